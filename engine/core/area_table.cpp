@@ -1,0 +1,34 @@
+#include "engine/core/area_table.hpp"
+
+#include <stdexcept>
+
+namespace socialtwin {
+
+AreaTable::AreaTable(std::string level, std::vector<std::string> codes)
+    : level_(std::move(level)), codes_(std::move(codes)) {
+    index_.reserve(codes_.size());
+    for (std::size_t i = 0; i < codes_.size(); ++i) {
+        if (!index_.emplace(codes_[i], i).second)
+            throw std::logic_error("area code '" + codes_[i] + "' appears twice");
+    }
+}
+
+void AreaTable::add_attribute(AreaAttribute attribute) {
+    if (attribute.values.size() != codes_.size())
+        throw std::logic_error("area attribute '" + attribute.name + "' has the wrong length");
+    attributes_.push_back(std::move(attribute));
+}
+
+std::optional<std::size_t> AreaTable::find(const std::string& code) const {
+    const auto it = index_.find(code);
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+}
+
+const AreaAttribute* AreaTable::attribute(const std::string& name) const {
+    for (const auto& a : attributes_)
+        if (a.name == name) return &a;
+    return nullptr;
+}
+
+}  // namespace socialtwin

@@ -1,0 +1,41 @@
+#pragma once
+// The areas of a dataset: a code each (PC6, PC4 or buurt: the engine is not tied to one level)
+// and the codes of the larger areas each lies in (buurt, wijk, gemeente), kept as named columns
+// so results can be aggregated and labelled.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace socialtwin {
+
+struct AreaAttribute {
+    std::string name;                 // e.g. "buurt", "wijk", "gemeente", "buurt_name"
+    std::vector<std::string> values;  // one per area
+};
+
+class AreaTable {
+public:
+    AreaTable() = default;
+    AreaTable(std::string level, std::vector<std::string> codes);
+
+    void add_attribute(AreaAttribute attribute);
+
+    const std::string& level() const noexcept { return level_; }  // e.g. "pc6" or "buurt"
+    std::size_t size() const noexcept { return codes_.size(); }
+    const std::vector<std::string>& codes() const noexcept { return codes_; }
+    const std::string& code(std::size_t area) const { return codes_.at(area); }
+    std::optional<std::size_t> find(const std::string& code) const;
+    const std::vector<AreaAttribute>& attributes() const noexcept { return attributes_; }
+    const AreaAttribute* attribute(const std::string& name) const;
+
+private:
+    std::string level_;
+    std::vector<std::string> codes_;
+    std::unordered_map<std::string, std::size_t> index_;
+    std::vector<AreaAttribute> attributes_;
+};
+
+}  // namespace socialtwin

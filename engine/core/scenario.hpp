@@ -1,0 +1,91 @@
+#pragma once
+// A scenario, described: what to project, from which data, with which changes to the baseline
+// rates and housing stock. Built and validated once (by engine/io from YAML, or in code), then
+// shared read-only by every run that uses it.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/errors.hpp"
+
+namespace socialtwin {
+
+// The rates a scenario can change. Each name is also the YAML key under `rates:`.
+enum class RateTarget {
+    mortality,         // death probability
+    fertility,         // births per woman
+    migration_in,      // in-migrants from outside the municipality
+    migration_out,     // out-migration probability
+    leaving_home,      // child leaves the parental home
+    partnering,        // single starts to live together
+    separation,        // couple separates
+    family_formation,  // couple or single gets a first child at home
+    institution,       // move into an institution (care home)
+};
+inline constexpr int n_rate_targets = 9;
+
+enum class SexFilter { both, male, female };
+
+// One change to a rate: from `from_year` on, the baseline rate is multiplied by
+// factor * (1 + trend)^(year - from_year); after `to_year` the level reached then is held.
+struct RateChange {
+    double factor = 1.0;  // [x baseline]
+    double trend = 0.0;   // [relative change per year]
+    int from_year = 0;    // first year the change applies (0 = first projected year)
+    int to_year = 0;      // last year the change grows (0 = the horizon)
+    int age_min = 0;      // [years] inclusive
+    int age_max = 105;    // [years] inclusive; 105 = 105+
+    SexFilter sex = SexFilter::both;
+};
+
+enum class DwellingType { single_family, multi_family };
+
+// Dwellings added to (or, negative, demolished from) an area's stock in a year.
+struct ConstructionProject {
+    std::string name;      // for reports; may be empty
+    int year = 0;          // dwellings are ready for occupation during this year
+    std::string area;      // area code, e.g. "2533AB" or "BU05183284"
+    double dwellings = 0;  // [dwellings]
+    DwellingType type = DwellingType::multi_family;
+    double occupancy = 0;  // [persons per dwelling] 0 = the scenario's housing default
+    SourceLocation where;  // where it was declared, for errors found later (e.g. unknown area)
+};
+
+struct HousingSettings {
+    double frictional_vacancy = 0.02;     // [share of stock] vacancy needed for moves to happen
+    double persons_per_new_dwelling = 0;  // [persons] 0 = the rate set's mean household size
+};
+
+struct CareSettings {
+    double gp_contacts_per_fte = 0;  // [contacts per FTE per year] 0 = the rate set's default
+};
+
+struct Scenario {
+    std::string name;         // from the file name unless given
+    std::string description;  // free text
+    std::string dataset;      // dataset name (resolved in the data directory) or a path
+    int base_year = 0;        // 0 = the dataset's base year
+    int horizon = 30;         // [years] projected after the base year
+    std::uint64_t seed = 1;   // random seed (used by the agent core)
+    std::map<RateTarget, std::vector<RateChange>> rate_changes;
+    std::vector<ConstructionProject> construction;
+    HousingSettings housing;
+    CareSettings care;
+
+    // Where it came from, for the output's metadata.
+    std::string source_path;  // the file given on the command line
+    std::string source_text;  // its YAML text after `extends:` was resolved
+};
+
+std::string_view to_string(RateTarget t) noexcept;
+std::optional<RateTarget> rate_target_from_string(std::string_view name) noexcept;
+std::string_view to_string(DwellingType t) noexcept;
+
+// The multiplier a scenario applies to `target` for a person of `sex` and `age` in `year`:
+// the product of every matching change (1 when none applies).
+double rate_multiplier(const Scenario& scenario, RateTarget target, int year, int sex, int age);
+
+}  // namespace socialtwin

@@ -1,0 +1,56 @@
+#pragma once
+// Demographic vocabulary shared by every part of socialtwin: sexes, single ages, household
+// positions and the age bands used in outputs. Nothing here knows about care or I/O.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace socialtwin {
+
+enum class Sex : std::uint8_t { male = 0, female = 1 };
+inline constexpr int n_sexes = 2;
+inline constexpr std::array<Sex, n_sexes> all_sexes{Sex::male, Sex::female};
+
+// Single years of age 0..105; 105 is the open class "105 and older".
+inline constexpr int max_age = 105;
+inline constexpr int n_ages = max_age + 1;
+
+// CBS household positions (71488ned / the PEARL household model).
+enum class Position : std::uint8_t {
+    child_at_home = 0,          // thuiswonend kind
+    living_alone = 1,           // alleenstaande
+    partner_no_children = 2,    // samenwonend zonder kinderen
+    partner_with_children = 3,  // samenwonend met kinderen
+    single_parent = 4,          // alleenstaande ouder
+    other_member = 5,           // overig lid van een huishouden
+    institution = 6,            // bewoner van een institutioneel huishouden
+};
+inline constexpr int n_positions = 7;
+
+// Output age bands: 0-4, 5-9, ..., 90-94, 95+ (as the CBS PC4 tables publish them).
+inline constexpr int age_band_width = 5;
+inline constexpr int n_age_bands = 20;
+constexpr int age_band_of(int age) noexcept {
+    const int band = age / age_band_width;
+    return band < n_age_bands ? band : n_age_bands - 1;
+}
+
+std::string_view to_string(Sex s) noexcept;
+std::string_view to_string(Position p) noexcept;
+std::string age_band_label(int band);
+
+constexpr int index(Sex s) noexcept { return static_cast<int>(s); }
+constexpr int index(Position p) noexcept { return static_cast<int>(p); }
+
+// A person count per (sex, age, position) for one area. Counts are expected values in the
+// cohort core (fractional) and whole persons in the agent core.
+struct CohortCell {
+    static constexpr int size = n_sexes * n_ages * n_positions;
+    static constexpr int offset(int sex, int age, int position) noexcept {
+        return (sex * n_ages + age) * n_positions + position;
+    }
+};
+
+}  // namespace socialtwin

@@ -1,0 +1,9 @@
+#pragma once
+#include <string_view>
+
+namespace socialtwin {
+std::string_view engine_version() noexcept;
+std::string_view engine_git_commit() noexcept;
+// Where `dataset: NAME` is looked up when neither --data-dir nor SOCIALTWIN_DATA is set.
+std::string_view default_data_dir() noexcept;
+}  // namespace socialtwin

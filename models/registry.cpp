@@ -1,0 +1,2 @@
+// placeholder translation unit, replaced when models land
+namespace socialtwin {}
