@@ -59,6 +59,12 @@ struct HousingSettings {
     double persons_per_new_dwelling = 0;  // [persons] 0 = the rate set's mean household size
 };
 
+// Which core projects the population. An agent core (random draws instead of expected flows,
+// same rates) is planned; the scenario schema accepts a name only once its core exists.
+enum class CoreKind {
+    cohort,  // deterministic cohort-component projection (expected flows)
+};
+
 struct CareSettings {
     double gp_contacts_per_fte = 0;  // [contacts per FTE per year] 0 = the rate set's default
 };
@@ -70,6 +76,8 @@ struct Scenario {
     int base_year = 0;        // 0 = the dataset's base year
     int horizon = 30;         // [years] projected after the base year
     std::uint64_t seed = 1;   // random seed (used by the agent core)
+    CoreKind core = CoreKind::cohort;
+    int replicates = 1;  // runs of the scenario, each with its own random streams
     std::map<RateTarget, std::vector<RateChange>> rate_changes;
     std::vector<ConstructionProject> construction;
     HousingSettings housing;
