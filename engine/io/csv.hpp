@@ -1,0 +1,132 @@
+#pragma once
+// A small, strict reader for the project's CSV data files: comma separated, one header row,
+// optionally double-quoted fields ("" is a quote inside one), \n or \r\n line ends, a UTF-8 byte
+// order mark tolerated. Blank lines are skipped. Strict because a silently misread rate table
+// gives plausible but wrong projections: anything unexpected is an InputProblem naming
+// file:line:column and the column name.
+//
+// Problems come in two rounds, each reporting all it finds: read_csv() throws for the file's
+// structure (cannot open, missing columns, rows with the wrong number of fields, bad quoting);
+// the typed accessors collect bad values, which throw_if_problems() then throws together.
+//
+//     CsvTable t = read_csv(path, {"area", "age", "persons"});
+//     const CsvColumn persons = t.column("persons");
+//     for (std::size_t r = 0; r < t.size(); ++r) total += t.whole_number(r, persons, 0);
+//     t.throw_if_problems();
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/errors.hpp"
+
+namespace socialtwin {
+
+struct CsvField {
+    std::string text;  // unquoted
+    int line = 0;      // 1-based line where the field starts
+    int column = 0;    // 1-based character (not byte) column where the field starts
+};
+
+struct CsvRow {
+    int line = 0;  // 1-based line where the row starts
+    std::vector<CsvField> fields;
+};
+
+// A column of a CsvTable, looked up once by name.
+struct CsvColumn {
+    std::size_t index = 0;
+};
+
+// At most this many problems are kept per file; the rest are counted ("... and 12 more").
+inline constexpr std::size_t max_reported_problems = 50;
+
+class CsvTable {
+public:
+    CsvTable(std::string file, CsvRow header, std::vector<CsvRow> rows);
+
+    const std::string& file() const noexcept { return file_; }
+    const std::vector<std::string>& header() const noexcept { return header_; }
+    int header_line() const noexcept { return header_line_; }
+    std::size_t size() const noexcept { return rows_.size(); }
+    const CsvRow& row(std::size_t row) const { return rows_.at(row); }
+
+    std::optional<CsvColumn> find_column(std::string_view name) const noexcept;
+    // A column the caller required in read_csv(); any other name is a bug (std::logic_error).
+    CsvColumn column(std::string_view name) const;
+
+    // Typed access. A bad value is recorded as a problem ("expected a non-negative whole number,
+    // got \"abc\"") and a fallback (min clamped into 0, or "") returned, so one pass over the
+    // rows finds every bad value.
+    const std::string& text(std::size_t row, CsvColumn column) const;
+    std::int64_t whole_number(std::size_t row, CsvColumn column,
+                              std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                              std::int64_t max = std::numeric_limits<std::int64_t>::max());
+    // A finite decimal number (1e3 notation accepted; nan and inf are not).
+    double number(std::size_t row, CsvColumn column,
+                  double min = -std::numeric_limits<double>::infinity(),
+                  double max = std::numeric_limits<double>::infinity());
+    // As number(), but an empty field gives nullopt (a gap in the data, not an error).
+    std::optional<double> optional_number(std::size_t row, CsvColumn column,
+                                          double min = -std::numeric_limits<double>::infinity(),
+                                          double max = std::numeric_limits<double>::infinity());
+    // One of `allowed`; otherwise a problem listing them (and the nearest as a hint).
+    const std::string& choice(std::size_t row, CsvColumn column,
+                              std::span<const std::string_view> allowed);
+
+    // Convenience overloads by column name.
+    const std::string& text(std::size_t row, std::string_view column) const {
+        return text(row, this->column(column));
+    }
+    std::int64_t whole_number(std::size_t row, std::string_view column,
+                              std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                              std::int64_t max = std::numeric_limits<std::int64_t>::max()) {
+        return whole_number(row, this->column(column), min, max);
+    }
+    double number(std::size_t row, std::string_view column,
+                  double min = -std::numeric_limits<double>::infinity(),
+                  double max = std::numeric_limits<double>::infinity()) {
+        return number(row, this->column(column), min, max);
+    }
+
+    // A problem the caller found in a field (e.g. an unknown area code), at that field.
+    void report(std::size_t row, CsvColumn column, std::string message, std::string hint = {});
+    // Where a field is, for problems found later by the caller.
+    SourceLocation location(std::size_t row, CsvColumn column) const;
+
+    const std::vector<InputProblem>& problems() const noexcept { return problems_; }
+    bool has_problems() const noexcept { return !problems_.empty(); }
+    // Throws one InputError with every problem recorded so far (capped, see above).
+    void throw_if_problems() const;
+
+private:
+    std::string file_;
+    std::vector<std::string> header_;
+    int header_line_ = 0;
+    std::vector<CsvRow> rows_;
+    std::vector<InputProblem> problems_;
+    std::size_t n_unreported_ = 0;  // problems beyond max_reported_problems
+};
+
+// Reads and checks the structure of `file`; every name in `required_columns` must be in the
+// header (extra columns are allowed). Throws InputError with all structural problems.
+CsvTable read_csv(const std::filesystem::path& file, std::span<const std::string> required_columns);
+CsvTable read_csv(const std::filesystem::path& file,
+                  std::initializer_list<std::string_view> required_columns);
+
+// As read_csv, from text already in memory; `file` names it in messages.
+CsvTable parse_csv(std::string_view text, std::string file,
+                   std::span<const std::string_view> required_columns);
+
+// Throws one InputError with `problems`, keeping the first max_reported_problems and summing up
+// the rest plus `n_unreported` as "... and N more problems". No-op when there are none.
+void throw_input_problems(std::vector<InputProblem> problems, std::size_t n_unreported = 0);
+
+}  // namespace socialtwin
