@@ -1,0 +1,130 @@
+#pragma once
+// A thin RAII layer over the HDF5 C API, only as wide as the result writer and reader need.
+// Every handle closes itself; every failing call throws hdf5::Error carrying HDF5's own error
+// stack as text, and HDF5's habit of printing that stack to stderr is switched off, so a caller
+// decides what the user sees. The serial Debian libhdf5 is not thread-safe: use these from one
+// thread at a time.
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace socialtwin::hdf5 {
+
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Throws Error("<what>: <HDF5 error stack>") when `status` is negative (HDF5's failure value).
+void check(herr_t status, std::string_view what);
+hid_t check_id(hid_t id, std::string_view what);
+
+// Owns one identifier and releases it with the matching H5?close.
+template <herr_t (*close_fn)(hid_t)>
+class Handle {
+public:
+    Handle() = default;
+    explicit Handle(hid_t id) noexcept : id_(id) {}
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)) {}
+    Handle& operator=(Handle&& other) noexcept {
+        if (this != &other) {
+            reset();
+            id_ = std::exchange(other.id_, H5I_INVALID_HID);
+        }
+        return *this;
+    }
+    ~Handle() { reset(); }
+
+    hid_t id() const noexcept { return id_; }
+    explicit operator bool() const noexcept { return id_ >= 0; }
+
+    // Closes now and reports failure: for the file, where closing writes the last bytes.
+    void close(std::string_view what) {
+        if (id_ < 0) return;
+        check(close_fn(std::exchange(id_, H5I_INVALID_HID)), what);
+    }
+    // Closes without reporting: for destructors and unwinding, where nobody could act on it.
+    void reset() noexcept {
+        if (id_ >= 0) close_fn(std::exchange(id_, H5I_INVALID_HID));
+    }
+
+private:
+    hid_t id_ = H5I_INVALID_HID;
+};
+
+using File = Handle<H5Fclose>;
+using Group = Handle<H5Gclose>;
+using Dataset = Handle<H5Dclose>;
+using Dataspace = Handle<H5Sclose>;
+using Datatype = Handle<H5Tclose>;
+using Attribute = Handle<H5Aclose>;
+using PropertyList = Handle<H5Pclose>;
+
+// Files and groups. Created objects track link and attribute creation order, as netCDF-4 files
+// do, so readers list datasets and attributes in the order they were written.
+File create_file(const std::filesystem::path& path);  // truncates an existing file
+File open_file_read_only(const std::filesystem::path& path);
+Group create_group(hid_t parent, const std::string& name);
+Group open_group(hid_t parent, const std::string& name);
+bool link_exists(hid_t parent, const std::string& name);
+std::vector<std::string> link_names(hid_t group);  // in creation order where tracked
+
+// Dataspaces and types.
+Dataspace scalar_space();
+Dataspace simple_space(std::span<const hsize_t> dims);
+Datatype utf8_string_type();  // variable-length, UTF-8
+std::vector<hsize_t> shape(hid_t dataset);
+
+// Dataset creation (scalar when `dims` is empty): contiguous unless chunk dims are given; chunked
+// datasets get shuffle + deflate at `deflate_level` and `fill` as fill value.
+struct DatasetOptions {
+    std::vector<hsize_t> chunk;  // empty = contiguous
+    int deflate_level = 4;       // 0 = no compression filters
+    double fill = 0;             // for float datasets only
+    bool set_fill = false;
+};
+Dataset create_dataset(hid_t parent, const std::string& name, hid_t file_type,
+                       std::span<const hsize_t> dims, const DatasetOptions& options = {});
+Dataset open_dataset(hid_t parent, const std::string& name);
+
+// Whole-dataset writes and reads.
+void write(hid_t dataset, std::span<const double> values);
+void write(hid_t dataset, std::span<const std::int32_t> values);
+void write(hid_t dataset, std::span<const std::string> values);
+void write(hid_t dataset, std::string_view value);  // scalar string dataset
+// Writes `values` (row-major over `count`) into the block of `dataset` starting at `start`.
+void write_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
+                 std::span<const double> values);
+std::vector<double> read_doubles(hid_t dataset);
+std::vector<std::int32_t> read_ints(hid_t dataset);
+std::vector<std::string> read_strings(hid_t dataset);  // fixed- or variable-length
+
+// Attributes (scalars; strings are stored variable-length UTF-8).
+void write_attribute(hid_t object, const std::string& name, std::string_view value);
+void write_attribute(hid_t object, const std::string& name, double value);
+void write_attribute(hid_t object, const std::string& name, std::int32_t value);
+bool has_attribute(hid_t object, const std::string& name);
+std::vector<std::string> attribute_names(hid_t object);  // in creation order where tracked
+std::string read_string_attribute(hid_t object, const std::string& name);
+// Any scalar string, integer or float attribute as text; arrays as "[n values]".
+std::string attribute_text(hid_t object, const std::string& name);
+
+// Dimension scales (HDF5 high-level library), the way netCDF-4 and h5netcdf see dimensions.
+// `netcdf_dim_id` is stored as _Netcdf4Dimid so netCDF readers keep the dimensions in order.
+void make_dimension_scale(hid_t dataset, const std::string& name, int netcdf_dim_id);
+void attach_dimension_scale(hid_t dataset, hid_t scale, unsigned axis);
+bool is_dimension_scale(hid_t dataset);
+// The name of the scale attached to each axis of `dataset` ("" where none is).
+std::vector<std::string> dimension_names(hid_t dataset);
+
+}  // namespace socialtwin::hdf5
