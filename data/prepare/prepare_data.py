@@ -1084,15 +1084,15 @@ price level 2022; GP contacts per person per year; Wmo = probability of being a 
   85+ matches; 5–17 is about 30% above the domain.md figure: consultation cost is only approximately
   proportional to the number of contacts (tariff mix differs by age), so the young end is indicative.
 - wmo_client_probability (**modelled**): ∝ CPB Wmo spending per inhabitant, scaled so that applied to the
-  GM0518 2019 population it gives the 38,085 Wmo clients of 2019 (CBS KWB 84583NED WmoClienten_89,
+  GM0518 2019 population outside institutions it gives the 38,085 Wmo clients of 2019 (CBS KWB 84583NED WmoClienten_89,
   gemeente row). Result: 75–84 **{f['wmo7584']:.3f}**, 85+ **{f['wmo85']:.3f}** (Den Haag population weights),
   18–24 {f['wmo1824']:.3f}. domain.md gives home help only (16% at 75–84, 30% at 85+, 2024); Wmo clients include
   all services, so higher values are expected at old age, as found. The CPB Wmo spending per inhabitant has a
   second peak at ages 19–22 (about EUR 530); spending per client differs by age (it is probably high there),
   so the probability at young adult ages follows the spending and is indicative only.
-  The scaling uses the whole population. docs/output-schema.md counts Wmo clients (and GP contacts) of
-  residents outside institutions: applied to the non-institution persons of the denhaag-2019 dataset the
-  probabilities give {f['wmo_noninst']:,.0f} clients instead of 38,085.
+  The scaling uses the population outside institutions (gemeente single-age population x (1 - institution
+  share)), the population the engine applies it to: applied to the non-institution persons of the
+  denhaag-2019 dataset the probabilities give {f['wmo_noninst']:,.0f} clients (target 38,085).
 
 ## rates.yaml
 Scalars with unit and source on each line. sex_ratio_at_birth_male_share = 0.512 is an **assumption**
@@ -1242,7 +1242,10 @@ def main():
     shares = derive_household_positions(band_counts)
     trans, tinfo = derive_household_transitions(shares, q)
     out_rate, in_profile, minfo = derive_migration(gm_pop, r70072)
-    care = derive_care(cpb, vek23, vek15, nl_pop, gm_pop, wmo_clients)
+    # Wmo clients live outside institutions (care-home residents get Wlz care), and the engine
+    # applies the probability to them only: scale it on the same population.
+    gm_pop_home = gm_pop * (1.0 - shares[..., INST])
+    care = derive_care(cpb, vek23, vek15, nl_pop, gm_pop_home, wmo_clients)
     nrows = write_rates(rd, q, (ages_f, asfr), shares, trans, (out_rate, in_profile), care)
 
     other_members = band_counts[..., OM].sum()
