@@ -1,2 +1,124 @@
-// Temporary entry point; replaced by the real CLI.
-int main() { return 0; }
+// socialtwin: the command line. All work happens in engine/io and the core; this file only
+// parses arguments, reports and maps failures to exit codes (0 ok, 2 bad input, 1 bug/other).
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "engine/core/errors.hpp"
+#include "engine/io/console_summary.hpp"
+#include "engine/io/result_info.hpp"
+#include "engine/io/run.hpp"
+#include "engine/io/scenario_loader.hpp"
+#include "engine/io/scenario_schema.hpp"
+#include "engine/io/version.hpp"
+
+namespace fs = std::filesystem;
+using namespace socialtwin;
+
+namespace {
+
+constexpr int exit_bad_input = 2;
+
+void report_input_error(const InputError& e) {
+    for (const auto& p : e.problems()) std::cerr << "error: " << format(p) << '\n';
+    std::cerr << fmt::format("{} problem{} found; nothing was run or written.\n",
+                             e.problems().size(), e.problems().size() == 1 ? "" : "s");
+}
+
+int run_command(const RunOptions& base, bool quiet) {
+    RunOptions options = base;
+    if (options.output.empty())
+        options.output = fs::path("out") / (options.scenario.stem().string() + ".h5");
+    ConsoleSummary summary;
+    options.extra_observers.push_back(&summary);
+    const RunReport report = run_scenario(options);
+    if (!quiet) {
+        std::cout << fmt::format("socialtwin {}: scenario '{}' on dataset '{}' ({} areas)\n\n",
+                                 engine_version(), report.scenario_name, report.dataset,
+                                 report.areas);
+        summary.print(std::cout);
+        std::cout << '\n';
+    }
+    for (const auto& t : report.summary.phase_timings)
+        spdlog::info("phase {:<20} {:8.3f} s", t.phase, t.seconds);
+    spdlog::info("{:.0f} person-years in {:.2f} s ({:.2f} million person-years/s)",
+                 report.summary.person_years, report.summary.wall_seconds,
+                 report.summary.person_years / report.summary.wall_seconds / 1e6);
+    std::cout << "Result written to " << options.output.string() << '\n';
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "socialtwin: scenario projections of population, households, housing and care demand "
+        "per area (PC6, PC4, buurt) for Dutch municipalities."};
+    app.set_version_flag("--version", std::string(engine_version()));
+    app.require_subcommand(1);
+
+    RunOptions run_options;
+    std::string data_dir;
+    bool quiet = false;
+    auto* run = app.add_subcommand("run", "Run a scenario and write its HDF5 result.");
+    run->add_option("scenario", run_options.scenario, "Scenario YAML file")->required();
+    run->add_option("-o,--output", run_options.output,
+                    "HDF5 result file (default: out/<scenario>.h5)");
+    run->add_option("--data-dir", data_dir,
+                    "Folder holding datasets/ (default: $SOCIALTWIN_DATA or the built-in data)");
+    run->add_option("-t,--threads", run_options.threads,
+                    "Worker threads (0 = all cores; results do not depend on it)")
+        ->check(CLI::NonNegativeNumber);
+    run->add_flag("-q,--quiet", quiet, "Print no summary table");
+
+    std::string validate_path;
+    auto* validate = app.add_subcommand("validate", "Check a scenario file without running it.");
+    validate->add_option("scenario", validate_path, "Scenario YAML file")->required();
+    validate->add_option("--data-dir", data_dir, "Folder holding datasets/");
+
+    std::string info_path;
+    auto* info = app.add_subcommand("info", "Describe what is in a result file.");
+    info->add_option("result", info_path, "HDF5 result file")->required();
+
+    auto* schema = app.add_subcommand(
+        "schema", "Print the scenario reference (Markdown) generated from the schema.");
+
+    CLI11_PARSE(app, argc, argv);
+    spdlog::set_pattern("[%H:%M:%S.%e] %v");
+    if (quiet) spdlog::set_level(spdlog::level::warn);
+    if (!data_dir.empty()) run_options.data_dir = data_dir;
+
+    try {
+        if (*run) return run_command(run_options, quiet);
+        if (*validate) {
+            const auto problems = validate_scenario_file(validate_path);
+            if (!problems.empty()) {
+                report_input_error(InputError(problems));
+                return exit_bad_input;
+            }
+            check_scenario(validate_path, run_options.data_dir);
+            std::cout << validate_path << ": valid\n";
+            return 0;
+        }
+        if (*info) {
+            describe_result_file(info_path, std::cout);
+            return 0;
+        }
+        if (*schema) {
+            std::cout << scenario_reference_markdown();
+            return 0;
+        }
+    } catch (const InputError& e) {
+        report_input_error(e);
+        return exit_bad_input;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

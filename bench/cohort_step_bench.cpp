@@ -1,0 +1,77 @@
+// Questions these benchmarks answer (answers in docs/performance.md):
+//  1. What does one projected year cost per area on the real default dataset (1,816 PC6
+//     areas of Den Haag Zuid-West, all models), on 1 and on 2 threads?
+//  2. Does the cost per area-year stay flat when the number of areas grows (PC6 scale: the
+//     default areas repeated 8 and 32 times: 14,528 and 58,112 areas)?
+// Counters: area_years/s and person_years/s (expected persons, cohort core).
+
+#include <benchmark/benchmark.h>
+
+#include "engine/core/cohort_projection.hpp"
+#include "engine/io/dataset.hpp"
+#include "models/registry.hpp"
+
+namespace socialtwin {
+namespace {
+
+const Dataset& default_dataset() {
+    static const Dataset d =
+        load_dataset(std::filesystem::path(SOCIALTWIN_SOURCE_DIR) / "data/datasets/denhaag-zuidwest-2019");
+    return d;
+}
+
+// The default dataset's areas repeated `copies` times (codes made unique).
+struct Scaled {
+    AreaTable areas;
+    BasePopulation base;
+};
+Scaled scaled(int copies) {
+    const Dataset& d = default_dataset();
+    std::vector<std::string> codes;
+    Scaled s;
+    s.base.year = d.base.year;
+    for (int c = 0; c < copies; ++c) {
+        for (const auto& code : d.areas.codes()) codes.push_back(code + "#" + std::to_string(c));
+        s.base.persons.insert(s.base.persons.end(), d.base.persons.begin(), d.base.persons.end());
+        s.base.dwellings.insert(s.base.dwellings.end(), d.base.dwellings.begin(),
+                                d.base.dwellings.end());
+    }
+    s.areas = AreaTable("pc6", std::move(codes));
+    return s;
+}
+
+void project(benchmark::State& state, int copies, int threads) {
+    const Dataset& d = default_dataset();
+    const Scaled s = scaled(copies);
+    Scenario scenario;
+    scenario.name = "bench";
+    scenario.base_year = d.base.year;
+    scenario.horizon = 10;
+    double person_years = 0;
+    for (auto _ : state) {
+        CohortProjection projection(scenario, s.areas, s.base, create_models(d.rates),
+                                    {.threads = threads});
+        const RunSummary summary = projection.run({});
+        person_years += summary.person_years;
+    }
+    const double area_years = static_cast<double>(state.iterations()) *
+                              static_cast<double>(s.areas.size()) * (scenario.horizon + 1);
+    state.counters["area_years/s"] = benchmark::Counter(area_years, benchmark::Counter::kIsRate);
+    state.counters["person_years/s"] = benchmark::Counter(person_years, benchmark::Counter::kIsRate);
+    state.counters["areas"] = static_cast<double>(s.areas.size());
+}
+
+void BM_CohortYear_DefaultDataset(benchmark::State& state) {
+    project(state, 1, static_cast<int>(state.range(0)));
+}
+BENCHMARK(BM_CohortYear_DefaultDataset)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_CohortYear_Scaled(benchmark::State& state) {
+    project(state, static_cast<int>(state.range(0)), 2);
+}
+BENCHMARK(BM_CohortYear_Scaled)->Arg(8)->Arg(32)->ArgName("copies")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+}  // namespace
+}  // namespace socialtwin
+
+BENCHMARK_MAIN();

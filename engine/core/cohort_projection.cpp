@@ -1,0 +1,201 @@
+#include "engine/core/cohort_projection.hpp"
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace socialtwin {
+
+std::string_view to_string(Phase phase) noexcept {
+    switch (phase) {
+        case Phase::ageing_and_survival: return "ageing_and_survival";
+        case Phase::births: return "births";
+        case Phase::migration: return "migration";
+        case Phase::household_positions: return "household_positions";
+        case Phase::housing: return "housing";
+        case Phase::care: return "care";
+        case Phase::accounting: return "accounting";
+    }
+    return "?";
+}
+
+namespace {
+double sum(std::span<const double> v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+}  // namespace
+
+CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& areas,
+                                   BasePopulation base, std::vector<std::unique_ptr<Model>> models,
+                                   ProjectionSettings settings)
+    : scenario_(scenario),
+      areas_(areas),
+      base_(std::move(base)),
+      models_(std::move(models)),
+      settings_(settings) {
+    const std::size_t n = areas_.size();
+    if (base_.persons.size() != n * CohortCell::size || base_.dwellings.size() != n)
+        throw std::logic_error("base population does not match the area table");
+    if (scenario_.horizon < 1) throw std::logic_error("horizon must be at least one year");
+
+    population_ = catalog_.add({"population", "persons",
+                                "Inhabitants on 1 January of the year (institutions included).",
+                                IndicatorShape::per_area, ""});
+    population_by_age_sex_ = catalog_.add(
+        {"population_by_age_sex", "persons", "Inhabitants on 1 January by sex and 5-year age band.",
+         IndicatorShape::per_area_sex_age_band, ""});
+    births_ = catalog_.add({"births", "persons per year", "Live births during the year.",
+                            IndicatorShape::per_area, ""});
+    deaths_ = catalog_.add({"deaths", "persons per year", "Deaths during the year.",
+                            IndicatorShape::per_area, ""});
+    migration_in_ = catalog_.add(
+        {"migration_in", "persons per year",
+         "Persons moving into the area from outside the municipality during the year (new "
+         "dwellings included).",
+         IndicatorShape::per_area, ""});
+    migration_out_ = catalog_.add(
+        {"migration_out", "persons per year",
+         "Persons leaving the area for outside the municipality during the year.",
+         IndicatorShape::per_area, ""});
+    for (auto& model : models_) model->declare_indicators(catalog_);
+}
+
+RunDescription CohortProjection::describe() const {
+    RunDescription run;
+    run.scenario = &scenario_;
+    run.areas = &areas_;
+    run.catalog = &catalog_;
+    run.core = "cohort";
+    for (int y = base_.year; y <= base_.year + scenario_.horizon; ++y) run.years.push_back(y);
+    return run;
+}
+
+RunSummary CohortProjection::run(std::span<Observer* const> observers,
+                                 const std::map<std::string, std::string>& metadata) {
+    const auto wall_start = std::chrono::steady_clock::now();
+    RunDescription run = describe();
+    run.metadata = metadata;
+    for (Observer* o : observers) o->on_start(run);
+
+    RunContext context{&scenario_, &areas_, base_.year, base_.year + scenario_.horizon};
+    for (auto& model : models_) model->begin_run(context);
+
+    start_ = base_.persons;
+    next_.assign(start_.size(), 0.0);
+    dwellings_start_ = base_.dwellings;
+    dwellings_next_ = dwellings_start_;
+
+    std::vector<double> phase_seconds(n_phases, 0.0);
+    YearResults results(catalog_, areas_.size());
+    RunSummary summary;
+
+    tbb::task_arena arena(settings_.threads > 0 ? settings_.threads
+                                                : tbb::task_arena::automatic);
+    for (int year = context.base_year; year <= context.last_year; ++year) {
+        arena.execute([&] { step(year, results, phase_seconds); });
+        summary.person_years += 0.5 * (sum(start_) + sum(next_));
+        for (Observer* o : observers) o->on_year(results);
+        std::swap(start_, next_);
+        std::swap(dwellings_start_, dwellings_next_);
+    }
+
+    for (int p = 0; p < n_phases; ++p)
+        summary.phase_timings.push_back({std::string(to_string(static_cast<Phase>(p))),
+                                         phase_seconds[static_cast<std::size_t>(p)]});
+    summary.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    for (Observer* o : observers) o->on_finish(summary);
+    return summary;
+}
+
+// One projected year. The phases run in a fixed order, each over all areas before the next:
+//  1. ageing_and_survival  deaths during the year; survivors move up one year of age
+//  2. births               from the women present on 1 January; newborns join at age 0
+//  3. migration            out-migration, then in-migration (including new dwellings)
+//  4. household_positions  leaving home, partnering, separation, widowhood, institution ...
+//                          applied to everyone present at year end, by age at 1 January
+//  5. housing              households on 1 January against the dwelling stock; construction
+//  6. care                 care use during the year, from the mid-year population
+//  7. accounting           the population accounts, checked per area
+// Ageing comes first so that every later phase sees the persons alive at the end of the year
+// at their new age; births come from the 1 January women because the fertility rates were
+// fitted that way (see docs/data-preparation.md).
+void CohortProjection::step(int year, YearResults& results, std::vector<double>& phase_seconds) {
+    results.clear();
+    results.year = year;
+    const std::size_t n_areas = areas_.size();
+    std::fill(next_.begin(), next_.end(), 0.0);
+    std::copy(dwellings_start_.begin(), dwellings_start_.end(), dwellings_next_.begin());
+    std::vector<std::array<double, 4>> flows(n_areas, {0, 0, 0, 0});
+
+    for (int p = 0; p < n_phases; ++p) {
+        const auto phase = static_cast<Phase>(p);
+        const auto t0 = std::chrono::steady_clock::now();
+        std::vector<const Model*> in_phase;
+        for (auto& model : models_) {
+            if (model->phase() != phase) continue;
+            model->begin_year(year);
+            in_phase.push_back(model.get());
+        }
+        if (!in_phase.empty() || phase == Phase::accounting) {
+            tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas),
+                              [&](const tbb::blocked_range<std::size_t>& range) {
+                                  for (std::size_t a = range.begin(); a != range.end(); ++a) {
+                                      const std::size_t offset = a * CohortCell::size;
+                                      AreaStep area_step{
+                                          a,
+                                          year,
+                                          std::span<const double>(start_).subspan(
+                                              offset, CohortCell::size),
+                                          std::span<double>(next_).subspan(offset,
+                                                                           CohortCell::size),
+                                          flows[a][0],
+                                          flows[a][1],
+                                          flows[a][2],
+                                          flows[a][3],
+                                          dwellings_start_[a],
+                                          dwellings_next_[a],
+                                          results};
+                                      for (const Model* m : in_phase) m->apply(area_step);
+                                      if (phase == Phase::accounting) account(a, area_step);
+                                  }
+                              });
+        }
+        phase_seconds[static_cast<std::size_t>(p)] +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+}
+
+void CohortProjection::account(std::size_t area, AreaStep& step) const {
+    const double population_start = sum(step.start);
+    const double population_next = sum(step.next);
+    const double expected =
+        population_start + step.births - step.deaths + step.migration_in - step.migration_out;
+    const double scale = std::max(1.0, population_start);
+    if (std::abs(population_next - expected) > settings_.accounting_tolerance * scale) {
+        throw std::logic_error(fmt::format(
+            "population accounts do not balance in area {} year {}: {} + {} - {} + {} - {} = {} "
+            "but {} persons remain",
+            areas_.code(area), step.year, population_start, step.births, step.deaths,
+            step.migration_in, step.migration_out, expected, population_next));
+    }
+    step.values(population_)[0] = population_start;
+    step.values(births_)[0] = step.births;
+    step.values(deaths_)[0] = step.deaths;
+    step.values(migration_in_)[0] = step.migration_in;
+    step.values(migration_out_)[0] = step.migration_out;
+    auto by_age_sex = step.values(population_by_age_sex_);
+    for (int s = 0; s < n_sexes; ++s)
+        for (int age = 0; age < n_ages; ++age)
+            for (int pos = 0; pos < n_positions; ++pos)
+                by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))] +=
+                    step.start[static_cast<std::size_t>(CohortCell::offset(s, age, pos))];
+}
+
+}  // namespace socialtwin

@@ -1,0 +1,60 @@
+#pragma once
+// The cohort-component core: expected numbers of persons per area by sex x single age x
+// household position, moved forward one year at a time. Deterministic; parallel over areas.
+
+#include <memory>
+#include <vector>
+
+#include "engine/core/area_table.hpp"
+#include "engine/core/model.hpp"
+#include "engine/core/observer.hpp"
+#include "engine/core/scenario.hpp"
+
+namespace socialtwin {
+
+// Persons and dwellings per area on 1 January of the base year.
+struct BasePopulation {
+    int year = 0;
+    std::vector<double> persons;    // areas x CohortCell::size
+    std::vector<double> dwellings;  // [dwellings] per area
+};
+
+struct ProjectionSettings {
+    int threads = 0;  // 0 = all cores; the result does not depend on it
+    // Tolerance of the accounting check P(t+1) = P(t) + births - deaths + in - out,
+    // relative to the area's population. Expected values are sums of ~10^3 terms.
+    double accounting_tolerance = 1e-9;
+};
+
+class CohortProjection {
+public:
+    CohortProjection(const Scenario& scenario, const AreaTable& areas, BasePopulation base,
+                     std::vector<std::unique_ptr<Model>> models, ProjectionSettings settings = {});
+
+    const IndicatorCatalog& catalog() const noexcept { return catalog_; }
+    RunDescription describe() const;
+
+    // Runs base year .. base year + horizon; calls observers for each year. Returns timings.
+    RunSummary run(std::span<Observer* const> observers,
+                   const std::map<std::string, std::string>& metadata = {});
+
+private:
+    void step(int year, YearResults& results, std::vector<double>& phase_seconds);
+    void account(std::size_t area, AreaStep& step) const;
+
+    const Scenario& scenario_;
+    const AreaTable& areas_;
+    BasePopulation base_;
+    std::vector<std::unique_ptr<Model>> models_;
+    ProjectionSettings settings_;
+    IndicatorCatalog catalog_;
+
+    // Indicators the core itself keeps: the population accounts.
+    IndicatorId population_{}, population_by_age_sex_{}, births_{}, deaths_{}, migration_in_{},
+        migration_out_{};
+
+    std::vector<double> start_, next_;                        // areas x CohortCell::size
+    std::vector<double> dwellings_start_, dwellings_next_;    // per area
+};
+
+}  // namespace socialtwin

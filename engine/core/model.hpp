@@ -1,0 +1,79 @@
+#pragma once
+// The one narrow interface through which every process plugs into a projection.
+//
+// A model declares the phase it joins and the indicators it reports. Once a year, before any
+// area is touched, begin_year() lets it turn the scenario into this year's rates (sequential,
+// cheap). Then apply() runs for every area, in parallel over areas: it must only touch the
+// AreaStep it is given, so results cannot depend on the thread count.
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "engine/core/area_table.hpp"
+#include "engine/core/indicators.hpp"
+#include "engine/core/scenario.hpp"
+#include "engine/core/types.hpp"
+
+namespace socialtwin {
+
+// The fixed phases of a projected year, in the order they run (see CohortProjection::step).
+enum class Phase {
+    ageing_and_survival,
+    births,
+    migration,
+    household_positions,
+    housing,
+    care,
+    accounting,
+};
+inline constexpr int n_phases = 7;
+std::string_view to_string(Phase phase) noexcept;
+
+// What one year of one area looks like to a model. Person counts use the CohortCell layout
+// (sex x single age x household position).
+struct AreaStep {
+    std::size_t area = 0;  // index into the AreaTable
+    int year = 0;          // the calendar year being projected
+
+    std::span<const double> start;  // persons on 1 January of `year`
+    std::span<double> next;         // persons on 1 January of year + 1, built up phase by phase
+
+    // Flows during the year [persons]; the accounting phase checks them against the stocks.
+    double& births;
+    double& deaths;
+    double& migration_in;
+    double& migration_out;
+
+    double& dwellings_start;  // [dwellings] stock on 1 January of `year`
+    double& dwellings_next;   // [dwellings] stock on 1 January of year + 1
+
+    YearResults& results;  // indicators of `year` (stocks on 1 January, flows during the year)
+
+    std::span<double> values(IndicatorId id) { return results.area_values(id, area); }
+};
+
+// Facts a model may need about the whole run, available from begin_run on.
+struct RunContext {
+    const Scenario* scenario = nullptr;
+    const AreaTable* areas = nullptr;
+    int base_year = 0;
+    int last_year = 0;
+};
+
+class Model {
+public:
+    virtual ~Model() = default;
+    virtual std::string_view name() const = 0;
+    virtual Phase phase() const = 0;
+
+    // Declares the indicators this model fills; called once, before the run.
+    virtual void declare_indicators(IndicatorCatalog& catalog) = 0;
+    virtual void begin_run(const RunContext& /*run*/) {}
+    // Once a year, sequential: compute this year's rates from the baseline and the scenario.
+    virtual void begin_year(int /*year*/) {}
+    // For every area, in parallel: apply this year's rates to the area.
+    virtual void apply(AreaStep& step) const = 0;
+};
+
+}  // namespace socialtwin

@@ -1,0 +1,394 @@
+#include "engine/io/dataset.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "engine/core/errors.hpp"
+#include "engine/io/csv.hpp"
+#include "engine/io/version.hpp"
+#include "models/registry.hpp"
+
+namespace fs = std::filesystem;
+
+namespace socialtwin {
+
+namespace {
+
+constexpr std::array<std::string_view, n_positions> position_columns{
+    "child_at_home",         "living_alone",  "partner_no_children", "partner_with_children",
+    "single_parent",         "other_member",  "institution"};
+constexpr std::array<std::string_view, 2> sex_names{"male", "female"};
+
+std::size_t at(int i) { return static_cast<std::size_t>(i); }
+
+// ---- dataset.yaml / rates.yaml ------------------------------------------------------------
+
+// Reads the few keys a metadata file needs, collecting every problem with its position.
+class YamlFile {
+public:
+    explicit YamlFile(fs::path path) : path_(std::move(path)) {
+        std::ifstream in(path_);
+        if (!in) throw InputError(InputProblem{{path_.string(), 0, 0, ""}, "cannot open file", ""});
+        std::stringstream text;
+        text << in.rdbuf();
+        text_ = text.str();
+        try {
+            root_ = YAML::Load(text_);
+        } catch (const YAML::ParserException& e) {
+            throw InputError(InputProblem{
+                {path_.string(), e.mark.line + 1, e.mark.column + 1, ""}, e.msg, ""});
+        }
+        if (!root_.IsMap())
+            throw InputError(InputProblem{{path_.string(), 1, 1, ""}, "expected a mapping", ""});
+    }
+
+    template <class T>
+    T get(const std::string& key, const std::string& expected, std::optional<T> fallback = {}) {
+        const YAML::Node node = root_[key];
+        if (!node) {
+            if (fallback) return *fallback;
+            problems_.push_back({{path_.string(), 1, 1, key}, "missing; expected " + expected, ""});
+            return T{};
+        }
+        try {
+            return node.as<T>();
+        } catch (const YAML::Exception&) {
+            problems_.push_back({{path_.string(), node.Mark().line + 1, node.Mark().column + 1, key},
+                                 "expected " + expected, ""});
+            return T{};
+        }
+    }
+    std::string text_of(const std::string& key) const {
+        const YAML::Node node = root_[key];
+        if (!node) return {};
+        YAML::Emitter out;
+        out << node;
+        return out.c_str();
+    }
+    const std::string& text() const { return text_; }
+    void throw_if_problems() const {
+        if (!problems_.empty()) throw InputError(problems_);
+    }
+
+private:
+    fs::path path_;
+    std::string text_;
+    YAML::Node root_;
+    std::vector<InputProblem> problems_;
+};
+
+// ---- helpers for age tables ---------------------------------------------------------------
+
+int sex_at(CsvTable& t, std::size_t row, CsvColumn column) {
+    return t.choice(row, column, sex_names) == "female" ? 1 : 0;
+}
+
+// Every (sex, age) of a table must be present exactly once.
+void check_complete(CsvTable& t, const std::vector<std::vector<int>>& seen, int sexes,
+                    int age_min, int age_max) {
+    for (int s = 0; s < sexes; ++s)
+        for (int a = age_min; a <= age_max; ++a)
+            if (seen[at(s)][at(a)] != 1) {
+                InputProblem p{{t.file(), 0, 0, "age"},
+                               fmt::format("{} rows for {}age {}; expected exactly one",
+                                           seen[at(s)][at(a)],
+                                           sexes > 1 ? std::string(sex_names[at(s)]) + " " : "",
+                                           a),
+                               ""};
+                throw InputError(p);
+            }
+}
+
+std::vector<std::vector<int>> no_rows_seen() {
+    return std::vector<std::vector<int>>(n_sexes, std::vector<int>(n_ages, 0));
+}
+
+void read_mortality(const fs::path& dir, RateSet& r) {
+    CsvTable t = read_csv(dir / "mortality.csv", {"age", "male", "female"});
+    auto seen = no_rows_seen();
+    const auto age = t.column("age"), male = t.column("male"), female = t.column("female");
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
+        r.death_probability[0][at(a)] = t.number(row, male, 0, 1);
+        r.death_probability[1][at(a)] = t.number(row, female, 0, 1);
+        ++seen[0][at(a)];
+    }
+    t.throw_if_problems();
+    check_complete(t, seen, 1, 0, max_age);
+}
+
+void read_fertility(const fs::path& dir, RateSet& r) {
+    CsvTable t = read_csv(dir / "fertility.csv", {"age", "asfr"});
+    const auto age = t.column("age"), asfr = t.column("asfr");
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        const auto a = static_cast<int>(t.whole_number(row, age, 10, 55));
+        r.fertility[at(a)] = t.number(row, asfr, 0, 1);
+    }
+    t.throw_if_problems();
+}
+
+void read_migration(const fs::path& dir, RateSet& r) {
+    CsvTable t = read_csv(dir / "migration.csv", {"age", "out_rate_male", "out_rate_female",
+                                                  "in_profile_male", "in_profile_female"});
+    auto seen = no_rows_seen();
+    const auto age = t.column("age");
+    const std::array<CsvColumn, 2> out{t.column("out_rate_male"), t.column("out_rate_female")};
+    const std::array<CsvColumn, 2> in{t.column("in_profile_male"), t.column("in_profile_female")};
+    double profile_total = 0;
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
+        for (int s = 0; s < n_sexes; ++s) {
+            r.out_migration[at(s)][at(a)] = t.number(row, out[at(s)], 0, 1);
+            r.in_migration_profile[at(s)][at(a)] = t.number(row, in[at(s)], 0, 1);
+            profile_total += r.in_migration_profile[at(s)][at(a)];
+        }
+        ++seen[0][at(a)];
+    }
+    t.throw_if_problems();
+    check_complete(t, seen, 1, 0, max_age);
+    if (std::abs(profile_total - 1.0) > 1e-6)
+        throw InputError(InputProblem{{t.file(), 0, 0, "in_profile_male, in_profile_female"},
+                                      fmt::format("in-migrant profile sums to {}; expected 1",
+                                                  profile_total),
+                                      ""});
+}
+
+void read_positions(const fs::path& dir, RateSet& r) {
+    std::vector<std::string> required{"sex", "age"};
+    for (auto c : position_columns) required.emplace_back(c);
+    CsvTable t = read_csv(dir / "household_positions.csv", required);
+    auto seen = no_rows_seen();
+    const auto sex = t.column("sex"), age = t.column("age");
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        const int s = sex_at(t, row, sex);
+        const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
+        double total = 0;
+        for (int p = 0; p < n_positions; ++p) {
+            const double share = t.number(row, t.column(position_columns[at(p)]), 0, 1);
+            r.position_shares[at(s)][at(a)][at(p)] = share;
+            total += share;
+        }
+        if (std::abs(total - 1.0) > 1e-6)
+            t.report(row, t.column(position_columns[0]),
+                     fmt::format("position shares sum to {}; expected 1", total));
+        ++seen[at(s)][at(a)];
+    }
+    t.throw_if_problems();
+    check_complete(t, seen, n_sexes, 0, max_age);
+}
+
+void read_transitions(const fs::path& dir, RateSet& r) {
+    CsvTable t =
+        read_csv(dir / "household_transitions.csv", {"sex", "age", "event", "from", "to", "rate"});
+    static const std::array<std::string_view, n_household_events> events{
+        "leaving_home",     "partnering", "separation",  "widowhood",
+        "family_formation", "empty_nest", "institution", "other"};
+    const auto sex = t.column("sex"), age = t.column("age"), event = t.column("event"),
+               from = t.column("from"), to = t.column("to"), rate = t.column("rate");
+    auto position_of = [&](std::size_t row, CsvColumn c) {
+        const std::string& name = t.choice(row, c, position_columns);
+        for (int p = 0; p < n_positions; ++p)
+            if (position_columns[at(p)] == name) return static_cast<Position>(p);
+        return Position::child_at_home;
+    };
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        HouseholdTransition tr;
+        tr.sex = static_cast<Sex>(sex_at(t, row, sex));
+        tr.age = static_cast<int>(t.whole_number(row, age, 0, max_age));
+        tr.event = household_event_from_string(t.choice(row, event, events))
+                       .value_or(HouseholdEvent::other);
+        tr.from = position_of(row, from);
+        tr.to = position_of(row, to);
+        tr.rate = t.number(row, rate, 0, 1);
+        if (tr.from == tr.to) t.report(row, to, "a transition must change the position");
+        r.transitions.push_back(tr);
+    }
+    t.throw_if_problems();
+}
+
+void read_care(const fs::path& dir, RateSet& r) {
+    CsvTable t = read_csv(dir / "care.csv", {"sex", "age", "gp_contacts", "wmo_client_probability",
+                                             "zvw_eur", "wlz_eur", "wmo_eur", "jeugd_eur"});
+    auto seen = no_rows_seen();
+    const auto sex = t.column("sex"), age = t.column("age");
+    const std::array<std::pair<const char*, BySexAge<double>*>, 6> columns{{
+        {"gp_contacts", &r.gp_contacts},
+        {"zvw_eur", &r.zvw_eur},
+        {"wlz_eur", &r.wlz_eur},
+        {"wmo_eur", &r.wmo_eur},
+        {"jeugd_eur", &r.jeugd_eur},
+        {"wmo_client_probability", &r.wmo_client_probability},
+    }};
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        const int s = sex_at(t, row, sex);
+        const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
+        for (const auto& [name, table] : columns) {
+            const double max = std::string_view(name) == "wmo_client_probability" ? 1.0 : 1e7;
+            (*table)[at(s)][at(a)] = t.number(row, t.column(name), 0, max);
+        }
+        ++seen[at(s)][at(a)];
+    }
+    t.throw_if_problems();
+    check_complete(t, seen, n_sexes, 0, max_age);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+RateSet load_rate_set(const fs::path& dir) {
+    RateSet r;
+    r.name = dir.filename().string();
+    YamlFile meta(dir / "rates.yaml");
+    r.reference_year = meta.get<int>("reference_year", "a year");
+    r.male_share_at_birth = meta.get<double>("sex_ratio_at_birth_male_share", "a share", 0.512);
+    r.in_migrants_per_inhabitant =
+        meta.get<double>("in_migrants_per_inhabitant", "in-migrants per inhabitant per year");
+    r.price_year = meta.get<int>("price_year", "a year");
+    r.gp_contacts_per_fte = meta.get<double>("gp_contacts_per_fte", "contacts per FTE per year");
+    r.persons_per_household =
+        meta.get<double>("persons_per_household_gemeente", "persons per household");
+    r.other_households_per_other_member =
+        meta.get<double>("other_households_per_other_member", "households per person");
+    meta.throw_if_problems();
+    r.provenance["rates.name"] = r.name;
+    r.provenance["rates.yaml"] = meta.text();
+
+    read_mortality(dir, r);
+    read_fertility(dir, r);
+    read_migration(dir, r);
+    read_positions(dir, r);
+    read_transitions(dir, r);
+    read_care(dir, r);
+    return r;
+}
+
+Dataset load_dataset(const fs::path& dir) {
+    Dataset d;
+    d.directory = dir;
+    YamlFile meta(dir / "dataset.yaml");
+    d.name = meta.get<std::string>("name", "a dataset name");
+    d.title = meta.get<std::string>("title", "a title", std::string{});
+    d.base.year = meta.get<int>("base_year", "the base year");
+    d.area_level = meta.get<std::string>("area_level", "pc6, pc4, buurt ...");
+    const auto rates_dir = meta.get<std::string>("rates", "the path of the rate set");
+    const auto levels =
+        meta.get<std::vector<std::string>>("levels", "a list of area columns",
+                                           std::vector<std::string>{});
+    meta.throw_if_problems();
+    d.metadata["dataset"] = d.name;
+    d.metadata["dataset_title"] = d.title;
+    d.metadata["dataset_provenance"] = meta.text_of("provenance");
+    d.metadata["area_level"] = d.area_level;
+
+    // areas.csv: codes, the larger areas they lie in, and the dwelling stock.
+    std::vector<std::string> area_columns{"area", "dwellings"};
+    for (const auto& l : levels) area_columns.push_back(l);
+    CsvTable areas = read_csv(dir / "areas.csv", area_columns);
+    std::vector<std::string> codes;
+    const auto code_col = areas.column("area"), dwellings_col = areas.column("dwellings");
+    for (std::size_t row = 0; row < areas.size(); ++row) {
+        codes.push_back(areas.text(row, code_col));
+        d.base.dwellings.push_back(areas.number(row, dwellings_col, 0, 1e7));
+    }
+    {
+        std::map<std::string, std::size_t> first;
+        for (std::size_t row = 0; row < codes.size(); ++row)
+            if (!first.emplace(codes[row], row).second)
+                areas.report(row, code_col, "area code '" + codes[row] + "' appears twice");
+    }
+    areas.throw_if_problems();
+    d.areas = AreaTable(d.area_level, codes);
+    // Every non-numeric column besides the code labels the areas (buurt, wijk, names ...).
+    for (const auto& name : areas.header()) {
+        if (name == "area" || name == "dwellings" || name == "addresses") continue;
+        AreaAttribute attribute{name, {}};
+        const auto col = areas.column(name);
+        for (std::size_t row = 0; row < areas.size(); ++row)
+            attribute.values.push_back(areas.text(row, col));
+        d.areas.add_attribute(std::move(attribute));
+    }
+
+    // population.csv: persons by area x sex x age x household position on 1 January.
+    std::vector<std::string> pop_columns{"area", "sex", "age"};
+    for (auto c : position_columns) pop_columns.emplace_back(c);
+    CsvTable pop = read_csv(dir / "population.csv", pop_columns);
+    d.base.persons.assign(codes.size() * CohortCell::size, 0.0);
+    const auto area_col = pop.column("area"), sex_col = pop.column("sex"),
+               age_col = pop.column("age");
+    std::array<CsvColumn, n_positions> position_cols{};
+    for (int p = 0; p < n_positions; ++p) position_cols[at(p)] = pop.column(position_columns[at(p)]);
+    for (std::size_t row = 0; row < pop.size(); ++row) {
+        const auto area = d.areas.find(pop.text(row, area_col));
+        if (!area) pop.report(row, area_col, "area '" + pop.text(row, area_col) + "' is not in areas.csv");
+        const int s = sex_at(pop, row, sex_col);
+        const auto a = static_cast<int>(pop.whole_number(row, age_col, 0, max_age));
+        for (int p = 0; p < n_positions; ++p) {
+            const auto persons = pop.whole_number(row, position_cols[at(p)], 0, 10'000'000);
+            if (area)
+                d.base.persons[*area * CohortCell::size + at(CohortCell::offset(s, a, p))] +=
+                    static_cast<double>(persons);
+        }
+    }
+    pop.throw_if_problems();
+
+    fs::path rates_path = fs::path(rates_dir);
+    if (rates_path.is_relative()) rates_path = dir / rates_path;
+    d.rates = load_rate_set(rates_path.lexically_normal());
+    for (const auto& [k, v] : d.rates.provenance) d.metadata[k] = v;
+    return d;
+}
+
+fs::path find_dataset(const std::string& name_or_path, const fs::path& scenario_dir,
+                      const std::optional<fs::path>& data_dir) {
+    const fs::path given(name_or_path);
+    for (const fs::path& candidate : {given, scenario_dir / given})
+        if (fs::exists(candidate / "dataset.yaml")) return candidate.lexically_normal();
+    fs::path root;
+    if (data_dir)
+        root = *data_dir;
+    else if (const char* env = std::getenv("SOCIALTWIN_DATA"); env && *env)
+        root = env;
+    else
+        root = fs::path(default_data_dir());
+    return (root / "datasets" / given).lexically_normal();
+}
+
+void bind_scenario_to_dataset(Scenario& scenario, const Dataset& dataset) {
+    std::vector<InputProblem> problems;
+    if (scenario.base_year == 0) scenario.base_year = dataset.base.year;
+    if (scenario.base_year != dataset.base.year)
+        problems.push_back({{scenario.source_path, 0, 0, "base_year"},
+                            fmt::format("is {}, but dataset '{}' describes 1 January {}",
+                                        scenario.base_year, dataset.name, dataset.base.year),
+                            "leave base_year out to use the dataset's"});
+    const int first = scenario.base_year, last = scenario.base_year + scenario.horizon;
+    for (const ConstructionProject& p : scenario.construction) {
+        if (!dataset.areas.find(p.area)) {
+            InputProblem problem{p.where, fmt::format("area '{}' is not in dataset '{}'", p.area,
+                                                      dataset.name),
+                                 ""};
+            problem.where.key_path += ".area";
+            std::vector<std::string_view> codes(dataset.areas.codes().begin(),
+                                                dataset.areas.codes().end());
+            if (auto near = nearest_name(p.area, codes)) problem.hint = "did you mean '" + *near + "'?";
+            problems.push_back(std::move(problem));
+        }
+        if (p.year < first || p.year > last) {
+            InputProblem problem{p.where,
+                                 fmt::format("year {} lies outside the projection {}-{}", p.year,
+                                             first, last),
+                                 ""};
+            problem.where.key_path += ".year";
+            problems.push_back(std::move(problem));
+        }
+    }
+    if (!problems.empty()) throw InputError(std::move(problems));
+}
+
+}  // namespace socialtwin

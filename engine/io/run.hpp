@@ -1,0 +1,37 @@
+#pragma once
+// One run from files to files: scenario YAML + dataset folder -> projection -> HDF5 result.
+// Used by the CLI, the tests and the Python bindings alike.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/observer.hpp"
+
+namespace socialtwin {
+
+struct RunOptions {
+    std::filesystem::path scenario;
+    std::filesystem::path output;  // HDF5 result; empty = no file
+    std::optional<std::filesystem::path> data_dir;
+    int threads = 0;            // 0 = all cores
+    std::vector<Observer*> extra_observers;  // e.g. a console summary
+};
+
+struct RunReport {
+    std::string scenario_name;
+    std::string dataset;
+    std::size_t areas = 0;
+    RunSummary summary;
+};
+
+// Loads and checks everything before the first year runs; throws InputError for bad input.
+RunReport run_scenario(const RunOptions& options);
+
+// The checks of run_scenario without running: the scenario file, its dataset, and the
+// scenario against the dataset (areas, years). Throws InputError with every problem found.
+void check_scenario(const std::filesystem::path& scenario,
+                    const std::optional<std::filesystem::path>& data_dir);
+
+}  // namespace socialtwin

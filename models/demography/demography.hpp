@@ -1,0 +1,85 @@
+#pragma once
+// Mortality, fertility and migration: the cohort-component processes. Each turns the baseline
+// rates and the scenario's multipliers into this year's rates once (begin_year) and applies
+// them to every area as expected flows.
+
+#include <memory>
+#include <vector>
+
+#include "engine/core/model.hpp"
+#include "models/rate_set.hpp"
+
+namespace socialtwin {
+
+// Deaths during the year by age on 1 January; survivors move up one year of age, the open
+// class 105+ keeps its own. Phase: ageing_and_survival.
+class MortalityModel final : public Model {
+public:
+    explicit MortalityModel(const RateSet& rates) : rates_(rates) {}
+    std::string_view name() const override { return "mortality"; }
+    Phase phase() const override { return Phase::ageing_and_survival; }
+    void declare_indicators(IndicatorCatalog&) override {}
+    void begin_run(const RunContext& run) override { scenario_ = run.scenario; }
+    void begin_year(int year) override;
+    void apply(AreaStep& step) const override;
+
+    // This year's death probability (baseline x scenario) by sex and age on 1 January.
+    const BySexAge<double>& death_probability() const noexcept { return q_; }
+
+private:
+    const RateSet& rates_;
+    const Scenario* scenario_ = nullptr;
+    BySexAge<double> q_{};
+};
+
+// Births during the year to the women present on 1 January (age-specific fertility by age on
+// 1 January, as the rates were fitted). Newborns take the base-year positions of age 0; half of
+// the infant death probability applies to them in their year of birth. Phase: births.
+class FertilityModel final : public Model {
+public:
+    explicit FertilityModel(const RateSet& rates) : rates_(rates) {}
+    std::string_view name() const override { return "fertility"; }
+    Phase phase() const override { return Phase::births; }
+    void declare_indicators(IndicatorCatalog&) override {}
+    void begin_run(const RunContext& run) override { scenario_ = run.scenario; }
+    void begin_year(int year) override;
+    void apply(AreaStep& step) const override;
+
+private:
+    const RateSet& rates_;
+    const Scenario* scenario_ = nullptr;
+    std::array<double, n_ages> asfr_{};
+    std::array<double, n_sexes> infant_death_{};  // [probability] in the year of birth
+};
+
+// Migration across the municipal border. Out: a probability by sex and age at year end.
+// In: in-migrants per inhabitant of the area, by the in-migrant age-sex profile, plus the
+// residents of dwellings completed this year (construction programme); demolished dwellings
+// send their residents out. In-migrants arrive with the base-year household positions of
+// their age on 1 January, so the household phase moves them on like everyone else.
+class MigrationModel final : public Model {
+public:
+    explicit MigrationModel(const RateSet& rates) : rates_(rates) {}
+    std::string_view name() const override { return "migration"; }
+    Phase phase() const override { return Phase::migration; }
+    void declare_indicators(IndicatorCatalog& catalog) override;
+    void begin_run(const RunContext& run) override;
+    void begin_year(int year) override;
+    void apply(AreaStep& step) const override;
+
+private:
+    struct Completion {
+        double dwellings = 0;  // [dwellings] negative for demolition
+        double occupancy = 0;  // [persons per dwelling] of new dwellings
+    };
+    const RateSet& rates_;
+    const Scenario* scenario_ = nullptr;
+    std::vector<std::vector<std::pair<int, Completion>>> completions_;  // per area: (year, ...)
+    int year_ = 0;
+    BySexAge<double> out_rate_{};
+    BySexAge<double> in_per_inhabitant_{};  // [in-migrants per inhabitant] by sex and age
+    BySexAge<double> new_dwelling_profile_{};  // [share] of residents of new dwellings
+    IndicatorId in_new_dwellings_{};
+};
+
+}  // namespace socialtwin

@@ -1,0 +1,74 @@
+#include "models/households/household_positions.hpp"
+
+#include <algorithm>
+
+namespace socialtwin {
+
+std::optional<RateTarget> household_event_lever(HouseholdEvent event) noexcept {
+    switch (event) {
+        case HouseholdEvent::leaving_home: return RateTarget::leaving_home;
+        case HouseholdEvent::partnering: return RateTarget::partnering;
+        case HouseholdEvent::separation: return RateTarget::separation;
+        case HouseholdEvent::widowhood: return RateTarget::mortality;
+        case HouseholdEvent::family_formation: return RateTarget::family_formation;
+        case HouseholdEvent::institution: return RateTarget::institution;
+        case HouseholdEvent::empty_nest:
+        case HouseholdEvent::other: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+HouseholdPositionsModel::HouseholdPositionsModel(const RateSet& rates) : rates_(rates) {}
+
+void HouseholdPositionsModel::begin_year(int year) {
+    for (auto& by_age : matrices_)
+        for (auto& m : by_age)
+            for (auto& row : m) row.fill(0.0);
+
+    for (const HouseholdTransition& t : rates_.transitions) {
+        const int s = index(t.sex);
+        double multiplier = 1.0;
+        if (const auto lever = household_event_lever(t.event)) {
+            // A widow(er) loses a partner of the other sex; the partner's mortality lever applies.
+            const int lever_sex = t.event == HouseholdEvent::widowhood ? 1 - s : s;
+            multiplier = rate_multiplier(*scenario_, *lever, year, lever_sex, t.age);
+        }
+        matrices_[at(s)][at(t.age)][at(index(t.from))][at(index(t.to))] += t.rate * multiplier;
+    }
+
+    // Competing events: if the levers push a row's total past 1, scale its moves down so that
+    // nobody moves twice; the diagonal (staying) takes the rest.
+    for (auto& by_age : matrices_) {
+        for (auto& m : by_age) {
+            for (int from = 0; from < n_positions; ++from) {
+                auto& row = m[at(from)];
+                row[at(from)] = 0.0;
+                double moving = 0;
+                for (double r : row) moving += r;
+                if (moving > 1.0)
+                    for (double& r : row) r /= moving;
+                row[at(from)] = std::max(0.0, 1.0 - std::min(moving, 1.0));
+            }
+        }
+    }
+}
+
+void HouseholdPositionsModel::apply(AreaStep& step) const {
+    // Newborns (age 0 at year end) were born into their position this year: no transition.
+    for (int s = 0; s < n_sexes; ++s) {
+        for (int age = 1; age < n_ages; ++age) {
+            const TransitionMatrix& m = matrices_[at(s)][at(age - 1)];
+            const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
+            std::array<double, n_positions> before{};
+            for (int p = 0; p < n_positions; ++p) before[at(p)] = step.next[first + at(p)];
+            for (int to = 0; to < n_positions; ++to) {
+                double persons = 0;
+                for (int from = 0; from < n_positions; ++from)
+                    persons += before[at(from)] * m[at(from)][at(to)];
+                step.next[first + at(to)] = persons;
+            }
+        }
+    }
+}
+
+}  // namespace socialtwin

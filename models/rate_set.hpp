@@ -1,0 +1,77 @@
+#pragma once
+// The baseline rates every model reads: one table per process, by sex and single age, as
+// derived from CBS, Vektis and CPB tables by data/prepare/prepare_data.py. Plain data, loaded
+// by engine/io and shared read-only by both cores. Scenarios never change a RateSet; models
+// apply a scenario's multipliers on top of it, year by year.
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/types.hpp"
+
+namespace socialtwin {
+
+template <class T>
+using BySexAge = std::array<std::array<T, n_ages>, n_sexes>;
+using PositionShares = std::array<double, n_positions>;
+
+// Household events, each with its own scenario lever (see household_event_lever).
+enum class HouseholdEvent {
+    leaving_home,
+    partnering,
+    separation,
+    widowhood,
+    family_formation,
+    empty_nest,
+    institution,
+    other,
+};
+inline constexpr int n_household_events = 8;
+std::string_view to_string(HouseholdEvent event) noexcept;
+std::optional<HouseholdEvent> household_event_from_string(std::string_view name) noexcept;
+
+// Probability per year that a person of `sex`, aged `age` on 1 January and alive at the end of
+// the year, moves from one household position to another through `event`.
+struct HouseholdTransition {
+    Sex sex = Sex::male;
+    int age = 0;
+    HouseholdEvent event = HouseholdEvent::other;
+    Position from = Position::child_at_home;
+    Position to = Position::child_at_home;
+    double rate = 0;  // [probability per year]
+};
+
+struct RateSet {
+    std::string name;         // e.g. "denhaag-2019"
+    int reference_year = 0;   // year the rates describe
+    std::map<std::string, std::string> provenance;  // for the output's metadata
+
+    // Demography
+    BySexAge<double> death_probability{};      // [probability per year] q(x), age on 1 January
+    std::array<double, n_ages> fertility{};    // [births per woman per year], age on 1 January
+    double male_share_at_birth = 0.512;        // [share of births]
+    BySexAge<double> out_migration{};          // [probability per year], age at year end
+    BySexAge<double> in_migration_profile{};   // [share of in-migrants], sums to 1
+    double in_migrants_per_inhabitant = 0;     // [persons per inhabitant per year]
+
+    // Households
+    BySexAge<PositionShares> position_shares{};  // [share] base-year positions by sex and age
+    std::vector<HouseholdTransition> transitions;
+    double persons_per_household = 2.0;           // [persons] mean private household size
+    double other_households_per_other_member = 0;  // [households per person]
+
+    // Care use and cost per person per year
+    BySexAge<double> gp_contacts{};             // [contacts per person per year]
+    BySexAge<double> wmo_client_probability{};  // [probability of being a Wmo client]
+    BySexAge<double> zvw_eur{};                 // [EUR per person per year]
+    BySexAge<double> wlz_eur{};
+    BySexAge<double> wmo_eur{};
+    BySexAge<double> jeugd_eur{};
+    int price_year = 0;                // prices of the EUR figures
+    double gp_contacts_per_fte = 0;    // [contacts per GP FTE per year]
+};
+
+}  // namespace socialtwin

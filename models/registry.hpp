@@ -1,0 +1,27 @@
+#pragma once
+// Models plug in by name. A run asks the registry for the models it needs; an unknown name is
+// an input error that suggests the nearest known one.
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/core/model.hpp"
+#include "models/rate_set.hpp"
+
+namespace socialtwin {
+
+// Every registered model name, in the order a full run uses them.
+std::span<const std::string_view> model_names() noexcept;
+
+// Creates the named models (all of them when `names` is empty), reading `rates`, which must
+// outlive them. Throws InputError for an unknown name.
+std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
+                                                  std::span<const std::string> names = {});
+
+// The closest of `candidates` to `name` by edit distance, if it is close enough to be a typo.
+std::optional<std::string> nearest_name(std::string_view name,
+                                        std::span<const std::string_view> candidates);
+
+}  // namespace socialtwin

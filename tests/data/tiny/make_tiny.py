@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Writes the tiny hand-checkable dataset the integration tests run on (synthetic, round numbers).
+
+Rate set `rates/`: death probability 1% at every age (100% at 105), 0.05 births per woman aged
+20-39, half boys, no migration, nobody changes household position; under-18s are children at
+home, everyone else lives alone. GP 4 contacts per person (15 from age 85), Wmo client
+probability 0.2 from age 75, Zvw 1,000 EUR per person, Wlz 10,000 EUR from age 80.
+Dataset `datasets/tiny/`: area T1 with 50 men and 50 women aged 30 living alone, area T2 with
+100 women aged 80 living alone; 100 dwellings each. Re-run to regenerate:
+    /usr/bin/python3 tests/data/tiny/make_tiny.py
+"""
+from pathlib import Path
+
+here = Path(__file__).resolve().parent
+positions = ["child_at_home", "living_alone", "partner_no_children", "partner_with_children",
+             "single_parent", "other_member", "institution"]
+ages = range(106)
+
+
+def write(path: Path, header: list[str], rows: list[list]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [",".join(header)] + [",".join(str(v) for v in r) for r in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+rates = here / "rates"
+write(rates / "mortality.csv", ["age", "male", "female"],
+      [[a, 1.0 if a == 105 else 0.01, 1.0 if a == 105 else 0.01] for a in ages])
+write(rates / "fertility.csv", ["age", "asfr"], [[a, 0.05] for a in range(20, 40)])
+write(rates / "migration.csv",
+      ["age", "out_rate_male", "out_rate_female", "in_profile_male", "in_profile_female"],
+      [[a, 0, 0, 0.05 if 20 <= a < 30 else 0, 0.05 if 20 <= a < 30 else 0] for a in ages])
+write(rates / "household_positions.csv", ["sex", "age"] + positions,
+      [[s, a] + ([1, 0, 0, 0, 0, 0, 0] if a < 18 else [0, 1, 0, 0, 0, 0, 0])
+       for s in ("male", "female") for a in ages])
+write(rates / "household_transitions.csv", ["sex", "age", "event", "from", "to", "rate"], [])
+write(rates / "care.csv",
+      ["sex", "age", "gp_contacts", "wmo_client_probability", "zvw_eur", "wlz_eur", "wmo_eur",
+       "jeugd_eur"],
+      [[s, a, 15 if a >= 85 else 4, 0.2 if a >= 75 else 0, 1000, 10000 if a >= 80 else 0, 100,
+        500 if a < 18 else 0] for s in ("male", "female") for a in ages])
+(rates / "rates.yaml").write_text(
+    "# Synthetic rate set for tests (round numbers, not real).\n"
+    "reference_year: 2019\nprice_year: 2022\nsex_ratio_at_birth_male_share: 0.5\n"
+    "in_migrants_per_inhabitant: 0\ngp_contacts_per_fte: 10000\n"
+    "persons_per_household_gemeente: 2\nother_households_per_other_member: 0.5\n")
+
+tiny = here / "datasets" / "tiny"
+write(tiny / "areas.csv", ["area", "buurt", "wijk", "gemeente", "dwellings"],
+      [["T1", "BU1", "WK1", "GM1", 100], ["T2", "BU1", "WK1", "GM1", 100]])
+write(tiny / "population.csv", ["area", "sex", "age"] + positions,
+      [["T1", "male", 30, 0, 50, 0, 0, 0, 0, 0], ["T1", "female", 30, 0, 50, 0, 0, 0, 0, 0],
+       ["T2", "female", 80, 0, 100, 0, 0, 0, 0, 0]])
+(tiny / "dataset.yaml").write_text(
+    "# Synthetic two-area dataset for tests (see ../../make_tiny.py).\n"
+    "name: tiny\ntitle: Tiny synthetic test dataset\nbase_year: 2019\narea_level: test\n"
+    "rates: ../../rates\nlevels: [buurt, wijk, gemeente]\n"
+    "provenance:\n  publisher: socialtwin tests\n  modelled: everything (synthetic)\n")

@@ -1,0 +1,26 @@
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+@pytest.fixture(scope="session")
+def socialtwin():
+    """Runs the socialtwin binary (SOCIALTWIN_BIN, else build/release/bin/socialtwin)."""
+    binary = os.environ.get("SOCIALTWIN_BIN", str(ROOT / "build/release/bin/socialtwin"))
+    if not Path(binary).exists():
+        pytest.skip(f"no socialtwin binary at {binary}")
+
+    def run(*args, check=True):
+        result = subprocess.run([binary, *map(str, args)], capture_output=True, text=True,
+                                timeout=600)
+        if check and result.returncode != 0:
+            raise AssertionError(f"socialtwin {' '.join(map(str, args))} exited "
+                                 f"{result.returncode}:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    return run

@@ -1,0 +1,124 @@
+"""The command line, end to end: tiny scenarios with hand-computed results, every shipped
+scenario, and every class of bad input."""
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import HERE, ROOT
+
+SCENARIOS = HERE / "scenarios"
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def indicator(path, name):
+    with h5py.File(path, "r") as f:
+        areas = [a.decode() if isinstance(a, bytes) else a for a in f["area"][:]]
+        return {"years": list(f["year"][:]), "areas": areas, "values": f[name][:]}
+
+
+def test_help_lists_the_commands(socialtwin):
+    out = socialtwin("--help").stdout
+    for command in ("run", "validate", "info", "schema"):
+        assert command in out
+
+
+def test_tiny_scenario_gives_the_hand_computed_flows(socialtwin, tmp_path):
+    out = tmp_path / "tiny.h5"
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", out, "--quiet")
+    births = indicator(out, "births")
+    assert births["years"] == [2019, 2020, 2021]
+    assert births["areas"] == ["T1", "T2"]
+    # T1: 50 women aged 30 x 0.05 births; T2: women aged 80 have none.
+    assert births["values"][0].tolist() == pytest.approx([2.5, 0.0])
+    deaths = indicator(out, "deaths")["values"]
+    # 1% of 100 residents, plus half the 1% infant death probability for the 2.5 newborns.
+    assert deaths[0].tolist() == pytest.approx([1.0 + 2.5 * 0.005, 1.0])
+    population = indicator(out, "population")["values"]
+    assert population[0].tolist() == pytest.approx([100, 100])
+    assert population[1].tolist() == pytest.approx([100 + 2.5 - 1.0125, 99.0])
+    # Care during 2019 from the mid-year population: T2's 99.5 women aged 80-81 see the GP
+    # 4 times a year and are Wmo clients with probability 0.2.
+    assert indicator(out, "gp_contacts")["values"][0][1] == pytest.approx(99.5 * 4)
+    assert indicator(out, "wmo_clients")["values"][0][1] == pytest.approx(99.5 * 0.2)
+    assert indicator(out, "households_single")["values"][0].tolist() == pytest.approx([100, 100])
+
+
+def test_a_rate_change_changes_the_result(socialtwin, tmp_path):
+    out = tmp_path / "half.h5"
+    socialtwin("run", SCENARIOS / "tiny_half_fertility.yaml", "-o", out, "--quiet")
+    assert indicator(out, "births")["values"][0][0] == pytest.approx(1.25)
+
+
+def test_construction_programme_brings_residents_into_new_dwellings(socialtwin, tmp_path):
+    out = tmp_path / "build.h5"
+    socialtwin("run", SCENARIOS / "tiny_construction.yaml", "-o", out, "--quiet")
+    stock = indicator(out, "dwellings_stock")["values"]
+    assert stock[:, 1].tolist() == [100, 100, 140]
+    assert indicator(out, "migration_in")["values"][1].tolist() == pytest.approx([0, 80])
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_scenario_validates(socialtwin, scenario):
+    assert "valid" in socialtwin("validate", scenario).stdout
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=lambda p: p.stem)
+def test_population_accounts_hold_for_every_area_and_year(socialtwin, scenario, tmp_path):
+    out = tmp_path / f"{scenario.stem}.h5"
+    socialtwin("run", scenario, "-o", out, "--quiet")
+    with h5py.File(out, "r") as f:
+        p = f["population"][:]
+        flows = f["births"][:] - f["deaths"][:] + f["migration_in"][:] - f["migration_out"][:]
+        assert np.allclose(p[1:], p[:-1] + flows[:-1], rtol=1e-9, atol=1e-9)
+        assert np.all(p >= 0)
+        if f["meta"].attrs["dataset"] in ("denhaag-zuidwest-2019", b"denhaag-zuidwest-2019"):
+            assert p[0].sum() == pytest.approx(84880)
+
+
+def test_info_describes_a_result(socialtwin, tmp_path):
+    out = tmp_path / "tiny.h5"
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", out, "--quiet")
+    text = socialtwin("info", out).stdout
+    assert "gp_contacts" in text and "tiny" in text
+
+
+# ---- bad input: a clear message naming where, exit code 2, and no result file ----------------
+
+BAD = ROOT / "tests" / "data" / "scenarios"
+
+
+def assert_bad_input(socialtwin, tmp_path, scenario, *expected):
+    out = tmp_path / "never.h5"
+    result = socialtwin("run", scenario, "-o", out, check=False)
+    assert result.returncode == 2, result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    assert not out.exists()
+    assert not any(tmp_path.iterdir()), "a temporary file was left behind"
+
+
+def test_unknown_construction_area_names_the_line(socialtwin, tmp_path):
+    assert_bad_input(socialtwin, tmp_path, SCENARIOS / "bad_area.yaml",
+                     "bad_area.yaml:3", "construction[0].area", "'T3'", "did you mean")
+
+
+def test_malformed_csv_row_names_file_line_and_column(socialtwin, tmp_path):
+    assert_bad_input(socialtwin, tmp_path, SCENARIOS / "bad_csv.yaml",
+                     "population.csv:3:", "age", "thirty", "population.csv:4")
+
+
+def test_missing_scenario_file(socialtwin, tmp_path):
+    assert_bad_input(socialtwin, tmp_path, tmp_path / "nope.yaml", "nope.yaml", "cannot")
+
+
+def test_bad_scenarios_exit_2_and_name_file_line_column(socialtwin, tmp_path):
+    bad = sorted(BAD.glob("*.yaml"))
+    assert bad, "no bad-input fixtures found"
+    for scenario in bad:
+        if scenario.name.startswith("ok_") or scenario.name.startswith("base"):
+            continue
+        result = socialtwin("validate", scenario, check=False)
+        assert result.returncode == 2, f"{scenario.name}: {result.stderr}"
+        assert f"{scenario.name}:" in result.stderr, result.stderr
