@@ -175,6 +175,13 @@ File open_file_read_only(const std::filesystem::path& path) {
                          fmt::format("cannot open HDF5 file '{}'", path.string())));
 }
 
+bool is_hdf5_file(const std::filesystem::path& path) {
+    silence_default_error_printing();
+    const htri_t result = H5Fis_hdf5(path.c_str());
+    if (result < 0) H5Eclear2(H5E_DEFAULT);
+    return result > 0;
+}
+
 Group create_group(hid_t parent, const std::string& name) {
     PropertyList gcpl = property_list(H5P_GROUP_CREATE, "creating group properties");
     check(H5Pset_link_creation_order(gcpl.id(), creation_order_flags), "set link order");
@@ -192,6 +199,12 @@ bool link_exists(hid_t parent, const std::string& name) {
     const htri_t exists = H5Lexists(parent, name.c_str(), H5P_DEFAULT);
     check(static_cast<herr_t>(exists < 0 ? -1 : 0), fmt::format("looking up '{}'", name));
     return exists > 0;
+}
+
+bool is_dataset(hid_t parent, const std::string& name) {
+    Object object(
+        check_id(H5Oopen(parent, name.c_str(), H5P_DEFAULT), fmt::format("opening '{}'", name)));
+    return H5Iget_type(object.id()) == H5I_DATASET;
 }
 
 std::vector<std::string> link_names(hid_t group) { return names_by_index(group, true); }

@@ -69,14 +69,17 @@ using Dataspace = Handle<H5Sclose>;
 using Datatype = Handle<H5Tclose>;
 using Attribute = Handle<H5Aclose>;
 using PropertyList = Handle<H5Pclose>;
+using Object = Handle<H5Oclose>;  // any of group, dataset, named datatype
 
 // Files and groups. Created objects track link and attribute creation order, as netCDF-4 files
 // do, so readers list datasets and attributes in the order they were written.
 File create_file(const std::filesystem::path& path);  // truncates an existing file
 File open_file_read_only(const std::filesystem::path& path);
+bool is_hdf5_file(const std::filesystem::path& path);  // false also when unreadable
 Group create_group(hid_t parent, const std::string& name);
 Group open_group(hid_t parent, const std::string& name);
 bool link_exists(hid_t parent, const std::string& name);
+bool is_dataset(hid_t parent, const std::string& name);
 std::vector<std::string> link_names(hid_t group);  // in creation order where tracked
 
 // Dataspaces and types.

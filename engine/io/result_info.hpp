@@ -1,0 +1,16 @@
+#pragma once
+// `socialtwin info OUT.h5`: what a result file holds, without opening Python. Reads only labels
+// and attributes, never the indicator values, so it is instant on large runs.
+
+#include <filesystem>
+#include <ostream>
+
+namespace socialtwin {
+
+// Prints the run (scenario, dataset, core, years, areas), the dimensions, a table of indicators
+// (name, dims, units, description), the /meta entries with the first lines of the scenario YAML,
+// and the phase timings. Throws InputError naming `path` when it is missing, not HDF5, not a
+// socialtwin result, or of a newer layout than this build reads.
+void describe_result_file(const std::filesystem::path& path, std::ostream& out);
+
+}  // namespace socialtwin
