@@ -173,7 +173,8 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
     for (std::size_t i = 0; i < std::min(yaml_lines.size(), yaml_lines_shown); ++i)
         out << "  " << yaml_lines[i] << '\n';
     if (yaml_lines.size() > yaml_lines_shown)
-        out << fmt::format("  ... ({} more lines)\n", yaml_lines.size() - yaml_lines_shown);
+        out << fmt::format("  ... ({} more line{})\n", yaml_lines.size() - yaml_lines_shown,
+                           yaml_lines.size() - yaml_lines_shown == 1 ? "" : "s");
 
     // Written at on_finish; a file always has them, but say so plainly if not.
     if (!hdf5::link_exists(meta_group.id(), std::string(result_layout::phase_timings))) return;
@@ -184,7 +185,8 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
     const auto values = hdf5::read_doubles(seconds.id());
     std::string wall;
     if (hdf5::has_attribute(timings.id(), "wall_seconds"))
-        wall = fmt::format(" (wall time {} s)", hdf5::attribute_text(timings.id(), "wall_seconds"));
+        wall = fmt::format(" (wall time {:.3f} s)",
+                           std::stod(hdf5::attribute_text(timings.id(), "wall_seconds")));
     out << fmt::format("\nphase timings{}\n", wall);
     rows.clear();
     for (std::size_t i = 0; i < std::min(phases.size(), values.size()); ++i)

@@ -4,9 +4,10 @@ Points at a result file through the environment (skipped when unset):
 
     SOCIALTWIN_H5=out/baseline.h5 python3 -m pytest tests/python/test_hdf5_layout.py
 
-Layout: engine/io/hdf5_writer.hpp. Balance convention: the flows reported for year t (births,
-deaths, migration_in, migration_out) explain the change in population from t-1 to t; the base
-year's flows are not checked.
+Layout: engine/io/hdf5_writer.hpp. Balance convention, as the engine reports: population is the
+stock on 1 January of the year and the flows (births, deaths, migration_in, migration_out) are
+those during the year, so the flows of year t take the population of t to that of t+1; the last
+year's flows have no next stock to check against.
 """
 
 import os
@@ -134,7 +135,7 @@ def test_population_by_age_sex_adds_up_to_population(ds):
 def test_flows_explain_each_change_in_population(ds):
     if ds.sizes["year"] < 2:
         pytest.skip("a single year has no change to explain")
-    change = ds["population"].diff("year")  # labelled by the later year
+    change = ds["population"].diff("year", label="lower")  # population(t+1) - population(t), at t
     flows = (ds["births"] - ds["deaths"] + ds["migration_in"] - ds["migration_out"]).sel(
         year=change["year"])
     np.testing.assert_allclose(flows.transpose(*change.dims).values, change.values,

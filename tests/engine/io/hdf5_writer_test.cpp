@@ -469,33 +469,35 @@ TEST_F(Hdf5WriterTest, WritesSampleForThePythonLayoutCheck) {
     }();
     Hdf5Writer writer(target);
     writer.on_start(run);
-    // Stocks by (area, sex, band) follow a smooth made-up pattern; flows are chosen so that
-    // births - deaths + in - out equals each area's change, with flows of year t explaining the
-    // change from t-1 to t (the base year has none).
-    std::vector<double> previous(areas.size(), 0.0);
+    // As the engine reports them: stocks on 1 January, flows during the year, so the flows of
+    // year t take each area from its stock of t to that of t+1 (the last year's flows are zero).
+    // Stocks by (area, sex, band) follow a made-up pattern; out-migration closes the balance.
+    auto cell = [](int year, std::size_t area, std::size_t k) {
+        return 40.0 + 10.0 * static_cast<double>(area) +
+               0.5 * static_cast<double>((k * 7 + static_cast<std::size_t>(year)) % 11);
+    };
+    auto stock = [&](int year, std::size_t area) {
+        double total = 0;
+        for (std::size_t k = 0; k < values_per_area(IndicatorShape::per_area_sex_age_band); ++k)
+            total += cell(year, area, k);
+        return total;
+    };
     for (int year : run.years) {
         YearResults r(catalog, areas.size());
         r.year = year;
         for (std::size_t a = 0; a < areas.size(); ++a) {
             auto cells = r.area_values(by_age_sex, a);
-            double total = 0;
-            for (std::size_t k = 0; k < cells.size(); ++k) {
-                cells[k] = 40.0 + 10.0 * static_cast<double>(a) +
-                           0.5 * static_cast<double>((k * 7 + static_cast<std::size_t>(year)) % 11);
-                total += cells[k];
-            }
-            r.area_values(population, a)[0] = total;
-            if (year != run.years.front()) {
-                const double change = total - previous[a];
-                const double b = 12.5 + static_cast<double>(a);
-                const double d = 9.0;
-                const double in = 30.0 + std::abs(change);
-                r.area_values(births, a)[0] = b;
-                r.area_values(deaths, a)[0] = d;
-                r.area_values(migration_in, a)[0] = in;
-                r.area_values(migration_out, a)[0] = b - d + in - change;
-            }
-            previous[a] = total;
+            for (std::size_t k = 0; k < cells.size(); ++k) cells[k] = cell(year, a, k);
+            r.area_values(population, a)[0] = stock(year, a);
+            if (year == run.years.back()) continue;
+            const double change = stock(year + 1, a) - stock(year, a);
+            const double b = 12.5 + static_cast<double>(a);
+            const double d = 9.0;
+            const double in = 30.0 + std::abs(change);
+            r.area_values(births, a)[0] = b;
+            r.area_values(deaths, a)[0] = d;
+            r.area_values(migration_in, a)[0] = in;
+            r.area_values(migration_out, a)[0] = b - d + in - change;
         }
         writer.on_year(r);
     }

@@ -124,7 +124,7 @@ TEST_F(ResultInfoTest, ListsMetaAndOnlyTheStartOfTheYaml) {
     EXPECT_THAT(text, HasSubstr("line_8: 8\n"));
     EXPECT_THAT(text, Not(HasSubstr("line_9: 9")));
     EXPECT_THAT(text, HasSubstr("... (12 more lines)"));
-    EXPECT_THAT(text, HasSubstr("phase timings (wall time 1.5 s)"));
+    EXPECT_THAT(text, HasSubstr("phase timings (wall time 1.500 s)"));
     EXPECT_THAT(text, HasSubstr("mortality  0.250 s"));
 }
 
