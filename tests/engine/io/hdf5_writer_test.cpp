@@ -49,7 +49,7 @@ struct TinyRun {
         areas.add_attribute({"buurt_name", {"Oude Westen", "Cool", "Noordereiland–Oost"}});
         population = catalog.add({.name = "population",
                                   .units = "persons",
-                                  .description = "Residents at the end of the year",
+                                  .description = "Residents on 1 January",
                                   .shape = IndicatorShape::per_area,
                                   .source = ""});
         by_age_sex = catalog.add({.name = "population_by_age_sex",
@@ -214,7 +214,7 @@ TEST_F(Hdf5WriterTest, LabelsIndicatorsWithUnitsDescriptionSourceAndCoordinates)
     auto population = hdf5::open_dataset(file.id(), "population");
     EXPECT_EQ(hdf5::read_string_attribute(population.id(), "units"), "persons");
     EXPECT_EQ(hdf5::read_string_attribute(population.id(), "description"),
-              "Residents at the end of the year");
+              "Residents on 1 January");
     EXPECT_FALSE(hdf5::has_attribute(population.id(), "source"));  // empty: left out
     EXPECT_EQ(hdf5::read_string_attribute(population.id(), "coordinates"), "buurt buurt_name");
 
@@ -439,7 +439,7 @@ TEST_F(Hdf5WriterTest, WritesSampleForThePythonLayoutCheck) {
                             .shape = IndicatorShape::per_area,
                             .source = ""});
     };
-    const auto population = per_area("population", "Residents at the end of the year");
+    const auto population = per_area("population", "Residents on 1 January");
     const auto by_age_sex = catalog.add({.name = "population_by_age_sex",
                                          .units = "persons",
                                          .description = "Residents by sex and age band",

@@ -42,7 +42,7 @@ protected:
         IndicatorCatalog catalog;
         catalog.add({.name = "population",
                      .units = "persons",
-                     .description = "Residents at the end of the year",
+                     .description = "Residents on 1 January",
                      .shape = IndicatorShape::per_area,
                      .source = ""});
         catalog.add({.name = "gp_contacts",
@@ -107,7 +107,7 @@ TEST_F(ResultInfoTest, ListsIndicatorsWithDimsUnitsAndDescription) {
     const std::string text = describe(write_result());
     EXPECT_THAT(text, HasSubstr("indicators (2)"));
     EXPECT_THAT(text, HasSubstr("population   (year, area)                 persons            "
-                                "Residents at the end of the year"));
+                                "Residents on 1 January"));
     EXPECT_THAT(text, HasSubstr("gp_contacts  (year, area, sex, age_band)  contacts per year  "
                                 "Contacts with a general practitioner"));
     EXPECT_THAT(text, Not(HasSubstr("  buurt  (area)")));  // an attribute, not an indicator
