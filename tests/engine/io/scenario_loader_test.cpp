@@ -1,0 +1,396 @@
+#include "engine/io/scenario_loader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace socialtwin {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+const std::string scenarios_dir = std::string{SOCIALTWIN_SOURCE_DIR} + "/scenarios";
+const std::string fixtures = std::string{SOCIALTWIN_TEST_DATA_DIR} + "/scenarios";
+
+std::string fixture(const std::string& name) { return fixtures + "/" + name; }
+
+std::vector<std::string> formatted(const std::vector<InputProblem>& problems) {
+    std::vector<std::string> out;
+    for (const InputProblem& p : problems) out.push_back(format(p));
+    return out;
+}
+
+// The formatted problems load_scenario throws for `file`; also checks that
+// validate_scenario_file finds the same ones.
+std::vector<std::string> problems_loading(const std::string& file) {
+    const std::vector<std::string> validated = formatted(validate_scenario_file(file));
+    try {
+        load_scenario(file);
+    } catch (const InputError& e) {
+        EXPECT_EQ(formatted(e.problems()), validated);
+        return formatted(e.problems());
+    }
+    ADD_FAILURE() << file << " loaded without problems";
+    return {};
+}
+
+std::vector<std::string> problems_loading_text(const std::string& yaml) {
+    try {
+        load_scenario_from_string(yaml, "inline.yaml");
+    } catch (const InputError& e) {
+        return formatted(e.problems());
+    }
+    ADD_FAILURE() << "loaded without problems:\n" << yaml;
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shipped scenarios
+
+TEST(ShippedScenarios, EveryFileInScenariosLoads) {
+    int n = 0;
+    for (const auto& entry : fs::directory_iterator(scenarios_dir)) {
+        if (entry.path().extension() != ".yaml") continue;
+        ++n;
+        EXPECT_THAT(formatted(validate_scenario_file(entry.path())), IsEmpty()) << entry.path();
+    }
+    EXPECT_GE(n, 4);
+}
+
+TEST(ShippedScenarios, BaselineProjectsZuidWestThirtyYearsFrom2019) {
+    const Scenario s = load_scenario(scenarios_dir + "/baseline.yaml");
+    EXPECT_EQ(s.name, "baseline");
+    EXPECT_EQ(s.dataset, "denhaag-zuidwest-2019");
+    EXPECT_EQ(s.base_year, 2019);
+    EXPECT_EQ(s.horizon, 30);
+    EXPECT_EQ(s.seed, 20190101u);
+    EXPECT_TRUE(s.rate_changes.empty());
+    EXPECT_TRUE(s.construction.empty());
+}
+
+TEST(ShippedScenarios, VergrijzingLowersOldAgeMortalityEveryYear) {
+    const Scenario s = load_scenario(scenarios_dir + "/vergrijzing.yaml");
+    EXPECT_EQ(s.name, "vergrijzing");
+    EXPECT_EQ(s.base_year, 2019);  // inherited from baseline
+    // 1.5% lower every year, compounded, at 65 and over only.
+    EXPECT_NEAR(rate_multiplier(s, RateTarget::mortality, 2049, 0, 80) /
+                    rate_multiplier(s, RateTarget::mortality, 2048, 0, 80),
+                0.985, 1e-12);
+    EXPECT_LT(rate_multiplier(s, RateTarget::mortality, 2049, 1, 65), 0.65);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::mortality, 2049, 0, 64), 1.0);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::fertility, 2030, 1, 30), 0.9);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::migration_out, 2025, 1, 25), 1.2);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::migration_in, 2025, 0, 34), 0.8);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::migration_in, 2025, 0, 35), 1.0);
+}
+
+TEST(ShippedScenarios, AlleenstaandenChangesHouseholdRates) {
+    const Scenario s = load_scenario(scenarios_dir + "/alleenstaanden.yaml");
+    const RateChange& separation = s.rate_changes.at(RateTarget::separation).at(0);
+    EXPECT_DOUBLE_EQ(separation.factor, 1.4);
+    EXPECT_NEAR(rate_multiplier(s, RateTarget::separation, 2031, 0, 40) /
+                    rate_multiplier(s, RateTarget::separation, 2030, 0, 40),
+                1.01, 1e-12);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::partnering, 2030, 0, 30), 0.75);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::leaving_home, 2030, 0, 20), 1.15);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::family_formation, 2030, 1, 30), 0.85);
+}
+
+TEST(ShippedScenarios, VerdichtingBuilds2500AndDemolishes150Dwellings) {
+    const Scenario s = load_scenario(scenarios_dir + "/verdichting.yaml");
+    double built = 0;
+    double demolished = 0;
+    for (const ConstructionProject& p : s.construction) {
+        (p.dwellings > 0 ? built : demolished) += p.dwellings;
+        EXPECT_EQ(p.type, DwellingType::multi_family) << p.name;
+        EXPECT_GE(p.year, 2022);
+        EXPECT_LE(p.year, 2030);
+    }
+    EXPECT_EQ(built, 2500);
+    EXPECT_EQ(demolished, -150);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defaults and what the loader fills in
+
+TEST(ScenarioLoader, MinimalFileGetsTheDocumentedDefaults) {
+    const Scenario s = load_scenario(fixture("minimal.yaml"));
+    EXPECT_EQ(s.name, "minimal");  // the file name without .yaml
+    EXPECT_EQ(s.dataset, "test");
+    EXPECT_EQ(s.base_year, 0);
+    EXPECT_EQ(s.horizon, 30);
+    EXPECT_EQ(s.seed, 1u);
+    EXPECT_EQ(s.core, CoreKind::cohort);
+    EXPECT_EQ(s.replicates, 1);
+    EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.02);
+    EXPECT_EQ(s.source_path, fixture("minimal.yaml"));
+}
+
+TEST(ScenarioLoader, ReadsEveryKey) {
+    const Scenario s = load_scenario_from_string(R"(
+name: all keys
+description: every key once
+dataset: test
+base_year: 2019
+horizon: 20
+seed: 18446744073709551615
+core: cohort
+replicates: 5
+rates:
+  institution:
+    factor: 1.1
+    trend: 0.02
+    from: 2022
+    to: 2030
+    ages: [75, 105]
+    sex: female
+construction:
+  - name: toren
+    year: 2025
+    area: 2531NA
+    dwellings: 120
+    type: single_family
+    occupancy: 2.5
+housing:
+  frictional_vacancy: 0.03
+  persons_per_new_dwelling: 1.9
+care:
+  gp_contacts_per_fte: 9000
+)",
+                                                 "all.yaml");
+    EXPECT_EQ(s.name, "all keys");
+    EXPECT_EQ(s.description, "every key once");
+    EXPECT_EQ(s.horizon, 20);
+    EXPECT_EQ(s.seed, 18446744073709551615u);
+    EXPECT_EQ(s.replicates, 5);
+    ASSERT_EQ(s.rate_changes.count(RateTarget::institution), 1u);
+    const RateChange& c = s.rate_changes.at(RateTarget::institution).at(0);
+    EXPECT_DOUBLE_EQ(c.factor, 1.1);
+    EXPECT_DOUBLE_EQ(c.trend, 0.02);
+    EXPECT_EQ(c.from_year, 2022);
+    EXPECT_EQ(c.to_year, 2030);
+    EXPECT_EQ(c.age_min, 75);
+    EXPECT_EQ(c.age_max, 105);
+    EXPECT_EQ(c.sex, SexFilter::female);
+    ASSERT_EQ(s.construction.size(), 1u);
+    const ConstructionProject& p = s.construction[0];
+    EXPECT_EQ(p.name, "toren");
+    EXPECT_EQ(p.year, 2025);
+    EXPECT_EQ(p.area, "2531NA");
+    EXPECT_DOUBLE_EQ(p.dwellings, 120);
+    EXPECT_EQ(p.type, DwellingType::single_family);
+    EXPECT_DOUBLE_EQ(p.occupancy, 2.5);
+    EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.03);
+    EXPECT_DOUBLE_EQ(s.housing.persons_per_new_dwelling, 1.9);
+    EXPECT_DOUBLE_EQ(s.care.gp_contacts_per_fte, 9000);
+}
+
+TEST(ScenarioLoader, ConstructionProjectRemembersWhereItWasDeclared) {
+    const Scenario s = load_scenario(fixture("family/parent.yaml"));
+    ASSERT_EQ(s.construction.size(), 1u);
+    const SourceLocation& where = s.construction[0].where;
+    EXPECT_EQ(where.file, fixture("family/parent.yaml"));
+    EXPECT_EQ(where.line, 18);
+    EXPECT_EQ(where.column, 5);
+    EXPECT_EQ(where.key_path, "construction[0]");
+}
+
+TEST(ScenarioLoader, SourceTextIsTheMergedDocumentAndLoadsToTheSameScenario) {
+    const Scenario s = load_scenario(scenarios_dir + "/vergrijzing.yaml");
+    EXPECT_THAT(s.source_text, HasSubstr("# Scenario read from " + scenarios_dir +
+                                         "/vergrijzing.yaml\n#   which extends " + scenarios_dir +
+                                         "/baseline.yaml\n"));
+    EXPECT_THAT(s.source_text, HasSubstr("dataset: denhaag-zuidwest-2019"));
+    EXPECT_THAT(s.source_text, Not(HasSubstr("extends:")));
+    const Scenario again = load_scenario_from_string(s.source_text, "vergrijzing.yaml");
+    EXPECT_EQ(again.base_year, s.base_year);
+    EXPECT_EQ(again.seed, s.seed);
+    EXPECT_EQ(again.description, s.description);
+    EXPECT_EQ(again.rate_changes.size(), s.rate_changes.size());
+    EXPECT_DOUBLE_EQ(rate_multiplier(again, RateTarget::mortality, 2040, 1, 90),
+                     rate_multiplier(s, RateTarget::mortality, 2040, 1, 90));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems: each names file:line:column, the key path and what was expected
+
+TEST(ScenarioLoader, SyntaxErrorNamesFileLineAndColumn) {
+    const std::string f = fixture("syntax_error.yaml");
+    // yaml-cpp notices the unclosed '[' of line 4 where the next key starts.
+    EXPECT_THAT(problems_loading(f),
+                ElementsAre(f + ":5:10: YAML syntax error: end of sequence flow not found"));
+}
+
+TEST(ScenarioLoader, UnknownKeySuggestsNearestKey) {
+    const std::string f = fixture("unknown_key.yaml");
+    EXPECT_THAT(
+        problems_loading(f),
+        ElementsAre(
+            f + ":2:1: horizn: unknown key (did you mean 'horizon'?)",
+            f + ":4:3: rates.mortalty: unknown rate 'mortalty' (did you mean 'mortality'?)",
+            f + ":8:7: rates.fertility[1].facter: unknown key (did you mean 'factor'?)",
+            f + ":9:1: colour: unknown key; expected one of name, description, extends, dataset, "
+                "base_year, horizon, seed, core, replicates, rates, construction, housing, care"));
+}
+
+TEST(ScenarioLoader, WrongTypesAreAllReported) {
+    const std::string f = fixture("wrong_type.yaml");
+    EXPECT_THAT(
+        problems_loading(f),
+        ElementsAre(f + ":2:10: horizon: expected a whole number in 1..100, got \"thirty\"",
+                    f + ":3:7: seed: expected a non-negative whole number, got \"12\" (remove the "
+                        "quotes: a quoted value is text)",
+                    f + ":6:13: rates.fertility.factor: expected a non-negative number, got a list",
+                    f + ":7:10: rates.fertility.sex: expected one of both, male, female, got "
+                        "\"males\" (did you mean 'male'?)",
+                    f + ":8:15: construction: expected a list of mappings, got \"2531NA\""));
+}
+
+TEST(ScenarioLoader, OutOfRangeValuesAreAllReported) {
+    const std::string f = fixture("out_of_range.yaml");
+    EXPECT_THAT(
+        problems_loading(f),
+        ElementsAre(
+            f + ":3:10: horizon: expected a whole number in 1..100, got 200",
+            f + ":4:13: replicates: expected a whole number of at least 1, got 0",
+            f + ":7:15: rates.mortality[0].factor: expected a non-negative number, got -0.5",
+            f + ":8:14: rates.mortality[0].trend: expected a number greater than -1, got -1",
+            f + ":9:13: rates.mortality[0].ages: expected [min, max] with min <= max, got [70, 65]",
+            f + ":10:17: rates.mortality[1].ages[1]: expected a whole number of years in 0..105, "
+                "got 120",
+            f + ":12:11: rates.mortality[1].to: expected a year not before from (2030), got 2025",
+            f + ":14:23: housing.frictional_vacancy: expected a number in 0..0.2, got 0.5"));
+}
+
+TEST(ScenarioLoader, BadConstructionEntriesAreAllReported) {
+    const std::string f = fixture("bad_construction.yaml");
+    EXPECT_THAT(
+        problems_loading(f),
+        ElementsAre(
+            f + ":9:5: construction[1].area: required key is missing; expected an area code of "
+                "the dataset",
+            f + ":9:5: construction[1].dwellings: required key is missing; expected a non-zero "
+                "number",
+            f + ":11:11: construction[2].year: expected a year in 2019..2029 (the projected years, "
+                "base_year to base_year + horizon), got 2035",
+            f + ":13:16: construction[2].dwellings: expected a non-zero number, got 0",
+            f + ":14:11: construction[2].type: expected one of single_family, multi_family, got "
+                "\"highrise\"",
+            f + ":15:16: construction[2].occupancy: expected a positive number, got 0",
+            f + ":16:5: construction[3]: expected a mapping of keys, got \"just a string\""));
+}
+
+TEST(ScenarioLoader, YearsArePlausibleWhenTheBaseYearComesFromTheDataset) {
+    EXPECT_THAT(problems_loading_text("dataset: test\n"
+                                      "construction:\n"
+                                      "  - {year: 1850, area: 2531NA, dwellings: 10}\n"
+                                      "  - {year: 2100, area: 2531NA, dwellings: 10}\n"),
+                ElementsAre("inline.yaml:3:12: construction[0].year: expected a year in "
+                            "1900..2200, got 1850"));
+}
+
+TEST(ScenarioLoader, DuplicateKeyIsReported) {
+    const std::string f = fixture("duplicate_key.yaml");
+    EXPECT_THAT(problems_loading(f),
+                ElementsAre(f + ":3:1: horizon: key written twice (also on line 2)"));
+}
+
+TEST(ScenarioLoader, EmptyFileLacksOnlyTheDataset) {
+    EXPECT_THAT(problems_loading_text(""),
+                ElementsAre("inline.yaml:1:1: dataset: required key is missing; expected a dataset "
+                            "name or path"));
+}
+
+TEST(ScenarioLoader, TopLevelMustBeAMapping) {
+    EXPECT_THAT(problems_loading_text("- dataset: test\n"),
+                ElementsAre("inline.yaml:1:1: expected a mapping of scenario keys, got a list"));
+}
+
+TEST(ScenarioLoader, MissingScenarioFileSaysCannotOpen) {
+    const std::string f = fixture("no_such_scenario.yaml");
+    EXPECT_THAT(problems_loading(f), ElementsAre(f + ": cannot open the file (no such file)"));
+}
+
+TEST(ScenarioLoader, MissingExtendsTargetIsReportedAtTheExtendsLine) {
+    const std::string f = fixture("missing_extends.yaml");
+    EXPECT_THAT(problems_loading(f),
+                ElementsAre(f + ":2:10: extends: cannot open \"" + fixture("no_such_parent.yaml") +
+                            "\" (no such file)"));
+}
+
+TEST(ScenarioLoader, ExtendsCycleIsAnError) {
+    EXPECT_THAT(
+        problems_loading(fixture("cycle_a.yaml")),
+        ElementsAre(fixture("cycle_b.yaml") +
+                    ":2:10: extends: a cycle: cycle_a.yaml -> cycle_b.yaml -> cycle_a.yaml"));
+}
+
+TEST(ScenarioLoader, ProblemsInAParentNameTheParentFile) {
+    const std::string child = fixture("family/child_of_bad_parent.yaml");
+    const std::string parent = fixture("family/bad_parent.yaml");
+    EXPECT_THAT(problems_loading(child),
+                ElementsAre(child + ":2:10: horizon: expected a whole number in 1..100, got 0",
+                            parent + ":3:1: seeed: unknown key (did you mean 'seed'?)"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// extends
+
+TEST(ScenarioExtends, ChildOverridesParentScalarsAndInheritsTheRest) {
+    const Scenario s = load_scenario(fixture("family/sub/child.yaml"));
+    EXPECT_EQ(s.horizon, 25);                                   // the child's
+    EXPECT_EQ(s.base_year, 2019);                               // the parent's
+    EXPECT_EQ(s.seed, 7u);                                      // the parent's
+    EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.05);       // the child's
+    EXPECT_DOUBLE_EQ(s.housing.persons_per_new_dwelling, 2.1);  // the parent's, same block
+}
+
+TEST(ScenarioExtends, NameAndDescriptionAreNotInherited) {
+    const Scenario s = load_scenario(fixture("family/sub/child.yaml"));
+    EXPECT_EQ(s.name, "child");
+    EXPECT_EQ(s.description, "");
+}
+
+TEST(ScenarioExtends, MappingsMergeRecursively) {
+    const Scenario s = load_scenario(fixture("family/sub/child.yaml"));
+    // rates.fertility: factor from the child, sex from the parent.
+    ASSERT_EQ(s.rate_changes.at(RateTarget::fertility).size(), 1u);
+    EXPECT_DOUBLE_EQ(s.rate_changes.at(RateTarget::fertility)[0].factor, 0.7);
+    EXPECT_EQ(s.rate_changes.at(RateTarget::fertility)[0].sex, SexFilter::female);
+    // rates.mortality from the parent only, rates.separation from the child only.
+    EXPECT_DOUBLE_EQ(s.rate_changes.at(RateTarget::mortality)[0].factor, 0.9);
+    EXPECT_DOUBLE_EQ(s.rate_changes.at(RateTarget::separation)[0].factor, 1.2);
+}
+
+TEST(ScenarioExtends, ChildListReplacesParentList) {
+    const Scenario s = load_scenario(fixture("family/sub/child.yaml"));
+    ASSERT_EQ(s.construction.size(), 1u);
+    EXPECT_EQ(s.construction[0].area, "2531NE");
+    EXPECT_EQ(s.construction[0].where.file, fixture("family/sub/child.yaml"));
+}
+
+TEST(ScenarioExtends, ChainsResolveAndEmptyValuesRemoveInheritedBlocks) {
+    const Scenario s = load_scenario(fixture("family/sub/grandchild.yaml"));
+    EXPECT_EQ(s.name, "grandchild");
+    EXPECT_EQ(s.horizon, 25);                                    // from child
+    EXPECT_EQ(s.seed, 7u);                                       // from parent, two levels up
+    EXPECT_EQ(s.rate_changes.count(RateTarget::mortality), 0u);  // `mortality: []`
+    EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.02);        // `housing:` dropped, default back
+    EXPECT_DOUBLE_EQ(s.housing.persons_per_new_dwelling, 0);
+}
+
+TEST(ScenarioExtends, InheritedDatasetPathStaysAnchoredToTheFileThatSetIt) {
+    // parent.yaml says `dataset: ../datasets/tiny`, i.e. tests/data/scenarios/datasets/tiny.
+    EXPECT_EQ(load_scenario(fixture("family/parent.yaml")).dataset, "../datasets/tiny");
+    EXPECT_EQ(load_scenario(fixture("family/sub/child.yaml")).dataset, "../../datasets/tiny");
+}
+
+}  // namespace
+}  // namespace socialtwin
