@@ -82,7 +82,9 @@ std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
         const auto it = std::find_if(registry().begin(), registry().end(),
                                      [&](const Entry& e) { return e.name == name; });
         if (it == registry().end()) {
-            InputProblem p{{}, "unknown model '" + name + "'", ""};
+            InputProblem p;
+            p.where.key_path = "models";
+            p.message = "unknown model '" + name + "'";
             if (auto near = nearest_name(name, model_names())) p.hint = "did you mean '" + *near + "'?";
             problems.push_back(std::move(p));
             continue;

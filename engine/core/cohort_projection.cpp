@@ -18,8 +18,8 @@ std::string_view to_string(Phase phase) noexcept {
     switch (phase) {
         case Phase::ageing_and_survival: return "ageing_and_survival";
         case Phase::births: return "births";
-        case Phase::migration: return "migration";
         case Phase::household_positions: return "household_positions";
+        case Phase::migration: return "migration";
         case Phase::housing: return "housing";
         case Phase::care: return "care";
         case Phase::accounting: return "accounting";
@@ -83,7 +83,8 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     run.metadata = metadata;
     for (Observer* o : observers) o->on_start(run);
 
-    RunContext context{&scenario_, &areas_, base_.year, base_.year + scenario_.horizon};
+    RunContext context{&scenario_,           &areas_,         base_.year,
+                       base_.year + scenario_.horizon, base_.persons, base_.dwellings};
     for (auto& model : models_) model->begin_run(context);
 
     start_ = base_.persons;
@@ -115,22 +116,28 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
 }
 
 // One projected year. The phases run in a fixed order, each over all areas before the next:
-//  1. ageing_and_survival  deaths during the year; survivors move up one year of age
+//  1. ageing_and_survival  deaths during the year (by age on 1 January); then the core moves
+//                          the survivors up one year of age
 //  2. births               from the women present on 1 January; newborns join at age 0
-//  3. migration            out-migration, then in-migration (including new dwellings)
-//  4. household_positions  leaving home, partnering, separation, widowhood, institution ...
-//                          applied to everyone present at year end, by age at 1 January
+//  3. household_positions  leaving home, partnering, separation, widowhood, institution ...
+//                          for the survivors, by their age on 1 January
+//  4. migration            out-migration; in-migration as far as the dwelling stock (with
+//                          this year's construction) has room for more households
 //  5. housing              households on 1 January against the dwelling stock; construction
 //  6. care                 care use during the year, from the mid-year population
 //  7. accounting           the population accounts, checked per area
 // Ageing comes first so that every later phase sees the persons alive at the end of the year
 // at their new age; births come from the 1 January women because the fertility rates were
-// fitted that way (see docs/data-preparation.md).
+// fitted that way (see docs/data-preparation.md). Household positions change before migration
+// so that migration sees the households that really need a dwelling at year end: children
+// who left home this year compete with in-migrants for the vacant dwellings.
 void CohortProjection::step(int year, YearResults& results, std::vector<double>& phase_seconds) {
     results.clear();
     results.year = year;
     const std::size_t n_areas = areas_.size();
-    std::fill(next_.begin(), next_.end(), 0.0);
+    // Everyone alive on 1 January is still there, at the same age, until the first phase has
+    // taken out the deaths and moved the survivors up one year.
+    std::copy(start_.begin(), start_.end(), next_.begin());
     std::copy(dwellings_start_.begin(), dwellings_start_.end(), dwellings_next_.begin());
     std::vector<std::array<double, 4>> flows(n_areas, {0, 0, 0, 0});
 
@@ -143,7 +150,8 @@ void CohortProjection::step(int year, YearResults& results, std::vector<double>&
             model->begin_year(year);
             in_phase.push_back(model.get());
         }
-        if (!in_phase.empty() || phase == Phase::accounting) {
+        if (!in_phase.empty() || phase == Phase::ageing_and_survival ||
+            phase == Phase::accounting) {
             tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas),
                               [&](const tbb::blocked_range<std::size_t>& range) {
                                   for (std::size_t a = range.begin(); a != range.end(); ++a) {
@@ -163,12 +171,29 @@ void CohortProjection::step(int year, YearResults& results, std::vector<double>&
                                           dwellings_next_[a],
                                           results};
                                       for (const Model* m : in_phase) m->apply(area_step);
+                                      if (phase == Phase::ageing_and_survival)
+                                          age_one_year(area_step.next);
                                       if (phase == Phase::accounting) account(a, area_step);
                                   }
                               });
         }
         phase_seconds[static_cast<std::size_t>(p)] +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+}
+
+// Survivors move up one year of age; the open class 105+ keeps its own. Age 0 is left empty
+// for the births phase.
+void CohortProjection::age_one_year(std::span<double> persons) {
+    for (int s = 0; s < n_sexes; ++s) {
+        for (int p = 0; p < n_positions; ++p) {
+            const auto cell = [&](int age) {
+                return static_cast<std::size_t>(CohortCell::offset(s, age, p));
+            };
+            persons[cell(max_age)] += persons[cell(max_age - 1)];
+            for (int age = max_age - 1; age > 0; --age) persons[cell(age)] = persons[cell(age - 1)];
+            persons[cell(0)] = 0.0;
+        }
     }
 }
 

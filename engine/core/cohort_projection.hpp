@@ -41,6 +41,7 @@ public:
 private:
     void step(int year, YearResults& results, std::vector<double>& phase_seconds);
     void account(std::size_t area, AreaStep& step) const;
+    static void age_one_year(std::span<double> persons);
 
     const Scenario& scenario_;
     const AreaTable& areas_;

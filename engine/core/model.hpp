@@ -21,8 +21,8 @@ namespace socialtwin {
 enum class Phase {
     ageing_and_survival,
     births,
-    migration,
     household_positions,
+    migration,
     housing,
     care,
     accounting,
@@ -37,7 +37,9 @@ struct AreaStep {
     int year = 0;          // the calendar year being projected
 
     std::span<const double> start;  // persons on 1 January of `year`
-    std::span<double> next;         // persons on 1 January of year + 1, built up phase by phase
+    // Persons on 1 January of year + 1, built up phase by phase: it starts as a copy of `start`;
+    // after ageing_and_survival it holds the survivors at their new age, age 0 empty.
+    std::span<double> next;
 
     // Flows during the year [persons]; the accounting phase checks them against the stocks.
     double& births;
@@ -59,6 +61,8 @@ struct RunContext {
     const AreaTable* areas = nullptr;
     int base_year = 0;
     int last_year = 0;
+    std::span<const double> base_persons;    // areas x CohortCell::size, 1 January base year
+    std::span<const double> base_dwellings;  // [dwellings] per area, 1 January base year
 };
 
 class Model {

@@ -28,7 +28,8 @@ std::string_view to_string(DwellingType t) noexcept {
 double rate_multiplier(const Scenario& scenario, RateTarget target, int year, int sex, int age) {
     const auto it = scenario.rate_changes.find(target);
     if (it == scenario.rate_changes.end()) return 1.0;
-    const int first_year = scenario.base_year + 1;
+    // Flows are projected from the base year on (stocks are observed on 1 January of it).
+    const int first_year = scenario.base_year;
     const int last_year = scenario.base_year + scenario.horizon;
     double multiplier = 1.0;
     for (const RateChange& change : it->second) {

@@ -34,7 +34,8 @@ enum class SexFilter { both, male, female };
 struct RateChange {
     double factor = 1.0;  // [x baseline]
     double trend = 0.0;   // [relative change per year]
-    int from_year = 0;    // first year the change applies (0 = first projected year)
+    int from_year = 0;    // first year the change applies (0 = the base year, the first year of
+                          // projected flows)
     int to_year = 0;      // last year the change grows (0 = the horizon)
     int age_min = 0;      // [years] inclusive
     int age_max = 105;    // [years] inclusive; 105 = 105+

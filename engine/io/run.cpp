@@ -20,11 +20,15 @@ Prepared prepare(const std::filesystem::path& scenario_path,
     Scenario scenario = load_scenario(scenario_path);
     const auto dataset_dir =
         find_dataset(scenario.dataset, scenario_path.parent_path(), data_dir);
-    if (!std::filesystem::exists(dataset_dir / "dataset.yaml"))
-        throw InputError(InputProblem{{scenario.source_path, 0, 0, "dataset"},
-                                      "no dataset '" + scenario.dataset + "' (looked for " +
-                                          (dataset_dir / "dataset.yaml").string() + ")",
-                                      "see data/README.md for the shipped datasets"});
+    if (!std::filesystem::exists(dataset_dir / "dataset.yaml")) {
+        InputProblem problem;
+        problem.where.file = scenario.source_path;
+        problem.where.key_path = "dataset";
+        problem.message = "no dataset '" + scenario.dataset + "' (looked for " +
+                          (dataset_dir / "dataset.yaml").string() + ")";
+        problem.hint = "see data/README.md for the shipped datasets";
+        throw InputError(std::move(problem));
+    }
     Dataset dataset = load_dataset(dataset_dir);
     bind_scenario_to_dataset(scenario, dataset);
     return {std::move(scenario), std::move(dataset)};

@@ -1,5 +1,7 @@
 #include "models/demography/demography.hpp"
 
+#include "models/housing/households.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -23,15 +25,14 @@ void MortalityModel::begin_year(int year) {
 }
 
 void MortalityModel::apply(AreaStep& step) const {
+    // `next` still holds everyone at their age on 1 January; the core ages the survivors.
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
             const double q = q_[at(s)][at(a)];
-            const int next_age = std::min(a + 1, max_age);
             for (int p = 0; p < n_positions; ++p) {
-                const double persons = step.start[cell(s, a, p)];
-                const double deaths = persons * q;
+                const double deaths = step.next[cell(s, a, p)] * q;
                 step.deaths += deaths;
-                step.next[cell(s, next_age, p)] += persons - deaths;
+                step.next[cell(s, a, p)] -= deaths;
             }
         }
     }
@@ -74,11 +75,16 @@ void MigrationModel::declare_indicators(IndicatorCatalog& catalog) {
         {"migration_in_new_dwellings", "persons per year",
          "In-migrants who move into dwellings completed during the year (part of migration_in).",
          IndicatorShape::per_area, "scenario construction programme x occupancy"});
+    in_unmet_ = catalog.add(
+        {"migration_in_unmet", "persons per year",
+         "Would-be in-migrants for whom the area's dwelling stock had no room during the year.",
+         IndicatorShape::per_area, "in-migration rate x inhabitants, minus migration_in"});
 }
 
 void MigrationModel::begin_run(const RunContext& run) {
     scenario_ = run.scenario;
-    completions_.assign(run.areas->size(), {});
+    const std::size_t n_areas = run.areas->size();
+    completions_.assign(n_areas, {});
     const double default_occupancy = scenario_->housing.persons_per_new_dwelling > 0
                                          ? scenario_->housing.persons_per_new_dwelling
                                          : rates_.persons_per_household;
@@ -89,22 +95,51 @@ void MigrationModel::begin_run(const RunContext& run) {
             {project.year,
              {project.dwellings, project.occupancy > 0 ? project.occupancy : default_occupancy}});
     }
-    // Residents of new dwellings look like in-migrants: young adults and their children.
-    new_dwelling_profile_ = rates_.in_migration_profile;
+    // How densely each area's dwellings are occupied is a fact of the base year (students
+    // sharing, room rental, vacancy): keep it, within sane bounds, as the area's capacity.
+    households_per_dwelling_.assign(n_areas, 1.0);
+    for (std::size_t a = 0; a < n_areas; ++a) {
+        const double dwellings = run.base_dwellings[a];
+        if (dwellings <= 0) continue;
+        const double households =
+            count_households(run.base_persons.subspan(a * CohortCell::size, CohortCell::size),
+                             rates_.other_households_per_other_member)
+                .total();
+        households_per_dwelling_[a] = std::clamp(households / dwellings, 0.5, 2.0);
+    }
 }
+
+// Households per person among in-migrants of a given mix of sexes, ages and positions.
+namespace {
+double households_per_person(const PositionShares& shares, double other_households_per_member) {
+    return shares[at(index(Position::living_alone))] +
+           0.5 * shares[at(index(Position::partner_no_children))] +
+           0.5 * shares[at(index(Position::partner_with_children))] +
+           shares[at(index(Position::single_parent))] +
+           other_households_per_member * shares[at(index(Position::other_member))];
+}
+}  // namespace
 
 void MigrationModel::begin_year(int year) {
     year_ = year;
+    in_per_inhabitant_total_ = 0;
+    double households = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
             out_rate_[at(s)][at(a)] = std::min(
                 1.0, rates_.out_migration[at(s)][at(a)] *
                          rate_multiplier(*scenario_, RateTarget::migration_out, year, s, a));
-            in_per_inhabitant_[at(s)][at(a)] =
-                rates_.in_migrants_per_inhabitant * rates_.in_migration_profile[at(s)][at(a)] *
-                rate_multiplier(*scenario_, RateTarget::migration_in, year, s, a);
+            const double in = rates_.in_migrants_per_inhabitant *
+                              rates_.in_migration_profile[at(s)][at(a)] *
+                              rate_multiplier(*scenario_, RateTarget::migration_in, year, s, a);
+            in_per_inhabitant_[at(s)][at(a)] = in;
+            in_per_inhabitant_total_ += in;
+            households += in * households_per_person(rates_.position_shares[at(s)][at(a)],
+                                                     rates_.other_households_per_other_member);
         }
     }
+    households_per_in_migrant_ =
+        in_per_inhabitant_total_ > 0 ? households / in_per_inhabitant_total_ : 0.0;
 }
 
 void MigrationModel::apply(AreaStep& step) const {
@@ -117,22 +152,22 @@ void MigrationModel::apply(AreaStep& step) const {
                 step.migration_out += out;
             }
 
-    double new_residents = 0;
-    double demolished = 0;
+    double new_dwellings = 0, new_residents = 0, demolished = 0;
     for (const auto& [year, completion] : completions_[step.area]) {
         if (year != year_) continue;
-        if (completion.dwellings > 0)
+        if (completion.dwellings > 0) {
+            new_dwellings += completion.dwellings;
             new_residents += completion.dwellings * completion.occupancy;
-        else
+        } else {
             demolished -= completion.dwellings;
+        }
     }
 
     // Residents of demolished dwellings leave the area (the average occupancy of its stock).
     if (demolished > 0 && step.dwellings_start > 0) {
         const double present = std::accumulate(step.next.begin(), step.next.end(), 0.0);
-        const double start = std::accumulate(step.start.begin(), step.start.end(), 0.0);
-        const double displaced =
-            std::min(present, demolished * start / std::max(step.dwellings_start, 1.0));
+        const double displaced = std::min(
+            present, present * std::min(1.0, demolished / step.dwellings_start));
         if (present > 0 && displaced > 0) {
             const double keep = 1.0 - displaced / present;
             for (double& persons : step.next) persons *= keep;
@@ -140,20 +175,34 @@ void MigrationModel::apply(AreaStep& step) const {
         }
     }
 
+    // Room for in-migrant households in the existing stock (new dwellings are filled apart).
+    const double existing_dwellings = std::max(0.0, step.dwellings_start - demolished);
+    const double households =
+        count_households(step.next, rates_.other_households_per_other_member).total();
+    const double room = std::max(
+        0.0, existing_dwellings * households_per_dwelling_[step.area] - households);
     const double inhabitants = std::accumulate(step.start.begin(), step.start.end(), 0.0);
+    const double wanting = inhabitants * in_per_inhabitant_total_;
+    const double admitted =
+        households_per_in_migrant_ > 0 ? std::min(wanting, room / households_per_in_migrant_)
+                                       : wanting;
+    const double admitted_share = wanting > 0 ? admitted / wanting : 0.0;
+
     double arrived = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
-            const double persons = inhabitants * in_per_inhabitant_[at(s)][at(a)] +
-                                   new_residents * new_dwelling_profile_[at(s)][at(a)];
+            const double persons =
+                inhabitants * in_per_inhabitant_[at(s)][at(a)] * admitted_share +
+                new_residents * rates_.in_migration_profile[at(s)][at(a)];
             if (persons == 0) continue;
-            const PositionShares& shares = rates_.position_shares[at(s)][at(std::max(a - 1, 0))];
+            const PositionShares& shares = rates_.position_shares[at(s)][at(a)];
             for (int p = 0; p < n_positions; ++p) step.next[cell(s, a, p)] += persons * shares[at(p)];
             arrived += persons;
         }
     }
     step.migration_in += arrived;
     step.values(in_new_dwellings_)[0] = new_residents;
+    step.values(in_unmet_)[0] = wanting - admitted;
 }
 
 }  // namespace socialtwin

@@ -11,8 +11,8 @@
 
 namespace socialtwin {
 
-// Deaths during the year by age on 1 January; survivors move up one year of age, the open
-// class 105+ keeps its own. Phase: ageing_and_survival.
+// Deaths during the year by age on 1 January (the core then moves the survivors up one year of
+// age). Phase: ageing_and_survival.
 class MortalityModel final : public Model {
 public:
     explicit MortalityModel(const RateSet& rates) : rates_(rates) {}
@@ -52,11 +52,13 @@ private:
     std::array<double, n_sexes> infant_death_{};  // [probability] in the year of birth
 };
 
-// Migration across the municipal border. Out: a probability by sex and age at year end.
-// In: in-migrants per inhabitant of the area, by the in-migrant age-sex profile, plus the
-// residents of dwellings completed this year (construction programme); demolished dwellings
-// send their residents out. In-migrants arrive with the base-year household positions of
-// their age on 1 January, so the household phase moves them on like everyone else.
+// Migration across the municipal border, housing-led. Out: a probability by sex and age at
+// year end. In: the in-migrants who would come (in-migrants per inhabitant of the area, by the
+// in-migrant age-sex profile) arrive only as far as the area's dwellings have room for their
+// households: an area takes as many households per dwelling as it had in the base year. The
+// rest is reported as unmet demand. Dwellings completed this year (construction programme)
+// are filled on top, `occupancy` persons each; demolished dwellings send their residents out.
+// In-migrants arrive with the base-year household positions of their age.
 class MigrationModel final : public Model {
 public:
     explicit MigrationModel(const RateSet& rates) : rates_(rates) {}
@@ -75,11 +77,13 @@ private:
     const RateSet& rates_;
     const Scenario* scenario_ = nullptr;
     std::vector<std::vector<std::pair<int, Completion>>> completions_;  // per area: (year, ...)
+    std::vector<double> households_per_dwelling_;  // per area, as in the base year
     int year_ = 0;
     BySexAge<double> out_rate_{};
     BySexAge<double> in_per_inhabitant_{};  // [in-migrants per inhabitant] by sex and age
-    BySexAge<double> new_dwelling_profile_{};  // [share] of residents of new dwellings
-    IndicatorId in_new_dwellings_{};
+    double in_per_inhabitant_total_ = 0;     // [in-migrants per inhabitant]
+    double households_per_in_migrant_ = 0;   // [households per person] of this year's mix
+    IndicatorId in_new_dwellings_{}, in_unmet_{};
 };
 
 }  // namespace socialtwin

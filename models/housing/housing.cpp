@@ -1,12 +1,8 @@
 #include "models/housing/housing.hpp"
 
-namespace socialtwin {
+#include "models/housing/households.hpp"
 
-namespace {
-std::size_t cell(int sex, int age, Position p) {
-    return static_cast<std::size_t>(CohortCell::offset(sex, age, index(p)));
-}
-}  // namespace
+namespace socialtwin {
 
 void HousingModel::declare_indicators(IndicatorCatalog& c) {
     const std::string src = "CBS 71488ned household positions; KWB 84583NED dwelling stock";
@@ -49,29 +45,16 @@ void HousingModel::begin_run(const RunContext& run) {
 }
 
 void HousingModel::apply(AreaStep& step) const {
-    double alone = 0, partners_nc = 0, partners_wc = 0, parents = 0, other = 0, inst = 0;
-    for (int s = 0; s < n_sexes; ++s) {
-        for (int a = 0; a < n_ages; ++a) {
-            alone += step.start[cell(s, a, Position::living_alone)];
-            partners_nc += step.start[cell(s, a, Position::partner_no_children)];
-            partners_wc += step.start[cell(s, a, Position::partner_with_children)];
-            parents += step.start[cell(s, a, Position::single_parent)];
-            other += step.start[cell(s, a, Position::other_member)];
-            inst += step.start[cell(s, a, Position::institution)];
-        }
-    }
-    const double other_households = other * rates_.other_households_per_other_member;
-    const double households =
-        alone + partners_nc / 2 + partners_wc / 2 + parents + other_households;
-    const double needed = households / (1.0 - scenario_->housing.frictional_vacancy);
-
-    step.values(single_)[0] = alone;
-    step.values(couple_no_children_)[0] = partners_nc / 2;
-    step.values(couple_with_children_)[0] = partners_wc / 2;
-    step.values(single_parent_)[0] = parents;
-    step.values(other_)[0] = other_households;
-    step.values(households_)[0] = households;
-    step.values(institution_)[0] = inst;
+    const HouseholdCounts h =
+        count_households(step.start, rates_.other_households_per_other_member);
+    const double needed = h.total() / (1.0 - scenario_->housing.frictional_vacancy);
+    step.values(single_)[0] = h.single;
+    step.values(couple_no_children_)[0] = h.couple_no_children;
+    step.values(couple_with_children_)[0] = h.couple_with_children;
+    step.values(single_parent_)[0] = h.single_parent;
+    step.values(other_)[0] = h.other;
+    step.values(households_)[0] = h.total();
+    step.values(institution_)[0] = h.institution_persons;
     step.values(stock_)[0] = step.dwellings_start;
     step.values(needed_)[0] = needed;
     step.values(shortage_)[0] = needed - step.dwellings_start;

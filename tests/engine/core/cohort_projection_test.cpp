@@ -10,19 +10,27 @@ namespace {
 
 using testing::RecordingObserver;
 
+// A finished projection and what it reported (kept together: results refer to its catalog).
 struct Run {
+    Scenario scenario;
+    RateSet rates;
+    AreaTable areas;
+    std::unique_ptr<CohortProjection> projection;
     RecordingObserver recorder;
     RunSummary summary;
 };
 
 std::unique_ptr<Run> project(const Scenario& scenario, const RateSet& rates, std::size_t n_areas,
                              int threads = 0, std::vector<std::string> models = {}) {
-    const AreaTable areas = testing::synthetic_areas(n_areas);
     auto run = std::make_unique<Run>();
-    CohortProjection projection(scenario, areas, testing::synthetic_population(rates, n_areas),
-                                create_models(rates, models), {.threads = threads});
+    run->scenario = scenario;
+    run->rates = rates;
+    run->areas = testing::synthetic_areas(n_areas);
+    run->projection = std::make_unique<CohortProjection>(
+        run->scenario, run->areas, testing::synthetic_population(run->rates, n_areas),
+        create_models(run->rates, models), ProjectionSettings{.threads = threads});
     Observer* observers[] = {&run->recorder};
-    run->summary = projection.run(observers);
+    run->summary = run->projection->run(observers);
     return run;
 }
 
@@ -74,8 +82,13 @@ TEST(CohortProjection, ScenarioMultipliesTheRates) {
 TEST(CohortProjection, NewDwellingsBringResidentsAndAddToTheStock) {
     const RateSet rates = testing::synthetic_rates();
     Scenario scenario = testing::synthetic_scenario(3);
-    scenario.construction.push_back({.name = "tower", .year = 2020, .area = "A1",
-                                     .dwellings = 100, .occupancy = 1.5});
+    ConstructionProject tower;
+    tower.name = "tower";
+    tower.year = 2020;
+    tower.area = "A1";
+    tower.dwellings = 100;
+    tower.occupancy = 1.5;
+    scenario.construction.push_back(tower);
     const auto run = project(scenario, rates, 2, 0, {"migration", "housing"});
     const auto& r = run->recorder;
     EXPECT_DOUBLE_EQ(r.value("migration_in_new_dwellings", 1, 1), 150.0);

@@ -19,7 +19,7 @@ struct CareModelTest : ::testing::Test {
     YearResults run() {
         CareModel model(rates);
         model.declare_indicators(catalog);
-        model.begin_run({&scenario, &areas, 2019, 2049});
+        model.begin_run({&scenario, &areas, 2019, 2049, {}, {}});
         YearResults results(catalog, 1);
         double b = 0, d = 0, i = 0, o = 0, dw0 = 0, dw1 = 0;
         AreaStep step{0, 2020, start, next, b, d, i, o, dw0, dw1, results};

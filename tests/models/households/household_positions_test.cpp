@@ -18,7 +18,7 @@ RateSet rates_with_leaving_home(double rate) {
 HouseholdPositionsModel model_for(const RateSet& rates, const Scenario& scenario, int year) {
     HouseholdPositionsModel model(rates);
     AreaTable areas = testing::synthetic_areas(1);
-    model.begin_run({&scenario, &areas, 2019, 2049});
+    model.begin_run({&scenario, &areas, 2019, 2049, {}, {}});
     model.begin_year(year);
     return model;
 }
