@@ -337,6 +337,22 @@ def read_70072_gm(shared, code=GM_CODE):
     return d[d.RegioS == code].iloc[0]
 
 
+def read_vektis_scr(shared, name="S GRAVENHAGE"):
+    """Vektis Zvw 2023 municipality_benchmark.csv: the row of one gemeente. Vektis writes names in
+    capitals and without the apostrophe/hyphen of "'s-Gravenhage" ('S GRAVENHAGE'), so names are
+    compared on their letters only; exactly one row must match."""
+    d = pd.read_csv(os.path.join(shared, "vektis_zvw_gemeente_2023_derived", "municipality_benchmark.csv"))
+
+    def key(s):
+        return "".join(ch for ch in str(s).upper() if ch.isalpha())
+
+    hit = d[d.gemeentenaam.map(key) == key(name)]
+    assert len(hit) == 1, f"Vektis: {len(hit)} rows for {name}"
+    row = hit.iloc[0]
+    assert abs(row["scr"] - row["actual_cost"] / row["expected_cost"]) < 1e-9, "Vektis scr != actual/expected"
+    return row
+
+
 def read_dhzw(shared):
     base = os.path.join(shared, "cbs_denhaag_households_pc6_2019")
     pc6 = pd.read_csv(os.path.join(base, "DHZW_pc6_to_buurt_address_counts_2019.csv"), dtype={"freq": int})
@@ -826,6 +842,59 @@ def build_denhaag(kwb, gm_pop, shares, hh):
     return codes, X, area_rows, fit
 
 
+WMO_MIN_MODELLED = 20.0            # below this many modelled clients a buurt keeps factor 1
+WMO_FACTOR_RANGE = (0.25, 4.0)     # calibration factors are clamped to this range
+
+
+def derive_wmo_factors(area_codes, area_buurt, X, wmo_p, kwb):
+    """Wmo client factor per buurt = real KWB WmoClienten_89 / modelled clients, where modelled =
+    persons outside institutions (population X [n_areas, 2, 106, 7]) x wmo_p [2, 106] (the values
+    as written in care.csv), summed over the buurt's areas. Factor 1 where the KWB figure is
+    missing (secret/empty) or the modelled count is below WMO_MIN_MODELLED; else clamped to
+    WMO_FACTOR_RANGE. Returns (per-area factor strings, per-buurt records sorted by code)."""
+    kb = kwb.set_index("Codering_3")
+    home = X[..., :INST].sum(-1).astype(float)                     # [n_areas, 2, 106]
+    per_area = (home * wmo_p[None, :, :]).sum((1, 2))
+    buurten = sorted(set(area_buurt))
+    modelled = {b: 0.0 for b in buurten}
+    for b, m in zip(area_buurt, per_area):
+        modelled[b] += m
+    lo, hi = WMO_FACTOR_RANGE
+    recs = {}
+    for b in buurten:
+        real = kb.loc[b, "WmoClienten_89"]
+        real = None if pd.isna(real) else float(real)
+        m = modelled[b]
+        if real is None:
+            f, note = 1.0, "KWB figure missing (secret)"
+        elif m < WMO_MIN_MODELLED:
+            f, note = 1.0, f"modelled < {WMO_MIN_MODELLED:.0f}"
+        else:
+            raw = real / m
+            f = min(max(raw, lo), hi)
+            note = f"clamped (raw {raw:.4f})" if f != raw else ""
+        fs = fmt8(f)
+        recs[b] = {"buurt": b, "n": int(kb.loc[b, "AantalInwoners_5"]), "real": real, "modelled": m,
+                   "woz": float(kb.loc[b, "GemiddeldeWoningwaarde_35"]),
+                   "per1000": float(kb.loc[b, "WmoClientenRelatief_90"]),
+                   "factor_str": fs, "factor": float(fs), "after": m * float(fs), "note": note}
+    return [recs[b]["factor_str"] for b in area_buurt], [recs[b] for b in buurten]
+
+
+def wmo_totals(recs):
+    """Totals of the per-buurt records: real (buurten with a KWB figure), modelled before/after."""
+    with_real = [r for r in recs if r["real"] is not None]
+    return {"real": sum(r["real"] for r in with_real),
+            "modelled_with_real": sum(r["modelled"] for r in with_real),
+            "after_with_real": sum(r["after"] for r in with_real),
+            "before": sum(r["modelled"] for r in recs), "after": sum(r["after"] for r in recs),
+            "n": len(recs), "n_real": len(with_real),
+            "n_missing": sum(1 for r in recs if r["real"] is None),
+            "n_small": sum(1 for r in recs if r["note"].startswith("modelled <")),
+            "clamped": [r for r in recs if r["note"].startswith("clamped")],
+            "n_calibrated": sum(1 for r in recs if r["note"] == "")}
+
+
 # ----------------------------------------------------------------------------------------------
 # Writers for the rate set
 # ----------------------------------------------------------------------------------------------
@@ -873,6 +942,7 @@ def write_rates_yaml(path, sc):
         f"persons_per_household_gemeente: {fmt8(sc['pph'])}  # persons per household; GM0518 1 Jan 2019: 537,833 persons (71488ned, incl. institutions) / 263,371 households (71486ned)",
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # persons in private households (modelled: 537,833 minus modelled institution residents) / 263,371 households",
         f"other_households_per_other_member: {fmt8(sc['ohpom'])}  # 'other' households per other_member person; GM0518: 2,121 other households (71486ned: 263,371 - 125,380 - 53,679 - 57,442 - 24,749) / {sc['other_members']:.0f} modelled other_member persons",
+        f"zvw_cost_factor: {fmt8(sc['zvw_scr'])}  # x national age-sex level (1 = Zvw cost per insured year at the NL 2023 rates for Den Haag's own age-sex mix); Vektis Zvw 2023 gemeente, standardised cost ratio scr (actual / expected cost, indirect age-sex standardisation) of row {sc['zvw_scr_name']!r} in municipality_benchmark.csv: EUR {sc['zvw_actual']:,.0f} / {sc['zvw_expected']:,.0f}, {sc['zvw_insured']:,.0f} insured years; Bron: Vektis. Information: the engine does not apply it (care.csv zvw_eur is the national CPB level)",
         "",
     ]
     write_text(path, "\n".join(lines))
@@ -906,7 +976,31 @@ def write_dataset_yaml(path, name, title, description, area_level, total, n_area
 # ----------------------------------------------------------------------------------------------
 # Self-check: re-read the written files and assert the invariants
 # ----------------------------------------------------------------------------------------------
-def self_check(out, gm_pop, kwb, pc6):
+def check_wmo_factors(d, kwb, wmo_p):
+    """areas.csv wmo_client_factor: one value per buurt, within the range, = KWB / modelled where
+    calibrated (modelled recomputed from the written population.csv and care.csv)."""
+    ar = pd.read_csv(os.path.join(d, "areas.csv"), dtype={"area": str, "buurt": str})
+    assert "wmo_client_factor" in ar.columns, "areas.csv lacks wmo_client_factor"
+    f = ar.groupby("buurt").wmo_client_factor
+    assert (f.nunique() == 1).all(), "wmo_client_factor differs within a buurt"
+    lo, hi = WMO_FACTOR_RANGE
+    assert ar.wmo_client_factor.between(lo, hi).all(), "wmo_client_factor outside its range"
+    pop = pd.read_csv(os.path.join(d, "population.csv"), dtype={"area": str})
+    p = wmo_p.set_index(["sex", "age"]).wmo_client_probability
+    clients = pop[POSITIONS[:INST]].sum(1).to_numpy() * p.reindex(pd.MultiIndex.from_arrays([pop.sex, pop.age])).to_numpy()
+    modelled = pd.Series(clients).groupby(pop.area.map(dict(zip(ar.area, ar.buurt))).to_numpy()).sum()
+    real = kwb.set_index("Codering_3").WmoClienten_89
+    for b, fb in f.first().items():
+        m, r = float(modelled.get(b, 0.0)), real.get(b)
+        if pd.isna(r) or m < WMO_MIN_MODELLED:
+            assert fb == 1.0, f"{b}: factor {fb}, expected 1"
+        elif lo < r / m < hi:
+            assert abs(m * fb - r) <= 1e-6 * r, f"{b}: modelled x factor != KWB Wmo clients"
+        else:
+            assert fb == (lo if r / m <= lo else hi), f"{b}: factor not clamped"
+
+
+def self_check(out, gm_pop, kwb, pc6, zvw_scr):
     rd = os.path.join(out, "rates", "denhaag-2019")
     z = os.path.join(out, "datasets", "denhaag-zuidwest-2019")
     dh = os.path.join(out, "datasets", "denhaag-2019")
@@ -963,6 +1057,11 @@ def self_check(out, gm_pop, kwb, pc6):
     za = pd.read_csv(os.path.join(z, "areas.csv"), dtype={"area": str})
     dw = za.groupby("buurt").dwellings.sum()
     assert all(dw[b] == int(kb.loc[b, "Woningvoorraad_34"]) for b in dw.index), "dwellings do not add up"
+    # Wmo client factors of both datasets; Zvw cost factor in rates.yaml
+    for d in (z, dh):
+        check_wmo_factors(d, kwb, care)
+    zvw = [ln for ln in open(os.path.join(rd, "rates.yaml"), encoding="utf-8") if ln.startswith("zvw_cost_factor:")]
+    assert len(zvw) == 1 and abs(float(zvw[0].split("#")[0].split(":")[1]) / zvw_scr - 1) < 1e-7, "zvw_cost_factor"
     # Den Haag: every (sex, age) total equals 03759ned
     dp = pd.read_csv(os.path.join(dh, "population.csv"), dtype={"area": str})
     sa = dp.groupby(["sex", "age"])[POSITIONS].sum().sum(1)
@@ -1002,7 +1101,7 @@ Sex order in all files: male, female.
 | household_transitions.csv | derived from household_positions.csv and mortality.csv | CC BY 4.0, Bron: CBS | **modelled/assumption** (stationary calibration, separation churn assumed) |
 | migration.csv | CBS 70072ned 2015 GM0518 flows, CBS 03759ned 2019 population; Rogers–Castro model schedule | CC BY 4.0, Bron: CBS | totals real (2015 crude rates); age profile **synthetic** |
 | care.csv | CPB "Middellangetermijnraming zorg 2027–2033" age profiles 2022; Vektis Zvw 2015 and 2023 (national); CBS KWB 84583NED 2019 | Bron: CPB; Vektis open data, non-commercial use, Bron: Vektis; CC BY 4.0, Bron: CBS | CPB spending real (sexes combined); Zvw sex split, GP contacts and Wmo probability **modelled** |
-| rates.yaml | CBS 70072ned 2015, 71486ned/71488ned 2019; domain.md (GP figures) | as above | real ratios, plus the 0.512 sex ratio and 5.0 contacts/4.3 FTE (assumptions) |
+| rates.yaml | CBS 70072ned 2015, 71486ned/71488ned 2019; domain.md (GP figures); Vektis Zvw 2023 gemeente (zvw_cost_factor) | as above | real ratios, plus the 0.512 sex ratio and 5.0 contacts/4.3 FTE (assumptions) |
 
 ## mortality.csv
 `age,male,female` = q(x), probability that a person aged x at the start of the year dies within it.
@@ -1098,7 +1197,38 @@ price level 2022; GP contacts per person per year; Wmo = probability of being a 
 Scalars with unit and source on each line. sex_ratio_at_birth_male_share = 0.512 is an **assumption**
 (no NL births by sex in the source tables; the 1 Jan 2019 NL age-0 cohort gives {f['srb_proxy']:.4f}).
 other_households_per_other_member = 2,121 other households / {f['other_members']:,.0f} modelled other members = {f['ohpom']:.6f}.
+zvw_cost_factor = **{fmt8(f['zvw_scr'])}** × national age–sex level: the standardised cost ratio `scr` of the row
+'{f['zvw_scr_name']}' in Vektis Zvw 2023 `municipality_benchmark.csv` (actual EUR {f['zvw_actual']:,.0f} / expected
+EUR {f['zvw_expected']:,.0f} at the national age–sex rates, {f['zvw_insured']:,.0f} insured years; Bron: Vektis). Den Haag's Zvw
+cost per insured year is {f['zvw_scr'] - 1:.1%} above the national level for its own age–sex mix (2023, all Zvw cost
+columns). care.csv zvw_eur is the national CPB level; the engine does not apply this key (information).
+
+The buurt level of Wmo use is not in this rate set: see `wmo_client_factor` in the datasets' areas.csv
+(calibrated to CBS KWB 2019 buurt Wmo clients).
 """
+
+
+def wmo_method_text(over, each):
+    lo, hi = WMO_FACTOR_RANGE
+    return f"""The engine's care model computes Wmo clients per area as Σ persons outside institutions ×
+`wmo_client_probability[sex][age]` (rates/denhaag-2019/care.csv), a profile scaled to the whole of Den Haag.
+`wmo_client_factor` = real buurt Wmo clients (CBS KWB 84583NED 2019 `WmoClienten_89`, rounded to 5 by CBS) /
+modelled buurt clients (this dataset's `population.csv` persons outside institutions on 1 Jan 2019 × the
+probabilities as written in care.csv, {over}){each}. **Factor 1** where the KWB figure is missing (secret/empty) or fewer than {WMO_MIN_MODELLED:.0f} clients are
+modelled (too small to calibrate on a figure rounded to 5); otherwise **clamped to [{lo}, {hi}]**. Written with 8
+significant digits. Calibrated to CBS KWB 2019 buurt Wmo clients, 1 Jan 2019 population; the engine reads the
+column as an area label only (its care model does not apply the factor)."""
+
+
+def wmo_real_str(r):
+    return "missing" if r["real"] is None else f"{r['real']:,.0f}"
+
+
+def wmo_rows(recs, names):
+    """| buurt | name | persons | KWB clients | modelled | factor | modelled × factor | note |"""
+    return "\n".join(
+        f"| {r['buurt']} | {names.get(r['buurt'], '')} | {r['n']:,} | {wmo_real_str(r)} | {r['modelled']:,.1f} | "
+        f"{r['factor_str']} | {r['after']:,.1f} | {r['note']} |" for r in recs)
 
 
 def provenance_dhzw(f):
@@ -1106,6 +1236,11 @@ def provenance_dhzw(f):
         f"| {r['buurt']} | {r['name']} | {r['n']:,} | {r['sex_dev']:.1e} | {r['band_dev']:.1e} | {r['pos_dev']:.1e} | "
         f"{r['hh_model']:,.0f} | {r['households_kwb']:,.0f} |" for r in f["fitlog"])
     pos = "\n".join(f"| {POSITIONS[p]} | {f['pos'][p]:,} |" for p in range(7))
+    t = f["wmo_tot"]
+    small = [r for r in f["wmo"] if r["note"].startswith("modelled <")]
+    small_real = sum(r["real"] or 0 for r in small)
+    small_mod = sum(r["modelled"] for r in small)
+    clamped = ", ".join(f"{r['buurt']} {r['note']}" for r in t["clamped"]) or "none"
     return f"""# Dataset `denhaag-zuidwest-2019` — provenance
 
 Den Haag Zuid-West: the 1,816 real PC6 areas of 14 buurten, 1 January 2019, **84,880 inhabitants** (= the sum of
@@ -1124,6 +1259,7 @@ CBS KWB 2019 AantalInwoners_5 of those buurten). Generated by `data/prepare/prep
   names of the 14 buurten.
 - **Modelled:** `areas.csv` dwellings per PC6 (buurt Woningvoorraad_34 split in proportion to addresses,
   largest remainder, buurt sums exact); all of `population.csv` (persons by PC6 × sex × age × position).
+- **Calibrated:** `areas.csv` wmo_client_factor (real KWB buurt Wmo clients / modelled; see below).
 - Names fix: the source list `DHZW_buurt_codes_names.csv` has BU05183488 twice and lacks BU05183637; read
   as BU05183637 = Moerwijk-West, BU05183488 = Morgenstond-West; the stray "(" in "(Morgenstond-Zuid" removed.
 - wijk = "WK" + digits 3–8 of the buurt code; pc4 = first 4 characters of the PC6.
@@ -1157,11 +1293,38 @@ Persons by position:
 | position | persons |
 |---|---|
 {pos}
+
+## areas.csv `wmo_client_factor` — calibrated to CBS KWB 2019 buurt Wmo clients
+{wmo_method_text("summed over the buurt's PC6 areas", "; every PC6 area of a buurt gets the buurt's factor")}
+
+| buurt | name | persons | KWB Wmo clients | modelled | factor | modelled × factor | note |
+|---|---|---|---|---|---|---|---|
+{wmo_rows(f["wmo"], f["names"])}
+
+Totals, 14 buurten: modelled **{t["before"]:,.1f}** before, **{t["after"]:,.1f}** after calibration; real
+KWB sum **{t["real"]:,.0f}** ({t["n_real"]} of 14 buurten have a figure). The {len(small)} buurten left at factor 1 (fewer
+than {WMO_MIN_MODELLED:.0f} modelled clients) hold {small_real:,.0f} real clients against {small_mod:,.1f} modelled: Kerketuinen en
+Zichtenburg (55 inhabitants, 50 Wmo clients, 10 households) is probably mostly an institution or care
+complex, which the population model does not know. Clamped: {clamped}.
 """
 
 
 def provenance_dh(f):
     pos = "\n".join(f"| {POSITIONS[p]} | {f['pos'][p]:,} |" for p in range(7))
+    t = f["wmo_tot"]
+    cal = sorted(r["factor"] for r in f["wmo"] if r["note"] == "")
+    med, fmin, fmax = f"{np.median(cal):.3f}", f"{cal[0]:.3f}", f"{cal[-1]:.3f}"
+    clamped_desc = "; ".join(f"{r['buurt']} {r['note']}" for r in t["clamped"]) or "none"
+    gm = f["wmo_gm"]
+    cl = t["clamped"]
+    clamped_why = "" if not cl else (
+        f" They have a mean WOZ value of {min(r['woz'] for r in cl):.0f}–{max(r['woz'] for r in cl):.0f} thousand EUR "
+        f"(Den Haag {f['wmo_gm_woz']:.0f}) and {min(r['per1000'] for r in cl):.0f}–{max(r['per1000'] for r in cl):.0f} Wmo "
+        f"clients per 1,000 inhabitants (Den Haag {f['wmo_gm_per1000']:.0f}): well-off buurten whose low Wmo use the age "
+        "profile cannot carry.")
+    gm_gap = gm - t["real"]
+    gm_after, gm_before = t["after"] / gm, t["before"] / gm
+    n_empty = sum(1 for r in f["wmo"] if r["real"] is None and r["n"] == 0)
     return f"""# Dataset `denhaag-2019` — provenance
 
 All {f['n_buurten']} buurten of Den Haag (CBS KWB 2019 rows with SoortRegio_2 = Buurt, including {f['n_empty']} buurten
@@ -1173,6 +1336,7 @@ CC BY 4.0 — **Bron: CBS**. Tables: 84583NED (KWB 2019), 03759ned (1 Jan 2019),
 - **Real:** buurt codes, wijk (WK + digits 3–8), pc4 = MeestVoorkomendePostcode_113 (most frequent PC4 of the
   buurt), dwellings = Woningvoorraad_34. addresses unknown (empty); buurt_name unknown (empty).
 - **Modelled:** all of `population.csv`.
+- **Calibrated:** `areas.csv` wmo_client_factor (real KWB buurt Wmo clients / modelled; see below).
 
 ## Method of population.csv
 Per buurt a sex × single-age table by IPF to the KWB sex and age-band margins (as for Zuid-West); buurt totals
@@ -1192,6 +1356,28 @@ Total persons **{f['total']:,}**; every (sex, age) total equals 03759ned. Househ
 | position | persons |
 |---|---|
 {pos}
+
+## areas.csv `wmo_client_factor` — calibrated to CBS KWB 2019 buurt Wmo clients
+{wmo_method_text("for the buurt, which is one area here", "")}
+
+- {t["n_calibrated"]} buurten calibrated within the range; factor median {med}, range {fmin}–{fmax}
+  (unclamped buurten).
+- {t["n_missing"]} buurten at factor 1 because the KWB figure is missing (secret; {n_empty} of them have no inhabitants),
+  {t["n_small"]} further at factor 1 because fewer than {WMO_MIN_MODELLED:.0f} clients are modelled.
+- {len(t["clamped"])} buurten clamped: {clamped_desc}.{clamped_why}
+
+Totals: modelled **{t["before"]:,.1f}** before, **{t["after"]:,.1f}** after calibration. Real: KWB buurt sum
+**{t["real"]:,.0f}** over {t["n_real"]} buurten with a figure (modelled there {t["modelled_with_real"]:,.1f} before,
+{t["after_with_real"]:,.1f} after); gemeente row {gm:,.0f}. The buurt figures leave {gm_gap:,.0f} clients of the
+gemeente total unassigned (CBS cannot place them in a buurt, plus rounding and the secret buurten), so after
+calibration the city total is {gm_after:.1%} of {gm:,.0f}, where the uncalibrated probabilities (scaled to the
+gemeente) give {gm_before:.1%}.
+
+Buurten not calibrated within the range:
+
+| buurt | name | persons | KWB Wmo clients | modelled | factor | modelled × factor | note |
+|---|---|---|---|---|---|---|---|
+{wmo_rows([r for r in f["wmo"] if r["note"]], {})}
 """
 
 
@@ -1231,6 +1417,7 @@ def main():
     vek23 = pd.read_csv(os.path.join(shared, "vektis_zvw_gemeente_2023_derived", "national_age_sex_reference_rates.csv"))
     vek15 = pd.read_csv(os.path.join(shared, "vektis_zvw_gemeente_2015", "derived_nl_zvw_cost_per_insured_year_by_sex_age5_2015.csv"))
     pc6, raw_names = read_dhzw(shared)
+    vek_gm = read_vektis_scr(shared)
     gm_row = kwb[kwb.SoortRegio_2 == "Gemeente"].iloc[0]
     wmo_clients = float(gm_row["WmoClienten_89"])
     assert hh["total"] == 263371 and int(gm_row["HuishoudensTotaal_28"]) == 263371
@@ -1257,25 +1444,36 @@ def main():
     sc = {"srb": 0.512, "srb_proxy": nl0[0] / nl0.sum(), "in_rate": minfo["in_rate15"],
           "out_rate": minfo["out_rate15"], "gp_per_fte": 5.0 / (4.3 / 10000.0),
           "pph": 537833 / hh["total"], "pph_private": (537833 - inst_total) / hh["total"],
-          "ohpom": ohpom, "other_members": other_members}
+          "ohpom": ohpom, "other_members": other_members,
+          "zvw_scr": float(vek_gm["scr"]), "zvw_scr_name": vek_gm["gemeentenaam"],
+          "zvw_actual": float(vek_gm["actual_cost"]), "zvw_expected": float(vek_gm["expected_cost"]),
+          "zvw_insured": float(vek_gm["insured_years"])}
     nrows["rates.yaml"] = write_rates_yaml(os.path.join(rd, "rates.yaml"), sc)
 
     # ---- datasets
     names = fix_dhzw_names(raw_names, pc6.buurt.unique())
     z_areas, Xz, z_area_rows, fitlog = build_dhzw(kwb, pc6, names, gm_pop, shares, hh)
-    nrows["zw/areas.csv"] = write_csv(os.path.join(zd, "areas.csv"),
-                                      ["area", "buurt", "buurt_name", "wijk", "gemeente", "gemeente_name",
-                                       "pc4", "addresses", "dwellings"], z_area_rows)
+    # Wmo client factor per buurt, with the probabilities exactly as written in care.csv
+    wmo_p_file = np.array([[float(fmt8(v)) for v in care["wmo_p"]]] * 2)
+    area_buurt = dict(zip(pc6.area, pc6.buurt))
+    _, z_wmo = derive_wmo_factors(z_areas, [area_buurt[a] for a in z_areas], Xz, wmo_p_file, kwb)
+    z_wmo_f = {r["buurt"]: r["factor_str"] for r in z_wmo}
+    for r in z_area_rows:
+        r.append(z_wmo_f[r[1]])
+    area_header = ["area", "buurt", "buurt_name", "wijk", "gemeente", "gemeente_name", "pc4", "addresses",
+                   "dwellings", "wmo_client_factor"]
+    nrows["zw/areas.csv"] = write_csv(os.path.join(zd, "areas.csv"), area_header, z_area_rows)
     z_pop_rows = population_rows(z_areas, Xz)
     nrows["zw/population.csv"] = write_csv(os.path.join(zd, "population.csv"), ["area", "sex", "age"] + POSITIONS,
                                            z_pop_rows)
     d_codes, Xd, d_area_rows, dfit = build_denhaag(kwb, gm_pop, shares, hh)
+    _, d_wmo = derive_wmo_factors(d_codes, d_codes, Xd, wmo_p_file, kwb)
+    d_wmo_f = {r["buurt"]: r["factor_str"] for r in d_wmo}
     for r in d_area_rows:
         if r[0] in names:
             r[2] = names[r[0]]
-    nrows["dh/areas.csv"] = write_csv(os.path.join(dd, "areas.csv"),
-                                      ["area", "buurt", "buurt_name", "wijk", "gemeente", "gemeente_name",
-                                       "pc4", "addresses", "dwellings"], d_area_rows)
+        r.append(d_wmo_f[r[1]])
+    nrows["dh/areas.csv"] = write_csv(os.path.join(dd, "areas.csv"), area_header, d_area_rows)
     nrows["dh/population.csv"] = write_csv(os.path.join(dd, "population.csv"), ["area", "sex", "age"] + POSITIONS,
                                            population_rows(d_codes, Xd))
 
@@ -1308,11 +1506,12 @@ def main():
           "wmo7584": gm_mean(care["wmo_p"], 75, 84), "wmo85": gm_mean(care["wmo_p"], 85, 105),
           "wmo1824": gm_mean(care["wmo_p"], 18, 24), "srb_proxy": sc["srb_proxy"], "other_members": other_members,
           "ohpom": ohpom, "capped_desc": describe_capped(tinfo["capped"]),
-          "wmo_noninst": float((Xd[..., :INST].sum((0, 3)) * care["wmo_p"][None, :]).sum())}
+          "wmo_noninst": float((Xd[..., :INST].sum((0, 3)) * care["wmo_p"][None, :]).sum()),
+          "zvw_scr": sc["zvw_scr"], "zvw_scr_name": sc["zvw_scr_name"], "zvw_actual": sc["zvw_actual"],
+          "zvw_expected": sc["zvw_expected"], "zvw_insured": sc["zvw_insured"]}
     write_text(os.path.join(rd, "PROVENANCE.md"), provenance_rates(rf))
 
     zb = {b: i for i, b in enumerate(sorted(pc6.buurt.unique()))}
-    area_buurt = dict(zip(pc6.area, pc6.buurt))
     hh_by_buurt = np.zeros(len(zb))
     for i, a in enumerate(z_areas):
         hh_by_buurt[zb[area_buurt[a]]] += implied_households(Xz[i].sum((0, 1)), ohpom)
@@ -1322,12 +1521,15 @@ def main():
     zf = {"fitlog": fitlog, "total": int(Xz.sum()), "n_pc6": len(z_area_rows),
           "n_pc6_pop": int((Xz.sum((1, 2, 3)) > 0).sum()), "hh": implied_households(zpos, ohpom),
           "hh_kwb": sum(r["households_kwb"] for r in fitlog), "pos": [int(v) for v in zpos],
-          "ohpom": ohpom, "fallback": sum(r["fallback"] for r in fitlog)}
+          "ohpom": ohpom, "fallback": sum(r["fallback"] for r in fitlog),
+          "wmo": z_wmo, "wmo_tot": wmo_totals(z_wmo), "names": names}
     write_text(os.path.join(zd, "PROVENANCE.md"), provenance_dhzw(zf))
     dpos = Xd.sum((0, 1, 2))
     df = dict(dfit)
     df.update({"total": int(Xd.sum()), "hh": implied_households(dpos, ohpom), "pos": [int(v) for v in dpos],
-               "ohpom": ohpom})
+               "ohpom": ohpom, "wmo": d_wmo, "wmo_tot": wmo_totals(d_wmo), "wmo_gm": wmo_clients,
+               "wmo_gm_woz": float(gm_row["GemiddeldeWoningwaarde_35"]),
+               "wmo_gm_per1000": float(gm_row["WmoClientenRelatief_90"])})
     write_text(os.path.join(dd, "PROVENANCE.md"), provenance_dh(df))
 
     common_tables = ["CBS 84583NED Kerncijfers wijken en buurten 2019",
@@ -1344,7 +1546,8 @@ def main():
         "IPF of the table x household_positions shares to KWB household-derived position totals; split over PC6 "
         "in proportion to addresses; controlled rounding keeping buurt totals, PC6 totals and buurt cells exact.",
         "population.csv (all counts) and areas.csv dwellings per PC6 are modelled; PC6 codes, buurt links, "
-        "addresses and buurt totals are real.")
+        "addresses and buurt totals are real; areas.csv wmo_client_factor is calibrated to CBS KWB 2019 buurt "
+        "Wmo clients (real / modelled clients per buurt).")
     write_dataset_yaml(
         os.path.join(dd, "dataset.yaml"), "denhaag-2019",
         "Den Haag, all buurten, 1 January 2019",
@@ -1354,10 +1557,11 @@ def main():
         "Per buurt IPF of sex x single age to KWB margins; 2-D IPF buurt x (sex, age) to buurt totals rescaled to "
         "537,833 and the 03759ned single-age counts; positions as for Zuid-West; controlled rounding keeping "
         "buurt totals and every (sex, age) total of 03759ned exact.",
-        "population.csv is modelled; buurt codes, pc4 (most frequent), dwellings are real.")
+        "population.csv is modelled; buurt codes, pc4 (most frequent), dwellings are real; areas.csv "
+        "wmo_client_factor is calibrated to CBS KWB 2019 buurt Wmo clients (real / modelled clients per buurt).")
 
     # ---- self-check on the written files
-    self_check(out, gm_pop, kwb, pc6)
+    self_check(out, gm_pop, kwb, pc6, float(vek_gm["scr"]))
 
     # ---- report
     print("socialtwin data preparation")
@@ -1378,6 +1582,18 @@ def main():
     print(f"  Den Haag persons {df['total']}; 2-D IPF col dev {dfit['ipf2d_col_dev']:.1e}; buurt sex dev "
           f"{dfit['sex_dev']:.1f}, band dev {dfit['band_dev']:.1f}; position dev {dfit['pos_dev']:.1e}")
     print(f"  Den Haag households implied {df['hh']:.1f} (KWB buurt sum {dfit['households_kwb']:.0f}, gemeente 263371)")
+    zt, dt = zf["wmo_tot"], df["wmo_tot"]
+    print("  Wmo client factor, calibrated to CBS KWB 2019 buurt Wmo clients (DHZW buurten):")
+    for r in z_wmo:
+        print(f"    {r['buurt']} {names[r['buurt']]:28s} real {wmo_real_str(r):>7s} modelled {r['modelled']:8.1f} "
+              f"factor {r['factor_str']:10s} after {r['after']:8.1f} {r['note']}")
+    print(f"  DHZW Wmo clients: real {zt['real']:.0f}; modelled before {zt['before']:.1f}, after {zt['after']:.1f}")
+    print(f"  Den Haag Wmo clients: real buurt sum {dt['real']:.0f} ({dt['n_real']} buurten), gemeente {wmo_clients:.0f}; "
+          f"modelled before {dt['before']:.1f}, after {dt['after']:.1f}; factor 1: {dt['n_missing']} missing, "
+          f"{dt['n_small']} small")
+    for ds, r in [("denhaag-2019", r) for r in dt["clamped"]] + [("DHZW", r) for r in zt["clamped"]]:
+        print(f"    clamped ({ds}): {r['buurt']} real {wmo_real_str(r)} modelled {r['modelled']:.1f} -> {r['factor_str']} {r['note']}")
+    print(f"  Zvw cost factor (Vektis 2023 SCR, {sc['zvw_scr_name']}): {fmt8(sc['zvw_scr'])}")
     print("  self-check passed")
     return 0
 
