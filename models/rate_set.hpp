@@ -70,6 +70,7 @@ struct RateSet {
     BySexAge<double> wlz_eur{};
     BySexAge<double> wmo_eur{};
     BySexAge<double> jeugd_eur{};
+    double zvw_cost_factor = 1.0;      // [x national age-sex level] the municipality's Zvw level
     int price_year = 0;                // prices of the EUR figures
     double gp_contacts_per_fte = 0;    // [contacts per GP FTE per year]
 };

@@ -19,6 +19,18 @@ void AreaTable::add_attribute(AreaAttribute attribute) {
     attributes_.push_back(std::move(attribute));
 }
 
+void AreaTable::add_quantity(AreaQuantity quantity) {
+    if (quantity.values.size() != codes_.size())
+        throw std::logic_error("area quantity '" + quantity.name + "' has the wrong length");
+    quantities_.push_back(std::move(quantity));
+}
+
+const AreaQuantity* AreaTable::quantity(const std::string& name) const {
+    for (const auto& q : quantities_)
+        if (q.name == name) return &q;
+    return nullptr;
+}
+
 std::optional<std::size_t> AreaTable::find(const std::string& code) const {
     const auto it = index_.find(code);
     if (it == index_.end()) return std::nullopt;

@@ -16,12 +16,19 @@ struct AreaAttribute {
     std::vector<std::string> values;  // one per area
 };
 
+// A number per area that models may use, e.g. "addresses" or a calibration factor.
+struct AreaQuantity {
+    std::string name;
+    std::vector<double> values;  // one per area
+};
+
 class AreaTable {
 public:
     AreaTable() = default;
     AreaTable(std::string level, std::vector<std::string> codes);
 
     void add_attribute(AreaAttribute attribute);
+    void add_quantity(AreaQuantity quantity);
 
     const std::string& level() const noexcept { return level_; }  // e.g. "pc6" or "buurt"
     std::size_t size() const noexcept { return codes_.size(); }
@@ -30,12 +37,15 @@ public:
     std::optional<std::size_t> find(const std::string& code) const;
     const std::vector<AreaAttribute>& attributes() const noexcept { return attributes_; }
     const AreaAttribute* attribute(const std::string& name) const;
+    // The named quantity, or nullptr when the dataset does not have it.
+    const AreaQuantity* quantity(const std::string& name) const;
 
 private:
     std::string level_;
     std::vector<std::string> codes_;
     std::unordered_map<std::string, std::size_t> index_;
     std::vector<AreaAttribute> attributes_;
+    std::vector<AreaQuantity> quantities_;
 };
 
 }  // namespace socialtwin

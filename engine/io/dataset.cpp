@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <fstream>
@@ -255,6 +256,7 @@ RateSet load_rate_set(const fs::path& dir) {
         meta.get<double>("persons_per_household_gemeente", "persons per household");
     r.other_households_per_other_member =
         meta.get<double>("other_households_per_other_member", "households per person");
+    r.zvw_cost_factor = meta.get<double>("zvw_cost_factor", "x national age-sex level", 1.0);
     meta.throw_if_problems();
     r.provenance["rates.name"] = r.name;
     r.provenance["rates.yaml"] = meta.text();
@@ -304,9 +306,24 @@ Dataset load_dataset(const fs::path& dir) {
     }
     areas.throw_if_problems();
     d.areas = AreaTable(d.area_level, codes);
-    // Every non-numeric column besides the code labels the areas (buurt, wijk, names ...).
+    // Numeric columns models may use; an empty cell is a gap (the default applies).
+    constexpr std::array<std::pair<std::string_view, double>, 2> quantities{
+        {{"addresses", 0.0}, {"wmo_client_factor", 1.0}}};
+    for (const auto& [name, fallback] : quantities) {
+        const auto col = areas.find_column(name);
+        if (!col) continue;
+        AreaQuantity quantity{std::string(name), {}};
+        for (std::size_t row = 0; row < areas.size(); ++row)
+            quantity.values.push_back(areas.optional_number(row, *col, 0, 1e7).value_or(fallback));
+        d.areas.add_quantity(std::move(quantity));
+    }
+    areas.throw_if_problems();
+    // Every other column besides the code labels the areas (buurt, wijk, names ...).
     for (const auto& name : areas.header()) {
-        if (name == "area" || name == "dwellings" || name == "addresses") continue;
+        if (name == "area" || name == "dwellings" ||
+            std::any_of(quantities.begin(), quantities.end(),
+                        [&](const auto& q) { return q.first == name; }))
+            continue;
         AreaAttribute attribute{name, {}};
         const auto col = areas.column(name);
         for (std::size_t row = 0; row < areas.size(); ++row)

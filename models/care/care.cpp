@@ -21,9 +21,10 @@ void CareModel::declare_indicators(IndicatorCatalog& c) {
     wmo_clients_ = add("wmo_clients", "persons",
                        "Residents outside institutions using Wmo support during the year.",
                        "CPB Wmo spending by age, scaled to the CBS 2019 Wmo clients of the "
-                       "municipality (KWB 84583NED)");
+                       "municipality and calibrated per buurt (KWB 84583NED)");
     zvw_ = add("cost_zvw_eur", eur, "Health insurance (Zvw) spending on residents.",
-               "CPB 2022 spending per inhabitant by age; sex split from Vektis 2023");
+               "CPB 2022 spending per inhabitant by age; sex split and municipal cost level "
+               "(standardised cost ratio) from Vektis 2023");
     wlz_ = add("cost_wlz_eur", eur, "Long-term care (Wlz) spending on residents.",
                "CPB 2022 spending per inhabitant by age");
     wmo_ = add("cost_wmo_eur", eur, "Wmo (social support) spending on residents.",
@@ -36,6 +37,8 @@ void CareModel::begin_run(const RunContext& run) {
     contacts_per_fte_ = run.scenario->care.gp_contacts_per_fte > 0
                             ? run.scenario->care.gp_contacts_per_fte
                             : rates_.gp_contacts_per_fte;
+    const AreaQuantity* factor = run.areas->quantity("wmo_client_factor");
+    wmo_factor_ = factor ? factor->values : std::vector<double>(run.areas->size(), 1.0);
 }
 
 void CareModel::apply(AreaStep& step) const {
@@ -64,10 +67,10 @@ void CareModel::apply(AreaStep& step) const {
     }
     step.values(gp_contacts_)[0] = contacts;
     step.values(gp_fte_)[0] = contacts_per_fte_ > 0 ? contacts / contacts_per_fte_ : 0.0;
-    step.values(wmo_clients_)[0] = wmo_clients;
-    step.values(zvw_)[0] = zvw;
+    step.values(wmo_clients_)[0] = wmo_clients * wmo_factor_[step.area];
+    step.values(zvw_)[0] = zvw * rates_.zvw_cost_factor;
     step.values(wlz_)[0] = wlz;
-    step.values(wmo_)[0] = wmo;
+    step.values(wmo_)[0] = wmo * wmo_factor_[step.area];  // spending follows the clients
     step.values(jeugd_)[0] = jeugd;
 }
 

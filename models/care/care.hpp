@@ -2,6 +2,10 @@
 // Care demand and cost during the year, from the mid-year population (the mean of 1 January
 // of this year and of the next), by sex and single age: GP contacts and the GP capacity they
 // need, Wmo clients, and spending under the four schemes (Zvw, Wlz, Wmo, Jeugdwet).
+// Where the dataset has it, an area's Wmo use is calibrated to its buurt's real client count
+// (areas.csv `wmo_client_factor`), and Zvw spending to the municipality's cost level.
+
+#include <vector>
 
 #include "engine/core/model.hpp"
 #include "models/rate_set.hpp"
@@ -20,6 +24,7 @@ public:
 private:
     const RateSet& rates_;
     double contacts_per_fte_ = 0;
+    std::vector<double> wmo_factor_;  // per area: calibration to the real buurt Wmo clients
     IndicatorId gp_contacts_{}, gp_fte_{}, wmo_clients_{}, zvw_{}, wlz_{}, wmo_{}, jeugd_{};
 };
 
