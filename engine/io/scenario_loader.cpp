@@ -238,8 +238,9 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Building the Scenario from a valid document
 
-const std::string& text_of(const DocNode* n, const std::string& fallback) {
-    return n && n->kind == DocNode::Kind::scalar ? n->text : fallback;
+// By value: the fallback is often a temporary.
+std::string text_of(const DocNode* n, std::string_view fallback) {
+    return n && n->kind == DocNode::Kind::scalar ? n->text : std::string{fallback};
 }
 
 template <typename T>
@@ -264,7 +265,7 @@ RateChange rate_change(const DocNode& node) {
         c.age_min = integer_of(&ages->items[0], c.age_min);
         c.age_max = integer_of(&ages->items[1], c.age_max);
     }
-    const std::string& sex = text_of(node.find("sex"), "both");
+    const std::string sex = text_of(node.find("sex"), "both");
     c.sex = sex == "male" ? SexFilter::male : sex == "female" ? SexFilter::female : SexFilter::both;
     return c;
 }
@@ -286,11 +287,10 @@ std::string dataset_path(const DocNode& value, const fs::path& file) {
 
 Scenario build(const DocNode& doc, const fs::path& file) {
     Scenario s;
-    static const std::string empty;
     s.name = file.stem().string();
     if (const DocNode* n = doc.find("name"); n && n->kind == DocNode::Kind::scalar)
         s.name = n->text;
-    s.description = text_of(doc.find("description"), empty);
+    s.description = text_of(doc.find("description"), "");
     if (const DocNode* d = doc.find("dataset")) s.dataset = dataset_path(*d, file);
     s.base_year = integer_of(doc.find("base_year"), s.base_year);
     s.horizon = integer_of(doc.find("horizon"), s.horizon);
@@ -316,9 +316,9 @@ Scenario build(const DocNode& doc, const fs::path& file) {
         for (std::size_t i = 0; i < construction->items.size(); ++i) {
             const DocNode& item = construction->items[i];
             ConstructionProject p;
-            p.name = text_of(item.find("name"), empty);
+            p.name = text_of(item.find("name"), "");
             p.year = integer_of(item.find("year"), p.year);
-            p.area = text_of(item.find("area"), empty);
+            p.area = text_of(item.find("area"), "");
             p.dwellings = number_of(item.find("dwellings"), p.dwellings);
             p.type = text_of(item.find("type"), "multi_family") == "single_family"
                          ? DwellingType::single_family

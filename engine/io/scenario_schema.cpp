@@ -851,8 +851,9 @@ std::string scenario_reference_markdown() {
     table("Top-level keys", [](const SchemaKey& k) { return !child_name(k, "").empty(); });
     for (const SchemaKey& block : schema) {
         if (block.kind != ValueKind::mapping && block.kind != ValueKind::list) continue;
-        if (!child_name(block, "").empty() && block.path.find('.') == std::string_view::npos) {
-            const std::string prefix = fmt::format("{}", block.path);
+        // Only top-level blocks get a section; nested keys are listed in their block's table.
+        if (!child_name(block, "").empty()) {
+            const std::string_view prefix = block.path;
             table(fmt::format("`{}`", block.path), [&](const SchemaKey& k) {
                 return k.path.size() > prefix.size() && k.path.starts_with(prefix) &&
                        (k.path[prefix.size()] == '.' || k.path[prefix.size()] == '[');
