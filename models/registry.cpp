@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "engine/core/errors.hpp"
+#include "engine/core/suggest.hpp"
 #include "models/care/care.hpp"
 #include "models/demography/demography.hpp"
 #include "models/households/household_positions.hpp"
@@ -31,20 +32,6 @@ const std::array<Entry, 6>& registry() {
     return entries;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
 }  // namespace
 
 std::span<const std::string_view> model_names() noexcept {
@@ -54,20 +41,6 @@ std::span<const std::string_view> model_names() noexcept {
         return n;
     }();
     return names;
-}
-
-std::optional<std::string> nearest_name(std::string_view name,
-                                        std::span<const std::string_view> candidates) {
-    std::optional<std::string> best;
-    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
-    for (std::string_view c : candidates) {
-        const std::size_t d = edit_distance(name, c);
-        if (d < best_distance) {
-            best_distance = d;
-            best = std::string(c);
-        }
-    }
-    return best;
 }
 
 std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
@@ -85,7 +58,7 @@ std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
             InputProblem p;
             p.where.key_path = "models";
             p.message = "unknown model '" + name + "'";
-            if (auto near = nearest_name(name, model_names())) p.hint = "did you mean '" + *near + "'?";
+            p.hint = did_you_mean(name, {model_names().begin(), model_names().end()});
             problems.push_back(std::move(p));
             continue;
         }

@@ -20,8 +20,4 @@ std::span<const std::string_view> model_names() noexcept;
 std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
                                                   std::span<const std::string> names = {});
 
-// The closest of `candidates` to `name` by edit distance, if it is close enough to be a typo.
-std::optional<std::string> nearest_name(std::string_view name,
-                                        std::span<const std::string_view> candidates);
-
 }  // namespace socialtwin

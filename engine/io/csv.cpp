@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "engine/io/suggest.hpp"
+#include "engine/core/suggest.hpp"
 
 namespace socialtwin {
 

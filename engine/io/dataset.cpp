@@ -13,7 +13,7 @@
 #include "engine/core/errors.hpp"
 #include "engine/io/csv.hpp"
 #include "engine/io/version.hpp"
-#include "models/registry.hpp"
+#include "engine/core/suggest.hpp"
 
 namespace fs = std::filesystem;
 
@@ -393,7 +393,7 @@ void bind_scenario_to_dataset(Scenario& scenario, const Dataset& dataset) {
             problem.where.key_path += ".area";
             std::vector<std::string_view> codes(dataset.areas.codes().begin(),
                                                 dataset.areas.codes().end());
-            if (auto near = nearest_name(p.area, codes)) problem.hint = "did you mean '" + *near + "'?";
+            problem.hint = did_you_mean(p.area, codes);
             problems.push_back(std::move(problem));
         }
         if (p.year < first || p.year > last) {

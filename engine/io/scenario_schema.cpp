@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "engine/core/scenario.hpp"
-#include "engine/io/suggest.hpp"
+#include "engine/core/suggest.hpp"
 
 namespace socialtwin {
 

@@ -1,5 +1,7 @@
 #include "support/synthetic.hpp"
 
+#include <fmt/format.h>
+
 namespace socialtwin::testing {
 
 namespace {
@@ -39,7 +41,7 @@ AreaTable synthetic_areas(std::size_t n) {
     std::vector<std::string> codes;
     AreaAttribute buurt{"buurt", {}};
     for (std::size_t i = 0; i < n; ++i) {
-        codes.push_back("A" + std::to_string(i));
+        codes.push_back(fmt::format("A{}", i));
         buurt.values.push_back(i % 2 == 0 ? "B0" : "B1");
     }
     AreaTable areas("test", codes);

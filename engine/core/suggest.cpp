@@ -1,4 +1,4 @@
-#include "engine/io/suggest.hpp"
+#include "engine/core/suggest.hpp"
 
 #include <algorithm>
 #include <limits>
