@@ -55,7 +55,12 @@ struct ConstructionProject {
     SourceLocation where;  // where it was declared, for errors found later (e.g. unknown area)
 };
 
+// Whether in-migration is limited by the room in the dwelling stock (the usual assumption of
+// local housing-led projections) or follows the rates regardless (shows the demand).
+enum class MigrationMode { housing_led, demand_led };
+
 struct HousingSettings {
+    MigrationMode migration = MigrationMode::housing_led;
     double frictional_vacancy = 0.02;     // [share of stock] vacancy needed for moves to happen
     double persons_per_new_dwelling = 0;  // [persons] 0 = the rate set's mean household size
 };

@@ -335,6 +335,9 @@ Scenario build(const DocNode& doc, const fs::path& file) {
             number_of(housing->find("frictional_vacancy"), s.housing.frictional_vacancy);
         s.housing.persons_per_new_dwelling = number_of(housing->find("persons_per_new_dwelling"),
                                                        s.housing.persons_per_new_dwelling);
+        s.housing.migration = text_of(housing->find("migration"), "housing_led") == "demand_led"
+                                  ? MigrationMode::demand_led
+                                  : MigrationMode::housing_led;
     }
     if (const DocNode* care = doc.find("care"))
         s.care.gp_contacts_per_fte =

@@ -71,6 +71,7 @@ constexpr Bound at_most(double v) { return {.value = v, .exclusive = false, .set
 constexpr std::array<std::string_view, 1> core_names{"cohort"};
 constexpr std::array<std::string_view, 3> sex_names{"both", "male", "female"};
 constexpr std::array<std::string_view, 2> dwelling_type_names{"single_family", "multi_family"};
+constexpr std::array<std::string_view, 2> migration_mode_names{"housing_led", "demand_led"};
 
 // Plausible calendar years, for checks made before the dataset's base year is known.
 constexpr int earliest_year = 1900;
@@ -271,6 +272,18 @@ constexpr std::array schema{
         .min = at_least(0),
         .max = at_most(0.2),
         .meaning = "Share of the dwelling stock that stands empty so that moves can happen.",
+    },
+    SchemaKey{
+        .path = "housing.migration",
+        .kind = ValueKind::choice,
+        .default_value = "housing_led",
+        .choices = migration_mode_names,
+        .meaning = "How in-migration meets the dwelling stock. `housing_led`: in-migrants arrive "
+                   "only as far as the area's dwellings have room for their households (as many "
+                   "households per dwelling as in the base year); the rest is reported as "
+                   "`migration_in_unmet`. `demand_led`: in-migrants arrive at the baseline rate "
+                   "whatever the stock, so `dwelling_shortage` shows the dwellings a growing "
+                   "demand would need.",
     },
     SchemaKey{
         .path = "housing.persons_per_new_dwelling",

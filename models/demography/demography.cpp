@@ -183,9 +183,10 @@ void MigrationModel::apply(AreaStep& step) const {
         0.0, existing_dwellings * households_per_dwelling_[step.area] - households);
     const double inhabitants = std::accumulate(step.start.begin(), step.start.end(), 0.0);
     const double wanting = inhabitants * in_per_inhabitant_total_;
-    const double admitted =
-        households_per_in_migrant_ > 0 ? std::min(wanting, room / households_per_in_migrant_)
-                                       : wanting;
+    const bool housing_led = scenario_->housing.migration == MigrationMode::housing_led;
+    const double admitted = housing_led && households_per_in_migrant_ > 0
+                                ? std::min(wanting, room / households_per_in_migrant_)
+                                : wanting;
     const double admitted_share = wanting > 0 ? admitted / wanting : 0.0;
 
     double arrived = 0;

@@ -98,6 +98,27 @@ TEST(CohortProjection, NewDwellingsBringResidentsAndAddToTheStock) {
     EXPECT_DOUBLE_EQ(r.value("dwellings_stock", 2, 0), 900.0);
 }
 
+TEST(CohortProjection, HousingLedMigrationAdmitsOnlyWhatTheStockHasRoomFor) {
+    const RateSet rates = testing::synthetic_rates();
+    // Out-migration frees 2% of the 1,460 households; the 18.2 would-be in-migrants (aged
+    // 20-29, living alone) need 18.2 of those dwellings: all are admitted.
+    const auto roomy = project(testing::synthetic_scenario(1), rates, 1, 0, {"migration"});
+    EXPECT_NEAR(roomy->recorder.total("migration_in", 0), 0.01 * 1820, 1e-9);
+    EXPECT_DOUBLE_EQ(roomy->recorder.total("migration_in_unmet", 0), 0.0);
+
+    // Without out-migration nobody leaves: no room, every would-be in-migrant is turned away.
+    RateSet full = rates;
+    for (auto& by_age : full.out_migration) by_age.fill(0.0);
+    const auto crowded = project(testing::synthetic_scenario(1), full, 1, 0, {"migration"});
+    EXPECT_DOUBLE_EQ(crowded->recorder.total("migration_in", 0), 0.0);
+    EXPECT_NEAR(crowded->recorder.total("migration_in_unmet", 0), 0.01 * 1820, 1e-9);
+
+    Scenario demand_led = testing::synthetic_scenario(1);
+    demand_led.housing.migration = MigrationMode::demand_led;
+    const auto unlimited = project(demand_led, full, 1, 0, {"migration"});
+    EXPECT_NEAR(unlimited->recorder.total("migration_in", 0), 0.01 * 1820, 1e-9);
+}
+
 TEST(CohortProjection, ResultsDoNotDependOnTheThreadCount) {
     const RateSet rates = testing::synthetic_rates();
     const auto one = project(testing::synthetic_scenario(5), rates, 64, 1);

@@ -161,6 +161,7 @@ construction:
 housing:
   frictional_vacancy: 0.03
   persons_per_new_dwelling: 1.9
+  migration: demand_led
 care:
   gp_contacts_per_fte: 9000
 )",
@@ -189,6 +190,7 @@ care:
     EXPECT_DOUBLE_EQ(p.occupancy, 2.5);
     EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.03);
     EXPECT_DOUBLE_EQ(s.housing.persons_per_new_dwelling, 1.9);
+    EXPECT_EQ(s.housing.migration, MigrationMode::demand_led);
     EXPECT_DOUBLE_EQ(s.care.gp_contacts_per_fte, 9000);
 }
 
