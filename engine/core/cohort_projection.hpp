@@ -2,6 +2,7 @@
 // The cohort-component core: expected numbers of persons per area by sex x single age x
 // household position, moved forward one year at a time. Deterministic; parallel over areas.
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -40,7 +41,7 @@ public:
 
 private:
     void step(int year, YearResults& results, std::vector<double>& phase_seconds);
-    void account(std::size_t area, AreaStep& step) const;
+    void account(std::size_t area, AreaStep& step);
     static void age_one_year(std::span<double> persons);
 
     const Scenario& scenario_;
@@ -56,6 +57,8 @@ private:
 
     std::vector<double> start_, next_;                        // areas x CohortCell::size
     std::vector<double> dwellings_start_, dwellings_next_;    // per area
+    // Per area this year: births, deaths, in, out [persons], person-years lived.
+    std::vector<std::array<double, 5>> flows_;
 };
 
 }  // namespace socialtwin
