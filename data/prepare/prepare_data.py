@@ -4,7 +4,7 @@
 The engine never reads ../shared at run time: this script is the only bridge. It writes
 
   <out>/rates/denhaag-2019/                 rate set (mortality, fertility, household positions and
-                                             transitions, migration, care, scalars)
+                                             transitions, migration, care, Zvw care categories, scalars)
   <out>/datasets/denhaag-zuidwest-2019/     1,816 PC6 areas of Den Haag Zuid-West (default dataset)
   <out>/datasets/denhaag-2019/              all buurten of Den Haag
 
@@ -61,6 +61,18 @@ def fmt12(v):
     """Transition rates need more digits so that x.T reproduces y to 1e-9 after re-reading."""
     s = f"{float(v):.12g}"
     return "0" if s in ("-0", "0") else s
+
+
+def round_shares(sh):
+    """Shares along the last axis: clip at 0, normalise, round to 1e-10 and make every row sum to
+    exactly 1 by adjusting its largest entry (first one on ties). Returns multiples of 1e-10."""
+    sh = np.maximum(np.asarray(sh, dtype=float), 0.0)
+    sh = sh / sh.sum(-1, keepdims=True)
+    ints = np.round(sh * 1e10).astype(np.int64)
+    flat = ints.reshape(-1, ints.shape[-1])
+    for row in flat:
+        row[np.argmax(row)] += 10 ** 10 - row.sum()
+    return flat.reshape(ints.shape).astype(float) / 1e10
 
 
 def write_csv(path, header, rows):
@@ -474,14 +486,7 @@ def derive_household_positions(band_counts):
             sh[s, a] = band_sh[s, a // 5]
         for p in range(7):
             sh[s, 15:, p] = np.interp(AGES[15:], knots, band_sh[s, 2:, p])
-    sh = np.maximum(sh, 0.0)
-    sh /= sh.sum(-1, keepdims=True)
-    # round to 1e-10 and make each row sum to exactly 1 by adjusting its largest entry
-    ints = np.round(sh * 1e10).astype(np.int64)
-    for s in range(2):
-        for a in range(N_AGES):
-            ints[s, a, np.argmax(ints[s, a])] += 10 ** 10 - ints[s, a].sum()
-    return ints.astype(float) / 1e10
+    return round_shares(sh)
 
 
 def separation_rate(a):
@@ -660,6 +665,104 @@ def derive_care(cpb, vek23, vek15, nl_pop, gm_pop, wmo_clients):
     assert wmo_p.max() <= 1.0
     return {"zvw": np.vstack([zvw_m, zvw_f]), "wlz": wlz, "wmo": wmo, "jeugd": jeugd,
             "gp": gp, "wmo_p": wmo_p, "zvw_ratio": ratio, "cpb_zvw": zvw}
+
+
+# Zvw care categories (zvw_categories.csv): name -> Vektis 2015 cost columns (without the
+# EUR_PER_VJ_ / KOSTEN_ prefix). Every Vektis cost column is in exactly one category (asserted).
+ZVW_CATEGORIES = [
+    ("gp", ["HUISARTS_INSCHRIJFTARIEF", "HUISARTS_CONSULT", "HUISARTS_MDZ", "HUISARTS_OVERIG",
+            "EERSTELIJNS_ONDERSTEUNING"]),
+    ("hospital", ["MEDISCH_SPECIALISTISCHE_ZORG", "GERIATRISCHE_REVALIDATIEZORG"]),
+    ("pharmacy", ["FARMACIE"]),
+    ("district_nursing", ["VERPLEGING_EN_VERZORGING"]),
+    ("mental_health", ["SPECIALISTISCHE_GGZ", "GENERALISTISCHE_BASIS_GGZ", "LANGDURIGE_GGZ"]),
+    ("aids", ["HULPMIDDELEN"]),
+    ("dental", ["MONDZORG"]),
+    ("paramedical", ["PARAMEDISCHE_ZORG_FYSIOTHERAPIE", "PARAMEDISCHE_ZORG_OVERIG"]),
+    ("maternity", ["KRAAMZORG", "VERLOSKUNDIGE_ZORG"]),
+    ("transport", ["ZIEKENVERVOER_ZITTEND", "ZIEKENVERVOER_LIGGEND"]),
+    ("other", ["GRENSOVERSCHRIJDENDE_ZORG", "OVERIG"]),
+]
+ZVW_CAT_NAMES = [c for c, _ in ZVW_CATEGORIES]
+# The 2015 GGZ columns have no row in the Vektis 2023 category mapping (the GGZ cost columns were
+# redefined with the 2022 GGZ financing reform); for the 2015-vs-2023 check they go to its GGZ category.
+VEK23_GGZ_CATEGORY = "Mental health (GGZ)"
+
+
+def derive_zvw_categories(vek15):
+    """Split of Zvw spending over ZVW_CATEGORIES by sex x single age: Vektis 2015 national cost per
+    insured year by sex x 5-year class, summed per category, as shares per class; shares
+    interpolated piecewise-linearly between class mid-points (l+2; 90+ -> 92; clamped, so ages
+    0-2 take the 0-4 shares and ages >= 92 the 90+ shares); renormalised; rounded to 1e-10 with
+    rows summing to exactly 1. Also returns the national 2015 shares (weighted by insured years)."""
+    pre = "EUR_PER_VJ_"
+    cost_cols = [c for c in vek15.columns if c.startswith(pre) and c != pre + "TOTAAL"]
+    assigned = [pre + col for _, cols in ZVW_CATEGORIES for col in cols]
+    assert len(assigned) == len(set(assigned)), "Zvw categories: a Vektis column is in two categories"
+    assert sorted(assigned) == sorted(cost_cols), \
+        f"Zvw categories do not cover the Vektis cost columns exactly: {sorted(set(cost_cols) ^ set(assigned))}"
+    assert len(cost_cols) == 22
+    g = vek15.copy()
+    g["cls"] = g["LEEFTIJDSKLASSE"].map(band_lower) // 5
+    # the 22 columns add up to the total (each is rounded to cents in the derived file)
+    assert (g[cost_cols].sum(1) - g[pre + "TOTAAL"]).abs().max() < 0.05
+    assert (g[cost_cols].to_numpy() >= 0).all()
+    cls_cost = np.zeros((2, 19, len(ZVW_CATEGORIES)))               # EUR per insured year
+    vj = np.zeros((2, 19))
+    for s, code in enumerate(["M", "V"]):
+        d = g[g.GESLACHT == code].set_index("cls").sort_index()
+        assert list(d.index) == list(range(19)), "Vektis 2015: expected 19 classes per sex"
+        vj[s] = d["AANTAL_VERZEKERDEJAREN"].to_numpy()
+        for c, (_, cols) in enumerate(ZVW_CATEGORIES):
+            cls_cost[s, :, c] = d[[pre + col for col in cols]].sum(1).to_numpy()
+    cls_share = cls_cost / cls_cost.sum(-1, keepdims=True)
+    sh = np.zeros((2, N_AGES, len(ZVW_CATEGORIES)))
+    for s in range(2):
+        for c in range(len(ZVW_CATEGORIES)):
+            sh[s, :, c] = interp_band_profile(cls_share[s, :, c])
+    shares = round_shares(sh)
+    nat_cost = (cls_cost * vj[..., None]).sum((0, 1))
+    return {"shares": shares, "cls_share": cls_share, "nl2015": nat_cost / nat_cost.sum(),
+            "total2015": nat_cost.sum()}
+
+
+def zvw_mix_2015_vs_2023(vek15, map23, cat23):
+    """National Zvw cost shares 2015 vs 2023 on the Vektis 2023 category grouping (the 2023 tables
+    have categories per gemeente, no age detail). Each 2015 column goes to the 2023 category of the
+    mapping row whose (truncated) column name it starts with; the three 2015 GGZ columns, which the
+    2023 mapping lacks, go to its GGZ category. 2023 national = sum over gemeenten (rest row excluded)."""
+    pre = "EUR_PER_VJ_"
+    cost_cols = [c for c in vek15.columns if c.startswith(pre) and c != pre + "TOTAAL"]
+    cat_of = {}
+    for col in cost_cols:
+        name = "kosten_" + col[len(pre):].lower()
+        hit = map23[[name.startswith(m) for m in map23.source_cost_column]]
+        if len(hit) == 0 and name.endswith("_ggz"):
+            cat_of[col] = VEK23_GGZ_CATEGORY
+        else:
+            assert len(hit) == 1, f"Vektis 2023 mapping: {len(hit)} rows for {col}"
+            cat_of[col] = hit.care_category.iloc[0]
+    cats = sorted(map23.care_category.unique())
+    assert set(cat23.care_category) == set(cats) and VEK23_GGZ_CATEGORY in cats
+    vj = vek15["AANTAL_VERZEKERDEJAREN"].to_numpy()
+    c15 = {k: 0.0 for k in cats}
+    for col in cost_cols:
+        c15[cat_of[col]] += float((vek15[col].to_numpy() * vj).sum())
+    t15 = sum(c15.values())
+    g23 = cat23.groupby("care_category").actual_cost.sum()
+    t23 = float(g23.sum())
+    per_gm = cat23.groupby("gemeentenaam").municipality_actual_cost.first().sum()
+    assert abs(per_gm / t23 - 1) < 1e-9, "Vektis 2023: categories do not add up to the gemeente totals"
+    ours = {pre + col: name for name, cols in ZVW_CATEGORIES for col in cols}
+    rows = []
+    for k in cats:
+        mine = sorted({ours[col] for col in cost_cols if cat_of[col] == k}, key=ZVW_CAT_NAMES.index)
+        only23 = [m for m, c in zip(map23.source_cost_column, map23.care_category)
+                  if c == k and not any(("kosten_" + col[len(pre):].lower()).startswith(m) for col in cost_cols)]
+        cols15 = [col[len(pre):] for col in cost_cols if cat_of[col] == k]
+        rows.append({"cat23": k, "ours": mine, "cols15": cols15, "only23": only23,
+                     "s15": c15[k] / t15, "s23": float(g23[k]) / t23})
+    return {"rows": rows, "total2015": t15, "total2023": t23, "n_gm": cat23.gemeentenaam.nunique()}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1034,6 +1137,11 @@ def self_check(out, gm_pop, kwb, pc6, zvw_scr):
     assert abs(mig.in_profile_male.sum() + mig.in_profile_female.sum() - 1) < 1e-6
     care = pd.read_csv(os.path.join(rd, "care.csv"))
     assert (care.drop(columns=["sex"]).to_numpy() >= 0).all()
+    zc = pd.read_csv(os.path.join(rd, "zvw_categories.csv"))
+    assert list(zc.columns) == ["sex", "age"] + ZVW_CAT_NAMES, "zvw_categories.csv columns"
+    assert list(zc.sex) == [sx for sx in SEXES for _ in AGES] and list(zc.age) == list(AGES) * 2
+    assert (zc[ZVW_CAT_NAMES].to_numpy() >= 0).all(), "negative Zvw category share"
+    assert np.abs(zc[ZVW_CAT_NAMES].sum(1) - 1).max() < 1e-9, "Zvw category shares do not sum to 1"
     for d, total, n_areas in [(z, 84880, 1816), (dh, 537833, None)]:
         ar = pd.read_csv(os.path.join(d, "areas.csv"), dtype={"area": str, "pc4": str})
         pop = pd.read_csv(os.path.join(d, "population.csv"), dtype={"area": str})
@@ -1084,6 +1192,67 @@ def describe_capped(capped):
     return "; ".join(parts) if parts else "no age"
 
 
+ZVW_CAT_AGES = [0, 20, 30, 40, 65, 85, 95]       # ages shown in PROVENANCE.md
+
+
+def provenance_zvw_categories(z, mix):
+    """Section of the rate set's PROVENANCE.md on zvw_categories.csv (figures of this run)."""
+    nat = "\n".join(
+        f"| {c} | {', '.join(cols)} | {z['nl2015'][i]:.2%} | {z['implied'][i]:.2%} |"
+        for i, (c, cols) in enumerate(ZVW_CATEGORIES))
+    ages = "\n".join(
+        f"| {SEXES[s]} | {a} | " + " | ".join(f"{z['shares'][s, a, c]:.1%}" for c in range(len(ZVW_CAT_NAMES))) + " |"
+        for s in range(2) for a in ZVW_CAT_AGES)
+    rows = "\n".join(
+        f"| {r['cat23']} | {', '.join(r['ours'])} | {', '.join(r['cols15'])} | {', '.join(r['only23']) or '–'} | "
+        f"{r['s15']:.2%} | {r['s23']:.2%} | {100 * (r['s23'] - r['s15']):+.2f} |" for r in mix["rows"])
+    big = sorted(mix["rows"], key=lambda r: -abs(r["s23"] - r["s15"]))[:4]
+    big_txt = ", ".join(f"{r['cat23']} {100 * (r['s23'] - r['s15']):+.1f}" for r in big)
+    return f"""## zvw_categories.csv
+`sex,age,{','.join(ZVW_CAT_NAMES)}` = share of the Zvw spending per person of that sex and age
+(care.csv `zvw_eur`) that falls in each care category; rows sum to 1 (values rounded to 1e-10, largest entry
+adjusted); zvw_eur × share = EUR per person per year in the category. **Modelled** from Vektis Zvw 2015
+(Bron: Vektis): national cost per insured year by sex × 5-year class
+(`derived_nl_zvw_cost_per_insured_year_by_sex_age5_2015.csv`, rest row excluded, values in whole cents), the
+22 cost columns grouped into the 11 categories below (the script asserts that every column is in exactly one);
+shares per class; piecewise-linear between class mid-points (l+2; 90+ → 92), so ages 0–2 take the 0–4 shares
+and ages 92–105 the 90+ shares; renormalised.
+**Assumption:** the 2015 category mix is applied to the 2022 CPB Zvw level, i.e. the mix within the Zvw is
+taken to have changed little between 2015 and 2022. Wijkverpleging (district nursing) was already in the
+Zvw in 2015: it moved from the AWBZ to the Zvw on 1 January 2015, so 2015 is its first Zvw year.
+
+| category | Vektis 2015 cost columns | NL 2015 | implied at the CPB 2022 level |
+|---|---|---|---|
+{nat}
+
+NL 2015 = national cost per category / all 22 columns (EUR {z['total2015'] / 1e9:.2f} bn, insured-year weighted).
+Implied = the single-age shares of this file weighted with care.csv zvw_eur × NL 2019 population (ages 0–99):
+the mix the file gives the Netherlands on the CPB age profile.
+
+Shares at selected ages:
+
+| sex | age | {' | '.join(ZVW_CAT_NAMES)} |
+|---|---|{'---|' * len(ZVW_CAT_NAMES)}
+{ages}
+
+National check of the mix, 2015 vs 2023 (**check only, not used**: the Vektis 2023 derived tables give the
+categories per gemeente without age detail). 2023 = `category_breakdown_all_municipalities.csv` summed over
+its {mix['n_gm']} gemeenten (EUR {mix['total2023'] / 1e9:.2f} bn, rest row excluded). The 2023 grouping differs from
+ours, so the 2015 columns are regrouped to it with `category_mapping.csv` (the 2015 GGZ columns, absent from
+the 2023 mapping, to its GGZ category); "2023 only" = 2023 cost columns without a 2015 counterpart.
+
+| Vektis 2023 category | socialtwin categories | 2015 columns | 2023 only | NL 2015 | NL 2023 | 2023 − 2015 (pp) |
+|---|---|---|---|---|---|---|
+{rows}
+
+Largest differences (percentage points): {big_txt}.
+The largest absolute difference is {100 * max(abs(r['s23'] - r['s15']) for r in mix['rows']):.2f} percentage points.
+gp, hospital, district_nursing and other cannot be compared one to one: geriatric rehabilitation (hospital
+here) and wijkverpleging share one 2023 category, and eerstelijns ondersteuning (gp here) is in the 2023
+"Other Zvw care".
+"""
+
+
 def provenance_rates(f):
     pos_rows = "\n".join(
         f"| {POSITIONS[p]} | {f['pos_cbs'][p]} | {f['pos_model'][p]:,.0f} |" for p in range(7))
@@ -1101,6 +1270,7 @@ Sex order in all files: male, female.
 | household_transitions.csv | derived from household_positions.csv and mortality.csv | CC BY 4.0, Bron: CBS | **modelled/assumption** (stationary calibration, separation churn assumed) |
 | migration.csv | CBS 70072ned 2015 GM0518 flows, CBS 03759ned 2019 population; Rogers–Castro model schedule | CC BY 4.0, Bron: CBS | totals real (2015 crude rates); age profile **synthetic** |
 | care.csv | CPB "Middellangetermijnraming zorg 2027–2033" age profiles 2022; Vektis Zvw 2015 and 2023 (national); CBS KWB 84583NED 2019 | Bron: CPB; Vektis open data, non-commercial use, Bron: Vektis; CC BY 4.0, Bron: CBS | CPB spending real (sexes combined); Zvw sex split, GP contacts and Wmo probability **modelled** |
+| zvw_categories.csv | Vektis Zvw 2015 national cost per insured year by sex × 5-yr class; Vektis Zvw 2023 category totals (check only) | Vektis open data, non-commercial use, Bron: Vektis | 2015 class shares real; single-age interpolation and use at the 2022 level **modelled/assumption** |
 | rates.yaml | CBS 70072ned 2015, 71486ned/71488ned 2019; domain.md (GP figures); Vektis Zvw 2023 gemeente (zvw_cost_factor) | as above | real ratios, plus the 0.512 sex ratio and 5.0 contacts/4.3 FTE (assumptions) |
 
 ## mortality.csv
@@ -1193,6 +1363,7 @@ price level 2022; GP contacts per person per year; Wmo = probability of being a 
   share)), the population the engine applies it to: applied to the non-institution persons of the
   denhaag-2019 dataset the probabilities give {f['wmo_noninst']:,.0f} clients (target 38,085).
 
+{provenance_zvw_categories(f['zcat'], f['zmix'])}
 ## rates.yaml
 Scalars with unit and source on each line. sex_ratio_at_birth_male_share = 0.512 is an **assumption**
 (no NL births by sex in the source tables; the 1 Jan 2019 NL age-0 cohort gives {f['srb_proxy']:.4f}).
@@ -1416,6 +1587,9 @@ def main():
     cpb = pd.read_csv(os.path.join(shared, "cpb_care_spending_by_age_2022", "cpb_spending_per_inhabitant_by_age_2022.csv"))
     vek23 = pd.read_csv(os.path.join(shared, "vektis_zvw_gemeente_2023_derived", "national_age_sex_reference_rates.csv"))
     vek15 = pd.read_csv(os.path.join(shared, "vektis_zvw_gemeente_2015", "derived_nl_zvw_cost_per_insured_year_by_sex_age5_2015.csv"))
+    vek23_map = pd.read_csv(os.path.join(shared, "vektis_zvw_gemeente_2023_derived", "category_mapping.csv"))
+    vek23_cat = pd.read_csv(os.path.join(shared, "vektis_zvw_gemeente_2023_derived",
+                                         "category_breakdown_all_municipalities.csv"))
     pc6, raw_names = read_dhzw(shared)
     vek_gm = read_vektis_scr(shared)
     gm_row = kwb[kwb.SoortRegio_2 == "Gemeente"].iloc[0]
@@ -1434,6 +1608,16 @@ def main():
     gm_pop_home = gm_pop * (1.0 - shares[..., INST])
     care = derive_care(cpb, vek23, vek15, nl_pop, gm_pop_home, wmo_clients)
     nrows = write_rates(rd, q, (ages_f, asfr), shares, trans, (out_rate, in_profile), care)
+    zcat = derive_zvw_categories(vek15)
+    zmix = zvw_mix_2015_vs_2023(vek15, vek23_map, vek23_cat)
+    nrows["zvw_categories.csv"] = write_csv(
+        os.path.join(rd, "zvw_categories.csv"), ["sex", "age"] + ZVW_CAT_NAMES,
+        [[SEXES[s], a] + [f"{zcat['shares'][s, a, c]:.10f}" for c in range(len(ZVW_CAT_NAMES))]
+         for s in range(2) for a in AGES])
+    # national mix implied by the single-age shares at the CPB 2022 level (care.csv zvw_eur) and the
+    # NL 2019 population (ages 0-99, the NL file stops at 99)
+    zw = care["zvw"][:, :100] * nl_pop.astype(float)
+    zcat["implied"] = (zcat["shares"][:, :100] * zw[..., None]).sum((0, 1)) / zw.sum()
 
     other_members = band_counts[..., OM].sum()
     other_households = hh["total"] - hh["one_person"] - hh["couples_without_children"] \
@@ -1508,7 +1692,7 @@ def main():
           "ohpom": ohpom, "capped_desc": describe_capped(tinfo["capped"]),
           "wmo_noninst": float((Xd[..., :INST].sum((0, 3)) * care["wmo_p"][None, :]).sum()),
           "zvw_scr": sc["zvw_scr"], "zvw_scr_name": sc["zvw_scr_name"], "zvw_actual": sc["zvw_actual"],
-          "zvw_expected": sc["zvw_expected"], "zvw_insured": sc["zvw_insured"]}
+          "zvw_expected": sc["zvw_expected"], "zvw_insured": sc["zvw_insured"], "zcat": zcat, "zmix": zmix}
     write_text(os.path.join(rd, "PROVENANCE.md"), provenance_rates(rf))
 
     zb = {b: i for i, b in enumerate(sorted(pc6.buurt.unique()))}
@@ -1594,6 +1778,9 @@ def main():
     for ds, r in [("denhaag-2019", r) for r in dt["clamped"]] + [("DHZW", r) for r in zt["clamped"]]:
         print(f"    clamped ({ds}): {r['buurt']} real {wmo_real_str(r)} modelled {r['modelled']:.1f} -> {r['factor_str']} {r['note']}")
     print(f"  Zvw cost factor (Vektis 2023 SCR, {sc['zvw_scr_name']}): {fmt8(sc['zvw_scr'])}")
+    print("  Zvw categories, NL 2015 shares: " + ", ".join(f"{c} {v:.4f}" for c, v in zip(ZVW_CAT_NAMES, zcat["nl2015"])))
+    print("  Zvw mix 2015 vs 2023 (Vektis 2023 grouping): "
+          + "; ".join(f"{r['cat23']} {r['s15']:.4f}/{r['s23']:.4f}" for r in zmix["rows"]))
     print("  self-check passed")
     return 0
 
