@@ -15,8 +15,8 @@ namespace socialtwin {
 namespace {
 
 const Dataset& default_dataset() {
-    static const Dataset d =
-        load_dataset(std::filesystem::path(SOCIALTWIN_SOURCE_DIR) / "data/datasets/denhaag-zuidwest-2019");
+    static const Dataset d = load_dataset(std::filesystem::path(SOCIALTWIN_SOURCE_DIR) /
+                                          "data/datasets/denhaag-zuidwest-2019");
     return d;
 }
 
@@ -57,19 +57,31 @@ void project(benchmark::State& state, int copies, int threads) {
     const double area_years = static_cast<double>(state.iterations()) *
                               static_cast<double>(s.areas.size()) * (scenario.horizon + 1);
     state.counters["area_years/s"] = benchmark::Counter(area_years, benchmark::Counter::kIsRate);
-    state.counters["person_years/s"] = benchmark::Counter(person_years, benchmark::Counter::kIsRate);
+    state.counters["person_years/s"] =
+        benchmark::Counter(person_years, benchmark::Counter::kIsRate);
     state.counters["areas"] = static_cast<double>(s.areas.size());
 }
 
 void BM_CohortYear_DefaultDataset(benchmark::State& state) {
     project(state, 1, static_cast<int>(state.range(0)));
 }
-BENCHMARK(BM_CohortYear_DefaultDataset)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CohortYear_DefaultDataset)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_CohortYear_Scaled(benchmark::State& state) {
     project(state, static_cast<int>(state.range(0)), 2);
 }
-BENCHMARK(BM_CohortYear_Scaled)->Arg(8)->Arg(32)->ArgName("copies")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_CohortYear_Scaled)
+    ->Arg(8)
+    ->Arg(32)
+    ->ArgName("copies")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace socialtwin

@@ -45,22 +45,22 @@ struct HouseholdTransition {
 };
 
 struct RateSet {
-    std::string name;         // e.g. "denhaag-2019"
-    int reference_year = 0;   // year the rates describe
+    std::string name;                               // e.g. "denhaag-2019"
+    int reference_year = 0;                         // year the rates describe
     std::map<std::string, std::string> provenance;  // for the output's metadata
 
     // Demography
-    BySexAge<double> death_probability{};      // [probability per year] q(x), age on 1 January
-    std::array<double, n_ages> fertility{};    // [births per woman per year], age on 1 January
-    double male_share_at_birth = 0.512;        // [share of births]
-    BySexAge<double> out_migration{};          // [probability per year], age at year end
-    BySexAge<double> in_migration_profile{};   // [share of in-migrants], sums to 1
-    double in_migrants_per_inhabitant = 0;     // [persons per inhabitant per year]
+    BySexAge<double> death_probability{};     // [probability per year] q(x), age on 1 January
+    std::array<double, n_ages> fertility{};   // [births per woman per year], age on 1 January
+    double male_share_at_birth = 0.512;       // [share of births]
+    BySexAge<double> out_migration{};         // [probability per year], age at year end
+    BySexAge<double> in_migration_profile{};  // [share of in-migrants], sums to 1
+    double in_migrants_per_inhabitant = 0;    // [persons per inhabitant per year]
 
     // Households
     BySexAge<PositionShares> position_shares{};  // [share] base-year positions by sex and age
     std::vector<HouseholdTransition> transitions;
-    double persons_per_household = 2.0;           // [persons] mean private household size
+    double persons_per_household = 2.0;            // [persons] mean private household size
     double other_households_per_other_member = 0;  // [households per person]
 
     // Care use and cost per person per year
@@ -70,9 +70,9 @@ struct RateSet {
     BySexAge<double> wlz_eur{};
     BySexAge<double> wmo_eur{};
     BySexAge<double> jeugd_eur{};
-    double zvw_cost_factor = 1.0;      // [x national age-sex level] the municipality's Zvw level
-    int price_year = 0;                // prices of the EUR figures
-    double gp_contacts_per_fte = 0;    // [contacts per GP FTE per year]
+    double zvw_cost_factor = 1.0;    // [x national age-sex level] the municipality's Zvw level
+    int price_year = 0;              // prices of the EUR figures
+    double gp_contacts_per_fte = 0;  // [contacts per GP FTE per year]
 };
 
 }  // namespace socialtwin

@@ -55,11 +55,9 @@ std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
         const auto it = std::find_if(registry().begin(), registry().end(),
                                      [&](const Entry& e) { return e.name == name; });
         if (it == registry().end()) {
-            InputProblem p;
-            p.where.key_path = "models";
-            p.message = "unknown model '" + name + "'";
-            p.hint = did_you_mean(name, {model_names().begin(), model_names().end()});
-            problems.push_back(std::move(p));
+            problems.push_back(
+                problem_at(where_in("", 0, 0, "models"), "unknown model '" + name + "'",
+                           did_you_mean(name, {model_names().begin(), model_names().end()})));
             continue;
         }
         models.push_back(it->make(rates));

@@ -1,8 +1,8 @@
 // socialtwin: the command line. All work happens in engine/io and the core; this file only
 // parses arguments, reports and maps failures to exit codes (0 ok, 2 bad input, 1 bug/other).
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <iostream>

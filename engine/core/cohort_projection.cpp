@@ -17,13 +17,20 @@ namespace socialtwin {
 
 std::string_view to_string(Phase phase) noexcept {
     switch (phase) {
-        case Phase::ageing_and_survival: return "ageing_and_survival";
-        case Phase::births: return "births";
-        case Phase::household_positions: return "household_positions";
-        case Phase::migration: return "migration";
-        case Phase::housing: return "housing";
-        case Phase::care: return "care";
-        case Phase::accounting: return "accounting";
+        case Phase::ageing_and_survival:
+            return "ageing_and_survival";
+        case Phase::births:
+            return "births";
+        case Phase::household_positions:
+            return "household_positions";
+        case Phase::migration:
+            return "migration";
+        case Phase::housing:
+            return "housing";
+        case Phase::care:
+            return "care";
+        case Phase::accounting:
+            return "accounting";
     }
     return "?";
 }
@@ -48,22 +55,22 @@ CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& ar
     population_ = catalog_.add({"population", "persons",
                                 "Inhabitants on 1 January of the year (institutions included).",
                                 IndicatorShape::per_area, ""});
-    population_by_age_sex_ = catalog_.add(
-        {"population_by_age_sex", "persons", "Inhabitants on 1 January by sex and 5-year age band.",
-         IndicatorShape::per_area_sex_age_band, ""});
+    population_by_age_sex_ = catalog_.add({"population_by_age_sex", "persons",
+                                           "Inhabitants on 1 January by sex and 5-year age band.",
+                                           IndicatorShape::per_area_sex_age_band, ""});
     births_ = catalog_.add({"births", "persons per year", "Live births during the year.",
                             IndicatorShape::per_area, ""});
-    deaths_ = catalog_.add({"deaths", "persons per year", "Deaths during the year.",
-                            IndicatorShape::per_area, ""});
+    deaths_ = catalog_.add(
+        {"deaths", "persons per year", "Deaths during the year.", IndicatorShape::per_area, ""});
     migration_in_ = catalog_.add(
         {"migration_in", "persons per year",
          "Persons moving into the area from outside the municipality during the year (new "
          "dwellings included).",
          IndicatorShape::per_area, ""});
-    migration_out_ = catalog_.add(
-        {"migration_out", "persons per year",
-         "Persons leaving the area for outside the municipality during the year.",
-         IndicatorShape::per_area, ""});
+    migration_out_ =
+        catalog_.add({"migration_out", "persons per year",
+                      "Persons leaving the area for outside the municipality during the year.",
+                      IndicatorShape::per_area, ""});
     for (auto& model : models_) model->declare_indicators(catalog_);
 }
 
@@ -84,8 +91,8 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     run.metadata = metadata;
     for (Observer* o : observers) o->on_start(run);
 
-    RunContext context{&scenario_,           &areas_,         base_.year,
-                       base_.year + scenario_.horizon, base_.persons, base_.dwellings};
+    RunContext context{&scenario_,    &areas_,        base_.year, base_.year + scenario_.horizon,
+                       base_.persons, base_.dwellings};
     for (auto& model : models_) model->begin_run(context);
 
     start_ = base_.persons;
@@ -98,8 +105,7 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     YearResults results(catalog_, areas_.size());
     RunSummary summary;
 
-    tbb::task_arena arena(settings_.threads > 0 ? settings_.threads
-                                                : tbb::task_arena::automatic);
+    tbb::task_arena arena(settings_.threads > 0 ? settings_.threads : tbb::task_arena::automatic);
     for (int year = context.base_year; year <= context.last_year; ++year) {
         arena.execute([&] { step(year, results, phase_seconds); });
         for (const auto& f : flows_) summary.person_years += f[4];
@@ -167,13 +173,21 @@ void CohortProjection::step(int year, YearResults& results, std::vector<double>&
             dwellings_next_[a] = dwellings_start_[a];
             auto& f = flows_[a];
             f = {0, 0, 0, 0};
-            AreaStep area_step{a,    year, start, next, f[0], f[1], f[2], f[3],
-                               dwellings_start_[a], dwellings_next_[a], results};
+            AreaStep area_step{a,
+                               year,
+                               start,
+                               next,
+                               f[0],
+                               f[1],
+                               f[2],
+                               f[3],
+                               dwellings_start_[a],
+                               dwellings_next_[a],
+                               results};
             auto t0 = clock::now();
             for (std::size_t p = 0; p < n_phases; ++p) {
                 for (const Model* m : by_phase[p]) m->apply(area_step);
-                if (p == static_cast<std::size_t>(Phase::ageing_and_survival))
-                    age_one_year(next);
+                if (p == static_cast<std::size_t>(Phase::ageing_and_survival)) age_one_year(next);
                 if (p == static_cast<std::size_t>(Phase::accounting)) account(a, area_step);
                 const auto t1 = clock::now();
                 my_seconds[p] += std::chrono::duration<double>(t1 - t0).count();

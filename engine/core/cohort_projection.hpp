@@ -55,8 +55,8 @@ private:
     IndicatorId population_{}, population_by_age_sex_{}, births_{}, deaths_{}, migration_in_{},
         migration_out_{};
 
-    std::vector<double> start_, next_;                        // areas x CohortCell::size
-    std::vector<double> dwellings_start_, dwellings_next_;    // per area
+    std::vector<double> start_, next_;                      // areas x CohortCell::size
+    std::vector<double> dwellings_start_, dwellings_next_;  // per area
     // Per area this year: births, deaths, in, out [persons], person-years lived.
     std::vector<std::array<double, 5>> flows_;
 };

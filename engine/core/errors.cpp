@@ -4,6 +4,23 @@
 
 namespace socialtwin {
 
+SourceLocation where_in(std::string file, int line, int column, std::string key_path) {
+    SourceLocation where;
+    where.file = std::move(file);
+    where.line = line;
+    where.column = column;
+    where.key_path = std::move(key_path);
+    return where;
+}
+
+InputProblem problem_at(SourceLocation where, std::string message, std::string hint) {
+    InputProblem p;
+    p.where = std::move(where);
+    p.message = std::move(message);
+    p.hint = std::move(hint);
+    return p;
+}
+
 std::string format(const InputProblem& problem) {
     std::string out = problem.where.file.empty() ? std::string{"<input>"} : problem.where.file;
     if (problem.where.line > 0) {
@@ -31,6 +48,7 @@ std::string join(const std::vector<InputProblem>& problems) {
 InputError::InputError(std::vector<InputProblem> problems)
     : std::runtime_error(join(problems)), problems_(std::move(problems)) {}
 
-InputError::InputError(InputProblem problem) : InputError(std::vector<InputProblem>{std::move(problem)}) {}
+InputError::InputError(InputProblem problem)
+    : InputError(std::vector<InputProblem>{std::move(problem)}) {}
 
 }  // namespace socialtwin

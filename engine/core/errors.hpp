@@ -22,6 +22,11 @@ struct InputProblem {
     std::string hint;     // e.g. "did you mean 'horizon'?"; may be empty
 };
 
+// Builders for the two structs above. (GCC 12 warns about brace-initialising them with members
+// left out, so code builds them through these.)
+SourceLocation where_in(std::string file, int line = 0, int column = 0, std::string key_path = {});
+InputProblem problem_at(SourceLocation where, std::string message, std::string hint = {});
+
 // Format as "file:line:col: key: message (hint)".
 std::string format(const InputProblem& problem);
 

@@ -28,7 +28,7 @@ struct IndicatorSpec {
     std::string units;        // e.g. "persons", "contacts per year", "EUR (price level 2022)"
     std::string description;  // one sentence a planner understands
     IndicatorShape shape = IndicatorShape::per_area;
-    std::string source;       // where its rates come from; may be empty
+    std::string source;  // where its rates come from; may be empty
 };
 
 using IndicatorId = std::size_t;

@@ -77,9 +77,11 @@ void ConsoleSummary::print(std::ostream& out) const {
         if (std::string_view(line.indicator) == "population" && !aged_65_plus_.empty()) {
             const double p0 = it->second.at(first), p1 = it->second.at(last);
             out << fmt::format("{:<28}{:>15.1f}%{:>15.1f}%\n", "  share 65+",
-                               100 * aged_65_plus_.at(first) / p0, 100 * aged_65_plus_.at(last) / p1);
+                               100 * aged_65_plus_.at(first) / p0,
+                               100 * aged_65_plus_.at(last) / p1);
             out << fmt::format("{:<28}{:>15.1f}%{:>15.1f}%\n", "  share 80+",
-                               100 * aged_80_plus_.at(first) / p0, 100 * aged_80_plus_.at(last) / p1);
+                               100 * aged_80_plus_.at(first) / p0,
+                               100 * aged_80_plus_.at(last) / p1);
         }
     }
 }

@@ -16,25 +16,6 @@ namespace socialtwin {
 
 namespace {
 
-// GCC 12 warns (-Wmissing-field-initializers) about designated initializers that leave out
-// members without default initializers, so problems are built through these.
-SourceLocation at(const std::string& file, int line = 0, int column = 0, std::string key = {}) {
-    SourceLocation where;
-    where.file = file;
-    where.line = line;
-    where.column = column;
-    where.key_path = std::move(key);
-    return where;
-}
-
-InputProblem problem_at(SourceLocation where, std::string message, std::string hint = {}) {
-    InputProblem p;
-    p.where = std::move(where);
-    p.message = std::move(message);
-    p.hint = std::move(hint);
-    return p;
-}
-
 // Shows a field's text in a message: quoted, and cut short if long (a whole misparsed line can
 // end up in one field).
 std::string shown(std::string_view text) {
@@ -132,7 +113,7 @@ private:
 
     void problem(int line, int column, std::string message) {
         malformed_ = true;
-        problems_.add(problem_at(at(file_, line, column), std::move(message)));
+        problems_.add(problem_at(where_in(file_, line, column), std::move(message)));
     }
 
     CsvField field() {
@@ -237,7 +218,7 @@ void throw_input_problems(std::vector<InputProblem> problems, std::size_t n_unre
     }
     if (n_unreported > 0) {
         problems.push_back(problem_at(
-            at(problems.back().where.file),
+            where_in(problems.back().where.file),
             fmt::format("... and {} more problem{}", n_unreported, n_unreported == 1 ? "" : "s")));
     }
     throw InputError(std::move(problems));
@@ -335,24 +316,25 @@ CsvTable parse_csv(std::string_view text, std::string file,
 
     std::optional<CsvRow> header = parser.next_row();
     if (!header) {
-        throw InputError(problem_at(at(file), "the file is empty; expected a header row"));
+        throw InputError(problem_at(where_in(file), "the file is empty; expected a header row"));
     }
     std::string header_text;
     std::vector<std::string_view> names;
     for (const CsvField& f : header->fields) {
         header_text += fmt::format("{}{}", header_text.empty() ? "" : ",", f.text);
         if (f.text.empty())
-            problems.add(problem_at(at(file, f.line, f.column), "empty column name in the header"));
+            problems.add(
+                problem_at(where_in(file, f.line, f.column), "empty column name in the header"));
         else if (std::find(names.begin(), names.end(), f.text) != names.end())
             problems.add(
-                problem_at(at(file, f.line, f.column),
+                problem_at(where_in(file, f.line, f.column),
                            fmt::format("column \"{}\" appears twice in the header", f.text)));
         names.push_back(f.text);
     }
     for (const std::string_view required : required_columns) {
         if (std::find(names.begin(), names.end(), required) != names.end()) continue;
         problems.add(problem_at(
-            at(file, header->line, 0, std::string{required}),
+            where_in(file, header->line, 0, std::string{required}),
             fmt::format("missing column \"{}\"; the header is \"{}\"", required, header_text),
             did_you_mean(required, names)));
     }
@@ -367,7 +349,7 @@ CsvTable parse_csv(std::string_view text, std::string file,
         const std::size_t expected = header->fields.size();
         if (n > expected) {
             const CsvField& extra = row->fields[expected];
-            problems.add(problem_at(at(file, extra.line, extra.column),
+            problems.add(problem_at(where_in(file, extra.line, extra.column),
                                     fmt::format("this row has {} fields but the header has {}; a "
                                                 "field with a comma must be quoted",
                                                 n, expected)));
@@ -375,7 +357,7 @@ CsvTable parse_csv(std::string_view text, std::string file,
         }
         if (n < expected) {
             problems.add(
-                problem_at(at(file, row->line),
+                problem_at(where_in(file, row->line),
                            fmt::format("this row has {} field{} but the header has {}: no value "
                                        "for \"{}\"",
                                        n, n == 1 ? "" : "s", expected, names[n])));
@@ -401,7 +383,8 @@ CsvTable read_csv(const std::filesystem::path& file,
     std::ifstream in(file, std::ios::binary);
     if (why.empty() && !in) why = "not readable";
     if (!why.empty())
-        throw InputError(problem_at(at(file_name), fmt::format("cannot open the file ({})", why)));
+        throw InputError(
+            problem_at(where_in(file_name), fmt::format("cannot open the file ({})", why)));
     std::ostringstream text;
     text << in.rdbuf();
     return parse_csv(text.str(), file_name, names);

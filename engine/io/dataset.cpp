@@ -11,9 +11,9 @@
 #include <fmt/format.h>
 
 #include "engine/core/errors.hpp"
+#include "engine/core/suggest.hpp"
 #include "engine/io/csv.hpp"
 #include "engine/io/version.hpp"
-#include "engine/core/suggest.hpp"
 
 namespace fs = std::filesystem;
 
@@ -22,8 +22,8 @@ namespace socialtwin {
 namespace {
 
 constexpr std::array<std::string_view, n_positions> position_columns{
-    "child_at_home",         "living_alone",  "partner_no_children", "partner_with_children",
-    "single_parent",         "other_member",  "institution"};
+    "child_at_home", "living_alone", "partner_no_children", "partner_with_children",
+    "single_parent", "other_member", "institution"};
 constexpr std::array<std::string_view, 2> sex_names{"male", "female"};
 
 std::size_t at(int i) { return static_cast<std::size_t>(i); }
@@ -35,18 +35,18 @@ class YamlFile {
 public:
     explicit YamlFile(fs::path path) : path_(std::move(path)) {
         std::ifstream in(path_);
-        if (!in) throw InputError(InputProblem{{path_.string(), 0, 0, ""}, "cannot open file", ""});
+        if (!in) throw InputError(problem_at(where_in(path_.string()), "cannot open file"));
         std::stringstream text;
         text << in.rdbuf();
         text_ = text.str();
         try {
             root_ = YAML::Load(text_);
         } catch (const YAML::ParserException& e) {
-            throw InputError(InputProblem{
-                {path_.string(), e.mark.line + 1, e.mark.column + 1, ""}, e.msg, ""});
+            throw InputError(
+                problem_at(where_in(path_.string(), e.mark.line + 1, e.mark.column + 1), e.msg));
         }
         if (!root_.IsMap())
-            throw InputError(InputProblem{{path_.string(), 1, 1, ""}, "expected a mapping", ""});
+            throw InputError(problem_at(where_in(path_.string(), 1, 1), "expected a mapping"));
     }
 
     template <class T>
@@ -54,14 +54,16 @@ public:
         const YAML::Node node = root_[key];
         if (!node) {
             if (fallback) return *fallback;
-            problems_.push_back({{path_.string(), 1, 1, key}, "missing; expected " + expected, ""});
+            problems_.push_back(
+                problem_at(where_in(path_.string(), 1, 1, key), "missing; expected " + expected));
             return T{};
         }
         try {
             return node.as<T>();
         } catch (const YAML::Exception&) {
-            problems_.push_back({{path_.string(), node.Mark().line + 1, node.Mark().column + 1, key},
-                                 "expected " + expected, ""});
+            problems_.push_back(problem_at(
+                where_in(path_.string(), node.Mark().line + 1, node.Mark().column + 1, key),
+                "expected " + expected));
             return T{};
         }
     }
@@ -91,18 +93,15 @@ int sex_at(CsvTable& t, std::size_t row, CsvColumn column) {
 }
 
 // Every (sex, age) of a table must be present exactly once.
-void check_complete(CsvTable& t, const std::vector<std::vector<int>>& seen, int sexes,
-                    int age_min, int age_max) {
+void check_complete(CsvTable& t, const std::vector<std::vector<int>>& seen, int sexes, int age_min,
+                    int age_max) {
     for (int s = 0; s < sexes; ++s)
         for (int a = age_min; a <= age_max; ++a)
             if (seen[at(s)][at(a)] != 1) {
-                InputProblem p{{t.file(), 0, 0, "age"},
-                               fmt::format("{} rows for {}age {}; expected exactly one",
-                                           seen[at(s)][at(a)],
-                                           sexes > 1 ? std::string(sex_names[at(s)]) + " " : "",
-                                           a),
-                               ""};
-                throw InputError(p);
+                throw InputError(problem_at(
+                    where_in(t.file(), 0, 0, "age"),
+                    fmt::format("{} rows for {}age {}; expected exactly one", seen[at(s)][at(a)],
+                                sexes > 1 ? std::string(sex_names[at(s)]) + " " : "", a)));
             }
 }
 
@@ -154,10 +153,9 @@ void read_migration(const fs::path& dir, RateSet& r) {
     t.throw_if_problems();
     check_complete(t, seen, 1, 0, max_age);
     if (std::abs(profile_total - 1.0) > 1e-6)
-        throw InputError(InputProblem{{t.file(), 0, 0, "in_profile_male, in_profile_female"},
-                                      fmt::format("in-migrant profile sums to {}; expected 1",
-                                                  profile_total),
-                                      ""});
+        throw InputError(
+            problem_at(where_in(t.file(), 0, 0, "in_profile_male, in_profile_female"),
+                       fmt::format("in-migrant profile sums to {}; expected 1", profile_total)));
 }
 
 void read_positions(const fs::path& dir, RateSet& r) {
@@ -279,9 +277,8 @@ Dataset load_dataset(const fs::path& dir) {
     d.base.year = meta.get<int>("base_year", "the base year");
     d.area_level = meta.get<std::string>("area_level", "pc6, pc4, buurt ...");
     const auto rates_dir = meta.get<std::string>("rates", "the path of the rate set");
-    const auto levels =
-        meta.get<std::vector<std::string>>("levels", "a list of area columns",
-                                           std::vector<std::string>{});
+    const auto levels = meta.get<std::vector<std::string>>("levels", "a list of area columns",
+                                                           std::vector<std::string>{});
     meta.throw_if_problems();
     d.metadata["dataset"] = d.name;
     d.metadata["dataset_title"] = d.title;
@@ -339,10 +336,12 @@ Dataset load_dataset(const fs::path& dir) {
     const auto area_col = pop.column("area"), sex_col = pop.column("sex"),
                age_col = pop.column("age");
     std::array<CsvColumn, n_positions> position_cols{};
-    for (int p = 0; p < n_positions; ++p) position_cols[at(p)] = pop.column(position_columns[at(p)]);
+    for (int p = 0; p < n_positions; ++p)
+        position_cols[at(p)] = pop.column(position_columns[at(p)]);
     for (std::size_t row = 0; row < pop.size(); ++row) {
         const auto area = d.areas.find(pop.text(row, area_col));
-        if (!area) pop.report(row, area_col, "area '" + pop.text(row, area_col) + "' is not in areas.csv");
+        if (!area)
+            pop.report(row, area_col, "area '" + pop.text(row, area_col) + "' is not in areas.csv");
         const int s = sex_at(pop, row, sex_col);
         const auto a = static_cast<int>(pop.whole_number(row, age_col, 0, max_age));
         for (int p = 0; p < n_positions; ++p) {
@@ -380,30 +379,30 @@ void bind_scenario_to_dataset(Scenario& scenario, const Dataset& dataset) {
     std::vector<InputProblem> problems;
     if (scenario.base_year == 0) scenario.base_year = dataset.base.year;
     if (scenario.base_year != dataset.base.year)
-        problems.push_back({{scenario.source_path, 0, 0, "base_year"},
-                            fmt::format("is {}, but dataset '{}' describes 1 January {}",
-                                        scenario.base_year, dataset.name, dataset.base.year),
-                            "leave base_year out to use the dataset's"});
+        problems.push_back(
+            problem_at(where_in(scenario.source_path, 0, 0, "base_year"),
+                       fmt::format("is {}, but dataset '{}' describes 1 January {}",
+                                   scenario.base_year, dataset.name, dataset.base.year),
+                       "leave base_year out to use the dataset's"));
     const int first = scenario.base_year, last = scenario.base_year + scenario.horizon;
     for (const ConstructionProject& p : scenario.construction) {
+        auto at_key = [&](const char* key) {
+            SourceLocation where = p.where;
+            where.key_path += key;
+            return where;
+        };
         if (!dataset.areas.find(p.area)) {
-            InputProblem problem{p.where, fmt::format("area '{}' is not in dataset '{}'", p.area,
-                                                      dataset.name),
-                                 ""};
-            problem.where.key_path += ".area";
-            std::vector<std::string_view> codes(dataset.areas.codes().begin(),
-                                                dataset.areas.codes().end());
-            problem.hint = did_you_mean(p.area, codes);
-            problems.push_back(std::move(problem));
+            const std::vector<std::string_view> codes(dataset.areas.codes().begin(),
+                                                      dataset.areas.codes().end());
+            problems.push_back(
+                problem_at(at_key(".area"),
+                           fmt::format("area '{}' is not in dataset '{}'", p.area, dataset.name),
+                           did_you_mean(p.area, codes)));
         }
-        if (p.year < first || p.year > last) {
-            InputProblem problem{p.where,
-                                 fmt::format("year {} lies outside the projection {}-{}", p.year,
-                                             first, last),
-                                 ""};
-            problem.where.key_path += ".year";
-            problems.push_back(std::move(problem));
-        }
+        if (p.year < first || p.year > last)
+            problems.push_back(problem_at(
+                at_key(".year"),
+                fmt::format("year {} lies outside the projection {}-{}", p.year, first, last)));
     }
     if (!problems.empty()) throw InputError(std::move(problems));
 }

@@ -18,16 +18,12 @@ struct Prepared {
 Prepared prepare(const std::filesystem::path& scenario_path,
                  const std::optional<std::filesystem::path>& data_dir) {
     Scenario scenario = load_scenario(scenario_path);
-    const auto dataset_dir =
-        find_dataset(scenario.dataset, scenario_path.parent_path(), data_dir);
+    const auto dataset_dir = find_dataset(scenario.dataset, scenario_path.parent_path(), data_dir);
     if (!std::filesystem::exists(dataset_dir / "dataset.yaml")) {
-        InputProblem problem;
-        problem.where.file = scenario.source_path;
-        problem.where.key_path = "dataset";
-        problem.message = "no dataset '" + scenario.dataset + "' (looked for " +
-                          (dataset_dir / "dataset.yaml").string() + ")";
-        problem.hint = "see data/README.md for the shipped datasets";
-        throw InputError(std::move(problem));
+        throw InputError(problem_at(where_in(scenario.source_path, 0, 0, "dataset"),
+                                    "no dataset '" + scenario.dataset + "' (looked for " +
+                                        (dataset_dir / "dataset.yaml").string() + ")",
+                                    "see data/README.md for the shipped datasets"));
     }
     Dataset dataset = load_dataset(dataset_dir);
     bind_scenario_to_dataset(scenario, dataset);
@@ -43,8 +39,8 @@ void check_scenario(const std::filesystem::path& scenario,
 RunReport run_scenario(const RunOptions& options) {
     auto [scenario, dataset] = prepare(options.scenario, options.data_dir);
 
-    CohortProjection projection(scenario, dataset.areas, dataset.base,
-                                create_models(dataset.rates), {.threads = options.threads});
+    CohortProjection projection(scenario, dataset.areas, dataset.base, create_models(dataset.rates),
+                                {.threads = options.threads});
 
     std::map<std::string, std::string> metadata = dataset.metadata;
     metadata["engine_version"] = std::string(engine_version());

@@ -15,7 +15,7 @@ struct RunOptions {
     std::filesystem::path scenario;
     std::filesystem::path output;  // HDF5 result; empty = no file
     std::optional<std::filesystem::path> data_dir;
-    int threads = 0;            // 0 = all cores
+    int threads = 0;                         // 0 = all cores
     std::vector<Observer*> extra_observers;  // e.g. a console summary
 };
 

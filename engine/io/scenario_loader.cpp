@@ -18,28 +18,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-SourceLocation location(const std::string& file, int line = 0, int column = 0,
-                        std::string key_path = {}) {
-    SourceLocation where;
-    where.file = file;
-    where.line = line;
-    where.column = column;
-    where.key_path = std::move(key_path);
-    return where;
-}
-
-InputProblem problem_at(SourceLocation where, std::string message, std::string hint = {}) {
-    InputProblem p;
-    p.where = std::move(where);
-    p.message = std::move(message);
-    p.hint = std::move(hint);
-    return p;
-}
-
 // yaml-cpp counts lines and columns from 0; editors and our messages from 1.
 SourceLocation location(const std::string& file, const YAML::Mark& mark) {
-    if (mark.line < 0) return location(file);
-    return location(file, mark.line + 1, mark.column + 1);
+    if (mark.line < 0) return where_in(file);
+    return where_in(file, mark.line + 1, mark.column + 1);
 }
 
 // Reads scenario files and resolves `extends`, collecting problems instead of stopping at the
@@ -77,7 +59,7 @@ private:
             fatal_ = true;
             return std::nullopt;
         }
-        DocNode doc = convert(yaml, name, location(name, 1, 1));
+        DocNode doc = convert(yaml, name, where_in(name, 1, 1));
 
         const DocNode* extends = doc.find("extends");
         if (!extends || doc.kind != DocNode::Kind::mapping) return doc;
@@ -91,7 +73,7 @@ private:
             std::string cycle;
             for (auto f = it; f != chain.end(); ++f) cycle += f->filename().string() + " -> ";
             cycle += parent_id.filename().string();
-            problems_.push_back(problem_at(location(extends->where.file, extends->where.line,
+            problems_.push_back(problem_at(where_in(extends->where.file, extends->where.line,
                                                     extends->where.column, "extends"),
                                            fmt::format("a cycle: {}", cycle)));
             fatal_ = true;
@@ -127,7 +109,7 @@ private:
                 *referred_from, fmt::format("cannot open \"{}\" ({})", file.string(), why)));
         else
             problems_.push_back(
-                problem_at(location(file.string()), fmt::format("cannot open the file ({})", why)));
+                problem_at(where_in(file.string()), fmt::format("cannot open the file ({})", why)));
         return false;
     }
 

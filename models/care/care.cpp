@@ -15,9 +15,9 @@ void CareModel::declare_indicators(IndicatorCatalog& c) {
                        "GP (huisarts) contacts of residents outside institutions during the year.",
                        "Vektis Zvw 2015 GP consultation cost by sex x age, scaled to 5 contacts "
                        "per person (NIVEL)");
-    gp_fte_ = add("gp_fte_needed", "FTE",
-                  "GP full-time equivalents needed for the year's GP contacts.",
-                  "contacts per FTE from 4.3 GP FTE per 10,000 inhabitants (NIVEL 2016)");
+    gp_fte_ =
+        add("gp_fte_needed", "FTE", "GP full-time equivalents needed for the year's GP contacts.",
+            "contacts per FTE from 4.3 GP FTE per 10,000 inhabitants (NIVEL 2016)");
     wmo_clients_ = add("wmo_clients", "persons",
                        "Residents outside institutions using Wmo support during the year.",
                        "CPB Wmo spending by age, scaled to the CBS 2019 Wmo clients of the "

@@ -19,9 +19,9 @@ constexpr int female = index(Sex::female);
 void MortalityModel::begin_year(int year) {
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
-            q_[at(s)][at(a)] = std::min(
-                1.0, rates_.death_probability[at(s)][at(a)] *
-                         rate_multiplier(*scenario_, RateTarget::mortality, year, s, a));
+            q_[at(s)][at(a)] =
+                std::min(1.0, rates_.death_probability[at(s)][at(a)] *
+                                  rate_multiplier(*scenario_, RateTarget::mortality, year, s, a));
 }
 
 void MortalityModel::apply(AreaStep& step) const {
@@ -166,8 +166,8 @@ void MigrationModel::apply(AreaStep& step) const {
     // Residents of demolished dwellings leave the area (the average occupancy of its stock).
     if (demolished > 0 && step.dwellings_start > 0) {
         const double present = std::accumulate(step.next.begin(), step.next.end(), 0.0);
-        const double displaced = std::min(
-            present, present * std::min(1.0, demolished / step.dwellings_start));
+        const double displaced =
+            std::min(present, present * std::min(1.0, demolished / step.dwellings_start));
         if (present > 0 && displaced > 0) {
             const double keep = 1.0 - displaced / present;
             for (double& persons : step.next) persons *= keep;
@@ -179,8 +179,8 @@ void MigrationModel::apply(AreaStep& step) const {
     const double existing_dwellings = std::max(0.0, step.dwellings_start - demolished);
     const double households =
         count_households(step.next, rates_.other_households_per_other_member).total();
-    const double room = std::max(
-        0.0, existing_dwellings * households_per_dwelling_[step.area] - households);
+    const double room =
+        std::max(0.0, existing_dwellings * households_per_dwelling_[step.area] - households);
     const double inhabitants = std::accumulate(step.start.begin(), step.start.end(), 0.0);
     const double wanting = inhabitants * in_per_inhabitant_total_;
     const bool housing_led = scenario_->housing.migration == MigrationMode::housing_led;
@@ -192,12 +192,12 @@ void MigrationModel::apply(AreaStep& step) const {
     double arrived = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
-            const double persons =
-                inhabitants * in_per_inhabitant_[at(s)][at(a)] * admitted_share +
-                new_residents * rates_.in_migration_profile[at(s)][at(a)];
+            const double persons = inhabitants * in_per_inhabitant_[at(s)][at(a)] * admitted_share +
+                                   new_residents * rates_.in_migration_profile[at(s)][at(a)];
             if (persons == 0) continue;
             const PositionShares& shares = rates_.position_shares[at(s)][at(a)];
-            for (int p = 0; p < n_positions; ++p) step.next[cell(s, a, p)] += persons * shares[at(p)];
+            for (int p = 0; p < n_positions; ++p)
+                step.next[cell(s, a, p)] += persons * shares[at(p)];
             arrived += persons;
         }
     }

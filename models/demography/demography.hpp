@@ -81,8 +81,8 @@ private:
     int year_ = 0;
     BySexAge<double> out_rate_{};
     BySexAge<double> in_per_inhabitant_{};  // [in-migrants per inhabitant] by sex and age
-    double in_per_inhabitant_total_ = 0;     // [in-migrants per inhabitant]
-    double households_per_in_migrant_ = 0;   // [households per person] of this year's mix
+    double in_per_inhabitant_total_ = 0;    // [in-migrants per inhabitant]
+    double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
     IndicatorId in_new_dwellings_{}, in_unmet_{};
 };
 

@@ -6,14 +6,21 @@ namespace socialtwin {
 
 std::optional<RateTarget> household_event_lever(HouseholdEvent event) noexcept {
     switch (event) {
-        case HouseholdEvent::leaving_home: return RateTarget::leaving_home;
-        case HouseholdEvent::partnering: return RateTarget::partnering;
-        case HouseholdEvent::separation: return RateTarget::separation;
-        case HouseholdEvent::widowhood: return RateTarget::mortality;
-        case HouseholdEvent::family_formation: return RateTarget::family_formation;
-        case HouseholdEvent::institution: return RateTarget::institution;
+        case HouseholdEvent::leaving_home:
+            return RateTarget::leaving_home;
+        case HouseholdEvent::partnering:
+            return RateTarget::partnering;
+        case HouseholdEvent::separation:
+            return RateTarget::separation;
+        case HouseholdEvent::widowhood:
+            return RateTarget::mortality;
+        case HouseholdEvent::family_formation:
+            return RateTarget::family_formation;
+        case HouseholdEvent::institution:
+            return RateTarget::institution;
         case HouseholdEvent::empty_nest:
-        case HouseholdEvent::other: return std::nullopt;
+        case HouseholdEvent::other:
+            return std::nullopt;
     }
     return std::nullopt;
 }

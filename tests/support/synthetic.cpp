@@ -17,8 +17,8 @@ RateSet synthetic_rates() {
             r.death_probability[at(s)][at(a)] = a == max_age ? 1.0 : 0.01;
             r.out_migration[at(s)][at(a)] = 0.02;
             r.in_migration_profile[at(s)][at(a)] = (a >= 20 && a < 30) ? 1.0 / 20 : 0.0;
-            r.position_shares[at(s)][at(a)][at(index(a < 18 ? Position::child_at_home
-                                                            : Position::living_alone))] = 1.0;
+            r.position_shares[at(s)][at(a)][at(
+                index(a < 18 ? Position::child_at_home : Position::living_alone))] = 1.0;
             r.gp_contacts[at(s)][at(a)] = a >= 85 ? 15 : 4;
             r.wmo_client_probability[at(s)][at(a)] = a >= 75 ? 0.2 : 0.0;
             r.zvw_eur[at(s)][at(a)] = 1000;

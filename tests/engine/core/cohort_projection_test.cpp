@@ -49,8 +49,7 @@ TEST(CohortProjection, PopulationAccountsBalanceInEveryAreaAndYear) {
     for (std::size_t y = 0; y + 1 < r.years.size(); ++y) {
         for (std::size_t area = 0; area < 4; ++area) {
             const double expected = r.value("population", y, area) + r.value("births", y, area) -
-                                    r.value("deaths", y, area) +
-                                    r.value("migration_in", y, area) -
+                                    r.value("deaths", y, area) + r.value("migration_in", y, area) -
                                     r.value("migration_out", y, area);
             EXPECT_NEAR(r.value("population", y + 1, area), expected, 1e-9 * expected);
         }

@@ -30,7 +30,8 @@ TEST(RateMultiplier, AppliesFactorOnlyInsideAgeSexAndYearWindow) {
 
 TEST(RateMultiplier, TrendCompoundsUntilToYearThenHolds) {
     Scenario s = scenario_2019_30_years();
-    s.rate_changes[RateTarget::separation].push_back({.trend = 0.1, .from_year = 2020, .to_year = 2022});
+    s.rate_changes[RateTarget::separation].push_back(
+        {.trend = 0.1, .from_year = 2020, .to_year = 2022});
     EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::separation, 2020, 0, 40), 1.0);
     EXPECT_NEAR(rate_multiplier(s, RateTarget::separation, 2021, 0, 40), 1.1, 1e-12);
     EXPECT_NEAR(rate_multiplier(s, RateTarget::separation, 2022, 0, 40), 1.21, 1e-12);

@@ -2,42 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <numeric>
-
-#include "support/synthetic.hpp"
+#include "support/one_area.hpp"
 
 namespace socialtwin {
 namespace {
 
-// One area and one year of a single model, on hand-made 1 January populations.
-struct OneArea {
-    RateSet rates = testing::synthetic_rates();
-    Scenario scenario = testing::synthetic_scenario();
-    AreaTable areas = testing::synthetic_areas(1);
-    IndicatorCatalog catalog;
-    std::vector<double> start = std::vector<double>(CohortCell::size, 0.0);
-    std::vector<double> next = std::vector<double>(CohortCell::size, 0.0);
-    std::vector<double> base_dwellings = {100.0};
-    double births = 0, deaths = 0, in = 0, out = 0, dwellings_start = 100, dwellings_next = 100;
-
-    template <class M>
-    YearResults run(M& model, int year = 2020) {
-        model.declare_indicators(catalog);
-        model.begin_run({&scenario, &areas, 2019, 2049, start, base_dwellings});
-        model.begin_year(year);
-        YearResults results(catalog, 1);
-        AreaStep step{0,      year, start,           next,           births, deaths, in, out,
-                      dwellings_start, dwellings_next, results};
-        model.apply(step);
-        return results;
-    }
-    static std::size_t cell(int sex, int age, Position p) {
-        return static_cast<std::size_t>(CohortCell::offset(sex, age, index(p)));
-    }
-    double total(const std::vector<double>& v) const {
-        return std::accumulate(v.begin(), v.end(), 0.0);
-    }
-};
+using testing::OneArea;
 
 TEST(Mortality, TakesDeathsByAgeOnFirstJanuaryFromThePersonsStillThere) {
     OneArea area;
@@ -64,8 +34,8 @@ TEST(Fertility, NewbornsTakeTheAgeZeroPositionsAndLoseHalfTheInfantDeathProbabil
     area.start[OneArea::cell(1, 30, Position::partner_with_children)] = 40;
     FertilityModel model(area.rates);
     area.run(model);
-    EXPECT_DOUBLE_EQ(area.births, 2.0);                    // 40 x 0.05
-    EXPECT_DOUBLE_EQ(area.deaths, 2.0 * 0.5 * 0.01);       // half of q(0)
+    EXPECT_DOUBLE_EQ(area.births, 2.0);               // 40 x 0.05
+    EXPECT_DOUBLE_EQ(area.deaths, 2.0 * 0.5 * 0.01);  // half of q(0)
     EXPECT_DOUBLE_EQ(area.next[OneArea::cell(0, 0, Position::child_at_home)], 1.0 * 0.995);
     EXPECT_DOUBLE_EQ(area.next[OneArea::cell(1, 0, Position::child_at_home)], 1.0 * 0.995);
 }
@@ -78,7 +48,7 @@ TEST(Migration, OutMigrationFollowsTheRateByAgeAtYearEnd) {
     MigrationModel model(area.rates);
     area.run(model);
     EXPECT_DOUBLE_EQ(area.out, 2.0);
-    EXPECT_DOUBLE_EQ(area.total(area.next), 98.0);
+    EXPECT_DOUBLE_EQ(OneArea::total(area.next), 98.0);
 }
 
 TEST(Migration, InMigrantsArriveWithTheProfileAndThePositionsOfTheirAge) {
@@ -107,8 +77,7 @@ TEST(Migration, NewDwellingsAreFilledInTheirYearOnly) {
         const YearResults r = area.run(model, year);
         const double expected = year == 2021 ? 20.0 : 0.0;
         EXPECT_DOUBLE_EQ(area.in, expected) << year;
-        EXPECT_DOUBLE_EQ(r.area_values(area.catalog.id("migration_in_new_dwellings"), 0)[0],
-                         expected);
+        EXPECT_DOUBLE_EQ(area.value(r, "migration_in_new_dwellings"), expected);
     }
 }
 
@@ -125,7 +94,7 @@ TEST(Migration, DemolitionSendsTheResidentsOfTheDemolishedShareOut) {
     MigrationModel model(area.rates);
     area.run(model);
     EXPECT_DOUBLE_EQ(area.out, 50.0);
-    EXPECT_DOUBLE_EQ(area.total(area.next), 150.0);
+    EXPECT_DOUBLE_EQ(OneArea::total(area.next), 150.0);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "models/housing/households.hpp"
-#include "support/synthetic.hpp"
+#include "support/one_area.hpp"
 
 namespace socialtwin {
 namespace {
@@ -18,7 +18,7 @@ TEST(Households, FollowFromHouseholdPositions) {
     persons[cell(0, 40, Position::partner_no_children)] = 4;    // 2 couples
     persons[cell(1, 40, Position::partner_with_children)] = 6;  // 3 couples
     persons[cell(1, 40, Position::single_parent)] = 2;
-    persons[cell(1, 10, Position::child_at_home)] = 9;          // no household of their own
+    persons[cell(1, 10, Position::child_at_home)] = 9;  // no household of their own
     persons[cell(0, 22, Position::other_member)] = 10;
     persons[cell(1, 90, Position::institution)] = 5;
     const HouseholdCounts h = count_households(persons, 0.2);
@@ -31,27 +31,10 @@ TEST(Households, FollowFromHouseholdPositions) {
     EXPECT_DOUBLE_EQ(h.total(), 12);
 }
 
-struct HousingModelTest : ::testing::Test {
-    RateSet rates = testing::synthetic_rates();
-    Scenario scenario = testing::synthetic_scenario();
-    AreaTable areas = testing::synthetic_areas(1);
-    IndicatorCatalog catalog;
-    std::vector<double> start = std::vector<double>(CohortCell::size, 0.0);
-    std::vector<double> next = std::vector<double>(CohortCell::size, 0.0);
-    double b = 0, d = 0, i = 0, o = 0, dwellings_start = 100, dwellings_next = 100;
-
+struct HousingModelTest : ::testing::Test, testing::OneArea {
     YearResults run(int year) {
         HousingModel model(rates);
-        model.declare_indicators(catalog);
-        model.begin_run({&scenario, &areas, 2019, 2049, {}, {}});
-        model.begin_year(year);
-        YearResults results(catalog, 1);
-        AreaStep step{0, year, start, next, b, d, i, o, dwellings_start, dwellings_next, results};
-        model.apply(step);
-        return results;
-    }
-    double value(const YearResults& r, const std::string& name) {
-        return r.area_values(catalog.id(name), 0)[0];
+        return OneArea::run(model, year);
     }
 };
 

@@ -1,0 +1,49 @@
+#pragma once
+// One area and one year of a single model, on hand-made populations: the fixture of the model
+// unit tests. Fill `start` (1 January) and `next` (as the earlier phases left it), run a model,
+// read its flows and indicators.
+
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "engine/core/model.hpp"
+#include "support/synthetic.hpp"
+
+namespace socialtwin::testing {
+
+struct OneArea {
+    RateSet rates = synthetic_rates();
+    Scenario scenario = synthetic_scenario();
+    AreaTable areas = synthetic_areas(1);  // area "A0"
+    IndicatorCatalog catalog;
+    std::vector<double> start = std::vector<double>(CohortCell::size, 0.0);
+    std::vector<double> next = std::vector<double>(CohortCell::size, 0.0);
+    std::vector<double> base_dwellings = {100.0};
+    double births = 0, deaths = 0, in = 0, out = 0;
+    double dwellings_start = 100, dwellings_next = 100;
+
+    // Declares the model's indicators, runs begin_run, begin_year and apply for `year`.
+    template <class M>
+    YearResults run(M& model, int year = 2020) {
+        model.declare_indicators(catalog);
+        model.begin_run({&scenario, &areas, 2019, 2049, start, base_dwellings});
+        model.begin_year(year);
+        YearResults results(catalog, 1);
+        AreaStep step{0,  year, start,           next,           births, deaths,
+                      in, out,  dwellings_start, dwellings_next, results};
+        model.apply(step);
+        return results;
+    }
+    double value(const YearResults& results, const std::string& indicator) const {
+        return results.area_values(catalog.id(indicator), 0)[0];
+    }
+    static std::size_t cell(int sex, int age, Position position) {
+        return static_cast<std::size_t>(CohortCell::offset(sex, age, index(position)));
+    }
+    static double total(const std::vector<double>& persons) {
+        return std::accumulate(persons.begin(), persons.end(), 0.0);
+    }
+};
+
+}  // namespace socialtwin::testing
