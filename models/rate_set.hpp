@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/core/types.hpp"
@@ -44,6 +45,13 @@ struct HouseholdTransition {
     double rate = 0;  // [probability per year]
 };
 
+// Vektis care categories of health-insurance (Zvw) spending, in the column order of
+// zvw_categories.csv.
+inline constexpr std::array<std::string_view, 11> zvw_categories{
+    "gp",     "hospital",    "pharmacy",  "district_nursing", "mental_health", "aids",
+    "dental", "paramedical", "maternity", "transport",        "other"};
+inline constexpr int n_zvw_categories = static_cast<int>(zvw_categories.size());
+
 struct RateSet {
     std::string name;                               // e.g. "denhaag-2019"
     int reference_year = 0;                         // year the rates describe
@@ -70,6 +78,8 @@ struct RateSet {
     BySexAge<double> wlz_eur{};
     BySexAge<double> wmo_eur{};
     BySexAge<double> jeugd_eur{};
+    // [share of zvw_eur] by Vektis care category; sums to 1 per sex and age.
+    std::array<BySexAge<double>, n_zvw_categories> zvw_category_share{};
     double zvw_cost_factor = 1.0;    // [x national age-sex level] the municipality's Zvw level
     int price_year = 0;              // prices of the EUR figures
     double gp_contacts_per_fte = 0;  // [contacts per GP FTE per year]

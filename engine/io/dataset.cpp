@@ -237,6 +237,30 @@ void read_care(const fs::path& dir, RateSet& r) {
     check_complete(t, seen, n_sexes, 0, max_age);
 }
 
+void read_zvw_categories(const fs::path& dir, RateSet& r) {
+    std::vector<std::string> required{"sex", "age"};
+    for (auto c : zvw_categories) required.emplace_back(c);
+    CsvTable t = read_csv(dir / "zvw_categories.csv", required);
+    auto seen = no_rows_seen();
+    const auto sex = t.column("sex"), age = t.column("age");
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        const int s = sex_at(t, row, sex);
+        const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
+        double total = 0;
+        for (int c = 0; c < n_zvw_categories; ++c) {
+            const double share = t.number(row, t.column(zvw_categories[at(c)]), 0, 1);
+            r.zvw_category_share[at(c)][at(s)][at(a)] = share;
+            total += share;
+        }
+        if (std::abs(total - 1.0) > 1e-6)
+            t.report(row, t.column(zvw_categories[0]),
+                     fmt::format("category shares sum to {}; expected 1", total));
+        ++seen[at(s)][at(a)];
+    }
+    t.throw_if_problems();
+    check_complete(t, seen, n_sexes, 0, max_age);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -265,6 +289,7 @@ RateSet load_rate_set(const fs::path& dir) {
     read_positions(dir, r);
     read_transitions(dir, r);
     read_care(dir, r);
+    read_zvw_categories(dir, r);
     return r;
 }
 

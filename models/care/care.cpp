@@ -4,12 +4,12 @@
 
 namespace socialtwin {
 
-void CareModel::declare_indicators(IndicatorCatalog& c) {
+void CareModel::declare_indicators(IndicatorCatalog& catalog) {
     const std::string eur = fmt::format("EUR per year (price level {})", rates_.price_year);
     auto add = [&](std::string name, std::string units, std::string description,
                    std::string source) {
-        return c.add({std::move(name), std::move(units), std::move(description),
-                      IndicatorShape::per_area, std::move(source)});
+        return catalog.add({std::move(name), std::move(units), std::move(description),
+                            IndicatorShape::per_area, std::move(source)});
     };
     gp_contacts_ = add("gp_contacts", "contacts per year",
                        "GP (huisarts) contacts of residents outside institutions during the year.",
@@ -31,6 +31,15 @@ void CareModel::declare_indicators(IndicatorCatalog& c) {
                "CPB 2022 spending per inhabitant by age");
     jeugd_ = add("cost_jeugd_eur", eur, "Youth care (Jeugdwet) spending on residents.",
                  "CPB 2022 spending per inhabitant by age");
+    for (int c = 0; c < n_zvw_categories; ++c) {
+        const std::string_view category = zvw_categories[static_cast<std::size_t>(c)];
+        zvw_by_category_[static_cast<std::size_t>(c)] =
+            add(fmt::format("cost_zvw_{}_eur", category), eur,
+                fmt::format("Zvw spending on residents in the Vektis care category '{}' (part of "
+                            "cost_zvw_eur).",
+                            category),
+                "cost_zvw_eur split by the Vektis 2015 category mix by sex and age");
+    }
 }
 
 void CareModel::begin_run(const RunContext& run) {
@@ -44,6 +53,7 @@ void CareModel::begin_run(const RunContext& run) {
 void CareModel::apply(AreaStep& step) const {
     constexpr int institution = index(Position::institution);
     double contacts = 0, wmo_clients = 0, zvw = 0, wlz = 0, wmo = 0, jeugd = 0;
+    std::array<double, n_zvw_categories> zvw_by_category{};
     for (int s = 0; s < n_sexes; ++s) {
         const auto si = static_cast<std::size_t>(s);
         for (int a = 0; a < n_ages; ++a) {
@@ -59,7 +69,10 @@ void CareModel::apply(AreaStep& step) const {
             // under the Wlz rather than the Wmo.
             contacts += at_home * rates_.gp_contacts[si][ai];
             wmo_clients += at_home * rates_.wmo_client_probability[si][ai];
-            zvw += all * rates_.zvw_eur[si][ai];
+            const double zvw_here = all * rates_.zvw_eur[si][ai];
+            zvw += zvw_here;
+            for (std::size_t c = 0; c < zvw_by_category.size(); ++c)
+                zvw_by_category[c] += zvw_here * rates_.zvw_category_share[c][si][ai];
             wlz += all * rates_.wlz_eur[si][ai];
             wmo += all * rates_.wmo_eur[si][ai];
             jeugd += all * rates_.jeugd_eur[si][ai];
@@ -72,6 +85,8 @@ void CareModel::apply(AreaStep& step) const {
     step.values(wlz_)[0] = wlz;
     step.values(wmo_)[0] = wmo * wmo_factor_[step.area];  // spending follows the clients
     step.values(jeugd_)[0] = jeugd;
+    for (std::size_t c = 0; c < zvw_by_category.size(); ++c)
+        step.values(zvw_by_category_[c])[0] = zvw_by_category[c] * rates_.zvw_cost_factor;
 }
 
 }  // namespace socialtwin

@@ -26,6 +26,7 @@ private:
     double contacts_per_fte_ = 0;
     std::vector<double> wmo_factor_;  // per area: calibration to the real buurt Wmo clients
     IndicatorId gp_contacts_{}, gp_fte_{}, wmo_clients_{}, zvw_{}, wlz_{}, wmo_{}, jeugd_{};
+    std::array<IndicatorId, n_zvw_categories> zvw_by_category_{};
 };
 
 }  // namespace socialtwin

@@ -25,6 +25,8 @@ RateSet synthetic_rates() {
             r.wlz_eur[at(s)][at(a)] = a >= 80 ? 10000 : 0;
             r.wmo_eur[at(s)][at(a)] = 100;
             r.jeugd_eur[at(s)][at(a)] = a < 18 ? 500 : 0;
+            r.zvw_category_share[1][at(s)][at(a)] = 0.6;  // hospital
+            r.zvw_category_share[0][at(s)][at(a)] = 0.4;  // gp
         }
     }
     for (int a = 20; a < 40; ++a) r.fertility[at(a)] = 0.05;

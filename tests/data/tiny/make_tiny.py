@@ -4,7 +4,8 @@
 Rate set `rates/`: death probability 1% at every age (100% at 105), 0.05 births per woman aged
 20-39, half boys, no migration, nobody changes household position; under-18s are children at
 home, everyone else lives alone. GP 4 contacts per person (15 from age 85), Wmo client
-probability 0.2 from age 75, Zvw 1,000 EUR per person, Wlz 10,000 EUR from age 80.
+probability 0.2 from age 75, Zvw 1,000 EUR per person (10% GP, 50% hospital, 10% pharmacy, from
+75 20% district nursing), Wlz 10,000 EUR from age 80.
 Dataset `datasets/tiny/`: area T1 with 50 men and 50 women aged 30 living alone, area T2 with
 100 women aged 80 living alone; 100 dwellings each. Re-run to regenerate:
     /usr/bin/python3 tests/data/tiny/make_tiny.py
@@ -39,6 +40,11 @@ write(rates / "care.csv",
        "jeugd_eur"],
       [[s, a, 15 if a >= 85 else 4, 0.2 if a >= 75 else 0, 1000, 10000 if a >= 80 else 0, 100,
         500 if a < 18 else 0] for s in ("male", "female") for a in ages])
+categories = ["gp", "hospital", "pharmacy", "district_nursing", "mental_health", "aids", "dental",
+              "paramedical", "maternity", "transport", "other"]
+write(rates / "zvw_categories.csv", ["sex", "age"] + categories,
+      [[s, a, 0.1, 0.5, 0.1, 0.2 if a >= 75 else 0, 0, 0, 0, 0, 0, 0, 0.1 if a >= 75 else 0.3]
+       for s in ("male", "female") for a in ages])
 (rates / "rates.yaml").write_text(
     "# Synthetic rate set for tests (round numbers, not real).\n"
     "reference_year: 2019\nprice_year: 2022\nsex_ratio_at_birth_male_share: 0.5\n"

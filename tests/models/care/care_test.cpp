@@ -33,6 +33,17 @@ TEST_F(CareModelTest, InstitutionResidentsSeeNoGpAndAreNoWmoClientsButCostWlz) {
     EXPECT_DOUBLE_EQ(value(r, "cost_wlz_eur"), 10 * 10000.0);
 }
 
+TEST_F(CareModelTest, ZvwSpendingSplitsOverVektisCategories) {
+    start[cell(0, 40, Position::living_alone)] = 10;
+    next[cell(0, 40, Position::living_alone)] = 10;
+    rates.zvw_cost_factor = 1.1;
+    const YearResults r = run();
+    EXPECT_DOUBLE_EQ(value(r, "cost_zvw_eur"), 10 * 1000 * 1.1);
+    EXPECT_DOUBLE_EQ(value(r, "cost_zvw_gp_eur"), 10 * 1000 * 1.1 * 0.4);
+    EXPECT_DOUBLE_EQ(value(r, "cost_zvw_hospital_eur"), 10 * 1000 * 1.1 * 0.6);
+    EXPECT_DOUBLE_EQ(value(r, "cost_zvw_district_nursing_eur"), 0.0);
+}
+
 TEST_F(CareModelTest, ScenarioSetsGpCapacityPerFte) {
     scenario.care.gp_contacts_per_fte = 5000;
     start[cell(0, 40, Position::living_alone)] = 1000;
