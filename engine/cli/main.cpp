@@ -4,11 +4,14 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
 
+#include "engine/core/cohort_projection.hpp"
 #include "engine/core/errors.hpp"
 #include "engine/io/console_summary.hpp"
 #include "engine/io/result_info.hpp"
@@ -23,6 +26,12 @@ using namespace socialtwin;
 namespace {
 
 constexpr int exit_bad_input = 2;
+constexpr int exit_interrupted = 130;  // the shell's code for Ctrl-C
+
+// Ctrl-C or a kill asks the projection to stop between two years; the result writer then
+// removes its temporary file, so no half-written result is left behind.
+std::atomic<bool> stop_requested{false};
+extern "C" void request_stop(int) { stop_requested.store(true); }
 
 void report_input_error(const InputError& e) {
     for (const auto& p : e.problems()) std::cerr << "error: " << format(p) << '\n';
@@ -92,6 +101,9 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("[%H:%M:%S.%e] %v");
     if (quiet) spdlog::set_level(spdlog::level::warn);
     if (!data_dir.empty()) run_options.data_dir = data_dir;
+    run_options.stop = &stop_requested;
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
 
     try {
         if (*run) return run_command(run_options, quiet);
@@ -113,6 +125,9 @@ int main(int argc, char** argv) {
             std::cout << scenario_reference_markdown();
             return 0;
         }
+    } catch (const Interrupted&) {
+        std::cerr << "interrupted: nothing was written\n";
+        return exit_interrupted;
     } catch (const InputError& e) {
         report_input_error(e);
         return exit_bad_input;

@@ -107,6 +107,7 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
 
     tbb::task_arena arena(settings_.threads > 0 ? settings_.threads : tbb::task_arena::automatic);
     for (int year = context.base_year; year <= context.last_year; ++year) {
+        if (settings_.stop && settings_.stop->load()) throw Interrupted();
         arena.execute([&] { step(year, results, phase_seconds); });
         for (const auto& f : flows_) summary.person_years += f[4];
         for (Observer* o : observers) o->on_year(results);

@@ -3,6 +3,8 @@
 // household position, moved forward one year at a time. Deterministic; parallel over areas.
 
 #include <array>
+#include <atomic>
+#include <stdexcept>
 #include <memory>
 #include <vector>
 
@@ -22,9 +24,18 @@ struct BasePopulation {
 
 struct ProjectionSettings {
     int threads = 0;  // 0 = all cores; the result does not depend on it
+    // Checked before every year: once true, run() throws Interrupted (e.g. set on Ctrl-C), so
+    // observers unwind and no half-written result survives.
+    const std::atomic<bool>* stop = nullptr;
     // Tolerance of the accounting check P(t+1) = P(t) + births - deaths + in - out,
     // relative to the area's population. Expected values are sums of ~10^3 terms.
     double accounting_tolerance = 1e-9;
+};
+
+// Thrown by run() when ProjectionSettings::stop was set.
+class Interrupted : public std::runtime_error {
+public:
+    Interrupted() : std::runtime_error("interrupted") {}
 };
 
 class CohortProjection {

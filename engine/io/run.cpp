@@ -40,7 +40,7 @@ RunReport run_scenario(const RunOptions& options) {
     auto [scenario, dataset] = prepare(options.scenario, options.data_dir);
 
     CohortProjection projection(scenario, dataset.areas, dataset.base, create_models(dataset.rates),
-                                {.threads = options.threads});
+                                {.threads = options.threads, .stop = options.stop});
 
     std::map<std::string, std::string> metadata = dataset.metadata;
     metadata["engine_version"] = std::string(engine_version());

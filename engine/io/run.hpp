@@ -2,6 +2,7 @@
 // One run from files to files: scenario YAML + dataset folder -> projection -> HDF5 result.
 // Used by the CLI, the tests and the Python bindings alike.
 
+#include <atomic>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@ struct RunOptions {
     std::filesystem::path output;  // HDF5 result; empty = no file
     std::optional<std::filesystem::path> data_dir;
     int threads = 0;                         // 0 = all cores
+    const std::atomic<bool>* stop = nullptr;  // set to stop between two years (Ctrl-C)
     std::vector<Observer*> extra_observers;  // e.g. a console summary
 };
 

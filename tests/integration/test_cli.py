@@ -137,3 +137,24 @@ def test_bad_scenario_exits_2_naming_file_line_and_column(socialtwin, tmp_path, 
 def test_unknown_key_suggests_the_nearest_key(socialtwin):
     result = socialtwin("validate", BAD / "unknown_key.yaml", check=False)
     assert "did you mean" in result.stderr
+
+
+def test_interrupted_run_leaves_no_file(socialtwin, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+    binary = os.environ.get("SOCIALTWIN_BIN", str(ROOT / "build/release/bin/socialtwin"))
+    out = tmp_path / "long.h5"
+    process = subprocess.Popen([binary, "run", SCENARIOS / "long.yaml", "-o", out, "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(tmp_path.glob(".long.h5.tmp-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # the writer creates its temporary file before the first year
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    if process.returncode == 0:
+        pytest.skip("the run finished before the signal arrived")
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert not any(tmp_path.iterdir()), list(tmp_path.iterdir())
