@@ -35,10 +35,6 @@ std::string_view to_string(Phase phase) noexcept {
     return "?";
 }
 
-namespace {
-double sum(std::span<const double> v) { return std::accumulate(v.begin(), v.end(), 0.0); }
-}  // namespace
-
 CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& areas,
                                    BasePopulation base, std::vector<std::unique_ptr<Model>> models,
                                    ProjectionSettings settings)
@@ -46,31 +42,13 @@ CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& ar
       areas_(areas),
       base_(std::move(base)),
       models_(std::move(models)),
-      settings_(settings) {
+      settings_(settings),
+      accounts_(catalog_) {
     const std::size_t n = areas_.size();
     if (base_.persons.size() != n * CohortCell::size || base_.dwellings.size() != n)
         throw std::logic_error("base population does not match the area table");
     if (scenario_.horizon < 1) throw std::logic_error("horizon must be at least one year");
 
-    population_ = catalog_.add({"population", "persons",
-                                "Inhabitants on 1 January of the year (institutions included).",
-                                IndicatorShape::per_area, ""});
-    population_by_age_sex_ = catalog_.add({"population_by_age_sex", "persons",
-                                           "Inhabitants on 1 January by sex and 5-year age band.",
-                                           IndicatorShape::per_area_sex_age_band, ""});
-    births_ = catalog_.add({"births", "persons per year", "Live births during the year.",
-                            IndicatorShape::per_area, ""});
-    deaths_ = catalog_.add(
-        {"deaths", "persons per year", "Deaths during the year.", IndicatorShape::per_area, ""});
-    migration_in_ = catalog_.add(
-        {"migration_in", "persons per year",
-         "Persons moving into the area from outside the municipality during the year (new "
-         "dwellings included).",
-         IndicatorShape::per_area, ""});
-    migration_out_ =
-        catalog_.add({"migration_out", "persons per year",
-                      "Persons leaving the area for outside the municipality during the year.",
-                      IndicatorShape::per_area, ""});
     for (auto& model : models_) model->declare_indicators(catalog_);
 }
 
@@ -189,7 +167,8 @@ void CohortProjection::step(int year, YearResults& results, std::vector<double>&
             for (std::size_t p = 0; p < n_phases; ++p) {
                 for (const Model* m : by_phase[p]) m->apply(area_step);
                 if (p == static_cast<std::size_t>(Phase::ageing_and_survival)) age_one_year(next);
-                if (p == static_cast<std::size_t>(Phase::accounting)) account(a, area_step);
+                if (p == static_cast<std::size_t>(Phase::accounting))
+                    f[4] = accounts_.record(areas_, area_step, settings_.accounting_tolerance);
                 const auto t1 = clock::now();
                 my_seconds[p] += std::chrono::duration<double>(t1 - t0).count();
                 t0 = t1;
@@ -213,33 +192,6 @@ void CohortProjection::age_one_year(std::span<double> persons) {
             persons[cell(0)] = 0.0;
         }
     }
-}
-
-void CohortProjection::account(std::size_t area, AreaStep& step) {
-    const double population_start = sum(step.start);
-    const double population_next = sum(step.next);
-    const double expected =
-        population_start + step.births - step.deaths + step.migration_in - step.migration_out;
-    const double scale = std::max(1.0, population_start);
-    if (std::abs(population_next - expected) > settings_.accounting_tolerance * scale) {
-        throw std::logic_error(fmt::format(
-            "population accounts do not balance in area {} year {}: {} + {} - {} + {} - {} = {} "
-            "but {} persons remain",
-            areas_.code(area), step.year, population_start, step.births, step.deaths,
-            step.migration_in, step.migration_out, expected, population_next));
-    }
-    flows_[area][4] = 0.5 * (population_start + population_next);  // [person-years]
-    step.values(population_)[0] = population_start;
-    step.values(births_)[0] = step.births;
-    step.values(deaths_)[0] = step.deaths;
-    step.values(migration_in_)[0] = step.migration_in;
-    step.values(migration_out_)[0] = step.migration_out;
-    auto by_age_sex = step.values(population_by_age_sex_);
-    for (int s = 0; s < n_sexes; ++s)
-        for (int age = 0; age < n_ages; ++age)
-            for (int pos = 0; pos < n_positions; ++pos)
-                by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))] +=
-                    step.start[static_cast<std::size_t>(CohortCell::offset(s, age, pos))];
 }
 
 }  // namespace socialtwin

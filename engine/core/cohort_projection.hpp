@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/core/accounts.hpp"
 #include "engine/core/area_table.hpp"
 #include "engine/core/model.hpp"
 #include "engine/core/observer.hpp"
@@ -52,7 +53,6 @@ public:
 
 private:
     void step(int year, YearResults& results, std::vector<double>& phase_seconds);
-    void account(std::size_t area, AreaStep& step);
     static void age_one_year(std::span<double> persons);
 
     const Scenario& scenario_;
@@ -61,10 +61,7 @@ private:
     std::vector<std::unique_ptr<Model>> models_;
     ProjectionSettings settings_;
     IndicatorCatalog catalog_;
-
-    // Indicators the core itself keeps: the population accounts.
-    IndicatorId population_{}, population_by_age_sex_{}, births_{}, deaths_{}, migration_in_{},
-        migration_out_{};
+    PopulationAccounts accounts_;  // the indicators the core itself keeps
 
     std::vector<double> start_, next_;                      // areas x CohortCell::size
     std::vector<double> dwellings_start_, dwellings_next_;  // per area

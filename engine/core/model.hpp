@@ -9,9 +9,12 @@
 #include <cstddef>
 #include <span>
 #include <string_view>
+#include <vector>
 
+#include "engine/core/agent_population.hpp"
 #include "engine/core/area_table.hpp"
 #include "engine/core/indicators.hpp"
+#include "engine/core/random.hpp"
 #include "engine/core/scenario.hpp"
 #include "engine/core/types.hpp"
 
@@ -55,6 +58,29 @@ struct AreaStep {
     std::span<double> values(IndicatorId id) { return results.area_values(id, area); }
 };
 
+// A person who joins an area during the year: a newborn or an in-migrant. The agent core gives
+// arrivals their ids after the parallel part of the year, in a fixed order, so ids (and with
+// them every later random draw) do not depend on the thread count.
+struct Arrival {
+    int birth_year = 0;
+    Sex sex = Sex::male;
+    Position position = Position::child_at_home;
+    std::uint32_t mother = 0xFFFFFFFFu;  // id, or none
+};
+
+// What one year of one area looks like to a model in the agent core: the persons living there
+// on 1 January (`residents`, ids into `persons`) and what the year brings. Models mark deaths
+// and departures in persons.presence, change positions, and add arrivals; the core then counts
+// `counts.next` from the persons and runs the count-based phases (housing, care, accounting)
+// on `counts` exactly as in the cohort core.
+struct AgentAreaStep {
+    AreaStep& counts;
+    AgentPopulation& persons;
+    const std::vector<std::uint32_t>& residents;
+    std::vector<Arrival>& arrivals;
+    const RandomStreams& random;
+};
+
 // Facts a model may need about the whole run, available from begin_run on.
 struct RunContext {
     const Scenario* scenario = nullptr;
@@ -76,8 +102,12 @@ public:
     virtual void begin_run(const RunContext& /*run*/) {}
     // Once a year, sequential: compute this year's rates from the baseline and the scenario.
     virtual void begin_year(int /*year*/) {}
-    // For every area, in parallel: apply this year's rates to the area.
+    // For every area, in parallel: apply this year's rates to the area's expected counts
+    // (cohort core; in the agent core, the phases from housing on).
     virtual void apply(AreaStep& step) const = 0;
+    // The same rates applied to the area's persons by random draws (agent core). Only the
+    // demographic phases (ageing_and_survival .. migration) are called this way.
+    virtual void apply(AgentAreaStep& /*step*/) const {}
 };
 
 }  // namespace socialtwin

@@ -3,6 +3,7 @@
 #include "models/housing/households.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace socialtwin {
@@ -142,6 +143,48 @@ void MigrationModel::begin_year(int year) {
         in_per_inhabitant_total_ > 0 ? households / in_per_inhabitant_total_ : 0.0;
 }
 
+MigrationModel::Construction MigrationModel::construction(std::size_t area) const {
+    Construction c;
+    for (const auto& [year, completion] : completions_[area]) {
+        if (year != year_) continue;
+        if (completion.dwellings > 0)
+            c.new_residents += completion.dwellings * completion.occupancy;
+        else
+            c.demolished -= completion.dwellings;
+    }
+    return c;
+}
+
+double MigrationModel::displaced_share(double demolished, double dwellings_start) noexcept {
+    if (demolished <= 0 || dwellings_start <= 0) return 0.0;
+    return std::min(1.0, demolished / dwellings_start);
+}
+
+// How many of the would-be in-migrants come: all of them (demand-led), or as many as the room
+// in the remaining stock takes (housing-led: households per dwelling as in the base year).
+MigrationModel::Admission MigrationModel::admit(std::size_t area, double inhabitants,
+                                                double households_at_year_end,
+                                                double dwellings_left) const {
+    Admission a;
+    a.wanting = inhabitants * in_per_inhabitant_total_;
+    const double room =
+        std::max(0.0, dwellings_left * households_per_dwelling_[area] - households_at_year_end);
+    const bool housing_led = scenario_->housing.migration == MigrationMode::housing_led;
+    a.admitted = housing_led && households_per_in_migrant_ > 0
+                     ? std::min(a.wanting, room / households_per_in_migrant_)
+                     : a.wanting;
+    a.share = a.wanting > 0 ? a.admitted / a.wanting : 0.0;
+    return a;
+}
+
+// Expected in-migrants of one sex and age this year: the admitted share of the demand, plus
+// the residents of new dwellings.
+double MigrationModel::in_migrants(const Admission& a, const Construction& c, double inhabitants,
+                                   int sex, int age) const noexcept {
+    return inhabitants * in_per_inhabitant_[at(sex)][at(age)] * a.share +
+           c.new_residents * rates_.in_migration_profile[at(sex)][at(age)];
+}
+
 void MigrationModel::apply(AreaStep& step) const {
     // Out-migration of the persons alive at year end, by their new age.
     for (int s = 0; s < n_sexes; ++s)
@@ -152,48 +195,24 @@ void MigrationModel::apply(AreaStep& step) const {
                 step.migration_out += out;
             }
 
-    double new_dwellings = 0, new_residents = 0, demolished = 0;
-    for (const auto& [year, completion] : completions_[step.area]) {
-        if (year != year_) continue;
-        if (completion.dwellings > 0) {
-            new_dwellings += completion.dwellings;
-            new_residents += completion.dwellings * completion.occupancy;
-        } else {
-            demolished -= completion.dwellings;
-        }
-    }
-
     // Residents of demolished dwellings leave the area (the average occupancy of its stock).
-    if (demolished > 0 && step.dwellings_start > 0) {
+    const Construction c = construction(step.area);
+    const double displaced = displaced_share(c.demolished, step.dwellings_start);
+    if (displaced > 0) {
         const double present = std::accumulate(step.next.begin(), step.next.end(), 0.0);
-        const double displaced =
-            std::min(present, present * std::min(1.0, demolished / step.dwellings_start));
-        if (present > 0 && displaced > 0) {
-            const double keep = 1.0 - displaced / present;
-            for (double& persons : step.next) persons *= keep;
-            step.migration_out += displaced;
-        }
+        for (double& persons : step.next) persons *= 1.0 - displaced;
+        step.migration_out += present * displaced;
     }
 
-    // Room for in-migrant households in the existing stock (new dwellings are filled apart).
-    const double existing_dwellings = std::max(0.0, step.dwellings_start - demolished);
-    const double households =
-        count_households(step.next, rates_.other_households_per_other_member).total();
-    const double room =
-        std::max(0.0, existing_dwellings * households_per_dwelling_[step.area] - households);
     const double inhabitants = std::accumulate(step.start.begin(), step.start.end(), 0.0);
-    const double wanting = inhabitants * in_per_inhabitant_total_;
-    const bool housing_led = scenario_->housing.migration == MigrationMode::housing_led;
-    const double admitted = housing_led && households_per_in_migrant_ > 0
-                                ? std::min(wanting, room / households_per_in_migrant_)
-                                : wanting;
-    const double admitted_share = wanting > 0 ? admitted / wanting : 0.0;
-
+    const Admission admission = admit(
+        step.area, inhabitants,
+        count_households(step.next, rates_.other_households_per_other_member).total(),
+        std::max(0.0, step.dwellings_start - c.demolished));
     double arrived = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
-            const double persons = inhabitants * in_per_inhabitant_[at(s)][at(a)] * admitted_share +
-                                   new_residents * rates_.in_migration_profile[at(s)][at(a)];
+            const double persons = in_migrants(admission, c, inhabitants, s, a);
             if (persons == 0) continue;
             const PositionShares& shares = rates_.position_shares[at(s)][at(a)];
             for (int p = 0; p < n_positions; ++p)
@@ -202,8 +221,124 @@ void MigrationModel::apply(AreaStep& step) const {
         }
     }
     step.migration_in += arrived;
-    step.values(in_new_dwellings_)[0] = new_residents;
-    step.values(in_unmet_)[0] = wanting - admitted;
+    step.values(in_new_dwellings_)[0] = c.new_residents;
+    step.values(in_unmet_)[0] = admission.wanting - admission.admitted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The agent core: the same rates, applied to persons by random draws (one stream per process,
+// keyed by person id, so draws do not depend on the order in which persons are visited).
+
+namespace {
+// The position drawn from a row of shares with one uniform number.
+Position draw_position(const PositionShares& shares, double u) noexcept {
+    double cumulative = 0;
+    for (int p = 0; p < n_positions - 1; ++p) {
+        cumulative += shares[at(p)];
+        if (u < cumulative) return static_cast<Position>(p);
+    }
+    return static_cast<Position>(n_positions - 1);
+}
+
+// A whole number whose expectation is `expected`: its integer part, plus one with probability
+// equal to the fraction.
+std::uint32_t draw_count(double expected, double u) noexcept {
+    const double whole = std::floor(expected);
+    return static_cast<std::uint32_t>(whole) + (u < expected - whole ? 1u : 0u);
+}
+}  // namespace
+
+void MortalityModel::apply(AgentAreaStep& step) const {
+    const int year = step.counts.year;
+    for (const std::uint32_t id : step.residents) {
+        const int age = step.persons.age_on_1_january(id, year);
+        const double q = q_[at(index(step.persons.sex[id]))][at(age)];
+        if (step.random.uniforms(Stream::mortality, id, year)[0] < q) {
+            step.persons.presence[id] = Presence::dead;
+            step.counts.deaths += 1;
+        }
+    }
+}
+
+void FertilityModel::apply(AgentAreaStep& step) const {
+    const int year = step.counts.year;
+    // Women present on 1 January, also those who die during the year (as the rates were fitted).
+    for (const std::uint32_t mother : step.residents) {
+        if (step.persons.sex[mother] != Sex::female) continue;
+        const double asfr = asfr_[at(step.persons.age_on_1_january(mother, year))];
+        if (asfr == 0 || step.random.uniforms(Stream::fertility, mother, year)[0] >= asfr) continue;
+        const auto u = step.random.uniforms(Stream::newborn, mother, year);
+        const Sex sex = u[0] < rates_.male_share_at_birth ? Sex::male : Sex::female;
+        step.counts.births += 1;
+        if (u[1] < infant_death_[at(index(sex))]) {
+            step.counts.deaths += 1;
+            continue;
+        }
+        step.arrivals.push_back(
+            {year, sex, draw_position(rates_.position_shares[at(index(sex))][0], u[2]), mother});
+    }
+}
+
+void MigrationModel::apply(AgentAreaStep& step) const {
+    const int year = step.counts.year;
+    AgentPopulation& persons = step.persons;
+    const Construction c = construction(step.counts.area);
+    const double displaced = displaced_share(c.demolished, step.counts.dwellings_start);
+
+    // Out-migration (and demolition) of everyone alive at year end, by the new age. Newborns
+    // have no id yet: their draws are keyed by the mother and their place among the arrivals.
+    std::array<double, n_positions> staying{};
+    auto leaves = [&](Stream stream, std::uint32_t entity, std::uint32_t draw, Sex sex, int age) {
+        const auto u = step.random.uniforms(stream, entity, year, draw);
+        return u[0] < out_rate_[at(index(sex))][at(age)] || u[1] < displaced;
+    };
+    for (const std::uint32_t id : step.residents) {
+        if (persons.presence[id] != Presence::present) continue;
+        if (leaves(Stream::migration_out, id, 0, persons.sex[id],
+                   persons.age_on_1_january(id, year + 1))) {
+            persons.presence[id] = Presence::emigrated;
+            step.counts.migration_out += 1;
+        } else {
+            staying[at(index(persons.position[id]))] += 1;
+        }
+    }
+    std::erase_if(step.arrivals, [&](const Arrival& newborn) {
+        const auto order = static_cast<std::uint32_t>(&newborn - step.arrivals.data());
+        if (!leaves(Stream::migration_out, newborn.mother, 1 + order, newborn.sex, 0)) {
+            staying[at(index(newborn.position))] += 1;
+            return false;
+        }
+        step.counts.migration_out += 1;
+        return true;
+    });
+
+    // In-migrants: the expected number by sex and age drawn as whole persons, area by area.
+    const double inhabitants = static_cast<double>(step.residents.size());
+    std::vector<double> by_position(CohortCell::size, 0.0);
+    for (int p = 0; p < n_positions; ++p) by_position[at(p)] = staying[at(p)];
+    const Admission admission =
+        admit(step.counts.area, inhabitants,
+              count_households(by_position, rates_.other_households_per_other_member).total(),
+              std::max(0.0, step.counts.dwellings_start - c.demolished));
+    const auto area = static_cast<std::uint32_t>(step.counts.area);
+    std::uint32_t draw = 0;
+    for (int s = 0; s < n_sexes; ++s) {
+        for (int a = 0; a < n_ages; ++a) {
+            const double expected = in_migrants(admission, c, inhabitants, s, a);
+            if (expected == 0) continue;
+            const auto u = step.random.uniforms(Stream::migration_in, area, year, draw++);
+            const std::uint32_t n = draw_count(expected, u[0]);
+            for (std::uint32_t k = 0; k < n; ++k) {
+                const auto v = step.random.uniforms(Stream::migration_in, area, year, draw++);
+                step.arrivals.push_back({year - a, static_cast<Sex>(s),
+                                         draw_position(rates_.position_shares[at(s)][at(a)], v[0]),
+                                         no_person});
+            }
+            step.counts.migration_in += n;
+        }
+    }
+    step.counts.values(in_new_dwellings_)[0] = c.new_residents;
+    step.counts.values(in_unmet_)[0] = admission.wanting - admission.admitted;
 }
 
 }  // namespace socialtwin

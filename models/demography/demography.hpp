@@ -22,6 +22,7 @@ public:
     void begin_run(const RunContext& run) override { scenario_ = run.scenario; }
     void begin_year(int year) override;
     void apply(AreaStep& step) const override;
+    void apply(AgentAreaStep& step) const override;
 
     // This year's death probability (baseline x scenario) by sex and age on 1 January.
     const BySexAge<double>& death_probability() const noexcept { return q_; }
@@ -44,6 +45,7 @@ public:
     void begin_run(const RunContext& run) override { scenario_ = run.scenario; }
     void begin_year(int year) override;
     void apply(AreaStep& step) const override;
+    void apply(AgentAreaStep& step) const override;
 
 private:
     const RateSet& rates_;
@@ -68,6 +70,7 @@ public:
     void begin_run(const RunContext& run) override;
     void begin_year(int year) override;
     void apply(AreaStep& step) const override;
+    void apply(AgentAreaStep& step) const override;
 
 private:
     struct Completion {
@@ -84,6 +87,23 @@ private:
     double in_per_inhabitant_total_ = 0;    // [in-migrants per inhabitant]
     double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
     IndicatorId in_new_dwellings_{}, in_unmet_{};
+
+    // This year's construction in one area.
+    struct Construction {
+        double new_residents = 0;  // [persons] moving into new dwellings
+        double demolished = 0;     // [dwellings]
+    };
+    struct Admission {
+        double wanting = 0;   // [persons] would-be in-migrants
+        double admitted = 0;  // [persons]
+        double share = 0;     // admitted / wanting
+    };
+    Construction construction(std::size_t area) const;
+    static double displaced_share(double demolished, double dwellings_start) noexcept;
+    Admission admit(std::size_t area, double inhabitants, double households_at_year_end,
+                    double dwellings_left) const;
+    double in_migrants(const Admission& a, const Construction& c, double inhabitants, int sex,
+                       int age) const noexcept;
 };
 
 }  // namespace socialtwin

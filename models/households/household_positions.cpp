@@ -60,6 +60,27 @@ void HouseholdPositionsModel::begin_year(int year) {
     }
 }
 
+void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
+    // Survivors draw their position at year end from the row of their position, sex and age on
+    // 1 January: the cohort core's matrix, applied to one person at a time.
+    const int year = step.counts.year;
+    AgentPopulation& persons = step.persons;
+    for (const std::uint32_t id : step.residents) {
+        if (persons.presence[id] != Presence::present) continue;
+        const auto& row = matrices_[at(index(persons.sex[id]))][at(
+            persons.age_on_1_january(id, year))][at(index(persons.position[id]))];
+        const double u = step.random.uniforms(Stream::household_positions, id, year)[0];
+        double cumulative = 0;
+        for (int to = 0; to < n_positions; ++to) {
+            cumulative += row[at(to)];
+            if (u < cumulative || to == n_positions - 1) {
+                persons.position[id] = static_cast<Position>(to);
+                break;
+            }
+        }
+    }
+}
+
 void HouseholdPositionsModel::apply(AreaStep& step) const {
     // Newborns (age 0 at year end) were born into their position this year: no transition.
     for (int s = 0; s < n_sexes; ++s) {

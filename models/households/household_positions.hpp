@@ -26,6 +26,7 @@ public:
     void begin_run(const RunContext& run) override { scenario_ = run.scenario; }
     void begin_year(int year) override;
     void apply(AreaStep& step) const override;
+    void apply(AgentAreaStep& step) const override;
 
     // This year's matrix for a sex and age on 1 January: row = from, column = to; rows sum to 1.
     const TransitionMatrix& matrix(int sex, int age) const { return matrices_[at(sex)][at(age)]; }

@@ -1,0 +1,27 @@
+#pragma once
+// The population accounts both cores keep: the stock on 1 January (total and by sex x age
+// band) and the year's flows, per area, checked against each other every year:
+// P(t+1) = P(t) + births - deaths + in - out.
+
+#include "engine/core/area_table.hpp"
+#include "engine/core/indicators.hpp"
+#include "engine/core/model.hpp"
+
+namespace socialtwin {
+
+class PopulationAccounts {
+public:
+    // Declares population, population_by_age_sex, births, deaths, migration_in, migration_out.
+    explicit PopulationAccounts(IndicatorCatalog& catalog);
+
+    // Checks the identity for one area and year (throws std::logic_error, a bug, if it fails
+    // by more than `tolerance` relative to the population) and records the indicators.
+    // Returns the person-years lived in the area during the year (mid-year population).
+    double record(const AreaTable& areas, AreaStep& step, double tolerance) const;
+
+private:
+    IndicatorId population_{}, population_by_age_sex_{}, births_{}, deaths_{}, migration_in_{},
+        migration_out_{};
+};
+
+}  // namespace socialtwin
