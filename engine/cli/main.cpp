@@ -47,9 +47,11 @@ int run_command(const RunOptions& base, bool quiet) {
     options.extra_observers.push_back(&summary);
     const RunReport report = run_scenario(options);
     if (!quiet) {
-        std::cout << fmt::format("socialtwin {}: scenario '{}' on dataset '{}' ({} areas)\n\n",
-                                 engine_version(), report.scenario_name, report.dataset,
-                                 report.areas);
+        std::cout << fmt::format(
+            "socialtwin {}: scenario '{}' on dataset '{}' ({} areas), {} core{}\n\n",
+            engine_version(), report.scenario_name, report.dataset, report.areas, report.core,
+            report.replicates > 1 ? fmt::format(", {} replicates (means shown)", report.replicates)
+                                  : "");
         summary.print(std::cout);
         std::cout << '\n';
     }
@@ -84,6 +86,13 @@ int main(int argc, char** argv) {
                     "Worker threads (0 = all cores; results do not depend on it)")
         ->check(CLI::NonNegativeNumber);
     run->add_flag("-q,--quiet", quiet, "Print no summary table");
+    std::string core;
+    run->add_option("--core", core, "cohort or agent (overrides the scenario's `core`)")
+        ->check(CLI::IsMember({"cohort", "agent"}));
+    int replicates = 0;
+    run->add_option("--replicates", replicates,
+                    "Replicates of the agent core (overrides the scenario's `replicates`)")
+        ->check(CLI::PositiveNumber);
 
     std::string validate_path;
     auto* validate = app.add_subcommand("validate", "Check a scenario file without running it.");
@@ -102,6 +111,8 @@ int main(int argc, char** argv) {
     if (quiet) spdlog::set_level(spdlog::level::warn);
     if (!data_dir.empty()) run_options.data_dir = data_dir;
     run_options.stop = &stop_requested;
+    if (!core.empty()) run_options.core = core == "agent" ? CoreKind::agent : CoreKind::cohort;
+    if (replicates > 0) run_options.replicates = replicates;
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
 

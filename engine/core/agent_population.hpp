@@ -23,7 +23,7 @@ public:
 
     std::size_t size() const noexcept { return birth_year.size(); }
     static constexpr std::size_t bytes_per_person() noexcept {
-        return sizeof(std::int16_t) + 3 * sizeof(std::uint8_t) + 3 * sizeof(std::uint32_t);
+        return sizeof(std::int16_t) + 4 * sizeof(std::uint8_t) + 3 * sizeof(std::uint32_t);
     }
     int age_on_1_january(std::uint32_t id, int year) const noexcept {
         const int age = year - 1 - birth_year[id];
@@ -34,6 +34,7 @@ public:
     std::vector<std::int16_t> birth_year;
     std::vector<Sex> sex;
     std::vector<Position> position;
+    std::vector<Position> position_on_1_january;  // this year's, while the year is projected
     std::vector<Presence> presence;
     std::vector<std::uint32_t> area;     // index into the AreaTable
     std::vector<std::uint32_t> mother;   // id, or no_person (born before the base year)

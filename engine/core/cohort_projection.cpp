@@ -15,25 +15,6 @@
 
 namespace socialtwin {
 
-std::string_view to_string(Phase phase) noexcept {
-    switch (phase) {
-        case Phase::ageing_and_survival:
-            return "ageing_and_survival";
-        case Phase::births:
-            return "births";
-        case Phase::household_positions:
-            return "household_positions";
-        case Phase::migration:
-            return "migration";
-        case Phase::housing:
-            return "housing";
-        case Phase::care:
-            return "care";
-        case Phase::accounting:
-            return "accounting";
-    }
-    return "?";
-}
 
 CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& areas,
                                    BasePopulation base, std::vector<std::unique_ptr<Model>> models,
@@ -119,64 +100,61 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
 // so that migration sees the households that really need a dwelling at year end: children
 // who left home this year compete with in-migrants for the vacant dwellings.
 //
-// Models only touch their own area (model.hpp), so each area runs all seven phases in a row
-// while its 24 KB of state is in cache, instead of seven sweeps over the whole population:
-// the step is compute-bound, not memory-bound (docs/performance.md). Each phase is still timed,
-// per thread, and the times are summed.
+// Models only touch their own area (model.hpp), so each area runs the phases in a row while
+// its 24 KB of state is in cache, instead of seven sweeps over the whole population: the step
+// is compute-bound, not memory-bound (docs/performance.md). Only a model that settles across
+// areas (the housing market in migration) splits the year into two sweeps. Each phase is
+// timed, per thread, and the times are summed.
 void CohortProjection::step(int year, YearResults& results, std::vector<double>& phase_seconds) {
     using clock = std::chrono::steady_clock;
     results.clear();
     results.year = year;
     const std::size_t n_areas = areas_.size();
+    const YearPlan plan = plan_year(models_, year);
 
-    // This year's rates, once, before any area is touched.
-    std::array<std::vector<const Model*>, n_phases> by_phase;
-    for (int p = 0; p < n_phases; ++p)
-        for (auto& model : models_)
-            if (model->phase() == static_cast<Phase>(p)) {
-                model->begin_year(year);
-                by_phase[static_cast<std::size_t>(p)].push_back(model.get());
+    for (std::size_t segment = 0; segment < plan.segments.size(); ++segment) {
+        tbb::enumerable_thread_specific<std::array<double, n_phases>> seconds(
+            std::array<double, n_phases>{});
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas), [&](const auto& range) {
+            auto& my_seconds = seconds.local();
+            for (std::size_t a = range.begin(); a != range.end(); ++a) {
+                const std::size_t offset = a * CohortCell::size;
+                const auto start = std::span<const double>(start_).subspan(offset, CohortCell::size);
+                const auto next = std::span<double>(next_).subspan(offset, CohortCell::size);
+                auto& f = flows_[a];
+                if (segment == 0) {
+                    // Everyone alive on 1 January is still there, at the same age, until the
+                    // first phase has taken out the deaths and moved the survivors up a year.
+                    std::copy(start.begin(), start.end(), next.begin());
+                    dwellings_next_[a] = dwellings_start_[a];
+                    f = {0, 0, 0, 0, 0};
+                }
+                AreaStep area_step{a,    year, start, next, f[0], f[1], f[2], f[3],
+                                   dwellings_start_[a], dwellings_next_[a], results};
+                auto t0 = clock::now();
+                for (const YearPlan::Item& item : plan.segments[segment]) {
+                    for (Model* m : item.models) item.complete ? m->complete(area_step)
+                                                               : m->apply(area_step);
+                    if (!item.complete && item.phase == Phase::ageing_and_survival)
+                        age_one_year(next);
+                    if (item.phase == Phase::accounting)
+                        f[4] = accounts_.record(areas_, area_step, settings_.accounting_tolerance);
+                    const auto t1 = clock::now();
+                    my_seconds[static_cast<std::size_t>(item.phase)] +=
+                        std::chrono::duration<double>(t1 - t0).count();
+                    t0 = t1;
+                }
             }
-
-    tbb::enumerable_thread_specific<std::array<double, n_phases>> seconds(
-        std::array<double, n_phases>{});
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas), [&](const auto& range) {
-        auto& my_seconds = seconds.local();
-        for (std::size_t a = range.begin(); a != range.end(); ++a) {
-            const std::size_t offset = a * CohortCell::size;
-            const auto start = std::span<const double>(start_).subspan(offset, CohortCell::size);
-            const auto next = std::span<double>(next_).subspan(offset, CohortCell::size);
-            // Everyone alive on 1 January is still there, at the same age, until the first
-            // phase has taken out the deaths and moved the survivors up one year.
-            std::copy(start.begin(), start.end(), next.begin());
-            dwellings_next_[a] = dwellings_start_[a];
-            auto& f = flows_[a];
-            f = {0, 0, 0, 0};
-            AreaStep area_step{a,
-                               year,
-                               start,
-                               next,
-                               f[0],
-                               f[1],
-                               f[2],
-                               f[3],
-                               dwellings_start_[a],
-                               dwellings_next_[a],
-                               results};
-            auto t0 = clock::now();
-            for (std::size_t p = 0; p < n_phases; ++p) {
-                for (const Model* m : by_phase[p]) m->apply(area_step);
-                if (p == static_cast<std::size_t>(Phase::ageing_and_survival)) age_one_year(next);
-                if (p == static_cast<std::size_t>(Phase::accounting))
-                    f[4] = accounts_.record(areas_, area_step, settings_.accounting_tolerance);
-                const auto t1 = clock::now();
-                my_seconds[p] += std::chrono::duration<double>(t1 - t0).count();
-                t0 = t1;
-            }
+        });
+        for (const auto& thread_seconds : seconds)
+            for (std::size_t p = 0; p < n_phases; ++p) phase_seconds[p] += thread_seconds[p];
+        if (segment < plan.settling.size()) {
+            const auto t0 = clock::now();
+            for (Model* m : plan.settling[segment]) m->settle();
+            phase_seconds[static_cast<std::size_t>(plan.settling_phase[segment])] +=
+                std::chrono::duration<double>(clock::now() - t0).count();
         }
-    });
-    for (const auto& thread_seconds : seconds)
-        for (std::size_t p = 0; p < n_phases; ++p) phase_seconds[p] += thread_seconds[p];
+    }
 }
 
 // Survivors move up one year of age; the open class 105+ keeps its own. Age 0 is left empty

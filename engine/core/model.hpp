@@ -7,6 +7,7 @@
 // AreaStep it is given, so results cannot depend on the thread count.
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -108,6 +109,33 @@ public:
     // The same rates applied to the area's persons by random draws (agent core). Only the
     // demographic phases (ageing_and_survival .. migration) are called this way.
     virtual void apply(AgentAreaStep& /*step*/) const {}
+
+    // A model whose phase needs every area at once -- a housing market matching would-be
+    // in-migrants to vacant dwellings anywhere in the municipality -- says so here. The core
+    // then runs apply() for every area, settle() once (sequential, so deterministic), and
+    // complete() for every area before the next phase. apply() may record per-area facts
+    // for settle() in the model (each area writes only its own entry).
+    virtual bool settles_across_areas() const { return false; }
+    virtual void settle() {}
+    virtual void complete(AreaStep& /*step*/) const {}
+    virtual void complete(AgentAreaStep& /*step*/) const {}
 };
+
+// How the core runs one year: the phases in order, cut into segments wherever a model settles
+// across areas. Within a segment every area runs all its items back to back; between segment
+// k and k+1 the models in settling[k] settle.
+struct YearPlan {
+    struct Item {
+        Phase phase = Phase::ageing_and_survival;
+        bool complete = false;  // the second half of a settling phase
+        std::vector<Model*> models;
+    };
+    std::vector<std::vector<Item>> segments;
+    std::vector<std::vector<Model*>> settling;
+    std::vector<Phase> settling_phase;
+};
+
+// Calls begin_year() on every model, in phase order, and plans the year.
+YearPlan plan_year(const std::vector<std::unique_ptr<Model>>& models, int year);
 
 }  // namespace socialtwin

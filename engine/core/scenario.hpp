@@ -65,10 +65,10 @@ struct HousingSettings {
     double persons_per_new_dwelling = 0;  // [persons] 0 = the rate set's mean household size
 };
 
-// Which core projects the population. An agent core (random draws instead of expected flows,
-// same rates) is planned; the scenario schema accepts a name only once its core exists.
+// Which core projects the population: the same rates and models either way.
 enum class CoreKind {
     cohort,  // deterministic cohort-component projection (expected flows)
+    agent,   // microsimulation of persons (random draws), replicates give the spread
 };
 
 struct CareSettings {

@@ -1,8 +1,11 @@
 #pragma once
 // The short summary a planner sees after a run: the first and last year's totals of the
-// headline indicators, with their units.
+// headline indicators, with their units. With several replicates (the agent core) the totals are
+// the mean over replicates, and a second table gives the 5th-95th percentile range over
+// replicates of the last year's totals of population, households, GP contacts and care cost.
 
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -17,16 +20,25 @@ public:
     void on_year(const YearResults& results) override;
     void on_finish(const RunSummary&) override {}
 
-    // Totals over all areas of one indicator, by year.
+    // Totals over all areas of one indicator, by year: the mean over the replicates reported.
     const std::map<int, double>& totals(const std::string& indicator) const;
     void print(std::ostream& out) const;
 
 private:
+    // One total per (year, replicate), in any order, and the mean over the replicates so far.
+    struct Series {
+        std::map<int, std::vector<std::optional<double>>> by_replicate;
+        std::map<int, double> mean;
+        void add(int year, int replicate, int n_replicates, double value);
+        std::vector<double> replicates(int year) const;  // those reported, in replicate order
+    };
+
     const IndicatorCatalog* catalog_ = nullptr;
     std::string scenario_;
     std::vector<int> years_;
-    std::map<std::string, std::map<int, double>> totals_;
-    std::map<int, double> aged_65_plus_, aged_80_plus_;
+    int replicates_ = 1;
+    std::map<std::string, Series> totals_;
+    Series aged_65_plus_, aged_80_plus_;
 };
 
 }  // namespace socialtwin

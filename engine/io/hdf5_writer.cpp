@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <limits>
@@ -31,8 +32,17 @@ namespace fs = std::filesystem;
 constexpr std::size_t chunk_values = 32 * 1024;
 constexpr std::size_t max_chunk_areas = 4096;
 
-// netCDF-4 numbers dimensions file-wide; h5netcdf uses the numbers to keep them in order.
-enum class DimId : int { year = 0, area = 1, sex = 2, age_band = 3, phase = 4 };
+// netCDF-4 numbers dimensions file-wide, in the order they are created; h5netcdf uses the
+// numbers to keep them in order.
+enum class DimId : int {
+    year = 0,
+    area = 1,
+    sex = 2,
+    age_band = 3,
+    replicate = 4,
+    quantile = 5,
+    phase = 6
+};
 
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);
@@ -68,10 +78,11 @@ hdf5::Dataset write_string_dimension(hid_t parent, std::string_view name,
 // Every name becomes a link at the root, and area attribute names also go into the
 // space-separated `coordinates` attribute: reject what would collide or not parse back.
 void check_names(const RunDescription& run) {
-    std::set<std::string> taken{std::string(result_layout::year), std::string(result_layout::area),
-                                std::string(result_layout::sex),
-                                std::string(result_layout::age_band),
-                                std::string(result_layout::meta)};
+    std::set<std::string> taken{
+        std::string(result_layout::year),      std::string(result_layout::area),
+        std::string(result_layout::sex),       std::string(result_layout::age_band),
+        std::string(result_layout::replicate), std::string(result_layout::quantile),
+        std::string(result_layout::meta)};
     std::vector<InputProblem> problems;
     for (const auto& attribute : run.areas->attributes()) {
         const auto& name = attribute.name;
@@ -95,10 +106,33 @@ void check_names(const RunDescription& run) {
         if (spec.name.empty() || spec.name.find_first_of("/ .") != std::string::npos)
             throw std::logic_error(
                 fmt::format("indicator name '{}' is not a valid result name", spec.name));
-        if (!taken.insert(spec.name).second)
-            throw std::logic_error(fmt::format(
-                "indicator '{}' has the name of a dimension or an area attribute", spec.name));
+        for (const auto& name :
+             {spec.name, spec.name + std::string(result_layout::replicates_suffix),
+              spec.name + std::string(result_layout::quantiles_suffix)})
+            if (!taken.insert(name).second)
+                throw std::logic_error(fmt::format(
+                    "indicator '{}': the result name '{}' is already taken by a dimension, an "
+                    "area attribute or another indicator",
+                    spec.name, name));
     }
+}
+
+// Reads the block of `dataset` starting at `start` (row-major over `count`) into `values`.
+void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
+                std::span<double> values, std::string_view what) {
+    hdf5::Dataspace file_space(hdf5::check_id(H5Dget_space(dataset), what));
+    hdf5::check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr,
+                                    count.data(), nullptr),
+                what);
+    hdf5::Dataspace memory_space = hdf5::simple_space(count);
+    hsize_t n = 1;
+    for (hsize_t c : count) n *= c;
+    if (n != values.size())
+        throw std::logic_error(
+            fmt::format("{}: a block of {} values into {}", what, n, values.size()));
+    hdf5::check(H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space.id(), file_space.id(), H5P_DEFAULT,
+                        values.data()),
+                what);
 }
 
 void fsync_file(const fs::path& path) {
@@ -113,15 +147,111 @@ void fsync_file(const fs::path& path) {
 
 }  // namespace
 
+void replicate_quantiles(std::span<double> values, std::span<const double> levels,
+                         std::span<double> out) {
+    if (out.size() != levels.size())
+        throw std::logic_error(fmt::format("replicate_quantiles: {} levels but room for {}",
+                                           levels.size(), out.size()));
+    const bool has_nan =
+        std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); });
+    if (values.empty() || has_nan) {
+        std::fill(out.begin(), out.end(), std::numeric_limits<double>::quiet_NaN());
+        return;
+    }
+    std::sort(values.begin(), values.end());
+    const std::size_t last = values.size() - 1;
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        // numpy 1.22+ _quantile, method 'linear', step by step: the virtual index h, its
+        // neighbours (both the last value at or above it, where numpy's weight becomes h + 1),
+        // and _lerp, which interpolates from whichever neighbour is nearer.
+        const double h = static_cast<double>(last) * levels[i];
+        std::size_t below = 0, above = 0;
+        double weight = 0;
+        if (h >= static_cast<double>(last)) {
+            below = above = last;
+            weight = h + 1;
+        } else if (h < 0) {
+            weight = h;
+        } else {
+            const double floor = std::floor(h);
+            below = static_cast<std::size_t>(floor);
+            above = below + 1;
+            weight = h - floor;
+        }
+        const double a = values[below], b = values[above];
+        const double difference = b - a;
+        out[i] = weight >= 0.5 ? b - difference * (1 - weight) : a + difference * weight;
+    }
+}
+
 struct Hdf5Writer::State {
+    // The datasets of one indicator; declared after `file` so they close first.
+    struct Indicator {
+        std::string name;
+        hdf5::Dataset mean;        // (year, area ...)
+        hdf5::Dataset replicates;  // (replicate, year, area ...)
+        hdf5::Dataset quantiles;   // (quantile, year, area ...)
+        std::size_t values_per_area = 1;
+        std::size_t chunk_areas = 1;  // areas per chunk
+    };
     hdf5::File file;
     std::vector<int> years;
-    std::vector<bool> written;  // per year
+    std::size_t n_replicates = 1;
+    std::vector<bool> written;  // per (year, replicate), year-major
     std::size_t n_areas = 0;
-    // Per indicator id; declared after `file` so they close first.
-    std::vector<hdf5::Dataset> indicators;
-    std::vector<std::size_t> values_per_area;
+    std::vector<Indicator> indicators;  // per indicator id
     bool started = false;
+
+    // The dims after the leading ones: (area) or (area, sex, age_band), from area `first`.
+    void append_area_dims(const Indicator& indicator, std::size_t first, std::size_t n,
+                          std::vector<hsize_t>& start, std::vector<hsize_t>& count) const {
+        start.push_back(first);
+        count.push_back(n);
+        if (indicator.values_per_area > 1) {
+            start.insert(start.end(), {0, 0});
+            count.insert(count.end(), {hsize_t{n_sexes}, hsize_t{n_age_bands}});
+        }
+    }
+
+    // Mean and quantiles over replicates of one indicator, a block of one year and one chunk of
+    // areas at a time.
+    void summarise(const Indicator& indicator) const {
+        const std::size_t n = n_replicates;
+        const std::string what =
+            fmt::format("summarising '{}{}'", indicator.name, result_layout::replicates_suffix);
+        std::vector<double> block, mean, quantiles, cell(n),
+            levels(result_layout::quantile_levels.begin(), result_layout::quantile_levels.end());
+        std::vector<double> cell_quantiles(levels.size());
+        for (std::size_t y = 0; y < years.size(); ++y) {
+            for (std::size_t first = 0; first < n_areas; first += indicator.chunk_areas) {
+                const std::size_t areas = std::min(indicator.chunk_areas, n_areas - first);
+                const std::size_t m = areas * indicator.values_per_area;  // values per replicate
+                block.resize(n * m);
+                mean.resize(m);
+                quantiles.resize(levels.size() * m);
+                std::vector<hsize_t> start{0, y}, count{n, 1};
+                append_area_dims(indicator, first, areas, start, count);
+                read_block(indicator.replicates.id(), start, count, block, what);
+                for (std::size_t k = 0; k < m; ++k) {
+                    // Summed in replicate order from the first value, so that one replicate's
+                    // mean is that replicate's value to the bit.
+                    double sum = block[k];
+                    for (std::size_t r = 1; r < n; ++r) sum += block[r * m + k];
+                    mean[k] = sum / static_cast<double>(n);
+                    for (std::size_t r = 0; r < n; ++r) cell[r] = block[r * m + k];
+                    replicate_quantiles(cell, levels, cell_quantiles);
+                    for (std::size_t q = 0; q < levels.size(); ++q)
+                        quantiles[q * m + k] = cell_quantiles[q];
+                }
+                start.erase(start.begin());
+                count.erase(count.begin());
+                hdf5::write_block(indicator.mean.id(), start, count, mean);
+                start.insert(start.begin(), 0);
+                count.insert(count.begin(), levels.size());
+                hdf5::write_block(indicator.quantiles.id(), start, count, quantiles);
+            }
+        }
+    }
 };
 
 Hdf5Writer::Hdf5Writer(fs::path target) : target_(std::move(target)) {
@@ -172,16 +302,16 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     if (run.years.empty() || !std::is_sorted(run.years.begin(), run.years.end()) ||
         std::adjacent_find(run.years.begin(), run.years.end()) != run.years.end())
         throw std::logic_error("Hdf5Writer::on_start: years must be non-empty and increasing");
-    // The replicate dimension is planned (see the header) but not written yet.
-    if (run.replicates != 1)
+    if (run.replicates < 1)
         throw std::logic_error(fmt::format(
-            "Hdf5Writer cannot write {} replicates yet: only single runs", run.replicates));
+            "Hdf5Writer::on_start: {} replicates; a run has at least one", run.replicates));
     check_names(run);
 
     State& s = *state_;
     s.started = true;
     s.years = run.years;
-    s.written.assign(run.years.size(), false);
+    s.n_replicates = static_cast<std::size_t>(run.replicates);
+    s.written.assign(run.years.size() * s.n_replicates, false);
     s.n_areas = run.areas->size();
     const hid_t root = s.file.id();
     const Scenario& scenario = *run.scenario;
@@ -212,7 +342,38 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     dims.push_back(write_string_dimension(root, result_layout::sex, sex_labels(), DimId::sex));
     dims.push_back(
         write_string_dimension(root, result_layout::age_band, age_band_labels(), DimId::age_band));
+    {
+        std::vector<std::int32_t> replicates(s.n_replicates);
+        for (std::size_t r = 0; r < replicates.size(); ++r)
+            replicates[r] = static_cast<std::int32_t>(r);
+        const std::array<hsize_t, 1> n{replicates.size()};
+        auto replicate =
+            hdf5::create_dataset(root, std::string(result_layout::replicate), H5T_STD_I32LE, n);
+        hdf5::write(replicate.id(), std::span<const std::int32_t>(replicates));
+        hdf5::make_dimension_scale(replicate.id(), std::string(result_layout::replicate),
+                                   static_cast<int>(DimId::replicate));
+        hdf5::write_attribute(replicate.id(), "description",
+                              "replicate number of a run (one for the cohort core, several "
+                              "stochastic ones for the agent core)");
+        dims.push_back(std::move(replicate));
+    }
+    {
+        const auto& levels = result_layout::quantile_levels;
+        const std::array<hsize_t, 1> n{levels.size()};
+        auto quantile =
+            hdf5::create_dataset(root, std::string(result_layout::quantile), H5T_IEEE_F64LE, n);
+        hdf5::write(quantile.id(), std::span<const double>(levels));
+        hdf5::make_dimension_scale(quantile.id(), std::string(result_layout::quantile),
+                                   static_cast<int>(DimId::quantile));
+        hdf5::write_attribute(quantile.id(), "units", "1");
+        hdf5::write_attribute(quantile.id(), "description",
+                              "probability level of a quantile over replicates");
+        hdf5::write_attribute(quantile.id(), "quantile_method", result_layout::quantile_method);
+        dims.push_back(std::move(quantile));
+    }
     const hid_t area_scale = dims[1].id();
+    const hid_t replicate_scale = dims[4].id();
+    const hid_t quantile_scale = dims[5].id();
 
     // Area attributes: labels over `area`, named in every indicator's `coordinates` so xarray
     // shows them as coordinates rather than data variables.
@@ -228,36 +389,64 @@ void Hdf5Writer::on_start(const RunDescription& run) {
         coordinates += attribute.name;
     }
 
-    // Indicators: laid out whole now, filled one year at a time by on_year.
+    // Indicators: laid out whole now. on_year fills <indicator>_replicates one (year, replicate)
+    // at a time; on_finish derives the mean (<indicator>) and <indicator>_quantiles from it.
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (const auto& spec : run.catalog->specs()) {
-        const std::size_t per_area = values_per_area(spec.shape);
-        const bool by_sex_age = spec.shape == IndicatorShape::per_area_sex_age_band;
+        State::Indicator indicator;
+        indicator.name = spec.name;
+        indicator.values_per_area = values_per_area(spec.shape);
+        indicator.chunk_areas =
+            std::min({std::max<std::size_t>(1, s.n_areas), max_chunk_areas,
+                      std::max<std::size_t>(1, chunk_values / indicator.values_per_area)});
         std::vector<hsize_t> shape{s.years.size(), s.n_areas};
         std::vector<hid_t> scales{dims[0].id(), dims[1].id()};
-        if (by_sex_age) {
+        if (spec.shape == IndicatorShape::per_area_sex_age_band) {
             shape.insert(shape.end(), {hsize_t{n_sexes}, hsize_t{n_age_bands}});
             scales.insert(scales.end(), {dims[2].id(), dims[3].id()});
         }
-        hdf5::DatasetOptions options;
-        options.fill = nan;
-        options.set_fill = true;
-        // HDF5 cannot chunk an empty fixed-size dimension; an empty run stays contiguous.
-        if (s.n_areas > 0) {
-            options.chunk = shape;
-            options.chunk[0] = 1;
-            options.chunk[1] = std::min(
-                {s.n_areas, max_chunk_areas, std::max<std::size_t>(1, chunk_values / per_area)});
-        }
-        auto dataset = hdf5::create_dataset(root, spec.name, H5T_IEEE_F64LE, shape, options);
-        for (unsigned axis = 0; axis < scales.size(); ++axis)
-            hdf5::attach_dimension_scale(dataset.id(), scales[axis], axis);
-        hdf5::write_attribute(dataset.id(), "units", spec.units);
-        hdf5::write_attribute(dataset.id(), "description", spec.description);
-        if (!spec.source.empty()) hdf5::write_attribute(dataset.id(), "source", spec.source);
-        if (!coordinates.empty()) hdf5::write_attribute(dataset.id(), "coordinates", coordinates);
-        s.indicators.push_back(std::move(dataset));
-        s.values_per_area.push_back(per_area);
+        // One dataset with `leading` (a dimension scale, or none) before the indicator's dims.
+        auto create = [&](const std::string& name, hid_t leading, hsize_t n_leading,
+                          const std::string& description) {
+            std::vector<hsize_t> full = shape;
+            std::vector<hid_t> full_scales = scales;
+            if (leading >= 0) {
+                full.insert(full.begin(), n_leading);
+                full_scales.insert(full_scales.begin(), leading);
+            }
+            hdf5::DatasetOptions options;
+            options.fill = nan;
+            options.set_fill = true;
+            // HDF5 cannot chunk an empty fixed-size dimension; an empty run stays contiguous.
+            if (s.n_areas > 0) {
+                // One year (and one replicate or quantile) and a bounded number of areas.
+                options.chunk = full;
+                const std::size_t area_axis = leading >= 0 ? 2 : 1;
+                std::fill(options.chunk.begin(), options.chunk.begin() + area_axis, 1);
+                options.chunk[area_axis] = indicator.chunk_areas;
+            }
+            auto dataset = hdf5::create_dataset(root, name, H5T_IEEE_F64LE, full, options);
+            for (unsigned axis = 0; axis < full_scales.size(); ++axis)
+                hdf5::attach_dimension_scale(dataset.id(), full_scales[axis], axis);
+            hdf5::write_attribute(dataset.id(), "units", spec.units);
+            hdf5::write_attribute(dataset.id(), "description", description);
+            if (!spec.source.empty()) hdf5::write_attribute(dataset.id(), "source", spec.source);
+            if (!coordinates.empty())
+                hdf5::write_attribute(dataset.id(), "coordinates", coordinates);
+            return dataset;
+        };
+        indicator.mean = create(spec.name, H5I_INVALID_HID, 0,
+                                fmt::format("{} (mean over replicates)", spec.description));
+        indicator.replicates =
+            create(spec.name + std::string(result_layout::replicates_suffix), replicate_scale,
+                   s.n_replicates, fmt::format("{} (each replicate)", spec.description));
+        indicator.quantiles = create(
+            spec.name + std::string(result_layout::quantiles_suffix), quantile_scale,
+            result_layout::quantile_levels.size(),
+            fmt::format("{} (5th, 50th, 95th percentile over replicates)", spec.description));
+        hdf5::write_attribute(indicator.quantiles.id(), "quantile_method",
+                              result_layout::quantile_method);
+        s.indicators.push_back(std::move(indicator));
     }
 
     // Provenance. All strings: a uint64 seed or a path survive any reader unchanged.
@@ -268,6 +457,7 @@ void Hdf5Writer::on_start(const RunDescription& run) {
         {"dataset", scenario.dataset},
         {"seed", std::to_string(scenario.seed)},
         {"core", run.core},
+        {"replicates", std::to_string(run.replicates)},
         {"base_year", std::to_string(run.years.front())},
         {"horizon", std::to_string(scenario.horizon)},
         {"area_level", run.areas->level()},
@@ -301,47 +491,56 @@ void Hdf5Writer::on_year(const YearResults& results) {
         throw std::logic_error(
             fmt::format("Hdf5Writer: year {} is not one of the run's years {}-{}", results.year,
                         s.years.front(), s.years.back()));
-    if (results.replicate != 0)
-        throw std::logic_error("Hdf5Writer: replicates other than 0 are not written yet");
+    if (results.replicate < 0 || static_cast<std::size_t>(results.replicate) >= s.n_replicates)
+        throw std::logic_error(fmt::format("Hdf5Writer: replicate {} is not one of the run's 0-{}",
+                                           results.replicate, s.n_replicates - 1));
     const auto year_index = static_cast<std::size_t>(year - s.years.begin());
-    if (s.written[year_index])
-        throw std::logic_error(fmt::format("Hdf5Writer: year {} written twice", results.year));
+    const auto replicate = static_cast<std::size_t>(results.replicate);
+    const std::size_t slot = year_index * s.n_replicates + replicate;
+    if (s.written[slot])
+        throw std::logic_error(fmt::format("Hdf5Writer: year {} replicate {} written twice",
+                                           results.year, results.replicate));
     if (results.n_areas() != s.n_areas || results.catalog().size() != s.indicators.size())
         throw std::logic_error(fmt::format(
             "Hdf5Writer: year {} has {} areas and {} indicators, the run declared {} and {}",
             results.year, results.n_areas(), results.catalog().size(), s.n_areas,
             s.indicators.size()));
     if (s.n_areas == 0) {
-        s.written[year_index] = true;
+        s.written[slot] = true;
         return;
     }
 
-    // The leading index selects the block; a replicate index will be prepended here.
-    const std::vector<hsize_t> leading{year_index};
+    // Straight into the (replicate, year) block: nothing is kept until on_finish.
     for (IndicatorId id = 0; id < s.indicators.size(); ++id) {
-        std::vector<hsize_t> start = leading;
-        std::vector<hsize_t> count(leading.size(), 1);
-        start.push_back(0);
-        count.push_back(s.n_areas);
-        if (s.values_per_area[id] > 1) {
-            start.insert(start.end(), {0, 0});
-            count.insert(count.end(), {hsize_t{n_sexes}, hsize_t{n_age_bands}});
-        }
-        hdf5::write_block(s.indicators[id].id(), start, count, results.values(id));
+        std::vector<hsize_t> start{replicate, year_index}, count{1, 1};
+        s.append_area_dims(s.indicators[id], 0, s.n_areas, start, count);
+        hdf5::write_block(s.indicators[id].replicates.id(), start, count, results.values(id));
     }
-    s.written[year_index] = true;
+    s.written[slot] = true;
 }
 
 void Hdf5Writer::on_finish(const RunSummary& summary) {
     State& s = *state_;
     if (!s.started) throw std::logic_error("Hdf5Writer::on_finish called before on_start");
     if (finished_) throw std::logic_error("Hdf5Writer::on_finish called twice");
-    std::vector<int> missing;
-    for (std::size_t i = 0; i < s.years.size(); ++i)
-        if (!s.written[i]) missing.push_back(s.years[i]);
+    std::vector<std::string> missing;
+    for (std::size_t y = 0; y < s.years.size(); ++y) {
+        std::vector<std::size_t> replicates;
+        for (std::size_t r = 0; r < s.n_replicates; ++r)
+            if (!s.written[y * s.n_replicates + r]) replicates.push_back(r);
+        if (replicates.empty()) continue;
+        if (replicates.size() == s.n_replicates)
+            missing.push_back(std::to_string(s.years[y]));
+        else
+            missing.push_back(
+                fmt::format("{} (replicate {})", s.years[y], fmt::join(replicates, ", ")));
+    }
     if (!missing.empty())
         throw std::logic_error(
             fmt::format("Hdf5Writer: no results for year(s) {}", fmt::join(missing, ", ")));
+
+    if (s.n_areas > 0)
+        for (const auto& indicator : s.indicators) s.summarise(indicator);
 
     {
         auto meta = hdf5::open_group(s.file.id(), std::string(result_layout::meta));

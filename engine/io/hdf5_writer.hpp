@@ -1,34 +1,46 @@
 #pragma once
 // The result file of a run, written as the run goes: an Observer that opens a temporary HDF5 file
 // next to the target at construction (so a bad output path fails before a long run, not after),
-// lays out every dataset at on_start, writes each year's values as they arrive (memory stays at
-// one year), and renames the finished file onto the target at on_finish. A writer destroyed
-// before on_finish (exception, interrupt) removes its temporary file and leaves the target alone.
+// lays out every dataset at on_start, writes each (year, replicate)'s values as they arrive, and
+// at on_finish derives the mean and quantiles over replicates and renames the finished file onto
+// the target. A writer destroyed before on_finish (exception, interrupt) removes its temporary
+// file and leaves the target alone.
 //
 // The layout is netCDF-4-like, so xarray.open_dataset(path, engine="h5netcdf") and h5py both see
-// labelled arrays:
+// labelled arrays. Both cores write the same layout; the cohort core has one replicate.
 //
 //   /                          attrs: title, history, socialtwin_result_version (int32)
 //   /year      (year)          int32, dimension scale
 //   /area      (area)          UTF-8 strings: area codes; dimension scale; attr level
 //   /sex       (sex)           "male", "female"; dimension scale
 //   /age_band  (age_band)      "0-4" ... "95+"; dimension scale
+//   /replicate (replicate)     int32 0 .. N-1, dimension scale (also when N = 1)
+//   /quantile  (quantile)      float64 0.05, 0.5, 0.95, dimension scale; attr quantile_method
 //   /<attr>    (area)          one UTF-8 string dataset per AreaTable attribute (buurt, wijk ...)
-//   /<indicator>               float64 (year, area) or (year, area, sex, age_band); chunked by
-//                              year, shuffle + deflate 4, NaN where never written; attrs units,
+//   /<indicator>               float64 (year, area) or (year, area, sex, age_band): the mean
+//                              over replicates (with one replicate, its values unchanged)
+//   /<indicator>_replicates    float64 (replicate, <indicator's dims>): every replicate's values
+//   /<indicator>_quantiles     float64 (quantile, <indicator's dims>): 5th, 50th and 95th
+//                              percentile over replicates (replicate_quantiles below);
+//                              attr quantile_method
+//                              All three: chunked by one year (and one replicate or quantile),
+//                              shuffle + deflate 4, NaN where never written; attrs units,
 //                              description, source (when known), coordinates (area attributes)
 //   /meta                      attrs (all strings): scenario_name, scenario_path, dataset, seed,
-//                              core, base_year, horizon, area_level, engine_version, git_commit,
-//                              created_utc, then every RunDescription::metadata entry
+//                              core, replicates, base_year, horizon, area_level, engine_version,
+//                              git_commit, created_utc, then every RunDescription::metadata entry
 //   /meta/scenario_yaml        scalar UTF-8 string: the scenario's YAML after `extends:`
 //   /meta/phase_timings/phase  (phase) strings, dimension scale
 //   /meta/phase_timings/seconds (phase) float64 [s]; group attrs wall_seconds, person_years
 //
-// A replicate dimension will later lead the indicator dimensions; the writer addresses each
-// year's block through its leading index so that only the index changes then.
+// Memory stays bounded: on_year writes its block into <indicator>_replicates at once, and
+// on_finish reads back one year and one chunk of areas of all replicates at a time (at most
+// replicates x 32 Ki values), writes their mean and quantiles, and moves on.
 
+#include <array>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "engine/core/observer.hpp"
@@ -43,10 +55,29 @@ inline constexpr std::string_view year = "year";
 inline constexpr std::string_view area = "area";
 inline constexpr std::string_view sex = "sex";
 inline constexpr std::string_view age_band = "age_band";
+inline constexpr std::string_view replicate = "replicate";
+inline constexpr std::string_view quantile = "quantile";
+// <indicator><suffix> names the companions of each indicator.
+inline constexpr std::string_view replicates_suffix = "_replicates";
+inline constexpr std::string_view quantiles_suffix = "_quantiles";
+// The probability levels of <indicator>_quantiles, in this order.
+inline constexpr std::array<double, 3> quantile_levels{0.05, 0.5, 0.95};
+inline constexpr std::string_view quantile_method =
+    "linear interpolation between order statistics (Hyndman and Fan type 7, numpy.quantile "
+    "method 'linear'): with the n replicate values sorted x[0] <= ... <= x[n-1], the "
+    "q-quantile is x[j] + (x[j+1] - x[j]) * g with h = (n - 1) * q, j = floor(h), g = h - j; "
+    "NaN if any value is NaN";
 inline constexpr std::string_view meta = "meta";
 inline constexpr std::string_view scenario_yaml = "scenario_yaml";
 inline constexpr std::string_view phase_timings = "phase_timings";
 }  // namespace result_layout
+
+// The quantiles of `values` at each of `levels` (in [0, 1]) into `out`, as
+// result_layout::quantile_method says, with numpy.quantile's own arithmetic so that
+// np.quantile(values, levels) gives the same doubles. Sorts `values` in place. All NaN when
+// `values` is empty or holds a NaN.
+void replicate_quantiles(std::span<double> values, std::span<const double> levels,
+                         std::span<double> out);
 
 class Hdf5Writer final : public Observer {
 public:

@@ -71,6 +71,10 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
     }
 }
 
+bool ends_with(std::string_view text, std::string_view suffix) {
+    return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
 struct DatasetInfo {
     std::string name;
     std::vector<std::string> dims;
@@ -120,6 +124,29 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
     }
     const DatasetInfo* area = find_dataset(result_layout::area);
     const hsize_t n_areas = area != nullptr && !area->shape.empty() ? area->shape.front() : 0;
+    // Files from before replicates were written have neither: a single run.
+    std::string replicates = "1";
+    if (const auto it = meta.find("replicates"); it != meta.end())
+        replicates = one_line(it->second);
+    else if (const DatasetInfo* r = find_dataset(result_layout::replicate);
+             r != nullptr && !r->shape.empty())
+        replicates = std::to_string(r->shape.front());
+    std::vector<double> quantile_levels;
+    if (find_dataset(result_layout::quantile) != nullptr) {
+        auto dataset = hdf5::open_dataset(root, std::string(result_layout::quantile));
+        quantile_levels = hdf5::read_doubles(dataset.id());
+    }
+    // <indicator>_replicates and <indicator>_quantiles: named once, below the indicators.
+    auto is_companion = [&](const DatasetInfo& d) {
+        for (const auto& [dim, suffix] :
+             {std::pair{result_layout::replicate, result_layout::replicates_suffix},
+              std::pair{result_layout::quantile, result_layout::quantiles_suffix}})
+            if (!d.dims.empty() && d.dims.front() == dim && ends_with(d.name, suffix) &&
+                find_dataset(d.name.substr(0, d.name.size() - suffix.size())) != nullptr)
+                return true;
+        return false;
+    };
+    std::size_t n_companions = 0;
 
     std::vector<std::string> dimensions;
     std::vector<std::string> area_attributes;
@@ -130,6 +157,8 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
                 fmt::format("{} {}", d.name, d.shape.empty() ? hsize_t{1} : d.shape.front()));
         } else if (d.dims == std::vector<std::string>{std::string(result_layout::area)}) {
             area_attributes.push_back(d.name);
+        } else if (is_companion(d)) {
+            ++n_companions;
         } else if (std::find(d.dims.begin(), d.dims.end(), result_layout::year) != d.dims.end()) {
             auto dataset = hdf5::open_dataset(root, d.name);
             auto text = [&](const char* attribute) {
@@ -154,12 +183,23 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
     print_table(out, {{"scenario", scenario},
                       {"dataset", meta_value("dataset")},
                       {"core", meta_value("core")},
+                      {"replicates", replicates},
                       {"years", describe_years(years)},
                       {"areas", areas},
                       {"dimensions", fmt::format("{}", fmt::join(dimensions, ", "))}});
 
     out << fmt::format("\nindicators ({})\n", indicators.size() - 1);
     print_table(out, indicators);
+    if (n_companions > 0) {
+        std::vector<std::string> levels;
+        for (double q : quantile_levels) levels.push_back(fmt::format("{}", q));
+        out << fmt::format(
+            "  values are the mean over replicates; each indicator X also as X{} (replicate, ...): "
+            "every replicate's values, and X{} (quantile, ...): the {} quantiles over "
+            "replicates\n",
+            result_layout::replicates_suffix, result_layout::quantiles_suffix,
+            fmt::join(levels, ", "));
+    }
 
     out << "\nmeta\n";
     std::vector<std::vector<std::string>> rows;

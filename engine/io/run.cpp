@@ -1,5 +1,6 @@
 #include "engine/io/run.hpp"
 
+#include "engine/core/agent_projection.hpp"
 #include "engine/core/cohort_projection.hpp"
 #include "engine/io/dataset.hpp"
 #include "engine/io/hdf5_writer.hpp"
@@ -39,8 +40,8 @@ void check_scenario(const std::filesystem::path& scenario,
 RunReport run_scenario(const RunOptions& options) {
     auto [scenario, dataset] = prepare(options.scenario, options.data_dir);
 
-    CohortProjection projection(scenario, dataset.areas, dataset.base, create_models(dataset.rates),
-                                {.threads = options.threads, .stop = options.stop});
+    if (options.core) scenario.core = *options.core;
+    if (options.replicates) scenario.replicates = *options.replicates;
 
     std::map<std::string, std::string> metadata = dataset.metadata;
     metadata["engine_version"] = std::string(engine_version());
@@ -52,8 +53,23 @@ RunReport run_scenario(const RunOptions& options) {
         writer.emplace(options.output);
         observers.insert(observers.begin(), &*writer);
     }
-    RunReport report{scenario.name, dataset.name, dataset.areas.size(), {}};
-    report.summary = projection.run(observers, metadata);
+    RunReport report{scenario.name, "", 1, dataset.name, dataset.areas.size(), {}};
+    if (scenario.core == CoreKind::agent) {
+        report.core = "agent";
+        report.replicates = scenario.replicates;
+        AgentProjection projection(scenario, dataset.areas, dataset.base,
+                                   create_models(dataset.rates),
+                                   {.threads = options.threads,
+                                    .replicates = scenario.replicates,
+                                    .stop = options.stop});
+        report.summary = projection.run(observers, metadata);
+    } else {
+        report.core = "cohort";
+        CohortProjection projection(scenario, dataset.areas, dataset.base,
+                                    create_models(dataset.rates),
+                                    {.threads = options.threads, .stop = options.stop});
+        report.summary = projection.run(observers, metadata);
+    }
     return report;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/core/observer.hpp"
+#include "engine/core/scenario.hpp"
 
 namespace socialtwin {
 
@@ -18,11 +19,15 @@ struct RunOptions {
     std::optional<std::filesystem::path> data_dir;
     int threads = 0;                         // 0 = all cores
     const std::atomic<bool>* stop = nullptr;  // set to stop between two years (Ctrl-C)
+    std::optional<CoreKind> core;              // overrides the scenario's `core`
+    std::optional<int> replicates;             // overrides the scenario's `replicates`
     std::vector<Observer*> extra_observers;  // e.g. a console summary
 };
 
 struct RunReport {
     std::string scenario_name;
+    std::string core;  // "cohort" or "agent"
+    int replicates = 1;
     std::string dataset;
     std::size_t areas = 0;
     RunSummary summary;

@@ -277,7 +277,7 @@ Scenario build(const DocNode& doc, const fs::path& file) {
     s.base_year = integer_of(doc.find("base_year"), s.base_year);
     s.horizon = integer_of(doc.find("horizon"), s.horizon);
     if (const DocNode* seed = doc.find("seed")) s.seed = unsigned_value(*seed).value_or(s.seed);
-    s.core = CoreKind::cohort;  // the only value the schema accepts so far
+    s.core = text_of(doc.find("core"), "cohort") == "agent" ? CoreKind::agent : CoreKind::cohort;
     s.replicates = integer_of(doc.find("replicates"), s.replicates);
 
     if (const DocNode* rates = doc.find("rates")) {

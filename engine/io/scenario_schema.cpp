@@ -68,7 +68,7 @@ constexpr Bound at_least(double v) { return {.value = v, .exclusive = false, .se
 constexpr Bound above(double v) { return {.value = v, .exclusive = true, .set = true}; }
 constexpr Bound at_most(double v) { return {.value = v, .exclusive = false, .set = true}; }
 
-constexpr std::array<std::string_view, 1> core_names{"cohort"};
+constexpr std::array<std::string_view, 2> core_names{"cohort", "agent"};
 constexpr std::array<std::string_view, 3> sex_names{"both", "male", "female"};
 constexpr std::array<std::string_view, 2> dwelling_type_names{"single_family", "multi_family"};
 constexpr std::array<std::string_view, 2> migration_mode_names{"housing_led", "demand_led"};
@@ -139,7 +139,9 @@ constexpr std::array schema{
         .default_value = "cohort",
         .choices = core_names,
         .meaning = "How the population is projected: `cohort` = cohort-component projection with "
-                   "expected flows (deterministic).",
+                   "expected flows (deterministic); `agent` = microsimulation of persons by random "
+                   "draws from the same rates (stochastic: use `replicates` for the spread). "
+                   "`socialtwin run --core` overrides it.",
     },
     SchemaKey{
         .path = "replicates",
@@ -147,8 +149,10 @@ constexpr std::array schema{
         .default_value = "1",
         .unit = "runs",
         .min = at_least(1),
-        .meaning = "Runs of the scenario, each with its own random streams. A deterministic core "
-                   "gives identical replicates.",
+        .meaning = "Runs of the scenario, each with its own random streams; the result holds "
+                   "every replicate, their mean and the 5th/50th/95th percentiles. The cohort core "
+                   "is deterministic and always runs once. `socialtwin run --replicates` "
+                   "overrides it.",
     },
     SchemaKey{
         .path = "rates",

@@ -98,6 +98,7 @@ void MigrationModel::begin_run(const RunContext& run) {
     }
     // How densely each area's dwellings are occupied is a fact of the base year (students
     // sharing, room rental, vacancy): keep it, within sane bounds, as the area's capacity.
+    market_.assign(n_areas, {});
     households_per_dwelling_.assign(n_areas, 1.0);
     for (std::size_t a = 0; a < n_areas; ++a) {
         const double dwellings = run.base_dwellings[a];
@@ -160,28 +161,42 @@ double MigrationModel::displaced_share(double demolished, double dwellings_start
     return std::min(1.0, demolished / dwellings_start);
 }
 
-// How many of the would-be in-migrants come: all of them (demand-led), or as many as the room
-// in the remaining stock takes (housing-led: households per dwelling as in the base year).
-MigrationModel::Admission MigrationModel::admit(std::size_t area, double inhabitants,
-                                                double households_at_year_end,
-                                                double dwellings_left) const {
-    Admission a;
-    a.wanting = inhabitants * in_per_inhabitant_total_;
-    const double room =
-        std::max(0.0, dwellings_left * households_per_dwelling_[area] - households_at_year_end);
-    const bool housing_led = scenario_->housing.migration == MigrationMode::housing_led;
-    a.admitted = housing_led && households_per_in_migrant_ > 0
-                     ? std::min(a.wanting, room / households_per_in_migrant_)
-                     : a.wanting;
-    a.share = a.wanting > 0 ? a.admitted / a.wanting : 0.0;
-    return a;
+void MigrationModel::record_market(std::size_t area, double inhabitants,
+                                   double households_at_year_end, double dwellings_left) const {
+    Market& m = market_[area];
+    m.inhabitants = inhabitants;
+    m.wanting = inhabitants * in_per_inhabitant_total_;
+    // Negative where the area holds more households than its dwellings take: that makes less
+    // room in the municipal market too.
+    m.room = dwellings_left * households_per_dwelling_[area] - households_at_year_end;
+    m.admitted = 0;
 }
 
-// Expected in-migrants of one sex and age this year: the admitted share of the demand, plus
-// the residents of new dwellings.
-double MigrationModel::in_migrants(const Admission& a, const Construction& c, double inhabitants,
-                                   int sex, int age) const noexcept {
-    return inhabitants * in_per_inhabitant_[at(sex)][at(age)] * a.share +
+// The municipal housing market: demand-led, everyone comes; housing-led, as many as the net
+// room in the whole stock takes, spread over the areas that have room in proportion to it.
+// Pooling also keeps the agent core's result from depending on small-area noise (a sum of
+// minima is not the minimum of sums).
+void MigrationModel::settle() {
+    double wanting = 0, room = 0, free = 0;
+    for (const Market& m : market_) {
+        wanting += m.wanting;
+        room += m.room;
+        free += std::max(0.0, m.room);
+    }
+    if (scenario_->housing.migration == MigrationMode::demand_led ||
+        households_per_in_migrant_ <= 0) {
+        for (Market& m : market_) m.admitted = m.wanting;
+        return;
+    }
+    const double admitted = std::clamp(room / households_per_in_migrant_, 0.0, wanting);
+    for (Market& m : market_) m.admitted = free > 0 ? admitted * std::max(0.0, m.room) / free : 0.0;
+}
+
+double MigrationModel::in_migrants(std::size_t area, const Construction& c, int sex,
+                                   int age) const noexcept {
+    const Market& m = market_[area];
+    const double share = m.wanting > 0 ? m.admitted / m.wanting : 0.0;
+    return m.inhabitants * in_per_inhabitant_[at(sex)][at(age)] * share +
            c.new_residents * rates_.in_migration_profile[at(sex)][at(age)];
 }
 
@@ -203,16 +218,17 @@ void MigrationModel::apply(AreaStep& step) const {
         for (double& persons : step.next) persons *= 1.0 - displaced;
         step.migration_out += present * displaced;
     }
+    record_market(step.area, std::accumulate(step.start.begin(), step.start.end(), 0.0),
+                  count_households(step.next, rates_.other_households_per_other_member).total(),
+                  std::max(0.0, step.dwellings_start - c.demolished));
+}
 
-    const double inhabitants = std::accumulate(step.start.begin(), step.start.end(), 0.0);
-    const Admission admission = admit(
-        step.area, inhabitants,
-        count_households(step.next, rates_.other_households_per_other_member).total(),
-        std::max(0.0, step.dwellings_start - c.demolished));
+void MigrationModel::complete(AreaStep& step) const {
+    const Construction c = construction(step.area);
     double arrived = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
-            const double persons = in_migrants(admission, c, inhabitants, s, a);
+            const double persons = in_migrants(step.area, c, s, a);
             if (persons == 0) continue;
             const PositionShares& shares = rates_.position_shares[at(s)][at(a)];
             for (int p = 0; p < n_positions; ++p)
@@ -222,7 +238,7 @@ void MigrationModel::apply(AreaStep& step) const {
     }
     step.migration_in += arrived;
     step.values(in_new_dwellings_)[0] = c.new_residents;
-    step.values(in_unmet_)[0] = admission.wanting - admission.admitted;
+    step.values(in_unmet_)[0] = market_[step.area].wanting - market_[step.area].admitted;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,19 +328,22 @@ void MigrationModel::apply(AgentAreaStep& step) const {
         return true;
     });
 
-    // In-migrants: the expected number by sex and age drawn as whole persons, area by area.
-    const double inhabitants = static_cast<double>(step.residents.size());
     std::vector<double> by_position(CohortCell::size, 0.0);
     for (int p = 0; p < n_positions; ++p) by_position[at(p)] = staying[at(p)];
-    const Admission admission =
-        admit(step.counts.area, inhabitants,
-              count_households(by_position, rates_.other_households_per_other_member).total(),
-              std::max(0.0, step.counts.dwellings_start - c.demolished));
+    record_market(step.counts.area, static_cast<double>(step.residents.size()),
+                  count_households(by_position, rates_.other_households_per_other_member).total(),
+                  std::max(0.0, step.counts.dwellings_start - c.demolished));
+}
+
+void MigrationModel::complete(AgentAreaStep& step) const {
+    // In-migrants: the expected number by sex and age drawn as whole persons, area by area.
+    const int year = step.counts.year;
+    const Construction c = construction(step.counts.area);
     const auto area = static_cast<std::uint32_t>(step.counts.area);
     std::uint32_t draw = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
-            const double expected = in_migrants(admission, c, inhabitants, s, a);
+            const double expected = in_migrants(step.counts.area, c, s, a);
             if (expected == 0) continue;
             const auto u = step.random.uniforms(Stream::migration_in, area, year, draw++);
             const std::uint32_t n = draw_count(expected, u[0]);
@@ -337,8 +356,9 @@ void MigrationModel::apply(AgentAreaStep& step) const {
             step.counts.migration_in += n;
         }
     }
+    const Market& m = market_[step.counts.area];
     step.counts.values(in_new_dwellings_)[0] = c.new_residents;
-    step.counts.values(in_unmet_)[0] = admission.wanting - admission.admitted;
+    step.counts.values(in_unmet_)[0] = m.wanting - m.admitted;
 }
 
 }  // namespace socialtwin

@@ -54,13 +54,15 @@ private:
     std::array<double, n_sexes> infant_death_{};  // [probability] in the year of birth
 };
 
-// Migration across the municipal border, housing-led. Out: a probability by sex and age at
-// year end. In: the in-migrants who would come (in-migrants per inhabitant of the area, by the
-// in-migrant age-sex profile) arrive only as far as the area's dwellings have room for their
-// households: an area takes as many households per dwelling as it had in the base year. The
-// rest is reported as unmet demand. Dwellings completed this year (construction programme)
-// are filled on top, `occupancy` persons each; demolished dwellings send their residents out.
-// In-migrants arrive with the base-year household positions of their age.
+// Migration across the municipal border. Out: a probability by sex and age at year end;
+// demolished dwellings send their residents out. In: the in-migrants who would come (per
+// inhabitant of each area, by the in-migrant age-sex profile) meet the municipal housing
+// market: housing-led (the default), they take the room in the stock -- each area holds as
+// many households per dwelling as in the base year -- pooled over the municipality, so
+// a vacancy in one area can be taken by someone who wanted another; as far as the room goes,
+// and the rest is reported as unmet demand. Demand-led, all of them come. Dwellings completed
+// this year are filled on top, `occupancy` persons each. In-migrants arrive with the base-year
+// household positions of their age.
 class MigrationModel final : public Model {
 public:
     explicit MigrationModel(const RateSet& rates) : rates_(rates) {}
@@ -69,8 +71,15 @@ public:
     void declare_indicators(IndicatorCatalog& catalog) override;
     void begin_run(const RunContext& run) override;
     void begin_year(int year) override;
+    // Out-migration and demolition; records the area's demand and room for settle().
     void apply(AreaStep& step) const override;
     void apply(AgentAreaStep& step) const override;
+    bool settles_across_areas() const override { return true; }
+    // The housing market: how many of each area's would-be in-migrants are admitted.
+    void settle() override;
+    // In-migration into the area as settled, and into its new dwellings.
+    void complete(AreaStep& step) const override;
+    void complete(AgentAreaStep& step) const override;
 
 private:
     struct Completion {
@@ -93,17 +102,21 @@ private:
         double new_residents = 0;  // [persons] moving into new dwellings
         double demolished = 0;     // [dwellings]
     };
-    struct Admission {
-        double wanting = 0;   // [persons] would-be in-migrants
-        double admitted = 0;  // [persons]
-        double share = 0;     // admitted / wanting
+    // Per area, this year: written by apply(), read by settle() and complete().
+    struct Market {
+        double inhabitants = 0;  // [persons] on 1 January
+        double wanting = 0;      // [persons] would-be in-migrants
+        double room = 0;         // [households] the stock can still take
+        double admitted = 0;     // [persons] set by settle()
     };
+    mutable std::vector<Market> market_;
+
     Construction construction(std::size_t area) const;
     static double displaced_share(double demolished, double dwellings_start) noexcept;
-    Admission admit(std::size_t area, double inhabitants, double households_at_year_end,
-                    double dwellings_left) const;
-    double in_migrants(const Admission& a, const Construction& c, double inhabitants, int sex,
-                       int age) const noexcept;
+    void record_market(std::size_t area, double inhabitants, double households_at_year_end,
+                       double dwellings_left) const;
+    // Expected in-migrants of one sex and age into the area this year.
+    double in_migrants(std::size_t area, const Construction& c, int sex, int age) const noexcept;
 };
 
 }  // namespace socialtwin

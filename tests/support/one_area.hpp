@@ -23,7 +23,8 @@ struct OneArea {
     double births = 0, deaths = 0, in = 0, out = 0;
     double dwellings_start = 100, dwellings_next = 100;
 
-    // Declares the model's indicators, runs begin_run, begin_year and apply for `year`.
+    // Declares the model's indicators, runs begin_run, begin_year and apply for `year` (and,
+    // for a model that settles across areas, settle and complete: this area is the market).
     template <class M>
     YearResults run(M& model, int year = 2020) {
         model.declare_indicators(catalog);
@@ -33,6 +34,10 @@ struct OneArea {
         AreaStep step{0,  year, start,           next,           births, deaths,
                       in, out,  dwellings_start, dwellings_next, results};
         model.apply(step);
+        if (model.settles_across_areas()) {
+            model.settle();
+            model.complete(step);
+        }
         return results;
     }
     double value(const YearResults& results, const std::string& indicator) const {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -74,6 +75,15 @@ struct TinyRun {
     static double value(int year, std::size_t area, std::size_t k) {
         return year * 1000.0 + static_cast<double>(area) * 100.0 + static_cast<double>(k) + 0.25;
     }
+    // Replicate r's values are value() + offset(r): 3, -1, 7 for replicates 0, 1, 2, so neither
+    // the order of replicates nor their order of arrival is the sorted order.
+    static double offset(int replicate) {
+        constexpr std::array<double, 3> offsets{3.0, -1.0, 7.0};
+        return offsets.at(static_cast<std::size_t>(replicate));
+    }
+    static double value(int replicate, int year, std::size_t area, std::size_t k) {
+        return value(year, area, k) + offset(replicate);
+    }
 
     YearResults results(int year) const {
         YearResults r(catalog, areas.size());
@@ -85,6 +95,17 @@ struct TinyRun {
         }
         return r;
     }
+    YearResults results(int replicate, int year) const {
+        YearResults r(catalog, areas.size());
+        r.year = year;
+        r.replicate = replicate;
+        for (std::size_t a = 0; a < areas.size(); ++a) {
+            r.area_values(population, a)[0] = value(replicate, year, a, 0);
+            auto v = r.area_values(by_age_sex, a);
+            for (std::size_t k = 0; k < v.size(); ++k) v[k] = value(replicate, year, a, k);
+        }
+        return r;
+    }
 
     void write(Hdf5Writer& writer) const {
         writer.on_start(run);
@@ -92,6 +113,15 @@ struct TinyRun {
         writer.on_finish({.phase_timings = {{"ageing", 0.5}, {"mortality", 1.25}},
                           .wall_seconds = 2.0,
                           .person_years = 1234.0});
+    }
+    // Three replicates as the agent core may report them: every year of replicate 0, then of
+    // replicate 1, then of 2.
+    void write_replicates(Hdf5Writer& writer) {
+        run.replicates = 3;
+        writer.on_start(run);
+        for (int replicate = 0; replicate < 3; ++replicate)
+            for (int year : run.years) writer.on_year(results(replicate, year));
+        writer.on_finish({});
     }
 
     AreaTable areas;
@@ -214,13 +244,32 @@ TEST_F(Hdf5WriterTest, LabelsIndicatorsWithUnitsDescriptionSourceAndCoordinates)
     auto population = hdf5::open_dataset(file.id(), "population");
     EXPECT_EQ(hdf5::read_string_attribute(population.id(), "units"), "persons");
     EXPECT_EQ(hdf5::read_string_attribute(population.id(), "description"),
-              "Residents on 1 January");
+              "Residents on 1 January (mean over replicates)");
     EXPECT_FALSE(hdf5::has_attribute(population.id(), "source"));  // empty: left out
     EXPECT_EQ(hdf5::read_string_attribute(population.id(), "coordinates"), "buurt buurt_name");
 
     auto by_age_sex = hdf5::open_dataset(file.id(), "population_by_age_sex");
     EXPECT_EQ(hdf5::read_string_attribute(by_age_sex.id(), "source"), "CBS 83502NED");
     EXPECT_EQ(hdf5::read_string_attribute(by_age_sex.id(), "coordinates"), "buurt buurt_name");
+
+    // The companions carry the same labels; their descriptions say what they hold.
+    for (const char* name :
+         {"population_by_age_sex_replicates", "population_by_age_sex_quantiles"}) {
+        auto dataset = hdf5::open_dataset(file.id(), name);
+        EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"), "persons") << name;
+        EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "source"), "CBS 83502NED") << name;
+        EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "coordinates"), "buurt buurt_name")
+            << name;
+    }
+    auto replicates = hdf5::open_dataset(file.id(), "population_replicates");
+    EXPECT_EQ(hdf5::read_string_attribute(replicates.id(), "description"),
+              "Residents on 1 January (each replicate)");
+    EXPECT_FALSE(hdf5::has_attribute(replicates.id(), "source"));
+    auto quantiles = hdf5::open_dataset(file.id(), "population_quantiles");
+    EXPECT_EQ(hdf5::read_string_attribute(quantiles.id(), "description"),
+              "Residents on 1 January (5th, 50th, 95th percentile over replicates)");
+    EXPECT_EQ(hdf5::read_string_attribute(quantiles.id(), "quantile_method"),
+              result_layout::quantile_method);
 }
 
 TEST_F(Hdf5WriterTest, RecordsProvenanceAndTimingsInMeta) {
@@ -246,6 +295,7 @@ TEST_F(Hdf5WriterTest, RecordsProvenanceAndTimingsInMeta) {
     EXPECT_EQ(attr("dataset"), "rotterdam-test");
     EXPECT_EQ(attr("seed"), "18446744073709551615");
     EXPECT_EQ(attr("core"), "cohort");
+    EXPECT_EQ(attr("replicates"), "1");
     EXPECT_EQ(attr("base_year"), "2024");
     EXPECT_EQ(attr("horizon"), "1");
     EXPECT_EQ(attr("area_level"), "buurt");
@@ -413,15 +463,235 @@ TEST_F(Hdf5WriterTest, AreaAttributeNamesThatCannotBeCoordinatesAreInputErrors) 
     }
 }
 
-TEST_F(Hdf5WriterTest, ReplicatesAreNotWrittenYet) {
+TEST_F(Hdf5WriterTest, ARunWithoutReplicatesIsALogicError) {
     TinyRun tiny;
-    tiny.run.replicates = 2;
+    tiny.run.replicates = 0;
     Hdf5Writer writer(dir_ / "out.h5");
     EXPECT_THROW(writer.on_start(tiny.run), std::logic_error);
 }
 
-// A small but demographically consistent run (stocks and flows balance per area) under the
-// indicator names of the real runs, for tests/python/test_hdf5_layout.py. Written to
+TEST_F(Hdf5WriterTest, CompanionNamesThatCollideAreLogicErrors) {
+    TinyRun tiny;
+    tiny.catalog.add({.name = "population_quantiles",
+                      .units = "persons",
+                      .description = "clashes with population's quantiles",
+                      .shape = IndicatorShape::per_area,
+                      .source = ""});
+    Hdf5Writer writer(dir_ / "out.h5");
+    EXPECT_THROW(writer.on_start(tiny.run), std::logic_error);
+}
+
+TEST_F(Hdf5WriterTest, AreaAttributesNamedLikeTheNewDimensionsAreInputErrors) {
+    TinyRun tiny;
+    tiny.areas.add_attribute({"replicate", {"a", "b", "c"}});
+    tiny.areas.add_attribute({"quantile", {"a", "b", "c"}});
+    Hdf5Writer writer(dir_ / "out.h5");
+    try {
+        writer.on_start(tiny.run);
+        FAIL() << "expected an InputError";
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.problems().size(), 2u) << e.what();
+    }
+}
+
+// ---- replicates --------------------------------------------------------------------------
+
+TEST_F(Hdf5WriterTest, ReplicateAndQuantileAreDimensionsEvenForASingleRun) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto replicate = hdf5::open_dataset(file.id(), "replicate");
+    EXPECT_TRUE(hdf5::is_dimension_scale(replicate.id()));
+    EXPECT_EQ(hdf5::read_ints(replicate.id()), (std::vector<std::int32_t>{0}));
+    auto quantile = hdf5::open_dataset(file.id(), "quantile");
+    EXPECT_TRUE(hdf5::is_dimension_scale(quantile.id()));
+    EXPECT_EQ(hdf5::read_doubles(quantile.id()), (std::vector<double>{0.05, 0.5, 0.95}));
+    EXPECT_EQ(hdf5::read_string_attribute(quantile.id(), "quantile_method"),
+              result_layout::quantile_method);
+
+    auto replicates = hdf5::open_dataset(file.id(), "population_by_age_sex_replicates");
+    EXPECT_EQ(hdf5::shape(replicates.id()), (std::vector<hsize_t>{1, 2, 3, 2, 20}));
+    EXPECT_EQ(hdf5::dimension_names(replicates.id()),
+              (std::vector<std::string>{"replicate", "year", "area", "sex", "age_band"}));
+    auto quantiles = hdf5::open_dataset(file.id(), "population_quantiles");
+    EXPECT_EQ(hdf5::shape(quantiles.id()), (std::vector<hsize_t>{3, 2, 3}));
+    EXPECT_EQ(hdf5::dimension_names(quantiles.id()),
+              (std::vector<std::string>{"quantile", "year", "area"}));
+}
+
+TEST_F(Hdf5WriterTest, WithOneReplicateMeanAndQuantilesAreItsValues) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    for (const std::string name : {"population", "population_by_age_sex"}) {
+        auto mean = hdf5::open_dataset(file.id(), name);
+        auto replicates = hdf5::open_dataset(file.id(), name + "_replicates");
+        auto quantiles = hdf5::open_dataset(file.id(), name + "_quantiles");
+        const auto values = hdf5::read_doubles(mean.id());
+        EXPECT_EQ(hdf5::read_doubles(replicates.id()), values) << name;
+        std::vector<double> three = values;
+        three.insert(three.end(), values.begin(), values.end());
+        three.insert(three.end(), values.begin(), values.end());
+        EXPECT_EQ(hdf5::read_doubles(quantiles.id()), three) << name;
+    }
+}
+
+TEST_F(Hdf5WriterTest, WritesEveryReplicateAndTheirMeanAndQuantiles) {
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write_replicates(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto replicate = hdf5::open_dataset(file.id(), "replicate");
+    EXPECT_EQ(hdf5::read_ints(replicate.id()), (std::vector<std::int32_t>{0, 1, 2}));
+    auto meta = hdf5::open_group(file.id(), "meta");
+    EXPECT_EQ(hdf5::read_string_attribute(meta.id(), "replicates"), "3");
+
+    auto replicates = hdf5::open_dataset(file.id(), "population_by_age_sex_replicates");
+    ASSERT_EQ(hdf5::shape(replicates.id()), (std::vector<hsize_t>{3, 2, 3, 2, 20}));
+    const auto all = hdf5::read_doubles(replicates.id());
+    for (int r = 0; r < 3; ++r)
+        for (std::size_t y = 0; y < 2; ++y)
+            for (std::size_t a = 0; a < 3; ++a)
+                for (std::size_t k = 0; k < 40; ++k)
+                    ASSERT_EQ(all[((static_cast<std::size_t>(r) * 2 + y) * 3 + a) * 40 + k],
+                              TinyRun::value(r, 2024 + static_cast<int>(y), a, k));
+
+    // Offsets 3, -1, 7: mean +3; sorted -1, 3, 7, so (n - 1) q = 0.1, 1 and 1.9 give
+    // -1 + 0.1 * 4 = -0.6, 3 and 3 + 0.9 * 4 = 6.6 above value(year, area, k).
+    const std::array<double, 3> quantile_offsets{-0.6, 3.0, 6.6};
+    constexpr double tolerance = 1e-8;  // values are ~2e6: a few ulps
+    for (const std::string name : {"population", "population_by_age_sex"}) {
+        const std::size_t per_area = name == "population" ? 1 : 40;
+        auto mean = hdf5::open_dataset(file.id(), name);
+        auto quantiles = hdf5::open_dataset(file.id(), name + "_quantiles");
+        EXPECT_EQ(hdf5::shape(quantiles.id()).front(), 3u);
+        const auto means = hdf5::read_doubles(mean.id());
+        const auto qs = hdf5::read_doubles(quantiles.id());
+        ASSERT_EQ(means.size(), 2 * 3 * per_area);
+        ASSERT_EQ(qs.size(), 3 * means.size());
+        for (std::size_t y = 0; y < 2; ++y)
+            for (std::size_t a = 0; a < 3; ++a)
+                for (std::size_t k = 0; k < per_area; ++k) {
+                    const std::size_t i = (y * 3 + a) * per_area + k;
+                    const double base = TinyRun::value(2024 + static_cast<int>(y), a, k);
+                    EXPECT_NEAR(means[i], base + 3.0, tolerance) << name << " " << i;
+                    for (std::size_t q = 0; q < 3; ++q)
+                        EXPECT_NEAR(qs[q * means.size() + i], base + quantile_offsets[q], tolerance)
+                            << name << " quantile " << q << " " << i;
+                }
+    }
+}
+
+TEST_F(Hdf5WriterTest, ReplicatesChunkByOneReplicateAndYear) {
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write_replicates(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    for (const char* name :
+         {"population_by_age_sex_replicates", "population_by_age_sex_quantiles"}) {
+        auto dataset = hdf5::open_dataset(file.id(), name);
+        hdf5::PropertyList dcpl(H5Dget_create_plist(dataset.id()));
+        ASSERT_EQ(H5Pget_layout(dcpl.id()), H5D_CHUNKED) << name;
+        std::array<hsize_t, 5> chunk{};
+        ASSERT_EQ(H5Pget_chunk(dcpl.id(), 5, chunk.data()), 5) << name;
+        EXPECT_EQ(chunk, (std::array<hsize_t, 5>{1, 1, 3, 2, 20})) << name;
+        unsigned level = 0;
+        std::size_t n_values = 1;
+        EXPECT_GT(H5Pget_filter_by_id2(dcpl.id(), H5Z_FILTER_DEFLATE, nullptr, &n_values, &level, 0,
+                                       nullptr, nullptr),
+                  -1)
+            << name;
+        EXPECT_EQ(level, 4u) << name;
+    }
+    // The mean keeps the single run's chunks.
+    auto mean = hdf5::open_dataset(file.id(), "population_by_age_sex");
+    hdf5::PropertyList dcpl(H5Dget_create_plist(mean.id()));
+    std::array<hsize_t, 4> chunk{};
+    ASSERT_EQ(H5Pget_chunk(dcpl.id(), 4, chunk.data()), 4);
+    EXPECT_EQ(chunk, (std::array<hsize_t, 4>{1, 3, 2, 20}));
+}
+
+TEST_F(Hdf5WriterTest, MissingReplicateAtFinishIsAnErrorNamingYearAndReplicate) {
+    TinyRun tiny;
+    tiny.run.replicates = 3;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        for (int replicate : {0, 2})
+            for (int year : tiny.run.years) writer.on_year(tiny.results(replicate, year));
+        writer.on_year(tiny.results(1, 2025));
+        EXPECT_THROW(writer.on_year(tiny.results(1, 2025)), std::logic_error);  // twice
+        YearResults beyond = tiny.results(0, 2025);
+        beyond.replicate = 3;
+        EXPECT_THROW(writer.on_year(beyond), std::logic_error);  // not in the run
+        try {
+            writer.on_finish({});
+            ADD_FAILURE() << "expected a logic_error";
+        } catch (const std::logic_error& e) {
+            EXPECT_NE(std::string(e.what()).find("2024 (replicate 1)"), std::string::npos)
+                << e.what();
+            EXPECT_EQ(std::string(e.what()).find("2025"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_TRUE(files_in(dir_).empty());
+}
+
+TEST_F(Hdf5WriterTest, NegativeReplicateIsALogicError) {
+    TinyRun tiny;
+    tiny.run.replicates = 2;
+    Hdf5Writer writer(dir_ / "out.h5");
+    writer.on_start(tiny.run);
+    YearResults results = tiny.results(0, 2024);
+    results.replicate = -1;
+    EXPECT_THROW(writer.on_year(results), std::logic_error);
+}
+
+// The quantile definition, against numpy 1.24's np.quantile(values, [0.05, 0.5, 0.95]) printed
+// with repr (the shortest text that reads back as the same double).
+TEST(ReplicateQuantiles, MatchNumpysLinearMethodToTheBit) {
+    const std::array<double, 3> levels{0.05, 0.5, 0.95};
+    auto quantiles = [&](std::vector<double> values) {
+        std::array<double, 3> out{};
+        replicate_quantiles(values, levels, out);
+        return out;
+    };
+    using Q = std::array<double, 3>;
+    EXPECT_EQ(quantiles({3.0, -1.0, 7.0}), (Q{-0.6, 3.0, 6.6}));
+    EXPECT_EQ(quantiles({2.5}), (Q{2.5, 2.5, 2.5}));
+    EXPECT_EQ(quantiles({1.0, 2.0}), (Q{1.05, 1.5, 1.95}));
+    EXPECT_EQ(quantiles({10.0, 1.0, 100.0, 1000.0}), (Q{2.35, 55.0, 864.9999999999997}));
+    EXPECT_EQ(quantiles({0.1, 0.7, 0.2, 0.9, 0.3, 0.11, 5.5, 1e6, -3.25, 0.0}),
+              (Q{-1.7874999999999999, 0.25, 550002.4749999989}));
+}
+
+TEST(ReplicateQuantiles, AreNanWhenAnyValueIsNanOrThereAreNone) {
+    const std::array<double, 2> levels{0.05, 0.95};
+    std::array<double, 2> out{};
+    std::vector<double> values{1.0, std::nan(""), 3.0};
+    replicate_quantiles(values, levels, out);
+    EXPECT_TRUE(std::isnan(out[0]) && std::isnan(out[1]));
+    replicate_quantiles({}, levels, out);
+    EXPECT_TRUE(std::isnan(out[0]) && std::isnan(out[1]));
+}
+
+// A small but demographically consistent run (stocks and flows balance per area and replicate)
+// under the indicator names of the real runs, with three replicates as the agent core would
+// write them, for tests/python/test_hdf5_layout.py. Written to
 // $SOCIALTWIN_SAMPLE_H5 when set, so the Python check can be pointed at it by hand:
 //   SOCIALTWIN_SAMPLE_H5=/tmp/sample.h5 socialtwin_unit_tests --gtest_filter='*Sample*'
 //   SOCIALTWIN_H5=/tmp/sample.h5 python3 -m pytest tests/python/test_hdf5_layout.py
@@ -460,7 +730,7 @@ TEST_F(Hdf5WriterTest, WritesSampleForThePythonLayoutCheck) {
                        .catalog = &catalog,
                        .years = {2024, 2025, 2026},
                        .core = "cohort",
-                       .replicates = 1,
+                       .replicates = 3,
                        .metadata = {{"provenance", "hand-made test sample"}}};
 
     const fs::path target = [&] {
@@ -471,36 +741,41 @@ TEST_F(Hdf5WriterTest, WritesSampleForThePythonLayoutCheck) {
     writer.on_start(run);
     // As the engine reports them: stocks on 1 January, flows during the year, so the flows of
     // year t take each area from its stock of t to that of t+1 (the last year's flows are zero).
-    // Stocks by (area, sex, band) follow a made-up pattern; out-migration closes the balance.
-    auto cell = [](int year, std::size_t area, std::size_t k) {
+    // Stocks by (replicate, area, sex, band) follow a made-up pattern; out-migration closes the
+    // balance. Replicates arrive replicate-major, as the agent core reports them.
+    auto cell = [](std::size_t replicate, int year, std::size_t area, std::size_t k) {
         return 40.0 + 10.0 * static_cast<double>(area) +
-               0.5 * static_cast<double>((k * 7 + static_cast<std::size_t>(year)) % 11);
+               0.5 * static_cast<double>(
+                         (k * 7 + static_cast<std::size_t>(year) + 3 * replicate * (k + 1)) % 11);
     };
-    auto stock = [&](int year, std::size_t area) {
+    auto stock = [&](std::size_t replicate, int year, std::size_t area) {
         double total = 0;
         for (std::size_t k = 0; k < values_per_area(IndicatorShape::per_area_sex_age_band); ++k)
-            total += cell(year, area, k);
+            total += cell(replicate, year, area, k);
         return total;
     };
-    for (int year : run.years) {
-        YearResults r(catalog, areas.size());
-        r.year = year;
-        for (std::size_t a = 0; a < areas.size(); ++a) {
-            auto cells = r.area_values(by_age_sex, a);
-            for (std::size_t k = 0; k < cells.size(); ++k) cells[k] = cell(year, a, k);
-            r.area_values(population, a)[0] = stock(year, a);
-            if (year == run.years.back()) continue;
-            const double change = stock(year + 1, a) - stock(year, a);
-            const double b = 12.5 + static_cast<double>(a);
-            const double d = 9.0;
-            const double in = 30.0 + std::abs(change);
-            r.area_values(births, a)[0] = b;
-            r.area_values(deaths, a)[0] = d;
-            r.area_values(migration_in, a)[0] = in;
-            r.area_values(migration_out, a)[0] = b - d + in - change;
+    for (std::size_t replicate = 0; replicate < 3; ++replicate)
+        for (int year : run.years) {
+            YearResults r(catalog, areas.size());
+            r.year = year;
+            r.replicate = static_cast<int>(replicate);
+            for (std::size_t a = 0; a < areas.size(); ++a) {
+                auto cells = r.area_values(by_age_sex, a);
+                for (std::size_t k = 0; k < cells.size(); ++k)
+                    cells[k] = cell(replicate, year, a, k);
+                r.area_values(population, a)[0] = stock(replicate, year, a);
+                if (year == run.years.back()) continue;
+                const double change = stock(replicate, year + 1, a) - stock(replicate, year, a);
+                const double b = 12.5 + static_cast<double>(a) + static_cast<double>(replicate);
+                const double d = 9.0;
+                const double in = 30.0 + std::abs(change);
+                r.area_values(births, a)[0] = b;
+                r.area_values(deaths, a)[0] = d;
+                r.area_values(migration_in, a)[0] = in;
+                r.area_values(migration_out, a)[0] = b - d + in - change;
+            }
+            writer.on_year(r);
         }
-        writer.on_year(r);
-    }
     writer.on_finish(
         {.phase_timings = {{"ageing", 0.01}, {"mortality", 0.02}, {"accounting", 0.005}},
          .wall_seconds = 0.05,

@@ -35,8 +35,8 @@ protected:
     }
 
     // A finished result file: two indicators, three areas with a buurt attribute, two years,
-    // and a scenario YAML of 20 lines.
-    fs::path write_result() {
+    // `replicates` replicates and a scenario YAML of 20 lines.
+    fs::path write_result(int replicates = 1) {
         AreaTable areas("pc6", {"2311AA", "2311AB", "2312CD"});
         areas.add_attribute({"buurt", {"BU05460101", "BU05460101", "BU05460202"}});
         IndicatorCatalog catalog;
@@ -60,16 +60,18 @@ protected:
                            .catalog = &catalog,
                            .years = {2024, 2025},
                            .core = "agent",
-                           .replicates = 1,
+                           .replicates = replicates,
                            .metadata = {{"rate_set", "cbs-2023\nsecond line not shown"}}};
         const fs::path path = dir_ / "result.h5";
         Hdf5Writer writer(path);
         writer.on_start(run);
-        for (int year : run.years) {
-            YearResults results(catalog, areas.size());
-            results.year = year;
-            writer.on_year(results);
-        }
+        for (int replicate = 0; replicate < replicates; ++replicate)
+            for (int year : run.years) {
+                YearResults results(catalog, areas.size());
+                results.year = year;
+                results.replicate = replicate;
+                writer.on_year(results);
+            }
         writer.on_finish({.phase_timings = {{"mortality", 0.25}}, .wall_seconds = 1.5});
         return path;
     }
@@ -98,16 +100,53 @@ TEST_F(ResultInfoTest, DescribesTheRun) {
     EXPECT_THAT(text, HasSubstr("leiden-baseline (scenarios/leiden-baseline.yaml)"));
     EXPECT_THAT(text, HasSubstr("dataset     leiden"));
     EXPECT_THAT(text, HasSubstr("core        agent"));
+    EXPECT_THAT(text, HasSubstr("replicates  1\n"));
     EXPECT_THAT(text, HasSubstr("years       2024-2025 (2 years)"));
     EXPECT_THAT(text, HasSubstr("areas       3 (pc6); attributes buurt"));
     EXPECT_THAT(text, HasSubstr("dimensions  year 2, area 3, sex 2, age_band 20"));
+    EXPECT_THAT(text, HasSubstr("age_band 20, replicate 1, quantile 3\n"));
+}
+
+TEST_F(ResultInfoTest, ShowsTheReplicateCount) {
+    const std::string text = describe(write_result(3));
+    EXPECT_THAT(text, HasSubstr("replicates  3\n"));
+    EXPECT_THAT(text, HasSubstr("dimensions  year 2, area 3, sex 2, age_band 20, replicate 3, "
+                                "quantile 3\n"));
+}
+
+TEST_F(ResultInfoTest, ListsEachIndicatorOnceAndSaysTheCompanionsExist) {
+    const std::string text = describe(write_result(3));
+    EXPECT_THAT(text, HasSubstr("indicators (2)\n"));
+    EXPECT_THAT(text, Not(HasSubstr("population_replicates")));
+    EXPECT_THAT(text, Not(HasSubstr("gp_contacts_quantiles")));
+    EXPECT_THAT(text, HasSubstr("values are the mean over replicates; each indicator X also as "
+                                "X_replicates (replicate, ...): every replicate's values, and "
+                                "X_quantiles (quantile, ...): the 0.05, 0.5, 0.95 quantiles over "
+                                "replicates\n"));
+}
+
+TEST_F(ResultInfoTest, FileWithoutReplicatesIsASingleRun) {
+    // As written before replicates were: no companions, no replicates entry in /meta.
+    const fs::path path = write_result();
+    {
+        hdf5::File file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+        ASSERT_TRUE(file);
+        for (const char* name : {"population_replicates", "population_quantiles",
+                                 "gp_contacts_replicates", "gp_contacts_quantiles"})
+            ASSERT_GE(H5Ldelete(file.id(), name, H5P_DEFAULT), 0) << name;
+        ASSERT_GE(H5Adelete_by_name(file.id(), "meta", "replicates", H5P_DEFAULT), 0);
+    }
+    const std::string text = describe(path);
+    EXPECT_THAT(text, HasSubstr("replicates  1\n"));
+    EXPECT_THAT(text, HasSubstr("indicators (2)\n"));
+    EXPECT_THAT(text, Not(HasSubstr("X_replicates")));
 }
 
 TEST_F(ResultInfoTest, ListsIndicatorsWithDimsUnitsAndDescription) {
     const std::string text = describe(write_result());
     EXPECT_THAT(text, HasSubstr("indicators (2)"));
     EXPECT_THAT(text, HasSubstr("population   (year, area)                 persons            "
-                                "Residents on 1 January"));
+                                "Residents on 1 January (mean over replicates)\n"));
     EXPECT_THAT(text, HasSubstr("gp_contacts  (year, area, sex, age_band)  contacts per year  "
                                 "Contacts with a general practitioner"));
     EXPECT_THAT(text, Not(HasSubstr("  buurt  (area)")));  // an attribute, not an indicator

@@ -1,0 +1,224 @@
+#include "engine/core/agent_projection.hpp"
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace socialtwin {
+
+namespace {
+constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
+}  // namespace
+
+AgentPopulation synthesise_population(const BasePopulation& base, std::size_t n_areas,
+                                      std::uint64_t seed) {
+    AgentPopulation persons;
+    double total = 0;
+    for (double n : base.persons) total += n;
+    persons.reserve(static_cast<std::size_t>(total * 1.1));
+    const RandomStreams random(seed, 0);
+    for (std::size_t area = 0; area < n_areas; ++area) {
+        for (int s = 0; s < n_sexes; ++s) {
+            for (int a = 0; a < n_ages; ++a) {
+                for (int p = 0; p < n_positions; ++p) {
+                    const auto cell = at(CohortCell::offset(s, a, p));
+                    const double expected = base.persons[area * CohortCell::size + cell];
+                    if (expected <= 0) continue;
+                    const double whole = std::floor(expected);
+                    const double u = random.uniforms(Stream::synthesis,
+                                                     static_cast<std::uint32_t>(area),
+                                                     base.year, static_cast<std::uint32_t>(cell))[0];
+                    const auto n = static_cast<std::size_t>(whole) + (u < expected - whole ? 1 : 0);
+                    for (std::size_t k = 0; k < n; ++k)
+                        persons.add(base.year - 1 - a, static_cast<Sex>(s),
+                                    static_cast<Position>(p), static_cast<std::uint32_t>(area));
+                }
+            }
+        }
+    }
+    return persons;
+}
+
+AgentProjection::AgentProjection(const Scenario& scenario, const AreaTable& areas,
+                                 BasePopulation base, std::vector<std::unique_ptr<Model>> models,
+                                 AgentSettings settings)
+    : scenario_(scenario),
+      areas_(areas),
+      base_(std::move(base)),
+      models_(std::move(models)),
+      settings_(settings),
+      accounts_(catalog_) {
+    if (base_.persons.size() != areas_.size() * CohortCell::size ||
+        base_.dwellings.size() != areas_.size())
+        throw std::logic_error("base population does not match the area table");
+    if (settings_.replicates < 1) throw std::logic_error("at least one replicate");
+    for (auto& model : models_) model->declare_indicators(catalog_);
+}
+
+RunDescription AgentProjection::describe() const {
+    RunDescription run;
+    run.scenario = &scenario_;
+    run.areas = &areas_;
+    run.catalog = &catalog_;
+    run.core = "agent";
+    run.replicates = settings_.replicates;
+    for (int y = base_.year; y <= base_.year + scenario_.horizon; ++y) run.years.push_back(y);
+    return run;
+}
+
+RunSummary AgentProjection::run(std::span<Observer* const> observers,
+                                const std::map<std::string, std::string>& metadata) {
+    const auto wall_start = std::chrono::steady_clock::now();
+    RunDescription run = describe();
+    run.metadata = metadata;
+    for (Observer* o : observers) o->on_start(run);
+
+    std::vector<double> phase_seconds(n_phases, 0.0);
+    YearResults results(catalog_, areas_.size());
+    RunSummary summary;
+    tbb::task_arena arena(settings_.threads > 0 ? settings_.threads
+                                                : tbb::task_arena::automatic);
+    const int last_year = base_.year + scenario_.horizon;
+
+    for (int replicate = 0; replicate < settings_.replicates; ++replicate) {
+        // Every replicate starts from the same synthesised population.
+        persons_ = synthesise_population(base_, areas_.size(), scenario_.seed);
+        residents_.assign(areas_.size(), {});
+        for (std::uint32_t id = 0; id < persons_.size(); ++id)
+            residents_[persons_.area[id]].push_back(id);
+        arrivals_.assign(areas_.size(), {});
+        flows_.assign(areas_.size(), {});
+        dwellings_start_ = base_.dwellings;
+        dwellings_next_ = dwellings_start_;
+        RunContext context{&scenario_, &areas_,        base_.year,
+                           last_year,  base_.persons, base_.dwellings};
+        for (auto& model : models_) model->begin_run(context);
+        const RandomStreams random(scenario_.seed, static_cast<std::uint32_t>(replicate));
+
+        for (int year = base_.year; year <= last_year; ++year) {
+            if (settings_.stop && settings_.stop->load()) throw Interrupted();
+            results.replicate = replicate;
+            arena.execute(
+                [&] { step(year, random, results, phase_seconds, summary.person_years); });
+            for (Observer* o : observers) o->on_year(results);
+            std::swap(dwellings_start_, dwellings_next_);
+        }
+    }
+
+    for (int p = 0; p < n_phases; ++p)
+        summary.phase_timings.push_back({std::string(to_string(static_cast<Phase>(p))),
+                                         phase_seconds[at(p)]});
+    summary.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    for (Observer* o : observers) o->on_finish(summary);
+    return summary;
+}
+
+// One year, area by area in parallel, in the cohort core's phases (see CohortProjection::step).
+// The demographic phases act on persons by random draws; then the area's persons are counted
+// by sex, age and position on 1 January of this year and of the next, and the count-based
+// phases (housing, care, accounting) run on those counts exactly as in the cohort core.
+// Arrivals get their ids afterwards, area by area in order, so ids never depend on threads.
+void AgentProjection::step(int year, const RandomStreams& random, YearResults& results,
+                           std::vector<double>& phase_seconds, double& person_years) {
+    using clock = std::chrono::steady_clock;
+    results.clear();
+    results.year = year;
+    const std::size_t n_areas = areas_.size();
+    const YearPlan plan = plan_year(models_, year);
+    constexpr auto last_person_phase = Phase::migration;
+    std::vector<double> area_person_years(n_areas, 0.0);
+
+    struct Scratch {
+        std::vector<double> start = std::vector<double>(CohortCell::size);
+        std::vector<double> next = std::vector<double>(CohortCell::size);
+        std::array<double, n_phases> seconds{};
+    };
+    tbb::enumerable_thread_specific<Scratch> scratch;
+
+    for (std::size_t segment = 0; segment < plan.segments.size(); ++segment) {
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas), [&](const auto& range) {
+            Scratch& my = scratch.local();
+            for (std::size_t a = range.begin(); a != range.end(); ++a) {
+                std::vector<std::uint32_t>& residents = residents_[a];
+                std::vector<Arrival>& arrivals = arrivals_[a];
+                auto& f = flows_[a];
+                if (segment == 0) {
+                    arrivals.clear();
+                    f = {0, 0, 0, 0};
+                    dwellings_next_[a] = dwellings_start_[a];
+                    for (const std::uint32_t id : residents)
+                        persons_.position_on_1_january[id] = persons_.position[id];
+                }
+                // The 1 January counts, from the persons' state on 1 January.
+                std::fill(my.start.begin(), my.start.end(), 0.0);
+                for (const std::uint32_t id : residents)
+                    my.start[at(CohortCell::offset(index(persons_.sex[id]),
+                                                   persons_.age_on_1_january(id, year),
+                                                   index(persons_.position_on_1_january[id])))] += 1;
+                bool counted_next = false;
+                AreaStep counts{a,    year, my.start, my.next, f[0], f[1], f[2], f[3],
+                                dwellings_start_[a], dwellings_next_[a], results};
+                AgentAreaStep agents{counts, persons_, residents, arrivals, random};
+
+                auto t0 = clock::now();
+                for (const YearPlan::Item& item : plan.segments[segment]) {
+                    if (item.phase <= last_person_phase) {
+                        for (Model* m : item.models)
+                            item.complete ? m->complete(agents) : m->apply(agents);
+                    } else {
+                        if (!counted_next) {
+                            count_next(year, residents, arrivals, my.next);
+                            counted_next = true;
+                        }
+                        for (Model* m : item.models) m->apply(counts);
+                        if (item.phase == Phase::accounting)
+                            area_person_years[a] = accounts_.record(areas_, counts, 0.0);
+                    }
+                    const auto t1 = clock::now();
+                    my.seconds[static_cast<std::size_t>(item.phase)] +=
+                        std::chrono::duration<double>(t1 - t0).count();
+                    t0 = t1;
+                }
+                if (segment + 1 == plan.segments.size())
+                    std::erase_if(residents, [&](std::uint32_t id) {
+                        return persons_.presence[id] != Presence::present;
+                    });
+            }
+        });
+        if (segment < plan.settling.size())
+            for (Model* m : plan.settling[segment]) m->settle();
+    }
+
+    // Arrivals join, area by area: the only place ids are handed out.
+    for (std::size_t a = 0; a < n_areas; ++a)
+        for (const Arrival& arrival : arrivals_[a])
+            residents_[a].push_back(persons_.add(arrival.birth_year, arrival.sex,
+                                                 arrival.position,
+                                                 static_cast<std::uint32_t>(a), arrival.mother));
+    for (const Scratch& my : scratch)
+        for (std::size_t p = 0; p < n_phases; ++p) phase_seconds[p] += my.seconds[p];
+    for (double py : area_person_years) person_years += py;
+}
+
+// The persons alive and in the area at year end, by sex, age and position on 1 January of
+// the next year.
+void AgentProjection::count_next(int year, const std::vector<std::uint32_t>& residents,
+                                 const std::vector<Arrival>& arrivals,
+                                 std::vector<double>& next) const {
+    std::fill(next.begin(), next.end(), 0.0);
+    for (const std::uint32_t id : residents)
+        if (persons_.presence[id] == Presence::present)
+            next[at(CohortCell::offset(index(persons_.sex[id]),
+                                       persons_.age_on_1_january(id, year + 1),
+                                       index(persons_.position[id])))] += 1;
+    for (const Arrival& arrival : arrivals)
+        next[at(CohortCell::offset(index(arrival.sex), std::min(year - arrival.birth_year, max_age),
+                                   index(arrival.position)))] += 1;
+}
+
+}  // namespace socialtwin

@@ -1,0 +1,71 @@
+#pragma once
+// The agent core (microsimulation): persons in areas, each with a sex, a year of birth and a
+// household position, moved through the year by random draws from the same rates, through the
+// same models, as the cohort core. Every draw comes from a counter-based stream keyed by
+// (seed, replicate, process, person, year), so results are bit-identical whatever the thread
+// count. A run of N replicates gives N independent realisations; observers receive every
+// replicate's years.
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "engine/core/accounts.hpp"
+#include "engine/core/agent_population.hpp"
+#include "engine/core/area_table.hpp"
+#include "engine/core/cohort_projection.hpp"
+#include "engine/core/model.hpp"
+#include "engine/core/observer.hpp"
+#include "engine/core/scenario.hpp"
+
+namespace socialtwin {
+
+struct AgentSettings {
+    int threads = 0;     // 0 = all cores; the result does not depend on it
+    int replicates = 1;  // independent runs, replicate r drawing from streams keyed by r
+    const std::atomic<bool>* stop = nullptr;  // see ProjectionSettings::stop
+};
+
+// One person per whole person in `base` (fractional counts, as a test may give, are rounded
+// by a draw from the synthesis stream, so the result depends on the seed only). Persons are
+// numbered area by area, so ids do not depend on the thread count either.
+AgentPopulation synthesise_population(const BasePopulation& base, std::size_t n_areas,
+                                      std::uint64_t seed);
+
+class AgentProjection {
+public:
+    AgentProjection(const Scenario& scenario, const AreaTable& areas, BasePopulation base,
+                    std::vector<std::unique_ptr<Model>> models, AgentSettings settings = {});
+
+    const IndicatorCatalog& catalog() const noexcept { return catalog_; }
+    RunDescription describe() const;
+
+    // Runs every replicate from the base year to base year + horizon.
+    RunSummary run(std::span<Observer* const> observers,
+                   const std::map<std::string, std::string>& metadata = {});
+
+    // The persons after the last run (for tests and household detail).
+    const AgentPopulation& persons() const noexcept { return persons_; }
+
+private:
+    void step(int year, const RandomStreams& random, YearResults& results,
+              std::vector<double>& phase_seconds, double& person_years);
+    void count_next(int year, const std::vector<std::uint32_t>& residents,
+                    const std::vector<Arrival>& arrivals, std::vector<double>& next) const;
+
+    const Scenario& scenario_;
+    const AreaTable& areas_;
+    BasePopulation base_;
+    std::vector<std::unique_ptr<Model>> models_;
+    AgentSettings settings_;
+    IndicatorCatalog catalog_;
+    PopulationAccounts accounts_;
+
+    AgentPopulation persons_;
+    std::vector<std::vector<std::uint32_t>> residents_;  // per area: ids present on 1 January
+    std::vector<std::vector<Arrival>> arrivals_;         // per area: this year's newborns etc.
+    std::vector<double> dwellings_start_, dwellings_next_;
+    std::vector<std::array<double, 4>> flows_;  // per area this year: births, deaths, in, out
+};
+
+}  // namespace socialtwin

@@ -1,0 +1,48 @@
+#include "engine/core/model.hpp"
+
+namespace socialtwin {
+
+std::string_view to_string(Phase phase) noexcept {
+    switch (phase) {
+        case Phase::ageing_and_survival:
+            return "ageing_and_survival";
+        case Phase::births:
+            return "births";
+        case Phase::household_positions:
+            return "household_positions";
+        case Phase::migration:
+            return "migration";
+        case Phase::housing:
+            return "housing";
+        case Phase::care:
+            return "care";
+        case Phase::accounting:
+            return "accounting";
+    }
+    return "?";
+}
+
+YearPlan plan_year(const std::vector<std::unique_ptr<Model>>& models, int year) {
+    YearPlan plan;
+    plan.segments.emplace_back();
+    for (int p = 0; p < n_phases; ++p) {
+        const auto phase = static_cast<Phase>(p);
+        YearPlan::Item item{phase, false, {}};
+        std::vector<Model*> settling;
+        for (const auto& model : models) {
+            if (model->phase() != phase) continue;
+            model->begin_year(year);
+            item.models.push_back(model.get());
+            if (model->settles_across_areas()) settling.push_back(model.get());
+        }
+        plan.segments.back().push_back(item);
+        if (!settling.empty()) {
+            plan.settling.push_back(settling);
+            plan.settling_phase.push_back(phase);
+            plan.segments.push_back({YearPlan::Item{phase, true, settling}});
+        }
+    }
+    return plan;
+}
+
+}  // namespace socialtwin
