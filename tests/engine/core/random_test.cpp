@@ -1,0 +1,50 @@
+#include "engine/core/random.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+namespace socialtwin {
+namespace {
+
+TEST(RandomStreams, SameKeyGivesTheSameNumbers) {
+    const RandomStreams a(42, 3), b(42, 3);
+    EXPECT_EQ(a.uniforms(Stream::mortality, 17, 2030), b.uniforms(Stream::mortality, 17, 2030));
+}
+
+TEST(RandomStreams, EveryPartOfTheKeyChangesTheNumbers) {
+    const RandomStreams base(42, 0);
+    const auto reference = base.uniforms(Stream::mortality, 17, 2030, 0)[0];
+    std::set<double> seen{reference};
+    seen.insert(RandomStreams(43, 0).uniforms(Stream::mortality, 17, 2030, 0)[0]);  // seed
+    seen.insert(RandomStreams(42, 1).uniforms(Stream::mortality, 17, 2030, 0)[0]);  // replicate
+    seen.insert(base.uniforms(Stream::fertility, 17, 2030, 0)[0]);                   // stream
+    seen.insert(base.uniforms(Stream::mortality, 18, 2030, 0)[0]);                   // entity
+    seen.insert(base.uniforms(Stream::mortality, 17, 2031, 0)[0]);                   // year
+    seen.insert(base.uniforms(Stream::mortality, 17, 2030, 1)[0]);                   // draw
+    EXPECT_EQ(seen.size(), 7u);
+}
+
+TEST(RandomStreams, NumbersAreUniformOnTheOpenUnitInterval) {
+    const RandomStreams random(1, 0);
+    double sum = 0, sum_squares = 0;
+    int below_tenth = 0;
+    constexpr int n = 100000;
+    for (std::uint32_t i = 0; i < n / 4; ++i) {
+        for (double u : random.uniforms(Stream::synthesis, i, 2019)) {
+            ASSERT_GT(u, 0.0);
+            ASSERT_LT(u, 1.0);
+            sum += u;
+            sum_squares += u * u;
+            below_tenth += u < 0.1;
+        }
+    }
+    // Mean 1/2 and variance 1/12, to within five standard errors.
+    EXPECT_NEAR(sum / n, 0.5, 5 * std::sqrt(1.0 / 12 / n));
+    EXPECT_NEAR(sum_squares / n - (sum / n) * (sum / n), 1.0 / 12, 0.002);
+    EXPECT_NEAR(below_tenth, 0.1 * n, 5 * std::sqrt(0.09 * n));
+}
+
+}  // namespace
+}  // namespace socialtwin
