@@ -1,0 +1,103 @@
+// The agent core and the cohort core read the same rates through the same models: over
+// replicates, the agent core's mean must agree with the cohort projection. The tolerance comes
+// from the replicates themselves: the difference of the mean from the cohort value, in
+// standard errors of that mean, must stay within what chance allows.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "engine/core/agent_projection.hpp"
+#include "engine/core/cohort_projection.hpp"
+#include "engine/io/dataset.hpp"
+#include "models/registry.hpp"
+
+namespace socialtwin {
+namespace {
+
+// Totals over all areas of a few indicators, per year (and replicate).
+class Totals final : public Observer {
+public:
+    explicit Totals(std::vector<std::string> names) : names_(std::move(names)) {}
+    void on_start(const RunDescription& run) override { catalog_ = run.catalog; }
+    void on_year(const YearResults& r) override {
+        for (const auto& name : names_) {
+            const auto values = r.values(catalog_->id(name));
+            const std::size_t per_area = values.size() / r.n_areas();
+            auto& cell = totals_[{name, r.year}];
+            cell.resize(per_area);
+            std::vector<double> sums(per_area, 0.0);
+            for (std::size_t i = 0; i < values.size(); ++i) sums[i % per_area] += values[i];
+            for (std::size_t i = 0; i < per_area; ++i) cell[i].push_back(sums[i]);
+        }
+    }
+    void on_finish(const RunSummary&) override {}
+    // Values of one indicator total (element i of a sex x age band indicator) over replicates.
+    const std::vector<double>& values(const std::string& name, int year, std::size_t i) const {
+        return totals_.at({name, year}).at(i);
+    }
+    std::size_t size(const std::string& name, int year) const {
+        return totals_.at({name, year}).size();
+    }
+
+private:
+    std::vector<std::string> names_;
+    const IndicatorCatalog* catalog_ = nullptr;
+    std::map<std::pair<std::string, int>, std::vector<std::vector<double>>> totals_;
+};
+
+TEST(CoresAgree, AgentMeanMatchesCohortForAgeSexAndHouseholdsWithinReplicateSpread) {
+    const Dataset d = load_dataset(std::filesystem::path(SOCIALTWIN_SOURCE_DIR) /
+                                   "data/datasets/denhaag-zuidwest-2019");
+    Scenario scenario;
+    scenario.name = "consistency";
+    scenario.base_year = d.base.year;
+    scenario.horizon = 10;
+    scenario.seed = 20190101;
+    constexpr int replicates = 24;
+    const std::vector<std::string> names{
+        "population_by_age_sex",    "households_single",       "households_couple_no_children",
+        "households_couple_with_children", "households_single_parent", "households_other",
+        "persons_institution"};
+
+    Totals cohort(names), agent(names);
+    {
+        CohortProjection projection(scenario, d.areas, d.base, create_models(d.rates));
+        Observer* observers[] = {&cohort};
+        projection.run(observers);
+    }
+    {
+        AgentProjection projection(scenario, d.areas, d.base, create_models(d.rates),
+                                   {.replicates = replicates});
+        Observer* observers[] = {&agent};
+        projection.run(observers);
+    }
+
+    // |mean - cohort| <= z * standard error; z = 4.5 keeps the chance of a false alarm over
+    // the ~240 comparisons below 0.1%. Cells of a few persons get a floor of one person.
+    constexpr double z = 4.5;
+    int compared = 0;
+    for (const int year : {scenario.base_year + 5, scenario.base_year + 10}) {
+        for (const auto& name : names) {
+            for (std::size_t i = 0; i < agent.size(name, year); ++i) {
+                const std::vector<double>& draws = agent.values(name, year, i);
+                ASSERT_EQ(draws.size(), static_cast<std::size_t>(replicates));
+                double mean = 0, var = 0;
+                for (double x : draws) mean += x / replicates;
+                for (double x : draws) var += (x - mean) * (x - mean) / (replicates - 1);
+                const double standard_error = std::sqrt(var / replicates);
+                const double expected = cohort.values(name, year, i).at(0);
+                EXPECT_LE(std::abs(mean - expected), z * standard_error + 1.0)
+                    << name << "[" << i << "] in " << year << ": agent mean " << mean
+                    << " (se " << standard_error << "), cohort " << expected;
+                ++compared;
+            }
+        }
+    }
+    EXPECT_EQ(compared, 2 * (2 * n_age_bands + 6));
+}
+
+}  // namespace
+}  // namespace socialtwin
