@@ -85,5 +85,3 @@ BENCHMARK(BM_CohortYear_Scaled)
 
 }  // namespace
 }  // namespace socialtwin
-
-BENCHMARK_MAIN();

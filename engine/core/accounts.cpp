@@ -12,26 +12,25 @@ PopulationAccounts::PopulationAccounts(IndicatorCatalog& catalog) {
     population_ = catalog.add({"population", "persons",
                                "Inhabitants on 1 January of the year (institutions included).",
                                IndicatorShape::per_area, ""});
-    population_by_age_sex_ = catalog.add(
-        {"population_by_age_sex", "persons", "Inhabitants on 1 January by sex and 5-year age band.",
-         IndicatorShape::per_area_sex_age_band, ""});
+    population_by_age_sex_ = catalog.add({"population_by_age_sex", "persons",
+                                          "Inhabitants on 1 January by sex and 5-year age band.",
+                                          IndicatorShape::per_area_sex_age_band, ""});
     births_ = catalog.add({"births", "persons per year", "Live births during the year.",
                            IndicatorShape::per_area, ""});
-    deaths_ = catalog.add({"deaths", "persons per year", "Deaths during the year.",
-                           IndicatorShape::per_area, ""});
+    deaths_ = catalog.add(
+        {"deaths", "persons per year", "Deaths during the year.", IndicatorShape::per_area, ""});
     migration_in_ = catalog.add(
         {"migration_in", "persons per year",
          "Persons moving into the area from outside the municipality during the year (new "
          "dwellings included).",
          IndicatorShape::per_area, ""});
-    migration_out_ = catalog.add(
-        {"migration_out", "persons per year",
-         "Persons leaving the area for outside the municipality during the year.",
-         IndicatorShape::per_area, ""});
+    migration_out_ =
+        catalog.add({"migration_out", "persons per year",
+                     "Persons leaving the area for outside the municipality during the year.",
+                     IndicatorShape::per_area, ""});
 }
 
-double PopulationAccounts::record(const AreaTable& areas, AreaStep& step,
-                                  double tolerance) const {
+double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double tolerance) const {
     const double population_start = std::accumulate(step.start.begin(), step.start.end(), 0.0);
     const double population_next = std::accumulate(step.next.begin(), step.next.end(), 0.0);
     const double expected =

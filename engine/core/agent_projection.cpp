@@ -29,9 +29,9 @@ AgentPopulation synthesise_population(const BasePopulation& base, std::size_t n_
                     const double expected = base.persons[area * CohortCell::size + cell];
                     if (expected <= 0) continue;
                     const double whole = std::floor(expected);
-                    const double u = random.uniforms(Stream::synthesis,
-                                                     static_cast<std::uint32_t>(area),
-                                                     base.year, static_cast<std::uint32_t>(cell))[0];
+                    const double u =
+                        random.uniforms(Stream::synthesis, static_cast<std::uint32_t>(area),
+                                        base.year, static_cast<std::uint32_t>(cell))[0];
                     const auto n = static_cast<std::size_t>(whole) + (u < expected - whole ? 1 : 0);
                     for (std::size_t k = 0; k < n; ++k)
                         persons.add(base.year - 1 - a, static_cast<Sex>(s),
@@ -80,8 +80,7 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
     std::vector<double> phase_seconds(n_phases, 0.0);
     YearResults results(catalog_, areas_.size());
     RunSummary summary;
-    tbb::task_arena arena(settings_.threads > 0 ? settings_.threads
-                                                : tbb::task_arena::automatic);
+    tbb::task_arena arena(settings_.threads > 0 ? settings_.threads : tbb::task_arena::automatic);
     const int last_year = base_.year + scenario_.horizon;
 
     for (int replicate = 0; replicate < settings_.replicates; ++replicate) {
@@ -94,7 +93,7 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         flows_.assign(areas_.size(), {});
         dwellings_start_ = base_.dwellings;
         dwellings_next_ = dwellings_start_;
-        RunContext context{&scenario_, &areas_,        base_.year,
+        RunContext context{&scenario_, &areas_,       base_.year,
                            last_year,  base_.persons, base_.dwellings};
         for (auto& model : models_) model->begin_run(context);
         const RandomStreams random(scenario_.seed, static_cast<std::uint32_t>(replicate));
@@ -110,8 +109,8 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
     }
 
     for (int p = 0; p < n_phases; ++p)
-        summary.phase_timings.push_back({std::string(to_string(static_cast<Phase>(p))),
-                                         phase_seconds[at(p)]});
+        summary.phase_timings.push_back(
+            {std::string(to_string(static_cast<Phase>(p))), phase_seconds[at(p)]});
     summary.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     for (Observer* o : observers) o->on_finish(summary);
@@ -157,12 +156,21 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
                 // The 1 January counts, from the persons' state on 1 January.
                 std::fill(my.start.begin(), my.start.end(), 0.0);
                 for (const std::uint32_t id : residents)
-                    my.start[at(CohortCell::offset(index(persons_.sex[id]),
-                                                   persons_.age_on_1_january(id, year),
-                                                   index(persons_.position_on_1_january[id])))] += 1;
+                    my.start[at(CohortCell::offset(
+                        index(persons_.sex[id]), persons_.age_on_1_january(id, year),
+                        index(persons_.position_on_1_january[id])))] += 1;
                 bool counted_next = false;
-                AreaStep counts{a,    year, my.start, my.next, f[0], f[1], f[2], f[3],
-                                dwellings_start_[a], dwellings_next_[a], results};
+                AreaStep counts{a,
+                                year,
+                                my.start,
+                                my.next,
+                                f[0],
+                                f[1],
+                                f[2],
+                                f[3],
+                                dwellings_start_[a],
+                                dwellings_next_[a],
+                                results};
                 AgentAreaStep agents{counts, persons_, residents, arrivals, random};
 
                 auto t0 = clock::now();
@@ -197,8 +205,7 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
     // Arrivals join, area by area: the only place ids are handed out.
     for (std::size_t a = 0; a < n_areas; ++a)
         for (const Arrival& arrival : arrivals_[a])
-            residents_[a].push_back(persons_.add(arrival.birth_year, arrival.sex,
-                                                 arrival.position,
+            residents_[a].push_back(persons_.add(arrival.birth_year, arrival.sex, arrival.position,
                                                  static_cast<std::uint32_t>(a), arrival.mother));
     for (const Scratch& my : scratch)
         for (std::size_t p = 0; p < n_phases; ++p) phase_seconds[p] += my.seconds[p];

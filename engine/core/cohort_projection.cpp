@@ -15,7 +15,6 @@
 
 namespace socialtwin {
 
-
 CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& areas,
                                    BasePopulation base, std::vector<std::unique_ptr<Model>> models,
                                    ProjectionSettings settings)
@@ -119,7 +118,8 @@ void CohortProjection::step(int year, YearResults& results, std::vector<double>&
             auto& my_seconds = seconds.local();
             for (std::size_t a = range.begin(); a != range.end(); ++a) {
                 const std::size_t offset = a * CohortCell::size;
-                const auto start = std::span<const double>(start_).subspan(offset, CohortCell::size);
+                const auto start =
+                    std::span<const double>(start_).subspan(offset, CohortCell::size);
                 const auto next = std::span<double>(next_).subspan(offset, CohortCell::size);
                 auto& f = flows_[a];
                 if (segment == 0) {
@@ -129,12 +129,21 @@ void CohortProjection::step(int year, YearResults& results, std::vector<double>&
                     dwellings_next_[a] = dwellings_start_[a];
                     f = {0, 0, 0, 0, 0};
                 }
-                AreaStep area_step{a,    year, start, next, f[0], f[1], f[2], f[3],
-                                   dwellings_start_[a], dwellings_next_[a], results};
+                AreaStep area_step{a,
+                                   year,
+                                   start,
+                                   next,
+                                   f[0],
+                                   f[1],
+                                   f[2],
+                                   f[3],
+                                   dwellings_start_[a],
+                                   dwellings_next_[a],
+                                   results};
                 auto t0 = clock::now();
                 for (const YearPlan::Item& item : plan.segments[segment]) {
-                    for (Model* m : item.models) item.complete ? m->complete(area_step)
-                                                               : m->apply(area_step);
+                    for (Model* m : item.models)
+                        item.complete ? m->complete(area_step) : m->apply(area_step);
                     if (!item.complete && item.phase == Phase::ageing_and_survival)
                         age_one_year(next);
                     if (item.phase == Phase::accounting)

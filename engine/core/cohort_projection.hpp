@@ -4,8 +4,8 @@
 
 #include <array>
 #include <atomic>
-#include <stdexcept>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "engine/core/accounts.hpp"

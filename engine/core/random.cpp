@@ -20,8 +20,8 @@ std::array<double, 4> RandomStreams::uniforms(Stream stream, std::uint32_t entit
                                               std::uint32_t draw) const noexcept {
     // Distinct (entity, draw, year, stream, replicate) give distinct counters under one key, and
     // distinct seeds distinct keys: no two draw sites share a number.
-    const auto year_and_stream = (static_cast<std::uint32_t>(year) << 16) |
-                                 (static_cast<std::uint32_t>(stream) & 0xFFFFu);
+    const auto year_and_stream =
+        (static_cast<std::uint32_t>(year) << 16) | (static_cast<std::uint32_t>(stream) & 0xFFFFu);
     const r123::Philox4x32::ctr_type counter = {{entity, draw, year_and_stream, replicate_}};
     const r123::Philox4x32::key_type key = {{key_[0], key_[1]}};
     const auto bits = r123::Philox4x32{}(counter, key);

@@ -26,10 +26,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Chunks hold one year and as many areas as fit in ~256 KiB (at most 4096): small enough for
-// HDF5's default 1 MiB chunk cache, so a reader slicing one area or one year decompresses
-// little, and large enough that a 10 000-area year is a handful of chunks.
-constexpr std::size_t chunk_values = 32 * 1024;
+// Chunks hold one year (and one replicate) and as many areas as fit in ~250 KiB (at most 4096):
+// small enough for HDF5's default 1 MiB chunk cache, so a reader slicing one area or one year
+// decompresses little, and large enough that a 10 000-area year is a handful of chunks.
+// Quantile chunks hold all three quantiles of such a block: after the shuffle filter, equal
+// quantiles (one replicate, or replicates that agree) repeat within deflate's 32 KiB window
+// (32 768 - 262 bytes), which holds one byte of each of the block's at most 32 000 values, and
+// cost almost nothing.
+constexpr std::size_t chunk_values = 32000;
 constexpr std::size_t max_chunk_areas = 4096;
 
 // netCDF-4 numbers dimensions file-wide, in the order they are created; h5netcdf uses the
@@ -133,6 +137,14 @@ void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const h
     hdf5::check(H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space.id(), file_space.id(), H5P_DEFAULT,
                         values.data()),
                 what);
+}
+
+// "<description> (<qualifier>)", keeping a final full stop at the end.
+std::string qualified(std::string description, std::string_view qualifier) {
+    const bool stop = !description.empty() && description.back() == '.';
+    if (stop) description.pop_back();
+    return fmt::format("{}{}({}){}", description, description.empty() ? "" : " ", qualifier,
+                       stop ? "." : "");
 }
 
 void fsync_file(const fs::path& path) {
@@ -419,10 +431,11 @@ void Hdf5Writer::on_start(const RunDescription& run) {
             options.set_fill = true;
             // HDF5 cannot chunk an empty fixed-size dimension; an empty run stays contiguous.
             if (s.n_areas > 0) {
-                // One year (and one replicate or quantile) and a bounded number of areas.
+                // One year (and one replicate, or all quantiles) and a bounded number of areas.
                 options.chunk = full;
                 const std::size_t area_axis = leading >= 0 ? 2 : 1;
                 std::fill(options.chunk.begin(), options.chunk.begin() + area_axis, 1);
+                if (leading == quantile_scale) options.chunk[0] = n_leading;
                 options.chunk[area_axis] = indicator.chunk_areas;
             }
             auto dataset = hdf5::create_dataset(root, name, H5T_IEEE_F64LE, full, options);
@@ -436,14 +449,14 @@ void Hdf5Writer::on_start(const RunDescription& run) {
             return dataset;
         };
         indicator.mean = create(spec.name, H5I_INVALID_HID, 0,
-                                fmt::format("{} (mean over replicates)", spec.description));
-        indicator.replicates =
-            create(spec.name + std::string(result_layout::replicates_suffix), replicate_scale,
-                   s.n_replicates, fmt::format("{} (each replicate)", spec.description));
-        indicator.quantiles = create(
-            spec.name + std::string(result_layout::quantiles_suffix), quantile_scale,
-            result_layout::quantile_levels.size(),
-            fmt::format("{} (5th, 50th, 95th percentile over replicates)", spec.description));
+                                qualified(spec.description, result_layout::mean_qualifier));
+        indicator.replicates = create(
+            spec.name + std::string(result_layout::replicates_suffix), replicate_scale,
+            s.n_replicates, qualified(spec.description, result_layout::replicates_qualifier));
+        indicator.quantiles =
+            create(spec.name + std::string(result_layout::quantiles_suffix), quantile_scale,
+                   result_layout::quantile_levels.size(),
+                   qualified(spec.description, result_layout::quantiles_qualifier));
         hdf5::write_attribute(indicator.quantiles.id(), "quantile_method",
                               result_layout::quantile_method);
         s.indicators.push_back(std::move(indicator));

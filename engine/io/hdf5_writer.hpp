@@ -62,6 +62,12 @@ inline constexpr std::string_view replicates_suffix = "_replicates";
 inline constexpr std::string_view quantiles_suffix = "_quantiles";
 // The probability levels of <indicator>_quantiles, in this order.
 inline constexpr std::array<double, 3> quantile_levels{0.05, 0.5, 0.95};
+// What each dataset holds, added to the indicator's description as "<description> (<what>)",
+// before its final full stop if it has one.
+inline constexpr std::string_view mean_qualifier = "mean over replicates";
+inline constexpr std::string_view replicates_qualifier = "each replicate";
+inline constexpr std::string_view quantiles_qualifier =
+    "5th, 50th, 95th percentile over replicates";
 inline constexpr std::string_view quantile_method =
     "linear interpolation between order statistics (Hyndman and Fan type 7, numpy.quantile "
     "method 'linear'): with the n replicate values sorted x[0] <= ... <= x[n-1], the "

@@ -75,6 +75,18 @@ bool ends_with(std::string_view text, std::string_view suffix) {
     return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
+// The indicator's own description, without the writer's " (mean over replicates)": the note
+// under the table says it once.
+std::string without_mean_qualifier(std::string description) {
+    const std::string qualifier = fmt::format(" ({})", result_layout::mean_qualifier);
+    const bool stop = !description.empty() && description.back() == '.';
+    const std::size_t end = description.size() - (stop ? 1 : 0);
+    if (end >= qualifier.size() &&
+        description.compare(end - qualifier.size(), qualifier.size(), qualifier) == 0)
+        description.erase(end - qualifier.size(), qualifier.size());
+    return description;
+}
+
 struct DatasetInfo {
     std::string name;
     std::vector<std::string> dims;
@@ -163,7 +175,8 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
             auto dataset = hdf5::open_dataset(root, d.name);
             auto text = [&](const char* attribute) {
                 return hdf5::has_attribute(dataset.id(), attribute)
-                           ? one_line(hdf5::attribute_text(dataset.id(), attribute))
+                           ? one_line(without_mean_qualifier(
+                                 hdf5::attribute_text(dataset.id(), attribute)))
                            : std::string{};
             };
             indicators.push_back({d.name, fmt::format("({})", fmt::join(d.dims, ", ")),
@@ -194,10 +207,10 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
         std::vector<std::string> levels;
         for (double q : quantile_levels) levels.push_back(fmt::format("{}", q));
         out << fmt::format(
-            "  values are the mean over replicates; each indicator X also as X{} (replicate, ...): "
-            "every replicate's values, and X{} (quantile, ...): the {} quantiles over "
-            "replicates\n",
-            result_layout::replicates_suffix, result_layout::quantiles_suffix,
+            "  Values are the mean over replicates ({} here). Every indicator X also comes as\n"
+            "  X{} (replicate first: each replicate's values) and X{} (quantile first:\n"
+            "  their {} quantiles over replicates).\n",
+            replicates, result_layout::replicates_suffix, result_layout::quantiles_suffix,
             fmt::join(levels, ", "));
     }
 

@@ -336,26 +336,30 @@ void MigrationModel::apply(AgentAreaStep& step) const {
 }
 
 void MigrationModel::complete(AgentAreaStep& step) const {
-    // In-migrants: the expected number by sex and age drawn as whole persons, area by area.
+    // In-migrants: a whole number with the expected total, then each one's sex and age drawn
+    // from the expected numbers by sex and age (a few draws per area, not one per cell).
     const int year = step.counts.year;
     const Construction c = construction(step.counts.area);
     const auto area = static_cast<std::uint32_t>(step.counts.area);
-    std::uint32_t draw = 0;
-    for (int s = 0; s < n_sexes; ++s) {
-        for (int a = 0; a < n_ages; ++a) {
-            const double expected = in_migrants(step.counts.area, c, s, a);
-            if (expected == 0) continue;
-            const auto u = step.random.uniforms(Stream::migration_in, area, year, draw++);
-            const std::uint32_t n = draw_count(expected, u[0]);
-            for (std::uint32_t k = 0; k < n; ++k) {
-                const auto v = step.random.uniforms(Stream::migration_in, area, year, draw++);
-                step.arrivals.push_back({year - a, static_cast<Sex>(s),
-                                         draw_position(rates_.position_shares[at(s)][at(a)], v[0]),
-                                         no_person});
-            }
-            step.counts.migration_in += n;
-        }
+    std::array<double, n_sexes * n_ages> cumulative{};
+    double total = 0;
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            cumulative[at(s * n_ages + a)] = total += in_migrants(step.counts.area, c, s, a);
+    const std::uint32_t n =
+        draw_count(total, step.random.uniforms(Stream::migration_in, area, year, 0)[0]);
+    for (std::uint32_t k = 0; k < n; ++k) {
+        const auto u = step.random.uniforms(Stream::migration_in, area, year, 1 + k);
+        const auto cell =
+            static_cast<int>(std::upper_bound(cumulative.begin(), cumulative.end(), u[0] * total) -
+                             cumulative.begin());
+        const int s = std::min(cell, n_sexes * n_ages - 1) / n_ages;
+        const int a = std::min(cell, n_sexes * n_ages - 1) % n_ages;
+        step.arrivals.push_back({year - a, static_cast<Sex>(s),
+                                 draw_position(rates_.position_shares[at(s)][at(a)], u[1]),
+                                 no_person});
     }
+    step.counts.migration_in += n;
     const Market& m = market_[step.counts.area];
     step.counts.values(in_new_dwellings_)[0] = c.new_residents;
     step.counts.values(in_unmet_)[0] = m.wanting - m.admitted;

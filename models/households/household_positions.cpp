@@ -67,8 +67,9 @@ void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
     AgentPopulation& persons = step.persons;
     for (const std::uint32_t id : step.residents) {
         if (persons.presence[id] != Presence::present) continue;
-        const auto& row = matrices_[at(index(persons.sex[id]))][at(
-            persons.age_on_1_january(id, year))][at(index(persons.position[id]))];
+        const auto& row =
+            matrices_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year))]
+                     [at(index(persons.position[id]))];
         const double u = step.random.uniforms(Stream::household_positions, id, year)[0];
         double cumulative = 0;
         for (int to = 0; to < n_positions; ++to) {

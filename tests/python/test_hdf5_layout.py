@@ -8,6 +8,11 @@ Layout: engine/io/hdf5_writer.hpp. Balance convention, as the engine reports: po
 stock on 1 January of the year and the flows (births, deaths, migration_in, migration_out) are
 those during the year, so the flows of year t take the population of t to that of t+1; the last
 year's flows have no next stock to check against.
+
+Replicates: every indicator X is the mean over replicates, X_replicates holds each replicate and
+X_quantiles their 5th, 50th and 95th percentile. CI checks a cohort run (one replicate); every
+check here holds for any number, e.g. for the three-replicate sample written by
+    SOCIALTWIN_SAMPLE_H5=/tmp/sample.h5 socialtwin_unit_tests --gtest_filter='*Sample*'
 """
 
 import os
@@ -32,9 +37,10 @@ INDICATOR_DIMS = {
     "migration_out": ("year", "area"),
 }
 META_KEYS = [
-    "scenario_name", "scenario_path", "dataset", "seed", "core", "base_year", "horizon",
-    "engine_version", "git_commit", "created_utc",
+    "scenario_name", "scenario_path", "dataset", "seed", "core", "replicates", "base_year",
+    "horizon", "engine_version", "git_commit", "created_utc",
 ]
+QUANTILES = [0.05, 0.5, 0.95]
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +54,9 @@ def path():
 
 @pytest.fixture(scope="module")
 def ds(path):
+    # Lazy: values are read when a test uses them (the file holds every indicator five times).
     with xr.open_dataset(path, engine="h5netcdf") as dataset:
-        yield dataset.load()
+        yield dataset
 
 
 @pytest.fixture(scope="module")
@@ -58,18 +65,68 @@ def h5(path):
         yield f
 
 
-def leading(dims):
-    # A replicate dimension may lead the others (ensemble runs); the checks hold per replicate.
-    return ("replicate",) if dims and dims[0] == "replicate" else ()
+def indicators(h5):
+    """Every indicator X of the file: the datasets that have X_replicates and X_quantiles."""
+    return [name for name in h5 if f"{name}_replicates" in h5 and f"{name}_quantiles" in h5]
+
+
+def text(value):
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def test_indicators_have_the_documented_dimensions(ds):
     for name, dims in INDICATOR_DIMS.items():
         assert name in ds.data_vars, f"indicator {name!r} missing; have {sorted(ds.data_vars)}"
-        actual = ds[name].dims
-        assert actual == leading(actual) + dims, f"{name}: dims {actual}"
+        assert ds[name].dims == dims, f"{name}: dims {ds[name].dims}"
         assert ds[name].dtype == np.float64
+        for companion, leading in (("replicates", "replicate"), ("quantiles", "quantile")):
+            var = ds[f"{name}_{companion}"]
+            assert var.dims == (leading,) + dims, f"{name}_{companion}: dims {var.dims}"
+            assert var.dtype == np.float64
     assert not [d for d in ds.dims if str(d).startswith("phony_dim")], ds.dims
+
+
+def test_every_indicator_has_its_replicates_and_quantiles(ds, h5):
+    names = indicators(h5)
+    assert set(INDICATOR_DIMS) <= set(names)
+    for name, var in ds.data_vars.items():
+        if "year" in var.dims and var.dims[0] not in ("replicate", "quantile"):
+            assert name in names, f"{name} has no _replicates or _quantiles"
+
+
+def test_replicate_and_quantile_are_labelled_dimensions(path, ds, h5):
+    n = ds.sizes["replicate"]
+    assert n >= 1
+    assert ds["replicate"].dtype.kind == "i"
+    assert ds["replicate"].values.tolist() == list(range(n))
+    assert ds["quantile"].dtype == np.float64
+    assert ds["quantile"].values.tolist() == QUANTILES
+    assert "linear" in text(h5["quantile"].attrs["quantile_method"])
+    with xr.open_dataset(path, engine="h5netcdf", group="meta") as meta:
+        assert int(meta.attrs["replicates"]) == n
+    # h5py sees them through the dimension scales too.
+    assert h5["population_replicates"].dims[0][0].name == "/replicate"
+    assert h5["population_quantiles"].dims[0][0].name == "/quantile"
+
+
+def test_indicator_is_the_mean_over_replicates(h5):
+    for name in indicators(h5):
+        replicates = h5[f"{name}_replicates"][:]
+        mean = h5[name][:]
+        assert not np.isnan(replicates).any(), f"{name}_replicates has values never written"
+        if replicates.shape[0] == 1:  # a single run: its values, to the bit
+            assert np.array_equal(mean.view(np.uint64), replicates[0].view(np.uint64)), name
+        else:
+            np.testing.assert_allclose(mean, replicates.mean(axis=0), rtol=1e-12, atol=0,
+                                       err_msg=name)
+
+
+def test_quantiles_are_numpys_linear_quantiles_over_replicates(h5):
+    levels = h5["quantile"][:]
+    for name in indicators(h5):
+        expected = np.quantile(h5[f"{name}_replicates"][:], levels, axis=0)  # method="linear"
+        np.testing.assert_array_equal(h5[f"{name}_quantiles"][:], expected, err_msg=name)
+        assert "linear" in text(h5[f"{name}_quantiles"].attrs["quantile_method"])
 
 
 def test_dimensions_are_labelled(ds, h5):
@@ -90,9 +147,11 @@ def test_dimensions_are_labelled(ds, h5):
 
 
 def test_area_attributes_are_coordinates(ds, h5):
-    for name in INDICATOR_DIMS:
-        listed = h5[name].attrs.get("coordinates", "")
-        listed = listed.decode() if isinstance(listed, bytes) else listed
+    names = [f"{name}{suffix}" for name in INDICATOR_DIMS
+             for suffix in ("", "_replicates", "_quantiles")]
+    for name in names:
+        listed = text(h5[name].attrs.get("coordinates", ""))
+        assert listed == text(h5["population"].attrs.get("coordinates", "")), name
         for coordinate in listed.split():
             assert coordinate in ds.coords, f"{coordinate!r} of {name} is not a coordinate"
             assert coordinate not in ds.data_vars
@@ -108,6 +167,15 @@ def test_indicators_carry_units_and_description(ds, h5):
         assert var.attrs.get("units"), f"{name} has no units"
         assert var.attrs.get("description"), f"{name} has no description"
         assert h5[name].attrs["units"] == var.attrs["units"]
+    for name in indicators(h5):
+        description = ds[name].attrs["description"]
+        assert description.rstrip(".").endswith("(mean over replicates)"), description
+        description = ds[f"{name}_quantiles"].attrs["description"]
+        assert description.rstrip(".").endswith(
+            "(5th, 50th, 95th percentile over replicates)"), description
+        for companion in ("_replicates", "_quantiles"):
+            assert ds[name + companion].attrs["units"] == ds[name].attrs["units"]
+            assert ds[name + companion].attrs.get("source") == ds[name].attrs.get("source")
 
 
 def test_meta_records_the_run(path, h5):
@@ -132,11 +200,14 @@ def test_population_by_age_sex_adds_up_to_population(ds):
         ds["population"].values, rtol=RTOL, atol=ATOL_PERSONS)
 
 
-def test_flows_explain_each_change_in_population(ds):
+@pytest.mark.parametrize("suffix", ["", "_replicates"])
+def test_flows_explain_each_change_in_population(ds, suffix):
+    # The means balance as each replicate does.
     if ds.sizes["year"] < 2:
         pytest.skip("a single year has no change to explain")
-    change = ds["population"].diff("year", label="lower")  # population(t+1) - population(t), at t
-    flows = (ds["births"] - ds["deaths"] + ds["migration_in"] - ds["migration_out"]).sel(
-        year=change["year"])
+    population = ds["population" + suffix]
+    change = population.diff("year", label="lower")  # population(t+1) - population(t), at t
+    flows = (ds["births" + suffix] - ds["deaths" + suffix] + ds["migration_in" + suffix]
+             - ds["migration_out" + suffix]).sel(year=change["year"])
     np.testing.assert_allclose(flows.transpose(*change.dims).values, change.values,
                                rtol=RTOL, atol=ATOL_PERSONS)

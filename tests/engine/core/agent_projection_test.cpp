@@ -75,8 +75,8 @@ TEST(AgentProjection, SwitchingOneProcessOffDoesNotChangeAnothersDraws) {
     Scenario scenario = testing::synthetic_scenario(5);
     scenario.housing.migration = MigrationMode::demand_led;
     const auto all = run_agents(scenario, 4, 0, 1);
-    const auto no_births = run_agents(scenario, 4, 0, 1,
-                                      {"mortality", "household_positions", "migration"});
+    const auto no_births =
+        run_agents(scenario, 4, 0, 1, {"mortality", "household_positions", "migration"});
     const std::size_t base_persons = 4 * 2 * 91 * 10;
     std::size_t gone = 0;
     for (std::uint32_t id = 0; id < base_persons; ++id) {

@@ -57,10 +57,13 @@ TEST(CoresAgree, AgentMeanMatchesCohortForAgeSexAndHouseholdsWithinReplicateSpre
     scenario.horizon = 10;
     scenario.seed = 20190101;
     constexpr int replicates = 24;
-    const std::vector<std::string> names{
-        "population_by_age_sex",    "households_single",       "households_couple_no_children",
-        "households_couple_with_children", "households_single_parent", "households_other",
-        "persons_institution"};
+    const std::vector<std::string> names{"population_by_age_sex",
+                                         "households_single",
+                                         "households_couple_no_children",
+                                         "households_couple_with_children",
+                                         "households_single_parent",
+                                         "households_other",
+                                         "persons_institution"};
 
     Totals cohort(names), agent(names);
     {
@@ -90,8 +93,8 @@ TEST(CoresAgree, AgentMeanMatchesCohortForAgeSexAndHouseholdsWithinReplicateSpre
                 const double standard_error = std::sqrt(var / replicates);
                 const double expected = cohort.values(name, year, i).at(0);
                 EXPECT_LE(std::abs(mean - expected), z * standard_error + 1.0)
-                    << name << "[" << i << "] in " << year << ": agent mean " << mean
-                    << " (se " << standard_error << "), cohort " << expected;
+                    << name << "[" << i << "] in " << year << ": agent mean " << mean << " (se "
+                    << standard_error << "), cohort " << expected;
                 ++compared;
             }
         }

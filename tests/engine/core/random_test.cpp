@@ -19,10 +19,10 @@ TEST(RandomStreams, EveryPartOfTheKeyChangesTheNumbers) {
     std::set<double> seen{reference};
     seen.insert(RandomStreams(43, 0).uniforms(Stream::mortality, 17, 2030, 0)[0]);  // seed
     seen.insert(RandomStreams(42, 1).uniforms(Stream::mortality, 17, 2030, 0)[0]);  // replicate
-    seen.insert(base.uniforms(Stream::fertility, 17, 2030, 0)[0]);                   // stream
-    seen.insert(base.uniforms(Stream::mortality, 18, 2030, 0)[0]);                   // entity
-    seen.insert(base.uniforms(Stream::mortality, 17, 2031, 0)[0]);                   // year
-    seen.insert(base.uniforms(Stream::mortality, 17, 2030, 1)[0]);                   // draw
+    seen.insert(base.uniforms(Stream::fertility, 17, 2030, 0)[0]);                  // stream
+    seen.insert(base.uniforms(Stream::mortality, 18, 2030, 0)[0]);                  // entity
+    seen.insert(base.uniforms(Stream::mortality, 17, 2031, 0)[0]);                  // year
+    seen.insert(base.uniforms(Stream::mortality, 17, 2030, 1)[0]);                  // draw
     EXPECT_EQ(seen.size(), 7u);
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "engine/core/errors.hpp"
 #include "engine/io/hdf5.hpp"
@@ -593,7 +594,7 @@ TEST_F(Hdf5WriterTest, WritesEveryReplicateAndTheirMeanAndQuantiles) {
     }
 }
 
-TEST_F(Hdf5WriterTest, ReplicatesChunkByOneReplicateAndYear) {
+TEST_F(Hdf5WriterTest, ReplicatesChunkByReplicateAndYearQuantilesByYear) {
     TinyRun tiny;
     const fs::path target = dir_ / "out.h5";
     {
@@ -601,14 +602,16 @@ TEST_F(Hdf5WriterTest, ReplicatesChunkByOneReplicateAndYear) {
         tiny.write_replicates(writer);
     }
     auto file = hdf5::open_file_read_only(target);
-    for (const char* name :
-         {"population_by_age_sex_replicates", "population_by_age_sex_quantiles"}) {
+    // One replicate and year per chunk; all three quantiles of a year in one, so that equal
+    // quantiles compress away.
+    for (const auto& [name, leading] : {std::pair{"population_by_age_sex_replicates", hsize_t{1}},
+                                        std::pair{"population_by_age_sex_quantiles", hsize_t{3}}}) {
         auto dataset = hdf5::open_dataset(file.id(), name);
         hdf5::PropertyList dcpl(H5Dget_create_plist(dataset.id()));
         ASSERT_EQ(H5Pget_layout(dcpl.id()), H5D_CHUNKED) << name;
         std::array<hsize_t, 5> chunk{};
         ASSERT_EQ(H5Pget_chunk(dcpl.id(), 5, chunk.data()), 5) << name;
-        EXPECT_EQ(chunk, (std::array<hsize_t, 5>{1, 1, 3, 2, 20})) << name;
+        EXPECT_EQ(chunk, (std::array<hsize_t, 5>{leading, 1, 3, 2, 20})) << name;
         unsigned level = 0;
         std::size_t n_values = 1;
         EXPECT_GT(H5Pget_filter_by_id2(dcpl.id(), H5Z_FILTER_DEFLATE, nullptr, &n_values, &level, 0,
@@ -649,6 +652,29 @@ TEST_F(Hdf5WriterTest, MissingReplicateAtFinishIsAnErrorNamingYearAndReplicate) 
         }
     }
     EXPECT_TRUE(files_in(dir_).empty());
+}
+
+TEST_F(Hdf5WriterTest, QualifiersGoBeforeAFinalFullStop) {
+    TinyRun tiny;
+    tiny.catalog.add({.name = "deaths",
+                      .units = "persons per year",
+                      .description = "Deaths during the year.",
+                      .shape = IndicatorShape::per_area,
+                      .source = ""});
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto description = [&](const char* name) {
+        auto dataset = hdf5::open_dataset(file.id(), name);
+        return hdf5::read_string_attribute(dataset.id(), "description");
+    };
+    EXPECT_EQ(description("deaths"), "Deaths during the year (mean over replicates).");
+    EXPECT_EQ(description("deaths_replicates"), "Deaths during the year (each replicate).");
+    EXPECT_EQ(description("deaths_quantiles"),
+              "Deaths during the year (5th, 50th, 95th percentile over replicates).");
 }
 
 TEST_F(Hdf5WriterTest, NegativeReplicateIsALogicError) {

@@ -1,0 +1,65 @@
+// Questions these benchmarks answer (answers in docs/performance.md):
+//  1. What does a person-year cost in the agent core on the real default dataset (84,880
+//     persons in 1,816 PC6 areas, all models), on 1 and on 2 threads?
+//  2. The same on the national dataset (17.5 million persons in 4,054 PC4 areas): is the cost
+//     per person-year independent of the population size?
+// Counter: person_years/s (simulated persons x years).
+
+#include <benchmark/benchmark.h>
+
+#include "engine/core/agent_projection.hpp"
+#include "engine/io/dataset.hpp"
+#include "models/registry.hpp"
+
+namespace socialtwin {
+namespace {
+
+const Dataset& dataset(const char* name) {
+    static std::map<std::string, Dataset> loaded;
+    auto it = loaded.find(name);
+    if (it == loaded.end())
+        it = loaded
+                 .emplace(name, load_dataset(std::filesystem::path(SOCIALTWIN_SOURCE_DIR) /
+                                             "data/datasets" / name))
+                 .first;
+    return it->second;
+}
+
+void project(benchmark::State& state, const char* name, int horizon) {
+    const Dataset& d = dataset(name);
+    Scenario scenario;
+    scenario.name = "bench";
+    scenario.base_year = d.base.year;
+    scenario.horizon = horizon;
+    double person_years = 0;
+    for (auto _ : state) {
+        AgentProjection projection(scenario, d.areas, d.base, create_models(d.rates),
+                                   {.threads = static_cast<int>(state.range(0))});
+        person_years += projection.run({}).person_years;
+    }
+    state.counters["person_years/s"] =
+        benchmark::Counter(person_years, benchmark::Counter::kIsRate);
+}
+
+void BM_AgentYears_DefaultDataset(benchmark::State& state) {
+    project(state, "denhaag-zuidwest-2019", 10);
+}
+BENCHMARK(BM_AgentYears_DefaultDataset)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_AgentYears_National(benchmark::State& state) { project(state, "nl-pc4-2021", 5); }
+BENCHMARK(BM_AgentYears_National)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
+
+}  // namespace
+}  // namespace socialtwin
+
+BENCHMARK_MAIN();
