@@ -173,9 +173,9 @@ void replicate_quantiles(std::span<double> values, std::span<const double> level
     std::sort(values.begin(), values.end());
     const std::size_t last = values.size() - 1;
     for (std::size_t i = 0; i < levels.size(); ++i) {
-        // numpy 1.22+ _quantile, method 'linear', step by step: the virtual index h, its
-        // neighbours (both the last value at or above it, where numpy's weight becomes h + 1),
-        // and _lerp, which interpolates from whichever neighbour is nearer.
+        // numpy 1.22+ _quantile, method 'linear', step by step: the virtual index h; its two
+        // neighbours (from the last index on, both are the last value and numpy's weight is
+        // then h + 1); and _lerp, which interpolates from whichever neighbour is nearer.
         const double h = static_cast<double>(last) * levels[i];
         std::size_t below = 0, above = 0;
         double weight = 0;
@@ -197,7 +197,7 @@ void replicate_quantiles(std::span<double> values, std::span<const double> level
 }
 
 struct Hdf5Writer::State {
-    // The datasets of one indicator; declared after `file` so they close first.
+    // The datasets of one indicator (`indicators` is declared after `file`, so they close first).
     struct Indicator {
         std::string name;
         hdf5::Dataset mean;        // (year, area ...)
