@@ -6,7 +6,9 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <chrono>
+
 #include <cmath>
+#include "engine/core/kinship.hpp"
 
 namespace socialtwin {
 
@@ -86,6 +88,7 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
     for (int replicate = 0; replicate < settings_.replicates; ++replicate) {
         // Every replicate starts from the same synthesised population.
         persons_ = synthesise_population(base_, areas_.size(), scenario_.seed);
+        link_base_population(persons_);
         residents_.assign(areas_.size(), {});
         for (std::uint32_t id = 0; id < persons_.size(); ++id)
             residents_[persons_.area[id]].push_back(id);
@@ -207,6 +210,14 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
         for (const Arrival& arrival : arrivals_[a])
             residents_[a].push_back(persons_.add(arrival.birth_year, arrival.sex, arrival.position,
                                                  static_cast<std::uint32_t>(a), arrival.mother));
+    // Partner links follow the year's positions, deaths and departures, area by area.
+    const auto t0 = clock::now();
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas), [&](const auto& range) {
+        for (std::size_t a = range.begin(); a != range.end(); ++a)
+            update_partner_links(persons_, residents_[a]);
+    });
+    phase_seconds[static_cast<std::size_t>(Phase::household_positions)] +=
+        std::chrono::duration<double>(clock::now() - t0).count();
     for (const Scratch& my : scratch)
         for (std::size_t p = 0; p < n_phases; ++p) phase_seconds[p] += my.seconds[p];
     for (double py : area_person_years) person_years += py;

@@ -1,4 +1,5 @@
 #include "engine/core/agent_projection.hpp"
+#include "engine/core/kinship.hpp"
 
 #include <gtest/gtest.h>
 
@@ -100,6 +101,80 @@ TEST(AgentProjection, ReplicatesDifferAndEachIsReproducible) {
     EXPECT_NE(r.total("deaths", 0), r.total("deaths", 4));
     const auto again = run_agents(testing::synthetic_scenario(3), 4, 0, 2);
     EXPECT_EQ(again->recorder.total("deaths", 4), r.total("deaths", 4));
+}
+
+TEST(AgentProjection, PartnerLinksFollowThePositionsAndStayInTheArea) {
+    // Synthetic rates with partnering and separation between living alone and couples.
+    auto run = std::make_unique<AgentRun>();
+    run->scenario = testing::synthetic_scenario(10);
+    run->rates = testing::synthetic_rates();
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 20; a < 80; ++a) {
+            run->rates.transitions.push_back({static_cast<Sex>(s), a, HouseholdEvent::partnering,
+                                              Position::living_alone, Position::partner_no_children,
+                                              0.1});
+            run->rates.transitions.push_back({static_cast<Sex>(s), a, HouseholdEvent::separation,
+                                              Position::partner_no_children, Position::living_alone,
+                                              0.05});
+        }
+    run->areas = testing::synthetic_areas(4);
+    run->projection = std::make_unique<AgentProjection>(
+        run->scenario, run->areas, testing::synthetic_population(run->rates, 4),
+        create_models(run->rates), AgentSettings{});
+    Observer* observers[] = {&run->recorder};
+    run->projection->run(observers);
+
+    const AgentPopulation& persons = run->projection->persons();
+    std::size_t partners = 0, linked = 0;
+    for (std::uint32_t id = 0; id < persons.size(); ++id) {
+        if (persons.presence[id] != Presence::present) continue;
+        const std::uint32_t partner = persons.partner[id];
+        if (is_partner(persons.position[id])) ++partners;
+        if (partner == no_person) continue;
+        ++linked;
+        ASSERT_EQ(persons.partner[partner], id);
+        ASSERT_EQ(persons.presence[partner], Presence::present);
+        ASSERT_TRUE(is_partner(persons.position[id]));
+        ASSERT_TRUE(is_partner(persons.position[partner]));
+        ASSERT_EQ(persons.area[partner], persons.area[id]);
+        ASSERT_NE(persons.sex[partner], persons.sex[id]);
+    }
+    EXPECT_GT(partners, 1000u);
+    EXPECT_GT(static_cast<double>(linked), 0.9 * static_cast<double>(partners));
+}
+
+TEST(Kinship, GraphAnswersWhetherAChildLivesNearby) {
+    AgentPopulation persons;
+    const auto mother = persons.add(1940, Sex::female, Position::living_alone, 0);
+    const auto near_child = persons.add(1970, Sex::male, Position::living_alone, 1, mother);
+    const auto far_child = persons.add(1972, Sex::female, Position::living_alone, 7, mother);
+    const auto stranger = persons.add(1941, Sex::female, Position::living_alone, 0);
+    const KinshipGraph graph = kinship_graph(persons);
+    auto same_buurt = [](std::uint32_t area) { return area < 4; };
+    EXPECT_TRUE(has_child_nearby(graph, persons, mother, same_buurt));
+    EXPECT_FALSE(has_child_nearby(graph, persons, stranger, same_buurt));
+    persons.presence[near_child] = Presence::emigrated;
+    EXPECT_FALSE(has_child_nearby(kinship_graph(persons), persons, mother, same_buurt));
+    EXPECT_TRUE(has_child_nearby(kinship_graph(persons), persons, mother,
+                                 [](std::uint32_t area) { return area == 7; }));
+    (void)far_child;
+}
+
+TEST(Kinship, BasePopulationPairsPartnersAndGivesChildrenAMother) {
+    AgentPopulation persons;
+    for (int k = 0; k < 3; ++k) {
+        persons.add(1980 + k, Sex::male, Position::partner_with_children, 0);
+        persons.add(1982 + k, Sex::female, Position::partner_with_children, 0);
+    }
+    const auto child = persons.add(2010, Sex::female, Position::child_at_home, 0);
+    const auto too_old_child = persons.add(1950, Sex::male, Position::child_at_home, 0);
+    persons.add(1983, Sex::female, Position::partner_no_children, 1);  // other area, no man
+    link_base_population(persons);
+    for (std::uint32_t man : {0u, 2u, 4u}) EXPECT_EQ(persons.partner[man], man + 1);
+    EXPECT_EQ(persons.partner[8], no_person);
+    EXPECT_NE(persons.mother[child], no_person);
+    EXPECT_EQ(persons.sex[persons.mother[child]], Sex::female);
+    EXPECT_EQ(persons.mother[too_old_child], no_person);
 }
 
 }  // namespace
