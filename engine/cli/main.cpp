@@ -94,6 +94,17 @@ int main(int argc, char** argv) {
                     "Replicates of the agent core (overrides the scenario's `replicates`)")
         ->check(CLI::PositiveNumber);
 
+    run->add_option("--start-population", run_options.start_population,
+                    "Agent core: start from persons saved by `socialtwin synthesise`")
+        ->check(CLI::ExistingFile);
+
+    std::string synth_scenario, synth_output;
+    auto* synth = app.add_subcommand(
+        "synthesise", "Synthesise and save the agent core's start population of a scenario.");
+    synth->add_option("scenario", synth_scenario, "Scenario YAML file")->required();
+    synth->add_option("-o,--output", synth_output, "HDF5 file to write")->required();
+    synth->add_option("--data-dir", data_dir, "Folder holding datasets/");
+
     std::string validate_path;
     auto* validate = app.add_subcommand("validate", "Check a scenario file without running it.");
     validate->add_option("scenario", validate_path, "Scenario YAML file")->required();
@@ -118,6 +129,12 @@ int main(int argc, char** argv) {
 
     try {
         if (*run) return run_command(run_options, quiet);
+        if (*synth) {
+            const std::size_t n =
+                synthesise_start_population(synth_scenario, run_options.data_dir, synth_output);
+            std::cout << fmt::format("{} persons written to {}\n", n, synth_output);
+            return 0;
+        }
         if (*validate) {
             const auto problems = validate_scenario_file(validate_path);
             if (!problems.empty()) {

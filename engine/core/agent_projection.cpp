@@ -45,6 +45,13 @@ AgentPopulation synthesise_population(const BasePopulation& base, std::size_t n_
     return persons;
 }
 
+AgentPopulation start_population(const BasePopulation& base, std::size_t n_areas,
+                                 std::uint64_t seed) {
+    AgentPopulation persons = synthesise_population(base, n_areas, seed);
+    link_base_population(persons);
+    return persons;
+}
+
 AgentProjection::AgentProjection(const Scenario& scenario, const AreaTable& areas,
                                  BasePopulation base, std::vector<std::unique_ptr<Model>> models,
                                  AgentSettings settings)
@@ -87,11 +94,13 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
 
     for (int replicate = 0; replicate < settings_.replicates; ++replicate) {
         // Every replicate starts from the same synthesised population.
-        persons_ = synthesise_population(base_, areas_.size(), scenario_.seed);
-        link_base_population(persons_);
+        persons_ = settings_.start_population
+                       ? *settings_.start_population
+                       : start_population(base_, areas_.size(), scenario_.seed);
         residents_.assign(areas_.size(), {});
         for (std::uint32_t id = 0; id < persons_.size(); ++id)
-            residents_[persons_.area[id]].push_back(id);
+            if (persons_.presence[id] == Presence::present)
+                residents_[persons_.area[id]].push_back(id);
         arrivals_.assign(areas_.size(), {});
         flows_.assign(areas_.size(), {});
         dwellings_start_ = base_.dwellings;

@@ -24,7 +24,13 @@ struct AgentSettings {
     int threads = 0;     // 0 = all cores; the result does not depend on it
     int replicates = 1;  // independent runs, replicate r drawing from streams keyed by r
     const std::atomic<bool>* stop = nullptr;  // see ProjectionSettings::stop
+    // Start from these persons (a saved start population) instead of synthesising them.
+    const AgentPopulation* start_population = nullptr;
 };
+
+// The start population of a run: synthesise_population, then link_base_population.
+AgentPopulation start_population(const BasePopulation& base, std::size_t n_areas,
+                                 std::uint64_t seed);
 
 // One person per whole person in `base` (fractional counts, as a test may give, are rounded
 // by a draw from the synthesis stream, so the result depends on the seed only). Persons are

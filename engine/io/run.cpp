@@ -5,6 +5,7 @@
 #include "engine/io/dataset.hpp"
 #include "engine/io/hdf5_writer.hpp"
 #include "engine/io/scenario_loader.hpp"
+#include "engine/io/start_population.hpp"
 #include "engine/io/version.hpp"
 #include "models/registry.hpp"
 
@@ -32,6 +33,17 @@ Prepared prepare(const std::filesystem::path& scenario_path,
 }
 }  // namespace
 
+std::size_t synthesise_start_population(const std::filesystem::path& scenario_path,
+                                        const std::optional<std::filesystem::path>& data_dir,
+                                        const std::filesystem::path& output) {
+    const auto [scenario, dataset] = prepare(scenario_path, data_dir);
+    const AgentPopulation persons =
+        start_population(dataset.base, dataset.areas.size(), scenario.seed);
+    save_start_population(output, persons, dataset.areas,
+                          {dataset.name, dataset.base.year, scenario.seed});
+    return persons.size();
+}
+
 void check_scenario(const std::filesystem::path& scenario,
                     const std::optional<std::filesystem::path>& data_dir) {
     prepare(scenario, data_dir);
@@ -57,11 +69,18 @@ RunReport run_scenario(const RunOptions& options) {
     if (scenario.core == CoreKind::agent) {
         report.core = "agent";
         report.replicates = scenario.replicates;
+        std::optional<AgentPopulation> saved;
+        if (!options.start_population.empty()) {
+            saved = load_start_population(options.start_population, dataset.areas,
+                                          {dataset.name, dataset.base.year, scenario.seed});
+            metadata["start_population"] = options.start_population.string();
+        }
         AgentProjection projection(scenario, dataset.areas, dataset.base,
                                    create_models(dataset.rates),
                                    {.threads = options.threads,
                                     .replicates = scenario.replicates,
-                                    .stop = options.stop});
+                                    .stop = options.stop,
+                                    .start_population = saved ? &*saved : nullptr});
         report.summary = projection.run(observers, metadata);
     } else {
         report.core = "cohort";

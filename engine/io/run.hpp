@@ -17,11 +17,12 @@ struct RunOptions {
     std::filesystem::path scenario;
     std::filesystem::path output;  // HDF5 result; empty = no file
     std::optional<std::filesystem::path> data_dir;
-    int threads = 0;                         // 0 = all cores
+    int threads = 0;                          // 0 = all cores
     const std::atomic<bool>* stop = nullptr;  // set to stop between two years (Ctrl-C)
-    std::optional<CoreKind> core;              // overrides the scenario's `core`
-    std::optional<int> replicates;             // overrides the scenario's `replicates`
-    std::vector<Observer*> extra_observers;  // e.g. a console summary
+    std::optional<CoreKind> core;             // overrides the scenario's `core`
+    std::optional<int> replicates;            // overrides the scenario's `replicates`
+    std::filesystem::path start_population;   // agent core: start from these saved persons
+    std::vector<Observer*> extra_observers;   // e.g. a console summary
 };
 
 struct RunReport {
@@ -35,6 +36,12 @@ struct RunReport {
 
 // Loads and checks everything before the first year runs; throws InputError for bad input.
 RunReport run_scenario(const RunOptions& options);
+
+// Synthesises the agent core's start population of a scenario (its dataset and seed) and
+// saves it for `run` with RunOptions::start_population. Returns the number of persons.
+std::size_t synthesise_start_population(const std::filesystem::path& scenario,
+                                        const std::optional<std::filesystem::path>& data_dir,
+                                        const std::filesystem::path& output);
 
 // The checks of run_scenario without running: the scenario file, its dataset, and the
 // scenario against the dataset (areas, years). Throws InputError with every problem found.

@@ -158,3 +158,43 @@ def test_interrupted_run_leaves_no_file(socialtwin, tmp_path):
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert not any(tmp_path.iterdir()), list(tmp_path.iterdir())
+
+
+# ---- the agent core ---------------------------------------------------------------------------
+
+def test_agent_core_runs_every_shipped_scenario_with_balanced_accounts(socialtwin, tmp_path):
+    for scenario in SHIPPED:
+        out = tmp_path / f"{scenario.stem}-agent.h5"
+        socialtwin("run", scenario, "--core", "agent", "--replicates", "2", "-o", out, "--quiet")
+        with h5py.File(out, "r") as f:
+            assert f["meta"].attrs["core"] in ("agent", b"agent")
+            assert str(f["meta"].attrs["replicates"]) in ("2", "b'2'")
+            p = f["population_replicates"][:]
+            flows = (f["births_replicates"][:] - f["deaths_replicates"][:]
+                     + f["migration_in_replicates"][:] - f["migration_out_replicates"][:])
+            assert np.array_equal(p[:, 1:], p[:, :-1] + flows[:, :-1])  # whole persons
+            assert np.allclose(f["population"][:], p.mean(axis=0))
+
+
+def test_saved_start_population_gives_the_same_run(socialtwin, tmp_path):
+    start = tmp_path / "persons.h5"
+    assert "84880 persons" in socialtwin("synthesise", ROOT / "scenarios" / "baseline.yaml",
+                                         "-o", start).stdout
+    fresh, reused = tmp_path / "fresh.h5", tmp_path / "reused.h5"
+    baseline = ROOT / "scenarios" / "baseline.yaml"
+    socialtwin("run", baseline, "--core", "agent", "-o", fresh, "--quiet")
+    socialtwin("run", baseline, "--core", "agent", "--start-population", start, "-o", reused,
+               "--quiet")
+    with h5py.File(fresh, "r") as a, h5py.File(reused, "r") as b:
+        for name in ("population", "households_single", "gp_contacts"):
+            assert np.array_equal(a[name][:], b[name][:])
+
+
+def test_start_population_of_another_dataset_is_refused(socialtwin, tmp_path):
+    start = tmp_path / "persons.h5"
+    socialtwin("synthesise", SCENARIOS / "tiny.yaml", "-o", start)
+    result = socialtwin("run", ROOT / "scenarios" / "baseline.yaml", "--core", "agent",
+                        "--start-population", start, "-o", tmp_path / "never.h5", check=False)
+    assert result.returncode == 2
+    assert "made for dataset 'tiny'" in result.stderr
+    assert not (tmp_path / "never.h5").exists()
