@@ -61,7 +61,8 @@ AgentProjection::AgentProjection(const Scenario& scenario, const AreaTable& area
       models_(std::move(models)),
       settings_(settings),
       accounts_(catalog_) {
-    if (base_.persons.size() != areas_.size() * CohortCell::size ||
+    if ((!settings_.start_population &&
+         base_.persons.size() != areas_.size() * CohortCell::size) ||
         base_.dwellings.size() != areas_.size())
         throw std::logic_error("base population does not match the area table");
     if (settings_.replicates < 1) throw std::logic_error("at least one replicate");
@@ -105,8 +106,13 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         flows_.assign(areas_.size(), {});
         dwellings_start_ = base_.dwellings;
         dwellings_next_ = dwellings_start_;
-        RunContext context{&scenario_, &areas_,       base_.year,
-                           last_year,  base_.persons, base_.dwellings};
+        std::vector<double> base_positions(areas_.size() * n_positions, 0.0);
+        for (const auto& residents : residents_)
+            for (const std::uint32_t id : residents)
+                base_positions[persons_.area[id] * n_positions +
+                               at(index(persons_.position[id]))] += 1;
+        RunContext context{&scenario_, &areas_, base_.year, last_year, base_positions,
+                           base_.dwellings};
         for (auto& model : models_) model->begin_run(context);
         const RandomStreams random(scenario_.seed, static_cast<std::uint32_t>(replicate));
 

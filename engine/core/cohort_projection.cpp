@@ -49,8 +49,9 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     run.metadata = metadata;
     for (Observer* o : observers) o->on_start(run);
 
-    RunContext context{&scenario_,    &areas_,        base_.year, base_.year + scenario_.horizon,
-                       base_.persons, base_.dwellings};
+    const std::vector<double> base_positions = positions_by_area(base_.persons, areas_.size());
+    RunContext context{&scenario_, &areas_, base_.year, base_.year + scenario_.horizon,
+                       base_positions, base_.dwellings};
     for (auto& model : models_) model->begin_run(context);
 
     start_ = base_.persons;

@@ -22,6 +22,18 @@ std::string_view to_string(Phase phase) noexcept {
     return "?";
 }
 
+std::vector<double> positions_by_area(std::span<const double> persons, std::size_t n_areas) {
+    std::vector<double> positions(n_areas * n_positions, 0.0);
+    for (std::size_t a = 0; a < n_areas; ++a)
+        for (int s = 0; s < n_sexes; ++s)
+            for (int age = 0; age < n_ages; ++age)
+                for (int p = 0; p < n_positions; ++p)
+                    positions[a * n_positions + static_cast<std::size_t>(p)] +=
+                        persons[a * CohortCell::size +
+                                static_cast<std::size_t>(CohortCell::offset(s, age, p))];
+    return positions;
+}
+
 YearPlan plan_year(const std::vector<std::unique_ptr<Model>>& models, int year) {
     YearPlan plan;
     plan.segments.emplace_back();

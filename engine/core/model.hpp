@@ -82,13 +82,18 @@ struct AgentAreaStep {
     const RandomStreams& random;
 };
 
+// Persons by household position per area (areas x n_positions) from per-area cohort counts.
+std::vector<double> positions_by_area(std::span<const double> persons, std::size_t n_areas);
+
 // Facts a model may need about the whole run, available from begin_run on.
 struct RunContext {
     const Scenario* scenario = nullptr;
     const AreaTable* areas = nullptr;
     int base_year = 0;
     int last_year = 0;
-    std::span<const double> base_persons;    // areas x CohortCell::size, 1 January base year
+    // Persons by household position per area on 1 January of the base year (areas x
+    // n_positions): what models need of the base population at any scale.
+    std::span<const double> base_positions;
     std::span<const double> base_dwellings;  // [dwellings] per area, 1 January base year
 };
 

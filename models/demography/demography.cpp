@@ -104,8 +104,8 @@ void MigrationModel::begin_run(const RunContext& run) {
         const double dwellings = run.base_dwellings[a];
         if (dwellings <= 0) continue;
         const double households =
-            count_households(run.base_persons.subspan(a * CohortCell::size, CohortCell::size),
-                             rates_.other_households_per_other_member)
+            households_from_positions(run.base_positions.subspan(a * n_positions, n_positions),
+                                      rates_.other_households_per_other_member)
                 .total();
         households_per_dwelling_[a] = std::clamp(households / dwellings, 0.5, 2.0);
     }
@@ -328,10 +328,9 @@ void MigrationModel::apply(AgentAreaStep& step) const {
         return true;
     });
 
-    std::vector<double> by_position(CohortCell::size, 0.0);
-    for (int p = 0; p < n_positions; ++p) by_position[at(p)] = staying[at(p)];
     record_market(step.counts.area, static_cast<double>(step.residents.size()),
-                  count_households(by_position, rates_.other_households_per_other_member).total(),
+                  households_from_positions(staying, rates_.other_households_per_other_member)
+                      .total(),
                   std::max(0.0, step.counts.dwellings_start - c.demolished));
 }
 

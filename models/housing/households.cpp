@@ -10,6 +10,11 @@ HouseholdCounts count_households(std::span<const double> persons,
             for (int p = 0; p < n_positions; ++p)
                 by_position[static_cast<std::size_t>(p)] +=
                     persons[static_cast<std::size_t>(CohortCell::offset(s, a, p))];
+    return households_from_positions(by_position, other_households_per_other_member);
+}
+
+HouseholdCounts households_from_positions(std::span<const double> by_position,
+                                          double other_households_per_other_member) {
     auto of = [&](Position p) { return by_position[static_cast<std::size_t>(index(p))]; };
     HouseholdCounts h;
     h.single = of(Position::living_alone);

@@ -25,5 +25,8 @@ struct HouseholdCounts {
 // `persons` in the CohortCell layout of one area.
 HouseholdCounts count_households(std::span<const double> persons,
                                  double other_households_per_other_member);
+// The same from persons by household position (n_positions values).
+HouseholdCounts households_from_positions(std::span<const double> by_position,
+                                          double other_households_per_other_member);
 
 }  // namespace socialtwin

@@ -20,6 +20,7 @@ struct OneArea {
     std::vector<double> start = std::vector<double>(CohortCell::size, 0.0);
     std::vector<double> next = std::vector<double>(CohortCell::size, 0.0);
     std::vector<double> base_dwellings = {100.0};
+    std::vector<double> base_positions;
     double births = 0, deaths = 0, in = 0, out = 0;
     double dwellings_start = 100, dwellings_next = 100;
 
@@ -28,7 +29,8 @@ struct OneArea {
     template <class M>
     YearResults run(M& model, int year = 2020) {
         model.declare_indicators(catalog);
-        model.begin_run({&scenario, &areas, 2019, 2049, start, base_dwellings});
+        base_positions = positions_by_area(start, 1);
+        model.begin_run({&scenario, &areas, 2019, 2049, base_positions, base_dwellings});
         model.begin_year(year);
         YearResults results(catalog, 1);
         AreaStep step{0,  year, start,           next,           births, deaths,
