@@ -3,6 +3,8 @@
 //     persons in 1,816 PC6 areas, all models), on 1 and on 2 threads?
 //  2. The same on the national dataset (17.5 million persons in 4,054 PC4 areas): is the cost
 //     per person-year independent of the population size?
+//  3. And on a SYNTHETIC PC6-scale country (the national persons spread over ~450,000 made-up
+//     areas, bench/synthetic_country.hpp): what does the number of areas cost?
 // Counter: person_years/s (simulated persons x years).
 
 #include <benchmark/benchmark.h>
@@ -10,6 +12,7 @@
 #include "engine/core/agent_projection.hpp"
 #include "engine/io/dataset.hpp"
 #include "models/registry.hpp"
+#include "synthetic_country.hpp"
 
 namespace socialtwin {
 namespace {
@@ -53,6 +56,32 @@ BENCHMARK(BM_AgentYears_DefaultDataset)
 
 void BM_AgentYears_National(benchmark::State& state) { project(state, "nl-pc4-2021", 5); }
 BENCHMARK(BM_AgentYears_National)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
+
+void BM_AgentYears_SyntheticPC6Country(benchmark::State& state) {
+    const Dataset& d = dataset("nl-pc4-2021");
+    const SyntheticCountry country = synthetic_pc6_country(d, 111, 1);
+    Scenario scenario;
+    scenario.name = "bench";
+    scenario.base_year = d.base.year;
+    scenario.horizon = 5;
+    double person_years = 0;
+    for (auto _ : state) {
+        AgentProjection projection(
+            scenario, country.areas, country.base, create_models(d.rates),
+            {.threads = static_cast<int>(state.range(0)), .start_population = &country.persons});
+        person_years += projection.run({}).person_years;
+    }
+    state.counters["person_years/s"] =
+        benchmark::Counter(person_years, benchmark::Counter::kIsRate);
+    state.counters["areas"] = static_cast<double>(country.areas.size());
+    state.counters["persons"] = static_cast<double>(country.persons.size());
+}
+BENCHMARK(BM_AgentYears_SyntheticPC6Country)
     ->Arg(2)
     ->ArgName("threads")
     ->Unit(benchmark::kMillisecond)

@@ -1,0 +1,49 @@
+#include "synthetic_country.hpp"
+
+#include <fmt/format.h>
+
+#include "engine/core/agent_projection.hpp"
+#include "engine/core/kinship.hpp"
+#include "engine/core/random.hpp"
+
+namespace socialtwin {
+
+SyntheticCountry synthetic_pc6_country(const Dataset& national, int pc6_per_pc4,
+                                       std::uint64_t seed) {
+    const auto k = static_cast<std::uint32_t>(pc6_per_pc4);
+    const std::size_t n_pc4 = national.areas.size();
+    const AgentPopulation pc4_persons = synthesise_population(national.base, n_pc4, seed);
+
+    // Each person to one of its PC4's made-up areas, then stored area by area.
+    const RandomStreams random(seed, 0);
+    std::vector<std::uint32_t> area(pc4_persons.size());
+    std::vector<std::size_t> count(n_pc4 * k + 1, 0);
+    for (std::uint32_t id = 0; id < pc4_persons.size(); ++id) {
+        const double u = random.uniforms(Stream::synthesis, id, national.base.year, 1)[0];
+        area[id] = pc4_persons.area[id] * k + static_cast<std::uint32_t>(u * k);
+        ++count[area[id] + 1];
+    }
+    for (std::size_t a = 1; a < count.size(); ++a) count[a] += count[a - 1];
+    std::vector<std::uint32_t> order(pc4_persons.size());
+    for (std::uint32_t id = 0; id < pc4_persons.size(); ++id) order[count[area[id]]++] = id;
+
+    SyntheticCountry country;
+    country.persons.reserve(order.size());
+    for (const std::uint32_t id : order)
+        country.persons.add(pc4_persons.birth_year[id], pc4_persons.sex[id],
+                            pc4_persons.position[id], area[id]);
+    link_base_population(country.persons);
+
+    std::vector<std::string> codes;
+    codes.reserve(n_pc4 * k);
+    country.base.year = national.base.year;
+    for (std::size_t p = 0; p < n_pc4; ++p)
+        for (std::uint32_t j = 0; j < k; ++j) {
+            codes.push_back(fmt::format("{}-{:03}", national.areas.code(p), j));
+            country.base.dwellings.push_back(national.base.dwellings[p] / k);
+        }
+    country.areas = AreaTable("synthetic-pc6", std::move(codes));
+    return country;
+}
+
+}  // namespace socialtwin
