@@ -30,23 +30,16 @@ namespace fs = std::filesystem;
 // small enough for HDF5's default 1 MiB chunk cache, so a reader slicing one area or one year
 // decompresses little, and large enough that a 10 000-area year is a handful of chunks.
 // Quantile chunks hold all three quantiles of such a block: after the shuffle filter, equal
-// quantiles (one replicate, or replicates that agree) repeat within deflate's 32 KiB window
+// quantiles (replicates that agree, e.g. in empty cells) repeat within deflate's 32 KiB window
 // (32 768 - 262 bytes), which holds one byte of each of the block's at most 32 000 values, and
 // cost almost nothing.
 constexpr std::size_t chunk_values = 32000;
 constexpr std::size_t max_chunk_areas = 4096;
 
-// netCDF-4 numbers dimensions file-wide, in the order they are created; h5netcdf uses the
-// numbers to keep them in order.
-enum class DimId : int {
-    year = 0,
-    area = 1,
-    sex = 2,
-    age_band = 3,
-    replicate = 4,
-    quantile = 5,
-    phase = 6
-};
+// netCDF-4 numbers dimensions file-wide, 0, 1, 2 ... in the order they are created; h5netcdf
+// uses the numbers to keep them in order. replicate and quantile exist only with several
+// replicates; phase takes the next number (State::phase_dim_id), so there is no gap.
+enum class DimId : int { year = 0, area = 1, sex = 2, age_band = 3, replicate = 4, quantile = 5 };
 
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);
@@ -70,12 +63,12 @@ std::vector<std::string> age_band_labels() {
 }
 
 hdf5::Dataset write_string_dimension(hid_t parent, std::string_view name,
-                                     const std::vector<std::string>& labels, DimId id) {
+                                     const std::vector<std::string>& labels, int netcdf_dim_id) {
     const std::array<hsize_t, 1> dims{labels.size()};
     hdf5::Datatype type = hdf5::utf8_string_type();
     auto dataset = hdf5::create_dataset(parent, std::string(name), type.id(), dims);
     if (!labels.empty()) hdf5::write(dataset.id(), std::span<const std::string>(labels));
-    hdf5::make_dimension_scale(dataset.id(), std::string(name), static_cast<int>(id));
+    hdf5::make_dimension_scale(dataset.id(), std::string(name), netcdf_dim_id);
     return dataset;
 }
 
@@ -201,8 +194,8 @@ struct Hdf5Writer::State {
     struct Indicator {
         std::string name;
         hdf5::Dataset mean;        // (year, area ...)
-        hdf5::Dataset replicates;  // (replicate, year, area ...)
-        hdf5::Dataset quantiles;   // (quantile, year, area ...)
+        hdf5::Dataset replicates;  // (replicate, year, area ...), only with several replicates
+        hdf5::Dataset quantiles;   // (quantile, year, area ...), only with several replicates
         std::size_t values_per_area = 1;
         std::size_t chunk_areas = 1;  // areas per chunk
     };
@@ -210,9 +203,14 @@ struct Hdf5Writer::State {
     std::vector<int> years;
     std::size_t n_replicates = 1;
     std::vector<bool> written;  // per (year, replicate), year-major
+    int phase_dim_id = 0;       // netCDF dimension number of /meta/phase_timings/phase
     std::size_t n_areas = 0;
     std::vector<Indicator> indicators;  // per indicator id
     bool started = false;
+
+    // With several replicates the file holds <indicator>_replicates and <indicator>_quantiles;
+    // with one, on_year writes straight into <indicator>.
+    bool has_companions() const noexcept { return n_replicates > 1; }
 
     // The dims after the leading ones: (area) or (area, sex, age_band), from area `first`.
     void append_area_dims(const Indicator& indicator, std::size_t first, std::size_t n,
@@ -225,8 +223,8 @@ struct Hdf5Writer::State {
         }
     }
 
-    // Mean and quantiles over replicates of one indicator, a block of one year and one chunk of
-    // areas at a time.
+    // Mean and quantiles over (several) replicates of one indicator, a block of one year and one
+    // chunk of areas at a time.
     void summarise(const Indicator& indicator) const {
         const std::size_t n = n_replicates;
         const std::string what =
@@ -348,44 +346,47 @@ void Hdf5Writer::on_start(const RunDescription& run) {
                                    static_cast<int>(DimId::year));
         dims.push_back(std::move(year));
     }
-    dims.push_back(
-        write_string_dimension(root, result_layout::area, run.areas->codes(), DimId::area));
+    dims.push_back(write_string_dimension(root, result_layout::area, run.areas->codes(),
+                                          static_cast<int>(DimId::area)));
     hdf5::write_attribute(dims.back().id(), "level", run.areas->level());
-    dims.push_back(write_string_dimension(root, result_layout::sex, sex_labels(), DimId::sex));
-    dims.push_back(
-        write_string_dimension(root, result_layout::age_band, age_band_labels(), DimId::age_band));
-    {
+    dims.push_back(write_string_dimension(root, result_layout::sex, sex_labels(),
+                                          static_cast<int>(DimId::sex)));
+    dims.push_back(write_string_dimension(root, result_layout::age_band, age_band_labels(),
+                                          static_cast<int>(DimId::age_band)));
+    // The replicate and quantile dimensions, only for runs with several replicates: invalid
+    // handles (no dataset) otherwise.
+    hdf5::Dataset replicate_scale, quantile_scale;
+    if (s.has_companions()) {
         std::vector<std::int32_t> replicates(s.n_replicates);
         for (std::size_t r = 0; r < replicates.size(); ++r)
             replicates[r] = static_cast<std::int32_t>(r);
         const std::array<hsize_t, 1> n{replicates.size()};
-        auto replicate =
+        replicate_scale =
             hdf5::create_dataset(root, std::string(result_layout::replicate), H5T_STD_I32LE, n);
-        hdf5::write(replicate.id(), std::span<const std::int32_t>(replicates));
-        hdf5::make_dimension_scale(replicate.id(), std::string(result_layout::replicate),
+        hdf5::write(replicate_scale.id(), std::span<const std::int32_t>(replicates));
+        hdf5::make_dimension_scale(replicate_scale.id(), std::string(result_layout::replicate),
                                    static_cast<int>(DimId::replicate));
-        hdf5::write_attribute(replicate.id(), "description",
-                              "replicate number of a run (one for the cohort core, several "
-                              "stochastic ones for the agent core)");
-        dims.push_back(std::move(replicate));
-    }
-    {
+        hdf5::write_attribute(replicate_scale.id(), "description",
+                              "replicate number: one run of the scenario with its own random "
+                              "streams");
+
         const auto& levels = result_layout::quantile_levels;
-        const std::array<hsize_t, 1> n{levels.size()};
-        auto quantile =
-            hdf5::create_dataset(root, std::string(result_layout::quantile), H5T_IEEE_F64LE, n);
-        hdf5::write(quantile.id(), std::span<const double>(levels));
-        hdf5::make_dimension_scale(quantile.id(), std::string(result_layout::quantile),
+        const std::array<hsize_t, 1> n_levels{levels.size()};
+        quantile_scale = hdf5::create_dataset(root, std::string(result_layout::quantile),
+                                              H5T_IEEE_F64LE, n_levels);
+        hdf5::write(quantile_scale.id(), std::span<const double>(levels));
+        hdf5::make_dimension_scale(quantile_scale.id(), std::string(result_layout::quantile),
                                    static_cast<int>(DimId::quantile));
-        hdf5::write_attribute(quantile.id(), "units", "1");
-        hdf5::write_attribute(quantile.id(), "description",
+        hdf5::write_attribute(quantile_scale.id(), "units", "1");
+        hdf5::write_attribute(quantile_scale.id(), "description",
                               "probability level of a quantile over replicates");
-        hdf5::write_attribute(quantile.id(), "quantile_method", result_layout::quantile_method);
-        dims.push_back(std::move(quantile));
+        hdf5::write_attribute(quantile_scale.id(), "quantile_method",
+                              result_layout::quantile_method);
+        s.phase_dim_id = static_cast<int>(DimId::quantile) + 1;
+    } else {
+        s.phase_dim_id = static_cast<int>(DimId::age_band) + 1;
     }
     const hid_t area_scale = dims[1].id();
-    const hid_t replicate_scale = dims[4].id();
-    const hid_t quantile_scale = dims[5].id();
 
     // Area attributes: labels over `area`, named in every indicator's `coordinates` so xarray
     // shows them as coordinates rather than data variables.
@@ -401,8 +402,9 @@ void Hdf5Writer::on_start(const RunDescription& run) {
         coordinates += attribute.name;
     }
 
-    // Indicators: laid out whole now. on_year fills <indicator>_replicates one (year, replicate)
-    // at a time; on_finish derives the mean (<indicator>) and <indicator>_quantiles from it.
+    // Indicators: laid out whole now. With one replicate on_year fills <indicator> one year at a
+    // time. With several it fills <indicator>_replicates one (year, replicate) at a time, and
+    // on_finish derives the mean (<indicator>) and <indicator>_quantiles from it.
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (const auto& spec : run.catalog->specs()) {
         State::Indicator indicator;
@@ -417,9 +419,10 @@ void Hdf5Writer::on_start(const RunDescription& run) {
             shape.insert(shape.end(), {hsize_t{n_sexes}, hsize_t{n_age_bands}});
             scales.insert(scales.end(), {dims[2].id(), dims[3].id()});
         }
-        // One dataset with `leading` (a dimension scale, or none) before the indicator's dims.
+        // One dataset with `leading` (a dimension scale of `n_leading` values, or none) before
+        // the indicator's dims, chunked by `leading_chunk` of them.
         auto create = [&](const std::string& name, hid_t leading, hsize_t n_leading,
-                          const std::string& description) {
+                          hsize_t leading_chunk, const std::string& description) {
             std::vector<hsize_t> full = shape;
             std::vector<hid_t> full_scales = scales;
             if (leading >= 0) {
@@ -435,7 +438,7 @@ void Hdf5Writer::on_start(const RunDescription& run) {
                 options.chunk = full;
                 const std::size_t area_axis = leading >= 0 ? 2 : 1;
                 std::fill(options.chunk.begin(), options.chunk.begin() + area_axis, 1);
-                if (leading == quantile_scale) options.chunk[0] = n_leading;
+                if (leading >= 0) options.chunk[0] = leading_chunk;
                 options.chunk[area_axis] = indicator.chunk_areas;
             }
             auto dataset = hdf5::create_dataset(root, name, H5T_IEEE_F64LE, full, options);
@@ -448,17 +451,20 @@ void Hdf5Writer::on_start(const RunDescription& run) {
                 hdf5::write_attribute(dataset.id(), "coordinates", coordinates);
             return dataset;
         };
-        indicator.mean = create(spec.name, H5I_INVALID_HID, 0,
+        indicator.mean = create(spec.name, H5I_INVALID_HID, 0, 0,
                                 qualified(spec.description, result_layout::mean_qualifier));
-        indicator.replicates = create(
-            spec.name + std::string(result_layout::replicates_suffix), replicate_scale,
-            s.n_replicates, qualified(spec.description, result_layout::replicates_qualifier));
-        indicator.quantiles =
-            create(spec.name + std::string(result_layout::quantiles_suffix), quantile_scale,
-                   result_layout::quantile_levels.size(),
-                   qualified(spec.description, result_layout::quantiles_qualifier));
-        hdf5::write_attribute(indicator.quantiles.id(), "quantile_method",
-                              result_layout::quantile_method);
+        if (s.has_companions()) {
+            indicator.replicates =
+                create(spec.name + std::string(result_layout::replicates_suffix),
+                       replicate_scale.id(), s.n_replicates, 1,
+                       qualified(spec.description, result_layout::replicates_qualifier));
+            indicator.quantiles = create(
+                spec.name + std::string(result_layout::quantiles_suffix), quantile_scale.id(),
+                result_layout::quantile_levels.size(), result_layout::quantile_levels.size(),
+                qualified(spec.description, result_layout::quantiles_qualifier));
+            hdf5::write_attribute(indicator.quantiles.id(), "quantile_method",
+                                  result_layout::quantile_method);
+        }
         s.indicators.push_back(std::move(indicator));
     }
 
@@ -523,11 +529,18 @@ void Hdf5Writer::on_year(const YearResults& results) {
         return;
     }
 
-    // Straight into the (replicate, year) block: nothing is kept until on_finish.
+    // Straight into the year's block of <indicator> (one replicate) or the (replicate, year)
+    // block of <indicator>_replicates (several): nothing is kept until on_finish.
     for (IndicatorId id = 0; id < s.indicators.size(); ++id) {
-        std::vector<hsize_t> start{replicate, year_index}, count{1, 1};
-        s.append_area_dims(s.indicators[id], 0, s.n_areas, start, count);
-        hdf5::write_block(s.indicators[id].replicates.id(), start, count, results.values(id));
+        const auto& indicator = s.indicators[id];
+        std::vector<hsize_t> start{year_index}, count{1};
+        if (s.has_companions()) {
+            start.insert(start.begin(), replicate);
+            count.insert(count.begin(), 1);
+        }
+        s.append_area_dims(indicator, 0, s.n_areas, start, count);
+        hdf5::write_block(s.has_companions() ? indicator.replicates.id() : indicator.mean.id(),
+                          start, count, results.values(id));
     }
     s.written[slot] = true;
 }
@@ -552,7 +565,7 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
         throw std::logic_error(
             fmt::format("Hdf5Writer: no results for year(s) {}", fmt::join(missing, ", ")));
 
-    if (s.n_areas > 0)
+    if (s.has_companions() && s.n_areas > 0)
         for (const auto& indicator : s.indicators) s.summarise(indicator);
 
     {
@@ -564,7 +577,7 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
             phases.push_back(timing.phase);
             seconds.push_back(timing.seconds);
         }
-        auto phase = write_string_dimension(timings.id(), "phase", phases, DimId::phase);
+        auto phase = write_string_dimension(timings.id(), "phase", phases, s.phase_dim_id);
         const std::array<hsize_t, 1> n{phases.size()};
         auto values = hdf5::create_dataset(timings.id(), "seconds", H5T_IEEE_F64LE, n);
         if (!seconds.empty()) hdf5::write(values.id(), std::span<const double>(seconds));

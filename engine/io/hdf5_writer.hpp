@@ -2,30 +2,34 @@
 // The result file of a run, written as the run goes: an Observer that opens a temporary HDF5 file
 // next to the target at construction (so a bad output path fails before a long run, not after),
 // lays out every dataset at on_start, writes each (year, replicate)'s values as they arrive, and
-// at on_finish derives the mean and quantiles over replicates and renames the finished file onto
-// the target. A writer destroyed before on_finish (exception, interrupt) removes its temporary
-// file and leaves the target alone.
+// at on_finish (with several replicates) derives the mean and quantiles over replicates and
+// renames the finished file onto the target. A writer destroyed before on_finish (exception,
+// interrupt) removes its temporary file and leaves the target alone.
 //
 // The layout is netCDF-4-like, so xarray.open_dataset(path, engine="h5netcdf") and h5py both see
-// labelled arrays. Both cores write the same layout; the cohort core has one replicate.
+// labelled arrays. Both cores write the same /<indicator> datasets; a run with replicates (the
+// agent core with RunDescription::replicates = N > 1) adds the datasets marked [N > 1].
 //
 //   /                          attrs: title, history, socialtwin_result_version (int32)
 //   /year      (year)          int32, dimension scale
 //   /area      (area)          UTF-8 strings: area codes; dimension scale; attr level
 //   /sex       (sex)           "male", "female"; dimension scale
 //   /age_band  (age_band)      "0-4" ... "95+"; dimension scale
-//   /replicate (replicate)     int32 0 .. N-1, dimension scale (also when N = 1)
-//   /quantile  (quantile)      float64 0.05, 0.5, 0.95, dimension scale; attr quantile_method
+//   /replicate (replicate)     [N > 1] int32 0 .. N-1, dimension scale
+//   /quantile  (quantile)      [N > 1] float64 0.05, 0.5, 0.95, dimension scale; attr
+//                              quantile_method
 //   /<attr>    (area)          one UTF-8 string dataset per AreaTable attribute (buurt, wijk ...)
 //   /<indicator>               float64 (year, area) or (year, area, sex, age_band): the mean
-//                              over replicates (with one replicate, its values unchanged)
-//   /<indicator>_replicates    float64 (replicate, <indicator's dims>): every replicate's values
-//   /<indicator>_quantiles     float64 (quantile, <indicator's dims>): 5th, 50th and 95th
-//                              percentile over replicates (replicate_quantiles below);
+//                              over replicates (with one replicate, its values as reported)
+//   /<indicator>_replicates    [N > 1] float64 (replicate, <indicator's dims>): every
+//                              replicate's values
+//   /<indicator>_quantiles     [N > 1] float64 (quantile, <indicator's dims>): 5th, 50th and
+//                              95th percentile over replicates (replicate_quantiles below);
 //                              attr quantile_method
-//                              All three: chunked by one year (and one replicate or quantile),
-//                              shuffle + deflate 4, NaN where never written; attrs units,
-//                              description, source (when known), coordinates (area attributes)
+//                              All three: chunked by one year (and one replicate or all
+//                              quantiles), shuffle + deflate 4, NaN where never written; attrs
+//                              units, description, source (when known), coordinates (area
+//                              attributes). /<indicator> is the same whatever N.
 //   /meta                      attrs (all strings): scenario_name, scenario_path, dataset, seed,
 //                              core, replicates, base_year, horizon, area_level, engine_version,
 //                              git_commit, created_utc, then every RunDescription::metadata entry
@@ -33,9 +37,11 @@
 //   /meta/phase_timings/phase  (phase) strings, dimension scale
 //   /meta/phase_timings/seconds (phase) float64 [s]; group attrs wall_seconds, person_years
 //
-// Memory stays bounded: on_year writes its block into <indicator>_replicates at once, and
-// on_finish reads back one year and one chunk of areas of all replicates at a time (at most
-// replicates x 32 Ki values), writes their mean and quantiles, and moves on.
+// Memory stays bounded: on_year writes its block at once (into <indicator> with one replicate,
+// into <indicator>_replicates with several), and with several replicates on_finish reads back
+// one year and one chunk of areas of all replicates at a time (at most replicates x 32 Ki
+// values), writes their mean and quantiles, and moves on. The companion names are reserved
+// whatever N, so a catalog that writes with one replicate writes with any number.
 
 #include <array>
 #include <filesystem>

@@ -136,7 +136,8 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
     }
     const DatasetInfo* area = find_dataset(result_layout::area);
     const hsize_t n_areas = area != nullptr && !area->shape.empty() ? area->shape.front() : 0;
-    // Files from before replicates were written have neither: a single run.
+    // /meta says how many; a file from before replicates has no entry and, like every
+    // one-replicate run, no /replicate dimension: a single run.
     std::string replicates = "1";
     if (const auto it = meta.find("replicates"); it != meta.end())
         replicates = one_line(it->second);
@@ -148,7 +149,8 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
         auto dataset = hdf5::open_dataset(root, std::string(result_layout::quantile));
         quantile_levels = hdf5::read_doubles(dataset.id());
     }
-    // <indicator>_replicates and <indicator>_quantiles: named once, below the indicators.
+    // <indicator>_replicates and <indicator>_quantiles, written only for runs with several
+    // replicates: named once, below the indicators, when the file has them.
     auto is_companion = [&](const DatasetInfo& d) {
         for (const auto& [dim, suffix] :
              {std::pair{result_layout::replicate, result_layout::replicates_suffix},

@@ -9,9 +9,12 @@ stock on 1 January of the year and the flows (births, deaths, migration_in, migr
 those during the year, so the flows of year t take the population of t to that of t+1; the last
 year's flows have no next stock to check against.
 
-Replicates: every indicator X is the mean over replicates, X_replicates holds each replicate and
-X_quantiles their 5th, 50th and 95th percentile. CI checks a cohort run (one replicate); every
-check here holds for any number, e.g. for the three-replicate sample written by
+Replicates: every indicator X is the mean over replicates. With more than one (the agent core,
+`replicates: N > 1`) the file also holds X_replicates (each replicate) and X_quantiles (their
+5th, 50th and 95th percentile) over the dimensions replicate and quantile; a one-replicate run
+(the cohort core) has only X. CI checks a cohort run; the checks of the companions run when the
+file has them, e.g. on an agent run or the three-replicate sample written by
+    socialtwin run scenarios/baseline.yaml --core agent --replicates 3 -o /tmp/a3.h5
     SOCIALTWIN_SAMPLE_H5=/tmp/sample.h5 socialtwin_unit_tests --gtest_filter='*Sample*'
 """
 
@@ -41,6 +44,7 @@ META_KEYS = [
     "horizon", "engine_version", "git_commit", "created_utc",
 ]
 QUANTILES = [0.05, 0.5, 0.95]
+COMPANIONS = (("_replicates", "replicate"), ("_quantiles", "quantile"))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +58,8 @@ def path():
 
 @pytest.fixture(scope="module")
 def ds(path):
-    # Lazy: values are read when a test uses them (the file holds every indicator five times).
+    # Lazy: values are read when a test uses them (with replicates the file holds every indicator
+    # N + 4 times).
     with xr.open_dataset(path, engine="h5netcdf") as dataset:
         yield dataset
 
@@ -65,9 +70,23 @@ def h5(path):
         yield f
 
 
-def indicators(h5):
-    """Every indicator X of the file: the datasets that have X_replicates and X_quantiles."""
-    return [name for name in h5 if f"{name}_replicates" in h5 and f"{name}_quantiles" in h5]
+@pytest.fixture(scope="module")
+def n_replicates(path):
+    with xr.open_dataset(path, engine="h5netcdf", group="meta") as meta:
+        return int(meta.attrs["replicates"])
+
+
+@pytest.fixture(scope="module")
+def with_replicates(n_replicates):
+    """Skips a check of X_replicates and X_quantiles on a one-replicate file, which has none."""
+    if n_replicates == 1:
+        pytest.skip("one replicate: the file has no X_replicates or X_quantiles")
+    return n_replicates
+
+
+def indicators(ds):
+    """Every indicator X of the file: the data variables over (year, ...)."""
+    return [name for name, var in ds.data_vars.items() if var.dims[:1] == ("year",)]
 
 
 def text(value):
@@ -79,51 +98,65 @@ def test_indicators_have_the_documented_dimensions(ds):
         assert name in ds.data_vars, f"indicator {name!r} missing; have {sorted(ds.data_vars)}"
         assert ds[name].dims == dims, f"{name}: dims {ds[name].dims}"
         assert ds[name].dtype == np.float64
-        for companion, leading in (("replicates", "replicate"), ("quantiles", "quantile")):
-            var = ds[f"{name}_{companion}"]
-            assert var.dims == (leading,) + dims, f"{name}_{companion}: dims {var.dims}"
+        for suffix, leading in COMPANIONS:
+            if name + suffix not in ds:
+                continue
+            var = ds[name + suffix]
+            assert var.dims == (leading,) + dims, f"{name}{suffix}: dims {var.dims}"
             assert var.dtype == np.float64
     assert not [d for d in ds.dims if str(d).startswith("phony_dim")], ds.dims
 
 
-def test_every_indicator_has_its_replicates_and_quantiles(ds, h5):
-    names = indicators(h5)
+def test_companions_exist_exactly_with_replicates(ds, h5, n_replicates):
+    # N > 1: every indicator X has X_replicates and X_quantiles. N = 1: none has, and neither
+    # dimension exists; X holds the run's values.
+    names = indicators(ds)
     assert set(INDICATOR_DIMS) <= set(names)
+    for name in names:
+        for suffix, _ in COMPANIONS:
+            assert (name + suffix in h5) == (n_replicates > 1), \
+                f"{name}{suffix} with {n_replicates} replicate(s)"
+    for dim in ("replicate", "quantile"):
+        assert (dim in h5) == (n_replicates > 1), f"/{dim} with {n_replicates} replicate(s)"
+        assert (dim in ds.dims) == (n_replicates > 1), ds.dims
+    # Nothing else has a leading replicate or quantile dimension.
+    companions = {name + suffix for name in names for suffix, _ in COMPANIONS}
     for name, var in ds.data_vars.items():
-        if "year" in var.dims and var.dims[0] not in ("replicate", "quantile"):
-            assert name in names, f"{name} has no _replicates or _quantiles"
+        if var.dims[:1] in (("replicate",), ("quantile",)):
+            assert name in companions, f"{name} is not the companion of an indicator"
 
 
-def test_replicate_and_quantile_are_labelled_dimensions(path, ds, h5):
+def test_indicators_are_written_everywhere(h5, ds):
+    # NaN marks values never written (the datasets' fill value).
+    for name in indicators(ds):
+        assert not np.isnan(h5[name][:]).any(), f"{name} has values never written"
+
+
+def test_replicate_and_quantile_are_labelled_dimensions(ds, h5, with_replicates):
     n = ds.sizes["replicate"]
-    assert n >= 1
+    assert n == with_replicates
     assert ds["replicate"].dtype.kind == "i"
     assert ds["replicate"].values.tolist() == list(range(n))
     assert ds["quantile"].dtype == np.float64
     assert ds["quantile"].values.tolist() == QUANTILES
     assert "linear" in text(h5["quantile"].attrs["quantile_method"])
-    with xr.open_dataset(path, engine="h5netcdf", group="meta") as meta:
-        assert int(meta.attrs["replicates"]) == n
     # h5py sees them through the dimension scales too.
     assert h5["population_replicates"].dims[0][0].name == "/replicate"
     assert h5["population_quantiles"].dims[0][0].name == "/quantile"
 
 
-def test_indicator_is_the_mean_over_replicates(h5):
-    for name in indicators(h5):
+def test_indicator_is_the_mean_over_replicates(h5, ds, with_replicates):
+    for name in indicators(ds):
         replicates = h5[f"{name}_replicates"][:]
-        mean = h5[name][:]
+        assert replicates.shape[0] == with_replicates, name
         assert not np.isnan(replicates).any(), f"{name}_replicates has values never written"
-        if replicates.shape[0] == 1:  # a single run: its values, to the bit
-            assert np.array_equal(mean.view(np.uint64), replicates[0].view(np.uint64)), name
-        else:
-            np.testing.assert_allclose(mean, replicates.mean(axis=0), rtol=1e-12, atol=0,
-                                       err_msg=name)
+        np.testing.assert_allclose(h5[name][:], replicates.mean(axis=0), rtol=1e-12, atol=0,
+                                   err_msg=name)
 
 
-def test_quantiles_are_numpys_linear_quantiles_over_replicates(h5):
+def test_quantiles_are_numpys_linear_quantiles_over_replicates(h5, ds, with_replicates):
     levels = h5["quantile"][:]
-    for name in indicators(h5):
+    for name in indicators(ds):
         expected = np.quantile(h5[f"{name}_replicates"][:], levels, axis=0)  # method="linear"
         np.testing.assert_array_equal(h5[f"{name}_quantiles"][:], expected, err_msg=name)
         assert "linear" in text(h5[f"{name}_quantiles"].attrs["quantile_method"])
@@ -148,7 +181,7 @@ def test_dimensions_are_labelled(ds, h5):
 
 def test_area_attributes_are_coordinates(ds, h5):
     names = [f"{name}{suffix}" for name in INDICATOR_DIMS
-             for suffix in ("", "_replicates", "_quantiles")]
+             for suffix in ("", "_replicates", "_quantiles") if f"{name}{suffix}" in h5]
     for name in names:
         listed = text(h5[name].attrs.get("coordinates", ""))
         assert listed == text(h5["population"].attrs.get("coordinates", "")), name
@@ -167,13 +200,18 @@ def test_indicators_carry_units_and_description(ds, h5):
         assert var.attrs.get("units"), f"{name} has no units"
         assert var.attrs.get("description"), f"{name} has no description"
         assert h5[name].attrs["units"] == var.attrs["units"]
-    for name in indicators(h5):
+    for name in indicators(ds):
+        # The same with one replicate or several: readers of X need not know which.
         description = ds[name].attrs["description"]
         assert description.rstrip(".").endswith("(mean over replicates)"), description
+        if f"{name}_quantiles" not in ds:
+            continue
+        description = ds[f"{name}_replicates"].attrs["description"]
+        assert description.rstrip(".").endswith("(each replicate)"), description
         description = ds[f"{name}_quantiles"].attrs["description"]
         assert description.rstrip(".").endswith(
             "(5th, 50th, 95th percentile over replicates)"), description
-        for companion in ("_replicates", "_quantiles"):
+        for companion, _ in COMPANIONS:
             assert ds[name + companion].attrs["units"] == ds[name].attrs["units"]
             assert ds[name + companion].attrs.get("source") == ds[name].attrs.get("source")
 
@@ -205,6 +243,8 @@ def test_flows_explain_each_change_in_population(ds, suffix):
     # The means balance as each replicate does.
     if ds.sizes["year"] < 2:
         pytest.skip("a single year has no change to explain")
+    if "population" + suffix not in ds:
+        pytest.skip("one replicate: the file has no X_replicates")
     population = ds["population" + suffix]
     change = population.diff("year", label="lower")  # population(t+1) - population(t), at t
     flows = (ds["births" + suffix] - ds["deaths" + suffix] + ds["migration_in" + suffix]

@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -252,7 +255,16 @@ TEST_F(Hdf5WriterTest, LabelsIndicatorsWithUnitsDescriptionSourceAndCoordinates)
     auto by_age_sex = hdf5::open_dataset(file.id(), "population_by_age_sex");
     EXPECT_EQ(hdf5::read_string_attribute(by_age_sex.id(), "source"), "CBS 83502NED");
     EXPECT_EQ(hdf5::read_string_attribute(by_age_sex.id(), "coordinates"), "buurt buurt_name");
+}
 
+TEST_F(Hdf5WriterTest, LabelsCompanionsLikeTheirIndicator) {
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write_replicates(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
     // The companions carry the same labels; their descriptions say what they hold.
     for (const char* name :
          {"population_by_age_sex_replicates", "population_by_age_sex_quantiles"}) {
@@ -497,7 +509,9 @@ TEST_F(Hdf5WriterTest, AreaAttributesNamedLikeTheNewDimensionsAreInputErrors) {
 
 // ---- replicates --------------------------------------------------------------------------
 
-TEST_F(Hdf5WriterTest, ReplicateAndQuantileAreDimensionsEvenForASingleRun) {
+TEST_F(Hdf5WriterTest, ASingleRunHasNoReplicateOrQuantileDatasets) {
+    // One replicate (the cohort core, or an agent run with replicates: 1): its values go
+    // straight into each indicator, and the file holds no second copy of them.
     const TinyRun tiny;
     const fs::path target = dir_ / "out.h5";
     {
@@ -505,9 +519,97 @@ TEST_F(Hdf5WriterTest, ReplicateAndQuantileAreDimensionsEvenForASingleRun) {
         tiny.write(writer);
     }
     auto file = hdf5::open_file_read_only(target);
+    for (const char* name :
+         {"replicate", "quantile", "population_replicates", "population_quantiles",
+          "population_by_age_sex_replicates", "population_by_age_sex_quantiles"})
+        EXPECT_FALSE(hdf5::link_exists(file.id(), name)) << name;
+    std::vector<std::string> datasets;
+    for (const auto& name : hdf5::link_names(file.id()))
+        if (hdf5::is_dataset(file.id(), name)) datasets.push_back(name);
+    std::sort(datasets.begin(), datasets.end());
+    EXPECT_EQ(datasets,
+              (std::vector<std::string>{"age_band", "area", "buurt", "buurt_name", "population",
+                                        "population_by_age_sex", "sex", "year"}));
+    auto meta = hdf5::open_group(file.id(), "meta");
+    EXPECT_EQ(hdf5::read_string_attribute(meta.id(), "replicates"), "1");
+    // netCDF numbers the dimensions without a gap: year, area, sex, age_band, then phase.
+    auto timings = hdf5::open_group(meta.id(), "phase_timings");
+    auto phase = hdf5::open_dataset(timings.id(), "phase");
+    EXPECT_EQ(hdf5::attribute_text(phase.id(), "_Netcdf4Dimid"), "4");
+}
+
+TEST_F(Hdf5WriterTest, WithOneReplicateTheIndicatorHoldsItsValuesToTheBit) {
+    // on_year writes into the indicator itself and on_finish derives nothing: what was
+    // reported, to the bit, however odd.
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    const std::array<double, 3> odd{0.1 + 0.2, 1e308, -4.9e-324};
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        for (int year : tiny.run.years) {
+            YearResults r = tiny.results(year);
+            for (std::size_t a = 0; a < 3; ++a) r.area_values(tiny.population, a)[0] = odd[a];
+            writer.on_year(r);
+        }
+        writer.on_finish({});
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto population = hdf5::open_dataset(file.id(), "population");
+    const auto values = hdf5::read_doubles(population.id());
+    ASSERT_EQ(values.size(), 6u);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(values[i]), std::bit_cast<std::uint64_t>(odd[i % 3]))
+            << i;
+}
+
+TEST_F(Hdf5WriterTest, IndicatorsAreTheSameWithOneReplicateOrSeveral) {
+    // Dims, shape, chunks, filters and attributes of /<indicator> do not depend on the number
+    // of replicates, so a reader of one works on the other.
+    TinyRun single, several;
+    const fs::path one = dir_ / "one.h5", three = dir_ / "three.h5";
+    {
+        Hdf5Writer writer(one);
+        single.write(writer);
+    }
+    {
+        Hdf5Writer writer(three);
+        several.write_replicates(writer);
+    }
+    auto a = hdf5::open_file_read_only(one);
+    auto b = hdf5::open_file_read_only(three);
+    for (const std::string name : {"population", "population_by_age_sex"}) {
+        auto x = hdf5::open_dataset(a.id(), name);
+        auto y = hdf5::open_dataset(b.id(), name);
+        EXPECT_EQ(hdf5::shape(x.id()), hdf5::shape(y.id())) << name;
+        EXPECT_EQ(hdf5::dimension_names(x.id()), hdf5::dimension_names(y.id())) << name;
+        const auto attributes = hdf5::attribute_names(x.id());
+        EXPECT_EQ(attributes, hdf5::attribute_names(y.id())) << name;
+        for (const auto& attribute : attributes) {
+            if (attribute == "DIMENSION_LIST") continue;  // references, each into its own file
+            EXPECT_EQ(hdf5::attribute_text(x.id(), attribute),
+                      hdf5::attribute_text(y.id(), attribute))
+                << name << " " << attribute;
+        }
+        hdf5::PropertyList px(H5Dget_create_plist(x.id())), py(H5Dget_create_plist(y.id()));
+        std::array<hsize_t, 4> cx{}, cy{};
+        EXPECT_EQ(H5Pget_chunk(px.id(), 4, cx.data()), H5Pget_chunk(py.id(), 4, cy.data()));
+        EXPECT_EQ(cx, cy) << name;
+        EXPECT_EQ(H5Pget_nfilters(px.id()), H5Pget_nfilters(py.id())) << name;
+    }
+}
+
+TEST_F(Hdf5WriterTest, WithReplicatesReplicateAndQuantileAreDimensions) {
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write_replicates(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
     auto replicate = hdf5::open_dataset(file.id(), "replicate");
     EXPECT_TRUE(hdf5::is_dimension_scale(replicate.id()));
-    EXPECT_EQ(hdf5::read_ints(replicate.id()), (std::vector<std::int32_t>{0}));
+    EXPECT_EQ(hdf5::read_ints(replicate.id()), (std::vector<std::int32_t>{0, 1, 2}));
     auto quantile = hdf5::open_dataset(file.id(), "quantile");
     EXPECT_TRUE(hdf5::is_dimension_scale(quantile.id()));
     EXPECT_EQ(hdf5::read_doubles(quantile.id()), (std::vector<double>{0.05, 0.5, 0.95}));
@@ -515,34 +617,19 @@ TEST_F(Hdf5WriterTest, ReplicateAndQuantileAreDimensionsEvenForASingleRun) {
               result_layout::quantile_method);
 
     auto replicates = hdf5::open_dataset(file.id(), "population_by_age_sex_replicates");
-    EXPECT_EQ(hdf5::shape(replicates.id()), (std::vector<hsize_t>{1, 2, 3, 2, 20}));
+    EXPECT_EQ(hdf5::shape(replicates.id()), (std::vector<hsize_t>{3, 2, 3, 2, 20}));
     EXPECT_EQ(hdf5::dimension_names(replicates.id()),
               (std::vector<std::string>{"replicate", "year", "area", "sex", "age_band"}));
     auto quantiles = hdf5::open_dataset(file.id(), "population_quantiles");
     EXPECT_EQ(hdf5::shape(quantiles.id()), (std::vector<hsize_t>{3, 2, 3}));
     EXPECT_EQ(hdf5::dimension_names(quantiles.id()),
               (std::vector<std::string>{"quantile", "year", "area"}));
-}
-
-TEST_F(Hdf5WriterTest, WithOneReplicateMeanAndQuantilesAreItsValues) {
-    const TinyRun tiny;
-    const fs::path target = dir_ / "out.h5";
-    {
-        Hdf5Writer writer(target);
-        tiny.write(writer);
-    }
-    auto file = hdf5::open_file_read_only(target);
-    for (const std::string name : {"population", "population_by_age_sex"}) {
-        auto mean = hdf5::open_dataset(file.id(), name);
-        auto replicates = hdf5::open_dataset(file.id(), name + "_replicates");
-        auto quantiles = hdf5::open_dataset(file.id(), name + "_quantiles");
-        const auto values = hdf5::read_doubles(mean.id());
-        EXPECT_EQ(hdf5::read_doubles(replicates.id()), values) << name;
-        std::vector<double> three = values;
-        three.insert(three.end(), values.begin(), values.end());
-        three.insert(three.end(), values.begin(), values.end());
-        EXPECT_EQ(hdf5::read_doubles(quantiles.id()), three) << name;
-    }
+    // netCDF dimension numbers: year 0 ... age_band 3, replicate 4, quantile 5, phase 6.
+    EXPECT_EQ(hdf5::attribute_text(replicate.id(), "_Netcdf4Dimid"), "4");
+    EXPECT_EQ(hdf5::attribute_text(quantile.id(), "_Netcdf4Dimid"), "5");
+    auto timings = hdf5::open_group(file.id(), "meta/phase_timings");
+    auto phase = hdf5::open_dataset(timings.id(), "phase");
+    EXPECT_EQ(hdf5::attribute_text(phase.id(), "_Netcdf4Dimid"), "6");
 }
 
 TEST_F(Hdf5WriterTest, WritesEveryReplicateAndTheirMeanAndQuantiles) {
@@ -664,7 +751,7 @@ TEST_F(Hdf5WriterTest, QualifiersGoBeforeAFinalFullStop) {
     const fs::path target = dir_ / "out.h5";
     {
         Hdf5Writer writer(target);
-        tiny.write(writer);
+        tiny.write_replicates(writer);
     }
     auto file = hdf5::open_file_read_only(target);
     auto description = [&](const char* name) {
