@@ -1049,11 +1049,12 @@ def write_rates_yaml(path, sc):
         f"sex_ratio_at_birth_male_share: {sc['srb']}  # share of boys among live births; assumption 0.512 (CBS NL births by sex not in the source tables; NL age-0 cohort on 1 Jan 2019 gives {sc['srb_proxy']:.4f})",
         f"in_migrants_per_inhabitant: {fmt8(sc['in_rate'])}  # in-migrants per inhabitant per year; CBS 70072ned 2015 GM0518 (VestigingUitAndereGemeente_69 + Immigratie_74) / TotaleBevolking_1",
         f"out_migrants_per_inhabitant: {fmt8(sc['out_rate'])}  # information only (migration.csv holds the age-specific rates); CBS 70072ned 2015 GM0518 (VertrekNaarAndereGemeente_70 + Emigratie_75) / TotaleBevolking_1",
+        f"internal_moves_per_inhabitant: {fmt8(sc['moves'])}  # moves to another dwelling inside the municipality per inhabitant per year (same Rogers-Castro age profile as migration.csv); CBS 70072ned 2015 GM0518 VerhuismobiliteitRelatief_73 {sc['mobility']:.1f} per 1,000 (moves within the gemeente plus departures) minus VertrekNaarAndereGemeente_70 / TotaleBevolking_1",
         f"gp_contacts_per_fte: {fmt8(sc['gp_per_fte'])}  # GP contacts per GP FTE per year = 5.0 contacts per person / (4.3 FTE per 10,000 inhabitants); domain.md",
         f"persons_per_household_gemeente: {fmt8(sc['pph'])}  # persons per household; GM0518 1 Jan 2019: 537,833 persons (71488ned, incl. institutions) / 263,371 households (71486ned)",
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # persons in private households (modelled: 537,833 minus modelled institution residents) / 263,371 households",
         f"other_households_per_other_member: {fmt8(sc['ohpom'])}  # 'other' households per other_member person; GM0518: 2,121 other households (71486ned: 263,371 - 125,380 - 53,679 - 57,442 - 24,749) / {sc['other_members']:.0f} modelled other_member persons",
-        f"zvw_cost_factor: {fmt8(sc['zvw_scr'])}  # x national age-sex level (1 = Zvw cost per insured year at the NL 2023 rates for Den Haag's own age-sex mix); Vektis Zvw 2023 gemeente, standardised cost ratio scr (actual / expected cost, indirect age-sex standardisation) of row {sc['zvw_scr_name']!r} in municipality_benchmark.csv: EUR {sc['zvw_actual']:,.0f} / {sc['zvw_expected']:,.0f}, {sc['zvw_insured']:,.0f} insured years; Bron: Vektis. Information: the engine does not apply it (care.csv zvw_eur is the national CPB level)",
+        f"zvw_cost_factor: {fmt8(sc['zvw_scr'])}  # x national age-sex level (1 = Zvw cost per insured year at the NL 2023 rates for Den Haag's own age-sex mix); Vektis Zvw 2023 gemeente, standardised cost ratio scr (actual / expected cost, indirect age-sex standardisation) of row {sc['zvw_scr_name']!r} in municipality_benchmark.csv: EUR {sc['zvw_actual']:,.0f} / {sc['zvw_expected']:,.0f}, {sc['zvw_insured']:,.0f} insured years; Bron: Vektis. The engine multiplies care.csv zvw_eur (the national CPB level) by it",
         "",
     ]
     write_text(path, "\n".join(lines))
@@ -1643,7 +1644,12 @@ def main():
           "ohpom": ohpom, "other_members": other_members,
           "zvw_scr": float(vek_gm["scr"]), "zvw_scr_name": vek_gm["gemeentenaam"],
           "zvw_actual": float(vek_gm["actual_cost"]), "zvw_expected": float(vek_gm["expected_cost"]),
-          "zvw_insured": float(vek_gm["insured_years"])}
+          "zvw_insured": float(vek_gm["insured_years"]),
+          # Moves inside the municipality: CBS verhuismobiliteit (moves within the gemeente plus
+          # departures to other gemeenten, per 1,000 inhabitants) less the departures.
+          "moves": float(r70072["VerhuismobiliteitRelatief_73"]) / 1000.0
+          - float(r70072["VertrekNaarAndereGemeente_70"]) / float(r70072["TotaleBevolking_1"]),
+          "mobility": float(r70072["VerhuismobiliteitRelatief_73"])}
     nrows["rates.yaml"] = write_rates_yaml(os.path.join(rd, "rates.yaml"), sc)
 
     # ---- datasets
