@@ -149,10 +149,10 @@ constexpr std::array schema{
         .default_value = "1",
         .unit = "runs",
         .min = at_least(1),
-        .meaning = "Runs of the scenario, each with its own random streams; the result holds "
-                   "every replicate, their mean and the 5th/50th/95th percentiles. The cohort core "
-                   "is deterministic and always runs once. `socialtwin run --replicates` "
-                   "overrides it.",
+        .meaning = "Runs of the scenario, each with its own random streams; with more than one, "
+                   "the result holds their mean, every replicate and the 5th/50th/95th "
+                   "percentiles. The cohort core is deterministic and always runs once. "
+                   "`socialtwin run --replicates` overrides it.",
     },
     SchemaKey{
         .path = "rates",
