@@ -6,8 +6,12 @@ namespace socialtwin {
 
 namespace {
 
-// Pairs men and women by age rank (a man's age shifted by the usual two years of difference),
-// so the oldest man goes with the oldest woman and so on; the surplus of one sex stays single.
+// Pairs men and women of similar age (a man about two years older, as is usual; at most
+// `max_gap` years from that), walking both lists from the oldest: a plausible couple or none.
+// Persons left single keep their position; their partner is simply not modelled.
+constexpr int usual_gap = 2;  // [years] man older than woman
+constexpr int max_gap = 8;    // [years] around the usual gap
+
 void pair_by_age(AgentPopulation& persons, std::vector<std::uint32_t>& men,
                  std::vector<std::uint32_t>& women) {
     auto by_birth = [&](std::uint32_t a, std::uint32_t b) {
@@ -17,14 +21,19 @@ void pair_by_age(AgentPopulation& persons, std::vector<std::uint32_t>& men,
     };
     std::sort(men.begin(), men.end(), by_birth);
     std::sort(women.begin(), women.end(), by_birth);
-    const std::size_t n = std::min(men.size(), women.size());
-    // Drop the surplus at the end where the age gap would be largest.
-    const std::size_t men_skip = men.size() > n ? (men.size() - n) / 2 : 0;
-    const std::size_t women_skip = women.size() > n ? (women.size() - n) / 2 : 0;
-    for (std::size_t k = 0; k < n; ++k) {
-        const std::uint32_t man = men[men_skip + k], woman = women[women_skip + k];
-        persons.partner[man] = woman;
-        persons.partner[woman] = man;
+    std::size_t m = 0, w = 0;
+    while (m < men.size() && w < women.size()) {
+        const int gap = persons.birth_year[women[w]] - persons.birth_year[men[m]] - usual_gap;
+        if (gap > max_gap) {
+            ++m;  // this man is too old for every woman left
+        } else if (gap < -max_gap) {
+            ++w;  // this woman is too old for every man left
+        } else {
+            persons.partner[men[m]] = women[w];
+            persons.partner[women[w]] = men[m];
+            ++m;
+            ++w;
+        }
     }
 }
 

@@ -27,10 +27,31 @@ std::optional<RateTarget> household_event_lever(HouseholdEvent event) noexcept {
 
 HouseholdPositionsModel::HouseholdPositionsModel(const RateSet& rates) : rates_(rates) {}
 
+namespace {
+// Competing events: if the levers push a row's total past 1, scale its moves down so that
+// nobody moves twice; the diagonal (staying) takes the rest.
+void complete_rows(BySexAge<TransitionMatrix>& matrices) {
+    for (auto& by_age : matrices) {
+        for (auto& m : by_age) {
+            for (std::size_t from = 0; from < m.size(); ++from) {
+                auto& row = m[from];
+                row[from] = 0.0;
+                double moving = 0;
+                for (double r : row) moving += r;
+                if (moving > 1.0)
+                    for (double& r : row) r /= moving;
+                row[from] = std::max(0.0, 1.0 - std::min(moving, 1.0));
+            }
+        }
+    }
+}
+}  // namespace
+
 void HouseholdPositionsModel::begin_year(int year) {
-    for (auto& by_age : matrices_)
-        for (auto& m : by_age)
-            for (auto& row : m) row.fill(0.0);
+    for (auto* matrices : {&matrices_, &without_widowhood_})
+        for (auto& by_age : *matrices)
+            for (auto& m : by_age)
+                for (auto& row : m) row.fill(0.0);
 
     for (const HouseholdTransition& t : rates_.transitions) {
         const int s = index(t.sex);
@@ -40,36 +61,35 @@ void HouseholdPositionsModel::begin_year(int year) {
             const int lever_sex = t.event == HouseholdEvent::widowhood ? 1 - s : s;
             multiplier = rate_multiplier(*scenario_, *lever, year, lever_sex, t.age);
         }
-        matrices_[at(s)][at(t.age)][at(index(t.from))][at(index(t.to))] += t.rate * multiplier;
+        const double rate = t.rate * multiplier;
+        matrices_[at(s)][at(t.age)][at(index(t.from))][at(index(t.to))] += rate;
+        if (t.event != HouseholdEvent::widowhood)
+            without_widowhood_[at(s)][at(t.age)][at(index(t.from))][at(index(t.to))] += rate;
     }
-
-    // Competing events: if the levers push a row's total past 1, scale its moves down so that
-    // nobody moves twice; the diagonal (staying) takes the rest.
-    for (auto& by_age : matrices_) {
-        for (auto& m : by_age) {
-            for (int from = 0; from < n_positions; ++from) {
-                auto& row = m[at(from)];
-                row[at(from)] = 0.0;
-                double moving = 0;
-                for (double r : row) moving += r;
-                if (moving > 1.0)
-                    for (double& r : row) r /= moving;
-                row[at(from)] = std::max(0.0, 1.0 - std::min(moving, 1.0));
-            }
-        }
-    }
+    complete_rows(matrices_);
+    complete_rows(without_widowhood_);
 }
 
 void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
     // Survivors draw their position at year end from the row of their position, sex and age on
-    // 1 January: the cohort core's matrix, applied to one person at a time.
+    // 1 January: the cohort core's matrix, applied to one person at a time. A person whose
+    // linked partner died this year is widowed by that death, not by a draw: for persons with a
+    // partner the widowhood moves are left out of the draw, so widowhood is not counted twice.
     const int year = step.counts.year;
     AgentPopulation& persons = step.persons;
     for (const std::uint32_t id : step.residents) {
         if (persons.presence[id] != Presence::present) continue;
-        const auto& row =
-            matrices_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year))]
-                     [at(index(persons.position[id]))];
+        const std::uint32_t partner = persons.partner[id];
+        const Position position = persons.position[id];
+        if (partner != no_person && persons.presence[partner] == Presence::dead) {
+            persons.position[id] = position == Position::partner_with_children
+                                       ? Position::single_parent
+                                       : Position::living_alone;
+            continue;
+        }
+        const auto& matrices = partner != no_person ? without_widowhood_ : matrices_;
+        const auto& row = matrices[at(index(persons.sex[id]))]
+                                  [at(persons.age_on_1_january(id, year))][at(index(position))];
         const double u = step.random.uniforms(Stream::household_positions, id, year)[0];
         double cumulative = 0;
         for (int to = 0; to < n_positions; ++to) {

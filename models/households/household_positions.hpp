@@ -36,6 +36,8 @@ private:
     const RateSet& rates_;
     const Scenario* scenario_ = nullptr;
     BySexAge<TransitionMatrix> matrices_{};
+    // The same without the widowhood moves, for persons whose partner is modelled (agent core).
+    BySexAge<TransitionMatrix> without_widowhood_{};
 };
 
 }  // namespace socialtwin
