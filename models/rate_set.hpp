@@ -64,6 +64,10 @@ struct RateSet {
     BySexAge<double> out_migration{};         // [probability per year], age at year end
     BySexAge<double> in_migration_profile{};  // [share of in-migrants], sums to 1
     double in_migrants_per_inhabitant = 0;    // [persons per inhabitant per year]
+    // Moves to another dwelling inside the municipality, with the out-migration age profile:
+    // move rate = out-migration rate x internal_moves / out_migrants (per inhabitant).
+    double out_migrants_per_inhabitant = 0;    // [persons per inhabitant per year]
+    double internal_moves_per_inhabitant = 0;  // [moves per inhabitant per year] 0 = none
 
     // Households
     BySexAge<PositionShares> position_shares{};  // [share] base-year positions by sex and age

@@ -21,13 +21,14 @@ PopulationAccounts::PopulationAccounts(IndicatorCatalog& catalog) {
         {"deaths", "persons per year", "Deaths during the year.", IndicatorShape::per_area, ""});
     migration_in_ = catalog.add(
         {"migration_in", "persons per year",
-         "Persons moving into the area from outside the municipality during the year (new "
-         "dwellings included).",
+         "Persons moving into the area during the year: from outside the municipality (new "
+         "dwellings included) and from its other areas (moves_in).",
          IndicatorShape::per_area, ""});
-    migration_out_ =
-        catalog.add({"migration_out", "persons per year",
-                     "Persons leaving the area for outside the municipality during the year.",
-                     IndicatorShape::per_area, ""});
+    migration_out_ = catalog.add(
+        {"migration_out", "persons per year",
+         "Persons leaving the area during the year: for outside the municipality and for its "
+         "other areas (moves_out).",
+         IndicatorShape::per_area, ""});
 }
 
 double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double tolerance) const {

@@ -13,7 +13,9 @@ namespace socialtwin {
 
 inline constexpr std::uint32_t no_person = 0xFFFFFFFFu;
 
-enum class Presence : std::uint8_t { present = 0, dead = 1, emigrated = 2 };
+// `moved`: moving to another area of the municipality this year (present again, elsewhere, once
+// the year is done).
+enum class Presence : std::uint8_t { present = 0, dead = 1, emigrated = 2, moved = 3 };
 
 class AgentPopulation {
 public:

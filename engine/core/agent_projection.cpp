@@ -61,8 +61,7 @@ AgentProjection::AgentProjection(const Scenario& scenario, const AreaTable& area
       models_(std::move(models)),
       settings_(settings),
       accounts_(catalog_) {
-    if ((!settings_.start_population &&
-         base_.persons.size() != areas_.size() * CohortCell::size) ||
+    if ((!settings_.start_population && base_.persons.size() != areas_.size() * CohortCell::size) ||
         base_.dwellings.size() != areas_.size())
         throw std::logic_error("base population does not match the area table");
     if (settings_.replicates < 1) throw std::logic_error("at least one replicate");
@@ -111,10 +110,10 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
             for (const std::uint32_t id : residents)
                 base_positions[persons_.area[id] * n_positions +
                                at(index(persons_.position[id]))] += 1;
-        RunContext context{&scenario_, &areas_, base_.year, last_year, base_positions,
-                           base_.dwellings};
-        for (auto& model : models_) model->begin_run(context);
         const RandomStreams random(scenario_.seed, static_cast<std::uint32_t>(replicate));
+        RunContext context{&scenario_,     &areas_,         base_.year, last_year,
+                           base_positions, base_.dwellings, true,       &random};
+        for (auto& model : models_) model->begin_run(context);
 
         for (int year = base_.year; year <= last_year; ++year) {
             if (settings_.stop && settings_.stop->load()) throw Interrupted();
@@ -221,10 +220,18 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
     }
 
     // Arrivals join, area by area: the only place ids are handed out.
+    // Persons moving in from another area keep their id (and links) and take their new area.
     for (std::size_t a = 0; a < n_areas; ++a)
-        for (const Arrival& arrival : arrivals_[a])
+        for (const Arrival& arrival : arrivals_[a]) {
+            if (arrival.person != no_person) {
+                persons_.area[arrival.person] = static_cast<std::uint32_t>(a);
+                persons_.presence[arrival.person] = Presence::present;
+                residents_[a].push_back(arrival.person);
+                continue;
+            }
             residents_[a].push_back(persons_.add(arrival.birth_year, arrival.sex, arrival.position,
                                                  static_cast<std::uint32_t>(a), arrival.mother));
+        }
     // Partner links follow the year's positions, deaths and departures, area by area.
     const auto t0 = clock::now();
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas), [&](const auto& range) {

@@ -78,17 +78,19 @@ void link_base_population(AgentPopulation& persons) {
 }
 
 void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_t> area_persons) {
+    // Links are symmetric when this starts, and whether a link ends depends only on presence,
+    // area and position (which nothing changes here), so both partners decide alike, each for
+    // its own side: no area writes another area's persons.
     std::vector<std::uint32_t> men, women;
     for (const std::uint32_t id : area_persons) {
-        const bool here = persons.presence[id] == Presence::present;
         const std::uint32_t partner = persons.partner[id];
-        if (partner != no_person &&
-            (!here || !is_partner(persons.position[id]) ||
-             persons.presence[partner] != Presence::present ||
-             !is_partner(persons.position[partner]) || persons.partner[partner] != id)) {
-            if (persons.partner[partner] == id) persons.partner[partner] = no_person;
-            persons.partner[id] = no_person;
-        }
+        if (partner == no_person) continue;
+        const bool together = persons.presence[id] == Presence::present &&
+                              persons.presence[partner] == Presence::present &&
+                              persons.area[partner] == persons.area[id] &&
+                              is_partner(persons.position[id]) &&
+                              is_partner(persons.position[partner]);
+        if (!together) persons.partner[id] = no_person;
     }
     for (const std::uint32_t id : area_persons)
         if (persons.presence[id] == Presence::present && is_partner(persons.position[id]) &&

@@ -59,7 +59,8 @@ struct AreaStep {
     std::span<double> values(IndicatorId id) { return results.area_values(id, area); }
 };
 
-// A person who joins an area during the year: a newborn or an in-migrant. The agent core gives
+// A person who joins an area during the year: a newborn, an in-migrant, or (with `person`
+// set) someone moving in from another area of the municipality. The agent core gives
 // arrivals their ids after the parallel part of the year, in a fixed order, so ids (and with
 // them every later random draw) do not depend on the thread count.
 struct Arrival {
@@ -67,6 +68,7 @@ struct Arrival {
     Sex sex = Sex::male;
     Position position = Position::child_at_home;
     std::uint32_t mother = 0xFFFFFFFFu;  // id, or none
+    std::uint32_t person = 0xFFFFFFFFu;  // a person moving in from another area, or none
 };
 
 // What one year of one area looks like to a model in the agent core: the persons living there
@@ -95,6 +97,8 @@ struct RunContext {
     // n_positions): what models need of the base population at any scale.
     std::span<const double> base_positions;
     std::span<const double> base_dwellings;  // [dwellings] per area, 1 January base year
+    bool agents = false;  // the agent core runs (models need no per-area count buffers)
+    const RandomStreams* random = nullptr;  // agent core: this replicate's random streams
 };
 
 class Model {

@@ -21,6 +21,7 @@ enum class Stream : std::uint32_t {
     migration_in = 6,
     demolition = 7,
     synthesis = 8,
+    moves = 9,
 };
 
 class RandomStreams {

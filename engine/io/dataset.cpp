@@ -272,6 +272,10 @@ RateSet load_rate_set(const fs::path& dir) {
     r.male_share_at_birth = meta.get<double>("sex_ratio_at_birth_male_share", "a share", 0.512);
     r.in_migrants_per_inhabitant =
         meta.get<double>("in_migrants_per_inhabitant", "in-migrants per inhabitant per year");
+    r.out_migrants_per_inhabitant = meta.get<double>(
+        "out_migrants_per_inhabitant", "out-migrants per inhabitant per year", 0.0);
+    r.internal_moves_per_inhabitant = meta.get<double>(
+        "internal_moves_per_inhabitant", "moves inside the municipality per inhabitant", 0.0);
     r.price_year = meta.get<int>("price_year", "a year");
     r.gp_contacts_per_fte = meta.get<double>("gp_contacts_per_fte", "contacts per FTE per year");
     r.persons_per_household =

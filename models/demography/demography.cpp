@@ -72,6 +72,16 @@ void FertilityModel::apply(AreaStep& step) const {
 
 // ---------------------------------------------------------------------------------------------
 void MigrationModel::declare_indicators(IndicatorCatalog& catalog) {
+    moves_in_ = catalog.add(
+        {"moves_in", "persons per year",
+         "Persons moving into the area from another area of the municipality during the year "
+         "(part of migration_in).",
+         IndicatorShape::per_area, "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
+    moves_out_ = catalog.add(
+        {"moves_out", "persons per year",
+         "Persons moving from the area to another area of the municipality during the year "
+         "(part of migration_out).",
+         IndicatorShape::per_area, "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
     in_new_dwellings_ = catalog.add(
         {"migration_in_new_dwellings", "persons per year",
          "In-migrants who move into dwellings completed during the year (part of migration_in).",
@@ -99,6 +109,15 @@ void MigrationModel::begin_run(const RunContext& run) {
     // How densely each area's dwellings are occupied is a fact of the base year (students
     // sharing, room rental, vacancy): keep it, within sane bounds, as the area's capacity.
     market_.assign(n_areas, {});
+    random_ = run.random;
+    if (run.agents) {
+        movers_.assign(n_areas, {});
+        incoming_.assign(n_areas, {});
+        movers_cells_.clear();
+    } else {
+        movers_cells_.assign(n_areas * CohortCell::size, 0.0);
+    }
+    movers_pool_.assign(CohortCell::size, 0.0);
     households_per_dwelling_.assign(n_areas, 1.0);
     for (std::size_t a = 0; a < n_areas; ++a) {
         const double dwellings = run.base_dwellings[a];
@@ -124,6 +143,15 @@ double households_per_person(const PositionShares& shares, double other_househol
 
 void MigrationModel::begin_year(int year) {
     year_ = year;
+    // Moves inside the municipality follow the out-migration age profile, at their own level.
+    const double move_scale =
+        rates_.out_migrants_per_inhabitant > 0
+            ? rates_.internal_moves_per_inhabitant / rates_.out_migrants_per_inhabitant
+            : 0.0;
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            move_rate_[at(s)][at(a)] =
+                std::min(1.0, rates_.out_migration[at(s)][at(a)] * move_scale);
     in_per_inhabitant_total_ = 0;
     double households = 0;
     for (int s = 0; s < n_sexes; ++s) {
@@ -162,41 +190,81 @@ double MigrationModel::displaced_share(double demolished, double dwellings_start
 }
 
 void MigrationModel::record_market(std::size_t area, double inhabitants,
-                                   double households_at_year_end, double dwellings_left) const {
+                                   double households_at_year_end, double dwellings_left,
+                                   double movers, double movers_households) const {
     Market& m = market_[area];
+    m.movers = movers;
+    m.movers_households = movers_households;
     m.inhabitants = inhabitants;
     m.wanting = inhabitants * in_per_inhabitant_total_;
     // Negative where the area holds more households than its dwellings take: that makes less
     // room in the municipal market too.
     m.room = dwellings_left * households_per_dwelling_[area] - households_at_year_end;
     m.admitted = 0;
+    m.share = 0;
 }
 
-// The municipal housing market: demand-led, everyone comes; housing-led, as many as the net
-// room in the whole stock takes, spread over the areas that have room in proportion to it.
-// Pooling also keeps the agent core's result from depending on small-area noise (a sum of
-// minima is not the minimum of sums).
+// The municipal housing market. Households moving house inside the municipality have freed
+// their dwellings and take dwellings elsewhere: all of them are placed, spread over the areas
+// in proportion to the room each has left. In-migrants from outside take what room is then
+// left (housing-led) or all come (demand-led), spread the same way. Pooling over the whole
+// municipality also keeps the agent core's result from depending on small-area noise (a sum
+// of minima is not the minimum of sums).
 void MigrationModel::settle() {
-    double wanting = 0, room = 0, free = 0;
+    double wanting = 0, room = 0, free = 0, movers = 0, movers_households = 0;
     for (const Market& m : market_) {
         wanting += m.wanting;
         room += m.room;
         free += std::max(0.0, m.room);
+        movers += m.movers;
+        movers_households += m.movers_households;
     }
+    for (Market& m : market_)
+        m.share = free > 0 ? std::max(0.0, m.room) / free : (movers > 0 ? m.movers / movers : 0);
+
     if (scenario_->housing.migration == MigrationMode::demand_led ||
         households_per_in_migrant_ <= 0) {
         for (Market& m : market_) m.admitted = m.wanting;
+    } else {
+        const double admitted =
+            std::clamp((room - movers_households) / households_per_in_migrant_, 0.0, wanting);
+        for (Market& m : market_) m.admitted = admitted * m.share;
+    }
+
+    // Who moves where. Cohort core: the movers of all areas by cell, shared out by `share`.
+    movers_pool_total_ = movers;
+    if (!movers_cells_.empty()) {
+        std::fill(movers_pool_.begin(), movers_pool_.end(), 0.0);
+        for (std::size_t a = 0; a < market_.size(); ++a)
+            for (std::size_t c = 0; c < CohortCell::size; ++c)
+                movers_pool_[c] += movers_cells_[a * CohortCell::size + c];
         return;
     }
-    const double admitted = std::clamp(room / households_per_in_migrant_, 0.0, wanting);
-    for (Market& m : market_) m.admitted = free > 0 ? admitted * std::max(0.0, m.room) / free : 0.0;
+    // Agent core: each family draws its destination area by the same shares; areas in order.
+    std::vector<double> cumulative(market_.size());
+    double total = 0;
+    for (std::size_t a = 0; a < market_.size(); ++a) cumulative[a] = total += market_[a].share;
+    for (auto& in : incoming_) in.clear();
+    if (total <= 0) return;
+    for (auto& area_movers : movers_) {
+        for (const auto& [person, decider] : area_movers) {
+            const double u = random_->uniforms(Stream::moves, decider, year_, 1)[0] * total;
+            const auto to = std::min<std::size_t>(
+                static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) -
+                                         cumulative.begin()),
+                market_.size() - 1);
+            incoming_[to].push_back(person);
+        }
+        area_movers.clear();
+    }
 }
 
 double MigrationModel::in_migrants(std::size_t area, const Construction& c, int sex,
                                    int age) const noexcept {
-    const Market& m = market_[area];
-    const double share = m.wanting > 0 ? m.admitted / m.wanting : 0.0;
-    return m.inhabitants * in_per_inhabitant_[at(sex)][at(age)] * share +
+    const double profile = in_per_inhabitant_total_ > 0
+                               ? in_per_inhabitant_[at(sex)][at(age)] / in_per_inhabitant_total_
+                               : 0.0;
+    return market_[area].admitted * profile +
            c.new_residents * rates_.in_migration_profile[at(sex)][at(age)];
 }
 
@@ -218,13 +286,32 @@ void MigrationModel::apply(AreaStep& step) const {
         for (double& persons : step.next) persons *= 1.0 - displaced;
         step.migration_out += present * displaced;
     }
+    // Moves to another area of the municipality: they leave now and arrive in complete().
+    const std::span<double> movers(movers_cells_.data() + step.area * CohortCell::size,
+                                   CohortCell::size);
+    double moving = 0;
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            for (int p = 0; p < n_positions; ++p) {
+                const double m = step.next[cell(s, a, p)] * move_rate_[at(s)][at(a)];
+                movers[cell(s, a, p)] = m;
+                step.next[cell(s, a, p)] -= m;
+                moving += m;
+            }
+    step.migration_out += moving;
+    step.values(moves_out_)[0] = moving;
     record_market(step.area, std::accumulate(step.start.begin(), step.start.end(), 0.0),
                   count_households(step.next, rates_.other_households_per_other_member).total(),
-                  std::max(0.0, step.dwellings_start - c.demolished));
+                  std::max(0.0, step.dwellings_start - c.demolished), moving,
+                  count_households(movers, rates_.other_households_per_other_member).total());
 }
 
 void MigrationModel::complete(AreaStep& step) const {
     const Construction c = construction(step.area);
+    const double share = market_[step.area].share;
+    for (std::size_t i = 0; i < CohortCell::size; ++i) step.next[i] += movers_pool_[i] * share;
+    step.migration_in += movers_pool_total_ * share;
+    step.values(moves_in_)[0] = movers_pool_total_ * share;
     double arrived = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
@@ -328,13 +415,57 @@ void MigrationModel::apply(AgentAreaStep& step) const {
         return true;
     });
 
-    record_market(step.counts.area, static_cast<double>(step.residents.size()),
-                  households_from_positions(staying, rates_.other_households_per_other_member)
-                      .total(),
-                  std::max(0.0, step.counts.dwellings_start - c.demolished));
+    // Moves to another area of the municipality, family by family: a child at home moves with
+    // its mother, partners move together; the family's first member (lowest id) draws, and in
+    // settle() its draw picks the family's new area.
+    const auto area = static_cast<std::uint32_t>(step.counts.area);
+    auto lives_here = [&](std::uint32_t id) {
+        return id != no_person && persons.area[id] == area &&
+               (persons.presence[id] == Presence::present ||
+                persons.presence[id] == Presence::moved);
+    };
+    auto decider = [&](std::uint32_t id) {
+        std::uint32_t head = id;
+        if (persons.position[id] == Position::child_at_home && lives_here(persons.mother[id]))
+            head = persons.mother[id];
+        const std::uint32_t partner = persons.partner[head];
+        return lives_here(partner) ? std::min(head, partner) : head;
+    };
+    auto& area_movers = movers_[area];
+    area_movers.clear();
+    std::array<double, n_positions> moving{};
+    for (const std::uint32_t id : step.residents) {
+        if (persons.presence[id] != Presence::present) continue;
+        const std::uint32_t d = decider(id);
+        const double rate =
+            move_rate_[at(index(persons.sex[d]))][at(persons.age_on_1_january(d, year + 1))];
+        if (step.random.uniforms(Stream::moves, d, year)[0] >= rate) continue;
+        persons.presence[id] = Presence::moved;
+        area_movers.push_back({id, d});
+        staying[at(index(persons.position[id]))] -= 1;
+        moving[at(index(persons.position[id]))] += 1;
+    }
+    const auto movers = static_cast<double>(area_movers.size());
+    step.counts.migration_out += movers;
+    step.counts.values(moves_out_)[0] = movers;
+
+    record_market(
+        step.counts.area, static_cast<double>(step.residents.size()),
+        households_from_positions(staying, rates_.other_households_per_other_member).total(),
+        std::max(0.0, step.counts.dwellings_start - c.demolished), movers,
+        households_from_positions(moving, rates_.other_households_per_other_member).total());
 }
 
 void MigrationModel::complete(AgentAreaStep& step) const {
+    // Families moving in from other areas of the municipality (drawn in settle()).
+    for (const std::uint32_t id : incoming_[step.counts.area]) {
+        const AgentPopulation& p = step.persons;
+        step.arrivals.push_back({p.birth_year[id], p.sex[id], p.position[id], p.mother[id], id});
+    }
+    const auto moved_in = static_cast<double>(incoming_[step.counts.area].size());
+    step.counts.migration_in += moved_in;
+    step.counts.values(moves_in_)[0] = moved_in;
+
     // In-migrants: a whole number with the expected total, then each one's sex and age drawn
     // from the expected numbers by sex and age (a few draws per area, not one per cell).
     const int year = step.counts.year;

@@ -104,17 +104,31 @@ private:
     };
     // Per area, this year: written by apply(), read by settle() and complete().
     struct Market {
-        double inhabitants = 0;  // [persons] on 1 January
-        double wanting = 0;      // [persons] would-be in-migrants
-        double room = 0;         // [households] the stock can still take
-        double admitted = 0;     // [persons] set by settle()
+        double inhabitants = 0;        // [persons] on 1 January
+        double wanting = 0;            // [persons] would-be in-migrants
+        double room = 0;               // [households] the stock can still take
+        double movers = 0;             // [persons] moving out to another area of the municipality
+        double movers_households = 0;  // [households] those movers form
+        double admitted = 0;           // [persons] in-migrants admitted, set by settle()
+        double share = 0;              // of the municipality's movers this area takes, by settle()
     };
     mutable std::vector<Market> market_;
+    // Movers between areas. Cohort core: by cell per area, and their sum over areas after
+    // settle(). Agent core: per area the moving persons with the person who decided the move
+    // (a family moves together), and per area the persons moving in.
+    mutable std::vector<double> movers_cells_;
+    std::vector<double> movers_pool_;
+    double movers_pool_total_ = 0;
+    mutable std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> movers_;
+    std::vector<std::vector<std::uint32_t>> incoming_;
+    BySexAge<double> move_rate_{};  // [probability per year] of moving to another dwelling
+    IndicatorId moves_in_{}, moves_out_{};
+    const RandomStreams* random_ = nullptr;  // agent core: this replicate's streams
 
     Construction construction(std::size_t area) const;
     static double displaced_share(double demolished, double dwellings_start) noexcept;
     void record_market(std::size_t area, double inhabitants, double households_at_year_end,
-                       double dwellings_left) const;
+                       double dwellings_left, double movers, double movers_households) const;
     // Expected in-migrants of one sex and age into the area this year.
     double in_migrants(std::size_t area, const Construction& c, int sex, int age) const noexcept;
 };
