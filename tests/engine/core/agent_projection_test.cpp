@@ -143,6 +143,47 @@ TEST(AgentProjection, PartnerLinksFollowThePositionsAndStayInTheArea) {
     EXPECT_GT(static_cast<double>(linked), 0.9 * static_cast<double>(partners));
 }
 
+TEST(AgentProjection, FamiliesMoveBetweenAreasTogether) {
+    auto run = std::make_unique<AgentRun>();
+    run->scenario = testing::synthetic_scenario(1);
+    run->rates = testing::synthetic_rates();
+    // Adults live as couples (25-65) and move house often: a third of them each year.
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 25; a <= 65; ++a) {
+            auto& shares =
+                run->rates
+                    .position_shares[static_cast<std::size_t>(s)][static_cast<std::size_t>(a)];
+            shares.fill(0.0);
+            shares[index(Position::partner_no_children)] = 1.0;
+        }
+    run->rates.out_migrants_per_inhabitant = 0.02;
+    run->rates.internal_moves_per_inhabitant = 0.33;
+    run->areas = testing::synthetic_areas(20);
+    run->projection = std::make_unique<AgentProjection>(
+        run->scenario, run->areas, testing::synthetic_population(run->rates, 20),
+        create_models(run->rates, std::vector<std::string>{"migration"}), AgentSettings{});
+    Observer* observers[] = {&run->recorder};
+
+    const AgentPopulation before =
+        start_population(testing::synthetic_population(run->rates, 20), 20, run->scenario.seed);
+    run->projection->run(observers);
+    const AgentPopulation& after = run->projection->persons();
+
+    std::size_t couples = 0, kept = 0, moved = 0;
+    for (std::uint32_t id = 0; id < before.size(); ++id) {
+        const std::uint32_t partner = before.partner[id];
+        if (partner == no_person || partner < id) continue;
+        ++couples;
+        if (after.partner[id] == partner) ++kept;
+        if (after.area[id] != before.area[id]) ++moved;
+    }
+    ASSERT_GT(couples, 1000u);
+    EXPECT_GT(moved, couples / 2);  // two years at a third: over half of the couples moved
+    // Only out-migration of one partner (2% each a year) parts a couple; moving house doesn't.
+    EXPECT_GT(static_cast<double>(kept), 0.88 * static_cast<double>(couples));
+    EXPECT_DOUBLE_EQ(run->recorder.total("moves_in", 0), run->recorder.total("moves_out", 0));
+}
+
 TEST(Kinship, GraphAnswersWhetherAChildLivesNearby) {
     AgentPopulation persons;
     const auto mother = persons.add(1940, Sex::female, Position::living_alone, 0);

@@ -118,6 +118,20 @@ TEST(CohortProjection, HousingLedMigrationAdmitsOnlyWhatTheStockHasRoomFor) {
     EXPECT_NEAR(unlimited->recorder.total("migration_in", 0), 0.01 * 1820, 1e-9);
 }
 
+TEST(CohortProjection, MovesBetweenAreasKeepTheMunicipalityWhole) {
+    RateSet rates = testing::synthetic_rates();
+    rates.out_migrants_per_inhabitant = 0.02;
+    rates.internal_moves_per_inhabitant = 0.08;  // moves at 4x the out-migration rate
+    Scenario scenario = testing::synthetic_scenario(3);
+    const auto run = project(scenario, rates, 5, 0, {"mortality", "migration"});
+    const auto& r = run->recorder;
+    for (std::size_t y = 0; y < r.years.size(); ++y) {
+        // Movers are those alive (99%) and still in the municipality (98%) at year end.
+        EXPECT_NEAR(r.total("moves_out", y), 0.08 * 0.99 * 0.98 * r.total("population", y), 1e-6);
+        EXPECT_NEAR(r.total("moves_in", y), r.total("moves_out", y), 1e-6);
+    }
+}
+
 TEST(CohortProjection, ResultsDoNotDependOnTheThreadCount) {
     const RateSet rates = testing::synthetic_rates();
     const auto one = project(testing::synthetic_scenario(5), rates, 64, 1);
