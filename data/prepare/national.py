@@ -159,7 +159,7 @@ def write_nl_rates_yaml(path, sc):
         f"sex_ratio_at_birth_male_share: 0.512  # share of boys among live births; assumption 0.512 (CBS NL births by sex not in the source tables; NL age-0 cohort on 1 Jan 2019 gives {sc['srb_proxy']:.4f})",
         f"in_migrants_per_inhabitant: {fmt8(sc['in_rate'])}  # immigrants per inhabitant per year (international only: for the country, moves between gemeenten are internal); CBS 70072ned 2015 NL01 Immigratie_74 {sc['immig']:,.0f} / TotaleBevolking_1 {sc['pop15']:,.0f}",
         f"out_migrants_per_inhabitant: {fmt8(sc['out_rate'])}  # information only (migration.csv holds the age-specific rates); CBS 70072ned 2015 NL01 Emigratie_75 {sc['emig']:,.0f} / TotaleBevolking_1",
-        f"internal_moves_per_inhabitant: {fmt8(sc['mobility'] / 1000.0)}  # moves to another dwelling inside the country per inhabitant per year (moves between areas: the migration model gives them the out-migration age profile), moves within the same PC4 included (an upper bound for moves between PC4 areas); CBS 70072ned 2015 NL01 VerhuismobiliteitRelatief_73 {sc['mobility']:.1f} per 1,000",
+        f"internal_moves_per_inhabitant: {fmt8(sc['mobility'] / 1000.0 - sc['between'])}  # moves to another dwelling inside the same gemeente per inhabitant per year (the engine keeps moves between areas inside the gemeente; moves between gemeenten are not modelled); moves within one PC4 included (an upper bound for moves between PC4 areas); CBS 70072ned 2015 NL01 VerhuismobiliteitRelatief_73 {sc['mobility']:.1f} per 1,000 minus VertrekNaarAndereGemeente_70 / TotaleBevolking_1 ({sc['between']:.4f})",
         f"gp_contacts_per_fte: {fmt8(sc['gp_per_fte'])}  # GP contacts per GP FTE per year = 5.0 contacts per person / (4.3 FTE per 10,000 inhabitants); domain.md",
         f"persons_per_household_gemeente: {fmt8(sc['pph'])}  # persons per household, here national (the key keeps its name): NL 1 Jan 2019 {sc['pop']:,} persons (CBS 37296ned, incl. institutions) / {sc['hh']:,} private households (CBS 37975)",
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # national: {sc['priv']:,} persons in private households (CBS 71488ned Nederland, five private positions) / {sc['hh']:,} households",
@@ -194,7 +194,8 @@ def build_nl_rates(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
           "pph_private": hinfo["priv_total"] / hh["total"], "ohpom": hinfo["other_hh"] / hinfo["other_members"],
           "other_hh": hinfo["other_hh"], "multi_nokids": hh["multi_nokids"],
           "couples_nc_hh": hinfo["couples_nc_hh"], "other_members": hinfo["other_members"],
-          "mobility": float(nl_row["VerhuismobiliteitRelatief_73"])}
+          "mobility": float(nl_row["VerhuismobiliteitRelatief_73"]),
+          "between": float(nl_row["VertrekNaarAndereGemeente_70"]) / float(nl_row["TotaleBevolking_1"])}
     nrows["rates.yaml"] = write_nl_rates_yaml(os.path.join(rd, "rates.yaml"), sc)
     # Wmo: no national client count in the sources; the Den Haag-scaled probabilities are kept.
     wmo_p_file = np.array([float(fmt8(v)) for v in care["wmo_p"]])

@@ -5,6 +5,7 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <cmath>
@@ -152,6 +153,7 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
     struct Scratch {
         std::vector<double> start = std::vector<double>(CohortCell::size);
         std::vector<double> next = std::vector<double>(CohortCell::size);
+        std::vector<std::array<double, 4>> draws;
         std::array<double, n_phases> seconds{};
     };
     tbb::enumerable_thread_specific<Scratch> scratch;
@@ -176,6 +178,11 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
                     my.start[at(CohortCell::offset(
                         index(persons_.sex[id]), persons_.age_on_1_january(id, year),
                         index(persons_.position_on_1_january[id])))] += 1;
+                if (segment == 0) {
+                    my.draws.resize(residents.size());
+                    for (std::size_t i = 0; i < residents.size(); ++i)
+                        my.draws[i] = random.uniforms(Stream::person_year, residents[i], year);
+                }
                 bool counted_next = false;
                 AreaStep counts{a,
                                 year,
@@ -188,7 +195,13 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
                                 dwellings_start_[a],
                                 dwellings_next_[a],
                                 results};
-                AgentAreaStep agents{counts, persons_, residents, arrivals, random};
+                AgentAreaStep agents{counts,
+                                     persons_,
+                                     residents,
+                                     arrivals,
+                                     random,
+                                     segment == 0 ? std::span<const std::array<double, 4>>(my.draws)
+                                                  : std::span<const std::array<double, 4>>()};
 
                 auto t0 = clock::now();
                 for (const YearPlan::Item& item : plan.segments[segment]) {
@@ -221,7 +234,10 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
 
     // Arrivals join, area by area: the only place ids are handed out.
     // Persons moving in from another area keep their id (and links) and take their new area.
-    for (std::size_t a = 0; a < n_areas; ++a)
+    // Residents stay in id order (models look persons up by id): the arrivals are sorted and
+    // merged in.
+    for (std::size_t a = 0; a < n_areas; ++a) {
+        const auto settled = static_cast<std::ptrdiff_t>(residents_[a].size());
         for (const Arrival& arrival : arrivals_[a]) {
             if (arrival.person != no_person) {
                 persons_.area[arrival.person] = static_cast<std::uint32_t>(a);
@@ -232,6 +248,10 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
             residents_[a].push_back(persons_.add(arrival.birth_year, arrival.sex, arrival.position,
                                                  static_cast<std::uint32_t>(a), arrival.mother));
         }
+        auto& r = residents_[a];
+        std::sort(r.begin() + settled, r.end());
+        std::inplace_merge(r.begin(), r.begin() + settled, r.end());
+    }
     // Partner links follow the year's positions, deaths and departures, area by area.
     const auto t0 = clock::now();
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas), [&](const auto& range) {

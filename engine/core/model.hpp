@@ -6,6 +6,8 @@
 // cheap). Then apply() runs for every area, in parallel over areas: it must only touch the
 // AreaStep it is given, so results cannot depend on the thread count.
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -79,9 +81,21 @@ struct Arrival {
 struct AgentAreaStep {
     AreaStep& counts;
     AgentPopulation& persons;
-    const std::vector<std::uint32_t>& residents;
+    const std::vector<std::uint32_t>& residents;  // in id order
     std::vector<Arrival>& arrivals;
     const RandomStreams& random;
+    // residents[i]'s Stream::person_year block for this year, drawn once by the core.
+    std::span<const std::array<double, 4>> draws;
+
+    double draw(std::size_t i, PersonYearLane lane) const {
+        return draws[i][static_cast<std::size_t>(lane)];
+    }
+    // The index of a resident in `residents`, or residents.size() if not a resident.
+    std::size_t index_of(std::uint32_t id) const {
+        const auto it = std::lower_bound(residents.begin(), residents.end(), id);
+        return it != residents.end() && *it == id ? static_cast<std::size_t>(it - residents.begin())
+                                                  : residents.size();
+    }
 };
 
 // Persons by household position per area (areas x n_positions) from per-area cohort counts.

@@ -6,6 +6,7 @@
 // own stream, so switching one process off does not change another's draws.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace socialtwin {
@@ -22,6 +23,16 @@ enum class Stream : std::uint32_t {
     demolition = 7,
     synthesis = 8,
     moves = 9,
+    person_year = 10,  // one block per person and year, a lane per process (PersonYearLane)
+};
+
+// The lanes of a person's Stream::person_year block: the processes every person meets every
+// year share one Philox call. A process switched off leaves the other lanes as they were.
+enum class PersonYearLane : std::size_t {
+    mortality = 0,
+    household_positions = 1,
+    migration_out = 2,
+    moves = 3
 };
 
 class RandomStreams {

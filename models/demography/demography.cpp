@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 namespace socialtwin {
@@ -117,7 +118,16 @@ void MigrationModel::begin_run(const RunContext& run) {
     } else {
         movers_cells_.assign(n_areas * CohortCell::size, 0.0);
     }
-    movers_pool_.assign(CohortCell::size, 0.0);
+    market_of_.assign(n_areas, 0);
+    n_markets_ = 1;
+    if (const AreaAttribute* gemeente = run.areas->attribute("gemeente")) {
+        std::map<std::string, std::size_t> markets;
+        for (std::size_t a = 0; a < n_areas; ++a)
+            market_of_[a] = markets.emplace(gemeente->values[a], markets.size()).first->second;
+        n_markets_ = std::max<std::size_t>(1, markets.size());
+    }
+    movers_pool_.assign(n_markets_ * CohortCell::size, 0.0);
+    movers_pool_total_.assign(n_markets_, 0.0);
     households_per_dwelling_.assign(n_areas, 1.0);
     for (std::size_t a = 0; a < n_areas; ++a) {
         const double dwellings = run.base_dwellings[a];
@@ -211,51 +221,67 @@ void MigrationModel::record_market(std::size_t area, double inhabitants,
 // municipality also keeps the agent core's result from depending on small-area noise (a sum
 // of minima is not the minimum of sums).
 void MigrationModel::settle() {
-    double wanting = 0, room = 0, free = 0, movers = 0, movers_households = 0;
-    for (const Market& m : market_) {
+    // Moves: per municipality, the movers are placed in its areas in proportion to their room.
+    std::vector<double> free(n_markets_, 0.0), movers(n_markets_, 0.0);
+    double wanting = 0, room = 0, all_free = 0, movers_households = 0;
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        const Market& m = market_[a];
         wanting += m.wanting;
         room += m.room;
-        free += std::max(0.0, m.room);
-        movers += m.movers;
+        all_free += std::max(0.0, m.room);
+        free[market_of_[a]] += std::max(0.0, m.room);
+        movers[market_of_[a]] += m.movers;
         movers_households += m.movers_households;
     }
-    for (Market& m : market_)
-        m.share = free > 0 ? std::max(0.0, m.room) / free : (movers > 0 ? m.movers / movers : 0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        Market& m = market_[a];
+        const std::size_t k = market_of_[a];
+        m.share = free[k] > 0 ? std::max(0.0, m.room) / free[k]
+                              : (movers[k] > 0 ? m.movers / movers[k] : 0.0);
+    }
 
+    // In-migrants from outside take the room left in the whole stock (housing-led), spread
+    // over the areas in proportion to their room; demand-led, all of them come.
     if (scenario_->housing.migration == MigrationMode::demand_led ||
         households_per_in_migrant_ <= 0) {
         for (Market& m : market_) m.admitted = m.wanting;
     } else {
         const double admitted =
             std::clamp((room - movers_households) / households_per_in_migrant_, 0.0, wanting);
-        for (Market& m : market_) m.admitted = admitted * m.share;
+        for (Market& m : market_)
+            m.admitted = all_free > 0 ? admitted * std::max(0.0, m.room) / all_free : 0.0;
     }
 
-    // Who moves where. Cohort core: the movers of all areas by cell, shared out by `share`.
     movers_pool_total_ = movers;
     if (!movers_cells_.empty()) {
+        // Cohort core: the movers of each municipality by cell, shared out by `share`.
         std::fill(movers_pool_.begin(), movers_pool_.end(), 0.0);
         for (std::size_t a = 0; a < market_.size(); ++a)
             for (std::size_t c = 0; c < CohortCell::size; ++c)
-                movers_pool_[c] += movers_cells_[a * CohortCell::size + c];
+                movers_pool_[market_of_[a] * CohortCell::size + c] +=
+                    movers_cells_[a * CohortCell::size + c];
         return;
     }
-    // Agent core: each family draws its destination area by the same shares; areas in order.
-    std::vector<double> cumulative(market_.size());
-    double total = 0;
-    for (std::size_t a = 0; a < market_.size(); ++a) cumulative[a] = total += market_[a].share;
+    // Agent core: each family draws its new area among its municipality's, by the shares.
+    std::vector<std::vector<std::size_t>> areas_of(n_markets_);
+    for (std::size_t a = 0; a < market_.size(); ++a) areas_of[market_of_[a]].push_back(a);
+    std::vector<std::vector<double>> cumulative(n_markets_);
+    for (std::size_t k = 0; k < n_markets_; ++k) {
+        double total = 0;
+        for (std::size_t a : areas_of[k]) cumulative[k].push_back(total += market_[a].share);
+    }
     for (auto& in : incoming_) in.clear();
-    if (total <= 0) return;
-    for (auto& area_movers : movers_) {
-        for (const auto& [person, decider] : area_movers) {
-            const double u = random_->uniforms(Stream::moves, decider, year_, 1)[0] * total;
-            const auto to = std::min<std::size_t>(
-                static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) -
-                                         cumulative.begin()),
-                market_.size() - 1);
-            incoming_[to].push_back(person);
+    for (std::size_t from = 0; from < movers_.size(); ++from) {
+        const std::size_t k = market_of_[from];
+        const auto& c = cumulative[k];
+        for (const auto& [person, decider] : movers_[from]) {
+            const double u = random_->uniforms(Stream::moves, decider, year_, 1)[0] * c.back();
+            const auto i = std::min<std::size_t>(
+                static_cast<std::size_t>(std::upper_bound(c.begin(), c.end(), u) - c.begin()),
+                c.size() - 1);
+            incoming_[areas_of[k][i]].push_back(person);
         }
-        area_movers.clear();
+        movers_[from].clear();
     }
 }
 
@@ -309,9 +335,11 @@ void MigrationModel::apply(AreaStep& step) const {
 void MigrationModel::complete(AreaStep& step) const {
     const Construction c = construction(step.area);
     const double share = market_[step.area].share;
-    for (std::size_t i = 0; i < CohortCell::size; ++i) step.next[i] += movers_pool_[i] * share;
-    step.migration_in += movers_pool_total_ * share;
-    step.values(moves_in_)[0] = movers_pool_total_ * share;
+    const std::size_t k = market_of_[step.area];
+    for (std::size_t i = 0; i < CohortCell::size; ++i)
+        step.next[i] += movers_pool_[k * CohortCell::size + i] * share;
+    step.migration_in += movers_pool_total_[k] * share;
+    step.values(moves_in_)[0] = movers_pool_total_[k] * share;
     double arrived = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
@@ -353,10 +381,11 @@ std::uint32_t draw_count(double expected, double u) noexcept {
 
 void MortalityModel::apply(AgentAreaStep& step) const {
     const int year = step.counts.year;
-    for (const std::uint32_t id : step.residents) {
+    for (std::size_t i = 0; i < step.residents.size(); ++i) {
+        const std::uint32_t id = step.residents[i];
         const int age = step.persons.age_on_1_january(id, year);
         const double q = q_[at(index(step.persons.sex[id]))][at(age)];
-        if (step.random.uniforms(Stream::mortality, id, year)[0] < q) {
+        if (step.draw(i, PersonYearLane::mortality) < q) {
             step.persons.presence[id] = Presence::dead;
             step.counts.deaths += 1;
         }
@@ -391,20 +420,24 @@ void MigrationModel::apply(AgentAreaStep& step) const {
     // Out-migration (and demolition) of everyone alive at year end, by the new age. Newborns
     // have no id yet: their draws are keyed by the mother and their place among the arrivals.
     std::array<double, n_positions> staying{};
-    auto leaves = [&](Stream stream, std::uint32_t entity, std::uint32_t draw, Sex sex, int age) {
-        const auto u = step.random.uniforms(stream, entity, year, draw);
-        return u[0] < out_rate_[at(index(sex))][at(age)] || u[1] < displaced;
-    };
-    for (const std::uint32_t id : step.residents) {
+    for (std::size_t i = 0; i < step.residents.size(); ++i) {
+        const std::uint32_t id = step.residents[i];
         if (persons.presence[id] != Presence::present) continue;
-        if (leaves(Stream::migration_out, id, 0, persons.sex[id],
-                   persons.age_on_1_january(id, year + 1))) {
+        const bool leaves =
+            step.draw(i, PersonYearLane::migration_out) <
+                out_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))] ||
+            (displaced > 0 && step.random.uniforms(Stream::demolition, id, year)[0] < displaced);
+        if (leaves) {
             persons.presence[id] = Presence::emigrated;
             step.counts.migration_out += 1;
         } else {
             staying[at(index(persons.position[id]))] += 1;
         }
     }
+    auto leaves = [&](Stream stream, std::uint32_t entity, std::uint32_t draw, Sex sex, int age) {
+        const auto u = step.random.uniforms(stream, entity, year, draw);
+        return u[0] < out_rate_[at(index(sex))][at(age)] || u[1] < displaced;
+    };
     std::erase_if(step.arrivals, [&](const Arrival& newborn) {
         const auto order = static_cast<std::uint32_t>(&newborn - step.arrivals.data());
         if (!leaves(Stream::migration_out, newborn.mother, 1 + order, newborn.sex, 0)) {
@@ -415,35 +448,63 @@ void MigrationModel::apply(AgentAreaStep& step) const {
         return true;
     });
 
-    // Moves to another area of the municipality, family by family: a child at home moves with
-    // its mother, partners move together; the family's first member (lowest id) draws, and in
-    // settle() its draw picks the family's new area.
+    // Moves to another area of the municipality, family by family: partners move together (the
+    // one with the lower id draws), a child at home moves with its mother. Heads of families
+    // draw first, then the others follow or, with no family here, draw for themselves.
     const auto area = static_cast<std::uint32_t>(step.counts.area);
-    auto lives_here = [&](std::uint32_t id) {
-        return id != no_person && persons.area[id] == area &&
-               (persons.presence[id] == Presence::present ||
-                persons.presence[id] == Presence::moved);
-    };
-    auto decider = [&](std::uint32_t id) {
-        std::uint32_t head = id;
-        if (persons.position[id] == Position::child_at_home && lives_here(persons.mother[id]))
-            head = persons.mother[id];
-        const std::uint32_t partner = persons.partner[head];
-        return lives_here(partner) ? std::min(head, partner) : head;
-    };
     auto& area_movers = movers_[area];
     area_movers.clear();
     std::array<double, n_positions> moving{};
-    for (const std::uint32_t id : step.residents) {
-        if (persons.presence[id] != Presence::present) continue;
-        const std::uint32_t d = decider(id);
-        const double rate =
-            move_rate_[at(index(persons.sex[d]))][at(persons.age_on_1_january(d, year + 1))];
-        if (step.random.uniforms(Stream::moves, d, year)[0] >= rate) continue;
+    auto move = [&](std::uint32_t id, std::uint32_t decider) {
         persons.presence[id] = Presence::moved;
-        area_movers.push_back({id, d});
+        area_movers.push_back({id, decider});
         staying[at(index(persons.position[id]))] -= 1;
         moving[at(index(persons.position[id]))] += 1;
+    };
+    auto draws_to_move = [&](std::size_t i, std::uint32_t id) {
+        return step.draw(i, PersonYearLane::moves) <
+               move_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))];
+    };
+    auto is_child = [&](std::uint32_t id) {
+        return persons.position[id] == Position::child_at_home && persons.mother[id] != no_person;
+    };
+    std::vector<std::pair<std::size_t, std::uint32_t>> followers;
+    for (std::size_t i = 0; i < step.residents.size(); ++i) {
+        const std::uint32_t id = step.residents[i];
+        if (persons.presence[id] != Presence::present) continue;
+        if (is_child(id) || (persons.partner[id] != no_person && persons.partner[id] < id)) {
+            followers.push_back({i, id});
+            continue;
+        }
+        if (!draws_to_move(i, id)) continue;
+        move(id, id);
+        const std::uint32_t partner = persons.partner[id];
+        if (partner != no_person && persons.presence[partner] == Presence::present &&
+            persons.area[partner] == area)
+            move(partner, id);
+    }
+    // Partners (not moved above: the partner stayed, or lives elsewhere) and children.
+    for (const auto& [i, id] : followers) {
+        if (persons.presence[id] != Presence::present) continue;
+        if (!is_child(id)) {
+            const std::uint32_t partner = persons.partner[id];
+            const bool together =
+                persons.area[partner] == area && (persons.presence[partner] == Presence::present ||
+                                                  persons.presence[partner] == Presence::moved);
+            if (!together && draws_to_move(i, id)) move(id, id);
+            continue;
+        }
+        const std::uint32_t mother = persons.mother[id];
+        if (persons.area[mother] == area && persons.presence[mother] == Presence::moved) {
+            // The family's new area is drawn by whoever decided for the mother.
+            const auto it = std::find_if(area_movers.begin(), area_movers.end(),
+                                         [&](const auto& m) { return m.first == mother; });
+            move(id, it != area_movers.end() ? it->second : mother);
+        } else if (!(persons.area[mother] == area &&
+                     persons.presence[mother] == Presence::present) &&
+                   draws_to_move(i, id)) {
+            move(id, id);
+        }
     }
     const auto movers = static_cast<double>(area_movers.size());
     step.counts.migration_out += movers;

@@ -117,8 +117,12 @@ private:
     // settle(). Agent core: per area the moving persons with the person who decided the move
     // (a family moves together), and per area the persons moving in.
     mutable std::vector<double> movers_cells_;
-    std::vector<double> movers_pool_;
-    double movers_pool_total_ = 0;
+    std::vector<double> movers_pool_;        // per municipality x CohortCell::size
+    std::vector<double> movers_pool_total_;  // per municipality
+    // Moves stay inside the municipality (the areas' `gemeente`; one market when the dataset
+    // has no such column): the market of each area.
+    std::vector<std::size_t> market_of_;
+    std::size_t n_markets_ = 1;
     mutable std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> movers_;
     std::vector<std::vector<std::uint32_t>> incoming_;
     BySexAge<double> move_rate_{};  // [probability per year] of moving to another dwelling

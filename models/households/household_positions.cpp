@@ -77,7 +77,8 @@ void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
     // partner the widowhood moves are left out of the draw, so widowhood is not counted twice.
     const int year = step.counts.year;
     AgentPopulation& persons = step.persons;
-    for (const std::uint32_t id : step.residents) {
+    for (std::size_t i = 0; i < step.residents.size(); ++i) {
+        const std::uint32_t id = step.residents[i];
         if (persons.presence[id] != Presence::present) continue;
         const std::uint32_t partner = persons.partner[id];
         const Position position = persons.position[id];
@@ -90,7 +91,7 @@ void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
         const auto& matrices = partner != no_person ? without_widowhood_ : matrices_;
         const auto& row = matrices[at(index(persons.sex[id]))]
                                   [at(persons.age_on_1_january(id, year))][at(index(position))];
-        const double u = step.random.uniforms(Stream::household_positions, id, year)[0];
+        const double u = step.draw(i, PersonYearLane::household_positions);
         double cumulative = 0;
         for (int to = 0; to < n_positions; ++to) {
             cumulative += row[at(to)];
