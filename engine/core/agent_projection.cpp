@@ -112,8 +112,8 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
                 base_positions[persons_.area[id] * n_positions +
                                at(index(persons_.position[id]))] += 1;
         const RandomStreams random(scenario_.seed, static_cast<std::uint32_t>(replicate));
-        RunContext context{&scenario_,     &areas_,         base_.year, last_year,
-                           base_positions, base_.dwellings, true,       &random};
+        RunContext context{&scenario_,      &areas_, base_.year, last_year, base_positions,
+                           base_.dwellings, true,    &random,    &persons_};
         for (auto& model : models_) model->begin_run(context);
 
         for (int year = base_.year; year <= last_year; ++year) {

@@ -12,8 +12,12 @@ namespace {
 constexpr int usual_gap = 2;  // [years] man older than woman
 constexpr int max_gap = 8;    // [years] around the usual gap
 
-void pair_by_age(AgentPopulation& persons, std::vector<std::uint32_t>& men,
-                 std::vector<std::uint32_t>& women) {
+}  // namespace
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> match_partners(
+    const AgentPopulation& persons, std::vector<std::uint32_t>& men,
+    std::vector<std::uint32_t>& women) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> couples;
     auto by_birth = [&](std::uint32_t a, std::uint32_t b) {
         return persons.birth_year[a] != persons.birth_year[b]
                    ? persons.birth_year[a] < persons.birth_year[b]
@@ -29,11 +33,20 @@ void pair_by_age(AgentPopulation& persons, std::vector<std::uint32_t>& men,
         } else if (gap < -max_gap) {
             ++w;  // this woman is too old for every man left
         } else {
-            persons.partner[men[m]] = women[w];
-            persons.partner[women[w]] = men[m];
+            couples.push_back({men[m], women[w]});
             ++m;
             ++w;
         }
+    }
+    return couples;
+}
+
+namespace {
+void pair_by_age(AgentPopulation& persons, std::vector<std::uint32_t>& men,
+                 std::vector<std::uint32_t>& women) {
+    for (const auto& [man, woman] : match_partners(persons, men, women)) {
+        persons.partner[man] = woman;
+        persons.partner[woman] = man;
     }
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "engine/core/agent_population.hpp"
@@ -21,6 +22,12 @@ namespace socialtwin {
 constexpr bool is_partner(Position p) noexcept {
     return p == Position::partner_no_children || p == Position::partner_with_children;
 }
+
+// Couples among `men` and `women` (sorted here by age): a man about two years older than the
+// woman, at most eight years from that, walking both lists from the oldest. Links nothing.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> match_partners(
+    const AgentPopulation& persons, std::vector<std::uint32_t>& men,
+    std::vector<std::uint32_t>& women);
 
 // Links at the start: within each area, partners paired by age rank (men about two years
 // older), children at home to a mother in a parent position 15-45 years older. Persons must

@@ -113,6 +113,7 @@ struct RunContext {
     std::span<const double> base_dwellings;  // [dwellings] per area, 1 January base year
     bool agents = false;  // the agent core runs (models need no per-area count buffers)
     const RandomStreams* random = nullptr;  // agent core: this replicate's random streams
+    AgentPopulation* persons = nullptr;     // agent core: the persons, for settle()
 };
 
 class Model {

@@ -1,5 +1,6 @@
 #include "models/demography/demography.hpp"
 
+#include "engine/core/kinship.hpp"
 #include "models/housing/households.hpp"
 
 #include <algorithm>
@@ -111,6 +112,7 @@ void MigrationModel::begin_run(const RunContext& run) {
     // sharing, room rental, vacancy): keep it, within sane bounds, as the area's capacity.
     market_.assign(n_areas, {});
     random_ = run.random;
+    persons_ = run.persons;
     if (run.agents) {
         movers_.assign(n_areas, {});
         incoming_.assign(n_areas, {});
@@ -126,6 +128,15 @@ void MigrationModel::begin_run(const RunContext& run) {
             market_of_[a] = markets.emplace(gemeente->values[a], markets.size()).first->second;
         n_markets_ = std::max<std::size_t>(1, markets.size());
     }
+    buurt_of_.clear();
+    if (const AreaAttribute* buurt = run.areas->attribute("buurt")) {
+        std::map<std::string, std::size_t> buurten;
+        buurt_of_.resize(n_areas);
+        for (std::size_t a = 0; a < n_areas; ++a)
+            buurt_of_[a] = buurten.emplace(buurt->values[a], buurten.size()).first->second;
+    }
+    seekers_.assign(run.agents ? n_areas : 0, {});
+    partner_leavers_.assign(n_areas, 0.0);
     movers_pool_.assign(n_markets_ * CohortCell::size, 0.0);
     movers_pool_total_.assign(n_markets_, 0.0);
     households_per_dwelling_.assign(n_areas, 1.0);
@@ -282,6 +293,45 @@ void MigrationModel::settle() {
             incoming_[areas_of[k][i]].push_back(person);
         }
         movers_[from].clear();
+    }
+    match_new_partners();
+}
+
+// Partners meet in their own area first, then in the buurt, then in the municipality; a
+// couple formed across areas lives in the man's area (the woman moves there this year).
+void MigrationModel::match_new_partners() {
+    std::fill(partner_leavers_.begin(), partner_leavers_.end(), 0.0);
+    const AgentPopulation& persons = *persons_;
+    const std::size_t n_areas = seekers_.size();
+    std::vector<std::size_t> own(n_areas);
+    for (std::size_t a = 0; a < n_areas; ++a) own[a] = a;
+    std::vector<const std::vector<std::size_t>*> levels{&own};
+    if (!buurt_of_.empty()) levels.push_back(&buurt_of_);
+    levels.push_back(&market_of_);
+
+    for (const auto* group_of : levels) {
+        std::map<std::size_t, std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>>
+            groups;
+        for (std::size_t a = 0; a < n_areas; ++a)
+            for (const std::uint32_t id : seekers_[a])
+                (persons.sex[id] == Sex::male ? groups[(*group_of)[a]].first
+                                              : groups[(*group_of)[a]].second)
+                    .push_back(id);
+        for (auto& [group, candidates] : groups) {
+            auto& [men, women] = candidates;
+            for (const auto& [man, woman] : match_partners(persons, men, women)) {
+                persons_->partner[man] = woman;
+                persons_->partner[woman] = man;
+                const std::uint32_t from = persons.area[woman], to = persons.area[man];
+                if (from == to) continue;
+                persons_->presence[woman] = Presence::moved;
+                incoming_[to].push_back(woman);
+                partner_leavers_[from] += 1;
+            }
+        }
+        for (auto& area_seekers : seekers_)
+            std::erase_if(area_seekers,
+                          [&](std::uint32_t id) { return persons.partner[id] != no_person; });
     }
 }
 
@@ -506,6 +556,14 @@ void MigrationModel::apply(AgentAreaStep& step) const {
             move(id, id);
         }
     }
+    // New partners (this year) with no partner in the area yet: matched in settle().
+    auto& seekers = seekers_[area];
+    seekers.clear();
+    for (const std::uint32_t id : step.residents)
+        if (persons.presence[id] == Presence::present && persons.partner[id] == no_person &&
+            is_partner(persons.position[id]) && !is_partner(persons.position_on_1_january[id]))
+            seekers.push_back(id);
+
     const auto movers = static_cast<double>(area_movers.size());
     step.counts.migration_out += movers;
     step.counts.values(moves_out_)[0] = movers;
@@ -526,6 +584,9 @@ void MigrationModel::complete(AgentAreaStep& step) const {
     const auto moved_in = static_cast<double>(incoming_[step.counts.area].size());
     step.counts.migration_in += moved_in;
     step.counts.values(moves_in_)[0] = moved_in;
+    // Women who moved to a partner found in another area (settle()).
+    step.counts.migration_out += partner_leavers_[step.counts.area];
+    step.counts.values(moves_out_)[0] += partner_leavers_[step.counts.area];
 
     // In-migrants: a whole number with the expected total, then each one's sex and age drawn
     // from the expected numbers by sex and age (a few draws per area, not one per cell).

@@ -123,11 +123,18 @@ private:
     // has no such column): the market of each area.
     std::vector<std::size_t> market_of_;
     std::size_t n_markets_ = 1;
+    // Agent core: new partners without a partner in their area, matched in settle() in the
+    // buurt, then the municipality; the woman moves to the man's area.
+    std::vector<std::size_t> buurt_of_;  // empty when the dataset has no buurt column
+    mutable std::vector<std::vector<std::uint32_t>> seekers_;
+    std::vector<double> partner_leavers_;
+    void match_new_partners();
     mutable std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> movers_;
     std::vector<std::vector<std::uint32_t>> incoming_;
     BySexAge<double> move_rate_{};  // [probability per year] of moving to another dwelling
     IndicatorId moves_in_{}, moves_out_{};
     const RandomStreams* random_ = nullptr;  // agent core: this replicate's streams
+    AgentPopulation* persons_ = nullptr;     // agent core: the persons (for settle())
 
     Construction construction(std::size_t area) const;
     static double displaced_share(double demolished, double dwellings_start) noexcept;

@@ -184,6 +184,46 @@ TEST(AgentProjection, FamiliesMoveBetweenAreasTogether) {
     EXPECT_DOUBLE_EQ(run->recorder.total("moves_in", 0), run->recorder.total("moves_out", 0));
 }
 
+TEST(AgentProjection, NewPartnersMeetInTheBuurtAndLiveInTheMansArea) {
+    // Area A0 has 30 single men aged 30, area A2 (same buurt B0) 30 single women aged 29, and
+    // everyone that age starts to live together this year: the couples form across the two
+    // areas and the women move in with the men.
+    auto run = std::make_unique<AgentRun>();
+    run->scenario = testing::synthetic_scenario(1);
+    run->rates = testing::synthetic_rates();
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 28; a <= 31; ++a)
+            run->rates.transitions.push_back({static_cast<Sex>(s), a, HouseholdEvent::partnering,
+                                              Position::living_alone, Position::partner_no_children,
+                                              1.0});
+    run->areas = testing::synthetic_areas(3);
+    BasePopulation base;
+    base.year = 2019;
+    base.persons.assign(3 * CohortCell::size, 0.0);
+    base.dwellings.assign(3, 100.0);
+    base.persons[0 * CohortCell::size + CohortCell::offset(0, 30, index(Position::living_alone))] =
+        30;
+    base.persons[2 * CohortCell::size + CohortCell::offset(1, 29, index(Position::living_alone))] =
+        30;
+    run->projection = std::make_unique<AgentProjection>(
+        run->scenario, run->areas, base,
+        create_models(run->rates, std::vector<std::string>{"household_positions", "migration"}),
+        AgentSettings{});
+    Observer* observers[] = {&run->recorder};
+    run->projection->run(observers);
+
+    const AgentPopulation& persons = run->projection->persons();
+    std::size_t couples = 0;
+    for (std::uint32_t id = 0; id < persons.size(); ++id)
+        if (persons.sex[id] == Sex::male && persons.partner[id] != no_person) {
+            ++couples;
+            EXPECT_EQ(persons.area[id], 0u);
+            EXPECT_EQ(persons.area[persons.partner[id]], 0u);
+        }
+    EXPECT_GT(couples, 20u);  // out-migration (2%) and moves take a few
+    EXPECT_GT(run->recorder.value("moves_out", 0, 2), 20.0);
+}
+
 TEST(Kinship, GraphAnswersWhetherAChildLivesNearby) {
     AgentPopulation persons;
     const auto mother = persons.add(1940, Sex::female, Position::living_alone, 0);
