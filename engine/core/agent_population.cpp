@@ -13,6 +13,7 @@ std::uint32_t AgentPopulation::add(int year_of_birth, Sex s, Position p, std::ui
     area.push_back(a);
     mother.push_back(m);
     partner.push_back(no_person);
+    household.push_back(id);
     return id;
 }
 
@@ -25,6 +26,7 @@ void AgentPopulation::reserve(std::size_t n) {
     area.reserve(n);
     mother.reserve(n);
     partner.reserve(n);
+    household.reserve(n);
 }
 
 }  // namespace socialtwin

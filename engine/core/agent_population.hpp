@@ -25,7 +25,7 @@ public:
 
     std::size_t size() const noexcept { return birth_year.size(); }
     static constexpr std::size_t bytes_per_person() noexcept {
-        return sizeof(std::int16_t) + 4 * sizeof(std::uint8_t) + 3 * sizeof(std::uint32_t);
+        return sizeof(std::int16_t) + 4 * sizeof(std::uint8_t) + 4 * sizeof(std::uint32_t);
     }
     int age_on_1_january(std::uint32_t id, int year) const noexcept {
         const int age = year - 1 - birth_year[id];
@@ -41,6 +41,11 @@ public:
     std::vector<std::uint32_t> area;     // index into the AreaTable
     std::vector<std::uint32_t> mother;   // id, or no_person (born before the base year)
     std::vector<std::uint32_t> partner;  // id, or no_person
+    // The household a person lives in, named by the id of its first member: partners living
+    // together share one, a child at home lives in its mother's; derived from the links at the
+    // start and at the end of a run (update_households). Institution residents and persons whose household members are not
+    // modelled form households of their own.
+    std::vector<std::uint32_t> household;
 };
 
 }  // namespace socialtwin

@@ -50,6 +50,9 @@ AgentPopulation start_population(const BasePopulation& base, std::size_t n_areas
                                  std::uint64_t seed) {
     AgentPopulation persons = synthesise_population(base, n_areas, seed);
     link_base_population(persons);
+    std::vector<std::uint32_t> all(persons.size());
+    for (std::uint32_t id = 0; id < persons.size(); ++id) all[id] = id;
+    update_households(persons, all);
     return persons;
 }
 
@@ -124,6 +127,13 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
             for (Observer* o : observers) o->on_year(results);
             std::swap(dwellings_start_, dwellings_next_);
         }
+        // Households follow from the links; no yearly process needs them, so they are
+        // derived once, for whoever reads the persons after the run.
+        arena.execute([&] {
+            tbb::parallel_for(std::size_t{0}, areas_.size(), [&](std::size_t a) {
+                update_households(persons_, residents_[a]);
+            });
+        });
     }
 
     for (int p = 0; p < n_phases; ++p)

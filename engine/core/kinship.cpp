@@ -112,6 +112,27 @@ void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_
     pair_by_age(persons, men, women);
 }
 
+void update_households(AgentPopulation& persons, std::span<const std::uint32_t> area_persons) {
+    auto lives_with = [&](std::uint32_t id, std::uint32_t other) {
+        return other != no_person && persons.presence[other] == Presence::present &&
+               persons.area[other] == persons.area[id];
+    };
+    // A couple's household is named by the partner with the lower id.
+    auto couple_of = [&](std::uint32_t id) {
+        const std::uint32_t partner = persons.partner[id];
+        return lives_with(id, partner) ? std::min(id, partner) : id;
+    };
+    for (const std::uint32_t id : area_persons) {
+        if (persons.presence[id] != Presence::present) continue;
+        const std::uint32_t mother = persons.mother[id];
+        persons.household[id] = persons.position[id] == Position::child_at_home &&
+                                        lives_with(id, mother) &&
+                                        persons.position[mother] != Position::institution
+                                    ? couple_of(mother)
+                                    : couple_of(id);
+    }
+}
+
 KinshipGraph kinship_graph(const AgentPopulation& persons) {
     KinshipGraph graph(persons.size());
     for (std::uint32_t id = 0; id < persons.size(); ++id) {

@@ -40,6 +40,11 @@ void link_base_population(AgentPopulation& persons);
 // this area are touched, so areas can be processed in parallel.
 void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_t> area_persons);
 
+// Groups an area's present persons into households (AgentPopulation::household): partners
+// together, children at home with their mother (and so with her partner). Reads and writes
+// only the area's persons.
+void update_households(AgentPopulation& persons, std::span<const std::uint32_t> area_persons);
+
 enum class Tie : std::uint8_t { partner, mother_of };
 
 struct KinshipEdge {

@@ -62,6 +62,7 @@ void save_start_population(const std::filesystem::path& file, const AgentPopulat
             write_column(group.id(), "area", column(persons.area, link));
             write_column(group.id(), "mother", column(persons.mother, link));
             write_column(group.id(), "partner", column(persons.partner, link));
+            write_column(group.id(), "household", column(persons.household, link));
         }
         std::filesystem::rename(temporary, file);
     } catch (...) {
@@ -97,9 +98,9 @@ AgentPopulation load_start_population(const std::filesystem::path& file, const A
     };
     const auto birth_year = read("birth_year"), sex = read("sex"), position = read("position"),
                presence = read("presence"), area = read("area"), mother = read("mother"),
-               partner = read("partner");
+               partner = read("partner"), household = read("household");
     const std::size_t n = birth_year.size();
-    for (const auto* v : {&sex, &position, &presence, &area, &mother, &partner})
+    for (const auto* v : {&sex, &position, &presence, &area, &mother, &partner, &household})
         if (v->size() != n) throw problem("its person columns differ in length");
     AgentPopulation persons;
     persons.reserve(n);
@@ -115,6 +116,7 @@ AgentPopulation load_start_population(const std::filesystem::path& file, const A
                     static_cast<std::uint32_t>(area[i]), as_link(mother[i]));
         persons.presence.back() = static_cast<Presence>(presence[i]);
         persons.partner.back() = as_link(partner[i]);
+        persons.household.back() = as_link(household[i]);
     }
     return persons;
 }

@@ -4,7 +4,8 @@
 // instead of synthesising them again. The file names the dataset, base year, seed and area
 // codes it belongs to; reading it for another dataset is an input error.
 //
-// Layout: /persons/{birth_year, sex, position, area, mother, partner} (int32, one per person;
+// Layout: /persons/{birth_year, sex, position, presence, area, mother, partner, household}
+// (int32, one per person;
 // sex 0 male 1 female, position in the CBS order of engine/core/types.hpp, -1 = no link),
 // /area (area codes), attributes dataset, base_year, seed, socialtwin_start_population = 1.
 

@@ -138,6 +138,7 @@ TEST(AgentProjection, PartnerLinksFollowThePositionsAndStayInTheArea) {
         ASSERT_TRUE(is_partner(persons.position[partner]));
         ASSERT_EQ(persons.area[partner], persons.area[id]);
         ASSERT_NE(persons.sex[partner], persons.sex[id]);
+        ASSERT_EQ(persons.household[partner], persons.household[id]);  // they live together
     }
     EXPECT_GT(partners, 1000u);
     EXPECT_GT(static_cast<double>(linked), 0.9 * static_cast<double>(partners));
@@ -222,6 +223,24 @@ TEST(AgentProjection, NewPartnersMeetInTheBuurtAndLiveInTheMansArea) {
         }
     EXPECT_GT(couples, 20u);  // out-migration (2%) and moves take a few
     EXPECT_GT(run->recorder.value("moves_out", 0, 2), 20.0);
+}
+
+TEST(Kinship, HouseholdsGroupPartnersAndTheChildrenAtHomeOfTheMother) {
+    AgentPopulation persons;
+    const auto father = persons.add(1980, Sex::male, Position::partner_with_children, 0);
+    const auto mother = persons.add(1982, Sex::female, Position::partner_with_children, 0);
+    const auto child = persons.add(2012, Sex::female, Position::child_at_home, 0, mother);
+    const auto grown_up = persons.add(1999, Sex::male, Position::living_alone, 0, mother);
+    const auto single = persons.add(1950, Sex::female, Position::living_alone, 0);
+    persons.partner[father] = mother;
+    persons.partner[mother] = father;
+    const std::vector<std::uint32_t> all{father, mother, child, grown_up, single};
+    update_households(persons, all);
+    EXPECT_EQ(persons.household[father], father);
+    EXPECT_EQ(persons.household[mother], father);
+    EXPECT_EQ(persons.household[child], father);
+    EXPECT_EQ(persons.household[grown_up], grown_up);  // left home: a household of his own
+    EXPECT_EQ(persons.household[single], single);
 }
 
 TEST(Kinship, GraphAnswersWhetherAChildLivesNearby) {
