@@ -73,14 +73,7 @@ AgentProjection::AgentProjection(const Scenario& scenario, const AreaTable& area
 }
 
 RunDescription AgentProjection::describe() const {
-    RunDescription run;
-    run.scenario = &scenario_;
-    run.areas = &areas_;
-    run.catalog = &catalog_;
-    run.core = "agent";
-    run.replicates = settings_.replicates;
-    for (int y = base_.year; y <= base_.year + scenario_.horizon; ++y) run.years.push_back(y);
-    return run;
+    return describe_run(scenario_, areas_, catalog_, base_.year, "agent", settings_.replicates);
 }
 
 RunSummary AgentProjection::run(std::span<Observer* const> observers,
@@ -130,9 +123,8 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         // Households follow from the links; no yearly process needs them, so they are
         // derived once, for whoever reads the persons after the run.
         arena.execute([&] {
-            tbb::parallel_for(std::size_t{0}, areas_.size(), [&](std::size_t a) {
-                update_households(persons_, residents_[a]);
-            });
+            tbb::parallel_for(std::size_t{0}, areas_.size(),
+                              [&](std::size_t a) { update_households(persons_, residents_[a]); });
         });
     }
 

@@ -33,13 +33,7 @@ CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& ar
 }
 
 RunDescription CohortProjection::describe() const {
-    RunDescription run;
-    run.scenario = &scenario_;
-    run.areas = &areas_;
-    run.catalog = &catalog_;
-    run.core = "cohort";
-    for (int y = base_.year; y <= base_.year + scenario_.horizon; ++y) run.years.push_back(y);
-    return run;
+    return describe_run(scenario_, areas_, catalog_, base_.year, "cohort", 1);
 }
 
 RunSummary CohortProjection::run(std::span<Observer* const> observers,
@@ -50,7 +44,7 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     for (Observer* o : observers) o->on_start(run);
 
     const std::vector<double> base_positions = positions_by_area(base_.persons, areas_.size());
-    RunContext context{&scenario_, &areas_, base_.year, base_.year + scenario_.horizon,
+    RunContext context{&scenario_,     &areas_,        base_.year, base_.year + scenario_.horizon,
                        base_positions, base_.dwellings};
     for (auto& model : models_) model->begin_run(context);
 

@@ -1,5 +1,7 @@
 #include "engine/core/model.hpp"
 
+#include "engine/core/observer.hpp"
+
 namespace socialtwin {
 
 std::string_view to_string(Phase phase) noexcept {
@@ -20,6 +22,19 @@ std::string_view to_string(Phase phase) noexcept {
             return "accounting";
     }
     return "?";
+}
+
+RunDescription describe_run(const Scenario& scenario, const AreaTable& areas,
+                            const IndicatorCatalog& catalog, int base_year, std::string core,
+                            int replicates) {
+    RunDescription run;
+    run.scenario = &scenario;
+    run.areas = &areas;
+    run.catalog = &catalog;
+    run.core = std::move(core);
+    run.replicates = replicates;
+    for (int y = base_year; y <= base_year + scenario.horizon; ++y) run.years.push_back(y);
+    return run;
 }
 
 std::vector<double> positions_by_area(std::span<const double> persons, std::size_t n_areas) {

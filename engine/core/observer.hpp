@@ -25,6 +25,11 @@ struct RunDescription {
     std::map<std::string, std::string> metadata;
 };
 
+// The description of a run of `horizon` years from `base_year` (years base .. base + horizon).
+RunDescription describe_run(const Scenario& scenario, const AreaTable& areas,
+                            const IndicatorCatalog& catalog, int base_year, std::string core,
+                            int replicates);
+
 struct PhaseTiming {
     std::string phase;
     double seconds = 0;  // [s] wall time summed over all years

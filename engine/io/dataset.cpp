@@ -158,28 +158,39 @@ void read_migration(const fs::path& dir, RateSet& r) {
                        fmt::format("in-migrant profile sums to {}; expected 1", profile_total)));
 }
 
-void read_positions(const fs::path& dir, RateSet& r) {
+// A table of shares by sex and single age (`columns` sum to 1 on every row), e.g. household
+// positions or Zvw care categories; `store(sex, age, column, share)` keeps each value.
+template <std::size_t N, class Store>
+void read_shares(const fs::path& file, const std::array<std::string_view, N>& columns,
+                 const char* what, Store store) {
     std::vector<std::string> required{"sex", "age"};
-    for (auto c : position_columns) required.emplace_back(c);
-    CsvTable t = read_csv(dir / "household_positions.csv", required);
+    for (auto c : columns) required.emplace_back(c);
+    CsvTable t = read_csv(file, required);
     auto seen = no_rows_seen();
     const auto sex = t.column("sex"), age = t.column("age");
     for (std::size_t row = 0; row < t.size(); ++row) {
         const int s = sex_at(t, row, sex);
         const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
         double total = 0;
-        for (int p = 0; p < n_positions; ++p) {
-            const double share = t.number(row, t.column(position_columns[at(p)]), 0, 1);
-            r.position_shares[at(s)][at(a)][at(p)] = share;
+        for (std::size_t c = 0; c < N; ++c) {
+            const double share = t.number(row, t.column(columns[c]), 0, 1);
+            store(s, a, c, share);
             total += share;
         }
         if (std::abs(total - 1.0) > 1e-6)
-            t.report(row, t.column(position_columns[0]),
-                     fmt::format("position shares sum to {}; expected 1", total));
+            t.report(row, t.column(columns[0]),
+                     fmt::format("{} shares sum to {}; expected 1", what, total));
         ++seen[at(s)][at(a)];
     }
     t.throw_if_problems();
     check_complete(t, seen, n_sexes, 0, max_age);
+}
+
+void read_positions(const fs::path& dir, RateSet& r) {
+    read_shares(dir / "household_positions.csv", position_columns, "position",
+                [&](int s, int a, std::size_t p, double share) {
+                    r.position_shares[at(s)][at(a)][p] = share;
+                });
 }
 
 void read_transitions(const fs::path& dir, RateSet& r) {
@@ -238,27 +249,10 @@ void read_care(const fs::path& dir, RateSet& r) {
 }
 
 void read_zvw_categories(const fs::path& dir, RateSet& r) {
-    std::vector<std::string> required{"sex", "age"};
-    for (auto c : zvw_categories) required.emplace_back(c);
-    CsvTable t = read_csv(dir / "zvw_categories.csv", required);
-    auto seen = no_rows_seen();
-    const auto sex = t.column("sex"), age = t.column("age");
-    for (std::size_t row = 0; row < t.size(); ++row) {
-        const int s = sex_at(t, row, sex);
-        const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
-        double total = 0;
-        for (int c = 0; c < n_zvw_categories; ++c) {
-            const double share = t.number(row, t.column(zvw_categories[at(c)]), 0, 1);
-            r.zvw_category_share[at(c)][at(s)][at(a)] = share;
-            total += share;
-        }
-        if (std::abs(total - 1.0) > 1e-6)
-            t.report(row, t.column(zvw_categories[0]),
-                     fmt::format("category shares sum to {}; expected 1", total));
-        ++seen[at(s)][at(a)];
-    }
-    t.throw_if_problems();
-    check_complete(t, seen, n_sexes, 0, max_age);
+    read_shares(dir / "zvw_categories.csv", zvw_categories, "category",
+                [&](int s, int a, std::size_t c, double share) {
+                    r.zvw_category_share[c][at(s)][at(a)] = share;
+                });
 }
 
 }  // namespace
@@ -272,8 +266,8 @@ RateSet load_rate_set(const fs::path& dir) {
     r.male_share_at_birth = meta.get<double>("sex_ratio_at_birth_male_share", "a share", 0.512);
     r.in_migrants_per_inhabitant =
         meta.get<double>("in_migrants_per_inhabitant", "in-migrants per inhabitant per year");
-    r.out_migrants_per_inhabitant = meta.get<double>(
-        "out_migrants_per_inhabitant", "out-migrants per inhabitant per year", 0.0);
+    r.out_migrants_per_inhabitant = meta.get<double>("out_migrants_per_inhabitant",
+                                                     "out-migrants per inhabitant per year", 0.0);
     r.internal_moves_per_inhabitant = meta.get<double>(
         "internal_moves_per_inhabitant", "moves inside the municipality per inhabitant", 0.0);
     r.price_year = meta.get<int>("price_year", "a year");
