@@ -43,8 +43,8 @@ public:
     std::vector<std::uint32_t> partner;  // id, or no_person
     // The household a person lives in, named by the id of its first member: partners living
     // together share one, a child at home lives in its mother's; derived from the links at the
-    // start and at the end of a run (update_households). Institution residents and persons whose household members are not
-    // modelled form households of their own.
+    // start and at the end of a run (update_households). Institution residents and persons whose
+    // household members are not modelled form households of their own.
     std::vector<std::uint32_t> household;
 };
 

@@ -9,9 +9,10 @@ namespace socialtwin {
 
 // Prints the run (scenario, dataset, core, replicates, years, areas), the dimensions, a table of
 // indicators (name, dims, units, description; each once: where the run had more than one
-// replicate, their _replicates and _quantiles companions are mentioned in one line under it), the /meta entries with the first lines
-// of the scenario YAML, and the phase timings. Throws InputError naming `path` when it is missing,
-// not HDF5, not a socialtwin result, or of a newer layout than this build reads.
+// replicate, their _replicates and _quantiles companions are mentioned in one line under it), the
+// /meta entries with the first lines of the scenario YAML, and the phase timings. Throws InputError
+// naming `path` when it is missing, not HDF5, not a socialtwin result, or of a newer layout than
+// this build reads.
 void describe_result_file(const std::filesystem::path& path, std::ostream& out);
 
 }  // namespace socialtwin
