@@ -523,29 +523,13 @@ def write_nl_dataset_yaml(path, f):
                 "PC4 codes, plaats/gemeente/provincie/nuts3 (certegis lookup) and dwellings (CBS WONING 2022, else "
                 f"2020) are real, except {len(f['filled'])} PC4 whose plaats/gemeente come from the nearest PC4 and "
                 f"{f['dw_src']['model']} PC4 whose dwellings are persons / national persons per dwelling.")
-    lines = [
-        f"name: {NL_DATASET}",
-        f"title: {yq('The Netherlands by PC4, 1 January 2021')}",
-        "description: " + yq(f"All {f['n']:,} populated PC4 areas of the Netherlands with persons by sex, single age "
-                             f"and household position on 1 January 2021 ({f['total']:,} inhabitants, the sum of the "
-                             "CBS PC4 table). For national-scale runs."),
-        "reference_date: 2021-01-01",
-        "base_year: 2021",
-        "area_level: pc4",
-        f"rates: ../../rates/{NL_RATES}",
-        f"population_total: {f['total']}",
-        f"areas: {f['n']}",
-        "levels: [plaats, gemeente, provincie]",
-        "provenance:",
-        f"  publisher: {yq('CBS (Centraal Bureau voor de Statistiek)')}",
-        f"  licence: {yq('CC BY 4.0, Bron: CBS')}",
-        "  tables:",
-    ] + [f"    - {yq(t)}" for t in tables] + [
-        f"  method: {yq(method)}",
-        f"  modelled: {yq(modelled)}",
-        "",
-    ]
-    write_text(path, "\n".join(lines))
+    P.write_dataset_yaml(
+        path, NL_DATASET, "The Netherlands by PC4, 1 January 2021",
+        f"All {f['n']:,} populated PC4 areas of the Netherlands with persons by sex, single age and household "
+        f"position on 1 January 2021 ({f['total']:,} inhabitants, the sum of the CBS PC4 table). For "
+        "national-scale runs.",
+        "pc4", f["total"], f["n"], tables, method, modelled, reference_year=2021, rates=NL_RATES,
+        levels=("plaats", "gemeente", "provincie"))
 
 
 # ----------------------------------------------------------------------------------------------

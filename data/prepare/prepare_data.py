@@ -1061,18 +1061,19 @@ def write_rates_yaml(path, sc):
     return sum(1 for ln in lines if ln and not ln.startswith("#"))
 
 
-def write_dataset_yaml(path, name, title, description, area_level, total, n_areas, tables, method, modelled):
+def write_dataset_yaml(path, name, title, description, area_level, total, n_areas, tables, method, modelled,
+                       reference_year=REF_YEAR, rates="denhaag-2019", levels=("buurt", "wijk", "gemeente")):
     lines = [
         f"name: {name}",
         f"title: {yq(title)}",
         f"description: {yq(description)}",
-        "reference_date: 2019-01-01",
-        f"base_year: {REF_YEAR}",
+        f"reference_date: {reference_year}-01-01",
+        f"base_year: {reference_year}",
         f"area_level: {area_level}",
-        "rates: ../../rates/denhaag-2019",
+        f"rates: ../../rates/{rates}",
         f"population_total: {total}",
         f"areas: {n_areas}",
-        "levels: [buurt, wijk, gemeente]",
+        f"levels: [{', '.join(levels)}]",
         "provenance:",
         f"  publisher: {yq('CBS (Centraal Bureau voor de Statistiek)')}",
         f"  licence: {yq('CC BY 4.0, Bron: CBS')}",
