@@ -174,18 +174,12 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
                     for (const std::uint32_t id : residents)
                         persons_.position_on_1_january[id] = persons_.position[id];
                 }
-                // The 1 January counts, from the persons' state on 1 January.
-                std::fill(my.start.begin(), my.start.end(), 0.0);
-                for (const std::uint32_t id : residents)
-                    my.start[at(CohortCell::offset(
-                        index(persons_.sex[id]), persons_.age_on_1_january(id, year),
-                        index(persons_.position_on_1_january[id])))] += 1;
                 if (segment == 0) {
                     my.draws.resize(residents.size());
                     for (std::size_t i = 0; i < residents.size(); ++i)
                         my.draws[i] = random.uniforms(Stream::person_year, residents[i], year);
                 }
-                bool counted_next = false;
+                bool counted = false;
                 AreaStep counts{a,
                                 year,
                                 my.start,
@@ -211,9 +205,11 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
                         for (Model* m : item.models)
                             item.complete ? m->complete(agents) : m->apply(agents);
                     } else {
-                        if (!counted_next) {
-                            count_next(year, residents, arrivals, my.next);
-                            counted_next = true;
+                        // The person phases need no counts; the count-based ones get the
+                        // area's persons on 1 January of this year and of the next.
+                        if (!counted) {
+                            count_persons(year, residents, arrivals, my.start, my.next);
+                            counted = true;
                         }
                         for (Model* m : item.models) m->apply(counts);
                         if (item.phase == Phase::accounting)
@@ -267,17 +263,21 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
     for (double py : area_person_years) person_years += py;
 }
 
-// The persons alive and in the area at year end, by sex, age and position on 1 January of
-// the next year.
-void AgentProjection::count_next(int year, const std::vector<std::uint32_t>& residents,
-                                 const std::vector<Arrival>& arrivals,
-                                 std::vector<double>& next) const {
+// The area's persons on 1 January (by their state then) and at year end (alive, still here,
+// and the arrivals), by sex, age and position on 1 January of this year and of the next.
+void AgentProjection::count_persons(int year, const std::vector<std::uint32_t>& residents,
+                                    const std::vector<Arrival>& arrivals,
+                                    std::vector<double>& start, std::vector<double>& next) const {
+    std::fill(start.begin(), start.end(), 0.0);
     std::fill(next.begin(), next.end(), 0.0);
-    for (const std::uint32_t id : residents)
+    for (const std::uint32_t id : residents) {
+        const int sex = index(persons_.sex[id]);
+        start[at(CohortCell::offset(sex, persons_.age_on_1_january(id, year),
+                                    index(persons_.position_on_1_january[id])))] += 1;
         if (persons_.presence[id] == Presence::present)
-            next[at(CohortCell::offset(index(persons_.sex[id]),
-                                       persons_.age_on_1_january(id, year + 1),
+            next[at(CohortCell::offset(sex, persons_.age_on_1_january(id, year + 1),
                                        index(persons_.position[id])))] += 1;
+    }
     for (const Arrival& arrival : arrivals)
         next[at(CohortCell::offset(index(arrival.sex), std::min(year - arrival.birth_year, max_age),
                                    index(arrival.position)))] += 1;

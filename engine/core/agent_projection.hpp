@@ -56,8 +56,9 @@ public:
 private:
     void step(int year, const RandomStreams& random, YearResults& results,
               std::vector<double>& phase_seconds, double& person_years);
-    void count_next(int year, const std::vector<std::uint32_t>& residents,
-                    const std::vector<Arrival>& arrivals, std::vector<double>& next) const;
+    void count_persons(int year, const std::vector<std::uint32_t>& residents,
+                       const std::vector<Arrival>& arrivals, std::vector<double>& start,
+                       std::vector<double>& next) const;
 
     const Scenario& scenario_;
     const AreaTable& areas_;
