@@ -16,6 +16,18 @@ constexpr std::size_t cell(int sex, int age, int position) {
 }
 constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
 constexpr int female = index(Sex::female);
+
+// Each area's group at a level (its buurt, its gemeente), numbered in order of first
+// appearance; one group of all areas when the dataset has no such column.
+std::vector<std::size_t> groups_of(const AreaTable& areas, const std::string& level) {
+    std::vector<std::size_t> group(areas.size(), 0);
+    if (const AreaAttribute* attribute = areas.attribute(level)) {
+        std::map<std::string, std::size_t> numbers;
+        for (std::size_t a = 0; a < areas.size(); ++a)
+            group[a] = numbers.emplace(attribute->values[a], numbers.size()).first->second;
+    }
+    return group;
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -108,8 +120,6 @@ void MigrationModel::begin_run(const RunContext& run) {
             {project.year,
              {project.dwellings, project.occupancy > 0 ? project.occupancy : default_occupancy}});
     }
-    // How densely each area's dwellings are occupied is a fact of the base year (students
-    // sharing, room rental, vacancy): keep it, within sane bounds, as the area's capacity.
     market_.assign(n_areas, {});
     random_ = run.random;
     persons_ = run.persons;
@@ -120,25 +130,17 @@ void MigrationModel::begin_run(const RunContext& run) {
     } else {
         movers_cells_.assign(n_areas * CohortCell::size, 0.0);
     }
-    market_of_.assign(n_areas, 0);
-    n_markets_ = 1;
-    if (const AreaAttribute* gemeente = run.areas->attribute("gemeente")) {
-        std::map<std::string, std::size_t> markets;
-        for (std::size_t a = 0; a < n_areas; ++a)
-            market_of_[a] = markets.emplace(gemeente->values[a], markets.size()).first->second;
-        n_markets_ = std::max<std::size_t>(1, markets.size());
-    }
-    buurt_of_.clear();
-    if (const AreaAttribute* buurt = run.areas->attribute("buurt")) {
-        std::map<std::string, std::size_t> buurten;
-        buurt_of_.resize(n_areas);
-        for (std::size_t a = 0; a < n_areas; ++a)
-            buurt_of_[a] = buurten.emplace(buurt->values[a], buurten.size()).first->second;
-    }
+    market_of_ = groups_of(*run.areas, "gemeente");
+    n_markets_ =
+        market_of_.empty() ? 1 : 1 + *std::max_element(market_of_.begin(), market_of_.end());
+    buurt_of_ =
+        run.areas->attribute("buurt") ? groups_of(*run.areas, "buurt") : std::vector<std::size_t>{};
     seekers_.assign(run.agents ? n_areas : 0, {});
     partner_leavers_.assign(n_areas, 0.0);
     movers_pool_.assign(n_markets_ * CohortCell::size, 0.0);
     movers_pool_total_.assign(n_markets_, 0.0);
+    // How densely each area's dwellings are occupied is a fact of the base year (students
+    // sharing, room rental, vacancy): keep it, within sane bounds, as the area's capacity.
     households_per_dwelling_.assign(n_areas, 1.0);
     for (std::size_t a = 0; a < n_areas; ++a) {
         const double dwellings = run.base_dwellings[a];
