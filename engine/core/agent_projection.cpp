@@ -128,11 +128,7 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         });
     }
 
-    for (int p = 0; p < n_phases; ++p)
-        summary.phase_timings.push_back(
-            {std::string(to_string(static_cast<Phase>(p))), phase_seconds[at(p)]});
-    summary.wall_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    record_phase_timings(summary, phase_seconds, wall_start);
     for (Observer* o : observers) o->on_finish(summary);
     return summary;
 }

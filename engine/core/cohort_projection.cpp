@@ -68,11 +68,7 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
         std::swap(dwellings_start_, dwellings_next_);
     }
 
-    for (int p = 0; p < n_phases; ++p)
-        summary.phase_timings.push_back({std::string(to_string(static_cast<Phase>(p))),
-                                         phase_seconds[static_cast<std::size_t>(p)]});
-    summary.wall_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    record_phase_timings(summary, phase_seconds, wall_start);
     for (Observer* o : observers) o->on_finish(summary);
     return summary;
 }

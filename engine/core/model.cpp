@@ -37,6 +37,15 @@ RunDescription describe_run(const Scenario& scenario, const AreaTable& areas,
     return run;
 }
 
+void record_phase_timings(RunSummary& summary, std::span<const double> phase_seconds,
+                          std::chrono::steady_clock::time_point wall_start) {
+    for (int p = 0; p < n_phases; ++p)
+        summary.phase_timings.push_back({std::string(to_string(static_cast<Phase>(p))),
+                                         phase_seconds[static_cast<std::size_t>(p)]});
+    summary.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+}
+
 std::vector<double> positions_by_area(std::span<const double> persons, std::size_t n_areas) {
     std::vector<double> positions(n_areas * n_positions, 0.0);
     for (std::size_t a = 0; a < n_areas; ++a)

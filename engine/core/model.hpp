@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -17,6 +18,7 @@
 #include "engine/core/agent_population.hpp"
 #include "engine/core/area_table.hpp"
 #include "engine/core/indicators.hpp"
+#include "engine/core/observer.hpp"
 #include "engine/core/random.hpp"
 #include "engine/core/scenario.hpp"
 #include "engine/core/types.hpp"
@@ -158,6 +160,10 @@ struct YearPlan {
     std::vector<std::vector<Model*>> settling;
     std::vector<Phase> settling_phase;
 };
+
+// Fills the summary's per-phase timings and its wall time since `wall_start`.
+void record_phase_timings(RunSummary& summary, std::span<const double> phase_seconds,
+                          std::chrono::steady_clock::time_point wall_start);
 
 // Calls begin_year() on every model, in phase order, and plans the year.
 YearPlan plan_year(const std::vector<std::unique_ptr<Model>>& models, int year);
