@@ -9,26 +9,32 @@
 namespace socialtwin {
 
 PopulationAccounts::PopulationAccounts(IndicatorCatalog& catalog) {
-    population_ = catalog.add({"population", "persons",
-                               "Inhabitants on 1 January of the year (institutions included).",
-                               IndicatorShape::per_area, ""});
-    population_by_age_sex_ = catalog.add({"population_by_age_sex", "persons",
-                                          "Inhabitants on 1 January by sex and 5-year age band.",
-                                          IndicatorShape::per_area_sex_age_band, ""});
-    births_ = catalog.add({"births", "persons per year", "Live births during the year.",
-                           IndicatorShape::per_area, ""});
+    population_ = catalog.add(
+        {.name = "population",
+         .units = "persons",
+         .description = "Inhabitants on 1 January of the year (institutions included)."});
+    population_by_age_sex_ =
+        catalog.add({.name = "population_by_age_sex",
+                     .units = "persons",
+                     .description = "Inhabitants on 1 January by sex and 5-year age band.",
+                     .dims = by_sex_and_age_band});
+    births_ = catalog.add({.name = "births",
+                           .units = "persons per year",
+                           .description = "Live births during the year."});
     deaths_ = catalog.add(
-        {"deaths", "persons per year", "Deaths during the year.", IndicatorShape::per_area, ""});
+        {.name = "deaths", .units = "persons per year", .description = "Deaths during the year."});
     migration_in_ = catalog.add(
-        {"migration_in", "persons per year",
-         "Persons moving into the area during the year: from outside the municipality (new "
-         "dwellings included) and from its other areas (moves_in).",
-         IndicatorShape::per_area, ""});
+        {.name = "migration_in",
+         .units = "persons per year",
+         .description =
+             "Persons moving into the area during the year: from outside the municipality (new "
+             "dwellings included) and from its other areas (moves_in)."});
     migration_out_ = catalog.add(
-        {"migration_out", "persons per year",
-         "Persons leaving the area during the year: for outside the municipality and for its "
-         "other areas (moves_out).",
-         IndicatorShape::per_area, ""});
+        {.name = "migration_out",
+         .units = "persons per year",
+         .description =
+             "Persons leaving the area during the year: for outside the municipality and for its "
+             "other areas (moves_out)."});
 }
 
 double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double tolerance) const {

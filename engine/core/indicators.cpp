@@ -5,9 +5,50 @@
 
 namespace socialtwin {
 
+std::string_view to_string(IndicatorKind kind) noexcept {
+    switch (kind) {
+        case IndicatorKind::count:
+            return "count";
+        case IndicatorKind::amount:
+            return "amount";
+        case IndicatorKind::measure:
+            return "measure";
+    }
+    return "count";
+}
+
+IndicatorCatalog::IndicatorCatalog() {
+    Dimension sex{"sex", {}, "sex"};
+    for (Sex s : all_sexes) sex.labels.emplace_back(to_string(s));
+    Dimension age_band{"age_band", {}, "5-year age band on 1 January (stocks) or during the year"};
+    for (int band = 0; band < n_age_bands; ++band) age_band.labels.push_back(age_band_label(band));
+    add_dimension(std::move(sex));
+    add_dimension(std::move(age_band));
+}
+
+void IndicatorCatalog::add_dimension(Dimension dimension) {
+    for (const auto& existing : dimensions_)
+        if (existing.name == dimension.name)
+            throw std::logic_error("dimension '" + dimension.name + "' declared twice");
+    if (dimension.labels.empty())
+        throw std::logic_error("dimension '" + dimension.name + "' has no labels");
+    dimensions_.push_back(std::move(dimension));
+}
+
+const Dimension& IndicatorCatalog::dimension(const std::string& name) const {
+    for (const auto& d : dimensions_)
+        if (d.name == name) return d;
+    throw std::logic_error("dimension '" + name + "' was never declared");
+}
+
 IndicatorId IndicatorCatalog::add(IndicatorSpec spec) {
     if (find(spec.name)) throw std::logic_error("indicator '" + spec.name + "' declared twice");
+    if (spec.kind == IndicatorKind::measure && spec.weight.empty())
+        throw std::logic_error("measure '" + spec.name + "' names no weight");
+    std::size_t n = 1;
+    for (const auto& d : spec.dims) n *= dimension(d).labels.size();
     specs_.push_back(std::move(spec));
+    values_per_area_.push_back(n);
     return specs_.size() - 1;
 }
 
@@ -25,17 +66,17 @@ IndicatorId IndicatorCatalog::id(const std::string& name) const {
 YearResults::YearResults(const IndicatorCatalog& catalog, std::size_t n_areas)
     : catalog_(&catalog), n_areas_(n_areas) {
     values_.reserve(catalog.size());
-    for (const auto& spec : catalog.specs())
-        values_.emplace_back(n_areas * values_per_area(spec.shape), 0.0);
+    for (std::size_t i = 0; i < catalog.size(); ++i)
+        values_.emplace_back(n_areas * catalog.values_per_area(values_.size()), 0.0);
 }
 
 std::span<double> YearResults::area_values(IndicatorId id, std::size_t area) {
-    const std::size_t n = values_per_area(catalog_->spec(id).shape);
+    const std::size_t n = catalog_->values_per_area(id);
     return std::span<double>(values_.at(id)).subspan(area * n, n);
 }
 
 std::span<const double> YearResults::area_values(IndicatorId id, std::size_t area) const {
-    const std::size_t n = values_per_area(catalog_->spec(id).shape);
+    const std::size_t n = catalog_->values_per_area(id);
     return std::span<const double>(values_.at(id)).subspan(area * n, n);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Output indicators are declared apart from the processes that fill them: a model declares what
 // it reports (name, unit, meaning), the projection fills one value per area (and sex x age band
-// where the shape says so) each year, and observers such as the HDF5 writer format them.
+// where its dimensions say so) each year, and observers such as the HDF5 writer format them.
 
 #include <cstddef>
 #include <optional>
@@ -13,39 +13,67 @@
 
 namespace socialtwin {
 
-enum class IndicatorShape {
-    per_area,               // dims (year, area)
-    per_area_sex_age_band,  // dims (year, area, sex, age_band)
+// A dimension an indicator has besides year and area, e.g. sex or household type: its name in
+// the result file and one label per position.
+struct Dimension {
+    std::string name;                 // e.g. "sex", "age_band", "household_type"
+    std::vector<std::string> labels;  // e.g. "male", "female"
+    std::string description;          // one sentence for the result file
 };
 
-// Values per area for one indicator and year: 1 or n_sexes * n_age_bands (sex-major).
-constexpr std::size_t values_per_area(IndicatorShape shape) noexcept {
-    return shape == IndicatorShape::per_area ? 1 : std::size_t{n_sexes} * n_age_bands;
-}
+// What kind of quantity an indicator is, which says how it aggregates over areas and how it is
+// treated for publication (disclosure control).
+enum class IndicatorKind {
+    count,    // persons, households, dwellings, contacts: summed; rounded to 5 for publication
+    amount,   // EUR, FTE, hours: summed; published as computed
+    measure,  // distances, ratios: averaged over areas weighted by `weight`, never summed
+};
+std::string_view to_string(IndicatorKind kind) noexcept;
 
 struct IndicatorSpec {
-    std::string name;         // stable output name, e.g. "gp_contacts"
-    std::string units;        // e.g. "persons", "contacts per year", "EUR (price level 2022)"
-    std::string description;  // one sentence a planner understands
-    IndicatorShape shape = IndicatorShape::per_area;
-    std::string source;  // where its rates come from; may be empty
+    std::string name{};         // stable output name, e.g. "gp_contacts"
+    std::string units{};        // e.g. "persons", "contacts per year", "EUR (price level 2022)"
+    std::string description{};  // one sentence a planner understands
+    // Dimensions after (year, area), each declared in the catalog; empty = one value per area.
+    std::vector<std::string> dims{};
+    std::string source{};  // where its rates come from; may be empty
+    IndicatorKind kind = IndicatorKind::count;
+    // For a measure: the indicator whose per-area values weight it when areas are combined
+    // (e.g. "population" for a distance residents travel).
+    std::string weight{};
 };
 
 using IndicatorId = std::size_t;
 
 class IndicatorCatalog {
 public:
-    // Declares an indicator; declaring the same name twice is a programming error.
+    // Starts with the dimensions every run has: sex and age_band.
+    IndicatorCatalog();
+
+    // Declares a dimension; the same name twice is a programming error.
+    void add_dimension(Dimension dimension);
+    const Dimension& dimension(const std::string& name) const;  // throws std::logic_error
+    const std::vector<Dimension>& dimensions() const noexcept { return dimensions_; }
+
+    // Declares an indicator; declaring the same name twice, or naming an undeclared dimension,
+    // is a programming error.
     IndicatorId add(IndicatorSpec spec);
     std::optional<IndicatorId> find(const std::string& name) const;
     IndicatorId id(const std::string& name) const;  // throws std::logic_error if unknown
     const IndicatorSpec& spec(IndicatorId id) const { return specs_.at(id); }
     const std::vector<IndicatorSpec>& specs() const noexcept { return specs_; }
     std::size_t size() const noexcept { return specs_.size(); }
+    // Values per area of an indicator: the product of its dimensions' sizes (1 without any).
+    std::size_t values_per_area(IndicatorId id) const { return values_per_area_.at(id); }
 
 private:
+    std::vector<Dimension> dimensions_;
     std::vector<IndicatorSpec> specs_;
+    std::vector<std::size_t> values_per_area_;
 };
+
+// The dims of an indicator reported by sex and 5-year age band (sex-major).
+inline const std::vector<std::string> by_sex_and_age_band{"sex", "age_band"};
 
 // All indicator values of one projected year (and replicate), area-major per indicator.
 class YearResults {
@@ -59,7 +87,7 @@ public:
     const IndicatorCatalog& catalog() const noexcept { return *catalog_; }
     std::span<double> values(IndicatorId id) { return values_.at(id); }
     std::span<const double> values(IndicatorId id) const { return values_.at(id); }
-    // The values of one indicator for one area (1 or n_sexes * n_age_bands of them).
+    // The values of one indicator for one area (catalog().values_per_area(id) of them).
     std::span<double> area_values(IndicatorId id, std::size_t area);
     std::span<const double> area_values(IndicatorId id, std::size_t area) const;
     double total(IndicatorId id) const;  // sum over areas (and sexes, age bands)

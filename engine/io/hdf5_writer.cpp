@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -37,9 +38,10 @@ constexpr std::size_t chunk_values = 32000;
 constexpr std::size_t max_chunk_areas = 4096;
 
 // netCDF-4 numbers dimensions file-wide, 0, 1, 2 ... in the order they are created; h5netcdf
-// uses the numbers to keep them in order. replicate and quantile exist only with several
-// replicates; phase takes the next number (State::phase_dim_id), so there is no gap.
-enum class DimId : int { year = 0, area = 1, sex = 2, age_band = 3, replicate = 4, quantile = 5 };
+// uses the numbers to keep them in order: year, area, then the catalog's dimensions (sex,
+// age_band, ...), then replicate and quantile (only with several replicates), then phase. Each
+// takes the next number, so there is no gap.
+enum class DimId : int { year = 0, area = 1, first_catalog_dimension = 2 };
 
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);
@@ -48,18 +50,6 @@ std::string utc_now() {
     std::array<char, 32> text{};
     std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
     return text.data();
-}
-
-std::vector<std::string> sex_labels() {
-    std::vector<std::string> labels;
-    for (Sex s : all_sexes) labels.emplace_back(to_string(s));
-    return labels;
-}
-
-std::vector<std::string> age_band_labels() {
-    std::vector<std::string> labels;
-    for (int band = 0; band < n_age_bands; ++band) labels.push_back(age_band_label(band));
-    return labels;
 }
 
 hdf5::Dataset write_string_dimension(hid_t parent, std::string_view name,
@@ -75,11 +65,14 @@ hdf5::Dataset write_string_dimension(hid_t parent, std::string_view name,
 // Every name becomes a link at the root, and area attribute names also go into the
 // space-separated `coordinates` attribute: reject what would collide or not parse back.
 void check_names(const RunDescription& run) {
-    std::set<std::string> taken{
-        std::string(result_layout::year),      std::string(result_layout::area),
-        std::string(result_layout::sex),       std::string(result_layout::age_band),
-        std::string(result_layout::replicate), std::string(result_layout::quantile),
-        std::string(result_layout::meta)};
+    std::set<std::string> taken{std::string(result_layout::year), std::string(result_layout::area),
+                                std::string(result_layout::replicate),
+                                std::string(result_layout::quantile),
+                                std::string(result_layout::meta)};
+    for (const auto& dimension : run.catalog->dimensions())
+        if (!taken.insert(dimension.name).second)
+            throw std::logic_error(
+                fmt::format("dimension '{}' collides with a result name", dimension.name));
     std::vector<InputProblem> problems;
     for (const auto& attribute : run.areas->attributes()) {
         const auto& name = attribute.name;
@@ -197,7 +190,8 @@ struct Hdf5Writer::State {
         hdf5::Dataset replicates;  // (replicate, year, area ...), only with several replicates
         hdf5::Dataset quantiles;   // (quantile, year, area ...), only with several replicates
         std::size_t values_per_area = 1;
-        std::size_t chunk_areas = 1;  // areas per chunk
+        std::vector<hsize_t> dim_sizes;  // sizes of the dims after area
+        std::size_t chunk_areas = 1;     // areas per chunk
     };
     hdf5::File file;
     std::vector<int> years;
@@ -212,14 +206,14 @@ struct Hdf5Writer::State {
     // with one, on_year writes straight into <indicator>.
     bool has_companions() const noexcept { return n_replicates > 1; }
 
-    // The dims after the leading ones: (area) or (area, sex, age_band), from area `first`.
+    // The dims after the leading ones: (area) or (area, sex, age_band ...), from area `first`.
     void append_area_dims(const Indicator& indicator, std::size_t first, std::size_t n,
                           std::vector<hsize_t>& start, std::vector<hsize_t>& count) const {
         start.push_back(first);
         count.push_back(n);
-        if (indicator.values_per_area > 1) {
-            start.insert(start.end(), {0, 0});
-            count.insert(count.end(), {hsize_t{n_sexes}, hsize_t{n_age_bands}});
+        for (hsize_t size : indicator.dim_sizes) {
+            start.push_back(0);
+            count.push_back(size);
         }
     }
 
@@ -349,10 +343,15 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     dims.push_back(write_string_dimension(root, result_layout::area, run.areas->codes(),
                                           static_cast<int>(DimId::area)));
     hdf5::write_attribute(dims.back().id(), "level", run.areas->level());
-    dims.push_back(write_string_dimension(root, result_layout::sex, sex_labels(),
-                                          static_cast<int>(DimId::sex)));
-    dims.push_back(write_string_dimension(root, result_layout::age_band, age_band_labels(),
-                                          static_cast<int>(DimId::age_band)));
+    int next_dim_id = static_cast<int>(DimId::first_catalog_dimension);
+    std::map<std::string, hid_t, std::less<>> catalog_scales;
+    for (const auto& dimension : run.catalog->dimensions()) {
+        dims.push_back(
+            write_string_dimension(root, dimension.name, dimension.labels, next_dim_id++));
+        if (!dimension.description.empty())
+            hdf5::write_attribute(dims.back().id(), "description", dimension.description);
+        catalog_scales[dimension.name] = dims.back().id();
+    }
     // The replicate and quantile dimensions, only for runs with several replicates: invalid
     // handles (no dataset) otherwise.
     hdf5::Dataset replicate_scale, quantile_scale;
@@ -365,7 +364,7 @@ void Hdf5Writer::on_start(const RunDescription& run) {
             hdf5::create_dataset(root, std::string(result_layout::replicate), H5T_STD_I32LE, n);
         hdf5::write(replicate_scale.id(), std::span<const std::int32_t>(replicates));
         hdf5::make_dimension_scale(replicate_scale.id(), std::string(result_layout::replicate),
-                                   static_cast<int>(DimId::replicate));
+                                   next_dim_id++);
         hdf5::write_attribute(replicate_scale.id(), "description",
                               "replicate number: one run of the scenario with its own random "
                               "streams");
@@ -376,16 +375,14 @@ void Hdf5Writer::on_start(const RunDescription& run) {
                                               H5T_IEEE_F64LE, n_levels);
         hdf5::write(quantile_scale.id(), std::span<const double>(levels));
         hdf5::make_dimension_scale(quantile_scale.id(), std::string(result_layout::quantile),
-                                   static_cast<int>(DimId::quantile));
+                                   next_dim_id++);
         hdf5::write_attribute(quantile_scale.id(), "units", "1");
         hdf5::write_attribute(quantile_scale.id(), "description",
                               "probability level of a quantile over replicates");
         hdf5::write_attribute(quantile_scale.id(), "quantile_method",
                               result_layout::quantile_method);
-        s.phase_dim_id = static_cast<int>(DimId::quantile) + 1;
-    } else {
-        s.phase_dim_id = static_cast<int>(DimId::age_band) + 1;
     }
+    s.phase_dim_id = next_dim_id;
     const hid_t area_scale = dims[1].id();
 
     // Area attributes: labels over `area`, named in every indicator's `coordinates` so xarray
@@ -409,15 +406,17 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     for (const auto& spec : run.catalog->specs()) {
         State::Indicator indicator;
         indicator.name = spec.name;
-        indicator.values_per_area = values_per_area(spec.shape);
+        const IndicatorId id = s.indicators.size();
+        indicator.values_per_area = run.catalog->values_per_area(id);
         indicator.chunk_areas =
             std::min({std::max<std::size_t>(1, s.n_areas), max_chunk_areas,
                       std::max<std::size_t>(1, chunk_values / indicator.values_per_area)});
         std::vector<hsize_t> shape{s.years.size(), s.n_areas};
         std::vector<hid_t> scales{dims[0].id(), dims[1].id()};
-        if (spec.shape == IndicatorShape::per_area_sex_age_band) {
-            shape.insert(shape.end(), {hsize_t{n_sexes}, hsize_t{n_age_bands}});
-            scales.insert(scales.end(), {dims[2].id(), dims[3].id()});
+        for (const auto& name : spec.dims) {
+            indicator.dim_sizes.push_back(run.catalog->dimension(name).labels.size());
+            shape.push_back(indicator.dim_sizes.back());
+            scales.push_back(catalog_scales.at(name));
         }
         // One dataset with `leading` (a dimension scale of `n_leading` values, or none) before
         // the indicator's dims, chunked by `leading_chunk` of them.
@@ -447,6 +446,8 @@ void Hdf5Writer::on_start(const RunDescription& run) {
             hdf5::write_attribute(dataset.id(), "units", spec.units);
             hdf5::write_attribute(dataset.id(), "description", description);
             if (!spec.source.empty()) hdf5::write_attribute(dataset.id(), "source", spec.source);
+            hdf5::write_attribute(dataset.id(), "kind", std::string(to_string(spec.kind)));
+            if (!spec.weight.empty()) hdf5::write_attribute(dataset.id(), "weight", spec.weight);
             if (!coordinates.empty())
                 hdf5::write_attribute(dataset.id(), "coordinates", coordinates);
             return dataset;

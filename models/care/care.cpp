@@ -8,8 +8,10 @@ void CareModel::declare_indicators(IndicatorCatalog& catalog) {
     const std::string eur = fmt::format("EUR per year (price level {})", rates_.price_year);
     auto add = [&](std::string name, std::string units, std::string description,
                    std::string source) {
-        return catalog.add({std::move(name), std::move(units), std::move(description),
-                            IndicatorShape::per_area, std::move(source)});
+        return catalog.add({.name = std::move(name),
+                            .units = std::move(units),
+                            .description = std::move(description),
+                            .source = std::move(source)});
     };
     gp_contacts_ = add("gp_contacts", "contacts per year",
                        "GP (huisarts) contacts of residents outside institutions during the year.",

@@ -87,23 +87,30 @@ void FertilityModel::apply(AreaStep& step) const {
 // ---------------------------------------------------------------------------------------------
 void MigrationModel::declare_indicators(IndicatorCatalog& catalog) {
     moves_in_ = catalog.add(
-        {"moves_in", "persons per year",
-         "Persons moving into the area from another area of the municipality during the year "
-         "(part of migration_in).",
-         IndicatorShape::per_area, "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
+        {.name = "moves_in",
+         .units = "persons per year",
+         .description =
+             "Persons moving into the area from another area of the municipality during the year "
+             "(part of migration_in).",
+         .source = "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
     moves_out_ = catalog.add(
-        {"moves_out", "persons per year",
-         "Persons moving from the area to another area of the municipality during the year "
-         "(part of migration_out).",
-         IndicatorShape::per_area, "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
-    in_new_dwellings_ = catalog.add(
-        {"migration_in_new_dwellings", "persons per year",
-         "In-migrants who move into dwellings completed during the year (part of migration_in).",
-         IndicatorShape::per_area, "scenario construction programme x occupancy"});
+        {.name = "moves_out",
+         .units = "persons per year",
+         .description =
+             "Persons moving from the area to another area of the municipality during the year "
+             "(part of migration_out).",
+         .source = "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
+    in_new_dwellings_ = catalog.add({.name = "migration_in_new_dwellings",
+                                     .units = "persons per year",
+                                     .description = "In-migrants who move into dwellings completed "
+                                                    "during the year (part of migration_in).",
+                                     .source = "scenario construction programme x occupancy"});
     in_unmet_ = catalog.add(
-        {"migration_in_unmet", "persons per year",
-         "Would-be in-migrants for whom the area's dwelling stock had no room during the year.",
-         IndicatorShape::per_area, "in-migration rate x inhabitants, minus migration_in"});
+        {.name = "migration_in_unmet",
+         .units = "persons per year",
+         .description =
+             "Would-be in-migrants for whom the area's dwelling stock had no room during the year.",
+         .source = "in-migration rate x inhabitants, minus migration_in"});
 }
 
 void MigrationModel::begin_run(const RunContext& run) {

@@ -7,8 +7,10 @@ namespace socialtwin {
 void HousingModel::declare_indicators(IndicatorCatalog& c) {
     const std::string src = "CBS 71488ned household positions; KWB 84583NED dwelling stock";
     auto per_area = [&](std::string name, std::string units, std::string description) {
-        return c.add({std::move(name), std::move(units), std::move(description),
-                      IndicatorShape::per_area, src});
+        return c.add({.name = std::move(name),
+                      .units = std::move(units),
+                      .description = std::move(description),
+                      .source = src});
     };
     single_ = per_area("households_single", "households",
                        "One-person households on 1 January (persons living alone).");

@@ -26,7 +26,7 @@ struct SummaryRun {
             catalog.add({.name = name,
                          .units = "",
                          .description = "",
-                         .shape = IndicatorShape::per_area,
+                         .dims = {},
                          .source = ""});
         scenario.name = "spread";
         run.scenario = &scenario;

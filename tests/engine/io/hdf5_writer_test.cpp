@@ -55,12 +55,12 @@ struct TinyRun {
         population = catalog.add({.name = "population",
                                   .units = "persons",
                                   .description = "Residents on 1 January",
-                                  .shape = IndicatorShape::per_area,
+                                  .dims = {},
                                   .source = ""});
         by_age_sex = catalog.add({.name = "population_by_age_sex",
                                   .units = "persons",
                                   .description = "Residents by sex and five-year age band",
-                                  .shape = IndicatorShape::per_area_sex_age_band,
+                                  .dims = by_sex_and_age_band,
                                   .source = "CBS 83502NED"});
         scenario.name = "tiny";
         scenario.dataset = "rotterdam-test";
@@ -488,7 +488,7 @@ TEST_F(Hdf5WriterTest, CompanionNamesThatCollideAreLogicErrors) {
     tiny.catalog.add({.name = "population_quantiles",
                       .units = "persons",
                       .description = "clashes with population's quantiles",
-                      .shape = IndicatorShape::per_area,
+                      .dims = {},
                       .source = ""});
     Hdf5Writer writer(dir_ / "out.h5");
     EXPECT_THROW(writer.on_start(tiny.run), std::logic_error);
@@ -746,7 +746,7 @@ TEST_F(Hdf5WriterTest, QualifiersGoBeforeAFinalFullStop) {
     tiny.catalog.add({.name = "deaths",
                       .units = "persons per year",
                       .description = "Deaths during the year.",
-                      .shape = IndicatorShape::per_area,
+                      .dims = {},
                       .source = ""});
     const fs::path target = dir_ / "out.h5";
     {
@@ -819,14 +819,14 @@ TEST_F(Hdf5WriterTest, WritesSampleForThePythonLayoutCheck) {
         return catalog.add({.name = std::move(name),
                             .units = "persons",
                             .description = std::move(description),
-                            .shape = IndicatorShape::per_area,
+                            .dims = {},
                             .source = ""});
     };
     const auto population = per_area("population", "Residents on 1 January");
     const auto by_age_sex = catalog.add({.name = "population_by_age_sex",
                                          .units = "persons",
                                          .description = "Residents by sex and age band",
-                                         .shape = IndicatorShape::per_area_sex_age_band,
+                                         .dims = by_sex_and_age_band,
                                          .source = "CBS 83502NED"});
     const auto births = per_area("births", "Live births during the year");
     const auto deaths = per_area("deaths", "Deaths during the year");
@@ -863,7 +863,7 @@ TEST_F(Hdf5WriterTest, WritesSampleForThePythonLayoutCheck) {
     };
     auto stock = [&](std::size_t replicate, int year, std::size_t area) {
         double total = 0;
-        for (std::size_t k = 0; k < values_per_area(IndicatorShape::per_area_sex_age_band); ++k)
+        for (std::size_t k = 0; k < std::size_t{n_sexes} * n_age_bands; ++k)
             total += cell(replicate, year, area, k);
         return total;
     };

@@ -43,12 +43,12 @@ protected:
         catalog.add({.name = "population",
                      .units = "persons",
                      .description = "Residents on 1 January",
-                     .shape = IndicatorShape::per_area,
+                     .dims = {},
                      .source = ""});
         catalog.add({.name = "gp_contacts",
                      .units = "contacts per year",
                      .description = "Contacts with a general practitioner",
-                     .shape = IndicatorShape::per_area_sex_age_band,
+                     .dims = by_sex_and_age_band,
                      .source = "Nivel"});
         Scenario scenario;
         scenario.name = "leiden-baseline";
