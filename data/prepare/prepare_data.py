@@ -1771,6 +1771,11 @@ def main():
     _, _, nl_rows, nl_lines = national.run(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
     nrows.update(nl_rows)
 
+    # ---- observations and 2021 restart datasets, after every 2019 dataset file (observations.py)
+    import observations
+    obs_rows, obs_lines = observations.run(shared, out)
+    nrows.update(obs_rows)
+
     # ---- report
     print("socialtwin data preparation")
     print(f"  shared: {shared}")
@@ -1805,7 +1810,7 @@ def main():
     print("  Zvw categories, NL 2015 shares: " + ", ".join(f"{c} {v:.4f}" for c, v in zip(ZVW_CAT_NAMES, zcat["nl2015"])))
     print("  Zvw mix 2015 vs 2023 (Vektis 2023 grouping): "
           + "; ".join(f"{r['cat23']} {r['s15']:.4f}/{r['s23']:.4f}" for r in zmix["rows"]))
-    for ln in nl_lines:
+    for ln in nl_lines + obs_lines:
         print(ln)
     print("  self-check passed")
     return 0
