@@ -1771,6 +1771,13 @@ def main():
     _, _, nl_rows, nl_lines = national.run(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
     nrows.update(nl_rows)
 
+    # ---- area positions, dwellings by type x tenure, modelled GP practices (geography.py, self-checked);
+    #      before the observations step, which copies the 2019 areas.csv, dwellings.csv and facilities.csv
+    import geography
+    _, geo_rows, geo_lines = geography.run(shared, out)
+    nrows.update(geo_rows)
+    nl_lines += geo_lines
+
     # ---- observations and 2021 restart datasets, after every 2019 dataset file (observations.py)
     import observations
     obs_rows, obs_lines = observations.run(shared, out)
