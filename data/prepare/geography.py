@@ -38,7 +38,8 @@ GP_FTE_PER_10000 = 4.3              # GP FTE per 10,000 inhabitants (NIVEL 2016,
 NO_PRACTICE_KM = 10.0               # distance of an area when no practice is open (placement only)
 PLACEMENT_TOL_KM2 = 1e-4            # a placement move must lower the weighted mean squared buurt error by more
 GP_MAE_LIMIT_KM = 0.25             # self-check: population-weighted MAE of buurt GP distance vs KWB at most this
-NL_MIN_PRACTICE_POP = 1000          # nl-pc4-2021: one practice in every PC4 with at least this many inhabitants,
+MIN_PRACTICE_POP = 1000             # practices only at sites with at least this many inhabitants (Den Haag
+                                    # candidates; nl-pc4-2021: a practice in every such PC4),
 NL_REMOTE_KM = 5.0                  # plus one in the most populous PC4 farther than this from any practice,
 NL_REMOTE_MIN_POP = 250             # among those with at least this many inhabitants, until there is none
 TIE_KM = 1e-9                       # distances closer than this are equal (nearest practice: lowest index wins)
@@ -313,11 +314,11 @@ def facility_rows(fac_areas, fac_pop, total_pop, names):
 
 
 def nl_practice_sites(gr, host, site_pop, access, pop, codes):
-    """nl-pc4-2021: a practice at every site with at least NL_MIN_PRACTICE_POP inhabitants; then, while a
+    """nl-pc4-2021: a practice at every site with at least MIN_PRACTICE_POP inhabitants; then, while a
     PC4 with at least NL_REMOTE_MIN_POP inhabitants is more than NL_REMOTE_KM from a practice (access_km +
     path), one at the most populous such PC4 (ties: lowest code). Returns (sites, remote area codes)."""
     soa = gr["site_of_area"]
-    sites = sorted(s for s in host if site_pop[s] >= NL_MIN_PRACTICE_POP)
+    sites = sorted(s for s in host if site_pop[s] >= MIN_PRACTICE_POP)
     path, _ = nearest_facility(gr["graph"], soa, sites, gr["n"])
     remote = []
     while True:
@@ -561,7 +562,7 @@ def build_dataset(name, dd, level, cent, kwb, dh_dw, shared):
         for b, o in zip(buurt_of_area, obs):
             obs_b[b] = None if np.isnan(o) else float(o)
         D = dijkstra(gr["graph"], directed=False)
-        cand = [s for s in range(gr["n"]) if site_pop[s] > 0]
+        cand = [s for s in range(gr["n"]) if site_pop[s] >= MIN_PRACTICE_POP]
         fac_sites, log = place_practices(D, gr["site_of_area"], access, pop, buurt_of_area, obs, cand)
         f["placement"] = log
         f["obs_b"] = obs_b
@@ -695,7 +696,7 @@ def provenance_section(f, dh_info):
              + ("; …" if len(f["joins"]) > 12 else "") + ").")]
     fte = f["fte_total_h"] / 100.0
     if f["level"] == "pc4":
-        L += ["", f"- Rule: one practice in every PC4 with at least {NL_MIN_PRACTICE_POP:,} inhabitants (1 Jan 2021), "
+        L += ["", f"- Rule: one practice in every PC4 with at least {MIN_PRACTICE_POP:,} inhabitants (1 Jan 2021), "
               f"{f['n_fac'] - len(f['remote']):,} practices. Then, so that no village is left far away (islands, "
               f"thinly populated areas), while a PC4 with at least {NL_REMOTE_MIN_POP} inhabitants is more than "
               f"{NL_REMOTE_KM:.0f} km from a practice (access_km + path), one more in the most populous such PC4: "
@@ -710,8 +711,8 @@ def provenance_section(f, dh_info):
               "No observed figure to compare with (KWB distances exist for Den Haag only)."]
     else:
         lg = f["placement"]
-        L += ["", f"- Placement: greedy additions over the {lg['n_cand']} sites with inhabitants (candidates), then "
-              "local search (add / drop / swap), minimising Σ_buurt pop × (modelled − observed)², where modelled is "
+        L += ["", f"- Placement: greedy additions over the {lg['n_cand']} sites (of {f['sites']}) with at least "
+              f"{MIN_PRACTICE_POP:,} inhabitants (the candidates; no practice for a handful of people), then local search (add / drop / swap), minimising Σ_buurt pop × (modelled − observed)², where modelled is "
               "the population-weighted mean over the buurt's areas of access_km + path to the nearest practice; "
               f"no practice = {NO_PRACTICE_KM:.0f} km. A move is accepted if it lowers the sum by more than "
               f"{PLACEMENT_TOL_KM2:g} km² × the weighted population ({lg['tol']:,.1f}). "
@@ -850,7 +851,7 @@ def self_check(out, figs):
         cap_h = sum(int(c.replace(".", "")) for c in fa.capacity)
         assert cap_h == int(round(GP_FTE_PER_10000 / 10000.0 * pop.sum() * 100)), f"{name}: total GP FTE"
         if f["level"] == "pc4":
-            big = set(ar.area[(pop >= NL_MIN_PRACTICE_POP)])
+            big = set(ar.area[(pop >= MIN_PRACTICE_POP)])
             assert set(fa.area) == big | set(f["remote"]) and not big & set(f["remote"]), f"{name}: practice rule"
             continue
         # Zuid-West PC6 tables add up to the denhaag-2019 buurt rows
