@@ -682,6 +682,27 @@ population_by_age_sex 2021: men {sum(x for k, x in v.items() if k[2] == 'male'):
     return yaml, prov
 
 
+def extra_text(extra, name19):
+    """PROVENANCE lines on the optional files of the 2019 dataset."""
+    lines = []
+    if "facilities.csv" in extra:
+        lines.append(f"- `facilities.csv`: copied unchanged from `{name19}` (its facilities and capacities as they are there).")
+    if "dwellings.csv" in extra:
+        lines.append(f"- `dwellings.csv`: the `{name19}` dwellings by kind of each area scaled to the area's 2021 stock in "
+                     "`areas.csv` (largest remainder over the kinds, ties by column order), so the kinds keep their 2019 "
+                     "mix and add up to the stock (**modelled**).")
+    return "\n".join(lines) if lines else f"- No other files: `{name19}` has no `facilities.csv` or `dwellings.csv`."
+
+
+def extra_modelled(extra):
+    parts = []
+    if "dwellings.csv" in extra:
+        parts.append("dwellings.csv is modelled (the 2019 mix by kind scaled to the 2021 stock)")
+    if "facilities.csv" in extra:
+        parts.append("facilities.csv is copied unchanged from 2019")
+    return (" " + "; ".join(parts) + ".") if parts else ""
+
+
 def zw21_texts(zw, cov_recs):
     r = zw["recs"]
     total = int(zw["X"].sum())
@@ -691,7 +712,7 @@ def zw21_texts(zw, cov_recs):
         f"{x['share'] * x['cbs21']:,.1f} | {fmt_int(x['n21'])} | {fmt_int(x['w20'])} | {fmt_int(x['w22'])} | "
         f"{x['dw_factor']:.4f} | {fmt_int(x['dw19'])} | {fmt_int(x['dw21'])} |" for p, x in sorted(r.items()))
     pos_rows = "\n".join(f"| {POSITIONS[p]} | {fmt_int(zw['X19'].sum((0, 1, 2))[p])} | {fmt_int(pos[p])} |" for p in range(7))
-    extra = ", ".join(f"`{k}`" for k in zw["extra"]) or "none"
+    extra = extra_text(zw["extra"], ZW19)
     method = ("Seed: the denhaag-zuidwest-2019 PC6 x sex x single age x position table aged two years (age + 2, "
               "positions moved by two years of the rate set's household transitions, the open class 105 kept; ages 0-1 "
               "from the 2019 age-0 structure). Per PC4, targets "
@@ -703,7 +724,8 @@ def zw21_texts(zw, cov_recs):
               "2020 and 2022), largest remainder per PC4.")
     modelled = ("population.csv is modelled (its PC4 x sex x 5-year band totals are CBS 2021 x a modelled share); "
                 "areas.csv dwellings are modelled (2019 modelled PC6 stock scaled to the real PC4 change); every other "
-                "areas.csv column is copied from denhaag-zuidwest-2019 as it is (wmo_client_factor calibrated on 2019).")
+                "areas.csv column is copied from denhaag-zuidwest-2019 as it is (wmo_client_factor calibrated on 2019)."
+                + extra_modelled(zw["extra"]))
     yaml = dataset_yaml(
         ZW21, "Den Haag Zuid-West, 1 January 2021 (1,816 PC6 areas)",
         f"The 1,816 PC6 areas of Den Haag Zuid-West with persons by sex, single age and household position on "
@@ -724,7 +746,8 @@ licence CC BY 4.0 — **Bron: CBS**.
   1 January 2021 (83502NED) and the PC4 dwelling stocks of 1 January 2020 and 2022 (WONING) the fit uses.
 - **Modelled:** all of `population.csv`; `areas.csv` dwellings; the share of each PC4 that the dataset holds.
 - **Copied from `{ZW19}` as it is when this step runs:** every other column of `areas.csv`
-  ({', '.join(zw['header'])}), including `wmo_client_factor` (calibrated on 2019). Other files copied or scaled: {extra}.
+  ({', '.join(c for c in zw['header'] if c != 'dwellings')}), including `wmo_client_factor` (calibrated on 2019).
+{extra}
 
 ## Method of population.csv
 1. **Seed:** the 2019 table PC6 × sex × single age × position, **aged two years** in two yearly steps: everyone
@@ -792,7 +815,7 @@ def dh21_texts(dh):
     pos_rows = "\n".join(f"| {POSITIONS[p]} | {fmt_int(pos19[p])} | {fmt_int(pos21[p])} |" for p in range(7))
     G = dh["G"].reshape(2, 20)
     band_rows = "\n".join(f"| {AGE_BANDS[b]} | {fmt_int(G[0, b])} | {fmt_int(G[1, b])} |" for b in range(20))
-    extra = ", ".join(f"`{k}`" for k in dh["extra"]) or "none"
+    extra = extra_text(dh["extra"], DH19)
     method = ("Seed: the denhaag-2019 buurt x sex x single age x position table aged two years (age + 2, positions "
               "moved by two years of the rate set's household transitions, the open class 105 kept; ages 0-1 from the "
               "2019 age-0 structure). IPF of buurt x (sex, age, "
@@ -803,7 +826,7 @@ def dh21_texts(dh):
               "of the PC4 WONING sums of 2020 and 2022.")
     modelled = ("population.csv is modelled (its gemeente sex x 5-year band totals are CBS 2021); areas.csv dwellings "
                 "are modelled (2019 buurt stock scaled to the gemeente change); every other areas.csv column is copied "
-                "from denhaag-2019 as it is (wmo_client_factor calibrated on 2019).")
+                "from denhaag-2019 as it is (wmo_client_factor calibrated on 2019)." + extra_modelled(dh["extra"]))
     yaml = dataset_yaml(
         DH21, "Den Haag, all buurten, 1 January 2021",
         f"All buurten of Den Haag (GM0518) with persons by sex, single age and household position on 1 January 2021 "
@@ -824,7 +847,8 @@ All {len(dh['codes'])} buurten of Den Haag on **1 January 2021**, **{total:,} in
   for `nl-pc4-2021`); the PC4 dwelling stocks of 2020 and 2022 and the KWB 2019 buurt stocks.
 - **Modelled:** all of `population.csv` (buurt totals, single ages, positions); `areas.csv` dwellings.
 - **Copied from `{DH19}` as it is when this step runs:** every other column of `areas.csv`
-  ({', '.join(dh['header'])}), including `wmo_client_factor` (calibrated on 2019). Other files copied or scaled: {extra}.
+  ({', '.join(c for c in dh['header'] if c != 'dwellings')}), including `wmo_client_factor` (calibrated on 2019).
+{extra}
 
 ## Method of population.csv
 1. **Seed:** the 2019 buurt × sex × single age × position table aged two years as for `{ZW21}`: two yearly
