@@ -62,9 +62,10 @@ YAML_NOTE = {
     "nl-pc4-2021": (
         " areas.csv x_km/y_km are the CBS PC4 2020 polygon centroids (real), access_km is modelled "
         "(0.376 sqrt(PC4 area)), observed_gp_distance_km is empty (no source); dwellings.csv: type and tenure margins "
-        "are CBS PC4 2022 key figures (real; province mix or the midpoint of 0-4 where CBS suppresses), the type x "
-        "tenure joint table is modelled; facilities.csv: GP practices are modelled (one per PC4 with at least 1,000 "
-        "inhabitants), no real practice locations."),
+        "are the CBS PC4 key figures of the stock's year, 2022 (real; the midpoint of 0-4 where CBS suppresses a "
+        "count, the province mix where a margin cannot be formed), the type x tenure joint table is modelled; "
+        "facilities.csv: GP practices are modelled (one per PC4 with at least 1,000 inhabitants, plus one in the "
+        "most populous PC4 still more than 5 km from a practice, repeatedly), no real practice locations."),
 }
 
 
