@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config git
   libtbb-dev libeigen3-dev libyaml-cpp-dev libhdf5-dev libboost-graph-dev
   libcli11-dev libfmt-dev libspdlog-dev librandom123-dev
-  python3 python3-numpy python3-pandas
+  python3 python3-numpy python3-pandas python3-scipy
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(
