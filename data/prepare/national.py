@@ -21,7 +21,7 @@ SUPPRESSED = -99997                 # CBS PC4 key figures: "0-4 / geheim"
 POS_IPF_MAX_ITER = 50               # the "light" IPF of PC4 positions: at most this many iterations
 POS_IPF_TOL = 1e-3                  # persons; stop earlier when every PC4 margin is this close
 RATE_FILES = ["mortality.csv", "fertility.csv", "household_positions.csv", "household_transitions.csv",
-              "migration.csv", "care.csv", "zvw_categories.csv", "rates.yaml", "PROVENANCE.md"]
+              "migration.csv", "care.csv", "zvw_categories.csv", "wmo_services.csv", "rates.yaml", "PROVENANCE.md"]
 HH_VARS = ["TOTHH_EENP", "TOTHH_MPZK", "HH_EENOUD", "HH_TWEEOUD"]
 MAX_DATASET_BYTES = 30 * 1024 * 1024
 
@@ -809,7 +809,7 @@ def self_check_nl(out, nl, f):
 def run(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488):
     """Build, write and check both national outputs; returns (figures, nrows, report lines)."""
     nl = build_nl_rates(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
-    write_text(os.path.join(nl["rd"], "PROVENANCE.md"), provenance_nl_rates(nl))
+    write_text(os.path.join(nl["rd"], "PROVENANCE.md"), provenance_nl_rates(nl) + P.care_services.PROVENANCE)
     dd, f, nrows = build_nl_pc4(shared, out, nl)
     write_nl_dataset_yaml(os.path.join(dd, "dataset.yaml"), f)
     write_text(os.path.join(dd, "PROVENANCE.md"), provenance_nl_pc4(f, nl))

@@ -12,7 +12,7 @@ The engine never reads ../shared at run time: this script is the only bridge. It
 
 Usage:  /usr/bin/python3 data/prepare/prepare_data.py [--shared ../shared/data] [--out data]
 
-Only numpy and pandas are used (Debian python3), no network. The output is deterministic:
+Only numpy, pandas and scipy are used (Debian python3 packages), no network. The output is deterministic:
 re-running the script gives byte-identical files. Every method is documented in
 docs/data-preparation.md and in the PROVENANCE.md written next to each output.
 """
@@ -23,6 +23,8 @@ import sys
 
 import numpy as np
 import pandas as pd
+
+import care_services
 
 # ----------------------------------------------------------------------------------------------
 # Fixed vocabulary (the engine relies on these names and orders)
@@ -1032,6 +1034,7 @@ def write_rates(out_dir, q, fert, shares, trans, mig, care):
         [[SEXES[s], a, fmt8(care["gp"][s, a]), fmt8(care["wmo_p"][a]), fmt8(care["zvw"][s, a]),
           fmt8(care["wlz"][a]), fmt8(care["wmo"][a]), fmt8(care["jeugd"][a])]
          for s in range(2) for a in AGES])
+    n["wmo_services.csv"] = care_services.write_wmo_services(out_dir, SEXES, AGES, write_csv, fmt8)
     return n
 
 
@@ -1712,7 +1715,7 @@ def main():
           "wmo_noninst": float((Xd[..., :INST].sum((0, 3)) * care["wmo_p"][None, :]).sum()),
           "zvw_scr": sc["zvw_scr"], "zvw_scr_name": sc["zvw_scr_name"], "zvw_actual": sc["zvw_actual"],
           "zvw_expected": sc["zvw_expected"], "zvw_insured": sc["zvw_insured"], "zcat": zcat, "zmix": zmix}
-    write_text(os.path.join(rd, "PROVENANCE.md"), provenance_rates(rf))
+    write_text(os.path.join(rd, "PROVENANCE.md"), provenance_rates(rf) + care_services.PROVENANCE)
 
     zb = {b: i for i, b in enumerate(sorted(pc6.buurt.unique()))}
     hh_by_buurt = np.zeros(len(zb))
