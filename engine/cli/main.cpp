@@ -8,12 +8,18 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/errors.hpp"
+#include "engine/io/aggregate.hpp"
+#include "engine/io/compare.hpp"
 #include "engine/io/console_summary.hpp"
+#include "engine/io/monitor.hpp"
+#include "engine/io/publish.hpp"
 #include "engine/io/result_info.hpp"
 #include "engine/io/run.hpp"
 #include "engine/io/scenario_loader.hpp"
@@ -97,6 +103,72 @@ int main(int argc, char** argv) {
     run->add_option("--start-population", run_options.start_population,
                     "Agent core: start from persons saved by `socialtwin synthesise`")
         ->check(CLI::ExistingFile);
+    bool no_aggregates = false;
+    run->add_flag("--no-aggregates", no_aggregates,
+                  "Do not write /aggregates (the indicators summed to pc4, buurt, wijk, "
+                  "gemeente); `socialtwin aggregate` adds them later");
+
+    // ---- businesscase, monitoring, publication (engine/io/aggregate, compare, monitor,
+    // publish) ----
+    std::string aggregate_path, aggregate_output;
+    std::vector<std::string> levels;
+    auto* aggregate = app.add_subcommand(
+        "aggregate",
+        "(Re)compute a result's /aggregates: every indicator summed (measures: weighted mean) "
+        "over the areas of each pc4, buurt, wijk and gemeente.");
+    aggregate->add_option("result", aggregate_path, "HDF5 result file")->required();
+    aggregate
+        ->add_option("--levels", levels,
+                     "Area attributes to aggregate to, e.g. buurt,gemeente (default: pc4, "
+                     "buurt, wijk, gemeente where present)")
+        ->delimiter(',');
+    aggregate->add_option("-o,--output", aggregate_output,
+                          "Write to this file instead of replacing the result");
+
+    std::string compare_first, compare_second, compare_output, compare_level;
+    std::optional<double> discount_rate;
+    bool markdown = false;
+    auto* compare = app.add_subcommand(
+        "compare",
+        "Businesscase: SCENARIO.h5 minus BASELINE.h5 per area, aggregated and in total, with "
+        "cumulative and discounted (NPV) cost differences. Monitoring: with an observation "
+        "folder (observation.yaml + observed.csv) or .csv as the second argument, the projection "
+        "against the observed values.");
+    compare->add_option("baseline", compare_first, "Baseline result, or the projection to monitor")
+        ->required();
+    compare
+        ->add_option("scenario", compare_second,
+                     "Scenario result, or an observation folder / observed .csv")
+        ->required();
+    compare->add_option("-o,--output", compare_output,
+                        "HDF5 file to write (DIFF.h5 or MONITOR.h5); without it only the table "
+                        "is printed");
+    compare->add_option(
+        "--discount-rate", discount_rate,
+        fmt::format("Discount rate for the net present value, a real fraction a year. Default: "
+                    "the scenario file's /meta discount_rate (scenario key "
+                    "businesscase.discount_rate), else {} = {}",
+                    default_discount_rate, default_discount_rate_source));
+    compare
+        ->add_option("--levels", levels,
+                     "Area attributes to aggregate to (default: pc4, buurt, wijk, gemeente "
+                     "where present)")
+        ->delimiter(',');
+    compare->add_option("--level", compare_level,
+                        "Monitoring: the area attribute the observation's codes are at "
+                        "(overrides observation.yaml's level)");
+    compare->add_flag("--markdown", markdown, "Print the summary as a Markdown table");
+
+    std::string export_path, export_output, disclosure;
+    auto* export_command = app.add_subcommand(
+        "export",
+        "Write a copy of a result for publication under disclosure control (--disclosure cbs: "
+        "areas with fewer than 5 inhabitants suppressed, counts rounded to multiples of 5). The "
+        "run's own file is left exact.");
+    export_command->add_option("result", export_path, "HDF5 result file")->required();
+    export_command->add_option("-o,--output", export_output, "HDF5 file to publish")->required();
+    export_command->add_option("--disclosure", disclosure,
+                               "Disclosure control rule: cbs (required)");
 
     std::string synth_scenario, synth_output;
     auto* synth = app.add_subcommand(
@@ -124,6 +196,7 @@ int main(int argc, char** argv) {
     run_options.stop = &stop_requested;
     if (!core.empty()) run_options.core = core == "agent" ? CoreKind::agent : CoreKind::cohort;
     if (replicates > 0) run_options.replicates = replicates;
+    run_options.aggregates = !no_aggregates;
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
 
@@ -147,6 +220,47 @@ int main(int argc, char** argv) {
         }
         if (*info) {
             describe_result_file(info_path, std::cout);
+            return 0;
+        }
+        if (*aggregate) {
+            const auto written =
+                aggregate_result_file(aggregate_path, {.levels = levels}, aggregate_output);
+            std::cout << fmt::format(
+                "{}: {}\n", aggregate_output.empty() ? aggregate_path : aggregate_output,
+                written.empty() ? std::string("no level to aggregate to (no /aggregates)")
+                                : fmt::format("aggregates per {}", fmt::join(written, ", ")));
+            return 0;
+        }
+        if (*compare) {
+            if (is_observation_path(compare_second)) {
+                const auto report = monitor_projection({.projection = compare_first,
+                                                        .observation = compare_second,
+                                                        .output = compare_output,
+                                                        .level = compare_level});
+                print_monitoring(report, std::cout, markdown);
+            } else {
+                const auto report = compare_results({.baseline = compare_first,
+                                                     .scenario = compare_second,
+                                                     .output = compare_output,
+                                                     .discount_rate = discount_rate,
+                                                     .levels = levels});
+                print_comparison(report, std::cout, markdown);
+            }
+            if (!compare_output.empty()) std::cout << "\nWritten to " << compare_output << '\n';
+            return 0;
+        }
+        if (*export_command) {
+            const auto report = publish_result(
+                {.source = export_path, .output = export_output, .disclosure = disclosure});
+            std::cout << fmt::format(
+                "{} written from {} under disclosure control ({}): {} of {} area-years "
+                "suppressed{}\n",
+                export_output, export_path, report.rule.description, report.suppressed_area_years,
+                report.area_years,
+                report.levels.empty()
+                    ? std::string{}
+                    : fmt::format("; aggregates per {}{}", fmt::join(report.levels, ", "),
+                                  report.computed_aggregates ? " (computed)" : ""));
             return 0;
         }
         if (*schema) {

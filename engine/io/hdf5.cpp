@@ -175,6 +175,12 @@ File open_file_read_only(const std::filesystem::path& path) {
                          fmt::format("cannot open HDF5 file '{}'", path.string())));
 }
 
+File open_file_read_write(const std::filesystem::path& path) {
+    silence_default_error_printing();
+    return File(check_id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+                         fmt::format("cannot open HDF5 file '{}' for writing", path.string())));
+}
+
 bool is_hdf5_file(const std::filesystem::path& path) {
     silence_default_error_printing();
     const htri_t result = H5Fis_hdf5(path.c_str());
@@ -208,6 +214,16 @@ bool is_dataset(hid_t parent, const std::string& name) {
 }
 
 std::vector<std::string> link_names(hid_t group) { return names_by_index(group, true); }
+
+bool is_group(hid_t parent, const std::string& name) {
+    Object object(
+        check_id(H5Oopen(parent, name.c_str(), H5P_DEFAULT), fmt::format("opening '{}'", name)));
+    return H5Iget_type(object.id()) == H5I_GROUP;
+}
+
+void delete_link(hid_t parent, const std::string& name) {
+    check(H5Ldelete(parent, name.c_str(), H5P_DEFAULT), fmt::format("deleting '{}'", name));
+}
 
 Dataspace scalar_space() {
     return Dataspace(check_id(H5Screate(H5S_SCALAR), "creating scalar dataspace"));
@@ -310,6 +326,22 @@ std::vector<double> read_doubles(hid_t dataset) {
     check(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           fmt::format("reading '{}'", object_name(dataset)));
     return values;
+}
+
+void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
+                std::span<double> values) {
+    const std::string what = fmt::format("reading a block of '{}'", object_name(dataset));
+    Dataspace file_space(check_id(H5Dget_space(dataset), what));
+    check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
+          what);
+    Dataspace memory_space = simple_space(count);
+    if (element_count(memory_space.id()) != values.size())
+        throw std::logic_error(fmt::format("{}: a block of {} values into {}", what,
+                                           element_count(memory_space.id()), values.size()));
+    check(H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space.id(), file_space.id(), H5P_DEFAULT,
+                  values.data()),
+          what);
 }
 
 std::vector<std::int32_t> read_ints(hid_t dataset) {

@@ -75,12 +75,15 @@ using Object = Handle<H5Oclose>;  // any of group, dataset, named datatype
 // do, so readers list datasets and attributes in the order they were written.
 File create_file(const std::filesystem::path& path);  // truncates an existing file
 File open_file_read_only(const std::filesystem::path& path);
+File open_file_read_write(const std::filesystem::path& path);
 bool is_hdf5_file(const std::filesystem::path& path);  // false also when unreadable
 Group create_group(hid_t parent, const std::string& name);
 Group open_group(hid_t parent, const std::string& name);
 bool link_exists(hid_t parent, const std::string& name);
 bool is_dataset(hid_t parent, const std::string& name);
 std::vector<std::string> link_names(hid_t group);  // in creation order where tracked
+bool is_group(hid_t parent, const std::string& name);
+void delete_link(hid_t parent, const std::string& name);  // unlinks a dataset or a whole group
 
 // Dataspaces and types.
 Dataspace scalar_space();
@@ -109,6 +112,9 @@ void write(hid_t dataset, std::string_view value);  // scalar string dataset
 void write_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
                  std::span<const double> values);
 std::vector<double> read_doubles(hid_t dataset);
+// Reads the block of `dataset` starting at `start` (row-major over `count`) into `values`.
+void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
+                std::span<double> values);
 std::vector<std::int32_t> read_ints(hid_t dataset);
 std::vector<std::string> read_strings(hid_t dataset);  // fixed- or variable-length
 

@@ -18,6 +18,7 @@
 
 #include "engine/core/errors.hpp"
 #include "engine/core/types.hpp"
+#include "engine/io/aggregate.hpp"
 #include "engine/io/hdf5.hpp"
 #include "engine/io/version.hpp"
 
@@ -258,7 +259,8 @@ struct Hdf5Writer::State {
     }
 };
 
-Hdf5Writer::Hdf5Writer(fs::path target) : target_(std::move(target)) {
+Hdf5Writer::Hdf5Writer(fs::path target, Hdf5WriterOptions options)
+    : target_(std::move(target)), options_(options) {
     if (!target_.has_filename() || fs::is_directory(target_))
         throw std::runtime_error(
             fmt::format("result file '{}' names a directory, not a file", target_.string()));
@@ -588,6 +590,10 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
         hdf5::write_attribute(timings.id(), "wall_seconds", summary.wall_seconds);
         hdf5::write_attribute(timings.id(), "person_years", summary.person_years);
     }
+
+    // The indicators aggregated to the larger areas, from what the file now holds
+    // (engine/io/aggregate.hpp).
+    if (options_.aggregates) write_aggregates(s.file.id(), {}, target_);
 
     // Close everything before the rename: HDF5 writes its last metadata when the file closes.
     s.indicators.clear();

@@ -91,11 +91,17 @@ inline constexpr std::string_view phase_timings = "phase_timings";
 void replicate_quantiles(std::span<double> values, std::span<const double> levels,
                          std::span<double> out);
 
+struct Hdf5WriterOptions {
+    // At on_finish, aggregate every indicator to the larger areas (pc4, buurt, wijk, gemeente)
+    // into /aggregates (engine/io/aggregate.hpp); `socialtwin run --no-aggregates` turns it off.
+    bool aggregates = true;
+};
+
 class Hdf5Writer final : public Observer {
 public:
     // Creates the target's directory if missing and the temporary file in it; throws
     // std::runtime_error naming the target when it cannot.
-    explicit Hdf5Writer(std::filesystem::path target);
+    explicit Hdf5Writer(std::filesystem::path target, Hdf5WriterOptions options = {});
     ~Hdf5Writer() override;
     Hdf5Writer(const Hdf5Writer&) = delete;
     Hdf5Writer& operator=(const Hdf5Writer&) = delete;
@@ -113,6 +119,7 @@ private:
     std::filesystem::path target_;
     std::filesystem::path temporary_;
     std::unique_ptr<State> state_;
+    Hdf5WriterOptions options_;
     bool finished_ = false;
 };
 

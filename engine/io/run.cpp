@@ -62,7 +62,7 @@ RunReport run_scenario(const RunOptions& options) {
     std::vector<Observer*> observers = options.extra_observers;
     std::optional<Hdf5Writer> writer;
     if (!options.output.empty()) {
-        writer.emplace(options.output);
+        writer.emplace(options.output, Hdf5WriterOptions{.aggregates = options.aggregates});
         observers.insert(observers.begin(), &*writer);
     }
     RunReport report{scenario.name, "", 1, dataset.name, dataset.areas.size(), {}};

@@ -23,6 +23,7 @@ struct RunOptions {
     std::optional<int> replicates;            // overrides the scenario's `replicates`
     std::filesystem::path start_population;   // agent core: start from these saved persons
     std::vector<Observer*> extra_observers;   // e.g. a console summary
+    bool aggregates = true;  // write /aggregates into the result (run --no-aggregates: false)
 };
 
 struct RunReport {

@@ -1,0 +1,110 @@
+#pragma once
+// Results per area (PC6, PC4, buurt) aggregated to the larger areas each lies in, in the same
+// result file, so that a planner reads a buurt's or the gemeente's figures without adding them up
+// (and cannot add them up wrongly: a measure such as a distance is averaged, not summed).
+//
+//   /aggregates                      attrs description, levels
+//   /aggregates/<level>/             one group per level (pc4, buurt, wijk, gemeente by default;
+//                                    any area attribute on request), never the file's own level
+//     year      (year)               int32, dimension scale
+//     <level>   (<level>)            the larger areas' codes, sorted; dimension scale
+//     sex, age_band, ...             the catalog dimensions, as at the root
+//     replicate, quantile            [N > 1] as at the root
+//     n_areas   (<level>)            int32: how many of the file's areas each holds
+//     <attr>    (<level>)            every other area attribute with one value per larger area
+//                                    (buurt_name, wijk, gemeente_name ...): coordinates
+//     <indicator> (year, <level>[, ...])   float64, attrs as at the root plus `aggregation`
+//     <indicator>_replicates, _quantiles   [N > 1] each replicate aggregated, and the quantiles
+//                                    over replicates of those aggregates (not aggregated
+//                                    quantiles, which would not be quantiles of anything)
+//
+// How an indicator aggregates follows its kind: count and amount are summed over the member
+// areas; a measure is averaged weighted by its `weight` indicator's values of the same year
+// (and replicate), or by the plain mean where those weights sum to 0 or the weight is missing.
+// NaN values (and NaN weights) are left out; a larger area with no value at all is NaN.
+
+#include <hdf5.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/core/area_table.hpp"
+#include "engine/core/indicators.hpp"
+
+namespace socialtwin {
+
+struct ResultLayout;
+
+// The levels written by default, where the file has such an area attribute.
+inline const std::vector<std::string> default_aggregate_levels{"pc4", "buurt", "wijk", "gemeente"};
+
+// The file's areas grouped by one area attribute (or each area on its own, for the file's own
+// level).
+struct AreaGrouping {
+    std::string level;
+    std::vector<std::string> codes;          // the larger areas, sorted
+    std::vector<std::size_t> group_of_area;  // index into codes, per area
+    std::vector<std::size_t> n_areas;        // member areas per larger area
+    // The other area attributes that have one value in every larger area (e.g. buurt_name for
+    // buurt), over the larger areas.
+    std::vector<AreaAttribute> labels;
+};
+
+// Groups `areas` by the attribute `level`; `level` equal to `area_level` (or "area") groups each
+// area on its own. Throws InputError (naming `file`, when given) for an unknown level, listing the
+// attributes there are.
+AreaGrouping group_areas(const std::vector<std::string>& areas, const std::string& area_level,
+                         const std::vector<AreaAttribute>& attributes, const std::string& level,
+                         const std::string& file = {});
+AreaGrouping group_areas(const ResultLayout& layout, const std::string& level,
+                         const std::string& file = {});
+// All areas in one group, `code`.
+AreaGrouping single_group(std::size_t n_areas, std::string code = "total");
+
+// One year's values of one indicator, [areas x per_area] row-major, aggregated into `out`
+// [groups x per_area]. `weights` (for a measure) are the weight indicator's values of the same
+// year, [areas x weights_per_area] with weights_per_area 1 (one weight per area, broadcast) or
+// per_area (one per cell); empty = none (the plain mean).
+void aggregate_values(const AreaGrouping& grouping, IndicatorKind kind,
+                      std::span<const double> values, std::size_t per_area,
+                      std::span<const double> weights, std::size_t weights_per_area,
+                      std::span<double> out);
+std::vector<double> aggregate_values(const AreaGrouping& grouping, IndicatorKind kind,
+                                     std::span<const double> values, std::size_t per_area,
+                                     std::span<const double> weights = {},
+                                     std::size_t weights_per_area = 1);
+// What aggregate_values does for `kind`, in words, for the `aggregation` attribute.
+std::string aggregation_text(IndicatorKind kind, const std::string& level,
+                             const std::string& weight);
+
+struct AggregateOptions {
+    // Levels to write; empty = default_aggregate_levels where the file has them. A level named
+    // here must be an area attribute of the file and not its own level (else InputError).
+    std::vector<std::string> levels;
+    bool companions = true;  // also aggregate <indicator>_replicates and _quantiles
+};
+
+// The levels to aggregate `layout` to: `requested`, each checked (an area attribute of the file,
+// not its own level; InputError naming `path` otherwise), or when empty the
+// default_aggregate_levels the file has.
+std::vector<std::string> aggregate_levels(const ResultLayout& layout,
+                                          const std::vector<std::string>& requested,
+                                          const std::filesystem::path& path = {});
+
+// Writes /aggregates into the open, writable result file `file` (replacing one that is there)
+// from its indicators. Returns the levels written (none: no /aggregates group). `path` names the
+// file in errors.
+std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options = {},
+                                          const std::filesystem::path& path = {});
+
+// `socialtwin aggregate`: (re)computes /aggregates of the result `source` and writes the file to
+// `output` (empty = replace `source`) through a temporary file and a rename, so an interrupted run
+// leaves `source` as it was. Refuses published files (their values are rounded and suppressed).
+std::vector<std::string> aggregate_result_file(const std::filesystem::path& source,
+                                               const AggregateOptions& options,
+                                               const std::filesystem::path& output = {});
+
+}  // namespace socialtwin
