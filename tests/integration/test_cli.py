@@ -198,3 +198,163 @@ def test_start_population_of_another_dataset_is_refused(socialtwin, tmp_path):
     assert result.returncode == 2
     assert "made for dataset 'tiny'" in result.stderr
     assert not (tmp_path / "never.h5").exists()
+
+
+# ---- businesscase, monitoring, publication (engine/io/compare, monitor, publish) -------------
+
+OBSERVATIONS = ROOT / "tests" / "data" / "observations"
+xr = pytest.importorskip("xarray")
+
+
+def short_scenario(directory, name, horizon=5):
+    """A shipped scenario with a short horizon, so the businesscase tests run in seconds."""
+    path = directory / f"{name}-short.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / (name + '.yaml')}\n"
+                    f"name: {name}-short\nhorizon: {horizon}\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def businesscase(socialtwin, tmp_path_factory):
+    """Baseline and vergrijzing of Den Haag Zuid-West, 2019-2024."""
+    directory = tmp_path_factory.mktemp("businesscase")
+    runs = {}
+    for name in ("baseline", "vergrijzing"):
+        runs[name] = directory / f"{name}.h5"
+        socialtwin("run", short_scenario(directory, name), "-o", runs[name], "--quiet")
+    return runs
+
+
+def test_compare_writes_scenario_minus_baseline_with_cumulative_and_discounted_costs(
+        socialtwin, businesscase, tmp_path):
+    diff = tmp_path / "diff.h5"
+    out = socialtwin("compare", businesscase["baseline"], businesscase["vergrijzing"],
+                     "-o", diff).stdout
+    for text in ("Businesscase", "population (persons)", "share aged 80+ (%)",
+                 "NPV 2019 at 2.25%", "Written to"):
+        assert text in out, out
+    with xr.open_dataset(businesscase["baseline"], engine="h5netcdf") as b, \
+            xr.open_dataset(businesscase["vergrijzing"], engine="h5netcdf") as v, \
+            xr.open_dataset(diff, engine="h5netcdf") as d:
+        assert np.allclose(d.population, v.population - b.population)
+        assert d.population_by_age_sex.dims == ("year", "area", "sex", "age_band")
+        cost = (v.cost_wlz_eur - b.cost_wlz_eur)
+        assert np.allclose(d.cost_wlz_eur_cumulative, cost.cumsum("year"))
+        npv = (cost / 1.0225 ** (cost.year - 2019)).sum("year")
+        assert np.allclose(d.cost_wlz_eur_npv, npv)
+        assert "population_cumulative" not in d  # only costs
+        with xr.open_dataset(diff, engine="h5netcdf", group="aggregates/total") as total:
+            assert float(total.cost_wlz_eur_npv) == pytest.approx(float(npv.sum()), rel=1e-9)
+            assert np.allclose(total.population, (v.population - b.population).sum("area"))
+        with xr.open_dataset(diff, engine="h5netcdf", group="aggregates/buurt") as buurt:
+            expected = (v.gp_contacts - b.gp_contacts).groupby("buurt").sum()
+            assert np.allclose(buurt.gp_contacts.sel(buurt=expected.buurt.values), expected)
+            assert "buurt_name" in buurt.coords
+    with h5py.File(diff, "r") as f:
+        meta = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f["meta"].attrs.items()}
+    assert meta["discount_rate"] == "0.0225"
+    assert meta["scenario_name"] == "vergrijzing-short"
+    assert meta["baseline_path"].endswith("baseline.h5")
+    assert "Werkgroep discontovoet 2020" in meta["discount_rate_source"]
+
+
+def test_compare_takes_a_discount_rate_and_prints_markdown(socialtwin, businesscase, tmp_path):
+    out = socialtwin("compare", businesscase["baseline"], businesscase["vergrijzing"],
+                     "--discount-rate", "0.05", "--markdown").stdout
+    assert "| indicator | period | baseline | scenario | difference | relative |" in out
+    assert "NPV 2019 at 5.00%" in out
+    assert not any(tmp_path.iterdir())  # without -o nothing is written
+
+
+def test_compare_help_states_the_default_discount_rate(socialtwin):
+    out = socialtwin("compare", "--help").stdout
+    assert "0.0225" in out and "Werkgroep discontovoet 2020" in out
+
+
+def test_compare_refuses_results_of_other_areas(socialtwin, businesscase, tmp_path):
+    tiny = tmp_path / "tiny.h5"
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", tiny, "--quiet")
+    result = socialtwin("compare", businesscase["baseline"], tiny, "-o", tmp_path / "diff.h5",
+                        check=False)
+    assert result.returncode == 2, result.stderr
+    assert "tiny.h5: area: 2 areas" in result.stderr
+    assert "tiny.h5: year: years 2019-2021" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.h5"]
+
+
+def test_compare_with_a_missing_or_foreign_file_exits_2(socialtwin, businesscase, tmp_path):
+    result = socialtwin("compare", businesscase["baseline"], tmp_path / "nope.h5",
+                        "-o", tmp_path / "diff.h5", check=False)
+    assert result.returncode == 2
+    assert "nope.h5: no such file" in result.stderr
+    (tmp_path / "text.h5").write_text("not HDF5")
+    result = socialtwin("compare", tmp_path / "text.h5", businesscase["baseline"], check=False)
+    assert result.returncode == 2 and "not an HDF5 file" in result.stderr
+    assert not (tmp_path / "diff.h5").exists()
+
+
+def test_monitoring_sets_the_projection_beside_the_observations(socialtwin, tmp_path):
+    tiny, monitor = tmp_path / "tiny.h5", tmp_path / "monitor.h5"
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", tiny, "--quiet")
+    out = socialtwin("compare", tiny, OBSERVATIONS / "tiny", "-o", monitor).stdout
+    assert "Monitoring" in out and "MAPE" in out
+    with xr.open_dataset(monitor, engine="h5netcdf") as m:
+        table = m.to_dataframe().set_index(["indicator", "area", "year", "sex", "age_band"])
+    # BU1 = T1 + T2: 100 + 100 inhabitants in 2019.
+    row = table.loc[("population", "BU1", 2019, "", "")]
+    assert row.projected == pytest.approx(200)
+    assert row.observed == 210
+    assert row.relative_difference == pytest.approx(-10 / 210)
+    assert ("population_by_age_sex", "BU1", 2020, "female", "80-84") in table.index
+    with xr.open_dataset(monitor, engine="h5netcdf", group="summary") as summary:
+        assert "mape_percent" in summary
+
+
+def test_bad_observations_are_reported_with_file_line_and_column(socialtwin, tmp_path):
+    tiny = tmp_path / "tiny.h5"
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", tiny, "--quiet")
+    for folder, expected in (("bad_indicator", "observed.csv:2:10: indicator: expected one of"),
+                             ("duplicate_row", "observed.csv:4:1: area: duplicate row"),
+                             ("unknown_area", "observed.csv:3:1: area: unknown buurt code")):
+        result = socialtwin("compare", tiny, OBSERVATIONS / folder, "-o", tmp_path / "m.h5",
+                            check=False)
+        assert result.returncode == 2, result.stderr
+        assert expected in result.stderr, result.stderr
+        assert not (tmp_path / "m.h5").exists()
+
+
+def test_export_applies_cbs_disclosure_control_to_a_copy(socialtwin, tmp_path):
+    run, published = tmp_path / "tiny.h5", tmp_path / "published.h5"
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", run, "--quiet")
+    with h5py.File(run, "r") as f:
+        exact = f["population"][:]
+    assert "area-years suppressed" in socialtwin("export", run, "-o", published,
+                                                 "--disclosure", "cbs").stdout
+    with h5py.File(published, "r") as f:
+        values = f["population"][:]
+        assert np.array_equal(values, np.round(exact / 5) * 5)
+        assert np.all(f["aggregates/buurt/population"][:] % 5 == 0)
+        assert "fewer than 5 inhabitants" in str(f["meta"].attrs["disclosure_control"])
+    with h5py.File(run, "r") as f:
+        assert np.array_equal(f["population"][:], exact)  # the run's own file stays exact
+    result = socialtwin("export", run, "-o", tmp_path / "never.h5", check=False)
+    assert result.returncode == 2 and "--disclosure" in result.stderr
+    assert not (tmp_path / "never.h5").exists()
+
+
+def test_run_writes_aggregates_unless_told_not_to_and_aggregate_adds_them(socialtwin, tmp_path):
+    with_, without = tmp_path / "with.h5", tmp_path / "without.h5"
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", with_, "--quiet")
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", without, "--quiet", "--no-aggregates")
+    with h5py.File(with_, "r") as f:
+        assert sorted(f["aggregates"]) == ["buurt", "gemeente", "wijk"]
+    with h5py.File(without, "r") as f:
+        assert "aggregates" not in f
+    assert "aggregates per gemeente" in socialtwin("aggregate", without,
+                                                   "--levels", "gemeente").stdout
+    with h5py.File(without, "r") as f:
+        assert list(f["aggregates"]) == ["gemeente"]
+        assert f["aggregates/gemeente/population"][0, 0] == pytest.approx(200)
+    result = socialtwin("aggregate", without, "--levels", "gemeete", check=False)
+    assert result.returncode == 2 and "did you mean 'gemeente'?" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["with.h5", "without.h5"]
