@@ -36,6 +36,8 @@
 //   /meta/scenario_yaml        scalar UTF-8 string: the scenario's YAML after `extends:`
 //   /meta/phase_timings/phase  (phase) strings, dimension scale
 //   /meta/phase_timings/seconds (phase) float64 [s]; group attrs wall_seconds, person_years
+//   /aggregates/<level>/...    at on_finish unless Hdf5WriterOptions::aggregates is false: every
+//                              indicator per pc4, buurt, wijk, gemeente (engine/io/aggregate.hpp)
 //
 // Memory stays bounded: on_year writes its block at once (into <indicator> with one replicate,
 // into <indicator>_replicates with several), and with several replicates on_finish reads back

@@ -55,8 +55,9 @@ void write_monitor(const fs::path& temporary, const MonitorReport& report,
         root, "history",
         fmt::format("{} socialtwin {} compare {} {}", created, engine_version(),
                     report.projection_path.string(), report.observation_path.string()));
-    hdf5::write_attribute(root, std::string(result_layout::version_attribute),
-                          std::int32_t{result_layout::version});
+    // Not socialtwin_result_version: a table of observations is no result (its `year` and `area`
+    // are columns, not dimensions), and readers of results refuse it for want of that attribute.
+    hdf5::write_attribute(root, "socialtwin_monitoring_version", std::int32_t{1});
     hdf5::write_attribute(root, std::string(derived_layout::content_attribute),
                           derived_layout::monitoring);
     DimensionNumbers numbers(root);
