@@ -8,6 +8,7 @@
 #include "engine/core/suggest.hpp"
 #include "models/care/care.hpp"
 #include "models/demography/demography.hpp"
+#include "models/facilities/accessibility.hpp"
 #include "models/households/household_positions.hpp"
 #include "models/housing/housing.hpp"
 
@@ -16,18 +17,23 @@ namespace socialtwin {
 namespace {
 struct Entry {
     std::string_view name;
-    std::function<std::unique_ptr<Model>(const RateSet&)> make;
+    std::function<std::unique_ptr<Model>(const ModelInputs&)> make;
 };
 
-const std::array<Entry, 6>& registry() {
-    static const std::array<Entry, 6> entries{{
-        {"mortality", [](const RateSet& r) { return std::make_unique<MortalityModel>(r); }},
-        {"fertility", [](const RateSet& r) { return std::make_unique<FertilityModel>(r); }},
-        {"migration", [](const RateSet& r) { return std::make_unique<MigrationModel>(r); }},
+const std::array<Entry, 7>& registry() {
+    static const std::array<Entry, 7> entries{{
+        {"mortality",
+         [](const ModelInputs& in) { return std::make_unique<MortalityModel>(in.rates); }},
+        {"fertility",
+         [](const ModelInputs& in) { return std::make_unique<FertilityModel>(in.rates); }},
+        {"migration",
+         [](const ModelInputs& in) { return std::make_unique<MigrationModel>(in.rates); }},
         {"household_positions",
-         [](const RateSet& r) { return std::make_unique<HouseholdPositionsModel>(r); }},
-        {"housing", [](const RateSet& r) { return std::make_unique<HousingModel>(r); }},
-        {"care", [](const RateSet& r) { return std::make_unique<CareModel>(r); }},
+         [](const ModelInputs& in) { return std::make_unique<HouseholdPositionsModel>(in.rates); }},
+        {"housing", [](const ModelInputs& in) { return std::make_unique<HousingModel>(in.rates); }},
+        {"care", [](const ModelInputs& in) { return std::make_unique<CareModel>(in.rates); }},
+        {"accessibility",
+         [](const ModelInputs& in) { return std::make_unique<AccessibilityModel>(in.facilities); }},
     }};
     return entries;
 }
@@ -35,8 +41,8 @@ const std::array<Entry, 6>& registry() {
 }  // namespace
 
 std::span<const std::string_view> model_names() noexcept {
-    static const std::array<std::string_view, 6> names = [] {
-        std::array<std::string_view, 6> n{};
+    static const std::array<std::string_view, 7> names = [] {
+        std::array<std::string_view, 7> n{};
         for (std::size_t i = 0; i < n.size(); ++i) n[i] = registry()[i].name;
         return n;
     }();
@@ -45,9 +51,14 @@ std::span<const std::string_view> model_names() noexcept {
 
 std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
                                                   std::span<const std::string> names) {
+    return create_models(ModelInputs{.rates = rates}, names);
+}
+
+std::vector<std::unique_ptr<Model>> create_models(const ModelInputs& inputs,
+                                                  std::span<const std::string> names) {
     std::vector<std::unique_ptr<Model>> models;
     if (names.empty()) {
-        for (const Entry& e : registry()) models.push_back(e.make(rates));
+        for (const Entry& e : registry()) models.push_back(e.make(inputs));
         return models;
     }
     std::vector<InputProblem> problems;
@@ -60,7 +71,7 @@ std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
                            did_you_mean(name, {model_names().begin(), model_names().end()})));
             continue;
         }
-        models.push_back(it->make(rates));
+        models.push_back(it->make(inputs));
     }
     if (!problems.empty()) throw InputError(std::move(problems));
     return models;

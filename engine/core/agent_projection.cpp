@@ -207,7 +207,8 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
                             count_persons(year, residents, arrivals, my.start, my.next);
                             counted = true;
                         }
-                        for (Model* m : item.models) m->apply(counts);
+                        for (Model* m : item.models)
+                            item.complete ? m->complete(counts) : m->apply(counts);
                         if (item.phase == Phase::accounting)
                             area_person_years[a] = accounts_.record(areas_, counts, 0.0);
                     }

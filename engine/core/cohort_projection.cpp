@@ -83,7 +83,9 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
 //                          this year's construction) has room for more households
 //  5. housing              households on 1 January against the dwelling stock; construction
 //  6. care                 care use during the year, from the mid-year population
-//  7. accounting           the population accounts, checked per area
+//  7. accessibility        distances to the nearest facilities; GP demand of each practice's
+//                          catchment (this year's care) against its capacity
+//  8. accounting           the population accounts, checked per area
 // Ageing comes first so that every later phase sees the persons alive at the end of the year
 // at their new age; births come from the 1 January women because the fertility rates were
 // fitted that way (see docs/data-preparation.md). Household positions change before migration
@@ -93,8 +95,8 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
 // Models only touch their own area (model.hpp), so each area runs the phases in a row while
 // its 24 KB of state is in cache, instead of seven sweeps over the whole population: the step
 // is compute-bound, not memory-bound (docs/performance.md). Only a model that settles across
-// areas (the housing market in migration) splits the year into two sweeps. Each phase is
-// timed, per thread, and the times are summed.
+// areas (the housing market in migration, the catchments in accessibility) cuts the year
+// into more sweeps. Each phase is timed, per thread, and the times are summed.
 void CohortProjection::step(int year, YearResults& results, std::vector<double>& phase_seconds) {
     using clock = std::chrono::steady_clock;
     results.clear();

@@ -33,9 +33,10 @@ enum class Phase {
     migration,
     housing,
     care,
+    accessibility,  // distances to facilities, capacity against the year's care demand
     accounting,
 };
-inline constexpr int n_phases = 7;
+inline constexpr int n_phases = 8;
 std::string_view to_string(Phase phase) noexcept;
 
 // What one year of one area looks like to a model. Person counts use the CohortCell layout

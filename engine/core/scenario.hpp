@@ -55,6 +55,35 @@ struct ConstructionProject {
     SourceLocation where;  // where it was declared, for errors found later (e.g. unknown area)
 };
 
+// Changes to the facilities of the dataset (engine/core/facilities.hpp). Each takes effect for
+// the whole of its year: an opened facility serves from `year` on, a closed one no longer serves
+// in `year`, a resized one has its new capacity from `year` on.
+struct FacilityOpening {
+    std::string id;        // "" = "<type>-<area>-<year>"
+    std::string type;      // e.g. "gp_practice"
+    std::string area;      // area code
+    int year = 0;          // first year it serves
+    double capacity = 0;   // [units of the type in the dataset, e.g. FTE]
+    std::string name;      // for reports; may be empty
+    SourceLocation where;  // where it was declared, for errors found with the dataset
+};
+struct FacilityClosure {
+    std::string facility;  // id
+    int year = 0;          // first year it no longer serves
+    SourceLocation where;
+};
+struct FacilityResize {
+    std::string facility;  // id
+    int year = 0;          // first year of the new capacity
+    double capacity = 0;   // [units of the facility]
+    SourceLocation where;
+};
+struct FacilityChanges {
+    std::vector<FacilityOpening> open;
+    std::vector<FacilityClosure> close;
+    std::vector<FacilityResize> resize;
+};
+
 // Whether in-migration is limited by the room in the dwelling stock (the usual assumption of
 // local housing-led projections) or follows the rates regardless (shows the demand).
 enum class MigrationMode { housing_led, demand_led };
@@ -86,6 +115,7 @@ struct Scenario {
     int replicates = 1;  // runs of the scenario, each with its own random streams
     std::map<RateTarget, std::vector<RateChange>> rate_changes;
     std::vector<ConstructionProject> construction;
+    FacilityChanges facilities;
     HousingSettings housing;
     CareSettings care;
 

@@ -6,11 +6,13 @@
 #include <array>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "engine/core/errors.hpp"
+#include "engine/core/facilities.hpp"
 #include "engine/core/suggest.hpp"
 #include "engine/io/csv.hpp"
 #include "engine/io/version.hpp"
@@ -255,6 +257,116 @@ void read_zvw_categories(const fs::path& dir, RateSet& r) {
                 });
 }
 
+// ---- areas.csv positions and facilities.csv (optional): for the facilities model ---------
+
+// Area positions for the area graph (engine/core/area_graph.hpp): x_km, y_km [km, RD New] and
+// access_km [km] come together and have no gaps; observed_gp_distance_km [km] may have gaps
+// (NaN: not known). Kept as area quantities of the same names.
+constexpr std::array<std::string_view, 3> geo_columns{"x_km", "y_km", "access_km"};
+constexpr std::string_view observed_gp_column = "observed_gp_distance_km";
+
+bool is_position_column(std::string_view name) {
+    return name == observed_gp_column ||
+           std::find(geo_columns.begin(), geo_columns.end(), name) != geo_columns.end();
+}
+
+void read_area_positions(CsvTable& areas, Dataset& d) {
+    std::vector<std::string_view> present;
+    for (const auto name : geo_columns)
+        if (areas.find_column(name)) present.push_back(name);
+    if (!present.empty() && present.size() < geo_columns.size()) {
+        std::vector<InputProblem> problems;
+        for (const auto name : geo_columns)
+            if (!areas.find_column(name))
+                problems.push_back(problem_at(
+                    where_in(areas.file(), areas.header_line(), 0, std::string(name)),
+                    "missing column; x_km, y_km and access_km (area positions) come together"));
+        throw InputError(std::move(problems));
+    }
+    for (const auto name : present) {
+        const auto col = areas.column(name);
+        AreaQuantity quantity{std::string(name), {}};
+        const double min = name == "access_km" ? 0.0 : -1e4, max = 1e4;  // [km]
+        for (std::size_t row = 0; row < areas.size(); ++row)
+            quantity.values.push_back(areas.number(row, col, min, max));
+        d.areas.add_quantity(std::move(quantity));
+    }
+    if (const auto col = areas.find_column(observed_gp_column)) {
+        AreaQuantity quantity{std::string(observed_gp_column), {}};
+        for (std::size_t row = 0; row < areas.size(); ++row)
+            quantity.values.push_back(areas.optional_number(row, *col, 0, 1000)
+                                          .value_or(std::numeric_limits<double>::quiet_NaN()));
+        d.areas.add_quantity(std::move(quantity));
+    }
+}
+
+// facilities.csv: one row per facility open on 1 January of the base year. Strict: every
+// column known, ids unique, areas in areas.csv, capacities non-negative, type names usable in
+// indicator names, status observed (a real location) or modelled (placed by a method).
+void read_facilities(const fs::path& dir, Dataset& d) {
+    const fs::path file = dir / "facilities.csv";
+    if (!fs::exists(file)) return;
+    static constexpr std::array<std::string_view, 7> columns{
+        "facility", "type", "area", "capacity", "capacity_units", "status", "name"};
+    static constexpr std::array<std::string_view, 2> statuses{"observed", "modelled"};
+    CsvTable t = read_csv(file, std::vector<std::string>(columns.begin(), columns.end()));
+    {
+        std::vector<InputProblem> unknown;
+        const std::vector<std::string_view> known(columns.begin(), columns.end());
+        int column = 1;  // [characters] where the header field starts (header names are plain)
+        for (const std::string& name : t.header()) {
+            if (std::find(known.begin(), known.end(), name) == known.end())
+                unknown.push_back(problem_at(
+                    where_in(t.file(), t.header_line(), column, name),
+                    fmt::format("unknown column '{}'; expected facility, type, area, capacity, "
+                                "capacity_units, status, name",
+                                name),
+                    did_you_mean(name, known)));
+            column += static_cast<int>(name.size()) + 1;
+        }
+        throw_input_problems(std::move(unknown));
+    }
+    if (!d.areas.quantity("x_km"))
+        throw InputError(problem_at(where_in(t.file(), t.header_line(), 1),
+                                    "facilities need area positions: areas.csv has no x_km, y_km, "
+                                    "access_km columns"));
+    const auto id_col = t.column("facility"), type_col = t.column("type"),
+               area_col = t.column("area"), capacity_col = t.column("capacity"),
+               units_col = t.column("capacity_units"), status_col = t.column("status"),
+               name_col = t.column("name");
+    const std::vector<std::string_view> codes(d.areas.codes().begin(), d.areas.codes().end());
+    std::map<std::string, int> line_of;
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        // In column order, so that problems read left to right.
+        Facility f;
+        f.id = t.text(row, id_col);
+        if (f.id.empty()) t.report(row, id_col, "expected a facility id, got nothing");
+        const auto [first, fresh] = line_of.emplace(f.id, t.row(row).line);
+        if (!f.id.empty() && !fresh)
+            t.report(
+                row, id_col,
+                fmt::format("facility '{}' appears twice (first on line {})", f.id, first->second));
+        f.type = t.text(row, type_col);
+        if (!is_facility_type_name(f.type))
+            t.report(row, type_col,
+                     fmt::format("expected a facility type (lower-case letters, digits and '_', "
+                                 "starting with a letter, e.g. gp_practice), got \"{}\"",
+                                 f.type));
+        const std::string& code = t.text(row, area_col);
+        if (const auto area = d.areas.find(code))
+            f.area = *area;
+        else
+            t.report(row, area_col, "area '" + code + "' is not in areas.csv",
+                     did_you_mean(code, codes));
+        f.capacity = t.number(row, capacity_col, 0, 1e6);
+        f.capacity_units = t.text(row, units_col);
+        f.status = t.choice(row, status_col, statuses);
+        f.name = t.text(row, name_col);
+        d.facilities.push_back(std::move(f));
+    }
+    t.throw_if_problems();
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -338,9 +450,11 @@ Dataset load_dataset(const fs::path& dir) {
         d.areas.add_quantity(std::move(quantity));
     }
     areas.throw_if_problems();
+    read_area_positions(areas, d);
+    areas.throw_if_problems();
     // Every other column besides the code labels the areas (buurt, wijk, names ...).
     for (const auto& name : areas.header()) {
-        if (name == "area" || name == "dwellings" ||
+        if (name == "area" || name == "dwellings" || is_position_column(name) ||
             std::any_of(quantities.begin(), quantities.end(),
                         [&](const auto& q) { return q.first == name; }))
             continue;
@@ -375,6 +489,7 @@ Dataset load_dataset(const fs::path& dir) {
         }
     }
     pop.throw_if_problems();
+    read_facilities(dir, d);
 
     fs::path rates_path = fs::path(rates_dir);
     if (rates_path.is_relative()) rates_path = dir / rates_path;
@@ -426,6 +541,11 @@ void bind_scenario_to_dataset(Scenario& scenario, const Dataset& dataset) {
             problems.push_back(problem_at(
                 at_key(".year"),
                 fmt::format("year {} lies outside the projection {}-{}", p.year, first, last)));
+    }
+    try {
+        facilities_in_scenario(dataset.facilities, scenario, dataset.areas);
+    } catch (const InputError& e) {
+        problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     }
     if (!problems.empty()) throw InputError(std::move(problems));
 }

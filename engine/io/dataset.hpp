@@ -11,6 +11,7 @@
 
 #include "engine/core/area_table.hpp"
 #include "engine/core/cohort_projection.hpp"
+#include "engine/core/facilities.hpp"
 #include "engine/core/scenario.hpp"
 #include "models/rate_set.hpp"
 
@@ -24,6 +25,9 @@ struct Dataset {
     AreaTable areas;
     BasePopulation base;  // persons and dwellings on 1 January of base.year
     RateSet rates;
+    // facilities.csv (optional): GP practices and other facilities open on 1 January of the
+    // base year, in file order (engine/core/facilities.hpp).
+    std::vector<Facility> facilities;
     std::map<std::string, std::string> metadata;  // provenance, for result files
 };
 
@@ -38,7 +42,8 @@ Dataset load_dataset(const std::filesystem::path& directory);
 RateSet load_rate_set(const std::filesystem::path& directory);
 
 // Completes a scenario with what only the dataset knows (base year) and checks what only the
-// dataset can check: construction areas exist and years lie within the projection. Throws
+// dataset can check: construction areas exist and years lie within the projection, facility
+// changes name facilities and areas of the dataset (facilities_in_scenario). Throws
 // InputError pointing at the scenario lines.
 void bind_scenario_to_dataset(Scenario& scenario, const Dataset& dataset);
 

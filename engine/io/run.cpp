@@ -1,7 +1,10 @@
 #include "engine/io/run.hpp"
 
+#include <fmt/format.h>
+
 #include "engine/core/agent_projection.hpp"
 #include "engine/core/cohort_projection.hpp"
+#include "engine/core/facilities.hpp"
 #include "engine/io/dataset.hpp"
 #include "engine/io/hdf5_writer.hpp"
 #include "engine/io/scenario_loader.hpp"
@@ -15,6 +18,7 @@ namespace {
 struct Prepared {
     Scenario scenario;
     Dataset dataset;
+    std::vector<Facility> facilities;  // the dataset's with the scenario's changes
 };
 
 Prepared prepare(const std::filesystem::path& scenario_path,
@@ -29,14 +33,33 @@ Prepared prepare(const std::filesystem::path& scenario_path,
     }
     Dataset dataset = load_dataset(dataset_dir);
     bind_scenario_to_dataset(scenario, dataset);
-    return {std::move(scenario), std::move(dataset)};
+    std::vector<Facility> facilities =
+        facilities_in_scenario(dataset.facilities, scenario, dataset.areas);
+    return {std::move(scenario), std::move(dataset), std::move(facilities)};
+}
+// The run's facilities as CSV text, for the result's metadata: which are observed, which
+// modelled, which the scenario opened, closed or resized, and when.
+std::string facilities_table(const std::vector<Facility>& facilities, const AreaTable& areas) {
+    std::string text =
+        "facility,type,area,capacity,capacity_units,status,open_year,close_year,"
+        "capacity_changes,name\n";
+    for (const Facility& f : facilities) {
+        std::string changes;
+        for (const auto& [year, capacity] : f.capacity_changes)
+            changes += fmt::format("{}{}:{}", changes.empty() ? "" : " ", year, capacity);
+        text += fmt::format("{},{},{},{},{},{},{},{},{},\"{}\"\n", f.id, f.type, areas.code(f.area),
+                            f.capacity, f.capacity_units, f.status,
+                            f.open_year ? fmt::format("{}", f.open_year) : "",
+                            f.close_year ? fmt::format("{}", f.close_year) : "", changes, f.name);
+    }
+    return text;
 }
 }  // namespace
 
 std::size_t synthesise_start_population(const std::filesystem::path& scenario_path,
                                         const std::optional<std::filesystem::path>& data_dir,
                                         const std::filesystem::path& output) {
-    const auto [scenario, dataset] = prepare(scenario_path, data_dir);
+    const auto [scenario, dataset, facilities] = prepare(scenario_path, data_dir);
     const AgentPopulation persons =
         start_population(dataset.base, dataset.areas.size(), scenario.seed);
     save_start_population(output, persons, dataset.areas,
@@ -50,7 +73,7 @@ void check_scenario(const std::filesystem::path& scenario,
 }
 
 RunReport run_scenario(const RunOptions& options) {
-    auto [scenario, dataset] = prepare(options.scenario, options.data_dir);
+    auto [scenario, dataset, facilities] = prepare(options.scenario, options.data_dir);
 
     if (options.core) scenario.core = *options.core;
     if (options.replicates) scenario.replicates = *options.replicates;
@@ -58,6 +81,7 @@ RunReport run_scenario(const RunOptions& options) {
     std::map<std::string, std::string> metadata = dataset.metadata;
     metadata["engine_version"] = std::string(engine_version());
     metadata["git_commit"] = std::string(engine_git_commit());
+    if (!facilities.empty()) metadata["facilities"] = facilities_table(facilities, dataset.areas);
 
     std::vector<Observer*> observers = options.extra_observers;
     std::optional<Hdf5Writer> writer;
@@ -75,18 +99,20 @@ RunReport run_scenario(const RunOptions& options) {
                                           {dataset.name, dataset.base.year, scenario.seed});
             metadata["start_population"] = options.start_population.string();
         }
-        AgentProjection projection(scenario, dataset.areas, dataset.base,
-                                   create_models(dataset.rates),
-                                   {.threads = options.threads,
-                                    .replicates = scenario.replicates,
-                                    .stop = options.stop,
-                                    .start_population = saved ? &*saved : nullptr});
+        AgentProjection projection(
+            scenario, dataset.areas, dataset.base,
+            create_models({.rates = dataset.rates, .facilities = facilities}),
+            {.threads = options.threads,
+             .replicates = scenario.replicates,
+             .stop = options.stop,
+             .start_population = saved ? &*saved : nullptr});
         report.summary = projection.run(observers, metadata);
     } else {
         report.core = "cohort";
-        CohortProjection projection(scenario, dataset.areas, dataset.base,
-                                    create_models(dataset.rates),
-                                    {.threads = options.threads, .stop = options.stop});
+        CohortProjection projection(
+            scenario, dataset.areas, dataset.base,
+            create_models({.rates = dataset.rates, .facilities = facilities}),
+            {.threads = options.threads, .stop = options.stop});
         report.summary = projection.run(observers, metadata);
     }
     return report;

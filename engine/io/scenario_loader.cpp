@@ -312,6 +312,40 @@ Scenario build(const DocNode& doc, const fs::path& file) {
         }
     }
 
+    if (const DocNode* facilities = doc.find("facilities")) {
+        // Each change remembers its place, for problems found with the dataset (unknown ids).
+        const auto items = [&](std::string_view list, auto add) {
+            const DocNode* node = facilities->find(list);
+            if (!node) return;
+            for (std::size_t i = 0; i < node->items.size(); ++i) {
+                SourceLocation where = node->items[i].where;
+                where.key_path = fmt::format("facilities.{}[{}]", list, i);
+                add(node->items[i], std::move(where));
+            }
+        };
+        FacilityChanges& f = s.facilities;
+        items("open", [&](const DocNode& item, SourceLocation where) {
+            f.open.push_back({.id = text_of(item.find("id"), ""),
+                              .type = text_of(item.find("type"), ""),
+                              .area = text_of(item.find("area"), ""),
+                              .year = integer_of(item.find("year"), 0),
+                              .capacity = number_of(item.find("capacity"), 0.0),
+                              .name = text_of(item.find("name"), ""),
+                              .where = std::move(where)});
+        });
+        items("close", [&](const DocNode& item, SourceLocation where) {
+            f.close.push_back({.facility = text_of(item.find("facility"), ""),
+                               .year = integer_of(item.find("year"), 0),
+                               .where = std::move(where)});
+        });
+        items("resize", [&](const DocNode& item, SourceLocation where) {
+            f.resize.push_back({.facility = text_of(item.find("facility"), ""),
+                                .year = integer_of(item.find("year"), 0),
+                                .capacity = number_of(item.find("capacity"), 0.0),
+                                .where = std::move(where)});
+        });
+    }
+
     if (const DocNode* housing = doc.find("housing")) {
         s.housing.frictional_vacancy =
             number_of(housing->find("frictional_vacancy"), s.housing.frictional_vacancy);

@@ -264,6 +264,112 @@ constexpr std::array schema{
         .meaning = "Persons expected to live in each new dwelling of this project.",
     },
     SchemaKey{
+        .path = "facilities",
+        .kind = ValueKind::mapping,
+        .meaning = "Changes to the dataset's facilities (its `facilities.csv`: GP practices, "
+                   "pharmacies, care homes, community centres ...): facilities that open, close or "
+                   "change capacity. Each change holds for the whole of its `year`. Residents are "
+                   "served by the nearest open facility of each type (see docs/model.md, "
+                   "Facilities and accessibility).",
+    },
+    SchemaKey{
+        .path = "facilities.open",
+        .kind = ValueKind::list,
+        .meaning = "Facilities that open: one item each. From `year` on a new facility counts in "
+                   "the distances to its type and takes over the residents for whom it is now the "
+                   "nearest.",
+    },
+    SchemaKey{
+        .path = "facilities.open[].type",
+        .required = true,
+        .what = "a facility type, e.g. gp_practice",
+        .meaning = "Facility type as in the dataset's `facilities.csv`: `gp_practice`, "
+                   "`pharmacy`, `care_home`, `community_centre` ... A type the dataset does not "
+                   "have is allowed (lower-case letters, digits and `_`), unless it is one letter "
+                   "or two from a type it has.",
+    },
+    SchemaKey{
+        .path = "facilities.open[].area",
+        .required = true,
+        .what = "an area code of the dataset",
+        .meaning = "Area where it opens, e.g. a PC6 postcode `2533AB` or a buurt code "
+                   "`BU05183284`. Checked against the dataset when it is loaded.",
+    },
+    SchemaKey{
+        .path = "facilities.open[].year",
+        .kind = ValueKind::year,
+        .required = true,
+        .unit = "year",
+        .meaning = "First year it serves residents.",
+    },
+    SchemaKey{
+        .path = "facilities.open[].capacity",
+        .kind = ValueKind::number,
+        .required = true,
+        .unit = "the type's units in the dataset (GP practices: FTE)",
+        .min = at_least(0),
+        .meaning = "What it can serve: for a GP practice the full-time equivalents of its GPs.",
+    },
+    SchemaKey{
+        .path = "facilities.open[].name",
+        .meaning = "Label for reports, e.g. `Gezondheidscentrum Morgenstond`.",
+    },
+    SchemaKey{
+        .path = "facilities.open[].id",
+        .default_value = "`<type>-<area>-<year>`",
+        .what = "a facility id",
+        .meaning = "Id of the new facility, for closing or resizing it later (in this file or "
+                   "one that extends it). Must differ from every id of the dataset.",
+    },
+    SchemaKey{
+        .path = "facilities.close",
+        .kind = ValueKind::list,
+        .meaning = "Facilities that close: one item each. From `year` on the facility no longer "
+                   "serves; its residents turn to the nearest open facility of its type.",
+    },
+    SchemaKey{
+        .path = "facilities.close[].facility",
+        .required = true,
+        .what = "a facility id",
+        .meaning = "Id of the facility: from the dataset's `facilities.csv` (e.g. `gp-0007`) or "
+                   "the `id` of one opened under `facilities.open`.",
+    },
+    SchemaKey{
+        .path = "facilities.close[].year",
+        .kind = ValueKind::year,
+        .required = true,
+        .unit = "year",
+        .meaning = "First year it no longer serves residents.",
+    },
+    SchemaKey{
+        .path = "facilities.resize",
+        .kind = ValueKind::list,
+        .meaning =
+            "Facilities whose capacity changes (a practice takes on a GP, or loses one): one "
+            "item each.",
+    },
+    SchemaKey{
+        .path = "facilities.resize[].facility",
+        .required = true,
+        .what = "a facility id",
+        .meaning = "Id of the facility, as for `facilities.close`.",
+    },
+    SchemaKey{
+        .path = "facilities.resize[].year",
+        .kind = ValueKind::year,
+        .required = true,
+        .unit = "year",
+        .meaning = "First year of the new capacity.",
+    },
+    SchemaKey{
+        .path = "facilities.resize[].capacity",
+        .kind = ValueKind::number,
+        .required = true,
+        .unit = "the facility's units (GP practices: FTE)",
+        .min = at_least(0),
+        .meaning = "The capacity from `year` on (not a change: the new total).",
+    },
+    SchemaKey{
         .path = "housing",
         .kind = ValueKind::mapping,
         .meaning = "Settings of the housing model.",

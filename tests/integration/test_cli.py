@@ -105,6 +105,38 @@ def test_unknown_construction_area_names_the_line(socialtwin, tmp_path):
                      "bad_area.yaml:3", "construction[0].area", "'T3'", "did you mean")
 
 
+def test_unknown_facility_names_the_line_and_the_nearest_id(socialtwin, tmp_path):
+    assert_bad_input(socialtwin, tmp_path, SCENARIOS / "bad_facility.yaml",
+                     "bad_facility.yaml:4", "facilities.close[0].facility", "'gp-2'",
+                     "did you mean 'gp-1'?")
+
+
+def test_a_practice_opening_shortens_the_distance_and_shares_the_demand(socialtwin, tmp_path):
+    out = tmp_path / "facilities.h5"
+    socialtwin("run", SCENARIOS / "tiny_facilities.yaml", "-o", out, "--quiet")
+    distance = indicator(out, "distance_to_gp_practice_km")["values"]
+    # 2019: both areas go to T1's practice (T2: 0.5 km access + 5 km); from 2020 each its own.
+    assert distance[0].tolist() == pytest.approx([0.3, 5.5])
+    assert distance[1].tolist() == pytest.approx([0.3, 0.5])
+    assert indicator(out, "distance_to_community_centre_km")["values"][0].tolist() == \
+        pytest.approx([5.3, 0.5])
+    needed = indicator(out, "gp_fte_needed")["values"]
+    pressure = indicator(out, "gp_practice_capacity_pressure")["values"]
+    available = indicator(out, "gp_fte_available")["values"]
+    assert pressure[0].tolist() == pytest.approx([needed[0].sum() / 0.08] * 2)
+    assert pressure[1].tolist() == pytest.approx([needed[1][0] / 0.08, needed[1][1] / 0.04])
+    assert available[1].tolist() == pytest.approx([0.08, 0.04])
+    with h5py.File(out, "r") as f:
+        attrs = f["distance_to_gp_practice_km"].attrs
+        assert attrs["kind"] in ("measure", b"measure")
+        assert attrs["weight"] in ("population", b"population")
+        assert f["gp_fte_available"].attrs["kind"] in ("amount", b"amount")
+        facilities = f["meta"].attrs["facilities"]
+        facilities = facilities.decode() if isinstance(facilities, bytes) else facilities
+        assert "gp-1,gp_practice,T1,0.08,FTE,modelled" in facilities
+        assert "gp-T2,gp_practice,T2,0.04,FTE,scenario,2020" in facilities
+
+
 def test_csv_row_with_missing_fields_names_file_and_line(socialtwin, tmp_path):
     assert_bad_input(socialtwin, tmp_path, SCENARIOS / "bad_csv.yaml",
                      "population.csv:4", "7 fields", "header has 10")

@@ -52,8 +52,18 @@ write(rates / "zvw_categories.csv", ["sex", "age"] + categories,
     "persons_per_household_gemeente: 2\nother_households_per_other_member: 0.5\n")
 
 tiny = here / "datasets" / "tiny"
-write(tiny / "areas.csv", ["area", "buurt", "wijk", "gemeente", "dwellings"],
-      [["T1", "BU1", "WK1", "GM1", 100], ["T2", "BU1", "WK1", "GM1", 100]])
+# Positions for the area graph [km]: T1 and T2 are 5 km apart (3-4-5), residents live 0.3 and
+# 0.5 km from their area's position on average; KWB-style observed GP distance of the buurt.
+write(tiny / "areas.csv", ["area", "buurt", "wijk", "gemeente", "dwellings", "x_km", "y_km",
+                           "access_km", "observed_gp_distance_km"],
+      [["T1", "BU1", "WK1", "GM1", 100, "80.000", "450.000", "0.300", "2.9"],
+       ["T2", "BU1", "WK1", "GM1", 100, "83.000", "454.000", "0.500", "2.9"]])
+# Facilities: one GP practice in T1 (0.08 FTE: about the GP FTE both areas need), a community
+# centre in T2 (a type without a demand definition: distances only).
+write(tiny / "facilities.csv",
+      ["facility", "type", "area", "capacity", "capacity_units", "status", "name"],
+      [["gp-1", "gp_practice", "T1", 0.08, "FTE", "modelled", "Practice T1"],
+       ["cc-1", "community_centre", "T2", 1, "centres", "observed", "Buurthuis T2"]])
 write(tiny / "population.csv", ["area", "sex", "age"] + positions,
       [["T1", "male", 30, 0, 50, 0, 0, 0, 0, 0], ["T1", "female", 30, 0, 50, 0, 0, 0, 0, 0],
        ["T2", "female", 80, 0, 100, 0, 0, 0, 0, 0]])

@@ -6,7 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <ostream>
+#include <string>
 #include <vector>
+
+#include "engine/io/csv.hpp"
 
 namespace socialtwin {
 namespace {
@@ -166,6 +171,43 @@ TEST(AreaGraph, BadInputIsALogicError) {
     EXPECT_THROW(AreaGraph(one, one, negative), std::invalid_argument);
     EXPECT_THROW(AreaGraph(one, one, std::vector<double>{}), std::invalid_argument);
 }
+
+// The shipped datasets' graphs have the sites and edges docs/data-preparation.md counts ("Area
+// graph and distances"), built by data/prepare/geography.py from the same areas.csv columns.
+struct ShippedGraph {
+    const char* dataset;
+    std::size_t sites, edges;
+};
+void PrintTo(const ShippedGraph& g, std::ostream* out) { *out << g.dataset; }
+
+class AreaGraphOnShippedData : public ::testing::TestWithParam<ShippedGraph> {};
+
+TEST_P(AreaGraphOnShippedData, HasTheSitesAndEdgesTheDataPreparationCounts) {
+    const auto file = std::filesystem::path(SOCIALTWIN_SOURCE_DIR) / "data/datasets" /
+                      GetParam().dataset / "areas.csv";
+    CsvTable t = read_csv(file, {"x_km", "y_km", "access_km"});
+    std::vector<double> x, y, access;
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        x.push_back(t.number(row, "x_km"));
+        y.push_back(t.number(row, "y_km"));
+        access.push_back(t.number(row, "access_km"));
+    }
+    t.throw_if_problems();
+    const AreaGraph g(x, y, access);
+    EXPECT_EQ(g.n_sites(), GetParam().sites);
+    EXPECT_EQ(boost::num_edges(g.graph()), GetParam().edges);
+    EXPECT_EQ(g.n_joins(), 0u);  // "The datasets shipped need no such edge."
+}
+
+INSTANTIATE_TEST_SUITE_P(Datasets, AreaGraphOnShippedData,
+                         ::testing::Values(ShippedGraph{"denhaag-zuidwest-2019", 9, 31},
+                                           ShippedGraph{"denhaag-2019", 59, 218},
+                                           ShippedGraph{"nl-pc4-2021", 4054, 14730}),
+                         [](const ::testing::TestParamInfo<ShippedGraph>& param) {
+                             std::string name = param.param.dataset;
+                             std::erase(name, '-');
+                             return name;
+                         });
 
 }  // namespace
 }  // namespace socialtwin

@@ -117,6 +117,16 @@ TEST(ShippedScenarios, VerdichtingBuilds2500AndDemolishes150Dwellings) {
     EXPECT_EQ(demolished, -150);
 }
 
+TEST(ShippedScenarios, VerdichtingOpensAHealthCentreInMoerwijk) {
+    const Scenario s = load_scenario(scenarios_dir + "/verdichting.yaml");
+    ASSERT_EQ(s.facilities.open.size(), 1u);
+    EXPECT_EQ(s.facilities.open[0].type, "gp_practice");
+    EXPECT_EQ(s.facilities.open[0].area, "2532DE");
+    EXPECT_EQ(s.facilities.open[0].year, 2025);
+    ASSERT_EQ(s.facilities.resize.size(), 1u);
+    EXPECT_EQ(s.facilities.resize[0].facility, "gp-0001");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Defaults and what the loader fills in
 
@@ -239,7 +249,8 @@ TEST(ScenarioLoader, UnknownKeySuggestsNearestKey) {
             f + ":4:3: rates.mortalty: unknown rate 'mortalty' (did you mean 'mortality'?)",
             f + ":8:7: rates.fertility[1].facter: unknown key (did you mean 'factor'?)",
             f + ":9:1: colour: unknown key; expected one of name, description, extends, dataset, "
-                "base_year, horizon, seed, core, replicates, rates, construction, housing, care"));
+                "base_year, horizon, seed, core, replicates, rates, construction, facilities, "
+                "housing, care"));
 }
 
 TEST(ScenarioLoader, WrongTypesAreAllReported) {
@@ -287,6 +298,54 @@ TEST(ScenarioLoader, BadConstructionEntriesAreAllReported) {
                 "\"highrise\"",
             f + ":15:16: construction[2].occupancy: expected a positive number, got 0",
             f + ":16:5: construction[3]: expected a mapping of keys, got \"just a string\""));
+}
+
+TEST(ScenarioLoader, ReadsFacilityChangesAndWhereEachWasDeclared) {
+    const std::string f = fixture("facilities.yaml");
+    const Scenario s = load_scenario(f);
+    ASSERT_EQ(s.facilities.open.size(), 1u);
+    const FacilityOpening& o = s.facilities.open[0];
+    EXPECT_EQ(o.id, "gp-T2");
+    EXPECT_EQ(o.type, "gp_practice");
+    EXPECT_EQ(o.area, "T2");
+    EXPECT_EQ(o.year, 2020);
+    EXPECT_DOUBLE_EQ(o.capacity, 0.05);
+    EXPECT_EQ(o.name, "Gezondheidscentrum T2");
+    EXPECT_EQ(o.where.file, f);
+    EXPECT_EQ(o.where.line, 7);
+    EXPECT_EQ(o.where.key_path, "facilities.open[0]");
+    ASSERT_EQ(s.facilities.close.size(), 1u);
+    EXPECT_EQ(s.facilities.close[0].facility, "gp-1");
+    EXPECT_EQ(s.facilities.close[0].year, 2021);
+    EXPECT_EQ(s.facilities.close[0].where.key_path, "facilities.close[0]");
+    ASSERT_EQ(s.facilities.resize.size(), 1u);
+    EXPECT_EQ(s.facilities.resize[0].facility, "gp-T2");
+    EXPECT_EQ(s.facilities.resize[0].year, 2022);
+    EXPECT_DOUBLE_EQ(s.facilities.resize[0].capacity, 0.1);
+    EXPECT_EQ(s.facilities.resize[0].where.line, 17);
+}
+
+TEST(ScenarioLoader, BadFacilityChangesAreAllReported) {
+    const std::string f = fixture("bad_facilities.yaml");
+    EXPECT_THAT(
+        problems_loading(f),
+        ElementsAre(
+            f + ":8:13: facilities.open[0].year: expected a year in 2019..2029 (the projected "
+                "years, base_year to base_year + horizon), got 2035",
+            f + ":9:17: facilities.open[0].capacity: expected a non-negative number, got -1",
+            f + ":10:7: facilities.open[0].nmae: unknown key (did you mean 'name'?)",
+            f + ":11:7: facilities.open[1].type: required key is missing; expected a facility "
+                "type, e.g. gp_practice",
+            f + ":11:7: facilities.open[1].area: required key is missing; expected an area code "
+                "of the dataset",
+            f + ":11:7: facilities.open[1].capacity: required key is missing; expected a "
+                "non-negative number",
+            f + ":14:7: facilities.close[0].facilty: unknown key (did you mean 'facility'?)",
+            f + ":14:7: facilities.close[0].facility: required key is missing; expected a "
+                "facility id",
+            f + ":17:7: facilities.resize[0].capacity: required key is missing; expected a "
+                "non-negative number",
+            f + ":19:3: facilities.reopen: unknown key (did you mean 'open'?)"));
 }
 
 TEST(ScenarioLoader, YearsArePlausibleWhenTheBaseYearComesFromTheDataset) {
