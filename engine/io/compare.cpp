@@ -280,7 +280,8 @@ private:
 
         // The discount rate: the command line's, else the scenario's, else the default.
         report_.discount_rate = default_discount_rate;
-        report_.discount_rate_source = fmt::format("default ({})", default_discount_rate_source);
+        report_.discount_rate_source =
+            fmt::format("the default ({})", default_discount_rate_source);
         if (options_.discount_rate) {
             report_.discount_rate = *options_.discount_rate;
             report_.discount_rate_source = "--discount-rate";
@@ -827,11 +828,11 @@ void print_comparison(const CompareReport& report, std::ostream& out, bool markd
                     report.scenario_name, report.scenario_path.string(), report.baseline_name,
                     report.baseline_path.string(), report.first_year, report.last_year);
     const std::string rate = fmt::format(
-        "Costs{} discounted at {}% a year to {} (discount rate: {}).",
+        "Costs{}; net present values in {} at a discount rate of {}% a year, from {}.",
         report.price_year.empty()               ? std::string{}
-        : report.price_year == "current prices" ? std::string(" in current prices,")
-                                                : fmt::format(" in {} prices,", report.price_year),
-        format_number(report.discount_rate * 100, 2), report.base_year,
+        : report.price_year == "current prices" ? std::string(" in current prices")
+                                                : fmt::format(" in {} prices", report.price_year),
+        report.base_year, format_number(report.discount_rate * 100, 2),
         report.discount_rate_source);
     out << (markdown ? "**" + heading + "**" : heading) << "\n\n" << rate << "\n\n";
     std::vector<std::vector<std::string>> rows{
