@@ -25,6 +25,10 @@ std::string_view to_string(DwellingType t) noexcept {
     return t == DwellingType::single_family ? "single_family" : "multi_family";
 }
 
+std::string_view to_string(Tenure t) noexcept {
+    return t == Tenure::owner ? "owner" : t == Tenure::social_rent ? "social_rent" : "private_rent";
+}
+
 double rate_multiplier(const Scenario& scenario, RateTarget target, int year, int sex, int age) {
     const auto it = scenario.rate_changes.find(target);
     if (it == scenario.rate_changes.end()) return 1.0;

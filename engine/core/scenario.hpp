@@ -43,6 +43,8 @@ struct RateChange {
 };
 
 enum class DwellingType { single_family, multi_family };
+// Who owns a dwelling: its occupant, a housing corporation (woningcorporatie), another landlord.
+enum class Tenure { owner, social_rent, private_rent };
 
 // Dwellings added to (or, negative, demolished from) an area's stock in a year.
 struct ConstructionProject {
@@ -51,6 +53,9 @@ struct ConstructionProject {
     std::string area;      // area code, e.g. "2533AB" or "BU05183284"
     double dwellings = 0;  // [dwellings]
     DwellingType type = DwellingType::multi_family;
+    // None: new dwellings take the area's tenure mix of their type, demolition takes the
+    // dwellings of the type in proportion to their tenures (models/housing/dwelling_stock.hpp).
+    std::optional<Tenure> tenure;
     double occupancy = 0;  // [persons per dwelling] 0 = the scenario's housing default
     SourceLocation where;  // where it was declared, for errors found later (e.g. unknown area)
 };
@@ -92,6 +97,9 @@ struct HousingSettings {
     MigrationMode migration = MigrationMode::housing_led;
     double frictional_vacancy = 0.02;     // [share of stock] vacancy needed for moves to happen
     double persons_per_new_dwelling = 0;  // [persons] 0 = the rate set's mean household size
+    // [x] how much more a household moving inside the municipality is drawn to each vacant
+    // dwelling of its own buurt than to one elsewhere (an assumption; 1 = no preference).
+    double own_buurt_weight = 3.0;
 };
 
 // Which core projects the population: the same rates and models either way.
@@ -127,6 +135,7 @@ struct Scenario {
 std::string_view to_string(RateTarget t) noexcept;
 std::optional<RateTarget> rate_target_from_string(std::string_view name) noexcept;
 std::string_view to_string(DwellingType t) noexcept;
+std::string_view to_string(Tenure t) noexcept;
 
 // The multiplier a scenario applies to `target` for a person of `sex` and `age` in `year`:
 // the product of every matching change (1 when none applies).

@@ -16,6 +16,7 @@
 #include "engine/core/suggest.hpp"
 #include "engine/io/csv.hpp"
 #include "engine/io/version.hpp"
+#include "models/housing/dwelling_stock.hpp"
 
 namespace fs = std::filesystem;
 
@@ -367,6 +368,75 @@ void read_facilities(const fs::path& dir, Dataset& d) {
     t.throw_if_problems();
 }
 
+// ---- dwellings.csv (optional): the stock by dwelling type x tenure -------------------------
+
+// Whole dwellings per area by type x tenure; every area of areas.csv exactly once, each row
+// adding up to the area's `dwellings`. Kept as area quantities (stock_quantity_name) for the
+// housing model. Without the file the housing model splits every area's dwellings by a stated
+// national mix; the result's metadata says which.
+void read_dwelling_types(const fs::path& dir, Dataset& d) {
+    const fs::path file = dir / "dwellings.csv";
+    if (!fs::exists(file)) {
+        d.metadata["dwellings_by_type_tenure"] =
+            "not in the dataset (no dwellings.csv): every area's dwellings split by the national "
+            "mix (docs/model.md, Dwelling stock by type and tenure)";
+        return;
+    }
+    std::vector<std::string> columns{"area"};
+    for (int t = 0; t < n_dwelling_types; ++t)
+        for (int r = 0; r < n_tenures; ++r)
+            columns.push_back(
+                fmt::format("{}_{}", dwelling_type_names[at(t)], tenure_names[at(r)]));
+    CsvTable table = read_csv(file, columns);
+    const std::size_t n_areas = d.areas.size();
+    std::vector<DwellingStock> stock(n_areas);
+    std::vector<int> line_of(n_areas, 0);
+    const auto area_col = table.column("area");
+    const std::vector<std::string_view> codes(d.areas.codes().begin(), d.areas.codes().end());
+    for (std::size_t row = 0; row < table.size(); ++row) {
+        const std::string& code = table.text(row, area_col);
+        const auto area = d.areas.find(code);
+        if (!area) {
+            table.report(row, area_col, "area '" + code + "' is not in areas.csv",
+                         did_you_mean(code, codes));
+        } else if (line_of[*area] != 0) {
+            table.report(
+                row, area_col,
+                fmt::format("area '{}' appears twice (first on line {})", code, line_of[*area]));
+        }
+        double sum = 0;
+        DwellingStock cells{};
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+            cells[c] = static_cast<double>(
+                table.whole_number(row, table.column(columns[c + 1]), 0, 10'000'000));
+            sum += cells[c];
+        }
+        if (!area || line_of[*area] != 0) continue;
+        line_of[*area] = table.row(row).line;
+        stock[*area] = cells;
+        if (sum != d.base.dwellings[*area])
+            table.report(
+                row, area_col,
+                fmt::format("the dwellings of area '{}' add up to {}, but areas.csv has {}", code,
+                            sum, d.base.dwellings[*area]));
+    }
+    table.throw_if_problems();
+    std::vector<InputProblem> missing;
+    for (std::size_t a = 0; a < n_areas; ++a)
+        if (line_of[a] == 0)
+            missing.push_back(problem_at(where_in(table.file(), 0, 0, "area"),
+                                         "area '" + d.areas.code(a) + "' of areas.csv has no row"));
+    throw_input_problems(std::move(missing));
+    for (int t = 0; t < n_dwelling_types; ++t)
+        for (int r = 0; r < n_tenures; ++r) {
+            AreaQuantity quantity{stock_quantity_name(t, r), {}};
+            for (std::size_t a = 0; a < n_areas; ++a)
+                quantity.values.push_back(stock[a][stock_cell(t, r)]);
+            d.areas.add_quantity(std::move(quantity));
+        }
+    d.metadata["dwellings_by_type_tenure"] = "dwellings.csv";
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -489,6 +559,7 @@ Dataset load_dataset(const fs::path& dir) {
         }
     }
     pop.throw_if_problems();
+    read_dwelling_types(dir, d);
     read_facilities(dir, d);
 
     fs::path rates_path = fs::path(rates_dir);

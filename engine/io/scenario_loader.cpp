@@ -305,6 +305,12 @@ Scenario build(const DocNode& doc, const fs::path& file) {
             p.type = text_of(item.find("type"), "multi_family") == "single_family"
                          ? DwellingType::single_family
                          : DwellingType::multi_family;
+            if (const DocNode* tenure = item.find("tenure")) {
+                const std::string t = tenure->text;
+                p.tenure = t == "owner"         ? Tenure::owner
+                           : t == "social_rent" ? Tenure::social_rent
+                                                : Tenure::private_rent;
+            }
             p.occupancy = number_of(item.find("occupancy"), p.occupancy);
             p.where = item.where;
             p.where.key_path = fmt::format("construction[{}]", i);
@@ -351,6 +357,8 @@ Scenario build(const DocNode& doc, const fs::path& file) {
             number_of(housing->find("frictional_vacancy"), s.housing.frictional_vacancy);
         s.housing.persons_per_new_dwelling = number_of(housing->find("persons_per_new_dwelling"),
                                                        s.housing.persons_per_new_dwelling);
+        s.housing.own_buurt_weight =
+            number_of(housing->find("own_buurt_weight"), s.housing.own_buurt_weight);
         s.housing.migration = text_of(housing->find("migration"), "housing_led") == "demand_led"
                                   ? MigrationMode::demand_led
                                   : MigrationMode::housing_led;

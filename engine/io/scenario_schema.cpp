@@ -71,6 +71,7 @@ constexpr Bound at_most(double v) { return {.value = v, .exclusive = false, .set
 constexpr std::array<std::string_view, 2> core_names{"cohort", "agent"};
 constexpr std::array<std::string_view, 3> sex_names{"both", "male", "female"};
 constexpr std::array<std::string_view, 2> dwelling_type_names{"single_family", "multi_family"};
+constexpr std::array<std::string_view, 3> tenure_names{"owner", "social_rent", "private_rent"};
 constexpr std::array<std::string_view, 2> migration_mode_names{"housing_led", "demand_led"};
 
 // Plausible calendar years, for checks made before the dataset's base year is known.
@@ -256,6 +257,17 @@ constexpr std::array schema{
                    "(meergezinswoning: flats, high-rise).",
     },
     SchemaKey{
+        .path = "construction[].tenure",
+        .kind = ValueKind::choice,
+        .default_value = "the area's tenure mix of that type",
+        .choices = tenure_names,
+        .meaning = "Tenure: `owner` (koopwoning), `social_rent` (owned by a woningcorporatie) or "
+                   "`private_rent`. Left out, new dwellings take the tenure mix of the area's "
+                   "dwellings of that type on 1 January of the year (of all its dwellings if it "
+                   "has none of the type), and a demolition takes the area's dwellings of that "
+                   "type in proportion to their tenures.",
+    },
+    SchemaKey{
         .path = "construction[].occupancy",
         .kind = ValueKind::number,
         .default_value = "`housing.persons_per_new_dwelling`",
@@ -402,6 +414,17 @@ constexpr std::array schema{
         .unit = "persons per dwelling",
         .min = above(0),
         .meaning = "Persons expected per new dwelling, for projects without `occupancy`.",
+    },
+    SchemaKey{
+        .path = "housing.own_buurt_weight",
+        .kind = ValueKind::number,
+        .default_value = "3",
+        .unit = "x",
+        .min = above(0),
+        .meaning = "How much more a household moving house inside the municipality is drawn to "
+                   "a vacant dwelling in its own buurt than to one elsewhere (an assumption: "
+                   "most moves are short). 1 = no preference. Without a `buurt` column in the "
+                   "dataset, the own area counts as the own buurt.",
     },
     SchemaKey{
         .path = "care",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -100,11 +101,34 @@ void MigrationModel::declare_indicators(IndicatorCatalog& catalog) {
              "Persons moving from the area to another area of the municipality during the year "
              "(part of migration_out).",
          .source = "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
-    in_new_dwellings_ = catalog.add({.name = "migration_in_new_dwellings",
-                                     .units = "persons per year",
-                                     .description = "In-migrants who move into dwellings completed "
-                                                    "during the year (part of migration_in).",
-                                     .source = "scenario construction programme x occupancy"});
+    in_new_dwellings_ = catalog.add(
+        {.name = "migration_in_new_dwellings",
+         .units = "persons per year",
+         .description = "In-migrants from outside the municipality who move into dwellings "
+                        "completed during the year (part of migration_in).",
+         .source = "scenario construction programme x occupancy, less the movers who took them"});
+    declare_housing_dimensions(catalog);
+    moves_in_buurt_ = catalog.add(
+        {.name = "moves_in_buurt",
+         .units = "persons per year",
+         .description = "The part of moves_in that comes from the area's own buurt (from the area "
+                        "itself too); see housing.own_buurt_weight.",
+         .source = "moves_in x the choice of a vacant dwelling (docs/model.md)"});
+    new_residents_ = catalog.add(
+        {.name = "new_dwelling_residents_by_age_sex",
+         .units = "persons per year",
+         .description = "Persons who move into dwellings completed during the year, from other "
+                        "areas of the municipality and from outside it, by sex and age at the end "
+                        "of the year.",
+         .dims = by_sex_and_age_band,
+         .source = "construction programme; moves and in-migration (docs/model.md)"});
+    new_households_ = catalog.add(
+        {.name = "new_dwelling_households_by_type",
+         .units = "households per year",
+         .description = "Households moving into dwellings completed during the year, by type "
+                        "(from the positions of the persons, as households are counted).",
+         .dims = {"household_type"},
+         .source = "construction programme; moves and in-migration (docs/model.md)"});
     in_unmet_ = catalog.add(
         {.name = "migration_in_unmet",
          .units = "persons per year",
@@ -142,6 +166,42 @@ void MigrationModel::begin_run(const RunContext& run) {
         market_of_.empty() ? 1 : 1 + *std::max_element(market_of_.begin(), market_of_.end());
     buurt_of_ =
         run.areas->attribute("buurt") ? groups_of(*run.areas, "buurt") : std::vector<std::size_t>{};
+    // Vacancy choice: buurten within their municipality (areas themselves without a buurt
+    // column), each market's areas listed buurt by buurt.
+    {
+        std::map<std::pair<std::size_t, std::size_t>, std::size_t> numbers;
+        group_of_.assign(n_areas, 0);
+        group_market_.clear();
+        for (std::size_t a = 0; a < n_areas; ++a) {
+            const std::size_t buurt = buurt_of_.empty() ? a : buurt_of_[a];
+            const auto [it, added] =
+                numbers.emplace(std::pair{market_of_[a], buurt}, numbers.size());
+            if (added) group_market_.push_back(market_of_[a]);
+            group_of_[a] = it->second;
+        }
+        const std::size_t n_groups = group_market_.size();
+        market_areas_.assign(n_markets_, {});
+        std::vector<std::vector<std::size_t>> areas_of_group(n_groups);
+        for (std::size_t a = 0; a < n_areas; ++a) areas_of_group[group_of_[a]].push_back(a);
+        group_first_.assign(n_groups, 0);
+        group_pool_index_.assign(n_groups, std::numeric_limits<std::size_t>::max());
+        std::size_t pools = 0;
+        for (std::size_t g = 0; g < n_groups; ++g) {
+            auto& listed = market_areas_[group_market_[g]];
+            group_first_[g] = listed.size();
+            listed.insert(listed.end(), areas_of_group[g].begin(), areas_of_group[g].end());
+            if (areas_of_group[g].size() > 1) group_pool_index_[g] = pools++;
+        }
+        group_weight_.assign(n_groups, 0.0);
+        group_divisor_.assign(n_groups, 0.0);
+        group_movers_.assign(n_groups, 0.0);
+        group_movers_households_.assign(n_groups, 0.0);
+        market_weight_.assign(n_markets_, 0.0);
+        group_pool_.assign(run.agents ? 0 : pools * CohortCell::size, 0.0);
+        market_pool_.assign(run.agents ? 0 : n_markets_ * CohortCell::size, 0.0);
+    }
+    incoming_new_.assign(run.agents ? n_areas : 0, {});
+    incoming_in_buurt_.assign(n_areas, 0.0);
     seekers_.assign(run.agents ? n_areas : 0, {});
     partner_leavers_.assign(n_areas, 0.0);
     movers_pool_.assign(n_markets_ * CohortCell::size, 0.0);
@@ -206,10 +266,12 @@ MigrationModel::Construction MigrationModel::construction(std::size_t area) cons
     Construction c;
     for (const auto& [year, completion] : completions_[area]) {
         if (year != year_) continue;
-        if (completion.dwellings > 0)
-            c.new_residents += completion.dwellings * completion.occupancy;
-        else
+        if (completion.dwellings > 0) {
+            c.new_dwellings += completion.dwellings;
+            c.new_capacity += completion.dwellings * completion.occupancy;
+        } else {
             c.demolished -= completion.dwellings;
+        }
     }
     return c;
 }
@@ -220,86 +282,181 @@ double MigrationModel::displaced_share(double demolished, double dwellings_start
 }
 
 void MigrationModel::record_market(std::size_t area, double inhabitants,
-                                   double households_at_year_end, double dwellings_left,
-                                   double movers, double movers_households) const {
+                                   double households_at_year_end, const Construction& c,
+                                   double dwellings_start, double movers,
+                                   double movers_households) const {
     Market& m = market_[area];
+    m = Market{};
     m.movers = movers;
     m.movers_households = movers_households;
     m.inhabitants = inhabitants;
     m.wanting = inhabitants * in_per_inhabitant_total_;
     // Negative where the area holds more households than its dwellings take: that makes less
     // room in the municipal market too.
-    m.room = dwellings_left * households_per_dwelling_[area] - households_at_year_end;
-    m.admitted = 0;
-    m.share = 0;
+    m.room = std::max(0.0, dwellings_start - c.demolished) * households_per_dwelling_[area] -
+             households_at_year_end;
+    m.new_dwellings = c.new_dwellings;
+    m.new_capacity = c.new_capacity;
+}
+
+std::span<const double> MigrationModel::group_pool(std::size_t group) const {
+    const std::size_t i = group_pool_index_[group];
+    if (i != std::numeric_limits<std::size_t>::max())
+        return {group_pool_.data() + i * CohortCell::size, CohortCell::size};
+    const std::size_t area = market_areas_[group_market_[group]][group_first_[group]];
+    return {movers_cells_.data() + area * CohortCell::size, CohortCell::size};
 }
 
 // The municipal housing market. Households moving house inside the municipality have freed
-// their dwellings and take dwellings elsewhere: all of them are placed, spread over the areas
-// in proportion to the room each has left. In-migrants from outside take what room is then
-// left (housing-led) or all come (demand-led), spread the same way. Pooling over the whole
+// their dwellings and choose a vacant one: the room left in an area's stock, or a dwelling
+// completed this year, anywhere in their municipality, with a preference for their own buurt
+// (see the choice above MigrationModel's members). All of them are placed. In-migrants from
+// outside then take the room that is left (housing-led), or all come (demand-led), spread over
+// the areas in proportion to the room each has left; the new dwellings take `occupancy`
+// persons each: the movers who chose them, and in-migrants for the rest. Pooling over the whole
 // municipality also keeps the agent core's result from depending on small-area noise (a sum
 // of minima is not the minimum of sums).
 void MigrationModel::settle() {
-    // Moves: per municipality, the movers are placed in its areas in proportion to their room.
-    std::vector<double> free(n_markets_, 0.0), movers(n_markets_, 0.0);
-    double wanting = 0, room = 0, all_free = 0, movers_households = 0;
+    const double preference = scenario_->housing.own_buurt_weight;
+    const std::size_t n_groups = group_market_.size();
+    std::fill(group_weight_.begin(), group_weight_.end(), 0.0);
+    std::fill(group_movers_.begin(), group_movers_.end(), 0.0);
+    std::fill(group_movers_households_.begin(), group_movers_households_.end(), 0.0);
+    std::fill(market_weight_.begin(), market_weight_.end(), 0.0);
+    std::vector<double> movers(n_markets_, 0.0);
+    double wanting = 0, room = 0, movers_households = 0;
     for (std::size_t a = 0; a < market_.size(); ++a) {
         const Market& m = market_[a];
+        const double weight = std::max(0.0, m.room) + m.new_dwellings;
+        group_weight_[group_of_[a]] += weight;
+        market_weight_[market_of_[a]] += weight;
+        group_movers_[group_of_[a]] += m.movers;
+        group_movers_households_[group_of_[a]] += m.movers_households;
+        movers[market_of_[a]] += m.movers;
         wanting += m.wanting;
         room += m.room;
-        all_free += std::max(0.0, m.room);
-        free[market_of_[a]] += std::max(0.0, m.room);
-        movers[market_of_[a]] += m.movers;
         movers_households += m.movers_households;
     }
+    // Per market: the movers (persons, households) of each buurt over its divisor, summed.
+    std::vector<double> per_weight(n_markets_, 0.0), households_per_weight(n_markets_, 0.0);
+    for (std::size_t g = 0; g < n_groups; ++g) {
+        const std::size_t k = group_market_[g];
+        group_divisor_[g] = market_weight_[k] + (preference - 1.0) * group_weight_[g];
+        if (group_divisor_[g] <= 0) continue;
+        per_weight[k] += group_movers_[g] / group_divisor_[g];
+        households_per_weight[k] += group_movers_households_[g] / group_divisor_[g];
+    }
+
+    // Each area's expected movers, into its existing stock and into its new dwellings, and the
+    // room it has left for in-migrants.
+    std::vector<double> left(market_.size(), 0.0);
+    double all_left = 0, movers_into_new_households = 0;
     for (std::size_t a = 0; a < market_.size(); ++a) {
         Market& m = market_[a];
-        const std::size_t k = market_of_[a];
-        m.share = free[k] > 0 ? std::max(0.0, m.room) / free[k]
-                              : (movers[k] > 0 ? m.movers / movers[k] : 0.0);
+        const std::size_t k = market_of_[a], g = group_of_[a];
+        const double free = std::max(0.0, m.room);
+        if (market_weight_[k] > 0) {
+            const double own = group_divisor_[g] > 0 ? (preference - 1.0) / group_divisor_[g] : 0.0;
+            const double persons = per_weight[k] + own * group_movers_[g];
+            const double households = households_per_weight[k] + own * group_movers_households_[g];
+            m.new_movers = m.new_dwellings * persons;
+            m.in_buurt = group_divisor_[g] > 0 ? (free + m.new_dwellings) * preference *
+                                                     group_movers_[g] / group_divisor_[g]
+                                               : 0.0;
+            movers_into_new_households += m.new_dwellings * households;
+            left[a] = std::max(0.0, free - free * households);
+        } else {
+            // No vacancy anywhere in the municipality: the movers stay spread as they were.
+            m.share = movers[k] > 0 ? m.movers / movers[k] : 0.0;
+            m.in_buurt = group_movers_[g] * m.share;
+        }
+        m.new_filled = std::max(0.0, m.new_capacity - m.new_movers);
+        all_left += left[a];
     }
 
     // In-migrants from outside take the room left in the whole stock (housing-led), spread
-    // over the areas in proportion to their room; demand-led, all of them come.
+    // over the areas in proportion to what each has left; demand-led, all of them come.
     if (scenario_->housing.migration == MigrationMode::demand_led ||
         households_per_in_migrant_ <= 0) {
         for (Market& m : market_) m.admitted = m.wanting;
     } else {
-        const double admitted =
-            std::clamp((room - movers_households) / households_per_in_migrant_, 0.0, wanting);
-        for (Market& m : market_)
-            m.admitted = all_free > 0 ? admitted * std::max(0.0, m.room) / all_free : 0.0;
+        const double admitted = std::clamp(
+            (room - movers_households + movers_into_new_households) / households_per_in_migrant_,
+            0.0, wanting);
+        for (std::size_t a = 0; a < market_.size(); ++a)
+            market_[a].admitted = all_left > 0 ? admitted * left[a] / all_left : 0.0;
     }
 
     movers_pool_total_ = movers;
     if (!movers_cells_.empty()) {
-        // Cohort core: the movers of each municipality by cell, shared out by `share`.
+        // Cohort core: the movers by cell, per municipality (for a market without vacancies),
+        // per buurt of several areas, and over each buurt's divisor, per municipality.
         std::fill(movers_pool_.begin(), movers_pool_.end(), 0.0);
-        for (std::size_t a = 0; a < market_.size(); ++a)
+        std::fill(group_pool_.begin(), group_pool_.end(), 0.0);
+        std::fill(market_pool_.begin(), market_pool_.end(), 0.0);
+        for (std::size_t a = 0; a < market_.size(); ++a) {
+            const std::size_t k = market_of_[a], g = group_of_[a];
+            const double* cells = movers_cells_.data() + a * CohortCell::size;
+            double* pool = movers_pool_.data() + k * CohortCell::size;
+            for (std::size_t c = 0; c < CohortCell::size; ++c) pool[c] += cells[c];
+            if (group_pool_index_[g] != std::numeric_limits<std::size_t>::max()) {
+                double* group = group_pool_.data() + group_pool_index_[g] * CohortCell::size;
+                for (std::size_t c = 0; c < CohortCell::size; ++c) group[c] += cells[c];
+            }
+            if (group_divisor_[g] <= 0) continue;
+            double* market = market_pool_.data() + k * CohortCell::size;
             for (std::size_t c = 0; c < CohortCell::size; ++c)
-                movers_pool_[market_of_[a] * CohortCell::size + c] +=
-                    movers_cells_[a * CohortCell::size + c];
+                market[c] += cells[c] / group_divisor_[g];
+        }
         return;
     }
-    // Agent core: each family draws its new area among its municipality's, by the shares.
-    std::vector<std::vector<std::size_t>> areas_of(n_markets_);
-    for (std::size_t a = 0; a < market_.size(); ++a) areas_of[market_of_[a]].push_back(a);
-    std::vector<std::vector<double>> cumulative(n_markets_);
-    for (std::size_t k = 0; k < n_markets_; ++k) {
-        double total = 0;
-        for (std::size_t a : areas_of[k]) cumulative[k].push_back(total += market_[a].share);
-    }
+
+    // Agent core: each family draws its vacancy from the same shares, with one uniform number
+    // (its decider's): the municipality's vacancies laid end to end, buurt by buurt, its own
+    // buurt's stretched by the preference.
     for (auto& in : incoming_) in.clear();
+    for (auto& in : incoming_new_) in.clear();
+    std::fill(incoming_in_buurt_.begin(), incoming_in_buurt_.end(), 0.0);
+    std::vector<std::vector<double>> cumulative(n_markets_), fallback(n_markets_);
+    std::vector<double> group_start(n_groups, 0.0);
+    for (std::size_t k = 0; k < n_markets_; ++k) {
+        double total = 0, moving = 0;
+        for (const std::size_t a : market_areas_[k]) {
+            const std::size_t g = group_of_[a];
+            if (market_areas_[k][group_first_[g]] == a) group_start[g] = total;
+            cumulative[k].push_back(total += std::max(0.0, market_[a].room));
+            cumulative[k].push_back(total += market_[a].new_dwellings);
+            fallback[k].push_back(moving += market_[a].movers);
+        }
+    }
     for (std::size_t from = 0; from < movers_.size(); ++from) {
-        const std::size_t k = market_of_[from];
-        const auto& c = cumulative[k];
+        const std::size_t k = market_of_[from], g = group_of_[from];
+        const auto& areas = market_areas_[k];
         for (const auto& [person, decider] : movers_[from]) {
-            const double u = random_->uniforms(Stream::moves, decider, year_, 1)[0] * c.back();
-            const auto i = std::min<std::size_t>(
-                static_cast<std::size_t>(std::upper_bound(c.begin(), c.end(), u) - c.begin()),
-                c.size() - 1);
-            incoming_[areas_of[k][i]].push_back(person);
+            const double u = random_->uniforms(Stream::moves, decider, year_, 1)[0];
+            std::size_t to = from;
+            bool into_new = false;
+            if (market_weight_[k] > 0) {
+                const auto& c = cumulative[k];
+                const double v = u * group_divisor_[g], start = group_start[g],
+                             own = preference * group_weight_[g];
+                double x = v < start         ? v
+                           : v < start + own ? start + (v - start) / preference
+                                             : v - own + group_weight_[g];
+                x = std::min(x, std::nextafter(c.back(), 0.0));
+                const auto i =
+                    static_cast<std::size_t>(std::upper_bound(c.begin(), c.end(), x) - c.begin());
+                to = areas[std::min(i, c.size() - 1) / 2];
+                into_new = i % 2 == 1;
+            } else {
+                const auto& c = fallback[k];
+                const auto i = static_cast<std::size_t>(
+                    std::upper_bound(c.begin(), c.end(), u * c.back()) - c.begin());
+                to = areas[std::min(i, c.size() - 1)];
+            }
+            incoming_[to].push_back(person);
+            if (into_new) incoming_new_[to].push_back(person);
+            if (group_of_[to] == g) incoming_in_buurt_[to] += 1;
         }
         movers_[from].clear();
     }
@@ -344,13 +501,27 @@ void MigrationModel::match_new_partners() {
     }
 }
 
-double MigrationModel::in_migrants(std::size_t area, const Construction& c, int sex,
-                                   int age) const noexcept {
+double MigrationModel::in_migrants(std::size_t area, int sex, int age) const noexcept {
     const double profile = in_per_inhabitant_total_ > 0
                                ? in_per_inhabitant_[at(sex)][at(age)] / in_per_inhabitant_total_
                                : 0.0;
-    return market_[area].admitted * profile +
-           c.new_residents * rates_.in_migration_profile[at(sex)][at(age)];
+    return market_[area].admitted * profile + in_migrants_new(area, sex, age);
+}
+
+double MigrationModel::in_migrants_new(std::size_t area, int sex, int age) const noexcept {
+    return market_[area].new_filled * rates_.in_migration_profile[at(sex)][at(age)];
+}
+
+void MigrationModel::report_new_residents(AreaStep& step, std::span<const double> persons) const {
+    const std::span<double> by_age_sex = step.values(new_residents_);
+    std::fill(by_age_sex.begin(), by_age_sex.end(), 0.0);
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            for (int p = 0; p < n_positions; ++p)
+                by_age_sex[at(s * n_age_bands + age_band_of(a))] += persons[cell(s, a, p)];
+    const auto households =
+        by_type(count_households(persons, rates_.other_households_per_other_member));
+    std::copy(households.begin(), households.end(), step.values(new_households_).begin());
 }
 
 void MigrationModel::apply(AreaStep& step) const {
@@ -386,33 +557,60 @@ void MigrationModel::apply(AreaStep& step) const {
     step.migration_out += moving;
     step.values(moves_out_)[0] = moving;
     record_market(step.area, std::accumulate(step.start.begin(), step.start.end(), 0.0),
-                  count_households(step.next, rates_.other_households_per_other_member).total(),
-                  std::max(0.0, step.dwellings_start - c.demolished), moving,
+                  count_households(step.next, rates_.other_households_per_other_member).total(), c,
+                  step.dwellings_start, moving,
                   count_households(movers, rates_.other_households_per_other_member).total());
 }
 
 void MigrationModel::complete(AreaStep& step) const {
-    const Construction c = construction(step.area);
-    const double share = market_[step.area].share;
-    const std::size_t k = market_of_[step.area];
-    for (std::size_t i = 0; i < CohortCell::size; ++i)
-        step.next[i] += movers_pool_[k * CohortCell::size + i] * share;
-    step.migration_in += movers_pool_total_[k] * share;
-    step.values(moves_in_)[0] = movers_pool_total_[k] * share;
+    const Market& m = market_[step.area];
+    const std::size_t k = market_of_[step.area], g = group_of_[step.area];
+    // Movers by cell into the area (and, of them, into its new dwellings): the weight of its
+    // vacancies times the market's movers per unit of weight, plus, from its own buurt, the
+    // preference's extra.
+    std::vector<double> new_residents(CohortCell::size, 0.0);
+    double moved_in = 0;
+    if (market_weight_[k] > 0) {
+        const double weight = std::max(0.0, m.room) + m.new_dwellings;
+        const double own = group_divisor_[g] > 0
+                               ? (scenario_->housing.own_buurt_weight - 1.0) / group_divisor_[g]
+                               : 0.0;
+        const std::span<const double> market(market_pool_.data() + k * CohortCell::size,
+                                             CohortCell::size);
+        const std::span<const double> buurt = group_pool(g);
+        for (std::size_t i = 0; i < CohortCell::size; ++i) {
+            const double per_weight = market[i] + own * buurt[i];
+            step.next[i] += weight * per_weight;
+            new_residents[i] = m.new_dwellings * per_weight;
+            moved_in += weight * per_weight;
+        }
+    } else {
+        for (std::size_t i = 0; i < CohortCell::size; ++i)
+            step.next[i] += movers_pool_[k * CohortCell::size + i] * m.share;
+        moved_in = movers_pool_total_[k] * m.share;
+    }
+    step.migration_in += moved_in;
+    step.values(moves_in_)[0] = moved_in;
+    step.values(moves_in_buurt_)[0] = m.in_buurt;
+
     double arrived = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
-            const double persons = in_migrants(step.area, c, s, a);
+            const double persons = in_migrants(step.area, s, a);
             if (persons == 0) continue;
+            const double into_new = in_migrants_new(step.area, s, a);
             const PositionShares& shares = rates_.position_shares[at(s)][at(a)];
-            for (int p = 0; p < n_positions; ++p)
+            for (int p = 0; p < n_positions; ++p) {
                 step.next[cell(s, a, p)] += persons * shares[at(p)];
+                new_residents[cell(s, a, p)] += into_new * shares[at(p)];
+            }
             arrived += persons;
         }
     }
     step.migration_in += arrived;
-    step.values(in_new_dwellings_)[0] = c.new_residents;
-    step.values(in_unmet_)[0] = market_[step.area].wanting - market_[step.area].admitted;
+    step.values(in_new_dwellings_)[0] = m.new_filled;
+    step.values(in_unmet_)[0] = m.wanting - m.admitted;
+    report_new_residents(step, new_residents);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -579,36 +777,48 @@ void MigrationModel::apply(AgentAreaStep& step) const {
 
     record_market(
         step.counts.area, static_cast<double>(step.residents.size()),
-        households_from_positions(staying, rates_.other_households_per_other_member).total(),
-        std::max(0.0, step.counts.dwellings_start - c.demolished), movers,
+        households_from_positions(staying, rates_.other_households_per_other_member).total(), c,
+        step.counts.dwellings_start, movers,
         households_from_positions(moving, rates_.other_households_per_other_member).total());
 }
 
 void MigrationModel::complete(AgentAreaStep& step) const {
+    const int year = step.counts.year;
+    const std::size_t here = step.counts.area;
+    const AgentPopulation& persons = step.persons;
     // Families moving in from other areas of the municipality (drawn in settle()).
-    for (const std::uint32_t id : incoming_[step.counts.area]) {
-        const AgentPopulation& p = step.persons;
-        step.arrivals.push_back({p.birth_year[id], p.sex[id], p.position[id], p.mother[id], id});
-    }
-    const auto moved_in = static_cast<double>(incoming_[step.counts.area].size());
+    for (const std::uint32_t id : incoming_[here])
+        step.arrivals.push_back({persons.birth_year[id], persons.sex[id], persons.position[id],
+                                 persons.mother[id], id});
+    const auto moved_in = static_cast<double>(incoming_[here].size());
     step.counts.migration_in += moved_in;
     step.counts.values(moves_in_)[0] = moved_in;
+    step.counts.values(moves_in_buurt_)[0] = incoming_in_buurt_[here];
     // Women who moved to a partner found in another area (settle()).
-    step.counts.migration_out += partner_leavers_[step.counts.area];
-    step.counts.values(moves_out_)[0] += partner_leavers_[step.counts.area];
+    step.counts.migration_out += partner_leavers_[here];
+    step.counts.values(moves_out_)[0] += partner_leavers_[here];
+    // Who moves into the new dwellings, by sex, age at year end and position.
+    std::vector<double> new_residents;
+    auto moves_in_new = [&](int sex, int age, Position position) {
+        if (new_residents.empty()) new_residents.assign(CohortCell::size, 0.0);
+        new_residents[cell(sex, age, index(position))] += 1;
+    };
+    for (const std::uint32_t id : incoming_new_[here])
+        moves_in_new(index(persons.sex[id]), persons.age_on_1_january(id, year + 1),
+                     persons.position[id]);
 
     // In-migrants: a whole number with the expected total, then each one's sex and age drawn
-    // from the expected numbers by sex and age (a few draws per area, not one per cell).
-    const int year = step.counts.year;
-    const Construction c = construction(step.counts.area);
-    const auto area = static_cast<std::uint32_t>(step.counts.area);
+    // from the expected numbers by sex and age (a few draws per area, not one per cell), and
+    // whether it is one of those who fill the new dwellings.
+    const auto area = static_cast<std::uint32_t>(here);
     std::array<double, n_sexes * n_ages> cumulative{};
     double total = 0;
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
-            cumulative[at(s * n_ages + a)] = total += in_migrants(step.counts.area, c, s, a);
+            cumulative[at(s * n_ages + a)] = total += in_migrants(here, s, a);
     const std::uint32_t n =
         draw_count(total, step.random.uniforms(Stream::migration_in, area, year, 0)[0]);
+    double into_new = 0;
     for (std::uint32_t k = 0; k < n; ++k) {
         const auto u = step.random.uniforms(Stream::migration_in, area, year, 1 + k);
         const auto cell =
@@ -616,14 +826,18 @@ void MigrationModel::complete(AgentAreaStep& step) const {
                              cumulative.begin());
         const int s = std::min(cell, n_sexes * n_ages - 1) / n_ages;
         const int a = std::min(cell, n_sexes * n_ages - 1) % n_ages;
-        step.arrivals.push_back({year - a, static_cast<Sex>(s),
-                                 draw_position(rates_.position_shares[at(s)][at(a)], u[1]),
-                                 no_person});
+        const Position position = draw_position(rates_.position_shares[at(s)][at(a)], u[1]);
+        step.arrivals.push_back({year - a, static_cast<Sex>(s), position, no_person});
+        if (u[2] * in_migrants(here, s, a) < in_migrants_new(here, s, a)) {
+            moves_in_new(s, a, position);
+            into_new += 1;
+        }
     }
     step.counts.migration_in += n;
-    const Market& m = market_[step.counts.area];
-    step.counts.values(in_new_dwellings_)[0] = c.new_residents;
+    const Market& m = market_[here];
+    step.counts.values(in_new_dwellings_)[0] = into_new;
     step.counts.values(in_unmet_)[0] = m.wanting - m.admitted;
+    if (!new_residents.empty()) report_new_residents(step.counts, new_residents);
 }
 
 }  // namespace socialtwin

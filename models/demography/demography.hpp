@@ -4,6 +4,7 @@
 // them to every area as expected flows.
 
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "engine/core/model.hpp"
@@ -54,15 +55,18 @@ private:
     std::array<double, n_sexes> infant_death_{};  // [probability] in the year of birth
 };
 
-// Migration across the municipal border. Out: a probability by sex and age at year end;
-// demolished dwellings send their residents out. In: the in-migrants who would come (per
-// inhabitant of each area, by the in-migrant age-sex profile) meet the municipal housing
-// market: housing-led (the default), they take the room in the stock -- each area holds as
-// many households per dwelling as in the base year -- pooled over the municipality, so
-// a vacancy in one area can be taken by someone who wanted another; as far as the room goes,
-// and the rest is reported as unmet demand. Demand-led, all of them come. Dwellings completed
-// this year are filled on top, `occupancy` persons each. In-migrants arrive with the base-year
-// household positions of their age.
+// Migration across the municipal border and moves inside it, through the municipal housing
+// market. Out: a probability by sex and age at year end; demolished dwellings send their
+// residents out. Moves: households moving house inside the municipality leave their dwelling
+// and choose a vacant one -- the room left in an area's stock after this year's departures, or
+// a dwelling completed this year -- anywhere in the municipality, each vacancy in their own
+// buurt counting `housing.own_buurt_weight` times (docs/model.md). In: the in-migrants who
+// would come (per inhabitant of each area, by the in-migrant age-sex profile) take the room the
+// movers left, housing-led (the default: each area holds as many households per dwelling as in
+// the base year), pooled over the areas, as far as it goes; the rest is reported as unmet
+// demand. Demand-led, all of them come. New dwellings take `occupancy` persons each in their
+// year: the movers who chose them, and in-migrants for the rest. In-migrants arrive with the
+// base-year household positions of their age.
 class MigrationModel final : public Model {
 public:
     explicit MigrationModel(const RateSet& rates) : rates_(rates) {}
@@ -99,7 +103,8 @@ private:
 
     // This year's construction in one area.
     struct Construction {
-        double new_residents = 0;  // [persons] moving into new dwellings
+        double new_dwellings = 0;  // [dwellings] completed
+        double new_capacity = 0;   // [persons] they take: dwellings x occupancy
         double demolished = 0;     // [dwellings]
     };
     // Per area, this year: written by apply(), read by settle() and complete().
@@ -109,8 +114,14 @@ private:
         double room = 0;               // [households] the stock can still take
         double movers = 0;             // [persons] moving out to another area of the municipality
         double movers_households = 0;  // [households] those movers form
-        double admitted = 0;           // [persons] in-migrants admitted, set by settle()
-        double share = 0;              // of the municipality's movers this area takes, by settle()
+        double new_dwellings = 0;      // [dwellings] completed this year: vacancies for movers
+        double new_capacity = 0;       // [persons] the new dwellings take
+        // Set by settle():
+        double admitted = 0;    // [persons] in-migrants admitted into the existing stock
+        double share = 0;       // of the municipality's movers this area takes, if it has no room
+        double new_movers = 0;  // [persons] expected movers into the new dwellings
+        double new_filled = 0;  // [persons] in-migrants into the new dwellings (the rest)
+        double in_buurt = 0;    // [persons] expected movers from the area's own buurt
     };
     mutable std::vector<Market> market_;
     // Movers between areas. Cohort core: by cell per area, and their sum over areas after
@@ -132,16 +143,43 @@ private:
     mutable std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> movers_;
     std::vector<std::vector<std::uint32_t>> incoming_;
     BySexAge<double> move_rate_{};  // [probability per year] of moving to another dwelling
-    IndicatorId moves_in_{}, moves_out_{};
+    IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{};
+    // The choice of a vacant dwelling (settle()). Areas are grouped by buurt (by area when the
+    // dataset has no buurt column) within their municipality; a mover from buurt B takes a
+    // vacancy in area a with probability weight(a) x (own_buurt_weight if a lies in B) / D(B),
+    // weight(a) = max(0, room) + new dwellings, D(B) = W(market) + (own_buurt_weight - 1) W(B),
+    // W the sum of the weights. The cohort core moves these expected shares of every cell; the
+    // agent core draws each family's destination from them.
+    std::vector<std::size_t> group_of_;                   // per area
+    std::vector<std::size_t> group_market_;               // per group
+    std::vector<std::vector<std::size_t>> market_areas_;  // per market: areas in group order
+    std::vector<std::size_t> group_first_;  // per group: its first area in market_areas_
+    std::vector<double> group_weight_, group_divisor_, group_movers_, group_movers_households_;
+    std::vector<double> market_weight_;
+    // Cohort core: per market, the movers of each cell over their buurt's divisor, summed; per
+    // buurt of more than one area, its movers by cell (a one-area buurt uses the area's).
+    std::vector<double> market_pool_;
+    std::vector<double> group_pool_;
+    std::vector<std::size_t> group_pool_index_;  // per group: index in group_pool_, or npos
+    // Agent core: per area, the persons moving into its new dwellings and those coming from
+    // its own buurt (drawn in settle()).
+    std::vector<std::vector<std::uint32_t>> incoming_new_;
+    std::vector<double> incoming_in_buurt_;
+    std::span<const double> group_pool(std::size_t group) const;
     const RandomStreams* random_ = nullptr;  // agent core: this replicate's streams
     AgentPopulation* persons_ = nullptr;     // agent core: the persons (for settle())
 
     Construction construction(std::size_t area) const;
     static double displaced_share(double demolished, double dwellings_start) noexcept;
     void record_market(std::size_t area, double inhabitants, double households_at_year_end,
-                       double dwellings_left, double movers, double movers_households) const;
-    // Expected in-migrants of one sex and age into the area this year.
-    double in_migrants(std::size_t area, const Construction& c, int sex, int age) const noexcept;
+                       const Construction& c, double dwellings_start, double movers,
+                       double movers_households) const;
+    // Expected in-migrants of one sex and age into the area this year (into new dwellings: the
+    // second).
+    double in_migrants(std::size_t area, int sex, int age) const noexcept;
+    double in_migrants_new(std::size_t area, int sex, int age) const noexcept;
+    // The composition of the persons moving into the area's new dwellings.
+    void report_new_residents(AreaStep& step, std::span<const double> persons) const;
 };
 
 }  // namespace socialtwin

@@ -1,5 +1,11 @@
 #include "models/housing/households.hpp"
 
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/housing/dwelling_stock.hpp"
+
 namespace socialtwin {
 
 HouseholdCounts count_households(std::span<const double> persons,
@@ -24,6 +30,80 @@ HouseholdCounts households_from_positions(std::span<const double> by_position,
     h.other = of(Position::other_member) * other_households_per_other_member;
     h.institution_persons = of(Position::institution);
     return h;
+}
+
+std::array<double, n_household_types> by_type(const HouseholdCounts& h) noexcept {
+    return {h.single, h.couple_no_children, h.couple_with_children, h.single_parent, h.other};
+}
+
+HouseholdPart household_part(Position position, double other_households_per_other_member) noexcept {
+    switch (position) {
+        case Position::living_alone:
+            return {0, 1.0};
+        case Position::partner_no_children:
+            return {1, 0.5};
+        case Position::partner_with_children:
+            return {2, 0.5};
+        case Position::single_parent:
+            return {3, 1.0};
+        case Position::other_member:
+            return {4, other_households_per_other_member};
+        case Position::child_at_home:
+        case Position::institution:
+            break;
+    }
+    return {};
+}
+
+HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
+    std::span<const double> persons, double other_households_per_other_member) {
+    HouseholdsByTypeAndHeadAge h{};
+    for (int p = 0; p < n_positions; ++p) {
+        const HouseholdPart part =
+            household_part(static_cast<Position>(p), other_households_per_other_member);
+        if (part.type < 0) continue;
+        for (int s = 0; s < n_sexes; ++s)
+            for (int a = 0; a < n_ages; ++a)
+                h[type_head_age_cell(part.type, head_age_band_of(a))] +=
+                    persons[static_cast<std::size_t>(CohortCell::offset(s, a, p))] *
+                    part.households;
+    }
+    return h;
+}
+
+namespace {
+template <std::size_t N>
+Dimension dimension(std::string name, const std::array<std::string_view, N>& labels,
+                    std::string description) {
+    Dimension d{std::move(name), {}, std::move(description)};
+    for (const std::string_view label : labels) d.labels.emplace_back(label);
+    return d;
+}
+}  // namespace
+
+void declare_housing_dimensions(IndicatorCatalog& catalog) {
+    const std::array<Dimension, 4> dimensions{
+        dimension("household_type", household_type_names,
+                  "private household type: one person, couple without / with children at home, "
+                  "single parent, other multi-person household"),
+        dimension("head_age_band", head_age_band_names,
+                  "age band of the head of the household on 1 January (each partner of a couple "
+                  "counts as half a household at his or her own age)"),
+        dimension("dwelling_type", dwelling_type_names,
+                  "single-family (eengezinswoning) or multi-family (meergezinswoning) dwelling"),
+        dimension("tenure", tenure_names,
+                  "owner-occupied, social rent (woningcorporatie) or private rent"),
+    };
+    for (const Dimension& d : dimensions) {
+        bool declared = false;
+        for (const Dimension& existing : catalog.dimensions()) {
+            if (existing.name != d.name) continue;
+            if (existing.labels != d.labels)
+                throw std::logic_error("dimension '" + d.name + "' declared with other labels");
+            declared = true;
+        }
+        if (!declared) catalog.add_dimension(d);
+    }
 }
 
 }  // namespace socialtwin

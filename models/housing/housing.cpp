@@ -1,16 +1,25 @@
 #include "models/housing/housing.hpp"
 
+#include <algorithm>
+
 #include "models/housing/households.hpp"
 
 namespace socialtwin {
 
+namespace {
+constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
+}  // namespace
+
 void HousingModel::declare_indicators(IndicatorCatalog& c) {
+    declare_housing_dimensions(c);
     const std::string src = "CBS 71488ned household positions; KWB 84583NED dwelling stock";
-    auto per_area = [&](std::string name, std::string units, std::string description) {
+    auto per_area = [&](std::string name, std::string units, std::string description,
+                        std::vector<std::string> dims = {}, std::string source = {}) {
         return c.add({.name = std::move(name),
                       .units = std::move(units),
                       .description = std::move(description),
-                      .source = src});
+                      .dims = std::move(dims),
+                      .source = source.empty() ? src : std::move(source)});
     };
     single_ = per_area("households_single", "households",
                        "One-person households on 1 January (persons living alone).");
@@ -26,7 +35,7 @@ void HousingModel::declare_indicators(IndicatorCatalog& c) {
     households_ = per_area("households", "households", "All private households on 1 January.");
     institution_ = per_area("persons_institution", "persons",
                             "Persons living in an institution (care home etc.) on 1 January.");
-    stock_ = per_area("dwellings_stock", "dwellings", "Dwelling stock on 1 January.");
+    stock_total_ = per_area("dwellings_stock", "dwellings", "Dwelling stock on 1 January.");
     needed_ = per_area("dwellings_needed", "dwellings",
                        "Dwellings needed on 1 January: private households / (1 - frictional "
                        "vacancy).");
@@ -36,20 +45,73 @@ void HousingModel::declare_indicators(IndicatorCatalog& c) {
     completed_ = per_area("dwellings_completed", "dwellings per year",
                           "Dwellings added (negative: demolished) during the year by the "
                           "scenario's construction programme.");
+    by_type_head_age_ = per_area(
+        "households_by_type_head_age", "households",
+        "Private households on 1 January by type and age of the head; each partner of a couple "
+        "counts as half a household at his or her own age.",
+        {"household_type", "head_age_band"});
+    by_type_tenure_ = per_area(
+        "dwellings_by_type_tenure", "dwellings",
+        "Dwelling stock on 1 January by type and tenure (adds up to dwellings_stock). Without "
+        "the dataset's dwellings.csv, every area's stock split by the national mix "
+        "(docs/model.md).",
+        {"dwelling_type", "tenure"},
+        "dataset dwellings.csv (KWB 84583NED type and tenure shares); construction programme");
+    needed_by_type_ = per_area(
+        "dwellings_needed_by_type", "dwellings",
+        "Dwellings needed on 1 January by type: households x p(type | household type, head age) "
+        "/ (1 - frictional vacancy); p is a modelled seed fitted by IPF to the base year's stock "
+        "by type (adds up to dwellings_needed).",
+        {"dwelling_type"}, "modelled preference (docs/model.md), fitted to dwellings.csv");
+    shortage_by_type_ = per_area("dwelling_shortage_by_type", "dwellings",
+                                 "dwellings_needed_by_type minus the stock of that type on 1 "
+                                 "January (negative = vacancy in that type).",
+                                 {"dwelling_type"});
+    vacant_ = per_area("dwellings_vacant", "dwellings",
+                       "Dwellings without a household on 1 January: dwelling stock minus private "
+                       "households, at least 0.");
 }
 
 void HousingModel::begin_run(const RunContext& run) {
     scenario_ = run.scenario;
+    fitted_ = false;
+    preference_ = seed_preference();
     completions_.assign(run.areas->size(), {});
     for (const ConstructionProject& project : scenario_->construction)
         if (const auto area = run.areas->find(project.area))
-            completions_[*area].push_back({project.year, project.dwellings});
+            completions_[*area].push_back(
+                {project.year, {project.dwellings, project.type, project.tenure}});
+    stock_ = base_dwelling_stock(*run.areas, run.base_dwellings);
+    dataset_stock_ = {};
+    for (const DwellingStock& area : stock_)
+        for (std::size_t c = 0; c < area.size(); ++c) dataset_stock_[c] += area[c];
+    base_households_.assign(run.areas->size(), {});
 }
 
 void HousingModel::apply(AreaStep& step) const {
-    const HouseholdCounts h =
-        count_households(step.start, rates_.other_households_per_other_member);
-    const double needed = h.total() / (1.0 - scenario_->housing.frictional_vacancy);
+    if (fitted_) {
+        report(step);
+        return;
+    }
+    // The base year, before settle(): only what the fit needs.
+    base_households_[step.area] =
+        households_by_type_and_head_age(step.start, rates_.other_households_per_other_member);
+}
+
+void HousingModel::settle() {
+    HouseholdsByTypeAndHeadAge households{};
+    for (const auto& area : base_households_)
+        for (std::size_t c = 0; c < area.size(); ++c) households[c] += area[c];
+    preference_ =
+        fit_preference(households, {type_total(dataset_stock_, 0), type_total(dataset_stock_, 1)});
+    fitted_ = true;
+}
+
+void HousingModel::report(AreaStep& step) const {
+    const double other_rate = rates_.other_households_per_other_member;
+    const double kept_free = 1.0 - scenario_->housing.frictional_vacancy;
+    const HouseholdCounts h = count_households(step.start, other_rate);
+    const double needed = h.total() / kept_free;
     step.values(single_)[0] = h.single;
     step.values(couple_no_children_)[0] = h.couple_no_children;
     step.values(couple_with_children_)[0] = h.couple_with_children;
@@ -57,16 +119,35 @@ void HousingModel::apply(AreaStep& step) const {
     step.values(other_)[0] = h.other;
     step.values(households_)[0] = h.total();
     step.values(institution_)[0] = h.institution_persons;
-    step.values(stock_)[0] = step.dwellings_start;
+    step.values(stock_total_)[0] = step.dwellings_start;
     step.values(needed_)[0] = needed;
     step.values(shortage_)[0] = needed - step.dwellings_start;
+    step.values(vacant_)[0] = std::max(0.0, step.dwellings_start - h.total());
+
+    const HouseholdsByTypeAndHeadAge by_head =
+        households_by_type_and_head_age(step.start, other_rate);
+    std::copy(by_head.begin(), by_head.end(), step.values(by_type_head_age_).begin());
+    DwellingStock& stock = stock_[step.area];
+    std::copy(stock.begin(), stock.end(), step.values(by_type_tenure_).begin());
+    for (int t = 0; t < n_dwelling_types; ++t) {
+        double needed_of_type = 0;
+        for (std::size_t c = 0; c < by_head.size(); ++c)
+            needed_of_type += by_head[c] * preference_.p(t, c);
+        step.values(needed_by_type_)[at(t)] = needed_of_type / kept_free;
+        step.values(shortage_by_type_)[at(t)] = needed_of_type / kept_free - type_total(stock, t);
+    }
 
     double completed = 0;
-    for (const auto& [year, dwellings] : completions_[step.area])
-        if (year == year_) completed += dwellings;
+    std::vector<StockChange> changes;
+    for (const auto& [year, change] : completions_[step.area])
+        if (year == year_) {
+            completed += change.dwellings;
+            changes.push_back(change);
+        }
     // A demolition cannot remove more than the area has.
     step.dwellings_next = std::max(0.0, step.dwellings_start + completed);
     step.values(completed_)[0] = step.dwellings_next - step.dwellings_start;
+    build(stock, changes, dataset_stock_);
 }
 
 }  // namespace socialtwin

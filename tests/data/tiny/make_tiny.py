@@ -7,7 +7,7 @@ home, everyone else lives alone. GP 4 contacts per person (15 from age 85), Wmo 
 probability 0.2 from age 75, Zvw 1,000 EUR per person (10% GP, 50% hospital, 10% pharmacy, from
 75 20% district nursing), Wlz 10,000 EUR from age 80.
 Dataset `datasets/tiny/`: area T1 with 50 men and 50 women aged 30 living alone, area T2 with
-100 women aged 80 living alone; 100 dwellings each. Re-run to regenerate:
+100 women aged 80 living alone; 100 dwellings each (by type and tenure in dwellings.csv). Re-run to regenerate:
     /usr/bin/python3 tests/data/tiny/make_tiny.py
 """
 from pathlib import Path
@@ -67,6 +67,13 @@ write(tiny / "facilities.csv",
 write(tiny / "population.csv", ["area", "sex", "age"] + positions,
       [["T1", "male", 30, 0, 50, 0, 0, 0, 0, 0], ["T1", "female", 30, 0, 50, 0, 0, 0, 0, 0],
        ["T2", "female", 80, 0, 100, 0, 0, 0, 0, 0]])
+# Dwelling stock by type x tenure (each row adds up to the area's dwellings): T1 40 single-family
+# (20 owner, 10 social rent, 10 private rent) and 60 multi-family (20 / 30 / 10); T2 only
+# multi-family (10 owner, 60 social rent, 30 private rent).
+write(tiny / "dwellings.csv",
+      ["area"] + [f"{t}_{r}" for t in ("single_family", "multi_family")
+                  for r in ("owner", "social_rent", "private_rent")],
+      [["T1", 20, 10, 10, 20, 30, 10], ["T2", 0, 0, 0, 10, 60, 30]])
 (tiny / "dataset.yaml").write_text(
     "# Synthetic two-area dataset for tests (see ../../make_tiny.py).\n"
     "name: tiny\ntitle: Tiny synthetic test dataset\nbase_year: 2019\narea_level: test\n"

@@ -167,10 +167,12 @@ construction:
     area: 2531NA
     dwellings: 120
     type: single_family
+    tenure: social_rent
     occupancy: 2.5
 housing:
   frictional_vacancy: 0.03
   persons_per_new_dwelling: 1.9
+  own_buurt_weight: 2.5
   migration: demand_led
 care:
   gp_contacts_per_fte: 9000
@@ -197,9 +199,11 @@ care:
     EXPECT_EQ(p.area, "2531NA");
     EXPECT_DOUBLE_EQ(p.dwellings, 120);
     EXPECT_EQ(p.type, DwellingType::single_family);
+    EXPECT_EQ(p.tenure, Tenure::social_rent);
     EXPECT_DOUBLE_EQ(p.occupancy, 2.5);
     EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.03);
     EXPECT_DOUBLE_EQ(s.housing.persons_per_new_dwelling, 1.9);
+    EXPECT_DOUBLE_EQ(s.housing.own_buurt_weight, 2.5);
     EXPECT_EQ(s.housing.migration, MigrationMode::demand_led);
     EXPECT_DOUBLE_EQ(s.care.gp_contacts_per_fte, 9000);
 }
@@ -279,7 +283,8 @@ TEST(ScenarioLoader, OutOfRangeValuesAreAllReported) {
             f + ":10:17: rates.mortality[1].ages[1]: expected a whole number of years in 0..105, "
                 "got 120",
             f + ":12:11: rates.mortality[1].to: expected a year not before from (2030), got 2025",
-            f + ":14:23: housing.frictional_vacancy: expected a number in 0..0.2, got 0.5"));
+            f + ":14:23: housing.frictional_vacancy: expected a number in 0..0.2, got 0.5",
+            f + ":15:21: housing.own_buurt_weight: expected a positive number, got 0"));
 }
 
 TEST(ScenarioLoader, BadConstructionEntriesAreAllReported) {
@@ -297,7 +302,9 @@ TEST(ScenarioLoader, BadConstructionEntriesAreAllReported) {
             f + ":14:11: construction[2].type: expected one of single_family, multi_family, got "
                 "\"highrise\"",
             f + ":15:16: construction[2].occupancy: expected a positive number, got 0",
-            f + ":16:5: construction[3]: expected a mapping of keys, got \"just a string\""));
+            f + ":16:13: construction[2].tenure: expected one of owner, social_rent, "
+                "private_rent, got \"socal_rent\" (did you mean 'social_rent'?)",
+            f + ":17:5: construction[3]: expected a mapping of keys, got \"just a string\""));
 }
 
 TEST(ScenarioLoader, ReadsFacilityChangesAndWhereEachWasDeclared) {

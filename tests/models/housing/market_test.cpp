@@ -1,0 +1,263 @@
+// The municipal housing market of the migration model: households moving house inside the
+// municipality choose a vacant dwelling -- room left in an area's stock after the year's
+// departures, or a dwelling completed this year -- with a preference for their own buurt; new
+// dwellings take `occupancy` persons each, movers first, in-migrants for the rest.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <optional>
+
+#include "engine/core/agent_projection.hpp"
+#include "engine/core/cohort_projection.hpp"
+#include "models/demography/demography.hpp"
+#include "models/housing/households.hpp"
+#include "models/registry.hpp"
+#include "support/synthetic.hpp"
+
+namespace socialtwin {
+namespace {
+
+constexpr std::size_t cell(int sex, int age, Position p) {
+    return static_cast<std::size_t>(CohortCell::offset(sex, age, index(p)));
+}
+
+// A few areas of one municipality (A0, A2 ... in buurt B0; A1, A3 ... in B1) and one year of
+// the migration model alone, cohort core. Everyone lives alone; 10% leave the municipality and
+// 10% of the rest move house each year; nobody comes from outside unless a test says so.
+struct Market {
+    std::size_t n;
+    RateSet rates = testing::synthetic_rates();
+    Scenario scenario = testing::synthetic_scenario();
+    AreaTable areas;
+    std::vector<double> persons, next, dwellings, dwellings_next;
+    std::vector<std::array<double, 4>> flows;
+    IndicatorCatalog catalog;
+    std::optional<YearResults> results;
+
+    explicit Market(std::size_t n_areas)
+        : n(n_areas),
+          areas(testing::synthetic_areas(n_areas)),
+          persons(n_areas * CohortCell::size, 0.0),
+          dwellings(n_areas, 100.0) {
+        for (auto& by_age : rates.out_migration) by_age.fill(0.1);
+        rates.out_migrants_per_inhabitant = 0.1;
+        rates.internal_moves_per_inhabitant = 0.1;
+        rates.in_migrants_per_inhabitant = 0;
+    }
+    void live_alone(std::size_t area, double n_persons) {
+        persons[area * CohortCell::size + cell(0, 40, Position::living_alone)] = n_persons;
+    }
+    void build(std::size_t area, double n_dwellings, double occupancy) {
+        ConstructionProject p;
+        p.year = 2020;
+        p.area = areas.code(area);
+        p.dwellings = n_dwellings;
+        p.occupancy = occupancy;
+        scenario.construction.push_back(p);
+    }
+    void run(int year = 2020) {
+        MigrationModel model(rates);
+        model.declare_indicators(catalog);
+        const std::vector<double> base_positions = positions_by_area(persons, n);
+        model.begin_run({&scenario, &areas, 2019, 2049, base_positions, dwellings});
+        model.begin_year(year);
+        results.emplace(catalog, n);
+        next = persons;
+        dwellings_next = dwellings;
+        flows.assign(n, {});
+        std::vector<AreaStep> steps;
+        steps.reserve(n);
+        for (std::size_t a = 0; a < n; ++a)
+            steps.push_back(
+                {a, year,
+                 std::span<const double>(persons).subspan(a * CohortCell::size, CohortCell::size),
+                 std::span<double>(next).subspan(a * CohortCell::size, CohortCell::size),
+                 flows[a][0], flows[a][1], flows[a][2], flows[a][3], dwellings[a],
+                 dwellings_next[a], *results});
+        for (AreaStep& step : steps) model.apply(step);
+        model.settle();
+        for (AreaStep& step : steps) model.complete(step);
+    }
+    double value(const std::string& indicator, std::size_t area, std::size_t i = 0) const {
+        return results->area_values(catalog.id(indicator), area)[i];
+    }
+    double total(const std::string& indicator) const {
+        return results->total(catalog.id(indicator));
+    }
+};
+
+TEST(HousingMarket, OwnBuurtShareOfMovesIsTheWeightOverWeightPlusOneForTwoEqualBuurten) {
+    // Four equal areas, two per buurt: each has 19 vacancies after the year's departures
+    // (100 dwellings, 100 - 10 out - 9 moving households left), so a move stays in the buurt
+    // with probability 2 x 19 x w / (2 x 19 x w + 2 x 19) = w / (w + 1).
+    for (const double w : {1.0, 3.0, 10.0}) {
+        Market m(4);
+        for (std::size_t a = 0; a < 4; ++a) m.live_alone(a, 100);
+        m.scenario.housing.own_buurt_weight = w;
+        m.run();
+        EXPECT_NEAR(m.total("moves_in"), 4 * 9, 1e-9);
+        EXPECT_NEAR(m.total("moves_in_buurt") / m.total("moves_in"), w / (w + 1), 1e-12) << w;
+    }
+}
+
+TEST(HousingMarket, MovesGoOnlyToAreasWithVacantDwellings) {
+    Market m(4);
+    for (std::size_t a = 0; a < 4; ++a) m.live_alone(a, 100);
+    m.live_alone(1, 300);  // 300 households in 100 dwellings: full even at 2 per dwelling
+    m.run();
+    EXPECT_DOUBLE_EQ(m.value("moves_in", 1), 0);
+    EXPECT_NEAR(m.value("moves_out", 1), 27, 1e-9);
+    EXPECT_NEAR(m.total("moves_in"), m.total("moves_out"), 1e-9);  // everyone placed
+}
+
+TEST(HousingMarket, ANewDwellingIsOneMoreVacancyAndTakesInMigrantsForTheRestOfItsOccupancy) {
+    Market m(4);
+    for (std::size_t a = 0; a < 4; ++a) m.live_alone(a, 100);
+    m.rates.in_migrants_per_inhabitant = 0.2;  // more than the room: housing-led, some turned away
+    m.build(0, 20, 2.0);                       // 20 dwellings for 40 persons in A0
+    m.run();
+    const double new_residents = [&] {
+        double sum = 0;
+        for (std::size_t i = 0; i < 2 * n_age_bands; ++i)
+            sum += m.value("new_dwelling_residents_by_age_sex", 0, i);
+        return sum;
+    }();
+    EXPECT_NEAR(new_residents, 40, 1e-9);
+    // Of the movers into A0, 20 of its 19 + 20 vacancies are new dwellings.
+    const double movers_into_new = m.value("moves_in", 0) * 20.0 / 39.0;
+    EXPECT_NEAR(m.value("migration_in_new_dwellings", 0), 40 - movers_into_new, 1e-9);
+    // Everyone lives alone: 40 one-person households.
+    EXPECT_NEAR(m.value("new_dwelling_households_by_type", 0, 0), 40, 1e-9);
+    for (std::size_t area = 1; area < 4; ++area)
+        EXPECT_DOUBLE_EQ(m.value("migration_in_new_dwellings", area), 0);
+    // The movers who took new dwellings left room behind that in-migrants filled.
+    double in_migrants = -m.total("moves_in");
+    for (const auto& f : m.flows) in_migrants += f[2];  // migration_in
+    EXPECT_GT(in_migrants, m.value("migration_in_new_dwellings", 0));
+}
+
+TEST(HousingMarket, MoversWhoFillTheNewDwellingsLeaveNoRoomForInMigrants) {
+    Market m(2);
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    m.rates.in_migrants_per_inhabitant = 0.2;
+    m.build(0, 200, 0.05);  // 200 vacancies for 10 persons: the 18 movers alone fill them
+    m.run();
+    EXPECT_DOUBLE_EQ(m.value("migration_in_new_dwellings", 0), 0);
+}
+
+// ---- both cores ----------------------------------------------------------------------------
+
+// Four areas of one municipality with different room, and 60 new dwellings in A1: the agent
+// core's mean moves per area (over replicates) are the cohort core's expected moves.
+struct TwoCores {
+    RateSet rates = testing::synthetic_rates();
+    Scenario scenario = testing::synthetic_scenario(1);
+    AreaTable areas = testing::synthetic_areas(4);
+    BasePopulation base;
+    TwoCores() {
+        for (auto& by_age : rates.out_migration) by_age.fill(0.1);
+        rates.out_migrants_per_inhabitant = 0.1;
+        rates.internal_moves_per_inhabitant = 0.2;
+        rates.in_migrants_per_inhabitant = 0.1;
+        base.year = 2019;
+        base.persons.assign(4 * CohortCell::size, 0.0);
+        base.dwellings = {450, 400, 420, 700};
+        const std::array<double, 4> people{400, 400, 400, 800};
+        for (std::size_t a = 0; a < 4; ++a)
+            base.persons[a * CohortCell::size + cell(1, 40, Position::living_alone)] = people[a];
+        ConstructionProject p;
+        p.year = 2019;
+        p.area = "A1";
+        p.dwellings = 60;
+        p.occupancy = 2;
+        scenario.construction = {p};
+    }
+    std::vector<std::string> models() const { return {"migration"}; }
+};
+
+// Per indicator, area and element: one value per replicate.
+class PerArea final : public Observer {
+public:
+    void on_start(const RunDescription& run) override { catalog_ = run.catalog; }
+    void on_year(const YearResults& r) override {
+        if (r.year != 2019) return;
+        for (const char* name : {"moves_in", "moves_in_buurt", "migration_in_new_dwellings",
+                                 "new_dwelling_residents_by_age_sex"}) {
+            const auto v = r.values(catalog_->id(name));
+            auto& cells = values[name];
+            cells.resize(v.size());
+            for (std::size_t i = 0; i < v.size(); ++i) cells[i].push_back(v[i]);
+        }
+    }
+    void on_finish(const RunSummary&) override {}
+    std::map<std::string, std::vector<std::vector<double>>> values;
+
+private:
+    const IndicatorCatalog* catalog_ = nullptr;
+};
+
+TEST(HousingMarket, AgentMeanMovesPerAreaMatchTheCohortsExpectedMoves) {
+    TwoCores setup;
+    PerArea cohort, agent;
+    {
+        CohortProjection p(setup.scenario, setup.areas, setup.base,
+                           create_models(setup.rates, setup.models()));
+        Observer* o[] = {&cohort};
+        p.run(o);
+    }
+    constexpr int replicates = 40;
+    {
+        AgentProjection p(setup.scenario, setup.areas, setup.base,
+                          create_models(setup.rates, setup.models()), {.replicates = replicates});
+        Observer* o[] = {&agent};
+        p.run(o);
+    }
+    int compared = 0;
+    for (const auto& [name, cells] : agent.values) {
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            const auto& draws = cells[i];
+            double mean = 0, var = 0;
+            for (double x : draws) mean += x / replicates;
+            for (double x : draws) var += (x - mean) * (x - mean) / (replicates - 1);
+            const double expected = cohort.values.at(name)[i].at(0);
+            EXPECT_LE(std::abs(mean - expected), 4.5 * std::sqrt(var / replicates) + 1.0)
+                << name << "[" << i << "]: agent mean " << mean << ", cohort " << expected;
+            ++compared;
+        }
+    }
+    EXPECT_EQ(compared, 4 * (3 + 2 * n_age_bands));
+    // The new dwellings were filled: 60 x 2 persons in A1.
+    double filled = 0;
+    for (std::size_t i = 0; i < 2 * n_age_bands; ++i)
+        filled += cohort.values.at("new_dwelling_residents_by_age_sex")[2 * n_age_bands + i][0];
+    EXPECT_NEAR(filled, 120, 1e-9);
+}
+
+TEST(HousingMarket, AHigherOwnBuurtWeightKeepsMoreMovesInsideTheBuurtInTheAgentCore) {
+    std::vector<double> share;
+    for (const double w : {1.0, 3.0, 10.0}) {
+        TwoCores setup;
+        setup.scenario.construction.clear();
+        setup.scenario.housing.own_buurt_weight = w;
+        PerArea agent;
+        AgentProjection p(setup.scenario, setup.areas, setup.base,
+                          create_models(setup.rates, setup.models()), {.replicates = 4});
+        Observer* o[] = {&agent};
+        p.run(o);
+        double in_buurt = 0, moves = 0;
+        for (const auto& area : agent.values.at("moves_in_buurt"))
+            in_buurt += std::accumulate(area.begin(), area.end(), 0.0);
+        for (const auto& area : agent.values.at("moves_in"))
+            moves += std::accumulate(area.begin(), area.end(), 0.0);
+        share.push_back(in_buurt / moves);
+    }
+    EXPECT_LT(share[0], share[1]);
+    EXPECT_LT(share[1], share[2]);
+    EXPECT_GT(share[2], 0.8);
+}
+
+}  // namespace
+}  // namespace socialtwin
