@@ -52,6 +52,10 @@ inline constexpr std::array<std::string_view, 11> zvw_categories{
     "dental", "paramedical", "maternity", "transport",        "other"};
 inline constexpr int n_zvw_categories = static_cast<int>(zvw_categories.size());
 
+// Wmo services reported apart, in the column order of wmo_services.csv.
+inline constexpr std::array<std::string_view, 3> wmo_services{"home_help", "support", "aids"};
+inline constexpr int n_wmo_services = static_cast<int>(wmo_services.size());
+
 struct RateSet {
     std::string name;                               // e.g. "denhaag-2019"
     int reference_year = 0;                         // year the rates describe
@@ -84,6 +88,14 @@ struct RateSet {
     BySexAge<double> jeugd_eur{};
     // [share of zvw_eur] by Vektis care category; sums to 1 per sex and age.
     std::array<BySexAge<double>, n_zvw_categories> zvw_category_share{};
+    // Wmo services (wmo_services.csv, modelled assumptions): the share of Wmo clients of each
+    // sex and age using the service; its use by a person living alone relative to one sharing a
+    // household, and the further factor when no child lives nearby; and the share of persons
+    // living alone with a child nearby (informal care).
+    std::array<BySexAge<double>, n_wmo_services> wmo_service_share{};
+    std::array<BySexAge<double>, n_wmo_services> wmo_alone_factor{};
+    std::array<BySexAge<double>, n_wmo_services> wmo_no_child_factor{};
+    BySexAge<double> child_nearby_share{};
     double zvw_cost_factor = 1.0;    // [x national age-sex level] the municipality's Zvw level
     int price_year = 0;              // prices of the EUR figures
     double gp_contacts_per_fte = 0;  // [contacts per GP FTE per year]

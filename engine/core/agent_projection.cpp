@@ -69,7 +69,10 @@ AgentProjection::AgentProjection(const Scenario& scenario, const AreaTable& area
         base_.dwellings.size() != areas_.size())
         throw std::logic_error("base population does not match the area table");
     if (settings_.replicates < 1) throw std::logic_error("at least one replicate");
-    for (auto& model : models_) model->declare_indicators(catalog_);
+    for (auto& model : models_) {
+        model->configure(scenario_);
+        model->declare_indicators(catalog_);
+    }
 }
 
 RunDescription AgentProjection::describe() const {

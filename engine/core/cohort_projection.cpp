@@ -29,7 +29,10 @@ CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& ar
         throw std::logic_error("base population does not match the area table");
     if (scenario_.horizon < 1) throw std::logic_error("horizon must be at least one year");
 
-    for (auto& model : models_) model->declare_indicators(catalog_);
+    for (auto& model : models_) {
+        model->configure(scenario_);
+        model->declare_indicators(catalog_);
+    }
 }
 
 RunDescription CohortProjection::describe() const {

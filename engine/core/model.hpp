@@ -125,6 +125,9 @@ public:
     virtual std::string_view name() const = 0;
     virtual Phase phase() const = 0;
 
+    // Reads the scenario settings the model's indicators depend on (e.g. the price basis in
+    // their units); called once, before declare_indicators.
+    virtual void configure(const Scenario& /*scenario*/) {}
     // Declares the indicators this model fills; called once, before the run.
     virtual void declare_indicators(IndicatorCatalog& catalog) = 0;
     virtual void begin_run(const RunContext& /*run*/) {}

@@ -7,8 +7,9 @@ namespace socialtwin {
 
 namespace {
 constexpr std::array<std::string_view, n_rate_targets> rate_target_names{
-    "mortality",  "fertility",  "migration_in",     "migration_out", "leaving_home",
-    "partnering", "separation", "family_formation", "institution"};
+    "mortality",     "fertility",   "migration_in",     "migration_out",   "leaving_home",
+    "partnering",    "separation",  "family_formation", "institution",     "gp_contacts",
+    "wmo_home_help", "wmo_support", "wmo_aids",         "district_nursing"};
 }
 
 std::string_view to_string(RateTarget t) noexcept {
@@ -27,6 +28,10 @@ std::string_view to_string(DwellingType t) noexcept {
 
 std::string_view to_string(Tenure t) noexcept {
     return t == Tenure::owner ? "owner" : t == Tenure::social_rent ? "social_rent" : "private_rent";
+}
+
+std::string_view to_string(PriceBasis p) noexcept {
+    return p == PriceBasis::nominal ? "nominal" : "constant";
 }
 
 double rate_multiplier(const Scenario& scenario, RateTarget target, int year, int sex, int age) {

@@ -24,8 +24,13 @@ enum class RateTarget {
     separation,        // couple separates
     family_formation,  // couple or single gets a first child at home
     institution,       // move into an institution (care home)
+    gp_contacts,       // GP contacts per person
+    wmo_home_help,     // Wmo home help (huishoudelijke hulp) per person
+    wmo_support,       // Wmo support (begeleiding, dagbesteding) per person
+    wmo_aids,          // Wmo aids and home adaptations (hulpmiddelen, woonvoorzieningen)
+    district_nursing,  // district nursing (wijkverpleging) per person
 };
-inline constexpr int n_rate_targets = 9;
+inline constexpr int n_rate_targets = 14;
 
 enum class SexFilter { both, male, female };
 
@@ -109,7 +114,39 @@ enum class CoreKind {
 };
 
 struct CareSettings {
-    double gp_contacts_per_fte = 0;  // [contacts per FTE per year] 0 = the rate set's default
+    // GP capacity: a full-time GP serves a normpraktijk of `gp_normpraktijk` patients, who
+    // have `gp_contacts_per_patient` contacts a year on average; so one FTE provides their
+    // product in contacts, and an ageing population with more contacts per person needs more
+    // FTE than its head count says.
+    double gp_normpraktijk = 2095;       // [patients per FTE] LHV normpraktijk
+    double gp_contacts_per_patient = 5;  // [contacts per patient per year] NIVEL, domain.md
+    double gp_contacts_per_fte = 0;      // [contacts per FTE per year] 0 = from the two above
+    // Turns district-nursing (wijkverpleging) spending into hours.
+    double district_nursing_eur_per_hour = 75;  // [EUR per hour, price year] assumption
+    // Share of persons living alone who have a child nearby to give informal care; 0 = the
+    // rate set's value. Fewer children nearby means more Wmo use.
+    double child_nearby_share = -1;  // [share] < 0 = the rate set's value
+};
+
+// How spending figures are priced over the projection.
+enum class PriceBasis {
+    constant,  // prices of the rate set's price year throughout (the default)
+    nominal,   // current prices: constant prices x (1 + inflation)^(year - price year)
+};
+
+struct CostSettings {
+    PriceBasis prices = PriceBasis::constant;
+    // Real growth of spending per person beyond demography (more or costlier care per person),
+    // compounding from the price year: x (1 + growth)^(year - price year).
+    double real_growth_per_year = 0;   // [per year]
+    double inflation_per_year = 0.02;  // [per year] only for nominal prices
+};
+
+struct BusinesscaseSettings {
+    // Real discount rate for present values of scenario-minus-baseline cost differences:
+    // 2.25%, the rate the Dutch government prescribes for social cost-benefit analyses
+    // (Werkgroep discontovoet 2020).
+    double discount_rate = 0.0225;  // [per year]
 };
 
 struct Scenario {
@@ -126,6 +163,8 @@ struct Scenario {
     FacilityChanges facilities;
     HousingSettings housing;
     CareSettings care;
+    CostSettings costs;
+    BusinesscaseSettings businesscase;
 
     // Where it came from, for the output's metadata.
     std::string source_path;  // the file given on the command line
@@ -136,6 +175,7 @@ std::string_view to_string(RateTarget t) noexcept;
 std::optional<RateTarget> rate_target_from_string(std::string_view name) noexcept;
 std::string_view to_string(DwellingType t) noexcept;
 std::string_view to_string(Tenure t) noexcept;
+std::string_view to_string(PriceBasis p) noexcept;
 
 // The multiplier a scenario applies to `target` for a person of `sex` and `age` in `year`:
 // the product of every matching change (1 when none applies).

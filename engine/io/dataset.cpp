@@ -258,6 +258,35 @@ void read_zvw_categories(const fs::path& dir, RateSet& r) {
                 });
 }
 
+void read_wmo_services(const fs::path& dir, RateSet& r) {
+    std::vector<std::string> columns{"sex", "age"};
+    for (const auto suffix : {"_share", "_alone_factor", "_no_child_factor"})
+        for (const auto service : wmo_services)
+            columns.push_back(fmt::format("{}{}", service, suffix));
+    columns.emplace_back("child_nearby_share");
+    CsvTable t = read_csv(dir / "wmo_services.csv", columns);
+    auto seen = no_rows_seen();
+    const auto sex = t.column("sex"), age = t.column("age"),
+               child_nearby = t.column("child_nearby_share");
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        const int s = sex_at(t, row, sex);
+        const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
+        for (std::size_t k = 0; k < wmo_services.size(); ++k) {
+            const auto service = wmo_services[k];
+            r.wmo_service_share[k][at(s)][at(a)] =
+                t.number(row, t.column(fmt::format("{}_share", service)), 0, 1);
+            r.wmo_alone_factor[k][at(s)][at(a)] =
+                t.number(row, t.column(fmt::format("{}_alone_factor", service)), 0, 100);
+            r.wmo_no_child_factor[k][at(s)][at(a)] =
+                t.number(row, t.column(fmt::format("{}_no_child_factor", service)), 0, 100);
+        }
+        r.child_nearby_share[at(s)][at(a)] = t.number(row, child_nearby, 0, 1);
+        ++seen[at(s)][at(a)];
+    }
+    t.throw_if_problems();
+    check_complete(t, seen, n_sexes, 0, max_age);
+}
+
 // ---- areas.csv positions and facilities.csv (optional): for the facilities model ---------
 
 // Area positions for the area graph (engine/core/area_graph.hpp): x_km, y_km [km, RD New] and
@@ -470,6 +499,7 @@ RateSet load_rate_set(const fs::path& dir) {
     read_transitions(dir, r);
     read_care(dir, r);
     read_zvw_categories(dir, r);
+    read_wmo_services(dir, r);
     return r;
 }
 
@@ -559,8 +589,8 @@ Dataset load_dataset(const fs::path& dir) {
         }
     }
     pop.throw_if_problems();
-    read_dwelling_types(dir, d);
     read_facilities(dir, d);
+    read_dwelling_types(dir, d);
 
     fs::path rates_path = fs::path(rates_dir);
     if (rates_path.is_relative()) rates_path = dir / rates_path;

@@ -81,6 +81,11 @@ RunReport run_scenario(const RunOptions& options) {
     std::map<std::string, std::string> metadata = dataset.metadata;
     metadata["engine_version"] = std::string(engine_version());
     metadata["git_commit"] = std::string(engine_git_commit());
+    // What `socialtwin compare` needs to price and discount differences.
+    metadata["discount_rate"] = fmt::format("{}", scenario.businesscase.discount_rate);
+    metadata["price_year"] = std::to_string(dataset.rates.price_year);
+    metadata["prices"] = std::string(to_string(scenario.costs.prices));
+    metadata["real_growth_per_year"] = fmt::format("{}", scenario.costs.real_growth_per_year);
     if (!facilities.empty()) metadata["facilities"] = facilities_table(facilities, dataset.areas);
 
     std::vector<Observer*> observers = options.extra_observers;

@@ -363,9 +363,28 @@ Scenario build(const DocNode& doc, const fs::path& file) {
                                   ? MigrationMode::demand_led
                                   : MigrationMode::housing_led;
     }
-    if (const DocNode* care = doc.find("care"))
-        s.care.gp_contacts_per_fte =
-            number_of(care->find("gp_contacts_per_fte"), s.care.gp_contacts_per_fte);
+    if (const DocNode* care = doc.find("care")) {
+        CareSettings& c = s.care;
+        c.gp_normpraktijk = number_of(care->find("gp_normpraktijk"), c.gp_normpraktijk);
+        c.gp_contacts_per_patient =
+            number_of(care->find("gp_contacts_per_patient"), c.gp_contacts_per_patient);
+        c.gp_contacts_per_fte = number_of(care->find("gp_contacts_per_fte"), c.gp_contacts_per_fte);
+        c.district_nursing_eur_per_hour =
+            number_of(care->find("district_nursing_eur_per_hour"), c.district_nursing_eur_per_hour);
+        c.child_nearby_share = number_of(care->find("child_nearby_share"), c.child_nearby_share);
+    }
+    if (const DocNode* costs = doc.find("costs")) {
+        s.costs.prices = text_of(costs->find("prices"), "constant") == "nominal"
+                             ? PriceBasis::nominal
+                             : PriceBasis::constant;
+        s.costs.real_growth_per_year =
+            number_of(costs->find("real_growth_per_year"), s.costs.real_growth_per_year);
+        s.costs.inflation_per_year =
+            number_of(costs->find("inflation_per_year"), s.costs.inflation_per_year);
+    }
+    if (const DocNode* businesscase = doc.find("businesscase"))
+        s.businesscase.discount_rate =
+            number_of(businesscase->find("discount_rate"), s.businesscase.discount_rate);
     return s;
 }
 

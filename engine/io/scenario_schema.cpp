@@ -73,6 +73,7 @@ constexpr std::array<std::string_view, 3> sex_names{"both", "male", "female"};
 constexpr std::array<std::string_view, 2> dwelling_type_names{"single_family", "multi_family"};
 constexpr std::array<std::string_view, 3> tenure_names{"owner", "social_rent", "private_rent"};
 constexpr std::array<std::string_view, 2> migration_mode_names{"housing_led", "demand_led"};
+constexpr std::array<std::string_view, 2> price_basis_names{"constant", "nominal"};
 
 // Plausible calendar years, for checks made before the dataset's base year is known.
 constexpr int earliest_year = 1900;
@@ -356,9 +357,8 @@ constexpr std::array schema{
     SchemaKey{
         .path = "facilities.resize",
         .kind = ValueKind::list,
-        .meaning =
-            "Facilities whose capacity changes (a practice takes on a GP, or loses one): one "
-            "item each.",
+        .meaning = "Facilities whose capacity changes (a practice takes on a GP, or loses one): one "
+                   "item each.",
     },
     SchemaKey{
         .path = "facilities.resize[].facility",
@@ -432,13 +432,104 @@ constexpr std::array schema{
         .meaning = "Settings of the care models.",
     },
     SchemaKey{
+        .path = "care.gp_normpraktijk",
+        .kind = ValueKind::number,
+        .default_value = "2095",
+        .unit = "patients per FTE",
+        .min = above(0),
+        .meaning = "Patients one full-time GP (huisarts) serves: the normpraktijk of the LHV "
+                   "(Landelijke Huisartsen Vereniging), 2,095 patients per FTE. With "
+                   "`gp_contacts_per_patient` it gives the contacts one FTE provides, which turn "
+                   "projected contacts into the GP FTE needed.",
+    },
+    SchemaKey{
+        .path = "care.gp_contacts_per_patient",
+        .kind = ValueKind::number,
+        .default_value = "5",
+        .unit = "contacts per patient per year",
+        .min = above(0),
+        .meaning = "Mean GP contacts of a patient in the normpraktijk (NIVEL: about 5 a year). "
+                   "An older population with more contacts per person needs more FTE than its "
+                   "head count says.",
+    },
+    SchemaKey{
         .path = "care.gp_contacts_per_fte",
         .kind = ValueKind::number,
-        .default_value = "the dataset's value",
+        .default_value = "`gp_normpraktijk` x `gp_contacts_per_patient`",
         .unit = "contacts per FTE per year",
         .min = above(0),
-        .meaning = "GP (huisarts) contacts one full-time GP provides in a year; turns projected "
-                   "contacts into the FTE needed.",
+        .meaning = "GP contacts one full-time GP provides in a year, given directly; overrides "
+                   "the normpraktijk.",
+    },
+    SchemaKey{
+        .path = "care.district_nursing_eur_per_hour",
+        .kind = ValueKind::number,
+        .default_value = "75",
+        .unit = "EUR per hour (price year of the rate set)",
+        .min = above(0),
+        .meaning = "Cost of one hour of district nursing (wijkverpleging): turns its Zvw "
+                   "spending into hours. The default is an assumption near the NZa maximum "
+                   "tariffs of 2022 for personal care and nursing; use your contracted tariff.",
+    },
+    SchemaKey{
+        .path = "care.child_nearby_share",
+        .kind = ValueKind::number,
+        .default_value = "the rate set's value",
+        .unit = "share",
+        .min = at_least(0),
+        .max = at_most(1),
+        .meaning = "Share of persons living alone who have a child nearby to give informal care "
+                   "(mantelzorg). Those without one use more Wmo support.",
+    },
+    SchemaKey{
+        .path = "costs",
+        .kind = ValueKind::mapping,
+        .meaning = "How spending is priced over the projection.",
+    },
+    SchemaKey{
+        .path = "costs.prices",
+        .kind = ValueKind::choice,
+        .default_value = "constant",
+        .choices = price_basis_names,
+        .meaning = "`constant`: every EUR figure in prices of the rate set's price year (2022). "
+                   "`nominal`: current prices, inflated by `inflation_per_year` from the price "
+                   "year.",
+    },
+    SchemaKey{
+        .path = "costs.real_growth_per_year",
+        .kind = ValueKind::number,
+        .default_value = "0",
+        .unit = "per year",
+        .min = at_least(-0.2),
+        .max = at_most(0.2),
+        .meaning = "Real growth of spending per person beyond demography (more or costlier care "
+                   "per person), compounding from the price year. The default 0 shows the "
+                   "effect of the population alone; e.g. 0.015 for 1.5% a year.",
+    },
+    SchemaKey{
+        .path = "costs.inflation_per_year",
+        .kind = ValueKind::number,
+        .default_value = "0.02",
+        .unit = "per year",
+        .min = at_least(-0.2),
+        .max = at_most(0.5),
+        .meaning = "Price inflation for `prices: nominal` (default: the ECB's 2% target).",
+    },
+    SchemaKey{
+        .path = "businesscase",
+        .kind = ValueKind::mapping,
+        .meaning = "Settings for comparing this scenario with a baseline (`socialtwin compare`).",
+    },
+    SchemaKey{
+        .path = "businesscase.discount_rate",
+        .kind = ValueKind::number,
+        .default_value = "0.0225",
+        .unit = "per year",
+        .min = at_least(0),
+        .max = at_most(0.2),
+        .meaning = "Real discount rate for the present value (NPV) of cost differences with the "
+                   "baseline: 2.25%, the rate the Dutch government prescribes for social "
+                   "cost-benefit analyses (Werkgroep discontovoet 2020).",
     },
 };
 
@@ -457,6 +548,13 @@ constexpr std::array<RateTargetDoc, n_rate_targets> rate_target_docs{{
     {RateTarget::separation, "Probability that a couple separates."},
     {RateTarget::family_formation, "Probability that a couple or single gets a first child."},
     {RateTarget::institution, "Probability of moving into an institution (care home)."},
+    {RateTarget::gp_contacts, "GP (huisarts) contacts per person, by age and sex."},
+    {RateTarget::wmo_home_help, "Use of Wmo home help (huishoudelijke hulp) per person."},
+    {RateTarget::wmo_support, "Use of Wmo support (begeleiding, dagbesteding) per person."},
+    {RateTarget::wmo_aids,
+     "Use of Wmo aids and home adaptations (hulpmiddelen, woonvoorzieningen) per person."},
+    {RateTarget::district_nursing,
+     "District nursing (wijkverpleging) hours and spending per person."},
 }};
 
 // ---------------------------------------------------------------------------------------------

@@ -1,38 +1,97 @@
 #include "models/care/care.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace socialtwin {
 
+namespace {
+constexpr int institution = index(Position::institution);
+constexpr int living_alone = index(Position::living_alone);
+constexpr std::size_t district_nursing = 3;  // index of "district_nursing" in zvw_categories
+static_assert(zvw_categories[district_nursing] == "district_nursing");
+
+constexpr std::array<RateTarget, n_wmo_services> wmo_targets{
+    RateTarget::wmo_home_help, RateTarget::wmo_support, RateTarget::wmo_aids};
+constexpr std::array<std::string_view, n_wmo_services> wmo_service_meaning{
+    "home help (huishoudelijke hulp)", "support (begeleiding, dagbesteding)",
+    "aids and home adaptations (hulpmiddelen, woonvoorzieningen)"};
+}  // namespace
+
 void CareModel::declare_indicators(IndicatorCatalog& catalog) {
-    const std::string eur = fmt::format("EUR per year (price level {})", rates_.price_year);
-    auto add = [&](std::string name, std::string units, std::string description,
-                   std::string source) {
+    const std::string eur =
+        costs_.prices == PriceBasis::nominal
+            ? fmt::format("EUR per year (current prices: {} prices inflated by {:g}% a year)",
+                          rates_.price_year, 100 * costs_.inflation_per_year)
+            : fmt::format("EUR per year (constant prices of {})", rates_.price_year);
+    const std::string growth =
+        costs_.real_growth_per_year != 0
+            ? fmt::format("; grown {:g}% a year per person in real terms from {}",
+                          100 * costs_.real_growth_per_year, rates_.price_year)
+            : std::string{};
+    auto add = [&](std::string name, std::string units, std::string description, std::string source,
+                   IndicatorKind kind = IndicatorKind::count) {
         return catalog.add({.name = std::move(name),
                             .units = std::move(units),
                             .description = std::move(description),
-                            .source = std::move(source)});
+                            .source = std::move(source),
+                            .kind = kind});
     };
-    gp_contacts_ = add("gp_contacts", "contacts per year",
-                       "GP (huisarts) contacts of residents outside institutions during the year.",
-                       "Vektis Zvw 2015 GP consultation cost by sex x age, scaled to 5 contacts "
-                       "per person (NIVEL)");
-    gp_fte_ =
-        add("gp_fte_needed", "FTE", "GP full-time equivalents needed for the year's GP contacts.",
-            "contacts per FTE from 4.3 GP FTE per 10,000 inhabitants (NIVEL 2016)");
+    const std::string gp_source =
+        "Vektis Zvw 2015 GP consultation cost by sex x age, scaled to 5 contacts per person "
+        "(NIVEL)";
+    gp_contacts_id_ =
+        add("gp_contacts", "contacts per year",
+            "GP (huisarts) contacts of residents outside institutions during the year.", gp_source);
+    gp_by_age_sex_ = catalog.add({.name = "gp_contacts_by_age_sex",
+                                  .units = "contacts per year",
+                                  .description = "gp_contacts by sex and 5-year age band.",
+                                  .dims = by_sex_and_age_band,
+                                  .source = gp_source});
+    gp_patients_ = add("gp_patients", "persons",
+                       "Residents outside institutions during the year (mid-year): the patients "
+                       "GP practices serve; care-home residents see an elderly-care physician.",
+                       "");
+    gp_fte_ = add("gp_fte_needed", "FTE",
+                  "GP full-time equivalents needed for the year's GP contacts: contacts / "
+                  "(normpraktijk patients per FTE x contacts per patient).",
+                  "LHV normpraktijk (2,095 patients per FTE) x 5 contacts per patient (NIVEL), "
+                  "or the scenario's care settings",
+                  IndicatorKind::amount);
     wmo_clients_ = add("wmo_clients", "persons",
                        "Residents outside institutions using Wmo support during the year.",
                        "CPB Wmo spending by age, scaled to the CBS 2019 Wmo clients of the "
-                       "municipality and calibrated per buurt (KWB 84583NED)");
+                       "municipality and calibrated per buurt (KWB 84583NED); living situation "
+                       "from wmo_services.csv (modelled)");
+    for (std::size_t k = 0; k < wmo_services.size(); ++k)
+        wmo_service_[k] = add(
+            fmt::format("wmo_clients_{}", wmo_services[k]), "persons",
+            fmt::format("Residents outside institutions using Wmo {} during the year (a client "
+                        "may use several services).",
+                        wmo_service_meaning[k]),
+            "wmo_clients x share of clients using the service by age, and more use when living "
+            "alone without a child nearby: modelled assumptions (rate set wmo_services.csv; home "
+            "help anchored on 16% at 75-84 and 30% at 85+)");
+    nursing_hours_ =
+        add("district_nursing_hours", "hours per year",
+            "District nursing (wijkverpleging) hours for residents: its Zvw spending at the price "
+            "year's prices / the cost of an hour (scenario care.district_nursing_eur_per_hour).",
+            "Vektis Zvw category district_nursing (cost_zvw_district_nursing_eur) / hourly cost "
+            "(assumption)",
+            IndicatorKind::amount);
     zvw_ = add("cost_zvw_eur", eur, "Health insurance (Zvw) spending on residents.",
                "CPB 2022 spending per inhabitant by age; sex split and municipal cost level "
-               "(standardised cost ratio) from Vektis 2023");
+               "(standardised cost ratio) from Vektis 2023" +
+                   growth,
+               IndicatorKind::amount);
     wlz_ = add("cost_wlz_eur", eur, "Long-term care (Wlz) spending on residents.",
-               "CPB 2022 spending per inhabitant by age");
-    wmo_ = add("cost_wmo_eur", eur, "Wmo (social support) spending on residents.",
-               "CPB 2022 spending per inhabitant by age");
+               "CPB 2022 spending per inhabitant by age" + growth, IndicatorKind::amount);
+    wmo_ = add("cost_wmo_eur", eur,
+               "Wmo (social support) spending on residents; follows the Wmo clients.",
+               "CPB 2022 spending per inhabitant by age" + growth, IndicatorKind::amount);
     jeugd_ = add("cost_jeugd_eur", eur, "Youth care (Jeugdwet) spending on residents.",
-                 "CPB 2022 spending per inhabitant by age");
+                 "CPB 2022 spending per inhabitant by age" + growth, IndicatorKind::amount);
     for (int c = 0; c < n_zvw_categories; ++c) {
         const std::string_view category = zvw_categories[static_cast<std::size_t>(c)];
         zvw_by_category_[static_cast<std::size_t>(c)] =
@@ -40,55 +99,141 @@ void CareModel::declare_indicators(IndicatorCatalog& catalog) {
                 fmt::format("Zvw spending on residents in the Vektis care category '{}' (part of "
                             "cost_zvw_eur).",
                             category),
-                "cost_zvw_eur split by the Vektis 2015 category mix by sex and age");
+                "cost_zvw_eur split by the Vektis 2015 category mix by sex and age" + growth,
+                IndicatorKind::amount);
     }
 }
 
 void CareModel::begin_run(const RunContext& run) {
-    contacts_per_fte_ = run.scenario->care.gp_contacts_per_fte > 0
-                            ? run.scenario->care.gp_contacts_per_fte
-                            : rates_.gp_contacts_per_fte;
+    scenario_ = run.scenario;
+    const CareSettings& care = scenario_->care;
+    contacts_per_fte_ = care.gp_contacts_per_fte > 0
+                            ? care.gp_contacts_per_fte
+                            : care.gp_normpraktijk * care.gp_contacts_per_patient;
+    eur_per_nursing_hour_ = care.district_nursing_eur_per_hour;
     const AreaQuantity* factor = run.areas->quantity("wmo_client_factor");
     wmo_factor_ = factor ? factor->values : std::vector<double>(run.areas->size(), 1.0);
 }
 
-void CareModel::apply(AreaStep& step) const {
-    constexpr int institution = index(Position::institution);
-    double contacts = 0, wmo_clients = 0, zvw = 0, wlz = 0, wmo = 0, jeugd = 0;
-    std::array<double, n_zvw_categories> zvw_by_category{};
+void CareModel::begin_year(int year) {
+    const Scenario& scenario = *scenario_;
+    const int years = year - rates_.price_year;
+    real_index_ = std::pow(1 + costs_.real_growth_per_year, years);
+    cost_index_ = real_index_;
+    if (costs_.prices == PriceBasis::nominal)
+        cost_index_ *= std::pow(1 + costs_.inflation_per_year, years);
+
     for (int s = 0; s < n_sexes; ++s) {
         const auto si = static_cast<std::size_t>(s);
         for (int a = 0; a < n_ages; ++a) {
             const auto ai = static_cast<std::size_t>(a);
-            double at_home = 0, all = 0;
+            gp_contacts_[si][ai] = rates_.gp_contacts[si][ai] *
+                                   rate_multiplier(scenario, RateTarget::gp_contacts, year, s, a);
+            district_nursing_factor_[si][ai] =
+                rate_multiplier(scenario, RateTarget::district_nursing, year, s, a);
+
+            // The base-year share living alone among residents outside institutions: the
+            // composition at which use per person equals clients x share.
+            const auto& shares = rates_.position_shares[si][ai];
+            const double at_home = 1 - shares[institution];
+            const double alone_share = at_home > 0 ? shares[living_alone] / at_home : 0;
+            const double base_child = rates_.child_nearby_share[si][ai];
+            const double child = scenario.care.child_nearby_share >= 0
+                                     ? scenario.care.child_nearby_share
+                                     : base_child;
+            const double clients = rates_.wmo_client_probability[si][ai];
+            double use_at_base = 0;
+            for (std::size_t k = 0; k < wmo_services.size(); ++k) {
+                const double share = rates_.wmo_service_share[k][si][ai];
+                const double alone = rates_.wmo_alone_factor[k][si][ai];
+                const double no_child = rates_.wmo_no_child_factor[k][si][ai];
+                auto alone_factor = [&](double with_child) {
+                    return alone * (with_child + (1 - with_child) * no_child);
+                };
+                // Mean factor over the base composition: 1 for those sharing a household.
+                const double base_mean = 1 - alone_share + alone_share * alone_factor(base_child);
+                const double per_shared = base_mean > 0 ? clients * share / base_mean : 0;
+                const double lever = rate_multiplier(scenario, wmo_targets[k], year, s, a);
+                wmo_shared_[k][si][ai] = per_shared * lever;
+                wmo_alone_[k][si][ai] = per_shared * alone_factor(child) * lever;
+                use_at_base += clients * share;
+            }
+            // Clients follow the services: at the base composition, clients x the sum of
+            // shares is the summed use, and clients are that use / the sum of shares.
+            clients_per_use_[si][ai] = use_at_base > 0 ? clients / use_at_base : 0;
+        }
+    }
+}
+
+void CareModel::apply(AreaStep& step) const {
+    double contacts = 0, patients = 0, wmo_clients = 0, zvw = 0, wlz = 0, wmo = 0, jeugd = 0;
+    std::array<double, n_wmo_services> services{};
+    std::array<double, n_zvw_categories> zvw_by_category{};
+    std::span<double> gp_by_age_sex = step.values(gp_by_age_sex_);
+    std::fill(gp_by_age_sex.begin(), gp_by_age_sex.end(), 0.0);
+    for (int s = 0; s < n_sexes; ++s) {
+        const auto si = static_cast<std::size_t>(s);
+        for (int a = 0; a < n_ages; ++a) {
+            const auto ai = static_cast<std::size_t>(a);
+            double at_home = 0, alone = 0, all = 0;
             for (int p = 0; p < n_positions; ++p) {
                 const auto c = static_cast<std::size_t>(CohortCell::offset(s, a, p));
                 const double mid_year = 0.5 * (step.start[c] + step.next[c]);
                 all += mid_year;
                 if (p != institution) at_home += mid_year;
+                if (p == living_alone) alone += mid_year;
             }
-            // Care-home residents see an elderly-care physician, not a GP, and get support
-            // under the Wlz rather than the Wmo.
-            contacts += at_home * rates_.gp_contacts[si][ai];
-            wmo_clients += at_home * rates_.wmo_client_probability[si][ai];
+            if (all == 0) continue;
+            const double shared = at_home - alone;
+            const double gp = at_home * gp_contacts_[si][ai];
+            contacts += gp;
+            gp_by_age_sex[si * n_age_bands + static_cast<std::size_t>(age_band_of(a))] += gp;
+            patients += at_home;
+
+            double use = 0;
+            for (std::size_t k = 0; k < services.size(); ++k) {
+                const double users =
+                    shared * wmo_shared_[k][si][ai] + alone * wmo_alone_[k][si][ai];
+                services[k] += users;
+                use += users;
+            }
+            const double clients = use * clients_per_use_[si][ai];
+            wmo_clients += clients;
+            // Wmo spending per inhabitant follows the clients: as the rate set's at the base
+            // composition, more or less as living situations change.
+            const double base_clients = at_home * rates_.wmo_client_probability[si][ai];
+            const double wmo_ratio = base_clients > 0 ? clients / base_clients : 1.0;
+            wmo += (all - at_home + at_home * wmo_ratio) * rates_.wmo_eur[si][ai];
+
             const double zvw_here = all * rates_.zvw_eur[si][ai];
-            zvw += zvw_here;
-            for (std::size_t c = 0; c < zvw_by_category.size(); ++c)
-                zvw_by_category[c] += zvw_here * rates_.zvw_category_share[c][si][ai];
+            for (std::size_t c = 0; c < zvw_by_category.size(); ++c) {
+                double part = zvw_here * rates_.zvw_category_share[c][si][ai];
+                if (c == district_nursing) part *= district_nursing_factor_[si][ai];
+                zvw_by_category[c] += part;
+                zvw += part;
+            }
             wlz += all * rates_.wlz_eur[si][ai];
-            wmo += all * rates_.wmo_eur[si][ai];
             jeugd += all * rates_.jeugd_eur[si][ai];
         }
     }
-    step.values(gp_contacts_)[0] = contacts;
+    const double wmo_factor = wmo_factor_[step.area];
+    const double zvw_level = rates_.zvw_cost_factor;
+    step.values(gp_contacts_id_)[0] = contacts;
+    step.values(gp_patients_)[0] = patients;
     step.values(gp_fte_)[0] = contacts_per_fte_ > 0 ? contacts / contacts_per_fte_ : 0.0;
-    step.values(wmo_clients_)[0] = wmo_clients * wmo_factor_[step.area];
-    step.values(zvw_)[0] = zvw * rates_.zvw_cost_factor;
-    step.values(wlz_)[0] = wlz;
-    step.values(wmo_)[0] = wmo * wmo_factor_[step.area];  // spending follows the clients
-    step.values(jeugd_)[0] = jeugd;
+    step.values(wmo_clients_)[0] = wmo_clients * wmo_factor;
+    for (std::size_t k = 0; k < services.size(); ++k)
+        step.values(wmo_service_[k])[0] = services[k] * wmo_factor;
+    step.values(nursing_hours_)[0] =
+        eur_per_nursing_hour_ > 0
+            ? zvw_by_category[district_nursing] * zvw_level * real_index_ / eur_per_nursing_hour_
+            : 0.0;
+    step.values(zvw_)[0] = zvw * zvw_level * cost_index_;
+    step.values(wlz_)[0] = wlz * cost_index_;
+    step.values(wmo_)[0] = wmo * wmo_factor * cost_index_;
+    step.values(jeugd_)[0] = jeugd * cost_index_;
     for (std::size_t c = 0; c < zvw_by_category.size(); ++c)
-        step.values(zvw_by_category_[c])[0] = zvw_by_category[c] * rates_.zvw_cost_factor;
+        step.values(zvw_by_category_[c])[0] = zvw_by_category[c] * zvw_level * cost_index_;
 }
 
 }  // namespace socialtwin

@@ -1,10 +1,22 @@
 #pragma once
 // Care demand and cost during the year, from the mid-year population (the mean of 1 January
-// of this year and of the next), by sex and single age: GP contacts and the GP capacity they
-// need, Wmo clients, and spending under the four schemes (Zvw, Wlz, Wmo, Jeugdwet).
+// of this year and of the next), by sex and single age:
+// - GP (huisarts): contacts of residents outside institutions (care-home residents see an
+//   elderly-care physician), by sex and age band, and the GP FTE they need: one FTE serves a
+//   normpraktijk of patients with a mean number of contacts each (scenario `care`);
+// - Wmo: clients, and users of home help, support and aids. Use depends on sex and age and
+//   on the living situation: persons living alone, and among them those without a child
+//   nearby for informal care, use more (rate set wmo_services.csv). Each age's use is
+//   normalised so the base-year composition reproduces the rate set's clients, so a scenario
+//   changes use only through changed living situations and its own rate levers;
+// - district nursing (wijkverpleging) hours, from its Zvw spending and an hourly cost;
+// - spending under the four schemes (Zvw by Vektis category, Wlz, Wmo, Jeugdwet) in constant
+//   prices of the rate set's price year, grown by the scenario's real growth per person, or in
+//   current prices when the scenario asks for them.
 // Where the dataset has it, an area's Wmo use is calibrated to its buurt's real client count
 // (areas.csv `wmo_client_factor`), and Zvw spending to the municipality's cost level.
 
+#include <array>
 #include <vector>
 
 #include "engine/core/model.hpp"
@@ -17,15 +29,37 @@ public:
     explicit CareModel(const RateSet& rates) : rates_(rates) {}
     std::string_view name() const override { return "care"; }
     Phase phase() const override { return Phase::care; }
+    void configure(const Scenario& scenario) override { costs_ = scenario.costs; }
     void declare_indicators(IndicatorCatalog& catalog) override;
     void begin_run(const RunContext& run) override;
+    void begin_year(int year) override;
     void apply(AreaStep& step) const override;
+
+    // This year's factor on every EUR figure of the rate set: real growth per person and, for
+    // current prices, inflation, both from the price year.
+    double cost_index() const noexcept { return cost_index_; }
 
 private:
     const RateSet& rates_;
+    const Scenario* scenario_ = nullptr;
+    CostSettings costs_;
     double contacts_per_fte_ = 0;
+    double eur_per_nursing_hour_ = 0;
     std::vector<double> wmo_factor_;  // per area: calibration to the real buurt Wmo clients
-    IndicatorId gp_contacts_{}, gp_fte_{}, wmo_clients_{}, zvw_{}, wlz_{}, wmo_{}, jeugd_{};
+
+    // This year's rates (begin_year): per person outside institutions, by sex and age.
+    BySexAge<double> gp_contacts_{};
+    // Wmo service use of a person sharing a household and of a person living alone.
+    std::array<BySexAge<double>, n_wmo_services> wmo_shared_{}, wmo_alone_{};
+    // Clients per unit of summed service use (clients / use at the base composition).
+    BySexAge<double> clients_per_use_{};
+    BySexAge<double> district_nursing_factor_{};
+    double cost_index_ = 1;
+    double real_index_ = 1;  // real growth only: turns spending into hours at base prices
+
+    IndicatorId gp_contacts_id_{}, gp_by_age_sex_{}, gp_patients_{}, gp_fte_{}, wmo_clients_{},
+        nursing_hours_{}, zvw_{}, wlz_{}, wmo_{}, jeugd_{};
+    std::array<IndicatorId, n_wmo_services> wmo_service_{};
     std::array<IndicatorId, n_zvw_categories> zvw_by_category_{};
 };
 

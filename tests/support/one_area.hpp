@@ -28,6 +28,7 @@ struct OneArea {
     // for a model that settles across areas, settle and complete: this area is the market).
     template <class M>
     YearResults run(M& model, int year = 2020) {
+        model.configure(scenario);
         model.declare_indicators(catalog);
         base_positions = positions_by_area(start, 1);
         model.begin_run({&scenario, &areas, 2019, 2049, base_positions, base_dwellings});

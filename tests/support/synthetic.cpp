@@ -27,6 +27,15 @@ RateSet synthetic_rates() {
             r.jeugd_eur[at(s)][at(a)] = a < 18 ? 500 : 0;
             r.zvw_category_share[1][at(s)][at(a)] = 0.6;  // hospital
             r.zvw_category_share[0][at(s)][at(a)] = 0.4;  // gp
+            // Wmo services: home help, support, aids.
+            const std::array<double, n_wmo_services> share{a >= 75 ? 0.8 : 0.2, 0.3, 0.5},
+                alone{2.0, 1.5, 1.0}, no_child{1.25, 1.0, 1.0};
+            for (std::size_t k = 0; k < share.size(); ++k) {
+                r.wmo_service_share[k][at(s)][at(a)] = share[k];
+                r.wmo_alone_factor[k][at(s)][at(a)] = alone[k];
+                r.wmo_no_child_factor[k][at(s)][at(a)] = no_child[k];
+            }
+            r.child_nearby_share[at(s)][at(a)] = 0.5;
         }
     }
     for (int a = 20; a < 40; ++a) r.fertility[at(a)] = 0.05;

@@ -45,6 +45,12 @@ categories = ["gp", "hospital", "pharmacy", "district_nursing", "mental_health",
 write(rates / "zvw_categories.csv", ["sex", "age"] + categories,
       [[s, a, 0.1, 0.5, 0.1, 0.2 if a >= 75 else 0, 0, 0, 0, 0, 0, 0, 0.1 if a >= 75 else 0.3]
        for s in ("male", "female") for a in ages])
+services = ["home_help", "support", "aids"]
+write(rates / "wmo_services.csv",
+      ["sex", "age"] + [f"{v}_{k}" for k in ("share", "alone_factor", "no_child_factor")
+                        for v in services] + ["child_nearby_share"],
+      [[s, a, 0.8 if a >= 75 else 0.2, 0.3, 0.5, 2, 1.5, 1, 1.25, 1, 1, 0.5]
+       for s in ("male", "female") for a in ages])
 (rates / "rates.yaml").write_text(
     "# Synthetic rate set for tests (round numbers, not real).\n"
     "reference_year: 2019\nprice_year: 2022\nsex_ratio_at_birth_male_share: 0.5\n"
