@@ -205,8 +205,13 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
                             item.complete ? m->complete(agents) : m->apply(agents);
                     } else {
                         // The person phases need no counts; the count-based ones get the
-                        // area's persons on 1 January of this year and of the next.
-                        if (!counted) {
+                        // area's persons on 1 January of this year and of the next (unless
+                        // all models of a second half say they need none).
+                        const bool needs_counts =
+                            !item.complete ||
+                            std::any_of(item.models.begin(), item.models.end(),
+                                        [](const Model* m) { return m->complete_needs_counts(); });
+                        if (!counted && needs_counts) {
                             count_persons(year, residents, arrivals, my.start, my.next);
                             counted = true;
                         }

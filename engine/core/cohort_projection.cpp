@@ -86,9 +86,11 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
 //                          this year's construction) has room for more households
 //  5. housing              households on 1 January against the dwelling stock; construction
 //  6. care                 care use during the year, from the mid-year population
-//  7. accessibility        distances to the nearest facilities; GP demand of each practice's
-//                          catchment (this year's care) against its capacity
-//  8. accounting           the population accounts, checked per area
+//  7. accounting           the population accounts, checked per area
+//  8. accessibility        distances to the nearest facilities; GP demand of each practice's
+//                          catchment (this year's care) against its capacity. Last: it changes
+//                          no persons, and its second sweep (it settles across areas) then holds
+//                          nothing else, which the agent core runs without counting persons
 // Ageing comes first so that every later phase sees the persons alive at the end of the year
 // at their new age; births come from the 1 January women because the fertility rates were
 // fitted that way (see docs/data-preparation.md). Household positions change before migration

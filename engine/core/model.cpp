@@ -18,10 +18,10 @@ std::string_view to_string(Phase phase) noexcept {
             return "housing";
         case Phase::care:
             return "care";
-        case Phase::accessibility:
-            return "accessibility";
         case Phase::accounting:
             return "accounting";
+        case Phase::accessibility:
+            return "accessibility";
     }
     return "?";
 }

@@ -33,8 +33,8 @@ enum class Phase {
     migration,
     housing,
     care,
-    accessibility,  // distances to facilities, capacity against the year's care demand
     accounting,
+    accessibility,  // distances to facilities, capacity against the year's care demand
 };
 inline constexpr int n_phases = 8;
 std::string_view to_string(Phase phase) noexcept;
@@ -148,6 +148,11 @@ public:
     virtual bool settles_across_areas() const { return false; }
     virtual void settle() {}
     virtual void complete(AreaStep& /*step*/) const {}
+    // Whether complete(AreaStep&) reads the area's person counts (step.start, step.next). The
+    // agent core counts an area's persons again for a second sweep only if a model needs them
+    // (at national scale that count costs as much as a phase); one that works from what
+    // apply() recorded says false.
+    virtual bool complete_needs_counts() const { return true; }
     virtual void complete(AgentAreaStep& /*step*/) const {}
 };
 

@@ -37,6 +37,7 @@ public:
     bool settles_across_areas() const override { return settles_; }
     void settle() override;
     void complete(AreaStep& step) const override;
+    bool complete_needs_counts() const override { return false; }  // reads demand_fte_
 
     // The facility type whose capacity is held against a demand, and that demand.
     static constexpr std::string_view gp_type = "gp_practice";

@@ -149,7 +149,7 @@ TEST(CohortProjection, TimesEveryPhase) {
     const auto run = project(testing::synthetic_scenario(2), rates, 2);
     ASSERT_EQ(run->summary.phase_timings.size(), std::size_t{n_phases});
     EXPECT_EQ(run->summary.phase_timings.front().phase, "ageing_and_survival");
-    EXPECT_EQ(run->summary.phase_timings.back().phase, "accounting");
+    EXPECT_EQ(run->summary.phase_timings.back().phase, "accessibility");
     EXPECT_GT(run->summary.person_years, 0);
 }
 
