@@ -325,9 +325,25 @@ void MigrationModel::settle() {
     std::fill(market_weight_.begin(), market_weight_.end(), 0.0);
     std::vector<double> movers(n_markets_, 0.0);
     double wanting = 0, room = 0, movers_households = 0;
+    // An area's vacancies: its room, netted within its buurt -- an area with more households
+    // than its dwellings take fills vacancies of its buurt -- and shared out over the buurt's
+    // areas with room. (Netting per buurt, not per area, also keeps the agent core's whole
+    // households, which vary around the cohort core's expected ones, from adding up to more
+    // vacancies than the cohort core sees.)
+    std::vector<double> positive(n_groups, 0.0), net(n_groups, 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        positive[group_of_[a]] += std::max(0.0, market_[a].room);
+        net[group_of_[a]] += market_[a].room;
+    }
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        const std::size_t g = group_of_[a];
+        market_[a].vacant =
+            positive[g] > 0 ? std::max(0.0, market_[a].room) * std::max(0.0, net[g]) / positive[g]
+                            : 0.0;
+    }
     for (std::size_t a = 0; a < market_.size(); ++a) {
         const Market& m = market_[a];
-        const double weight = std::max(0.0, m.room) + m.new_dwellings;
+        const double weight = m.vacant + m.new_dwellings;
         group_weight_[group_of_[a]] += weight;
         market_weight_[market_of_[a]] += weight;
         group_movers_[group_of_[a]] += m.movers;
@@ -354,7 +370,7 @@ void MigrationModel::settle() {
     for (std::size_t a = 0; a < market_.size(); ++a) {
         Market& m = market_[a];
         const std::size_t k = market_of_[a], g = group_of_[a];
-        const double free = std::max(0.0, m.room);
+        const double free = m.vacant;
         if (market_weight_[k] > 0) {
             const double own = group_divisor_[g] > 0 ? (preference - 1.0) / group_divisor_[g] : 0.0;
             const double persons = per_weight[k] + own * group_movers_[g];
@@ -424,7 +440,7 @@ void MigrationModel::settle() {
         for (const std::size_t a : market_areas_[k]) {
             const std::size_t g = group_of_[a];
             if (market_areas_[k][group_first_[g]] == a) group_start[g] = total;
-            cumulative[k].push_back(total += std::max(0.0, market_[a].room));
+            cumulative[k].push_back(total += market_[a].vacant);
             cumulative[k].push_back(total += market_[a].new_dwellings);
             fallback[k].push_back(moving += market_[a].movers);
         }
@@ -571,7 +587,7 @@ void MigrationModel::complete(AreaStep& step) const {
     std::vector<double> new_residents(CohortCell::size, 0.0);
     double moved_in = 0;
     if (market_weight_[k] > 0) {
-        const double weight = std::max(0.0, m.room) + m.new_dwellings;
+        const double weight = m.vacant + m.new_dwellings;
         const double own = group_divisor_[g] > 0
                                ? (scenario_->housing.own_buurt_weight - 1.0) / group_divisor_[g]
                                : 0.0;

@@ -117,6 +117,7 @@ private:
         double new_dwellings = 0;      // [dwellings] completed this year: vacancies for movers
         double new_capacity = 0;       // [persons] the new dwellings take
         // Set by settle():
+        double vacant = 0;      // [households] room netted within the buurt (at least 0)
         double admitted = 0;    // [persons] in-migrants admitted into the existing stock
         double share = 0;       // of the municipality's movers this area takes, if it has no room
         double new_movers = 0;  // [persons] expected movers into the new dwellings
@@ -147,9 +148,9 @@ private:
     // The choice of a vacant dwelling (settle()). Areas are grouped by buurt (by area when the
     // dataset has no buurt column) within their municipality; a mover from buurt B takes a
     // vacancy in area a with probability weight(a) x (own_buurt_weight if a lies in B) / D(B),
-    // weight(a) = max(0, room) + new dwellings, D(B) = W(market) + (own_buurt_weight - 1) W(B),
-    // W the sum of the weights. The cohort core moves these expected shares of every cell; the
-    // agent core draws each family's destination from them.
+    // weight(a) = vacancies (room netted in the buurt) + new dwellings, D(B) = W(market) +
+    // (own_buurt_weight - 1) W(B), W the sum of the weights. The cohort core moves these expected
+    // shares of every cell; the agent core draws each family's destination from them.
     std::vector<std::size_t> group_of_;                   // per area
     std::vector<std::size_t> group_market_;               // per group
     std::vector<std::vector<std::size_t>> market_areas_;  // per market: areas in group order

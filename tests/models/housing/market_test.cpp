@@ -112,6 +112,15 @@ TEST(HousingMarket, MovesGoOnlyToAreasWithVacantDwellings) {
     EXPECT_NEAR(m.total("moves_in"), m.total("moves_out"), 1e-9);  // everyone placed
 }
 
+TEST(HousingMarket, AnOverfullAreaTakesTheVacanciesOfItsBuurt) {
+    Market m(4);
+    for (std::size_t a = 0; a < 4; ++a) m.live_alone(a, 100);
+    m.live_alone(0, 300);  // A0 (buurt B0) 43 households over its 2 per dwelling; A2 has 19 room
+    m.run();
+    EXPECT_DOUBLE_EQ(m.value("moves_in", 2), 0);  // B0 nets to no vacancy at all
+    EXPECT_NEAR(m.value("moves_in", 1) + m.value("moves_in", 3), m.total("moves_out"), 1e-9);
+}
+
 TEST(HousingMarket, ANewDwellingIsOneMoreVacancyAndTakesInMigrantsForTheRestOfItsOccupancy) {
     Market m(4);
     for (std::size_t a = 0; a < 4; ++a) m.live_alone(a, 100);
@@ -138,7 +147,7 @@ TEST(HousingMarket, ANewDwellingIsOneMoreVacancyAndTakesInMigrantsForTheRestOfIt
     EXPECT_GT(in_migrants, m.value("migration_in_new_dwellings", 0));
 }
 
-TEST(HousingMarket, MoversWhoFillTheNewDwellingsLeaveNoRoomForInMigrants) {
+TEST(HousingMarket, NewDwellingsFilledByMoversTakeNoInMigrants) {
     Market m(2);
     m.live_alone(0, 100);
     m.live_alone(1, 100);
