@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
     aggregate->add_option("-o,--output", aggregate_output,
                           "Write to this file instead of replacing the result");
 
-    std::string compare_first, compare_second, compare_output, compare_level;
+    std::string compare_first, compare_output, compare_level;
+    std::vector<std::string> compare_others;
     std::optional<double> discount_rate;
     bool markdown = false;
     auto* compare = app.add_subcommand(
@@ -137,8 +138,9 @@ int main(int argc, char** argv) {
     compare->add_option("baseline", compare_first, "Baseline result, or the projection to monitor")
         ->required();
     compare
-        ->add_option("scenario", compare_second,
-                     "Scenario result, or an observation folder / observed .csv")
+        ->add_option("scenario", compare_others,
+                     "Scenario result, or an observation folder / observed .csv. Several "
+                     "scenario results print one table with a column per scenario (no -o).")
         ->required();
     compare->add_option("-o,--output", compare_output,
                         "HDF5 file to write (DIFF.h5 or MONITOR.h5); without it only the table "
@@ -232,6 +234,28 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*compare) {
+            if (compare_others.size() > 1) {
+                if (!compare_output.empty())
+                    throw InputError({problem_at(
+                        where_in("", 0, 0, "-o"),
+                        "-o writes the difference file of one scenario; give one scenario "
+                        "result, or leave -o out to print the table of several")});
+                std::vector<CompareReport> reports;
+                for (const auto& scenario : compare_others) {
+                    if (is_observation_path(scenario))
+                        throw InputError({problem_at(
+                            where_in("", 0, 0, scenario),
+                            "an observation compares with one projection: give it alone")});
+                    reports.push_back(compare_results({.baseline = compare_first,
+                                                       .scenario = scenario,
+                                                       .output = {},
+                                                       .discount_rate = discount_rate,
+                                                       .levels = levels}));
+                }
+                print_scenario_table(reports, std::cout, markdown);
+                return 0;
+            }
+            const std::string& compare_second = compare_others.front();
             if (is_observation_path(compare_second)) {
                 const auto report = monitor_projection({.projection = compare_first,
                                                         .observation = compare_second,

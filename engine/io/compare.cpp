@@ -33,10 +33,21 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // "share_65" and "share_80" are computed from population_by_age_sex, "care_cost" adds up the
 // cost_components that are present, and "wmo_clients_" stands for every indicator starting with
 // it.
-constexpr std::array<std::string_view, 13> headline_names{
-    "population",        "share_65",        "share_80",         "households",
-    "households_single", "dwellings_stock", "dwellings_needed", "dwelling_shortage",
-    "gp_contacts",       "gp_fte_needed",   "wmo_clients",      "district_nursing_hours",
+constexpr std::array<std::string_view, 15> headline_names{
+    "population",
+    "share_65",
+    "share_80",
+    "households",
+    "households_single",
+    "dwellings_stock",
+    "dwellings_needed",
+    "dwelling_shortage",
+    "gp_contacts",
+    "gp_fte_needed",
+    "gp_practice_capacity_pressure",  // a measure: the population-weighted mean over areas
+    "distance_to_gp_practice_km",
+    "wmo_clients",
+    "district_nursing_hours",
     "care_cost"};
 constexpr std::array<std::pair<std::string_view, std::string_view>, 4> cost_components{
     {{"cost_zvw_eur", "Zvw"},
@@ -712,10 +723,9 @@ private:
                 add_rows(fmt::format("{} (million EUR{})", name, prices), b, s, true, true, 1, 1e6);
                 return;
             }
-            const int decimals = indicator.units.find("FTE") != std::string::npos ||
-                                         indicator.kind == IndicatorKind::measure
-                                     ? 1
-                                     : 0;
+            const int decimals = indicator.kind == IndicatorKind::measure           ? 2
+                                 : indicator.units.find("FTE") != std::string::npos ? 1
+                                                                                    : 0;
             add_rows(fmt::format("{} ({})", name, indicator.units), b, s, indicator.is_flow(),
                      false, decimals);
         };
@@ -859,6 +869,48 @@ void print_comparison(const CompareReport& report, std::ostream& out, bool markd
             out << fmt::format("Only in the scenario (not compared): {}\n",
                                fmt::join(report.only_in_scenario, ", "));
     }
+}
+
+void print_scenario_table(const std::vector<CompareReport>& reports, std::ostream& out,
+                          bool markdown) {
+    if (reports.empty()) return;
+    const CompareReport& first = reports.front();
+    const std::string heading =
+        fmt::format("Scenarios minus baseline '{}' ({}), {}-{}", first.baseline_name,
+                    first.baseline_path.string(), first.first_year, first.last_year);
+    const std::string rate = fmt::format(
+        "Each scenario column: difference with the baseline (relative difference). Costs{}; net "
+        "present values in {} at a discount rate of {}% a year.",
+        first.price_year.empty()               ? std::string{}
+        : first.price_year == "current prices" ? std::string(" in current prices")
+                                               : fmt::format(" in {} prices", first.price_year),
+        first.base_year, format_number(first.discount_rate * 100, 2));
+    out << (markdown ? "**" + heading + "**" : heading) << "\n\n" << rate << "\n\n";
+    std::vector<std::vector<std::string>> rows{{"indicator", "period", "baseline"}};
+    for (const auto& report : reports) rows.front().push_back(report.scenario_name);
+    for (const auto& row : first.rows) {
+        // The flows' sums over the period make the table long and add little to the last year.
+        if (row.period.find("sum") != std::string::npos) continue;
+        std::vector<std::string> cells{row.label, row.period,
+                                       format_number(row.baseline, row.decimals)};
+        for (const auto& report : reports) {
+            const auto match = std::find_if(
+                report.rows.begin(), report.rows.end(),
+                [&](const auto& r) { return r.label == row.label && r.period == row.period; });
+            if (match == report.rows.end()) {
+                cells.emplace_back("");
+                continue;
+            }
+            const double diff = match->difference();
+            std::string cell = format_number(diff, match->decimals, true);
+            if (std::isfinite(diff) && std::isfinite(match->baseline) && match->baseline != 0)
+                cell +=
+                    fmt::format(" ({})", format_percent(100 * diff / std::abs(match->baseline)));
+            cells.push_back(std::move(cell));
+        }
+        rows.push_back(std::move(cells));
+    }
+    print_table(out, rows, 2, markdown);
 }
 
 }  // namespace socialtwin

@@ -73,6 +73,11 @@ CompareReport compare_results(const CompareOptions& options);
 
 // The headline table: plain text, or a Markdown table.
 void print_comparison(const CompareReport& report, std::ostream& out, bool markdown);
+// Several scenarios against one baseline, one column each: the baseline value and every
+// scenario's difference (and relative difference) for the headline rows of the last year, the
+// cumulative costs and their NPV. The README's scenario table is printed by this.
+void print_scenario_table(const std::vector<CompareReport>& reports, std::ostream& out,
+                          bool markdown);
 
 // "12,345", "-1,234.5", "+12" (with `sign`): thousands separated by commas.
 std::string format_number(double value, int decimals, bool sign = false);

@@ -391,3 +391,93 @@ def test_run_writes_aggregates_unless_told_not_to_and_aggregate_adds_them(social
     result = socialtwin("aggregate", without, "--levels", "gemeete", check=False)
     assert result.returncode == 2 and "did you mean 'gemeente'?" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["with.h5", "without.h5"]
+
+
+def test_several_scenarios_print_one_table_with_a_column_each(socialtwin, businesscase, tmp_path):
+    out = socialtwin("compare", businesscase["baseline"], businesscase["vergrijzing"],
+                     businesscase["vergrijzing"], "--markdown").stdout
+    header = next(line for line in out.splitlines() if line.startswith("| indicator"))
+    assert header.count("vergrijzing-short") == 2
+    assert "care cost" in out and "NPV" in out
+    # -o writes one difference file: with several scenarios it is refused, nothing written.
+    refused = socialtwin("compare", businesscase["baseline"], businesscase["vergrijzing"],
+                         businesscase["vergrijzing"], "-o", tmp_path / "d.h5", check=False)
+    assert refused.returncode == 2
+    assert not (tmp_path / "d.h5").exists()
+
+
+def test_zuidwest_projection_is_monitored_against_cbs_pc4_figures(socialtwin, tmp_path):
+    """The default dataset's baseline from 2019, set beside the real CBS PC4 counts of
+    2020-2022 (data/observations/denhaag-zuidwest-pc4): every observed PC4 and year is there,
+    and the projection is close to what happened."""
+    run, monitor = tmp_path / "baseline.h5", tmp_path / "monitor.h5"
+    socialtwin("run", short_scenario(tmp_path, "baseline", horizon=3), "-o", run, "--quiet")
+    out = socialtwin("compare", run, ROOT / "data" / "observations" / "denhaag-zuidwest-pc4",
+                     "-o", monitor).stdout
+    assert "MAPE" in out
+    with xr.open_dataset(monitor, engine="h5netcdf") as m:
+        table = m.to_dataframe()
+    population = table[table.indicator == "population"]
+    assert sorted(set(population.year)) == [2020, 2021, 2022]
+    assert len(set(population.area)) == 7
+    # The dataset covers each PC4 at 0.9-1.1 times its CBS population (observation.yaml).
+    assert (population.relative_difference.abs() < 0.15).all()
+    assert population.relative_difference.abs().mean() < 0.05
+
+
+def test_den_haag_restarts_from_2021_and_is_monitored_at_gemeente_level(socialtwin, tmp_path):
+    """denhaag-2019 (114 buurten) against the city totals of 2020-2022, and the same city
+    restarted from its 2021 base (denhaag-2021): monitoring covers the years each run has."""
+    city = tmp_path / "city.yaml"
+    city.write_text(f"extends: {ROOT / 'scenarios' / 'denhaag-stad.yaml'}\nhorizon: 3\n")
+    restart = tmp_path / "restart.yaml"
+    restart.write_text(f"extends: {ROOT / 'scenarios' / 'denhaag-stad.yaml'}\n"
+                       "dataset: denhaag-2021\nbase_year: 2021\nhorizon: 1\n")
+    observed = ROOT / "data" / "observations" / "denhaag-gemeente"
+    for scenario, years in ((city, [2020, 2021, 2022]), (restart, [2021, 2022])):
+        run, monitor = tmp_path / f"{scenario.stem}.h5", tmp_path / f"{scenario.stem}-m.h5"
+        socialtwin("run", scenario, "-o", run, "--quiet", "--data-dir", ROOT / "data")
+        socialtwin("compare", run, observed, "-o", monitor)
+        with xr.open_dataset(monitor, engine="h5netcdf") as m:
+            table = m.to_dataframe()
+        population = table[(table.indicator == "population") & (table.area == "GM0518")]
+        assert sorted(population.year) == years
+        assert (population.relative_difference.abs() < 0.06).all()
+    # The restart begins at the observed 2021 population (548,265 in CBS PC4 sums).
+    with h5py.File(tmp_path / "restart.h5", "r") as f:
+        assert f["population"][0].sum() == pytest.approx(548265)
+
+
+def test_den_haag_buurten_aggregate_and_report_gp_distances(socialtwin, tmp_path):
+    """The city dataset end to end: buurt results add up to the gemeente, and every buurt has
+    a distance to its nearest GP practice."""
+    city = tmp_path / "city.yaml"
+    city.write_text(f"extends: {ROOT / 'scenarios' / 'denhaag-stad.yaml'}\nhorizon: 2\n")
+    run = tmp_path / "city.h5"
+    socialtwin("run", city, "-o", run, "--quiet")
+    with xr.open_dataset(run, engine="h5netcdf") as ds, \
+            xr.open_dataset(run, engine="h5netcdf", group="aggregates/gemeente") as gm:
+        assert float(gm.population.sum()) == pytest.approx(float(ds.population.sum()))
+        assert float(gm.gp_contacts.sum()) == pytest.approx(float(ds.gp_contacts.sum()))
+        distance = ds.distance_to_gp_practice_km.isel(year=0).values
+        populated = ds.population.isel(year=0).values > 0
+        assert (distance[populated] > 0).all() and (distance[populated] < 5).all()
+
+
+def test_readme_scenario_table_is_the_tools_output(socialtwin, tmp_path):
+    """README.md's scenario table is what `socialtwin compare` prints for the four shipped
+    scenarios today (scenarios/readme_table.sh regenerates it)."""
+    import os
+    import subprocess
+    binary = os.environ.get("SOCIALTWIN_BIN", str(ROOT / "build/release/bin/socialtwin"))
+    (tmp_path / "out").mkdir()
+    names = ["baseline", "vergrijzing", "alleenstaanden", "verdichting"]
+    for name in names:
+        socialtwin("run", ROOT / "scenarios" / f"{name}.yaml", "-o", tmp_path / "out" / f"{name}.h5",
+                   "--quiet")
+    table = subprocess.run([binary, "compare", *[f"out/{n}.h5" for n in names], "--markdown"],
+                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    readme = (ROOT / "README.md").read_text()
+    begin, end = "<!-- scenario-table:begin -->\n", "\n<!-- scenario-table:end -->"
+    shown = readme[readme.index(begin) + len(begin):readme.index(end)]
+    assert shown == table.strip(), "README.md is out of date: run scenarios/readme_table.sh"
