@@ -508,6 +508,7 @@ void MigrationModel::match_new_partners() {
                 if (from == to) continue;
                 persons_->presence[woman] = Presence::moved;
                 incoming_[to].push_back(woman);
+                if (group_of_[from] == group_of_[to]) incoming_in_buurt_[to] += 1;
                 partner_leavers_[from] += 1;
             }
         }
