@@ -73,6 +73,13 @@ TEST(ShippedScenarios, BaselineProjectsZuidWestThirtyYearsFrom2019) {
     EXPECT_EQ(s.seed, 20190101u);
     EXPECT_TRUE(s.rate_changes.empty());
     EXPECT_TRUE(s.construction.empty());
+    // The care and cost knobs, written out with their defaults.
+    EXPECT_EQ(s.care.gp_normpraktijk, 2095);
+    EXPECT_EQ(s.care.gp_contacts_per_patient, 5);
+    EXPECT_EQ(s.care.district_nursing_eur_per_hour, 75);
+    EXPECT_EQ(s.costs.prices, PriceBasis::constant);
+    EXPECT_EQ(s.costs.real_growth_per_year, 0);
+    EXPECT_EQ(s.businesscase.discount_rate, 0.0225);
 }
 
 TEST(ShippedScenarios, VergrijzingLowersOldAgeMortalityEveryYear) {
@@ -101,6 +108,8 @@ TEST(ShippedScenarios, AlleenstaandenChangesHouseholdRates) {
     EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::partnering, 2030, 0, 30), 0.75);
     EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::leaving_home, 2030, 0, 20), 1.15);
     EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::family_formation, 2030, 1, 30), 0.85);
+    EXPECT_DOUBLE_EQ(s.care.child_nearby_share, 0.4);        // fewer children nearby
+    EXPECT_DOUBLE_EQ(s.businesscase.discount_rate, 0.0225);  // inherited from baseline
 }
 
 TEST(ShippedScenarios, VerdichtingBuilds2500AndDemolishes150Dwellings) {
@@ -285,6 +294,29 @@ TEST(ScenarioLoader, OutOfRangeValuesAreAllReported) {
             f + ":12:11: rates.mortality[1].to: expected a year not before from (2030), got 2025",
             f + ":14:23: housing.frictional_vacancy: expected a number in 0..0.2, got 0.5",
             f + ":15:21: housing.own_buurt_weight: expected a positive number, got 0"));
+}
+
+TEST(ScenarioLoader, BadCareCostAndBusinesscaseSettingsAreAllReported) {
+    const std::string f = fixture("bad_care_costs.yaml");
+    EXPECT_THAT(
+        problems_loading(f),
+        ElementsAre(
+            f + ":3:20: care.gp_normpraktijk: expected a positive number, got 0",
+            f + ":4:28: care.gp_contacts_per_patient: expected a positive number, got -5",
+            f + ":5:24: care.gp_contacts_per_fte: expected a positive number, got \"many\"",
+            f + ":6:34: care.district_nursing_eur_per_hour: expected a positive number, got 0",
+            f + ":7:23: care.child_nearby_share: expected a number in 0..1, got 1.5",
+            f + ":8:3: care.informal_care: unknown key; expected one of gp_normpraktijk, "
+                "gp_contacts_per_patient, gp_contacts_per_fte, district_nursing_eur_per_hour, "
+                "child_nearby_share",
+            f + ":10:11: costs.prices: expected one of constant, nominal, got \"real\"",
+            f + ":11:25: costs.real_growth_per_year: expected a number in -0.2..0.2, got 0.5",
+            f + ":12:23: costs.inflation_per_year: expected a number in -0.2..0.5, got -0.3",
+            f + ":14:18: businesscase.discount_rate: expected a number in 0..0.2, got 0.3",
+            f + ":15:3: businesscase.discount: unknown key; expected one of discount_rate",
+            f + ":17:3: rates.wmo_homehelp: unknown rate 'wmo_homehelp' (did you mean "
+                "'wmo_home_help'?)",
+            f + ":20:13: rates.district_nursing.factor: expected a non-negative number, got -1"));
 }
 
 TEST(ScenarioLoader, BadConstructionEntriesAreAllReported) {
