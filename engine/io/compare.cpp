@@ -10,7 +10,6 @@
 #include <limits>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <stdexcept>
 
@@ -106,15 +105,25 @@ constexpr double min_rate = -0.5, max_rate = 0.5;
 // "(price level 2022)" -> "2022"; "(current prices: ...)" -> "current prices"; else /meta
 // price_year.
 std::string price_year_of(const ResultLayout& layout) {
-    static const std::regex price_level(R"((?:price level|prices of) (\d{4}))");
+    // The four digits after "price level " or "prices of ", if there are four.
+    auto year_after = [](const std::string& units) -> std::optional<std::string> {
+        for (const std::string_view marker : {"price level ", "prices of "}) {
+            const auto at = units.find(marker);
+            if (at == std::string::npos) continue;
+            const std::string year = units.substr(at + marker.size(), 4);
+            if (year.size() == 4 &&
+                std::all_of(year.begin(), year.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                return year;
+        }
+        return std::nullopt;
+    };
     std::set<std::string> years;
     for (const auto& indicator : layout.indicators) {
         if (!indicator.is_cost()) continue;
-        std::smatch match;
         if (indicator.units.find("current prices") != std::string::npos)
             years.insert("current prices");
-        else if (std::regex_search(indicator.units, match, price_level))
-            years.insert(match[1]);
+        else if (auto year = year_after(indicator.units))
+            years.insert(*year);
     }
     if (!years.empty()) return fmt::format("{}", fmt::join(years, ", "));
     return layout.meta_value("price_year");
