@@ -10,6 +10,7 @@
 
 #include "engine/core/errors.hpp"
 #include "engine/io/hdf5.hpp"
+#include "engine/io/result_file.hpp"
 #include "engine/io/hdf5_writer.hpp"
 
 namespace socialtwin {
@@ -252,23 +253,9 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
 }  // namespace
 
 void describe_result_file(const fs::path& path, std::ostream& out) {
-    std::error_code error;
-    if (!fs::is_regular_file(path, error))
-        fail(path, fs::exists(path, error) ? "not a file" : "no such file");
-    if (!hdf5::is_hdf5_file(path)) fail(path, "not an HDF5 file");
+    // The same checks as every command that reads a result (file, HDF5, layout version).
+    hdf5::File file = open_result(path);
     try {
-        auto file = hdf5::open_file_read_only(path);
-        const std::string version_name(result_layout::version_attribute);
-        if (!hdf5::has_attribute(file.id(), version_name))
-            fail(path, fmt::format("an HDF5 file, but not a socialtwin result (no root attribute "
-                                   "'{}')",
-                                   version_name));
-        const std::string version = hdf5::attribute_text(file.id(), version_name);
-        if (version != std::to_string(result_layout::version))
-            fail(path,
-                 fmt::format("socialtwin result layout version {}; this build reads version {}",
-                             version, result_layout::version),
-                 "use the socialtwin version that wrote it");
         describe(path, file.id(), out);
     } catch (const hdf5::Error& e) {
         fail(path, fmt::format("cannot read result: {}", e.what()));
