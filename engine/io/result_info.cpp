@@ -10,8 +10,8 @@
 
 #include "engine/core/errors.hpp"
 #include "engine/io/hdf5.hpp"
-#include "engine/io/result_file.hpp"
 #include "engine/io/hdf5_writer.hpp"
+#include "engine/io/result_file.hpp"
 
 namespace socialtwin {
 

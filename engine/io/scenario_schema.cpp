@@ -357,8 +357,9 @@ constexpr std::array schema{
     SchemaKey{
         .path = "facilities.resize",
         .kind = ValueKind::list,
-        .meaning = "Facilities whose capacity changes (a practice takes on a GP, or loses one): one "
-                   "item each.",
+        .meaning =
+            "Facilities whose capacity changes (a practice takes on a GP, or loses one): one "
+            "item each.",
     },
     SchemaKey{
         .path = "facilities.resize[].facility",

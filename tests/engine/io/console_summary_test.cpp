@@ -23,11 +23,7 @@ struct SummaryRun {
     explicit SummaryRun(int replicates) {
         for (const char* name :
              {"population", "households", "gp_contacts", "cost_zvw_eur", "cost_wlz_eur"})
-            catalog.add({.name = name,
-                         .units = "",
-                         .description = "",
-                         .dims = {},
-                         .source = ""});
+            catalog.add({.name = name, .units = "", .description = "", .dims = {}, .source = ""});
         scenario.name = "spread";
         run.scenario = &scenario;
         run.catalog = &catalog;
