@@ -1,0 +1,44 @@
+"""The README's "Reading the output" example runs, as printed, on the default scenario's result.
+
+The block is read from README.md (readme_example.py), run in a directory where out/baseline.h5 is
+the result file ctest wrote (SOCIALTWIN_H5), and every expression it shows must give a non-empty
+value without NaN or infinity.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from readme_example import reading_the_output_block, run_example
+
+
+@pytest.fixture
+def user_directory(tmp_path, monkeypatch):
+    """A directory laid out as after quickstart.sh: out/baseline.h5 is the default scenario's result."""
+    result = os.environ.get("SOCIALTWIN_H5")
+    if not result:
+        pytest.fail("SOCIALTWIN_H5 must name the default scenario's result file (ctest sets it)")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "baseline.h5").symlink_to(Path(result).resolve())
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_readme_reading_the_output_example_runs_on_the_default_result(user_directory):
+    shown = run_example(reading_the_output_block())
+    assert shown, "the README's example shows no expression"
+
+
+def test_readme_example_is_found_under_its_heading(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n```python\nwrong = 1\n```\n\n## Reading the output\n\ntext\n\n"
+                      "```python\nright = 2\n```\n\n## Layout\n\n```python\nlater = 3\n```\n")
+    assert reading_the_output_block(readme) == "right = 2\n"
+
+
+def test_readme_example_missing_is_an_error(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n## Reading the output\n\nno code\n\n## Layout\n\n```python\nx = 1\n```\n")
+    with pytest.raises(LookupError):
+        reading_the_output_block(readme)
