@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what socialtwin needs from Debian 12 packages, and nothing when all is there.
-# Usage: ./install-deps.sh [--test]   (--test adds what the test suite needs)
+# Usage: ./install-deps.sh [--test] [--list]   (--test adds what the test suite needs;
+#        --list prints the packages instead of installing them)
 set -euo pipefail
 
 packages=(
@@ -12,12 +13,21 @@ packages=(
   # only quickstart.sh must be able to open the result the way the README shows.
   python3-xarray python3-h5netcdf python3-h5py
 )
-case "${1:-}" in
-  --test)
-    packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-pytest hdf5-tools) ;;
-  "") ;;
-  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
-esac
+test=no list=no
+for arg in "$@"; do
+  case "$arg" in
+    --test) test=yes ;;
+    --list) list=yes ;;
+    *) echo "usage: $0 [--test] [--list]" >&2; exit 2 ;;
+  esac
+done
+if [[ $test == yes ]]; then
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-pytest hdf5-tools)
+fi
+if [[ $list == yes ]]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -269,8 +269,9 @@ Hdf5Writer::Hdf5Writer(fs::path target, Hdf5WriterOptions options)
         std::error_code error;
         fs::create_directories(directory, error);
         if (error)
-            throw std::runtime_error(fmt::format("cannot create directory '{}' for result file: {}",
-                                                 directory.string(), error.message()));
+            throw std::runtime_error(
+                fmt::format("cannot write result file '{}': cannot create directory '{}': {}",
+                            target_.string(), directory.string(), error.message()));
     }
     temporary_ = directory / fmt::format(".{}.tmp-{}", target_.filename().string(),
                                          static_cast<long>(getpid()));

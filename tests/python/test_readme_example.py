@@ -5,12 +5,17 @@ the result file ctest wrote (SOCIALTWIN_H5), and every expression it shows must 
 value without NaN or infinity.
 """
 
+import ast
+import importlib
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from readme_example import reading_the_output_block, run_example
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture
@@ -42,3 +47,33 @@ def test_readme_example_missing_is_an_error(tmp_path):
     readme.write_text("# x\n\n## Reading the output\n\nno code\n\n## Layout\n\n```python\nx = 1\n```\n")
     with pytest.raises(LookupError):
         reading_the_output_block(readme)
+
+
+def modules_the_example_needs(source):
+    """Top-level modules the example imports, and the xarray engines it names (a module each)."""
+    needed = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            needed.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            needed.add(node.module.split(".")[0])
+        elif isinstance(node, ast.keyword) and node.arg == "engine":
+            needed.add(ast.literal_eval(node.value))
+    return needed
+
+
+def debian_package_of(module):
+    path = importlib.import_module(module).__file__
+    owner = subprocess.run(["dpkg-query", "-S", path], capture_output=True, text=True)
+    assert owner.returncode == 0, f"{module} ({path}) is not from a Debian package"
+    return owner.stdout.split(":")[0]
+
+
+def test_quickstart_installs_every_package_the_readme_example_imports():
+    # quickstart.sh runs ./install-deps.sh without --test: its list must hold them.
+    base = subprocess.run([str(ROOT / "install-deps.sh"), "--list"], capture_output=True,
+                          text=True, check=True).stdout.split()
+    needed = modules_the_example_needs(reading_the_output_block())
+    assert {"xarray", "h5netcdf"} <= needed, needed
+    missing = {m: debian_package_of(m) for m in needed if debian_package_of(m) not in base}
+    assert not missing, f"the README example needs {missing}, which quickstart.sh does not install"
