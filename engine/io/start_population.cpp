@@ -97,8 +97,7 @@ public:
     }
     // One rule over every person: counts the persons who break it and describes the first.
     template <class Breaks, class Describe>
-    void check_each(const std::string& variable, std::size_t n, Breaks breaks,
-                    Describe describe) {
+    void check_each(const std::string& variable, std::size_t n, Breaks breaks, Describe describe) {
         std::size_t count = 0, first = 0;
         for (std::size_t i = 0; i < n; ++i)
             if (breaks(i) && count++ == 0) first = i;
@@ -115,6 +114,10 @@ private:
     std::string file_;
     std::vector<InputProblem> problems_;
 };
+
+bool is_dataset_there(hid_t parent, const char* name) {
+    return hdf5::link_exists(parent, name) && hdf5::is_dataset(parent, name);
+}
 
 H5T_class_t type_class(hid_t dataset) {
     const hdf5::Datatype type(hdf5::check_id(H5Dget_type(dataset), "getting a dataset's type"));
@@ -144,8 +147,8 @@ void check_identity(hid_t in, const std::string& name, const AreaTable& areas,
              !std::all_of(seed.begin(), seed.end(), [](char c) { return c >= '0' && c <= '9'; }))
         problems.add("seed", fmt::format("is '{}'; expected a whole number from 0 to {}", seed,
                                          std::numeric_limits<std::uint64_t>::max()));
-    if (!hdf5::is_dataset(in, "area") || type_class(hdf5::open_dataset(in, "area").id()) !=
-                                             H5T_STRING ||
+    if (!is_dataset_there(in, "area") ||
+        type_class(hdf5::open_dataset(in, "area").id()) != H5T_STRING ||
         hdf5::shape(hdf5::open_dataset(in, "area").id()).size() != 1)
         problems.add("area", "expected a list of area codes (text, one dimension)");
     problems.throw_if_any();
@@ -165,7 +168,7 @@ void check_identity(hid_t in, const std::string& name, const AreaTable& areas,
 // /persons: every column there, integers, one dimension, all of one length.
 std::vector<std::vector<std::int32_t>> read_person_columns(hid_t in, const std::string& name) {
     Problems problems(name);
-    if (!hdf5::is_group(in, "persons")) {
+    if (!hdf5::link_exists(in, "persons") || !hdf5::is_group(in, "persons")) {
         problems.add("persons", "expected the group /persons (one column per person variable)");
         problems.throw_if_any();
     }
@@ -173,7 +176,7 @@ std::vector<std::vector<std::int32_t>> read_person_columns(hid_t in, const std::
     std::optional<hsize_t> n;
     for (const char* column : person_columns) {
         const std::string variable = fmt::format("persons/{}", column);
-        if (!hdf5::is_dataset(group.id(), column)) {
+        if (!is_dataset_there(group.id(), column)) {
             problems.add(variable, "missing; expected one integer per person");
             continue;
         }
@@ -191,8 +194,8 @@ std::vector<std::vector<std::int32_t>> read_person_columns(hid_t in, const std::
         if (!n) {
             n = dims.front();
             if (*n > max_persons)
-                problems.add(variable, fmt::format("holds {} persons; at most {} are expected",
-                                                   *n, max_persons));
+                problems.add(variable, fmt::format("holds {} persons; at most {} are expected", *n,
+                                                   max_persons));
         } else if (dims.front() != *n) {
             problems.add(variable, fmt::format("holds {} persons, but persons/{} holds {}: every "
                                                "person column has one value per person",
@@ -224,8 +227,8 @@ void check_persons(const std::vector<std::vector<std::int32_t>>& columns, const 
         return id >= 0 && static_cast<std::size_t>(id) < n;
     };
     const auto is_link = [&](std::int32_t id) { return id == -1 || is_person(id); };
-    const auto person_ids = n == 0 ? std::string("there are none")
-                                   : fmt::format("persons are 0 to {}", n - 1);
+    const auto person_ids =
+        n == 0 ? std::string("there are none") : fmt::format("persons are 0 to {}", n - 1);
     const auto present = [&](std::size_t i) {
         return presence[i] == static_cast<std::int32_t>(Presence::present);
     };
@@ -242,42 +245,45 @@ void check_persons(const std::vector<std::vector<std::int32_t>>& columns, const 
         "persons/birth_year", n,
         [&](std::size_t i) { return birth_year[i] < born_first || birth_year[i] > born_last; },
         [&](std::size_t i) {
-            return fmt::format("person {} was born in {}; expected {} to {} (aged 0 to {} on "
-                               "1 January {})",
-                               i, birth_year[i], born_first, born_last, oldest_age, base_year);
+            return fmt::format(
+                "person {} was born in {}; expected {} to {} (aged 0 to {} on "
+                "1 January {})",
+                i, birth_year[i], born_first, born_last, oldest_age, base_year);
         });
     problems.check_each(
         "persons/position", n,
         [&](std::size_t i) { return position[i] < 0 || position[i] >= n_positions; },
         [&](std::size_t i) {
-            return fmt::format("person {} has household position {}; expected 0 to {} "
-                               "(child_at_home to institution)",
-                               i, position[i], n_positions - 1);
+            return fmt::format(
+                "person {} has household position {}; expected 0 to {} "
+                "(child_at_home to institution)",
+                i, position[i], n_positions - 1);
         });
     // `moved` lasts only while a year is projected; a start population has none.
     problems.check_each(
         "persons/presence", n, [&](std::size_t i) { return presence[i] < 0 || presence[i] > 2; },
         [&](std::size_t i) {
-            return fmt::format("person {} has presence {}; expected 0 (present), 1 (dead) or "
-                               "2 (emigrated)",
-                               i, presence[i]);
+            return fmt::format(
+                "person {} has presence {}; expected 0 (present), 1 (dead) or "
+                "2 (emigrated)",
+                i, presence[i]);
         });
     problems.check_each(
         "persons/area", n,
         [&](std::size_t i) { return area[i] < 0 || static_cast<std::size_t>(area[i]) >= n_areas; },
         [&](std::size_t i) {
-            return fmt::format("person {} lives in area {}; expected an index into /area ({})",
-                               i, area[i],
-                               n_areas == 0 ? std::string("there are none")
-                                            : fmt::format("0 to {}", n_areas - 1));
+            return fmt::format(
+                "person {} lives in area {}; expected an index into /area ({})", i, area[i],
+                n_areas == 0 ? std::string("there are none") : fmt::format("0 to {}", n_areas - 1));
         });
 
     problems.check_each(
         "persons/mother", n, [&](std::size_t i) { return !is_link(mother[i]); },
         [&](std::size_t i) {
-            return fmt::format("person {} has mother {}; expected -1 (none) or a person of the "
-                               "file ({})",
-                               i, mother[i], person_ids);
+            return fmt::format(
+                "person {} has mother {}; expected -1 (none) or a person of the "
+                "file ({})",
+                i, mother[i], person_ids);
         });
     problems.check_each(
         "persons/mother", n, [&](std::size_t i) { return mother[i] == static_cast<int>(i); },
@@ -290,9 +296,10 @@ void check_persons(const std::vector<std::vector<std::int32_t>>& columns, const 
                    birth_year[at(mother[i])] >= birth_year[i];
         },
         [&](std::size_t i) {
-            return fmt::format("person {}, born in {}, has mother {}, born in {}; a mother is "
-                               "born before her child",
-                               i, birth_year[i], mother[i], birth_year[at(mother[i])]);
+            return fmt::format(
+                "person {}, born in {}, has mother {}, born in {}; a mother is "
+                "born before her child",
+                i, birth_year[i], mother[i], birth_year[at(mother[i])]);
         });
 
     // The models keep partner links symmetric (each partner decides for its own side) and end
@@ -301,9 +308,10 @@ void check_persons(const std::vector<std::vector<std::int32_t>>& columns, const 
     problems.check_each(
         "persons/partner", n, [&](std::size_t i) { return !is_link(partner[i]); },
         [&](std::size_t i) {
-            return fmt::format("person {} has partner {}; expected -1 (none) or a person of the "
-                               "file ({})",
-                               i, partner[i], person_ids);
+            return fmt::format(
+                "person {} has partner {}; expected -1 (none) or a person of the "
+                "file ({})",
+                i, partner[i], person_ids);
         });
     problems.check_each(
         "persons/partner", n, [&](std::size_t i) { return partner[i] == static_cast<int>(i); },
@@ -314,9 +322,10 @@ void check_persons(const std::vector<std::vector<std::int32_t>>& columns, const 
             return is_person(partner[i]) && partner[at(partner[i])] != static_cast<int>(i);
         },
         [&](std::size_t i) {
-            return fmt::format("person {} has partner {}, whose partner is {}; partner links go "
-                               "both ways",
-                               i, partner[i], partner[at(partner[i])]);
+            return fmt::format(
+                "person {} has partner {}, whose partner is {}; partner links go "
+                "both ways",
+                i, partner[i], partner[at(partner[i])]);
         });
     problems.check_each(
         "persons/partner", n,
@@ -325,18 +334,20 @@ void check_persons(const std::vector<std::vector<std::int32_t>>& columns, const 
                    presence[at(partner[i])] == static_cast<std::int32_t>(Presence::dead);
         },
         [&](std::size_t i) {
-            return fmt::format("person {} (present) has partner {}, who is dead; a death ends the "
-                               "link",
-                               i, partner[i]);
+            return fmt::format(
+                "person {} (present) has partner {}, who is dead; a death ends the "
+                "link",
+                i, partner[i]);
         });
 
     // A household is named by one of its members, who lives there too (see AgentPopulation).
     problems.check_each(
         "persons/household", n, [&](std::size_t i) { return !is_person(household[i]); },
         [&](std::size_t i) {
-            return fmt::format("person {} lives in household {}; expected the id of a member, a "
-                               "person of the file ({})",
-                               i, household[i], person_ids);
+            return fmt::format(
+                "person {} lives in household {}; expected the id of a member, a "
+                "person of the file ({})",
+                i, household[i], person_ids);
         });
     problems.check_each(
         "persons/household", n,
@@ -347,9 +358,10 @@ void check_persons(const std::vector<std::vector<std::int32_t>>& columns, const 
         },
         [&](std::size_t i) {
             const std::size_t h = at(household[i]);
-            return fmt::format("person {} (area {}) lives in household {}, but person {} is not "
-                               "a present member of it in that area (area {}, household {})",
-                               i, area[i], h, h, area[h], household[h]);
+            return fmt::format(
+                "person {} (area {}) lives in household {}, but person {} is not "
+                "a present member of it in that area (area {}, household {})",
+                i, area[i], h, h, area[h], household[h]);
         });
     problems.throw_if_any();
 }
