@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include "engine/core/kinship.hpp"
+#include "engine/core/threads.hpp"
 
 namespace socialtwin {
 
@@ -89,7 +90,9 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
     std::vector<double> phase_seconds(n_phases, 0.0);
     YearResults results(catalog_, areas_.size());
     RunSummary summary;
-    tbb::task_arena arena(settings_.threads > 0 ? settings_.threads : tbb::task_arena::automatic);
+    // Never more threads than the machine has (see threads.hpp); the arena ends with run(),
+    // long before HDF5 and the other libraries tear down at exit.
+    tbb::task_arena arena(worker_threads(settings_.threads));
     const int last_year = base_.year + scenario_.horizon;
 
     for (int replicate = 0; replicate < settings_.replicates; ++replicate) {

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/threads.hpp"
+
 namespace socialtwin {
 
 CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& areas,
@@ -61,7 +63,9 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     YearResults results(catalog_, areas_.size());
     RunSummary summary;
 
-    tbb::task_arena arena(settings_.threads > 0 ? settings_.threads : tbb::task_arena::automatic);
+    // Never more threads than the machine has (see threads.hpp); the arena ends with run(),
+    // long before HDF5 and the other libraries tear down at exit.
+    tbb::task_arena arena(worker_threads(settings_.threads));
     for (int year = context.base_year; year <= context.last_year; ++year) {
         if (settings_.stop && settings_.stop->load()) throw Interrupted();
         arena.execute([&] { step(year, results, phase_seconds); });

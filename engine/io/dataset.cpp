@@ -537,6 +537,10 @@ Dataset load_dataset(const fs::path& dir) {
                 areas.report(row, code_col, "area code '" + codes[row] + "' appears twice");
     }
     areas.throw_if_problems();
+    // Nothing to project, and models index per-area tables by area: say so, not an empty result.
+    if (codes.empty())
+        throw InputError(problem_at(where_in(areas.file(), areas.header_line(), 1, "area"),
+                                    "the dataset has no areas", "areas.csv needs a row per area"));
     d.areas = AreaTable(d.area_level, codes);
     // Numeric columns models may use; an empty cell is a gap (the default applies).
     constexpr std::array<std::pair<std::string_view, double>, 2> quantities{

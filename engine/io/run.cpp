@@ -1,10 +1,12 @@
 #include "engine/io/run.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "engine/core/agent_projection.hpp"
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/facilities.hpp"
+#include "engine/core/threads.hpp"
 #include "engine/io/dataset.hpp"
 #include "engine/io/hdf5_writer.hpp"
 #include "engine/io/scenario_loader.hpp"
@@ -72,8 +74,26 @@ void check_scenario(const std::filesystem::path& scenario,
     prepare(scenario, data_dir);
 }
 
+namespace {
+// The thread count a run uses: what was asked for, but never more than the machine has (the
+// result is the same at any count; see engine/core/threads.hpp), and said so when it is less.
+int thread_count(int requested) {
+    if (requested < 0)
+        throw InputError(problem_at(where_in("--threads"),
+                                    fmt::format("is {}; expected 0 (all cores) or a number of "
+                                                "threads",
+                                                requested)));
+    const int threads = worker_threads(requested);
+    if (requested > threads)
+        spdlog::info("--threads {}: this machine runs {} threads at once; using {}", requested,
+                     available_threads(), threads);
+    return threads;
+}
+}  // namespace
+
 RunReport run_scenario(const RunOptions& options) {
     auto [scenario, dataset, facilities] = prepare(options.scenario, options.data_dir);
+    const int threads = thread_count(options.threads);
 
     if (options.core) scenario.core = *options.core;
     if (options.replicates) scenario.replicates = *options.replicates;
@@ -107,7 +127,7 @@ RunReport run_scenario(const RunOptions& options) {
         AgentProjection projection(
             scenario, dataset.areas, dataset.base,
             create_models({.rates = dataset.rates, .facilities = facilities}),
-            {.threads = options.threads,
+            {.threads = threads,
              .replicates = scenario.replicates,
              .stop = options.stop,
              .start_population = saved ? &*saved : nullptr});
@@ -117,7 +137,7 @@ RunReport run_scenario(const RunOptions& options) {
         CohortProjection projection(
             scenario, dataset.areas, dataset.base,
             create_models({.rates = dataset.rates, .facilities = facilities}),
-            {.threads = options.threads, .stop = options.stop});
+            {.threads = threads, .stop = options.stop});
         report.summary = projection.run(observers, metadata);
     }
     return report;

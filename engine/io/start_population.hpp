@@ -28,8 +28,11 @@ struct StartPopulationInfo {
 void save_start_population(const std::filesystem::path& file, const AgentPopulation& persons,
                            const AreaTable& areas, const StartPopulationInfo& info);
 
-// Reads a saved start population for `areas`; throws InputError when the file is not one, or
-// was made for other areas or another base year.
+// Reads a saved start population for `areas`; throws InputError when the file is not one, was
+// made for other areas or another base year, or holds anything the agent core could not run
+// from: every attribute and column is checked (types, lengths, codes, birth years, links in
+// range and partners linked both ways, households), each problem naming the variable and the
+// first person concerned.
 AgentPopulation load_start_population(const std::filesystem::path& file, const AreaTable& areas,
                                       const StartPopulationInfo& expected);
 

@@ -404,7 +404,10 @@ void MigrationModel::settle() {
     }
 
     movers_pool_total_ = movers;
-    if (!movers_cells_.empty()) {
+    // Which core runs follows from the persons, not from the size of a per-area buffer: with
+    // no areas the cohort core's buffer is empty too, and the agent core's part below would
+    // read persons that do not exist.
+    if (persons_ == nullptr) {
         // Cohort core: the movers by cell, per municipality (for a market without vacancies),
         // per buurt of several areas, and over each buurt's divisor, per municipality.
         std::fill(movers_pool_.begin(), movers_pool_.end(), 0.0);
@@ -483,6 +486,7 @@ void MigrationModel::settle() {
 // couple formed across areas lives in the man's area (the woman moves there this year).
 void MigrationModel::match_new_partners() {
     std::fill(partner_leavers_.begin(), partner_leavers_.end(), 0.0);
+    if (persons_ == nullptr) return;  // the cohort core has no persons to match
     const AgentPopulation& persons = *persons_;
     const std::size_t n_areas = seekers_.size();
     std::vector<std::size_t> own(n_areas);
