@@ -4,8 +4,9 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include <atomic>
-#include <csignal>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -18,7 +19,9 @@
 #include "engine/io/aggregate.hpp"
 #include "engine/io/compare.hpp"
 #include "engine/io/console_summary.hpp"
+#include "engine/io/hdf5.hpp"
 #include "engine/io/monitor.hpp"
+#include "engine/io/output_file.hpp"
 #include "engine/io/publish.hpp"
 #include "engine/io/result_info.hpp"
 #include "engine/io/run.hpp"
@@ -33,11 +36,6 @@ namespace {
 
 constexpr int exit_bad_input = 2;
 constexpr int exit_interrupted = 130;  // the shell's code for Ctrl-C
-
-// Ctrl-C or a kill asks the projection to stop between two years; the result writer then
-// removes its temporary file, so no half-written result is left behind.
-std::atomic<bool> stop_requested{false};
-extern "C" void request_stop(int) { stop_requested.store(true); }
 
 void report_input_error(const InputError& e) {
     for (const auto& p : e.problems()) std::cerr << "error: " << format(p) << '\n';
@@ -72,7 +70,7 @@ int run_command(const RunOptions& base, bool quiet) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_cli(int argc, char** argv) {
     CLI::App app{
         "socialtwin: scenario projections of population, households, housing and care demand "
         "per area (PC6, PC4, buurt) for Dutch municipalities."};
@@ -124,6 +122,10 @@ int main(int argc, char** argv) {
         ->delimiter(',');
     aggregate->add_option("-o,--output", aggregate_output,
                           "Write to this file instead of replacing the result");
+    bool only_levels = false;
+    aggregate->add_flag("--only", only_levels,
+                        "Keep only the --levels given: drop the other levels already in "
+                        "/aggregates (by default they stay, so adding a level loses none)");
 
     std::string compare_first, compare_output, compare_level;
     std::vector<std::string> compare_others;
@@ -195,12 +197,9 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("[%H:%M:%S.%e] %v");
     if (quiet) spdlog::set_level(spdlog::level::warn);
     if (!data_dir.empty()) run_options.data_dir = data_dir;
-    run_options.stop = &stop_requested;
     if (!core.empty()) run_options.core = core == "agent" ? CoreKind::agent : CoreKind::cohort;
     if (replicates > 0) run_options.replicates = replicates;
     run_options.aggregates = !no_aggregates;
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
 
     try {
         if (*run) return run_command(run_options, quiet);
@@ -225,8 +224,9 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*aggregate) {
-            const auto written =
-                aggregate_result_file(aggregate_path, {.levels = levels}, aggregate_output);
+            const auto written = aggregate_result_file(
+                aggregate_path, {.levels = levels, .only_these_levels = only_levels},
+                aggregate_output);
             std::cout << fmt::format(
                 "{}: {}\n", aggregate_output.empty() ? aggregate_path : aggregate_output,
                 written.empty() ? std::string("no level to aggregate to (no /aggregates)")
@@ -302,4 +302,29 @@ int main(int argc, char** argv) {
         return 1;
     }
     return 0;
+}
+
+// Standard output is checked at the end: `socialtwin schema > /dev/full` or a table written to a
+// closed pipe must not report success. Closed pipe (EPIPE): SIGPIPE keeps its default action, so
+// `socialtwin schema | head -1` ends quietly as other Unix tools do (the shell sees 141); where
+// the parent ignored SIGPIPE the write fails with EPIPE instead, and the exit is a quiet 1 (the
+// reader left on purpose; there is nothing to tell).
+int check_standard_output(int code) {
+    std::cout.flush();
+    const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout;
+    const int error_number = errno;
+    if (!failed) return code;
+    if (error_number != EPIPE)
+        std::cerr << fmt::format("error: cannot write to standard output: {}\n",
+                                 std::strerror(error_number));
+    return code == 0 ? 1 : code;
+}
+
+int main(int argc, char** argv) {
+    // First, before any thread starts: SIGINT and SIGTERM remove unfinished files and end every
+    // command with 130 / 143 (engine/io/output_file.hpp), and HDF5 must not crash at exit on a
+    // file a failed write left open (engine/io/hdf5.hpp).
+    install_interrupt_handling();
+    hdf5::skip_library_shutdown_at_exit();
+    return check_standard_output(run_cli(argc, argv));
 }
