@@ -1,8 +1,12 @@
 // socialtwin: the command line. All work happens in engine/io and the core; this file only
-// parses arguments, reports and maps failures to exit codes (0 ok, 2 bad input, 1 bug/other).
+// parses arguments, reports and maps failures to exit codes (0 ok, 2 bad input, 1 bug/other,
+// 130 / 143 interrupted by SIGINT / SIGTERM: engine/io/output_file.hpp).
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -304,26 +308,48 @@ int run_cli(int argc, char** argv) {
     return 0;
 }
 
-// Standard output is checked at the end: `socialtwin schema > /dev/full` or a table written to a
-// closed pipe must not report success. Closed pipe (EPIPE): SIGPIPE keeps its default action, so
-// `socialtwin schema | head -1` ends quietly as other Unix tools do (the shell sees 141); where
-// the parent ignored SIGPIPE the write fails with EPIPE instead, and the exit is a quiet 1 (the
-// reader left on purpose; there is nothing to tell).
+namespace {
+
+// Standard output is checked at the end: `socialtwin schema > /dev/full`, or output to a closed
+// descriptor, must not report success. A reader that went away (`socialtwin schema | head -1`):
+// SIGPIPE keeps its default action, so the command ends quietly as other Unix tools do (the shell
+// sees 141); where the parent ignored SIGPIPE the write fails with EPIPE instead, and the exit is
+// a quiet 1, since the reader left on purpose and there is nothing to tell.
 int check_standard_output(int code) {
     std::cout.flush();
-    const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout;
-    const int error_number = errno;
-    if (!failed) return code;
-    if (error_number != EPIPE)
-        std::cerr << fmt::format("error: cannot write to standard output: {}\n",
-                                 std::strerror(error_number));
+    if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout) return code;
+    // stdio drops the reason of a write that failed earlier; one more byte finds it (ENOSPC,
+    // EBADF, EPIPE ...), and the output is broken already.
+    const int reason = ::write(STDOUT_FILENO, "\n", 1) < 0 ? errno : 0;
+    if (reason != EPIPE)
+        std::cerr << "error: cannot write to standard output"
+                  << (reason != 0 ? fmt::format(": {}", std::strerror(reason)) : std::string{})
+                  << '\n';
     return code == 0 ? 1 : code;
 }
+
+// A descriptor 0, 1 or 2 closed by the caller (`socialtwin schema >&-`) would be reused by the
+// first file opened, and the summary table would go into the result file. Hold each such number
+// with /dev/null opened read-only: reading gives end of file, writing fails (EBADF) and is
+// reported as a failed write.
+void reserve_standard_descriptors() {
+    for (int fd = 0; fd <= 2; ++fd)
+        if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            const int held = ::open("/dev/null", O_RDONLY);
+            if (held >= 0 && held != fd) {
+                ::dup2(held, fd);
+                ::close(held);
+            }
+        }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     // First, before any thread starts: SIGINT and SIGTERM remove unfinished files and end every
     // command with 130 / 143 (engine/io/output_file.hpp), and HDF5 must not crash at exit on a
     // file a failed write left open (engine/io/hdf5.hpp).
+    reserve_standard_descriptors();
     install_interrupt_handling();
     hdf5::skip_library_shutdown_at_exit();
     return check_standard_output(run_cli(argc, argv));

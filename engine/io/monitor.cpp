@@ -233,8 +233,8 @@ MonitorReport monitor_projection(const MonitorOptions& options) {
     if (!options.output.empty()) {
         const std::array<ProtectedInput, 3> inputs{
             ProtectedInput{options.projection, "the projection"},
-            ProtectedInput{options.observation, "the observation"},
-            ProtectedInput{info.csv, "the observation's values"}};
+            ProtectedInput{info.yaml, "the observation's description"},
+            ProtectedInput{info.csv, "the observed values"}};
         try {
             check_output_target(options.output, inputs);
         } catch (const InputError& e) {

@@ -244,10 +244,12 @@ void AtomicOutput::commit() {
         // The rename and the deregistration together: an interrupt waits for both, so it finds
         // either a registered temporary (and removes it) or a complete target.
         std::lock_guard guard(registry().lock);
-        if (::rename(temporary_.c_str(), target_.c_str()) != 0)
+        if (::rename(temporary_.c_str(), target_.c_str()) != 0) {
+            const int error_number = errno;
             throw std::runtime_error(fmt::format("cannot move finished file '{}' to '{}': {}",
                                                  temporary_.string(), target_.string(),
-                                                 std::strerror(errno)));
+                                                 std::strerror(error_number)));
+        }
         deregister_path(temporary_);
         committed_ = true;
     }

@@ -24,6 +24,7 @@
 //   under the registry's lock, which the interrupt takes first, so an interrupt leaves each file
 //   either complete or absent.
 
+#include <cstddef>
 #include <filesystem>
 #include <span>
 #include <string>
