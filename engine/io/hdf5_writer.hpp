@@ -101,7 +101,7 @@ struct Hdf5WriterOptions {
     bool aggregates = true;
     // The run's input files (scenario, dataset folder, start population): the result never
     // replaces one of them (engine/io/output_file.hpp).
-    std::vector<ProtectedInput> inputs;
+    std::vector<ProtectedInput> inputs{};
 };
 
 class Hdf5Writer final : public Observer {
