@@ -1,11 +1,16 @@
 // socialtwin: the command line. All work happens in engine/io and the core; this file only
-// parses arguments, reports and maps failures to exit codes (0 ok, 2 bad input, 1 bug/other).
+// parses arguments, reports and maps failures to exit codes (0 ok, 2 bad input, 1 bug/other,
+// 130 / 143 interrupted by SIGINT / SIGTERM: engine/io/output_file.hpp).
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include <atomic>
-#include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -18,7 +23,9 @@
 #include "engine/io/aggregate.hpp"
 #include "engine/io/compare.hpp"
 #include "engine/io/console_summary.hpp"
+#include "engine/io/hdf5.hpp"
 #include "engine/io/monitor.hpp"
+#include "engine/io/output_file.hpp"
 #include "engine/io/publish.hpp"
 #include "engine/io/result_info.hpp"
 #include "engine/io/run.hpp"
@@ -33,11 +40,6 @@ namespace {
 
 constexpr int exit_bad_input = 2;
 constexpr int exit_interrupted = 130;  // the shell's code for Ctrl-C
-
-// Ctrl-C or a kill asks the projection to stop between two years; the result writer then
-// removes its temporary file, so no half-written result is left behind.
-std::atomic<bool> stop_requested{false};
-extern "C" void request_stop(int) { stop_requested.store(true); }
 
 void report_input_error(const InputError& e) {
     for (const auto& p : e.problems()) std::cerr << "error: " << format(p) << '\n';
@@ -72,7 +74,7 @@ int run_command(const RunOptions& base, bool quiet) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_cli(int argc, char** argv) {
     CLI::App app{
         "socialtwin: scenario projections of population, households, housing and care demand "
         "per area (PC6, PC4, buurt) for Dutch municipalities."};
@@ -124,6 +126,10 @@ int main(int argc, char** argv) {
         ->delimiter(',');
     aggregate->add_option("-o,--output", aggregate_output,
                           "Write to this file instead of replacing the result");
+    bool only_levels = false;
+    aggregate->add_flag("--only", only_levels,
+                        "Keep only the --levels given: drop the other levels already in "
+                        "/aggregates (by default they stay, so adding a level loses none)");
 
     std::string compare_first, compare_output, compare_level;
     std::vector<std::string> compare_others;
@@ -195,12 +201,9 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("[%H:%M:%S.%e] %v");
     if (quiet) spdlog::set_level(spdlog::level::warn);
     if (!data_dir.empty()) run_options.data_dir = data_dir;
-    run_options.stop = &stop_requested;
     if (!core.empty()) run_options.core = core == "agent" ? CoreKind::agent : CoreKind::cohort;
     if (replicates > 0) run_options.replicates = replicates;
     run_options.aggregates = !no_aggregates;
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
 
     try {
         if (*run) return run_command(run_options, quiet);
@@ -225,8 +228,9 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*aggregate) {
-            const auto written =
-                aggregate_result_file(aggregate_path, {.levels = levels}, aggregate_output);
+            const auto written = aggregate_result_file(
+                aggregate_path, {.levels = levels, .only_these_levels = only_levels},
+                aggregate_output);
             std::cout << fmt::format(
                 "{}: {}\n", aggregate_output.empty() ? aggregate_path : aggregate_output,
                 written.empty() ? std::string("no level to aggregate to (no /aggregates)")
@@ -302,4 +306,51 @@ int main(int argc, char** argv) {
         return 1;
     }
     return 0;
+}
+
+namespace {
+
+// Standard output is checked at the end: `socialtwin schema > /dev/full`, or output to a closed
+// descriptor, must not report success. A reader that went away (`socialtwin schema | head -1`):
+// SIGPIPE keeps its default action, so the command ends quietly as other Unix tools do (the shell
+// sees 141); where the parent ignored SIGPIPE the write fails with EPIPE instead, and the exit is
+// a quiet 1, since the reader left on purpose and there is nothing to tell.
+int check_standard_output(int code) {
+    std::cout.flush();
+    if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout) return code;
+    // stdio drops the reason of a write that failed earlier; one more byte finds it (ENOSPC,
+    // EBADF, EPIPE ...), and the output is broken already.
+    const int reason = ::write(STDOUT_FILENO, "\n", 1) < 0 ? errno : 0;
+    if (reason != EPIPE)
+        std::cerr << "error: cannot write to standard output"
+                  << (reason != 0 ? fmt::format(": {}", std::strerror(reason)) : std::string{})
+                  << '\n';
+    return code == 0 ? 1 : code;
+}
+
+// A descriptor 0, 1 or 2 closed by the caller (`socialtwin schema >&-`) would be reused by the
+// first file opened, and the summary table would go into the result file. Hold each such number
+// with /dev/null opened read-only: reading gives end of file, writing fails (EBADF) and is
+// reported as a failed write.
+void reserve_standard_descriptors() {
+    for (int fd = 0; fd <= 2; ++fd)
+        if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            const int held = ::open("/dev/null", O_RDONLY);
+            if (held >= 0 && held != fd) {
+                ::dup2(held, fd);
+                ::close(held);
+            }
+        }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // First, before any thread starts: SIGINT and SIGTERM remove unfinished files and end every
+    // command with 130 / 143 (engine/io/output_file.hpp), and HDF5 must not crash at exit on a
+    // file a failed write left open (engine/io/hdf5.hpp).
+    reserve_standard_descriptors();
+    install_interrupt_handling();
+    hdf5::skip_library_shutdown_at_exit();
+    return check_standard_output(run_cli(argc, argv));
 }

@@ -403,15 +403,32 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
     const ResultLayout layout = read_result_layout(file, path);
     const auto levels = aggregate_levels(layout, options.levels, path);
     const std::string name(derived_layout::aggregates);
-    if (hdf5::link_exists(file, name)) hdf5::delete_link(file, name);
-    if (levels.empty()) return levels;
+    // The levels already there that were not asked for: kept unless only these are wanted, so
+    // `aggregate FILE --levels buurt` adds buurt and leaves the pc4 aggregates a planner had.
+    std::vector<std::string> kept;
+    if (hdf5::link_exists(file, name)) {
+        if (!options.only_these_levels) {
+            auto existing = hdf5::open_group(file, name);
+            for (const auto& level : hdf5::link_names(existing.id())) {
+                if (!hdf5::is_group(existing.id(), level)) continue;
+                if (std::find(levels.begin(), levels.end(), level) == levels.end())
+                    kept.push_back(level);
+                else
+                    hdf5::delete_link(existing.id(), level);
+            }
+        }
+        if (kept.empty()) hdf5::delete_link(file, name);
+    }
+    if (levels.empty() && kept.empty()) return levels;
     DimensionNumbers numbers(file);
-    auto aggregates = hdf5::create_group(file, name);
+    auto aggregates = kept.empty() ? hdf5::create_group(file, name) : hdf5::open_group(file, name);
     hdf5::write_attribute(
         aggregates.id(), "description",
         "indicators aggregated to larger areas: one group per level, counts and amounts summed "
         "over the member areas, measures averaged weighted by their weight indicator");
-    hdf5::write_attribute(aggregates.id(), "levels", fmt::format("{}", fmt::join(levels, ",")));
+    std::vector<std::string> all = kept;
+    all.insert(all.end(), levels.begin(), levels.end());
+    hdf5::write_attribute(aggregates.id(), "levels", fmt::format("{}", fmt::join(all, ",")));
     for (const auto& level : levels)
         write_level(file, aggregates.id(), layout, group_areas(layout, level, path.string()),
                     numbers, options.companions);
@@ -423,7 +440,11 @@ std::vector<std::string> aggregate_result_file(const fs::path& source,
                                                const fs::path& output) {
     static constexpr std::array<std::string_view, 1> results{derived_layout::result};
     { open_result(source, false, results); }
-    AtomicOutput out(output.empty() ? source : output);
+    // Without -o the result is rewritten in place by design (atomically: the new file replaces
+    // it only when complete); with -o the source is protected.
+    const std::array<ProtectedInput, 1> inputs{ProtectedInput{source, "the result read"}};
+    AtomicOutput out(output.empty() ? source : output,
+                     output.empty() ? std::span<const ProtectedInput>{} : inputs);
     std::error_code error;
     fs::copy_file(source, out.temporary(), fs::copy_options::overwrite_existing, error);
     if (error)

@@ -85,6 +85,10 @@ struct AggregateOptions {
     // here must be an area attribute of the file and not its own level (else InputError).
     std::vector<std::string> levels;
     bool companions = true;  // also aggregate <indicator>_replicates and _quantiles
+    // Levels already in /aggregates that `levels` does not name are kept (they were computed
+    // from the same indicators), so adding buurt does not silently drop pc4; true drops them
+    // (`socialtwin aggregate --only`).
+    bool only_these_levels = false;
 };
 
 // The levels to aggregate `layout` to: `requested`, each checked (an area attribute of the file,
@@ -94,9 +98,10 @@ std::vector<std::string> aggregate_levels(const ResultLayout& layout,
                                           const std::vector<std::string>& requested,
                                           const std::filesystem::path& path = {});
 
-// Writes /aggregates into the open, writable result file `file` (replacing one that is there)
-// from its indicators. Returns the levels written (none: no /aggregates group). `path` names the
-// file in errors.
+// Writes /aggregates into the open, writable result file `file` from its indicators: each level
+// written replaces the one there; other levels there stay unless options.only_these_levels.
+// Returns the levels written (none and none kept: no /aggregates group). `path` names the file in
+// errors.
 std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options = {},
                                           const std::filesystem::path& path = {});
 

@@ -208,12 +208,17 @@ private:
                 problems.insert(problems.end(), e.problems().begin(), e.problems().end());
             }
         }
-        if (!options_.output.empty())
-            for (const fs::path& input : {options_.baseline, options_.scenario})
-                if (same_file(input, options_.output))
-                    problems.push_back(problem_at(
-                        where_in(options_.output.string()),
-                        "is one of the inputs; the difference must go to a file of its own"));
+        // The target is checked now, before the work (engine/io/output_file.hpp).
+        if (!options_.output.empty()) {
+            const std::array<ProtectedInput, 2> inputs{
+                ProtectedInput{options_.baseline, "the baseline result"},
+                ProtectedInput{options_.scenario, "the scenario result"}};
+            try {
+                check_output_target(options_.output, inputs);
+            } catch (const InputError& e) {
+                problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+            }
+        }
         if (!problems.empty()) throw InputError(std::move(problems));
     }
 

@@ -160,6 +160,8 @@ hid_t check_id(hid_t id, std::string_view what) {
     return id;
 }
 
+void skip_library_shutdown_at_exit() { H5dont_atexit(); }
+
 File create_file(const std::filesystem::path& path) {
     silence_default_error_printing();
     PropertyList fcpl = property_list(H5P_FILE_CREATE, "creating file properties");

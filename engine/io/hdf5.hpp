@@ -71,6 +71,14 @@ using Attribute = Handle<H5Aclose>;
 using PropertyList = Handle<H5Pclose>;
 using Object = Handle<H5Oclose>;  // any of group, dataset, named datatype
 
+// For programs, before any other HDF5 call: keep HDF5 from closing still-open files in its
+// atexit handler. After a failed write (a full disk) HDF5 1.10 cannot close the file: H5Fclose
+// fails and leaves the identifier half-closed, and the exit handler then crashes on it (SIGSEGV,
+// exit 139, instead of the error's exit 1). Every file socialtwin completes is closed explicitly
+// with its error checked; one still open at exit is an unfinished temporary file, already
+// removed, whose descriptor the kernel closes.
+void skip_library_shutdown_at_exit();
+
 // Files and groups. Created objects track link and attribute creation order, as netCDF-4 files
 // do, so readers list datasets and attributes in the order they were written.
 File create_file(const std::filesystem::path& path);  // truncates an existing file

@@ -1,15 +1,10 @@
 #include "engine/io/hdf5_writer.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <ctime>
 #include <limits>
 #include <map>
@@ -134,16 +129,6 @@ std::string qualified(std::string description, std::string_view qualifier) {
                        stop ? "." : "");
 }
 
-void fsync_file(const fs::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    const bool ok = fd >= 0 && ::fsync(fd) == 0;
-    const int error = errno;
-    if (fd >= 0) ::close(fd);
-    if (!ok)
-        throw std::runtime_error(fmt::format("cannot flush result file '{}' to disk: {}",
-                                             path.string(), std::strerror(error)));
-}
-
 }  // namespace
 
 void replicate_quantiles(std::span<double> values, std::span<const double> levels,
@@ -260,45 +245,19 @@ struct Hdf5Writer::State {
 };
 
 Hdf5Writer::Hdf5Writer(fs::path target, Hdf5WriterOptions options)
-    : target_(std::move(target)), options_(options) {
-    if (!target_.has_filename() || fs::is_directory(target_))
-        throw std::runtime_error(
-            fmt::format("result file '{}' names a directory, not a file", target_.string()));
-    const fs::path directory = target_.parent_path();
-    if (!directory.empty()) {
-        std::error_code error;
-        fs::create_directories(directory, error);
-        if (error)
-            throw std::runtime_error(
-                fmt::format("cannot write result file '{}': cannot create directory '{}': {}",
-                            target_.string(), directory.string(), error.message()));
-    }
-    temporary_ = directory / fmt::format(".{}.tmp-{}", target_.filename().string(),
-                                         static_cast<long>(getpid()));
-    // Create the file once with plain POSIX for a crisp reason ("Permission denied") in the
-    // message; HDF5 then truncates and takes it over.
-    if (const int fd = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666); fd >= 0)
-        ::close(fd);
-    else
-        throw std::runtime_error(
-            fmt::format("cannot write result file '{}': cannot create '{}': {}", target_.string(),
-                        temporary_.string(), std::strerror(errno)));
+    : target_(std::move(target)), options_(std::move(options)) {
+    output_ = std::make_unique<AtomicOutput>(target_, options_.inputs);
     state_ = std::make_unique<State>();
     try {
-        state_->file = hdf5::create_file(temporary_);
+        state_->file = hdf5::create_file(output_->temporary());
     } catch (const hdf5::Error& e) {
-        std::error_code ignored;
-        fs::remove(temporary_, ignored);
         throw std::runtime_error(
             fmt::format("cannot write result file '{}': {}", target_.string(), e.what()));
     }
 }
 
 Hdf5Writer::~Hdf5Writer() {
-    if (finished_) return;
-    state_.reset();  // closes every handle, so the file can go
-    std::error_code ignored;
-    fs::remove(temporary_, ignored);
+    state_.reset();  // closes every handle before AtomicOutput removes an unfinished file
 }
 
 void Hdf5Writer::on_start(const RunDescription& run) {
@@ -598,14 +557,8 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
 
     // Close everything before the rename: HDF5 writes its last metadata when the file closes.
     s.indicators.clear();
-    s.file.close(fmt::format("closing result file '{}'", temporary_.string()));
-    fsync_file(temporary_);
-    std::error_code error;
-    fs::rename(temporary_, target_, error);
-    if (error)
-        throw std::runtime_error(fmt::format("cannot move finished result file '{}' to '{}': {}",
-                                             temporary_.string(), target_.string(),
-                                             error.message()));
+    s.file.close(fmt::format("closing result file '{}'", output_->temporary().string()));
+    output_->commit();
     finished_ = true;
 }
 

@@ -3,8 +3,8 @@
 // next to the target at construction (so a bad output path fails before a long run, not after),
 // lays out every dataset at on_start, writes each (year, replicate)'s values as they arrive, and
 // at on_finish (with several replicates) derives the mean and quantiles over replicates and
-// renames the finished file onto the target. A writer destroyed before on_finish (exception,
-// interrupt) removes its temporary file and leaves the target alone.
+// renames the finished file onto the target (engine/io/output_file.hpp). A writer destroyed before
+// on_finish (exception, interrupt) removes its temporary file and leaves the target alone.
 //
 // The layout is netCDF-4-like, so xarray.open_dataset(path, engine="h5netcdf") and h5py both see
 // labelled arrays. Both cores write the same /<indicator> datasets; a run with replicates (the
@@ -50,8 +50,10 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "engine/core/observer.hpp"
+#include "engine/io/output_file.hpp"
 
 namespace socialtwin {
 
@@ -97,12 +99,17 @@ struct Hdf5WriterOptions {
     // At on_finish, aggregate every indicator to the larger areas (pc4, buurt, wijk, gemeente)
     // into /aggregates (engine/io/aggregate.hpp); `socialtwin run --no-aggregates` turns it off.
     bool aggregates = true;
+    // The run's input files (scenario, dataset folder, start population): the result never
+    // replaces one of them (engine/io/output_file.hpp).
+    std::vector<ProtectedInput> inputs{};
 };
 
 class Hdf5Writer final : public Observer {
 public:
-    // Creates the target's directory if missing and the temporary file in it; throws
-    // std::runtime_error naming the target when it cannot.
+    // Checks the target (engine/io/output_file.hpp: a regular file or none, none of
+    // options.inputs), creates its directory if missing and the temporary file in it; throws
+    // InputError for a target it must not write and std::runtime_error naming the target when it
+    // cannot.
     explicit Hdf5Writer(std::filesystem::path target, Hdf5WriterOptions options = {});
     ~Hdf5Writer() override;
     Hdf5Writer(const Hdf5Writer&) = delete;
@@ -113,13 +120,14 @@ public:
     void on_finish(const RunSummary& summary) override;
 
     const std::filesystem::path& target() const noexcept { return target_; }
-    // Where the file is written until on_finish: ".<target name>.tmp-<pid>" beside the target.
-    const std::filesystem::path& temporary_path() const noexcept { return temporary_; }
+    // Where the file is written until on_finish: ".socialtwin-<pid>-<random>.tmp" beside the
+    // target (AtomicOutput).
+    const std::filesystem::path& temporary_path() const noexcept { return output_->temporary(); }
 
 private:
     struct State;
     std::filesystem::path target_;
-    std::filesystem::path temporary_;
+    std::unique_ptr<AtomicOutput> output_;
     std::unique_ptr<State> state_;
     Hdf5WriterOptions options_;
     bool finished_ = false;

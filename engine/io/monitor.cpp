@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -228,12 +229,18 @@ MonitorReport monitor_projection(const MonitorOptions& options) {
     } catch (const InputError& e) {
         problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     }
-    if (!options.output.empty())
-        for (const fs::path& input : {options.projection, info.csv})
-            if (!input.empty() && same_file(input, options.output))
-                problems.push_back(problem_at(
-                    where_in(options.output.string()),
-                    "is one of the inputs; the comparison must go to a file of its own"));
+    // The target is checked now, before the work (engine/io/output_file.hpp).
+    if (!options.output.empty()) {
+        const std::array<ProtectedInput, 3> inputs{
+            ProtectedInput{options.projection, "the projection"},
+            ProtectedInput{info.yaml, "the observation's description"},
+            ProtectedInput{info.csv, "the observed values"}};
+        try {
+            check_output_target(options.output, inputs);
+        } catch (const InputError& e) {
+            problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+        }
+    }
     if (!problems.empty()) throw InputError(std::move(problems));
 
     AreaGrouping grouping;

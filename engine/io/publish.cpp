@@ -140,14 +140,9 @@ PublishReport publish_result(const PublishOptions& options) {
     { open_result(options.source, false, results); }
     if (options.output.empty())
         throw InputError(problem_at(where_in("-o"), "missing: the published file to write"));
-    if (same_file(options.source, options.output) ||
-        fs::absolute(options.source).lexically_normal() ==
-            fs::absolute(options.output).lexically_normal())
-        throw InputError(problem_at(where_in(options.output.string()),
-                                    "is the run's own file: the raw result stays exact and "
-                                    "untouched; publish to another file"));
-
-    AtomicOutput out(options.output);
+    const std::array<ProtectedInput, 1> inputs{
+        ProtectedInput{options.source, "the run's own file (it stays exact and untouched)"}};
+    AtomicOutput out(options.output, inputs);
     std::error_code error;
     fs::copy_file(options.source, out.temporary(), fs::copy_options::overwrite_existing, error);
     if (error)

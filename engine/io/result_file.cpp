@@ -1,14 +1,9 @@
 #include "engine/io/result_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <ctime>
 #include <limits>
 #include <stdexcept>
@@ -365,42 +360,6 @@ void copy_string_attributes(hid_t from, hid_t to, std::span<const std::string_vi
         if (hdf5::has_attribute(from, key))
             hdf5::write_attribute(to, key, hdf5::attribute_text(from, key));
     }
-}
-
-AtomicOutput::AtomicOutput(fs::path target) : target_(std::move(target)) {
-    if (target_.filename().empty())
-        throw InputError(problem_at(where_in(target_.string()), "not a file name"));
-    const fs::path dir = target_.parent_path();
-    std::error_code error;
-    if (!dir.empty()) fs::create_directories(dir, error);
-    if (error)
-        throw std::runtime_error(fmt::format("cannot create directory '{}' for '{}': {}",
-                                             dir.string(), target_.string(), error.message()));
-    temporary_ =
-        dir / fmt::format(".{}.tmp-{}", target_.filename().string(), static_cast<long>(::getpid()));
-}
-
-AtomicOutput::~AtomicOutput() {
-    if (committed_) return;
-    std::error_code ignored;
-    fs::remove(temporary_, ignored);
-}
-
-void AtomicOutput::commit() {
-    const int fd = ::open(temporary_.c_str(), O_RDONLY);
-    const bool ok = fd >= 0 && ::fsync(fd) == 0;
-    const int error_number = errno;
-    if (fd >= 0) ::close(fd);
-    if (!ok)
-        throw std::runtime_error(fmt::format("cannot flush '{}' to disk: {}", temporary_.string(),
-                                             std::strerror(error_number)));
-    std::error_code error;
-    fs::rename(temporary_, target_, error);
-    if (error)
-        throw std::runtime_error(fmt::format("cannot move finished file '{}' to '{}': {}",
-                                             temporary_.string(), target_.string(),
-                                             error.message()));
-    committed_ = true;
 }
 
 bool same_file(const fs::path& a, const fs::path& b) {

@@ -25,6 +25,7 @@
 #include "engine/core/area_table.hpp"
 #include "engine/core/indicators.hpp"
 #include "engine/io/hdf5.hpp"
+#include "engine/io/output_file.hpp"
 
 namespace socialtwin {
 
@@ -139,25 +140,7 @@ hdf5::Dataset create_variable(hid_t parent, const std::string& name, std::span<c
 // Copies the string attributes `names` of `from` that exist onto `to`.
 void copy_string_attributes(hid_t from, hid_t to, std::span<const std::string_view> names);
 
-// A file written under a temporary name beside `target` (".<name>.tmp-<pid>") and renamed onto
-// it by commit(), after flushing to disk; destroyed uncommitted, it removes the temporary file, so
-// a failure leaves the target as it was.
-class AtomicOutput {
-public:
-    explicit AtomicOutput(std::filesystem::path target);  // creates the target's directory
-    ~AtomicOutput();
-    AtomicOutput(const AtomicOutput&) = delete;
-    AtomicOutput& operator=(const AtomicOutput&) = delete;
-
-    const std::filesystem::path& target() const noexcept { return target_; }
-    const std::filesystem::path& temporary() const noexcept { return temporary_; }
-    void commit();  // the temporary file must be closed
-
-private:
-    std::filesystem::path target_;
-    std::filesystem::path temporary_;
-    bool committed_ = false;
-};
+// AtomicOutput, the way every derived file is written: engine/io/output_file.hpp.
 
 // True when the two paths name the same existing file (also through links).
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);

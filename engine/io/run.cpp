@@ -21,7 +21,24 @@ struct Prepared {
     Scenario scenario;
     Dataset dataset;
     std::vector<Facility> facilities;  // the dataset's with the scenario's changes
+    std::filesystem::path dataset_dir;
 };
+
+// What a command reads, which its output must never replace (engine/io/output_file.hpp).
+std::vector<ProtectedInput> inputs_of(const std::filesystem::path& scenario_path,
+                                      const Prepared& prepared,
+                                      const std::filesystem::path& start_population = {}) {
+    std::vector<ProtectedInput> inputs;
+    bool first = true;
+    for (const auto& file : scenario_files(scenario_path)) {
+        inputs.push_back({file, first ? "the scenario" : "a file the scenario extends"});
+        first = false;
+    }
+    inputs.push_back(
+        {prepared.dataset_dir, fmt::format("a file of dataset '{}'", prepared.dataset.name)});
+    if (!start_population.empty()) inputs.push_back({start_population, "the start population"});
+    return inputs;
+}
 
 Prepared prepare(const std::filesystem::path& scenario_path,
                  const std::optional<std::filesystem::path>& data_dir) {
@@ -37,7 +54,7 @@ Prepared prepare(const std::filesystem::path& scenario_path,
     bind_scenario_to_dataset(scenario, dataset);
     std::vector<Facility> facilities =
         facilities_in_scenario(dataset.facilities, scenario, dataset.areas);
-    return {std::move(scenario), std::move(dataset), std::move(facilities)};
+    return {std::move(scenario), std::move(dataset), std::move(facilities), dataset_dir};
 }
 // The run's facilities as CSV text, for the result's metadata: which are observed, which
 // modelled, which the scenario opened, closed or resized, and when.
@@ -61,11 +78,15 @@ std::string facilities_table(const std::vector<Facility>& facilities, const Area
 std::size_t synthesise_start_population(const std::filesystem::path& scenario_path,
                                         const std::optional<std::filesystem::path>& data_dir,
                                         const std::filesystem::path& output) {
-    const auto [scenario, dataset, facilities] = prepare(scenario_path, data_dir);
+    const Prepared prepared = prepare(scenario_path, data_dir);
+    const auto& [scenario, dataset, facilities, dataset_dir] = prepared;
+    // Checked before the synthesis, not after it.
+    const auto inputs = inputs_of(scenario_path, prepared);
+    check_output_target(output, inputs);
     const AgentPopulation persons =
         start_population(dataset.base, dataset.areas.size(), scenario.seed);
     save_start_population(output, persons, dataset.areas,
-                          {dataset.name, dataset.base.year, scenario.seed});
+                          {dataset.name, dataset.base.year, scenario.seed}, inputs);
     return persons.size();
 }
 
@@ -92,7 +113,8 @@ int thread_count(int requested) {
 }  // namespace
 
 RunReport run_scenario(const RunOptions& options) {
-    auto [scenario, dataset, facilities] = prepare(options.scenario, options.data_dir);
+    Prepared prepared = prepare(options.scenario, options.data_dir);
+    auto& [scenario, dataset, facilities, dataset_dir] = prepared;
     const int threads = thread_count(options.threads);
 
     if (options.core) scenario.core = *options.core;
@@ -111,7 +133,10 @@ RunReport run_scenario(const RunOptions& options) {
     std::vector<Observer*> observers = options.extra_observers;
     std::optional<Hdf5Writer> writer;
     if (!options.output.empty()) {
-        writer.emplace(options.output, Hdf5WriterOptions{.aggregates = options.aggregates});
+        writer.emplace(options.output,
+                       Hdf5WriterOptions{.aggregates = options.aggregates,
+                                         .inputs = inputs_of(options.scenario, prepared,
+                                                             options.start_population)});
         observers.insert(observers.begin(), &*writer);
     }
     RunReport report{scenario.name, "", 1, dataset.name, dataset.areas.size(), {}};

@@ -488,6 +488,12 @@ Scenario scenario_or_throw(LoadResult result) {
 
 }  // namespace
 
+std::vector<fs::path> scenario_files(const fs::path& file) {
+    DocumentReader reader;
+    reader.read(file, std::nullopt);
+    return {reader.files().begin(), reader.files().end()};
+}
+
 Scenario load_scenario(const fs::path& file) { return scenario_or_throw(load(file, std::nullopt)); }
 
 Scenario load_scenario_from_string(std::string_view yaml, const fs::path& as_file) {

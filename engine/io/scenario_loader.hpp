@@ -32,6 +32,10 @@ Scenario load_scenario_from_string(std::string_view yaml, const std::filesystem:
 // Every problem load_scenario would throw; empty when the file is valid.
 std::vector<InputProblem> validate_scenario_file(const std::filesystem::path& file);
 
+// The files `file` is read from: itself, then the file it extends, and so on (those that could be
+// read). For writers, which must never replace one of them.
+std::vector<std::filesystem::path> scenario_files(const std::filesystem::path& file);
+
 // The document of `file` with `extends` resolved (not validated). Throws InputError when a file
 // cannot be read or parsed or `extends` is a cycle.
 DocNode read_scenario_document(const std::filesystem::path& file);

@@ -1,7 +1,5 @@
 #include "engine/io/start_population.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -38,17 +36,16 @@ std::int32_t link(std::uint32_t id) { return id == no_person ? -1 : static_cast<
 }  // namespace
 
 void save_start_population(const std::filesystem::path& file, const AgentPopulation& persons,
-                           const AreaTable& areas, const StartPopulationInfo& info) {
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-    const auto temporary = file.parent_path() / fmt::format(".{}.tmp-{}", file.filename().string(),
-                                                            static_cast<long>(::getpid()));
-    try {
-        {
-            const hdf5::File out = hdf5::create_file(temporary);
-            hdf5::write_attribute(out.id(), marker, std::int32_t{1});
-            hdf5::write_attribute(out.id(), "dataset", info.dataset);
-            hdf5::write_attribute(out.id(), "base_year", std::int32_t{info.base_year});
-            hdf5::write_attribute(out.id(), "seed", std::to_string(info.seed));
+                           const AreaTable& areas, const StartPopulationInfo& info,
+                           std::span<const ProtectedInput> inputs) {
+    AtomicOutput output(file, inputs);
+    {
+        hdf5::File out = hdf5::create_file(output.temporary());
+        hdf5::write_attribute(out.id(), marker, std::int32_t{1});
+        hdf5::write_attribute(out.id(), "dataset", info.dataset);
+        hdf5::write_attribute(out.id(), "base_year", std::int32_t{info.base_year});
+        hdf5::write_attribute(out.id(), "seed", std::to_string(info.seed));
+        {  // every object closed before the file
             const std::array<hsize_t, 1> n_areas{areas.size()};
             const hdf5::Datatype text = hdf5::utf8_string_type();
             const hdf5::Dataset codes = hdf5::create_dataset(out.id(), "area", text.id(), n_areas);
@@ -68,12 +65,11 @@ void save_start_population(const std::filesystem::path& file, const AgentPopulat
             write_column(group.id(), "partner", column(persons.partner, link));
             write_column(group.id(), "household", column(persons.household, link));
         }
-        std::filesystem::rename(temporary, file);
-    } catch (...) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-        throw;
+        // Closed with its error checked: HDF5 writes its last metadata here, and a full disk
+        // shows only now.
+        out.close(fmt::format("closing '{}'", output.temporary().string()));
     }
+    output.commit();  // flushed to disk first, as a run's result is
 }
 
 namespace {

@@ -11,10 +11,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 
 #include "engine/core/agent_population.hpp"
 #include "engine/core/area_table.hpp"
+#include "engine/io/output_file.hpp"
 
 namespace socialtwin {
 
@@ -24,9 +26,11 @@ struct StartPopulationInfo {
     std::uint64_t seed = 0;
 };
 
-// Writes to a temporary name and renames when complete.
+// Writes to a temporary name and renames when complete (AtomicOutput, engine/io/output_file.hpp),
+// never onto one of `inputs`.
 void save_start_population(const std::filesystem::path& file, const AgentPopulation& persons,
-                           const AreaTable& areas, const StartPopulationInfo& info);
+                           const AreaTable& areas, const StartPopulationInfo& info,
+                           std::span<const ProtectedInput> inputs = {});
 
 // Reads a saved start population for `areas`; throws InputError when the file is not one, was
 // made for other areas or another base year, or holds anything the agent core could not run

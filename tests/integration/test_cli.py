@@ -181,7 +181,7 @@ def test_interrupted_run_leaves_no_file(socialtwin, tmp_path):
     process = subprocess.Popen([binary, "run", SCENARIOS / "long.yaml", "-o", out, "--quiet"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not any(tmp_path.glob(".long.h5.tmp-*")) and time.monotonic() < deadline:
+    while not any(tmp_path.glob(".socialtwin-*.tmp")) and time.monotonic() < deadline:
         time.sleep(0.01)  # the writer creates its temporary file before the first year
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)

@@ -175,10 +175,19 @@ TEST_F(AggregateTest, TheAggregateCommandAddsChosenLevelsInPlace) {
               (std::vector<double>{10, 20, 30, 40, 50, 11, 21, 31, 41, 51}));
 }
 
-TEST_F(AggregateTest, TheAggregateCommandReplacesExistingAggregates) {
+TEST_F(AggregateTest, TheAggregateCommandKeepsOtherLevelsUnlessOnlyTheGivenAreAsked) {
     FixtureRun fixture;
     fixture.write(dir_ / "run.h5");
-    aggregate_result_file(dir_ / "run.h5", {.levels = {"wijk"}}, dir_ / "wijk.h5");
+    aggregate_result_file(dir_ / "run.h5", {.levels = {"wijk"}}, dir_ / "more.h5");
+    aggregate_result_file(dir_ / "run.h5", {.levels = {"wijk"}, .only_these_levels = true},
+                          dir_ / "wijk.h5");
+    {
+        auto file = hdf5::open_file_read_only(dir_ / "more.h5");
+        auto aggregates = hdf5::open_group(file.id(), "aggregates");
+        EXPECT_EQ(hdf5::link_names(aggregates.id()),
+                  (std::vector<std::string>{"pc4", "buurt", "gemeente", "wijk"}));
+        EXPECT_EQ(hdf5::attribute_text(aggregates.id(), "levels"), "pc4,buurt,gemeente,wijk");
+    }
     auto file = hdf5::open_file_read_only(dir_ / "wijk.h5");
     auto aggregates = hdf5::open_group(file.id(), "aggregates");
     EXPECT_EQ(hdf5::link_names(aggregates.id()), (std::vector<std::string>{"wijk"}));
