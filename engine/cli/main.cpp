@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -13,6 +15,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "engine/cli/command_line.hpp"
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/errors.hpp"
 #include "engine/io/aggregate.hpp"
@@ -33,6 +36,11 @@ namespace {
 
 constexpr int exit_bad_input = 2;
 constexpr int exit_interrupted = 130;  // the shell's code for Ctrl-C
+
+// Bounds of the command line's numbers. More threads than this is a typo, not a machine (run.cpp
+// also clamps to the cores there are); the replicates' bound is the scenario key's (schema).
+constexpr std::int64_t max_threads = 1024;
+constexpr std::int64_t max_replicates = 1000;
 
 // Ctrl-C or a kill asks the projection to stop between two years; the result writer then
 // removes its temporary file, so no half-written result is left behind.
@@ -76,6 +84,7 @@ int main(int argc, char** argv) {
     CLI::App app{
         "socialtwin: scenario projections of population, households, housing and care demand "
         "per area (PC6, PC4, buurt) for Dutch municipalities."};
+    app.name("socialtwin");
     app.set_version_flag("--version", std::string(engine_version()));
     app.require_subcommand(1);
 
@@ -83,26 +92,29 @@ int main(int argc, char** argv) {
     std::string data_dir;
     bool quiet = false;
     auto* run = app.add_subcommand("run", "Run a scenario and write its HDF5 result.");
-    run->add_option("scenario", run_options.scenario, "Scenario YAML file")->required();
+    run->add_option("scenario", run_options.scenario, "Scenario YAML file")
+        ->required()
+        ->check(cli::existing_file());
     run->add_option("-o,--output", run_options.output,
                     "HDF5 result file (default: out/<scenario>.h5)");
     run->add_option("--data-dir", data_dir,
-                    "Folder holding datasets/ (default: $SOCIALTWIN_DATA or the built-in data)");
+                    "Folder holding datasets/ (default: $SOCIALTWIN_DATA or the built-in data)")
+        ->check(cli::existing_folder());
     run->add_option("-t,--threads", run_options.threads,
                     "Worker threads (0 = all cores; results do not depend on it)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(cli::whole_number(0, max_threads, "all cores"));
     run->add_flag("-q,--quiet", quiet, "Print no summary table");
     std::string core;
     run->add_option("--core", core, "cohort or agent (overrides the scenario's `core`)")
-        ->check(CLI::IsMember({"cohort", "agent"}));
+        ->check(cli::one_of({"cohort", "agent"}));
     int replicates = 0;
     run->add_option("--replicates", replicates,
                     "Replicates of the agent core (overrides the scenario's `replicates`)")
-        ->check(CLI::PositiveNumber);
+        ->check(cli::whole_number(1, max_replicates));
 
     run->add_option("--start-population", run_options.start_population,
                     "Agent core: start from persons saved by `socialtwin synthesise`")
-        ->check(CLI::ExistingFile);
+        ->check(cli::existing_file());
     bool no_aggregates = false;
     run->add_flag("--no-aggregates", no_aggregates,
                   "Do not write /aggregates (the indicators summed to pc4, buurt, wijk, "
@@ -116,7 +128,9 @@ int main(int argc, char** argv) {
         "aggregate",
         "(Re)compute a result's /aggregates: every indicator summed (measures: weighted mean) "
         "over the areas of each pc4, buurt, wijk and gemeente.");
-    aggregate->add_option("result", aggregate_path, "HDF5 result file")->required();
+    aggregate->add_option("result", aggregate_path, "HDF5 result file")
+        ->required()
+        ->check(cli::existing_file());
     aggregate
         ->add_option("--levels", levels,
                      "Area attributes to aggregate to, e.g. buurt,gemeente (default: pc4, "
@@ -136,7 +150,8 @@ int main(int argc, char** argv) {
         "folder (observation.yaml + observed.csv) or .csv as the second argument, the projection "
         "against the observed values.");
     compare->add_option("baseline", compare_first, "Baseline result, or the projection to monitor")
-        ->required();
+        ->required()
+        ->check(cli::existing_file());
     compare
         ->add_option("scenario", compare_others,
                      "Scenario result, or an observation folder / observed .csv. Several "
@@ -145,12 +160,14 @@ int main(int argc, char** argv) {
     compare->add_option("-o,--output", compare_output,
                         "HDF5 file to write (DIFF.h5 or MONITOR.h5); without it only the table "
                         "is printed");
-    compare->add_option(
-        "--discount-rate", discount_rate,
-        fmt::format("Discount rate for the net present value, a real fraction a year. Default: "
-                    "the scenario file's /meta discount_rate (scenario key "
-                    "businesscase.discount_rate), else {} = {}",
-                    default_discount_rate, default_discount_rate_source));
+    compare
+        ->add_option(
+            "--discount-rate", discount_rate,
+            fmt::format("Discount rate for the net present value, a real fraction a year. Default: "
+                        "the scenario file's /meta discount_rate (scenario key "
+                        "businesscase.discount_rate), else {} = {}",
+                        default_discount_rate, default_discount_rate_source))
+        ->check(cli::decimal_number("0.0225 for 2.25% a year"));
     compare
         ->add_option("--levels", levels,
                      "Area attributes to aggregate to (default: pc4, buurt, wijk, gemeente "
@@ -167,7 +184,9 @@ int main(int argc, char** argv) {
         "Write a copy of a result for publication under disclosure control (--disclosure cbs: "
         "areas with fewer than 5 inhabitants suppressed, counts rounded to multiples of 5). The "
         "run's own file is left exact.");
-    export_command->add_option("result", export_path, "HDF5 result file")->required();
+    export_command->add_option("result", export_path, "HDF5 result file")
+        ->required()
+        ->check(cli::existing_file());
     export_command->add_option("-o,--output", export_output, "HDF5 file to publish")->required();
     export_command->add_option("--disclosure", disclosure,
                                "Disclosure control rule: cbs (required)");
@@ -175,23 +194,43 @@ int main(int argc, char** argv) {
     std::string synth_scenario, synth_output;
     auto* synth = app.add_subcommand(
         "synthesise", "Synthesise and save the agent core's start population of a scenario.");
-    synth->add_option("scenario", synth_scenario, "Scenario YAML file")->required();
+    synth->add_option("scenario", synth_scenario, "Scenario YAML file")
+        ->required()
+        ->check(cli::existing_file());
     synth->add_option("-o,--output", synth_output, "HDF5 file to write")->required();
-    synth->add_option("--data-dir", data_dir, "Folder holding datasets/");
+    synth->add_option("--data-dir", data_dir, "Folder holding datasets/")
+        ->check(cli::existing_folder());
 
     std::string validate_path;
     auto* validate = app.add_subcommand("validate", "Check a scenario file without running it.");
-    validate->add_option("scenario", validate_path, "Scenario YAML file")->required();
-    validate->add_option("--data-dir", data_dir, "Folder holding datasets/");
+    validate->add_option("scenario", validate_path, "Scenario YAML file")
+        ->required()
+        ->check(cli::existing_file());
+    validate->add_option("--data-dir", data_dir, "Folder holding datasets/")
+        ->check(cli::existing_folder());
 
     std::string info_path;
-    auto* info = app.add_subcommand("info", "Describe what is in a result file.");
-    info->add_option("result", info_path, "HDF5 result file")->required();
+    auto* info = app.add_subcommand(
+        "info",
+        "Describe a file socialtwin wrote: a result, a published result, a comparison, a "
+        "monitoring file or a start population.");
+    info->add_option("file", info_path, "HDF5 file written by socialtwin")
+        ->required()
+        ->check(cli::existing_file());
 
     auto* schema = app.add_subcommand(
         "schema", "Print the scenario reference (Markdown) generated from the schema.");
 
-    CLI11_PARSE(app, argc, argv);
+    // Usage errors are bad input like any other: exit 2 with what was expected (CLI11's own
+    // exit codes and messages are not for users); --help and --version exit 0.
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+        return cli::report_usage_error(app, e, args, std::cerr);
+    }
     spdlog::set_pattern("[%H:%M:%S.%e] %v");
     if (quiet) spdlog::set_level(spdlog::level::warn);
     if (!data_dir.empty()) run_options.data_dir = data_dir;

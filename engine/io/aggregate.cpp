@@ -422,7 +422,11 @@ std::vector<std::string> aggregate_result_file(const fs::path& source,
                                                const AggregateOptions& options,
                                                const fs::path& output) {
     static constexpr std::array<std::string_view, 1> results{derived_layout::result};
-    { open_result(source, false, results); }
+    {
+        // Checked whole (every variable fits its dimensions) before anything is copied or read.
+        const auto file = open_result(source, false, results);
+        read_result_layout(file.id(), source);
+    }
     AtomicOutput out(output.empty() ? source : output);
     std::error_code error;
     fs::copy_file(source, out.temporary(), fs::copy_options::overwrite_existing, error);
