@@ -32,6 +32,12 @@ std::string first_sentence(const std::string& text) {
     const auto end = text.find(". ");
     std::string sentence = end == std::string::npos ? text : text.substr(0, end + 1);
     if (!sentence.empty() && sentence.back() == '.') sentence.pop_back();
+    // One line of a terminal: cut at a word, and say so.
+    constexpr std::size_t width = 72;
+    if (sentence.size() > width) {
+        const auto space = sentence.rfind(' ', width);
+        sentence = sentence.substr(0, space == std::string::npos ? width : space) + " ...";
+    }
     return sentence;
 }
 
