@@ -92,9 +92,7 @@ int main(int argc, char** argv) {
     std::string data_dir;
     bool quiet = false;
     auto* run = app.add_subcommand("run", "Run a scenario and write its HDF5 result.");
-    run->add_option("scenario", run_options.scenario, "Scenario YAML file")
-        ->required()
-        ->check(cli::existing_file());
+    run->add_option("scenario", run_options.scenario, "Scenario YAML file")->required();
     run->add_option("-o,--output", run_options.output,
                     "HDF5 result file (default: out/<scenario>.h5)");
     run->add_option("--data-dir", data_dir,
@@ -128,9 +126,7 @@ int main(int argc, char** argv) {
         "aggregate",
         "(Re)compute a result's /aggregates: every indicator summed (measures: weighted mean) "
         "over the areas of each pc4, buurt, wijk and gemeente.");
-    aggregate->add_option("result", aggregate_path, "HDF5 result file")
-        ->required()
-        ->check(cli::existing_file());
+    aggregate->add_option("result", aggregate_path, "HDF5 result file")->required();
     aggregate
         ->add_option("--levels", levels,
                      "Area attributes to aggregate to, e.g. buurt,gemeente (default: pc4, "
@@ -150,8 +146,7 @@ int main(int argc, char** argv) {
         "folder (observation.yaml + observed.csv) or .csv as the second argument, the projection "
         "against the observed values.");
     compare->add_option("baseline", compare_first, "Baseline result, or the projection to monitor")
-        ->required()
-        ->check(cli::existing_file());
+        ->required();
     compare
         ->add_option("scenario", compare_others,
                      "Scenario result, or an observation folder / observed .csv. Several "
@@ -184,9 +179,7 @@ int main(int argc, char** argv) {
         "Write a copy of a result for publication under disclosure control (--disclosure cbs: "
         "areas with fewer than 5 inhabitants suppressed, counts rounded to multiples of 5). The "
         "run's own file is left exact.");
-    export_command->add_option("result", export_path, "HDF5 result file")
-        ->required()
-        ->check(cli::existing_file());
+    export_command->add_option("result", export_path, "HDF5 result file")->required();
     export_command->add_option("-o,--output", export_output, "HDF5 file to publish")->required();
     export_command->add_option("--disclosure", disclosure,
                                "Disclosure control rule: cbs (required)");
@@ -194,18 +187,14 @@ int main(int argc, char** argv) {
     std::string synth_scenario, synth_output;
     auto* synth = app.add_subcommand(
         "synthesise", "Synthesise and save the agent core's start population of a scenario.");
-    synth->add_option("scenario", synth_scenario, "Scenario YAML file")
-        ->required()
-        ->check(cli::existing_file());
+    synth->add_option("scenario", synth_scenario, "Scenario YAML file")->required();
     synth->add_option("-o,--output", synth_output, "HDF5 file to write")->required();
     synth->add_option("--data-dir", data_dir, "Folder holding datasets/")
         ->check(cli::existing_folder());
 
     std::string validate_path;
     auto* validate = app.add_subcommand("validate", "Check a scenario file without running it.");
-    validate->add_option("scenario", validate_path, "Scenario YAML file")
-        ->required()
-        ->check(cli::existing_file());
+    validate->add_option("scenario", validate_path, "Scenario YAML file")->required();
     validate->add_option("--data-dir", data_dir, "Folder holding datasets/")
         ->check(cli::existing_folder());
 
@@ -214,9 +203,7 @@ int main(int argc, char** argv) {
         "info",
         "Describe a file socialtwin wrote: a result, a published result, a comparison, a "
         "monitoring file or a start population.");
-    info->add_option("file", info_path, "HDF5 file written by socialtwin")
-        ->required()
-        ->check(cli::existing_file());
+    info->add_option("file", info_path, "HDF5 file written by socialtwin")->required();
 
     auto* schema = app.add_subcommand(
         "schema", "Print the scenario reference (Markdown) generated from the schema.");

@@ -239,8 +239,10 @@ void describe_monitoring(const fs::path& path, hid_t root, std::ostream& out) {
 constexpr std::array<std::array<std::string_view, 3>, 8> person_columns{{
     {"birth_year", "calendar year", "year of birth"},
     {"sex", "code", "0 = male, 1 = female"},
-    {"position", "code", "position in the household (single, partner, child, ...)"},
-    {"presence", "code", "0 = in a private household, else in an institution or away"},
+    {"position", "code",
+     "0 = child at home, 1 = living alone, 2/3 = partner without/with children, 4 = single "
+     "parent, 5 = other member, 6 = institution"},
+    {"presence", "code", "0 = present, 1 = dead, 2 = emigrated"},
     {"area", "index", "the person's area: a row of /area"},
     {"mother", "index", "the mother's row in /persons, -1 = none in the population"},
     {"partner", "index", "the partner's row in /persons, -1 = none"},
