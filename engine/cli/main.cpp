@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -18,6 +20,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "engine/cli/command_line.hpp"
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/errors.hpp"
 #include "engine/io/aggregate.hpp"
@@ -40,6 +43,11 @@ namespace {
 
 constexpr int exit_bad_input = 2;
 constexpr int exit_interrupted = 130;  // the shell's code for Ctrl-C
+
+// Bounds of the command line's numbers. More threads than this is a typo, not a machine (run.cpp
+// also clamps to the cores there are); the replicates' bound is the scenario key's (schema).
+constexpr std::int64_t max_threads = 1024;
+constexpr std::int64_t max_replicates = 1000;
 
 void report_input_error(const InputError& e) {
     for (const auto& p : e.problems()) std::cerr << "error: " << format(p) << '\n';
@@ -78,6 +86,7 @@ int run_cli(int argc, char** argv) {
     CLI::App app{
         "socialtwin: scenario projections of population, households, housing and care demand "
         "per area (PC6, PC4, buurt) for Dutch municipalities."};
+    app.name("socialtwin");
     app.set_version_flag("--version", std::string(engine_version()));
     app.require_subcommand(1);
 
@@ -89,22 +98,23 @@ int run_cli(int argc, char** argv) {
     run->add_option("-o,--output", run_options.output,
                     "HDF5 result file (default: out/<scenario>.h5)");
     run->add_option("--data-dir", data_dir,
-                    "Folder holding datasets/ (default: $SOCIALTWIN_DATA or the built-in data)");
+                    "Folder holding datasets/ (default: $SOCIALTWIN_DATA or the built-in data)")
+        ->check(cli::existing_folder());
     run->add_option("-t,--threads", run_options.threads,
                     "Worker threads (0 = all cores; results do not depend on it)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(cli::whole_number(0, max_threads, "all cores"));
     run->add_flag("-q,--quiet", quiet, "Print no summary table");
     std::string core;
     run->add_option("--core", core, "cohort or agent (overrides the scenario's `core`)")
-        ->check(CLI::IsMember({"cohort", "agent"}));
+        ->check(cli::one_of({"cohort", "agent"}));
     int replicates = 0;
     run->add_option("--replicates", replicates,
                     "Replicates of the agent core (overrides the scenario's `replicates`)")
-        ->check(CLI::PositiveNumber);
+        ->check(cli::whole_number(1, max_replicates));
 
     run->add_option("--start-population", run_options.start_population,
                     "Agent core: start from persons saved by `socialtwin synthesise`")
-        ->check(CLI::ExistingFile);
+        ->check(cli::existing_file());
     bool no_aggregates = false;
     run->add_flag("--no-aggregates", no_aggregates,
                   "Do not write /aggregates (the indicators summed to pc4, buurt, wijk, "
@@ -151,12 +161,14 @@ int run_cli(int argc, char** argv) {
     compare->add_option("-o,--output", compare_output,
                         "HDF5 file to write (DIFF.h5 or MONITOR.h5); without it only the table "
                         "is printed");
-    compare->add_option(
-        "--discount-rate", discount_rate,
-        fmt::format("Discount rate for the net present value, a real fraction a year. Default: "
-                    "the scenario file's /meta discount_rate (scenario key "
-                    "businesscase.discount_rate), else {} = {}",
-                    default_discount_rate, default_discount_rate_source));
+    compare
+        ->add_option(
+            "--discount-rate", discount_rate,
+            fmt::format("Discount rate for the net present value, a real fraction a year. Default: "
+                        "the scenario file's /meta discount_rate (scenario key "
+                        "businesscase.discount_rate), else {} = {}",
+                        default_discount_rate, default_discount_rate_source))
+        ->check(cli::decimal_number("0.0225 for 2.25% a year"));
     compare
         ->add_option("--levels", levels,
                      "Area attributes to aggregate to (default: pc4, buurt, wijk, gemeente "
@@ -183,21 +195,35 @@ int run_cli(int argc, char** argv) {
         "synthesise", "Synthesise and save the agent core's start population of a scenario.");
     synth->add_option("scenario", synth_scenario, "Scenario YAML file")->required();
     synth->add_option("-o,--output", synth_output, "HDF5 file to write")->required();
-    synth->add_option("--data-dir", data_dir, "Folder holding datasets/");
+    synth->add_option("--data-dir", data_dir, "Folder holding datasets/")
+        ->check(cli::existing_folder());
 
     std::string validate_path;
     auto* validate = app.add_subcommand("validate", "Check a scenario file without running it.");
     validate->add_option("scenario", validate_path, "Scenario YAML file")->required();
-    validate->add_option("--data-dir", data_dir, "Folder holding datasets/");
+    validate->add_option("--data-dir", data_dir, "Folder holding datasets/")
+        ->check(cli::existing_folder());
 
     std::string info_path;
-    auto* info = app.add_subcommand("info", "Describe what is in a result file.");
-    info->add_option("result", info_path, "HDF5 result file")->required();
+    auto* info = app.add_subcommand(
+        "info",
+        "Describe a file socialtwin wrote: a result, a published result, a comparison, a "
+        "monitoring file or a start population.");
+    info->add_option("file", info_path, "HDF5 file written by socialtwin")->required();
 
     auto* schema = app.add_subcommand(
         "schema", "Print the scenario reference (Markdown) generated from the schema.");
 
-    CLI11_PARSE(app, argc, argv);
+    // Usage errors are bad input like any other: exit 2 with what was expected (CLI11's own
+    // exit codes and messages are not for users); --help and --version exit 0.
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+        return cli::report_usage_error(app, e, args, std::cerr);
+    }
     spdlog::set_pattern("[%H:%M:%S.%e] %v");
     if (quiet) spdlog::set_level(spdlog::level::warn);
     if (!data_dir.empty()) run_options.data_dir = data_dir;

@@ -439,7 +439,11 @@ std::vector<std::string> aggregate_result_file(const fs::path& source,
                                                const AggregateOptions& options,
                                                const fs::path& output) {
     static constexpr std::array<std::string_view, 1> results{derived_layout::result};
-    { open_result(source, false, results); }
+    {
+        // Checked whole (every variable fits its dimensions) before anything is copied or read.
+        const auto file = open_result(source, false, results);
+        read_result_layout(file.id(), source);
+    }
     // Without -o the result is rewritten in place by design (atomically: the new file replaces
     // it only when complete); with -o the source is protected.
     const std::array<ProtectedInput, 1> inputs{ProtectedInput{source, "the result read"}};

@@ -67,8 +67,15 @@ struct Input {
     const std::vector<double>& values(const std::string& name) {
         auto found = cache.find(name);
         if (found != cache.end()) return found->second;
-        auto dataset = hdf5::open_dataset(file.id(), name);
-        return cache.emplace(name, hdf5::read_doubles(dataset.id())).first->second;
+        try {
+            auto dataset = hdf5::open_dataset(file.id(), name);
+            return cache.emplace(name, hdf5::read_doubles(dataset.id())).first->second;
+        } catch (const hdf5::Error&) {
+            // Its layout was checked on opening: what fails now is the stored bytes.
+            throw InputError(problem_at(where_in(path.string(), 0, 0, "/" + name),
+                                        "its values cannot be read: the file is damaged",
+                                        "was it written or copied completely?"));
+        }
     }
 };
 

@@ -137,7 +137,11 @@ PublishReport publish_result(const PublishOptions& options) {
     PublishReport report;
     report.rule = disclosure_rule(options.disclosure);
     static constexpr std::array<std::string_view, 1> results{derived_layout::result};
-    { open_result(options.source, false, results); }
+    {
+        // Checked whole (every variable fits its dimensions) before anything is copied or read.
+        const auto file = open_result(options.source, false, results);
+        read_result_layout(file.id(), options.source);
+    }
     if (options.output.empty())
         throw InputError(problem_at(where_in("-o"), "missing: the published file to write"));
     const std::array<ProtectedInput, 1> inputs{

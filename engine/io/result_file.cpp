@@ -6,7 +6,10 @@
 #include <array>
 #include <ctime>
 #include <limits>
+#include <optional>
 #include <stdexcept>
+
+#include <hdf5_hl.h>
 
 #include "engine/core/errors.hpp"
 #include "engine/io/hdf5_writer.hpp"
@@ -35,6 +38,119 @@ bool is_string_dataset(hid_t dataset) {
 
 std::string string_attribute_or(hid_t object, const std::string& name, std::string fallback = {}) {
     return hdf5::has_attribute(object, name) ? hdf5::attribute_text(object, name) : fallback;
+}
+
+H5T_class_t type_class(hid_t dataset) {
+    hdf5::Datatype type(hdf5::check_id(H5Dget_type(dataset), "getting a dataset's type"));
+    return H5Tget_class(type.id());
+}
+
+bool is_number(H5T_class_t type) { return type == H5T_INTEGER || type == H5T_FLOAT; }
+
+// What a reader finds, in a planner's words: "found strings".
+std::string values_of(H5T_class_t type) {
+    switch (type) {
+        case H5T_INTEGER:
+            return "whole numbers";
+        case H5T_FLOAT:
+            return "decimal numbers";
+        case H5T_STRING:
+            return "strings";
+        case H5T_COMPOUND:
+            return "records (compound values)";
+        default:
+            return "values of another kind";
+    }
+}
+
+std::string shape_text(std::span<const hsize_t> shape) {
+    return fmt::format("({})", fmt::join(shape, ", "));
+}
+
+// The length of the dimension scale attached to each axis of `dataset` (the last attached, as
+// dimension_names reads it); nullopt where none is.
+std::vector<std::optional<hsize_t>> scale_lengths(hid_t dataset) {
+    const auto rank = hdf5::shape(dataset).size();
+    std::vector<std::optional<hsize_t>> lengths(rank);
+    for (unsigned axis = 0; axis < rank; ++axis) {
+        if (H5DSget_num_scales(dataset, axis) <= 0) continue;
+        auto visit = [](hid_t, unsigned, hid_t scale, void* data) -> herr_t {
+            const auto shape = hdf5::shape(scale);
+            *static_cast<std::optional<hsize_t>*>(data) = shape.empty() ? 1 : shape.front();
+            return 0;
+        };
+        hdf5::check(H5DSiterate_scales(dataset, axis, nullptr, visit, &lengths[axis]),
+                    "reading the dimensions of a variable");
+    }
+    return lengths;
+}
+
+// A coordinate every reader relies on (/year, /area): there, one-dimensional, of the right kind
+// of values, and a dimension the variables are laid out over.
+void check_coordinate(hid_t root, std::string_view name, bool numbers, std::string_view meaning,
+                      const fs::path& path) {
+    const std::string key = fmt::format("/{}", name);
+    const std::string link(name);
+    auto problem = [&](std::string message) -> InputProblem {
+        return problem_at(where_in(path.string(), 0, 0, key), std::move(message),
+                          "was the file written completely by socialtwin, and not edited?");
+    };
+    if (!hdf5::link_exists(root, link))
+        throw InputError(problem(fmt::format("missing; expected {}", meaning)));
+    if (!hdf5::is_dataset(root, link))
+        throw InputError(problem(fmt::format("a group; expected a variable: {}", meaning)));
+    auto dataset = hdf5::open_dataset(root, link);
+    const H5T_class_t type = type_class(dataset.id());
+    if (numbers ? type != H5T_INTEGER : type != H5T_STRING)
+        throw InputError(problem(fmt::format("holds {}; expected {}", values_of(type), meaning)));
+    const auto shape = hdf5::shape(dataset.id());
+    if (shape.size() != 1)
+        throw InputError(problem(fmt::format("has {} axes {}; expected one axis: {}", shape.size(),
+                                             shape_text(shape), meaning)));
+    if (!hdf5::is_dimension_scale(dataset.id()))
+        throw InputError(problem(fmt::format(
+            "is not a dimension (no dimension scale); expected {}, the dimension of every "
+            "indicator",
+            meaning)));
+}
+
+// Every variable of `group` (the root, or an /aggregates level) fits its dimensions: as long as
+// each along every axis, and numbers where it runs over years. Readers index values by those
+// lengths, so a variable that does not fit would be read out of its bounds.
+void check_variables(hid_t group, const std::string& prefix, const fs::path& path) {
+    for (const auto& name : hdf5::link_names(group)) {
+        if (!hdf5::is_dataset(group, name)) continue;
+        auto dataset = hdf5::open_dataset(group, name);
+        if (hdf5::is_dimension_scale(dataset.id())) continue;
+        const auto dims = hdf5::dimension_names(dataset.id());
+        const auto shape = hdf5::shape(dataset.id());
+        const auto lengths = scale_lengths(dataset.id());
+        const std::string key = prefix + name;
+        std::vector<std::string> expected;
+        bool fits = true;
+        for (std::size_t axis = 0; axis < shape.size(); ++axis) {
+            if (!lengths[axis]) {
+                expected.push_back(fmt::format("{}", shape[axis]));
+                continue;
+            }
+            expected.push_back(fmt::format("{} {}", dims[axis], *lengths[axis]));
+            if (shape[axis] != *lengths[axis]) fits = false;
+        }
+        if (!fits)
+            throw InputError(problem_at(
+                where_in(path.string(), 0, 0, key),
+                fmt::format("has shape {}, which does not fit its dimensions: expected ({})",
+                            shape_text(shape), fmt::join(expected, ", ")),
+                "was the file written completely by socialtwin, and not edited?"));
+        const bool over_years =
+            std::find(dims.begin(), dims.end(), result_layout::year) != dims.end();
+        if (const H5T_class_t type = type_class(dataset.id()); over_years && !is_number(type))
+            throw InputError(
+                problem_at(where_in(path.string(), 0, 0, key),
+                           fmt::format("holds {}; expected numbers (one value per {})",
+                                       values_of(type), fmt::join(dims, " and ")),
+                           "was the file written completely by socialtwin, and not edited?"));
+    }
 }
 
 std::string describe_content(std::string_view content) {
@@ -90,17 +206,34 @@ IndicatorKind dataset_kind(hid_t dataset) {
     return IndicatorKind::count;
 }
 
+hdf5::File open_hdf5_input(const fs::path& path, std::string_view expected, bool writable) {
+    std::error_code error;
+    if (!fs::is_regular_file(path, error))
+        fail(path, fs::exists(path, error) ? fmt::format("not a file; expected {}", expected)
+                                           : "no such file");
+    if (fs::file_size(path, error) == 0 && !error)
+        fail(path, fmt::format("an empty file; expected {}", expected),
+             "was it written or copied completely?");
+    if (!hdf5::is_hdf5_file(path))
+        fail(path, fmt::format("not an HDF5 file; expected {}", expected));
+    try {
+        return writable ? hdf5::open_file_read_write(path) : hdf5::open_file_read_only(path);
+    } catch (const hdf5::Error&) {
+        // HDF5's own stack ("truncated file: eof = ...") helps nobody who has to act on it.
+        fail(path,
+             fmt::format("a damaged or truncated HDF5 file: it cannot be opened; expected {}",
+                         expected),
+             "was it written or copied completely?");
+    }
+}
+
 hdf5::File open_result(const fs::path& path, bool writable,
                        std::span<const std::string_view> accepted) {
     static constexpr std::array<std::string_view, 2> results{derived_layout::result,
                                                              derived_layout::published};
     if (accepted.empty()) accepted = results;
-    std::error_code error;
-    if (!fs::is_regular_file(path, error))
-        fail(path, fs::exists(path, error) ? "not a file" : "no such file");
-    if (!hdf5::is_hdf5_file(path)) fail(path, "not an HDF5 file");
+    auto file = open_hdf5_input(path, "a socialtwin result", writable);
     try {
-        auto file = writable ? hdf5::open_file_read_write(path) : hdf5::open_file_read_only(path);
         const std::string version_name(result_layout::version_attribute);
         if (!hdf5::has_attribute(file.id(), version_name))
             fail(path, fmt::format("an HDF5 file, but not a socialtwin result (no root attribute "
@@ -126,7 +259,8 @@ hdf5::File open_result(const fs::path& path, bool writable,
         }
         return file;
     } catch (const hdf5::Error& e) {
-        fail(path, fmt::format("cannot read result: {}", e.what()));
+        fail(path, fmt::format("a damaged socialtwin file: {}", e.what()),
+             "was it written or copied completely, and not edited?");
     }
 }
 
@@ -135,10 +269,27 @@ ResultLayout read_result_layout(hid_t root, const fs::path& path) {
     try {
         layout.content = string_attribute_or(root, std::string(derived_layout::content_attribute),
                                              std::string(derived_layout::result));
-        for (const char* required : {"year", "area", "meta"})
-            if (!hdf5::link_exists(root, required))
-                fail(path, fmt::format("socialtwin result without '/{}'", required),
-                     "was the run interrupted?");
+        // What every reader relies on, checked once here, before anything is read.
+        check_coordinate(root, result_layout::year, true,
+                         "the calendar years of the result (whole numbers, one axis)", path);
+        check_coordinate(root, result_layout::area, false,
+                         "the codes of the result's areas (strings, one axis)", path);
+        if (!hdf5::link_exists(root, std::string(result_layout::meta)) ||
+            !hdf5::is_group(root, std::string(result_layout::meta)))
+            throw InputError(
+                problem_at(where_in(path.string(), 0, 0, "/meta"),
+                           "missing; expected the group of the run's description (scenario, "
+                           "dataset, engine version)",
+                           "was the run interrupted?"));
+        check_variables(root, "/", path);
+        const std::string aggregates(derived_layout::aggregates);
+        if (hdf5::link_exists(root, aggregates) && hdf5::is_group(root, aggregates)) {
+            auto group = hdf5::open_group(root, aggregates);
+            for (const auto& level : hdf5::link_names(group.id()))
+                if (hdf5::is_group(group.id(), level))
+                    check_variables(hdf5::open_group(group.id(), level).id(),
+                                    fmt::format("/{}/{}/", aggregates, level), path);
+        }
         auto meta = hdf5::open_group(root, std::string(result_layout::meta));
         for (const auto& name : hdf5::attribute_names(meta.id()))
             layout.meta.emplace_back(name, hdf5::attribute_text(meta.id(), name));
@@ -194,7 +345,8 @@ ResultLayout read_result_layout(hid_t root, const fs::path& path) {
             indicator.has_quantiles = has(result_layout::quantiles_suffix);
         }
     } catch (const hdf5::Error& e) {
-        fail(path, fmt::format("cannot read result: {}", e.what()));
+        fail(path, fmt::format("a damaged socialtwin file: {}", e.what()),
+             "was it written or copied completely, and not edited?");
     }
     for (const auto& attribute : layout.attributes)
         if (attribute.values.size() != layout.areas.size())

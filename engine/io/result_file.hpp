@@ -88,13 +88,20 @@ struct ResultLayout {
 // for units starting with EUR or FTE and "count" otherwise.
 IndicatorKind dataset_kind(hid_t dataset);
 
+// Opens `path` read-only (or read-write) as an HDF5 file a command was given; throws InputError
+// naming the file, and what was `expected` there (e.g. "a socialtwin result"), when it is missing,
+// not a regular file, empty, not HDF5, or damaged or truncated so that HDF5 cannot open it.
+hdf5::File open_hdf5_input(const std::filesystem::path& path, std::string_view expected,
+                           bool writable = false);
 // Opens `path` and checks it is a socialtwin result this build reads, whose content is one of
 // `accepted` (default: a run's result or a published one). Throws InputError naming the file when
 // it is missing, not HDF5, not a socialtwin result, of a newer layout, or another content.
 hdf5::File open_result(const std::filesystem::path& path, bool writable = false,
                        std::span<const std::string_view> accepted = {});
 // Reads the structure (labels, attributes, indicator list, /meta), never indicator values.
-// Throws InputError naming `path` where a socialtwin result lacks what every result has.
+// Throws InputError naming `path` and the variable where a socialtwin result lacks what every
+// reader relies on: /year (whole numbers), /area (strings) and /meta there; every variable (also
+// in /aggregates) as long as its dimensions along each axis, and numbers where it runs over years.
 ResultLayout read_result_layout(hid_t root, const std::filesystem::path& path);
 
 // The block of `dataset` with its first prefix.size() axes fixed at `prefix` and the rest whole,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
+#include <array>
 #include <map>
 #include <sstream>
 #include <string>
@@ -95,7 +96,199 @@ struct DatasetInfo {
     bool is_scale = false;
 };
 
-void describe(const fs::path& path, hid_t root, std::ostream& out) {
+std::string text_attribute(hid_t object, const std::string& name) {
+    return hdf5::has_attribute(object, name) ? hdf5::attribute_text(object, name) : std::string{};
+}
+
+// "socialtwin 0.1.0 (git 62843965f2e7), 2026-01-31T12:00:00Z", from a /meta's entries.
+std::string engine_text(const std::string& version, const std::string& commit,
+                        const std::string& created) {
+    if (version.empty()) return "not recorded in the file";
+    std::string text = fmt::format("socialtwin {}", one_line(version));
+    if (!commit.empty()) text += fmt::format(" (git {})", one_line(commit));
+    if (!created.empty()) text += fmt::format(", {}", one_line(created));
+    return text;
+}
+
+// The variables of `group` that are not dimensions: name, dims, units and description.
+std::vector<std::vector<std::string>> variable_rows(hid_t group) {
+    std::vector<std::vector<std::string>> rows{{"name", "dims", "units", "description"}};
+    for (const auto& name : hdf5::link_names(group)) {
+        if (!hdf5::is_dataset(group, name)) continue;
+        auto dataset = hdf5::open_dataset(group, name);
+        if (hdf5::is_dimension_scale(dataset.id())) continue;
+        auto dims = hdf5::dimension_names(dataset.id());
+        const auto shape = hdf5::shape(dataset.id());
+        for (std::size_t axis = 0; axis < dims.size(); ++axis)
+            if (dims[axis].empty()) dims[axis] = fmt::format("{}", shape[axis]);
+        rows.push_back({name, fmt::format("({})", fmt::join(dims, ", ")),
+                        one_line(text_attribute(dataset.id(), "units")),
+                        one_line(text_attribute(dataset.id(), "description"))});
+    }
+    return rows;
+}
+
+// "year 3, area 2, sex 2": the dimensions (scales) of `group`, with their lengths.
+std::string dimensions_of(hid_t group) {
+    std::vector<std::string> dimensions;
+    for (const auto& name : hdf5::link_names(group)) {
+        if (!hdf5::is_dataset(group, name)) continue;
+        auto dataset = hdf5::open_dataset(group, name);
+        if (!hdf5::is_dimension_scale(dataset.id())) continue;
+        const auto shape = hdf5::shape(dataset.id());
+        dimensions.push_back(
+            fmt::format("{} {}", name, shape.empty() ? hsize_t{1} : shape.front()));
+    }
+    return fmt::format("{}", fmt::join(dimensions, ", "));
+}
+
+void print_meta(hid_t root, std::ostream& out) {
+    if (!hdf5::link_exists(root, std::string(result_layout::meta))) return;
+    auto meta = hdf5::open_group(root, std::string(result_layout::meta));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& key : hdf5::attribute_names(meta.id()))
+        rows.push_back({key, one_line(hdf5::attribute_text(meta.id(), key))});
+    out << "\nmeta\n";
+    print_table(out, rows);
+}
+
+std::string meta_entry(hid_t root, const std::string& key) {
+    if (!hdf5::link_exists(root, std::string(result_layout::meta))) return {};
+    auto meta = hdf5::open_group(root, std::string(result_layout::meta));
+    return text_attribute(meta.id(), key);
+}
+
+// `socialtwin compare BASELINE SCENARIO -o DIFF.h5`
+void describe_difference(const fs::path& path, hid_t root, const ResultLayout& layout,
+                         std::ostream& out) {
+    auto meta = [&](const char* key) { return one_line(layout.meta_value(key)); };
+    std::vector<std::string> levels;
+    const std::string aggregates(derived_layout::aggregates);
+    if (hdf5::link_exists(root, aggregates)) {
+        auto group = hdf5::open_group(root, aggregates);
+        for (const auto& level : hdf5::link_names(group.id()))
+            if (hdf5::is_group(group.id(), level)) levels.push_back(level);
+    }
+    out << fmt::format("socialtwin comparison {}\n", path.string());
+    print_table(
+        out,
+        {{"kind",
+          "scenario minus baseline (businesscase), written by `socialtwin compare "
+          "BASELINE SCENARIO -o`"},
+         {"baseline",
+          fmt::format("{} ({})", meta("baseline_scenario_name"), meta("baseline_path"))},
+         {"scenario", fmt::format("{} ({})", meta("scenario_name"), meta("scenario_path"))},
+         {"engine", engine_text(layout.meta_value("engine_version"),
+                                layout.meta_value("git_commit"), layout.meta_value("created_utc"))},
+         {"dataset", meta("dataset")},
+         {"years", describe_years(layout.years)},
+         {"areas", fmt::format("{} ({})", layout.areas.size(), layout.area_level)},
+         {"discount", fmt::format("{} a year, present values in {}", meta("discount_rate"),
+                                  meta("present_value_year"))},
+         {"dimensions", dimensions_of(root)},
+         {"aggregates", levels.empty()
+                            ? std::string("none")
+                            : fmt::format("{} (in /{})", fmt::join(levels, ", "), aggregates)}});
+    const auto rows = variable_rows(root);
+    out << fmt::format(
+        "\nvariables ({}): scenario minus baseline per area; the same per larger "
+        "area in /{}/<level>\n",
+        rows.size() - 1, aggregates);
+    print_table(out, rows);
+    print_meta(root, out);
+}
+
+// `socialtwin compare RESULT OBSERVATIONS -o MONITOR.h5`
+void describe_monitoring(const fs::path& path, hid_t root, std::ostream& out) {
+    auto meta = [&](const char* key) { return one_line(meta_entry(root, key)); };
+    out << fmt::format("socialtwin monitoring file {}\n", path.string());
+    const std::string summary = "summary";
+    const bool has_summary = hdf5::link_exists(root, summary) && hdf5::is_group(root, summary);
+    std::string dimensions = dimensions_of(root);
+    if (has_summary)
+        dimensions +=
+            fmt::format("; /{}: {}", summary, dimensions_of(hdf5::open_group(root, summary).id()));
+    print_table(
+        out,
+        {{"kind",
+          "a projection against observations, written by `socialtwin compare RESULT "
+          "OBSERVATIONS -o`"},
+         {"projection",
+          fmt::format("{} ({})", meta("projection_scenario_name"), meta("projection_path"))},
+         {"observation",
+          fmt::format("{} ({})", meta("observation_name"), meta("observation_path"))},
+         {"level", meta("level")},
+         {"engine", engine_text(meta_entry(root, "engine_version"), meta_entry(root, "git_commit"),
+                                meta_entry(root, "created_utc"))},
+         {"dimensions", dimensions}});
+    const auto rows = variable_rows(root);
+    out << fmt::format("\nvariables ({}): one row per observed value\n", rows.size() - 1);
+    print_table(out, rows);
+    if (has_summary) {
+        auto group = hdf5::open_group(root, summary);
+        const auto summary_rows = variable_rows(group.id());
+        out << fmt::format("\n/{} ({}): {}\n", summary, summary_rows.size() - 1,
+                           one_line(text_attribute(group.id(), "description")));
+        print_table(out, summary_rows);
+    }
+    print_meta(root, out);
+}
+
+// What each column of a start population holds: its writer (start_population.cpp) stores no
+// units, so they are said here.
+constexpr std::array<std::array<std::string_view, 3>, 8> person_columns{{
+    {"birth_year", "calendar year", "year of birth"},
+    {"sex", "code", "0 = male, 1 = female"},
+    {"position", "code",
+     "0 = child at home, 1 = living alone, 2/3 = partner without/with children, 4 = single "
+     "parent, 5 = other member, 6 = institution"},
+    {"presence", "code", "0 = present, 1 = dead, 2 = emigrated"},
+    {"area", "index", "the person's area: a row of /area"},
+    {"mother", "index", "the mother's row in /persons, -1 = none in the population"},
+    {"partner", "index", "the partner's row in /persons, -1 = none"},
+    {"household", "index", "the household's number, -1 = none"},
+}};
+
+// `socialtwin synthesise SCENARIO -o START.h5`
+void describe_start_population(const fs::path& path, hid_t root, std::ostream& out) {
+    std::size_t n_areas = 0, n_persons = 0;
+    if (hdf5::link_exists(root, "area") && hdf5::is_dataset(root, "area")) {
+        const auto shape = hdf5::shape(hdf5::open_dataset(root, "area").id());
+        n_areas = shape.empty() ? 0 : shape.front();
+    }
+    std::vector<std::vector<std::string>> rows{
+        {"name", "dims", "units", "description"},
+        {"area", "(area)", "code", "the dataset's area codes"}};
+    if (hdf5::link_exists(root, "persons") && hdf5::is_group(root, "persons")) {
+        auto persons = hdf5::open_group(root, "persons");
+        for (const auto& name : hdf5::link_names(persons.id())) {
+            if (!hdf5::is_dataset(persons.id(), name)) continue;
+            const auto shape = hdf5::shape(hdf5::open_dataset(persons.id(), name).id());
+            if (!shape.empty()) n_persons = std::max<std::size_t>(n_persons, shape.front());
+            std::string units, description;
+            for (const auto& column : person_columns)
+                if (column[0] == name) {
+                    units = column[1];
+                    description = column[2];
+                }
+            rows.push_back({"persons/" + name, "(person)", units, description});
+        }
+    }
+    out << fmt::format("socialtwin start population {}\n", path.string());
+    print_table(out, {{"kind",
+                       "the agent core's persons on 1 January of the base year, written by "
+                       "`socialtwin synthesise`; `socialtwin run --start-population` reads it"},
+                      {"dataset", one_line(text_attribute(root, "dataset"))},
+                      {"base year", one_line(text_attribute(root, "base_year"))},
+                      {"seed", one_line(text_attribute(root, "seed"))},
+                      {"engine", engine_text(text_attribute(root, "engine_version"),
+                                             text_attribute(root, "git_commit"), {})},
+                      {"dimensions", fmt::format("person {}, area {}", n_persons, n_areas)}});
+    out << fmt::format("\nvariables ({})\n", rows.size() - 1);
+    print_table(out, rows);
+}
+
+void describe(const fs::path& path, hid_t root, std::string_view content, std::ostream& out) {
     std::map<std::string, std::string> meta;
     std::vector<std::string> meta_order;
     std::string yaml;
@@ -187,7 +380,9 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
         }
     }
 
-    out << fmt::format("socialtwin result {}\n", path.string());
+    const bool published = content == derived_layout::published;
+    out << fmt::format("socialtwin {} {}\n", published ? "published result" : "result",
+                       path.string());
     std::string scenario = meta_value("scenario_name");
     if (const auto p = meta.find("scenario_path"); p != meta.end() && !p->second.empty())
         scenario += fmt::format(" ({})", one_line(p->second));
@@ -196,13 +391,31 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
         areas += fmt::format(" ({})", level->second);
     if (!area_attributes.empty())
         areas += fmt::format("; attributes {}", fmt::join(area_attributes, ", "));
-    print_table(out, {{"scenario", scenario},
-                      {"dataset", meta_value("dataset")},
-                      {"core", meta_value("core")},
-                      {"replicates", replicates},
-                      {"years", describe_years(years)},
-                      {"areas", areas},
-                      {"dimensions", fmt::format("{}", fmt::join(dimensions, ", "))}});
+    std::vector<std::vector<std::string>> rows_of_run;
+    if (published)
+        rows_of_run.push_back(
+            {"kind", fmt::format("a result for publication, written by `socialtwin export` from "
+                                 "{} under disclosure control: {}",
+                                 meta_value("source_path"), meta_value("disclosure_control"))});
+    else
+        rows_of_run.push_back({"kind", "a projection, written by `socialtwin run`"});
+    const auto meta_text = [&](const char* key) {
+        const auto found = meta.find(key);
+        return found == meta.end() ? std::string{} : found->second;
+    };
+    rows_of_run.push_back(
+        {"engine", engine_text(meta_text("engine_version"), meta_text("git_commit"),
+                               meta_text("created_utc"))});
+    for (auto row : std::vector<std::vector<std::string>>{
+             {"scenario", scenario},
+             {"dataset", meta_value("dataset")},
+             {"core", meta_value("core")},
+             {"replicates", replicates},
+             {"years", describe_years(years)},
+             {"areas", areas},
+             {"dimensions", fmt::format("{}", fmt::join(dimensions, ", "))}})
+        rows_of_run.push_back(std::move(row));
+    print_table(out, rows_of_run);
 
     out << fmt::format("\nindicators ({})\n", indicators.size() - 1);
     print_table(out, indicators);
@@ -253,12 +466,43 @@ void describe(const fs::path& path, hid_t root, std::ostream& out) {
 }  // namespace
 
 void describe_result_file(const fs::path& path, std::ostream& out) {
-    // The same checks as every command that reads a result (file, HDF5, layout version).
-    hdf5::File file = open_result(path);
+    // Which kind of file it is, from the root attribute each writer sets.
+    std::string kind;
+    {
+        const hdf5::File file = open_hdf5_input(path, "a file written by socialtwin");
+        for (const char* marker : {"socialtwin_result_version", "socialtwin_monitoring_version",
+                                   "socialtwin_start_population"})
+            if (kind.empty() && hdf5::has_attribute(file.id(), marker)) kind = marker;
+    }
+    if (kind.empty())
+        fail(path,
+             "an HDF5 file, but not a socialtwin file: none of the root attributes "
+             "socialtwin_result_version (a result, a published result or a comparison), "
+             "socialtwin_monitoring_version (a monitoring file) or socialtwin_start_population "
+             "(a start population) is there",
+             "info describes the files socialtwin writes");
     try {
-        describe(path, file.id(), out);
+        if (kind == "socialtwin_monitoring_version") {
+            const hdf5::File file = open_hdf5_input(path, "a socialtwin monitoring file");
+            describe_monitoring(path, file.id(), out);
+        } else if (kind == "socialtwin_start_population") {
+            const hdf5::File file = open_hdf5_input(path, "a socialtwin start population");
+            describe_start_population(path, file.id(), out);
+        } else {
+            // The same checks as every command that reads a result (file, HDF5, layout
+            // version, every variable fitting its dimensions).
+            static constexpr std::array<std::string_view, 3> kinds{
+                derived_layout::result, derived_layout::published, derived_layout::difference};
+            const hdf5::File file = open_result(path, false, kinds);
+            const ResultLayout layout = read_result_layout(file.id(), path);
+            if (layout.content == derived_layout::difference)
+                describe_difference(path, file.id(), layout, out);
+            else
+                describe(path, file.id(), layout.content, out);
+        }
     } catch (const hdf5::Error& e) {
-        fail(path, fmt::format("cannot read result: {}", e.what()));
+        fail(path, fmt::format("a damaged socialtwin file: {}", e.what()),
+             "was it written or copied completely, and not edited?");
     }
 }
 

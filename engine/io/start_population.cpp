@@ -10,6 +10,7 @@
 
 #include "engine/core/errors.hpp"
 #include "engine/io/hdf5.hpp"
+#include "engine/io/version.hpp"
 
 namespace socialtwin {
 
@@ -45,6 +46,9 @@ void save_start_population(const std::filesystem::path& file, const AgentPopulat
         hdf5::write_attribute(out.id(), "dataset", info.dataset);
         hdf5::write_attribute(out.id(), "base_year", std::int32_t{info.base_year});
         hdf5::write_attribute(out.id(), "seed", std::to_string(info.seed));
+        // What made it, for `socialtwin info` (as a result's /meta says it).
+        hdf5::write_attribute(out.id(), "engine_version", engine_version());
+        hdf5::write_attribute(out.id(), "git_commit", engine_git_commit());
         {  // every object closed before the file
             const std::array<hsize_t, 1> n_areas{areas.size()};
             const hdf5::Datatype text = hdf5::utf8_string_type();
