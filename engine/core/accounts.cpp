@@ -48,8 +48,8 @@ double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double
     // Rounding grows with the largest term, which need not be the population on 1 January
     // (a scenario with many births): the tolerance is relative to it.
     const double imbalance = population_next - expected;
-    const double scale = std::max({1.0, population_start, population_next, step.births,
-                                   step.deaths, step.migration_in, step.migration_out});
+    const double scale = std::max({1.0, population_start, population_next, step.births, step.deaths,
+                                   step.migration_in, step.migration_out});
     if (std::isfinite(imbalance) && std::abs(imbalance) > tolerance * scale) {
         throw std::logic_error(fmt::format(
             "population accounts do not balance in area {} year {}: {} + {} - {} + {} - {} = {} "
@@ -80,8 +80,8 @@ void check_year_is_finite(const YearResults& results, const AreaTable& areas,
                           std::span<const double> person_years) {
     const auto failed = [&](const std::string& what) {
         return RunFailed(fmt::format(
-            "the run failed in {}{}: {}; this is a bug or an implausible scenario (check its rates, "
-            "construction and settings)",
+            "the run failed in {}{}: {}; this is a bug or an implausible scenario (check its "
+            "rates, construction and settings)",
             results.year,
             results.replicate > 0 ? fmt::format(" (replicate {})", results.replicate) : "", what));
     };
@@ -89,8 +89,7 @@ void check_year_is_finite(const YearResults& results, const AreaTable& areas,
         const std::string labels = results.labels_at(bad->indicator, bad->index);
         throw failed(fmt::format("indicator '{}' is {} in area {}{}",
                                  results.catalog().spec(bad->indicator).name,
-                                 value_text(bad->value),
-                                 areas.code(bad->area),
+                                 value_text(bad->value), areas.code(bad->area),
                                  labels.empty() ? "" : fmt::format(" ({})", labels)));
     }
     for (std::size_t a = 0; a < person_years.size(); ++a)

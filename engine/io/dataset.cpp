@@ -532,8 +532,10 @@ void check_label_column_names(const CsvTable& areas, const Dataset& d) {
     for (const auto& spec : catalog.specs()) {
         taken.emplace(spec.name, "an indicator");
         const std::string of = fmt::format(" of indicator '{}'", spec.name);
-        taken.emplace(spec.name + std::string(result_layout::replicates_suffix), "the replicates" + of);
-        taken.emplace(spec.name + std::string(result_layout::quantiles_suffix), "the quantiles" + of);
+        taken.emplace(spec.name + std::string(result_layout::replicates_suffix),
+                      "the replicates" + of);
+        taken.emplace(spec.name + std::string(result_layout::quantiles_suffix),
+                      "the quantiles" + of);
     }
     std::vector<InputProblem> problems;
     int column = 1;  // [characters] where the header field starts (header names are plain)
@@ -546,8 +548,9 @@ void check_label_column_names(const CsvTable& areas, const Dataset& d) {
         if (!label) continue;
         if (name.empty() || name.find_first_of("/ \t\n.") != std::string::npos)
             problems.push_back(problem_at(
-                where, "a column that labels the areas is written into the result file under its "
-                       "name, which must not be empty or hold spaces, '/' or '.'"));
+                where,
+                "a column that labels the areas is written into the result file under its "
+                "name, which must not be empty or hold spaces, '/' or '.'"));
         else if (const auto clash = taken.find(name); clash != taken.end())
             problems.push_back(problem_at(
                 where,

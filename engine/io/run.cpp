@@ -61,9 +61,9 @@ std::string facilities_table(const std::vector<Facility>& facilities, const Area
 void check_replicates_override(int replicates) {
     const SchemaKey& key = *find_schema_key("replicates");
     if (accepts_number(key, replicates)) return;
-    throw InputError(problem_at(
-        where_in("", 0, 0, "--replicates"),
-        fmt::format("expected {}, got {}", expected_value_text(key), replicates)));
+    throw InputError(
+        problem_at(where_in("", 0, 0, "--replicates"),
+                   fmt::format("expected {}, got {}", expected_value_text(key), replicates)));
 }
 }  // namespace
 

@@ -353,8 +353,8 @@ constexpr std::array schema{
         .expected = "a capacity in {min}..{max} of the type's units (GP practices: FTE)",
         .meaning = "What it can serve: for a GP practice the full-time equivalents of its GPs. "
                    "0 or 0.01..10,000: Dutch GP practices have a few FTE, the largest "
-                   "facilities some thousands of places; below 0.01 (a few minutes a week) "
-                   "demand per capacity runs off to infinity.",
+                   "facilities some thousands of places; below 0.01 (under half an hour a week) "
+                   "the demand per unit it reports runs off towards infinity.",
     },
     SchemaKey{
         .path = "facilities.open[].name",
@@ -748,9 +748,11 @@ bool in_bounds(const SchemaKey& key, double v) {
     return true;
 }
 
-// A value out of range that divided by 100 is in range: "2" for a trend of 2% a year.
+// A value out of range that divided by 100 is in range: "2" for a trend of 2% a year. Only for
+// whole percents and more: 0.5 for a vacancy means a half, not 0.5%.
 std::string percent_hint(const SchemaKey& key, double v) {
-    if (!key.fraction || v == 0 || in_bounds(key, v) || !in_bounds(key, v / 100)) return {};
+    if (!key.fraction || std::abs(v) < 1 || in_bounds(key, v) || !in_bounds(key, v / 100))
+        return {};
     return fmt::format("{} looks like a percentage: write {} for {}%", number_text(v),
                        number_text(v / 100), number_text(v));
 }
@@ -1143,9 +1145,7 @@ bool accepts_number(const SchemaKey& key, double value) {
 
 std::string expected_value_text(const SchemaKey& key) { return expected_text(key); }
 
-std::string percentage_hint(const SchemaKey& key, double value) {
-    return percent_hint(key, value);
-}
+std::string percentage_hint(const SchemaKey& key, double value) { return percent_hint(key, value); }
 
 const SchemaKey* find_schema_key(std::string_view path) noexcept {
     for (const SchemaKey& k : schema)

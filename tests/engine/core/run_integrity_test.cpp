@@ -28,7 +28,10 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 class RiggedIndicator final : public Model {
 public:
     RiggedIndicator(double value, int from_year, std::size_t first_area, bool nan_allowed = false)
-        : value_(value), from_year_(from_year), first_area_(first_area), nan_allowed_(nan_allowed) {}
+        : value_(value),
+          from_year_(from_year),
+          first_area_(first_area),
+          nan_allowed_(nan_allowed) {}
     std::string_view name() const override { return "rigged"; }
     Phase phase() const override { return Phase::care; }
     void declare_indicators(IndicatorCatalog& catalog) override {

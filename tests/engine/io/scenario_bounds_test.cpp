@@ -98,13 +98,13 @@ TEST(ScenarioBounds, EveryNumberJustOutsideItsBoundsIsReportedWithWhatIsExpected
         const double lo = key.min.value, hi = key.max.value;
         const double below = std::floor(lo - (lo != 0 ? std::abs(lo) / 2 : 1));
         const double above = hi + (hi != 0 ? std::abs(hi) : 1);
-        for (const double v : {key.kind == ValueKind::integer ? below : lo - std::abs(lo) / 2 - 0.5,
-                               above}) {
+        for (const double v :
+             {key.kind == ValueKind::integer ? below : lo - std::abs(lo) / 2 - 0.5, above}) {
             std::string path;
             const auto found = problems_at(std::string(key.path), number_text(key, v), path);
             ASSERT_EQ(found.size(), 1u) << path << " = " << number_text(key, v);
-            EXPECT_EQ(found[0].message, fmt::format("expected {}, got {}",
-                                                    expected_value_text(key), number_text(key, v)))
+            EXPECT_EQ(found[0].message, fmt::format("expected {}, got {}", expected_value_text(key),
+                                                    number_text(key, v)))
                 << path;
         }
         // ... and the bounds themselves are values it takes.
