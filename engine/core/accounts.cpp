@@ -1,5 +1,6 @@
 #include "engine/core/accounts.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -42,7 +43,14 @@ double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double
     const double population_next = std::accumulate(step.next.begin(), step.next.end(), 0.0);
     const double expected =
         population_start + step.births - step.deaths + step.migration_in - step.migration_out;
-    if (std::abs(population_next - expected) > tolerance * std::max(1.0, population_start)) {
+    // Not finite (a NaN never compares greater): check_year_is_finite names the culprit after
+    // the year, in the same order at any thread count, rather than the first thread here.
+    // Rounding grows with the largest term, which need not be the population on 1 January
+    // (a scenario with many births): the tolerance is relative to it.
+    const double imbalance = population_next - expected;
+    const double scale = std::max({1.0, population_start, population_next, step.births, step.deaths,
+                                   step.migration_in, step.migration_out});
+    if (std::isfinite(imbalance) && std::abs(imbalance) > tolerance * scale) {
         throw std::logic_error(fmt::format(
             "population accounts do not balance in area {} year {}: {} + {} - {} + {} - {} = {} "
             "but {} persons remain",
@@ -61,6 +69,33 @@ double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double
                 by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))] +=
                     step.start[static_cast<std::size_t>(CohortCell::offset(s, age, pos))];
     return 0.5 * (population_start + population_next);
+}
+
+namespace {
+// "NaN" as the indicators' descriptions write it; fmt would print "nan" or "-nan".
+std::string value_text(double v) { return std::isnan(v) ? "NaN" : fmt::format("{}", v); }
+}  // namespace
+
+void check_year_is_finite(const YearResults& results, const AreaTable& areas,
+                          std::span<const double> person_years) {
+    const auto failed = [&](const std::string& what) {
+        return RunFailed(fmt::format(
+            "the run failed in {}{}: {}; this is a bug or an implausible scenario (check its "
+            "rates, construction and settings)",
+            results.year,
+            results.replicate > 0 ? fmt::format(" (replicate {})", results.replicate) : "", what));
+    };
+    if (const auto bad = results.first_non_finite()) {
+        const std::string labels = results.labels_at(bad->indicator, bad->index);
+        throw failed(fmt::format("indicator '{}' is {} in area {}{}",
+                                 results.catalog().spec(bad->indicator).name,
+                                 value_text(bad->value), areas.code(bad->area),
+                                 labels.empty() ? "" : fmt::format(" ({})", labels)));
+    }
+    for (std::size_t a = 0; a < person_years.size(); ++a)
+        if (!std::isfinite(person_years[a]))
+            throw failed(fmt::format("the population at the end of the year is {} in area {}",
+                                     value_text(person_years[a]), areas.code(a)));
 }
 
 }  // namespace socialtwin

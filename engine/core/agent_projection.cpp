@@ -123,6 +123,9 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
             results.replicate = replicate;
             arena.execute(
                 [&] { step(year, random, results, phase_seconds, summary.person_years); });
+            // Persons are counted, so the population cannot overflow; the care, cost and
+            // housing indicators computed from the counts still can.
+            check_year_is_finite(results, areas_, {});
             for (Observer* o : observers) o->on_year(results);
             std::swap(dwellings_start_, dwellings_next_);
         }

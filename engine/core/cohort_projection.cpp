@@ -62,6 +62,7 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     std::vector<double> phase_seconds(n_phases, 0.0);
     YearResults results(catalog_, areas_.size());
     RunSummary summary;
+    std::vector<double> person_years(areas_.size());
 
     // Never more threads than the machine has (see threads.hpp); the arena ends with run(),
     // long before HDF5 and the other libraries tear down at exit.
@@ -69,7 +70,13 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     for (int year = context.base_year; year <= context.last_year; ++year) {
         if (settings_.stop && settings_.stop->load()) throw Interrupted();
         arena.execute([&] { step(year, results, phase_seconds); });
-        for (const auto& f : flows_) summary.person_years += f[4];
+        for (std::size_t a = 0; a < flows_.size(); ++a) {
+            person_years[a] = flows_[a][4];
+            summary.person_years += flows_[a][4];
+        }
+        // Expected numbers can overflow where counted persons cannot: a year that left the
+        // finite fails the run before any observer could keep it.
+        check_year_is_finite(results, areas_, person_years);
         for (Observer* o : observers) o->on_year(results);
         std::swap(start_, next_);
         std::swap(dwellings_start_, dwellings_next_);

@@ -29,7 +29,7 @@ struct ProjectionSettings {
     // observers unwind and no half-written result survives.
     const std::atomic<bool>* stop = nullptr;
     // Tolerance of the accounting check P(t+1) = P(t) + births - deaths + in - out,
-    // relative to the area's population. Expected values are sums of ~10^3 terms.
+    // relative to its largest term. Expected values are sums of ~10^3 terms.
     double accounting_tolerance = 1e-9;
 };
 

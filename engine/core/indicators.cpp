@@ -1,5 +1,6 @@
 #include "engine/core/indicators.hpp"
 
+#include <cmath>
 #include <numeric>
 #include <stdexcept>
 
@@ -87,6 +88,33 @@ double YearResults::total(IndicatorId id) const {
 
 void YearResults::clear() {
     for (auto& v : values_) std::fill(v.begin(), v.end(), 0.0);
+}
+
+std::optional<YearResults::ValueAt> YearResults::first_non_finite() const {
+    for (IndicatorId id = 0; id < values_.size(); ++id) {
+        const bool nan_allowed = catalog_->spec(id).nan_allowed;
+        const auto& v = values_[id];
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (std::isfinite(v[i]) || (nan_allowed && std::isnan(v[i]))) continue;
+            const std::size_t n = catalog_->values_per_area(id);
+            return ValueAt{id, i / n, i % n, v[i]};
+        }
+    }
+    return std::nullopt;
+}
+
+std::string YearResults::labels_at(IndicatorId id, std::size_t index) const {
+    // Row-major over the dims, the last one fastest, as the values are laid out.
+    const auto& dims = catalog_->spec(id).dims;
+    std::vector<std::string> labels(dims.size());
+    for (std::size_t d = dims.size(); d-- > 0;) {
+        const auto& dimension_labels = catalog_->dimension(dims[d]).labels;
+        labels[d] = dimension_labels[index % dimension_labels.size()];
+        index /= dimension_labels.size();
+    }
+    std::string out;
+    for (const auto& label : labels) out += (out.empty() ? "" : ", ") + label;
+    return out;
 }
 
 }  // namespace socialtwin

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ struct IndicatorSpec {
     // For a measure: the indicator whose per-area values weight it when areas are combined
     // (e.g. "population" for a distance residents travel).
     std::string weight{};
+    // NaN is one of its values, said in its description (a distance to the nearest facility
+    // when none is open). Otherwise a NaN, like an infinity in any indicator, fails the run.
+    bool nan_allowed = false;
 };
 
 using IndicatorId = std::size_t;
@@ -75,6 +79,15 @@ private:
 // The dims of an indicator reported by sex and 5-year age band (sex-major).
 inline const std::vector<std::string> by_sex_and_age_band{"sex", "age_band"};
 
+// A run whose numbers left the finite: an indicator, or an area's population, became infinite
+// or NaN. Not bad input (every value passed the scenario's bounds) and not always a bug: a
+// scenario can be implausible within plausible bounds (a tenfold fertility growing by 20% a
+// year for a century). Either way the run has failed and has no result.
+class RunFailed : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // All indicator values of one projected year (and replicate), area-major per indicator.
 class YearResults {
 public:
@@ -92,6 +105,20 @@ public:
     std::span<const double> area_values(IndicatorId id, std::size_t area) const;
     double total(IndicatorId id) const;  // sum over areas (and sexes, age bands)
     void clear();
+
+    // The first value that is not finite (a NaN passes where the indicator allows it), in the
+    // catalog's order, then by area, then by the indicator's own dims: the same value at any
+    // thread count. nullopt when every value is finite.
+    struct ValueAt {
+        IndicatorId indicator = 0;
+        std::size_t area = 0;
+        std::size_t index = 0;  // within the area's values (catalog().values_per_area)
+        double value = 0;
+    };
+    std::optional<ValueAt> first_non_finite() const;
+    // "female, 65-69": the labels of the indicator's dims at `index` of an area's values ("" for
+    // an indicator without dims).
+    std::string labels_at(IndicatorId id, std::size_t index) const;
 
 private:
     const IndicatorCatalog* catalog_;

@@ -7,16 +7,22 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "engine/core/accounts.hpp"
 #include "engine/core/errors.hpp"
 #include "engine/core/facilities.hpp"
+#include "engine/core/scenario.hpp"
 #include "engine/core/suggest.hpp"
 #include "engine/io/csv.hpp"
+#include "engine/io/hdf5_writer.hpp"
+#include "engine/io/result_file.hpp"
 #include "engine/io/version.hpp"
 #include "models/housing/dwelling_stock.hpp"
+#include "models/registry.hpp"
 
 namespace fs = std::filesystem;
 
@@ -503,6 +509,59 @@ RateSet load_rate_set(const fs::path& dir) {
     return r;
 }
 
+// ---- areas.csv label columns against the names of the result file -------------------------
+
+// The label columns of areas.csv (buurt, wijk, names ...) are written into every result beside
+// its variables (engine/io/hdf5_writer.hpp). One named like a variable (`population`, `meta`,
+// `year`, an indicator of this dataset's models) could not be written, and would be found only
+// when the run starts writing: it is bad input, reported here at its place in the header.
+void check_label_column_names(const CsvTable& areas, const Dataset& d) {
+    std::map<std::string, std::string, std::less<>> taken;  // name -> what the result calls so
+    for (const auto name : {result_layout::year, result_layout::area, result_layout::replicate,
+                            result_layout::quantile})
+        taken.emplace(name, "a dimension");
+    taken.emplace(result_layout::meta, "the group of metadata");
+    taken.emplace(derived_layout::aggregates, "the group of aggregates");
+    IndicatorCatalog catalog;
+    const PopulationAccounts accounts(catalog);  // the indicators the cores declare themselves
+    for (const auto& model : create_models({.rates = d.rates, .facilities = d.facilities})) {
+        model->configure(Scenario{});
+        model->declare_indicators(catalog);
+    }
+    for (const auto& dimension : catalog.dimensions()) taken.emplace(dimension.name, "a dimension");
+    for (const auto& spec : catalog.specs()) {
+        taken.emplace(spec.name, "an indicator");
+        const std::string of = fmt::format(" of indicator '{}'", spec.name);
+        taken.emplace(spec.name + std::string(result_layout::replicates_suffix),
+                      "the replicates" + of);
+        taken.emplace(spec.name + std::string(result_layout::quantiles_suffix),
+                      "the quantiles" + of);
+    }
+    std::vector<InputProblem> problems;
+    int column = 1;  // [characters] where the header field starts (header names are plain)
+    for (const std::string& name : areas.header()) {
+        const auto& labels = d.areas.attributes();
+        const bool label = std::any_of(labels.begin(), labels.end(),
+                                       [&](const AreaAttribute& a) { return a.name == name; });
+        const auto where = where_in(areas.file(), areas.header_line(), column, name);
+        column += static_cast<int>(name.size()) + 1;
+        if (!label) continue;
+        if (name.empty() || name.find_first_of("/ \t\n.") != std::string::npos)
+            problems.push_back(problem_at(
+                where,
+                "a column that labels the areas is written into the result file under its "
+                "name, which must not be empty or hold spaces, '/' or '.'"));
+        else if (const auto clash = taken.find(name); clash != taken.end())
+            problems.push_back(problem_at(
+                where,
+                fmt::format("a column that labels the areas is written into the result file "
+                            "under its name, which the result file already uses for {}",
+                            clash->second),
+                "rename the column"));
+    }
+    throw_input_problems(std::move(problems));
+}
+
 Dataset load_dataset(const fs::path& dir) {
     Dataset d;
     d.directory = dir;
@@ -600,6 +659,7 @@ Dataset load_dataset(const fs::path& dir) {
     if (rates_path.is_relative()) rates_path = dir / rates_path;
     d.rates = load_rate_set(rates_path.lexically_normal());
     for (const auto& [k, v] : d.rates.provenance) d.metadata[k] = v;
+    check_label_column_names(areas, d);
     return d;
 }
 

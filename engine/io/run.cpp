@@ -10,6 +10,7 @@
 #include "engine/io/dataset.hpp"
 #include "engine/io/hdf5_writer.hpp"
 #include "engine/io/scenario_loader.hpp"
+#include "engine/io/scenario_schema.hpp"
 #include "engine/io/start_population.hpp"
 #include "engine/io/version.hpp"
 #include "models/registry.hpp"
@@ -73,6 +74,16 @@ std::string facilities_table(const std::vector<Facility>& facilities, const Area
     }
     return text;
 }
+
+// `run --replicates` stands for the scenario's `replicates:` and keeps to its bounds: a count
+// far beyond them is a typo, and would allocate gigabytes before the first year.
+void check_replicates_override(int replicates) {
+    const SchemaKey& key = *find_schema_key("replicates");
+    if (accepts_number(key, replicates)) return;
+    throw InputError(
+        problem_at(where_in("", 0, 0, "--replicates"),
+                   fmt::format("expected {}, got {}", expected_value_text(key), replicates)));
+}
 }  // namespace
 
 std::size_t synthesise_start_population(const std::filesystem::path& scenario_path,
@@ -113,9 +124,11 @@ int thread_count(int requested) {
 }  // namespace
 
 RunReport run_scenario(const RunOptions& options) {
+    // Before anything is loaded: a bad command line needs no dataset to be found out.
+    if (options.replicates) check_replicates_override(*options.replicates);
+    const int threads = thread_count(options.threads);
     Prepared prepared = prepare(options.scenario, options.data_dir);
     auto& [scenario, dataset, facilities, dataset_dir] = prepared;
-    const int threads = thread_count(options.threads);
 
     if (options.core) scenario.core = *options.core;
     if (options.replicates) scenario.replicates = *options.replicates;

@@ -65,7 +65,6 @@ std::optional<double> number_value(const DocNode& node) {
 namespace {
 
 constexpr Bound at_least(double v) { return {.value = v, .exclusive = false, .set = true}; }
-constexpr Bound above(double v) { return {.value = v, .exclusive = true, .set = true}; }
 constexpr Bound at_most(double v) { return {.value = v, .exclusive = false, .set = true}; }
 
 constexpr std::array<std::string_view, 2> core_names{"cohort", "agent"};
@@ -116,8 +115,10 @@ constexpr std::array schema{
         .min = at_least(earliest_year),
         .max = at_most(latest_year),
         .zero_allowed = true,
+        .expected = "a year in {min}..{max}",
         .meaning = "The year the projection starts from (its 1 January population). 0 = the "
-                   "dataset's base year.",
+                   "dataset's base year. 1900..2200 only rules out typos: the dataset's base "
+                   "year is what the population was counted in.",
     },
     SchemaKey{
         .path = "horizon",
@@ -126,14 +127,17 @@ constexpr std::array schema{
         .unit = "years",
         .min = at_least(1),
         .max = at_most(100),
-        .meaning = "Number of years projected after the base year.",
+        .expected = "a whole number of years in {min}..{max}",
+        .meaning = "Number of years projected after the base year. At most 100: the rates "
+                   "describe today's generations, and beyond a century a projection says "
+                   "nothing (while trends go on compounding).",
     },
     SchemaKey{
         .path = "seed",
         .kind = ValueKind::seed,
         .default_value = "1",
         .meaning = "Seed of every random stream. The cohort core is deterministic and does not "
-                   "use it.",
+                   "use it. Any value 0..2^64-1 will do: it names streams, it is no quantity.",
     },
     SchemaKey{
         .path = "core",
@@ -151,10 +155,14 @@ constexpr std::array schema{
         .default_value = "1",
         .unit = "runs",
         .min = at_least(1),
+        .max = at_most(1000),
+        .expected = "a whole number of runs in {min}..{max}",
         .meaning = "Runs of the scenario, each with its own random streams; with more than one, "
                    "the result holds their mean, every replicate and the 5th/50th/95th "
                    "percentiles. The cohort core is deterministic and always runs once. "
-                   "`socialtwin run --replicates` overrides it.",
+                   "`socialtwin run --replicates` overrides it (within the same bounds). At "
+                   "most 1000: the percentiles settle long before, and each replicate costs a "
+                   "whole run in time and a whole result in the file.",
     },
     SchemaKey{
         .path = "rates",
@@ -174,17 +182,27 @@ constexpr std::array schema{
         .default_value = "1",
         .unit = "× baseline",
         .min = at_least(0),
-        .meaning = "Multiplier on the baseline rate from `from` on.",
+        .max = at_most(10),
+        .expected = "a multiplier of the baseline rate in {min}..{max} (1 = unchanged, 1.1 = 10% "
+                    "more)",
+        .meaning = "Multiplier on the baseline rate from `from` on. At most 10: ten times a "
+                   "baseline rate is far beyond any change seen in Dutch data (probabilities "
+                   "are capped at 1 anyway).",
     },
     SchemaKey{
         .path = "rates.<target>[].trend",
         .kind = ValueKind::number,
         .default_value = "0",
         .unit = "per year",
-        .min = above(-1),
+        .min = at_least(-0.2),
+        .max = at_most(0.2),
+        .expected = "a yearly change from {min} to {max} (a fraction a year: 0.02 = 2% a year)",
+        .fraction = true,
         .meaning = "Relative change per year, compounded from `from` to `to`; the level reached "
                    "at `to` is held afterwards. -0.015 = 1.5% lower each year. The multiplier "
-                   "in year y is factor × (1 + trend)^(min(y, to) − from).",
+                   "in year y is factor × (1 + trend)^(min(y, to) − from). At most 20% a year "
+                   "either way: over 30 years that already multiplies the rate by 237, or by "
+                   "0.001.",
     },
     SchemaKey{
         .path = "rates.<target>[].from",
@@ -246,8 +264,13 @@ constexpr std::array schema{
         .kind = ValueKind::number,
         .required = true,
         .unit = "dwellings",
+        .min = at_least(-50'000),
+        .max = at_most(50'000),
         .non_zero = true,
-        .meaning = "Dwellings added; negative for demolition.",
+        .expected = "a non-zero number of dwellings in {min}..{max} (negative: demolished)",
+        .meaning = "Dwellings added; negative for demolition. At most 50,000 either way: more "
+                   "than the largest Dutch new-town plans put in one area in one year, so a "
+                   "larger figure is a typo.",
     },
     SchemaKey{
         .path = "construction[].type",
@@ -273,8 +296,12 @@ constexpr std::array schema{
         .kind = ValueKind::number,
         .default_value = "`housing.persons_per_new_dwelling`",
         .unit = "persons per dwelling",
-        .min = above(0),
-        .meaning = "Persons expected to live in each new dwelling of this project.",
+        .min = at_least(0.5),
+        .max = at_most(10),
+        .expected = "persons per dwelling in {min}..{max}",
+        .meaning = "Persons expected to live in each new dwelling of this project. Dutch "
+                   "households have 2.1 persons on average (CBS); 0.5..10 spans student rooms "
+                   "to the largest families.",
     },
     SchemaKey{
         .path = "facilities",
@@ -320,8 +347,14 @@ constexpr std::array schema{
         .kind = ValueKind::number,
         .required = true,
         .unit = "the type's units in the dataset (GP practices: FTE)",
-        .min = at_least(0),
-        .meaning = "What it can serve: for a GP practice the full-time equivalents of its GPs.",
+        .min = at_least(0.01),
+        .max = at_most(10'000),
+        .zero_allowed = true,
+        .expected = "a capacity in {min}..{max} of the type's units (GP practices: FTE)",
+        .meaning = "What it can serve: for a GP practice the full-time equivalents of its GPs. "
+                   "0 or 0.01..10,000: Dutch GP practices have a few FTE, the largest "
+                   "facilities some thousands of places; below 0.01 (under half an hour a week) "
+                   "the demand per unit it reports runs off towards infinity.",
     },
     SchemaKey{
         .path = "facilities.open[].name",
@@ -379,8 +412,12 @@ constexpr std::array schema{
         .kind = ValueKind::number,
         .required = true,
         .unit = "the facility's units (GP practices: FTE)",
-        .min = at_least(0),
-        .meaning = "The capacity from `year` on (not a change: the new total).",
+        .min = at_least(0.01),
+        .max = at_most(10'000),
+        .zero_allowed = true,
+        .expected = "a capacity in {min}..{max} of the facility's units (GP practices: FTE)",
+        .meaning = "The capacity from `year` on (not a change: the new total). Bounds as for "
+                   "`facilities.open[].capacity`.",
     },
     SchemaKey{
         .path = "housing",
@@ -394,7 +431,11 @@ constexpr std::array schema{
         .unit = "share of stock",
         .min = at_least(0),
         .max = at_most(0.2),
-        .meaning = "Share of the dwelling stock that stands empty so that moves can happen.",
+        .expected = "a share of the dwelling stock in {min}..{max} (0.02 = 2%)",
+        .fraction = true,
+        .meaning = "Share of the dwelling stock that stands empty so that moves can happen. "
+                   "Dutch frictional vacancy is about 2%; more than a fifth empty is no "
+                   "housing market.",
     },
     SchemaKey{
         .path = "housing.migration",
@@ -413,19 +454,26 @@ constexpr std::array schema{
         .kind = ValueKind::number,
         .default_value = "the dataset's mean household size",
         .unit = "persons per dwelling",
-        .min = above(0),
-        .meaning = "Persons expected per new dwelling, for projects without `occupancy`.",
+        .min = at_least(0.5),
+        .max = at_most(10),
+        .expected = "persons per dwelling in {min}..{max}",
+        .meaning = "Persons expected per new dwelling, for projects without `occupancy`. "
+                   "Bounds as for `construction[].occupancy`.",
     },
     SchemaKey{
         .path = "housing.own_buurt_weight",
         .kind = ValueKind::number,
         .default_value = "3",
         .unit = "x",
-        .min = above(0),
+        .min = at_least(0.01),
+        .max = at_most(100),
+        .expected = "a weight in {min}..{max} (1 = no preference for the own buurt)",
         .meaning = "How much more a household moving house inside the municipality is drawn to "
                    "a vacant dwelling in its own buurt than to one elsewhere (an assumption: "
                    "most moves are short). 1 = no preference. Without a `buurt` column in the "
-                   "dataset, the own area counts as the own buurt.",
+                   "dataset, the own area counts as the own buurt. 0.01..100: at 100 practically "
+                   "every move stays in the buurt, at 0.01 practically none does; beyond, a "
+                   "weight changes nothing but the rounding.",
     },
     SchemaKey{
         .path = "care",
@@ -437,40 +485,51 @@ constexpr std::array schema{
         .kind = ValueKind::number,
         .default_value = "2095",
         .unit = "patients per FTE",
-        .min = above(0),
+        .min = at_least(500),
+        .max = at_most(5000),
+        .expected = "patients per full-time GP in {min}..{max}",
         .meaning = "Patients one full-time GP (huisarts) serves: the normpraktijk of the LHV "
                    "(Landelijke Huisartsen Vereniging), 2,095 patients per FTE. With "
                    "`gp_contacts_per_patient` it gives the contacts one FTE provides, which turn "
-                   "projected contacts into the GP FTE needed.",
+                   "projected contacts into the GP FTE needed. 500..5,000: Dutch practices "
+                   "range around 1,500..3,000 patients per FTE.",
     },
     SchemaKey{
         .path = "care.gp_contacts_per_patient",
         .kind = ValueKind::number,
         .default_value = "5",
         .unit = "contacts per patient per year",
-        .min = above(0),
+        .min = at_least(1),
+        .max = at_most(20),
+        .expected = "GP contacts per patient per year in {min}..{max}",
         .meaning = "Mean GP contacts of a patient in the normpraktijk (NIVEL: about 5 a year). "
                    "An older population with more contacts per person needs more FTE than its "
-                   "head count says.",
+                   "head count says. 1..20: even the oldest age groups average well below 20.",
     },
     SchemaKey{
         .path = "care.gp_contacts_per_fte",
         .kind = ValueKind::number,
         .default_value = "`gp_normpraktijk` x `gp_contacts_per_patient`",
         .unit = "contacts per FTE per year",
-        .min = above(0),
+        .min = at_least(500),
+        .max = at_most(100'000),
+        .expected = "GP contacts per full-time GP per year in {min}..{max}",
         .meaning = "GP contacts one full-time GP provides in a year, given directly; overrides "
-                   "the normpraktijk.",
+                   "the normpraktijk. 500..100,000: the products of the bounds of the two "
+                   "keys above.",
     },
     SchemaKey{
         .path = "care.district_nursing_eur_per_hour",
         .kind = ValueKind::number,
         .default_value = "75",
         .unit = "EUR per hour (price year of the rate set)",
-        .min = above(0),
+        .min = at_least(10),
+        .max = at_most(500),
+        .expected = "EUR per hour in {min}..{max}",
         .meaning = "Cost of one hour of district nursing (wijkverpleging): turns its Zvw "
                    "spending into hours. The default is an assumption near the NZa maximum "
-                   "tariffs of 2022 for personal care and nursing; use your contracted tariff.",
+                   "tariffs of 2022 for personal care and nursing; use your contracted tariff. "
+                   "10..500 spans any contract.",
     },
     SchemaKey{
         .path = "care.child_nearby_share",
@@ -479,6 +538,8 @@ constexpr std::array schema{
         .unit = "share",
         .min = at_least(0),
         .max = at_most(1),
+        .expected = "a share in {min}..{max} (0.4 = 40%)",
+        .fraction = true,
         .meaning = "Share of persons living alone who have a child nearby to give informal care "
                    "(mantelzorg). Those without one use more Wmo support.",
     },
@@ -501,20 +562,29 @@ constexpr std::array schema{
         .kind = ValueKind::number,
         .default_value = "0",
         .unit = "per year",
-        .min = at_least(-0.2),
-        .max = at_most(0.2),
+        .min = at_least(-0.1),
+        .max = at_most(0.1),
+        .expected = "a yearly growth from {min} to {max} (a fraction a year: 0.015 = 1.5% a "
+                    "year)",
+        .fraction = true,
         .meaning = "Real growth of spending per person beyond demography (more or costlier care "
                    "per person), compounding from the price year. The default 0 shows the "
-                   "effect of the population alone; e.g. 0.015 for 1.5% a year.",
+                   "effect of the population alone; e.g. 0.015 for 1.5% a year. At most 10% a "
+                   "year either way: over 30 years that is already a factor of 17, or 0.04.",
     },
     SchemaKey{
         .path = "costs.inflation_per_year",
         .kind = ValueKind::number,
         .default_value = "0.02",
         .unit = "per year",
-        .min = at_least(-0.2),
-        .max = at_most(0.5),
-        .meaning = "Price inflation for `prices: nominal` (default: the ECB's 2% target).",
+        .min = at_least(-0.1),
+        .max = at_most(0.2),
+        .expected = "a yearly inflation from {min} to {max} (a fraction a year: 0.02 = 2% a "
+                    "year)",
+        .fraction = true,
+        .meaning = "Price inflation for `prices: nominal` (default: the ECB's 2% target). A "
+                   "yearly average over the projection: -0.1..0.2, where Dutch consumer prices "
+                   "rose by 10% in 2022, the most in fifty years.",
     },
     SchemaKey{
         .path = "businesscase",
@@ -528,9 +598,12 @@ constexpr std::array schema{
         .unit = "per year",
         .min = at_least(0),
         .max = at_most(0.2),
+        .expected = "a yearly rate in {min}..{max} (a fraction a year: 0.0225 = 2.25% a year)",
+        .fraction = true,
         .meaning = "Real discount rate for the present value (NPV) of cost differences with the "
                    "baseline: 2.25%, the rate the Dutch government prescribes for social "
-                   "cost-benefit analyses (Werkgroep discontovoet 2020).",
+                   "cost-benefit analyses (Werkgroep discontovoet 2020). At most 20%: beyond, "
+                   "nothing after the first few years counts.",
     },
 };
 
@@ -621,7 +694,11 @@ std::string expected_text(const SchemaKey& key) {
         case ValueKind::integer:
         case ValueKind::number: {
             std::string out;
-            if (key.min.set && key.min.value == 0 && !key.max.set)
+            if (!key.expected.empty())
+                out = fmt::format(fmt::runtime(key.expected),
+                                  fmt::arg("min", number_text(key.min.value)),
+                                  fmt::arg("max", number_text(key.max.value)));
+            else if (key.min.set && key.min.value == 0 && !key.max.set)
                 out = fmt::format("a {} {}", key.min.exclusive ? "positive" : "non-negative", noun);
             else if (key.non_zero && !key.min.set && !key.max.set)
                 out = fmt::format("a non-zero {}", noun);
@@ -669,6 +746,15 @@ bool in_bounds(const SchemaKey& key, double v) {
     if (key.min.set && (key.min.exclusive ? v <= key.min.value : v < key.min.value)) return false;
     if (key.max.set && (key.max.exclusive ? v >= key.max.value : v > key.max.value)) return false;
     return true;
+}
+
+// A value out of range that divided by 100 is in range: "2" for a trend of 2% a year. Only for
+// whole percents and more: 0.5 for a vacancy means a half, not 0.5%.
+std::string percent_hint(const SchemaKey& key, double v) {
+    if (!key.fraction || std::abs(v) < 1 || in_bounds(key, v) || !in_bounds(key, v / 100))
+        return {};
+    return fmt::format("{} looks like a percentage: write {} for {}%", number_text(v),
+                       number_text(v / 100), number_text(v));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -804,16 +890,15 @@ private:
                 return;
             case ValueKind::integer: {
                 const auto v = integer_value(node);
-                if (!v ||
-                    (!(key.zero_allowed && *v == 0) && !in_bounds(key, static_cast<double>(*v))) ||
+                if (!v || !accepts_number(key, static_cast<double>(*v)) ||
                     *v < std::numeric_limits<int>::min() || *v > std::numeric_limits<int>::max())
                     wrong(expected_text(key), number_hint(node));
                 return;
             }
             case ValueKind::number: {
                 const auto v = number_value(node);
-                if (!v || !in_bounds(key, *v) || (key.non_zero && *v == 0))
-                    wrong(expected_text(key), number_hint(node));
+                if (!v) return wrong(expected_text(key), number_hint(node));
+                if (!accepts_number(key, *v)) wrong(expected_text(key), percent_hint(key, *v));
                 return;
             }
             case ValueKind::year:
@@ -1052,6 +1137,15 @@ construction:
 }  // namespace
 
 std::span<const SchemaKey> scenario_schema() noexcept { return schema; }
+
+bool accepts_number(const SchemaKey& key, double value) {
+    if (value == 0) return key.zero_allowed || (!key.non_zero && in_bounds(key, value));
+    return in_bounds(key, value);
+}
+
+std::string expected_value_text(const SchemaKey& key) { return expected_text(key); }
+
+std::string percentage_hint(const SchemaKey& key, double value) { return percent_hint(key, value); }
 
 const SchemaKey* find_schema_key(std::string_view path) noexcept {
     for (const SchemaKey& k : schema)

@@ -78,7 +78,14 @@ struct SchemaKey {
     Bound min{};
     Bound max{};
     bool non_zero = false;      // 0 is meaningless (e.g. building 0 dwellings)
-    bool zero_allowed = false;  // 0 is accepted outside [min, max] as "not given"
+    bool zero_allowed = false;  // 0 is accepted outside [min, max] ("not given", "closed")
+    // For numbers: what a valid value is, in the words of a message, with its unit; `{min}` and
+    // `{max}` stand for the bounds, so each figure has one source. Empty: "a number in
+    // {min}..{max}".
+    std::string_view expected{};
+    // A fraction (0.02 = 2%). A planner may well write 2 meaning 2%: a value out of range that
+    // would be in range divided by 100 gets a hint saying so.
+    bool fraction = false;
     std::span<const std::string_view> choices{};
     std::string_view not_before{};  // a sibling key this value may not be less than
     bool inherited = true;          // taken over from the parent by `extends`
@@ -92,6 +99,15 @@ std::span<const SchemaKey> scenario_schema() noexcept;
 const SchemaKey* find_schema_key(std::string_view path) noexcept;
 // Names a `<placeholder>` path component stands for (e.g. the rate names for `<target>`).
 std::vector<std::string_view> placeholder_names(std::string_view placeholder);
+
+// Whether `value` is allowed by the bounds of a number or whole-number key (zero_allowed and
+// non_zero included), and what is allowed in the words of a message ("a whole number of runs in
+// 1..1000"). For values given elsewhere than in a scenario file, such as `run --replicates`.
+bool accepts_number(const SchemaKey& key, double value);
+std::string expected_value_text(const SchemaKey& key);
+// The hint for an out-of-range value of a fraction key that was probably meant as a percentage
+// ("2 looks like a percentage: write 0.02 for 2%"); "" if none applies.
+std::string percentage_hint(const SchemaKey& key, double value);
 
 // Every problem of a (merged) scenario document against the schema: unknown keys (with a
 // near-miss suggestion), missing required keys, wrong types, values out of range, years outside

@@ -40,6 +40,7 @@ void AccessibilityModel::declare_indicators(IndicatorCatalog& catalog) {
             .source = positions,
             .kind = IndicatorKind::measure,
             .weight = "population",
+            .nan_allowed = true,
         }));
         if (types_[t] == gp_type) gp_ = t;
     }
@@ -57,6 +58,7 @@ void AccessibilityModel::declare_indicators(IndicatorCatalog& catalog) {
         .source = "gp_fte_needed (care model) and the practices' FTE; " + positions,
         .kind = IndicatorKind::measure,
         .weight = "population",
+        .nan_allowed = true,
     });
     available_ = catalog.add({
         .name = "gp_fte_available",

@@ -270,13 +270,15 @@ TEST(ScenarioLoader, WrongTypesAreAllReported) {
     const std::string f = fixture("wrong_type.yaml");
     EXPECT_THAT(
         problems_loading(f),
-        ElementsAre(f + ":2:10: horizon: expected a whole number in 1..100, got \"thirty\"",
-                    f + ":3:7: seed: expected a non-negative whole number, got \"12\" (remove the "
-                        "quotes: a quoted value is text)",
-                    f + ":6:13: rates.fertility.factor: expected a non-negative number, got a list",
-                    f + ":7:10: rates.fertility.sex: expected one of both, male, female, got "
-                        "\"males\" (did you mean 'male'?)",
-                    f + ":8:15: construction: expected a list of mappings, got \"2531NA\""));
+        ElementsAre(
+            f + ":2:10: horizon: expected a whole number of years in 1..100, got \"thirty\"",
+            f + ":3:7: seed: expected a non-negative whole number, got \"12\" (remove the "
+                "quotes: a quoted value is text)",
+            f + ":6:13: rates.fertility.factor: expected a multiplier of the baseline rate "
+                "in 0..10 (1 = unchanged, 1.1 = 10% more), got a list",
+            f + ":7:10: rates.fertility.sex: expected one of both, male, female, got "
+                "\"males\" (did you mean 'male'?)",
+            f + ":8:15: construction: expected a list of mappings, got \"2531NA\""));
 }
 
 TEST(ScenarioLoader, OutOfRangeValuesAreAllReported) {
@@ -284,16 +286,21 @@ TEST(ScenarioLoader, OutOfRangeValuesAreAllReported) {
     EXPECT_THAT(
         problems_loading(f),
         ElementsAre(
-            f + ":3:10: horizon: expected a whole number in 1..100, got 200",
-            f + ":4:13: replicates: expected a whole number of at least 1, got 0",
-            f + ":7:15: rates.mortality[0].factor: expected a non-negative number, got -0.5",
-            f + ":8:14: rates.mortality[0].trend: expected a number greater than -1, got -1",
+            f + ":3:10: horizon: expected a whole number of years in 1..100, got 200",
+            f + ":4:13: replicates: expected a whole number of runs in 1..1000, got 0",
+            f + ":7:15: rates.mortality[0].factor: expected a multiplier of the baseline rate in "
+                "0..10 (1 = unchanged, 1.1 = 10% more), got -0.5",
+            f + ":8:14: rates.mortality[0].trend: expected a yearly change from -0.2 to 0.2 (a "
+                "fraction a year: 0.02 = 2% a year), got -1 (-1 looks like a percentage: write "
+                "-0.01 for -1%)",
             f + ":9:13: rates.mortality[0].ages: expected [min, max] with min <= max, got [70, 65]",
             f + ":10:17: rates.mortality[1].ages[1]: expected a whole number of years in 0..105, "
                 "got 120",
             f + ":12:11: rates.mortality[1].to: expected a year not before from (2030), got 2025",
-            f + ":14:23: housing.frictional_vacancy: expected a number in 0..0.2, got 0.5",
-            f + ":15:21: housing.own_buurt_weight: expected a positive number, got 0"));
+            f + ":14:23: housing.frictional_vacancy: expected a share of the dwelling stock in "
+                "0..0.2 (0.02 = 2%), got 0.5",
+            f + ":15:21: housing.own_buurt_weight: expected a weight in 0.01..100 (1 = no "
+                "preference for the own buurt), got 0"));
 }
 
 TEST(ScenarioLoader, BadCareCostAndBusinesscaseSettingsAreAllReported) {
@@ -301,22 +308,31 @@ TEST(ScenarioLoader, BadCareCostAndBusinesscaseSettingsAreAllReported) {
     EXPECT_THAT(
         problems_loading(f),
         ElementsAre(
-            f + ":3:20: care.gp_normpraktijk: expected a positive number, got 0",
-            f + ":4:28: care.gp_contacts_per_patient: expected a positive number, got -5",
-            f + ":5:24: care.gp_contacts_per_fte: expected a positive number, got \"many\"",
-            f + ":6:34: care.district_nursing_eur_per_hour: expected a positive number, got 0",
-            f + ":7:23: care.child_nearby_share: expected a number in 0..1, got 1.5",
+            f + ":3:20: care.gp_normpraktijk: expected patients per full-time GP in 500..5000, "
+                "got 0",
+            f + ":4:28: care.gp_contacts_per_patient: expected GP contacts per patient per year "
+                "in 1..20, got -5",
+            f + ":5:24: care.gp_contacts_per_fte: expected GP contacts per full-time GP per year "
+                "in 500..100000, got \"many\"",
+            f + ":6:34: care.district_nursing_eur_per_hour: expected EUR per hour in 10..500, got "
+                "0",
+            f + ":7:23: care.child_nearby_share: expected a share in 0..1 (0.4 = 40%), got 1.5 "
+                "(1.5 looks like a percentage: write 0.015 for 1.5%)",
             f + ":8:3: care.informal_care: unknown key; expected one of gp_normpraktijk, "
                 "gp_contacts_per_patient, gp_contacts_per_fte, district_nursing_eur_per_hour, "
                 "child_nearby_share",
             f + ":10:11: costs.prices: expected one of constant, nominal, got \"real\"",
-            f + ":11:25: costs.real_growth_per_year: expected a number in -0.2..0.2, got 0.5",
-            f + ":12:23: costs.inflation_per_year: expected a number in -0.2..0.5, got -0.3",
-            f + ":14:18: businesscase.discount_rate: expected a number in 0..0.2, got 0.3",
+            f + ":11:25: costs.real_growth_per_year: expected a yearly growth from -0.1 to 0.1 (a "
+                "fraction a year: 0.015 = 1.5% a year), got 0.5",
+            f + ":12:23: costs.inflation_per_year: expected a yearly inflation from -0.1 to 0.2 "
+                "(a fraction a year: 0.02 = 2% a year), got -0.3",
+            f + ":14:18: businesscase.discount_rate: expected a yearly rate in 0..0.2 (a fraction "
+                "a year: 0.0225 = 2.25% a year), got 0.3",
             f + ":15:3: businesscase.discount: unknown key; expected one of discount_rate",
             f + ":17:3: rates.wmo_homehelp: unknown rate 'wmo_homehelp' (did you mean "
                 "'wmo_home_help'?)",
-            f + ":20:13: rates.district_nursing.factor: expected a non-negative number, got -1"));
+            f + ":20:13: rates.district_nursing.factor: expected a multiplier of the baseline "
+                "rate in 0..10 (1 = unchanged, 1.1 = 10% more), got -1"));
 }
 
 TEST(ScenarioLoader, BadConstructionEntriesAreAllReported) {
@@ -327,13 +343,15 @@ TEST(ScenarioLoader, BadConstructionEntriesAreAllReported) {
             f + ":9:5: construction[1].area: required key is missing; expected an area code of "
                 "the dataset",
             f + ":9:5: construction[1].dwellings: required key is missing; expected a non-zero "
-                "number",
+                "number of dwellings in -50000..50000 (negative: demolished)",
             f + ":11:11: construction[2].year: expected a year in 2019..2029 (the projected years, "
                 "base_year to base_year + horizon), got 2035",
-            f + ":13:16: construction[2].dwellings: expected a non-zero number, got 0",
+            f + ":13:16: construction[2].dwellings: expected a non-zero number of dwellings in "
+                "-50000..50000 (negative: demolished), got 0",
             f + ":14:11: construction[2].type: expected one of single_family, multi_family, got "
                 "\"highrise\"",
-            f + ":15:16: construction[2].occupancy: expected a positive number, got 0",
+            f + ":15:16: construction[2].occupancy: expected persons per dwelling in 0.5..10, got "
+                "0",
             f + ":16:13: construction[2].tenure: expected one of owner, social_rent, "
                 "private_rent, got \"socal_rent\" (did you mean 'social_rent'?)",
             f + ":17:5: construction[3]: expected a mapping of keys, got \"just a string\""));
@@ -371,19 +389,20 @@ TEST(ScenarioLoader, BadFacilityChangesAreAllReported) {
         ElementsAre(
             f + ":8:13: facilities.open[0].year: expected a year in 2019..2029 (the projected "
                 "years, base_year to base_year + horizon), got 2035",
-            f + ":9:17: facilities.open[0].capacity: expected a non-negative number, got -1",
+            f + ":9:17: facilities.open[0].capacity: expected 0 or a capacity in 0.01..10000 of "
+                "the type's units (GP practices: FTE), got -1",
             f + ":10:7: facilities.open[0].nmae: unknown key (did you mean 'name'?)",
             f + ":11:7: facilities.open[1].type: required key is missing; expected a facility "
                 "type, e.g. gp_practice",
             f + ":11:7: facilities.open[1].area: required key is missing; expected an area code "
                 "of the dataset",
-            f + ":11:7: facilities.open[1].capacity: required key is missing; expected a "
-                "non-negative number",
+            f + ":11:7: facilities.open[1].capacity: required key is missing; expected 0 or a "
+                "capacity in 0.01..10000 of the type's units (GP practices: FTE)",
             f + ":14:7: facilities.close[0].facilty: unknown key (did you mean 'facility'?)",
             f + ":14:7: facilities.close[0].facility: required key is missing; expected a "
                 "facility id",
-            f + ":17:7: facilities.resize[0].capacity: required key is missing; expected a "
-                "non-negative number",
+            f + ":17:7: facilities.resize[0].capacity: required key is missing; expected 0 or a "
+                "capacity in 0.01..10000 of the facility's units (GP practices: FTE)",
             f + ":19:3: facilities.reopen: unknown key (did you mean 'open'?)"));
 }
 
@@ -435,9 +454,10 @@ TEST(ScenarioLoader, ExtendsCycleIsAnError) {
 TEST(ScenarioLoader, ProblemsInAParentNameTheParentFile) {
     const std::string child = fixture("family/child_of_bad_parent.yaml");
     const std::string parent = fixture("family/bad_parent.yaml");
-    EXPECT_THAT(problems_loading(child),
-                ElementsAre(child + ":2:10: horizon: expected a whole number in 1..100, got 0",
-                            parent + ":3:1: seeed: unknown key (did you mean 'seed'?)"));
+    EXPECT_THAT(
+        problems_loading(child),
+        ElementsAre(child + ":2:10: horizon: expected a whole number of years in 1..100, got 0",
+                    parent + ":3:1: seeed: unknown key (did you mean 'seed'?)"));
 }
 
 // ---------------------------------------------------------------------------------------------
