@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -15,6 +13,7 @@
 #include "engine/core/facilities.hpp"
 #include "engine/core/suggest.hpp"
 #include "engine/io/csv.hpp"
+#include "engine/io/input_file.hpp"
 #include "engine/io/version.hpp"
 #include "models/housing/dwelling_stock.hpp"
 
@@ -37,17 +36,15 @@ std::size_t at(int i) { return static_cast<std::size_t>(i); }
 class YamlFile {
 public:
     explicit YamlFile(fs::path path) : path_(std::move(path)) {
-        std::ifstream in(path_);
-        if (!in) throw InputError(problem_at(where_in(path_.string()), "cannot open file"));
-        std::stringstream text;
-        text << in.rdbuf();
-        text_ = text.str();
+        text_ = read_input_text_or_throw(path_, yaml_input_limit);
         try {
             root_ = YAML::Load(text_);
         } catch (const YAML::ParserException& e) {
             throw InputError(
                 problem_at(where_in(path_.string(), e.mark.line + 1, e.mark.column + 1), e.msg));
         }
+        // Reading a key expands its aliases: a cycle or a bomb must stop here.
+        check_yaml_limits(root_, path_.string());
         if (!root_.IsMap())
             throw InputError(problem_at(where_in(path_.string(), 1, 1), "expected a mapping"));
     }
