@@ -93,7 +93,8 @@ public:
                  "each alias (*name) counts as a copy of what its anchor names");
         if (node.IsSequence()) {
             std::size_t i = 0;
-            for (const YAML::Node& item : node) visit(item, fmt::format("{}[{}]", path, i++), depth + 1);
+            for (const YAML::Node& item : node)
+                visit(item, fmt::format("{}[{}]", path, i++), depth + 1);
         } else if (node.IsMap()) {
             for (auto it = node.begin(); it != node.end(); ++it) {
                 const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";

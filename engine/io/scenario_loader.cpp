@@ -108,9 +108,9 @@ private:
         }
         fatal_ = true;
         if (referred_from)
-            problems_.push_back(problem_at(
-                *referred_from,
-                fmt::format("cannot open \"{}\" ({})", file.string(), input.why_not)));
+            problems_.push_back(
+                problem_at(*referred_from,
+                           fmt::format("cannot open \"{}\" ({})", file.string(), input.why_not)));
         else
             problems_.push_back(problem_at(
                 where_in(file.string()), fmt::format("cannot open the file ({})", input.why_not)));
@@ -131,8 +131,8 @@ private:
     }
 
     // `path` is the node's key path (rates.fertility[0]), for problems found here.
-    DocNode convert(const YAML::Node& yaml, const std::string& file,
-                    const SourceLocation& fallback, const std::string& path) {
+    DocNode convert(const YAML::Node& yaml, const std::string& file, const SourceLocation& fallback,
+                    const std::string& path) {
         DocNode node;
         node.where = location(file, yaml.Mark());
         // yaml-cpp places an empty value at the start of the next line; the key is clearer.
@@ -153,8 +153,8 @@ private:
             case YAML::NodeType::Sequence:
                 node.kind = DocNode::Kind::sequence;
                 for (const YAML::Node& item : yaml)
-                    node.items.push_back(convert(
-                        item, file, node.where, fmt::format("{}[{}]", path, node.items.size())));
+                    node.items.push_back(convert(item, file, node.where,
+                                                 fmt::format("{}[{}]", path, node.items.size())));
                 break;
             case YAML::NodeType::Map:
                 node.kind = DocNode::Kind::mapping;
@@ -167,7 +167,8 @@ private:
                     DocEntry entry;
                     entry.key = it->first.Scalar();
                     entry.key_where = key_where;
-                    const std::string entry_path = path.empty() ? entry.key : path + "." + entry.key;
+                    const std::string entry_path =
+                        path.empty() ? entry.key : path + "." + entry.key;
                     check_text(entry.key, key_where, entry_path);
                     for (const DocEntry& earlier : node.entries) {
                         if (earlier.key != entry.key) continue;

@@ -145,7 +145,8 @@ TEST(InputLimits, EveryShippedYamlFileIsFarWithinTheDocumentLimits) {
 // ---- UTF-8 text without NUL bytes ----------------------------------------------------------
 
 TEST(TextFaults, UTF8TextWithAByteOrderMarkIsText) {
-    EXPECT_EQ(first_text_fault("\xEF\xBB\xBFnaam: 's-Gravenhage Zuid-Oost \xE2\x80\x94 \xF0\x9F\x8F\xA0\n"),
+    EXPECT_EQ(first_text_fault(
+                  "\xEF\xBB\xBFnaam: 's-Gravenhage Zuid-Oost \xE2\x80\x94 \xF0\x9F\x8F\xA0\n"),
               std::nullopt);
 }
 
@@ -166,8 +167,9 @@ TEST(TextFaults, ANulByteIsAFault) {
 }
 
 TEST(TextFaults, InvalidSequencesAreFaults) {
-    for (const std::string_view bad : {"\xC0\x80", "\xE0\x80\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80",
-                                       "\xF5\x80\x80\x80", "\x80", "\xC3", "\xE2\x82"}) {
+    for (const std::string_view bad :
+         {"\xC0\x80", "\xE0\x80\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
+          "\x80", "\xC3", "\xE2\x82"}) {
         EXPECT_TRUE(first_text_fault(bad)) << "accepted " << ::testing::PrintToString(bad);
     }
 }
@@ -206,9 +208,13 @@ TEST(YamlLimitsTest, TheLimitsAreThoseGiven) {
     const YAML::Node root = YAML::Load("a: [1, 2, 3]\nb: {c: {d: 1}}\n");
     // root, a, [..], 3 items, b, {..}, c, {..}, d, 1 = 12 values, 4 levels.
     EXPECT_EQ(problems_of([&] { check_yaml_limits(root, "f.yaml", {12, 4}); }), "no problem");
-    EXPECT_THAT(problems_of([&] { check_yaml_limits(root, "f.yaml", {11, 4}); }),
+    EXPECT_THAT(problems_of([&] {
+                    check_yaml_limits(root, "f.yaml", {11, 4});
+                }),
                 HasSubstr("more than 11 values"));
-    EXPECT_THAT(problems_of([&] { check_yaml_limits(root, "f.yaml", {12, 3}); }),
+    EXPECT_THAT(problems_of([&] {
+                    check_yaml_limits(root, "f.yaml", {12, 3});
+                }),
                 HasSubstr("f.yaml:2:9: b.c.d: nested deeper than 3 levels"));
 }
 

@@ -67,7 +67,8 @@ TEST(ScenarioLoaderInput, AnAliasBombIsRefusedNamingTheValueLimit) {
 }
 
 TEST(ScenarioLoaderInput, AByteThatIsNotUtf8IsReportedAtItsLineAndColumn) {
-    EXPECT_THAT(problems_loading_text("dataset: tiny\nname: Zuid-\xEB" "st\n"),
+    EXPECT_THAT(problems_loading_text("dataset: tiny\nname: Zuid-\xEB"
+                                      "st\n"),
                 ElementsAre("inline.yaml:2:12: expected UTF-8 text, found byte 0xEB, which is "
                             "not UTF-8 (is it a text file saved as UTF-8?)"));
 }
@@ -106,10 +107,9 @@ TEST(ScenarioLoaderInput, ExtendsAFifoIsRefusedWithoutBlocking) {
     ASSERT_EQ(::mkfifo((dir / "parent.yaml").c_str(), 0600), 0);
     const auto problems = problems_loading_text("extends: parent.yaml\n", dir / "child.yaml");
     fs::remove_all(dir);
-    EXPECT_THAT(problems, ElementsAre((dir / "child.yaml").string() +
-                                      ":1:10: extends: cannot open \"" +
-                                      (dir / "parent.yaml").string() +
-                                      "\" (not a regular file: a FIFO)"));
+    EXPECT_THAT(problems,
+                ElementsAre((dir / "child.yaml").string() + ":1:10: extends: cannot open \"" +
+                            (dir / "parent.yaml").string() + "\" (not a regular file: a FIFO)"));
 }
 
 TEST(ScenarioLoaderInput, AScenarioFileOverTheSizeLimitIsRefused) {
