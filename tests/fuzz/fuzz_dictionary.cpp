@@ -37,7 +37,7 @@ int main() {
             if (c == '"' || c == '\\')
                 escaped += fmt::format("\\{}", c);
             else if (c == '\n')
-                escaped += "\\n";
+                escaped += "\\x0A";  // libFuzzer dictionaries know only \\xNN escapes
             else
                 escaped += c;
         }
