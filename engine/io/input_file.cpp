@@ -84,13 +84,13 @@ public:
             fail(node, path,
                  fmt::format("nested deeper than {} levels, the limit for a YAML document",
                              limits_.max_depth),
-                 "does an alias (*name) refer to the anchor (&name) it is inside?");
+                 "does an alias *name refer to the anchor &name it is inside?");
         if (++values_ > limits_.max_values)
             fail(node, path,
                  fmt::format("the document expands to more than {} values, the limit for a YAML "
                              "document",
                              limits_.max_values),
-                 "each alias (*name) counts as a copy of what its anchor names");
+                 "each alias *name counts as a copy of what its anchor &name names");
         if (node.IsSequence()) {
             std::size_t i = 0;
             for (const YAML::Node& item : node)

@@ -76,9 +76,9 @@ def test_an_alias_inside_its_own_anchor_is_bad_input_not_a_stack_overflow(social
 
 
 def test_an_alias_bomb_is_refused_naming_the_limit_it_passed(socialtwin_bounded, tmp_path):
-    body = "b0: &b0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"b{i}: &b{i} [{', '.join([f'*b{i - 1}'] * 9)}]\n" for i in range(1, 10))
-    assert len(body) < 500
+    body = "b0: &b0 [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"b{i}: &b{i} [{','.join([f'*b{i - 1}'] * 9)}]\n" for i in range(1, 10))
+    assert len(body) < 500  # the size of the bomb
     scenario, _ = tiny_scenario(tmp_path, body)
     run_and_validate(socialtwin_bounded, tmp_path, scenario,
                      r"s\.yaml:\d+:\d+: b\d\S*: the document expands to more than 100000 values")
