@@ -187,8 +187,8 @@ private:
         return node;
     }
 
-    // The file's bytes are checked before parsing; escapes in quoted scalars ("\0", "\uD800")
-    // can still make text that is not UTF-8 or holds a NUL byte.
+    // The file's bytes are checked before parsing, but an escape in a quoted scalar ("\0")
+    // can still put a NUL byte into a value. (yaml-cpp itself refuses "\uD800".)
     void check_text(const std::string& text, const SourceLocation& where, const std::string& path) {
         const auto fault = first_text_fault(text);
         if (!fault) return;
