@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
 #include "engine/core/suggest.hpp"
+#include "engine/io/input_file.hpp"
 
 namespace socialtwin {
 
@@ -311,6 +310,8 @@ void CsvTable::throw_if_problems() const { throw_input_problems(problems_, n_unr
 
 CsvTable parse_csv(std::string_view text, std::string file,
                    std::span<const std::string_view> required_columns) {
+    // Area names and codes end up in result attributes typed UTF-8.
+    check_utf8_text(text, file);
     ProblemList problems;
     Parser parser(text, file, problems);
 
@@ -372,22 +373,11 @@ CsvTable parse_csv(std::string_view text, std::string file,
 CsvTable read_csv(const std::filesystem::path& file,
                   std::span<const std::string> required_columns) {
     const std::vector<std::string_view> names(required_columns.begin(), required_columns.end());
-    const std::string file_name = file.string();
-    std::error_code ec;
-    const auto status = std::filesystem::status(file, ec);
-    std::string why;
-    if (!std::filesystem::exists(status))
-        why = "no such file";
-    else if (std::filesystem::is_directory(status))
-        why = "it is a directory";
-    std::ifstream in(file, std::ios::binary);
-    if (why.empty() && !in) why = "not readable";
-    if (!why.empty())
-        throw InputError(
-            problem_at(where_in(file_name), fmt::format("cannot open the file ({})", why)));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_csv(text.str(), file_name, names);
+    InputText input = read_input_file(file, table_input_limit);
+    if (!input.ok())
+        throw InputError(problem_at(where_in(file.string()),
+                                    fmt::format("cannot open the file ({})", input.why_not)));
+    return parse_csv(input.text, file.string(), names);
 }
 
 CsvTable read_csv(const std::filesystem::path& file,

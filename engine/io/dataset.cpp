@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -20,6 +19,7 @@
 #include "engine/io/csv.hpp"
 #include "engine/io/hdf5_writer.hpp"
 #include "engine/io/result_file.hpp"
+#include "engine/io/input_file.hpp"
 #include "engine/io/version.hpp"
 #include "models/housing/dwelling_stock.hpp"
 #include "models/registry.hpp"
@@ -43,17 +43,15 @@ std::size_t at(int i) { return static_cast<std::size_t>(i); }
 class YamlFile {
 public:
     explicit YamlFile(fs::path path) : path_(std::move(path)) {
-        std::ifstream in(path_);
-        if (!in) throw InputError(problem_at(where_in(path_.string()), "cannot open file"));
-        std::stringstream text;
-        text << in.rdbuf();
-        text_ = text.str();
+        text_ = read_input_text_or_throw(path_, yaml_input_limit);
         try {
             root_ = YAML::Load(text_);
         } catch (const YAML::ParserException& e) {
             throw InputError(
                 problem_at(where_in(path_.string(), e.mark.line + 1, e.mark.column + 1), e.msg));
         }
+        // Reading a key expands its aliases: a cycle or a bomb must stop here.
+        check_yaml_limits(root_, path_.string());
         if (!root_.IsMap())
             throw InputError(problem_at(where_in(path_.string(), 1, 1), "expected a mapping"));
     }

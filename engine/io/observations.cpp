@@ -5,14 +5,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <tuple>
 #include <unordered_set>
 
 #include "engine/core/suggest.hpp"
 #include "engine/io/csv.hpp"
+#include "engine/io/input_file.hpp"
 
 namespace socialtwin {
 
@@ -85,17 +84,15 @@ ObservationInfo read_observation_info(const fs::path& path, const std::string& l
         return info;
     }
 
-    std::ifstream in(info.yaml);
-    if (!in) throw InputError(problem_at(where_in(info.yaml.string()), "cannot open file"));
-    std::stringstream text;
-    text << in.rdbuf();
+    const std::string text = read_input_text_or_throw(info.yaml, yaml_input_limit);
     YAML::Node root;
     try {
-        root = YAML::Load(text.str());
+        root = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
         throw InputError(
             problem_at(where_in(info.yaml.string(), e.mark.line + 1, e.mark.column + 1), e.msg));
     }
+    check_yaml_limits(root, info.yaml.string());
     if (!root.IsMap())
         throw InputError(problem_at(where_in(info.yaml.string(), 1, 1),
                                     "expected a mapping with name, level, title, dataset, "

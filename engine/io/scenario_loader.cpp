@@ -4,13 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 
 #include "engine/io/csv.hpp"
+#include "engine/io/input_file.hpp"
 
 namespace socialtwin {
 
@@ -51,15 +50,29 @@ private:
         }
         files_.push_back(name);
 
+        // Result files store the scenario's text in attributes typed UTF-8.
+        if (const auto fault = first_text_fault(content)) {
+            problems_.push_back(problem_at(where_in(name, fault->line, fault->column),
+                                           "expected UTF-8 text, found " + fault->what,
+                                           "is it a text file saved as UTF-8?"));
+            fatal_ = true;
+            return std::nullopt;
+        }
         YAML::Node yaml;
         try {
             yaml = YAML::Load(content);
+            // Before convert(), which expands every alias: a bomb or a cycle stops here.
+            check_yaml_limits(yaml, name);
         } catch (const YAML::ParserException& e) {
             problems_.push_back(problem_at(location(name, e.mark), "YAML syntax error: " + e.msg));
             fatal_ = true;
             return std::nullopt;
+        } catch (const InputError& e) {
+            for (const InputProblem& p : e.problems()) problems_.push_back(p);
+            fatal_ = true;
+            return std::nullopt;
         }
-        DocNode doc = convert(yaml, name, where_in(name, 1, 1));
+        DocNode doc = convert(yaml, name, where_in(name, 1, 1), "");
 
         const DocNode* extends = doc.find("extends");
         if (!extends || doc.kind != DocNode::Kind::mapping) return doc;
@@ -88,28 +101,19 @@ private:
 
     bool read_text(const fs::path& file, std::string& content,
                    const SourceLocation* referred_from) {
-        std::error_code ec;
-        const auto status = fs::status(file, ec);
-        std::string why;
-        if (!fs::exists(status))
-            why = "no such file";
-        else if (fs::is_directory(status))
-            why = "it is a directory";
-        std::ifstream in(file, std::ios::binary);
-        if (why.empty() && !in) why = "not readable";
-        if (why.empty()) {
-            std::ostringstream s;
-            s << in.rdbuf();
-            content = s.str();
+        InputText input = read_input_file(file, yaml_input_limit);
+        if (input.ok()) {
+            content = std::move(input.text);
             return true;
         }
         fatal_ = true;
         if (referred_from)
-            problems_.push_back(problem_at(
-                *referred_from, fmt::format("cannot open \"{}\" ({})", file.string(), why)));
-        else
             problems_.push_back(
-                problem_at(where_in(file.string()), fmt::format("cannot open the file ({})", why)));
+                problem_at(*referred_from,
+                           fmt::format("cannot open \"{}\" ({})", file.string(), input.why_not)));
+        else
+            problems_.push_back(problem_at(
+                where_in(file.string()), fmt::format("cannot open the file ({})", input.why_not)));
         return false;
     }
 
@@ -126,8 +130,9 @@ private:
         return ec ? file.lexically_normal() : p;
     }
 
-    DocNode convert(const YAML::Node& yaml, const std::string& file,
-                    const SourceLocation& fallback) {
+    // `path` is the node's key path (rates.fertility[0]), for problems found here.
+    DocNode convert(const YAML::Node& yaml, const std::string& file, const SourceLocation& fallback,
+                    const std::string& path) {
         DocNode node;
         node.where = location(file, yaml.Mark());
         // yaml-cpp places an empty value at the start of the next line; the key is clearer.
@@ -143,11 +148,13 @@ private:
                 // "?" = a plain scalar, whose type is up to the reader; anything else was quoted
                 // or tagged, and means text.
                 node.quoted = yaml.Tag() != "?";
+                check_text(node.text, node.where, path);
                 break;
             case YAML::NodeType::Sequence:
                 node.kind = DocNode::Kind::sequence;
                 for (const YAML::Node& item : yaml)
-                    node.items.push_back(convert(item, file, node.where));
+                    node.items.push_back(convert(item, file, node.where,
+                                                 fmt::format("{}[{}]", path, node.items.size())));
                 break;
             case YAML::NodeType::Map:
                 node.kind = DocNode::Kind::mapping;
@@ -160,6 +167,9 @@ private:
                     DocEntry entry;
                     entry.key = it->first.Scalar();
                     entry.key_where = key_where;
+                    const std::string entry_path =
+                        path.empty() ? entry.key : path + "." + entry.key;
+                    check_text(entry.key, key_where, entry_path);
                     for (const DocEntry& earlier : node.entries) {
                         if (earlier.key != entry.key) continue;
                         SourceLocation at = key_where;
@@ -169,12 +179,23 @@ private:
                                                        earlier.key_where.line)));
                         break;
                     }
-                    entry.value = convert(it->second, file, key_where);
+                    entry.value = convert(it->second, file, key_where, entry_path);
                     node.entries.push_back(std::move(entry));
                 }
                 break;
         }
         return node;
+    }
+
+    // The file's bytes are checked before parsing, but an escape in a quoted scalar ("\0")
+    // can still put a NUL byte into a value. (yaml-cpp itself refuses "\uD800".)
+    void check_text(const std::string& text, const SourceLocation& where, const std::string& path) {
+        const auto fault = first_text_fault(text);
+        if (!fault) return;
+        SourceLocation at = where;
+        at.key_path = path;
+        problems_.push_back(problem_at(
+            at, fmt::format("expected UTF-8 text, found {} (written as an escape)", fault->what)));
     }
 
     // A parent's keys that the schema does not pass on to the files extending it (the name and

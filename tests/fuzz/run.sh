@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of the input readers (the `fuzz` preset: clang-14 with
+# AddressSanitizer, UndefinedBehaviorSanitizer and leak detection, in build/fuzz) and runs each
+# for SECONDS. Exits non-zero when a target crashes, leaks, runs out of memory (2 GB), hangs
+# (10 s on one input), or a replayed regression input fails; the input is left in
+# build/fuzz/artifacts/TARGET/. CI runs `tests/fuzz/run.sh 60`.
+#
+#   tests/fuzz/run.sh SECONDS [TARGET...]     TARGET: scenario_loader, csv (default: both)
+#
+# The corpus each run grows is kept in build/fuzz/corpus/TARGET, so runs build on each other.
+set -euo pipefail
+
+if [[ $# -lt 1 || ! $1 =~ ^[0-9]+$ ]]; then
+    echo "usage: $0 SECONDS [scenario_loader|csv ...]" >&2
+    exit 2
+fi
+seconds=$1
+shift
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(scenario_loader csv)
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$root/build/fuzz
+cd "$root"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+failed=()
+for target in "${targets[@]}"; do
+    binary=$build/bin/${target}_fuzz
+    [[ -x $binary ]] || { echo "no fuzz target $target" >&2; exit 2; }
+    corpus=$build/corpus/$target
+    artifacts=$build/artifacts/$target
+    mkdir -p "$corpus" "$artifacts"
+    inputs=("$corpus" "$build/tests/fuzz/seeds/$target")
+    regressions=$root/tests/fuzz/regressions/$target
+    [[ -d $regressions ]] && inputs+=("$regressions")
+    dictionary=$build/tests/fuzz/scenario.dict
+    [[ $target == csv ]] && dictionary=$root/tests/fuzz/csv.dict
+
+    echo "== $target: ${seconds}s"
+    if ! "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -detect_leaks=1 \
+            -dict="$dictionary" -artifact_prefix="$artifacts/" -print_final_stats=1 \
+            "${inputs[@]}"; then
+        echo "== $target FAILED: the input is in $artifacts/" >&2
+        failed+=("$target")
+    fi
+done
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+    echo "fuzzing found faults in: ${failed[*]}" >&2
+    exit 1
+fi
+echo "fuzzing: no crash, leak, out-of-memory or hang in ${targets[*]} (${seconds}s each)"
