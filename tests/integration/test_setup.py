@@ -9,6 +9,7 @@
 - bench/national_run.sh needs nothing a fresh Debian lacks and always says why it failed.
 """
 
+import json
 import os
 import re
 import shlex
@@ -175,3 +176,36 @@ def test_every_file_the_setup_documents_and_scripts_name_exists():
             if not (ROOT / path).exists():
                 missing.append(f"{source}: {path}")
     assert not missing, missing
+
+
+def binary_dirs_of_presets():
+    presets = {p["name"]: p for p in json.loads((ROOT / "CMakePresets.json").read_text())
+               ["configurePresets"]}
+
+    def resolved(name, key):
+        preset = presets[name]
+        if key in preset:
+            return preset[key]
+        parents = preset.get("inherits", [])
+        for parent in [parents] if isinstance(parents, str) else parents:
+            value = resolved(parent, key)
+            if value is not None:
+                return value
+        return None
+
+    return {name: resolved(name, "binaryDir").replace("${presetName}", name)
+            for name, preset in presets.items() if not preset.get("hidden")}
+
+
+def test_no_two_presets_share_a_build_directory():
+    # Sharing one (ci once built in build/release with -Werror added) makes switching between
+    # `CI=true ./test.sh` and `./test.sh` recompile everything, both ways.
+    dirs = binary_dirs_of_presets()
+    assert len(set(dirs.values())) == len(dirs), dirs
+    assert "presetName" not in "".join(dirs.values())
+
+
+def test_test_sh_builds_ci_with_the_ci_preset():
+    script = (ROOT / "test.sh").read_text()
+    assert re.search(r'if \[\[ -n "\$\{CI:-\}" \]\]; then preset=ci; fi', script), script
+    assert 'cmake --build --preset "$preset"' in script
