@@ -21,6 +21,8 @@
 set -euo pipefail
 
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
+# The commit under test, fixed now: the checkout may move on during the 20-40 minutes.
+commit=$(git -C "$source_dir" rev-parse HEAD)
 workdir=/var/tmp/socialtwin-fresh-debian
 keep=no
 use_cache=yes
@@ -102,7 +104,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if [[ -n $(git -C "$source_dir" status --porcelain --untracked-files=no) ]]; then
-  say "warning: $source_dir has uncommitted changes; the clone tests the commit $(git -C "$source_dir" rev-parse --short HEAD) only"
+  say "warning: $source_dir has uncommitted changes; the clone tests the commit ${commit:0:12} only"
 fi
 remove_root
 : >"$log"
@@ -157,7 +159,7 @@ cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 clone() {
   set -e
   git clone -q --no-hardlinks "$source_dir" "$root/root/socialtwin"
-  git -C "$root/root/socialtwin" checkout -q --detach "$(git -C "$source_dir" rev-parse HEAD)"
+  git -C "$root/root/socialtwin" checkout -q --detach "$commit"
   git -C "$root/root/socialtwin" log --oneline -1
 }
 timed "git clone (HEAD of $source_dir)" clone || exit 1
@@ -178,7 +180,7 @@ timed "README 'Reading the output' (quickstart only)" inside "python3 tests/pyth
 timed "./test.sh" inside ./test.sh || true
 
 echo
-say "summary (Debian 12 bookworm minbase from $mirror, commit $(git -C "$source_dir" rev-parse --short HEAD)):"
+say "summary (Debian 12 bookworm minbase from $mirror, commit ${commit:0:12}):"
 printf '  %s\n' "${summary[@]}"
 say "full log: $log"
 exit "$failed"
