@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what socialtwin needs from Debian 12 packages, and nothing when all is there.
-# Usage: ./install-deps.sh [--test] [--list]   (--test adds what the test suite needs;
-#        --list prints the packages instead of installing them)
+# Usage: ./install-deps.sh [--test] [--fuzz] [--list]   (--test adds what the test suite needs;
+#        --fuzz what the libFuzzer targets need (tests/fuzz/run.sh); --list prints the packages
+#        instead of installing them)
 set -euo pipefail
 
 packages=(
@@ -13,16 +14,21 @@ packages=(
   # only quickstart.sh must be able to open the result the way the README shows.
   python3-xarray python3-h5netcdf python3-h5py
 )
-test=no list=no
+test=no fuzz=no list=no
 for arg in "$@"; do
   case "$arg" in
     --test) test=yes ;;
+    --fuzz) fuzz=yes ;;
     --list) list=yes ;;
-    *) echo "usage: $0 [--test] [--list]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--test] [--fuzz] [--list]" >&2; exit 2 ;;
   esac
 done
 if [[ $test == yes ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-pytest hdf5-tools)
+fi
+if [[ $fuzz == yes ]]; then
+  # libFuzzer and the sanitizers' runtime come with Debian's clang, not with g++.
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 if [[ $list == yes ]]; then
   printf '%s\n' "${packages[@]}"

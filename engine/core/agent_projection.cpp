@@ -2,7 +2,6 @@
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/enumerable_thread_specific.h>
-#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 
 #include <cmath>
 #include "engine/core/kinship.hpp"
+#include "engine/core/parallel.hpp"
 #include "engine/core/threads.hpp"
 
 namespace socialtwin {
@@ -132,8 +132,8 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         // Households follow from the links; no yearly process needs them, so they are
         // derived once, for whoever reads the persons after the run.
         arena.execute([&] {
-            tbb::parallel_for(std::size_t{0}, areas_.size(),
-                              [&](std::size_t a) { update_households(persons_, residents_[a]); });
+            parallel_for_each_index(
+                areas_.size(), [&](std::size_t a) { update_households(persons_, residents_[a]); });
         });
     }
 
@@ -166,7 +166,7 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
     tbb::enumerable_thread_specific<Scratch> scratch;
 
     for (std::size_t segment = 0; segment < plan.segments.size(); ++segment) {
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas), [&](const auto& range) {
+        parallel_for_ranges(n_areas, [&](const auto& range) {
             Scratch& my = scratch.local();
             for (std::size_t a = range.begin(); a != range.end(); ++a) {
                 std::vector<std::uint32_t>& residents = residents_[a];
@@ -263,7 +263,7 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
     }
     // Partner links follow the year's positions, deaths and departures, area by area.
     const auto t0 = clock::now();
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas), [&](const auto& range) {
+    parallel_for_ranges(n_areas, [&](const auto& range) {
         for (std::size_t a = range.begin(); a != range.end(); ++a)
             update_partner_links(persons_, residents_[a]);
     });

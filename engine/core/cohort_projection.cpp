@@ -2,7 +2,6 @@
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/enumerable_thread_specific.h>
-#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <array>
@@ -13,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/parallel.hpp"
 #include "engine/core/threads.hpp"
 
 namespace socialtwin {
@@ -123,7 +123,7 @@ void CohortProjection::step(int year, YearResults& results, std::vector<double>&
     for (std::size_t segment = 0; segment < plan.segments.size(); ++segment) {
         tbb::enumerable_thread_specific<std::array<double, n_phases>> seconds(
             std::array<double, n_phases>{});
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_areas), [&](const auto& range) {
+        parallel_for_ranges(n_areas, [&](const auto& range) {
             auto& my_seconds = seconds.local();
             for (std::size_t a = range.begin(); a != range.end(); ++a) {
                 const std::size_t offset = a * CohortCell::size;

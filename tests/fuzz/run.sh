@@ -22,6 +22,7 @@ targets=("$@")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root/build/fuzz
 cd "$root"
+./install-deps.sh --fuzz
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 
