@@ -198,7 +198,13 @@ TEST(RunIntegrity, HugeButFiniteFlowsStillBalanceTheAccounts) {
     Fixture f;
     f.scenario.horizon = 3;
     f.scenario.rate_changes[RateTarget::fertility].push_back({.factor = 1e12});
-    run_cohort(f, create_models(f.rates, std::vector<std::string>{"mortality", "fertility"}));
+    // The projection stays alive while the recorder is read: its indicator catalog is the
+    // projection's (run_cohort's would be gone).
+    CohortProjection projection(
+        f.scenario, f.areas, testing::synthetic_population(f.rates, 6),
+        create_models(f.rates, std::vector<std::string>{"mortality", "fertility"}), {});
+    Observer* observers[] = {&f.recorder};
+    projection.run(observers);
     ASSERT_EQ(f.recorder.years.size(), 4u);
     EXPECT_GT(f.recorder.total("births", 3), 1e13);
 }
