@@ -45,9 +45,12 @@ constexpr int exit_bad_input = 2;
 constexpr int exit_interrupted = 130;  // the shell's code for Ctrl-C
 
 // Bounds of the command line's numbers. More threads than this is a typo, not a machine (run.cpp
-// also clamps to the cores there are); the replicates' bound is the scenario key's (schema).
+// also clamps to the cores there are); the replicates' bound is the scenario key's, read from
+// the schema so that the file and the command line can never disagree.
 constexpr std::int64_t max_threads = 1024;
-constexpr std::int64_t max_replicates = 1000;
+std::int64_t max_replicates() {
+    return static_cast<std::int64_t>(find_schema_key("replicates")->max.value);
+}
 
 void report_input_error(const InputError& e) {
     for (const auto& p : e.problems()) std::cerr << "error: " << format(p) << '\n';
@@ -110,7 +113,7 @@ int run_cli(int argc, char** argv) {
     int replicates = 0;
     run->add_option("--replicates", replicates,
                     "Replicates of the agent core (overrides the scenario's `replicates`)")
-        ->check(cli::whole_number(1, max_replicates));
+        ->check(cli::whole_number(1, max_replicates()));
 
     run->add_option("--start-population", run_options.start_population,
                     "Agent core: start from persons saved by `socialtwin synthesise`")

@@ -514,11 +514,6 @@ void copy_string_attributes(hid_t from, hid_t to, std::span<const std::string_vi
     }
 }
 
-bool same_file(const fs::path& a, const fs::path& b) {
-    std::error_code error;
-    return fs::exists(a, error) && fs::exists(b, error) && fs::equivalent(a, b, error);
-}
-
 std::string utc_timestamp() {
     const std::time_t now = std::time(nullptr);
     std::tm utc{};

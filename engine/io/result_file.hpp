@@ -149,9 +149,6 @@ void copy_string_attributes(hid_t from, hid_t to, std::span<const std::string_vi
 
 // AtomicOutput, the way every derived file is written: engine/io/output_file.hpp.
 
-// True when the two paths name the same existing file (also through links).
-bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
-
 std::string utc_timestamp();  // e.g. "2025-01-31T12:00:00Z"
 
 }  // namespace socialtwin
