@@ -10,7 +10,7 @@
 #include <benchmark/benchmark.h>
 
 #include "engine/core/agent_projection.hpp"
-#include "engine/io/dataset.hpp"
+#include "engine/input/dataset.hpp"
 #include "models/registry.hpp"
 #include "synthetic_country.hpp"
 

@@ -8,7 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include "engine/core/cohort_projection.hpp"
-#include "engine/io/dataset.hpp"
+#include "engine/input/dataset.hpp"
 #include "models/registry.hpp"
 
 namespace socialtwin {

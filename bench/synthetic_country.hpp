@@ -10,7 +10,7 @@
 #include "engine/core/agent_population.hpp"
 #include "engine/core/area_table.hpp"
 #include "engine/core/cohort_projection.hpp"
-#include "engine/io/dataset.hpp"
+#include "engine/input/dataset.hpp"
 
 namespace socialtwin {
 

@@ -1,6 +1,6 @@
 // socialtwin: the command line. All work happens in engine/io and the core; this file only
 // parses arguments, reports and maps failures to exit codes (0 ok, 2 bad input, 1 bug/other,
-// 130 / 143 interrupted by SIGINT / SIGTERM: engine/io/output_file.hpp).
+// 130 / 143 interrupted by SIGINT / SIGTERM: engine/formats/output_file.hpp).
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -23,18 +23,18 @@
 #include "engine/cli/command_line.hpp"
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/errors.hpp"
-#include "engine/io/aggregate.hpp"
-#include "engine/io/compare.hpp"
-#include "engine/io/console_summary.hpp"
-#include "engine/io/hdf5.hpp"
-#include "engine/io/monitor.hpp"
-#include "engine/io/output_file.hpp"
-#include "engine/io/publish.hpp"
-#include "engine/io/result_info.hpp"
-#include "engine/io/run.hpp"
-#include "engine/io/scenario_loader.hpp"
-#include "engine/io/scenario_schema.hpp"
-#include "engine/io/version.hpp"
+#include "engine/output/aggregate.hpp"
+#include "engine/results/compare.hpp"
+#include "engine/output/console_summary.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/results/monitor.hpp"
+#include "engine/formats/output_file.hpp"
+#include "engine/results/publish.hpp"
+#include "engine/results/result_info.hpp"
+#include "engine/run/run.hpp"
+#include "engine/input/scenario_loader.hpp"
+#include "engine/input/scenario_schema.hpp"
+#include "engine/core/version.hpp"
 
 namespace fs = std::filesystem;
 using namespace socialtwin;
@@ -376,8 +376,8 @@ void reserve_standard_descriptors() {
 
 int main(int argc, char** argv) {
     // First, before any thread starts: SIGINT and SIGTERM remove unfinished files and end every
-    // command with 130 / 143 (engine/io/output_file.hpp), and HDF5 must not crash at exit on a
-    // file a failed write left open (engine/io/hdf5.hpp).
+    // command with 130 / 143 (engine/formats/output_file.hpp), and HDF5 must not crash at exit on a
+    // file a failed write left open (engine/formats/hdf5.hpp).
     reserve_standard_descriptors();
     install_interrupt_handling();
     hdf5::skip_library_shutdown_at_exit();

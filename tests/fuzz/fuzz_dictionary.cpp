@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/io/scenario_schema.hpp"
+#include "engine/input/scenario_schema.hpp"
 
 int main() {
     std::set<std::string> tokens;

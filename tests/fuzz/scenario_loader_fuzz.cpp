@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/io/input_file.hpp"
-#include "engine/io/scenario_loader.hpp"
+#include "engine/formats/input_file.hpp"
+#include "engine/input/scenario_loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view yaml(reinterpret_cast<const char*>(data), size);

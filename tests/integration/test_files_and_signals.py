@@ -1,5 +1,5 @@
 """Files the tool must never destroy, interrupts, a full disk and a full standard output
-(engine/io/output_file.hpp, engine/cli/main.cpp). Every input a test could damage is a copy in
+(engine/formats/output_file.hpp, engine/cli/main.cpp). Every input a test could damage is a copy in
 tmp_path."""
 import os
 import resource

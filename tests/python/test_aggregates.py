@@ -5,7 +5,7 @@ Points at a result file through the environment (skipped when unset):
 
     SOCIALTWIN_H5=out/baseline.h5 python3 -m pytest tests/python/test_aggregates.py
 
-Layout: engine/io/aggregate.hpp and docs/output-schema.md ("Aggregates"). Counts and amounts are
+Layout: engine/output/aggregate.hpp and docs/output-schema.md ("Aggregates"). Counts and amounts are
 summed over the areas of each larger area; a measure is averaged weighted by its `weight`
 indicator.
 """

@@ -4,7 +4,7 @@ Points at a result file through the environment (skipped when unset):
 
     SOCIALTWIN_H5=out/baseline.h5 python3 -m pytest tests/python/test_hdf5_layout.py
 
-Layout: engine/io/hdf5_writer.hpp. Balance convention, as the engine reports: population is the
+Layout: engine/output/hdf5_writer.hpp. Balance convention, as the engine reports: population is the
 stock on 1 January of the year and the flows (births, deaths, migration_in, migration_out) are
 those during the year, so the flows of year t take the population of t to that of t+1; the last
 year's flows have no next stock to check against.

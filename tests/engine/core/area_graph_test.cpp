@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/io/csv.hpp"
+#include "engine/formats/csv.hpp"
 
 namespace socialtwin {
 namespace {

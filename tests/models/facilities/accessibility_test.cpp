@@ -14,7 +14,7 @@
 
 #include "engine/core/agent_projection.hpp"
 #include "engine/core/cohort_projection.hpp"
-#include "engine/io/dataset.hpp"
+#include "engine/input/dataset.hpp"
 #include "models/registry.hpp"
 #include "support/synthetic.hpp"
 

@@ -1,0 +1,478 @@
+#include "engine/formats/hdf5.hpp"
+
+#include <hdf5_hl.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <algorithm>
+#include <mutex>
+
+namespace socialtwin::hdf5 {
+
+namespace {
+
+// HDF5 prints its error stack to stderr on every failure unless told otherwise; we turn the
+// stack into exception text instead, so the switch is flipped once before the first call.
+void silence_default_error_printing() {
+    static std::once_flag once;
+    std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+}
+
+herr_t collect_message(unsigned /*n*/, const H5E_error2_t* error, void* data) {
+    auto& messages = *static_cast<std::vector<std::string>*>(data);
+    std::string text = error->desc != nullptr ? error->desc : "";
+    if (text.empty()) {
+        char minor[256] = {};
+        if (H5Eget_msg(error->min_num, nullptr, minor, sizeof minor) > 0) text = minor;
+    }
+    if (!text.empty() && std::find(messages.begin(), messages.end(), text) == messages.end())
+        messages.push_back(std::move(text));
+    return 0;
+}
+
+// The current error stack in one line: the outermost message (what the API call could not do)
+// and the innermost (the cause, such as "errno = 13, error message = 'Permission denied'");
+// the layers between repeat one or the other.
+std::string current_error_stack() {
+    std::vector<std::string> messages;
+    const hid_t stack = H5Eget_current_stack();
+    if (stack >= 0) {
+        H5Ewalk2(stack, H5E_WALK_DOWNWARD, collect_message, &messages);
+        H5Eclose_stack(stack);
+    }
+    if (messages.empty()) return "no HDF5 error message";
+    if (messages.size() > 2) messages.erase(messages.begin() + 1, messages.end() - 1);
+    std::string text = fmt::format("{}", fmt::join(messages, ": "));
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return text;
+}
+
+PropertyList property_list(hid_t cls, std::string_view what) {
+    return PropertyList(check_id(H5Pcreate(cls), what));
+}
+
+// Object creation order tracking, as netCDF-4 sets it on every group and dataset.
+constexpr unsigned creation_order_flags = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+
+std::vector<std::string> names_by_index(hid_t object, bool links) {
+    std::vector<std::string> names;
+    auto collect = [&](H5_index_t index) {
+        names.clear();
+        hsize_t idx = 0;
+        herr_t status;
+        if (links) {
+            status = H5Literate(
+                object, index, H5_ITER_INC, &idx,
+                [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+                    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+                    return 0;
+                },
+                &names);
+        } else {
+            status = H5Aiterate2(
+                object, index, H5_ITER_INC, &idx,
+                [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+                    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+                    return 0;
+                },
+                &names);
+        }
+        return status >= 0;
+    };
+    // Creation order is only available where the writer tracked it; fall back to names.
+    if (!collect(H5_INDEX_CRT_ORDER)) {
+        H5Eclear2(H5E_DEFAULT);
+        if (!collect(H5_INDEX_NAME))
+            throw Error(fmt::format("cannot list {}: {}", links ? "links" : "attributes",
+                                    current_error_stack()));
+    }
+    return names;
+}
+
+Attribute create_attribute(hid_t object, const std::string& name, hid_t type) {
+    Dataspace space = scalar_space();
+    // Replace rather than fail, so writing the same key twice keeps the last value.
+    if (has_attribute(object, name))
+        check(H5Adelete(object, name.c_str()), fmt::format("deleting attribute '{}'", name));
+    return Attribute(
+        check_id(H5Acreate2(object, name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+                 fmt::format("creating attribute '{}'", name)));
+}
+
+std::string object_name(hid_t object) {
+    const ssize_t n = H5Iget_name(object, nullptr, 0);
+    if (n <= 0) return "?";
+    std::string name(static_cast<std::size_t>(n) + 1, '\0');
+    H5Iget_name(object, name.data(), name.size());
+    name.resize(static_cast<std::size_t>(n));
+    return name;
+}
+
+hsize_t element_count(hid_t space) {
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    check(static_cast<herr_t>(n < 0 ? -1 : 0), "counting dataspace elements");
+    return static_cast<hsize_t>(n);
+}
+
+// Reads `count` strings of the dataset or attribute `object` whose file type is `file_type`,
+// through `read(memory_type, buffer)`.
+template <typename Read>
+std::vector<std::string> read_string_values(hid_t file_type, hsize_t count, Read read,
+                                            std::string_view what) {
+    if (H5Tget_class(file_type) != H5T_STRING) throw Error(fmt::format("{}: not a string", what));
+    std::vector<std::string> out;
+    out.reserve(count);
+    const htri_t variable = H5Tis_variable_str(file_type);
+    check(static_cast<herr_t>(variable < 0 ? -1 : 0), what);
+    if (variable > 0) {
+        Datatype memory = utf8_string_type();
+        std::vector<char*> buffer(count, nullptr);
+        check(read(memory.id(), buffer.data()), what);
+        for (char* s : buffer) {
+            out.emplace_back(s != nullptr ? s : "");
+            H5free_memory(s);
+        }
+    } else {
+        const std::size_t size = H5Tget_size(file_type);
+        Datatype memory(check_id(H5Tcopy(file_type), what));
+        std::vector<char> buffer(count * size);
+        check(read(memory.id(), buffer.data()), what);
+        const bool space_padded = H5Tget_strpad(file_type) == H5T_STR_SPACEPAD;
+        for (hsize_t i = 0; i < count; ++i) {
+            std::string s(buffer.data() + i * size, size);
+            // Fixed-length strings are padded to their size with nulls or, Fortran-style, spaces.
+            if (const auto nul = s.find('\0'); nul != std::string::npos) s.resize(nul);
+            if (space_padded) s.erase(s.find_last_not_of(' ') + 1);
+            out.push_back(std::move(s));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+void check(herr_t status, std::string_view what) {
+    if (status < 0) throw Error(fmt::format("{}: {}", what, current_error_stack()));
+}
+
+hid_t check_id(hid_t id, std::string_view what) {
+    if (id < 0) throw Error(fmt::format("{}: {}", what, current_error_stack()));
+    return id;
+}
+
+void skip_library_shutdown_at_exit() { H5dont_atexit(); }
+
+File create_file(const std::filesystem::path& path) {
+    silence_default_error_printing();
+    PropertyList fcpl = property_list(H5P_FILE_CREATE, "creating file properties");
+    check(H5Pset_link_creation_order(fcpl.id(), creation_order_flags), "set link order");
+    check(H5Pset_attr_creation_order(fcpl.id(), creation_order_flags), "set attribute order");
+    return File(check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.id(), H5P_DEFAULT),
+                         fmt::format("cannot create HDF5 file '{}'", path.string())));
+}
+
+File open_file_read_only(const std::filesystem::path& path) {
+    silence_default_error_printing();
+    return File(check_id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                         fmt::format("cannot open HDF5 file '{}'", path.string())));
+}
+
+File open_file_read_write(const std::filesystem::path& path) {
+    silence_default_error_printing();
+    return File(check_id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+                         fmt::format("cannot open HDF5 file '{}' for writing", path.string())));
+}
+
+bool is_hdf5_file(const std::filesystem::path& path) {
+    silence_default_error_printing();
+    const htri_t result = H5Fis_hdf5(path.c_str());
+    if (result < 0) H5Eclear2(H5E_DEFAULT);
+    return result > 0;
+}
+
+Group create_group(hid_t parent, const std::string& name) {
+    PropertyList gcpl = property_list(H5P_GROUP_CREATE, "creating group properties");
+    check(H5Pset_link_creation_order(gcpl.id(), creation_order_flags), "set link order");
+    check(H5Pset_attr_creation_order(gcpl.id(), creation_order_flags), "set attribute order");
+    return Group(check_id(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT),
+                          fmt::format("creating group '{}'", name)));
+}
+
+Group open_group(hid_t parent, const std::string& name) {
+    return Group(check_id(H5Gopen2(parent, name.c_str(), H5P_DEFAULT),
+                          fmt::format("opening group '{}'", name)));
+}
+
+bool link_exists(hid_t parent, const std::string& name) {
+    const htri_t exists = H5Lexists(parent, name.c_str(), H5P_DEFAULT);
+    check(static_cast<herr_t>(exists < 0 ? -1 : 0), fmt::format("looking up '{}'", name));
+    return exists > 0;
+}
+
+bool is_dataset(hid_t parent, const std::string& name) {
+    Object object(
+        check_id(H5Oopen(parent, name.c_str(), H5P_DEFAULT), fmt::format("opening '{}'", name)));
+    return H5Iget_type(object.id()) == H5I_DATASET;
+}
+
+std::vector<std::string> link_names(hid_t group) { return names_by_index(group, true); }
+
+bool is_group(hid_t parent, const std::string& name) {
+    Object object(
+        check_id(H5Oopen(parent, name.c_str(), H5P_DEFAULT), fmt::format("opening '{}'", name)));
+    return H5Iget_type(object.id()) == H5I_GROUP;
+}
+
+void delete_link(hid_t parent, const std::string& name) {
+    check(H5Ldelete(parent, name.c_str(), H5P_DEFAULT), fmt::format("deleting '{}'", name));
+}
+
+Dataspace scalar_space() {
+    return Dataspace(check_id(H5Screate(H5S_SCALAR), "creating scalar dataspace"));
+}
+
+Dataspace simple_space(std::span<const hsize_t> dims) {
+    return Dataspace(check_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                              "creating dataspace"));
+}
+
+Datatype utf8_string_type() {
+    Datatype type(check_id(H5Tcopy(H5T_C_S1), "copying string type"));
+    check(H5Tset_size(type.id(), H5T_VARIABLE), "making string type variable-length");
+    check(H5Tset_cset(type.id(), H5T_CSET_UTF8), "making string type UTF-8");
+    return type;
+}
+
+std::vector<hsize_t> shape(hid_t dataset) {
+    Dataspace space(check_id(H5Dget_space(dataset), "getting dataspace"));
+    const int rank = H5Sget_simple_extent_ndims(space.id());
+    check(static_cast<herr_t>(rank < 0 ? -1 : 0), "getting rank");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    check(H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr), "getting dimensions");
+    return dims;
+}
+
+Dataset create_dataset(hid_t parent, const std::string& name, hid_t file_type,
+                       std::span<const hsize_t> dims, const DatasetOptions& options) {
+    const std::string what = fmt::format("creating dataset '{}'", name);
+    Dataspace space = dims.empty() ? scalar_space() : simple_space(dims);
+    PropertyList dcpl = property_list(H5P_DATASET_CREATE, what);
+    check(H5Pset_attr_creation_order(dcpl.id(), creation_order_flags), what);
+    if (!options.chunk.empty()) {
+        check(H5Pset_chunk(dcpl.id(), static_cast<int>(options.chunk.size()), options.chunk.data()),
+              what);
+        if (options.deflate_level > 0) {
+            // Shuffle first: it groups the bytes of the doubles so deflate finds the runs.
+            check(H5Pset_shuffle(dcpl.id()), what);
+            check(H5Pset_deflate(dcpl.id(), static_cast<unsigned>(options.deflate_level)), what);
+        }
+    }
+    if (options.set_fill)
+        check(H5Pset_fill_value(dcpl.id(), H5T_NATIVE_DOUBLE, &options.fill), what);
+    return Dataset(check_id(H5Dcreate2(parent, name.c_str(), file_type, space.id(), H5P_DEFAULT,
+                                       dcpl.id(), H5P_DEFAULT),
+                            what));
+}
+
+Dataset open_dataset(hid_t parent, const std::string& name) {
+    return Dataset(check_id(H5Dopen2(parent, name.c_str(), H5P_DEFAULT),
+                            fmt::format("opening dataset '{}'", name)));
+}
+
+void write(hid_t dataset, std::span<const double> values) {
+    check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          fmt::format("writing '{}'", object_name(dataset)));
+}
+
+void write(hid_t dataset, std::span<const std::int32_t> values) {
+    check(H5Dwrite(dataset, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          fmt::format("writing '{}'", object_name(dataset)));
+}
+
+void write(hid_t dataset, std::span<const std::string> values) {
+    std::vector<const char*> pointers;
+    pointers.reserve(values.size());
+    for (const auto& v : values) pointers.push_back(v.c_str());
+    Datatype type = utf8_string_type();
+    check(H5Dwrite(dataset, type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+          fmt::format("writing '{}'", object_name(dataset)));
+}
+
+void write(hid_t dataset, std::string_view value) {
+    const std::string text(value);
+    const char* pointer = text.c_str();
+    Datatype type = utf8_string_type();
+    check(H5Dwrite(dataset, type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &pointer),
+          fmt::format("writing '{}'", object_name(dataset)));
+}
+
+void write_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
+                 std::span<const double> values) {
+    const std::string what = fmt::format("writing a block of '{}'", object_name(dataset));
+    Dataspace file_space(check_id(H5Dget_space(dataset), what));
+    check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
+          what);
+    Dataspace memory_space = simple_space(count);
+    if (element_count(memory_space.id()) != values.size())
+        throw std::logic_error(fmt::format("{}: {} values for a block of {}", what, values.size(),
+                                           element_count(memory_space.id())));
+    check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory_space.id(), file_space.id(), H5P_DEFAULT,
+                   values.data()),
+          what);
+}
+
+std::vector<double> read_doubles(hid_t dataset) {
+    Dataspace space(check_id(H5Dget_space(dataset), "getting dataspace"));
+    std::vector<double> values(element_count(space.id()));
+    check(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          fmt::format("reading '{}'", object_name(dataset)));
+    return values;
+}
+
+void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
+                std::span<double> values) {
+    const std::string what = fmt::format("reading a block of '{}'", object_name(dataset));
+    Dataspace file_space(check_id(H5Dget_space(dataset), what));
+    check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
+          what);
+    Dataspace memory_space = simple_space(count);
+    if (element_count(memory_space.id()) != values.size())
+        throw std::logic_error(fmt::format("{}: a block of {} values into {}", what,
+                                           element_count(memory_space.id()), values.size()));
+    check(H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space.id(), file_space.id(), H5P_DEFAULT,
+                  values.data()),
+          what);
+}
+
+std::vector<std::int32_t> read_ints(hid_t dataset) {
+    Dataspace space(check_id(H5Dget_space(dataset), "getting dataspace"));
+    std::vector<std::int32_t> values(element_count(space.id()));
+    check(H5Dread(dataset, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          fmt::format("reading '{}'", object_name(dataset)));
+    return values;
+}
+
+std::vector<std::string> read_strings(hid_t dataset) {
+    const std::string what = fmt::format("reading '{}'", object_name(dataset));
+    Dataspace space(check_id(H5Dget_space(dataset), what));
+    Datatype type(check_id(H5Dget_type(dataset), what));
+    return read_string_values(
+        type.id(), element_count(space.id()),
+        [&](hid_t memory, void* buffer) {
+            return H5Dread(dataset, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+        },
+        what);
+}
+
+void write_attribute(hid_t object, const std::string& name, std::string_view value) {
+    Datatype type = utf8_string_type();
+    Attribute attribute = create_attribute(object, name, type.id());
+    const std::string text(value);
+    const char* pointer = text.c_str();
+    check(H5Awrite(attribute.id(), type.id(), &pointer),
+          fmt::format("writing attribute '{}'", name));
+}
+
+void write_attribute(hid_t object, const std::string& name, double value) {
+    Attribute attribute = create_attribute(object, name, H5T_IEEE_F64LE);
+    check(H5Awrite(attribute.id(), H5T_NATIVE_DOUBLE, &value),
+          fmt::format("writing attribute '{}'", name));
+}
+
+void write_attribute(hid_t object, const std::string& name, std::int32_t value) {
+    Attribute attribute = create_attribute(object, name, H5T_STD_I32LE);
+    check(H5Awrite(attribute.id(), H5T_NATIVE_INT32, &value),
+          fmt::format("writing attribute '{}'", name));
+}
+
+bool has_attribute(hid_t object, const std::string& name) {
+    const htri_t exists = H5Aexists(object, name.c_str());
+    check(static_cast<herr_t>(exists < 0 ? -1 : 0), fmt::format("looking up attribute '{}'", name));
+    return exists > 0;
+}
+
+std::vector<std::string> attribute_names(hid_t object) { return names_by_index(object, false); }
+
+std::string read_string_attribute(hid_t object, const std::string& name) {
+    const std::string what =
+        fmt::format("reading attribute '{}' of '{}'", name, object_name(object));
+    Attribute attribute(check_id(H5Aopen(object, name.c_str(), H5P_DEFAULT), what));
+    Dataspace space(check_id(H5Aget_space(attribute.id()), what));
+    Datatype type(check_id(H5Aget_type(attribute.id()), what));
+    auto values = read_string_values(
+        type.id(), element_count(space.id()),
+        [&](hid_t memory, void* buffer) { return H5Aread(attribute.id(), memory, buffer); }, what);
+    if (values.size() != 1) throw Error(fmt::format("{}: not a single string", what));
+    return values.front();
+}
+
+std::string attribute_text(hid_t object, const std::string& name) {
+    const std::string what = fmt::format("reading attribute '{}'", name);
+    Attribute attribute(check_id(H5Aopen(object, name.c_str(), H5P_DEFAULT), what));
+    Dataspace space(check_id(H5Aget_space(attribute.id()), what));
+    Datatype type(check_id(H5Aget_type(attribute.id()), what));
+    const hsize_t n = element_count(space.id());
+    switch (H5Tget_class(type.id())) {
+        case H5T_STRING: {
+            if (n == 1) return read_string_attribute(object, name);
+            break;
+        }
+        case H5T_INTEGER: {
+            if (n != 1) break;
+            long long value = 0;
+            check(H5Aread(attribute.id(), H5T_NATIVE_LLONG, &value), what);
+            return std::to_string(value);
+        }
+        case H5T_FLOAT: {
+            if (n != 1) break;
+            double value = 0;
+            check(H5Aread(attribute.id(), H5T_NATIVE_DOUBLE, &value), what);
+            return fmt::format("{}", value);
+        }
+        default:
+            break;
+    }
+    return fmt::format("[{} values]", n);
+}
+
+void make_dimension_scale(hid_t dataset, const std::string& name, int netcdf_dim_id) {
+    check(H5DSset_scale(dataset, name.c_str()), fmt::format("making '{}' a dimension", name));
+    write_attribute(dataset, "_Netcdf4Dimid", std::int32_t{netcdf_dim_id});
+}
+
+void attach_dimension_scale(hid_t dataset, hid_t scale, unsigned axis) {
+    check(H5DSattach_scale(dataset, scale, axis),
+          fmt::format("attaching dimension '{}' to axis {} of '{}'", object_name(scale), axis,
+                      object_name(dataset)));
+}
+
+bool is_dimension_scale(hid_t dataset) {
+    const htri_t scale = H5DSis_scale(dataset);
+    check(static_cast<herr_t>(scale < 0 ? -1 : 0), "checking for a dimension scale");
+    return scale > 0;
+}
+
+std::vector<std::string> dimension_names(hid_t dataset) {
+    const auto rank = shape(dataset).size();
+    std::vector<std::string> names(rank);
+    for (unsigned axis = 0; axis < rank; ++axis) {
+        if (H5DSget_num_scales(dataset, axis) <= 0) continue;
+        // The last attached scale names the axis, as netCDF-C and h5netcdf read it.
+        auto visit = [](hid_t, unsigned, hid_t scale, void* data) -> herr_t {
+            auto& name = *static_cast<std::string*>(data);
+            const ssize_t n = H5DSget_scale_name(scale, nullptr, 0);
+            if (n <= 0) return 0;
+            name.assign(static_cast<std::size_t>(n) + 1, '\0');
+            H5DSget_scale_name(scale, name.data(), name.size());
+            name.resize(static_cast<std::size_t>(n));
+            return 0;
+        };
+        check(H5DSiterate_scales(dataset, axis, nullptr, visit, &names[axis]),
+              fmt::format("reading the dimensions of '{}'", object_name(dataset)));
+    }
+    return names;
+}
+
+}  // namespace socialtwin::hdf5

@@ -1,0 +1,535 @@
+#include "engine/input/scenario_loader.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "engine/formats/csv.hpp"
+#include "engine/formats/input_file.hpp"
+
+namespace socialtwin {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// yaml-cpp counts lines and columns from 0; editors and our messages from 1.
+SourceLocation location(const std::string& file, const YAML::Mark& mark) {
+    if (mark.line < 0) return where_in(file);
+    return where_in(file, mark.line + 1, mark.column + 1);
+}
+
+// Reads scenario files and resolves `extends`, collecting problems instead of stopping at the
+// first. Problems that leave no document to validate (unreadable file, syntax error, cycle) are
+// `fatal`.
+class DocumentReader {
+public:
+    // The merged document of `file`; `text` is its content when already in memory.
+    std::optional<DocNode> read(const fs::path& file, std::optional<std::string_view> text) {
+        return read(file, text, nullptr, {});
+    }
+
+    std::vector<InputProblem>& problems() noexcept { return problems_; }
+    bool fatal() const noexcept { return fatal_; }
+    // The files read, the one asked for first, then its parent, and so on.
+    const std::vector<std::string>& files() const noexcept { return files_; }
+
+private:
+    std::optional<DocNode> read(const fs::path& file, std::optional<std::string_view> text,
+                                const SourceLocation* referred_from, std::vector<fs::path> chain) {
+        const std::string name = file.string();
+        std::string content;
+        if (text) {
+            content = std::string{*text};
+        } else if (!read_text(file, content, referred_from)) {
+            return std::nullopt;
+        }
+        files_.push_back(name);
+
+        // Result files store the scenario's text in attributes typed UTF-8.
+        if (const auto fault = first_text_fault(content)) {
+            problems_.push_back(problem_at(where_in(name, fault->line, fault->column),
+                                           "expected UTF-8 text, found " + fault->what,
+                                           "is it a text file saved as UTF-8?"));
+            fatal_ = true;
+            return std::nullopt;
+        }
+        YAML::Node yaml;
+        try {
+            yaml = YAML::Load(content);
+            // Before convert(), which expands every alias: a bomb or a cycle stops here.
+            check_yaml_limits(yaml, name);
+        } catch (const YAML::ParserException& e) {
+            problems_.push_back(problem_at(location(name, e.mark), "YAML syntax error: " + e.msg));
+            fatal_ = true;
+            return std::nullopt;
+        } catch (const InputError& e) {
+            for (const InputProblem& p : e.problems()) problems_.push_back(p);
+            fatal_ = true;
+            return std::nullopt;
+        }
+        DocNode doc = convert(yaml, name, where_in(name, 1, 1), "");
+
+        const DocNode* extends = doc.find("extends");
+        if (!extends || doc.kind != DocNode::Kind::mapping) return doc;
+        if (extends->kind != DocNode::Kind::scalar || extends->text.empty()) return doc;
+        // (The schema reports an `extends` that is not a path.)
+
+        const fs::path parent_file = parent_path(file, extends->text);
+        chain.push_back(identity(file));
+        const fs::path parent_id = identity(parent_file);
+        if (const auto it = std::find(chain.begin(), chain.end(), parent_id); it != chain.end()) {
+            std::string cycle;
+            for (auto f = it; f != chain.end(); ++f) cycle += f->filename().string() + " -> ";
+            cycle += parent_id.filename().string();
+            problems_.push_back(problem_at(where_in(extends->where.file, extends->where.line,
+                                                    extends->where.column, "extends"),
+                                           fmt::format("a cycle: {}", cycle)));
+            fatal_ = true;
+            return std::nullopt;
+        }
+        SourceLocation from = extends->where;
+        from.key_path = "extends";
+        std::optional<DocNode> parent = read(parent_file, std::nullopt, &from, chain);
+        if (!parent) return std::nullopt;
+        return merge(inheritable(std::move(*parent)), without_extends(std::move(doc)));
+    }
+
+    bool read_text(const fs::path& file, std::string& content,
+                   const SourceLocation* referred_from) {
+        InputText input = read_input_file(file, yaml_input_limit);
+        if (input.ok()) {
+            content = std::move(input.text);
+            return true;
+        }
+        fatal_ = true;
+        if (referred_from)
+            problems_.push_back(
+                problem_at(*referred_from,
+                           fmt::format("cannot open \"{}\" ({})", file.string(), input.why_not)));
+        else
+            problems_.push_back(problem_at(
+                where_in(file.string()), fmt::format("cannot open the file ({})", input.why_not)));
+        return false;
+    }
+
+    static fs::path parent_path(const fs::path& file, const std::string& extends) {
+        const fs::path p{extends};
+        if (p.is_absolute()) return p.lexically_normal();
+        return (file.parent_path() / p).lexically_normal();
+    }
+
+    // The same file reached by different spellings must be recognised in a cycle.
+    static fs::path identity(const fs::path& file) {
+        std::error_code ec;
+        fs::path p = fs::weakly_canonical(file, ec);
+        return ec ? file.lexically_normal() : p;
+    }
+
+    // `path` is the node's key path (rates.fertility[0]), for problems found here.
+    DocNode convert(const YAML::Node& yaml, const std::string& file, const SourceLocation& fallback,
+                    const std::string& path) {
+        DocNode node;
+        node.where = location(file, yaml.Mark());
+        // yaml-cpp places an empty value at the start of the next line; the key is clearer.
+        if (node.where.line == 0 || yaml.IsNull()) node.where = fallback;
+        switch (yaml.Type()) {
+            case YAML::NodeType::Undefined:
+            case YAML::NodeType::Null:
+                node.kind = DocNode::Kind::null;
+                break;
+            case YAML::NodeType::Scalar:
+                node.kind = DocNode::Kind::scalar;
+                node.text = yaml.Scalar();
+                // "?" = a plain scalar, whose type is up to the reader; anything else was quoted
+                // or tagged, and means text.
+                node.quoted = yaml.Tag() != "?";
+                check_text(node.text, node.where, path);
+                break;
+            case YAML::NodeType::Sequence:
+                node.kind = DocNode::Kind::sequence;
+                for (const YAML::Node& item : yaml)
+                    node.items.push_back(convert(item, file, node.where,
+                                                 fmt::format("{}[{}]", path, node.items.size())));
+                break;
+            case YAML::NodeType::Map:
+                node.kind = DocNode::Kind::mapping;
+                for (auto it = yaml.begin(); it != yaml.end(); ++it) {
+                    const SourceLocation key_where = location(file, it->first.Mark());
+                    if (!it->first.IsScalar()) {
+                        problems_.push_back(problem_at(key_where, "expected a plain key name"));
+                        continue;
+                    }
+                    DocEntry entry;
+                    entry.key = it->first.Scalar();
+                    entry.key_where = key_where;
+                    const std::string entry_path =
+                        path.empty() ? entry.key : path + "." + entry.key;
+                    check_text(entry.key, key_where, entry_path);
+                    for (const DocEntry& earlier : node.entries) {
+                        if (earlier.key != entry.key) continue;
+                        SourceLocation at = key_where;
+                        at.key_path = entry.key;
+                        problems_.push_back(
+                            problem_at(at, fmt::format("key written twice (also on line {})",
+                                                       earlier.key_where.line)));
+                        break;
+                    }
+                    entry.value = convert(it->second, file, key_where, entry_path);
+                    node.entries.push_back(std::move(entry));
+                }
+                break;
+        }
+        return node;
+    }
+
+    // The file's bytes are checked before parsing, but an escape in a quoted scalar ("\0")
+    // can still put a NUL byte into a value. (yaml-cpp itself refuses "\uD800".)
+    void check_text(const std::string& text, const SourceLocation& where, const std::string& path) {
+        const auto fault = first_text_fault(text);
+        if (!fault) return;
+        SourceLocation at = where;
+        at.key_path = path;
+        problems_.push_back(problem_at(
+            at, fmt::format("expected UTF-8 text, found {} (written as an escape)", fault->what)));
+    }
+
+    // A parent's keys that the schema does not pass on to the files extending it (the name and
+    // description of the parent scenario are not those of the child).
+    static DocNode inheritable(DocNode parent) {
+        if (parent.kind != DocNode::Kind::mapping) return parent;
+        std::erase_if(parent.entries, [](const DocEntry& e) {
+            const SchemaKey* key = find_schema_key(e.key);
+            return key && !key->inherited;
+        });
+        return parent;
+    }
+
+    static DocNode without_extends(DocNode doc) {
+        std::erase_if(doc.entries, [](const DocEntry& e) { return e.key == "extends"; });
+        return doc;
+    }
+
+    // Mappings merge key by key; anything else in the child replaces the parent's value.
+    static DocNode merge(DocNode parent, DocNode child) {
+        if (parent.kind != DocNode::Kind::mapping || child.kind != DocNode::Kind::mapping)
+            return child;
+        for (DocEntry& c : child.entries) {
+            auto it = std::find_if(parent.entries.rbegin(), parent.entries.rend(),
+                                   [&](const DocEntry& p) { return p.key == c.key; });
+            if (it == parent.entries.rend()) {
+                parent.entries.push_back(std::move(c));
+                continue;
+            }
+            it->value = merge(std::move(it->value), std::move(c.value));
+            it->key_where = c.key_where;
+        }
+        // A problem about the mapping as a whole (a missing key) belongs to the child's file.
+        parent.where = child.where;
+        return parent;
+    }
+
+    std::vector<InputProblem> problems_;
+    std::vector<std::string> files_;
+    bool fatal_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Building the Scenario from a valid document
+
+// By value: the fallback is often a temporary.
+std::string text_of(const DocNode* n, std::string_view fallback) {
+    return n && n->kind == DocNode::Kind::scalar ? n->text : std::string{fallback};
+}
+
+template <typename T>
+T integer_of(const DocNode* n, T fallback) {
+    if (!n) return fallback;
+    const auto v = integer_value(*n);
+    return v ? static_cast<T>(*v) : fallback;
+}
+
+double number_of(const DocNode* n, double fallback) {
+    if (!n) return fallback;
+    return number_value(*n).value_or(fallback);
+}
+
+RateChange rate_change(const DocNode& node) {
+    RateChange c;
+    c.factor = number_of(node.find("factor"), c.factor);
+    c.trend = number_of(node.find("trend"), c.trend);
+    c.from_year = integer_of(node.find("from"), c.from_year);
+    c.to_year = integer_of(node.find("to"), c.to_year);
+    if (const DocNode* ages = node.find("ages"); ages && ages->items.size() == 2) {
+        c.age_min = integer_of(&ages->items[0], c.age_min);
+        c.age_max = integer_of(&ages->items[1], c.age_max);
+    }
+    const std::string sex = text_of(node.find("sex"), "both");
+    c.sex = sex == "male" ? SexFilter::male : sex == "female" ? SexFilter::female : SexFilter::both;
+    return c;
+}
+
+// A dataset path is written relative to the file that sets it, but the dataset loader looks
+// relative to the scenario file it was given: rewrite a path inherited from a parent in
+// another folder so it still points at the same place. Names stay as they are.
+std::string dataset_path(const DocNode& value, const fs::path& file) {
+    const fs::path p{value.text};
+    if (value.text.find('/') == std::string::npos || p.is_absolute()) return value.text;
+    const fs::path declared_in = fs::path{value.where.file}.parent_path();
+    const fs::path loaded_from = file.parent_path();
+    if (fs::absolute(declared_in).lexically_normal() ==
+        fs::absolute(loaded_from).lexically_normal())
+        return value.text;
+    const fs::path target = fs::absolute(declared_in / p).lexically_normal();
+    return target.lexically_relative(fs::absolute(loaded_from).lexically_normal()).generic_string();
+}
+
+Scenario build(const DocNode& doc, const fs::path& file) {
+    Scenario s;
+    s.name = file.stem().string();
+    if (const DocNode* n = doc.find("name"); n && n->kind == DocNode::Kind::scalar)
+        s.name = n->text;
+    s.description = text_of(doc.find("description"), "");
+    if (const DocNode* d = doc.find("dataset")) s.dataset = dataset_path(*d, file);
+    s.base_year = integer_of(doc.find("base_year"), s.base_year);
+    s.horizon = integer_of(doc.find("horizon"), s.horizon);
+    if (const DocNode* seed = doc.find("seed")) s.seed = unsigned_value(*seed).value_or(s.seed);
+    s.core = text_of(doc.find("core"), "cohort") == "agent" ? CoreKind::agent : CoreKind::cohort;
+    s.replicates = integer_of(doc.find("replicates"), s.replicates);
+
+    if (const DocNode* rates = doc.find("rates")) {
+        for (const DocEntry& e : rates->entries) {
+            const auto target = rate_target_from_string(e.key);
+            if (!target) continue;
+            std::vector<RateChange> changes;
+            if (e.value.kind == DocNode::Kind::mapping) changes.push_back(rate_change(e.value));
+            for (const DocNode& item : e.value.items) changes.push_back(rate_change(item));
+            if (changes.empty())
+                s.rate_changes.erase(*target);
+            else
+                s.rate_changes[*target] = std::move(changes);
+        }
+    }
+
+    if (const DocNode* construction = doc.find("construction")) {
+        for (std::size_t i = 0; i < construction->items.size(); ++i) {
+            const DocNode& item = construction->items[i];
+            ConstructionProject p;
+            p.name = text_of(item.find("name"), "");
+            p.year = integer_of(item.find("year"), p.year);
+            p.area = text_of(item.find("area"), "");
+            p.dwellings = number_of(item.find("dwellings"), p.dwellings);
+            p.type = text_of(item.find("type"), "multi_family") == "single_family"
+                         ? DwellingType::single_family
+                         : DwellingType::multi_family;
+            if (const DocNode* tenure = item.find("tenure")) {
+                const std::string t = tenure->text;
+                p.tenure = t == "owner"         ? Tenure::owner
+                           : t == "social_rent" ? Tenure::social_rent
+                                                : Tenure::private_rent;
+            }
+            p.occupancy = number_of(item.find("occupancy"), p.occupancy);
+            p.where = item.where;
+            p.where.key_path = fmt::format("construction[{}]", i);
+            s.construction.push_back(std::move(p));
+        }
+    }
+
+    if (const DocNode* facilities = doc.find("facilities")) {
+        // Each change remembers its place, for problems found with the dataset (unknown ids).
+        const auto items = [&](std::string_view list, auto add) {
+            const DocNode* node = facilities->find(list);
+            if (!node) return;
+            for (std::size_t i = 0; i < node->items.size(); ++i) {
+                SourceLocation where = node->items[i].where;
+                where.key_path = fmt::format("facilities.{}[{}]", list, i);
+                add(node->items[i], std::move(where));
+            }
+        };
+        FacilityChanges& f = s.facilities;
+        items("open", [&](const DocNode& item, SourceLocation where) {
+            f.open.push_back({.id = text_of(item.find("id"), ""),
+                              .type = text_of(item.find("type"), ""),
+                              .area = text_of(item.find("area"), ""),
+                              .year = integer_of(item.find("year"), 0),
+                              .capacity = number_of(item.find("capacity"), 0.0),
+                              .name = text_of(item.find("name"), ""),
+                              .where = std::move(where)});
+        });
+        items("close", [&](const DocNode& item, SourceLocation where) {
+            f.close.push_back({.facility = text_of(item.find("facility"), ""),
+                               .year = integer_of(item.find("year"), 0),
+                               .where = std::move(where)});
+        });
+        items("resize", [&](const DocNode& item, SourceLocation where) {
+            f.resize.push_back({.facility = text_of(item.find("facility"), ""),
+                                .year = integer_of(item.find("year"), 0),
+                                .capacity = number_of(item.find("capacity"), 0.0),
+                                .where = std::move(where)});
+        });
+    }
+
+    if (const DocNode* housing = doc.find("housing")) {
+        s.housing.frictional_vacancy =
+            number_of(housing->find("frictional_vacancy"), s.housing.frictional_vacancy);
+        s.housing.persons_per_new_dwelling = number_of(housing->find("persons_per_new_dwelling"),
+                                                       s.housing.persons_per_new_dwelling);
+        s.housing.own_buurt_weight =
+            number_of(housing->find("own_buurt_weight"), s.housing.own_buurt_weight);
+        s.housing.migration = text_of(housing->find("migration"), "housing_led") == "demand_led"
+                                  ? MigrationMode::demand_led
+                                  : MigrationMode::housing_led;
+    }
+    if (const DocNode* care = doc.find("care")) {
+        CareSettings& c = s.care;
+        c.gp_normpraktijk = number_of(care->find("gp_normpraktijk"), c.gp_normpraktijk);
+        c.gp_contacts_per_patient =
+            number_of(care->find("gp_contacts_per_patient"), c.gp_contacts_per_patient);
+        c.gp_contacts_per_fte = number_of(care->find("gp_contacts_per_fte"), c.gp_contacts_per_fte);
+        c.district_nursing_eur_per_hour =
+            number_of(care->find("district_nursing_eur_per_hour"), c.district_nursing_eur_per_hour);
+        c.child_nearby_share = number_of(care->find("child_nearby_share"), c.child_nearby_share);
+    }
+    if (const DocNode* costs = doc.find("costs")) {
+        s.costs.prices = text_of(costs->find("prices"), "constant") == "nominal"
+                             ? PriceBasis::nominal
+                             : PriceBasis::constant;
+        s.costs.real_growth_per_year =
+            number_of(costs->find("real_growth_per_year"), s.costs.real_growth_per_year);
+        s.costs.inflation_per_year =
+            number_of(costs->find("inflation_per_year"), s.costs.inflation_per_year);
+    }
+    if (const DocNode* businesscase = doc.find("businesscase"))
+        s.businesscase.discount_rate =
+            number_of(businesscase->find("discount_rate"), s.businesscase.discount_rate);
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Re-emitting the merged document
+
+void emit(YAML::Emitter& out, const DocNode& node) {
+    switch (node.kind) {
+        case DocNode::Kind::null:
+            out << YAML::Null;
+            return;
+        case DocNode::Kind::scalar:
+            if (node.text.find('\n') != std::string::npos)
+                out << YAML::Literal << node.text;
+            else if (node.quoted)
+                out << YAML::DoubleQuoted << node.text;
+            else
+                out << node.text;
+            return;
+        case DocNode::Kind::sequence: {
+            // [65, 105] stays on one line; lists of mappings stay blocks.
+            const bool flat =
+                std::all_of(node.items.begin(), node.items.end(), [](const DocNode& i) {
+                    return i.kind == DocNode::Kind::scalar || i.kind == DocNode::Kind::null;
+                });
+            out << (flat ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
+            for (const DocNode& item : node.items) emit(out, item);
+            out << YAML::EndSeq;
+            return;
+        }
+        case DocNode::Kind::mapping:
+            out << YAML::BeginMap;
+            for (const DocEntry& e : node.entries) {
+                out << YAML::Key << e.key << YAML::Value;
+                emit(out, e.value);
+            }
+            out << YAML::EndMap;
+            return;
+    }
+}
+
+std::string source_text(const DocNode& doc, const std::vector<std::string>& files) {
+    std::string text = fmt::format("# Scenario read from {}", files.front());
+    for (std::size_t i = 1; i < files.size(); ++i)
+        text += fmt::format("\n#   which extends {}", files[i]);
+    text += "\n";
+    if (doc.kind == DocNode::Kind::mapping && doc.entries.empty()) return text + "{}\n";
+    // Top-level keys in schema order (name first), wherever the merge put them.
+    DocNode ordered = doc;
+    const auto rank = [](const DocEntry& e) {
+        const auto keys = scenario_schema();
+        return std::find_if(keys.begin(), keys.end(),
+                            [&](const SchemaKey& k) { return k.path == e.key; }) -
+               keys.begin();
+    };
+    std::stable_sort(ordered.entries.begin(), ordered.entries.end(),
+                     [&](const DocEntry& a, const DocEntry& b) { return rank(a) < rank(b); });
+    YAML::Emitter out;
+    emit(out, ordered);
+    return text + out.c_str() + "\n";
+}
+
+// Problems in the order a reader fixes them: the file asked for first, then its parents, each
+// from top to bottom.
+void sort_problems(std::vector<InputProblem>& problems, const std::vector<std::string>& files) {
+    const auto rank = [&](const std::string& f) {
+        return std::find(files.begin(), files.end(), f) - files.begin();
+    };
+    std::stable_sort(problems.begin(), problems.end(),
+                     [&](const InputProblem& a, const InputProblem& b) {
+                         return std::tuple(rank(a.where.file), a.where.line, a.where.column) <
+                                std::tuple(rank(b.where.file), b.where.line, b.where.column);
+                     });
+}
+
+struct LoadResult {
+    std::optional<Scenario> scenario;
+    std::vector<InputProblem> problems;
+};
+
+LoadResult load(const fs::path& file, std::optional<std::string_view> text) {
+    DocumentReader reader;
+    std::optional<DocNode> doc = reader.read(file, text);
+    LoadResult result;
+    result.problems = std::move(reader.problems());
+    if (!doc || reader.fatal()) return result;
+    for (InputProblem& p : validate_scenario_document(*doc))
+        result.problems.push_back(std::move(p));
+    sort_problems(result.problems, reader.files());
+    if (!result.problems.empty()) return result;
+    result.scenario = build(*doc, file);
+    result.scenario->source_path = file.string();
+    result.scenario->source_text = source_text(*doc, reader.files());
+    return result;
+}
+
+Scenario scenario_or_throw(LoadResult result) {
+    if (!result.scenario) throw_input_problems(std::move(result.problems));
+    return std::move(*result.scenario);
+}
+
+}  // namespace
+
+std::vector<fs::path> scenario_files(const fs::path& file) {
+    DocumentReader reader;
+    reader.read(file, std::nullopt);
+    return {reader.files().begin(), reader.files().end()};
+}
+
+Scenario load_scenario(const fs::path& file) { return scenario_or_throw(load(file, std::nullopt)); }
+
+Scenario load_scenario_from_string(std::string_view yaml, const fs::path& as_file) {
+    return scenario_or_throw(load(as_file, yaml));
+}
+
+std::vector<InputProblem> validate_scenario_file(const fs::path& file) {
+    return load(file, std::nullopt).problems;
+}
+
+DocNode read_scenario_document(const fs::path& file) {
+    DocumentReader reader;
+    std::optional<DocNode> doc = reader.read(file, std::nullopt);
+    if (!doc || reader.fatal()) throw_input_problems(std::move(reader.problems()));
+    return std::move(*doc);
+}
+
+}  // namespace socialtwin

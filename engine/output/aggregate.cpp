@@ -1,0 +1,467 @@
+#include "engine/output/aggregate.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "engine/core/errors.hpp"
+#include "engine/core/suggest.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/output/hdf5_writer.hpp"
+#include "engine/output/result_file.hpp"
+
+namespace socialtwin {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+constexpr std::array<std::string_view, 6> indicator_attributes{
+    "units", "description", "source", "kind", "weight", "quantile_method"};
+
+AreaGrouping each_area(const std::vector<std::string>& areas,
+                       const std::vector<AreaAttribute>& attributes, const std::string& level) {
+    AreaGrouping g;
+    g.level = level;
+    g.codes = areas;
+    g.group_of_area.resize(areas.size());
+    for (std::size_t a = 0; a < areas.size(); ++a) g.group_of_area[a] = a;
+    g.n_areas.assign(areas.size(), 1);
+    g.labels = attributes;
+    return g;
+}
+
+}  // namespace
+
+std::vector<std::string> aggregate_levels(const ResultLayout& layout,
+                                          const std::vector<std::string>& requested,
+                                          const fs::path& path) {
+    std::vector<std::string> levels;
+    if (requested.empty()) {
+        for (const auto& level : default_aggregate_levels)
+            if (level != layout.area_level && layout.attribute(level) != nullptr)
+                levels.push_back(level);
+        return levels;
+    }
+    std::vector<std::string_view> available;
+    for (const auto& a : layout.attributes) available.push_back(a.name);
+    std::vector<InputProblem> problems;
+    for (const auto& level : requested) {
+        if (std::find(levels.begin(), levels.end(), level) != levels.end()) continue;
+        if (level == layout.area_level || level == result_layout::area) {
+            problems.push_back(problem_at(
+                where_in(path.string(), 0, 0, "levels"),
+                fmt::format("'{}' is the file's own area level: its indicators are already per {}",
+                            level, level)));
+        } else if (layout.attribute(level) == nullptr) {
+            problems.push_back(problem_at(
+                where_in(path.string(), 0, 0, "levels"),
+                fmt::format("no area attribute '{}' to aggregate to; the file has: {}", level,
+                            available.empty() ? std::string("none")
+                                              : fmt::format("{}", fmt::join(available, ", "))),
+                did_you_mean(level, available)));
+        } else {
+            levels.push_back(level);
+        }
+    }
+    if (!problems.empty()) throw InputError(std::move(problems));
+    return levels;
+}
+
+namespace {
+
+struct GroupScales {
+    hdf5::Dataset year, unit, replicate, quantile;
+    std::map<std::string, hdf5::Dataset, std::less<>> catalog;
+};
+
+// Aggregates the companions of `indicator` (each replicate, then quantiles over those).
+void aggregate_companions(hid_t root, hid_t group, const ResultLayout& layout,
+                          const ResultIndicator& indicator, const ResultIndicator* weight,
+                          const AreaGrouping& grouping, const GroupScales& scales,
+                          const std::string& coordinates, const std::string& aggregation) {
+    const std::size_t n_years = layout.years.size();
+    const std::size_t n_groups = grouping.codes.size();
+    const std::size_t per_area = indicator.values_per_area();
+    const std::size_t n_replicates = layout.replicates;
+    const std::size_t cells = n_groups * per_area;
+    std::vector<hid_t> rest_scales;
+    std::vector<hsize_t> rest_shape;
+    for (std::size_t axis = 2; axis < indicator.dims.size(); ++axis) {
+        rest_scales.push_back(scales.catalog.at(indicator.dims[axis]).id());
+        rest_shape.push_back(indicator.shape[axis]);
+    }
+    auto create = [&](const std::string& suffix, hid_t leading, hsize_t n_leading) {
+        std::vector<hid_t> s{leading, scales.year.id(), scales.unit.id()};
+        std::vector<hsize_t> shape{n_leading, n_years, n_groups};
+        s.insert(s.end(), rest_scales.begin(), rest_scales.end());
+        shape.insert(shape.end(), rest_shape.begin(), rest_shape.end());
+        const std::string name = indicator.name + suffix;
+        auto out = create_variable(group, name, s, shape, 1);
+        auto source = hdf5::open_dataset(root, name);
+        copy_string_attributes(source.id(), out.id(), indicator_attributes);
+        hdf5::write_attribute(out.id(), "aggregation", aggregation);
+        if (!coordinates.empty()) hdf5::write_attribute(out.id(), "coordinates", coordinates);
+        return std::pair{std::move(source), std::move(out)};
+    };
+    auto [replicates_in, replicates_out] =
+        create(std::string(result_layout::replicates_suffix), scales.replicate.id(), n_replicates);
+    hdf5::Dataset quantiles_out;
+    if (indicator.has_quantiles)
+        quantiles_out = create(std::string(result_layout::quantiles_suffix), scales.quantile.id(),
+                               result_layout::quantile_levels.size())
+                            .second;
+    hdf5::Dataset weight_in;
+    bool weight_by_replicate = false;
+    if (weight != nullptr) {
+        weight_by_replicate = weight->has_replicates;
+        weight_in = hdf5::open_dataset(
+            root, weight->name +
+                      (weight_by_replicate ? std::string(result_layout::replicates_suffix) : ""));
+    }
+    const std::size_t weights_per_area = weight != nullptr ? weight->values_per_area() : 1;
+
+    std::vector<double> all(n_replicates * cells), cell(n_replicates),
+        quantiles(result_layout::quantile_levels.size() * cells);
+    for (std::size_t y = 0; y < n_years; ++y) {
+        for (std::size_t r = 0; r < n_replicates; ++r) {
+            const std::array<hsize_t, 2> at{r, y};
+            const auto values = read_slab(replicates_in.id(), at);
+            std::vector<double> weights;
+            if (weight != nullptr)
+                weights = weight_by_replicate ? read_slab(weight_in.id(), at)
+                                              : read_slab(weight_in.id(), std::array{hsize_t{y}});
+            std::span<double> out(all.data() + r * cells, cells);
+            aggregate_values(grouping, indicator.kind, values, per_area, weights, weights_per_area,
+                             out);
+            write_slab(replicates_out.id(), at, out);
+        }
+        if (!quantiles_out) continue;
+        std::array<double, result_layout::quantile_levels.size()> q{};
+        for (std::size_t c = 0; c < cells; ++c) {
+            for (std::size_t r = 0; r < n_replicates; ++r) cell[r] = all[r * cells + c];
+            replicate_quantiles(cell, result_layout::quantile_levels, q);
+            for (std::size_t k = 0; k < q.size(); ++k) quantiles[k * cells + c] = q[k];
+        }
+        std::vector<hsize_t> start{0, y, 0}, count{q.size(), 1, n_groups};
+        for (hsize_t n : rest_shape) {
+            start.push_back(0);
+            count.push_back(n);
+        }
+        if (cells > 0) hdf5::write_block(quantiles_out.id(), start, count, quantiles);
+    }
+}
+
+void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
+                 const AreaGrouping& grouping, DimensionNumbers& numbers, bool companions) {
+    auto group = hdf5::create_group(aggregates, grouping.level);
+    hdf5::write_attribute(
+        group.id(), "description",
+        fmt::format("the indicators of the file's {} areas ({}) aggregated to each {}: counts and "
+                    "amounts summed, measures averaged weighted by their weight indicator",
+                    layout.areas.size(), layout.area_level, grouping.level));
+    GroupScales scales;
+    scales.year = write_dimension(group.id(), std::string(result_layout::year), layout.years,
+                                  numbers.next(), "calendar year");
+    scales.unit = write_dimension(group.id(), grouping.level, grouping.codes, numbers.next(),
+                                  fmt::format("{} code", grouping.level));
+    for (const auto& dimension : layout.dimensions)
+        scales.catalog.emplace(dimension.name,
+                               write_dimension(group.id(), dimension.name, dimension.labels,
+                                               numbers.next(), dimension.description));
+    const bool with_companions =
+        companions && layout.replicates > 1 &&
+        std::any_of(layout.indicators.begin(), layout.indicators.end(),
+                    [](const ResultIndicator& i) { return i.has_replicates; });
+    if (with_companions) {
+        std::vector<std::int32_t> replicates(layout.replicates);
+        for (std::size_t r = 0; r < replicates.size(); ++r)
+            replicates[r] = static_cast<std::int32_t>(r);
+        scales.replicate = write_dimension(group.id(), std::string(result_layout::replicate),
+                                           replicates, numbers.next(), "replicate number");
+        scales.quantile =
+            write_dimension(group.id(), std::string(result_layout::quantile),
+                            std::span<const double>(result_layout::quantile_levels), numbers.next(),
+                            "probability level of a quantile over replicates");
+        hdf5::write_attribute(scales.quantile.id(), "quantile_method",
+                              result_layout::quantile_method);
+    }
+
+    std::vector<std::int32_t> counts;
+    for (std::size_t n : grouping.n_areas) counts.push_back(static_cast<std::int32_t>(n));
+    {
+        auto n_areas = write_values(group.id(), "n_areas", counts, scales.unit.id());
+        hdf5::write_attribute(n_areas.id(), "units", "areas");
+        hdf5::write_attribute(n_areas.id(), "description",
+                              fmt::format("number of the file's {} areas in each {}",
+                                          layout.area_level, grouping.level));
+    }
+    std::string coordinates = "n_areas";
+    for (const auto& label : grouping.labels) {
+        if (label.name == grouping.level) continue;
+        write_labels(group.id(), label.name, label.values, scales.unit.id());
+        coordinates += ' ' + label.name;
+    }
+
+    for (const auto& indicator : layout.indicators) {
+        const std::size_t per_area = indicator.values_per_area();
+        std::vector<hid_t> s{scales.year.id(), scales.unit.id()};
+        std::vector<hsize_t> shape{layout.years.size(), grouping.codes.size()};
+        for (std::size_t axis = 2; axis < indicator.dims.size(); ++axis) {
+            const auto scale = scales.catalog.find(indicator.dims[axis]);
+            if (scale == scales.catalog.end())
+                throw hdf5::Error(
+                    fmt::format("indicator '{}' has dimension '{}', which is not a "
+                                "string dimension of the file",
+                                indicator.name, indicator.dims[axis]));
+            s.push_back(scale->second.id());
+            shape.push_back(indicator.shape[axis]);
+        }
+        // A measure's weight: the named indicator, when the file has it with one value per area
+        // or one per cell of the measure.
+        const ResultIndicator* weight = nullptr;
+        if (indicator.kind == IndicatorKind::measure)
+            if (const auto* w = layout.find(indicator.weight);
+                w != nullptr && (w->values_per_area() == 1 || w->values_per_area() == per_area))
+                weight = w;
+        const std::string aggregation = aggregation_text(
+            indicator.kind, grouping.level, weight != nullptr ? weight->name : std::string{});
+
+        auto in = hdf5::open_dataset(root, indicator.name);
+        auto out = create_variable(group.id(), indicator.name, s, shape, 0);
+        copy_string_attributes(in.id(), out.id(), indicator_attributes);
+        hdf5::write_attribute(out.id(), "aggregation", aggregation);
+        hdf5::write_attribute(out.id(), "coordinates", coordinates);
+        hdf5::Dataset weight_in;
+        if (weight != nullptr) weight_in = hdf5::open_dataset(root, weight->name);
+        for (std::size_t y = 0; y < layout.years.size(); ++y) {
+            const std::array<hsize_t, 1> at{y};
+            const auto values = read_slab(in.id(), at);
+            std::vector<double> weights;
+            if (weight != nullptr) weights = read_slab(weight_in.id(), at);
+            const auto aggregated =
+                aggregate_values(grouping, indicator.kind, values, per_area, weights,
+                                 weight != nullptr ? weight->values_per_area() : 1);
+            write_slab(out.id(), at, aggregated);
+        }
+        if (with_companions && indicator.has_replicates)
+            aggregate_companions(root, group.id(), layout, indicator, weight, grouping, scales,
+                                 coordinates, aggregation);
+    }
+}
+
+}  // namespace
+
+AreaGrouping group_areas(const std::vector<std::string>& areas, const std::string& area_level,
+                         const std::vector<AreaAttribute>& attributes, const std::string& level,
+                         const std::string& file) {
+    if (level == result_layout::area || (!area_level.empty() && level == area_level))
+        return each_area(areas, attributes, level);
+    const auto found = std::find_if(attributes.begin(), attributes.end(),
+                                    [&](const AreaAttribute& a) { return a.name == level; });
+    if (found == attributes.end()) {
+        std::vector<std::string_view> names;
+        for (const auto& a : attributes) names.push_back(a.name);
+        throw InputError(problem_at(
+            where_in(file),
+            fmt::format(
+                "the areas ({}) have no attribute '{}' to aggregate to; they have: {}",
+                area_level.empty() ? std::string("?") : area_level, level,
+                names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))),
+            did_you_mean(level, names)));
+    }
+    const auto& values = found->values;
+    if (values.size() != areas.size())
+        throw std::logic_error(fmt::format("area attribute '{}' has {} values for {} areas", level,
+                                           values.size(), areas.size()));
+    AreaGrouping g;
+    g.level = level;
+    g.codes = values;
+    std::sort(g.codes.begin(), g.codes.end());
+    g.codes.erase(std::unique(g.codes.begin(), g.codes.end()), g.codes.end());
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < g.codes.size(); ++i) index.emplace(g.codes[i], i);
+    g.group_of_area.resize(areas.size());
+    g.n_areas.assign(g.codes.size(), 0);
+    for (std::size_t a = 0; a < areas.size(); ++a) {
+        g.group_of_area[a] = index.at(values[a]);
+        ++g.n_areas[g.group_of_area[a]];
+    }
+    for (const auto& attribute : attributes) {
+        if (attribute.name == level || attribute.values.size() != areas.size()) continue;
+        std::vector<std::optional<std::string>> per_group(g.codes.size());
+        bool constant = true;
+        for (std::size_t a = 0; a < areas.size() && constant; ++a) {
+            auto& value = per_group[g.group_of_area[a]];
+            if (!value)
+                value = attribute.values[a];
+            else if (*value != attribute.values[a])
+                constant = false;
+        }
+        if (!constant) continue;
+        AreaAttribute label{attribute.name, {}};
+        for (auto& value : per_group) label.values.push_back(value.value_or(""));
+        g.labels.push_back(std::move(label));
+    }
+    return g;
+}
+
+AreaGrouping group_areas(const ResultLayout& layout, const std::string& level,
+                         const std::string& file) {
+    return group_areas(layout.areas, layout.area_level, layout.attributes, level, file);
+}
+
+AreaGrouping single_group(std::size_t n_areas, std::string code) {
+    AreaGrouping g;
+    g.level = code;
+    g.codes = {std::move(code)};
+    g.group_of_area.assign(n_areas, 0);
+    g.n_areas = {n_areas};
+    return g;
+}
+
+void aggregate_values(const AreaGrouping& grouping, IndicatorKind kind,
+                      std::span<const double> values, std::size_t per_area,
+                      std::span<const double> weights, std::size_t weights_per_area,
+                      std::span<double> out) {
+    const std::size_t n_areas = grouping.group_of_area.size();
+    const std::size_t cells = grouping.codes.size() * per_area;
+    if (values.size() != n_areas * per_area || out.size() != cells)
+        throw std::logic_error(fmt::format(
+            "aggregate_values: {} values and room for {} for {} areas in {} groups x {}",
+            values.size(), out.size(), n_areas, grouping.codes.size(), per_area));
+    const bool weighted = kind == IndicatorKind::measure && !weights.empty();
+    if (weighted && (weights_per_area == 0 || weights.size() != n_areas * weights_per_area ||
+                     (weights_per_area != 1 && weights_per_area != per_area)))
+        throw std::logic_error(
+            fmt::format("aggregate_values: {} weights ({} per area) for {} areas of {} values",
+                        weights.size(), weights_per_area, n_areas, per_area));
+    // Per cell: the sum of the values and how many there were; for a measure also the sums of
+    // the weights and of weight x value over the values that have a finite weight.
+    std::vector<double> sum(cells, 0.0), weight_sum, weighted_sum;
+    std::vector<std::size_t> n(cells, 0);
+    if (weighted) {
+        weight_sum.assign(cells, 0.0);
+        weighted_sum.assign(cells, 0.0);
+    }
+    for (std::size_t a = 0; a < n_areas; ++a) {
+        const std::size_t base = grouping.group_of_area[a] * per_area;
+        for (std::size_t k = 0; k < per_area; ++k) {
+            const double v = values[a * per_area + k];
+            if (std::isnan(v)) continue;
+            sum[base + k] += v;
+            ++n[base + k];
+            if (!weighted) continue;
+            const double w = weights[a * weights_per_area + (weights_per_area == 1 ? 0 : k)];
+            if (!std::isfinite(w)) continue;
+            weight_sum[base + k] += w;
+            weighted_sum[base + k] += w * v;
+        }
+    }
+    for (std::size_t c = 0; c < cells; ++c) {
+        if (n[c] == 0)
+            out[c] = nan;
+        else if (kind != IndicatorKind::measure)
+            out[c] = sum[c];
+        else if (weighted && weight_sum[c] > 0)
+            out[c] = weighted_sum[c] / weight_sum[c];
+        else
+            out[c] = sum[c] / static_cast<double>(n[c]);
+    }
+}
+
+std::vector<double> aggregate_values(const AreaGrouping& grouping, IndicatorKind kind,
+                                     std::span<const double> values, std::size_t per_area,
+                                     std::span<const double> weights,
+                                     std::size_t weights_per_area) {
+    std::vector<double> out(grouping.codes.size() * per_area);
+    aggregate_values(grouping, kind, values, per_area, weights, weights_per_area, out);
+    return out;
+}
+
+std::string aggregation_text(IndicatorKind kind, const std::string& level,
+                             const std::string& weight) {
+    if (kind != IndicatorKind::measure) return fmt::format("sum over the areas of each {}", level);
+    if (weight.empty()) return fmt::format("mean over the areas of each {}", level);
+    return fmt::format(
+        "mean over the areas of each {} weighted by {} (the plain mean where those weights sum "
+        "to 0)",
+        level, weight);
+}
+
+std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options,
+                                          const fs::path& path) {
+    const ResultLayout layout = read_result_layout(file, path);
+    const auto levels = aggregate_levels(layout, options.levels, path);
+    const std::string name(derived_layout::aggregates);
+    // The levels already there that were not asked for: kept unless only these are wanted, so
+    // `aggregate FILE --levels buurt` adds buurt and leaves the pc4 aggregates a planner had.
+    std::vector<std::string> kept;
+    if (hdf5::link_exists(file, name)) {
+        if (!options.only_these_levels) {
+            auto existing = hdf5::open_group(file, name);
+            for (const auto& level : hdf5::link_names(existing.id())) {
+                if (!hdf5::is_group(existing.id(), level)) continue;
+                if (std::find(levels.begin(), levels.end(), level) == levels.end())
+                    kept.push_back(level);
+                else
+                    hdf5::delete_link(existing.id(), level);
+            }
+        }
+        if (kept.empty()) hdf5::delete_link(file, name);
+    }
+    if (levels.empty() && kept.empty()) return levels;
+    DimensionNumbers numbers(file);
+    auto aggregates = kept.empty() ? hdf5::create_group(file, name) : hdf5::open_group(file, name);
+    hdf5::write_attribute(
+        aggregates.id(), "description",
+        "indicators aggregated to larger areas: one group per level, counts and amounts summed "
+        "over the member areas, measures averaged weighted by their weight indicator");
+    std::vector<std::string> all = kept;
+    all.insert(all.end(), levels.begin(), levels.end());
+    hdf5::write_attribute(aggregates.id(), "levels", fmt::format("{}", fmt::join(all, ",")));
+    for (const auto& level : levels)
+        write_level(file, aggregates.id(), layout, group_areas(layout, level, path.string()),
+                    numbers, options.companions);
+    return levels;
+}
+
+std::vector<std::string> aggregate_result_file(const fs::path& source,
+                                               const AggregateOptions& options,
+                                               const fs::path& output) {
+    static constexpr std::array<std::string_view, 1> results{derived_layout::result};
+    {
+        // Checked whole (every variable fits its dimensions) before anything is copied or read.
+        const auto file = open_result(source, false, results);
+        read_result_layout(file.id(), source);
+    }
+    // Without -o the result is rewritten in place by design (atomically: the new file replaces
+    // it only when complete); with -o the source is protected.
+    const std::array<ProtectedInput, 1> inputs{ProtectedInput{source, "the result read"}};
+    AtomicOutput out(output.empty() ? source : output,
+                     output.empty() ? std::span<const ProtectedInput>{} : inputs);
+    std::error_code error;
+    fs::copy_file(source, out.temporary(), fs::copy_options::overwrite_existing, error);
+    if (error)
+        throw std::runtime_error(fmt::format("cannot copy '{}' to '{}': {}", source.string(),
+                                             out.temporary().string(), error.message()));
+    std::vector<std::string> levels;
+    {
+        auto file = hdf5::open_file_read_write(out.temporary());
+        levels = write_aggregates(file.id(), options, source);
+        file.close(fmt::format("closing '{}'", out.temporary().string()));
+    }
+    out.commit();
+    return levels;
+}
+
+}  // namespace socialtwin

@@ -1,0 +1,565 @@
+#include "engine/output/hdf5_writer.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <ctime>
+#include <limits>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "engine/core/errors.hpp"
+#include "engine/core/types.hpp"
+#include "engine/output/aggregate.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/core/version.hpp"
+
+namespace socialtwin {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Chunks hold one year (and one replicate) and as many areas as fit in ~250 KiB (at most 4096):
+// small enough for HDF5's default 1 MiB chunk cache, so a reader slicing one area or one year
+// decompresses little, and large enough that a 10 000-area year is a handful of chunks.
+// Quantile chunks hold all three quantiles of such a block: after the shuffle filter, equal
+// quantiles (replicates that agree, e.g. in empty cells) repeat within deflate's 32 KiB window
+// (32 768 - 262 bytes), which holds one byte of each of the block's at most 32 000 values, and
+// cost almost nothing.
+constexpr std::size_t chunk_values = 32000;
+constexpr std::size_t max_chunk_areas = 4096;
+
+// netCDF-4 numbers dimensions file-wide, 0, 1, 2 ... in the order they are created; h5netcdf
+// uses the numbers to keep them in order: year, area, then the catalog's dimensions (sex,
+// age_band, ...), then replicate and quantile (only with several replicates), then phase. Each
+// takes the next number, so there is no gap.
+enum class DimId : int { year = 0, area = 1, first_catalog_dimension = 2 };
+
+std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::array<char, 32> text{};
+    std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text.data();
+}
+
+hdf5::Dataset write_string_dimension(hid_t parent, std::string_view name,
+                                     const std::vector<std::string>& labels, int netcdf_dim_id) {
+    const std::array<hsize_t, 1> dims{labels.size()};
+    hdf5::Datatype type = hdf5::utf8_string_type();
+    auto dataset = hdf5::create_dataset(parent, std::string(name), type.id(), dims);
+    if (!labels.empty()) hdf5::write(dataset.id(), std::span<const std::string>(labels));
+    hdf5::make_dimension_scale(dataset.id(), std::string(name), netcdf_dim_id);
+    return dataset;
+}
+
+// Every name becomes a link at the root, and area attribute names also go into the
+// space-separated `coordinates` attribute: reject what would collide or not parse back.
+void check_names(const RunDescription& run) {
+    std::set<std::string> taken{std::string(result_layout::year), std::string(result_layout::area),
+                                std::string(result_layout::replicate),
+                                std::string(result_layout::quantile),
+                                std::string(result_layout::meta)};
+    for (const auto& dimension : run.catalog->dimensions())
+        if (!taken.insert(dimension.name).second)
+            throw std::logic_error(
+                fmt::format("dimension '{}' collides with a result name", dimension.name));
+    std::vector<InputProblem> problems;
+    for (const auto& attribute : run.areas->attributes()) {
+        const auto& name = attribute.name;
+        std::string why;
+        if (name.empty() || name.find_first_of("/ \t\n.") != std::string::npos)
+            why = "result names must be non-empty, without spaces, '/' or '.'";
+        else if (!taken.insert(name).second)
+            why = "the result file already uses this name for a dimension or another attribute";
+        if (!why.empty()) {
+            InputProblem problem;
+            problem.where.key_path = "area attribute '" + name + "'";
+            problem.message = "cannot be written to the result file: " + why;
+            problems.push_back(std::move(problem));
+        }
+        if (attribute.values.size() != run.areas->size())
+            throw std::logic_error(fmt::format("area attribute '{}' has {} values for {} areas",
+                                               name, attribute.values.size(), run.areas->size()));
+    }
+    if (!problems.empty()) throw InputError(std::move(problems));
+    for (const auto& spec : run.catalog->specs()) {
+        if (spec.name.empty() || spec.name.find_first_of("/ .") != std::string::npos)
+            throw std::logic_error(
+                fmt::format("indicator name '{}' is not a valid result name", spec.name));
+        for (const auto& name :
+             {spec.name, spec.name + std::string(result_layout::replicates_suffix),
+              spec.name + std::string(result_layout::quantiles_suffix)})
+            if (!taken.insert(name).second)
+                throw std::logic_error(fmt::format(
+                    "indicator '{}': the result name '{}' is already taken by a dimension, an "
+                    "area attribute or another indicator",
+                    spec.name, name));
+    }
+}
+
+// Reads the block of `dataset` starting at `start` (row-major over `count`) into `values`.
+void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
+                std::span<double> values, std::string_view what) {
+    hdf5::Dataspace file_space(hdf5::check_id(H5Dget_space(dataset), what));
+    hdf5::check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr,
+                                    count.data(), nullptr),
+                what);
+    hdf5::Dataspace memory_space = hdf5::simple_space(count);
+    hsize_t n = 1;
+    for (hsize_t c : count) n *= c;
+    if (n != values.size())
+        throw std::logic_error(
+            fmt::format("{}: a block of {} values into {}", what, n, values.size()));
+    hdf5::check(H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space.id(), file_space.id(), H5P_DEFAULT,
+                        values.data()),
+                what);
+}
+
+// "<description> (<qualifier>)", keeping a final full stop at the end.
+std::string qualified(std::string description, std::string_view qualifier) {
+    const bool stop = !description.empty() && description.back() == '.';
+    if (stop) description.pop_back();
+    return fmt::format("{}{}({}){}", description, description.empty() ? "" : " ", qualifier,
+                       stop ? "." : "");
+}
+
+}  // namespace
+
+void replicate_quantiles(std::span<double> values, std::span<const double> levels,
+                         std::span<double> out) {
+    if (out.size() != levels.size())
+        throw std::logic_error(fmt::format("replicate_quantiles: {} levels but room for {}",
+                                           levels.size(), out.size()));
+    const bool has_nan =
+        std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); });
+    if (values.empty() || has_nan) {
+        std::fill(out.begin(), out.end(), std::numeric_limits<double>::quiet_NaN());
+        return;
+    }
+    std::sort(values.begin(), values.end());
+    const std::size_t last = values.size() - 1;
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        // numpy 1.22+ _quantile, method 'linear', step by step: the virtual index h; its two
+        // neighbours (from the last index on, both are the last value and numpy's weight is
+        // then h + 1); and _lerp, which interpolates from whichever neighbour is nearer.
+        const double h = static_cast<double>(last) * levels[i];
+        std::size_t below = 0, above = 0;
+        double weight = 0;
+        if (h >= static_cast<double>(last)) {
+            below = above = last;
+            weight = h + 1;
+        } else if (h < 0) {
+            weight = h;
+        } else {
+            const double floor = std::floor(h);
+            below = static_cast<std::size_t>(floor);
+            above = below + 1;
+            weight = h - floor;
+        }
+        const double a = values[below], b = values[above];
+        const double difference = b - a;
+        out[i] = weight >= 0.5 ? b - difference * (1 - weight) : a + difference * weight;
+    }
+}
+
+struct Hdf5Writer::State {
+    // The datasets of one indicator (`indicators` is declared after `file`, so they close first).
+    struct Indicator {
+        std::string name;
+        hdf5::Dataset mean;        // (year, area ...)
+        hdf5::Dataset replicates;  // (replicate, year, area ...), only with several replicates
+        hdf5::Dataset quantiles;   // (quantile, year, area ...), only with several replicates
+        std::size_t values_per_area = 1;
+        std::vector<hsize_t> dim_sizes;  // sizes of the dims after area
+        std::size_t chunk_areas = 1;     // areas per chunk
+    };
+    hdf5::File file;
+    std::vector<int> years;
+    std::size_t n_replicates = 1;
+    std::vector<bool> written;  // per (year, replicate), year-major
+    int phase_dim_id = 0;       // netCDF dimension number of /meta/phase_timings/phase
+    std::size_t n_areas = 0;
+    std::vector<Indicator> indicators;  // per indicator id
+    bool started = false;
+
+    // With several replicates the file holds <indicator>_replicates and <indicator>_quantiles;
+    // with one, on_year writes straight into <indicator>.
+    bool has_companions() const noexcept { return n_replicates > 1; }
+
+    // The dims after the leading ones: (area) or (area, sex, age_band ...), from area `first`.
+    void append_area_dims(const Indicator& indicator, std::size_t first, std::size_t n,
+                          std::vector<hsize_t>& start, std::vector<hsize_t>& count) const {
+        start.push_back(first);
+        count.push_back(n);
+        for (hsize_t size : indicator.dim_sizes) {
+            start.push_back(0);
+            count.push_back(size);
+        }
+    }
+
+    // Mean and quantiles over (several) replicates of one indicator, a block of one year and one
+    // chunk of areas at a time.
+    void summarise(const Indicator& indicator) const {
+        const std::size_t n = n_replicates;
+        const std::string what =
+            fmt::format("summarising '{}{}'", indicator.name, result_layout::replicates_suffix);
+        std::vector<double> block, mean, quantiles, cell(n),
+            levels(result_layout::quantile_levels.begin(), result_layout::quantile_levels.end());
+        std::vector<double> cell_quantiles(levels.size());
+        for (std::size_t y = 0; y < years.size(); ++y) {
+            for (std::size_t first = 0; first < n_areas; first += indicator.chunk_areas) {
+                const std::size_t areas = std::min(indicator.chunk_areas, n_areas - first);
+                const std::size_t m = areas * indicator.values_per_area;  // values per replicate
+                block.resize(n * m);
+                mean.resize(m);
+                quantiles.resize(levels.size() * m);
+                std::vector<hsize_t> start{0, y}, count{n, 1};
+                append_area_dims(indicator, first, areas, start, count);
+                read_block(indicator.replicates.id(), start, count, block, what);
+                for (std::size_t k = 0; k < m; ++k) {
+                    // Summed in replicate order from the first value, so that one replicate's
+                    // mean is that replicate's value to the bit.
+                    double sum = block[k];
+                    for (std::size_t r = 1; r < n; ++r) sum += block[r * m + k];
+                    mean[k] = sum / static_cast<double>(n);
+                    for (std::size_t r = 0; r < n; ++r) cell[r] = block[r * m + k];
+                    replicate_quantiles(cell, levels, cell_quantiles);
+                    for (std::size_t q = 0; q < levels.size(); ++q)
+                        quantiles[q * m + k] = cell_quantiles[q];
+                }
+                start.erase(start.begin());
+                count.erase(count.begin());
+                hdf5::write_block(indicator.mean.id(), start, count, mean);
+                start.insert(start.begin(), 0);
+                count.insert(count.begin(), levels.size());
+                hdf5::write_block(indicator.quantiles.id(), start, count, quantiles);
+            }
+        }
+    }
+};
+
+Hdf5Writer::Hdf5Writer(fs::path target, Hdf5WriterOptions options)
+    : target_(std::move(target)), options_(std::move(options)) {
+    output_ = std::make_unique<AtomicOutput>(target_, options_.inputs);
+    state_ = std::make_unique<State>();
+    try {
+        state_->file = hdf5::create_file(output_->temporary());
+    } catch (const hdf5::Error& e) {
+        throw std::runtime_error(
+            fmt::format("cannot write result file '{}': {}", target_.string(), e.what()));
+    }
+}
+
+Hdf5Writer::~Hdf5Writer() {
+    state_.reset();  // closes every handle before AtomicOutput removes an unfinished file
+}
+
+void Hdf5Writer::on_start(const RunDescription& run) {
+    if (state_->started) throw std::logic_error("Hdf5Writer::on_start called twice");
+    if (run.scenario == nullptr || run.areas == nullptr || run.catalog == nullptr)
+        throw std::logic_error(
+            "Hdf5Writer::on_start: run description lacks scenario, areas or catalog");
+    if (run.years.empty() || !std::is_sorted(run.years.begin(), run.years.end()) ||
+        std::adjacent_find(run.years.begin(), run.years.end()) != run.years.end())
+        throw std::logic_error("Hdf5Writer::on_start: years must be non-empty and increasing");
+    if (run.replicates < 1)
+        throw std::logic_error(fmt::format(
+            "Hdf5Writer::on_start: {} replicates; a run has at least one", run.replicates));
+    check_names(run);
+
+    State& s = *state_;
+    s.started = true;
+    s.years = run.years;
+    s.n_replicates = static_cast<std::size_t>(run.replicates);
+    s.written.assign(run.years.size() * s.n_replicates, false);
+    s.n_areas = run.areas->size();
+    const hid_t root = s.file.id();
+    const Scenario& scenario = *run.scenario;
+    const std::string created = utc_now();
+
+    hdf5::write_attribute(root, "title", fmt::format("socialtwin projection: {}", scenario.name));
+    hdf5::write_attribute(
+        root, "history",
+        fmt::format("{} socialtwin {}: {} core, scenario '{}', {}-{}", created, engine_version(),
+                    run.core, scenario.name, run.years.front(), run.years.back()));
+    // Not CF: units such as "contacts per year" are not UDUNITS, so no Conventions attribute.
+    hdf5::write_attribute(root, std::string(result_layout::version_attribute),
+                          std::int32_t{result_layout::version});
+
+    // Dimensions, each a coordinate variable with its labels.
+    std::vector<hdf5::Dataset> dims;
+    {
+        const std::array<hsize_t, 1> n{s.years.size()};
+        auto year = hdf5::create_dataset(root, std::string(result_layout::year), H5T_STD_I32LE, n);
+        hdf5::write(year.id(), std::span<const std::int32_t>(s.years));
+        hdf5::make_dimension_scale(year.id(), std::string(result_layout::year),
+                                   static_cast<int>(DimId::year));
+        dims.push_back(std::move(year));
+    }
+    dims.push_back(write_string_dimension(root, result_layout::area, run.areas->codes(),
+                                          static_cast<int>(DimId::area)));
+    hdf5::write_attribute(dims.back().id(), "level", run.areas->level());
+    int next_dim_id = static_cast<int>(DimId::first_catalog_dimension);
+    std::map<std::string, hid_t, std::less<>> catalog_scales;
+    for (const auto& dimension : run.catalog->dimensions()) {
+        dims.push_back(
+            write_string_dimension(root, dimension.name, dimension.labels, next_dim_id++));
+        if (!dimension.description.empty())
+            hdf5::write_attribute(dims.back().id(), "description", dimension.description);
+        catalog_scales[dimension.name] = dims.back().id();
+    }
+    // The replicate and quantile dimensions, only for runs with several replicates: invalid
+    // handles (no dataset) otherwise.
+    hdf5::Dataset replicate_scale, quantile_scale;
+    if (s.has_companions()) {
+        std::vector<std::int32_t> replicates(s.n_replicates);
+        for (std::size_t r = 0; r < replicates.size(); ++r)
+            replicates[r] = static_cast<std::int32_t>(r);
+        const std::array<hsize_t, 1> n{replicates.size()};
+        replicate_scale =
+            hdf5::create_dataset(root, std::string(result_layout::replicate), H5T_STD_I32LE, n);
+        hdf5::write(replicate_scale.id(), std::span<const std::int32_t>(replicates));
+        hdf5::make_dimension_scale(replicate_scale.id(), std::string(result_layout::replicate),
+                                   next_dim_id++);
+        hdf5::write_attribute(replicate_scale.id(), "description",
+                              "replicate number: one run of the scenario with its own random "
+                              "streams");
+
+        const auto& levels = result_layout::quantile_levels;
+        const std::array<hsize_t, 1> n_levels{levels.size()};
+        quantile_scale = hdf5::create_dataset(root, std::string(result_layout::quantile),
+                                              H5T_IEEE_F64LE, n_levels);
+        hdf5::write(quantile_scale.id(), std::span<const double>(levels));
+        hdf5::make_dimension_scale(quantile_scale.id(), std::string(result_layout::quantile),
+                                   next_dim_id++);
+        hdf5::write_attribute(quantile_scale.id(), "units", "1");
+        hdf5::write_attribute(quantile_scale.id(), "description",
+                              "probability level of a quantile over replicates");
+        hdf5::write_attribute(quantile_scale.id(), "quantile_method",
+                              result_layout::quantile_method);
+    }
+    s.phase_dim_id = next_dim_id;
+    const hid_t area_scale = dims[1].id();
+
+    // Area attributes: labels over `area`, named in every indicator's `coordinates` so xarray
+    // shows them as coordinates rather than data variables.
+    std::string coordinates;
+    for (const auto& attribute : run.areas->attributes()) {
+        const std::array<hsize_t, 1> n{s.n_areas};
+        hdf5::Datatype type = hdf5::utf8_string_type();
+        auto dataset = hdf5::create_dataset(root, attribute.name, type.id(), n);
+        if (s.n_areas > 0)
+            hdf5::write(dataset.id(), std::span<const std::string>(attribute.values));
+        hdf5::attach_dimension_scale(dataset.id(), area_scale, 0);
+        if (!coordinates.empty()) coordinates += ' ';
+        coordinates += attribute.name;
+    }
+
+    // Indicators: laid out whole now. With one replicate on_year fills <indicator> one year at a
+    // time. With several it fills <indicator>_replicates one (year, replicate) at a time, and
+    // on_finish derives the mean (<indicator>) and <indicator>_quantiles from it.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& spec : run.catalog->specs()) {
+        State::Indicator indicator;
+        indicator.name = spec.name;
+        const IndicatorId id = s.indicators.size();
+        indicator.values_per_area = run.catalog->values_per_area(id);
+        indicator.chunk_areas =
+            std::min({std::max<std::size_t>(1, s.n_areas), max_chunk_areas,
+                      std::max<std::size_t>(1, chunk_values / indicator.values_per_area)});
+        std::vector<hsize_t> shape{s.years.size(), s.n_areas};
+        std::vector<hid_t> scales{dims[0].id(), dims[1].id()};
+        for (const auto& name : spec.dims) {
+            indicator.dim_sizes.push_back(run.catalog->dimension(name).labels.size());
+            shape.push_back(indicator.dim_sizes.back());
+            scales.push_back(catalog_scales.at(name));
+        }
+        // One dataset with `leading` (a dimension scale of `n_leading` values, or none) before
+        // the indicator's dims, chunked by `leading_chunk` of them.
+        auto create = [&](const std::string& name, hid_t leading, hsize_t n_leading,
+                          hsize_t leading_chunk, const std::string& description) {
+            std::vector<hsize_t> full = shape;
+            std::vector<hid_t> full_scales = scales;
+            if (leading >= 0) {
+                full.insert(full.begin(), n_leading);
+                full_scales.insert(full_scales.begin(), leading);
+            }
+            hdf5::DatasetOptions options;
+            options.fill = nan;
+            options.set_fill = true;
+            // HDF5 cannot chunk an empty fixed-size dimension; an empty run stays contiguous.
+            if (s.n_areas > 0) {
+                // One year (and one replicate, or all quantiles) and a bounded number of areas.
+                options.chunk = full;
+                const std::size_t area_axis = leading >= 0 ? 2 : 1;
+                std::fill(options.chunk.begin(), options.chunk.begin() + area_axis, 1);
+                if (leading >= 0) options.chunk[0] = leading_chunk;
+                options.chunk[area_axis] = indicator.chunk_areas;
+            }
+            auto dataset = hdf5::create_dataset(root, name, H5T_IEEE_F64LE, full, options);
+            for (unsigned axis = 0; axis < full_scales.size(); ++axis)
+                hdf5::attach_dimension_scale(dataset.id(), full_scales[axis], axis);
+            hdf5::write_attribute(dataset.id(), "units", spec.units);
+            hdf5::write_attribute(dataset.id(), "description", description);
+            if (!spec.source.empty()) hdf5::write_attribute(dataset.id(), "source", spec.source);
+            hdf5::write_attribute(dataset.id(), "kind", std::string(to_string(spec.kind)));
+            if (!spec.weight.empty()) hdf5::write_attribute(dataset.id(), "weight", spec.weight);
+            if (!coordinates.empty())
+                hdf5::write_attribute(dataset.id(), "coordinates", coordinates);
+            return dataset;
+        };
+        indicator.mean = create(spec.name, H5I_INVALID_HID, 0, 0,
+                                qualified(spec.description, result_layout::mean_qualifier));
+        if (s.has_companions()) {
+            indicator.replicates =
+                create(spec.name + std::string(result_layout::replicates_suffix),
+                       replicate_scale.id(), s.n_replicates, 1,
+                       qualified(spec.description, result_layout::replicates_qualifier));
+            indicator.quantiles = create(
+                spec.name + std::string(result_layout::quantiles_suffix), quantile_scale.id(),
+                result_layout::quantile_levels.size(), result_layout::quantile_levels.size(),
+                qualified(spec.description, result_layout::quantiles_qualifier));
+            hdf5::write_attribute(indicator.quantiles.id(), "quantile_method",
+                                  result_layout::quantile_method);
+        }
+        s.indicators.push_back(std::move(indicator));
+    }
+
+    // Provenance. All strings: a uint64 seed or a path survive any reader unchanged.
+    auto meta = hdf5::create_group(root, std::string(result_layout::meta));
+    std::vector<std::pair<std::string, std::string>> entries{
+        {"scenario_name", scenario.name},
+        {"scenario_path", scenario.source_path},
+        {"dataset", scenario.dataset},
+        {"seed", std::to_string(scenario.seed)},
+        {"core", run.core},
+        {"replicates", std::to_string(run.replicates)},
+        {"base_year", std::to_string(run.years.front())},
+        {"horizon", std::to_string(scenario.horizon)},
+        {"area_level", run.areas->level()},
+        {"engine_version", std::string(engine_version())},
+        {"git_commit", std::string(engine_git_commit())},
+        {"created_utc", created},
+    };
+    // The caller knows best (e.g. the resolved dataset path): its entries replace ours in place;
+    // the rest follow ours, so the file lists the run's identity first.
+    for (const auto& [key, value] : run.metadata) {
+        auto same = std::find_if(entries.begin(), entries.end(),
+                                 [&](const auto& entry) { return entry.first == key; });
+        if (same != entries.end())
+            same->second = value;
+        else
+            entries.emplace_back(key, value);
+    }
+    for (const auto& [key, value] : entries) hdf5::write_attribute(meta.id(), key, value);
+    // The YAML can be long: a dataset, not an attribute, so h5dump and h5py show it plainly.
+    hdf5::Datatype string_type = hdf5::utf8_string_type();
+    auto yaml = hdf5::create_dataset(meta.id(), std::string(result_layout::scenario_yaml),
+                                     string_type.id(), {});
+    hdf5::write(yaml.id(), std::string_view(scenario.source_text));
+}
+
+void Hdf5Writer::on_year(const YearResults& results) {
+    State& s = *state_;
+    if (!s.started) throw std::logic_error("Hdf5Writer::on_year called before on_start");
+    const auto year = std::lower_bound(s.years.begin(), s.years.end(), results.year);
+    if (year == s.years.end() || *year != results.year)
+        throw std::logic_error(
+            fmt::format("Hdf5Writer: year {} is not one of the run's years {}-{}", results.year,
+                        s.years.front(), s.years.back()));
+    if (results.replicate < 0 || static_cast<std::size_t>(results.replicate) >= s.n_replicates)
+        throw std::logic_error(fmt::format("Hdf5Writer: replicate {} is not one of the run's 0-{}",
+                                           results.replicate, s.n_replicates - 1));
+    const auto year_index = static_cast<std::size_t>(year - s.years.begin());
+    const auto replicate = static_cast<std::size_t>(results.replicate);
+    const std::size_t slot = year_index * s.n_replicates + replicate;
+    if (s.written[slot])
+        throw std::logic_error(fmt::format("Hdf5Writer: year {} replicate {} written twice",
+                                           results.year, results.replicate));
+    if (results.n_areas() != s.n_areas || results.catalog().size() != s.indicators.size())
+        throw std::logic_error(fmt::format(
+            "Hdf5Writer: year {} has {} areas and {} indicators, the run declared {} and {}",
+            results.year, results.n_areas(), results.catalog().size(), s.n_areas,
+            s.indicators.size()));
+    if (s.n_areas == 0) {
+        s.written[slot] = true;
+        return;
+    }
+
+    // Straight into the year's block of <indicator> (one replicate) or the (replicate, year)
+    // block of <indicator>_replicates (several): nothing is kept until on_finish.
+    for (IndicatorId id = 0; id < s.indicators.size(); ++id) {
+        const auto& indicator = s.indicators[id];
+        std::vector<hsize_t> start{year_index}, count{1};
+        if (s.has_companions()) {
+            start.insert(start.begin(), replicate);
+            count.insert(count.begin(), 1);
+        }
+        s.append_area_dims(indicator, 0, s.n_areas, start, count);
+        hdf5::write_block(s.has_companions() ? indicator.replicates.id() : indicator.mean.id(),
+                          start, count, results.values(id));
+    }
+    s.written[slot] = true;
+}
+
+void Hdf5Writer::on_finish(const RunSummary& summary) {
+    State& s = *state_;
+    if (!s.started) throw std::logic_error("Hdf5Writer::on_finish called before on_start");
+    if (finished_) throw std::logic_error("Hdf5Writer::on_finish called twice");
+    std::vector<std::string> missing;
+    for (std::size_t y = 0; y < s.years.size(); ++y) {
+        std::vector<std::size_t> replicates;
+        for (std::size_t r = 0; r < s.n_replicates; ++r)
+            if (!s.written[y * s.n_replicates + r]) replicates.push_back(r);
+        if (replicates.empty()) continue;
+        if (replicates.size() == s.n_replicates)
+            missing.push_back(std::to_string(s.years[y]));
+        else
+            missing.push_back(
+                fmt::format("{} (replicate {})", s.years[y], fmt::join(replicates, ", ")));
+    }
+    if (!missing.empty())
+        throw std::logic_error(
+            fmt::format("Hdf5Writer: no results for year(s) {}", fmt::join(missing, ", ")));
+
+    if (s.has_companions() && s.n_areas > 0)
+        for (const auto& indicator : s.indicators) s.summarise(indicator);
+
+    {
+        auto meta = hdf5::open_group(s.file.id(), std::string(result_layout::meta));
+        auto timings = hdf5::create_group(meta.id(), std::string(result_layout::phase_timings));
+        std::vector<std::string> phases;
+        std::vector<double> seconds;
+        for (const auto& timing : summary.phase_timings) {
+            phases.push_back(timing.phase);
+            seconds.push_back(timing.seconds);
+        }
+        auto phase = write_string_dimension(timings.id(), "phase", phases, s.phase_dim_id);
+        const std::array<hsize_t, 1> n{phases.size()};
+        auto values = hdf5::create_dataset(timings.id(), "seconds", H5T_IEEE_F64LE, n);
+        if (!seconds.empty()) hdf5::write(values.id(), std::span<const double>(seconds));
+        hdf5::attach_dimension_scale(values.id(), phase.id(), 0);
+        hdf5::write_attribute(values.id(), "units", "s");
+        hdf5::write_attribute(values.id(), "description", "wall time per phase, summed over years");
+        hdf5::write_attribute(timings.id(), "wall_seconds", summary.wall_seconds);
+        hdf5::write_attribute(timings.id(), "person_years", summary.person_years);
+    }
+
+    // The indicators aggregated to the larger areas, from what the file now holds
+    // (engine/output/aggregate.hpp).
+    if (options_.aggregates) write_aggregates(s.file.id(), {}, target_);
+
+    // Close everything before the rename: HDF5 writes its last metadata when the file closes.
+    s.indicators.clear();
+    s.file.close(fmt::format("closing result file '{}'", output_->temporary().string()));
+    output_->commit();
+    finished_ = true;
+}
+
+}  // namespace socialtwin

@@ -1,0 +1,154 @@
+#pragma once
+// Reading socialtwin result files (the layout of engine/output/hdf5_writer.hpp) for the commands that
+// derive something from them (aggregate, compare, export), and the few writing helpers the
+// derived files share: netCDF-4 dimensions numbered file-wide, indicator attributes, and an
+// output that appears under its name only when complete.
+//
+// A result file is recognised by its root attribute socialtwin_result_version. Files derived
+// from results say what they are in the root attribute socialtwin_content: "result" (or no such
+// attribute: what `socialtwin run` writes), "published" (`socialtwin export`: a result with
+// disclosure control applied), "difference" (`socialtwin compare` of two results) or
+// "monitoring" (`socialtwin compare` of a result with observations).
+
+#include <hdf5.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/core/area_table.hpp"
+#include "engine/core/indicators.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/formats/output_file.hpp"
+
+namespace socialtwin {
+
+namespace derived_layout {
+inline constexpr std::string_view content_attribute = "socialtwin_content";
+inline constexpr std::string_view result = "result";
+inline constexpr std::string_view published = "published";
+inline constexpr std::string_view difference = "difference";
+inline constexpr std::string_view monitoring = "monitoring";
+// /aggregates/<level>/: the indicators summed (or averaged) over the areas of each larger area.
+inline constexpr std::string_view aggregates = "aggregates";
+}  // namespace derived_layout
+
+// One indicator of a result file: the dataset /<name> (the mean over replicates).
+struct ResultIndicator {
+    std::string name;
+    std::vector<std::string> dims;  // "year", "area", then e.g. "sex", "age_band"
+    std::vector<hsize_t> shape;
+    std::string units;
+    std::string description;
+    std::string source;
+    IndicatorKind kind = IndicatorKind::count;
+    std::string weight;  // for a measure: the indicator that weights it over areas
+    bool has_replicates = false;
+    bool has_quantiles = false;
+
+    // Values per (year, area): the product of the dims after area (1 without any).
+    std::size_t values_per_area() const;
+    // Units such as "EUR per year (price level 2022)": a cost, discounted in a businesscase.
+    bool is_cost() const { return units.rfind("EUR", 0) == 0; }
+    // Units "... per year": a flow, which may be summed over years.
+    bool is_flow() const { return units.find("per year") != std::string::npos; }
+};
+
+// A string dimension of the catalog (sex, age_band, ...): its labels.
+struct ResultDimension {
+    std::string name;
+    std::vector<std::string> labels;
+    std::string description;
+};
+
+struct ResultLayout {
+    std::string content{derived_layout::result};
+    std::vector<std::int32_t> years;
+    std::vector<std::string> areas;
+    std::string area_level;  // the `level` attribute of /area, e.g. "pc6" or "buurt"
+    std::vector<AreaAttribute> attributes;
+    std::vector<ResultDimension> dimensions;                // the catalog's, in the file's order
+    std::vector<ResultIndicator> indicators;                // in the file's order
+    std::vector<std::pair<std::string, std::string>> meta;  // /meta attributes, in order
+    std::size_t replicates = 1;
+
+    const ResultIndicator* find(std::string_view name) const;
+    const ResultDimension* dimension(std::string_view name) const;
+    const AreaAttribute* attribute(std::string_view name) const;
+    std::string meta_value(std::string_view key) const;  // "" when absent
+};
+
+// The IndicatorKind of a dataset: its `kind` attribute, or for files written before kinds, "amount"
+// for units starting with EUR or FTE and "count" otherwise.
+IndicatorKind dataset_kind(hid_t dataset);
+
+// Opens `path` read-only (or read-write) as an HDF5 file a command was given; throws InputError
+// naming the file, and what was `expected` there (e.g. "a socialtwin result"), when it is missing,
+// not a regular file, empty, not HDF5, or damaged or truncated so that HDF5 cannot open it.
+hdf5::File open_hdf5_input(const std::filesystem::path& path, std::string_view expected,
+                           bool writable = false);
+// Opens `path` and checks it is a socialtwin result this build reads, whose content is one of
+// `accepted` (default: a run's result or a published one). Throws InputError naming the file when
+// it is missing, not HDF5, not a socialtwin result, of a newer layout, or another content.
+hdf5::File open_result(const std::filesystem::path& path, bool writable = false,
+                       std::span<const std::string_view> accepted = {});
+// Reads the structure (labels, attributes, indicator list, /meta), never indicator values.
+// Throws InputError naming `path` and the variable where a socialtwin result lacks what every
+// reader relies on: /year (whole numbers), /area (strings) and /meta there; every variable (also
+// in /aggregates) as long as its dimensions along each axis, and numbers where it runs over years.
+ResultLayout read_result_layout(hid_t root, const std::filesystem::path& path);
+
+// The block of `dataset` with its first prefix.size() axes fixed at `prefix` and the rest whole,
+// row-major: e.g. prefix {year} of (year, area, sex, age_band) gives one year's areas x sexes x
+// age bands.
+std::vector<double> read_slab(hid_t dataset, std::span<const hsize_t> prefix);
+void write_slab(hid_t dataset, std::span<const hsize_t> prefix, std::span<const double> values);
+
+// ---- writing derived files ----------------------------------------------------------------
+
+// netCDF-4 numbers dimensions file-wide (h5netcdf orders them by that number): new ones continue
+// after the highest _Netcdf4Dimid already in the file.
+class DimensionNumbers {
+public:
+    explicit DimensionNumbers(hid_t file);
+    int next() { return next_++; }
+
+private:
+    int next_ = 0;
+};
+
+hdf5::Dataset write_dimension(hid_t parent, const std::string& name,
+                              std::span<const std::string> labels, int id,
+                              std::string_view description = {});
+hdf5::Dataset write_dimension(hid_t parent, const std::string& name,
+                              std::span<const std::int32_t> values, int id,
+                              std::string_view description = {});
+hdf5::Dataset write_dimension(hid_t parent, const std::string& name, std::span<const double> values,
+                              int id, std::string_view description = {});
+// A variable over one dimension (`scale`), e.g. buurt_name over buurt.
+hdf5::Dataset write_labels(hid_t parent, const std::string& name,
+                           std::span<const std::string> labels, hid_t scale);
+hdf5::Dataset write_values(hid_t parent, const std::string& name,
+                           std::span<const std::int32_t> values, hid_t scale);
+hdf5::Dataset write_values(hid_t parent, const std::string& name, std::span<const double> values,
+                           hid_t scale);
+// A float64 variable over `scales` (one per axis, with their sizes in `shape`), NaN where never
+// written. Chunked like the result writer's indicators when `year_axis` is given: one year (and
+// one of each axis before it) and at most 32 000 values; shuffle + deflate 4.
+hdf5::Dataset create_variable(hid_t parent, const std::string& name, std::span<const hid_t> scales,
+                              std::span<const hsize_t> shape,
+                              std::optional<std::size_t> year_axis = std::nullopt);
+// Copies the string attributes `names` of `from` that exist onto `to`.
+void copy_string_attributes(hid_t from, hid_t to, std::span<const std::string_view> names);
+
+// AtomicOutput, the way every derived file is written: engine/formats/output_file.hpp.
+
+std::string utc_timestamp();  // e.g. "2025-01-31T12:00:00Z"
+
+}  // namespace socialtwin

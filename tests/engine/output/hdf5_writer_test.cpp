@@ -1,0 +1,906 @@
+#include "engine/output/hdf5_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "engine/core/errors.hpp"
+#include "engine/formats/hdf5.hpp"
+
+namespace socialtwin {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test, removed afterwards.
+class Hdf5WriterTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = fs::temp_directory_path() /
+               ("socialtwin-" + std::string(test->name()) + "-" + std::to_string(getpid()));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override {
+        std::error_code ignored;
+        fs::permissions(dir_, fs::perms::owner_all, ignored);
+        fs::remove_all(dir_, ignored);
+    }
+    std::vector<fs::path> files_in(const fs::path& directory) const {
+        std::vector<fs::path> out;
+        for (const auto& entry : fs::directory_iterator(directory)) out.push_back(entry.path());
+        return out;
+    }
+    fs::path dir_;
+};
+
+// Two indicators (one per area, one per area x sex x age band), three areas with a buurt code
+// and name, two years; every value distinct so a misplaced block shows.
+struct TinyRun {
+    TinyRun() : areas("buurt", {"BU05990101", "BU05990102", "BU05990203"}) {
+        areas.add_attribute({"buurt", {"0101", "0102", "0203"}});
+        areas.add_attribute({"buurt_name", {"Oude Westen", "Cool", "Noordereiland–Oost"}});
+        population = catalog.add({.name = "population",
+                                  .units = "persons",
+                                  .description = "Residents on 1 January",
+                                  .dims = {},
+                                  .source = ""});
+        by_age_sex = catalog.add({.name = "population_by_age_sex",
+                                  .units = "persons",
+                                  .description = "Residents by sex and five-year age band",
+                                  .dims = by_sex_and_age_band,
+                                  .source = "CBS 83502NED"});
+        scenario.name = "tiny";
+        scenario.dataset = "rotterdam-test";
+        scenario.seed = 18446744073709551615ULL;  // the largest seed must survive
+        scenario.horizon = 1;
+        scenario.source_path = "scenarios/tiny.yaml";
+        scenario.source_text = "name: tiny\ndataset: rotterdam-test\nhorizon: 1\n";
+        run.scenario = &scenario;
+        run.areas = &areas;
+        run.catalog = &catalog;
+        run.years = {2024, 2025};
+        run.core = "cohort";
+        run.metadata = {{"rate_set", "cbs-2023 (sha256 abc123)"}, {"price_year", "2022"}};
+    }
+
+    static double value(int year, std::size_t area, std::size_t k) {
+        return year * 1000.0 + static_cast<double>(area) * 100.0 + static_cast<double>(k) + 0.25;
+    }
+    // Replicate r's values are value() + offset(r): 3, -1, 7 for replicates 0, 1, 2, so neither
+    // the order of replicates nor their order of arrival is the sorted order.
+    static double offset(int replicate) {
+        constexpr std::array<double, 3> offsets{3.0, -1.0, 7.0};
+        return offsets.at(static_cast<std::size_t>(replicate));
+    }
+    static double value(int replicate, int year, std::size_t area, std::size_t k) {
+        return value(year, area, k) + offset(replicate);
+    }
+
+    YearResults results(int year) const {
+        YearResults r(catalog, areas.size());
+        r.year = year;
+        for (std::size_t a = 0; a < areas.size(); ++a) {
+            r.area_values(population, a)[0] = value(year, a, 0);
+            auto v = r.area_values(by_age_sex, a);
+            for (std::size_t k = 0; k < v.size(); ++k) v[k] = value(year, a, k);
+        }
+        return r;
+    }
+    YearResults results(int replicate, int year) const {
+        YearResults r(catalog, areas.size());
+        r.year = year;
+        r.replicate = replicate;
+        for (std::size_t a = 0; a < areas.size(); ++a) {
+            r.area_values(population, a)[0] = value(replicate, year, a, 0);
+            auto v = r.area_values(by_age_sex, a);
+            for (std::size_t k = 0; k < v.size(); ++k) v[k] = value(replicate, year, a, k);
+        }
+        return r;
+    }
+
+    void write(Hdf5Writer& writer) const {
+        writer.on_start(run);
+        for (int year : run.years) writer.on_year(results(year));
+        writer.on_finish({.phase_timings = {{"ageing", 0.5}, {"mortality", 1.25}},
+                          .wall_seconds = 2.0,
+                          .person_years = 1234.0});
+    }
+    // Three replicates as the agent core may report them: every year of replicate 0, then of
+    // replicate 1, then of 2.
+    void write_replicates(Hdf5Writer& writer) {
+        run.replicates = 3;
+        writer.on_start(run);
+        for (int replicate = 0; replicate < 3; ++replicate)
+            for (int year : run.years) writer.on_year(results(replicate, year));
+        writer.on_finish({});
+    }
+
+    AreaTable areas;
+    IndicatorCatalog catalog;
+    IndicatorId population = 0;
+    IndicatorId by_age_sex = 0;
+    Scenario scenario;
+    RunDescription run;
+};
+
+TEST_F(Hdf5WriterTest, WritesDimensionsAsLabelledScales) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    const hid_t root = file.id();
+
+    auto year = hdf5::open_dataset(root, "year");
+    EXPECT_TRUE(hdf5::is_dimension_scale(year.id()));
+    EXPECT_EQ(hdf5::read_ints(year.id()), (std::vector<std::int32_t>{2024, 2025}));
+
+    auto area = hdf5::open_dataset(root, "area");
+    EXPECT_TRUE(hdf5::is_dimension_scale(area.id()));
+    EXPECT_EQ(hdf5::read_strings(area.id()), tiny.areas.codes());
+    EXPECT_EQ(hdf5::read_string_attribute(area.id(), "level"), "buurt");
+
+    auto sex = hdf5::open_dataset(root, "sex");
+    EXPECT_EQ(hdf5::read_strings(sex.id()), (std::vector<std::string>{"male", "female"}));
+
+    auto band = hdf5::open_dataset(root, "age_band");
+    const auto bands = hdf5::read_strings(band.id());
+    ASSERT_EQ(bands.size(), 20u);
+    EXPECT_EQ(bands.front(), "0-4");
+    EXPECT_EQ(bands[1], "5-9");
+    EXPECT_EQ(bands.back(), "95+");
+}
+
+TEST_F(Hdf5WriterTest, WritesAreaAttributesOverTheAreaDimension) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    for (const auto& attribute : tiny.areas.attributes()) {
+        auto dataset = hdf5::open_dataset(file.id(), attribute.name);
+        EXPECT_FALSE(hdf5::is_dimension_scale(dataset.id()));
+        EXPECT_EQ(hdf5::dimension_names(dataset.id()), (std::vector<std::string>{"area"}));
+        EXPECT_EQ(hdf5::read_strings(dataset.id()), attribute.values);  // UTF-8 intact
+    }
+}
+
+TEST_F(Hdf5WriterTest, WritesEachYearsValuesInPlace) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+
+    auto population = hdf5::open_dataset(file.id(), "population");
+    EXPECT_EQ(hdf5::shape(population.id()), (std::vector<hsize_t>{2, 3}));
+    EXPECT_EQ(hdf5::dimension_names(population.id()), (std::vector<std::string>{"year", "area"}));
+    const auto totals = hdf5::read_doubles(population.id());
+    for (std::size_t y = 0; y < 2; ++y)
+        for (std::size_t a = 0; a < 3; ++a)
+            EXPECT_EQ(totals[y * 3 + a], TinyRun::value(2024 + static_cast<int>(y), a, 0));
+
+    auto by_age_sex = hdf5::open_dataset(file.id(), "population_by_age_sex");
+    EXPECT_EQ(hdf5::shape(by_age_sex.id()), (std::vector<hsize_t>{2, 3, 2, 20}));
+    EXPECT_EQ(hdf5::dimension_names(by_age_sex.id()),
+              (std::vector<std::string>{"year", "area", "sex", "age_band"}));
+    const auto values = hdf5::read_doubles(by_age_sex.id());
+    ASSERT_EQ(values.size(), 2u * 3 * 40);
+    for (std::size_t y = 0; y < 2; ++y)
+        for (std::size_t a = 0; a < 3; ++a)
+            for (std::size_t k = 0; k < 40; ++k)  // k = sex * 20 + age band
+                EXPECT_EQ(values[(y * 3 + a) * 40 + k],
+                          TinyRun::value(2024 + static_cast<int>(y), a, k));
+}
+
+TEST_F(Hdf5WriterTest, IndicatorsAreChunkedAndCompressed) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto dataset = hdf5::open_dataset(file.id(), "population_by_age_sex");
+    hdf5::PropertyList dcpl(H5Dget_create_plist(dataset.id()));
+    ASSERT_EQ(H5Pget_layout(dcpl.id()), H5D_CHUNKED);
+    std::array<hsize_t, 4> chunk{};
+    ASSERT_EQ(H5Pget_chunk(dcpl.id(), 4, chunk.data()), 4);
+    EXPECT_EQ(chunk, (std::array<hsize_t, 4>{1, 3, 2, 20}));  // one year, all (3) areas
+    EXPECT_GT(H5Pget_filter_by_id2(dcpl.id(), H5Z_FILTER_SHUFFLE, nullptr, nullptr, nullptr, 0,
+                                   nullptr, nullptr),
+              -1);
+    unsigned level = 0;
+    std::size_t n_values = 1;
+    EXPECT_GT(H5Pget_filter_by_id2(dcpl.id(), H5Z_FILTER_DEFLATE, nullptr, &n_values, &level, 0,
+                                   nullptr, nullptr),
+              -1);
+    EXPECT_EQ(level, 4u);
+}
+
+TEST_F(Hdf5WriterTest, LabelsIndicatorsWithUnitsDescriptionSourceAndCoordinates) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto population = hdf5::open_dataset(file.id(), "population");
+    EXPECT_EQ(hdf5::read_string_attribute(population.id(), "units"), "persons");
+    EXPECT_EQ(hdf5::read_string_attribute(population.id(), "description"),
+              "Residents on 1 January (mean over replicates)");
+    EXPECT_FALSE(hdf5::has_attribute(population.id(), "source"));  // empty: left out
+    EXPECT_EQ(hdf5::read_string_attribute(population.id(), "coordinates"), "buurt buurt_name");
+
+    auto by_age_sex = hdf5::open_dataset(file.id(), "population_by_age_sex");
+    EXPECT_EQ(hdf5::read_string_attribute(by_age_sex.id(), "source"), "CBS 83502NED");
+    EXPECT_EQ(hdf5::read_string_attribute(by_age_sex.id(), "coordinates"), "buurt buurt_name");
+}
+
+TEST_F(Hdf5WriterTest, LabelsCompanionsLikeTheirIndicator) {
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write_replicates(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    // The companions carry the same labels; their descriptions say what they hold.
+    for (const char* name :
+         {"population_by_age_sex_replicates", "population_by_age_sex_quantiles"}) {
+        auto dataset = hdf5::open_dataset(file.id(), name);
+        EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"), "persons") << name;
+        EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "source"), "CBS 83502NED") << name;
+        EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "coordinates"), "buurt buurt_name")
+            << name;
+    }
+    auto replicates = hdf5::open_dataset(file.id(), "population_replicates");
+    EXPECT_EQ(hdf5::read_string_attribute(replicates.id(), "description"),
+              "Residents on 1 January (each replicate)");
+    EXPECT_FALSE(hdf5::has_attribute(replicates.id(), "source"));
+    auto quantiles = hdf5::open_dataset(file.id(), "population_quantiles");
+    EXPECT_EQ(hdf5::read_string_attribute(quantiles.id(), "description"),
+              "Residents on 1 January (5th, 50th, 95th percentile over replicates)");
+    EXPECT_EQ(hdf5::read_string_attribute(quantiles.id(), "quantile_method"),
+              result_layout::quantile_method);
+}
+
+TEST_F(Hdf5WriterTest, RecordsProvenanceAndTimingsInMeta) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    EXPECT_EQ(hdf5::attribute_text(file.id(), "socialtwin_result_version"), "1");
+    EXPECT_EQ(hdf5::read_string_attribute(file.id(), "title"), "socialtwin projection: tiny");
+    EXPECT_NE(hdf5::read_string_attribute(file.id(), "history").find("cohort core"),
+              std::string::npos);
+    EXPECT_FALSE(hdf5::has_attribute(file.id(), "Conventions"));
+
+    auto meta = hdf5::open_group(file.id(), "meta");
+    auto attr = [&](const std::string& name) {
+        return hdf5::read_string_attribute(meta.id(), name);
+    };
+    EXPECT_EQ(attr("scenario_name"), "tiny");
+    EXPECT_EQ(attr("scenario_path"), "scenarios/tiny.yaml");
+    EXPECT_EQ(attr("dataset"), "rotterdam-test");
+    EXPECT_EQ(attr("seed"), "18446744073709551615");
+    EXPECT_EQ(attr("core"), "cohort");
+    EXPECT_EQ(attr("replicates"), "1");
+    EXPECT_EQ(attr("base_year"), "2024");
+    EXPECT_EQ(attr("horizon"), "1");
+    EXPECT_EQ(attr("area_level"), "buurt");
+    EXPECT_FALSE(attr("engine_version").empty());
+    EXPECT_FALSE(attr("git_commit").empty());
+    EXPECT_EQ(attr("created_utc").size(), std::string("2024-01-01T00:00:00Z").size());
+    EXPECT_EQ(attr("rate_set"), "cbs-2023 (sha256 abc123)");
+    EXPECT_EQ(attr("price_year"), "2022");
+
+    auto yaml = hdf5::open_dataset(meta.id(), "scenario_yaml");
+    EXPECT_EQ(hdf5::read_strings(yaml.id()), (std::vector<std::string>{tiny.scenario.source_text}));
+
+    auto timings = hdf5::open_group(meta.id(), "phase_timings");
+    auto phase = hdf5::open_dataset(timings.id(), "phase");
+    auto seconds = hdf5::open_dataset(timings.id(), "seconds");
+    EXPECT_EQ(hdf5::read_strings(phase.id()), (std::vector<std::string>{"ageing", "mortality"}));
+    EXPECT_EQ(hdf5::read_doubles(seconds.id()), (std::vector<double>{0.5, 1.25}));
+    EXPECT_EQ(hdf5::dimension_names(seconds.id()), (std::vector<std::string>{"phase"}));
+    EXPECT_EQ(hdf5::attribute_text(timings.id(), "wall_seconds"), "2");
+    EXPECT_EQ(hdf5::attribute_text(timings.id(), "person_years"), "1234");
+}
+
+TEST_F(Hdf5WriterTest, MetadataEntriesOverrideTheWritersOwn) {
+    TinyRun tiny;
+    tiny.run.metadata["dataset"] = "/data/rotterdam-test (resolved)";
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto meta = hdf5::open_group(file.id(), "meta");
+    EXPECT_EQ(hdf5::read_string_attribute(meta.id(), "dataset"), "/data/rotterdam-test (resolved)");
+}
+
+TEST_F(Hdf5WriterTest, LeavesOnlyTheTargetBehind) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    Hdf5Writer writer(target);
+    EXPECT_EQ(writer.temporary_path().parent_path(), dir_);
+    EXPECT_TRUE(fs::exists(writer.temporary_path()));
+    EXPECT_FALSE(fs::exists(target));
+    tiny.write(writer);
+    EXPECT_EQ(files_in(dir_), (std::vector<fs::path>{target}));
+}
+
+TEST_F(Hdf5WriterTest, YearsMayArriveInAnyOrder) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        writer.on_year(tiny.results(2025));
+        writer.on_year(tiny.results(2024));
+        writer.on_finish({});
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto population = hdf5::open_dataset(file.id(), "population");
+    EXPECT_EQ(hdf5::read_doubles(population.id())[0], TinyRun::value(2024, 0, 0));
+}
+
+TEST_F(Hdf5WriterTest, DestroyedBeforeFinishLeavesNoTargetAndNoTemporary) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        writer.on_year(tiny.results(2024));
+        // e.g. an exception in the projection unwinds past the writer here
+    }
+    EXPECT_TRUE(files_in(dir_).empty());
+}
+
+TEST_F(Hdf5WriterTest, DestroyedBeforeFinishLeavesAnExistingTargetUntouched) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    std::ofstream(target) << "previous results";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+    }
+    EXPECT_EQ(files_in(dir_), (std::vector<fs::path>{target}));
+    std::ifstream in(target);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str(), "previous results");
+}
+
+TEST_F(Hdf5WriterTest, FinishReplacesAnExistingTarget) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    std::ofstream(target) << "previous results";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    EXPECT_GT(H5Fis_hdf5(target.c_str()), 0);
+}
+
+TEST_F(Hdf5WriterTest, MissingYearAtFinishIsAnErrorAndLeavesNothing) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        writer.on_year(tiny.results(2024));
+        EXPECT_THROW(writer.on_finish({}), std::logic_error);
+        EXPECT_THROW(writer.on_year(tiny.results(2024)), std::logic_error);  // twice
+        EXPECT_THROW(writer.on_year(tiny.results(2030)), std::logic_error);  // not in run
+    }
+    EXPECT_TRUE(files_in(dir_).empty());
+}
+
+TEST_F(Hdf5WriterTest, CreatesMissingParentDirectories) {
+    const TinyRun tiny;
+    const fs::path target = dir_ / "runs" / "2024" / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    EXPECT_TRUE(fs::exists(target));
+}
+
+TEST_F(Hdf5WriterTest, UnusableDirectoryIsAnErrorNamingThePath) {
+    std::ofstream(dir_ / "plain-file") << "not a directory";
+    const fs::path target = dir_ / "plain-file" / "out.h5";
+    try {
+        Hdf5Writer writer(target);
+        FAIL() << "expected an exception";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find((dir_ / "plain-file").string()), std::string::npos)
+            << e.what();
+    }
+}
+
+// The directory of the result cannot be made: a regular file stands where it should be. Unlike
+// a directory without write permission this stops root too (CI runs as root), so the test
+// always runs. The error names the result file and the reason, and nothing is left behind.
+TEST_F(Hdf5WriterTest, UnwritableDirectoryIsAnErrorNamingTheTarget) {
+    const fs::path blocker = dir_ / "results";
+    std::ofstream(blocker) << "a file, not a directory\n";
+    const fs::path target = blocker / "out.h5";
+    try {
+        Hdf5Writer writer(target);
+        FAIL() << "expected an exception";
+    } catch (const std::runtime_error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find(target.string()), std::string::npos) << message;
+        EXPECT_NE(message.find("Not a directory"), std::string::npos) << message;
+    }
+    EXPECT_EQ(files_in(dir_), std::vector<fs::path>{blocker});
+    EXPECT_TRUE(fs::is_regular_file(blocker));
+    std::ifstream in(blocker);
+    std::string content;
+    std::getline(in, content);
+    EXPECT_EQ(content, "a file, not a directory");
+}
+
+TEST_F(Hdf5WriterTest, AreaAttributeNamesThatCannotBeCoordinatesAreInputErrors) {
+    TinyRun tiny;
+    tiny.areas.add_attribute({"wijk naam", {"a", "b", "c"}});
+    tiny.areas.add_attribute({"sex", {"a", "b", "c"}});
+    Hdf5Writer writer(dir_ / "out.h5");
+    try {
+        writer.on_start(tiny.run);
+        FAIL() << "expected an InputError";
+    } catch (const InputError& e) {
+        ASSERT_EQ(e.problems().size(), 2u);
+        EXPECT_NE(std::string(e.what()).find("'wijk naam'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("'sex'"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(Hdf5WriterTest, ARunWithoutReplicatesIsALogicError) {
+    TinyRun tiny;
+    tiny.run.replicates = 0;
+    Hdf5Writer writer(dir_ / "out.h5");
+    EXPECT_THROW(writer.on_start(tiny.run), std::logic_error);
+}
+
+TEST_F(Hdf5WriterTest, CompanionNamesThatCollideAreLogicErrors) {
+    TinyRun tiny;
+    tiny.catalog.add({.name = "population_quantiles",
+                      .units = "persons",
+                      .description = "clashes with population's quantiles",
+                      .dims = {},
+                      .source = ""});
+    Hdf5Writer writer(dir_ / "out.h5");
+    EXPECT_THROW(writer.on_start(tiny.run), std::logic_error);
+}
+
+TEST_F(Hdf5WriterTest, AreaAttributesNamedLikeTheNewDimensionsAreInputErrors) {
+    TinyRun tiny;
+    tiny.areas.add_attribute({"replicate", {"a", "b", "c"}});
+    tiny.areas.add_attribute({"quantile", {"a", "b", "c"}});
+    Hdf5Writer writer(dir_ / "out.h5");
+    try {
+        writer.on_start(tiny.run);
+        FAIL() << "expected an InputError";
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.problems().size(), 2u) << e.what();
+    }
+}
+
+// ---- replicates --------------------------------------------------------------------------
+
+TEST_F(Hdf5WriterTest, ASingleRunHasNoReplicateOrQuantileDatasets) {
+    // One replicate (the cohort core, or an agent run with replicates: 1): its values go
+    // straight into each indicator, and the file holds no second copy of them.
+    const TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    for (const char* name :
+         {"replicate", "quantile", "population_replicates", "population_quantiles",
+          "population_by_age_sex_replicates", "population_by_age_sex_quantiles"})
+        EXPECT_FALSE(hdf5::link_exists(file.id(), name)) << name;
+    std::vector<std::string> datasets;
+    for (const auto& name : hdf5::link_names(file.id()))
+        if (hdf5::is_dataset(file.id(), name)) datasets.push_back(name);
+    std::sort(datasets.begin(), datasets.end());
+    EXPECT_EQ(datasets,
+              (std::vector<std::string>{"age_band", "area", "buurt", "buurt_name", "population",
+                                        "population_by_age_sex", "sex", "year"}));
+    auto meta = hdf5::open_group(file.id(), "meta");
+    EXPECT_EQ(hdf5::read_string_attribute(meta.id(), "replicates"), "1");
+    // netCDF numbers the dimensions without a gap: year, area, sex, age_band, then phase.
+    auto timings = hdf5::open_group(meta.id(), "phase_timings");
+    auto phase = hdf5::open_dataset(timings.id(), "phase");
+    EXPECT_EQ(hdf5::attribute_text(phase.id(), "_Netcdf4Dimid"), "4");
+}
+
+TEST_F(Hdf5WriterTest, WithOneReplicateTheIndicatorHoldsItsValuesToTheBit) {
+    // on_year writes into the indicator itself and on_finish derives nothing: what was
+    // reported, to the bit, however odd.
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    const std::array<double, 3> odd{0.1 + 0.2, 1e308, -4.9e-324};
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        for (int year : tiny.run.years) {
+            YearResults r = tiny.results(year);
+            for (std::size_t a = 0; a < 3; ++a) r.area_values(tiny.population, a)[0] = odd[a];
+            writer.on_year(r);
+        }
+        writer.on_finish({});
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto population = hdf5::open_dataset(file.id(), "population");
+    const auto values = hdf5::read_doubles(population.id());
+    ASSERT_EQ(values.size(), 6u);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(values[i]), std::bit_cast<std::uint64_t>(odd[i % 3]))
+            << i;
+}
+
+TEST_F(Hdf5WriterTest, IndicatorsAreTheSameWithOneReplicateOrSeveral) {
+    // Dims, shape, chunks, filters and attributes of /<indicator> do not depend on the number
+    // of replicates, so a reader of one works on the other.
+    TinyRun single, several;
+    const fs::path one = dir_ / "one.h5", three = dir_ / "three.h5";
+    {
+        Hdf5Writer writer(one);
+        single.write(writer);
+    }
+    {
+        Hdf5Writer writer(three);
+        several.write_replicates(writer);
+    }
+    auto a = hdf5::open_file_read_only(one);
+    auto b = hdf5::open_file_read_only(three);
+    for (const std::string name : {"population", "population_by_age_sex"}) {
+        auto x = hdf5::open_dataset(a.id(), name);
+        auto y = hdf5::open_dataset(b.id(), name);
+        EXPECT_EQ(hdf5::shape(x.id()), hdf5::shape(y.id())) << name;
+        EXPECT_EQ(hdf5::dimension_names(x.id()), hdf5::dimension_names(y.id())) << name;
+        const auto attributes = hdf5::attribute_names(x.id());
+        EXPECT_EQ(attributes, hdf5::attribute_names(y.id())) << name;
+        for (const auto& attribute : attributes) {
+            if (attribute == "DIMENSION_LIST") continue;  // references, each into its own file
+            EXPECT_EQ(hdf5::attribute_text(x.id(), attribute),
+                      hdf5::attribute_text(y.id(), attribute))
+                << name << " " << attribute;
+        }
+        hdf5::PropertyList px(H5Dget_create_plist(x.id())), py(H5Dget_create_plist(y.id()));
+        std::array<hsize_t, 4> cx{}, cy{};
+        EXPECT_EQ(H5Pget_chunk(px.id(), 4, cx.data()), H5Pget_chunk(py.id(), 4, cy.data()));
+        EXPECT_EQ(cx, cy) << name;
+        EXPECT_EQ(H5Pget_nfilters(px.id()), H5Pget_nfilters(py.id())) << name;
+    }
+}
+
+TEST_F(Hdf5WriterTest, WithReplicatesReplicateAndQuantileAreDimensions) {
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write_replicates(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto replicate = hdf5::open_dataset(file.id(), "replicate");
+    EXPECT_TRUE(hdf5::is_dimension_scale(replicate.id()));
+    EXPECT_EQ(hdf5::read_ints(replicate.id()), (std::vector<std::int32_t>{0, 1, 2}));
+    auto quantile = hdf5::open_dataset(file.id(), "quantile");
+    EXPECT_TRUE(hdf5::is_dimension_scale(quantile.id()));
+    EXPECT_EQ(hdf5::read_doubles(quantile.id()), (std::vector<double>{0.05, 0.5, 0.95}));
+    EXPECT_EQ(hdf5::read_string_attribute(quantile.id(), "quantile_method"),
+              result_layout::quantile_method);
+
+    auto replicates = hdf5::open_dataset(file.id(), "population_by_age_sex_replicates");
+    EXPECT_EQ(hdf5::shape(replicates.id()), (std::vector<hsize_t>{3, 2, 3, 2, 20}));
+    EXPECT_EQ(hdf5::dimension_names(replicates.id()),
+              (std::vector<std::string>{"replicate", "year", "area", "sex", "age_band"}));
+    auto quantiles = hdf5::open_dataset(file.id(), "population_quantiles");
+    EXPECT_EQ(hdf5::shape(quantiles.id()), (std::vector<hsize_t>{3, 2, 3}));
+    EXPECT_EQ(hdf5::dimension_names(quantiles.id()),
+              (std::vector<std::string>{"quantile", "year", "area"}));
+    // netCDF dimension numbers: year 0 ... age_band 3, replicate 4, quantile 5, phase 6.
+    EXPECT_EQ(hdf5::attribute_text(replicate.id(), "_Netcdf4Dimid"), "4");
+    EXPECT_EQ(hdf5::attribute_text(quantile.id(), "_Netcdf4Dimid"), "5");
+    auto timings = hdf5::open_group(file.id(), "meta/phase_timings");
+    auto phase = hdf5::open_dataset(timings.id(), "phase");
+    EXPECT_EQ(hdf5::attribute_text(phase.id(), "_Netcdf4Dimid"), "6");
+}
+
+TEST_F(Hdf5WriterTest, WritesEveryReplicateAndTheirMeanAndQuantiles) {
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write_replicates(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto replicate = hdf5::open_dataset(file.id(), "replicate");
+    EXPECT_EQ(hdf5::read_ints(replicate.id()), (std::vector<std::int32_t>{0, 1, 2}));
+    auto meta = hdf5::open_group(file.id(), "meta");
+    EXPECT_EQ(hdf5::read_string_attribute(meta.id(), "replicates"), "3");
+
+    auto replicates = hdf5::open_dataset(file.id(), "population_by_age_sex_replicates");
+    ASSERT_EQ(hdf5::shape(replicates.id()), (std::vector<hsize_t>{3, 2, 3, 2, 20}));
+    const auto all = hdf5::read_doubles(replicates.id());
+    for (int r = 0; r < 3; ++r)
+        for (std::size_t y = 0; y < 2; ++y)
+            for (std::size_t a = 0; a < 3; ++a)
+                for (std::size_t k = 0; k < 40; ++k)
+                    ASSERT_EQ(all[((static_cast<std::size_t>(r) * 2 + y) * 3 + a) * 40 + k],
+                              TinyRun::value(r, 2024 + static_cast<int>(y), a, k));
+
+    // Offsets 3, -1, 7: mean +3; sorted -1, 3, 7, so (n - 1) q = 0.1, 1 and 1.9 give
+    // -1 + 0.1 * 4 = -0.6, 3 and 3 + 0.9 * 4 = 6.6 above value(year, area, k).
+    const std::array<double, 3> quantile_offsets{-0.6, 3.0, 6.6};
+    constexpr double tolerance = 1e-8;  // values are ~2e6: a few ulps
+    for (const std::string name : {"population", "population_by_age_sex"}) {
+        const std::size_t per_area = name == "population" ? 1 : 40;
+        auto mean = hdf5::open_dataset(file.id(), name);
+        auto quantiles = hdf5::open_dataset(file.id(), name + "_quantiles");
+        EXPECT_EQ(hdf5::shape(quantiles.id()).front(), 3u);
+        const auto means = hdf5::read_doubles(mean.id());
+        const auto qs = hdf5::read_doubles(quantiles.id());
+        ASSERT_EQ(means.size(), 2 * 3 * per_area);
+        ASSERT_EQ(qs.size(), 3 * means.size());
+        for (std::size_t y = 0; y < 2; ++y)
+            for (std::size_t a = 0; a < 3; ++a)
+                for (std::size_t k = 0; k < per_area; ++k) {
+                    const std::size_t i = (y * 3 + a) * per_area + k;
+                    const double base = TinyRun::value(2024 + static_cast<int>(y), a, k);
+                    EXPECT_NEAR(means[i], base + 3.0, tolerance) << name << " " << i;
+                    for (std::size_t q = 0; q < 3; ++q)
+                        EXPECT_NEAR(qs[q * means.size() + i], base + quantile_offsets[q], tolerance)
+                            << name << " quantile " << q << " " << i;
+                }
+    }
+}
+
+TEST_F(Hdf5WriterTest, ReplicatesChunkByReplicateAndYearQuantilesByYear) {
+    TinyRun tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write_replicates(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    // One replicate and year per chunk; all three quantiles of a year in one, so that equal
+    // quantiles compress away.
+    for (const auto& [name, leading] : {std::pair{"population_by_age_sex_replicates", hsize_t{1}},
+                                        std::pair{"population_by_age_sex_quantiles", hsize_t{3}}}) {
+        auto dataset = hdf5::open_dataset(file.id(), name);
+        hdf5::PropertyList dcpl(H5Dget_create_plist(dataset.id()));
+        ASSERT_EQ(H5Pget_layout(dcpl.id()), H5D_CHUNKED) << name;
+        std::array<hsize_t, 5> chunk{};
+        ASSERT_EQ(H5Pget_chunk(dcpl.id(), 5, chunk.data()), 5) << name;
+        EXPECT_EQ(chunk, (std::array<hsize_t, 5>{leading, 1, 3, 2, 20})) << name;
+        unsigned level = 0;
+        std::size_t n_values = 1;
+        EXPECT_GT(H5Pget_filter_by_id2(dcpl.id(), H5Z_FILTER_DEFLATE, nullptr, &n_values, &level, 0,
+                                       nullptr, nullptr),
+                  -1)
+            << name;
+        EXPECT_EQ(level, 4u) << name;
+    }
+    // The mean keeps the single run's chunks.
+    auto mean = hdf5::open_dataset(file.id(), "population_by_age_sex");
+    hdf5::PropertyList dcpl(H5Dget_create_plist(mean.id()));
+    std::array<hsize_t, 4> chunk{};
+    ASSERT_EQ(H5Pget_chunk(dcpl.id(), 4, chunk.data()), 4);
+    EXPECT_EQ(chunk, (std::array<hsize_t, 4>{1, 3, 2, 20}));
+}
+
+TEST_F(Hdf5WriterTest, MissingReplicateAtFinishIsAnErrorNamingYearAndReplicate) {
+    TinyRun tiny;
+    tiny.run.replicates = 3;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        for (int replicate : {0, 2})
+            for (int year : tiny.run.years) writer.on_year(tiny.results(replicate, year));
+        writer.on_year(tiny.results(1, 2025));
+        EXPECT_THROW(writer.on_year(tiny.results(1, 2025)), std::logic_error);  // twice
+        YearResults beyond = tiny.results(0, 2025);
+        beyond.replicate = 3;
+        EXPECT_THROW(writer.on_year(beyond), std::logic_error);  // not in the run
+        try {
+            writer.on_finish({});
+            ADD_FAILURE() << "expected a logic_error";
+        } catch (const std::logic_error& e) {
+            EXPECT_NE(std::string(e.what()).find("2024 (replicate 1)"), std::string::npos)
+                << e.what();
+            EXPECT_EQ(std::string(e.what()).find("2025"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_TRUE(files_in(dir_).empty());
+}
+
+TEST_F(Hdf5WriterTest, QualifiersGoBeforeAFinalFullStop) {
+    TinyRun tiny;
+    tiny.catalog.add({.name = "deaths",
+                      .units = "persons per year",
+                      .description = "Deaths during the year.",
+                      .dims = {},
+                      .source = ""});
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        tiny.write_replicates(writer);
+    }
+    auto file = hdf5::open_file_read_only(target);
+    auto description = [&](const char* name) {
+        auto dataset = hdf5::open_dataset(file.id(), name);
+        return hdf5::read_string_attribute(dataset.id(), "description");
+    };
+    EXPECT_EQ(description("deaths"), "Deaths during the year (mean over replicates).");
+    EXPECT_EQ(description("deaths_replicates"), "Deaths during the year (each replicate).");
+    EXPECT_EQ(description("deaths_quantiles"),
+              "Deaths during the year (5th, 50th, 95th percentile over replicates).");
+}
+
+TEST_F(Hdf5WriterTest, NegativeReplicateIsALogicError) {
+    TinyRun tiny;
+    tiny.run.replicates = 2;
+    Hdf5Writer writer(dir_ / "out.h5");
+    writer.on_start(tiny.run);
+    YearResults results = tiny.results(0, 2024);
+    results.replicate = -1;
+    EXPECT_THROW(writer.on_year(results), std::logic_error);
+}
+
+// The quantile definition, against numpy 1.24's np.quantile(values, [0.05, 0.5, 0.95]) printed
+// with repr (the shortest text that reads back as the same double).
+TEST(ReplicateQuantiles, MatchNumpysLinearMethodToTheBit) {
+    const std::array<double, 3> levels{0.05, 0.5, 0.95};
+    auto quantiles = [&](std::vector<double> values) {
+        std::array<double, 3> out{};
+        replicate_quantiles(values, levels, out);
+        return out;
+    };
+    using Q = std::array<double, 3>;
+    EXPECT_EQ(quantiles({3.0, -1.0, 7.0}), (Q{-0.6, 3.0, 6.6}));
+    EXPECT_EQ(quantiles({2.5}), (Q{2.5, 2.5, 2.5}));
+    EXPECT_EQ(quantiles({1.0, 2.0}), (Q{1.05, 1.5, 1.95}));
+    EXPECT_EQ(quantiles({10.0, 1.0, 100.0, 1000.0}), (Q{2.35, 55.0, 864.9999999999997}));
+    EXPECT_EQ(quantiles({0.1, 0.7, 0.2, 0.9, 0.3, 0.11, 5.5, 1e6, -3.25, 0.0}),
+              (Q{-1.7874999999999999, 0.25, 550002.4749999989}));
+}
+
+TEST(ReplicateQuantiles, AreNanWhenAnyValueIsNanOrThereAreNone) {
+    const std::array<double, 2> levels{0.05, 0.95};
+    std::array<double, 2> out{};
+    std::vector<double> values{1.0, std::nan(""), 3.0};
+    replicate_quantiles(values, levels, out);
+    EXPECT_TRUE(std::isnan(out[0]) && std::isnan(out[1]));
+    replicate_quantiles({}, levels, out);
+    EXPECT_TRUE(std::isnan(out[0]) && std::isnan(out[1]));
+}
+
+// A small but demographically consistent run (stocks and flows balance per area and replicate)
+// under the indicator names of the real runs, with three replicates as the agent core would
+// write them, for tests/python/test_hdf5_layout.py. Written to
+// $SOCIALTWIN_SAMPLE_H5 when set, so the Python check can be pointed at it by hand:
+//   SOCIALTWIN_SAMPLE_H5=/tmp/sample.h5 socialtwin_unit_tests --gtest_filter='*Sample*'
+//   SOCIALTWIN_H5=/tmp/sample.h5 python3 -m pytest tests/python/test_hdf5_layout.py
+TEST_F(Hdf5WriterTest, WritesSampleForThePythonLayoutCheck) {
+    AreaTable areas("buurt", {"BU05990101", "BU05990102", "BU05990203"});
+    areas.add_attribute({"buurt", {"BU05990101", "BU05990102", "BU05990203"}});
+    areas.add_attribute({"wijk", {"WK059901", "WK059901", "WK059902"}});
+    areas.add_attribute({"gemeente", {"GM0599", "GM0599", "GM0599"}});
+    areas.add_attribute({"buurt_name", {"Stadsdriehoek", "Cool", "Oude Westen"}});
+    IndicatorCatalog catalog;
+    auto per_area = [&](std::string name, std::string description) {
+        return catalog.add({.name = std::move(name),
+                            .units = "persons",
+                            .description = std::move(description),
+                            .dims = {},
+                            .source = ""});
+    };
+    const auto population = per_area("population", "Residents on 1 January");
+    const auto by_age_sex = catalog.add({.name = "population_by_age_sex",
+                                         .units = "persons",
+                                         .description = "Residents by sex and age band",
+                                         .dims = by_sex_and_age_band,
+                                         .source = "CBS 83502NED"});
+    const auto births = per_area("births", "Live births during the year");
+    const auto deaths = per_area("deaths", "Deaths during the year");
+    const auto migration_in = per_area("migration_in", "Persons moving into the area");
+    const auto migration_out = per_area("migration_out", "Persons moving out of the area");
+
+    Scenario scenario;
+    scenario.name = "sample";
+    scenario.dataset = "rotterdam-sample";
+    scenario.horizon = 2;
+    scenario.source_text = "name: sample\ndataset: rotterdam-sample\nhorizon: 2\n";
+    RunDescription run{.scenario = &scenario,
+                       .areas = &areas,
+                       .catalog = &catalog,
+                       .years = {2024, 2025, 2026},
+                       .core = "cohort",
+                       .replicates = 3,
+                       .metadata = {{"provenance", "hand-made test sample"}}};
+
+    const fs::path target = [&] {
+        const char* env = std::getenv("SOCIALTWIN_SAMPLE_H5");
+        return env != nullptr && *env != '\0' ? fs::path(env) : dir_ / "sample.h5";
+    }();
+    Hdf5Writer writer(target);
+    writer.on_start(run);
+    // As the engine reports them: stocks on 1 January, flows during the year, so the flows of
+    // year t take each area from its stock of t to that of t+1 (the last year's flows are zero).
+    // Stocks by (replicate, area, sex, band) follow a made-up pattern; out-migration closes the
+    // balance. Replicates arrive replicate-major, as the agent core reports them.
+    auto cell = [](std::size_t replicate, int year, std::size_t area, std::size_t k) {
+        return 40.0 + 10.0 * static_cast<double>(area) +
+               0.5 * static_cast<double>(
+                         (k * 7 + static_cast<std::size_t>(year) + 3 * replicate * (k + 1)) % 11);
+    };
+    auto stock = [&](std::size_t replicate, int year, std::size_t area) {
+        double total = 0;
+        for (std::size_t k = 0; k < std::size_t{n_sexes} * n_age_bands; ++k)
+            total += cell(replicate, year, area, k);
+        return total;
+    };
+    for (std::size_t replicate = 0; replicate < 3; ++replicate)
+        for (int year : run.years) {
+            YearResults r(catalog, areas.size());
+            r.year = year;
+            r.replicate = static_cast<int>(replicate);
+            for (std::size_t a = 0; a < areas.size(); ++a) {
+                auto cells = r.area_values(by_age_sex, a);
+                for (std::size_t k = 0; k < cells.size(); ++k)
+                    cells[k] = cell(replicate, year, a, k);
+                r.area_values(population, a)[0] = stock(replicate, year, a);
+                if (year == run.years.back()) continue;
+                const double change = stock(replicate, year + 1, a) - stock(replicate, year, a);
+                const double b = 12.5 + static_cast<double>(a) + static_cast<double>(replicate);
+                const double d = 9.0;
+                const double in = 30.0 + std::abs(change);
+                r.area_values(births, a)[0] = b;
+                r.area_values(deaths, a)[0] = d;
+                r.area_values(migration_in, a)[0] = in;
+                r.area_values(migration_out, a)[0] = b - d + in - change;
+            }
+            writer.on_year(r);
+        }
+    writer.on_finish(
+        {.phase_timings = {{"ageing", 0.01}, {"mortality", 0.02}, {"accounting", 0.005}},
+         .wall_seconds = 0.05,
+         .person_years = 4000});
+    EXPECT_TRUE(fs::exists(target));
+}
+
+}  // namespace
+}  // namespace socialtwin
