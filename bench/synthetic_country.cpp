@@ -19,7 +19,7 @@ SyntheticCountry synthetic_pc6_country(const Dataset& national, int pc6_per_pc4,
     std::vector<std::uint32_t> area(pc4_persons.size());
     std::vector<std::size_t> count(n_pc4 * k + 1, 0);
     for (std::uint32_t id = 0; id < pc4_persons.size(); ++id) {
-        const double u = random.uniforms(Stream::synthesis, id, national.base.year, 1)[0];
+        const double u = random.uniforms(synthesis_stream, id, national.base.year, 1)[0];
         area[id] = pc4_persons.area[id] * k + static_cast<std::uint32_t>(u * k);
         ++count[area[id] + 1];
     }

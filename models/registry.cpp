@@ -5,6 +5,8 @@
 #include <functional>
 
 #include "engine/core/errors.hpp"
+#include "engine/core/random.hpp"
+#include "engine/core/scenario.hpp"
 #include "engine/core/suggest.hpp"
 #include "models/care/care.hpp"
 #include "models/demography/demography.hpp"
@@ -16,37 +18,131 @@ namespace socialtwin {
 
 namespace {
 struct Entry {
-    std::string_view name;
     std::function<std::unique_ptr<Model>(const ModelInputs&)> make;
+    ModelDeclarations declares;
 };
 
-const std::array<Entry, 7>& registry() {
-    static const std::array<Entry, 7> entries{{
-        {"mortality",
-         [](const ModelInputs& in) { return std::make_unique<MortalityModel>(in.rates); }},
-        {"fertility",
-         [](const ModelInputs& in) { return std::make_unique<FertilityModel>(in.rates); }},
-        {"migration",
-         [](const ModelInputs& in) { return std::make_unique<MigrationModel>(in.rates); }},
-        {"household_positions",
-         [](const ModelInputs& in) { return std::make_unique<HouseholdPositionsModel>(in.rates); }},
-        {"housing", [](const ModelInputs& in) { return std::make_unique<HousingModel>(in.rates); }},
-        {"care", [](const ModelInputs& in) { return std::make_unique<CareModel>(in.rates); }},
-        {"accessibility",
-         [](const ModelInputs& in) { return std::make_unique<AccessibilityModel>(in.facilities); }},
-    }};
+constexpr std::array<DrawStream, 1> mortality_streams{mortality_stream};
+constexpr std::array<PersonYearLane, 1> mortality_lanes{mortality_lane};
+constexpr std::array<RateLever, 1> mortality_levers{mortality_lever};
+constexpr std::array<DrawStream, 2> fertility_streams{fertility_stream, newborn_stream};
+constexpr std::array<RateLever, 1> fertility_levers{fertility_lever};
+constexpr std::array<DrawStream, 4> migration_streams{migration_out_stream, migration_in_stream,
+                                                      demolition_stream, moves_stream};
+constexpr std::array<PersonYearLane, 2> migration_lanes{migration_out_lane, moves_lane};
+constexpr std::array<RateLever, 2> migration_levers{migration_in_lever, migration_out_lever};
+constexpr std::array<DrawStream, 1> household_streams{household_positions_stream};
+constexpr std::array<PersonYearLane, 1> household_lanes{household_positions_lane};
+constexpr std::array<RateLever, 5> household_levers{leaving_home_lever, partnering_lever,
+                                                    separation_lever, family_formation_lever,
+                                                    institution_lever};
+// The core draws these itself (engine/core/random.hpp).
+constexpr std::array<DrawStream, 2> core_streams{synthesis_stream, person_year_stream};
+
+const std::vector<Entry>& registry() {
+    static const std::vector<Entry> entries{
+        {.make = [](const ModelInputs& in) { return std::make_unique<MortalityModel>(in.rates); },
+         .declares = {.model = "mortality",
+                      .levers = mortality_levers,
+                      .streams = mortality_streams,
+                      .lanes = mortality_lanes}},
+        {.make = [](const ModelInputs& in) { return std::make_unique<FertilityModel>(in.rates); },
+         .declares = {.model = "fertility",
+                      .levers = fertility_levers,
+                      .streams = fertility_streams}},
+        {.make = [](const ModelInputs& in) { return std::make_unique<MigrationModel>(in.rates); },
+         .declares = {.model = "migration",
+                      .levers = migration_levers,
+                      .streams = migration_streams,
+                      .lanes = migration_lanes}},
+        {.make =
+             [](const ModelInputs& in) {
+                 return std::make_unique<HouseholdPositionsModel>(in.rates);
+             },
+         .declares = {.model = "household_positions",
+                      .levers = household_levers,
+                      .streams = household_streams,
+                      .lanes = household_lanes}},
+        {.make = [](const ModelInputs& in) { return std::make_unique<HousingModel>(in.rates); },
+         .declares = {.model = "housing", .parameters = {&housing_parameters()}}},
+        {.make = [](const ModelInputs& in) { return std::make_unique<CareModel>(in.rates); },
+         .declares = {.model = "care",
+                      .parameters = {&care_parameters(), &cost_parameters()},
+                      .levers = care_levers}},
+        {.make =
+             [](const ModelInputs& in) {
+                 return std::make_unique<AccessibilityModel>(in.facilities);
+             },
+         .declares = {.model = "accessibility"}},
+    };
     return entries;
 }
 
 }  // namespace
 
 std::span<const std::string_view> model_names() noexcept {
-    static const std::array<std::string_view, 7> names = [] {
-        std::array<std::string_view, 7> n{};
-        for (std::size_t i = 0; i < n.size(); ++i) n[i] = registry()[i].name;
+    static const std::vector<std::string_view> names = [] {
+        std::vector<std::string_view> n;
+        for (const Entry& e : registry()) n.push_back(e.declares.model);
         return n;
     }();
     return names;
+}
+
+std::span<const ModelDeclarations> model_declarations() {
+    static const std::vector<ModelDeclarations> declarations = [] {
+        std::vector<ModelDeclarations> d;
+        for (const Entry& e : registry()) d.push_back(e.declares);
+        return d;
+    }();
+    return declarations;
+}
+
+std::vector<const ParameterTable*> declared_parameters() {
+    std::vector<const ParameterTable*> tables;
+    for (const ModelDeclarations& m : model_declarations())
+        tables.insert(tables.end(), m.parameters.begin(), m.parameters.end());
+    tables.push_back(&scenario_parameters());
+    return tables;
+}
+
+std::vector<RateLever> declared_levers() {
+    std::vector<RateLever> levers;
+    for (const ModelDeclarations& m : model_declarations())
+        levers.insert(levers.end(), m.levers.begin(), m.levers.end());
+    return levers;
+}
+
+std::vector<DrawStream> declared_streams() {
+    std::vector<DrawStream> streams(core_streams.begin(), core_streams.end());
+    for (const ModelDeclarations& m : model_declarations())
+        streams.insert(streams.end(), m.streams.begin(), m.streams.end());
+    return streams;
+}
+
+std::vector<PersonYearLane> declared_lanes() {
+    std::vector<PersonYearLane> lanes;
+    for (const ModelDeclarations& m : model_declarations())
+        lanes.insert(lanes.end(), m.lanes.begin(), m.lanes.end());
+    return lanes;
+}
+
+std::vector<std::string> declaration_conflicts() {
+    std::vector<std::string> conflicts = numbering_conflicts(declared_streams(), declared_lanes());
+    const std::vector<RateLever> levers = declared_levers();
+    for (std::size_t i = 0; i < levers.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (levers[i].name == levers[j].name)
+                conflicts.push_back("rate lever '" + std::string{levers[i].name} +
+                                    "' is declared twice");
+    std::vector<std::string_view> paths;
+    for (const ParameterTable* table : declared_parameters())
+        for (const ParameterDeclaration& d : table->declarations()) {
+            if (std::find(paths.begin(), paths.end(), d.path) != paths.end())
+                conflicts.push_back("parameter '" + std::string{d.path} + "' is declared twice");
+            paths.push_back(d.path);
+        }
+    return conflicts;
 }
 
 std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
@@ -64,7 +160,7 @@ std::vector<std::unique_ptr<Model>> create_models(const ModelInputs& inputs,
     std::vector<InputProblem> problems;
     for (const std::string& name : names) {
         const auto it = std::find_if(registry().begin(), registry().end(),
-                                     [&](const Entry& e) { return e.name == name; });
+                                     [&](const Entry& e) { return e.declares.model == name; });
         if (it == registry().end()) {
             problems.push_back(
                 problem_at(where_in("", 0, 0, "models"), "unknown model '" + name + "'",

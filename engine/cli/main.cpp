@@ -109,7 +109,7 @@ int run_cli(int argc, char** argv) {
     run->add_flag("-q,--quiet", quiet, "Print no summary table");
     std::string core;
     run->add_option("--core", core, "cohort or agent (overrides the scenario's `core`)")
-        ->check(cli::one_of({"cohort", "agent"}));
+        ->check(cli::one_of({core_names.all().begin(), core_names.all().end()}));
     int replicates = 0;
     run->add_option("--replicates", replicates,
                     "Replicates of the agent core (overrides the scenario's `replicates`)")
@@ -230,7 +230,7 @@ int run_cli(int argc, char** argv) {
     spdlog::set_pattern("[%H:%M:%S.%e] %v");
     if (quiet) spdlog::set_level(spdlog::level::warn);
     if (!data_dir.empty()) run_options.data_dir = data_dir;
-    if (!core.empty()) run_options.core = core == "agent" ? CoreKind::agent : CoreKind::cohort;
+    if (!core.empty()) run_options.core = core_names.from_string(core);
     if (replicates > 0) run_options.replicates = replicates;
     run_options.aggregates = !no_aggregates;
 

@@ -34,7 +34,7 @@ AgentPopulation synthesise_population(const BasePopulation& base, std::size_t n_
                     if (expected <= 0) continue;
                     const double whole = std::floor(expected);
                     const double u =
-                        random.uniforms(Stream::synthesis, static_cast<std::uint32_t>(area),
+                        random.uniforms(synthesis_stream, static_cast<std::uint32_t>(area),
                                         base.year, static_cast<std::uint32_t>(cell))[0];
                     const auto n = static_cast<std::size_t>(whole) + (u < expected - whole ? 1 : 0);
                     for (std::size_t k = 0; k < n; ++k)
@@ -182,7 +182,7 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
                 if (segment == 0) {
                     my.draws.resize(residents.size());
                     for (std::size_t i = 0; i < residents.size(); ++i)
-                        my.draws[i] = random.uniforms(Stream::person_year, residents[i], year);
+                        my.draws[i] = random.uniforms(person_year_stream, residents[i], year);
                 }
                 bool counted = false;
                 AreaStep counts{a,

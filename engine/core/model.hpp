@@ -87,12 +87,10 @@ struct AgentAreaStep {
     const std::vector<std::uint32_t>& residents;  // in id order
     std::vector<Arrival>& arrivals;
     const RandomStreams& random;
-    // residents[i]'s Stream::person_year block for this year, drawn once by the core.
+    // residents[i]'s person_year_stream block for this year, drawn once by the core.
     std::span<const std::array<double, 4>> draws;
 
-    double draw(std::size_t i, PersonYearLane lane) const {
-        return draws[i][static_cast<std::size_t>(lane)];
-    }
+    double draw(std::size_t i, const PersonYearLane& lane) const { return draws[i][lane.index]; }
     // The index of a resident in `residents`, or residents.size() if not a resident.
     std::size_t index_of(std::uint32_t id) const {
         const auto it = std::lower_bound(residents.begin(), residents.end(), id);

@@ -16,12 +16,12 @@ RandomStreams::RandomStreams(std::uint64_t seed, std::uint32_t replicate) noexce
     key_ = {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
 }
 
-std::array<double, 4> RandomStreams::uniforms(Stream stream, std::uint32_t entity, int year,
+std::array<double, 4> RandomStreams::uniforms(DrawStream stream, std::uint32_t entity, int year,
                                               std::uint32_t draw) const noexcept {
     // Distinct (entity, draw, year, stream, replicate) give distinct counters under one key, and
     // distinct seeds distinct keys: no two draw sites share a number.
     const auto year_and_stream =
-        (static_cast<std::uint32_t>(year) << 16) | (static_cast<std::uint32_t>(stream) & 0xFFFFu);
+        (static_cast<std::uint32_t>(year) << 16) | (stream.number & 0xFFFFu);
     const r123::Philox4x32::ctr_type counter = {{entity, draw, year_and_stream, replicate_}};
     const r123::Philox4x32::key_type key = {{key_[0], key_[1]}};
     const auto bits = r123::Philox4x32{}(counter, key);

@@ -9,31 +9,19 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "engine/core/parameters.hpp"
+
 namespace socialtwin {
 
-// One stream per random-draw site. The numbers are part of the results' identity: never
-// renumber, only add.
-enum class Stream : std::uint32_t {
-    mortality = 1,
-    fertility = 2,
-    newborn = 3,
-    household_positions = 4,
-    migration_out = 5,
-    migration_in = 6,
-    demolition = 7,
-    synthesis = 8,
-    moves = 9,
-    person_year = 10,  // one block per person and year, a lane per process (PersonYearLane)
-};
+// Every random-draw site has its own stream (a DrawStream, engine/core/parameters.hpp), declared
+// by the process that draws from it in its registry entry. The core's own two are here.
 
-// The lanes of a person's Stream::person_year block: the processes every person meets every
-// year share one Philox call. A process switched off leaves the other lanes as they were.
-enum class PersonYearLane : std::size_t {
-    mortality = 0,
-    household_positions = 1,
-    migration_out = 2,
-    moves = 3
-};
+// Draws of the start population's synthesis from area counts.
+inline constexpr DrawStream synthesis_stream{.name = "synthesis", .number = 8};
+// One block of four numbers per person and year, a lane per process (PersonYearLane): the
+// processes every person meets every year share one Philox call, and a process switched off
+// leaves the other lanes as they were.
+inline constexpr DrawStream person_year_stream{.name = "person_year", .number = 10};
 
 class RandomStreams {
 public:
@@ -41,7 +29,7 @@ public:
 
     // Four independent uniform numbers in (0, 1) for one entity (a person id, or an area index
     // for area-level draws) in one year; `draw` numbers further blocks of four.
-    std::array<double, 4> uniforms(Stream stream, std::uint32_t entity, int year,
+    std::array<double, 4> uniforms(DrawStream stream, std::uint32_t entity, int year,
                                    std::uint32_t draw = 0) const noexcept;
 
     std::uint64_t seed() const noexcept { return seed_; }

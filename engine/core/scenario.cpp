@@ -1,41 +1,40 @@
 #include "engine/core/scenario.hpp"
 
-#include <array>
 #include <cmath>
 
 namespace socialtwin {
 
-namespace {
-constexpr std::array<std::string_view, n_rate_targets> rate_target_names{
-    "mortality",     "fertility",   "migration_in",     "migration_out",   "leaving_home",
-    "partnering",    "separation",  "family_formation", "institution",     "gp_contacts",
-    "wmo_home_help", "wmo_support", "wmo_aids",         "district_nursing"};
+std::string_view to_string(DwellingType t) noexcept { return dwelling_type_names(t); }
+
+std::string_view to_string(Tenure t) noexcept { return tenure_names(t); }
+
+const Parameters<Scenario>& scenario_parameters() {
+    static const Parameters<Scenario> parameters = [] {
+        Parameters<Scenario> p;
+        p.block({.path = "businesscase",
+                 .meaning = "Settings for comparing this scenario with a baseline (`socialtwin "
+                            "compare`)."});
+        p.number(&Scenario::discount_rate,
+                 {.path = "businesscase.discount_rate",
+                  .default_number = default_discount_rate,
+                  .unit = "per year",
+                  .min = at_least(0),
+                  .max = at_most(0.2),
+                  .expected = "a yearly rate in {min}..{max} (a fraction a year: 0.0225 = 2.25% a "
+                              "year)",
+                  .fraction = true,
+                  .meaning = "Real discount rate for the present value (NPV) of cost differences "
+                             "with the baseline: 2.25%, the rate the Dutch government prescribes "
+                             "for social cost-benefit analyses (Werkgroep discontovoet 2020). At "
+                             "most 20%: beyond, nothing after the first few years counts."});
+        return p;
+    }();
+    return parameters;
 }
 
-std::string_view to_string(RateTarget t) noexcept {
-    return rate_target_names[static_cast<std::size_t>(t)];
-}
-
-std::optional<RateTarget> rate_target_from_string(std::string_view name) noexcept {
-    for (std::size_t i = 0; i < rate_target_names.size(); ++i)
-        if (rate_target_names[i] == name) return static_cast<RateTarget>(i);
-    return std::nullopt;
-}
-
-std::string_view to_string(DwellingType t) noexcept {
-    return t == DwellingType::single_family ? "single_family" : "multi_family";
-}
-
-std::string_view to_string(Tenure t) noexcept {
-    return t == Tenure::owner ? "owner" : t == Tenure::social_rent ? "social_rent" : "private_rent";
-}
-
-std::string_view to_string(PriceBasis p) noexcept {
-    return p == PriceBasis::nominal ? "nominal" : "constant";
-}
-
-double rate_multiplier(const Scenario& scenario, RateTarget target, int year, int sex, int age) {
-    const auto it = scenario.rate_changes.find(target);
+double rate_multiplier(const Scenario& scenario, const RateLever& lever, int year, int sex,
+                       int age) {
+    const auto it = scenario.rate_changes.find(lever.name);
     if (it == scenario.rate_changes.end()) return 1.0;
     // Flows are projected from the base year on (stocks are observed on 1 January of it).
     const int first_year = scenario.base_year;

@@ -7,9 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "engine/core/enum_names.hpp"
+
 namespace socialtwin {
 
 enum class Sex : std::uint8_t { male = 0, female = 1 };
+inline constexpr EnumNames<Sex, 2> sex_names{{"male", "female"}};
 inline constexpr int n_sexes = 2;
 inline constexpr std::array<Sex, n_sexes> all_sexes{Sex::male, Sex::female};
 
@@ -28,6 +31,9 @@ enum class Position : std::uint8_t {
     institution = 6,            // bewoner van een institutioneel huishouden
 };
 inline constexpr int n_positions = 7;
+inline constexpr EnumNames<Position, n_positions> position_names{
+    {"child_at_home", "living_alone", "partner_no_children", "partner_with_children",
+     "single_parent", "other_member", "institution"}};
 
 // Output age bands: 0-4, 5-9, ..., 90-94, 95+ (as the CBS PC4 tables publish them).
 inline constexpr int age_band_width = 5;

@@ -30,10 +30,8 @@ namespace socialtwin {
 
 namespace {
 
-constexpr std::array<std::string_view, n_positions> position_columns{
-    "child_at_home", "living_alone", "partner_no_children", "partner_with_children",
-    "single_parent", "other_member", "institution"};
-constexpr std::array<std::string_view, 2> sex_names{"male", "female"};
+// The columns of household positions are the positions' names.
+constexpr const std::array<std::string_view, n_positions>& position_columns = position_names.names;
 
 std::size_t at(int i) { return static_cast<std::size_t>(i); }
 
@@ -96,7 +94,7 @@ private:
 // ---- helpers for age tables ---------------------------------------------------------------
 
 int sex_at(CsvTable& t, std::size_t row, CsvColumn column) {
-    return t.choice(row, column, sex_names) == "female" ? 1 : 0;
+    return t.choice(row, column, sex_names.names) == sex_names(Sex::female) ? 1 : 0;
 }
 
 // Every (sex, age) of a table must be present exactly once.
@@ -108,7 +106,7 @@ void check_complete(CsvTable& t, const std::vector<std::vector<int>>& seen, int 
                 throw InputError(problem_at(
                     where_in(t.file(), 0, 0, "age"),
                     fmt::format("{} rows for {}age {}; expected exactly one", seen[at(s)][at(a)],
-                                sexes > 1 ? std::string(sex_names[at(s)]) + " " : "", a)));
+                                sexes > 1 ? std::string(sex_names.names[at(s)]) + " " : "", a)));
             }
 }
 
@@ -419,7 +417,7 @@ void read_dwelling_types(const fs::path& dir, Dataset& d) {
     for (int t = 0; t < n_dwelling_types; ++t)
         for (int r = 0; r < n_tenures; ++r)
             columns.push_back(
-                fmt::format("{}_{}", dwelling_type_names[at(t)], tenure_names[at(r)]));
+                fmt::format("{}_{}", dwelling_type_names.names[at(t)], tenure_names.names[at(r)]));
     CsvTable table = read_csv(file, columns);
     const std::size_t n_areas = d.areas.size();
     std::vector<DwellingStock> stock(n_areas);

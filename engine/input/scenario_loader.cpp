@@ -10,6 +10,7 @@
 
 #include "engine/formats/csv.hpp"
 #include "engine/formats/input_file.hpp"
+#include "models/registry.hpp"
 
 namespace socialtwin {
 
@@ -268,8 +269,8 @@ RateChange rate_change(const DocNode& node) {
         c.age_min = integer_of(&ages->items[0], c.age_min);
         c.age_max = integer_of(&ages->items[1], c.age_max);
     }
-    const std::string sex = text_of(node.find("sex"), "both");
-    c.sex = sex == "male" ? SexFilter::male : sex == "female" ? SexFilter::female : SexFilter::both;
+    if (const DocNode* sex = node.find("sex"))
+        c.sex = sex_filter_names.from_string(sex->text).value_or(c.sex);
     return c;
 }
 
@@ -288,6 +289,35 @@ std::string dataset_path(const DocNode& value, const fs::path& file) {
     return target.lexically_relative(fs::absolute(loaded_from).lexically_normal()).generic_string();
 }
 
+// The value at a dotted key path ("housing.frictional_vacancy"), or nullptr.
+const DocNode* find_path(const DocNode& doc, std::string_view path) {
+    const DocNode* node = &doc;
+    while (node) {
+        const auto dot = path.find('.');
+        node = node->find(path.substr(0, dot));
+        if (dot == std::string_view::npos) return node;
+        path.remove_prefix(dot + 1);
+    }
+    return nullptr;
+}
+
+// The values the document gives for the declared parameters (models/registry.hpp), read the
+// same way for every key: numbers as numbers, choices as their text.
+ParameterValues parameter_values(const DocNode& doc) {
+    ParameterValues values;
+    for (const ParameterTable* table : declared_parameters())
+        for (const ParameterDeclaration& d : table->declarations()) {
+            const DocNode* node = find_path(doc, d.path);
+            if (!node || node->kind != DocNode::Kind::scalar) continue;
+            if (d.kind == ParameterKind::number) {
+                if (const auto v = number_value(*node)) values.set(std::string{d.path}, *v);
+            } else if (d.kind == ParameterKind::choice) {
+                values.set(std::string{d.path}, node->text);
+            }
+        }
+    return values;
+}
+
 Scenario build(const DocNode& doc, const fs::path& file) {
     Scenario s;
     s.name = file.stem().string();
@@ -298,20 +328,20 @@ Scenario build(const DocNode& doc, const fs::path& file) {
     s.base_year = integer_of(doc.find("base_year"), s.base_year);
     s.horizon = integer_of(doc.find("horizon"), s.horizon);
     if (const DocNode* seed = doc.find("seed")) s.seed = unsigned_value(*seed).value_or(s.seed);
-    s.core = text_of(doc.find("core"), "cohort") == "agent" ? CoreKind::agent : CoreKind::cohort;
+    if (const DocNode* core = doc.find("core"))
+        s.core = core_names.from_string(core->text).value_or(s.core);
     s.replicates = integer_of(doc.find("replicates"), s.replicates);
 
     if (const DocNode* rates = doc.find("rates")) {
+        // The schema has checked that every key is a declared lever.
         for (const DocEntry& e : rates->entries) {
-            const auto target = rate_target_from_string(e.key);
-            if (!target) continue;
             std::vector<RateChange> changes;
             if (e.value.kind == DocNode::Kind::mapping) changes.push_back(rate_change(e.value));
             for (const DocNode& item : e.value.items) changes.push_back(rate_change(item));
             if (changes.empty())
-                s.rate_changes.erase(*target);
+                s.rate_changes.erase(e.key);
             else
-                s.rate_changes[*target] = std::move(changes);
+                s.rate_changes[e.key] = std::move(changes);
         }
     }
 
@@ -323,15 +353,10 @@ Scenario build(const DocNode& doc, const fs::path& file) {
             p.year = integer_of(item.find("year"), p.year);
             p.area = text_of(item.find("area"), "");
             p.dwellings = number_of(item.find("dwellings"), p.dwellings);
-            p.type = text_of(item.find("type"), "multi_family") == "single_family"
-                         ? DwellingType::single_family
-                         : DwellingType::multi_family;
-            if (const DocNode* tenure = item.find("tenure")) {
-                const std::string t = tenure->text;
-                p.tenure = t == "owner"         ? Tenure::owner
-                           : t == "social_rent" ? Tenure::social_rent
-                                                : Tenure::private_rent;
-            }
+            if (const DocNode* type = item.find("type"))
+                p.type = dwelling_type_names.from_string(type->text).value_or(p.type);
+            if (const DocNode* tenure = item.find("tenure"))
+                p.tenure = tenure_names.from_string(tenure->text);
             p.occupancy = number_of(item.find("occupancy"), p.occupancy);
             p.where = item.where;
             p.where.key_path = fmt::format("construction[{}]", i);
@@ -373,39 +398,8 @@ Scenario build(const DocNode& doc, const fs::path& file) {
         });
     }
 
-    if (const DocNode* housing = doc.find("housing")) {
-        s.housing.frictional_vacancy =
-            number_of(housing->find("frictional_vacancy"), s.housing.frictional_vacancy);
-        s.housing.persons_per_new_dwelling = number_of(housing->find("persons_per_new_dwelling"),
-                                                       s.housing.persons_per_new_dwelling);
-        s.housing.own_buurt_weight =
-            number_of(housing->find("own_buurt_weight"), s.housing.own_buurt_weight);
-        s.housing.migration = text_of(housing->find("migration"), "housing_led") == "demand_led"
-                                  ? MigrationMode::demand_led
-                                  : MigrationMode::housing_led;
-    }
-    if (const DocNode* care = doc.find("care")) {
-        CareSettings& c = s.care;
-        c.gp_normpraktijk = number_of(care->find("gp_normpraktijk"), c.gp_normpraktijk);
-        c.gp_contacts_per_patient =
-            number_of(care->find("gp_contacts_per_patient"), c.gp_contacts_per_patient);
-        c.gp_contacts_per_fte = number_of(care->find("gp_contacts_per_fte"), c.gp_contacts_per_fte);
-        c.district_nursing_eur_per_hour =
-            number_of(care->find("district_nursing_eur_per_hour"), c.district_nursing_eur_per_hour);
-        c.child_nearby_share = number_of(care->find("child_nearby_share"), c.child_nearby_share);
-    }
-    if (const DocNode* costs = doc.find("costs")) {
-        s.costs.prices = text_of(costs->find("prices"), "constant") == "nominal"
-                             ? PriceBasis::nominal
-                             : PriceBasis::constant;
-        s.costs.real_growth_per_year =
-            number_of(costs->find("real_growth_per_year"), s.costs.real_growth_per_year);
-        s.costs.inflation_per_year =
-            number_of(costs->find("inflation_per_year"), s.costs.inflation_per_year);
-    }
-    if (const DocNode* businesscase = doc.find("businesscase"))
-        s.businesscase.discount_rate =
-            number_of(businesscase->find("discount_rate"), s.businesscase.discount_rate);
+    s.parameters = parameter_values(doc);
+    scenario_parameters().bind(s, s.parameters);
     return s;
 }
 

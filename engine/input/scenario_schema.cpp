@@ -6,10 +6,12 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <deque>
 #include <utility>
 
 #include "engine/core/scenario.hpp"
 #include "engine/core/suggest.hpp"
+#include "models/registry.hpp"
 
 namespace socialtwin {
 
@@ -64,21 +66,13 @@ std::optional<double> number_value(const DocNode& node) {
 
 namespace {
 
-constexpr Bound at_least(double v) { return {.value = v, .exclusive = false, .set = true}; }
-constexpr Bound at_most(double v) { return {.value = v, .exclusive = false, .set = true}; }
-
-constexpr std::array<std::string_view, 2> core_names{"cohort", "agent"};
-constexpr std::array<std::string_view, 3> sex_names{"both", "male", "female"};
-constexpr std::array<std::string_view, 2> dwelling_type_names{"single_family", "multi_family"};
-constexpr std::array<std::string_view, 3> tenure_names{"owner", "social_rent", "private_rent"};
-constexpr std::array<std::string_view, 2> migration_mode_names{"housing_led", "demand_led"};
-constexpr std::array<std::string_view, 2> price_basis_names{"constant", "nominal"};
-
 // Plausible calendar years, for checks made before the dataset's base year is known.
 constexpr int earliest_year = 1900;
 constexpr int latest_year = 2200;
 
-constexpr std::array schema{
+// The core's own keys. The models' settings follow them in the schema, from their
+// declarations (models/registry.hpp); so do the core's declared parameters (the businesscase).
+constexpr std::array core_keys{
     SchemaKey{
         .path = "name",
         .default_value = "the file name without `.yaml`",
@@ -142,8 +136,8 @@ constexpr std::array schema{
     SchemaKey{
         .path = "core",
         .kind = ValueKind::choice,
-        .default_value = "cohort",
-        .choices = core_names,
+        .default_value = core_names(CoreKind::cohort),
+        .choices = core_names.all(),
         .meaning = "How the population is projected: `cohort` = cohort-component projection with "
                    "expected flows (deterministic); `agent` = microsimulation of persons by random "
                    "draws from the same rates (stochastic: use `replicates` for the spread). "
@@ -231,8 +225,8 @@ constexpr std::array schema{
     SchemaKey{
         .path = "rates.<target>[].sex",
         .kind = ValueKind::choice,
-        .default_value = "both",
-        .choices = sex_names,
+        .default_value = sex_filter_names(SexFilter::both),
+        .choices = sex_filter_names.all(),
         .meaning = "Sex the change applies to.",
     },
     SchemaKey{
@@ -275,8 +269,8 @@ constexpr std::array schema{
     SchemaKey{
         .path = "construction[].type",
         .kind = ValueKind::choice,
-        .default_value = "multi_family",
-        .choices = dwelling_type_names,
+        .default_value = dwelling_type_names(DwellingType::multi_family),
+        .choices = dwelling_type_names.all(),
         .meaning = "Dwelling type: `single_family` (eengezinswoning) or `multi_family` "
                    "(meergezinswoning: flats, high-rise).",
     },
@@ -284,7 +278,7 @@ constexpr std::array schema{
         .path = "construction[].tenure",
         .kind = ValueKind::choice,
         .default_value = "the area's tenure mix of that type",
-        .choices = tenure_names,
+        .choices = tenure_names.all(),
         .meaning = "Tenure: `owner` (koopwoning), `social_rent` (owned by a woningcorporatie) or "
                    "`private_rent`. Left out, new dwellings take the tenure mix of the area's "
                    "dwellings of that type on 1 January of the year (of all its dwellings if it "
@@ -419,217 +413,49 @@ constexpr std::array schema{
         .meaning = "The capacity from `year` on (not a change: the new total). Bounds as for "
                    "`facilities.open[].capacity`.",
     },
-    SchemaKey{
-        .path = "housing",
-        .kind = ValueKind::mapping,
-        .meaning = "Settings of the housing model.",
-    },
-    SchemaKey{
-        .path = "housing.frictional_vacancy",
-        .kind = ValueKind::number,
-        .default_value = "0.02",
-        .unit = "share of stock",
-        .min = at_least(0),
-        .max = at_most(0.2),
-        .expected = "a share of the dwelling stock in {min}..{max} (0.02 = 2%)",
-        .fraction = true,
-        .meaning = "Share of the dwelling stock that stands empty so that moves can happen. "
-                   "Dutch frictional vacancy is about 2%; more than a fifth empty is no "
-                   "housing market.",
-    },
-    SchemaKey{
-        .path = "housing.migration",
-        .kind = ValueKind::choice,
-        .default_value = "housing_led",
-        .choices = migration_mode_names,
-        .meaning = "How in-migration meets the dwelling stock. `housing_led`: in-migrants arrive "
-                   "only as far as the area's dwellings have room for their households (as many "
-                   "households per dwelling as in the base year); the rest is reported as "
-                   "`migration_in_unmet`. `demand_led`: in-migrants arrive at the baseline rate "
-                   "whatever the stock, so `dwelling_shortage` shows the dwellings a growing "
-                   "demand would need.",
-    },
-    SchemaKey{
-        .path = "housing.persons_per_new_dwelling",
-        .kind = ValueKind::number,
-        .default_value = "the dataset's mean household size",
-        .unit = "persons per dwelling",
-        .min = at_least(0.5),
-        .max = at_most(10),
-        .expected = "persons per dwelling in {min}..{max}",
-        .meaning = "Persons expected per new dwelling, for projects without `occupancy`. "
-                   "Bounds as for `construction[].occupancy`.",
-    },
-    SchemaKey{
-        .path = "housing.own_buurt_weight",
-        .kind = ValueKind::number,
-        .default_value = "3",
-        .unit = "x",
-        .min = at_least(0.01),
-        .max = at_most(100),
-        .expected = "a weight in {min}..{max} (1 = no preference for the own buurt)",
-        .meaning = "How much more a household moving house inside the municipality is drawn to "
-                   "a vacant dwelling in its own buurt than to one elsewhere (an assumption: "
-                   "most moves are short). 1 = no preference. Without a `buurt` column in the "
-                   "dataset, the own area counts as the own buurt. 0.01..100: at 100 practically "
-                   "every move stays in the buurt, at 0.01 practically none does; beyond, a "
-                   "weight changes nothing but the rounding.",
-    },
-    SchemaKey{
-        .path = "care",
-        .kind = ValueKind::mapping,
-        .meaning = "Settings of the care models.",
-    },
-    SchemaKey{
-        .path = "care.gp_normpraktijk",
-        .kind = ValueKind::number,
-        .default_value = "2095",
-        .unit = "patients per FTE",
-        .min = at_least(500),
-        .max = at_most(5000),
-        .expected = "patients per full-time GP in {min}..{max}",
-        .meaning = "Patients one full-time GP (huisarts) serves: the normpraktijk of the LHV "
-                   "(Landelijke Huisartsen Vereniging), 2,095 patients per FTE. With "
-                   "`gp_contacts_per_patient` it gives the contacts one FTE provides, which turn "
-                   "projected contacts into the GP FTE needed. 500..5,000: Dutch practices "
-                   "range around 1,500..3,000 patients per FTE.",
-    },
-    SchemaKey{
-        .path = "care.gp_contacts_per_patient",
-        .kind = ValueKind::number,
-        .default_value = "5",
-        .unit = "contacts per patient per year",
-        .min = at_least(1),
-        .max = at_most(20),
-        .expected = "GP contacts per patient per year in {min}..{max}",
-        .meaning = "Mean GP contacts of a patient in the normpraktijk (NIVEL: about 5 a year). "
-                   "An older population with more contacts per person needs more FTE than its "
-                   "head count says. 1..20: even the oldest age groups average well below 20.",
-    },
-    SchemaKey{
-        .path = "care.gp_contacts_per_fte",
-        .kind = ValueKind::number,
-        .default_value = "`gp_normpraktijk` x `gp_contacts_per_patient`",
-        .unit = "contacts per FTE per year",
-        .min = at_least(500),
-        .max = at_most(100'000),
-        .expected = "GP contacts per full-time GP per year in {min}..{max}",
-        .meaning = "GP contacts one full-time GP provides in a year, given directly; overrides "
-                   "the normpraktijk. 500..100,000: the products of the bounds of the two "
-                   "keys above.",
-    },
-    SchemaKey{
-        .path = "care.district_nursing_eur_per_hour",
-        .kind = ValueKind::number,
-        .default_value = "75",
-        .unit = "EUR per hour (price year of the rate set)",
-        .min = at_least(10),
-        .max = at_most(500),
-        .expected = "EUR per hour in {min}..{max}",
-        .meaning = "Cost of one hour of district nursing (wijkverpleging): turns its Zvw "
-                   "spending into hours. The default is an assumption near the NZa maximum "
-                   "tariffs of 2022 for personal care and nursing; use your contracted tariff. "
-                   "10..500 spans any contract.",
-    },
-    SchemaKey{
-        .path = "care.child_nearby_share",
-        .kind = ValueKind::number,
-        .default_value = "the rate set's value",
-        .unit = "share",
-        .min = at_least(0),
-        .max = at_most(1),
-        .expected = "a share in {min}..{max} (0.4 = 40%)",
-        .fraction = true,
-        .meaning = "Share of persons living alone who have a child nearby to give informal care "
-                   "(mantelzorg). Those without one use more Wmo support.",
-    },
-    SchemaKey{
-        .path = "costs",
-        .kind = ValueKind::mapping,
-        .meaning = "How spending is priced over the projection.",
-    },
-    SchemaKey{
-        .path = "costs.prices",
-        .kind = ValueKind::choice,
-        .default_value = "constant",
-        .choices = price_basis_names,
-        .meaning = "`constant`: every EUR figure in prices of the rate set's price year (2022). "
-                   "`nominal`: current prices, inflated by `inflation_per_year` from the price "
-                   "year.",
-    },
-    SchemaKey{
-        .path = "costs.real_growth_per_year",
-        .kind = ValueKind::number,
-        .default_value = "0",
-        .unit = "per year",
-        .min = at_least(-0.1),
-        .max = at_most(0.1),
-        .expected = "a yearly growth from {min} to {max} (a fraction a year: 0.015 = 1.5% a "
-                    "year)",
-        .fraction = true,
-        .meaning = "Real growth of spending per person beyond demography (more or costlier care "
-                   "per person), compounding from the price year. The default 0 shows the "
-                   "effect of the population alone; e.g. 0.015 for 1.5% a year. At most 10% a "
-                   "year either way: over 30 years that is already a factor of 17, or 0.04.",
-    },
-    SchemaKey{
-        .path = "costs.inflation_per_year",
-        .kind = ValueKind::number,
-        .default_value = "0.02",
-        .unit = "per year",
-        .min = at_least(-0.1),
-        .max = at_most(0.2),
-        .expected = "a yearly inflation from {min} to {max} (a fraction a year: 0.02 = 2% a "
-                    "year)",
-        .fraction = true,
-        .meaning = "Price inflation for `prices: nominal` (default: the ECB's 2% target). A "
-                   "yearly average over the projection: -0.1..0.2, where Dutch consumer prices "
-                   "rose by 10% in 2022, the most in fifty years.",
-    },
-    SchemaKey{
-        .path = "businesscase",
-        .kind = ValueKind::mapping,
-        .meaning = "Settings for comparing this scenario with a baseline (`socialtwin compare`).",
-    },
-    SchemaKey{
-        .path = "businesscase.discount_rate",
-        .kind = ValueKind::number,
-        .default_value = "0.0225",
-        .unit = "per year",
-        .min = at_least(0),
-        .max = at_most(0.2),
-        .expected = "a yearly rate in {min}..{max} (a fraction a year: 0.0225 = 2.25% a year)",
-        .fraction = true,
-        .meaning = "Real discount rate for the present value (NPV) of cost differences with the "
-                   "baseline: 2.25%, the rate the Dutch government prescribes for social "
-                   "cost-benefit analyses (Werkgroep discontovoet 2020). At most 20%: beyond, "
-                   "nothing after the first few years counts.",
-    },
 };
 
-struct RateTargetDoc {
-    RateTarget target;
-    std::string_view meaning;
-};
+// A model's declared parameter as a row of the schema. Generated default texts are kept in
+// `texts`, which outlives the rows.
+SchemaKey schema_key(const ParameterDeclaration& d, std::deque<std::string>& texts) {
+    texts.push_back(documented_default(d));
+    SchemaKey key{.path = d.path,
+                  .default_value = texts.back(),
+                  .unit = d.unit,
+                  .min = d.min,
+                  .max = d.max,
+                  .zero_allowed = d.zero_allowed,
+                  .expected = d.expected,
+                  .fraction = d.fraction,
+                  .choices = d.choices,
+                  .meaning = d.meaning};
+    switch (d.kind) {
+        case ParameterKind::block:
+            key.kind = ValueKind::mapping;
+            break;
+        case ParameterKind::number:
+            key.kind = ValueKind::number;
+            break;
+        case ParameterKind::choice:
+            key.kind = ValueKind::choice;
+            break;
+    }
+    return key;
+}
 
-constexpr std::array<RateTargetDoc, n_rate_targets> rate_target_docs{{
-    {RateTarget::mortality, "Probability of dying within the year, by age and sex."},
-    {RateTarget::fertility, "Births per woman in the year, by age of the mother."},
-    {RateTarget::migration_in, "In-migrants from outside the municipality, by age and sex."},
-    {RateTarget::migration_out, "Probability of moving out of the municipality."},
-    {RateTarget::leaving_home, "Probability that a child living at home leaves the parental home."},
-    {RateTarget::partnering, "Probability that a single person starts to live together."},
-    {RateTarget::separation, "Probability that a couple separates."},
-    {RateTarget::family_formation, "Probability that a couple or single gets a first child."},
-    {RateTarget::institution, "Probability of moving into an institution (care home)."},
-    {RateTarget::gp_contacts, "GP (huisarts) contacts per person, by age and sex."},
-    {RateTarget::wmo_home_help, "Use of Wmo home help (huishoudelijke hulp) per person."},
-    {RateTarget::wmo_support, "Use of Wmo support (begeleiding, dagbesteding) per person."},
-    {RateTarget::wmo_aids,
-     "Use of Wmo aids and home adaptations (hulpmiddelen, woonvoorzieningen) per person."},
-    {RateTarget::district_nursing,
-     "District nursing (wijkverpleging) hours and spending per person."},
-}};
+// Every key: the core's, then the declared parameters.
+const std::vector<SchemaKey>& schema() {
+    // The generated default texts, built before the rows that view them (so destroyed after).
+    static std::deque<std::string> texts;
+    static const std::vector<SchemaKey> keys = [] {
+        std::vector<SchemaKey> k(core_keys.begin(), core_keys.end());
+        for (const ParameterTable* table : declared_parameters())
+            for (const ParameterDeclaration& d : table->declarations())
+                k.push_back(schema_key(d, texts));
+        return k;
+    }();
+    return keys;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Describing expected values, for messages and the reference
@@ -804,7 +630,7 @@ private:
     void mapping(const DocNode& node, std::string_view pattern, const std::string& path) {
         std::vector<const SchemaKey*> children;
         std::vector<std::string_view> names;
-        for (const SchemaKey& k : schema) {
+        for (const SchemaKey& k : schema()) {
             const std::string_view name = child_name(k, pattern);
             if (name.empty()) continue;
             children.push_back(&k);
@@ -1136,7 +962,7 @@ construction:
 
 }  // namespace
 
-std::span<const SchemaKey> scenario_schema() noexcept { return schema; }
+std::span<const SchemaKey> scenario_schema() noexcept { return schema(); }
 
 bool accepts_number(const SchemaKey& key, double value) {
     if (value == 0) return key.zero_allowed || (!key.non_zero && in_bounds(key, value));
@@ -1148,7 +974,7 @@ std::string expected_value_text(const SchemaKey& key) { return expected_text(key
 std::string percentage_hint(const SchemaKey& key, double value) { return percent_hint(key, value); }
 
 const SchemaKey* find_schema_key(std::string_view path) noexcept {
-    for (const SchemaKey& k : schema)
+    for (const SchemaKey& k : schema())
         if (k.path == path) return &k;
     return nullptr;
 }
@@ -1156,8 +982,7 @@ const SchemaKey* find_schema_key(std::string_view path) noexcept {
 std::vector<std::string_view> placeholder_names(std::string_view placeholder) {
     std::vector<std::string_view> names;
     if (placeholder == "<target>")
-        for (int i = 0; i < n_rate_targets; ++i)
-            names.push_back(to_string(static_cast<RateTarget>(i)));
+        for (const RateLever& lever : declared_levers()) names.push_back(lever.name);
     return names;
 }
 
@@ -1180,7 +1005,7 @@ std::string scenario_reference_markdown() {
         md += fmt::format("\n## {}\n\n", title);
         md += "| Key | Type | Required | Default | Unit | Allowed | Meaning |\n";
         md += "|---|---|---|---|---|---|---|\n";
-        for (const SchemaKey& k : schema) {
+        for (const SchemaKey& k : schema()) {
             if (!keep(k)) continue;
             md += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", k.path, kind_markdown(k),
                               k.required ? "yes" : "", cell(k.default_value), cell(k.unit),
@@ -1188,7 +1013,7 @@ std::string scenario_reference_markdown() {
         }
     };
     table("Top-level keys", [](const SchemaKey& k) { return !child_name(k, "").empty(); });
-    for (const SchemaKey& block : schema) {
+    for (const SchemaKey& block : schema()) {
         if (block.kind != ValueKind::mapping && block.kind != ValueKind::list) continue;
         // Only top-level blocks get a section; nested keys are listed in their block's table.
         if (!child_name(block, "").empty()) {
@@ -1202,8 +1027,8 @@ std::string scenario_reference_markdown() {
 
     md += "\n## Rate names\n\nThe keys allowed under `rates`, i.e. the values of `<target>`:\n\n";
     md += "| `<target>` | Baseline rate changed |\n|---|---|\n";
-    for (const RateTargetDoc& d : rate_target_docs)
-        md += fmt::format("| `{}` | {} |\n", to_string(d.target), d.meaning);
+    for (const RateLever& lever : declared_levers())
+        md += fmt::format("| `{}` | {} |\n", lever.name, lever.meaning);
 
     md += "\n## Example\n\n```yaml\n";
     md += reference_example;

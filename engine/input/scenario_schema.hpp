@@ -1,7 +1,9 @@
 #pragma once
 // The scenario YAML, declared once as data: every key with its type, whether it is required, its
-// default, unit, allowed values and meaning. The loader validates against this table and
-// docs/scenario-reference.md is generated from it, so the two cannot drift apart.
+// default, unit, allowed values and meaning. The core's keys are a table here; the models' keys
+// come from the parameters they declare in their registry entries (models/registry.hpp). The loader
+// validates against this table and docs/scenario-reference.md is generated from it, so the two
+// cannot drift apart.
 //
 // Key paths name a place in the document: `rates.<target>[].factor` is the `factor` of any item
 // of any rate's list of changes, where `<target>` stands for a rate name (mortality, ...) and
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "engine/core/errors.hpp"
+#include "engine/core/parameters.hpp"
 
 namespace socialtwin {
 
@@ -60,13 +63,6 @@ enum class ValueKind {
     mapping,      // keys declared below this one
     list,         // a sequence of mappings, each with the keys declared below `path[]`
     one_or_list,  // one mapping or a sequence of them (keys below `path[]`)
-};
-
-// A numeric bound; `set` false = unbounded.
-struct Bound {
-    double value = 0;
-    bool exclusive = false;
-    bool set = false;
 };
 
 struct SchemaKey {

@@ -28,12 +28,12 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/core/scenario.hpp"
+
 namespace socialtwin {
 
 // The discount rate when neither the scenario file (/meta discount_rate) nor the command line
-// gives one: 2.25% real, the rate the Werkgroep discontovoet 2020 set for Dutch social
-// cost-benefit analysis (MKBA).
-inline constexpr double default_discount_rate = 0.0225;
+// gives one is the scenario's declared default, default_discount_rate (engine/core/scenario.hpp).
 inline constexpr std::string_view default_discount_rate_source =
     "Werkgroep discontovoet 2020: 2.25% real, for social cost-benefit analysis (MKBA)";
 

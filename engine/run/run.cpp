@@ -14,6 +14,7 @@
 #include "engine/input/start_population.hpp"
 #include "engine/core/version.hpp"
 #include "models/registry.hpp"
+#include "models/care/care_settings.hpp"
 
 namespace socialtwin {
 
@@ -137,10 +138,11 @@ RunReport run_scenario(const RunOptions& options) {
     metadata["engine_version"] = std::string(engine_version());
     metadata["git_commit"] = std::string(engine_git_commit());
     // What `socialtwin compare` needs to price and discount differences.
-    metadata["discount_rate"] = fmt::format("{}", scenario.businesscase.discount_rate);
+    metadata["discount_rate"] = fmt::format("{}", scenario.discount_rate);
     metadata["price_year"] = std::to_string(dataset.rates.price_year);
-    metadata["prices"] = std::string(to_string(scenario.costs.prices));
-    metadata["real_growth_per_year"] = fmt::format("{}", scenario.costs.real_growth_per_year);
+    const CostSettings costs = cost_settings(scenario);
+    metadata["prices"] = std::string(to_string(costs.prices));
+    metadata["real_growth_per_year"] = fmt::format("{}", costs.real_growth_per_year);
     if (!facilities.empty()) metadata["facilities"] = facilities_table(facilities, dataset.areas);
 
     std::vector<Observer*> observers = options.extra_observers;
@@ -154,7 +156,7 @@ RunReport run_scenario(const RunOptions& options) {
     }
     RunReport report{scenario.name, "", 1, dataset.name, dataset.areas.size(), {}};
     if (scenario.core == CoreKind::agent) {
-        report.core = "agent";
+        report.core = core_names(CoreKind::agent);
         report.replicates = scenario.replicates;
         std::optional<AgentPopulation> saved;
         if (!options.start_population.empty()) {
@@ -171,7 +173,7 @@ RunReport run_scenario(const RunOptions& options) {
              .start_population = saved ? &*saved : nullptr});
         report.summary = projection.run(observers, metadata);
     } else {
-        report.core = "cohort";
+        report.core = core_names(CoreKind::cohort);
         CohortProjection projection(
             scenario, dataset.areas, dataset.base,
             create_models({.rates = dataset.rates, .facilities = facilities}),

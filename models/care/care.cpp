@@ -12,8 +12,8 @@ constexpr int living_alone = index(Position::living_alone);
 constexpr std::size_t district_nursing = 3;  // index of "district_nursing" in zvw_categories
 static_assert(zvw_categories[district_nursing] == "district_nursing");
 
-constexpr std::array<RateTarget, n_wmo_services> wmo_targets{
-    RateTarget::wmo_home_help, RateTarget::wmo_support, RateTarget::wmo_aids};
+constexpr std::array<RateLever, n_wmo_services> wmo_levers{wmo_home_help_lever, wmo_support_lever,
+                                                           wmo_aids_lever};
 constexpr std::array<std::string_view, n_wmo_services> wmo_service_meaning{
     "home help (huishoudelijke hulp)", "support (begeleiding, dagbesteding)",
     "aids and home adaptations (hulpmiddelen, woonvoorzieningen)"};
@@ -106,11 +106,10 @@ void CareModel::declare_indicators(IndicatorCatalog& catalog) {
 
 void CareModel::begin_run(const RunContext& run) {
     scenario_ = run.scenario;
-    const CareSettings& care = scenario_->care;
-    contacts_per_fte_ = care.gp_contacts_per_fte > 0
-                            ? care.gp_contacts_per_fte
-                            : care.gp_normpraktijk * care.gp_contacts_per_patient;
-    eur_per_nursing_hour_ = care.district_nursing_eur_per_hour;
+    contacts_per_fte_ = care_.gp_contacts_per_fte > 0
+                            ? care_.gp_contacts_per_fte
+                            : care_.gp_normpraktijk * care_.gp_contacts_per_patient;
+    eur_per_nursing_hour_ = care_.district_nursing_eur_per_hour;
     const AreaQuantity* factor = run.areas->quantity("wmo_client_factor");
     wmo_factor_ = factor ? factor->values : std::vector<double>(run.areas->size(), 1.0);
 }
@@ -128,9 +127,9 @@ void CareModel::begin_year(int year) {
         for (int a = 0; a < n_ages; ++a) {
             const auto ai = static_cast<std::size_t>(a);
             gp_contacts_[si][ai] = rates_.gp_contacts[si][ai] *
-                                   rate_multiplier(scenario, RateTarget::gp_contacts, year, s, a);
+                                   rate_multiplier(scenario, gp_contacts_lever, year, s, a);
             district_nursing_factor_[si][ai] =
-                rate_multiplier(scenario, RateTarget::district_nursing, year, s, a);
+                rate_multiplier(scenario, district_nursing_lever, year, s, a);
 
             // The base-year share living alone among residents outside institutions: the
             // composition at which use per person equals clients x share.
@@ -138,9 +137,8 @@ void CareModel::begin_year(int year) {
             const double at_home = 1 - shares[institution];
             const double alone_share = at_home > 0 ? shares[living_alone] / at_home : 0;
             const double base_child = rates_.child_nearby_share[si][ai];
-            const double child = scenario.care.child_nearby_share >= 0
-                                     ? scenario.care.child_nearby_share
-                                     : base_child;
+            const double child =
+                care_.child_nearby_share >= 0 ? care_.child_nearby_share : base_child;
             const double clients = rates_.wmo_client_probability[si][ai];
             double use_at_base = 0;
             for (std::size_t k = 0; k < wmo_services.size(); ++k) {
@@ -153,7 +151,7 @@ void CareModel::begin_year(int year) {
                 // Mean factor over the base composition: 1 for those sharing a household.
                 const double base_mean = 1 - alone_share + alone_share * alone_factor(base_child);
                 const double per_shared = base_mean > 0 ? clients * share / base_mean : 0;
-                const double lever = rate_multiplier(scenario, wmo_targets[k], year, s, a);
+                const double lever = rate_multiplier(scenario, wmo_levers[k], year, s, a);
                 wmo_shared_[k][si][ai] = per_shared * lever;
                 wmo_alone_[k][si][ai] = per_shared * alone_factor(child) * lever;
                 use_at_base += clients * share;

@@ -3,7 +3,8 @@
 // of this year and of the next), by sex and single age:
 // - GP (huisarts): contacts of residents outside institutions (care-home residents see an
 //   elderly-care physician), by sex and age band, and the GP FTE they need: one FTE serves a
-//   normpraktijk of patients with a mean number of contacts each (scenario `care`);
+//   normpraktijk of patients with a mean number of contacts each (scenario `care`,
+//   care_settings.hpp);
 // - Wmo: clients, and users of home help, support and aids. Use depends on sex and age and
 //   on the living situation: persons living alone, and among them those without a child
 //   nearby for informal care, use more (rate set wmo_services.csv). Each age's use is
@@ -20,16 +21,38 @@
 #include <vector>
 
 #include "engine/core/model.hpp"
+#include "models/care/care_settings.hpp"
 #include "models/rate_set.hpp"
 
 namespace socialtwin {
+
+// The rates a scenario can change for care (keys under `rates:`).
+inline constexpr RateLever gp_contacts_lever{
+    .name = "gp_contacts", .meaning = "GP (huisarts) contacts per person, by age and sex."};
+inline constexpr RateLever wmo_home_help_lever{
+    .name = "wmo_home_help", .meaning = "Use of Wmo home help (huishoudelijke hulp) per person."};
+inline constexpr RateLever wmo_support_lever{
+    .name = "wmo_support", .meaning = "Use of Wmo support (begeleiding, dagbesteding) per person."};
+inline constexpr RateLever wmo_aids_lever{
+    .name = "wmo_aids",
+    .meaning =
+        "Use of Wmo aids and home adaptations (hulpmiddelen, woonvoorzieningen) per person."};
+inline constexpr RateLever district_nursing_lever{
+    .name = "district_nursing",
+    .meaning = "District nursing (wijkverpleging) hours and spending per person."};
+inline constexpr std::array<RateLever, 5> care_levers{gp_contacts_lever, wmo_home_help_lever,
+                                                      wmo_support_lever, wmo_aids_lever,
+                                                      district_nursing_lever};
 
 class CareModel final : public Model {
 public:
     explicit CareModel(const RateSet& rates) : rates_(rates) {}
     std::string_view name() const override { return "care"; }
     Phase phase() const override { return Phase::care; }
-    void configure(const Scenario& scenario) override { costs_ = scenario.costs; }
+    void configure(const Scenario& scenario) override {
+        care_ = care_settings(scenario);
+        costs_ = cost_settings(scenario);
+    }
     void declare_indicators(IndicatorCatalog& catalog) override;
     void begin_run(const RunContext& run) override;
     void begin_year(int year) override;
@@ -42,7 +65,8 @@ public:
 private:
     const RateSet& rates_;
     const Scenario* scenario_ = nullptr;
-    CostSettings costs_;
+    CareSettings care_{};
+    CostSettings costs_{};
     double contacts_per_fte_ = 0;
     double eur_per_nursing_hour_ = 0;
     std::vector<double> wmo_factor_;  // per area: calibration to the real buurt Wmo clients

@@ -37,7 +37,7 @@ void MortalityModel::begin_year(int year) {
         for (int a = 0; a < n_ages; ++a)
             q_[at(s)][at(a)] =
                 std::min(1.0, rates_.death_probability[at(s)][at(a)] *
-                                  rate_multiplier(*scenario_, RateTarget::mortality, year, s, a));
+                                  rate_multiplier(*scenario_, mortality_lever, year, s, a));
 }
 
 void MortalityModel::apply(AreaStep& step) const {
@@ -57,12 +57,12 @@ void MortalityModel::apply(AreaStep& step) const {
 // ---------------------------------------------------------------------------------------------
 void FertilityModel::begin_year(int year) {
     for (int a = 0; a < n_ages; ++a)
-        asfr_[at(a)] = rates_.fertility[at(a)] *
-                       rate_multiplier(*scenario_, RateTarget::fertility, year, female, a);
+        asfr_[at(a)] =
+            rates_.fertility[at(a)] * rate_multiplier(*scenario_, fertility_lever, year, female, a);
     for (int s = 0; s < n_sexes; ++s)
         infant_death_[at(s)] =
             std::min(1.0, 0.5 * rates_.death_probability[at(s)][0] *
-                              rate_multiplier(*scenario_, RateTarget::mortality, year, s, 0));
+                              rate_multiplier(*scenario_, mortality_lever, year, s, 0));
 }
 
 void FertilityModel::apply(AreaStep& step) const {
@@ -139,10 +139,11 @@ void MigrationModel::declare_indicators(IndicatorCatalog& catalog) {
 
 void MigrationModel::begin_run(const RunContext& run) {
     scenario_ = run.scenario;
+    housing_ = housing_settings(*scenario_);
     const std::size_t n_areas = run.areas->size();
     completions_.assign(n_areas, {});
-    const double default_occupancy = scenario_->housing.persons_per_new_dwelling > 0
-                                         ? scenario_->housing.persons_per_new_dwelling
+    const double default_occupancy = housing_.persons_per_new_dwelling > 0
+                                         ? housing_.persons_per_new_dwelling
                                          : rates_.persons_per_household;
     for (const ConstructionProject& project : scenario_->construction) {
         const auto area = run.areas->find(project.area);
@@ -246,12 +247,12 @@ void MigrationModel::begin_year(int year) {
     double households = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
-            out_rate_[at(s)][at(a)] = std::min(
-                1.0, rates_.out_migration[at(s)][at(a)] *
-                         rate_multiplier(*scenario_, RateTarget::migration_out, year, s, a));
+            out_rate_[at(s)][at(a)] =
+                std::min(1.0, rates_.out_migration[at(s)][at(a)] *
+                                  rate_multiplier(*scenario_, migration_out_lever, year, s, a));
             const double in = rates_.in_migrants_per_inhabitant *
                               rates_.in_migration_profile[at(s)][at(a)] *
-                              rate_multiplier(*scenario_, RateTarget::migration_in, year, s, a);
+                              rate_multiplier(*scenario_, migration_in_lever, year, s, a);
             in_per_inhabitant_[at(s)][at(a)] = in;
             in_per_inhabitant_total_ += in;
             households += in * households_per_person(rates_.position_shares[at(s)][at(a)],
@@ -317,7 +318,7 @@ std::span<const double> MigrationModel::group_pool(std::size_t group) const {
 // municipality also keeps the agent core's result from depending on small-area noise (a sum
 // of minima is not the minimum of sums).
 void MigrationModel::settle() {
-    const double preference = scenario_->housing.own_buurt_weight;
+    const double preference = housing_.own_buurt_weight;
     const std::size_t n_groups = group_market_.size();
     std::fill(group_weight_.begin(), group_weight_.end(), 0.0);
     std::fill(group_movers_.begin(), group_movers_.end(), 0.0);
@@ -392,8 +393,7 @@ void MigrationModel::settle() {
 
     // In-migrants from outside take the room left in the whole stock (housing-led), spread
     // over the areas in proportion to what each has left; demand-led, all of them come.
-    if (scenario_->housing.migration == MigrationMode::demand_led ||
-        households_per_in_migrant_ <= 0) {
+    if (housing_.migration == MigrationMode::demand_led || households_per_in_migrant_ <= 0) {
         for (Market& m : market_) m.admitted = m.wanting;
     } else {
         const double admitted = std::clamp(
@@ -452,7 +452,7 @@ void MigrationModel::settle() {
         const std::size_t k = market_of_[from], g = group_of_[from];
         const auto& areas = market_areas_[k];
         for (const auto& [person, decider] : movers_[from]) {
-            const double u = random_->uniforms(Stream::moves, decider, year_, 1)[0];
+            const double u = random_->uniforms(moves_stream, decider, year_, 1)[0];
             std::size_t to = from;
             bool into_new = false;
             if (market_weight_[k] > 0) {
@@ -593,9 +593,8 @@ void MigrationModel::complete(AreaStep& step) const {
     double moved_in = 0;
     if (market_weight_[k] > 0) {
         const double weight = m.vacant + m.new_dwellings;
-        const double own = group_divisor_[g] > 0
-                               ? (scenario_->housing.own_buurt_weight - 1.0) / group_divisor_[g]
-                               : 0.0;
+        const double own =
+            group_divisor_[g] > 0 ? (housing_.own_buurt_weight - 1.0) / group_divisor_[g] : 0.0;
         const std::span<const double> market(market_pool_.data() + k * CohortCell::size,
                                              CohortCell::size);
         const std::span<const double> buurt = group_pool(g);
@@ -663,7 +662,7 @@ void MortalityModel::apply(AgentAreaStep& step) const {
         const std::uint32_t id = step.residents[i];
         const int age = step.persons.age_on_1_january(id, year);
         const double q = q_[at(index(step.persons.sex[id]))][at(age)];
-        if (step.draw(i, PersonYearLane::mortality) < q) {
+        if (step.draw(i, mortality_lane) < q) {
             step.persons.presence[id] = Presence::dead;
             step.counts.deaths += 1;
         }
@@ -676,8 +675,8 @@ void FertilityModel::apply(AgentAreaStep& step) const {
     for (const std::uint32_t mother : step.residents) {
         if (step.persons.sex[mother] != Sex::female) continue;
         const double asfr = asfr_[at(step.persons.age_on_1_january(mother, year))];
-        if (asfr == 0 || step.random.uniforms(Stream::fertility, mother, year)[0] >= asfr) continue;
-        const auto u = step.random.uniforms(Stream::newborn, mother, year);
+        if (asfr == 0 || step.random.uniforms(fertility_stream, mother, year)[0] >= asfr) continue;
+        const auto u = step.random.uniforms(newborn_stream, mother, year);
         const Sex sex = u[0] < rates_.male_share_at_birth ? Sex::male : Sex::female;
         step.counts.births += 1;
         if (u[1] < infant_death_[at(index(sex))]) {
@@ -702,9 +701,9 @@ void MigrationModel::apply(AgentAreaStep& step) const {
         const std::uint32_t id = step.residents[i];
         if (persons.presence[id] != Presence::present) continue;
         const bool leaves =
-            step.draw(i, PersonYearLane::migration_out) <
+            step.draw(i, migration_out_lane) <
                 out_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))] ||
-            (displaced > 0 && step.random.uniforms(Stream::demolition, id, year)[0] < displaced);
+            (displaced > 0 && step.random.uniforms(demolition_stream, id, year)[0] < displaced);
         if (leaves) {
             persons.presence[id] = Presence::emigrated;
             step.counts.migration_out += 1;
@@ -712,13 +711,14 @@ void MigrationModel::apply(AgentAreaStep& step) const {
             staying[at(index(persons.position[id]))] += 1;
         }
     }
-    auto leaves = [&](Stream stream, std::uint32_t entity, std::uint32_t draw, Sex sex, int age) {
+    auto leaves = [&](DrawStream stream, std::uint32_t entity, std::uint32_t draw, Sex sex,
+                      int age) {
         const auto u = step.random.uniforms(stream, entity, year, draw);
         return u[0] < out_rate_[at(index(sex))][at(age)] || u[1] < displaced;
     };
     std::erase_if(step.arrivals, [&](const Arrival& newborn) {
         const auto order = static_cast<std::uint32_t>(&newborn - step.arrivals.data());
-        if (!leaves(Stream::migration_out, newborn.mother, 1 + order, newborn.sex, 0)) {
+        if (!leaves(migration_out_stream, newborn.mother, 1 + order, newborn.sex, 0)) {
             staying[at(index(newborn.position))] += 1;
             return false;
         }
@@ -740,7 +740,7 @@ void MigrationModel::apply(AgentAreaStep& step) const {
         moving[at(index(persons.position[id]))] += 1;
     };
     auto draws_to_move = [&](std::size_t i, std::uint32_t id) {
-        return step.draw(i, PersonYearLane::moves) <
+        return step.draw(i, moves_lane) <
                move_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))];
     };
     auto is_child = [&](std::uint32_t id) {
@@ -838,10 +838,10 @@ void MigrationModel::complete(AgentAreaStep& step) const {
         for (int a = 0; a < n_ages; ++a)
             cumulative[at(s * n_ages + a)] = total += in_migrants(here, s, a);
     const std::uint32_t n =
-        draw_count(total, step.random.uniforms(Stream::migration_in, area, year, 0)[0]);
+        draw_count(total, step.random.uniforms(migration_in_stream, area, year, 0)[0]);
     double into_new = 0;
     for (std::uint32_t k = 0; k < n; ++k) {
-        const auto u = step.random.uniforms(Stream::migration_in, area, year, 1 + k);
+        const auto u = step.random.uniforms(migration_in_stream, area, year, 1 + k);
         const auto cell =
             static_cast<int>(std::upper_bound(cumulative.begin(), cumulative.end(), u[0] * total) -
                              cumulative.begin());

@@ -8,9 +8,34 @@
 #include <vector>
 
 #include "engine/core/model.hpp"
+#include "models/housing/housing_settings.hpp"
 #include "models/rate_set.hpp"
 
 namespace socialtwin {
+
+// The rates a scenario can change for these processes (keys under `rates:`).
+inline constexpr RateLever mortality_lever{
+    .name = "mortality", .meaning = "Probability of dying within the year, by age and sex."};
+inline constexpr RateLever fertility_lever{
+    .name = "fertility", .meaning = "Births per woman in the year, by age of the mother."};
+inline constexpr RateLever migration_in_lever{
+    .name = "migration_in",
+    .meaning = "In-migrants from outside the municipality, by age and sex."};
+inline constexpr RateLever migration_out_lever{
+    .name = "migration_out", .meaning = "Probability of moving out of the municipality."};
+
+// Their random draws (agent core). The numbers are part of the results' identity: never renumber.
+// Stream 1 stays reserved for mortality, whose draws now come from its person-year lane.
+inline constexpr DrawStream mortality_stream{.name = "mortality", .number = 1};
+inline constexpr DrawStream fertility_stream{.name = "fertility", .number = 2};
+inline constexpr DrawStream newborn_stream{.name = "newborn", .number = 3};
+inline constexpr DrawStream migration_out_stream{.name = "migration_out", .number = 5};
+inline constexpr DrawStream migration_in_stream{.name = "migration_in", .number = 6};
+inline constexpr DrawStream demolition_stream{.name = "demolition", .number = 7};
+inline constexpr DrawStream moves_stream{.name = "moves", .number = 9};
+inline constexpr PersonYearLane mortality_lane{.name = "mortality", .index = 0};
+inline constexpr PersonYearLane migration_out_lane{.name = "migration_out", .index = 2};
+inline constexpr PersonYearLane moves_lane{.name = "moves", .index = 3};
 
 // Deaths during the year by age on 1 January (the core then moves the survivors up one year of
 // age). Phase: ageing_and_survival.
@@ -92,6 +117,7 @@ private:
     };
     const RateSet& rates_;
     const Scenario* scenario_ = nullptr;
+    HousingSettings housing_{};  // the scenario's housing settings (begin_run)
     std::vector<std::vector<std::pair<int, Completion>>> completions_;  // per area: (year, ...)
     std::vector<double> households_per_dwelling_;  // per area, as in the base year
     int year_ = 0;

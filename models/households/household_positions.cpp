@@ -4,25 +4,25 @@
 
 namespace socialtwin {
 
-std::optional<RateTarget> household_event_lever(HouseholdEvent event) noexcept {
+const RateLever* household_event_lever(HouseholdEvent event) noexcept {
     switch (event) {
         case HouseholdEvent::leaving_home:
-            return RateTarget::leaving_home;
+            return &leaving_home_lever;
         case HouseholdEvent::partnering:
-            return RateTarget::partnering;
+            return &partnering_lever;
         case HouseholdEvent::separation:
-            return RateTarget::separation;
+            return &separation_lever;
         case HouseholdEvent::widowhood:
-            return RateTarget::mortality;
+            return &mortality_lever;
         case HouseholdEvent::family_formation:
-            return RateTarget::family_formation;
+            return &family_formation_lever;
         case HouseholdEvent::institution:
-            return RateTarget::institution;
+            return &institution_lever;
         case HouseholdEvent::empty_nest:
         case HouseholdEvent::other:
-            return std::nullopt;
+            return nullptr;
     }
-    return std::nullopt;
+    return nullptr;
 }
 
 HouseholdPositionsModel::HouseholdPositionsModel(const RateSet& rates) : rates_(rates) {}
@@ -56,7 +56,7 @@ void HouseholdPositionsModel::begin_year(int year) {
     for (const HouseholdTransition& t : rates_.transitions) {
         const int s = index(t.sex);
         double multiplier = 1.0;
-        if (const auto lever = household_event_lever(t.event)) {
+        if (const RateLever* lever = household_event_lever(t.event)) {
             // A widow(er) loses a partner of the other sex; the partner's mortality lever applies.
             const int lever_sex = t.event == HouseholdEvent::widowhood ? 1 - s : s;
             multiplier = rate_multiplier(*scenario_, *lever, year, lever_sex, t.age);
@@ -91,7 +91,7 @@ void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
         const auto& matrices = partner != no_person ? without_widowhood_ : matrices_;
         const auto& row = matrices[at(index(persons.sex[id]))]
                                   [at(persons.age_on_1_january(id, year))][at(index(position))];
-        const double u = step.draw(i, PersonYearLane::household_positions);
+        const double u = step.draw(i, household_positions_lane);
         double cumulative = 0;
         for (int to = 0; to < n_positions; ++to) {
             cumulative += row[at(to)];

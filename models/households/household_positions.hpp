@@ -8,14 +8,34 @@
 #include <array>
 
 #include "engine/core/model.hpp"
+#include "models/demography/demography.hpp"
 #include "models/rate_set.hpp"
 
 namespace socialtwin {
 
+// The rates a scenario can change for household events (keys under `rates:`).
+inline constexpr RateLever leaving_home_lever{
+    .name = "leaving_home",
+    .meaning = "Probability that a child living at home leaves the parental home."};
+inline constexpr RateLever partnering_lever{
+    .name = "partnering", .meaning = "Probability that a single person starts to live together."};
+inline constexpr RateLever separation_lever{.name = "separation",
+                                            .meaning = "Probability that a couple separates."};
+inline constexpr RateLever family_formation_lever{
+    .name = "family_formation",
+    .meaning = "Probability that a couple or single gets a first child."};
+inline constexpr RateLever institution_lever{
+    .name = "institution", .meaning = "Probability of moving into an institution (care home)."};
+
+// Random draws (agent core). Stream 4 stays reserved: the draws now come from the lane.
+inline constexpr DrawStream household_positions_stream{.name = "household_positions", .number = 4};
+inline constexpr PersonYearLane household_positions_lane{.name = "household_positions", .index = 1};
+
 using TransitionMatrix = std::array<std::array<double, n_positions>, n_positions>;
 
-// The scenario lever of each household event; widowhood follows the partner's mortality.
-std::optional<RateTarget> household_event_lever(HouseholdEvent event) noexcept;
+// The scenario lever of each household event, or nullptr; widowhood follows the partner's
+// mortality.
+const RateLever* household_event_lever(HouseholdEvent event) noexcept;
 
 class HouseholdPositionsModel final : public Model {
 public:

@@ -48,7 +48,8 @@ double total(const DwellingStock& stock) noexcept {
 }
 
 std::string stock_quantity_name(int type, int tenure) {
-    return fmt::format("dwellings_{}_{}", dwelling_type_names[at(type)], tenure_names[at(tenure)]);
+    return fmt::format("dwellings_{}_{}", dwelling_type_names.names[at(type)],
+                       tenure_names.names[at(tenure)]);
 }
 
 bool has_dwelling_types(const AreaTable& areas) {

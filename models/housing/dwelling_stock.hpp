@@ -17,12 +17,10 @@
 
 namespace socialtwin {
 
-inline constexpr int n_dwelling_types = 2;  // in the order of DwellingType
-inline constexpr std::array<std::string_view, n_dwelling_types> dwelling_type_names{"single_family",
-                                                                                    "multi_family"};
-inline constexpr int n_tenures = 3;  // in the order of Tenure
-inline constexpr std::array<std::string_view, n_tenures> tenure_names{"owner", "social_rent",
-                                                                      "private_rent"};
+// In the order of DwellingType and Tenure; their names are dwelling_type_names and
+// tenure_names (engine/core/scenario.hpp).
+inline constexpr int n_dwelling_types = static_cast<int>(dwelling_type_names.size());
+inline constexpr int n_tenures = static_cast<int>(tenure_names.size());
 
 // [dwellings] by type x tenure, type-major.
 using DwellingStock = std::array<double, n_dwelling_types * n_tenures>;

@@ -89,9 +89,9 @@ void declare_housing_dimensions(IndicatorCatalog& catalog) {
         dimension("head_age_band", head_age_band_names,
                   "age band of the head of the household on 1 January (each partner of a couple "
                   "counts as half a household at his or her own age)"),
-        dimension("dwelling_type", dwelling_type_names,
+        dimension("dwelling_type", dwelling_type_names.names,
                   "single-family (eengezinswoning) or multi-family (meergezinswoning) dwelling"),
-        dimension("tenure", tenure_names,
+        dimension("tenure", tenure_names.names,
                   "owner-occupied, social rent (woningcorporatie) or private rent"),
     };
     for (const Dimension& d : dimensions) {

@@ -74,6 +74,7 @@ void HousingModel::declare_indicators(IndicatorCatalog& c) {
 
 void HousingModel::begin_run(const RunContext& run) {
     scenario_ = run.scenario;
+    housing_ = housing_settings(*scenario_);
     fitted_ = false;
     preference_ = seed_preference();
     completions_.assign(run.areas->size(), {});
@@ -109,7 +110,7 @@ void HousingModel::settle() {
 
 void HousingModel::report(AreaStep& step) const {
     const double other_rate = rates_.other_households_per_other_member;
-    const double kept_free = 1.0 - scenario_->housing.frictional_vacancy;
+    const double kept_free = 1.0 - housing_.frictional_vacancy;
     const HouseholdCounts h = count_households(step.start, other_rate);
     const double needed = h.total() / kept_free;
     step.values(single_)[0] = h.single;

@@ -17,6 +17,7 @@
 #include "engine/core/model.hpp"
 #include "models/housing/dwelling_demand.hpp"
 #include "models/housing/dwelling_stock.hpp"
+#include "models/housing/housing_settings.hpp"
 #include "models/rate_set.hpp"
 
 namespace socialtwin {
@@ -42,6 +43,7 @@ private:
 
     const RateSet& rates_;
     const Scenario* scenario_ = nullptr;
+    HousingSettings housing_{};  // the scenario's housing settings (begin_run)
     int year_ = 0;
     bool fitted_ = false;
     DwellingPreference preference_ = seed_preference();

@@ -74,7 +74,7 @@ TEST(AgentProjection, SwitchingOneProcessOffDoesNotChangeAnothersDraws) {
     // Without fertility there are no newborns, but every person of the base population dies or
     // leaves in exactly the same year: mortality and out-migration draw from their own streams.
     Scenario scenario = testing::synthetic_scenario(5);
-    scenario.housing.migration = MigrationMode::demand_led;
+    scenario.parameters.set("housing.migration", std::string{"demand_led"});
     const auto all = run_agents(scenario, 4, 0, 1);
     const auto no_births =
         run_agents(scenario, 4, 0, 1, {"mortality", "household_positions", "migration"});
@@ -160,7 +160,7 @@ TEST(AgentProjection, FamiliesMoveBetweenAreasTogether) {
     run->rates.out_migrants_per_inhabitant = 0.02;
     run->rates.internal_moves_per_inhabitant = 0.33;
     // Any vacancy as likely as any other, so a move leaves the area 19 times in 20.
-    run->scenario.housing.own_buurt_weight = 1;
+    run->scenario.parameters.set("housing.own_buurt_weight", 1.0);
     run->areas = testing::synthetic_areas(20);
     run->projection = std::make_unique<AgentProjection>(
         run->scenario, run->areas, testing::synthetic_population(run->rates, 20),

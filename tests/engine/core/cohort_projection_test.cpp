@@ -73,7 +73,7 @@ TEST(CohortProjection, BirthsFollowFertilityOfTheWomenPresentOnFirstJanuary) {
 TEST(CohortProjection, ScenarioMultipliesTheRates) {
     const RateSet rates = testing::synthetic_rates();
     Scenario scenario = testing::synthetic_scenario(1);
-    scenario.rate_changes[RateTarget::fertility].push_back({.factor = 0.5});
+    scenario.rate_changes["fertility"].push_back({.factor = 0.5});
     const auto run = project(scenario, rates, 1, 0, {"fertility"});
     EXPECT_NEAR(run->recorder.total("births", 0), 0.5 * 20 * 10 * 0.05, 1e-9);
 }
@@ -113,7 +113,7 @@ TEST(CohortProjection, HousingLedMigrationAdmitsOnlyWhatTheStockHasRoomFor) {
     EXPECT_NEAR(crowded->recorder.total("migration_in_unmet", 0), 0.01 * 1820, 1e-9);
 
     Scenario demand_led = testing::synthetic_scenario(1);
-    demand_led.housing.migration = MigrationMode::demand_led;
+    demand_led.parameters.set("housing.migration", std::string{"demand_led"});
     const auto unlimited = project(demand_led, full, 1, 0, {"migration"});
     EXPECT_NEAR(unlimited->recorder.total("migration_in", 0), 0.01 * 1820, 1e-9);
 }

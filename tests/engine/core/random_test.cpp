@@ -8,21 +8,25 @@
 namespace socialtwin {
 namespace {
 
+// Two streams as the models declare theirs.
+constexpr DrawStream mortality_stream{.name = "mortality", .number = 1};
+constexpr DrawStream fertility_stream{.name = "fertility", .number = 2};
+
 TEST(RandomStreams, SameKeyGivesTheSameNumbers) {
     const RandomStreams a(42, 3), b(42, 3);
-    EXPECT_EQ(a.uniforms(Stream::mortality, 17, 2030), b.uniforms(Stream::mortality, 17, 2030));
+    EXPECT_EQ(a.uniforms(mortality_stream, 17, 2030), b.uniforms(mortality_stream, 17, 2030));
 }
 
 TEST(RandomStreams, EveryPartOfTheKeyChangesTheNumbers) {
     const RandomStreams base(42, 0);
-    const auto reference = base.uniforms(Stream::mortality, 17, 2030, 0)[0];
+    const auto reference = base.uniforms(mortality_stream, 17, 2030, 0)[0];
     std::set<double> seen{reference};
-    seen.insert(RandomStreams(43, 0).uniforms(Stream::mortality, 17, 2030, 0)[0]);  // seed
-    seen.insert(RandomStreams(42, 1).uniforms(Stream::mortality, 17, 2030, 0)[0]);  // replicate
-    seen.insert(base.uniforms(Stream::fertility, 17, 2030, 0)[0]);                  // stream
-    seen.insert(base.uniforms(Stream::mortality, 18, 2030, 0)[0]);                  // entity
-    seen.insert(base.uniforms(Stream::mortality, 17, 2031, 0)[0]);                  // year
-    seen.insert(base.uniforms(Stream::mortality, 17, 2030, 1)[0]);                  // draw
+    seen.insert(RandomStreams(43, 0).uniforms(mortality_stream, 17, 2030, 0)[0]);  // seed
+    seen.insert(RandomStreams(42, 1).uniforms(mortality_stream, 17, 2030, 0)[0]);  // replicate
+    seen.insert(base.uniforms(fertility_stream, 17, 2030, 0)[0]);                  // stream
+    seen.insert(base.uniforms(mortality_stream, 18, 2030, 0)[0]);                  // entity
+    seen.insert(base.uniforms(mortality_stream, 17, 2031, 0)[0]);                  // year
+    seen.insert(base.uniforms(mortality_stream, 17, 2030, 1)[0]);                  // draw
     EXPECT_EQ(seen.size(), 7u);
 }
 
@@ -32,7 +36,7 @@ TEST(RandomStreams, NumbersAreUniformOnTheOpenUnitInterval) {
     int below_tenth = 0;
     constexpr int n = 100000;
     for (std::uint32_t i = 0; i < n / 4; ++i) {
-        for (double u : random.uniforms(Stream::synthesis, i, 2019)) {
+        for (double u : random.uniforms(synthesis_stream, i, 2019)) {
             ASSERT_GT(u, 0.0);
             ASSERT_LT(u, 1.0);
             sum += u;

@@ -185,7 +185,7 @@ TEST(RunIntegrity, ARateDrivenToInfinityByTheScenarioFailsTheRun) {
     // The issue's `rates: {gp_contacts: {factor: 1e308}}`, past the schema (which now bounds
     // it): the real care model turns it into infinite contacts.
     Fixture f;
-    f.scenario.rate_changes[RateTarget::gp_contacts].push_back({.factor = 1e308, .trend = 0.5});
+    f.scenario.rate_changes["gp_contacts"].push_back({.factor = 1e308, .trend = 0.5});
     const std::string message =
         failure_of([&] { run_cohort(f, create_models(f.rates, std::vector<std::string>{})); });
     EXPECT_THAT(message, ContainsRegex("is (-?inf|NaN) in area A0"));
@@ -197,7 +197,7 @@ TEST(RunIntegrity, HugeButFiniteFlowsStillBalanceTheAccounts) {
     // compare relative to the largest term, so this is no "accounts do not balance" bug.
     Fixture f;
     f.scenario.horizon = 3;
-    f.scenario.rate_changes[RateTarget::fertility].push_back({.factor = 1e12});
+    f.scenario.rate_changes["fertility"].push_back({.factor = 1e12});
     // The projection stays alive while the recorder is read: its indicator catalog is the
     // projection's (run_cohort's would be gone).
     CohortProjection projection(

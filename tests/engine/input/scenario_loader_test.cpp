@@ -8,6 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "models/care/care_settings.hpp"
+#include "models/demography/demography.hpp"
+#include "models/households/household_positions.hpp"
+#include "models/housing/housing_settings.hpp"
+
 namespace socialtwin {
 namespace {
 
@@ -74,12 +79,12 @@ TEST(ShippedScenarios, BaselineProjectsZuidWestThirtyYearsFrom2019) {
     EXPECT_TRUE(s.rate_changes.empty());
     EXPECT_TRUE(s.construction.empty());
     // The care and cost knobs, written out with their defaults.
-    EXPECT_EQ(s.care.gp_normpraktijk, 2095);
-    EXPECT_EQ(s.care.gp_contacts_per_patient, 5);
-    EXPECT_EQ(s.care.district_nursing_eur_per_hour, 75);
-    EXPECT_EQ(s.costs.prices, PriceBasis::constant);
-    EXPECT_EQ(s.costs.real_growth_per_year, 0);
-    EXPECT_EQ(s.businesscase.discount_rate, 0.0225);
+    EXPECT_EQ(care_settings(s).gp_normpraktijk, 2095);
+    EXPECT_EQ(care_settings(s).gp_contacts_per_patient, 5);
+    EXPECT_EQ(care_settings(s).district_nursing_eur_per_hour, 75);
+    EXPECT_EQ(cost_settings(s).prices, PriceBasis::constant);
+    EXPECT_EQ(cost_settings(s).real_growth_per_year, 0);
+    EXPECT_EQ(s.discount_rate, 0.0225);
 }
 
 TEST(ShippedScenarios, VergrijzingLowersOldAgeMortalityEveryYear) {
@@ -87,29 +92,29 @@ TEST(ShippedScenarios, VergrijzingLowersOldAgeMortalityEveryYear) {
     EXPECT_EQ(s.name, "vergrijzing");
     EXPECT_EQ(s.base_year, 2019);  // inherited from baseline
     // 1.5% lower every year, compounded, at 65 and over only.
-    EXPECT_NEAR(rate_multiplier(s, RateTarget::mortality, 2049, 0, 80) /
-                    rate_multiplier(s, RateTarget::mortality, 2048, 0, 80),
+    EXPECT_NEAR(rate_multiplier(s, mortality_lever, 2049, 0, 80) /
+                    rate_multiplier(s, mortality_lever, 2048, 0, 80),
                 0.985, 1e-12);
-    EXPECT_LT(rate_multiplier(s, RateTarget::mortality, 2049, 1, 65), 0.65);
-    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::mortality, 2049, 0, 64), 1.0);
-    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::fertility, 2030, 1, 30), 0.9);
-    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::migration_out, 2025, 1, 25), 1.2);
-    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::migration_in, 2025, 0, 34), 0.8);
-    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::migration_in, 2025, 0, 35), 1.0);
+    EXPECT_LT(rate_multiplier(s, mortality_lever, 2049, 1, 65), 0.65);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, mortality_lever, 2049, 0, 64), 1.0);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, fertility_lever, 2030, 1, 30), 0.9);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, migration_out_lever, 2025, 1, 25), 1.2);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, migration_in_lever, 2025, 0, 34), 0.8);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, migration_in_lever, 2025, 0, 35), 1.0);
 }
 
 TEST(ShippedScenarios, AlleenstaandenChangesHouseholdRates) {
     const Scenario s = load_scenario(scenarios_dir + "/alleenstaanden.yaml");
-    const RateChange& separation = s.rate_changes.at(RateTarget::separation).at(0);
+    const RateChange& separation = s.rate_changes.at("separation").at(0);
     EXPECT_DOUBLE_EQ(separation.factor, 1.4);
-    EXPECT_NEAR(rate_multiplier(s, RateTarget::separation, 2031, 0, 40) /
-                    rate_multiplier(s, RateTarget::separation, 2030, 0, 40),
+    EXPECT_NEAR(rate_multiplier(s, separation_lever, 2031, 0, 40) /
+                    rate_multiplier(s, separation_lever, 2030, 0, 40),
                 1.01, 1e-12);
-    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::partnering, 2030, 0, 30), 0.75);
-    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::leaving_home, 2030, 0, 20), 1.15);
-    EXPECT_DOUBLE_EQ(rate_multiplier(s, RateTarget::family_formation, 2030, 1, 30), 0.85);
-    EXPECT_DOUBLE_EQ(s.care.child_nearby_share, 0.4);        // fewer children nearby
-    EXPECT_DOUBLE_EQ(s.businesscase.discount_rate, 0.0225);  // inherited from baseline
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, partnering_lever, 2030, 0, 30), 0.75);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, leaving_home_lever, 2030, 0, 20), 1.15);
+    EXPECT_DOUBLE_EQ(rate_multiplier(s, family_formation_lever, 2030, 1, 30), 0.85);
+    EXPECT_DOUBLE_EQ(care_settings(s).child_nearby_share, 0.4);  // fewer children nearby
+    EXPECT_DOUBLE_EQ(s.discount_rate, 0.0225);                   // inherited from baseline
 }
 
 TEST(ShippedScenarios, VerdichtingBuilds2500AndDemolishes150Dwellings) {
@@ -148,7 +153,7 @@ TEST(ScenarioLoader, MinimalFileGetsTheDocumentedDefaults) {
     EXPECT_EQ(s.seed, 1u);
     EXPECT_EQ(s.core, CoreKind::cohort);
     EXPECT_EQ(s.replicates, 1);
-    EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.02);
+    EXPECT_DOUBLE_EQ(housing_settings(s).frictional_vacancy, 0.02);
     EXPECT_EQ(s.source_path, fixture("minimal.yaml"));
 }
 
@@ -192,8 +197,8 @@ care:
     EXPECT_EQ(s.horizon, 20);
     EXPECT_EQ(s.seed, 18446744073709551615u);
     EXPECT_EQ(s.replicates, 5);
-    ASSERT_EQ(s.rate_changes.count(RateTarget::institution), 1u);
-    const RateChange& c = s.rate_changes.at(RateTarget::institution).at(0);
+    ASSERT_EQ(s.rate_changes.count("institution"), 1u);
+    const RateChange& c = s.rate_changes.at("institution").at(0);
     EXPECT_DOUBLE_EQ(c.factor, 1.1);
     EXPECT_DOUBLE_EQ(c.trend, 0.02);
     EXPECT_EQ(c.from_year, 2022);
@@ -210,11 +215,11 @@ care:
     EXPECT_EQ(p.type, DwellingType::single_family);
     EXPECT_EQ(p.tenure, Tenure::social_rent);
     EXPECT_DOUBLE_EQ(p.occupancy, 2.5);
-    EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.03);
-    EXPECT_DOUBLE_EQ(s.housing.persons_per_new_dwelling, 1.9);
-    EXPECT_DOUBLE_EQ(s.housing.own_buurt_weight, 2.5);
-    EXPECT_EQ(s.housing.migration, MigrationMode::demand_led);
-    EXPECT_DOUBLE_EQ(s.care.gp_contacts_per_fte, 9000);
+    EXPECT_DOUBLE_EQ(housing_settings(s).frictional_vacancy, 0.03);
+    EXPECT_DOUBLE_EQ(housing_settings(s).persons_per_new_dwelling, 1.9);
+    EXPECT_DOUBLE_EQ(housing_settings(s).own_buurt_weight, 2.5);
+    EXPECT_EQ(housing_settings(s).migration, MigrationMode::demand_led);
+    EXPECT_DOUBLE_EQ(care_settings(s).gp_contacts_per_fte, 9000);
 }
 
 TEST(ScenarioLoader, ConstructionProjectRemembersWhereItWasDeclared) {
@@ -239,8 +244,8 @@ TEST(ScenarioLoader, SourceTextIsTheMergedDocumentAndLoadsToTheSameScenario) {
     EXPECT_EQ(again.seed, s.seed);
     EXPECT_EQ(again.description, s.description);
     EXPECT_EQ(again.rate_changes.size(), s.rate_changes.size());
-    EXPECT_DOUBLE_EQ(rate_multiplier(again, RateTarget::mortality, 2040, 1, 90),
-                     rate_multiplier(s, RateTarget::mortality, 2040, 1, 90));
+    EXPECT_DOUBLE_EQ(rate_multiplier(again, mortality_lever, 2040, 1, 90),
+                     rate_multiplier(s, mortality_lever, 2040, 1, 90));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -465,11 +470,12 @@ TEST(ScenarioLoader, ProblemsInAParentNameTheParentFile) {
 
 TEST(ScenarioExtends, ChildOverridesParentScalarsAndInheritsTheRest) {
     const Scenario s = load_scenario(fixture("family/sub/child.yaml"));
-    EXPECT_EQ(s.horizon, 25);                                   // the child's
-    EXPECT_EQ(s.base_year, 2019);                               // the parent's
-    EXPECT_EQ(s.seed, 7u);                                      // the parent's
-    EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.05);       // the child's
-    EXPECT_DOUBLE_EQ(s.housing.persons_per_new_dwelling, 2.1);  // the parent's, same block
+    EXPECT_EQ(s.horizon, 25);                                        // the child's
+    EXPECT_EQ(s.base_year, 2019);                                    // the parent's
+    EXPECT_EQ(s.seed, 7u);                                           // the parent's
+    EXPECT_DOUBLE_EQ(housing_settings(s).frictional_vacancy, 0.05);  // the child's
+    EXPECT_DOUBLE_EQ(housing_settings(s).persons_per_new_dwelling,
+                     2.1);  // the parent's, same block
 }
 
 TEST(ScenarioExtends, NameAndDescriptionAreNotInherited) {
@@ -481,12 +487,12 @@ TEST(ScenarioExtends, NameAndDescriptionAreNotInherited) {
 TEST(ScenarioExtends, MappingsMergeRecursively) {
     const Scenario s = load_scenario(fixture("family/sub/child.yaml"));
     // rates.fertility: factor from the child, sex from the parent.
-    ASSERT_EQ(s.rate_changes.at(RateTarget::fertility).size(), 1u);
-    EXPECT_DOUBLE_EQ(s.rate_changes.at(RateTarget::fertility)[0].factor, 0.7);
-    EXPECT_EQ(s.rate_changes.at(RateTarget::fertility)[0].sex, SexFilter::female);
+    ASSERT_EQ(s.rate_changes.at("fertility").size(), 1u);
+    EXPECT_DOUBLE_EQ(s.rate_changes.at("fertility")[0].factor, 0.7);
+    EXPECT_EQ(s.rate_changes.at("fertility")[0].sex, SexFilter::female);
     // rates.mortality from the parent only, rates.separation from the child only.
-    EXPECT_DOUBLE_EQ(s.rate_changes.at(RateTarget::mortality)[0].factor, 0.9);
-    EXPECT_DOUBLE_EQ(s.rate_changes.at(RateTarget::separation)[0].factor, 1.2);
+    EXPECT_DOUBLE_EQ(s.rate_changes.at("mortality")[0].factor, 0.9);
+    EXPECT_DOUBLE_EQ(s.rate_changes.at("separation")[0].factor, 1.2);
 }
 
 TEST(ScenarioExtends, ChildListReplacesParentList) {
@@ -499,11 +505,12 @@ TEST(ScenarioExtends, ChildListReplacesParentList) {
 TEST(ScenarioExtends, ChainsResolveAndEmptyValuesRemoveInheritedBlocks) {
     const Scenario s = load_scenario(fixture("family/sub/grandchild.yaml"));
     EXPECT_EQ(s.name, "grandchild");
-    EXPECT_EQ(s.horizon, 25);                                    // from child
-    EXPECT_EQ(s.seed, 7u);                                       // from parent, two levels up
-    EXPECT_EQ(s.rate_changes.count(RateTarget::mortality), 0u);  // `mortality: []`
-    EXPECT_DOUBLE_EQ(s.housing.frictional_vacancy, 0.02);        // `housing:` dropped, default back
-    EXPECT_DOUBLE_EQ(s.housing.persons_per_new_dwelling, 0);
+    EXPECT_EQ(s.horizon, 25);                          // from child
+    EXPECT_EQ(s.seed, 7u);                             // from parent, two levels up
+    EXPECT_EQ(s.rate_changes.count("mortality"), 0u);  // `mortality: []`
+    EXPECT_DOUBLE_EQ(housing_settings(s).frictional_vacancy,
+                     0.02);  // `housing:` dropped, default back
+    EXPECT_DOUBLE_EQ(housing_settings(s).persons_per_new_dwelling, 0);
 }
 
 TEST(ScenarioExtends, InheritedDatasetPathStaysAnchoredToTheFileThatSetIt) {

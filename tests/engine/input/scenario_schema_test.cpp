@@ -12,6 +12,9 @@
 
 #include "engine/core/scenario.hpp"
 #include "engine/input/scenario_loader.hpp"
+#include "models/care/care_settings.hpp"
+#include "models/housing/housing_settings.hpp"
+#include "models/registry.hpp"
 
 namespace socialtwin {
 namespace {
@@ -35,7 +38,8 @@ TEST(ScenarioSchema, ReferenceDocMatchesTheSchema) {
         GTEST_SKIP() << "wrote " << reference_file;
     }
     EXPECT_TRUE(read_text(reference_file) == generated)
-        << "docs/scenario-reference.md differs from the schema in engine/input/scenario_schema.cpp. "
+        << "docs/scenario-reference.md differs from the schema in "
+           "engine/input/scenario_schema.cpp. "
            "Regenerate it with\n  SOCIALTWIN_UPDATE_DOCS=1 socialtwin_unit_tests "
            "--gtest_filter='ScenarioSchema.ReferenceDocMatchesTheSchema'\n(or socialtwin schema > "
            "docs/scenario-reference.md) and commit it.";
@@ -54,15 +58,39 @@ TEST(ScenarioSchema, ReferenceExampleIsAValidScenario) {
     EXPECT_EQ(s.construction.size(), 1u);
 }
 
-TEST(ScenarioSchema, RateNamesAreTheRateTargets) {
+TEST(ScenarioSchema, RateNamesAreTheLeversTheModelsDeclare) {
     std::vector<std::string_view> expected;
-    for (int i = 0; i < n_rate_targets; ++i)
-        expected.push_back(to_string(static_cast<RateTarget>(i)));
+    for (const RateLever& lever : declared_levers()) expected.push_back(lever.name);
+    // Today's fourteen, in registry order.
+    EXPECT_THAT(expected, ::testing::ElementsAre("mortality", "fertility", "migration_in",
+                                                 "migration_out", "leaving_home", "partnering",
+                                                 "separation", "family_formation", "institution",
+                                                 "gp_contacts", "wmo_home_help", "wmo_support",
+                                                 "wmo_aids", "district_nursing"));
     EXPECT_EQ(placeholder_names("<target>"), expected);
     for (const std::string_view name : expected)
         EXPECT_NE(scenario_reference_markdown().find(fmt::format("| `{}` |", name)),
                   std::string::npos)
             << name << " is not documented";
+}
+
+TEST(ScenarioSchema, AnUnknownRateLeverGetsDidYouMean) {
+    const auto problems = [](std::string_view lever) {
+        std::vector<std::string> out;
+        try {
+            load_scenario_from_string(
+                fmt::format("dataset: tiny\nrates:\n  {}: {{factor: 1.1}}\n", lever),
+                "inline.yaml");
+        } catch (const InputError& e) {
+            for (const InputProblem& p : e.problems()) out.push_back(p.message + " / " + p.hint);
+        }
+        return out;
+    };
+    EXPECT_THAT(
+        problems("wmo_home_hlp"),
+        ::testing::ElementsAre("unknown rate 'wmo_home_hlp' / did you mean 'wmo_home_help'?"));
+    EXPECT_THAT(problems("mortalty"),
+                ::testing::ElementsAre("unknown rate 'mortalty' / did you mean 'mortality'?"));
 }
 
 TEST(ScenarioSchema, EveryKeyIsDocumentedAndSitsBelowADeclaredParent) {
@@ -100,8 +128,80 @@ TEST(ScenarioSchema, DocumentedDefaultsAreTheScenarioDefaults) {
     EXPECT_EQ(default_of("rates.<target>[].ages"), fmt::format("[{}, {}]", c.age_min, c.age_max));
     EXPECT_EQ(default_of("rates.<target>[].sex"), "both");
     EXPECT_EQ(default_of("construction[].type"), to_string(ConstructionProject{}.type));
-    EXPECT_EQ(default_of("housing.frictional_vacancy"),
-              fmt::format("{}", HousingSettings{}.frictional_vacancy));
+}
+
+// The reference row of a key: "| `path` | type | required | default | unit | ...".
+std::string reference_row(std::string_view path) {
+    const std::string md = scenario_reference_markdown();
+    const auto at = md.find(fmt::format("\n| `{}` |", path));
+    if (at == std::string::npos) return {};
+    return md.substr(at + 1, md.find('\n', at + 1) - at - 1);
+}
+
+// Every parameter a model (or the core) declares: a key of the schema as declared, its default
+// in the reference, and -- for a scenario that does not give it -- the declared default in the
+// settings the model binds. So every documented default is tested, and by one test.
+TEST(DeclaredParameters, EachIsAKeyWhoseDocumentedDefaultTheModelBindsWhenAbsent) {
+    const Scenario without = load_scenario_from_string("dataset: tiny\n", "inline.yaml");
+    EXPECT_TRUE(without.parameters.empty());
+    int checked = 0;
+    for (const ParameterTable* table : declared_parameters()) {
+        const auto declarations = table->declarations();
+        for (std::size_t i = 0; i < declarations.size(); ++i) {
+            const ParameterDeclaration& d = declarations[i];
+            SCOPED_TRACE(std::string{d.path});
+            const SchemaKey* key = find_schema_key(d.path);
+            ASSERT_NE(key, nullptr) << "not in the schema";
+            EXPECT_EQ(key->default_value, documented_default(d));
+            EXPECT_EQ(key->unit, d.unit);
+            EXPECT_EQ(key->meaning, d.meaning);
+            const std::string row = reference_row(d.path);
+            ASSERT_FALSE(row.empty()) << "not in docs/scenario-reference.md";
+            EXPECT_NE(row.find(fmt::format(" | {} | ", documented_default(d))), std::string::npos)
+                << row;
+            if (d.kind == ParameterKind::block) continue;
+            EXPECT_EQ(table->bound_value(without.parameters, i), default_value(d));
+            ++checked;
+        }
+    }
+    // housing 4, care 5, costs 3, businesscase 1.
+    EXPECT_EQ(checked, 13);
+}
+
+// A value given for a parameter lands in its own field: no two declarations bind one field.
+TEST(DeclaredParameters, EachGivenValueIsBoundToItsOwnField) {
+    for (const ParameterTable* table : declared_parameters()) {
+        const auto declarations = table->declarations();
+        ParameterValues given;
+        std::vector<ParameterValue> values(declarations.size());
+        for (std::size_t i = 0; i < declarations.size(); ++i) {
+            const ParameterDeclaration& d = declarations[i];
+            if (d.kind == ParameterKind::number)
+                values[i] = d.max.value - 0.001 * static_cast<double>(i);  // distinct, in range
+            else if (d.kind == ParameterKind::choice)
+                values[i] = std::string{d.choices.back() == d.default_choice ? d.choices.front()
+                                                                             : d.choices.back()};
+            else
+                continue;
+            given.set(std::string{d.path}, values[i]);
+        }
+        for (std::size_t i = 0; i < declarations.size(); ++i)
+            if (declarations[i].kind != ParameterKind::block) {
+                EXPECT_EQ(table->bound_value(given, i), values[i]) << declarations[i].path;
+            }
+    }
+}
+
+TEST(DeclaredParameters, TheLoaderReadsAGivenValueForTheModel) {
+    const Scenario s = load_scenario_from_string(
+        "dataset: tiny\nhousing: {own_buurt_weight: 2.5, migration: demand_led}\n"
+        "costs: {prices: nominal}\nbusinesscase: {discount_rate: 0.04}\n",
+        "inline.yaml");
+    EXPECT_EQ(housing_settings(s).own_buurt_weight, 2.5);
+    EXPECT_EQ(housing_settings(s).migration, MigrationMode::demand_led);
+    EXPECT_EQ(housing_settings(s).frictional_vacancy, 0.02);
+    EXPECT_EQ(cost_settings(s).prices, PriceBasis::nominal);
+    EXPECT_EQ(s.discount_rate, 0.04);
 }
 
 TEST(ScenarioSchema, ValidatesADocumentBuiltInCode) {

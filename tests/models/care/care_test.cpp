@@ -60,13 +60,13 @@ TEST_F(CareModelTest, GpFteNeededIsContactsOverTheNormpraktijkInContacts) {
     persons(0, 40, Position::living_alone, 1000);
     // Default: a normpraktijk of 2,095 patients with 5 contacts each per FTE.
     EXPECT_DOUBLE_EQ(value(run(), "gp_fte_needed"), 1000 * 4.0 / (2095 * 5));
-    scenario.care.gp_normpraktijk = 2000;
-    scenario.care.gp_contacts_per_patient = 4;
+    scenario.parameters.set("care.gp_normpraktijk", 2000.0);
+    scenario.parameters.set("care.gp_contacts_per_patient", 4.0);
     EXPECT_DOUBLE_EQ(value(run(), "gp_fte_needed"), 1000 * 4.0 / 8000);
 }
 
 TEST_F(CareModelTest, ScenarioSetsGpCapacityPerFteDirectly) {
-    scenario.care.gp_contacts_per_fte = 5000;
+    scenario.parameters.set("care.gp_contacts_per_fte", 5000.0);
     persons(0, 40, Position::living_alone, 1000);
     EXPECT_DOUBLE_EQ(value(run(), "gp_fte_needed"), 1000 * 4.0 / 5000);
 }
@@ -100,16 +100,16 @@ TEST_F(CareModelTest, LivingAloneMeansMoreHomeHelpThanSharingAHousehold) {
 
 TEST_F(CareModelTest, FewerChildrenNearbyMeansMoreHomeHelp) {
     persons(1, 80, Position::living_alone, 100);
-    scenario.care.child_nearby_share = 1.0;
+    scenario.parameters.set("care.child_nearby_share", 1.0);
     const double all_near = value(run(), "wmo_clients_home_help");
-    scenario.care.child_nearby_share = 0.0;
+    scenario.parameters.set("care.child_nearby_share", 0.0);
     const double none_near = value(run(), "wmo_clients_home_help");
     EXPECT_NEAR(none_near / all_near, 1.25, 1e-12);
 }
 
 TEST_F(CareModelTest, ARateLeverScalesOneService) {
     persons(1, 80, Position::living_alone, 100);
-    scenario.rate_changes[RateTarget::wmo_home_help].push_back({.factor = 1.5});
+    scenario.rate_changes["wmo_home_help"].push_back({.factor = 1.5});
     const YearResults r = run();
     EXPECT_NEAR(value(r, "wmo_clients_home_help"), 100 * 0.2 * 0.8 * 1.5, 1e-9);
     EXPECT_NEAR(value(r, "wmo_clients_aids"), 100 * 0.2 * 0.5, 1e-9);
@@ -131,7 +131,7 @@ TEST_F(CareModelTest, DistrictNursingHoursAreItsSpendingOverTheHourlyCost) {
     for (auto& by_age : rates.zvw_category_share[1])
         for (auto& share : by_age) share = 0.5;  // hospital
     persons(0, 80, Position::living_alone, 10);
-    scenario.care.district_nursing_eur_per_hour = 50;
+    scenario.parameters.set("care.district_nursing_eur_per_hour", 50.0);
     const YearResults r = run();
     EXPECT_DOUBLE_EQ(value(r, "cost_zvw_district_nursing_eur"), 10 * 1000 * 0.1);
     EXPECT_DOUBLE_EQ(value(r, "district_nursing_hours"), 10 * 1000 * 0.1 / 50);
@@ -139,7 +139,7 @@ TEST_F(CareModelTest, DistrictNursingHoursAreItsSpendingOverTheHourlyCost) {
 
 TEST_F(CareModelTest, RealGrowthCompoundsFromThePriceYearInConstantPrices) {
     persons(0, 40, Position::living_alone, 10);
-    scenario.costs.real_growth_per_year = 0.01;
+    scenario.parameters.set("costs.real_growth_per_year", 0.01);
     const YearResults r = run(2032);  // ten years after the price year 2022
     EXPECT_NEAR(value(r, "cost_zvw_eur"), 10 * 1000 * std::pow(1.01, 10), 1e-6);
     EXPECT_NE(catalog.spec(catalog.id("cost_zvw_eur")).units.find("constant prices of 2022"),
@@ -152,8 +152,8 @@ TEST_F(CareModelTest, NominalPricesAddInflationButHoursStayVolume) {
     for (auto& by_age : rates.zvw_category_share[1])
         for (auto& share : by_age) share = 0.5;
     persons(0, 40, Position::living_alone, 10);
-    scenario.costs.prices = PriceBasis::nominal;
-    scenario.costs.inflation_per_year = 0.02;
+    scenario.parameters.set("costs.prices", std::string{"nominal"});
+    scenario.parameters.set("costs.inflation_per_year", 0.02);
     const YearResults r = run(2024);
     EXPECT_NEAR(value(r, "cost_wmo_eur"), 10 * 100 * std::pow(1.02, 2), 1e-9);
     EXPECT_NEAR(value(r, "district_nursing_hours"), 10 * 1000 * 0.1 / 75, 1e-9);

@@ -23,7 +23,7 @@ TEST(Mortality, ScenarioFactorAppliesOnlyToItsAges) {
     OneArea area;
     area.next[OneArea::cell(1, 70, Position::living_alone)] = 100;
     area.next[OneArea::cell(1, 50, Position::living_alone)] = 100;
-    area.scenario.rate_changes[RateTarget::mortality].push_back({.factor = 0.5, .age_min = 65});
+    area.scenario.rate_changes["mortality"].push_back({.factor = 0.5, .age_min = 65});
     MortalityModel model(area.rates);
     area.run(model);
     EXPECT_DOUBLE_EQ(area.deaths, 100 * 0.01 * 0.5 + 100 * 0.01);
@@ -43,7 +43,7 @@ TEST(Fertility, NewbornsTakeTheAgeZeroPositionsAndLoseHalfTheInfantDeathProbabil
 TEST(Migration, OutMigrationFollowsTheRateByAgeAtYearEnd) {
     OneArea area;
     area.next[OneArea::cell(0, 25, Position::living_alone)] = 100;
-    area.scenario.housing.migration = MigrationMode::demand_led;
+    area.scenario.parameters.set("housing.migration", std::string{"demand_led"});
     area.rates.in_migrants_per_inhabitant = 0;
     MigrationModel model(area.rates);
     area.run(model);
@@ -54,7 +54,7 @@ TEST(Migration, OutMigrationFollowsTheRateByAgeAtYearEnd) {
 TEST(Migration, InMigrantsArriveWithTheProfileAndThePositionsOfTheirAge) {
     OneArea area;
     area.start[OneArea::cell(0, 60, Position::living_alone)] = 1000;
-    area.scenario.housing.migration = MigrationMode::demand_led;
+    area.scenario.parameters.set("housing.migration", std::string{"demand_led"});
     MigrationModel model(area.rates);
     area.run(model);
     EXPECT_DOUBLE_EQ(area.in, 10.0);  // 1% of the 1 January inhabitants

@@ -36,7 +36,7 @@ TEST(HouseholdPositions, RowsOfTheMatrixSumToOne) {
 TEST(HouseholdPositions, ScenarioLeverScalesItsEvent) {
     const RateSet rates = rates_with_leaving_home(0.3);
     Scenario scenario = testing::synthetic_scenario();
-    scenario.rate_changes[RateTarget::leaving_home].push_back({.factor = 2.0});
+    scenario.rate_changes["leaving_home"].push_back({.factor = 2.0});
     const auto model = model_for(rates, scenario, 2020);
     EXPECT_DOUBLE_EQ(model.matrix(1, 20)[0][1], 0.6);
 }
@@ -44,7 +44,7 @@ TEST(HouseholdPositions, ScenarioLeverScalesItsEvent) {
 TEST(HouseholdPositions, CompetingEventsNeverMoveMoreThanEveryone) {
     const RateSet rates = rates_with_leaving_home(0.6);
     Scenario scenario = testing::synthetic_scenario();
-    scenario.rate_changes[RateTarget::leaving_home].push_back({.factor = 3.0});
+    scenario.rate_changes["leaving_home"].push_back({.factor = 3.0});
     const auto model = model_for(rates, scenario, 2020);
     EXPECT_DOUBLE_EQ(model.matrix(0, 20)[0][1], 1.0);
     EXPECT_DOUBLE_EQ(model.matrix(0, 20)[0][0], 0.0);
@@ -55,7 +55,7 @@ TEST(HouseholdPositions, WidowhoodFollowsThePartnersMortalityLever) {
     rates.transitions.push_back({Sex::female, 80, HouseholdEvent::widowhood,
                                  Position::partner_no_children, Position::living_alone, 0.1});
     Scenario scenario = testing::synthetic_scenario();
-    scenario.rate_changes[RateTarget::mortality].push_back(
+    scenario.rate_changes["mortality"].push_back(
         {.factor = 0.5, .sex = SexFilter::male});  // husbands live longer
     const auto model = model_for(rates, scenario, 2020);
     EXPECT_DOUBLE_EQ(model.matrix(1, 80)[2][1], 0.05);

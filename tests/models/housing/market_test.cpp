@@ -95,7 +95,7 @@ TEST(HousingMarket, OwnBuurtShareOfMovesIsTheWeightOverWeightPlusOneForTwoEqualB
     for (const double w : {1.0, 3.0, 10.0}) {
         Market m(4);
         for (std::size_t a = 0; a < 4; ++a) m.live_alone(a, 100);
-        m.scenario.housing.own_buurt_weight = w;
+        m.scenario.parameters.set("housing.own_buurt_weight", w);
         m.run();
         EXPECT_NEAR(m.total("moves_in"), 4 * 9, 1e-9);
         EXPECT_NEAR(m.total("moves_in_buurt") / m.total("moves_in"), w / (w + 1), 1e-12) << w;
@@ -250,7 +250,7 @@ TEST(HousingMarket, AHigherOwnBuurtWeightKeepsMoreMovesInsideTheBuurtInTheAgentC
     for (const double w : {1.0, 3.0, 10.0}) {
         TwoCores setup;
         setup.scenario.construction.clear();
-        setup.scenario.housing.own_buurt_weight = w;
+        setup.scenario.parameters.set("housing.own_buurt_weight", w);
         PerArea agent;
         AgentProjection p(setup.scenario, setup.areas, setup.base,
                           create_models(setup.rates, setup.models()), {.replicates = 4});

@@ -1,0 +1,62 @@
+#include "models/housing/housing_settings.hpp"
+
+namespace socialtwin {
+
+const Parameters<HousingSettings>& housing_parameters() {
+    static const Parameters<HousingSettings> parameters = [] {
+        Parameters<HousingSettings> p;
+        p.block({.path = "housing", .meaning = "Settings of the housing model."});
+        p.number(&HousingSettings::frictional_vacancy,
+                 {.path = "housing.frictional_vacancy",
+                  .default_number = 0.02,
+                  .unit = "share of stock",
+                  .min = at_least(0),
+                  .max = at_most(0.2),
+                  .expected = "a share of the dwelling stock in {min}..{max} (0.02 = 2%)",
+                  .fraction = true,
+                  .meaning = "Share of the dwelling stock that stands empty so that moves can "
+                             "happen. Dutch frictional vacancy is about 2%; more than a fifth "
+                             "empty is no housing market."});
+        p.choice(&HousingSettings::migration, migration_mode_names, MigrationMode::housing_led,
+                 {.path = "housing.migration",
+                  .meaning = "How in-migration meets the dwelling stock. `housing_led`: "
+                             "in-migrants arrive only as far as the area's dwellings have room "
+                             "for their households (as many households per dwelling as in the "
+                             "base year); the rest is reported as `migration_in_unmet`. "
+                             "`demand_led`: in-migrants arrive at the baseline rate whatever the "
+                             "stock, so `dwelling_shortage` shows the dwellings a growing demand "
+                             "would need."});
+        p.number(&HousingSettings::persons_per_new_dwelling,
+                 {.path = "housing.persons_per_new_dwelling",
+                  .default_number = 0,
+                  .default_text = "the dataset's mean household size",
+                  .unit = "persons per dwelling",
+                  .min = at_least(0.5),
+                  .max = at_most(10),
+                  .expected = "persons per dwelling in {min}..{max}",
+                  .meaning = "Persons expected per new dwelling, for projects without "
+                             "`occupancy`. Bounds as for `construction[].occupancy`."});
+        p.number(&HousingSettings::own_buurt_weight,
+                 {.path = "housing.own_buurt_weight",
+                  .default_number = 3,
+                  .unit = "x",
+                  .min = at_least(0.01),
+                  .max = at_most(100),
+                  .expected = "a weight in {min}..{max} (1 = no preference for the own buurt)",
+                  .meaning = "How much more a household moving house inside the municipality is "
+                             "drawn to a vacant dwelling in its own buurt than to one elsewhere "
+                             "(an assumption: most moves are short). 1 = no preference. Without "
+                             "a `buurt` column in the dataset, the own area counts as the own "
+                             "buurt. 0.01..100: at 100 practically every move stays in the buurt, "
+                             "at 0.01 practically none does; beyond, a weight changes nothing but "
+                             "the rounding."});
+        return p;
+    }();
+    return parameters;
+}
+
+HousingSettings housing_settings(const Scenario& scenario) {
+    return housing_parameters().bind(scenario.parameters);
+}
+
+}  // namespace socialtwin

@@ -1,0 +1,32 @@
+#pragma once
+// The scenario's `housing` settings, declared once: read by the housing model (the vacancy a
+// market needs) and by the housing market of the migration model (who may move in where).
+
+#include "engine/core/enum_names.hpp"
+#include "engine/core/parameters.hpp"
+#include "engine/core/scenario.hpp"
+
+namespace socialtwin {
+
+// Whether in-migration is limited by the room in the dwelling stock (the usual assumption of
+// local housing-led projections) or follows the rates regardless (shows the demand).
+enum class MigrationMode { housing_led, demand_led };
+inline constexpr EnumNames<MigrationMode, 2> migration_mode_names{{"housing_led", "demand_led"}};
+
+// Defaults are declared in housing_parameters(), not here.
+struct HousingSettings {
+    MigrationMode migration{};
+    double frictional_vacancy{};        // [share of stock] vacancy needed for moves to happen
+    double persons_per_new_dwelling{};  // [persons] 0 = the rate set's mean household size
+    // [x] how much more a household moving inside the municipality is drawn to each vacant
+    // dwelling of its own buurt than to one elsewhere (an assumption; 1 = no preference).
+    double own_buurt_weight{};
+};
+
+// The `housing` block of the scenario: key, unit, bounds, default and meaning of each setting.
+const Parameters<HousingSettings>& housing_parameters();
+
+// The scenario's housing settings, each not given taking its declared default.
+HousingSettings housing_settings(const Scenario& scenario);
+
+}  // namespace socialtwin
