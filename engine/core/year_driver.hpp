@@ -112,6 +112,9 @@ public:
     // provider of every unmet need: a reader before its provider would read zeros, not fail.
     YearDriver(const Scenario& scenario, std::vector<std::unique_ptr<Model>> models,
                IndicatorCatalog& catalog);
+    // It refers to the catalog, a sibling in the core that owns both: neither may move.
+    YearDriver(const YearDriver&) = delete;
+    YearDriver& operator=(const YearDriver&) = delete;
 
     // begin_run() on every model; `run.catalog` is the catalog given above.
     void begin_run(RunContext run);
