@@ -12,15 +12,47 @@
 #include "models/demography/demography.hpp"
 #include "models/facilities/accessibility.hpp"
 #include "models/households/household_positions.hpp"
+#include "models/households/partner_matching.hpp"
 #include "models/housing/housing.hpp"
+#include "models/housing/housing_market.hpp"
+#include "models/migration/in_migration.hpp"
+#include "models/migration/out_migration.hpp"
 
 namespace socialtwin {
 
 namespace {
 struct Entry {
-    std::function<std::unique_ptr<Model>(const ModelInputs&)> make;
+    // One model, or the parts of one process that share state (made together, in the order
+    // they run within their phase).
+    std::function<std::vector<std::unique_ptr<Model>>(const ModelInputs&)> make;
     ModelDeclarations declares;
 };
+
+template <class M, class... Args>
+std::vector<std::unique_ptr<Model>> one(Args&&... args) {
+    std::vector<std::unique_ptr<Model>> models;
+    models.push_back(std::make_unique<M>(std::forward<Args>(args)...));
+    return models;
+}
+
+// Migration: out-migration across the border, the municipal housing market (moves and the
+// room for in-migrants), partner matching across areas, in-migration into the room admitted.
+// The market owns what they share; the others reach it through a reference, so they are made
+// together and live as long as each other. Their order is their order within the phase: who
+// leaves before the market sees the room; the seekers after the moves; in-migrants after the
+// movers (the agent core numbers arrivals in that order).
+std::vector<std::unique_ptr<Model>> migration(const ModelInputs& in) {
+    auto market = std::make_unique<HousingMarket>(in.rates);
+    auto out = std::make_unique<OutMigrationModel>(in.rates, market->construction());
+    auto partners = std::make_unique<PartnerMatchingModel>(*market);
+    auto arrivals = std::make_unique<InMigrationModel>(in.rates, *market);
+    std::vector<std::unique_ptr<Model>> models;
+    models.push_back(std::move(out));
+    models.push_back(std::move(market));
+    models.push_back(std::move(partners));
+    models.push_back(std::move(arrivals));
+    return models;
+}
 
 constexpr std::array<DrawStream, 1> mortality_streams{mortality_stream};
 constexpr std::array<PersonYearLane, 1> mortality_lanes{mortality_lane};
@@ -41,38 +73,32 @@ constexpr std::array<DrawStream, 2> core_streams{synthesis_stream, person_year_s
 
 const std::vector<Entry>& registry() {
     static const std::vector<Entry> entries{
-        {.make = [](const ModelInputs& in) { return std::make_unique<MortalityModel>(in.rates); },
+        {.make = [](const ModelInputs& in) { return one<MortalityModel>(in.rates); },
          .declares = {.model = "mortality",
                       .levers = mortality_levers,
                       .streams = mortality_streams,
                       .lanes = mortality_lanes}},
-        {.make = [](const ModelInputs& in) { return std::make_unique<FertilityModel>(in.rates); },
+        {.make = [](const ModelInputs& in) { return one<FertilityModel>(in.rates); },
          .declares = {.model = "fertility",
                       .levers = fertility_levers,
                       .streams = fertility_streams}},
-        {.make = [](const ModelInputs& in) { return std::make_unique<MigrationModel>(in.rates); },
+        {.make = migration,
          .declares = {.model = "migration",
                       .levers = migration_levers,
                       .streams = migration_streams,
                       .lanes = migration_lanes}},
-        {.make =
-             [](const ModelInputs& in) {
-                 return std::make_unique<HouseholdPositionsModel>(in.rates);
-             },
+        {.make = [](const ModelInputs& in) { return one<HouseholdPositionsModel>(in.rates); },
          .declares = {.model = "household_positions",
                       .levers = household_levers,
                       .streams = household_streams,
                       .lanes = household_lanes}},
-        {.make = [](const ModelInputs& in) { return std::make_unique<HousingModel>(in.rates); },
+        {.make = [](const ModelInputs& in) { return one<HousingModel>(in.rates); },
          .declares = {.model = "housing", .parameters = {&housing_parameters()}}},
-        {.make = [](const ModelInputs& in) { return std::make_unique<CareModel>(in.rates); },
+        {.make = [](const ModelInputs& in) { return one<CareModel>(in.rates); },
          .declares = {.model = "care",
                       .parameters = {&care_parameters(), &cost_parameters()},
                       .levers = care_levers}},
-        {.make =
-             [](const ModelInputs& in) {
-                 return std::make_unique<AccessibilityModel>(in.facilities);
-             },
+        {.make = [](const ModelInputs& in) { return one<AccessibilityModel>(in.facilities); },
          .declares = {.model = "accessibility"}},
     };
     return entries;
@@ -154,7 +180,8 @@ std::vector<std::unique_ptr<Model>> create_models(const ModelInputs& inputs,
                                                   std::span<const std::string> names) {
     std::vector<std::unique_ptr<Model>> models;
     if (names.empty()) {
-        for (const Entry& e : registry()) models.push_back(e.make(inputs));
+        for (const Entry& e : registry())
+            for (auto& model : e.make(inputs)) models.push_back(std::move(model));
         return models;
     }
     std::vector<InputProblem> problems;
@@ -167,7 +194,7 @@ std::vector<std::unique_ptr<Model>> create_models(const ModelInputs& inputs,
                            did_you_mean(name, {model_names().begin(), model_names().end()})));
             continue;
         }
-        models.push_back(it->make(inputs));
+        for (auto& model : it->make(inputs)) models.push_back(std::move(model));
     }
     if (!problems.empty()) throw InputError(std::move(problems));
     return models;

@@ -24,7 +24,8 @@ namespace socialtwin {
 std::span<const std::string_view> model_names() noexcept;
 
 // Creates the named models (all of them when `names` is empty), reading `rates`, which must
-// outlive them. Throws InputError for an unknown name.
+// outlive them. A name may stand for several models made together (migration: its parts share
+// the housing market's state). Throws InputError for an unknown name.
 std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
                                                   std::span<const std::string> names = {});
 

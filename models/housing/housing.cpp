@@ -77,11 +77,7 @@ void HousingModel::begin_run(const RunContext& run) {
     housing_ = housing_settings(*scenario_);
     fitted_ = false;
     preference_ = seed_preference();
-    completions_.assign(run.areas->size(), {});
-    for (const ConstructionProject& project : scenario_->construction)
-        if (const auto area = run.areas->find(project.area))
-            completions_[*area].push_back(
-                {project.year, {project.dwellings, project.type, project.tenure}});
+    construction_ = ConstructionProgramme(*scenario_, *run.areas, rates_.persons_per_household);
     stock_ = base_dwelling_stock(*run.areas, run.base_dwellings);
     dataset_stock_ = {};
     for (const DwellingStock& area : stock_)
@@ -138,13 +134,9 @@ void HousingModel::report(AreaStep& step) const {
         step.values(shortage_by_type_)[at(t)] = needed_of_type / kept_free - type_total(stock, t);
     }
 
+    const std::vector<StockChange> changes = construction_.changes(step.area, year_);
     double completed = 0;
-    std::vector<StockChange> changes;
-    for (const auto& [year, change] : completions_[step.area])
-        if (year == year_) {
-            completed += change.dwellings;
-            changes.push_back(change);
-        }
+    for (const StockChange& change : changes) completed += change.dwellings;
     // A demolition cannot remove more than the area has.
     step.dwellings_next = std::max(0.0, step.dwellings_start + completed);
     step.values(completed_)[0] = step.dwellings_next - step.dwellings_start;

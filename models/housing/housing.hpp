@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/core/model.hpp"
+#include "models/housing/construction.hpp"
 #include "models/housing/dwelling_demand.hpp"
 #include "models/housing/dwelling_stock.hpp"
 #include "models/housing/housing_settings.hpp"
@@ -47,7 +48,7 @@ private:
     int year_ = 0;
     bool fitted_ = false;
     DwellingPreference preference_ = seed_preference();
-    std::vector<std::vector<std::pair<int, StockChange>>> completions_;  // per area: (year, ...)
+    ConstructionProgramme construction_;
     // Per area: the stock by type and tenure on 1 January of the year being projected (each
     // area's apply() moves its own entry on a year), and the base year's households.
     mutable std::vector<DwellingStock> stock_;

@@ -3,7 +3,9 @@
 // unit tests. Fill `start` (1 January) and `next` (as the earlier phases left it), run a model,
 // read its flows and indicators.
 
+#include <memory>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,28 @@ struct OneArea {
             model.settle();
             model.complete(step);
         }
+        return results;
+    }
+    // The same for several models that run in one phase (e.g. the parts of migration, made
+    // together by the registry), as the core runs them: every model's apply() in order, then
+    // settle() and complete() of those that settle across areas.
+    YearResults run(std::span<const std::unique_ptr<Model>> models, int year = 2020) {
+        base_positions = positions_by_area(start, 1);
+        for (const auto& model : models) {
+            model->configure(scenario);
+            model->declare_indicators(catalog);
+        }
+        for (const auto& model : models)
+            model->begin_run({&scenario, &areas, 2019, 2049, base_positions, base_dwellings});
+        for (const auto& model : models) model->begin_year(year);
+        YearResults results(catalog, 1);
+        AreaStep step{0,  year, start,           next,           births, deaths,
+                      in, out,  dwellings_start, dwellings_next, results};
+        for (const auto& model : models) model->apply(step);
+        for (const auto& model : models)
+            if (model->settles_across_areas()) model->settle();
+        for (const auto& model : models)
+            if (model->settles_across_areas()) model->complete(step);
         return results;
     }
     double value(const YearResults& results, const std::string& indicator) const {

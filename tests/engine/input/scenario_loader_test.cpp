@@ -12,6 +12,8 @@
 #include "models/demography/demography.hpp"
 #include "models/households/household_positions.hpp"
 #include "models/housing/housing_settings.hpp"
+#include "models/migration/in_migration.hpp"
+#include "models/migration/out_migration.hpp"
 
 namespace socialtwin {
 namespace {

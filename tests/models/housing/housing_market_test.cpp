@@ -1,4 +1,5 @@
-// The municipal housing market of the migration model: households moving house inside the
+// The municipal housing market (models/housing/housing_market.hpp), run with the other parts of
+// migration as the registry makes them: households moving house inside the
 // municipality choose a vacant dwelling -- room left in an area's stock after the year's
 // departures, or a dwelling completed this year -- with a preference for their own buurt; new
 // dwellings take `occupancy` persons each, movers first, in-migrants for the rest.
@@ -11,7 +12,6 @@
 
 #include "engine/core/agent_projection.hpp"
 #include "engine/core/cohort_projection.hpp"
-#include "models/demography/demography.hpp"
 #include "models/housing/households.hpp"
 #include "models/registry.hpp"
 #include "support/synthetic.hpp"
@@ -24,7 +24,7 @@ constexpr std::size_t cell(int sex, int age, Position p) {
 }
 
 // A few areas of one municipality (A0, A2 ... in buurt B0; A1, A3 ... in B1) and one year of
-// the migration model alone, cohort core. Everyone lives alone; 10% leave the municipality and
+// migration alone, cohort core. Everyone lives alone; 10% leave the municipality and
 // 10% of the rest move house each year; nobody comes from outside unless a test says so.
 struct Market {
     std::size_t n;
@@ -58,11 +58,12 @@ struct Market {
         scenario.construction.push_back(p);
     }
     void run(int year = 2020) {
-        MigrationModel model(rates);
-        model.declare_indicators(catalog);
+        const auto models = create_models(rates, std::vector<std::string>{"migration"});
+        for (const auto& model : models) model->declare_indicators(catalog);
         const std::vector<double> base_positions = positions_by_area(persons, n);
-        model.begin_run({&scenario, &areas, 2019, 2049, base_positions, dwellings});
-        model.begin_year(year);
+        for (const auto& model : models)
+            model->begin_run({&scenario, &areas, 2019, 2049, base_positions, dwellings});
+        for (const auto& model : models) model->begin_year(year);
         results.emplace(catalog, n);
         next = persons;
         dwellings_next = dwellings;
@@ -76,9 +77,13 @@ struct Market {
                  std::span<double>(next).subspan(a * CohortCell::size, CohortCell::size),
                  flows[a][0], flows[a][1], flows[a][2], flows[a][3], dwellings[a],
                  dwellings_next[a], *results});
-        for (AreaStep& step : steps) model.apply(step);
-        model.settle();
-        for (AreaStep& step : steps) model.complete(step);
+        for (AreaStep& step : steps)
+            for (const auto& model : models) model->apply(step);
+        for (const auto& model : models)
+            if (model->settles_across_areas()) model->settle();
+        for (AreaStep& step : steps)
+            for (const auto& model : models)
+                if (model->settles_across_areas()) model->complete(step);
     }
     double value(const std::string& indicator, std::size_t area, std::size_t i = 0) const {
         return results->area_values(catalog.id(indicator), area)[i];

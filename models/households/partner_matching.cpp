@@ -1,0 +1,63 @@
+#include "models/households/partner_matching.hpp"
+
+#include <map>
+#include <utility>
+
+#include "engine/core/kinship.hpp"
+
+namespace socialtwin {
+
+void PartnerMatchingModel::begin_run(const RunContext& run) {
+    persons_ = run.persons;
+    seekers_.assign(run.agents ? run.areas->size() : 0, {});
+}
+
+void PartnerMatchingModel::apply(AgentAreaStep& step) const {
+    // New partners (this year) with no partner in the area yet.
+    const AgentPopulation& persons = step.persons;
+    auto& seekers = seekers_[step.counts.area];
+    seekers.clear();
+    for (const std::uint32_t id : step.residents)
+        if (persons.presence[id] == Presence::present && persons.partner[id] == no_person &&
+            is_partner(persons.position[id]) && !is_partner(persons.position_on_1_january[id]))
+            seekers.push_back(id);
+}
+
+// Partners meet in their own area first, then in the buurt, then in the municipality; a couple
+// formed across areas lives in the man's area (the woman moves there this year).
+void PartnerMatchingModel::settle() {
+    if (persons_ == nullptr) return;  // the cohort core has no persons to match
+    AgentPopulation& persons = *persons_;
+    const std::size_t n_areas = seekers_.size();
+    std::vector<std::size_t> own(n_areas);
+    for (std::size_t a = 0; a < n_areas; ++a) own[a] = a;
+    std::vector<const std::vector<std::size_t>*> levels{&own};
+    if (!market_.buurt_of().empty()) levels.push_back(&market_.buurt_of());
+    levels.push_back(&market_.municipality_of());
+
+    for (const auto* group_of : levels) {
+        std::map<std::size_t, std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>>
+            groups;
+        for (std::size_t a = 0; a < n_areas; ++a)
+            for (const std::uint32_t id : seekers_[a])
+                (persons.sex[id] == Sex::male ? groups[(*group_of)[a]].first
+                                              : groups[(*group_of)[a]].second)
+                    .push_back(id);
+        for (auto& [group, candidates] : groups) {
+            auto& [men, women] = candidates;
+            for (const auto& [man, woman] : match_partners(persons, men, women)) {
+                persons.partner[man] = woman;
+                persons.partner[woman] = man;
+                const std::uint32_t from = persons.area[woman], to = persons.area[man];
+                if (from == to) continue;
+                persons.presence[woman] = Presence::moved;
+                market_.move_to_partner(woman, from, to);
+            }
+        }
+        for (auto& area_seekers : seekers_)
+            std::erase_if(area_seekers,
+                          [&](std::uint32_t id) { return persons.partner[id] != no_person; });
+    }
+}
+
+}  // namespace socialtwin

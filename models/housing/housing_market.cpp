@@ -1,0 +1,626 @@
+#include "models/housing/housing_market.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+#include "models/housing/households.hpp"
+
+namespace socialtwin {
+
+namespace {
+constexpr std::size_t cell(int sex, int age, int position) {
+    return static_cast<std::size_t>(CohortCell::offset(sex, age, position));
+}
+constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
+constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+
+// Each area's group at a level (its buurt, its gemeente), numbered in order of first
+// appearance; one group of all areas when the dataset has no such column.
+std::vector<std::size_t> groups_of(const AreaTable& areas, const std::string& level) {
+    std::vector<std::size_t> group(areas.size(), 0);
+    if (const AreaAttribute* attribute = areas.attribute(level)) {
+        std::map<std::string, std::size_t> numbers;
+        for (std::size_t a = 0; a < areas.size(); ++a)
+            group[a] = numbers.emplace(attribute->values[a], numbers.size()).first->second;
+    }
+    return group;
+}
+}  // namespace
+
+void HousingMarket::declare_indicators(IndicatorCatalog& catalog) {
+    moves_in_ = catalog.add(
+        {.name = "moves_in",
+         .units = "persons per year",
+         .description =
+             "Persons moving into the area from another area of the municipality during the year "
+             "(part of migration_in).",
+         .source = "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
+    moves_out_ = catalog.add(
+        {.name = "moves_out",
+         .units = "persons per year",
+         .description =
+             "Persons moving from the area to another area of the municipality during the year "
+             "(part of migration_out).",
+         .source = "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
+    in_new_dwellings_ = catalog.add(
+        {.name = "migration_in_new_dwellings",
+         .units = "persons per year",
+         .description = "In-migrants from outside the municipality who move into dwellings "
+                        "completed during the year (part of migration_in).",
+         .source = "scenario construction programme x occupancy, less the movers who took them"});
+    declare_housing_dimensions(catalog);
+    moves_in_buurt_ = catalog.add(
+        {.name = "moves_in_buurt",
+         .units = "persons per year",
+         .description = "The part of moves_in that comes from the area's own buurt (from the area "
+                        "itself too); see housing.own_buurt_weight.",
+         .source = "moves_in x the choice of a vacant dwelling (docs/model.md)"});
+    new_residents_ = catalog.add(
+        {.name = "new_dwelling_residents_by_age_sex",
+         .units = "persons per year",
+         .description = "Persons who move into dwellings completed during the year, from other "
+                        "areas of the municipality and from outside it, by sex and age at the end "
+                        "of the year.",
+         .dims = by_sex_and_age_band,
+         .source = "construction programme; moves and in-migration (docs/model.md)"});
+    new_households_ = catalog.add(
+        {.name = "new_dwelling_households_by_type",
+         .units = "households per year",
+         .description = "Households moving into dwellings completed during the year, by type "
+                        "(from the positions of the persons, as households are counted).",
+         .dims = {"household_type"},
+         .source = "construction programme; moves and in-migration (docs/model.md)"});
+    in_unmet_ = catalog.add(
+        {.name = "migration_in_unmet",
+         .units = "persons per year",
+         .description =
+             "Would-be in-migrants for whom the area's dwelling stock had no room during the year.",
+         .source = "in-migration rate x inhabitants, minus migration_in"});
+}
+
+void HousingMarket::begin_run(const RunContext& run) {
+    scenario_ = run.scenario;
+    housing_ = housing_settings(*scenario_);
+    const std::size_t n_areas = run.areas->size();
+    construction_ = ConstructionProgramme(*scenario_, *run.areas, rates_.persons_per_household);
+    market_.assign(n_areas, {});
+    random_ = run.random;
+    persons_ = run.persons;
+    if (run.agents) {
+        movers_.assign(n_areas, {});
+        incoming_.assign(n_areas, {});
+        movers_cells_.clear();
+    } else {
+        movers_cells_.assign(n_areas * CohortCell::size, 0.0);
+    }
+    group_areas(*run.areas, run.agents);
+    incoming_new_.assign(run.agents ? n_areas : 0, {});
+    incoming_in_buurt_.assign(n_areas, 0.0);
+    partner_leavers_.assign(n_areas, 0.0);
+    movers_pool_.assign(n_markets_ * CohortCell::size, 0.0);
+    movers_pool_total_.assign(n_markets_, 0.0);
+    // How densely each area's dwellings are occupied is a fact of the base year (students
+    // sharing, room rental, vacancy): keep it, within sane bounds, as the area's capacity.
+    households_per_dwelling_.assign(n_areas, 1.0);
+    for (std::size_t a = 0; a < n_areas; ++a) {
+        const double dwellings = run.base_dwellings[a];
+        if (dwellings <= 0) continue;
+        const double households =
+            households_from_positions(run.base_positions.subspan(a * n_positions, n_positions),
+                                      rates_.other_households_per_other_member)
+                .total();
+        households_per_dwelling_[a] = std::clamp(households / dwellings, 0.5, 2.0);
+    }
+}
+
+// Vacancy choice: buurten within their municipality (areas themselves without a buurt column),
+// each market's areas listed buurt by buurt.
+void HousingMarket::group_areas(const AreaTable& areas, bool agents) {
+    const std::size_t n_areas = areas.size();
+    market_of_ = groups_of(areas, "gemeente");
+    n_markets_ =
+        market_of_.empty() ? 1 : 1 + *std::max_element(market_of_.begin(), market_of_.end());
+    buurt_of_ = areas.attribute("buurt") ? groups_of(areas, "buurt") : std::vector<std::size_t>{};
+    std::map<std::pair<std::size_t, std::size_t>, std::size_t> numbers;
+    group_of_.assign(n_areas, 0);
+    group_market_.clear();
+    for (std::size_t a = 0; a < n_areas; ++a) {
+        const std::size_t buurt = buurt_of_.empty() ? a : buurt_of_[a];
+        const auto [it, added] = numbers.emplace(std::pair{market_of_[a], buurt}, numbers.size());
+        if (added) group_market_.push_back(market_of_[a]);
+        group_of_[a] = it->second;
+    }
+    const std::size_t n_groups = group_market_.size();
+    market_areas_.assign(n_markets_, {});
+    std::vector<std::vector<std::size_t>> areas_of_group(n_groups);
+    for (std::size_t a = 0; a < n_areas; ++a) areas_of_group[group_of_[a]].push_back(a);
+    group_first_.assign(n_groups, 0);
+    group_pool_index_.assign(n_groups, none);
+    std::size_t pools = 0;
+    for (std::size_t g = 0; g < n_groups; ++g) {
+        auto& listed = market_areas_[group_market_[g]];
+        group_first_[g] = listed.size();
+        listed.insert(listed.end(), areas_of_group[g].begin(), areas_of_group[g].end());
+        if (areas_of_group[g].size() > 1) group_pool_index_[g] = pools++;
+    }
+    group_weight_.assign(n_groups, 0.0);
+    group_divisor_.assign(n_groups, 0.0);
+    group_movers_.assign(n_groups, 0.0);
+    group_movers_households_.assign(n_groups, 0.0);
+    market_weight_.assign(n_markets_, 0.0);
+    group_pool_.assign(agents ? 0 : pools * CohortCell::size, 0.0);
+    market_pool_.assign(agents ? 0 : n_markets_ * CohortCell::size, 0.0);
+}
+
+void HousingMarket::begin_year(int year) {
+    year_ = year;
+    // Moves inside the municipality follow the out-migration age profile, at their own level.
+    const double move_scale =
+        rates_.out_migrants_per_inhabitant > 0
+            ? rates_.internal_moves_per_inhabitant / rates_.out_migrants_per_inhabitant
+            : 0.0;
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            move_rate_[at(s)][at(a)] =
+                std::min(1.0, rates_.out_migration[at(s)][at(a)] * move_scale);
+}
+
+void HousingMarket::expect_in_migrants(double per_inhabitant,
+                                       double households_per_person) noexcept {
+    in_per_inhabitant_total_ = per_inhabitant;
+    households_per_in_migrant_ = households_per_person;
+}
+
+HousingMarket::Admitted HousingMarket::admitted(std::size_t area) const noexcept {
+    return {market_[area].admitted, market_[area].new_filled};
+}
+
+void HousingMarket::record_market(std::size_t area, double inhabitants,
+                                  double households_at_year_end, double dwellings_start,
+                                  double movers, double movers_households) const {
+    const ConstructionYear c = construction_.in_year(area, year_);
+    Market& m = market_[area];
+    m = Market{};
+    m.movers = movers;
+    m.movers_households = movers_households;
+    m.inhabitants = inhabitants;
+    m.wanting = inhabitants * in_per_inhabitant_total_;
+    // Negative where the area holds more households than its dwellings take: that makes less
+    // room in the municipal market too.
+    m.room = std::max(0.0, dwellings_start - c.demolished) * households_per_dwelling_[area] -
+             households_at_year_end;
+    m.new_dwellings = c.new_dwellings;
+    m.new_capacity = c.new_capacity;
+}
+
+std::span<const double> HousingMarket::group_pool(std::size_t group) const {
+    const std::size_t i = group_pool_index_[group];
+    if (i != none) return {group_pool_.data() + i * CohortCell::size, CohortCell::size};
+    const std::size_t area = market_areas_[group_market_[group]][group_first_[group]];
+    return {movers_cells_.data() + area * CohortCell::size, CohortCell::size};
+}
+
+HousingMarket::MoversPerWeight HousingMarket::movers_per_weight(std::size_t area) const {
+    const std::size_t k = market_of_[area], g = group_of_[area];
+    return {{market_pool_.data() + k * CohortCell::size, CohortCell::size},
+            group_pool(g),
+            group_divisor_[g] > 0 ? (housing_.own_buurt_weight - 1.0) / group_divisor_[g] : 0.0};
+}
+
+// ---------------------------------------------------------------------------------------------
+// settle(). Households moving house inside the municipality have freed their dwellings and
+// choose a vacant one: the room left in an area's stock, or a dwelling completed this year,
+// anywhere in their municipality, with a preference for their own buurt (see the choice above
+// the members in housing_market.hpp). All of them are placed. In-migrants from outside then
+// take the room that is left (housing-led), or all come (demand-led), spread over the areas in
+// proportion to the room each has left; the new dwellings take `occupancy` persons each: the
+// movers who chose them, and in-migrants for the rest. Pooling over the whole municipality also
+// keeps the agent core's result from depending on small-area noise (a sum of minima is not the
+// minimum of sums).
+void HousingMarket::settle() {
+    net_room_within_buurten();
+    Totals totals = add_up_vacancies_and_movers();
+    divide_by_buurt(totals);
+    place_movers(totals);
+    admit_in_migrants(totals);
+    movers_pool_total_ = totals.movers;
+    // Which core runs follows from the persons, not from the size of a per-area buffer: with
+    // no areas the cohort core's buffer is empty too, and the agent core's part would read
+    // persons that do not exist.
+    if (persons_ == nullptr)
+        pool_movers_by_cell();
+    else
+        draw_destinations();
+}
+
+// An area's vacancies: its room, netted within its buurt -- an area with more households than
+// its dwellings take fills vacancies of its buurt -- and shared out over the buurt's areas with
+// room. (Netting per buurt, not per area, also keeps the agent core's whole households, which
+// vary around the cohort core's expected ones, from adding up to more vacancies than the cohort
+// core sees.)
+void HousingMarket::net_room_within_buurten() {
+    const std::size_t n_groups = group_market_.size();
+    std::vector<double> positive(n_groups, 0.0), net(n_groups, 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        positive[group_of_[a]] += std::max(0.0, market_[a].room);
+        net[group_of_[a]] += market_[a].room;
+    }
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        const std::size_t g = group_of_[a];
+        market_[a].vacant =
+            positive[g] > 0 ? std::max(0.0, market_[a].room) * std::max(0.0, net[g]) / positive[g]
+                            : 0.0;
+    }
+}
+
+// The weight of the vacancies (vacant + new dwellings) and the movers, per buurt and per
+// municipality; would-be in-migrants, room and movers' households over all areas.
+HousingMarket::Totals HousingMarket::add_up_vacancies_and_movers() {
+    std::fill(group_weight_.begin(), group_weight_.end(), 0.0);
+    std::fill(group_movers_.begin(), group_movers_.end(), 0.0);
+    std::fill(group_movers_households_.begin(), group_movers_households_.end(), 0.0);
+    std::fill(market_weight_.begin(), market_weight_.end(), 0.0);
+    Totals totals;
+    totals.movers.assign(n_markets_, 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        const Market& m = market_[a];
+        const double weight = m.vacant + m.new_dwellings;
+        group_weight_[group_of_[a]] += weight;
+        market_weight_[market_of_[a]] += weight;
+        group_movers_[group_of_[a]] += m.movers;
+        group_movers_households_[group_of_[a]] += m.movers_households;
+        totals.movers[market_of_[a]] += m.movers;
+        totals.wanting += m.wanting;
+        totals.room += m.room;
+        totals.movers_households += m.movers_households;
+    }
+    return totals;
+}
+
+// Each buurt's divisor D(B); per market, the movers (persons, households) of each buurt over its
+// divisor, summed.
+void HousingMarket::divide_by_buurt(Totals& totals) {
+    const double preference = housing_.own_buurt_weight;
+    totals.per_weight.assign(n_markets_, 0.0);
+    totals.households_per_weight.assign(n_markets_, 0.0);
+    for (std::size_t g = 0; g < group_market_.size(); ++g) {
+        const std::size_t k = group_market_[g];
+        group_divisor_[g] = market_weight_[k] + (preference - 1.0) * group_weight_[g];
+        if (group_divisor_[g] <= 0) continue;
+        totals.per_weight[k] += group_movers_[g] / group_divisor_[g];
+        totals.households_per_weight[k] += group_movers_households_[g] / group_divisor_[g];
+    }
+}
+
+// Each area's expected movers, into its existing stock and into its new dwellings, and the room
+// it has left for in-migrants.
+void HousingMarket::place_movers(Totals& totals) {
+    const double preference = housing_.own_buurt_weight;
+    totals.left.assign(market_.size(), 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        Market& m = market_[a];
+        const std::size_t k = market_of_[a], g = group_of_[a];
+        const double free = m.vacant;
+        if (market_weight_[k] > 0) {
+            const double own = group_divisor_[g] > 0 ? (preference - 1.0) / group_divisor_[g] : 0.0;
+            const double persons = totals.per_weight[k] + own * group_movers_[g];
+            const double households =
+                totals.households_per_weight[k] + own * group_movers_households_[g];
+            m.new_movers = m.new_dwellings * persons;
+            m.in_buurt = group_divisor_[g] > 0 ? (free + m.new_dwellings) * preference *
+                                                     group_movers_[g] / group_divisor_[g]
+                                               : 0.0;
+            totals.movers_into_new_households += m.new_dwellings * households;
+            totals.left[a] = std::max(0.0, free - free * households);
+        } else {
+            // No vacancy anywhere in the municipality: the movers stay spread as they were.
+            m.share = totals.movers[k] > 0 ? m.movers / totals.movers[k] : 0.0;
+            m.in_buurt = group_movers_[g] * m.share;
+        }
+        m.new_filled = std::max(0.0, m.new_capacity - m.new_movers);
+        totals.all_left += totals.left[a];
+    }
+}
+
+// In-migrants from outside take the room left in the whole stock (housing-led), spread over the
+// areas in proportion to what each has left; demand-led, all of them come.
+void HousingMarket::admit_in_migrants(const Totals& totals) {
+    if (housing_.migration == MigrationMode::demand_led || households_per_in_migrant_ <= 0) {
+        for (Market& m : market_) m.admitted = m.wanting;
+        return;
+    }
+    const double admitted =
+        std::clamp((totals.room - totals.movers_households + totals.movers_into_new_households) /
+                       households_per_in_migrant_,
+                   0.0, totals.wanting);
+    for (std::size_t a = 0; a < market_.size(); ++a)
+        market_[a].admitted =
+            totals.all_left > 0 ? admitted * totals.left[a] / totals.all_left : 0.0;
+}
+
+// Cohort core: the movers by cell, per municipality (for a market without vacancies), per buurt
+// of several areas, and over each buurt's divisor, per municipality.
+void HousingMarket::pool_movers_by_cell() {
+    std::fill(movers_pool_.begin(), movers_pool_.end(), 0.0);
+    std::fill(group_pool_.begin(), group_pool_.end(), 0.0);
+    std::fill(market_pool_.begin(), market_pool_.end(), 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        const std::size_t k = market_of_[a], g = group_of_[a];
+        const double* cells = movers_cells_.data() + a * CohortCell::size;
+        double* pool = movers_pool_.data() + k * CohortCell::size;
+        for (std::size_t c = 0; c < CohortCell::size; ++c) pool[c] += cells[c];
+        if (group_pool_index_[g] != none) {
+            double* group = group_pool_.data() + group_pool_index_[g] * CohortCell::size;
+            for (std::size_t c = 0; c < CohortCell::size; ++c) group[c] += cells[c];
+        }
+        if (group_divisor_[g] <= 0) continue;
+        double* market = market_pool_.data() + k * CohortCell::size;
+        for (std::size_t c = 0; c < CohortCell::size; ++c)
+            market[c] += cells[c] / group_divisor_[g];
+    }
+}
+
+// Agent core: each family draws its vacancy from the same shares, with one uniform number (its
+// decider's): the municipality's vacancies laid end to end, buurt by buurt, its own buurt's
+// stretched by the preference.
+void HousingMarket::draw_destinations() {
+    const double preference = housing_.own_buurt_weight;
+    for (auto& in : incoming_) in.clear();
+    for (auto& in : incoming_new_) in.clear();
+    std::fill(incoming_in_buurt_.begin(), incoming_in_buurt_.end(), 0.0);
+    std::fill(partner_leavers_.begin(), partner_leavers_.end(), 0.0);
+    std::vector<std::vector<double>> cumulative(n_markets_), fallback(n_markets_);
+    std::vector<double> group_start(group_market_.size(), 0.0);
+    for (std::size_t k = 0; k < n_markets_; ++k) {
+        double total = 0, moving = 0;
+        for (const std::size_t a : market_areas_[k]) {
+            const std::size_t g = group_of_[a];
+            if (market_areas_[k][group_first_[g]] == a) group_start[g] = total;
+            cumulative[k].push_back(total += market_[a].vacant);
+            cumulative[k].push_back(total += market_[a].new_dwellings);
+            fallback[k].push_back(moving += market_[a].movers);
+        }
+    }
+    for (std::size_t from = 0; from < movers_.size(); ++from) {
+        const std::size_t k = market_of_[from], g = group_of_[from];
+        const auto& areas = market_areas_[k];
+        for (const auto& [person, decider] : movers_[from]) {
+            const double u = random_->uniforms(moves_stream, decider, year_, 1)[0];
+            std::size_t to = from;
+            bool into_new = false;
+            if (market_weight_[k] > 0) {
+                const auto& c = cumulative[k];
+                const double v = u * group_divisor_[g], start = group_start[g],
+                             own = preference * group_weight_[g];
+                double x = v < start         ? v
+                           : v < start + own ? start + (v - start) / preference
+                                             : v - own + group_weight_[g];
+                x = std::min(x, std::nextafter(c.back(), 0.0));
+                const auto i =
+                    static_cast<std::size_t>(std::upper_bound(c.begin(), c.end(), x) - c.begin());
+                to = areas[std::min(i, c.size() - 1) / 2];
+                into_new = i % 2 == 1;
+            } else {
+                const auto& c = fallback[k];
+                const auto i = static_cast<std::size_t>(
+                    std::upper_bound(c.begin(), c.end(), u * c.back()) - c.begin());
+                to = areas[std::min(i, c.size() - 1)];
+            }
+            incoming_[to].push_back(person);
+            if (into_new) incoming_new_[to].push_back(person);
+            if (group_of_[to] == g) incoming_in_buurt_[to] += 1;
+        }
+        movers_[from].clear();
+    }
+}
+
+void HousingMarket::move_to_partner(std::uint32_t person, std::size_t from, std::size_t to) {
+    incoming_[to].push_back(person);
+    if (group_of_[from] == group_of_[to]) incoming_in_buurt_[to] += 1;
+    partner_leavers_[from] += 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cohort core.
+
+void HousingMarket::apply(AreaStep& step) const {
+    // Moves to another area of the municipality: they leave now and arrive in complete().
+    const std::span<double> movers(movers_cells_.data() + step.area * CohortCell::size,
+                                   CohortCell::size);
+    double moving = 0;
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            for (int p = 0; p < n_positions; ++p) {
+                const double m = step.next[cell(s, a, p)] * move_rate_[at(s)][at(a)];
+                movers[cell(s, a, p)] = m;
+                step.next[cell(s, a, p)] -= m;
+                moving += m;
+            }
+    step.migration_out += moving;
+    step.values(moves_out_)[0] = moving;
+    record_market(step.area, std::accumulate(step.start.begin(), step.start.end(), 0.0),
+                  count_households(step.next, rates_.other_households_per_other_member).total(),
+                  step.dwellings_start, moving,
+                  count_households(movers, rates_.other_households_per_other_member).total());
+}
+
+void HousingMarket::complete(AreaStep& step) const {
+    const Market& m = market_[step.area];
+    const std::size_t k = market_of_[step.area];
+    // Movers by cell into the area: the weight of its vacancies times the market's movers per
+    // unit of weight, plus, from its own buurt, the preference's extra.
+    double moved_in = 0;
+    if (market_weight_[k] > 0) {
+        const double weight = m.vacant + m.new_dwellings;
+        const MoversPerWeight per_weight = movers_per_weight(step.area);
+        for (std::size_t i = 0; i < CohortCell::size; ++i) {
+            const double moving = weight * per_weight.at(i);
+            step.next[i] += moving;
+            moved_in += moving;
+        }
+    } else {
+        for (std::size_t i = 0; i < CohortCell::size; ++i)
+            step.next[i] += movers_pool_[k * CohortCell::size + i] * m.share;
+        moved_in = movers_pool_total_[k] * m.share;
+    }
+    step.migration_in += moved_in;
+    step.values(moves_in_)[0] = moved_in;
+    step.values(moves_in_buurt_)[0] = m.in_buurt;
+    step.values(in_unmet_)[0] = m.wanting - m.admitted;
+}
+
+void HousingMarket::report_new_dwelling_residents(AreaStep& step,
+                                                  std::span<double> in_migrants_by_cell,
+                                                  double in_migrants) const {
+    // The movers into the new dwellings: their share of the area's weight.
+    if (market_weight_[market_of_[step.area]] > 0) {
+        const double new_dwellings = market_[step.area].new_dwellings;
+        const MoversPerWeight per_weight = movers_per_weight(step.area);
+        for (std::size_t i = 0; i < CohortCell::size; ++i)
+            in_migrants_by_cell[i] += new_dwellings * per_weight.at(i);
+    }
+    step.values(in_new_dwellings_)[0] = in_migrants;
+    const std::span<const double> persons = in_migrants_by_cell;
+    const std::span<double> by_age_sex = step.values(new_residents_);
+    std::fill(by_age_sex.begin(), by_age_sex.end(), 0.0);
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            for (int p = 0; p < n_positions; ++p)
+                by_age_sex[at(s * n_age_bands + age_band_of(a))] += persons[cell(s, a, p)];
+    const auto households =
+        by_type(count_households(persons, rates_.other_households_per_other_member));
+    std::copy(households.begin(), households.end(), step.values(new_households_).begin());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agent core: the same rates, applied to persons by random draws.
+
+void HousingMarket::apply(AgentAreaStep& step) const {
+    const int year = step.counts.year;
+    AgentPopulation& persons = step.persons;
+    // Who is still here after out-migration, by position: the residents present and the
+    // newborns who stayed.
+    std::array<double, n_positions> staying{};
+    for (const std::uint32_t id : step.residents)
+        if (persons.presence[id] == Presence::present)
+            staying[at(index(persons.position[id]))] += 1;
+    for (const Arrival& newborn : step.arrivals) staying[at(index(newborn.position))] += 1;
+
+    // Moves to another area of the municipality, family by family: partners move together (the
+    // one with the lower id draws), a child at home moves with its mother. Heads of families
+    // draw first, then the others follow or, with no family here, draw for themselves.
+    const auto area = static_cast<std::uint32_t>(step.counts.area);
+    auto& area_movers = movers_[area];
+    area_movers.clear();
+    std::array<double, n_positions> moving{};
+    auto move = [&](std::uint32_t id, std::uint32_t decider) {
+        persons.presence[id] = Presence::moved;
+        area_movers.push_back({id, decider});
+        staying[at(index(persons.position[id]))] -= 1;
+        moving[at(index(persons.position[id]))] += 1;
+    };
+    auto draws_to_move = [&](std::size_t i, std::uint32_t id) {
+        return step.draw(i, moves_lane) <
+               move_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))];
+    };
+    auto is_child = [&](std::uint32_t id) {
+        return persons.position[id] == Position::child_at_home && persons.mother[id] != no_person;
+    };
+    std::vector<std::pair<std::size_t, std::uint32_t>> followers;
+    for (std::size_t i = 0; i < step.residents.size(); ++i) {
+        const std::uint32_t id = step.residents[i];
+        if (persons.presence[id] != Presence::present) continue;
+        if (is_child(id) || (persons.partner[id] != no_person && persons.partner[id] < id)) {
+            followers.push_back({i, id});
+            continue;
+        }
+        if (!draws_to_move(i, id)) continue;
+        move(id, id);
+        const std::uint32_t partner = persons.partner[id];
+        if (partner != no_person && persons.presence[partner] == Presence::present &&
+            persons.area[partner] == area)
+            move(partner, id);
+    }
+    // Partners (not moved above: the partner stayed, or lives elsewhere) and children.
+    for (const auto& [i, id] : followers) {
+        if (persons.presence[id] != Presence::present) continue;
+        if (!is_child(id)) {
+            const std::uint32_t partner = persons.partner[id];
+            const bool together =
+                persons.area[partner] == area && (persons.presence[partner] == Presence::present ||
+                                                  persons.presence[partner] == Presence::moved);
+            if (!together && draws_to_move(i, id)) move(id, id);
+            continue;
+        }
+        const std::uint32_t mother = persons.mother[id];
+        if (persons.area[mother] == area && persons.presence[mother] == Presence::moved) {
+            // The family's new area is drawn by whoever decided for the mother.
+            const auto it = std::find_if(area_movers.begin(), area_movers.end(),
+                                         [&](const auto& m) { return m.first == mother; });
+            move(id, it != area_movers.end() ? it->second : mother);
+        } else if (!(persons.area[mother] == area &&
+                     persons.presence[mother] == Presence::present) &&
+                   draws_to_move(i, id)) {
+            move(id, id);
+        }
+    }
+
+    const auto movers = static_cast<double>(area_movers.size());
+    step.counts.migration_out += movers;
+    step.counts.values(moves_out_)[0] = movers;
+    record_market(
+        step.counts.area, static_cast<double>(step.residents.size()),
+        households_from_positions(staying, rates_.other_households_per_other_member).total(),
+        step.counts.dwellings_start, movers,
+        households_from_positions(moving, rates_.other_households_per_other_member).total());
+}
+
+void HousingMarket::complete(AgentAreaStep& step) const {
+    const std::size_t here = step.counts.area;
+    const AgentPopulation& persons = step.persons;
+    // Families moving in from other areas of the municipality, and partners joining a partner
+    // here (drawn and matched in settle()).
+    for (const std::uint32_t id : incoming_[here])
+        step.arrivals.push_back({persons.birth_year[id], persons.sex[id], persons.position[id],
+                                 persons.mother[id], id});
+    const auto moved_in = static_cast<double>(incoming_[here].size());
+    step.counts.migration_in += moved_in;
+    step.counts.values(moves_in_)[0] = moved_in;
+    step.counts.values(moves_in_buurt_)[0] = incoming_in_buurt_[here];
+    // Those who moved to a partner found in another area.
+    step.counts.migration_out += partner_leavers_[here];
+    step.counts.values(moves_out_)[0] += partner_leavers_[here];
+    const Market& m = market_[here];
+    step.counts.values(in_unmet_)[0] = m.wanting - m.admitted;
+}
+
+void HousingMarket::report_new_dwelling_residents(AgentAreaStep& step,
+                                                  std::vector<double>& in_migrants_by_cell,
+                                                  double in_migrants) const {
+    const int year = step.counts.year;
+    const AgentPopulation& persons = step.persons;
+    // The movers who drew a new dwelling, by sex, age at year end and position.
+    for (const std::uint32_t id : incoming_new_[step.counts.area]) {
+        if (in_migrants_by_cell.empty()) in_migrants_by_cell.assign(CohortCell::size, 0.0);
+        in_migrants_by_cell[cell(index(persons.sex[id]), persons.age_on_1_january(id, year + 1),
+                                 index(persons.position[id]))] += 1;
+    }
+    step.counts.values(in_new_dwellings_)[0] = in_migrants;
+    if (in_migrants_by_cell.empty()) return;
+    std::span<double> persons_by_cell = in_migrants_by_cell;
+    // The same report as the cohort core's, from whole persons; nothing further to add.
+    const std::span<double> by_age_sex = step.counts.values(new_residents_);
+    std::fill(by_age_sex.begin(), by_age_sex.end(), 0.0);
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            for (int p = 0; p < n_positions; ++p)
+                by_age_sex[at(s * n_age_bands + age_band_of(a))] += persons_by_cell[cell(s, a, p)];
+    const auto households =
+        by_type(count_households(persons_by_cell, rates_.other_households_per_other_member));
+    std::copy(households.begin(), households.end(), step.counts.values(new_households_).begin());
+}
+
+}  // namespace socialtwin

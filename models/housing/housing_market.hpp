@@ -1,0 +1,189 @@
+#pragma once
+// The municipal housing market, in the migration phase. Households moving house inside the
+// municipality leave their dwelling and choose a vacant one -- the room left in an area's stock
+// after this year's departures, or a dwelling completed this year -- anywhere in the
+// municipality, each vacancy in their own buurt counting `housing.own_buurt_weight` times
+// (docs/model.md). New dwellings take `occupancy` persons each in their year: the movers who
+// chose them, and in-migrants for the rest. The room the movers leave decides how many of the
+// would-be in-migrants the stock admits: housing-led (the default: each area holds as many
+// households per dwelling as in the base year), pooled over the areas, as far as it goes; the
+// rest is reported as unmet demand. Demand-led, all of them come.
+//
+// The market is one part of migration; the others reach it through a reference given when the
+// registry makes them together (models/registry.cpp):
+//   - out-migration (models/migration/out_migration.hpp) runs first in the phase: the market sees
+//     who is left, and shares its reading of the construction programme;
+//   - partner matching (models/households/partner_matching.hpp) settles after the market and
+//     moves the women who join a partner in another area through move_to_partner();
+//   - in-migration (models/migration/in_migration.hpp) says in begin_year how many would come,
+//     and after settle() places what the market admitted.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "engine/core/model.hpp"
+#include "models/housing/construction.hpp"
+#include "models/housing/housing_settings.hpp"
+#include "models/rate_set.hpp"
+
+namespace socialtwin {
+
+// Random draws of moves (agent core); never renumber.
+inline constexpr DrawStream moves_stream{.name = "moves", .number = 9};
+inline constexpr PersonYearLane moves_lane{.name = "moves", .index = 3};
+
+class HousingMarket final : public Model {
+public:
+    explicit HousingMarket(const RateSet& rates) : rates_(rates) {}
+    std::string_view name() const override { return "housing_market"; }
+    Phase phase() const override { return Phase::migration; }
+    void declare_indicators(IndicatorCatalog& catalog) override;
+    void begin_run(const RunContext& run) override;
+    void begin_year(int year) override;
+    // Moves out of the area, after out-migration; records the area's room and movers.
+    void apply(AreaStep& step) const override;
+    void apply(AgentAreaStep& step) const override;
+    bool settles_across_areas() const override { return true; }
+    // Places every mover in a vacancy of the municipality and admits in-migrants into the room
+    // that is left.
+    void settle() override;
+    // Movers into the area as settled.
+    void complete(AreaStep& step) const override;
+    void complete(AgentAreaStep& step) const override;
+
+    // ---- What the other parts of migration use ----------------------------------------------
+    // The run's construction programme (read in begin_run).
+    const ConstructionProgramme& construction() const noexcept { return construction_; }
+    // In-migration, in begin_year (before any area's apply): this year's would-be in-migrants
+    // per inhabitant, and the households they form per person.
+    void expect_in_migrants(double per_inhabitant, double households_per_person) noexcept;
+    // What settle() admitted into an area [persons]: in-migrants into its existing stock, and
+    // into its new dwellings (the room the movers left there).
+    struct Admitted {
+        double into_stock = 0;
+        double into_new_dwellings = 0;
+    };
+    Admitted admitted(std::size_t area) const noexcept;
+    // In-migration, in complete: reports who moved into the area's new dwellings -- the movers
+    // the market placed there, added into `in_migrants_by_cell` (the in-migrants who did, by
+    // cohort cell) -- and that `in_migrants` in-migrants did. The agent core's buffer may be
+    // empty when no in-migrant moved into a new dwelling.
+    void report_new_dwelling_residents(AreaStep& step, std::span<double> in_migrants_by_cell,
+                                       double in_migrants) const;
+    void report_new_dwelling_residents(AgentAreaStep& step,
+                                       std::vector<double>& in_migrants_by_cell,
+                                       double in_migrants) const;
+    // Partner matching, in its settle() (after the market's): `person` leaves area `from` to
+    // live with a partner in area `to`; the market counts the move and brings the person in
+    // complete().
+    void move_to_partner(std::uint32_t person, std::size_t from, std::size_t to);
+    // Each area's buurt (numbered in order of first appearance; empty when the dataset has no
+    // buurt column) and municipality (the areas' `gemeente`; all 0 without such a column).
+    const std::vector<std::size_t>& buurt_of() const noexcept { return buurt_of_; }
+    const std::vector<std::size_t>& municipality_of() const noexcept { return market_of_; }
+
+private:
+    const RateSet& rates_;
+    const Scenario* scenario_ = nullptr;
+    HousingSettings housing_{};  // the scenario's housing settings (begin_run)
+    ConstructionProgramme construction_;
+    std::vector<double> households_per_dwelling_;  // per area, as in the base year
+    int year_ = 0;
+    double in_per_inhabitant_total_ = 0;    // [in-migrants per inhabitant], from in-migration
+    double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
+    BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
+    IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
+        in_new_dwellings_{}, in_unmet_{};
+
+    // Per area, this year: written by apply(), read by settle() and complete().
+    struct Market {
+        double inhabitants = 0;        // [persons] on 1 January
+        double wanting = 0;            // [persons] would-be in-migrants
+        double room = 0;               // [households] the stock can still take
+        double movers = 0;             // [persons] moving out to another area of the municipality
+        double movers_households = 0;  // [households] those movers form
+        double new_dwellings = 0;      // [dwellings] completed this year: vacancies for movers
+        double new_capacity = 0;       // [persons] the new dwellings take
+        // Set by settle():
+        double vacant = 0;      // [households] room netted within the buurt (at least 0)
+        double admitted = 0;    // [persons] in-migrants admitted into the existing stock
+        double share = 0;       // of the municipality's movers this area takes, if it has no room
+        double new_movers = 0;  // [persons] expected movers into the new dwellings
+        double new_filled = 0;  // [persons] in-migrants into the new dwellings (the rest)
+        double in_buurt = 0;    // [persons] expected movers from the area's own buurt
+    };
+    mutable std::vector<Market> market_;
+    // Movers between areas. Cohort core: by cell per area, and their sum over areas after
+    // settle(). Agent core: per area the moving persons with the person who decided the move
+    // (a family moves together), and per area the persons moving in.
+    mutable std::vector<double> movers_cells_;
+    std::vector<double> movers_pool_;        // per municipality x CohortCell::size
+    std::vector<double> movers_pool_total_;  // per municipality
+    // Moves stay inside the municipality (the areas' `gemeente`; one market when the dataset
+    // has no such column): the market of each area.
+    std::vector<std::size_t> market_of_;
+    std::size_t n_markets_ = 1;
+    std::vector<std::size_t> buurt_of_;  // empty when the dataset has no buurt column
+    mutable std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> movers_;
+    std::vector<std::vector<std::uint32_t>> incoming_;
+    std::vector<double> partner_leavers_;  // per area: persons who left to join a partner
+    // The choice of a vacant dwelling (settle()). Areas are grouped by buurt (by area when the
+    // dataset has no buurt column) within their municipality; a mover from buurt B takes a
+    // vacancy in area a with probability weight(a) x (own_buurt_weight if a lies in B) / D(B),
+    // weight(a) = vacancies (room netted in the buurt) + new dwellings, D(B) = W(market) +
+    // (own_buurt_weight - 1) W(B), W the sum of the weights. The cohort core moves these expected
+    // shares of every cell; the agent core draws each family's destination from them.
+    std::vector<std::size_t> group_of_;                   // per area
+    std::vector<std::size_t> group_market_;               // per group
+    std::vector<std::vector<std::size_t>> market_areas_;  // per market: areas in group order
+    std::vector<std::size_t> group_first_;  // per group: its first area in market_areas_
+    std::vector<double> group_weight_, group_divisor_, group_movers_, group_movers_households_;
+    std::vector<double> market_weight_;
+    // Cohort core: per market, the movers of each cell over their buurt's divisor, summed; per
+    // buurt of more than one area, its movers by cell (a one-area buurt uses the area's).
+    std::vector<double> market_pool_;
+    std::vector<double> group_pool_;
+    std::vector<std::size_t> group_pool_index_;  // per group: index in group_pool_, or npos
+    // Agent core: per area, the persons moving into its new dwellings and those coming from
+    // its own buurt (drawn in settle()).
+    std::vector<std::vector<std::uint32_t>> incoming_new_;
+    std::vector<double> incoming_in_buurt_;
+    std::span<const double> group_pool(std::size_t group) const;
+    const RandomStreams* random_ = nullptr;  // agent core: this replicate's streams
+    AgentPopulation* persons_ = nullptr;     // agent core: the persons (for settle())
+
+    void group_areas(const AreaTable& areas, bool agents);
+    void record_market(std::size_t area, double inhabitants, double households_at_year_end,
+                       double dwellings_start, double movers, double movers_households) const;
+    // The movers of each cell who choose a vacancy in the area, per unit of its weight: the
+    // market's, plus the preference's extra from its own buurt (cohort core, after settle()).
+    struct MoversPerWeight {
+        std::span<const double> market;
+        std::span<const double> buurt;
+        double own = 0;  // the weight of the buurt's movers
+        double at(std::size_t i) const noexcept { return market[i] + own * buurt[i]; }
+    };
+    MoversPerWeight movers_per_weight(std::size_t area) const;
+
+    // The steps of settle(), in order.
+    struct Totals {
+        std::vector<double> movers;  // [persons] per market
+        double wanting = 0, room = 0, movers_households = 0;
+        // Per market: the movers (persons, households) of each buurt over its divisor, summed.
+        std::vector<double> per_weight, households_per_weight;
+        // Per area: the room left for in-migrants after the movers; its sum; the households
+        // of the movers who chose new dwellings (they leave room behind).
+        std::vector<double> left;
+        double all_left = 0, movers_into_new_households = 0;
+    };
+    void net_room_within_buurten();
+    Totals add_up_vacancies_and_movers();
+    void divide_by_buurt(Totals& totals);
+    void place_movers(Totals& totals);
+    void admit_in_migrants(const Totals& totals);
+    void pool_movers_by_cell();
+    void draw_destinations();
+};
+
+}  // namespace socialtwin

@@ -1,0 +1,55 @@
+#pragma once
+// In-migration across the municipal border. The would-be in-migrants of an area are its
+// inhabitants times this year's in-migrants per inhabitant, by the in-migrant age-sex profile;
+// the housing market (models/housing/housing_market.hpp) decides how many of them its stock
+// admits, into existing dwellings and into new ones. In-migrants arrive, after the market has
+// settled, with the base-year household positions of their age.
+
+#include "engine/core/model.hpp"
+#include "models/housing/housing_market.hpp"
+#include "models/rate_set.hpp"
+
+namespace socialtwin {
+
+inline constexpr RateLever migration_in_lever{
+    .name = "migration_in",
+    .meaning = "In-migrants from outside the municipality, by age and sex."};
+// Random draws (agent core); never renumber.
+inline constexpr DrawStream migration_in_stream{.name = "migration_in", .number = 6};
+
+class InMigrationModel final : public Model {
+public:
+    // `market` must outlive the model (the registry makes both together) and come before it in
+    // the phase.
+    InMigrationModel(const RateSet& rates, HousingMarket& market)
+        : rates_(rates), market_(market) {}
+    std::string_view name() const override { return "in_migration"; }
+    Phase phase() const override { return Phase::migration; }
+    void declare_indicators(IndicatorCatalog&) override {}
+    void begin_run(const RunContext& run) override { scenario_ = run.scenario; }
+    // This year's in-migrants per inhabitant by sex and age; tells the market how many would
+    // come and how many households they form.
+    void begin_year(int year) override;
+    // Nothing leaves or arrives before the market has settled.
+    void apply(AreaStep&) const override {}
+    // In-migrants arrive after the market's settle(): this model joins the second half of the
+    // phase, and settles nothing itself.
+    bool settles_across_areas() const override { return true; }
+    // The admitted in-migrants into the area, and into its new dwellings.
+    void complete(AreaStep& step) const override;
+    void complete(AgentAreaStep& step) const override;
+
+    // Expected in-migrants of one sex and age into the area this year (into its new dwellings:
+    // the second), as the market admitted them.
+    double in_migrants(std::size_t area, int sex, int age) const noexcept;
+    double in_migrants_new(std::size_t area, int sex, int age) const noexcept;
+
+private:
+    const RateSet& rates_;
+    HousingMarket& market_;
+    const Scenario* scenario_ = nullptr;
+    BySexAge<double> in_per_inhabitant_{};  // [in-migrants per inhabitant] by sex and age
+    double in_per_inhabitant_total_ = 0;    // [in-migrants per inhabitant]
+};
+
+}  // namespace socialtwin
