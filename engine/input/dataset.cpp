@@ -17,7 +17,7 @@
 #include "engine/core/scenario.hpp"
 #include "engine/core/suggest.hpp"
 #include "engine/formats/csv.hpp"
-#include "engine/output/hdf5_writer.hpp"
+#include "engine/output/result_layout.hpp"
 #include "engine/formats/input_file.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/core/version.hpp"

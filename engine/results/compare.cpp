@@ -14,11 +14,12 @@
 #include <stdexcept>
 
 #include "engine/core/errors.hpp"
-#include "engine/output/aggregate.hpp"
-#include "engine/formats/hdf5.hpp"
-#include "engine/output/hdf5_writer.hpp"
-#include "engine/output/result_file.hpp"
 #include "engine/core/version.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/output/aggregate.hpp"
+#include "engine/output/headline.hpp"
+#include "engine/output/result_file.hpp"
+#include "engine/output/result_layout.hpp"
 
 namespace socialtwin {
 
@@ -28,31 +29,8 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-// The headline table, as data: indicators printed when both results have them, in this order.
-// "share_65" and "share_80" are computed from population_by_age_sex, "care_cost" adds up the
-// cost_components that are present, and "wmo_clients_" stands for every indicator starting with
-// it.
-constexpr std::array<std::string_view, 15> headline_names{
-    "population",
-    "share_65",
-    "share_80",
-    "households",
-    "households_single",
-    "dwellings_stock",
-    "dwellings_needed",
-    "dwelling_shortage",
-    "gp_contacts",
-    "gp_fte_needed",
-    "gp_practice_capacity_pressure",  // a measure: the population-weighted mean over areas
-    "distance_to_gp_practice_km",
-    "wmo_clients",
-    "district_nursing_hours",
-    "care_cost"};
-constexpr std::array<std::pair<std::string_view, std::string_view>, 4> cost_components{
-    {{"cost_zvw_eur", "Zvw"},
-     {"cost_wlz_eur", "Wlz"},
-     {"cost_wmo_eur", "Wmo"},
-     {"cost_jeugd_eur", "Jeugd"}}};
+// The headline table prints the figures of engine/output/headline.hpp marked `businesscase`,
+// when both results have them; "wmo_clients_" stands for every indicator starting with it.
 constexpr std::string_view wmo_prefix = "wmo_clients_";
 
 constexpr std::array<std::string_view, 4> copied_attributes{"units", "source", "kind", "weight"};
@@ -126,7 +104,7 @@ std::string price_year_of(const ResultLayout& layout) {
     };
     std::set<std::string> years;
     for (const auto& indicator : layout.indicators) {
-        if (!indicator.is_cost()) continue;
+        if (!indicator.cost) continue;
         if (indicator.units.find("current prices") != std::string::npos)
             years.insert("current prices");
         else if (auto year = year_after(indicator.units))
@@ -562,7 +540,7 @@ private:
             hdf5::write(dataset.id(), std::span<const double>(diff));
             label(dataset.id(), what, indicator.units);
         }
-        if (!indicator.is_cost()) return;
+        if (!indicator.cost) return;
         const std::size_t cells = units * per_area;
         std::vector<double> cumulative(diff.size()), npv(cells, 0.0);
         for (std::size_t y = 0; y < n_years; ++y)
@@ -740,26 +718,28 @@ private:
             const ResultIndicator& indicator = *found->second.indicator;
             const auto b = per_year(found->second.baseline, n_years);
             const auto s = per_year(found->second.scenario, n_years);
-            if (indicator.is_cost()) {
+            if (indicator.cost) {
                 add_rows(fmt::format("{} (million EUR{})", name, prices), b, s, true, true, 1, 1e6);
                 return;
             }
             const int decimals = indicator.kind == IndicatorKind::measure           ? 2
                                  : indicator.units.find("FTE") != std::string::npos ? 1
                                                                                     : 0;
-            add_rows(fmt::format("{} ({})", name, indicator.units), b, s, indicator.is_flow(),
-                     false, decimals);
+            add_rows(fmt::format("{} ({})", name, indicator.units), b, s,
+                     (indicator.quantity == Quantity::flow), false, decimals);
         };
-        for (auto name : headline_names) {
-            if (name == "share_65" || name == "share_80") {
-                const int from = name == "share_65" ? 65 : 80;
+        for (const HeadlineFigure& figure : headline_figures) {
+            if (!figure.businesscase) continue;
+            const std::string_view name = figure.name;
+            if (name == share_65 || name == share_80) {
+                const int from = share_from_age(name);
                 if (auto shares = share_aged(from))
                     add_rows(fmt::format("share aged {}+ (%)", from), shares->first, shares->second,
                              false, false, 1);
-            } else if (name == "care_cost") {
+            } else if (name == care_cost) {
                 std::vector<std::string> parts;
                 std::vector<double> b(n_years, 0.0), s(n_years, 0.0);
-                for (auto [component, short_name] : cost_components) {
+                for (auto [component, short_name] : care_cost_components) {
                     const auto found = totals_.find(component);
                     if (found == totals_.end()) continue;
                     parts.emplace_back(short_name);
