@@ -23,7 +23,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-import prepare_data as P
+from common import POSITIONS, controlled_round, largest_remainder, read_kwb, write_csv, write_text, yq
 
 DATASETS = ["denhaag-zuidwest-2019", "denhaag-2019", "nl-pc4-2021"]
 GEO_COLUMNS = ["x_km", "y_km", "access_km", "observed_gp_distance_km"]
@@ -94,7 +94,7 @@ def hundredths(h):
 
 def area_population(dd, codes):
     pop = pd.read_csv(os.path.join(dd, "population.csv"), dtype={"area": str})
-    per = pop.set_index("area")[P.POSITIONS].sum(1).groupby(level=0).sum()
+    per = pop.set_index("area")[POSITIONS].sum(1).groupby(level=0).sum()
     return per.reindex(codes).fillna(0).astype(np.int64).to_numpy()
 
 
@@ -306,7 +306,7 @@ def facility_rows(fac_areas, fac_pop, total_pop, names):
     """Facilities in area-code order: ids gp-0001.., capacity = total FTE x catchment share, rounded to
     hundredths by largest remainder (sum exact)."""
     total_h = int(round(GP_FTE_PER_10000 / 10000.0 * total_pop * 100))
-    cap_h = P.largest_remainder(np.asarray(fac_pop, float) * total_h / float(np.sum(fac_pop)), total_h)
+    cap_h = largest_remainder(np.asarray(fac_pop, float) * total_h / float(np.sum(fac_pop)), total_h)
     rows = []
     for i, (a, h) in enumerate(zip(fac_areas, cap_h)):
         rows.append([f"gp-{i + 1:04d}", "gp_practice", a, hundredths(int(h)), "FTE", "modelled",
@@ -389,7 +389,7 @@ def denhaag_dwellings(kwb):
         if N == 0:
             X = np.zeros((2, 3), dtype=np.int64)
         else:
-            X, fb, _ = P.controlled_round(fitted, P.largest_remainder(tm * N, N), P.largest_remainder(um * N, N))
+            X, fb, _ = controlled_round(fitted, largest_remainder(tm * N, N), largest_remainder(um * N, N))
             assert fb == 0
         out[b] = {"fitted": fitted, "X": X, "src": src, "N": N}
     gm_tot = np.sum([v["X"] for v in out.values()], axis=0)
@@ -416,7 +416,7 @@ def split_pc6_dwellings(buurt_of_area, dw, dh):
         if R.sum() == 0:
             continue
         M = np.outer(R, C).astype(float) / R.sum()
-        X, fb, _ = P.controlled_round(M, R, C, rng=np.random.default_rng([int(b[2:]), 34]))
+        X, fb, _ = controlled_round(M, R, C, rng=np.random.default_rng([int(b[2:]), 34]))
         assert fb == 0
         out[idx] = X
     return out
@@ -501,8 +501,8 @@ def nl_dwellings(shared, codes, provincie, dw):
     X = np.zeros((n, 2, 3), dtype=np.int64)
     for i in range(n):
         if N[i] > 0:
-            X[i], fb, _ = P.controlled_round(fitted[i], P.largest_remainder(typ[i] * N[i], N[i]),
-                                             P.largest_remainder(ten[i] * N[i], N[i]))
+            X[i], fb, _ = controlled_round(fitted[i], largest_remainder(typ[i] * N[i], N[i]),
+                                             largest_remainder(ten[i] * N[i], N[i]))
             assert fb == 0
     info = {"year": {y: int((year == y).sum()) for y in ("2022", "2020", "")},
             "type_pub": int(m_pub.sum()), "type_mid": int(m_mid.sum()), "tenure_both": int(both.sum()),
@@ -525,7 +525,7 @@ def build_dataset(name, dd, level, cent, kwb, dh_dw, shared):
     codes = [r[0] for r in rows]
     pop = area_population(dd, codes)
     geo, cent_fb = positions(level, header, rows, cent, kwb)
-    P.write_csv(os.path.join(dd, "areas.csv"), header + GEO_COLUMNS, [r + g for r, g in zip(rows, geo)])
+    write_csv(os.path.join(dd, "areas.csv"), header + GEO_COLUMNS, [r + g for r, g in zip(rows, geo)])
     f = {"name": name, "level": level, "n": len(codes), "pop": int(pop.sum()), "cent_fb": cent_fb}
     # ---- dwellings
     dw = [int(r[col["dwellings"]]) for r in rows]
@@ -536,7 +536,7 @@ def build_dataset(name, dd, level, cent, kwb, dh_dw, shared):
     else:
         X, f["nl_dw"] = nl_dwellings(shared, codes, [r[col["provincie"]] for r in rows], dw)
     assert (X.sum(1) == np.asarray(dw)).all()
-    P.write_csv(os.path.join(dd, "dwellings.csv"), ["area"] + DWELLING_CELLS,
+    write_csv(os.path.join(dd, "dwellings.csv"), ["area"] + DWELLING_CELLS,
                 [[c] + [int(v) for v in x] for c, x in zip(codes, X)])
     f["dw_total"] = X.sum(0)
     # ---- graph and practices
@@ -573,7 +573,7 @@ def build_dataset(name, dd, level, cent, kwb, dh_dw, shared):
     dist = access + path
     fac_pop = np.bincount(nearest, weights=pop, minlength=len(fac_sites))
     frows, total_h = facility_rows(fac_areas, fac_pop, pop.sum(), names)
-    P.write_csv(os.path.join(dd, "facilities.csv"), FACILITY_COLUMNS, frows)
+    write_csv(os.path.join(dd, "facilities.csv"), FACILITY_COLUMNS, frows)
     f.update({"n_fac": len(frows), "fte_total_h": total_h, "fac_pop": fac_pop,
               "mean_dist": float((pop * dist).sum() / pop.sum()),
               "cap": [float(r[3]) for r in frows], "frows": frows})
@@ -749,7 +749,7 @@ def append_provenance(dd, text):
     k = cur.find("\n" + SECTION)
     if k >= 0:
         cur = cur[:k + 1]
-    P.write_text(path, cur.rstrip("\n") + "\n\n" + text)
+    write_text(path, cur.rstrip("\n") + "\n\n" + text)
 
 
 def update_dataset_yaml(dd, name):
@@ -765,8 +765,8 @@ def update_dataset_yaml(dd, name):
     k = text.find(YAML_NOTE[name][:40])
     if k >= 0:
         text = text[:k]
-    lines[idx[0]] = key + P.yq(text + YAML_NOTE[name])
-    P.write_text(path, "\n".join(lines))
+    lines[idx[0]] = key + yq(text + YAML_NOTE[name])
+    write_text(path, "\n".join(lines))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -880,7 +880,7 @@ def self_check(out, figs):
 def run(shared, out):
     """Build, write and check the positions, dwelling tables and GP practices of every dataset.
     Returns (figures, nrows, report lines)."""
-    kwb = P.read_kwb(shared)
+    kwb = read_kwb(shared)
     cent = read_centroids(shared)
     dh_dw, dh_info = denhaag_dwellings(kwb)
     figs, nrows, lines = {}, {}, []

@@ -11,9 +11,13 @@ import os
 import numpy as np
 import pandas as pd
 
-import prepare_data as P
-from prepare_data import (AGES, AL, BAND5_OF_AGE, CH, INST, MAX_AGE, N_AGES, OM, PNC, POSITIONS, PWC, SEXES,
-                          SP, fmt8, largest_remainder, write_csv, write_text, yq)
+import care_services
+from common import (AGES, AL, BAND5_OF_AGE, INST, MAX_AGE, N_AGES, OM, PNC, POSITIONS, PWC, SEXES, SP,
+                    controlled_round, fmt8, implied_households, largest_remainder, population_rows, read_70072_gm,
+                    write_csv, write_dataset_yaml, write_text)
+from rate_set import (check_rate_set, derive_household_positions, derive_household_positions_bands,
+                      derive_household_transitions, describe_capped, rogers_castro, write_rates,
+                      write_zvw_categories)
 
 NL_RATES = "nl-2019"
 NL_DATASET = "nl-pc4-2021"
@@ -117,7 +121,7 @@ def derive_nl_household_bands(nl71488, pop_full, hh):
     pop100[:, 99] += pop_full[:, 100:].sum(1)
     gm = {"total": priv + inst, "child": nl71488["child"], "alone": nl71488["alone"],
           "together": nl71488["together"], "single_parent": nl71488["single_parent"]}
-    counts, info = P.derive_household_positions_bands(gm, nl71488, pop100,
+    counts, info = derive_household_positions_bands(gm, nl71488, pop100,
                                                       {"persons_couple_with_children": target_pwc})
     assert np.abs(counts[..., OM] - nl71488["other"]).max() < 1e-6
     assert np.abs(counts[..., INST] - inst).max() < 1e-6
@@ -141,7 +145,7 @@ def derive_nl_migration(pop_full, nl_row):
     pop15 = float(nl_row["TotaleBevolking_1"])
     out15 = float(nl_row["Emigratie_75"]) / pop15
     in15 = float(nl_row["Immigratie_74"]) / pop15
-    rc = P.rogers_castro(AGES)
+    rc = rogers_castro(AGES)
     total_out = out15 * pop_full.sum()
     k = total_out / (rc[None, :] * pop_full).sum()
     out_rate = np.vstack([k * rc, k * rc])
@@ -179,13 +183,13 @@ def build_nl_rates(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
     pop_full, n100 = nl_population_full(nl_pop, totals, q)
     hh = read_nl_households(shared)
     band_counts, hinfo = derive_nl_household_bands(nl71488, pop_full, hh)
-    shares = P.derive_household_positions(band_counts)
-    trans, tinfo = P.derive_household_transitions(shares, q)
-    nl_row = P.read_70072_gm(shared, "NL01")
+    shares = derive_household_positions(band_counts)
+    trans, tinfo = derive_household_transitions(shares, q)
+    nl_row = read_70072_gm(shared, "NL01")
     out_rate, in_profile, minfo = derive_nl_migration(pop_full, nl_row)
     ages_f = np.arange(15, 50)
-    nrows = P.write_rates(rd, q, (ages_f, asfr_base), shares, trans, (out_rate, in_profile), care)
-    nrows["zvw_categories.csv"] = P.write_zvw_categories(os.path.join(rd, "zvw_categories.csv"), zcat)
+    nrows = write_rates(rd, q, (ages_f, asfr_base), shares, trans, (out_rate, in_profile), care)
+    nrows["zvw_categories.csv"] = write_zvw_categories(os.path.join(rd, "zvw_categories.csv"), zcat)
     pop_total = int(totals.sum())
     sc = {"srb_proxy": nl_pop[0, 0] / nl_pop[:, 0].sum(), "in_rate": minfo["in_rate15"],
           "out_rate": minfo["out_rate15"], "immig": minfo["immig"], "emig": minfo["emig"], "pop15": minfo["pop15"],
@@ -384,7 +388,7 @@ def integerise_pc4(Xf, N, seed_base=2021):
                     assert cell.sum() > 0
                     C[i] = largest_remainder(cell * A[i] / cell.sum(), int(A[i]))
             Mb = blk.reshape(n, -1)
-            Xi, fb, _ = P.controlled_round(Mb, R, C.reshape(-1), rng=np.random.default_rng(seed_base * 100 + 20 * s + b))
+            Xi, fb, _ = controlled_round(Mb, R, C.reshape(-1), rng=np.random.default_rng(seed_base * 100 + 20 * s + b))
             fallback += fb
             X[:, s, ages, :] = Xi.reshape(n, len(ages), 7)
     return X, sa_targets, fallback
@@ -467,11 +471,11 @@ def build_nl_pc4(shared, out, nl):
     nrows["nl/areas.csv"] = write_csv(os.path.join(dd, "areas.csv"),
                                       ["area", "plaats", "gemeente", "provincie", "nuts3", "dwellings"], area_rows)
     nrows["nl/population.csv"] = write_csv(os.path.join(dd, "population.csv"), ["area", "sex", "age"] + POSITIONS,
-                                           P.population_rows(area_codes, X))
+                                           population_rows(area_codes, X))
     # ---- fit figures
     pos = X.sum((0, 1, 2))
     ohpom = nl["sc"]["ohpom"]
-    hh_impl = P.implied_households(X.sum((1, 2)), ohpom)                # [n]
+    hh_impl = implied_households(X.sum((1, 2)), ohpom)                # [n]
     hh_cbs = hm["AANTAL_HH"]
     okh = ~np.isnan(hh_cbs) & (hh_cbs >= 50)
     rel = (hh_impl[okh] - hh_cbs[okh]) / hh_cbs[okh]
@@ -523,7 +527,7 @@ def write_nl_dataset_yaml(path, f):
                 "PC4 codes, plaats/gemeente/provincie/nuts3 (certegis lookup) and dwellings (CBS WONING 2022, else "
                 f"2020) are real, except {len(f['filled'])} PC4 whose plaats/gemeente come from the nearest PC4 and "
                 f"{f['dw_src']['model']} PC4 whose dwellings are persons / national persons per dwelling.")
-    P.write_dataset_yaml(
+    write_dataset_yaml(
         path, NL_DATASET, "The Netherlands by PC4, 1 January 2021",
         f"All {f['n']:,} populated PC4 areas of the Netherlands with persons by sex, single age and household "
         f"position on 1 January 2021 ({f['total']:,} inhabitants, the sum of the CBS PC4 table). For "
@@ -543,8 +547,9 @@ def provenance_nl_rates(nl):
         f"{' (derived)' if p == INST else ''} | {nl['pos_model'][p]:,.0f} |" for p in range(7))
     return f"""# Rate set `{NL_RATES}` — provenance
 
-Generated by `data/prepare/prepare_data.py` (code in `data/prepare/national.py`) from `../shared/data`; method in
-`docs/data-preparation.md` section 4. The Netherlands as a whole, 1 January 2019; prices 2022. The same files,
+Generated by `data/prepare/prepare_data.py` (code in `data/prepare/national.py` and `data/prepare/rate_set.py`)
+from `../shared/data`; method in `docs/data-preparation.md` section 4.
+The Netherlands as a whole, 1 January 2019; prices 2022. The same files,
 columns and methods as `denhaag-2019`, with national figures. Sex order: male, female. CBS tables CC BY 4.0,
 Bron: CBS; Vektis open data (non-commercial use), Bron: Vektis; Bron: CPB.
 
@@ -591,7 +596,7 @@ Bands → single ages as for Den Haag (0–14 band shares; 15+ piecewise-linear 
 Same function as `denhaag-2019`: x(a)·T(a) = x(a+1) for every sex and age 0–104 (stationary calibration), widowhood
 and separation churn as gross flows, the rest as net flows along the priority list. Max |x·T − y| =
 {nl['tinfo']['max_err']:.2e}; max row sum {nl['tinfo']['max_rowsum']:.4f}; {nl['trans_rows']:,} rows. The churn cap binds for
-{P.describe_capped(nl['tinfo']['capped'])}.
+{describe_capped(nl['tinfo']['capped'])}.
 
 ## migration.csv
 **International migration only** (for the country, moves between gemeenten are internal and are not migration).
@@ -756,7 +761,7 @@ def self_check_nl(out, nl, f):
     for fn in ("mortality.csv", "care.csv", "zvw_categories.csv"):
         with open(os.path.join(rd, fn), "rb") as x, open(os.path.join(dh, fn), "rb") as y:
             assert x.read() == y.read(), f"{fn} should be identical to denhaag-2019"
-    P.check_rate_set(rd)                      # shares, x.T = y, rate bounds, profiles, Zvw categories
+    check_rate_set(rd)                      # shares, x.T = y, rate bounds, profiles, Zvw categories
     ry = {ln.split(":")[0]: float(ln.split("#")[0].split(":")[1]) for ln in open(os.path.join(rd, "rates.yaml"), encoding="utf-8")
           if ln.strip() and not ln.startswith("#")}
     assert ry["zvw_cost_factor"] == 1.0
@@ -809,7 +814,7 @@ def self_check_nl(out, nl, f):
 def run(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488):
     """Build, write and check both national outputs; returns (figures, nrows, report lines)."""
     nl = build_nl_rates(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
-    write_text(os.path.join(nl["rd"], "PROVENANCE.md"), provenance_nl_rates(nl) + P.care_services.PROVENANCE)
+    write_text(os.path.join(nl["rd"], "PROVENANCE.md"), provenance_nl_rates(nl) + care_services.PROVENANCE)
     dd, f, nrows = build_nl_pc4(shared, out, nl)
     write_nl_dataset_yaml(os.path.join(dd, "dataset.yaml"), f)
     write_text(os.path.join(dd, "PROVENANCE.md"), provenance_nl_pc4(f, nl))

@@ -21,9 +21,9 @@ import os
 import numpy as np
 import pandas as pd
 
-import national as N
-import prepare_data as P
-from prepare_data import BAND5_OF_AGE, MAX_AGE, N_AGES, POSITIONS, SEXES, largest_remainder, yq
+import national
+from common import (BAND5_OF_AGE, GM_CODE, MAX_AGE, N_AGES, POSITIONS, SEXES, controlled_round, implied_households,
+                    ipf_rows_cols, largest_remainder, population_rows, yq)
 
 ZW19, DH19 = "denhaag-zuidwest-2019", "denhaag-2019"
 ZW21, DH21 = "denhaag-zuidwest-2021", "denhaag-2021"
@@ -46,7 +46,7 @@ EXTRA_2019_FILES = ("facilities.csv", "dwellings.csv")    # optional files anoth
 # Small helpers
 # ----------------------------------------------------------------------------------------------
 def csv_text(header, rows):
-    """The exact text prepare_data.write_csv would write."""
+    """The exact text common.write_csv would write."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(header)
@@ -166,7 +166,7 @@ def round_pc4(M, groups, Tint, rng):
     slack = np.maximum(up - r, 0.0)
     A = np.concatenate([M, slack[:, None]], axis=1)
     Cs = np.append(C, int(round(up.sum())) - int(C.sum()))
-    Xi, fb, _ = P.controlled_round(A, up.astype(np.int64), Cs, rng=rng)
+    Xi, fb, _ = controlled_round(A, up.astype(np.int64), Cs, rng=rng)
     assert fb == 0, "controlled rounding needed its fallback"
     return Xi[:, :-1]
 
@@ -178,10 +178,10 @@ def read_sources(shared):
     base = os.path.join(shared, "cbs_pc4_age_sex_2021")
     age = pd.read_csv(os.path.join(base, "pc4_population_by_age5_sex_2021.csv"))
     lk = pd.read_csv(os.path.join(base, "pc4_gemeente_provincie_2021.csv"))
-    k20, k22 = N.read_pc4_kerncijfers(shared)
+    k20, k22 = national.read_pc4_kerncijfers(shared)
     # sex x band per PC4 reconciled to the CBS band totals, exactly as for nl-pc4-2021
-    codes, T, M, F, _, _ = N.read_pc4_age_sex(shared)
-    Nsb, _ = N.split_sex(T, M, F)
+    codes, T, M, F, _, _ = national.read_pc4_age_sex(shared)
+    Nsb, _ = national.split_sex(T, M, F)
     return {"age": age, "lk": lk, "k": {2020: k20, 2022: k22}, "codes": [int(c) for c in codes],
             "T": T, "Nsb": Nsb, "pc4_index": {int(c): i for i, c in enumerate(codes)}}
 
@@ -292,7 +292,7 @@ def build_obs_gm(src):
         for b, v in a.groupby("band")[col].sum().items():
             vals[(AGE_YEAR, "population_by_age_sex", s, int(b))] = int(v)
     sex_sum = int(a.population_male.sum() + a.population_female.sum())
-    return obs_rows_for(P.GM_CODE, vals), {"pcs": pcs, "vals": vals, "n_supp": n_supp, "sex_sum": sex_sum}
+    return obs_rows_for(GM_CODE, vals), {"pcs": pcs, "vals": vals, "n_supp": n_supp, "sex_sum": sex_sum}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -413,8 +413,8 @@ def build_dh21(src, out):
     M, it, dev = fit_buurt_bands(M.reshape(nb, -1), R, G, groups)
     kept_fit = fit_buurt_bands(age_kept(X19).reshape(nb, -1), R, G, groups)[0].sum(0).reshape(2, N_AGES, 7).sum((0, 1))
     C = cell_targets(M, groups, G)
-    M, _, _ = P.ipf_rows_cols(M, R.astype(float), C.astype(float), tol=1e-8)
-    Xi, fb, _ = P.controlled_round(M, R, C)
+    M, _, _ = ipf_rows_cols(M, R.astype(float), C.astype(float), tol=1e-8)
+    Xi, fb, _ = controlled_round(M, R, C)
     assert fb == 0, "controlled rounding needed its fallback"
     X21 = Xi.reshape(nb, 2, N_AGES, 7)
     # dwellings: KWB 2019 buurt stock x (gemeente stock 1 Jan 2021 / 1 Jan 2019); 2021 = the mean of the
@@ -909,10 +909,10 @@ def build_texts(shared, out):
     ohpom = read_rates_scalar(out, zw, "other_households_per_other_member")
     for d in (zw, dh):
         d["ohpom"] = ohpom
-        d["hh19"] = float(P.implied_households(d["X19"].sum((0, 1, 2)), ohpom))
-        d["hh21"] = float(P.implied_households(d["X"].sum((0, 1, 2)), ohpom))
+        d["hh19"] = float(implied_households(d["X19"].sum((0, 1, 2)), ohpom))
+        d["hh21"] = float(implied_households(d["X"].sum((0, 1, 2)), ohpom))
         # information: the positions if they had simply been kept through the two years (same fit, unrounded)
-        d["kept"] = (float(d["kept_pos"][0]), float(P.implied_households(d["kept_pos"], ohpom)))
+        d["kept"] = (float(d["kept_pos"][0]), float(implied_households(d["kept_pos"], ohpom)))
     cov = coverage(src, zw)
     zrows, zskipped = build_obs_zw(src, cov)
     grows, g = build_obs_gm(src)
@@ -928,7 +928,7 @@ def build_texts(shared, out):
         base = os.path.join("datasets", name)
         texts[os.path.join(base, "areas.csv")] = csv_text(d["header"], d["body"])
         texts[os.path.join(base, "population.csv")] = csv_text(["area", "sex", "age"] + POSITIONS,
-                                                               P.population_rows(d["codes"], d["X"]))
+                                                               population_rows(d["codes"], d["X"]))
         texts[os.path.join(base, "dataset.yaml")], texts[os.path.join(base, "PROVENANCE.md")] = mk()
         for fn, t in d["extra"].items():
             texts[os.path.join(base, fn)] = t
@@ -985,7 +985,7 @@ def self_check(out, texts, f):
         bys = sub[(sub.year == AGE_YEAR) & (sub.indicator == "population_by_age_sex")]
         assert len(bys) == 40 and int(bys.value.sum()) == int(a.population_male.sum() + a.population_female.sum())
     og = check_observation(out, OBS_GM, "gemeente", DH19, (DH21,))
-    assert set(og.area) == {P.GM_CODE} and sorted(set(og.year)) == [2020, 2021, 2022]
+    assert set(og.area) == {GM_CODE} and sorted(set(og.year)) == [2020, 2021, 2022]
     # gemeente totals recomputed straight from the source files
     pcs = gm_pc4s(src)
     a = src["age"][src["age"].pc4.isin(pcs)]
@@ -1023,7 +1023,7 @@ def self_check(out, texts, f):
         d["X_read"], d["dw_read"] = X, a21.dwellings.astype(int).to_numpy()
     # Zuid-West: every PC4 x sex x band total = its integer target, within 1 of the real target
     X = zw["X_read"]
-    sb = N.band_sums(X.sum(3))                                               # [n, 2, 20]
+    sb = national.band_sums(X.sum(3))                                               # [n, 2, 20]
     for p, r in zw["recs"].items():
         rows = zw["pc4"] == p
         got = sb[rows].sum(0)
@@ -1034,7 +1034,7 @@ def self_check(out, texts, f):
     # Den Haag: buurt totals = 2019 shares of the 2021 total; gemeente sex x band totals = CBS 2021 PC4 sums
     X = dh["X_read"]
     assert (X.sum((1, 2, 3)) == dh["R"]).all(), f"{DH21}: buurt totals"
-    assert (N.band_sums(X.sum((0, 3))).reshape(-1) == dh["G"]).all(), f"{DH21}: sex x band totals"
+    assert (national.band_sums(X.sum((0, 3))).reshape(-1) == dh["G"]).all(), f"{DH21}: sex x band totals"
     G = np.zeros(40, dtype=np.int64)
     for p in pcs:
         G += src["Nsb"][src["pc4_index"][p]].reshape(-1)

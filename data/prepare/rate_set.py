@@ -1,0 +1,489 @@
+"""Derivation of a rate set, shared by both rate sets (Den Haag, written by denhaag.py; the Netherlands,
+written by national.py): mortality, fertility, household positions and transitions between them,
+migration, care use and costs, the split of Zvw spending over care categories; the writers of the
+rate-set CSV files and the check that re-reads them.
+
+Method: docs/data-preparation.md, sections 1 and 4. Imports only common.py and care_services.py.
+"""
+import os
+
+import numpy as np
+import pandas as pd
+
+import care_services
+from common import (AGES, AL, CH, EVENTS, INST, MAX_AGE, N_AGES, OM, PNC, POSITIONS, PWC, SEXES, SP, band_lower,
+                    expit, fmt8, fmt12, logit, round_shares, write_csv)
+
+
+# ----------------------------------------------------------------------------------------------
+# Derivations (Den Haag and national rate sets alike)
+# ----------------------------------------------------------------------------------------------
+def derive_mortality(qx):
+    """q(x) = mean of CBS 37360ned qx 2017-2019 (3 years smooth out the noise at high ages).
+    CBS stops at 99: ages 100..105 from a Kannisto-type (logit-linear) fit to ages 85-99,
+    capped at 0.7 (modelled); 105 is the open class."""
+    d = qx[qx.year.isin([2017, 2018, 2019])].groupby("age")[["male", "female"]].mean()
+    assert list(d.index) == list(range(100))
+    q = np.zeros((2, N_AGES))
+    fit = {}
+    for s, sex in enumerate(SEXES):
+        q[s, :100] = d[sex].to_numpy()
+        x = np.arange(85, 100)
+        b, a = np.polyfit(x, logit(q[s, 85:100]), 1)          # logit q = a + b x
+        q[s, 100:] = np.minimum(expit(a + b * np.arange(100, N_AGES)), 0.7)
+        fit[sex] = (a, b)
+    return q, fit
+
+
+def derive_fertility(asfr_nl, fem_pop, births5):
+    """National ASFR 2019 by single age, scaled per 5-year age group of mother so that applied to
+    the Den Haag female population (1 Jan 2019 used as mid-year approximation) it reproduces the
+    GM0518 2019 births by 5-year age of mother ('<20' -> 15-19, '45+' -> 45-49)."""
+    ages = np.arange(15, 50)
+    base = asfr_nl.set_index("age_mother").loc[ages, "asfr"].to_numpy()
+    group = (ages - 15) // 5                                    # 0..6
+    expected = np.bincount(group, weights=base * fem_pop[ages], minlength=7)
+    factor = births5 / expected
+    asfr = base * factor[group]
+    return ages, asfr, factor, base
+
+
+def p_with_children_profile(age_mid):
+    """Share with children at home among cohabiting persons, by age (modelled assumption):
+    logistic rise (centre 24, scale 5) times (floor 0.02 + logistic decline, centre 58, scale 5),
+    peak 0.75 -> ~0.33 at 20-24, ~0.70 at 40-44, ~0.03 at 75-79, ~0.02 at 85+."""
+    rise = expit((age_mid - 24.0) / 5.0)
+    fall = 0.02 + (0.75 - 0.02) * expit(-(age_mid - 58.0) / 5.0)
+    return rise * fall
+
+
+def derive_household_positions_bands(gm, nl, nl_pop, tot71488):
+    """Counts by sex x 5-yr band x 7 positions for Den Haag 1 Jan 2019 (array [2, 20, 7])."""
+    T, C, A, S, P = gm["total"], gm["child"], gm["alone"], gm["together"], gm["single_parent"]
+    # -- split samenwonend with a smooth age profile, shifted on the logit scale so that the
+    #    gemeente totals of partners with / without children (71488ned) are reproduced exactly
+    mids = np.arange(20) * 5 + 2.5
+    p0 = np.clip(p_with_children_profile(mids), 1e-6, 1 - 1e-6)
+    target_wc = tot71488["persons_couple_with_children"]
+    lo, hi = -10.0, 10.0
+    for _ in range(200):                                        # bisection on the logit shift
+        mid = 0.5 * (lo + hi)
+        if (S * expit(logit(p0) + mid)[None, :]).sum() < target_wc:
+            lo = mid
+        else:
+            hi = mid
+    shift = 0.5 * (lo + hi)
+    p_wc = expit(logit(p0) + shift)
+    PWCb = S * p_wc[None, :]
+    PWCb *= target_wc / PWCb.sum()                              # remove the last 1e-12 of bisection
+    PNCb = S - PWCb
+    # -- residual = other member + institution; split with national proportions
+    R = T - C - A - S - P
+    assert (R >= -1e-9).all(), "negative residual in 71488ned"
+    nl_band = np.zeros((2, 20))
+    for s in range(2):
+        nl_band[s] = np.bincount(np.minimum(np.arange(100) // 5, 19), weights=nl_pop[s], minlength=20)
+    nl_priv = nl["child"] + nl["alone"] + nl["together"] + nl["single_parent"] + nl["other"]
+    nl_inst = np.maximum(nl_band - nl_priv, 0.0)   # NL 2019 file vs 71488ned can differ by a few
+    share_other = nl["other"] / (nl["other"] + nl_inst)
+    OMb = R * share_other
+    INb = R - OMb
+    counts = np.stack([C, A, PNCb, PWCb, P, OMb, INb], axis=-1)
+    info = {"logit_shift": shift, "p_wc": p_wc, "p0": p0, "nl_inst": nl_inst,
+            "nl_inst_total": nl_inst.sum(), "share_other": share_other}
+    return counts, info
+
+
+def derive_household_positions(band_counts):
+    """Shares per sex x single age (array [2, 106, 7] of multiples of 1e-10 summing to exactly 1).
+    Ages 0-14: the 5-year band shares as is (children cannot be alone or partnered; interpolating
+    across age 15 would create such persons). Ages 15+: piecewise-linear between band mid-points
+    (band l..l+4 -> age l+2; 95+ treated as 95-99 -> 97), with the 10-14 shares as an extra knot
+    at age 14, clamped at the top, so ages 97-105 take the 95+ band's shares."""
+    band_sh = band_counts / band_counts.sum(-1, keepdims=True)
+    sh = np.zeros((2, N_AGES, 7))
+    # knots: the 10-14 band's shares at age 14 (continuity with the child block, so that adult
+    # positions start from 0 rather than jumping to the 15-19 level at 15), then the band
+    # mid-points 17, 22, ..., 92 and 97 for 95+
+    knots = np.concatenate([[14.0], np.arange(3, 20) * 5 + 2.0])
+    for s in range(2):
+        for a in range(15):
+            sh[s, a] = band_sh[s, a // 5]
+        for p in range(7):
+            sh[s, 15:, p] = np.interp(AGES[15:], knots, band_sh[s, 2:, p])
+    return round_shares(sh)
+
+
+def separation_rate(a):
+    """Separation churn of partners (assumption): 0 below 18, 0.025 at 18-34, linear to 0.015 at
+    50 and to 0.004 at 75, 0.004 at 75+."""
+    if a < 18:
+        return 0.0
+    if a <= 34:
+        return 0.025
+    if a <= 50:
+        return 0.025 + (0.015 - 0.025) * (a - 34) / 16.0
+    if a <= 75:
+        return 0.015 + (0.004 - 0.015) * (a - 50) / 25.0
+    return 0.004
+
+
+MIN_STAY = 0.5     # churn into a position may not push its staying share below this
+
+# greedy edge priority for the net flows (from, to, event)
+GREEDY_EDGES = (
+    [(CH, AL, "leaving_home"), (CH, PNC, "leaving_home"), (CH, OM, "leaving_home"),
+     (AL, PNC, "partnering"), (SP, PWC, "partnering"),
+     (PNC, PWC, "family_formation"), (AL, SP, "family_formation"),
+     (PWC, PNC, "empty_nest"), (SP, AL, "empty_nest")]
+    + [(p, INST, "institution") for p in (AL, PNC, PWC, SP, OM)]
+    + [(OM, AL, "other"), (OM, PNC, "other"), (AL, OM, "other"),
+       (PNC, AL, "separation"), (PWC, AL, "separation"),
+       (CH, SP, "leaving_home"), (CH, PWC, "leaving_home")]
+    + [(p, q, "other") for p in range(7) for q in range(7) if p != q]
+)
+
+
+def derive_household_transitions(shares, q):
+    """Annual transition rates between positions, calibrated so that for each sex and age a
+    x(a).T(a) = x(a+1) (cross-sectional profile reproduced by a stationary population).
+    Returns dict (s, a, from, to, event) -> rate, plus diagnostics."""
+    rates = {}
+    capped = []
+    max_err = 0.0
+    max_rowsum = 0.0
+    for s in range(2):
+        other = 1 - s
+        gap = -2 if s == 0 else 2                # husbands ~2 years older than wives
+        for a in range(MAX_AGE):                 # 0..104; 105 stays (no rows)
+            x = shares[s, a].copy()
+            y = shares[s, a + 1]
+            flows = {}
+
+            def add(p, qq, ev, f):
+                if f <= 0:
+                    return
+                flows[(p, qq, ev)] = flows.get((p, qq, ev), 0.0) + f
+
+            # 1. widowhood: partner dies with the other sex's probability at age a+gap
+            w = q[other, min(max(a + gap, 0), MAX_AGE)]
+            add(PNC, AL, "widowhood", w * x[PNC])
+            add(PWC, SP, "widowhood", w * x[PWC])
+            # 2. separation churn (assumption)
+            sr = separation_rate(a)
+            add(PNC, AL, "separation", sr * x[PNC])
+            to_sp = 0.5 if s == 0 else 0.85      # mothers mostly keep the children
+            add(PWC, SP, "separation", sr * x[PWC] * to_sp)
+            add(PWC, AL, "separation", sr * x[PWC] * (1 - to_sp))
+            # Cap the gross churn into each position q at y_q - 0.5 x_q. With rates relative to x,
+            # persons who enter q during the year stay there, so the share staying in q is
+            # (y_q - inflow) / x_q: inflows above y_q would force an outflow larger than the stock
+            # (row sum > 1), inflows near y_q would empty q every year. Keeping at least half of q
+            # in place binds only where the assumed churn contradicts the cross-section, mainly
+            # separations of young fathers into single_parent (few single fathers in 71488ned) and
+            # empty positions (boys of 15-17 cannot be single parents).
+            for qq in range(7):
+                inflow = sum(f for (p, t, ev), f in flows.items() if t == qq)
+                cap = max(0.0, y[qq] - MIN_STAY * x[qq])
+                if inflow > cap:
+                    capped.append((s, a, qq, inflow, cap))
+                    for key in [k for k in flows if k[1] == qq]:
+                        flows[key] *= cap / inflow
+            xp = x.copy()
+            for (p, qq, ev), f in flows.items():
+                xp[p] -= f
+                xp[qq] += f
+            # 3. net flows from surpluses to deficits along the priority list
+            surplus = np.maximum(xp - y, 0.0)
+            deficit = np.maximum(y - xp, 0.0)
+            for (p, qq, ev) in GREEDY_EDGES:
+                if surplus[p] > 1e-16 and deficit[qq] > 1e-16:
+                    f = min(surplus[p], deficit[qq])
+                    add(p, qq, ev, f)
+                    surplus[p] -= f
+                    deficit[qq] -= f
+            # rates relative to the start-of-year share x (not x')
+            T = np.zeros((7, 7))
+            for (p, qq, ev), f in flows.items():
+                if x[p] <= 0:
+                    raise AssertionError(f"flow out of empty position {POSITIONS[p]} s={s} a={a}")
+                r = f / x[p]
+                rates[(s, a, p, qq, ev)] = r
+                T[p, qq] += r
+            rs = T.sum(1)
+            if (rs > 1 + 1e-12).any():
+                raise AssertionError(f"transition row sum > 1 at s={s} a={a}: {rs.max()}")
+            max_rowsum = max(max_rowsum, rs.max())
+            T[np.arange(7), np.arange(7)] = 1 - rs
+            err = np.abs(x @ T - y).max()
+            if err > 1e-9:
+                raise AssertionError(f"x.T != y at s={s} a={a}: {err}")
+            max_err = max(max_err, err)
+    return rates, {"max_err": max_err, "max_rowsum": max_rowsum, "capped": capped}
+
+
+def rogers_castro(a):
+    """Rogers-Castro model migration schedule with standard parameters (synthetic age profile)."""
+    a1, alpha1, a2, alpha2, mu2, lambda2, c = 0.02, 0.1, 0.06, 0.1, 20.0, 0.4, 0.003
+    a = np.asarray(a, dtype=float)
+    return (a1 * np.exp(-alpha1 * a)
+            + a2 * np.exp(-alpha2 * (a - mu2) - np.exp(-lambda2 * (a - mu2))) + c)
+
+
+def derive_migration(gm_pop, r70072):
+    """out_rate = k.RC(a), k set so that the 2015 crude out-migration rate of GM0518 (moves to other
+    gemeenten + emigration) applied to the 2019 population is reproduced; in_profile = RC x pop,
+    normalised over both sexes and all ages."""
+    pop15 = float(r70072["TotaleBevolking_1"])
+    out_rate15 = (float(r70072["VertrekNaarAndereGemeente_70"]) + float(r70072["Emigratie_75"])) / pop15
+    in_rate15 = (float(r70072["VestigingUitAndereGemeente_69"]) + float(r70072["Immigratie_74"])) / pop15
+    rc = rogers_castro(AGES)
+    total_out = out_rate15 * gm_pop.sum()
+    k = total_out / (rc[None, :] * gm_pop).sum()
+    out_rate = np.vstack([k * rc, k * rc])
+    inp = rc[None, :] * gm_pop
+    in_profile = inp / inp.sum()
+    return out_rate, in_profile, {"out_rate15": out_rate15, "in_rate15": in_rate15, "k": k,
+                                  "total_out": total_out, "pop15": pop15}
+
+
+def interp_band_profile(values19):
+    """19 Vektis classes (0-4 .. 85-89, 90+) -> single ages 0..105, piecewise-linear between
+    class mid-points (l+2; 90+ -> 92), clamped."""
+    mids = np.arange(19) * 5 + 2.0
+    return np.interp(AGES, mids, values19)
+
+
+def derive_care(cpb, vek23, vek15, nl_pop, gm_pop, wmo_clients):
+    ages_cpb = np.minimum(AGES, 99)                            # 99+ used for 99..105
+    cpb = cpb.copy()
+    cpb["a"] = cpb["age"].astype(str).str.replace("+", "", regex=False).astype(int)
+    cpb = cpb.set_index("a").loc[ages_cpb]
+    zvw = cpb["zvw_eur"].to_numpy()
+    wlz = cpb["wlz_eur"].to_numpy()
+    wmo = cpb["wmo_eur"].to_numpy()
+    jeugd = cpb["jeugd_eur"].to_numpy()
+    # NL 2019 weights; ages 100..105 use the age-99 weights (the NL file stops at 99)
+    w = nl_pop[:, np.minimum(AGES, 99)].astype(float)
+    # --- Zvw by sex: Vektis 2023 male/female ratio per class, mean over sexes preserved
+    v = vek23.copy()
+    v["cls"] = v["leeftijdsklasse"].map(band_lower) // 5
+    rm = v[v.geslacht == "M"].set_index("cls")["national_rate_per_insured_year"].sort_index().to_numpy()
+    rf = v[v.geslacht == "V"].set_index("cls")["national_rate_per_insured_year"].sort_index().to_numpy()
+    ratio = (rm / rf)[np.minimum(AGES // 5, 18)]
+    zvw_f = zvw * (w[0] + w[1]) / (w[0] * ratio + w[1])
+    zvw_m = zvw_f * ratio
+    # --- GP contacts: Vektis 2015 consult cost per insured year (tariff per contact, so cost is
+    #     proportional to contacts), scaled to an NL population-weighted mean of 5.0
+    g = vek15.copy()
+    g["cls"] = g["LEEFTIJDSKLASSE"].map(band_lower) // 5
+    gp = np.zeros((2, N_AGES))
+    for s, code in enumerate(["M", "V"]):
+        vals = g[g.GESLACHT == code].set_index("cls")["EUR_PER_VJ_HUISARTS_CONSULT"].sort_index().to_numpy()
+        gp[s] = interp_band_profile(vals)
+    wnl = nl_pop.astype(float)
+    gp *= 5.0 / ((gp[:, :100] * wnl).sum() / wnl.sum())
+    # --- Wmo client probability proportional to CPB Wmo spending per inhabitant, scaled to the
+    #     38,085 Wmo clients of Den Haag 2019 (KWB WmoClienten_89)
+    kw = wmo_clients / (wmo[None, :] * gm_pop).sum()
+    wmo_p = kw * wmo
+    assert wmo_p.max() <= 1.0
+    return {"zvw": np.vstack([zvw_m, zvw_f]), "wlz": wlz, "wmo": wmo, "jeugd": jeugd,
+            "gp": gp, "wmo_p": wmo_p, "zvw_ratio": ratio, "cpb_zvw": zvw}
+
+
+# Zvw care categories (zvw_categories.csv): name -> Vektis 2015 cost columns (without the
+# EUR_PER_VJ_ / KOSTEN_ prefix). Every Vektis cost column is in exactly one category (asserted).
+ZVW_CATEGORIES = [
+    ("gp", ["HUISARTS_INSCHRIJFTARIEF", "HUISARTS_CONSULT", "HUISARTS_MDZ", "HUISARTS_OVERIG",
+            "EERSTELIJNS_ONDERSTEUNING"]),
+    ("hospital", ["MEDISCH_SPECIALISTISCHE_ZORG", "GERIATRISCHE_REVALIDATIEZORG"]),
+    ("pharmacy", ["FARMACIE"]),
+    ("district_nursing", ["VERPLEGING_EN_VERZORGING"]),
+    ("mental_health", ["SPECIALISTISCHE_GGZ", "GENERALISTISCHE_BASIS_GGZ", "LANGDURIGE_GGZ"]),
+    ("aids", ["HULPMIDDELEN"]),
+    ("dental", ["MONDZORG"]),
+    ("paramedical", ["PARAMEDISCHE_ZORG_FYSIOTHERAPIE", "PARAMEDISCHE_ZORG_OVERIG"]),
+    ("maternity", ["KRAAMZORG", "VERLOSKUNDIGE_ZORG"]),
+    ("transport", ["ZIEKENVERVOER_ZITTEND", "ZIEKENVERVOER_LIGGEND"]),
+    ("other", ["GRENSOVERSCHRIJDENDE_ZORG", "OVERIG"]),
+]
+ZVW_CAT_NAMES = [c for c, _ in ZVW_CATEGORIES]
+# The 2015 GGZ columns have no row in the Vektis 2023 category mapping (the GGZ cost columns were
+# redefined with the 2022 GGZ financing reform); for the 2015-vs-2023 check they go to its GGZ category.
+VEK23_GGZ_CATEGORY = "Mental health (GGZ)"
+
+
+def derive_zvw_categories(vek15):
+    """Split of Zvw spending over ZVW_CATEGORIES by sex x single age: Vektis 2015 national cost per
+    insured year by sex x 5-year class, summed per category, as shares per class; shares
+    interpolated piecewise-linearly between class mid-points (l+2; 90+ -> 92; clamped, so ages
+    0-2 take the 0-4 shares and ages >= 92 the 90+ shares); renormalised; rounded to 1e-10 with
+    rows summing to exactly 1. Also returns the national 2015 shares (weighted by insured years)."""
+    pre = "EUR_PER_VJ_"
+    cost_cols = [c for c in vek15.columns if c.startswith(pre) and c != pre + "TOTAAL"]
+    assigned = [pre + col for _, cols in ZVW_CATEGORIES for col in cols]
+    assert len(assigned) == len(set(assigned)), "Zvw categories: a Vektis column is in two categories"
+    assert sorted(assigned) == sorted(cost_cols), \
+        f"Zvw categories do not cover the Vektis cost columns exactly: {sorted(set(cost_cols) ^ set(assigned))}"
+    assert len(cost_cols) == 22
+    g = vek15.copy()
+    g["cls"] = g["LEEFTIJDSKLASSE"].map(band_lower) // 5
+    # the 22 columns add up to the total (each is rounded to cents in the derived file)
+    assert (g[cost_cols].sum(1) - g[pre + "TOTAAL"]).abs().max() < 0.05
+    assert (g[cost_cols].to_numpy() >= 0).all()
+    cls_cost = np.zeros((2, 19, len(ZVW_CATEGORIES)))               # EUR per insured year
+    vj = np.zeros((2, 19))
+    for s, code in enumerate(["M", "V"]):
+        d = g[g.GESLACHT == code].set_index("cls").sort_index()
+        assert list(d.index) == list(range(19)), "Vektis 2015: expected 19 classes per sex"
+        vj[s] = d["AANTAL_VERZEKERDEJAREN"].to_numpy()
+        for c, (_, cols) in enumerate(ZVW_CATEGORIES):
+            cls_cost[s, :, c] = d[[pre + col for col in cols]].sum(1).to_numpy()
+    cls_share = cls_cost / cls_cost.sum(-1, keepdims=True)
+    sh = np.zeros((2, N_AGES, len(ZVW_CATEGORIES)))
+    for s in range(2):
+        for c in range(len(ZVW_CATEGORIES)):
+            sh[s, :, c] = interp_band_profile(cls_share[s, :, c])
+    shares = round_shares(sh)
+    nat_cost = (cls_cost * vj[..., None]).sum((0, 1))
+    return {"shares": shares, "cls_share": cls_share, "nl2015": nat_cost / nat_cost.sum(),
+            "total2015": nat_cost.sum()}
+
+
+def zvw_mix_2015_vs_2023(vek15, map23, cat23):
+    """National Zvw cost shares 2015 vs 2023 on the Vektis 2023 category grouping (the 2023 tables
+    have categories per gemeente, no age detail). Each 2015 column goes to the 2023 category of the
+    mapping row whose (truncated) column name it starts with; the three 2015 GGZ columns, which the
+    2023 mapping lacks, go to its GGZ category. 2023 national = sum over gemeenten (rest row excluded)."""
+    pre = "EUR_PER_VJ_"
+    cost_cols = [c for c in vek15.columns if c.startswith(pre) and c != pre + "TOTAAL"]
+    cat_of = {}
+    for col in cost_cols:
+        name = "kosten_" + col[len(pre):].lower()
+        hit = map23[[name.startswith(m) for m in map23.source_cost_column]]
+        if len(hit) == 0 and name.endswith("_ggz"):
+            cat_of[col] = VEK23_GGZ_CATEGORY
+        else:
+            assert len(hit) == 1, f"Vektis 2023 mapping: {len(hit)} rows for {col}"
+            cat_of[col] = hit.care_category.iloc[0]
+    cats = sorted(map23.care_category.unique())
+    assert set(cat23.care_category) == set(cats) and VEK23_GGZ_CATEGORY in cats
+    vj = vek15["AANTAL_VERZEKERDEJAREN"].to_numpy()
+    c15 = {k: 0.0 for k in cats}
+    for col in cost_cols:
+        c15[cat_of[col]] += float((vek15[col].to_numpy() * vj).sum())
+    t15 = sum(c15.values())
+    g23 = cat23.groupby("care_category").actual_cost.sum()
+    t23 = float(g23.sum())
+    per_gm = cat23.groupby("gemeentenaam").municipality_actual_cost.first().sum()
+    assert abs(per_gm / t23 - 1) < 1e-9, "Vektis 2023: categories do not add up to the gemeente totals"
+    ours = {pre + col: name for name, cols in ZVW_CATEGORIES for col in cols}
+    rows = []
+    for k in cats:
+        mine = sorted({ours[col] for col in cost_cols if cat_of[col] == k}, key=ZVW_CAT_NAMES.index)
+        only23 = [m for m, c in zip(map23.source_cost_column, map23.care_category)
+                  if c == k and not any(("kosten_" + col[len(pre):].lower()).startswith(m) for col in cost_cols)]
+        cols15 = [col[len(pre):] for col in cost_cols if cat_of[col] == k]
+        rows.append({"cat23": k, "ours": mine, "cols15": cols15, "only23": only23,
+                     "s15": c15[k] / t15, "s23": float(g23[k]) / t23})
+    return {"rows": rows, "total2015": t15, "total2023": t23, "n_gm": cat23.gemeentenaam.nunique()}
+
+
+# ----------------------------------------------------------------------------------------------
+# Writers for the rate set
+# ----------------------------------------------------------------------------------------------
+def write_rates(out_dir, q, fert, shares, trans, mig, care):
+    os.makedirs(out_dir, exist_ok=True)
+    n = {}
+    n["mortality.csv"] = write_csv(os.path.join(out_dir, "mortality.csv"), ["age", "male", "female"],
+                                   [[a, fmt8(q[0, a]), fmt8(q[1, a])] for a in AGES])
+    ages, asfr = fert
+    n["fertility.csv"] = write_csv(os.path.join(out_dir, "fertility.csv"), ["age", "asfr"],
+                                   [[a, fmt8(v)] for a, v in zip(ages, asfr)])
+    n["household_positions.csv"] = write_csv(
+        os.path.join(out_dir, "household_positions.csv"), ["sex", "age"] + POSITIONS,
+        [[SEXES[s], a] + [f"{shares[s, a, p]:.10f}" for p in range(7)]
+         for s in range(2) for a in AGES])
+    keys = sorted((k for k, r in trans.items() if r > 0),
+                  key=lambda k: (k[0], k[1], k[2], k[3], EVENTS.index(k[4])))
+    n["household_transitions.csv"] = write_csv(
+        os.path.join(out_dir, "household_transitions.csv"), ["sex", "age", "event", "from", "to", "rate"],
+        [[SEXES[k[0]], k[1], k[4], POSITIONS[k[2]], POSITIONS[k[3]], fmt12(trans[k])] for k in keys])
+    out_rate, in_profile = mig
+    n["migration.csv"] = write_csv(
+        os.path.join(out_dir, "migration.csv"),
+        ["age", "out_rate_male", "out_rate_female", "in_profile_male", "in_profile_female"],
+        [[a, fmt8(out_rate[0, a]), fmt8(out_rate[1, a]), fmt8(in_profile[0, a]), fmt8(in_profile[1, a])]
+         for a in AGES])
+    n["care.csv"] = write_csv(
+        os.path.join(out_dir, "care.csv"),
+        ["sex", "age", "gp_contacts", "wmo_client_probability", "zvw_eur", "wlz_eur", "wmo_eur", "jeugd_eur"],
+        [[SEXES[s], a, fmt8(care["gp"][s, a]), fmt8(care["wmo_p"][a]), fmt8(care["zvw"][s, a]),
+          fmt8(care["wlz"][a]), fmt8(care["wmo"][a]), fmt8(care["jeugd"][a])]
+         for s in range(2) for a in AGES])
+    n["wmo_services.csv"] = care_services.write_wmo_services(out_dir, SEXES, AGES, write_csv, fmt8)
+    return n
+
+
+def write_zvw_categories(path, zcat):
+    return write_csv(path, ["sex", "age"] + ZVW_CAT_NAMES,
+                     [[SEXES[s], a] + [f"{zcat['shares'][s, a, c]:.10f}" for c in range(len(ZVW_CAT_NAMES))]
+                      for s in range(2) for a in AGES])
+
+
+# ----------------------------------------------------------------------------------------------
+# Self-check of a written rate set
+# ----------------------------------------------------------------------------------------------
+def check_rate_set(rd):
+    """Invariants of a written rate set: position shares, x.T = y, rate bounds, profiles, Zvw categories.
+    Returns care.csv as read."""
+    hp = pd.read_csv(os.path.join(rd, "household_positions.csv"))
+    assert list(hp.columns) == ["sex", "age"] + POSITIONS
+    assert len(hp) == 2 * N_AGES
+    assert np.abs(hp[POSITIONS].sum(1) - 1).max() < 1e-9, "shares do not sum to 1"
+    assert (hp[POSITIONS].to_numpy() >= 0).all()
+    tr = pd.read_csv(os.path.join(rd, "household_transitions.csv"))
+    assert ((tr.rate > 0) & (tr.rate <= 1)).all(), "transition rate outside (0,1]"
+    assert set(tr.event) <= set(EVENTS)
+    for s, sex in enumerate(SEXES):
+        h = hp[hp.sex == sex].set_index("age")[POSITIONS].to_numpy()
+        t = tr[tr.sex == sex]
+        for a in range(MAX_AGE):
+            T = np.zeros((7, 7))
+            ta = t[t.age == a]
+            for f, to, r in zip(ta["from"], ta["to"], ta["rate"]):
+                T[POSITIONS.index(f), POSITIONS.index(to)] += r
+            rs = T.sum(1)
+            assert (rs <= 1 + 1e-12).all(), "row sum > 1"
+            T[np.arange(7), np.arange(7)] = 1 - rs
+            assert np.abs(h[a] @ T - h[a + 1]).max() < 1e-9, f"x.T != y for {sex} {a}"
+        assert not (t.age == MAX_AGE).any()
+    for fn, cols in [("mortality.csv", ["male", "female"]), ("fertility.csv", ["asfr"]),
+                     ("migration.csv", ["out_rate_male", "out_rate_female", "in_profile_male", "in_profile_female"]),
+                     ("care.csv", ["wmo_client_probability"])]:
+        d = pd.read_csv(os.path.join(rd, fn))
+        assert ((d[cols] >= 0) & (d[cols] <= 1)).all().all(), f"rate outside [0,1] in {fn}"
+    mig = pd.read_csv(os.path.join(rd, "migration.csv"))
+    assert abs(mig.in_profile_male.sum() + mig.in_profile_female.sum() - 1) < 1e-6
+    care = pd.read_csv(os.path.join(rd, "care.csv"))
+    assert (care.drop(columns=["sex"]).to_numpy() >= 0).all()
+    zc = pd.read_csv(os.path.join(rd, "zvw_categories.csv"))
+    assert list(zc.columns) == ["sex", "age"] + ZVW_CAT_NAMES, "zvw_categories.csv columns"
+    assert list(zc.sex) == [sx for sx in SEXES for _ in AGES] and list(zc.age) == list(AGES) * 2
+    assert (zc[ZVW_CAT_NAMES].to_numpy() >= 0).all(), "negative Zvw category share"
+    assert np.abs(zc[ZVW_CAT_NAMES].sum(1) - 1).max() < 1e-9, "Zvw category shares do not sum to 1"
+    return care
+
+
+# ----------------------------------------------------------------------------------------------
+# Provenance text shared by both rate sets
+# ----------------------------------------------------------------------------------------------
+def describe_capped(capped):
+    """'male single_parent at ages 15-35' style summary of where the churn cap binds."""
+    groups = {}
+    for (s, a, q, inflow, cap) in capped:
+        groups.setdefault((s, q), []).append(a)
+    parts = [f"{SEXES[s]} {POSITIONS[q]} at ages {min(v)}–{max(v)} ({len(v)} ages)"
+             for (s, q), v in sorted(groups.items())]
+    return "; ".join(parts) if parts else "no age"
