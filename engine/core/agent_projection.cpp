@@ -1,13 +1,12 @@
 #include "engine/core/agent_projection.hpp"
 
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/enumerable_thread_specific.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
-
 #include <cmath>
+#include <optional>
+
 #include "engine/core/kinship.hpp"
 #include "engine/core/parallel.hpp"
 #include "engine/core/threads.hpp"
@@ -63,17 +62,13 @@ AgentProjection::AgentProjection(const Scenario& scenario, const AreaTable& area
     : scenario_(scenario),
       areas_(areas),
       base_(std::move(base)),
-      models_(std::move(models)),
       settings_(settings),
-      accounts_(catalog_) {
+      accounts_(catalog_),
+      driver_(scenario_, std::move(models), catalog_) {
     if ((!settings_.start_population && base_.persons.size() != areas_.size() * CohortCell::size) ||
         base_.dwellings.size() != areas_.size())
         throw std::logic_error("base population does not match the area table");
     if (settings_.replicates < 1) throw std::logic_error("at least one replicate");
-    for (auto& model : models_) {
-        model->configure(scenario_);
-        model->declare_indicators(catalog_);
-    }
 }
 
 RunDescription AgentProjection::describe() const {
@@ -87,7 +82,7 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
     run.metadata = metadata;
     for (Observer* o : observers) o->on_start(run);
 
-    std::vector<double> phase_seconds(n_phases, 0.0);
+    PhaseTimes times;
     YearResults results(catalog_, areas_.size());
     RunSummary summary;
     // Never more threads than the machine has (see threads.hpp); the arena ends with run(),
@@ -116,13 +111,12 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         const RandomStreams random(scenario_.seed, static_cast<std::uint32_t>(replicate));
         RunContext context{&scenario_,      &areas_, base_.year, last_year, base_positions,
                            base_.dwellings, true,    &random,    &persons_};
-        for (auto& model : models_) model->begin_run(context);
+        driver_.begin_run(context);
 
         for (int year = base_.year; year <= last_year; ++year) {
             if (settings_.stop && settings_.stop->load()) throw Interrupted();
             results.replicate = replicate;
-            arena.execute(
-                [&] { step(year, random, results, phase_seconds, summary.person_years); });
+            arena.execute([&] { step(year, random, results, times, summary.person_years); });
             // Persons are counted, so the population cannot overflow; the care, cost and
             // housing indicators computed from the counts still can.
             check_year_is_finite(results, areas_, {});
@@ -137,141 +131,157 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         });
     }
 
-    record_phase_timings(summary, phase_seconds, wall_start);
+    times.record(summary, wall_start);
     for (Observer* o : observers) o->on_finish(summary);
     return summary;
 }
 
-// One year, area by area in parallel, in the cohort core's phases (see CohortProjection::step).
-// The demographic phases act on persons by random draws; then the area's persons are counted
-// by sex, age and position on 1 January of this year and of the next, and the count-based
-// phases (housing, care, accounting) run on those counts exactly as in the cohort core.
-// Arrivals get their ids afterwards, area by area in order, so ids never depend on threads.
+// The agent core's part of a year, in the driver's phases (engine/core/year_driver.cpp). The
+// demographic phases act on persons by random draws; then the area's persons are counted by
+// sex, age and position on 1 January of this year and of the next, and the count-based phases
+// (housing, care, accounting) run on those counts exactly as in the cohort core. Arrivals get
+// their ids at the end of the year, area by area in order, so ids never depend on threads.
+class AgentProjection::Year final : public CoreYear {
+public:
+    Year(AgentProjection& projection, int year, const RandomStreams& random, YearResults& results)
+        : projection_(projection),
+          year_(year),
+          random_(random),
+          results_(results),
+          area_person_years_(projection.areas_.size(), 0.0) {}
+
+    std::unique_ptr<AreaWork> area_work() override { return std::make_unique<Area>(*this); }
+    void end_year(PhaseTimes& times) override;
+    // Adds the year's person-years to `total`, area by area (the sum's order is fixed).
+    void add_person_years(double& total) const {
+        for (const double py : area_person_years_) total += py;
+    }
+
+private:
+    // One thread's areas: the area's persons, and its counts once a count-based phase needs
+    // them (the scratch is the thread's, reused area after area).
+    class Area final : public AreaWork {
+    public:
+        explicit Area(Year& year) : year_(year) {}
+        void begin(const AreaSegment& where) override;
+        void run(const YearPlan::Item& item) override;
+        void end() override;
+
+    private:
+        Year& year_;
+        std::vector<double> start_ = std::vector<double>(CohortCell::size);
+        std::vector<double> next_ = std::vector<double>(CohortCell::size);
+        std::vector<std::array<double, 4>> draws_;
+        // The current area.
+        AreaSegment where_;
+        std::optional<AreaStep> counts_;
+        std::optional<AgentAreaStep> agents_;
+        bool counted_ = false;
+    };
+
+    AgentProjection& projection_;
+    const int year_;
+    const RandomStreams& random_;
+    YearResults& results_;
+    std::vector<double> area_person_years_;
+};
+
+void AgentProjection::Year::Area::begin(const AreaSegment& where) {
+    AgentProjection& p = year_.projection_;
+    const std::size_t a = where.area;
+    where_ = where;
+    std::vector<std::uint32_t>& residents = p.residents_[a];
+    auto& f = p.flows_[a];
+    if (where.first()) {
+        p.arrivals_[a].clear();
+        f = {0, 0, 0, 0};
+        p.dwellings_next_[a] = p.dwellings_start_[a];
+        for (const std::uint32_t id : residents)
+            p.persons_.position_on_1_january[id] = p.persons_.position[id];
+        draws_.resize(residents.size());
+        for (std::size_t i = 0; i < residents.size(); ++i)
+            draws_[i] = year_.random_.uniforms(Stream::person_year, residents[i], year_.year_);
+    }
+    counted_ = false;
+    counts_.emplace(AreaStep{a, year_.year_, start_, next_, f[0], f[1], f[2], f[3],
+                             p.dwellings_start_[a], p.dwellings_next_[a], year_.results_});
+    agents_.emplace(AgentAreaStep{*counts_, p.persons_, residents, p.arrivals_[a], year_.random_,
+                                  where.first() ? std::span<const std::array<double, 4>>(draws_)
+                                                : std::span<const std::array<double, 4>>()});
+}
+
+void AgentProjection::Year::Area::run(const YearPlan::Item& item) {
+    constexpr auto last_person_phase = Phase::migration;
+    AgentProjection& p = year_.projection_;
+    if (item.phase <= last_person_phase) {
+        for (Model* m : item.models) item.complete ? m->complete(*agents_) : m->apply(*agents_);
+        return;
+    }
+    // The person phases need no counts; the count-based ones get the area's persons on
+    // 1 January of this year and of the next (unless all models of a second half say they
+    // need none).
+    const bool needs_counts =
+        !item.complete || std::any_of(item.models.begin(), item.models.end(),
+                                      [](const Model* m) { return m->complete_needs_counts(); });
+    if (!counted_ && needs_counts) {
+        p.count_persons(year_.year_, p.residents_[where_.area], p.arrivals_[where_.area], start_,
+                        next_);
+        counted_ = true;
+    }
+    for (Model* m : item.models) item.complete ? m->complete(*counts_) : m->apply(*counts_);
+    if (item.phase == Phase::accounting)
+        year_.area_person_years_[where_.area] = p.accounts_.record(p.areas_, *counts_, 0.0);
+}
+
+void AgentProjection::Year::Area::end() {
+    if (!where_.last()) return;
+    AgentProjection& p = year_.projection_;
+    std::erase_if(p.residents_[where_.area],
+                  [&](std::uint32_t id) { return p.persons_.presence[id] != Presence::present; });
+}
+
+void AgentProjection::Year::end_year(PhaseTimes& times) {
+    AgentProjection& p = projection_;
+    const std::size_t n_areas = p.areas_.size();
+    // Arrivals join, area by area: the only place ids are handed out. Persons moving in from
+    // another area keep their id (and links) and take their new area. Residents stay in id
+    // order (models look persons up by id): the arrivals are sorted and merged in. Counted in
+    // migration, where most arrivals come from (in-migrants and moves between areas).
+    times.time(Phase::migration, [&] {
+        for (std::size_t a = 0; a < n_areas; ++a) {
+            const auto settled = static_cast<std::ptrdiff_t>(p.residents_[a].size());
+            for (const Arrival& arrival : p.arrivals_[a]) {
+                if (arrival.person != no_person) {
+                    p.persons_.area[arrival.person] = static_cast<std::uint32_t>(a);
+                    p.persons_.presence[arrival.person] = Presence::present;
+                    p.residents_[a].push_back(arrival.person);
+                    continue;
+                }
+                p.residents_[a].push_back(
+                    p.persons_.add(arrival.birth_year, arrival.sex, arrival.position,
+                                   static_cast<std::uint32_t>(a), arrival.mother));
+            }
+            auto& r = p.residents_[a];
+            std::sort(r.begin() + settled, r.end());
+            std::inplace_merge(r.begin(), r.begin() + settled, r.end());
+        }
+    });
+    // Partner links follow the year's positions, deaths and departures, area by area.
+    times.time(Phase::household_positions, [&] {
+        parallel_for_ranges(n_areas, [&](const auto& range) {
+            for (std::size_t a = range.begin(); a != range.end(); ++a)
+                update_partner_links(p.persons_, p.residents_[a]);
+        });
+    });
+}
+
 void AgentProjection::step(int year, const RandomStreams& random, YearResults& results,
-                           std::vector<double>& phase_seconds, double& person_years) {
-    using clock = std::chrono::steady_clock;
+                           PhaseTimes& times, double& person_years) {
     results.clear();
     results.year = year;
-    const std::size_t n_areas = areas_.size();
-    const YearPlan plan = plan_year(models_, year);
-    constexpr auto last_person_phase = Phase::migration;
-    std::vector<double> area_person_years(n_areas, 0.0);
-
-    struct Scratch {
-        std::vector<double> start = std::vector<double>(CohortCell::size);
-        std::vector<double> next = std::vector<double>(CohortCell::size);
-        std::vector<std::array<double, 4>> draws;
-        std::array<double, n_phases> seconds{};
-    };
-    tbb::enumerable_thread_specific<Scratch> scratch;
-
-    for (std::size_t segment = 0; segment < plan.segments.size(); ++segment) {
-        parallel_for_ranges(n_areas, [&](const auto& range) {
-            Scratch& my = scratch.local();
-            for (std::size_t a = range.begin(); a != range.end(); ++a) {
-                std::vector<std::uint32_t>& residents = residents_[a];
-                std::vector<Arrival>& arrivals = arrivals_[a];
-                auto& f = flows_[a];
-                if (segment == 0) {
-                    arrivals.clear();
-                    f = {0, 0, 0, 0};
-                    dwellings_next_[a] = dwellings_start_[a];
-                    for (const std::uint32_t id : residents)
-                        persons_.position_on_1_january[id] = persons_.position[id];
-                }
-                if (segment == 0) {
-                    my.draws.resize(residents.size());
-                    for (std::size_t i = 0; i < residents.size(); ++i)
-                        my.draws[i] = random.uniforms(Stream::person_year, residents[i], year);
-                }
-                bool counted = false;
-                AreaStep counts{a,
-                                year,
-                                my.start,
-                                my.next,
-                                f[0],
-                                f[1],
-                                f[2],
-                                f[3],
-                                dwellings_start_[a],
-                                dwellings_next_[a],
-                                results};
-                AgentAreaStep agents{counts,
-                                     persons_,
-                                     residents,
-                                     arrivals,
-                                     random,
-                                     segment == 0 ? std::span<const std::array<double, 4>>(my.draws)
-                                                  : std::span<const std::array<double, 4>>()};
-
-                auto t0 = clock::now();
-                for (const YearPlan::Item& item : plan.segments[segment]) {
-                    if (item.phase <= last_person_phase) {
-                        for (Model* m : item.models)
-                            item.complete ? m->complete(agents) : m->apply(agents);
-                    } else {
-                        // The person phases need no counts; the count-based ones get the
-                        // area's persons on 1 January of this year and of the next (unless
-                        // all models of a second half say they need none).
-                        const bool needs_counts =
-                            !item.complete ||
-                            std::any_of(item.models.begin(), item.models.end(),
-                                        [](const Model* m) { return m->complete_needs_counts(); });
-                        if (!counted && needs_counts) {
-                            count_persons(year, residents, arrivals, my.start, my.next);
-                            counted = true;
-                        }
-                        for (Model* m : item.models)
-                            item.complete ? m->complete(counts) : m->apply(counts);
-                        if (item.phase == Phase::accounting)
-                            area_person_years[a] = accounts_.record(areas_, counts, 0.0);
-                    }
-                    const auto t1 = clock::now();
-                    my.seconds[static_cast<std::size_t>(item.phase)] +=
-                        std::chrono::duration<double>(t1 - t0).count();
-                    t0 = t1;
-                }
-                if (segment + 1 == plan.segments.size())
-                    std::erase_if(residents, [&](std::uint32_t id) {
-                        return persons_.presence[id] != Presence::present;
-                    });
-            }
-        });
-        if (segment < plan.settling.size())
-            for (Model* m : plan.settling[segment]) m->settle();
-    }
-
-    // Arrivals join, area by area: the only place ids are handed out.
-    // Persons moving in from another area keep their id (and links) and take their new area.
-    // Residents stay in id order (models look persons up by id): the arrivals are sorted and
-    // merged in.
-    for (std::size_t a = 0; a < n_areas; ++a) {
-        const auto settled = static_cast<std::ptrdiff_t>(residents_[a].size());
-        for (const Arrival& arrival : arrivals_[a]) {
-            if (arrival.person != no_person) {
-                persons_.area[arrival.person] = static_cast<std::uint32_t>(a);
-                persons_.presence[arrival.person] = Presence::present;
-                residents_[a].push_back(arrival.person);
-                continue;
-            }
-            residents_[a].push_back(persons_.add(arrival.birth_year, arrival.sex, arrival.position,
-                                                 static_cast<std::uint32_t>(a), arrival.mother));
-        }
-        auto& r = residents_[a];
-        std::sort(r.begin() + settled, r.end());
-        std::inplace_merge(r.begin(), r.begin() + settled, r.end());
-    }
-    // Partner links follow the year's positions, deaths and departures, area by area.
-    const auto t0 = clock::now();
-    parallel_for_ranges(n_areas, [&](const auto& range) {
-        for (std::size_t a = range.begin(); a != range.end(); ++a)
-            update_partner_links(persons_, residents_[a]);
-    });
-    phase_seconds[static_cast<std::size_t>(Phase::household_positions)] +=
-        std::chrono::duration<double>(clock::now() - t0).count();
-    for (const Scratch& my : scratch)
-        for (std::size_t p = 0; p < n_phases; ++p) phase_seconds[p] += my.seconds[p];
-    for (double py : area_person_years) person_years += py;
+    Year core_year(*this, year, random, results);
+    driver_.run_year(year, areas_.size(), core_year, times);
+    core_year.add_person_years(person_years);
 }
 
 // The area's persons on 1 January (by their state then) and at year end (alive, still here,

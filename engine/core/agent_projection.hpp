@@ -17,6 +17,7 @@
 #include "engine/core/model.hpp"
 #include "engine/core/observer.hpp"
 #include "engine/core/scenario.hpp"
+#include "engine/core/year_driver.hpp"
 
 namespace socialtwin {
 
@@ -54,8 +55,10 @@ public:
     const AgentPopulation& persons() const noexcept { return persons_; }
 
 private:
-    void step(int year, const RandomStreams& random, YearResults& results,
-              std::vector<double>& phase_seconds, double& person_years);
+    class Year;  // this core's part of a year (CoreYear)
+
+    void step(int year, const RandomStreams& random, YearResults& results, PhaseTimes& times,
+              double& person_years);
     void count_persons(int year, const std::vector<std::uint32_t>& residents,
                        const std::vector<Arrival>& arrivals, std::vector<double>& start,
                        std::vector<double>& next) const;
@@ -63,10 +66,10 @@ private:
     const Scenario& scenario_;
     const AreaTable& areas_;
     BasePopulation base_;
-    std::vector<std::unique_ptr<Model>> models_;
     AgentSettings settings_;
     IndicatorCatalog catalog_;
-    PopulationAccounts accounts_;
+    PopulationAccounts accounts_;  // the indicators the core itself keeps, declared first
+    YearDriver driver_;            // the models and the year they run through
 
     AgentPopulation persons_;
     std::vector<std::vector<std::uint32_t>> residents_;  // per area: ids present on 1 January

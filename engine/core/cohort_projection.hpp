@@ -13,6 +13,7 @@
 #include "engine/core/model.hpp"
 #include "engine/core/observer.hpp"
 #include "engine/core/scenario.hpp"
+#include "engine/core/year_driver.hpp"
 
 namespace socialtwin {
 
@@ -52,16 +53,17 @@ public:
                    const std::map<std::string, std::string>& metadata = {});
 
 private:
-    void step(int year, YearResults& results, std::vector<double>& phase_seconds);
-    static void age_one_year(std::span<double> persons);
+    class Year;  // this core's part of a year (CoreYear)
+
+    void step(int year, YearResults& results, PhaseTimes& times);
 
     const Scenario& scenario_;
     const AreaTable& areas_;
     BasePopulation base_;
-    std::vector<std::unique_ptr<Model>> models_;
     ProjectionSettings settings_;
     IndicatorCatalog catalog_;
-    PopulationAccounts accounts_;  // the indicators the core itself keeps
+    PopulationAccounts accounts_;  // the indicators the core itself keeps, declared first
+    YearDriver driver_;            // the models and the year they run through
 
     std::vector<double> start_, next_;                      // areas x CohortCell::size
     std::vector<double> dwellings_start_, dwellings_next_;  // per area

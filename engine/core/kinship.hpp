@@ -1,14 +1,13 @@
 #pragma once
 // Kinship: partner and mother-child links between persons of the agent core, kept as ids in
-// the person store, and seen as a graph through Boost.Graph for questions such as "does this
-// 85-year-old have a child living in the same buurt?" (informal care, mantelzorg).
+// the person store (AgentPopulation::partner, ::mother) and kept consistent here, year by year.
+// Questions asked of them (a child living nearby, for informal care) go through the kinship
+// graph, models/households/kinship_graph.hpp: the core keeps the links, not the questions.
 //
 // Links follow the household positions, which move by the shared rates (so both cores stay
 // consistent): two persons are partners only while both are in a partner position; persons
 // who enter a partner position in a year are matched within their area (opposite sex, similar
 // age); a partner who dies or leaves the area leaves the other without a partner link.
-
-#include <boost/graph/adjacency_list.hpp>
 
 #include <cstdint>
 #include <span>
@@ -44,34 +43,5 @@ void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_
 // together, children at home with their mother (and so with her partner). Reads and writes
 // only the area's persons.
 void update_households(AgentPopulation& persons, std::span<const std::uint32_t> area_persons);
-
-enum class Tie : std::uint8_t { partner, mother_of };
-
-struct KinshipEdge {
-    Tie tie = Tie::partner;
-};
-
-// Vertices are person ids; an edge per partner pair and per mother-child pair (directed
-// mother -> child, so out-edges of a woman include her children and in-edges her mother).
-using KinshipGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                           boost::no_property, KinshipEdge>;
-
-// The graph of every person present (the dead and those who left keep their vertex, without
-// edges), for kinship questions after or during a run.
-KinshipGraph kinship_graph(const AgentPopulation& persons);
-
-// Whether `person` has a child (by the mother link) who is present and lives in one of the
-// areas `nearby(area)` accepts.
-template <class Nearby>
-bool has_child_nearby(const KinshipGraph& graph, const AgentPopulation& persons,
-                      std::uint32_t person, Nearby nearby) {
-    for (const auto edge : boost::make_iterator_range(boost::out_edges(person, graph))) {
-        if (graph[edge].tie != Tie::mother_of) continue;
-        const auto child = static_cast<std::uint32_t>(boost::target(edge, graph));
-        if (persons.presence[child] == Presence::present && nearby(persons.area[child]))
-            return true;
-    }
-    return false;
-}
 
 }  // namespace socialtwin

@@ -39,15 +39,6 @@ RunDescription describe_run(const Scenario& scenario, const AreaTable& areas,
     return run;
 }
 
-void record_phase_timings(RunSummary& summary, std::span<const double> phase_seconds,
-                          std::chrono::steady_clock::time_point wall_start) {
-    for (int p = 0; p < n_phases; ++p)
-        summary.phase_timings.push_back({std::string(to_string(static_cast<Phase>(p))),
-                                         phase_seconds[static_cast<std::size_t>(p)]});
-    summary.wall_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-}
-
 std::vector<double> positions_by_area(std::span<const double> persons, std::size_t n_areas) {
     std::vector<double> positions(n_areas * n_positions, 0.0);
     for (std::size_t a = 0; a < n_areas; ++a)
@@ -58,29 +49,6 @@ std::vector<double> positions_by_area(std::span<const double> persons, std::size
                         persons[a * CohortCell::size +
                                 static_cast<std::size_t>(CohortCell::offset(s, age, p))];
     return positions;
-}
-
-YearPlan plan_year(const std::vector<std::unique_ptr<Model>>& models, int year) {
-    YearPlan plan;
-    plan.segments.emplace_back();
-    for (int p = 0; p < n_phases; ++p) {
-        const auto phase = static_cast<Phase>(p);
-        YearPlan::Item item{phase, false, {}};
-        std::vector<Model*> settling;
-        for (const auto& model : models) {
-            if (model->phase() != phase) continue;
-            model->begin_year(year);
-            item.models.push_back(model.get());
-            if (model->settles_across_areas()) settling.push_back(model.get());
-        }
-        plan.segments.back().push_back(item);
-        if (!settling.empty()) {
-            plan.settling.push_back(settling);
-            plan.settling_phase.push_back(phase);
-            plan.segments.push_back({YearPlan::Item{phase, true, settling}});
-        }
-    }
-    return plan;
 }
 
 }  // namespace socialtwin

@@ -1,17 +1,19 @@
 #pragma once
 // The one narrow interface through which every process plugs into a projection.
 //
-// A model declares the phase it joins and the indicators it reports. Once a year, before any
-// area is touched, begin_year() lets it turn the scenario into this year's rates (sequential,
-// cheap). Then apply() runs for every area, in parallel over areas: it must only touch the
-// AreaStep it is given, so results cannot depend on the thread count.
+// A model declares the phase it joins, the indicators it reports and what it reads of other
+// models' indicators (needs). The yearly driver (engine/core/year_driver.hpp), the same for both
+// cores, runs the year: once a year, before any area is touched, begin_year() lets every model
+// turn the scenario into this year's rates (sequential, cheap). Then apply() runs for every
+// area, in parallel over areas: it must only touch the AreaStep it is given, so results cannot
+// depend on the thread count.
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,7 +27,9 @@
 
 namespace socialtwin {
 
-// The fixed phases of a projected year, in the order they run (see CohortProjection::step).
+// The fixed phases of a projected year, in the order they run (see YearDriver::run_year and
+// docs/model.md, "One year, in fixed phases"). Within a phase, models run in the run's order
+// of models (the registry's).
 enum class Phase {
     ageing_and_survival,
     births,
@@ -117,6 +121,15 @@ struct RunContext {
     bool agents = false;  // the agent core runs (models need no per-area count buffers)
     const RandomStreams* random = nullptr;  // agent core: this replicate's random streams
     AgentPopulation* persons = nullptr;     // agent core: the persons, for settle()
+    // Every indicator of the run, all models' declarations done: where a model finds the ids
+    // of the indicators it needs (Model::needs).
+    const IndicatorCatalog* catalog = nullptr;
+};
+
+// An indicator a model reads that another model fills, and that model (its name()).
+struct ModelNeed {
+    std::string indicator;
+    std::string provider;
 };
 
 class Model {
@@ -130,6 +143,11 @@ public:
     virtual void configure(const Scenario& /*scenario*/) {}
     // Declares the indicators this model fills; called once, before the run.
     virtual void declare_indicators(IndicatorCatalog& catalog) = 0;
+    // The indicators of other models this one reads; asked once every model has declared its
+    // indicators. The driver checks that each provider is in the run and runs earlier in the
+    // year, and fails naming both models otherwise: a reader that ran first would read zeros.
+    // Ids are found in RunContext::catalog from begin_run on, whatever the models' order.
+    virtual std::vector<ModelNeed> needs() const { return {}; }
     virtual void begin_run(const RunContext& /*run*/) {}
     // Once a year, sequential: compute this year's rates from the baseline and the scenario.
     virtual void begin_year(int /*year*/) {}
@@ -141,10 +159,11 @@ public:
     virtual void apply(AgentAreaStep& /*step*/) const {}
 
     // A model whose phase needs every area at once -- a housing market matching would-be
-    // in-migrants to vacant dwellings anywhere in the municipality -- says so here. The core
-    // then runs apply() for every area, settle() once (sequential, so deterministic), and
-    // complete() for every area before the next phase. apply() may record per-area facts
-    // for settle() in the model (each area writes only its own entry).
+    // in-migrants to vacant dwellings anywhere in the municipality -- says so here. The driver
+    // then runs apply() for every area, settle() once (sequential, so deterministic; its time
+    // counts in the model's phase), and complete() for every area before the next phase.
+    // apply() may record per-area facts for settle() in the model (each area writes only its
+    // own entry).
     virtual bool settles_across_areas() const { return false; }
     virtual void settle() {}
     virtual void complete(AreaStep& /*step*/) const {}
@@ -155,26 +174,5 @@ public:
     virtual bool complete_needs_counts() const { return true; }
     virtual void complete(AgentAreaStep& /*step*/) const {}
 };
-
-// How the core runs one year: the phases in order, cut into segments wherever a model settles
-// across areas. Within a segment every area runs all its items back to back; between segment
-// k and k+1 the models in settling[k] settle.
-struct YearPlan {
-    struct Item {
-        Phase phase = Phase::ageing_and_survival;
-        bool complete = false;  // the second half of a settling phase
-        std::vector<Model*> models;
-    };
-    std::vector<std::vector<Item>> segments;
-    std::vector<std::vector<Model*>> settling;
-    std::vector<Phase> settling_phase;
-};
-
-// Fills the summary's per-phase timings and its wall time since `wall_start`.
-void record_phase_timings(RunSummary& summary, std::span<const double> phase_seconds,
-                          std::chrono::steady_clock::time_point wall_start);
-
-// Calls begin_year() on every model, in phase order, and plans the year.
-YearPlan plan_year(const std::vector<std::unique_ptr<Model>>& models, int year);
 
 }  // namespace socialtwin

@@ -44,10 +44,9 @@ void AccessibilityModel::declare_indicators(IndicatorCatalog& catalog) {
         }));
         if (types_[t] == gp_type) gp_ = t;
     }
-    // The care model declares the demand first (it comes first in the registry); without it
-    // (a run of selected models) only the distances are reported.
-    demand_ = catalog.find(std::string(gp_demand));
-    settles_ = gp_ && demand_;
+    // A GP type brings the capacity pressure, from the care model's demand (needs()); the
+    // driver checks that care runs in this run, before this model.
+    settles_ = gp_.has_value();
     if (!settles_) return;
     pressure_ = catalog.add({
         .name = "gp_practice_capacity_pressure",
@@ -71,7 +70,16 @@ void AccessibilityModel::declare_indicators(IndicatorCatalog& catalog) {
     });
 }
 
+std::vector<ModelNeed> AccessibilityModel::needs() const {
+    if (!settles_) return {};
+    return {{std::string(gp_demand), std::string(gp_demand_provider)}};
+}
+
 void AccessibilityModel::begin_run(const RunContext& run) {
+    if (settles_) {
+        if (!run.catalog) throw std::logic_error("accessibility: begin_run without the catalog");
+        demand_ = run.catalog->id(std::string(gp_demand));
+    }
     const std::size_t n = run.areas->size();
     distance_km_.assign(types_.size(), std::vector<double>(n, nan));
     catchment_.assign(n, AreaGraph::none);
@@ -121,7 +129,7 @@ void AccessibilityModel::apply(AreaStep& step) const {
         step.values(distance_ids_[t])[0] = distance_km_[t][step.area];
     if (!settles_) return;
     double needed = 0;
-    for (const double v : step.results.area_values(*demand_, step.area)) needed += v;
+    for (const double v : step.results.area_values(demand_, step.area)) needed += v;
     demand_fte_[step.area] = needed;
 }
 

@@ -8,7 +8,9 @@
 // catchment of its nearest open GP practice; practices on one site (the same position) share
 // their catchment and pool their FTE. Capacity pressure = GP FTE needed by the catchment (the
 // care model's `gp_fte_needed`, this year) / the FTE of its practices, so the model needs every
-// area's demand before it can report any area's pressure: it settles across areas.
+// area's demand before it can report any area's pressure: it settles across areas. With a GP
+// practice among the facilities it needs the care model in the run (needs()): without it there
+// would be no pressure to report, and a run says so instead of leaving the indicator out.
 
 #include <memory>
 #include <optional>
@@ -31,6 +33,7 @@ public:
     std::string_view name() const override { return "accessibility"; }
     Phase phase() const override { return Phase::accessibility; }
     void declare_indicators(IndicatorCatalog& catalog) override;
+    std::vector<ModelNeed> needs() const override;
     void begin_run(const RunContext& run) override;
     void begin_year(int year) override;
     void apply(AreaStep& step) const override;
@@ -42,15 +45,16 @@ public:
     // The facility type whose capacity is held against a demand, and that demand.
     static constexpr std::string_view gp_type = "gp_practice";
     static constexpr std::string_view gp_demand = "gp_fte_needed";
+    static constexpr std::string_view gp_demand_provider = "care";
 
 private:
     std::vector<Facility> facilities_;
     std::vector<std::string> types_;         // in order of first appearance
     std::vector<IndicatorId> distance_ids_;  // per type
     std::optional<std::size_t> gp_;          // index of gp_type in types_
-    std::optional<IndicatorId> demand_;      // gp_fte_needed, declared by the care model
+    IndicatorId demand_{};                   // gp_fte_needed, found in begin_run
     IndicatorId pressure_{}, available_{};
-    bool settles_ = false;
+    bool settles_ = false;  // a GP type: pressure from the care demand
 
     std::shared_ptr<const AreaGraph> graph_;  // built once per area table
     const AreaTable* graph_areas_ = nullptr;

@@ -245,23 +245,6 @@ TEST(Kinship, HouseholdsGroupPartnersAndTheChildrenAtHomeOfTheMother) {
     EXPECT_EQ(persons.household[single], single);
 }
 
-TEST(Kinship, GraphAnswersWhetherAChildLivesNearby) {
-    AgentPopulation persons;
-    const auto mother = persons.add(1940, Sex::female, Position::living_alone, 0);
-    const auto near_child = persons.add(1970, Sex::male, Position::living_alone, 1, mother);
-    const auto far_child = persons.add(1972, Sex::female, Position::living_alone, 7, mother);
-    const auto stranger = persons.add(1941, Sex::female, Position::living_alone, 0);
-    const KinshipGraph graph = kinship_graph(persons);
-    auto same_buurt = [](std::uint32_t area) { return area < 4; };
-    EXPECT_TRUE(has_child_nearby(graph, persons, mother, same_buurt));
-    EXPECT_FALSE(has_child_nearby(graph, persons, stranger, same_buurt));
-    persons.presence[near_child] = Presence::emigrated;
-    EXPECT_FALSE(has_child_nearby(kinship_graph(persons), persons, mother, same_buurt));
-    EXPECT_TRUE(has_child_nearby(kinship_graph(persons), persons, mother,
-                                 [](std::uint32_t area) { return area == 7; }));
-    (void)far_child;
-}
-
 TEST(Kinship, BasePopulationPairsPartnersAndGivesChildrenAMother) {
     AgentPopulation persons;
     for (int k = 0; k < 3; ++k) {

@@ -5,6 +5,7 @@
 
 #include "models/facilities/accessibility.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -143,11 +144,38 @@ TEST(Accessibility, TypesWithoutADemandReportOnlyTheDistance) {
     EXPECT_FALSE(run->has("distance_to_pharmacy_km"));  // no pharmacy in the dataset
 }
 
-TEST(Accessibility, WithoutTheCareModelOnlyDistancesAreReported) {
-    const auto run = run_on(tiny_dir, tiny_scenario(), false, {"accessibility"});
-    EXPECT_TRUE(run->has("distance_to_gp_practice_km"));
-    EXPECT_FALSE(run->has("gp_practice_capacity_pressure"));
-    EXPECT_DOUBLE_EQ(run->value("distance_to_gp_practice_km", 2020, T2), 5.5);
+TEST(Accessibility, WithGpPracticesButWithoutTheCareModelARunIsAnErrorNamingBoth) {
+    // Without the care model's demand there is no pressure to report: a run says so rather
+    // than leave the indicator out.
+    try {
+        run_on(tiny_dir, tiny_scenario(), false, {"accessibility"});
+        FAIL() << "a run without the care model started";
+    } catch (const std::logic_error& error) {
+        EXPECT_THAT(error.what(), ::testing::HasSubstr("the accessibility model reads "
+                                                       "gp_fte_needed from the care model, which "
+                                                       "is not in this run"));
+    }
+}
+
+TEST(Accessibility, ListedBeforeTheCareModelItStillReportsThePressure) {
+    // Models run in phase order whatever their order in the list: accessibility comes after
+    // care in the year, so it finds the demand either way.
+    const auto care_first = run_on(tiny_dir, tiny_scenario(), false, {"care", "accessibility"});
+    const auto care_last = run_on(tiny_dir, tiny_scenario(), false, {"accessibility", "care"});
+    for (int year = 2019; year <= 2022; ++year)
+        for (const std::size_t a : {T1, T2}) {
+            const double pressure = care_first->value("gp_practice_capacity_pressure", year, a);
+            EXPECT_GT(pressure, 0);
+            EXPECT_EQ(care_last->value("gp_practice_capacity_pressure", year, a), pressure);
+        }
+}
+
+TEST(Accessibility, TheRegistryOrderMeetsEveryModelsNeeds) {
+    const Dataset dataset = load_dataset(tiny_dir);
+    const Scenario scenario = tiny_scenario();
+    EXPECT_NO_THROW(CohortProjection projection(
+        scenario, dataset.areas, dataset.base,
+        create_models({.rates = dataset.rates, .facilities = dataset.facilities})));
 }
 
 TEST(Accessibility, APracticeOpeningInAScenarioYearShortensTheDistanceFromThatYear) {

@@ -1,0 +1,183 @@
+#include "engine/core/year_driver.hpp"
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "engine/core/parallel.hpp"
+
+namespace socialtwin {
+
+namespace {
+
+// The first and one-past-last indicator a model declared.
+struct DeclaredIndicators {
+    IndicatorId begin = 0, end = 0;
+};
+
+void check_model_needs(std::span<const std::unique_ptr<Model>> models,
+                       std::span<const DeclaredIndicators> declared,
+                       const IndicatorCatalog& catalog) {
+    // Within a phase models run in their order (plan_year), so (phase, index) is the order
+    // in which they run.
+    auto runs_before = [&](std::size_t a, std::size_t b) {
+        const Phase pa = models[a]->phase(), pb = models[b]->phase();
+        return pa != pb ? pa < pb : a < b;
+    };
+    std::vector<std::string> problems;
+    for (std::size_t reader = 0; reader < models.size(); ++reader) {
+        const Model& r = *models[reader];
+        for (const ModelNeed& need : r.needs()) {
+            const auto it = std::find_if(models.begin(), models.end(),
+                                         [&](const auto& m) { return m->name() == need.provider; });
+            const std::string wanted = fmt::format("the {} model reads {} from the {} model",
+                                                   r.name(), need.indicator, need.provider);
+            if (it == models.end()) {
+                problems.push_back(wanted + ", which is not in this run");
+                continue;
+            }
+            const auto provider = static_cast<std::size_t>(it - models.begin());
+            const std::optional<IndicatorId> id = catalog.find(need.indicator);
+            if (!id || *id < declared[provider].begin || *id >= declared[provider].end) {
+                problems.push_back(wanted + ", which does not declare it");
+                continue;
+            }
+            if (runs_before(provider, reader)) continue;
+            const Phase pp = (*it)->phase(), rp = r.phase();
+            problems.push_back(
+                pp == rp ? fmt::format("{}, which runs after it in phase {} (list {} first)",
+                                       wanted, to_string(rp), need.provider)
+                         : fmt::format("{}, which runs after it (phase {} comes after phase {})",
+                                       wanted, to_string(pp), to_string(rp)));
+        }
+    }
+    if (problems.empty()) return;
+    std::string message = "the models of this run do not meet each other's needs: ";
+    for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
+    throw std::logic_error(message);
+}
+
+}  // namespace
+
+YearPlan plan_year(std::span<const std::unique_ptr<Model>> models, int year) {
+    YearPlan plan;
+    plan.segments.emplace_back();
+    for (int p = 0; p < n_phases; ++p) {
+        const auto phase = static_cast<Phase>(p);
+        YearPlan::Item item{phase, false, {}};
+        std::vector<Model*> settling;
+        for (const auto& model : models) {
+            if (model->phase() != phase) continue;
+            model->begin_year(year);
+            item.models.push_back(model.get());
+            if (model->settles_across_areas()) settling.push_back(model.get());
+        }
+        plan.segments.back().push_back(item);
+        if (!settling.empty()) {
+            plan.settling.push_back(settling);
+            plan.settling_phase.push_back(phase);
+            plan.segments.push_back({YearPlan::Item{phase, true, settling}});
+        }
+    }
+    return plan;
+}
+
+void PhaseTimes::record(RunSummary& summary, clock::time_point wall_start) const {
+    for (int p = 0; p < n_phases; ++p) {
+        const auto phase = static_cast<Phase>(p);
+        summary.phase_timings.push_back({std::string(to_string(phase)), seconds(phase)});
+    }
+    summary.wall_seconds = std::chrono::duration<double>(clock::now() - wall_start).count();
+}
+
+YearDriver::YearDriver(const Scenario& scenario, std::vector<std::unique_ptr<Model>> models,
+                       IndicatorCatalog& catalog)
+    : models_(std::move(models)), catalog_(&catalog) {
+    std::vector<DeclaredIndicators> declared;
+    for (auto& model : models_) {
+        model->configure(scenario);
+        const IndicatorId begin = catalog.size();
+        model->declare_indicators(catalog);
+        declared.push_back({begin, catalog.size()});
+    }
+    check_model_needs(models_, declared, catalog);
+}
+
+void YearDriver::begin_run(RunContext run) {
+    run.catalog = catalog_;
+    for (auto& model : models_) model->begin_run(run);
+}
+
+// One projected year, for either core. The phases run in a fixed order:
+//  1. ageing_and_survival  deaths during the year (by age on 1 January); then the core moves
+//                          the survivors up one year of age
+//  2. births               from the women present on 1 January; newborns join at age 0
+//  3. household_positions  leaving home, partnering, separation, widowhood, institution ...
+//                          for the survivors, by their age on 1 January
+//  4. migration            out-migration; in-migration as far as the dwelling stock (with
+//                          this year's construction) has room for more households
+//  5. housing              households on 1 January against the dwelling stock; construction
+//  6. care                 care use during the year, from the mid-year population
+//  7. accounting           the population accounts, checked per area (by the core)
+//  8. accessibility        distances to the nearest facilities; GP demand of each practice's
+//                          catchment (this year's care) against its capacity. Last: it changes
+//                          no persons, and its second sweep (it settles across areas) then holds
+//                          nothing else, which the agent core runs without counting persons
+// Ageing comes first so that every later phase sees the persons alive at the end of the year
+// at their new age; births come from the 1 January women because the fertility rates were
+// fitted that way (see docs/data-preparation.md). Household positions change before migration
+// so that migration sees the households that really need a dwelling at year end: children
+// who left home this year compete with in-migrants for the vacant dwellings.
+//
+// Models only touch their own area (model.hpp), so each area runs the phases in a row while
+// its state (24 KB of counts in the cohort core) is in cache, instead of one sweep over the
+// whole population per phase: the step is compute-bound, not memory-bound
+// (docs/performance.md). Only a model that settles across areas (the housing market in
+// migration, the catchments in accessibility) cuts the year into more sweeps. Each item is
+// timed in its phase per thread, settle() in its model's phase, and the times are summed.
+void YearDriver::run_year(int year, std::size_t n_areas, CoreYear& core, PhaseTimes& times) {
+    using clock = PhaseTimes::clock;
+    const YearPlan plan = plan_year(models_, year);
+    const std::size_t n_segments = plan.segments.size();
+
+    // Per thread: the core's worker and the seconds of each phase, summed after the year (a
+    // shared sum would make every item of every area contend for it).
+    struct Worker {
+        std::unique_ptr<AreaWork> work;
+        std::array<double, n_phases> seconds{};
+    };
+    tbb::enumerable_thread_specific<Worker> workers([&] { return Worker{core.area_work(), {}}; });
+
+    for (std::size_t segment = 0; segment < n_segments; ++segment) {
+        const std::vector<YearPlan::Item>& items = plan.segments[segment];
+        parallel_for_ranges(n_areas, [&](const auto& range) {
+            Worker& worker = workers.local();
+            for (std::size_t a = range.begin(); a != range.end(); ++a) {
+                worker.work->begin({a, segment, n_segments});
+                auto t0 = clock::now();
+                for (const YearPlan::Item& item : items) {
+                    worker.work->run(item);
+                    const auto t1 = clock::now();
+                    worker.seconds[static_cast<std::size_t>(item.phase)] +=
+                        std::chrono::duration<double>(t1 - t0).count();
+                    t0 = t1;
+                }
+                worker.work->end();
+            }
+        });
+        if (segment < plan.settling.size())
+            times.time(plan.settling_phase[segment], [&] {
+                for (Model* m : plan.settling[segment]) m->settle();
+            });
+    }
+    for (const Worker& worker : workers)
+        for (int p = 0; p < n_phases; ++p)
+            times.add(static_cast<Phase>(p), worker.seconds[static_cast<std::size_t>(p)]);
+    core.end_year(times);
+}
+
+}  // namespace socialtwin
