@@ -1,6 +1,7 @@
-// socialtwin: the command line. All work happens in engine/io and the core; this file only
-// parses arguments, reports and maps failures to exit codes (0 ok, 2 bad input, 1 bug/other,
-// 130 / 143 interrupted by SIGINT / SIGTERM: engine/formats/output_file.hpp).
+// socialtwin: the command line. All work happens in engine/run, engine/results and below; this
+// file only parses arguments (one add_<command> and one <command>_command function per command),
+// reports, and maps failures to exit codes (0 ok, 2 bad input, 1 bug/other, 130 / 143
+// interrupted by SIGINT / SIGTERM: engine/formats/output_file.hpp).
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 
@@ -23,18 +25,18 @@
 #include "engine/cli/command_line.hpp"
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/errors.hpp"
-#include "engine/output/aggregate.hpp"
-#include "engine/results/compare.hpp"
-#include "engine/output/console_summary.hpp"
+#include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
-#include "engine/results/monitor.hpp"
 #include "engine/formats/output_file.hpp"
+#include "engine/input/scenario_loader.hpp"
+#include "engine/input/scenario_schema.hpp"
+#include "engine/output/console_summary.hpp"
+#include "engine/results/aggregate_file.hpp"
+#include "engine/results/compare.hpp"
+#include "engine/results/monitor.hpp"
 #include "engine/results/publish.hpp"
 #include "engine/results/result_info.hpp"
 #include "engine/run/run.hpp"
-#include "engine/input/scenario_loader.hpp"
-#include "engine/input/scenario_schema.hpp"
-#include "engine/core/version.hpp"
 
 namespace fs = std::filesystem;
 using namespace socialtwin;
@@ -58,14 +60,61 @@ void report_input_error(const InputError& e) {
                              e.problems().size(), e.problems().size() == 1 ? "" : "s");
 }
 
-int run_command(const RunOptions& base, bool quiet) {
-    RunOptions options = base;
+// ---- run, synthesise, validate, schema ----------------------------------------------------
+
+// What the command line gives `run`, `synthesise` and `validate`.
+struct RunArguments {
+    RunOptions options;
+    std::string data_dir, core;
+    int replicates = 0;
+    bool quiet = false, no_aggregates = false;
+    std::string scenario, output;  // of synthesise and validate
+
+    // The options as run_scenario takes them: the command line's overrides applied.
+    RunOptions resolved() const {
+        RunOptions resolved_options = options;
+        if (!data_dir.empty()) resolved_options.data_dir = data_dir;
+        if (!core.empty()) resolved_options.core = core_names.from_string(core);
+        if (replicates > 0) resolved_options.replicates = replicates;
+        resolved_options.aggregates = !no_aggregates;
+        return resolved_options;
+    }
+};
+
+CLI::App* add_run(CLI::App& app, RunArguments& args) {
+    auto* run = app.add_subcommand("run", "Run a scenario and write its HDF5 result.");
+    run->add_option("scenario", args.options.scenario, "Scenario YAML file")->required();
+    run->add_option("-o,--output", args.options.output,
+                    "HDF5 result file (default: out/<scenario>.h5)");
+    run->add_option("--data-dir", args.data_dir,
+                    "Folder holding datasets/ (default: $SOCIALTWIN_DATA or the built-in data)")
+        ->check(cli::existing_folder());
+    run->add_option("-t,--threads", args.options.threads,
+                    "Worker threads (0 = all cores; results do not depend on it)")
+        ->check(cli::whole_number(0, max_threads, "all cores"));
+    run->add_flag("-q,--quiet", args.quiet, "Print no summary table");
+    run->add_option("--core", args.core, "cohort or agent (overrides the scenario's `core`)")
+        ->check(cli::one_of({core_names.all().begin(), core_names.all().end()}));
+    run->add_option("--replicates", args.replicates,
+                    "Replicates of the agent core (overrides the scenario's `replicates`)")
+        ->check(cli::whole_number(1, max_replicates()));
+    run->add_option("--start-population", args.options.start_population,
+                    "Agent core: start from persons saved by `socialtwin synthesise`")
+        ->check(cli::existing_file());
+    run->add_flag("--no-aggregates", args.no_aggregates,
+                  "Do not write /aggregates (the indicators summed to pc4, buurt, wijk, "
+                  "gemeente); `socialtwin aggregate` adds them later");
+    return run;
+}
+
+int run_command(const RunArguments& args) {
+    RunOptions options = args.resolved();
     if (options.output.empty())
         options.output = fs::path("out") / (options.scenario.stem().string() + ".h5");
     ConsoleSummary summary;
     options.extra_observers.push_back(&summary);
     const RunReport report = run_scenario(options);
-    if (!quiet) {
+    if (!args.quiet) {
         std::cout << fmt::format(
             "socialtwin {}: scenario '{}' on dataset '{}' ({} areas), {} core{}\n\n",
             engine_version(), report.scenario_name, report.dataset, report.areas, report.core,
@@ -83,6 +132,255 @@ int run_command(const RunOptions& base, bool quiet) {
     return 0;
 }
 
+CLI::App* add_synthesise(CLI::App& app, RunArguments& args) {
+    auto* synth = app.add_subcommand(
+        "synthesise", "Synthesise and save the agent core's start population of a scenario.");
+    synth->add_option("scenario", args.scenario, "Scenario YAML file")->required();
+    synth->add_option("-o,--output", args.output, "HDF5 file to write")->required();
+    synth->add_option("--data-dir", args.data_dir, "Folder holding datasets/")
+        ->check(cli::existing_folder());
+    return synth;
+}
+
+int synthesise_command(const RunArguments& args) {
+    const std::size_t n =
+        synthesise_start_population(args.scenario, args.resolved().data_dir, args.output);
+    std::cout << fmt::format("{} persons written to {}\n", n, args.output);
+    return 0;
+}
+
+CLI::App* add_validate(CLI::App& app, RunArguments& args) {
+    auto* validate = app.add_subcommand("validate", "Check a scenario file without running it.");
+    validate->add_option("scenario", args.scenario, "Scenario YAML file")->required();
+    validate->add_option("--data-dir", args.data_dir, "Folder holding datasets/")
+        ->check(cli::existing_folder());
+    return validate;
+}
+
+int validate_command(const RunArguments& args) {
+    const auto problems = validate_scenario_file(args.scenario);
+    if (!problems.empty()) {
+        report_input_error(InputError(problems));
+        return exit_bad_input;
+    }
+    check_scenario(args.scenario, args.resolved().data_dir);
+    std::cout << args.scenario << ": valid\n";
+    return 0;
+}
+
+// ---- commands on result files (engine/results) -------------------------------------------
+
+struct AggregateArguments {
+    std::string result, output;
+    std::vector<std::string> levels;
+    bool only = false;
+};
+
+CLI::App* add_aggregate(CLI::App& app, AggregateArguments& args) {
+    auto* aggregate = app.add_subcommand(
+        "aggregate",
+        "(Re)compute a result's /aggregates: every indicator summed (measures: weighted mean) "
+        "over the areas of each pc4, buurt, wijk and gemeente.");
+    aggregate->add_option("result", args.result, "HDF5 result file")->required();
+    aggregate
+        ->add_option("--levels", args.levels,
+                     "Area attributes to aggregate to, e.g. buurt,gemeente (default: pc4, "
+                     "buurt, wijk, gemeente where present)")
+        ->delimiter(',');
+    aggregate->add_option("-o,--output", args.output,
+                          "Write to this file instead of replacing the result");
+    aggregate->add_flag("--only", args.only,
+                        "Keep only the --levels given: drop the other levels already in "
+                        "/aggregates (by default they stay, so adding a level loses none)");
+    return aggregate;
+}
+
+int aggregate_command(const AggregateArguments& args) {
+    const auto written = aggregate_result_file(
+        args.result, {.levels = args.levels, .only_these_levels = args.only}, args.output);
+    std::cout << fmt::format("{}: {}\n", args.output.empty() ? args.result : args.output,
+                             written.empty()
+                                 ? std::string("no level to aggregate to (no /aggregates)")
+                                 : fmt::format("aggregates per {}", fmt::join(written, ", ")));
+    return 0;
+}
+
+struct CompareArguments {
+    std::string baseline, output;
+    std::vector<std::string> scenarios;
+    std::optional<double> discount_rate;
+    std::vector<std::string> levels;
+    bool markdown = false;
+};
+
+CLI::App* add_compare(CLI::App& app, CompareArguments& args) {
+    auto* compare = app.add_subcommand(
+        "compare",
+        "Businesscase: SCENARIO.h5 minus BASELINE.h5 per area, aggregated and in total, with "
+        "cumulative and discounted (NPV) cost differences. (A projection against observations "
+        "is `socialtwin monitor`.)");
+    compare->add_option("baseline", args.baseline, "Baseline result")->required();
+    compare
+        ->add_option("scenario", args.scenarios,
+                     "Scenario result. Several scenario results print one table with a column "
+                     "per scenario (no -o).")
+        ->required();
+    compare->add_option("-o,--output", args.output,
+                        "HDF5 difference file to write (DIFF.h5); without it only the table is "
+                        "printed");
+    compare
+        ->add_option(
+            "--discount-rate", args.discount_rate,
+            fmt::format("Discount rate for the net present value, a real fraction a year. Default: "
+                        "the scenario file's /meta discount_rate (scenario key "
+                        "businesscase.discount_rate), else {} = {}",
+                        default_discount_rate, default_discount_rate_source))
+        ->check(cli::decimal_number("0.0225 for 2.25% a year"));
+    compare
+        ->add_option("--levels", args.levels,
+                     "Area attributes to aggregate to (default: pc4, buurt, wijk, gemeente "
+                     "where present)")
+        ->delimiter(',');
+    compare->add_flag("--markdown", args.markdown, "Print the summary as a Markdown table");
+    return compare;
+}
+
+// `compare` once also set a projection against observations; that is `monitor` now, and an old
+// command must fail with the new one named rather than read the observations as a result.
+void refuse_observations(const CompareArguments& args) {
+    std::vector<InputProblem> problems;
+    for (const auto& scenario : args.scenarios)
+        if (is_observation_path(scenario))
+            problems.push_back(problem_at(
+                where_in(scenario),
+                "observations, not a result: `socialtwin compare` compares results",
+                fmt::format("to set a projection against observations, run `socialtwin monitor "
+                            "{} {}`",
+                            args.baseline, scenario)));
+    if (!problems.empty()) throw InputError(std::move(problems));
+}
+
+int compare_command(const CompareArguments& args) {
+    refuse_observations(args);
+    if (args.scenarios.size() > 1) {
+        if (!args.output.empty())
+            throw InputError(
+                {problem_at(where_in("", 0, 0, "-o"),
+                            "-o writes the difference file of one scenario; give one scenario "
+                            "result, or leave -o out to print the table of several")});
+        std::vector<CompareReport> reports;
+        for (const auto& scenario : args.scenarios)
+            reports.push_back(compare_results({.baseline = args.baseline,
+                                               .scenario = scenario,
+                                               .output = {},
+                                               .discount_rate = args.discount_rate,
+                                               .levels = args.levels}));
+        print_scenario_table(reports, std::cout, args.markdown);
+        return 0;
+    }
+    const auto report = compare_results({.baseline = args.baseline,
+                                         .scenario = args.scenarios.front(),
+                                         .output = args.output,
+                                         .discount_rate = args.discount_rate,
+                                         .levels = args.levels});
+    print_comparison(report, std::cout, args.markdown);
+    if (!args.output.empty()) std::cout << "\nWritten to " << args.output << '\n';
+    return 0;
+}
+
+struct MonitorArguments {
+    std::string projection, observation, output, level;
+    bool markdown = false;
+};
+
+CLI::App* add_monitor(CLI::App& app, MonitorArguments& args) {
+    auto* monitor = app.add_subcommand(
+        "monitor",
+        "Monitoring: a projection against observed values (an observation folder with "
+        "observation.yaml + observed.csv, or an observed .csv), aggregated to the "
+        "observation's level.");
+    monitor->add_option("result", args.projection, "The projection: a result of `socialtwin run`")
+        ->required();
+    monitor
+        ->add_option("observations", args.observation,
+                     "Observation folder (observation.yaml + observed.csv) or observed .csv")
+        ->required();
+    monitor->add_option("-o,--output", args.output,
+                        "HDF5 monitoring file to write (MONITOR.h5); without it only the table "
+                        "is printed");
+    monitor->add_option("--level", args.level,
+                        "The area attribute the observation's codes are at (overrides "
+                        "observation.yaml's level)");
+    monitor->add_flag("--markdown", args.markdown, "Print the summary as a Markdown table");
+    return monitor;
+}
+
+int monitor_command(const MonitorArguments& args) {
+    const auto report = monitor_projection({.projection = args.projection,
+                                            .observation = args.observation,
+                                            .output = args.output,
+                                            .level = args.level});
+    print_monitoring(report, std::cout, args.markdown);
+    if (!args.output.empty()) std::cout << "\nWritten to " << args.output << '\n';
+    return 0;
+}
+
+struct ExportArguments {
+    std::string result, output, disclosure;
+};
+
+CLI::App* add_export(CLI::App& app, ExportArguments& args) {
+    auto* export_command = app.add_subcommand(
+        "export",
+        "Write a copy of a result for publication under disclosure control (--disclosure cbs: "
+        "areas with fewer than 5 inhabitants suppressed, counts rounded to multiples of 5). The "
+        "run's own file is left exact.");
+    export_command->add_option("result", args.result, "HDF5 result file")->required();
+    export_command->add_option("-o,--output", args.output, "HDF5 file to publish")->required();
+    export_command->add_option("--disclosure", args.disclosure,
+                               "Disclosure control rule: cbs (required)");
+    return export_command;
+}
+
+int export_command(const ExportArguments& args) {
+    const auto report = publish_result(
+        {.source = args.result, .output = args.output, .disclosure = args.disclosure});
+    std::cout << fmt::format(
+        "{} written from {} under disclosure control ({}): {} of {} area-years "
+        "suppressed{}\n",
+        args.output, args.result, report.rule.description, report.suppressed_area_years,
+        report.area_years,
+        report.levels.empty() ? std::string{}
+                              : fmt::format("; aggregates per {}{}", fmt::join(report.levels, ", "),
+                                            report.computed_aggregates ? " (computed)" : ""));
+    return 0;
+}
+
+CLI::App* add_info(CLI::App& app, std::string& path) {
+    auto* info = app.add_subcommand(
+        "info",
+        "Describe a file socialtwin wrote: a result, a published result, a comparison, a "
+        "monitoring file or a start population.");
+    info->add_option("file", path, "HDF5 file written by socialtwin")->required();
+    return info;
+}
+
+// Runs `command`, mapping its failures to exit codes and messages.
+int run_reporting_failures(const std::function<int()>& command) {
+    try {
+        return command();
+    } catch (const Interrupted&) {
+        std::cerr << "interrupted: nothing was written\n";
+        return exit_interrupted;
+    } catch (const InputError& e) {
+        report_input_error(e);
+        return exit_bad_input;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -93,129 +391,33 @@ int run_cli(int argc, char** argv) {
     app.set_version_flag("--version", std::string(engine_version()));
     app.require_subcommand(1);
 
-    RunOptions run_options;
-    std::string data_dir;
-    bool quiet = false;
-    auto* run = app.add_subcommand("run", "Run a scenario and write its HDF5 result.");
-    run->add_option("scenario", run_options.scenario, "Scenario YAML file")->required();
-    run->add_option("-o,--output", run_options.output,
-                    "HDF5 result file (default: out/<scenario>.h5)");
-    run->add_option("--data-dir", data_dir,
-                    "Folder holding datasets/ (default: $SOCIALTWIN_DATA or the built-in data)")
-        ->check(cli::existing_folder());
-    run->add_option("-t,--threads", run_options.threads,
-                    "Worker threads (0 = all cores; results do not depend on it)")
-        ->check(cli::whole_number(0, max_threads, "all cores"));
-    run->add_flag("-q,--quiet", quiet, "Print no summary table");
-    std::string core;
-    run->add_option("--core", core, "cohort or agent (overrides the scenario's `core`)")
-        ->check(cli::one_of({core_names.all().begin(), core_names.all().end()}));
-    int replicates = 0;
-    run->add_option("--replicates", replicates,
-                    "Replicates of the agent core (overrides the scenario's `replicates`)")
-        ->check(cli::whole_number(1, max_replicates()));
-
-    run->add_option("--start-population", run_options.start_population,
-                    "Agent core: start from persons saved by `socialtwin synthesise`")
-        ->check(cli::existing_file());
-    bool no_aggregates = false;
-    run->add_flag("--no-aggregates", no_aggregates,
-                  "Do not write /aggregates (the indicators summed to pc4, buurt, wijk, "
-                  "gemeente); `socialtwin aggregate` adds them later");
-
-    // ---- businesscase, monitoring, publication (engine/io/aggregate, compare, monitor,
-    // publish) ----
-    std::string aggregate_path, aggregate_output;
-    std::vector<std::string> levels;
-    auto* aggregate = app.add_subcommand(
-        "aggregate",
-        "(Re)compute a result's /aggregates: every indicator summed (measures: weighted mean) "
-        "over the areas of each pc4, buurt, wijk and gemeente.");
-    aggregate->add_option("result", aggregate_path, "HDF5 result file")->required();
-    aggregate
-        ->add_option("--levels", levels,
-                     "Area attributes to aggregate to, e.g. buurt,gemeente (default: pc4, "
-                     "buurt, wijk, gemeente where present)")
-        ->delimiter(',');
-    aggregate->add_option("-o,--output", aggregate_output,
-                          "Write to this file instead of replacing the result");
-    bool only_levels = false;
-    aggregate->add_flag("--only", only_levels,
-                        "Keep only the --levels given: drop the other levels already in "
-                        "/aggregates (by default they stay, so adding a level loses none)");
-
-    std::string compare_first, compare_output, compare_level;
-    std::vector<std::string> compare_others;
-    std::optional<double> discount_rate;
-    bool markdown = false;
-    auto* compare = app.add_subcommand(
-        "compare",
-        "Businesscase: SCENARIO.h5 minus BASELINE.h5 per area, aggregated and in total, with "
-        "cumulative and discounted (NPV) cost differences. Monitoring: with an observation "
-        "folder (observation.yaml + observed.csv) or .csv as the second argument, the projection "
-        "against the observed values.");
-    compare->add_option("baseline", compare_first, "Baseline result, or the projection to monitor")
-        ->required();
-    compare
-        ->add_option("scenario", compare_others,
-                     "Scenario result, or an observation folder / observed .csv. Several "
-                     "scenario results print one table with a column per scenario (no -o).")
-        ->required();
-    compare->add_option("-o,--output", compare_output,
-                        "HDF5 file to write (DIFF.h5 or MONITOR.h5); without it only the table "
-                        "is printed");
-    compare
-        ->add_option(
-            "--discount-rate", discount_rate,
-            fmt::format("Discount rate for the net present value, a real fraction a year. Default: "
-                        "the scenario file's /meta discount_rate (scenario key "
-                        "businesscase.discount_rate), else {} = {}",
-                        default_discount_rate, default_discount_rate_source))
-        ->check(cli::decimal_number("0.0225 for 2.25% a year"));
-    compare
-        ->add_option("--levels", levels,
-                     "Area attributes to aggregate to (default: pc4, buurt, wijk, gemeente "
-                     "where present)")
-        ->delimiter(',');
-    compare->add_option("--level", compare_level,
-                        "Monitoring: the area attribute the observation's codes are at "
-                        "(overrides observation.yaml's level)");
-    compare->add_flag("--markdown", markdown, "Print the summary as a Markdown table");
-
-    std::string export_path, export_output, disclosure;
-    auto* export_command = app.add_subcommand(
-        "export",
-        "Write a copy of a result for publication under disclosure control (--disclosure cbs: "
-        "areas with fewer than 5 inhabitants suppressed, counts rounded to multiples of 5). The "
-        "run's own file is left exact.");
-    export_command->add_option("result", export_path, "HDF5 result file")->required();
-    export_command->add_option("-o,--output", export_output, "HDF5 file to publish")->required();
-    export_command->add_option("--disclosure", disclosure,
-                               "Disclosure control rule: cbs (required)");
-
-    std::string synth_scenario, synth_output;
-    auto* synth = app.add_subcommand(
-        "synthesise", "Synthesise and save the agent core's start population of a scenario.");
-    synth->add_option("scenario", synth_scenario, "Scenario YAML file")->required();
-    synth->add_option("-o,--output", synth_output, "HDF5 file to write")->required();
-    synth->add_option("--data-dir", data_dir, "Folder holding datasets/")
-        ->check(cli::existing_folder());
-
-    std::string validate_path;
-    auto* validate = app.add_subcommand("validate", "Check a scenario file without running it.");
-    validate->add_option("scenario", validate_path, "Scenario YAML file")->required();
-    validate->add_option("--data-dir", data_dir, "Folder holding datasets/")
-        ->check(cli::existing_folder());
-
+    RunArguments run_args;
+    AggregateArguments aggregate_args;
+    CompareArguments compare_args;
+    MonitorArguments monitor_args;
+    ExportArguments export_args;
     std::string info_path;
-    auto* info = app.add_subcommand(
-        "info",
-        "Describe a file socialtwin wrote: a result, a published result, a comparison, a "
-        "monitoring file or a start population.");
-    info->add_option("file", info_path, "HDF5 file written by socialtwin")->required();
-
-    auto* schema = app.add_subcommand(
-        "schema", "Print the scenario reference (Markdown) generated from the schema.");
+    // Each command and what it does once its arguments are parsed, in the order of --help.
+    const std::vector<std::pair<CLI::App*, std::function<int()>>> commands{
+        {add_run(app, run_args), [&] { return run_command(run_args); }},
+        {add_aggregate(app, aggregate_args), [&] { return aggregate_command(aggregate_args); }},
+        {add_compare(app, compare_args), [&] { return compare_command(compare_args); }},
+        {add_monitor(app, monitor_args), [&] { return monitor_command(monitor_args); }},
+        {add_export(app, export_args), [&] { return export_command(export_args); }},
+        {add_synthesise(app, run_args), [&] { return synthesise_command(run_args); }},
+        {add_validate(app, run_args), [&] { return validate_command(run_args); }},
+        {add_info(app, info_path),
+         [&] {
+             describe_result_file(info_path, std::cout);
+             return 0;
+         }},
+        {app.add_subcommand("schema",
+                            "Print the scenario reference (Markdown) generated from the schema."),
+         [] {
+             std::cout << scenario_reference_markdown();
+             return 0;
+         }},
+    };
 
     // Usage errors are bad input like any other: exit 2 with what was expected (CLI11's own
     // exit codes and messages are not for users); --help and --version exit 0.
@@ -228,112 +430,9 @@ int run_cli(int argc, char** argv) {
         return cli::report_usage_error(app, e, args, std::cerr);
     }
     spdlog::set_pattern("[%H:%M:%S.%e] %v");
-    if (quiet) spdlog::set_level(spdlog::level::warn);
-    if (!data_dir.empty()) run_options.data_dir = data_dir;
-    if (!core.empty()) run_options.core = core_names.from_string(core);
-    if (replicates > 0) run_options.replicates = replicates;
-    run_options.aggregates = !no_aggregates;
-
-    try {
-        if (*run) return run_command(run_options, quiet);
-        if (*synth) {
-            const std::size_t n =
-                synthesise_start_population(synth_scenario, run_options.data_dir, synth_output);
-            std::cout << fmt::format("{} persons written to {}\n", n, synth_output);
-            return 0;
-        }
-        if (*validate) {
-            const auto problems = validate_scenario_file(validate_path);
-            if (!problems.empty()) {
-                report_input_error(InputError(problems));
-                return exit_bad_input;
-            }
-            check_scenario(validate_path, run_options.data_dir);
-            std::cout << validate_path << ": valid\n";
-            return 0;
-        }
-        if (*info) {
-            describe_result_file(info_path, std::cout);
-            return 0;
-        }
-        if (*aggregate) {
-            const auto written = aggregate_result_file(
-                aggregate_path, {.levels = levels, .only_these_levels = only_levels},
-                aggregate_output);
-            std::cout << fmt::format(
-                "{}: {}\n", aggregate_output.empty() ? aggregate_path : aggregate_output,
-                written.empty() ? std::string("no level to aggregate to (no /aggregates)")
-                                : fmt::format("aggregates per {}", fmt::join(written, ", ")));
-            return 0;
-        }
-        if (*compare) {
-            if (compare_others.size() > 1) {
-                if (!compare_output.empty())
-                    throw InputError({problem_at(
-                        where_in("", 0, 0, "-o"),
-                        "-o writes the difference file of one scenario; give one scenario "
-                        "result, or leave -o out to print the table of several")});
-                std::vector<CompareReport> reports;
-                for (const auto& scenario : compare_others) {
-                    if (is_observation_path(scenario))
-                        throw InputError({problem_at(
-                            where_in("", 0, 0, scenario),
-                            "an observation compares with one projection: give it alone")});
-                    reports.push_back(compare_results({.baseline = compare_first,
-                                                       .scenario = scenario,
-                                                       .output = {},
-                                                       .discount_rate = discount_rate,
-                                                       .levels = levels}));
-                }
-                print_scenario_table(reports, std::cout, markdown);
-                return 0;
-            }
-            const std::string& compare_second = compare_others.front();
-            if (is_observation_path(compare_second)) {
-                const auto report = monitor_projection({.projection = compare_first,
-                                                        .observation = compare_second,
-                                                        .output = compare_output,
-                                                        .level = compare_level});
-                print_monitoring(report, std::cout, markdown);
-            } else {
-                const auto report = compare_results({.baseline = compare_first,
-                                                     .scenario = compare_second,
-                                                     .output = compare_output,
-                                                     .discount_rate = discount_rate,
-                                                     .levels = levels});
-                print_comparison(report, std::cout, markdown);
-            }
-            if (!compare_output.empty()) std::cout << "\nWritten to " << compare_output << '\n';
-            return 0;
-        }
-        if (*export_command) {
-            const auto report = publish_result(
-                {.source = export_path, .output = export_output, .disclosure = disclosure});
-            std::cout << fmt::format(
-                "{} written from {} under disclosure control ({}): {} of {} area-years "
-                "suppressed{}\n",
-                export_output, export_path, report.rule.description, report.suppressed_area_years,
-                report.area_years,
-                report.levels.empty()
-                    ? std::string{}
-                    : fmt::format("; aggregates per {}{}", fmt::join(report.levels, ", "),
-                                  report.computed_aggregates ? " (computed)" : ""));
-            return 0;
-        }
-        if (*schema) {
-            std::cout << scenario_reference_markdown();
-            return 0;
-        }
-    } catch (const Interrupted&) {
-        std::cerr << "interrupted: nothing was written\n";
-        return exit_interrupted;
-    } catch (const InputError& e) {
-        report_input_error(e);
-        return exit_bad_input;
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    if (run_args.quiet) spdlog::set_level(spdlog::level::warn);
+    for (const auto& [command, action] : commands)
+        if (*command) return run_reporting_failures(action);
     return 0;
 }
 

@@ -21,21 +21,26 @@ PopulationAccounts::PopulationAccounts(IndicatorCatalog& catalog) {
                      .dims = by_sex_and_age_band});
     births_ = catalog.add({.name = "births",
                            .units = "persons per year",
-                           .description = "Live births during the year."});
-    deaths_ = catalog.add(
-        {.name = "deaths", .units = "persons per year", .description = "Deaths during the year."});
+                           .description = "Live births during the year.",
+                           .quantity = Quantity::flow});
+    deaths_ = catalog.add({.name = "deaths",
+                           .units = "persons per year",
+                           .description = "Deaths during the year.",
+                           .quantity = Quantity::flow});
     migration_in_ = catalog.add(
         {.name = "migration_in",
          .units = "persons per year",
          .description =
              "Persons moving into the area during the year: from outside the municipality (new "
-             "dwellings included) and from its other areas (moves_in)."});
+             "dwellings included) and from its other areas (moves_in).",
+         .quantity = Quantity::flow});
     migration_out_ = catalog.add(
         {.name = "migration_out",
          .units = "persons per year",
          .description =
              "Persons leaving the area during the year: for outside the municipality and for its "
-             "other areas (moves_out)."});
+             "other areas (moves_out).",
+         .quantity = Quantity::flow});
 }
 
 double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double tolerance) const {

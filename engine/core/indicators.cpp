@@ -18,6 +18,10 @@ std::string_view to_string(IndicatorKind kind) noexcept {
     return "count";
 }
 
+std::string_view to_string(Quantity quantity) noexcept {
+    return quantity == Quantity::flow ? "flow" : "stock";
+}
+
 IndicatorCatalog::IndicatorCatalog() {
     Dimension sex{"sex", {}, "sex"};
     for (Sex s : all_sexes) sex.labels.emplace_back(to_string(s));
@@ -46,6 +50,9 @@ IndicatorId IndicatorCatalog::add(IndicatorSpec spec) {
     if (find(spec.name)) throw std::logic_error("indicator '" + spec.name + "' declared twice");
     if (spec.kind == IndicatorKind::measure && spec.weight.empty())
         throw std::logic_error("measure '" + spec.name + "' names no weight");
+    if (spec.cost && spec.quantity != Quantity::flow)
+        throw std::logic_error("cost '" + spec.name +
+                               "' is not declared a flow: spending is an amount during the year");
     std::size_t n = 1;
     for (const auto& d : spec.dims) n *= dimension(d).labels.size();
     specs_.push_back(std::move(spec));

@@ -31,6 +31,16 @@ enum class IndicatorKind {
 };
 std::string_view to_string(IndicatorKind kind) noexcept;
 
+// Whether an indicator's yearly values may be added up over years: a flow is an amount during
+// the year (births, GP contacts, spending), a stock a level at a moment or over the year
+// (population on 1 January, FTE needed, a distance). A businesscase sums flows over the period;
+// summing a stock over years would count the same persons once a year.
+enum class Quantity {
+    stock,
+    flow,
+};
+std::string_view to_string(Quantity quantity) noexcept;
+
 struct IndicatorSpec {
     std::string name{};         // stable output name, e.g. "gp_contacts"
     std::string units{};        // e.g. "persons", "contacts per year", "EUR (price level 2022)"
@@ -45,6 +55,11 @@ struct IndicatorSpec {
     // NaN is one of its values, said in its description (a distance to the nearest facility
     // when none is open). Otherwise a NaN, like an infinity in any indicator, fails the run.
     bool nan_allowed = false;
+    // Declared by the process (not read from `units`), and written with the values so that
+    // readers of the result file need not guess: Quantity above; a cost is money spent during
+    // the year (so also a flow), which a businesscase cumulates and discounts.
+    Quantity quantity = Quantity::stock;
+    bool cost = false;
 };
 
 using IndicatorId = std::size_t;
@@ -59,8 +74,8 @@ public:
     const Dimension& dimension(const std::string& name) const;  // throws std::logic_error
     const std::vector<Dimension>& dimensions() const noexcept { return dimensions_; }
 
-    // Declares an indicator; declaring the same name twice, or naming an undeclared dimension,
-    // is a programming error.
+    // Declares an indicator; declaring the same name twice, naming an undeclared dimension, a
+    // measure without a weight or a cost that is not a flow is a programming error.
     IndicatorId add(IndicatorSpec spec);
     std::optional<IndicatorId> find(const std::string& name) const;
     IndicatorId id(const std::string& name) const;  // throws std::logic_error if unknown

@@ -17,7 +17,7 @@
 #include "engine/core/scenario.hpp"
 #include "engine/core/suggest.hpp"
 #include "engine/formats/csv.hpp"
-#include "engine/output/hdf5_writer.hpp"
+#include "engine/output/result_layout.hpp"
 #include "engine/formats/input_file.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/core/version.hpp"
@@ -508,7 +508,7 @@ RateSet load_rate_set(const fs::path& dir) {
 // ---- areas.csv label columns against the names of the result file -------------------------
 
 // The label columns of areas.csv (buurt, wijk, names ...) are written into every result beside
-// its variables (engine/output/hdf5_writer.hpp). One named like a variable (`population`, `meta`,
+// its variables (engine/output/result_layout.hpp). One named like a variable (`population`, `meta`,
 // `year`, an indicator of this dataset's models) could not be written, and would be found only
 // when the run starts writing: it is bad input, reported here at its place in the header.
 void check_label_column_names(const CsvTable& areas, const Dataset& d) {

@@ -14,8 +14,9 @@
 #include "engine/core/errors.hpp"
 #include "engine/core/suggest.hpp"
 #include "engine/formats/hdf5.hpp"
-#include "engine/output/hdf5_writer.hpp"
+#include "engine/output/quantiles.hpp"
 #include "engine/output/result_file.hpp"
+#include "engine/output/result_layout.hpp"
 
 namespace socialtwin {
 
@@ -24,9 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-constexpr std::array<std::string_view, 6> indicator_attributes{
-    "units", "description", "source", "kind", "weight", "quantile_method"};
 
 AreaGrouping each_area(const std::vector<std::string>& areas,
                        const std::vector<AreaAttribute>& attributes, const std::string& level) {
@@ -108,7 +106,7 @@ void aggregate_companions(hid_t root, hid_t group, const ResultLayout& layout,
         const std::string name = indicator.name + suffix;
         auto out = create_variable(group, name, s, shape, 1);
         auto source = hdf5::open_dataset(root, name);
-        copy_string_attributes(source.id(), out.id(), indicator_attributes);
+        copy_string_attributes(source.id(), out.id(), indicator_meaning_attributes);
         hdf5::write_attribute(out.id(), "aggregation", aggregation);
         if (!coordinates.empty()) hdf5::write_attribute(out.id(), "coordinates", coordinates);
         return std::pair{std::move(source), std::move(out)};
@@ -238,7 +236,7 @@ void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
 
         auto in = hdf5::open_dataset(root, indicator.name);
         auto out = create_variable(group.id(), indicator.name, s, shape, 0);
-        copy_string_attributes(in.id(), out.id(), indicator_attributes);
+        copy_string_attributes(in.id(), out.id(), indicator_meaning_attributes);
         hdf5::write_attribute(out.id(), "aggregation", aggregation);
         hdf5::write_attribute(out.id(), "coordinates", coordinates);
         hdf5::Dataset weight_in;
@@ -432,35 +430,6 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
     for (const auto& level : levels)
         write_level(file, aggregates.id(), layout, group_areas(layout, level, path.string()),
                     numbers, options.companions);
-    return levels;
-}
-
-std::vector<std::string> aggregate_result_file(const fs::path& source,
-                                               const AggregateOptions& options,
-                                               const fs::path& output) {
-    static constexpr std::array<std::string_view, 1> results{derived_layout::result};
-    {
-        // Checked whole (every variable fits its dimensions) before anything is copied or read.
-        const auto file = open_result(source, false, results);
-        read_result_layout(file.id(), source);
-    }
-    // Without -o the result is rewritten in place by design (atomically: the new file replaces
-    // it only when complete); with -o the source is protected.
-    const std::array<ProtectedInput, 1> inputs{ProtectedInput{source, "the result read"}};
-    AtomicOutput out(output.empty() ? source : output,
-                     output.empty() ? std::span<const ProtectedInput>{} : inputs);
-    std::error_code error;
-    fs::copy_file(source, out.temporary(), fs::copy_options::overwrite_existing, error);
-    if (error)
-        throw std::runtime_error(fmt::format("cannot copy '{}' to '{}': {}", source.string(),
-                                             out.temporary().string(), error.message()));
-    std::vector<std::string> levels;
-    {
-        auto file = hdf5::open_file_read_write(out.temporary());
-        levels = write_aggregates(file.id(), options, source);
-        file.close(fmt::format("closing '{}'", out.temporary().string()));
-    }
-    out.commit();
     return levels;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // Results per area (PC6, PC4, buurt) aggregated to the larger areas each lies in, in the same
-// result file, so that a planner reads a buurt's or the gemeente's figures without adding them up
-// (and cannot add them up wrongly: a measure such as a distance is averaged, not summed).
+// result file: the computation (group_areas, aggregate_values), shared by the result writer, the
+// `socialtwin aggregate` command (engine/results/aggregate_file.hpp), compare and monitor, so that
+// a planner reads a buurt's or the gemeente's figures without adding them up (and cannot add them
+// up wrongly: a measure such as a distance is averaged, not summed).
 //
 //   /aggregates                      attrs description, levels
 //   /aggregates/<level>/             one group per level (pc4, buurt, wijk, gemeente by default;
@@ -13,7 +15,8 @@
 //     n_areas   (<level>)            int32: how many of the file's areas each holds
 //     <attr>    (<level>)            every other area attribute with one value per larger area
 //                                    (buurt_name, wijk, gemeente_name ...): coordinates
-//     <indicator> (year, <level>[, ...])   float64, attrs as at the root plus `aggregation`
+//     <indicator> (year, <level>[, ...])   float64, attrs as at the root (units, kind, quantity,
+//                                    cost ...) plus `aggregation`
 //     <indicator>_replicates, _quantiles   [N > 1] each replicate aggregated, and the quantiles
 //                                    over replicates of those aggregates (not aggregated
 //                                    quantiles, which would not be quantiles of anything)
@@ -104,12 +107,5 @@ std::vector<std::string> aggregate_levels(const ResultLayout& layout,
 // errors.
 std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options = {},
                                           const std::filesystem::path& path = {});
-
-// `socialtwin aggregate`: (re)computes /aggregates of the result `source` and writes the file to
-// `output` (empty = replace `source`) through a temporary file and a rename, so an interrupted run
-// leaves `source` as it was. Refuses published files (their values are rounded and suppressed).
-std::vector<std::string> aggregate_result_file(const std::filesystem::path& source,
-                                               const AggregateOptions& options,
-                                               const std::filesystem::path& output = {});
 
 }  // namespace socialtwin

@@ -1,8 +1,9 @@
 #pragma once
 // The short summary a planner sees after a run: the first and last year's totals of the
-// headline indicators, with their units. With several replicates (the agent core) the totals are
-// the mean over replicates, and a second table gives the 5th-95th percentile range over
-// replicates of the last year's totals of population, households, GP contacts and care cost.
+// headline indicators (engine/output/headline.hpp, those marked `summary`), with their units. With
+// several replicates (the agent core) the totals are the mean over replicates, and a second table
+// gives the 5th-95th percentile range over replicates of the last year's totals of the figures
+// marked `spread` (population, households, GP contacts and care cost).
 
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "engine/core/observer.hpp"
+#include "engine/output/headline.hpp"
 
 namespace socialtwin {
 
@@ -25,6 +27,10 @@ public:
     void print(std::ostream& out) const;
 
 private:
+    void print_row(std::ostream& out, const HeadlineFigure& figure) const;
+    void print_spread(std::ostream& out) const;
+    std::vector<double> care_cost_by_replicate(int year) const;
+
     // One total per (year, replicate), in any order, and the mean over the replicates so far.
     struct Series {
         std::map<int, std::vector<std::optional<double>>> by_replicate;

@@ -8,14 +8,16 @@
 #include <ctime>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
 #include "engine/core/errors.hpp"
 #include "engine/core/types.hpp"
-#include "engine/output/aggregate.hpp"
-#include "engine/formats/hdf5.hpp"
 #include "engine/core/version.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/output/aggregate.hpp"
+#include "engine/output/quantiles.hpp"
 
 namespace socialtwin {
 
@@ -131,42 +133,210 @@ std::string qualified(std::string description, std::string_view qualifier) {
 
 }  // namespace
 
-void replicate_quantiles(std::span<double> values, std::span<const double> levels,
-                         std::span<double> out) {
-    if (out.size() != levels.size())
-        throw std::logic_error(fmt::format("replicate_quantiles: {} levels but room for {}",
-                                           levels.size(), out.size()));
-    const bool has_nan =
-        std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); });
-    if (values.empty() || has_nan) {
-        std::fill(out.begin(), out.end(), std::numeric_limits<double>::quiet_NaN());
-        return;
-    }
-    std::sort(values.begin(), values.end());
-    const std::size_t last = values.size() - 1;
-    for (std::size_t i = 0; i < levels.size(); ++i) {
-        // numpy 1.22+ _quantile, method 'linear', step by step: the virtual index h; its two
-        // neighbours (from the last index on, both are the last value and numpy's weight is
-        // then h + 1); and _lerp, which interpolates from whichever neighbour is nearer.
-        const double h = static_cast<double>(last) * levels[i];
-        std::size_t below = 0, above = 0;
-        double weight = 0;
-        if (h >= static_cast<double>(last)) {
-            below = above = last;
-            weight = h + 1;
-        } else if (h < 0) {
-            weight = h;
-        } else {
-            const double floor = std::floor(h);
-            below = static_cast<std::size_t>(floor);
-            above = below + 1;
-            weight = h - floor;
-        }
-        const double a = values[below], b = values[above];
-        const double difference = b - a;
-        out[i] = weight >= 0.5 ? b - difference * (1 - weight) : a + difference * weight;
-    }
+namespace {
+
+// What on_start relies on; a description without it is a bug of the caller.
+void check_run(const RunDescription& run) {
+    if (run.scenario == nullptr || run.areas == nullptr || run.catalog == nullptr)
+        throw std::logic_error(
+            "Hdf5Writer::on_start: run description lacks scenario, areas or catalog");
+    if (run.years.empty() || !std::is_sorted(run.years.begin(), run.years.end()) ||
+        std::adjacent_find(run.years.begin(), run.years.end()) != run.years.end())
+        throw std::logic_error("Hdf5Writer::on_start: years must be non-empty and increasing");
+    if (run.replicates < 1)
+        throw std::logic_error(fmt::format(
+            "Hdf5Writer::on_start: {} replicates; a run has at least one", run.replicates));
 }
+
+// The root's title, history and layout version.
+void write_identity(hid_t root, const RunDescription& run, const std::string& created) {
+    const Scenario& scenario = *run.scenario;
+    hdf5::write_attribute(root, "title", fmt::format("socialtwin projection: {}", scenario.name));
+    hdf5::write_attribute(
+        root, "history",
+        fmt::format("{} socialtwin {}: {} core, scenario '{}', {}-{}", created, engine_version(),
+                    run.core, scenario.name, run.years.front(), run.years.back()));
+    // Not CF: units such as "contacts per year" are not UDUNITS, so no Conventions attribute.
+    hdf5::write_attribute(root, std::string(result_layout::version_attribute),
+                          std::int32_t{result_layout::version});
+}
+
+// The dimension scales of the root, open while the indicators are laid out over them.
+struct Scales {
+    hdf5::Dataset year, area;
+    std::vector<hdf5::Dataset> catalog;  // in the catalog's order
+    std::map<std::string, hid_t, std::less<>> catalog_ids;
+    // Only for runs with several replicates: invalid handles (no dataset) otherwise.
+    hdf5::Dataset replicate, quantile;
+    int next_dim_id = 0;  // the netCDF number the next dimension takes
+};
+
+hdf5::Dataset write_year_dimension(hid_t root, const std::vector<int>& years) {
+    const std::array<hsize_t, 1> n{years.size()};
+    auto year = hdf5::create_dataset(root, std::string(result_layout::year), H5T_STD_I32LE, n);
+    hdf5::write(year.id(), std::span<const std::int32_t>(years));
+    hdf5::make_dimension_scale(year.id(), std::string(result_layout::year),
+                               static_cast<int>(DimId::year));
+    return year;
+}
+
+// /replicate and /quantile, the leading dimensions of the companions of every indicator.
+void write_replicate_dimensions(hid_t root, std::size_t n_replicates, Scales& scales) {
+    std::vector<std::int32_t> replicates(n_replicates);
+    for (std::size_t r = 0; r < replicates.size(); ++r)
+        replicates[r] = static_cast<std::int32_t>(r);
+    const std::array<hsize_t, 1> n{replicates.size()};
+    scales.replicate =
+        hdf5::create_dataset(root, std::string(result_layout::replicate), H5T_STD_I32LE, n);
+    hdf5::write(scales.replicate.id(), std::span<const std::int32_t>(replicates));
+    hdf5::make_dimension_scale(scales.replicate.id(), std::string(result_layout::replicate),
+                               scales.next_dim_id++);
+    hdf5::write_attribute(scales.replicate.id(), "description",
+                          "replicate number: one run of the scenario with its own random "
+                          "streams");
+
+    const auto& levels = result_layout::quantile_levels;
+    const std::array<hsize_t, 1> n_levels{levels.size()};
+    scales.quantile =
+        hdf5::create_dataset(root, std::string(result_layout::quantile), H5T_IEEE_F64LE, n_levels);
+    hdf5::write(scales.quantile.id(), std::span<const double>(levels));
+    hdf5::make_dimension_scale(scales.quantile.id(), std::string(result_layout::quantile),
+                               scales.next_dim_id++);
+    hdf5::write_attribute(scales.quantile.id(), "units", "1");
+    hdf5::write_attribute(scales.quantile.id(), "description",
+                          "probability level of a quantile over replicates");
+    hdf5::write_attribute(scales.quantile.id(), std::string(indicator_attribute::quantile_method),
+                          result_layout::quantile_method);
+}
+
+// Dimensions, each a coordinate variable with its labels, numbered as DimId says.
+Scales write_dimensions(hid_t root, const RunDescription& run, const std::vector<int>& years,
+                        std::size_t n_replicates) {
+    Scales scales;
+    scales.year = write_year_dimension(root, years);
+    scales.area = write_string_dimension(root, result_layout::area, run.areas->codes(),
+                                         static_cast<int>(DimId::area));
+    hdf5::write_attribute(scales.area.id(), "level", run.areas->level());
+    scales.next_dim_id = static_cast<int>(DimId::first_catalog_dimension);
+    for (const auto& dimension : run.catalog->dimensions()) {
+        scales.catalog.push_back(
+            write_string_dimension(root, dimension.name, dimension.labels, scales.next_dim_id++));
+        if (!dimension.description.empty())
+            hdf5::write_attribute(scales.catalog.back().id(), "description", dimension.description);
+        scales.catalog_ids[dimension.name] = scales.catalog.back().id();
+    }
+    if (n_replicates > 1) write_replicate_dimensions(root, n_replicates, scales);
+    return scales;
+}
+
+// Area attributes: labels over `area`. Returns their names for every indicator's `coordinates`,
+// so xarray shows them as coordinates rather than data variables.
+std::string write_area_attributes(hid_t root, const AreaTable& areas, hid_t area_scale) {
+    std::string coordinates;
+    for (const auto& attribute : areas.attributes()) {
+        const std::array<hsize_t, 1> n{areas.size()};
+        hdf5::Datatype type = hdf5::utf8_string_type();
+        auto dataset = hdf5::create_dataset(root, attribute.name, type.id(), n);
+        if (areas.size() > 0)
+            hdf5::write(dataset.id(), std::span<const std::string>(attribute.values));
+        hdf5::attach_dimension_scale(dataset.id(), area_scale, 0);
+        if (!coordinates.empty()) coordinates += ' ';
+        coordinates += attribute.name;
+    }
+    return coordinates;
+}
+
+// What an indicator is, on each of its datasets: what the model declared (IndicatorSpec), so a
+// reader never guesses a cost or a flow from the units.
+void write_indicator_attributes(hid_t dataset, const IndicatorSpec& spec,
+                                const std::string& description, const std::string& coordinates) {
+    namespace attribute = indicator_attribute;
+    hdf5::write_attribute(dataset, std::string(attribute::units), spec.units);
+    hdf5::write_attribute(dataset, std::string(attribute::description), description);
+    if (!spec.source.empty())
+        hdf5::write_attribute(dataset, std::string(attribute::source), spec.source);
+    hdf5::write_attribute(dataset, std::string(attribute::kind), std::string(to_string(spec.kind)));
+    if (!spec.weight.empty())
+        hdf5::write_attribute(dataset, std::string(attribute::weight), spec.weight);
+    hdf5::write_attribute(dataset, std::string(attribute::quantity),
+                          std::string(to_string(spec.quantity)));
+    hdf5::write_attribute(dataset, std::string(attribute::cost),
+                          std::string(spec.cost ? attribute::yes : attribute::no));
+    if (!coordinates.empty())
+        hdf5::write_attribute(dataset, std::string(attribute::coordinates), coordinates);
+}
+
+// Provenance. All strings: a uint64 seed or a path survive any reader unchanged.
+void write_meta(hid_t root, const RunDescription& run, const std::string& created) {
+    const Scenario& scenario = *run.scenario;
+    auto meta = hdf5::create_group(root, std::string(result_layout::meta));
+    std::vector<std::pair<std::string, std::string>> entries{
+        {"scenario_name", scenario.name},
+        {"scenario_path", scenario.source_path},
+        {"dataset", scenario.dataset},
+        {"seed", std::to_string(scenario.seed)},
+        {"core", run.core},
+        {"replicates", std::to_string(run.replicates)},
+        {"base_year", std::to_string(run.years.front())},
+        {"horizon", std::to_string(scenario.horizon)},
+        {"area_level", run.areas->level()},
+        {"engine_version", std::string(engine_version())},
+        {"git_commit", std::string(engine_git_commit())},
+        {"created_utc", created},
+    };
+    // The caller knows best (e.g. the resolved dataset path): its entries replace ours in place;
+    // the rest follow ours, so the file lists the run's identity first.
+    for (const auto& [key, value] : run.metadata) {
+        auto same = std::find_if(entries.begin(), entries.end(),
+                                 [&](const auto& entry) { return entry.first == key; });
+        if (same != entries.end())
+            same->second = value;
+        else
+            entries.emplace_back(key, value);
+    }
+    for (const auto& [key, value] : entries) hdf5::write_attribute(meta.id(), key, value);
+    // The YAML can be long: a dataset, not an attribute, so h5dump and h5py show it plainly.
+    hdf5::Datatype string_type = hdf5::utf8_string_type();
+    auto yaml = hdf5::create_dataset(meta.id(), std::string(result_layout::scenario_yaml),
+                                     string_type.id(), {});
+    hdf5::write(yaml.id(), std::string_view(scenario.source_text));
+}
+
+// The axes of an indicator: (year, area[, its dims]) and their dimension scales.
+struct Axes {
+    std::vector<hsize_t> shape;
+    std::vector<hid_t> scales;
+};
+// A dimension before an indicator's axes (replicate or quantile), chunked by `chunk` of its
+// `size` values.
+struct Leading {
+    hid_t scale = H5I_INVALID_HID;
+    hsize_t size = 0;
+    hsize_t chunk = 1;
+};
+
+// /meta/phase_timings: where the run's time went, phase by phase.
+void write_phase_timings(hid_t root, const RunSummary& summary, int phase_dim_id) {
+    auto meta = hdf5::open_group(root, std::string(result_layout::meta));
+    auto timings = hdf5::create_group(meta.id(), std::string(result_layout::phase_timings));
+    std::vector<std::string> phases;
+    std::vector<double> seconds;
+    for (const auto& timing : summary.phase_timings) {
+        phases.push_back(timing.phase);
+        seconds.push_back(timing.seconds);
+    }
+    auto phase = write_string_dimension(timings.id(), "phase", phases, phase_dim_id);
+    const std::array<hsize_t, 1> n{phases.size()};
+    auto values = hdf5::create_dataset(timings.id(), "seconds", H5T_IEEE_F64LE, n);
+    if (!seconds.empty()) hdf5::write(values.id(), std::span<const double>(seconds));
+    hdf5::attach_dimension_scale(values.id(), phase.id(), 0);
+    hdf5::write_attribute(values.id(), "units", "s");
+    hdf5::write_attribute(values.id(), "description", "wall time per phase, summed over years");
+    hdf5::write_attribute(timings.id(), "wall_seconds", summary.wall_seconds);
+    hdf5::write_attribute(timings.id(), "person_years", summary.person_years);
+}
+
+}  // namespace
 
 struct Hdf5Writer::State {
     // The datasets of one indicator (`indicators` is declared after `file`, so they close first).
@@ -187,6 +357,12 @@ struct Hdf5Writer::State {
     std::size_t n_areas = 0;
     std::vector<Indicator> indicators;  // per indicator id
     bool started = false;
+
+    // Lays out the datasets of one indicator (the next in the catalog) and keeps them open.
+    void lay_out(const IndicatorSpec& spec, const IndicatorCatalog& catalog, const Scales& scales,
+                 const std::string& coordinates);
+    hdf5::Dataset create(const std::string& name, const Axes& axes, std::size_t chunk_areas,
+                         std::optional<Leading> leading) const;
 
     // With several replicates the file holds <indicator>_replicates and <indicator>_quantiles;
     // with one, on_year writes straight into <indicator>.
@@ -260,17 +436,80 @@ Hdf5Writer::~Hdf5Writer() {
     state_.reset();  // closes every handle before AtomicOutput removes an unfinished file
 }
 
+// Indicators: laid out whole now. With one replicate on_year fills <indicator> one year at a
+// time. With several it fills <indicator>_replicates one (year, replicate) at a time, and
+// on_finish derives the mean (<indicator>) and <indicator>_quantiles from it.
+void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalog& catalog,
+                                const Scales& scales, const std::string& coordinates) {
+    Indicator indicator;
+    indicator.name = spec.name;
+    indicator.values_per_area = catalog.values_per_area(indicators.size());
+    indicator.chunk_areas =
+        std::min({std::max<std::size_t>(1, n_areas), max_chunk_areas,
+                  std::max<std::size_t>(1, chunk_values / indicator.values_per_area)});
+    Axes axes{{years.size(), n_areas}, {scales.year.id(), scales.area.id()}};
+    for (const auto& name : spec.dims) {
+        indicator.dim_sizes.push_back(catalog.dimension(name).labels.size());
+        axes.shape.push_back(indicator.dim_sizes.back());
+        axes.scales.push_back(scales.catalog_ids.at(name));
+    }
+    indicator.mean = create(spec.name, axes, indicator.chunk_areas, {});
+    write_indicator_attributes(indicator.mean.id(), spec,
+                               qualified(spec.description, result_layout::mean_qualifier),
+                               coordinates);
+    if (has_companions()) {
+        indicator.replicates =
+            create(spec.name + std::string(result_layout::replicates_suffix), axes,
+                   indicator.chunk_areas, Leading{scales.replicate.id(), n_replicates, 1});
+        write_indicator_attributes(indicator.replicates.id(), spec,
+                                   qualified(spec.description, result_layout::replicates_qualifier),
+                                   coordinates);
+        const hsize_t n_levels = result_layout::quantile_levels.size();
+        indicator.quantiles =
+            create(spec.name + std::string(result_layout::quantiles_suffix), axes,
+                   indicator.chunk_areas, Leading{scales.quantile.id(), n_levels, n_levels});
+        write_indicator_attributes(indicator.quantiles.id(), spec,
+                                   qualified(spec.description, result_layout::quantiles_qualifier),
+                                   coordinates);
+        hdf5::write_attribute(indicator.quantiles.id(),
+                              std::string(indicator_attribute::quantile_method),
+                              result_layout::quantile_method);
+    }
+    indicators.push_back(std::move(indicator));
+}
+
+// One float64 dataset over `axes`, with `leading` (a dimension scale, e.g. replicate) before
+// them when given, NaN where never written.
+hdf5::Dataset Hdf5Writer::State::create(const std::string& name, const Axes& axes,
+                                        std::size_t chunk_areas,
+                                        std::optional<Leading> leading) const {
+    std::vector<hsize_t> full = axes.shape;
+    std::vector<hid_t> full_scales = axes.scales;
+    if (leading) {
+        full.insert(full.begin(), leading->size);
+        full_scales.insert(full_scales.begin(), leading->scale);
+    }
+    hdf5::DatasetOptions options;
+    options.fill = std::numeric_limits<double>::quiet_NaN();
+    options.set_fill = true;
+    // HDF5 cannot chunk an empty fixed-size dimension; an empty run stays contiguous.
+    if (n_areas > 0) {
+        // One year (and one replicate, or all quantiles) and a bounded number of areas.
+        options.chunk = full;
+        const std::size_t area_axis = leading ? 2 : 1;
+        std::fill(options.chunk.begin(), options.chunk.begin() + area_axis, 1);
+        if (leading) options.chunk[0] = leading->chunk;
+        options.chunk[area_axis] = chunk_areas;
+    }
+    auto dataset = hdf5::create_dataset(file.id(), name, H5T_IEEE_F64LE, full, options);
+    for (unsigned axis = 0; axis < full_scales.size(); ++axis)
+        hdf5::attach_dimension_scale(dataset.id(), full_scales[axis], axis);
+    return dataset;
+}
+
 void Hdf5Writer::on_start(const RunDescription& run) {
     if (state_->started) throw std::logic_error("Hdf5Writer::on_start called twice");
-    if (run.scenario == nullptr || run.areas == nullptr || run.catalog == nullptr)
-        throw std::logic_error(
-            "Hdf5Writer::on_start: run description lacks scenario, areas or catalog");
-    if (run.years.empty() || !std::is_sorted(run.years.begin(), run.years.end()) ||
-        std::adjacent_find(run.years.begin(), run.years.end()) != run.years.end())
-        throw std::logic_error("Hdf5Writer::on_start: years must be non-empty and increasing");
-    if (run.replicates < 1)
-        throw std::logic_error(fmt::format(
-            "Hdf5Writer::on_start: {} replicates; a run has at least one", run.replicates));
+    check_run(run);
     check_names(run);
 
     State& s = *state_;
@@ -280,189 +519,15 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     s.written.assign(run.years.size() * s.n_replicates, false);
     s.n_areas = run.areas->size();
     const hid_t root = s.file.id();
-    const Scenario& scenario = *run.scenario;
     const std::string created = utc_now();
 
-    hdf5::write_attribute(root, "title", fmt::format("socialtwin projection: {}", scenario.name));
-    hdf5::write_attribute(
-        root, "history",
-        fmt::format("{} socialtwin {}: {} core, scenario '{}', {}-{}", created, engine_version(),
-                    run.core, scenario.name, run.years.front(), run.years.back()));
-    // Not CF: units such as "contacts per year" are not UDUNITS, so no Conventions attribute.
-    hdf5::write_attribute(root, std::string(result_layout::version_attribute),
-                          std::int32_t{result_layout::version});
-
-    // Dimensions, each a coordinate variable with its labels.
-    std::vector<hdf5::Dataset> dims;
-    {
-        const std::array<hsize_t, 1> n{s.years.size()};
-        auto year = hdf5::create_dataset(root, std::string(result_layout::year), H5T_STD_I32LE, n);
-        hdf5::write(year.id(), std::span<const std::int32_t>(s.years));
-        hdf5::make_dimension_scale(year.id(), std::string(result_layout::year),
-                                   static_cast<int>(DimId::year));
-        dims.push_back(std::move(year));
-    }
-    dims.push_back(write_string_dimension(root, result_layout::area, run.areas->codes(),
-                                          static_cast<int>(DimId::area)));
-    hdf5::write_attribute(dims.back().id(), "level", run.areas->level());
-    int next_dim_id = static_cast<int>(DimId::first_catalog_dimension);
-    std::map<std::string, hid_t, std::less<>> catalog_scales;
-    for (const auto& dimension : run.catalog->dimensions()) {
-        dims.push_back(
-            write_string_dimension(root, dimension.name, dimension.labels, next_dim_id++));
-        if (!dimension.description.empty())
-            hdf5::write_attribute(dims.back().id(), "description", dimension.description);
-        catalog_scales[dimension.name] = dims.back().id();
-    }
-    // The replicate and quantile dimensions, only for runs with several replicates: invalid
-    // handles (no dataset) otherwise.
-    hdf5::Dataset replicate_scale, quantile_scale;
-    if (s.has_companions()) {
-        std::vector<std::int32_t> replicates(s.n_replicates);
-        for (std::size_t r = 0; r < replicates.size(); ++r)
-            replicates[r] = static_cast<std::int32_t>(r);
-        const std::array<hsize_t, 1> n{replicates.size()};
-        replicate_scale =
-            hdf5::create_dataset(root, std::string(result_layout::replicate), H5T_STD_I32LE, n);
-        hdf5::write(replicate_scale.id(), std::span<const std::int32_t>(replicates));
-        hdf5::make_dimension_scale(replicate_scale.id(), std::string(result_layout::replicate),
-                                   next_dim_id++);
-        hdf5::write_attribute(replicate_scale.id(), "description",
-                              "replicate number: one run of the scenario with its own random "
-                              "streams");
-
-        const auto& levels = result_layout::quantile_levels;
-        const std::array<hsize_t, 1> n_levels{levels.size()};
-        quantile_scale = hdf5::create_dataset(root, std::string(result_layout::quantile),
-                                              H5T_IEEE_F64LE, n_levels);
-        hdf5::write(quantile_scale.id(), std::span<const double>(levels));
-        hdf5::make_dimension_scale(quantile_scale.id(), std::string(result_layout::quantile),
-                                   next_dim_id++);
-        hdf5::write_attribute(quantile_scale.id(), "units", "1");
-        hdf5::write_attribute(quantile_scale.id(), "description",
-                              "probability level of a quantile over replicates");
-        hdf5::write_attribute(quantile_scale.id(), "quantile_method",
-                              result_layout::quantile_method);
-    }
-    s.phase_dim_id = next_dim_id;
-    const hid_t area_scale = dims[1].id();
-
-    // Area attributes: labels over `area`, named in every indicator's `coordinates` so xarray
-    // shows them as coordinates rather than data variables.
-    std::string coordinates;
-    for (const auto& attribute : run.areas->attributes()) {
-        const std::array<hsize_t, 1> n{s.n_areas};
-        hdf5::Datatype type = hdf5::utf8_string_type();
-        auto dataset = hdf5::create_dataset(root, attribute.name, type.id(), n);
-        if (s.n_areas > 0)
-            hdf5::write(dataset.id(), std::span<const std::string>(attribute.values));
-        hdf5::attach_dimension_scale(dataset.id(), area_scale, 0);
-        if (!coordinates.empty()) coordinates += ' ';
-        coordinates += attribute.name;
-    }
-
-    // Indicators: laid out whole now. With one replicate on_year fills <indicator> one year at a
-    // time. With several it fills <indicator>_replicates one (year, replicate) at a time, and
-    // on_finish derives the mean (<indicator>) and <indicator>_quantiles from it.
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (const auto& spec : run.catalog->specs()) {
-        State::Indicator indicator;
-        indicator.name = spec.name;
-        const IndicatorId id = s.indicators.size();
-        indicator.values_per_area = run.catalog->values_per_area(id);
-        indicator.chunk_areas =
-            std::min({std::max<std::size_t>(1, s.n_areas), max_chunk_areas,
-                      std::max<std::size_t>(1, chunk_values / indicator.values_per_area)});
-        std::vector<hsize_t> shape{s.years.size(), s.n_areas};
-        std::vector<hid_t> scales{dims[0].id(), dims[1].id()};
-        for (const auto& name : spec.dims) {
-            indicator.dim_sizes.push_back(run.catalog->dimension(name).labels.size());
-            shape.push_back(indicator.dim_sizes.back());
-            scales.push_back(catalog_scales.at(name));
-        }
-        // One dataset with `leading` (a dimension scale of `n_leading` values, or none) before
-        // the indicator's dims, chunked by `leading_chunk` of them.
-        auto create = [&](const std::string& name, hid_t leading, hsize_t n_leading,
-                          hsize_t leading_chunk, const std::string& description) {
-            std::vector<hsize_t> full = shape;
-            std::vector<hid_t> full_scales = scales;
-            if (leading >= 0) {
-                full.insert(full.begin(), n_leading);
-                full_scales.insert(full_scales.begin(), leading);
-            }
-            hdf5::DatasetOptions options;
-            options.fill = nan;
-            options.set_fill = true;
-            // HDF5 cannot chunk an empty fixed-size dimension; an empty run stays contiguous.
-            if (s.n_areas > 0) {
-                // One year (and one replicate, or all quantiles) and a bounded number of areas.
-                options.chunk = full;
-                const std::size_t area_axis = leading >= 0 ? 2 : 1;
-                std::fill(options.chunk.begin(), options.chunk.begin() + area_axis, 1);
-                if (leading >= 0) options.chunk[0] = leading_chunk;
-                options.chunk[area_axis] = indicator.chunk_areas;
-            }
-            auto dataset = hdf5::create_dataset(root, name, H5T_IEEE_F64LE, full, options);
-            for (unsigned axis = 0; axis < full_scales.size(); ++axis)
-                hdf5::attach_dimension_scale(dataset.id(), full_scales[axis], axis);
-            hdf5::write_attribute(dataset.id(), "units", spec.units);
-            hdf5::write_attribute(dataset.id(), "description", description);
-            if (!spec.source.empty()) hdf5::write_attribute(dataset.id(), "source", spec.source);
-            hdf5::write_attribute(dataset.id(), "kind", std::string(to_string(spec.kind)));
-            if (!spec.weight.empty()) hdf5::write_attribute(dataset.id(), "weight", spec.weight);
-            if (!coordinates.empty())
-                hdf5::write_attribute(dataset.id(), "coordinates", coordinates);
-            return dataset;
-        };
-        indicator.mean = create(spec.name, H5I_INVALID_HID, 0, 0,
-                                qualified(spec.description, result_layout::mean_qualifier));
-        if (s.has_companions()) {
-            indicator.replicates =
-                create(spec.name + std::string(result_layout::replicates_suffix),
-                       replicate_scale.id(), s.n_replicates, 1,
-                       qualified(spec.description, result_layout::replicates_qualifier));
-            indicator.quantiles = create(
-                spec.name + std::string(result_layout::quantiles_suffix), quantile_scale.id(),
-                result_layout::quantile_levels.size(), result_layout::quantile_levels.size(),
-                qualified(spec.description, result_layout::quantiles_qualifier));
-            hdf5::write_attribute(indicator.quantiles.id(), "quantile_method",
-                                  result_layout::quantile_method);
-        }
-        s.indicators.push_back(std::move(indicator));
-    }
-
-    // Provenance. All strings: a uint64 seed or a path survive any reader unchanged.
-    auto meta = hdf5::create_group(root, std::string(result_layout::meta));
-    std::vector<std::pair<std::string, std::string>> entries{
-        {"scenario_name", scenario.name},
-        {"scenario_path", scenario.source_path},
-        {"dataset", scenario.dataset},
-        {"seed", std::to_string(scenario.seed)},
-        {"core", run.core},
-        {"replicates", std::to_string(run.replicates)},
-        {"base_year", std::to_string(run.years.front())},
-        {"horizon", std::to_string(scenario.horizon)},
-        {"area_level", run.areas->level()},
-        {"engine_version", std::string(engine_version())},
-        {"git_commit", std::string(engine_git_commit())},
-        {"created_utc", created},
-    };
-    // The caller knows best (e.g. the resolved dataset path): its entries replace ours in place;
-    // the rest follow ours, so the file lists the run's identity first.
-    for (const auto& [key, value] : run.metadata) {
-        auto same = std::find_if(entries.begin(), entries.end(),
-                                 [&](const auto& entry) { return entry.first == key; });
-        if (same != entries.end())
-            same->second = value;
-        else
-            entries.emplace_back(key, value);
-    }
-    for (const auto& [key, value] : entries) hdf5::write_attribute(meta.id(), key, value);
-    // The YAML can be long: a dataset, not an attribute, so h5dump and h5py show it plainly.
-    hdf5::Datatype string_type = hdf5::utf8_string_type();
-    auto yaml = hdf5::create_dataset(meta.id(), std::string(result_layout::scenario_yaml),
-                                     string_type.id(), {});
-    hdf5::write(yaml.id(), std::string_view(scenario.source_text));
+    write_identity(root, run, created);
+    const Scales scales = write_dimensions(root, run, s.years, s.n_replicates);
+    s.phase_dim_id = scales.next_dim_id;
+    const std::string coordinates = write_area_attributes(root, *run.areas, scales.area.id());
+    for (const auto& spec : run.catalog->specs())
+        s.lay_out(spec, *run.catalog, scales, coordinates);
+    write_meta(root, run, created);
 }
 
 void Hdf5Writer::on_year(const YearResults& results) {
@@ -531,25 +596,7 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
     if (s.has_companions() && s.n_areas > 0)
         for (const auto& indicator : s.indicators) s.summarise(indicator);
 
-    {
-        auto meta = hdf5::open_group(s.file.id(), std::string(result_layout::meta));
-        auto timings = hdf5::create_group(meta.id(), std::string(result_layout::phase_timings));
-        std::vector<std::string> phases;
-        std::vector<double> seconds;
-        for (const auto& timing : summary.phase_timings) {
-            phases.push_back(timing.phase);
-            seconds.push_back(timing.seconds);
-        }
-        auto phase = write_string_dimension(timings.id(), "phase", phases, s.phase_dim_id);
-        const std::array<hsize_t, 1> n{phases.size()};
-        auto values = hdf5::create_dataset(timings.id(), "seconds", H5T_IEEE_F64LE, n);
-        if (!seconds.empty()) hdf5::write(values.id(), std::span<const double>(seconds));
-        hdf5::attach_dimension_scale(values.id(), phase.id(), 0);
-        hdf5::write_attribute(values.id(), "units", "s");
-        hdf5::write_attribute(values.id(), "description", "wall time per phase, summed over years");
-        hdf5::write_attribute(timings.id(), "wall_seconds", summary.wall_seconds);
-        hdf5::write_attribute(timings.id(), "person_years", summary.person_years);
-    }
+    write_phase_timings(s.file.id(), summary, s.phase_dim_id);
 
     // The indicators aggregated to the larger areas, from what the file now holds
     // (engine/output/aggregate.hpp).

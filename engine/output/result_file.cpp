@@ -12,7 +12,7 @@
 #include <hdf5_hl.h>
 
 #include "engine/core/errors.hpp"
-#include "engine/output/hdf5_writer.hpp"
+#include "engine/output/result_layout.hpp"
 
 namespace socialtwin {
 
@@ -157,7 +157,7 @@ std::string describe_content(std::string_view content) {
     if (content == derived_layout::difference)
         return "a difference file written by `socialtwin compare` (scenario minus baseline)";
     if (content == derived_layout::monitoring)
-        return "a monitoring file written by `socialtwin compare` (projection against "
+        return "a monitoring file written by `socialtwin monitor` (projection against "
                "observations)";
     if (content == derived_layout::published)
         return "a published file written by `socialtwin export` (disclosure control applied)";
@@ -204,6 +204,35 @@ IndicatorKind dataset_kind(hid_t dataset) {
     const std::string units = string_attribute_or(dataset, "units");
     if (units.rfind("EUR", 0) == 0 || units.rfind("FTE", 0) == 0) return IndicatorKind::amount;
     return IndicatorKind::count;
+}
+
+Quantity quantity_of(const std::optional<std::string>& quantity_attribute, std::string_view units) {
+    if (quantity_attribute)
+        return *quantity_attribute == to_string(Quantity::flow) ? Quantity::flow : Quantity::stock;
+    return units.find("per year") != std::string_view::npos ? Quantity::flow : Quantity::stock;
+}
+
+bool cost_of(const std::optional<std::string>& cost_attribute, std::string_view units) {
+    if (cost_attribute) return *cost_attribute == indicator_attribute::yes;
+    return units.rfind("EUR", 0) == 0;
+}
+
+namespace {
+std::optional<std::string> attribute_if_any(hid_t object, std::string_view name) {
+    const std::string key(name);
+    if (!hdf5::has_attribute(object, key)) return std::nullopt;
+    return hdf5::attribute_text(object, key);
+}
+}  // namespace
+
+Quantity dataset_quantity(hid_t dataset) {
+    return quantity_of(attribute_if_any(dataset, indicator_attribute::quantity),
+                       string_attribute_or(dataset, std::string(indicator_attribute::units)));
+}
+
+bool dataset_cost(hid_t dataset) {
+    return cost_of(attribute_if_any(dataset, indicator_attribute::cost),
+                   string_attribute_or(dataset, std::string(indicator_attribute::units)));
 }
 
 hdf5::File open_hdf5_input(const fs::path& path, std::string_view expected, bool writable) {
@@ -333,6 +362,8 @@ ResultLayout read_result_layout(hid_t root, const fs::path& path) {
                 indicator.source = string_attribute_or(dataset.id(), "source");
                 indicator.kind = dataset_kind(dataset.id());
                 indicator.weight = string_attribute_or(dataset.id(), "weight");
+                indicator.quantity = dataset_quantity(dataset.id());
+                indicator.cost = dataset_cost(dataset.id());
                 layout.indicators.push_back(std::move(indicator));
             }
         }

@@ -1,14 +1,11 @@
 #pragma once
-// Reading socialtwin result files (the layout of engine/output/hdf5_writer.hpp) for the commands that
-// derive something from them (aggregate, compare, export), and the few writing helpers the
-// derived files share: netCDF-4 dimensions numbered file-wide, indicator attributes, and an
-// output that appears under its name only when complete.
+// Reading socialtwin result files (the layout of engine/output/result_layout.hpp) for the commands
+// that derive something from them (aggregate, compare, monitor, export, info), and the few
+// writing helpers the derived files share: netCDF-4 dimensions numbered file-wide, indicator
+// attributes, and an output that appears under its name only when complete.
 //
-// A result file is recognised by its root attribute socialtwin_result_version. Files derived
-// from results say what they are in the root attribute socialtwin_content: "result" (or no such
-// attribute: what `socialtwin run` writes), "published" (`socialtwin export`: a result with
-// disclosure control applied), "difference" (`socialtwin compare` of two results) or
-// "monitoring" (`socialtwin compare` of a result with observations).
+// A result file is recognised by its root attribute socialtwin_result_version; what a derived
+// file holds, by socialtwin_content (engine/output/result_layout.hpp).
 
 #include <hdf5.h>
 
@@ -26,18 +23,9 @@
 #include "engine/core/indicators.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/formats/output_file.hpp"
+#include "engine/output/result_layout.hpp"
 
 namespace socialtwin {
-
-namespace derived_layout {
-inline constexpr std::string_view content_attribute = "socialtwin_content";
-inline constexpr std::string_view result = "result";
-inline constexpr std::string_view published = "published";
-inline constexpr std::string_view difference = "difference";
-inline constexpr std::string_view monitoring = "monitoring";
-// /aggregates/<level>/: the indicators summed (or averaged) over the areas of each larger area.
-inline constexpr std::string_view aggregates = "aggregates";
-}  // namespace derived_layout
 
 // One indicator of a result file: the dataset /<name> (the mean over replicates).
 struct ResultIndicator {
@@ -54,10 +42,10 @@ struct ResultIndicator {
 
     // Values per (year, area): the product of the dims after area (1 without any).
     std::size_t values_per_area() const;
-    // Units such as "EUR per year (price level 2022)": a cost, discounted in a businesscase.
-    bool is_cost() const { return units.rfind("EUR", 0) == 0; }
-    // Units "... per year": a flow, which may be summed over years.
-    bool is_flow() const { return units.find("per year") != std::string::npos; }
+    // As the model declared them (IndicatorSpec), read from the attributes `quantity` and `cost`;
+    // for files written before those, from the units (quantity_of, cost_of below).
+    Quantity quantity = Quantity::stock;
+    bool cost = false;
 };
 
 // A string dimension of the catalog (sex, age_band, ...): its labels.
@@ -87,6 +75,16 @@ struct ResultLayout {
 // The IndicatorKind of a dataset: its `kind` attribute, or for files written before kinds, "amount"
 // for units starting with EUR or FTE and "count" otherwise.
 IndicatorKind dataset_kind(hid_t dataset);
+// An indicator's quantity and cost as readers take them: its attribute (`quantity`: "stock" or
+// "flow"; `cost`: "true" or "false"; nullopt when absent), or for files written before those
+// attributes the unit rule they were written under: units containing "per year" are a flow,
+// units starting with "EUR" a cost. Every indicator the engine declares today agrees with that
+// rule (tests/engine/output/indicator_properties_test.cpp), so old and new files read alike.
+Quantity quantity_of(const std::optional<std::string>& quantity_attribute, std::string_view units);
+bool cost_of(const std::optional<std::string>& cost_attribute, std::string_view units);
+// The same, read from an indicator's dataset.
+Quantity dataset_quantity(hid_t dataset);
+bool dataset_cost(hid_t dataset);
 
 // Opens `path` read-only (or read-write) as an HDF5 file a command was given; throws InputError
 // naming the file, and what was `expected` there (e.g. "a socialtwin result"), when it is missing,

@@ -14,11 +14,12 @@
 #include <stdexcept>
 
 #include "engine/core/errors.hpp"
-#include "engine/output/aggregate.hpp"
-#include "engine/formats/hdf5.hpp"
-#include "engine/output/hdf5_writer.hpp"
-#include "engine/output/result_file.hpp"
 #include "engine/core/version.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/output/aggregate.hpp"
+#include "engine/output/headline.hpp"
+#include "engine/output/result_file.hpp"
+#include "engine/output/result_layout.hpp"
 
 namespace socialtwin {
 
@@ -28,34 +29,14 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-// The headline table, as data: indicators printed when both results have them, in this order.
-// "share_65" and "share_80" are computed from population_by_age_sex, "care_cost" adds up the
-// cost_components that are present, and "wmo_clients_" stands for every indicator starting with
-// it.
-constexpr std::array<std::string_view, 15> headline_names{
-    "population",
-    "share_65",
-    "share_80",
-    "households",
-    "households_single",
-    "dwellings_stock",
-    "dwellings_needed",
-    "dwelling_shortage",
-    "gp_contacts",
-    "gp_fte_needed",
-    "gp_practice_capacity_pressure",  // a measure: the population-weighted mean over areas
-    "distance_to_gp_practice_km",
-    "wmo_clients",
-    "district_nursing_hours",
-    "care_cost"};
-constexpr std::array<std::pair<std::string_view, std::string_view>, 4> cost_components{
-    {{"cost_zvw_eur", "Zvw"},
-     {"cost_wlz_eur", "Wlz"},
-     {"cost_wmo_eur", "Wmo"},
-     {"cost_jeugd_eur", "Jeugd"}}};
+// The headline table prints the figures of engine/output/headline.hpp marked `businesscase`,
+// when both results have them; "wmo_clients_" stands for every indicator starting with it.
 constexpr std::string_view wmo_prefix = "wmo_clients_";
 
-constexpr std::array<std::string_view, 4> copied_attributes{"units", "source", "kind", "weight"};
+// Copied from the scenario's indicator onto its differences (units, description, quantity and
+// cost are written for each dataset: an older input may lack the last two).
+constexpr std::array<std::string_view, 3> copied_attributes{
+    indicator_attribute::source, indicator_attribute::kind, indicator_attribute::weight};
 
 struct Input {
     fs::path path;
@@ -126,7 +107,7 @@ std::string price_year_of(const ResultLayout& layout) {
     };
     std::set<std::string> years;
     for (const auto& indicator : layout.indicators) {
-        if (!indicator.is_cost()) continue;
+        if (!indicator.cost) continue;
         if (indicator.units.find("current prices") != std::string::npos)
             years.insert("current prices");
         else if (auto year = year_after(indicator.units))
@@ -229,15 +210,26 @@ private:
         if (!problems.empty()) throw InputError(std::move(problems));
     }
 
+    // Every problem of the two inputs, reported together (InputError) before anything is read.
     void check() {
+        check_years_and_areas();
+        match_indicators();
+        check_levels();
+        choose_discount_rate();
+        if (!problems_.empty()) throw InputError(std::move(problems_));
+        prepare_report();
+    }
+
+    // A problem of the scenario result at `key`, said against the baseline.
+    void problem(std::string key, std::string message) {
+        problems_.push_back(problem_at(where_in(scenario_.path.string(), 0, 0, std::move(key)),
+                                       std::move(message)));
+    }
+
+    // The same years and areas in the same order: the differences are taken value by value.
+    void check_years_and_areas() {
         const ResultLayout& b = baseline_.layout;
         const ResultLayout& s = scenario_.layout;
-        const std::string file = scenario_.path.string();
-        std::vector<InputProblem> problems;
-        auto problem = [&](std::string key, std::string message) {
-            problems.push_back(
-                problem_at(where_in(file, 0, 0, std::move(key)), std::move(message)));
-        };
         if (b.years != s.years)
             problem("year", fmt::format("years {}; the baseline {} has {}", years_text(s.years),
                                         baseline_.path.string(), years_text(b.years)));
@@ -255,6 +247,13 @@ private:
                                         s.areas.size(), s.area_level, baseline_.path.string(),
                                         b.areas.size(), b.area_level, first));
         }
+    }
+
+    // The indicators both have with the same dims, labels and units (common_), and those only one
+    // has.
+    void match_indicators() {
+        const ResultLayout& b = baseline_.layout;
+        const ResultLayout& s = scenario_.layout;
         for (const auto& indicator : s.indicators) {
             const ResultIndicator* other = b.find(indicator.name);
             if (other == nullptr) {
@@ -288,15 +287,19 @@ private:
         for (const auto& indicator : b.indicators)
             if (s.find(indicator.name) == nullptr)
                 report_.only_in_baseline.push_back(indicator.name);
-        if (common_.empty() && problems.empty())
+        if (common_.empty() && problems_.empty())
             problem("indicators", fmt::format("no indicator in common with the baseline {}",
                                               baseline_.path.string()));
+    }
 
-        // The levels, with the same area attributes in both.
+    // The levels, with the same area attributes in both.
+    void check_levels() {
+        const ResultLayout& b = baseline_.layout;
+        const ResultLayout& s = scenario_.layout;
         try {
             report_.levels = aggregate_levels(s, options_.levels, scenario_.path);
         } catch (const InputError& e) {
-            problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+            problems_.insert(problems_.end(), e.problems().begin(), e.problems().end());
         }
         for (const auto& level : report_.levels) {
             const auto* here = s.attribute(level);
@@ -309,8 +312,11 @@ private:
                                            "areas lie in other {}s",
                                            level, level));
         }
+    }
 
-        // The discount rate: the command line's, else the scenario's, else the default.
+    // The discount rate: the command line's, else the scenario's, else the default.
+    void choose_discount_rate() {
+        const std::string file = scenario_.path.string();
         report_.discount_rate = default_discount_rate;
         report_.discount_rate_source =
             fmt::format("the default ({})", default_discount_rate_source);
@@ -318,12 +324,13 @@ private:
             report_.discount_rate = *options_.discount_rate;
             report_.discount_rate_source = "--discount-rate";
             if (!(report_.discount_rate > min_rate && report_.discount_rate < max_rate))
-                problems.push_back(problem_at(
+                problems_.push_back(problem_at(
                     where_in("--discount-rate"),
                     fmt::format("{} is not a discount rate: expected a fraction a year between {} "
                                 "and {}, e.g. 0.0225 for 2.25%",
                                 report_.discount_rate, min_rate, max_rate)));
-        } else if (const std::string text = s.meta_value("discount_rate"); !text.empty()) {
+        } else if (const std::string text = scenario_.layout.meta_value("discount_rate");
+                   !text.empty()) {
             const auto rate = parse_rate(text);
             if (!rate || !(*rate > min_rate && *rate < max_rate))
                 problem("/meta discount_rate",
@@ -336,7 +343,13 @@ private:
                     fmt::format("the scenario's businesscase.discount_rate ({} /meta)", file);
             }
         }
-        if (!problems.empty()) throw InputError(std::move(problems));
+    }
+
+    // What the report says of the inputs, the groupings of the levels and the discount factors.
+    void prepare_report() {
+        const ResultLayout& b = baseline_.layout;
+        const ResultLayout& s = scenario_.layout;
+        const std::string file = scenario_.path.string();
 
         report_.baseline_path = baseline_.path;
         report_.scenario_path = scenario_.path;
@@ -369,8 +382,15 @@ private:
     // ---- writing ----------------------------------------------------------------------------
 
     void write(hid_t root) {
-        const ResultLayout& s = scenario_.layout;
         const std::string created = utc_timestamp();
+        write_identity(root, created);
+        lay_out_places(root);
+        for (const auto* indicator : common_) difference(*indicator, root);
+        write_meta(root, created);
+    }
+
+    // The root's title, history, layout version and content: a difference, never a result.
+    void write_identity(hid_t root, const std::string& created) {
         hdf5::write_attribute(root, "title",
                               fmt::format("socialtwin businesscase: {} minus {}",
                                           report_.scenario_name, report_.baseline_name));
@@ -382,15 +402,19 @@ private:
                               std::int32_t{result_layout::version});
         hdf5::write_attribute(root, std::string(derived_layout::content_attribute),
                               derived_layout::difference);
+    }
 
+    // Where the differences go: the root (each area), a group per level under /aggregates, and
+    // /aggregates/total.
+    void lay_out_places(hid_t root) {
         DimensionNumbers numbers(root);
         {
             Place place;
             place.id = root;
             place.level = "area";
-            lay_out(place, numbers, s.areas, "area");
-            hdf5::write_attribute(place.unit.id(), "level", s.area_level);
-            for (const auto& attribute : s.attributes) {
+            lay_out(place, numbers, scenario_.layout.areas, "area");
+            hdf5::write_attribute(place.unit.id(), "level", scenario_.layout.area_level);
+            for (const auto& attribute : scenario_.layout.attributes) {
                 write_labels(root, attribute.name, attribute.values, place.unit.id());
                 place.coordinates += (place.coordinates.empty() ? "" : " ") + attribute.name;
             }
@@ -427,9 +451,6 @@ private:
             lay_out(place, numbers, {}, "");
             places_.push_back(std::move(place));
         }
-
-        for (const auto* indicator : common_) difference(*indicator, root);
-        write_meta(root, created);
     }
 
     // The place's dimensions: year, its unit (areas or larger areas) unless it is the total, and
@@ -449,77 +470,74 @@ private:
                                                   numbers.next(), dimension.description));
     }
 
+    // A measure's weight indicator, when both inputs have it with one value per area or one per
+    // cell of the measure; nullptr otherwise (the plain mean).
+    const ResultIndicator* weight_of(const ResultIndicator& indicator) const {
+        if (indicator.kind != IndicatorKind::measure) return nullptr;
+        const auto* w = scenario_.layout.find(indicator.weight);
+        if (w == nullptr || baseline_.layout.find(indicator.weight) == nullptr) return nullptr;
+        const std::size_t per_area = indicator.values_per_area();
+        return w->values_per_area() == 1 || w->values_per_area() == per_area ? w : nullptr;
+    }
+
+    // Both inputs' values of `indicator` aggregated over `grouping`, year by year.
+    Totals aggregated(const AreaGrouping& grouping, const ResultIndicator& indicator,
+                      const ResultIndicator* weight) {
+        const std::size_t n_years = scenario_.layout.years.size();
+        const std::size_t weights_per_area = weight != nullptr ? weight->values_per_area() : 1;
+        Totals t;
+        t.indicator = &indicator;
+        t.baseline = aggregate_years(grouping, indicator, baseline_.values(indicator.name), n_years,
+                                     weight != nullptr ? &baseline_.values(weight->name) : nullptr,
+                                     weights_per_area);
+        t.scenario = aggregate_years(grouping, indicator, scenario_.values(indicator.name), n_years,
+                                     weight != nullptr ? &scenario_.values(weight->name) : nullptr,
+                                     weights_per_area);
+        return t;
+    }
+
+    // How a place's values came from the areas', for the `aggregation` attribute ("" at the root).
+    static std::string aggregation_of(const ResultIndicator& indicator, const Place& place,
+                                      bool total, const ResultIndicator* weight) {
+        if (place.grouping == nullptr) return {};
+        if (!total)
+            return aggregation_text(indicator.kind, place.level,
+                                    weight != nullptr ? weight->name : "");
+        if (indicator.kind != IndicatorKind::measure) return "sum over all areas";
+        return fmt::format(
+            "mean over all areas{}",
+            weight != nullptr ? fmt::format(" weighted by {}", weight->name) : std::string{});
+    }
+
     // Scenario minus baseline of one indicator, written to every place (when `root` is a file)
     // and kept for the headline table over all areas.
     void difference(const ResultIndicator& indicator, hid_t root) {
-        const std::size_t n_years = scenario_.layout.years.size();
-        const std::size_t per_area = indicator.values_per_area();
-        const auto& b = baseline_.values(indicator.name);
-        const auto& s = scenario_.values(indicator.name);
-        // A measure's weights, from each input.
-        const ResultIndicator* weight = nullptr;
-        if (indicator.kind == IndicatorKind::measure)
-            if (const auto* w = scenario_.layout.find(indicator.weight);
-                w != nullptr && baseline_.layout.find(indicator.weight) != nullptr &&
-                (w->values_per_area() == 1 || w->values_per_area() == per_area))
-                weight = w;
-        const std::size_t weights_per_area = weight != nullptr ? weight->values_per_area() : 1;
-        const std::vector<double>* b_weights =
-            weight != nullptr ? &baseline_.values(weight->name) : nullptr;
-        const std::vector<double>* s_weights =
-            weight != nullptr ? &scenario_.values(weight->name) : nullptr;
-
-        hdf5::Dataset source;
-        if (root >= 0) source = hdf5::open_dataset(scenario_.file.id(), indicator.name);
-        auto total = [&]() {
-            Totals t;
-            t.indicator = &indicator;
-            t.baseline =
-                aggregate_years(total_, indicator, b, n_years, b_weights, weights_per_area);
-            t.scenario =
-                aggregate_years(total_, indicator, s, n_years, s_weights, weights_per_area);
-            return t;
-        };
+        const ResultIndicator* weight = weight_of(indicator);
         if (root < 0) {
-            totals_[indicator.name] = total();
+            totals_[indicator.name] = aggregated(total_, indicator, weight);
             release(indicator);
             return;
         }
+        const auto source = hdf5::open_dataset(scenario_.file.id(), indicator.name);
         for (auto& place : places_) {
-            std::vector<double> diff(s.size());
+            std::vector<double> diff;
             std::size_t units = scenario_.layout.areas.size();
-            std::string aggregation;
+            const bool total = place.grouping == &total_;
             if (place.grouping == nullptr) {
+                const auto& b = baseline_.values(indicator.name);
+                const auto& s = scenario_.values(indicator.name);
+                diff.resize(s.size());
                 for (std::size_t i = 0; i < s.size(); ++i) diff[i] = s[i] - b[i];
             } else {
                 units = place.grouping->codes.size();
-                Totals t;
-                if (place.grouping == &total_) {
-                    t = total();
-                } else {
-                    t.baseline = aggregate_years(*place.grouping, indicator, b, n_years, b_weights,
-                                                 weights_per_area);
-                    t.scenario = aggregate_years(*place.grouping, indicator, s, n_years, s_weights,
-                                                 weights_per_area);
-                }
+                Totals t = aggregated(*place.grouping, indicator, weight);
                 diff.resize(t.scenario.size());
                 for (std::size_t i = 0; i < diff.size(); ++i)
                     diff[i] = t.scenario[i] - t.baseline[i];
-                aggregation = aggregation_text(
-                    indicator.kind, place.grouping == &total_ ? std::string("areas") : place.level,
-                    weight != nullptr ? weight->name : "");
-                if (place.grouping == &total_) {
-                    aggregation =
-                        indicator.kind == IndicatorKind::measure
-                            ? fmt::format("mean over all areas{}",
-                                          weight != nullptr
-                                              ? fmt::format(" weighted by {}", weight->name)
-                                              : std::string{})
-                            : "sum over all areas";
-                    totals_[indicator.name] = std::move(t);
-                }
+                if (total) totals_[indicator.name] = std::move(t);
             }
-            write_place(place, indicator, source.id(), diff, units, per_area, aggregation);
+            write_place(place, indicator, source.id(), diff, units,
+                        aggregation_of(indicator, place, total, weight));
         }
         release(indicator);
     }
@@ -534,12 +552,34 @@ private:
         scenario_.cache.erase(indicator.name);
     }
 
+    // What a written dataset is: the source indicator's meaning (copied_attributes), then its
+    // own units, description and quantity, whether it is a cost, how it was aggregated and its
+    // coordinates.
+    static void label(hid_t dataset, hid_t source, const Place& place,
+                      const std::string& aggregation, const std::string& description,
+                      const std::string& units, Quantity quantity, bool cost) {
+        copy_string_attributes(source, dataset, copied_attributes);
+        hdf5::write_attribute(
+            dataset, std::string(indicator_attribute::cost),
+            std::string(cost ? indicator_attribute::yes : indicator_attribute::no));
+        hdf5::write_attribute(dataset, std::string(indicator_attribute::units), units);
+        hdf5::write_attribute(dataset, std::string(indicator_attribute::description), description);
+        hdf5::write_attribute(dataset, std::string(indicator_attribute::quantity),
+                              std::string(to_string(quantity)));
+        if (!aggregation.empty())
+            hdf5::write_attribute(dataset, std::string(indicator_attribute::aggregation),
+                                  aggregation);
+        if (!place.coordinates.empty())
+            hdf5::write_attribute(dataset, std::string(indicator_attribute::coordinates),
+                                  place.coordinates);
+    }
+
+    // /X of one place, and for a cost its _cumulative and _npv.
     void write_place(Place& place, const ResultIndicator& indicator, hid_t source,
-                     const std::vector<double>& diff, std::size_t units, std::size_t per_area,
+                     const std::vector<double>& diff, std::size_t units,
                      const std::string& aggregation) {
-        const std::size_t n_years = scenario_.layout.years.size();
         std::vector<hid_t> scales{place.year.id()};
-        std::vector<hsize_t> shape{n_years};
+        std::vector<hsize_t> shape{scenario_.layout.years.size()};
         if (place.unit_axis) {
             scales.push_back(place.unit.id());
             shape.push_back(units);
@@ -548,22 +588,23 @@ private:
             scales.push_back(place.catalog.at(indicator.dims[axis]).id());
             shape.push_back(indicator.shape[axis]);
         }
-        auto label = [&](hid_t dataset, std::string description, std::string units_text) {
-            copy_string_attributes(source, dataset, copied_attributes);
-            hdf5::write_attribute(dataset, "units", units_text);
-            hdf5::write_attribute(dataset, "description", description);
-            if (!aggregation.empty()) hdf5::write_attribute(dataset, "aggregation", aggregation);
-            if (!place.coordinates.empty())
-                hdf5::write_attribute(dataset, "coordinates", place.coordinates);
-        };
-        const std::string what = fmt::format("scenario minus baseline: {}", indicator.description);
-        {
-            auto dataset = create_variable(place.id, indicator.name, scales, shape, 0);
-            hdf5::write(dataset.id(), std::span<const double>(diff));
-            label(dataset.id(), what, indicator.units);
-        }
-        if (!indicator.is_cost()) return;
-        const std::size_t cells = units * per_area;
+        auto dataset = create_variable(place.id, indicator.name, scales, shape, 0);
+        hdf5::write(dataset.id(), std::span<const double>(diff));
+        label(dataset.id(), source, place, aggregation,
+              fmt::format("scenario minus baseline: {}", indicator.description), indicator.units,
+              indicator.quantity, indicator.cost);
+        if (indicator.cost)
+            write_cost_companions(place, indicator, source, diff,
+                                  units * indicator.values_per_area(), aggregation, scales, shape);
+    }
+
+    // A cost's difference summed over the years so far (a running total: a stock at the end of
+    // each year) and its net present value in the base year.
+    void write_cost_companions(Place& place, const ResultIndicator& indicator, hid_t source,
+                               const std::vector<double>& diff, std::size_t cells,
+                               const std::string& aggregation, std::vector<hid_t> scales,
+                               std::vector<hsize_t> shape) {
+        const std::size_t n_years = scenario_.layout.years.size();
         std::vector<double> cumulative(diff.size()), npv(cells, 0.0);
         for (std::size_t y = 0; y < n_years; ++y)
             for (std::size_t c = 0; c < cells; ++c) {
@@ -576,28 +617,27 @@ private:
             auto dataset =
                 create_variable(place.id, indicator.name + "_cumulative", scales, shape, 0);
             hdf5::write(dataset.id(), std::span<const double>(cumulative));
-            label(dataset.id(),
+            label(dataset.id(), source, place, aggregation,
                   fmt::format("scenario minus baseline, summed over the years from {} up to and "
                               "including `year`: {}",
                               report_.first_year, indicator.description),
-                  units_text);
+                  units_text, Quantity::stock, true);
         }
-        {
-            scales.erase(scales.begin());
-            shape.erase(shape.begin());
-            auto dataset = create_variable(place.id, indicator.name + "_npv", scales, shape);
-            hdf5::write(dataset.id(), std::span<const double>(npv));
-            label(dataset.id(),
-                  fmt::format("net present value in {} of scenario minus baseline over {}-{}: "
-                              "sum over years t of difference_t / (1 + {})^(t - {}): {}",
-                              report_.base_year, report_.first_year, report_.last_year,
-                              report_.discount_rate, report_.base_year, indicator.description),
-                  fmt::format("{}, present value in {}", units_text, report_.base_year));
-            hdf5::write_attribute(dataset.id(), "discount_rate",
-                                  fmt::format("{}", report_.discount_rate));
-            hdf5::write_attribute(dataset.id(), "present_value_year",
-                                  std::to_string(report_.base_year));
-        }
+        scales.erase(scales.begin());
+        shape.erase(shape.begin());
+        auto dataset = create_variable(place.id, indicator.name + "_npv", scales, shape);
+        hdf5::write(dataset.id(), std::span<const double>(npv));
+        label(dataset.id(), source, place, aggregation,
+              fmt::format("net present value in {} of scenario minus baseline over {}-{}: "
+                          "sum over years t of difference_t / (1 + {})^(t - {}): {}",
+                          report_.base_year, report_.first_year, report_.last_year,
+                          report_.discount_rate, report_.base_year, indicator.description),
+              fmt::format("{}, present value in {}", units_text, report_.base_year),
+              Quantity::stock, true);
+        hdf5::write_attribute(dataset.id(), "discount_rate",
+                              fmt::format("{}", report_.discount_rate));
+        hdf5::write_attribute(dataset.id(), "present_value_year",
+                              std::to_string(report_.base_year));
     }
 
     void write_meta(hid_t root, const std::string& created) {
@@ -645,7 +685,7 @@ private:
             {"levels", join(report_.levels)},
             {"datasets",
              "/<indicator>: scenario minus baseline per year and area (same dims and units as "
-             "the inputs). /<cost>_cumulative (costs: units starting with EUR): the difference "
+             "the inputs). /<cost>_cumulative (costs: attribute cost true): the difference "
              "summed over the years up to and including `year`. /<cost>_npv: the net present "
              "value of the difference in present_value_year at discount_rate. "
              "/aggregates/<level>/: the same per larger area (each input aggregated as "
@@ -727,6 +767,27 @@ private:
         return std::pair{share(found->second.baseline), share(found->second.scenario)};
     }
 
+    // care_cost: the cost components both results have, added up, in million EUR.
+    void add_care_cost_rows(const std::string& prices) {
+        const std::size_t n_years = scenario_.layout.years.size();
+        std::vector<std::string> parts;
+        std::vector<double> b(n_years, 0.0), s(n_years, 0.0);
+        for (auto [component, short_name] : care_cost_components) {
+            const auto found = totals_.find(component);
+            if (found == totals_.end()) continue;
+            parts.emplace_back(short_name);
+            const auto bc = per_year(found->second.baseline, n_years);
+            const auto sc = per_year(found->second.scenario, n_years);
+            for (std::size_t y = 0; y < n_years; ++y) {
+                b[y] += bc[y];
+                s[y] += sc[y];
+            }
+        }
+        if (!parts.empty())
+            add_rows(fmt::format("care cost {} (million EUR{})", fmt::join(parts, "+"), prices), b,
+                     s, true, true, 1, 1e6);
+    }
+
     void headlines() {
         const std::size_t n_years = scenario_.layout.years.size();
         std::string prices;
@@ -740,40 +801,26 @@ private:
             const ResultIndicator& indicator = *found->second.indicator;
             const auto b = per_year(found->second.baseline, n_years);
             const auto s = per_year(found->second.scenario, n_years);
-            if (indicator.is_cost()) {
+            if (indicator.cost) {
                 add_rows(fmt::format("{} (million EUR{})", name, prices), b, s, true, true, 1, 1e6);
                 return;
             }
             const int decimals = indicator.kind == IndicatorKind::measure           ? 2
                                  : indicator.units.find("FTE") != std::string::npos ? 1
                                                                                     : 0;
-            add_rows(fmt::format("{} ({})", name, indicator.units), b, s, indicator.is_flow(),
-                     false, decimals);
+            add_rows(fmt::format("{} ({})", name, indicator.units), b, s,
+                     (indicator.quantity == Quantity::flow), false, decimals);
         };
-        for (auto name : headline_names) {
-            if (name == "share_65" || name == "share_80") {
-                const int from = name == "share_65" ? 65 : 80;
+        for (const HeadlineFigure& figure : headline_figures) {
+            if (!figure.businesscase) continue;
+            const std::string_view name = figure.name;
+            if (name == share_65 || name == share_80) {
+                const int from = share_from_age(name);
                 if (auto shares = share_aged(from))
                     add_rows(fmt::format("share aged {}+ (%)", from), shares->first, shares->second,
                              false, false, 1);
-            } else if (name == "care_cost") {
-                std::vector<std::string> parts;
-                std::vector<double> b(n_years, 0.0), s(n_years, 0.0);
-                for (auto [component, short_name] : cost_components) {
-                    const auto found = totals_.find(component);
-                    if (found == totals_.end()) continue;
-                    parts.emplace_back(short_name);
-                    const auto bc = per_year(found->second.baseline, n_years);
-                    const auto sc = per_year(found->second.scenario, n_years);
-                    for (std::size_t y = 0; y < n_years; ++y) {
-                        b[y] += bc[y];
-                        s[y] += sc[y];
-                    }
-                }
-                if (!parts.empty())
-                    add_rows(
-                        fmt::format("care cost {} (million EUR{})", fmt::join(parts, "+"), prices),
-                        b, s, true, true, 1, 1e6);
+            } else if (name == care_cost) {
+                add_care_cost_rows(prices);
             } else {
                 add(std::string(name));
                 if (name == "wmo_clients")
@@ -792,6 +839,7 @@ private:
     std::vector<double> discount_;  // 1 / (1 + r)^(t - base year), per year
     std::vector<Place> places_;
     std::map<std::string, Totals, std::less<>> totals_;
+    std::vector<InputProblem> problems_;  // of the inputs, gathered by check()
 };
 
 }  // namespace

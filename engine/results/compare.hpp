@@ -7,7 +7,7 @@
 //   /year, /area, /sex, /age_band ...     as in the inputs; area attributes as coordinates
 //   /<indicator>               (year, area[, ...])  scenario minus baseline
 //   /<cost>_cumulative         (year, area[, ...])  the difference summed over the years up to
-//                                                  and including `year` (costs: units "EUR...")
+//                                                  and including `year` (costs: attribute cost)
 //   /<cost>_npv                (area[, ...])        sum over years t of difference_t /
 //                                                  (1 + r)^(t - base year): the present value in
 //                                                  the base year at discount rate r

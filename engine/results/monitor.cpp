@@ -12,13 +12,13 @@
 #include <unordered_map>
 
 #include "engine/core/errors.hpp"
-#include "engine/output/aggregate.hpp"
-#include "engine/results/compare.hpp"
-#include "engine/formats/hdf5.hpp"
-#include "engine/output/hdf5_writer.hpp"
-#include "engine/input/observations.hpp"
-#include "engine/output/result_file.hpp"
 #include "engine/core/version.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/input/observations.hpp"
+#include "engine/output/aggregate.hpp"
+#include "engine/output/result_file.hpp"
+#include "engine/output/result_layout.hpp"
+#include "engine/results/compare.hpp"
 
 namespace socialtwin {
 
@@ -54,7 +54,7 @@ void write_monitor(const fs::path& temporary, const MonitorReport& report,
                                       report.scenario_name, report.observation_name));
     hdf5::write_attribute(
         root, "history",
-        fmt::format("{} socialtwin {} compare {} {}", created, engine_version(),
+        fmt::format("{} socialtwin {} monitor {} {}", created, engine_version(),
                     report.projection_path.string(), report.observation_path.string()));
     // Not socialtwin_result_version: a table of observations is no result (its `year` and `area`
     // are columns, not dimensions), and readers of results refuse it for want of that attribute.

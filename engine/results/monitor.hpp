@@ -1,5 +1,5 @@
 #pragma once
-// `socialtwin compare PROJECTION.h5 OBSERVATION -o MONITOR.h5`: a projection against what was
+// `socialtwin monitor PROJECTION.h5 OBSERVATION -o MONITOR.h5`: a projection against what was
 // observed (engine/input/observations.hpp). The projection is aggregated to the observation's
 // level (summed over the areas of each pc4, gemeente ...) and, for every (indicator, area, year,
 // sex, age band) in both, projected and observed are set side by side.

@@ -10,7 +10,7 @@
 #include "engine/core/errors.hpp"
 #include "engine/output/aggregate.hpp"
 #include "engine/formats/hdf5.hpp"
-#include "engine/output/hdf5_writer.hpp"
+#include "engine/output/result_layout.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/core/version.hpp"
 

@@ -11,8 +11,8 @@
 
 #include "engine/core/errors.hpp"
 #include "engine/formats/hdf5.hpp"
-#include "engine/output/hdf5_writer.hpp"
 #include "engine/output/result_file.hpp"
+#include "engine/output/result_layout.hpp"
 
 namespace socialtwin {
 
@@ -198,7 +198,7 @@ void describe_difference(const fs::path& path, hid_t root, const ResultLayout& l
     print_meta(root, out);
 }
 
-// `socialtwin compare RESULT OBSERVATIONS -o MONITOR.h5`
+// `socialtwin monitor RESULT OBSERVATIONS -o MONITOR.h5`
 void describe_monitoring(const fs::path& path, hid_t root, std::ostream& out) {
     auto meta = [&](const char* key) { return one_line(meta_entry(root, key)); };
     out << fmt::format("socialtwin monitoring file {}\n", path.string());
@@ -211,7 +211,7 @@ void describe_monitoring(const fs::path& path, hid_t root, std::ostream& out) {
     print_table(
         out,
         {{"kind",
-          "a projection against observations, written by `socialtwin compare RESULT "
+          "a projection against observations, written by `socialtwin monitor RESULT "
           "OBSERVATIONS -o`"},
          {"projection",
           fmt::format("{} ({})", meta("projection_scenario_name"), meta("projection_path"))},

@@ -31,24 +31,37 @@ void CareModel::declare_indicators(IndicatorCatalog& catalog) {
                           100 * costs_.real_growth_per_year, rates_.price_year)
             : std::string{};
     auto add = [&](std::string name, std::string units, std::string description, std::string source,
-                   IndicatorKind kind = IndicatorKind::count) {
+                   IndicatorKind kind = IndicatorKind::count, Quantity quantity = Quantity::stock) {
         return catalog.add({.name = std::move(name),
                             .units = std::move(units),
                             .description = std::move(description),
                             .source = std::move(source),
-                            .kind = kind});
+                            .kind = kind,
+                            .quantity = quantity});
+    };
+    // Spending on residents during the year: an amount, a flow and a cost.
+    auto add_cost = [&](std::string name, std::string description, std::string source) {
+        return catalog.add({.name = std::move(name),
+                            .units = eur,
+                            .description = std::move(description),
+                            .source = std::move(source),
+                            .kind = IndicatorKind::amount,
+                            .quantity = Quantity::flow,
+                            .cost = true});
     };
     const std::string gp_source =
         "Vektis Zvw 2015 GP consultation cost by sex x age, scaled to 5 contacts per person "
         "(NIVEL)";
     gp_contacts_id_ =
         add("gp_contacts", "contacts per year",
-            "GP (huisarts) contacts of residents outside institutions during the year.", gp_source);
+            "GP (huisarts) contacts of residents outside institutions during the year.", gp_source,
+            IndicatorKind::count, Quantity::flow);
     gp_by_age_sex_ = catalog.add({.name = "gp_contacts_by_age_sex",
                                   .units = "contacts per year",
                                   .description = "gp_contacts by sex and 5-year age band.",
                                   .dims = by_sex_and_age_band,
-                                  .source = gp_source});
+                                  .source = gp_source,
+                                  .quantity = Quantity::flow});
     gp_patients_ = add("gp_patients", "persons",
                        "Residents outside institutions during the year (mid-year): the patients "
                        "GP practices serve; care-home residents see an elderly-care physician.",
@@ -79,28 +92,26 @@ void CareModel::declare_indicators(IndicatorCatalog& catalog) {
             "year's prices / the cost of an hour (scenario care.district_nursing_eur_per_hour).",
             "Vektis Zvw category district_nursing (cost_zvw_district_nursing_eur) / hourly cost "
             "(assumption)",
-            IndicatorKind::amount);
-    zvw_ = add("cost_zvw_eur", eur, "Health insurance (Zvw) spending on residents.",
-               "CPB 2022 spending per inhabitant by age; sex split and municipal cost level "
-               "(standardised cost ratio) from Vektis 2023" +
-                   growth,
-               IndicatorKind::amount);
-    wlz_ = add("cost_wlz_eur", eur, "Long-term care (Wlz) spending on residents.",
-               "CPB 2022 spending per inhabitant by age" + growth, IndicatorKind::amount);
-    wmo_ = add("cost_wmo_eur", eur,
-               "Wmo (social support) spending on residents; follows the Wmo clients.",
-               "CPB 2022 spending per inhabitant by age" + growth, IndicatorKind::amount);
-    jeugd_ = add("cost_jeugd_eur", eur, "Youth care (Jeugdwet) spending on residents.",
-                 "CPB 2022 spending per inhabitant by age" + growth, IndicatorKind::amount);
+            IndicatorKind::amount, Quantity::flow);
+    zvw_ = add_cost("cost_zvw_eur", "Health insurance (Zvw) spending on residents.",
+                    "CPB 2022 spending per inhabitant by age; sex split and municipal cost level "
+                    "(standardised cost ratio) from Vektis 2023" +
+                        growth);
+    wlz_ = add_cost("cost_wlz_eur", "Long-term care (Wlz) spending on residents.",
+                    "CPB 2022 spending per inhabitant by age" + growth);
+    wmo_ = add_cost("cost_wmo_eur",
+                    "Wmo (social support) spending on residents; follows the Wmo clients.",
+                    "CPB 2022 spending per inhabitant by age" + growth);
+    jeugd_ = add_cost("cost_jeugd_eur", "Youth care (Jeugdwet) spending on residents.",
+                      "CPB 2022 spending per inhabitant by age" + growth);
     for (int c = 0; c < n_zvw_categories; ++c) {
         const std::string_view category = zvw_categories[static_cast<std::size_t>(c)];
-        zvw_by_category_[static_cast<std::size_t>(c)] =
-            add(fmt::format("cost_zvw_{}_eur", category), eur,
-                fmt::format("Zvw spending on residents in the Vektis care category '{}' (part of "
-                            "cost_zvw_eur).",
-                            category),
-                "cost_zvw_eur split by the Vektis 2015 category mix by sex and age" + growth,
-                IndicatorKind::amount);
+        zvw_by_category_[static_cast<std::size_t>(c)] = add_cost(
+            fmt::format("cost_zvw_{}_eur", category),
+            fmt::format("Zvw spending on residents in the Vektis care category '{}' (part of "
+                        "cost_zvw_eur).",
+                        category),
+            "cost_zvw_eur split by the Vektis 2015 category mix by sex and age" + growth);
     }
 }
 

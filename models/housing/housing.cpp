@@ -14,12 +14,14 @@ void HousingModel::declare_indicators(IndicatorCatalog& c) {
     declare_housing_dimensions(c);
     const std::string src = "CBS 71488ned household positions; KWB 84583NED dwelling stock";
     auto per_area = [&](std::string name, std::string units, std::string description,
-                        std::vector<std::string> dims = {}, std::string source = {}) {
+                        std::vector<std::string> dims = {}, std::string source = {},
+                        Quantity quantity = Quantity::stock) {
         return c.add({.name = std::move(name),
                       .units = std::move(units),
                       .description = std::move(description),
                       .dims = std::move(dims),
-                      .source = source.empty() ? src : std::move(source)});
+                      .source = source.empty() ? src : std::move(source),
+                      .quantity = quantity});
     };
     single_ = per_area("households_single", "households",
                        "One-person households on 1 January (persons living alone).");
@@ -44,7 +46,8 @@ void HousingModel::declare_indicators(IndicatorCatalog& c) {
                          "surplus).");
     completed_ = per_area("dwellings_completed", "dwellings per year",
                           "Dwellings added (negative: demolished) during the year by the "
-                          "scenario's construction programme.");
+                          "scenario's construction programme.",
+                          {}, {}, Quantity::flow);
     by_type_head_age_ = per_area(
         "households_by_type_head_age", "households",
         "Private households on 1 January by type and age of the head; each partner of a couple "

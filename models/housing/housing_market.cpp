@@ -37,27 +37,31 @@ void HousingMarket::declare_indicators(IndicatorCatalog& catalog) {
          .description =
              "Persons moving into the area from another area of the municipality during the year "
              "(part of migration_in).",
-         .source = "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
+         .source = "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile",
+         .quantity = Quantity::flow});
     moves_out_ = catalog.add(
         {.name = "moves_out",
          .units = "persons per year",
          .description =
              "Persons moving from the area to another area of the municipality during the year "
              "(part of migration_out).",
-         .source = "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile"});
+         .source = "CBS 70072ned verhuismobiliteit, Rogers-Castro age profile",
+         .quantity = Quantity::flow});
     in_new_dwellings_ = catalog.add(
         {.name = "migration_in_new_dwellings",
          .units = "persons per year",
          .description = "In-migrants from outside the municipality who move into dwellings "
                         "completed during the year (part of migration_in).",
-         .source = "scenario construction programme x occupancy, less the movers who took them"});
+         .source = "scenario construction programme x occupancy, less the movers who took them",
+         .quantity = Quantity::flow});
     declare_housing_dimensions(catalog);
     moves_in_buurt_ = catalog.add(
         {.name = "moves_in_buurt",
          .units = "persons per year",
          .description = "The part of moves_in that comes from the area's own buurt (from the area "
                         "itself too); see housing.own_buurt_weight.",
-         .source = "moves_in x the choice of a vacant dwelling (docs/model.md)"});
+         .source = "moves_in x the choice of a vacant dwelling (docs/model.md)",
+         .quantity = Quantity::flow});
     new_residents_ = catalog.add(
         {.name = "new_dwelling_residents_by_age_sex",
          .units = "persons per year",
@@ -65,20 +69,23 @@ void HousingMarket::declare_indicators(IndicatorCatalog& catalog) {
                         "areas of the municipality and from outside it, by sex and age at the end "
                         "of the year.",
          .dims = by_sex_and_age_band,
-         .source = "construction programme; moves and in-migration (docs/model.md)"});
+         .source = "construction programme; moves and in-migration (docs/model.md)",
+         .quantity = Quantity::flow});
     new_households_ = catalog.add(
         {.name = "new_dwelling_households_by_type",
          .units = "households per year",
          .description = "Households moving into dwellings completed during the year, by type "
                         "(from the positions of the persons, as households are counted).",
          .dims = {"household_type"},
-         .source = "construction programme; moves and in-migration (docs/model.md)"});
+         .source = "construction programme; moves and in-migration (docs/model.md)",
+         .quantity = Quantity::flow});
     in_unmet_ = catalog.add(
         {.name = "migration_in_unmet",
          .units = "persons per year",
          .description =
              "Would-be in-migrants for whom the area's dwelling stock had no room during the year.",
-         .source = "in-migration rate x inhabitants, minus migration_in"});
+         .source = "in-migration rate x inhabitants, minus migration_in",
+         .quantity = Quantity::flow});
 }
 
 void HousingMarket::begin_run(const RunContext& run) {

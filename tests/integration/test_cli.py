@@ -329,7 +329,7 @@ def test_compare_with_a_missing_or_foreign_file_exits_2(socialtwin, businesscase
 def test_monitoring_sets_the_projection_beside_the_observations(socialtwin, tmp_path):
     tiny, monitor = tmp_path / "tiny.h5", tmp_path / "monitor.h5"
     socialtwin("run", SCENARIOS / "tiny.yaml", "-o", tiny, "--quiet")
-    out = socialtwin("compare", tiny, OBSERVATIONS / "tiny", "-o", monitor).stdout
+    out = socialtwin("monitor", tiny, OBSERVATIONS / "tiny", "-o", monitor).stdout
     assert "Monitoring" in out and "MAPE" in out
     with xr.open_dataset(monitor, engine="h5netcdf") as m:
         table = m.to_dataframe().set_index(["indicator", "area", "year", "sex", "age_band"])
@@ -343,13 +343,36 @@ def test_monitoring_sets_the_projection_beside_the_observations(socialtwin, tmp_
         assert "mape_percent" in summary
 
 
+def test_compare_given_observations_fails_and_names_the_monitor_command(socialtwin, tmp_path):
+    """`compare RESULT OBSERVATIONS` was the monitor; now that `monitor` is its own command the
+    old form must fail (exit 2, nothing written) and say what to run, not read on silently."""
+    tiny, out = tmp_path / "tiny.h5", tmp_path / "m.h5"
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", tiny, "--quiet")
+    for observation in (OBSERVATIONS / "tiny", OBSERVATIONS / "tiny" / "observed.csv"):
+        result = socialtwin("compare", tiny, observation, "-o", out, check=False)
+        assert result.returncode == 2, result.stderr
+        assert f"socialtwin monitor {tiny} {observation}" in result.stderr, result.stderr
+        assert not out.exists()
+
+
+def test_monitor_prints_and_writes_what_the_monitoring_compare_did(socialtwin, tmp_path):
+    """The monitor command's table and file: heading, one row per indicator and year, MAPE, and
+    a monitoring file `info` describes as written by `socialtwin monitor`."""
+    tiny, monitor = tmp_path / "tiny.h5", tmp_path / "monitor.h5"
+    socialtwin("run", SCENARIOS / "tiny.yaml", "-o", tiny, "--quiet")
+    out = socialtwin("monitor", tiny, OBSERVATIONS / "tiny", "-o", monitor, "--markdown").stdout
+    assert out.startswith("**Monitoring: projection"), out
+    assert "| population | 2019 |" in out and f"Written to {monitor}" in out, out
+    assert "socialtwin monitor" in socialtwin("info", monitor).stdout
+
+
 def test_bad_observations_are_reported_with_file_line_and_column(socialtwin, tmp_path):
     tiny = tmp_path / "tiny.h5"
     socialtwin("run", SCENARIOS / "tiny.yaml", "-o", tiny, "--quiet")
     for folder, expected in (("bad_indicator", "observed.csv:2:10: indicator: expected one of"),
                              ("duplicate_row", "observed.csv:4:1: area: duplicate row"),
                              ("unknown_area", "observed.csv:3:1: area: unknown buurt code")):
-        result = socialtwin("compare", tiny, OBSERVATIONS / folder, "-o", tmp_path / "m.h5",
+        result = socialtwin("monitor", tiny, OBSERVATIONS / folder, "-o", tmp_path / "m.h5",
                             check=False)
         assert result.returncode == 2, result.stderr
         assert expected in result.stderr, result.stderr
@@ -412,7 +435,7 @@ def test_zuidwest_projection_is_monitored_against_cbs_pc4_figures(socialtwin, tm
     and the projection is close to what happened."""
     run, monitor = tmp_path / "baseline.h5", tmp_path / "monitor.h5"
     socialtwin("run", short_scenario(tmp_path, "baseline", horizon=3), "-o", run, "--quiet")
-    out = socialtwin("compare", run, ROOT / "data" / "observations" / "denhaag-zuidwest-pc4",
+    out = socialtwin("monitor", run, ROOT / "data" / "observations" / "denhaag-zuidwest-pc4",
                      "-o", monitor).stdout
     assert "MAPE" in out
     with xr.open_dataset(monitor, engine="h5netcdf") as m:
@@ -437,7 +460,7 @@ def test_den_haag_restarts_from_2021_and_is_monitored_at_gemeente_level(socialtw
     for scenario, years in ((city, [2020, 2021, 2022]), (restart, [2021, 2022])):
         run, monitor = tmp_path / f"{scenario.stem}.h5", tmp_path / f"{scenario.stem}-m.h5"
         socialtwin("run", scenario, "-o", run, "--quiet", "--data-dir", ROOT / "data")
-        socialtwin("compare", run, observed, "-o", monitor)
+        socialtwin("monitor", run, observed, "-o", monitor)
         with xr.open_dataset(monitor, engine="h5netcdf") as m:
             table = m.to_dataframe()
         population = table[(table.indicator == "population") & (table.area == "GM0518")]

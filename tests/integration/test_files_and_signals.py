@@ -154,12 +154,12 @@ def test_monitoring_never_replaces_the_observation_but_may_write_beside_it(socia
     shutil.copytree(ROOT / "data" / "observations" / "denhaag-gemeente", observation)
     before = snapshot(observation)
     for name in ("observed.csv", "observation.yaml"):
-        out = socialtwin("compare", result, observation, "-o", observation / name, check=False)
+        out = socialtwin("monitor", result, observation, "-o", observation / name, check=False)
         assert out.returncode == 2, out.stderr
         assert str(observation / name) in out.stderr and "observ" in out.stderr, out.stderr
     assert snapshot(observation) == before
     for _ in range(2):  # a monitoring file kept with the observation may be written again
-        socialtwin("compare", result, observation, "-o", observation / "monitor.h5")
+        socialtwin("monitor", result, observation, "-o", observation / "monitor.h5")
 
 
 def test_aggregate_without_output_still_rewrites_the_result_in_place(socialtwin, tmp_path,

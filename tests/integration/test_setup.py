@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-WRITING_COMMANDS = {"run", "synthesise", "compare", "export"}
+WRITING_COMMANDS = {"run", "synthesise", "compare", "monitor", "export"}
 
 
 def test_configure_without_test_packages_skips_tests_and_benchmarks_and_keeps_the_command(tmp_path):

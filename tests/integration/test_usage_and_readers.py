@@ -14,7 +14,8 @@ from conftest import HERE, ROOT
 TINY = HERE / "scenarios" / "tiny.yaml"
 HALF = HERE / "scenarios" / "tiny_half_fertility.yaml"
 OBSERVATIONS = ROOT / "tests" / "data" / "observations" / "tiny"
-COMMANDS = ("run", "aggregate", "compare", "export", "synthesise", "validate", "info", "schema")
+COMMANDS = ("run", "aggregate", "compare", "monitor", "export", "synthesise", "validate", "info",
+            "schema")
 
 
 def assert_usage_error(result, *expected, command=None):
@@ -280,7 +281,7 @@ READERS = {
     "aggregate": lambda bad, good, out: ["aggregate", bad, "-o", out],
     "compare-baseline": lambda bad, good, out: ["compare", bad, good, "-o", out],
     "compare-scenario": lambda bad, good, out: ["compare", good, bad, "-o", out],
-    "compare-monitoring": lambda bad, good, out: ["compare", bad, OBSERVATIONS, "-o", out],
+    "monitor": lambda bad, good, out: ["monitor", bad, OBSERVATIONS, "-o", out],
 }
 
 
@@ -311,7 +312,7 @@ def written(socialtwin, results, tmp_path_factory):
              "monitoring": directory / "monitor.h5", "start": directory / "start.h5",
              "published": directory / "published.h5"}
     socialtwin("compare", results["tiny"], results["half"], "-o", files["difference"])
-    socialtwin("compare", results["tiny"], OBSERVATIONS, "-o", files["monitoring"])
+    socialtwin("monitor", results["tiny"], OBSERVATIONS, "-o", files["monitoring"])
     socialtwin("synthesise", TINY, "-o", files["start"])
     socialtwin("export", results["tiny"], "-o", files["published"], "--disclosure", "cbs")
     return files

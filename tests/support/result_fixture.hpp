@@ -47,12 +47,15 @@ struct FixtureRun {
         contacts = catalog.add({.name = "gp_contacts",
                                 .units = "contacts per year",
                                 .description = "GP contacts",
-                                .kind = IndicatorKind::count});
+                                .kind = IndicatorKind::count,
+                                .quantity = Quantity::flow});
         cost = catalog.add({.name = "cost_wmo_eur",
                             .units = "EUR per year (price level 2022)",
                             .description = "Wmo spending",
                             .source = "test",
-                            .kind = IndicatorKind::amount});
+                            .kind = IndicatorKind::amount,
+                            .quantity = Quantity::flow,
+                            .cost = true});
         distance = catalog.add({.name = "gp_distance_km",
                                 .units = "km",
                                 .description = "Distance to the nearest GP",

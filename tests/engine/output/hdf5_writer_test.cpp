@@ -17,6 +17,7 @@
 
 #include "engine/core/errors.hpp"
 #include "engine/formats/hdf5.hpp"
+#include "engine/output/quantiles.hpp"
 
 namespace socialtwin {
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/output/aggregate.hpp"
+#include "engine/results/aggregate_file.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

@@ -1,0 +1,122 @@
+#pragma once
+// The names of a socialtwin result file, shared by its writer (engine/output/hdf5_writer.hpp) and
+// every reader (engine/output/result_file.hpp, the commands of engine/results, the dataset checks
+// of engine/input), so a name is written in one place and a reader cannot drift from the writer.
+//
+// The layout is netCDF-4-like, so xarray.open_dataset(path, engine="h5netcdf") and h5py both see
+// labelled arrays. Both cores write the same /<indicator> datasets; a run with replicates (the
+// agent core with RunDescription::replicates = N > 1) adds the datasets marked [N > 1].
+//
+//   /                          attrs: title, history, socialtwin_result_version (int32)
+//   /year      (year)          int32, dimension scale
+//   /area      (area)          UTF-8 strings: area codes; dimension scale; attr level
+//   /sex       (sex)           "male", "female"; dimension scale
+//   /age_band  (age_band)      "0-4" ... "95+"; dimension scale
+//   /replicate (replicate)     [N > 1] int32 0 .. N-1, dimension scale
+//   /quantile  (quantile)      [N > 1] float64 0.05, 0.5, 0.95, dimension scale; attr
+//                              quantile_method
+//   /<attr>    (area)          one UTF-8 string dataset per AreaTable attribute (buurt, wijk ...)
+//   /<indicator>               float64 (year, area) or (year, area, sex, age_band): the mean
+//                              over replicates (with one replicate, its values as reported)
+//   /<indicator>_replicates    [N > 1] float64 (replicate, <indicator's dims>): every
+//                              replicate's values
+//   /<indicator>_quantiles     [N > 1] float64 (quantile, <indicator's dims>): 5th, 50th and
+//                              95th percentile over replicates (engine/output/quantiles.hpp);
+//                              attr quantile_method
+//                              All three: chunked by one year (and one replicate or all
+//                              quantiles), shuffle + deflate 4, NaN where never written; attrs
+//                              units, description, source (when known), kind, weight (a
+//                              measure's), quantity, cost (indicator_attribute below),
+//                              coordinates (area attributes). /<indicator> is the same
+//                              whatever N.
+//   /meta                      attrs (all strings): scenario_name, scenario_path, dataset, seed,
+//                              core, replicates, base_year, horizon, area_level, engine_version,
+//                              git_commit, created_utc, then every RunDescription::metadata entry
+//   /meta/scenario_yaml        scalar UTF-8 string: the scenario's YAML after `extends:`
+//   /meta/phase_timings/phase  (phase) strings, dimension scale
+//   /meta/phase_timings/seconds (phase) float64 [s]; group attrs wall_seconds, person_years
+//   /aggregates/<level>/...    every indicator per pc4, buurt, wijk, gemeente
+//                              (engine/output/aggregate.hpp), unless the run was told not to
+
+// Files derived from results say what they are in the root attribute socialtwin_content:
+// "result" (or no such attribute: what `socialtwin run` writes), "published" (`socialtwin
+// export`: a result with disclosure control applied), "difference" (`socialtwin compare` of two
+// results) or "monitoring" (`socialtwin monitor`: a result against observations).
+
+#include <array>
+#include <string_view>
+
+#include "engine/core/indicators.hpp"
+
+namespace socialtwin {
+
+namespace result_layout {
+// Version of the layout above; readers refuse files newer than they know.
+inline constexpr int version = 1;
+inline constexpr std::string_view version_attribute = "socialtwin_result_version";
+inline constexpr std::string_view year = "year";
+inline constexpr std::string_view area = "area";
+inline constexpr std::string_view sex = "sex";
+inline constexpr std::string_view age_band = "age_band";
+inline constexpr std::string_view replicate = "replicate";
+inline constexpr std::string_view quantile = "quantile";
+// <indicator><suffix> names the companions of each indicator.
+inline constexpr std::string_view replicates_suffix = "_replicates";
+inline constexpr std::string_view quantiles_suffix = "_quantiles";
+// The probability levels of <indicator>_quantiles, in this order.
+inline constexpr std::array<double, 3> quantile_levels{0.05, 0.5, 0.95};
+// What each dataset holds, added to the indicator's description as "<description> (<what>)",
+// before its final full stop if it has one.
+inline constexpr std::string_view mean_qualifier = "mean over replicates";
+inline constexpr std::string_view replicates_qualifier = "each replicate";
+inline constexpr std::string_view quantiles_qualifier =
+    "5th, 50th, 95th percentile over replicates";
+inline constexpr std::string_view quantile_method =
+    "linear interpolation between order statistics (Hyndman and Fan type 7, numpy.quantile "
+    "method 'linear'): with the n replicate values sorted x[0] <= ... <= x[n-1], the "
+    "q-quantile is x[j] + (x[j+1] - x[j]) * g with h = (n - 1) * q, j = floor(h), g = h - j; "
+    "NaN if any value is NaN";
+inline constexpr std::string_view meta = "meta";
+inline constexpr std::string_view scenario_yaml = "scenario_yaml";
+inline constexpr std::string_view phase_timings = "phase_timings";
+// /aggregates/<level>/: the indicators summed (or averaged) over the areas of each larger area.
+inline constexpr std::string_view aggregates = "aggregates";
+}  // namespace result_layout
+
+namespace derived_layout {
+inline constexpr std::string_view content_attribute = "socialtwin_content";
+inline constexpr std::string_view result = "result";
+inline constexpr std::string_view published = "published";
+inline constexpr std::string_view difference = "difference";
+inline constexpr std::string_view monitoring = "monitoring";
+// Derived files keep the result's /aggregates name.
+inline constexpr std::string_view aggregates = result_layout::aggregates;
+}  // namespace derived_layout
+
+// The attributes of every indicator variable (strings).
+namespace indicator_attribute {
+inline constexpr std::string_view units = "units";
+inline constexpr std::string_view description = "description";
+inline constexpr std::string_view source = "source";
+inline constexpr std::string_view kind = "kind";      // IndicatorKind: count, amount, measure
+inline constexpr std::string_view weight = "weight";  // a measure's weight indicator
+// Quantity: "stock" or "flow" (summed over years). Written since the layout carried it; files
+// written before lack it (engine/output/result_file.hpp says how those are read).
+inline constexpr std::string_view quantity = "quantity";
+// "true" for money spent (cumulated and discounted by `compare`), "false" otherwise.
+inline constexpr std::string_view cost = "cost";
+inline constexpr std::string_view coordinates = "coordinates";
+inline constexpr std::string_view aggregation = "aggregation";  // in /aggregates and derived files
+inline constexpr std::string_view quantile_method = "quantile_method";
+inline constexpr std::string_view yes = "true";
+inline constexpr std::string_view no = "false";
+}  // namespace indicator_attribute
+
+// The attributes that describe what an indicator is (not where it lies): copied with its values
+// into /aggregates and derived files.
+inline constexpr std::array<std::string_view, 8> indicator_meaning_attributes{
+    indicator_attribute::units, indicator_attribute::description,    indicator_attribute::source,
+    indicator_attribute::kind,  indicator_attribute::weight,         indicator_attribute::quantity,
+    indicator_attribute::cost,  indicator_attribute::quantile_method};
+
+}  // namespace socialtwin
