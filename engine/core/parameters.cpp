@@ -15,6 +15,7 @@ std::string documented_default(const ParameterDeclaration& declaration) {
         case ParameterKind::block:
             return {};
         case ParameterKind::number:
+        case ParameterKind::integer:
             return fmt::format("{}", declaration.default_number);
         case ParameterKind::choice:
             return std::string{declaration.default_choice};

@@ -35,16 +35,17 @@ constexpr Bound at_least(double v) { return {.value = v, .exclusive = false, .se
 constexpr Bound at_most(double v) { return {.value = v, .exclusive = false, .set = true}; }
 
 enum class ParameterKind {
-    block,   // a mapping that holds a model's parameters (`housing:`), no value of its own
-    number,  // a decimal number
-    choice,  // one of `choices`
+    block,    // a mapping that holds a model's parameters (`housing:`), no value of its own
+    number,   // a decimal number
+    integer,  // a whole number (an age, a count of years), bound to an int field
+    choice,   // one of `choices`
 };
 
 // One scenario key a process reads.
 struct ParameterDeclaration {
     std::string_view path{};  // YAML key path, e.g. "housing.frictional_vacancy"
     ParameterKind kind = ParameterKind::number;
-    double default_number = 0;          // numbers: the value bound when the key is absent
+    double default_number = 0;          // numbers, integers: bound when the key is absent
     std::string_view default_choice{};  // choices: the value bound when the key is absent
     // The default as documented, when the bound value stands for something else (0 = "the
     // dataset's mean household size"); "" = the value itself.
@@ -120,6 +121,20 @@ public:
                             if (const double* d = std::get_if<double>(&v)) s.*field = *d;
                         },
                     .get = [field](const Settings& s) { return ParameterValue{s.*field}; }});
+    }
+
+    // A whole number; the schema rejects a value with a fraction before it is bound.
+    Parameters& integer(int Settings::*field, ParameterDeclaration declaration) {
+        declaration.kind = ParameterKind::integer;
+        return add(declaration, {.set =
+                                     [field](Settings& s, const ParameterValue& v) {
+                                         if (const double* d = std::get_if<double>(&v))
+                                             s.*field = static_cast<int>(*d);
+                                     },
+                                 .get =
+                                     [field](const Settings& s) {
+                                         return ParameterValue{static_cast<double>(s.*field)};
+                                     }});
     }
 
     template <typename Enum, std::size_t N>

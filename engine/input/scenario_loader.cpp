@@ -302,14 +302,15 @@ const DocNode* find_path(const DocNode& doc, std::string_view path) {
 }
 
 // The values the document gives for the declared parameters (models/registry.hpp), read the
-// same way for every key: numbers as numbers, choices as their text.
+// same way for every key: numbers and integers as numbers (the schema has checked that an
+// integer is whole), choices as their text.
 ParameterValues parameter_values(const DocNode& doc) {
     ParameterValues values;
     for (const ParameterTable* table : declared_parameters())
         for (const ParameterDeclaration& d : table->declarations()) {
             const DocNode* node = find_path(doc, d.path);
             if (!node || node->kind != DocNode::Kind::scalar) continue;
-            if (d.kind == ParameterKind::number) {
+            if (d.kind == ParameterKind::number || d.kind == ParameterKind::integer) {
                 if (const auto v = number_value(*node)) values.set(std::string{d.path}, *v);
             } else if (d.kind == ParameterKind::choice) {
                 values.set(std::string{d.path}, node->text);

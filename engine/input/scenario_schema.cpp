@@ -436,6 +436,9 @@ SchemaKey schema_key(const ParameterDeclaration& d, std::deque<std::string>& tex
         case ParameterKind::number:
             key.kind = ValueKind::number;
             break;
+        case ParameterKind::integer:
+            key.kind = ValueKind::integer;
+            break;
         case ParameterKind::choice:
             key.kind = ValueKind::choice;
             break;

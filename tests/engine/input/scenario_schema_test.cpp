@@ -178,6 +178,8 @@ TEST(DeclaredParameters, EachGivenValueIsBoundToItsOwnField) {
             const ParameterDeclaration& d = declarations[i];
             if (d.kind == ParameterKind::number)
                 values[i] = d.max.value - 0.001 * static_cast<double>(i);  // distinct, in range
+            else if (d.kind == ParameterKind::integer)
+                values[i] = d.max.value - static_cast<double>(i);  // whole, distinct, in range
             else if (d.kind == ParameterKind::choice)
                 values[i] = std::string{d.choices.back() == d.default_choice ? d.choices.front()
                                                                              : d.choices.back()};
