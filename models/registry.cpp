@@ -12,6 +12,7 @@
 #include "models/demography/demography.hpp"
 #include "models/facilities/accessibility.hpp"
 #include "models/households/household_positions.hpp"
+#include "models/households/older_persons_alone.hpp"
 #include "models/households/partner_matching.hpp"
 #include "models/housing/housing.hpp"
 #include "models/housing/housing_market.hpp"
@@ -98,6 +99,9 @@ const std::vector<Entry>& registry() {
          .declares = {.model = "care",
                       .parameters = {&care_parameters(), &cost_parameters()},
                       .levers = care_levers}},
+        {.make = [](const ModelInputs&) { return one<OlderPersonsAloneModel>(); },
+         .declares = {.model = "older_persons_alone",
+                      .parameters = {&older_persons_alone_parameters()}}},
         {.make = [](const ModelInputs& in) { return one<AccessibilityModel>(in.facilities); },
          .declares = {.model = "accessibility"}},
     };

@@ -270,7 +270,7 @@ TEST(ScenarioLoader, UnknownKeySuggestsNearestKey) {
             f + ":8:7: rates.fertility[1].facter: unknown key (did you mean 'factor'?)",
             f + ":9:1: colour: unknown key; expected one of name, description, extends, dataset, "
                 "base_year, horizon, seed, core, replicates, rates, construction, facilities, "
-                "housing, care, costs, businesscase"));
+                "housing, care, costs, older_persons_alone, businesscase"));
 }
 
 TEST(ScenarioLoader, WrongTypesAreAllReported) {

@@ -164,8 +164,8 @@ TEST(DeclaredParameters, EachIsAKeyWhoseDocumentedDefaultTheModelBindsWhenAbsent
             ++checked;
         }
     }
-    // housing 4, care 5, costs 3, businesscase 1.
-    EXPECT_EQ(checked, 13);
+    // housing 4, care 5, older_persons_alone 1, costs 3, businesscase 1.
+    EXPECT_EQ(checked, 14);
 }
 
 // A value given for a parameter lands in its own field: no two declarations bind one field.
@@ -204,6 +204,24 @@ TEST(DeclaredParameters, TheLoaderReadsAGivenValueForTheModel) {
     EXPECT_EQ(housing_settings(s).frictional_vacancy, 0.02);
     EXPECT_EQ(cost_settings(s).prices, PriceBasis::nominal);
     EXPECT_EQ(s.discount_rate, 0.04);
+}
+
+// A whole-number parameter (an age) takes no fraction: 74.5 is an error, not a rounded age.
+TEST(DeclaredParameters, AnIntegerParameterRejectsAFraction) {
+    const auto problems = [](std::string_view age) {
+        std::vector<std::string> out;
+        try {
+            load_scenario_from_string(
+                fmt::format("dataset: tiny\nolder_persons_alone: {{age_min: {}}}\n", age),
+                "inline.yaml");
+        } catch (const InputError& e) {
+            for (const InputProblem& p : e.problems()) out.push_back(p.message);
+        }
+        return out;
+    };
+    EXPECT_THAT(problems("65"), ::testing::IsEmpty());
+    EXPECT_THAT(problems("74.5"), ::testing::ElementsAre(::testing::HasSubstr("whole number")));
+    EXPECT_THAT(problems("101"), ::testing::ElementsAre(::testing::HasSubstr("50..100")));
 }
 
 TEST(ScenarioSchema, ValidatesADocumentBuiltInCode) {
