@@ -1,7 +1,7 @@
 #pragma once
 // The baseline rates every model reads: one table per process, by sex and single age, as
 // derived from CBS, Vektis and CPB tables by data/prepare/prepare_data.py. Plain data, loaded
-// by engine/io and shared read-only by both cores. Scenarios never change a RateSet; models
+// by engine/input and shared read-only by both cores. Scenarios never change a RateSet; models
 // apply a scenario's multipliers on top of it, year by year.
 
 #include <array>

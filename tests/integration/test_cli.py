@@ -232,7 +232,7 @@ def test_start_population_of_another_dataset_is_refused(socialtwin, tmp_path):
     assert not (tmp_path / "never.h5").exists()
 
 
-# ---- businesscase, monitoring, publication (engine/io/compare, monitor, publish) -------------
+# ---- businesscase, monitoring, publication (engine/results/compare, monitor, publish) -------------
 
 OBSERVATIONS = ROOT / "tests" / "data" / "observations"
 xr = pytest.importorskip("xarray")

@@ -209,3 +209,20 @@ def test_test_sh_builds_ci_with_the_ci_preset():
     script = (ROOT / "test.sh").read_text()
     assert re.search(r'if \[\[ -n "\$\{CI:-\}" \]\]; then preset=ci; fi', script), script
     assert 'cmake --build --preset "$preset"' in script
+
+
+def test_the_readme_layout_table_matches_the_tree():
+    """Every folder the README's Layout table names exists, and every top-level folder and every
+    part of engine/ (each a CMake target, docs/architecture.md) has its row: the table is the map
+    a newcomer reads, so a folder added or removed without it fails here."""
+    readme = (ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Layout"):]
+    layout = layout[:layout.index("\n## ", 1)] if "\n## " in layout[1:] else layout
+    named = {m.rstrip("/") for m in re.findall(r"^\| `([^`]+)` \|", layout, flags=re.M)}
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    folders = {p.split("/")[0] for p in tracked if "/" in p and not p.startswith(".")}
+    parts = {"/".join(p.split("/")[:2]) for p in tracked if p.startswith("engine/") and p.count("/") >= 2}
+    expected = (folders - {"engine"}) | parts
+    assert not expected - named, f"folders missing from the README's Layout table: {sorted(expected - named)}"
+    assert not named - expected, f"the README's Layout table names folders that do not exist: {sorted(named - expected)}"
