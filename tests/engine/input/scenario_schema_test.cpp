@@ -164,8 +164,9 @@ TEST(DeclaredParameters, EachIsAKeyWhoseDocumentedDefaultTheModelBindsWhenAbsent
             ++checked;
         }
     }
-    // housing 4, care 5, older_persons_alone 1, costs 3, businesscase 1.
-    EXPECT_EQ(checked, 14);
+    // At least the parameters of the shipped models (housing 4, care 5, costs 3, businesscase 1,
+    // older_persons_alone 1): the loop must not have skipped a table.
+    EXPECT_GE(checked, 14);
 }
 
 // A value given for a parameter lands in its own field: no two declarations bind one field.
