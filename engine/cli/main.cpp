@@ -36,6 +36,7 @@
 #include "engine/results/monitor.hpp"
 #include "engine/results/publish.hpp"
 #include "engine/results/result_info.hpp"
+#include "engine/run/indicator_reference.hpp"
 #include "engine/run/run.hpp"
 
 namespace fs = std::filesystem;
@@ -365,6 +366,17 @@ CLI::App* add_info(CLI::App& app, std::string& path) {
     return info;
 }
 
+// `schema` prints the scenario reference; with --indicators, the indicator table of
+// docs/output-schema.md, both generated from what the core and the models declare.
+CLI::App* add_schema(CLI::App& app, bool& indicators) {
+    auto* schema = app.add_subcommand(
+        "schema", "Print the scenario reference (Markdown) generated from the schema.");
+    schema->add_flag("--indicators", indicators,
+                     "Print instead the indicator table of docs/output-schema.md, generated "
+                     "from the indicators the core and the models declare.");
+    return schema;
+}
+
 // Runs `command`, mapping its failures to exit codes and messages.
 int run_reporting_failures(const std::function<int()>& command) {
     try {
@@ -397,6 +409,7 @@ int run_cli(int argc, char** argv) {
     MonitorArguments monitor_args;
     ExportArguments export_args;
     std::string info_path;
+    bool schema_indicators = false;
     // Each command and what it does once its arguments are parsed, in the order of --help.
     const std::vector<std::pair<CLI::App*, std::function<int()>>> commands{
         {add_run(app, run_args), [&] { return run_command(run_args); }},
@@ -411,10 +424,10 @@ int run_cli(int argc, char** argv) {
              describe_result_file(info_path, std::cout);
              return 0;
          }},
-        {app.add_subcommand("schema",
-                            "Print the scenario reference (Markdown) generated from the schema."),
-         [] {
-             std::cout << scenario_reference_markdown();
+        {add_schema(app, schema_indicators),
+         [&] {
+             std::cout << (schema_indicators ? indicator_reference_markdown()
+                                             : scenario_reference_markdown());
              return 0;
          }},
     };
