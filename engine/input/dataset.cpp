@@ -16,11 +16,11 @@
 #include "engine/core/facilities.hpp"
 #include "engine/core/scenario.hpp"
 #include "engine/core/suggest.hpp"
+#include "engine/core/version.hpp"
 #include "engine/formats/csv.hpp"
-#include "engine/output/result_layout.hpp"
 #include "engine/formats/input_file.hpp"
 #include "engine/output/result_file.hpp"
-#include "engine/core/version.hpp"
+#include "engine/output/result_layout.hpp"
 #include "models/housing/dwelling_stock.hpp"
 #include "models/registry.hpp"
 

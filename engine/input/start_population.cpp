@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 
 #include "engine/core/errors.hpp"
-#include "engine/formats/hdf5.hpp"
 #include "engine/core/version.hpp"
+#include "engine/formats/hdf5.hpp"
 
 namespace socialtwin {
 

@@ -26,8 +26,8 @@ struct StartPopulationInfo {
     std::uint64_t seed = 0;
 };
 
-// Writes to a temporary name and renames when complete (AtomicOutput, engine/formats/output_file.hpp),
-// never onto one of `inputs`.
+// Writes to a temporary name and renames when complete (AtomicOutput,
+// engine/formats/output_file.hpp), never onto one of `inputs`.
 void save_start_population(const std::filesystem::path& file, const AgentPopulation& persons,
                            const AreaTable& areas, const StartPopulationInfo& info,
                            std::span<const ProtectedInput> inputs = {});

@@ -3,8 +3,8 @@
 // next to the target at construction (so a bad output path fails before a long run, not after),
 // lays out every dataset at on_start, writes each (year, replicate)'s values as they arrive, and
 // at on_finish (with several replicates) derives the mean and quantiles over replicates and
-// renames the finished file onto the target (engine/formats/output_file.hpp). A writer destroyed before
-// on_finish (exception, interrupt) removes its temporary file and leaves the target alone.
+// renames the finished file onto the target (engine/formats/output_file.hpp). A writer destroyed
+// before on_finish (exception, interrupt) removes its temporary file and leaves the target alone.
 //
 // The layout it writes, and every reader reads, is engine/output/result_layout.hpp; at on_finish
 // it adds /aggregates (engine/output/aggregate.hpp) unless Hdf5WriterOptions::aggregates is false.
@@ -30,7 +30,8 @@ namespace socialtwin {
 
 struct Hdf5WriterOptions {
     // At on_finish, aggregate every indicator to the larger areas (pc4, buurt, wijk, gemeente)
-    // into /aggregates (engine/output/aggregate.hpp); `socialtwin run --no-aggregates` turns it off.
+    // into /aggregates (engine/output/aggregate.hpp); `socialtwin run --no-aggregates` turns it
+    // off.
     bool aggregates = true;
     // The run's input files (scenario, dataset folder, start population): the result never
     // replaces one of them (engine/formats/output_file.hpp).

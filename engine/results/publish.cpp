@@ -8,11 +8,11 @@
 #include <limits>
 
 #include "engine/core/errors.hpp"
-#include "engine/output/aggregate.hpp"
-#include "engine/formats/hdf5.hpp"
-#include "engine/output/result_layout.hpp"
-#include "engine/output/result_file.hpp"
 #include "engine/core/version.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/output/aggregate.hpp"
+#include "engine/output/result_file.hpp"
+#include "engine/output/result_layout.hpp"
 
 namespace socialtwin {
 

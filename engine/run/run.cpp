@@ -7,14 +7,14 @@
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/facilities.hpp"
 #include "engine/core/threads.hpp"
+#include "engine/core/version.hpp"
 #include "engine/input/dataset.hpp"
-#include "engine/output/hdf5_writer.hpp"
 #include "engine/input/scenario_loader.hpp"
 #include "engine/input/scenario_schema.hpp"
 #include "engine/input/start_population.hpp"
-#include "engine/core/version.hpp"
-#include "models/registry.hpp"
+#include "engine/output/hdf5_writer.hpp"
 #include "models/care/care_settings.hpp"
+#include "models/registry.hpp"
 
 namespace socialtwin {
 

@@ -276,11 +276,10 @@ TEST(ScenarioLoader, UnknownKeySuggestsNearestKey) {
     const std::string f = fixture("unknown_key.yaml");
     EXPECT_THAT(
         problems_loading(f),
-        ElementsAre(
-            f + ":2:1: horizn: unknown key (did you mean 'horizon'?)",
-            f + ":4:3: rates.mortalty: unknown rate 'mortalty' (did you mean 'mortality'?)",
-            f + ":8:7: rates.fertility[1].facter: unknown key (did you mean 'factor'?)",
-            f + ":9:1: colour: unknown key; expected one of " + top_level_keys()));
+        ElementsAre(f + ":2:1: horizn: unknown key (did you mean 'horizon'?)",
+                    f + ":4:3: rates.mortalty: unknown rate 'mortalty' (did you mean 'mortality'?)",
+                    f + ":8:7: rates.fertility[1].facter: unknown key (did you mean 'factor'?)",
+                    f + ":9:1: colour: unknown key; expected one of " + top_level_keys()));
 }
 
 TEST(ScenarioLoader, WrongTypesAreAllReported) {
