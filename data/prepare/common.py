@@ -406,8 +406,9 @@ def population_rows(area_codes, X):
     return rows
 
 
-def write_dataset_yaml(path, name, title, description, area_level, total, n_areas, tables, method, modelled,
-                       reference_year=REF_YEAR, rates="denhaag-2019", levels=("buurt", "wijk", "gemeente")):
+def dataset_yaml_text(name, title, description, area_level, total, n_areas, tables, method, modelled,
+                      reference_year, rates_path, levels_text):
+    """The text of a dataset.yaml (every dataset the preparation writes, 2019 and 2021 alike)."""
     lines = [
         f"name: {name}",
         f"title: {yq(title)}",
@@ -415,10 +416,10 @@ def write_dataset_yaml(path, name, title, description, area_level, total, n_area
         f"reference_date: {reference_year}-01-01",
         f"base_year: {reference_year}",
         f"area_level: {area_level}",
-        f"rates: ../../rates/{rates}",
+        f"rates: {rates_path}",
         f"population_total: {total}",
         f"areas: {n_areas}",
-        f"levels: [{', '.join(levels)}]",
+        f"levels: {levels_text}",
         "provenance:",
         f"  publisher: {yq('CBS (Centraal Bureau voor de Statistiek)')}",
         f"  licence: {yq('CC BY 4.0, Bron: CBS')}",
@@ -428,4 +429,10 @@ def write_dataset_yaml(path, name, title, description, area_level, total, n_area
         f"  modelled: {yq(modelled)}",
         "",
     ]
-    write_text(path, "\n".join(lines))
+    return "\n".join(lines)
+
+
+def write_dataset_yaml(path, name, title, description, area_level, total, n_areas, tables, method, modelled,
+                       reference_year=REF_YEAR, rates="denhaag-2019", levels=("buurt", "wijk", "gemeente")):
+    write_text(path, dataset_yaml_text(name, title, description, area_level, total, n_areas, tables, method,
+                                       modelled, reference_year, f"../../rates/{rates}", f"[{', '.join(levels)}]"))

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import national
+import common
 from common import (BAND5_OF_AGE, GM_CODE, MAX_AGE, N_AGES, POSITIONS, SEXES, controlled_round, implied_households,
                     ipf_rows_cols, largest_remainder, population_rows, yq)
 
@@ -472,27 +473,9 @@ def scale_dwellings_csv(path, dw_new):
 # YAML and provenance texts
 # ----------------------------------------------------------------------------------------------
 def dataset_yaml(name, title, description, area_level, total, n_areas, levels, rates, tables, method, modelled):
-    lines = [
-        f"name: {name}",
-        f"title: {yq(title)}",
-        f"description: {yq(description)}",
-        "reference_date: 2021-01-01",
-        "base_year: 2021",
-        f"area_level: {area_level}",
-        f"rates: {rates}",
-        f"population_total: {total}",
-        f"areas: {n_areas}",
-        f"levels: {levels}",
-        "provenance:",
-        f"  publisher: {yq('CBS (Centraal Bureau voor de Statistiek)')}",
-        f"  licence: {yq('CC BY 4.0, Bron: CBS')}",
-        "  tables:",
-    ] + [f"    - {yq(t)}" for t in tables] + [
-        f"  method: {yq(method)}",
-        f"  modelled: {yq(modelled)}",
-        "",
-    ]
-    return "\n".join(lines)
+    # `levels` and `rates` as the 2019 dataset.yaml wrote them (read back with read_yaml_line).
+    return common.dataset_yaml_text(name, title, description, area_level, total, n_areas, tables, method, modelled,
+                                    2021, rates, levels)
 
 
 def observation_yaml(name, title, description, level, dataset, also, years, tables, ref, method, real, modelled,
