@@ -8,6 +8,7 @@
 #include "engine/core/random.hpp"
 #include "engine/core/scenario.hpp"
 #include "engine/core/suggest.hpp"
+#include "models/alignment/alignment.hpp"
 #include "models/care/care.hpp"
 #include "models/demography/demography.hpp"
 #include "models/facilities/accessibility.hpp"
@@ -69,6 +70,8 @@ constexpr std::array<PersonYearLane, 1> household_lanes{household_positions_lane
 constexpr std::array<RateLever, 5> household_levers{leaving_home_lever, partnering_lever,
                                                     separation_lever, family_formation_lever,
                                                     institution_lever};
+constexpr std::array<DrawStream, 3> alignment_streams{
+    alignment_out_stream, alignment_arrivals_out_stream, alignment_in_stream};
 // The core draws these itself (engine/core/random.hpp).
 constexpr std::array<DrawStream, 2> core_streams{synthesis_stream, person_year_stream};
 
@@ -93,6 +96,9 @@ const std::vector<Entry>& registry() {
                       .levers = household_levers,
                       .streams = household_streams,
                       .lanes = household_lanes}},
+        // Only a scenario with `align:` gives it anything to do (docs/model.md, Alignment).
+        {.make = [](const ModelInputs&) { return one<AlignmentModel>(); },
+         .declares = {.model = "alignment", .streams = alignment_streams}},
         {.make = [](const ModelInputs& in) { return one<HousingModel>(in.rates); },
          .declares = {.model = "housing", .parameters = {&housing_parameters()}}},
         {.make = [](const ModelInputs& in) { return one<CareModel>(in.rates); },

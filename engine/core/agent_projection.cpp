@@ -211,7 +211,7 @@ void AgentProjection::Year::Area::begin(const AreaSegment& where) {
 }
 
 void AgentProjection::Year::Area::run(const YearPlan::Item& item) {
-    constexpr auto last_person_phase = Phase::migration;
+    constexpr auto last_person_phase = Phase::alignment;
     AgentProjection& p = year_.projection_;
     if (item.phase <= last_person_phase) {
         for (Model* m : item.models) item.complete ? m->complete(*agents_) : m->apply(*agents_);

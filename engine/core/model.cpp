@@ -14,6 +14,8 @@ std::string_view to_string(Phase phase) noexcept {
             return "household_positions";
         case Phase::migration:
             return "migration";
+        case Phase::alignment:
+            return "alignment";
         case Phase::housing:
             return "housing";
         case Phase::care:

@@ -35,12 +35,15 @@ enum class Phase {
     births,
     household_positions,
     migration,
+    // totals fixed to a table the scenario gives (`align:`), after every flow that moves
+    // persons, so households, dwellings and care see the aligned population
+    alignment,
     housing,
     care,
     accounting,
     accessibility,  // distances to facilities, capacity against the year's care demand
 };
-inline constexpr int n_phases = 8;
+inline constexpr int n_phases = 9;
 std::string_view to_string(Phase phase) noexcept;
 
 // What one year of one area looks like to a model. Person counts use the CohortCell layout
@@ -153,7 +156,7 @@ public:
     // (cohort core; in the agent core, the phases from housing on).
     virtual void apply(AreaStep& step) const = 0;
     // The same rates applied to the area's persons by random draws (agent core). Only the
-    // demographic phases (ageing_and_survival .. migration) are called this way.
+    // demographic phases (ageing_and_survival .. alignment) are called this way.
     virtual void apply(AgentAreaStep& /*step*/) const {}
 
     // A model whose phase needs every area at once -- a housing market matching would-be

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/core/enum_names.hpp"
@@ -82,6 +83,31 @@ struct FacilityChanges {
     std::vector<FacilityResize> resize;
 };
 
+// One `align:` entry: a table of target populations the projection is fixed to (LIAM2's
+// align(), the PBL/CBS regional projection's alignment to the national one). The loader fills
+// what the scenario says; binding it to the dataset (engine/input/alignment_table.hpp) reads
+// the table and fills the rest, so a model sees only areas, cells and numbers.
+struct AlignmentTable {
+    std::string table{};   // the table's file, as resolved from the scenario file's folder
+    std::string level{};   // "total", the dataset's area level, or another column of areas.csv
+    int from_year = 0;     // first target year aligned (0 = every year the table has)
+    int to_year = 0;       // last target year aligned (0 = every year the table has)
+    SourceLocation where{};  // the entry (key path `align[i]`), for problems found later
+
+    // Filled from the table against the dataset:
+    std::vector<std::string> regions{};    // codes of the table's regions ("total": one)
+    std::vector<int> region_of_area{};     // per area: index into regions, -1 = not aligned
+    bool by_sex = false;                   // targets per sex (a `sex` column)
+    std::vector<std::pair<int, int>> age_groups{};  // [min, max] ages, ascending; one 0..105
+                                                  // group when the table has no `age_band`
+    // [persons] on 1 January of the key year, at [region][sex group][age group] (sex groups:
+    // male, female when by_sex, else one); NaN where the table gives no target.
+    std::map<int, std::vector<double>> targets{};
+
+    std::size_t sex_groups() const noexcept { return by_sex ? 2 : 1; }
+    std::size_t cells_per_region() const noexcept { return sex_groups() * age_groups.size(); }
+};
+
 // Which core projects the population: the same rates and models either way.
 enum class CoreKind {
     cohort,  // deterministic cohort-component projection (expected flows)
@@ -113,6 +139,9 @@ struct Scenario {
     // path; each model binds its own settings from them, with its declared defaults.
     ParameterValues parameters;
     double discount_rate = default_discount_rate;  // [per year] businesscase.discount_rate
+    // Tables the projection is aligned to, in the order given; none by default (the baseline
+    // must be right on its own).
+    std::vector<AlignmentTable> alignment;
 
     // Where it came from, for the output's metadata.
     std::string source_path;  // the file given on the command line

@@ -120,10 +120,12 @@ void YearDriver::begin_run(RunContext run) {
 //                          for the survivors, by their age on 1 January
 //  4. migration            out-migration; in-migration as far as the dwelling stock (with
 //                          this year's construction) has room for more households
-//  5. housing              households on 1 January against the dwelling stock; construction
-//  6. care                 care use during the year, from the mid-year population
-//  7. accounting           the population accounts, checked per area (by the core)
-//  8. accessibility        distances to the nearest facilities; GP demand of each practice's
+//  5. alignment            only when the scenario aligns (`align:`): each aligned cell of
+//                          persons (region x sex x age group) scaled to the scenario's table
+//  6. housing              households on 1 January against the dwelling stock; construction
+//  7. care                 care use during the year, from the mid-year population
+//  8. accounting           the population accounts, checked per area (by the core)
+//  9. accessibility        distances to the nearest facilities; GP demand of each practice's
 //                          catchment (this year's care) against its capacity. Last: it changes
 //                          no persons, and its second sweep (it settles across areas) then holds
 //                          nothing else, which the agent core runs without counting persons

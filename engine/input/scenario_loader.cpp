@@ -399,6 +399,26 @@ Scenario build(const DocNode& doc, const fs::path& file) {
         });
     }
 
+    if (const DocNode* align = doc.find("align")) {
+        for (std::size_t i = 0; i < align->items.size(); ++i) {
+            const DocNode& item = align->items[i];
+            AlignmentTable t;
+            // Relative to the file that names it, which may be a parent the scenario extends.
+            if (const DocNode* table = item.find("table")) {
+                const fs::path p{table->text};
+                t.table = (p.is_absolute() ? p : fs::path{table->where.file}.parent_path() / p)
+                              .lexically_normal()
+                              .string();
+            }
+            t.level = text_of(item.find("level"), "");
+            t.from_year = integer_of(item.find("from"), 0);
+            t.to_year = integer_of(item.find("to"), 0);
+            t.where = item.where;
+            t.where.key_path = fmt::format("align[{}]", i);
+            s.alignment.push_back(std::move(t));
+        }
+    }
+
     s.parameters = parameter_values(doc);
     scenario_parameters().bind(s, s.parameters);
     return s;

@@ -413,6 +413,56 @@ constexpr std::array core_keys{
         .meaning = "The capacity from `year` on (not a change: the new total). Bounds as for "
                    "`facilities.open[].capacity`.",
     },
+    SchemaKey{
+        .path = "align",
+        .kind = ValueKind::list,
+        .meaning = "Tables the projected population is fixed to (alignment, as LIAM2's `align()` "
+                   "and the PBL/CBS regional projection do): a municipality's own prognosis or an "
+                   "official projection. One item per table. Each year, after migration, the "
+                   "persons of every aligned cell (region x sex x age group) are scaled to the "
+                   "table's target for 1 January of the next year; the model keeps the "
+                   "distribution over areas, single ages and household positions inside the "
+                   "cell. The adjustment is reported (`alignment_adjustment`, "
+                   "`alignment_projected`). None by default. See docs/model.md, Alignment.",
+    },
+    SchemaKey{
+        .path = "align[].table",
+        .kind = ValueKind::path,
+        .required = true,
+        .meaning = "CSV file of targets, relative to the scenario file that names it. Columns: "
+                   "the `level` (area codes of that level; absent for `total`), `year` (targets "
+                   "hold for 1 January of that year, i.e. the end of the step of year - 1; "
+                   "base_year + 1 .. base_year + horizon), optional `sex` (`male`, `female`), "
+                   "optional `age_band` (`0-14`, `65+`, `40`: bands that do not overlap), and "
+                   "`population` (persons, ≥ 0). The optional columns say what the table aligns "
+                   "by; ages it leaves out are not aligned. Checked when the dataset is loaded: "
+                   "unknown codes or bands, duplicate rows, negative numbers and years outside "
+                   "the projection name the file, line and column.",
+    },
+    SchemaKey{
+        .path = "align[].level",
+        .required = true,
+        .what = "`total` or an area level of the dataset",
+        .meaning = "What the table's regions are: `total` (every area of the dataset together), "
+                   "the dataset's own area level, or a larger level it has a column for in "
+                   "`areas.csv` (`wijk`, `gemeente` ...). An area may be aligned by one table "
+                   "only in a year.",
+    },
+    SchemaKey{
+        .path = "align[].from",
+        .kind = ValueKind::year,
+        .default_value = "every year of the table",
+        .unit = "year",
+        .meaning = "First target year (1 January) aligned; rows of earlier years are left out.",
+    },
+    SchemaKey{
+        .path = "align[].to",
+        .kind = ValueKind::year,
+        .default_value = "every year of the table",
+        .unit = "year",
+        .not_before = "from",
+        .meaning = "Last target year (1 January) aligned; rows of later years are left out.",
+    },
 };
 
 // A model's declared parameter as a row of the schema. Generated default texts are kept in

@@ -55,10 +55,13 @@ std::string indicator_reference_markdown() {
     gp_practice.capacity_units = "FTE";
     gp_practice.status = "observed";
     const std::vector<Facility> facilities{gp_practice};
+    // A scenario that aligns: the alignment model declares its indicators only then.
+    Scenario aligning;
+    aligning.alignment.push_back({.table = "prognosis.csv", .level = "gemeente"});
     IndicatorCatalog catalog;
     const PopulationAccounts accounts(catalog);  // the indicators the cores declare themselves
     for (const auto& model : create_models({.rates = rates, .facilities = facilities})) {
-        model->configure(Scenario{});
+        model->configure(aligning);
         model->declare_indicators(catalog);
     }
     std::string md{indicator_table_begin};

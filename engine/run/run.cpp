@@ -8,6 +8,7 @@
 #include "engine/core/facilities.hpp"
 #include "engine/core/threads.hpp"
 #include "engine/core/version.hpp"
+#include "engine/input/alignment_table.hpp"
 #include "engine/input/dataset.hpp"
 #include "engine/input/scenario_loader.hpp"
 #include "engine/input/scenario_schema.hpp"
@@ -38,6 +39,8 @@ std::vector<ProtectedInput> inputs_of(const std::filesystem::path& scenario_path
     }
     inputs.push_back(
         {prepared.dataset_dir, fmt::format("a file of dataset '{}'", prepared.dataset.name)});
+    for (const AlignmentTable& t : prepared.scenario.alignment)
+        inputs.push_back({t.table, "an alignment table of the scenario"});
     if (!start_population.empty()) inputs.push_back({start_population, "the start population"});
     return inputs;
 }
@@ -54,6 +57,7 @@ Prepared prepare(const std::filesystem::path& scenario_path,
     }
     Dataset dataset = load_dataset(dataset_dir);
     bind_scenario_to_dataset(scenario, dataset);
+    read_alignment_tables(scenario, dataset.areas);
     std::vector<Facility> facilities =
         facilities_in_scenario(dataset.facilities, scenario, dataset.areas);
     return {std::move(scenario), std::move(dataset), std::move(facilities), dataset_dir};
