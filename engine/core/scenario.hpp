@@ -88,18 +88,18 @@ struct FacilityChanges {
 // what the scenario says; binding it to the dataset (engine/input/alignment_table.hpp) reads
 // the table and fills the rest, so a model sees only areas, cells and numbers.
 struct AlignmentTable {
-    std::string table{};   // the table's file, as resolved from the scenario file's folder
-    std::string level{};   // "total", the dataset's area level, or another column of areas.csv
-    int from_year = 0;     // first target year aligned (0 = every year the table has)
-    int to_year = 0;       // last target year aligned (0 = every year the table has)
+    std::string table{};     // the table's file, as resolved from the scenario file's folder
+    std::string level{};     // "total", the dataset's area level, or another column of areas.csv
+    int from_year = 0;       // first target year aligned (0 = every year the table has)
+    int to_year = 0;         // last target year aligned (0 = every year the table has)
     SourceLocation where{};  // the entry (key path `align[i]`), for problems found later
 
     // Filled from the table against the dataset:
-    std::vector<std::string> regions{};    // codes of the table's regions ("total": one)
-    std::vector<int> region_of_area{};     // per area: index into regions, -1 = not aligned
-    bool by_sex = false;                   // targets per sex (a `sex` column)
+    std::vector<std::string> regions{};  // codes of the table's regions ("total": one)
+    std::vector<int> region_of_area{};   // per area: index into regions, -1 = not aligned
+    bool by_sex = false;                 // targets per sex (a `sex` column)
     std::vector<std::pair<int, int>> age_groups{};  // [min, max] ages, ascending; one 0..105
-                                                  // group when the table has no `age_band`
+                                                    // group when the table has no `age_band`
     // [persons] on 1 January of the key year, at [region][sex group][age group] (sex groups:
     // male, female when by_sex, else one); NaN where the table gives no target.
     std::map<int, std::vector<double>> targets{};

@@ -69,7 +69,8 @@ void read_table(AlignmentTable& t, const Scenario& scenario, const AreaTable& ar
         std::vector<std::string_view> levels{total_level, areas.level()};
         for (const AreaAttribute& a : areas.attributes()) levels.push_back(a.name);
         std::string list;
-        for (const std::string_view l : levels) list += fmt::format("{}{}", list.empty() ? "" : ", ", l);
+        for (const std::string_view l : levels)
+            list += fmt::format("{}{}", list.empty() ? "" : ", ", l);
         problems.push_back(problem_at(
             at_key(t, ".level"),
             fmt::format("level '{}' is not in the dataset; expected one of {}", t.level, list),
@@ -170,8 +171,8 @@ void read_table(AlignmentTable& t, const Scenario& scenario, const AreaTable& ar
                 t.age_groups.begin());
         if (csv.problems().size() != problems_before || (band_col && !band_of_row[row])) continue;
         const std::size_t c = sex_group * t.age_groups.size() + group;
-        const auto [it, fresh] = seen.emplace(std::tuple{static_cast<int>(year), region, c},
-                                              csv.row(row).line);
+        const auto [it, fresh] =
+            seen.emplace(std::tuple{static_cast<int>(year), region, c}, csv.row(row).line);
         if (!fresh) {
             csv.report(row, year_col,
                        fmt::format("duplicate row: line {} already gives this target", it->second),
@@ -213,8 +214,7 @@ void read_alignment_tables(Scenario& scenario, const AreaTable& areas) {
                     overlap = a.region_of_area[x] >= 0 && b.region_of_area[x] >= 0;
                 if (!overlap) continue;
                 problems.push_back(problem_at(
-                    b.where,
-                    fmt::format("aligns areas that align[{}] aligns too, in {}", i, year),
+                    b.where, fmt::format("aligns areas that align[{}] aligns too, in {}", i, year),
                     "an area can be aligned to one table a year: split the tables or their "
                     "years (from/to)"));
                 break;

@@ -211,7 +211,8 @@ void AlignmentModel::complete(AgentAreaStep& step) const {
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
             if (cell_of(s, a) >= 0)
-                for (int p = 0; p < n_positions; ++p) projected[band_index(s, a)] += mix[cell(s, a, p)];
+                for (int p = 0; p < n_positions; ++p)
+                    projected[band_index(s, a)] += mix[cell(s, a, p)];
 
     std::vector<double> leave(per_region, 0.0);
     for (std::size_t c = 0; c < per_region; ++c) {
