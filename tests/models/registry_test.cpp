@@ -29,7 +29,10 @@ TEST(Registry, StreamNumbersAndLanesAreTheOnesResultsWereDrawnWith) {
                                                              {"demolition", 7},
                                                              {"synthesis", 8},
                                                              {"moves", 9},
-                                                             {"person_year", 10}}));
+                                                             {"person_year", 10},
+                                                             {"alignment_out", 40},
+                                                             {"alignment_arrivals_out", 41},
+                                                             {"alignment_in", 42}}));
     std::map<std::string, std::size_t> lanes;
     for (const PersonYearLane& l : declared_lanes()) lanes[std::string{l.name}] = l.index;
     EXPECT_EQ(
