@@ -33,6 +33,15 @@ def test_cohort_core_hits_the_gemeente_total_in_every_aligned_year(socialtwin, t
     adjustment, projected = totals(out, "alignment_adjustment"), totals(out, "alignment_projected")
     assert projected[0] + adjustment[0] == pytest.approx(population[1], rel=1e-12)
     assert adjustment[0] != 0
+    # Added and removed persons are migration: the accounts still balance in every area.
+    with h5py.File(out, "r") as f:
+        p = f["population"][:]
+        flows = f["births"][:] - f["deaths"][:] + f["migration_in"][:] - f["migration_out"][:]
+    assert np.allclose(p[1:], p[:-1] + flows[:-1], rtol=1e-9, atol=1e-9)
+
+
+def test_an_aligned_scenario_validates(socialtwin):
+    assert "valid" in socialtwin("validate", SCENARIOS / "denhaag_aligned.yaml").stdout
 
 
 def test_agent_core_hits_the_gemeente_total_within_sampling_noise(socialtwin, tmp_path):
