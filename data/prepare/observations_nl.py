@@ -47,7 +47,12 @@ def _sort_key(area_order):
 
 def _csv(rows, area_order):
     rows = sorted(rows, key=_sort_key(area_order))
-    return HEADER + "\n" + "".join(f"{a},{y},{i},{s},{g},{int(v)}\n" for a, y, i, s, g, v in rows)
+    return HEADER + "\n" + "".join(f"{_field(a)},{y},{i},{s},{g},{int(v)}\n" for a, y, i, s, g, v in rows)
+
+
+def _field(text):
+    """A CSV field, quoted where it holds a comma or a quote ("Nuenen, Gerwen en Nederwetten")."""
+    return '"' + text.replace('"', '""') + '"' if ("," in text or '"' in text) else text
 
 
 def pc4_values(shared, pc4s):

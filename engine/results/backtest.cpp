@@ -158,6 +158,25 @@ BacktestReport backtest_projection(const BacktestOptions& options) {
         if (inserted) order.push_back(key);
         it->second.push_back(&row);
     }
+    // Indicators in their documented order; within one, the total, then each sex; within those,
+    // all ages and then the age bands from young to old.
+    auto rank = [](const std::tuple<std::string, std::string, std::string, int>& key) {
+        const auto& [indicator, sex, age_band, year] = key;
+        const auto at = std::find(observable_indicators.begin(), observable_indicators.end(),
+                                  indicator) -
+                        observable_indicators.begin();
+        int lowest_age = -1;
+        if (!age_band.empty()) {
+            lowest_age = 0;
+            for (const char c : age_band) {
+                if (c < '0' || c > '9') break;
+                lowest_age = lowest_age * 10 + (c - '0');
+            }
+        }
+        return std::tuple{at, sex, lowest_age, year};
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
     for (const auto& key : order) {
         const auto& rows = groups.at(key);
         BacktestSummaryRow s;
@@ -233,9 +252,9 @@ void print_backtest(const BacktestReport& report, std::ostream& out, bool markdo
         report.level);
     out << (markdown ? "**" + heading + "**" : heading) << "\n\n";
     std::vector<std::vector<std::string>> rows{
-        {"indicator", "group", "year", "areas", "projection median |error|", "p90",
-         "no change median", "p90", "last trend median", "p90", "trend areas",
-         "projection beats no change", "beats last trend"}};
+        {"indicator", "group", "year", "areas", "projection median", "projection p90",
+         "no change median", "no change p90", "last trend median", "last trend p90",
+         "trend areas", "projection beats no change", "beats last trend"}};
     for (const auto& s : report.summary)
         rows.push_back({s.indicator, group_text(s.sex, s.age_band), std::to_string(s.year),
                         std::to_string(s.n_areas), percent_text(s.median), percent_text(s.p90),
@@ -272,8 +291,11 @@ void print_backtest(const BacktestReport& report, std::ostream& out, bool markdo
     }
     out << fmt::format(
         "\n{} observed values after the base year compared; {} in or before it (for the last "
-        "trend). |error| = |forecast - observed| / observed; no change = the projection's base "
-        "year value; last trend = that + the observed change per year before the base year.\n",
+        "trend). Median and p90 (90th percentile) over the areas of the absolute error "
+        "|forecast - observed| / observed; no change = the projection's base year value; last "
+        "trend = that + the observed change per year between the last two observations in or "
+        "before the base year; beats = share of areas where the projection's absolute error is "
+        "smaller.\n",
         report.rows.size(), report.n_before_base);
     if (!report.unmatched_areas.empty())
         out << fmt::format("{} observed {} not in the projection (left out): {}{}\n",
