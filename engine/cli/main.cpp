@@ -15,8 +15,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 
@@ -29,10 +29,10 @@
 #include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/formats/output_file.hpp"
+#include "engine/input/dataset.hpp"
 #include "engine/input/scenario_loader.hpp"
 #include "engine/input/scenario_schema.hpp"
 #include "engine/output/console_summary.hpp"
-#include "engine/input/dataset.hpp"
 #include "engine/results/aggregate_file.hpp"
 #include "engine/results/backtest.hpp"
 #include "engine/results/compare.hpp"
@@ -347,9 +347,10 @@ CLI::App* add_backtest(CLI::App& app, BacktestArguments& args) {
         ->required();
     backtest->add_option("--dataset", args.dataset,
                          "Dataset to project (default: the observation's `dataset`)");
-    backtest->add_option("--scenario", args.scenario,
-                         "Scenario to project instead of the dataset's baseline (its horizon is "
-                         "set to reach the last observed year)")
+    backtest
+        ->add_option("--scenario", args.scenario,
+                     "Scenario to project instead of the dataset's baseline (its horizon is "
+                     "set to reach the last observed year)")
         ->check(cli::existing_file());
     backtest->add_option("--core", args.core, "cohort (default) or agent")
         ->check(cli::one_of({core_names.all().begin(), core_names.all().end()}));
@@ -361,8 +362,9 @@ CLI::App* add_backtest(CLI::App& app, BacktestArguments& args) {
                          "observation.yaml's level)");
     backtest->add_option("--data-dir", args.data_dir, "Folder holding datasets/")
         ->check(cli::existing_folder());
-    backtest->add_option("-t,--threads", args.threads,
-                         "Worker threads (0 = all cores; results do not depend on it)")
+    backtest
+        ->add_option("-t,--threads", args.threads,
+                     "Worker threads (0 = all cores; results do not depend on it)")
         ->check(cli::whole_number(0, max_threads, "all cores"));
     backtest->add_flag("--markdown", args.markdown, "Print the summary as Markdown tables");
     return backtest;

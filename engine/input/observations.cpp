@@ -175,8 +175,7 @@ std::vector<std::size_t> age_band_members(std::string_view band,
         members.push_back(i);
         covered_to = bounds->second;
     }
-    if (members.empty() || covered_from != wanted->first || covered_to != wanted->second)
-        return {};
+    if (members.empty() || covered_from != wanted->first || covered_to != wanted->second) return {};
     return members;
 }
 
@@ -276,7 +275,8 @@ std::vector<ObservedRow> read_observed(const ObservationInfo& info,
         if (!(unmatched && unmatched_areas != nullptr)) rows.push_back(std::move(row));
     }
     t.throw_if_problems();
-    if (unmatched_areas != nullptr) unmatched_areas->assign(unmatched_set.begin(), unmatched_set.end());
+    if (unmatched_areas != nullptr)
+        unmatched_areas->assign(unmatched_set.begin(), unmatched_set.end());
     return rows;
 }
 

@@ -25,12 +25,20 @@ namespace socialtwin {
 // The indicators an observation may hold (observed.csv's `indicator`). The flows (births ...
 // intermunicipal_out, during the year) are what CBS records per gemeente; those a projection does
 // not have are reported as not projected, not compared.
-inline constexpr std::array<std::string_view, 14> observable_indicators{
-    "population",        "population_by_age_sex",    "households",
-    "households_single", "households_single_parent", "dwellings_stock",
-    "births",            "deaths",                   "migration_in",
-    "migration_out",     "immigration",              "emigration",
-    "intermunicipal_in", "intermunicipal_out"};
+inline constexpr std::array<std::string_view, 14> observable_indicators{"population",
+                                                                        "population_by_age_sex",
+                                                                        "households",
+                                                                        "households_single",
+                                                                        "households_single_parent",
+                                                                        "dwellings_stock",
+                                                                        "births",
+                                                                        "deaths",
+                                                                        "migration_in",
+                                                                        "migration_out",
+                                                                        "immigration",
+                                                                        "emigration",
+                                                                        "intermunicipal_in",
+                                                                        "intermunicipal_out"};
 // The one of them with sex and age_band: sex empty = both sexes, age_band empty = all ages (not
 // both empty: that is `population`); age_band one of the projection's bands or a range of whole
 // bands, e.g. 0-14 or 65+ over 5-year bands.

@@ -55,8 +55,9 @@ std::string group_text(const std::string& sex, const std::string& age_band) {
 }  // namespace
 
 double error_quantile(std::vector<double> values, double q) {
-    values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }),
-                 values.end());
+    values.erase(
+        std::remove_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }),
+        values.end());
     if (values.empty()) return nan;
     std::sort(values.begin(), values.end());
     const double at = q * static_cast<double>(values.size() - 1);
@@ -89,8 +90,9 @@ int dataset_base_year(const fs::path& dataset_dir) {
             value = 0;
         }
     if (value <= 0)
-        throw InputError({problem_at(where_in(yaml.string(), 1, 1, "base_year"),
-                                     "expected the dataset's base year (a whole year, e.g. 2021)")});
+        throw InputError(
+            {problem_at(where_in(yaml.string(), 1, 1, "base_year"),
+                        "expected the dataset's base year (a whole year, e.g. 2021)")});
     return value;
 }
 
@@ -134,11 +136,12 @@ BacktestReport backtest_projection(const BacktestOptions& options) {
         row.projected = v.projected;
         row.no_change = v.projected_first_year;
         row.last_trend = nan;
-        if (const auto h = history.find(key_of(v.row)); h != history.end() && h->second.size() >= 2) {
+        if (const auto h = history.find(key_of(v.row));
+            h != history.end() && h->second.size() >= 2) {
             const auto latest = std::prev(h->second.end());
             const auto before = std::prev(latest);
-            const double per_year =
-                (latest->second - before->second) / static_cast<double>(latest->first - before->first);
+            const double per_year = (latest->second - before->second) /
+                                    static_cast<double>(latest->first - before->first);
             row.last_trend =
                 row.no_change + per_year * static_cast<double>(row.year - report.base_year);
         }
@@ -150,7 +153,8 @@ BacktestReport backtest_projection(const BacktestOptions& options) {
 
     // The summary per (indicator, sex, age band, year), in the table's order.
     std::vector<std::tuple<std::string, std::string, std::string, int>> order;
-    std::map<std::tuple<std::string, std::string, std::string, int>, std::vector<const BacktestRow*>>
+    std::map<std::tuple<std::string, std::string, std::string, int>,
+             std::vector<const BacktestRow*>>
         groups;
     for (const auto& row : report.rows) {
         const auto key = std::tuple{row.indicator, row.sex, row.age_band, row.year};
@@ -162,9 +166,9 @@ BacktestReport backtest_projection(const BacktestOptions& options) {
     // all ages and then the age bands from young to old.
     auto rank = [](const std::tuple<std::string, std::string, std::string, int>& key) {
         const auto& [indicator, sex, age_band, year] = key;
-        const auto at = std::find(observable_indicators.begin(), observable_indicators.end(),
-                                  indicator) -
-                        observable_indicators.begin();
+        const auto at =
+            std::find(observable_indicators.begin(), observable_indicators.end(), indicator) -
+            observable_indicators.begin();
         int lowest_age = -1;
         if (!age_band.empty()) {
             lowest_age = 0;
@@ -203,12 +207,12 @@ BacktestReport backtest_projection(const BacktestOptions& options) {
         s.no_change_p90 = error_quantile(still, 0.9);
         s.trend_median = error_quantile(trend, 0.5);
         s.trend_p90 = error_quantile(trend, 0.9);
-        s.beats_no_change = comparable > 0 ? static_cast<double>(beats_still) /
-                                                 static_cast<double>(comparable)
-                                           : nan;
-        s.beats_trend = trend.empty() ? nan
-                                      : static_cast<double>(beats_trend) /
-                                            static_cast<double>(trend.size());
+        s.beats_no_change = comparable > 0
+                                ? static_cast<double>(beats_still) / static_cast<double>(comparable)
+                                : nan;
+        s.beats_trend = trend.empty()
+                            ? nan
+                            : static_cast<double>(beats_trend) / static_cast<double>(trend.size());
         report.summary.push_back(std::move(s));
     }
     return report;
@@ -221,7 +225,7 @@ void write_backtest_csv(const BacktestReport& report, const fs::path& output) {
         file << "level,area,indicator,sex,age_band,year,base_year,observed,projected,no_change,"
                 "last_trend,error_percent,no_change_error_percent,last_trend_error_percent\n";
         auto number = [](double v) {
-            return std::isnan(v) ? std::string{} : fmt::format("{:.6g}", v);
+            return std::isnan(v) ? std::string{} : fmt::format("{:.10g}", v);
         };
         auto quoted = [](const std::string& text) {
             if (text.find_first_of(",\"\n") == std::string::npos) return text;
@@ -253,8 +257,8 @@ void print_backtest(const BacktestReport& report, std::ostream& out, bool markdo
     out << (markdown ? "**" + heading + "**" : heading) << "\n\n";
     std::vector<std::vector<std::string>> rows{
         {"indicator", "group", "year", "areas", "projection median", "projection p90",
-         "no change median", "no change p90", "last trend median", "last trend p90",
-         "trend areas", "projection beats no change", "beats last trend"}};
+         "no change median", "no change p90", "last trend median", "last trend p90", "trend areas",
+         "projection beats no change", "beats last trend"}};
     for (const auto& s : report.summary)
         rows.push_back({s.indicator, group_text(s.sex, s.age_band), std::to_string(s.year),
                         std::to_string(s.n_areas), percent_text(s.median), percent_text(s.p90),
@@ -281,11 +285,12 @@ void print_backtest(const BacktestReport& report, std::ostream& out, bool markdo
         });
         totals.resize(std::min<std::size_t>(totals.size(), 10));
         out << fmt::format("\nLargest errors of the total population in {}:\n\n", last_year);
-        std::vector<std::vector<std::string>> worst{
-            {report.level, "observed", "projected", "error", "no change error", "last trend error"}};
+        std::vector<std::vector<std::string>> worst{{report.level, "observed", "projected", "error",
+                                                     "no change error", "last trend error"}};
         for (const auto* r : totals)
             worst.push_back({r->area, format_number(r->observed, 0), format_number(r->projected, 0),
-                             percent_text(r->error_percent), percent_text(r->no_change_error_percent),
+                             percent_text(r->error_percent),
+                             percent_text(r->no_change_error_percent),
                              percent_text(r->last_trend_error_percent)});
         print_table(out, worst, 2, markdown);
     }
@@ -302,8 +307,8 @@ void print_backtest(const BacktestReport& report, std::ostream& out, bool markdo
                            report.unmatched_areas.size(), report.level,
                            fmt::join(report.unmatched_areas.begin(),
                                      report.unmatched_areas.begin() +
-                                         static_cast<std::ptrdiff_t>(
-                                             std::min<std::size_t>(report.unmatched_areas.size(), 10)),
+                                         static_cast<std::ptrdiff_t>(std::min<std::size_t>(
+                                             report.unmatched_areas.size(), 10)),
                                      ", "),
                            report.unmatched_areas.size() > 10 ? ", ..." : "");
     if (!report.not_projected.empty())

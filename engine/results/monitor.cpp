@@ -96,9 +96,10 @@ void write_monitor(const fs::path& temporary, const MonitorReport& report,
                  "calendar year: stocks on 1 January of the year");
         describe(write_labels(root, "sex", sex, s),
                  "sex, for population_by_age_sex; empty otherwise");
-        describe(write_labels(root, "age_band", age_band, s),
-                 "age band (5-year, or a range of them such as 0-14), for population_by_age_sex; empty "
-                 "otherwise");
+        describe(
+            write_labels(root, "age_band", age_band, s),
+            "age band (5-year, or a range of them such as 0-14), for population_by_age_sex; empty "
+            "otherwise");
         describe(write_values(root, "projected", projected, s),
                  fmt::format("the projection summed over the areas of each {}", report.level),
                  "persons, households or dwellings, as the indicator");
@@ -313,10 +314,10 @@ MonitorReport monitor_projection(const MonitorOptions& options) {
                 const auto* dimension = layout.dimension(indicator->dims[axis]);
                 std::vector<std::size_t> at{0};
                 if (dimension != nullptr) {
-                    const std::string& label =
-                        indicator->dims[axis] == "sex"        ? row.sex
-                        : indicator->dims[axis] == "age_band" ? row.age_band
-                                                              : std::string{};
+                    const std::string& label = indicator->dims[axis] == "sex" ? row.sex
+                                               : indicator->dims[axis] == "age_band"
+                                                   ? row.age_band
+                                                   : std::string{};
                     if (label.empty()) {
                         at.resize(indicator->shape[axis]);
                         for (std::size_t i = 0; i < at.size(); ++i) at[i] = i;
@@ -337,7 +338,8 @@ MonitorReport monitor_projection(const MonitorOptions& options) {
         };
         auto value_at = [&](std::size_t y, std::size_t g, const std::vector<std::size_t>& cells) {
             double sum = 0;
-            for (const std::size_t cell : cells) sum += aggregated[(y * n_groups + g) * per_area + cell];
+            for (const std::size_t cell : cells)
+                sum += aggregated[(y * n_groups + g) * per_area + cell];
             return sum;
         };
         for (const auto& row : observed) {
@@ -350,8 +352,7 @@ MonitorReport monitor_projection(const MonitorOptions& options) {
             }
             const std::size_t g = group_index.at(row.area);
             const auto cells = cells_of(row);
-            compared.push_back(
-                {row, value_at(y->second, g, cells), order, value_at(0, g, cells)});
+            compared.push_back({row, value_at(y->second, g, cells), order, value_at(0, g, cells)});
         }
     }
     report.not_projected.assign(missing.begin(), missing.end());

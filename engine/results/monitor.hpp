@@ -67,10 +67,10 @@ struct MonitorReport {
     std::vector<std::string> not_projected;  // observed indicators the projection lacks
     std::vector<std::string> warnings;
     std::vector<MonitorSummaryRow> rows;
-    int first_year = 0;                         // the projection's base year
-    std::vector<std::string> unmatched_areas;   // with allow_unmatched_areas
-    std::vector<MonitoredValue> values;         // every value compared, in the table's order
-    std::vector<ObservedRow> outside_years;     // observed values in years not projected
+    int first_year = 0;                        // the projection's base year
+    std::vector<std::string> unmatched_areas;  // with allow_unmatched_areas
+    std::vector<MonitoredValue> values;        // every value compared, in the table's order
+    std::vector<ObservedRow> outside_years;    // observed values in years not projected
 };
 
 // True when `path` is to be read as observations rather than a second result: a folder, or a

@@ -174,13 +174,15 @@ TEST_F(MonitorTest, SexAndAgeBandOnlyWhereTheyBelongAndKnown) {
     EXPECT_TRUE(contains(p, "observed.csv:3:32: sex: expected one of male, female, got \"woman\""))
         << p.front();
     // 80-85 is no whole number of 5-year bands (80-84 and half of 85-89).
-    EXPECT_TRUE(contains(p, "observed.csv:3:38: age_band: expected one of the projection's age "
-                            "bands (0-4"))
+    EXPECT_TRUE(contains(p,
+                         "observed.csv:3:38: age_band: expected one of the projection's age "
+                         "bands (0-4"))
         << p.front();
     EXPECT_TRUE(contains(p, "observed.csv:4:33: age_band: expected a sex, an age band or both"))
         << p.front();
-    EXPECT_TRUE(contains(p, "observed.csv:5:33: age_band: expected one of the projection's age "
-                            "bands"))
+    EXPECT_TRUE(contains(p,
+                         "observed.csv:5:33: age_band: expected one of the projection's age "
+                         "bands"))
         << p.front();
 }
 
@@ -190,7 +192,7 @@ TEST_F(MonitorTest, BroadAgeGroupsAndSexTotalsAreSumsOfTheProjectionsBands) {
     const auto report = monitor_projection(options("broad_bands", false));
     ASSERT_EQ(report.values.size(), 3u);
     for (const auto& v : report.values) {
-        const double expected = v.row.age_band == "0-14" ? 60.0 * 6 / 40  // both sexes
+        const double expected = v.row.age_band == "0-14"  ? 60.0 * 6 / 40  // both sexes
                                 : v.row.age_band == "65+" ? 60.0 * 7 / 40  // men, 65-69 .. 95+
                                                           : 30;            // women, all ages
         EXPECT_DOUBLE_EQ(v.projected, expected) << v.row.sex << " " << v.row.age_band;
