@@ -2,6 +2,7 @@
 
   <out>/observations/denhaag-zuidwest-pc4/   CBS PC4 figures 2020-2022 for the PC4 of Den Haag Zuid-West
   <out>/observations/denhaag-gemeente/       the same summed over the PC4 of 's-Gravenhage (GM0518)
+  <out>/observations/nl-pc4, nl-gemeente, nl-gemeente-flows/   every PC4 and gemeente (observations_nl.py)
   <out>/datasets/denhaag-zuidwest-2021/      the 1,816 PC6 of Zuid-West on 1 January 2021 (from the 2019
                                              dataset aged two years, fitted to the CBS PC4 2021 table)
   <out>/datasets/denhaag-2021/               the 114 buurten of Den Haag on 1 January 2021 (likewise,
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 import national
+import observations_nl
 import common
 from common import (BAND5_OF_AGE, GM_CODE, MAX_AGE, N_AGES, POSITIONS, SEXES, controlled_round, implied_households,
                     ipf_rows_cols, largest_remainder, population_rows, yq)
@@ -184,7 +186,7 @@ def read_sources(shared):
     codes, T, M, F, _, _ = national.read_pc4_age_sex(shared)
     Nsb, _ = national.split_sex(T, M, F)
     return {"age": age, "lk": lk, "k": {2020: k20, 2022: k22}, "codes": [int(c) for c in codes],
-            "T": T, "Nsb": Nsb, "pc4_index": {int(c): i for i, c in enumerate(codes)}}
+            "T": T, "Nsb": Nsb, "shared": shared, "pc4_index": {int(c): i for i, c in enumerate(codes)}}
 
 
 def kern_value(src, year, pc4, col):
@@ -271,6 +273,14 @@ def gm_pc4s(src):
     return sorted(int(p) for p in lk[lk.gemeente == GM_NAME_LOOKUP].pc4)
 
 
+def dh_official_population(shared, years=(2018, 2019)):
+    """CBS 37259eng population of The Hague (GM0518) on 1 January of `years`: {year: persons}."""
+    f = pd.read_csv(os.path.join(shared, "cbs_population_dynamics_37259eng_2012_2019",
+                                 "population_dynamics_by_region_sex_2012_2019.csv"))
+    f = f[(f.Regions.str.strip() == GM_CODE) & (f.Sex.astype(str).str.strip() == "T001038")]
+    return {y: int(f[f.Periods.str.startswith(str(y))].PopulationOn1January_1.iloc[0]) for y in years}
+
+
 def build_obs_gm(src):
     """Sums over the PC4 of 's-Gravenhage (suppressed PC4 values left out of the sum, and counted)."""
     pcs = gm_pc4s(src)
@@ -293,6 +303,10 @@ def build_obs_gm(src):
         for b, v in a.groupby("band")[col].sum().items():
             vals[(AGE_YEAR, "population_by_age_sex", s, int(b))] = int(v)
     sex_sum = int(a.population_male.sum() + a.population_female.sum())
+    # the official population on 1 January 2018 and 2019 (37259eng), the two years before the 2019 base:
+    # what the naive "last observed trend" forecast of `socialtwin backtest` is carried forward from
+    for year, v in dh_official_population(src["shared"]).items():
+        vals[(year, "population", "", None)] = v
     return obs_rows_for(GM_CODE, vals), {"pcs": pcs, "vals": vals, "n_supp": n_supp, "sex_sum": sex_sum}
 
 
@@ -610,7 +624,7 @@ def sex_note(sex_sum, total):
 
 def obs_gm_texts(g, offic=537833):
     v = g["vals"]
-    years = [2020, 2021, 2022]
+    years = [2018, 2019, 2020, 2021, 2022]
     supp = {k: n for k, n in g["n_supp"].items() if n}
     supp_txt = ("none" if not supp else
                 "; ".join(f"{ind} {y}: {n} PC4 (the sum is at most {4 * n} too low)" for (y, ind), n in supp.items()))
@@ -622,14 +636,17 @@ def obs_gm_texts(g, offic=537833):
         f"its areas.csv column gemeente.",
         "gemeente", DH19, [DH21], years, [TABLES_KERN, TABLES_AGE, TABLES_LK], REF_DATES,
         "Sums of the published PC4 values over the PC4 whose gemeente is 's-Gravenhage in the lookup; "
-        + INDICATOR_MAP + " Suppressed PC4 values (-99997) are left out of a sum: " + supp_txt + ".",
+        + INDICATOR_MAP + " Suppressed PC4 values (-99997) are left out of a sum: " + supp_txt + ". population "
+        f"2018 and 2019: the official CBS 37259eng population of GM0518 on 1 January ({v[(2018, 'population', '', None)]:,}, "
+        f"{v[(2019, 'population', '', None)]:,}), not PC4 sums: the two observations before a 2019 base that the "
+        "naive last-trend forecast of `socialtwin backtest` uses.",
         "Every PC4 value is a published CBS figure; the sums are exact sums of them.",
         "Nothing is modelled; the PC4 -> gemeente assignment (certegis, by spatial overlap) is the approximation.",
         f"Plausibility: CBS official 1 Jan 2019 total 537,833 (03759ned); PC4 sums {p20:,} (2020), {p21:,} (2021), "
         f"{p22:,} (2022). PC4 counts are each rounded to 5 (61 PC4: up to +-150 on a sum, typically +-20); PC4 on the "
         "border are counted wholly in the gemeente that holds most of them. " + sex_note(g["sex_sum"], p21))
     tab = "\n".join(
-        f"| {ind} | " + " | ".join(fmt_int(v[(y, ind, '', None)]) if (y, ind, '', None) in v else "–" for y in years) + " |"
+        f"| {ind} | " + " | ".join(fmt_int(v[(y, ind, '', None)]) if (y, ind, '', None) in v else "–" for y in (2020, 2021, 2022)) + " |"
         for ind in INDICATORS if ind != "population_by_age_sex")
     prov = f"""# Observation `{OBS_GM}` — provenance
 
@@ -640,6 +657,10 @@ projection of `{DH19}` (or `{DH21}`) aggregated to the areas.csv column `gemeent
 as for `{OBS_ZW}` (PC4 key figures 2020 v1 and 2022 v1 on 1 January of those years; 83502NED on 1 January 2021).
 
 {INDICATOR_MAP}
+
+Also population on 1 January 2018 and 2019: the official CBS 37259eng figures of GM0518
+({v[(2018, 'population', '', None)]:,} and {v[(2019, 'population', '', None)]:,}; not PC4 sums), the two observations
+before the 2019 base that `socialtwin backtest` carries forward as the naive "last observed trend".
 
 | indicator | 2020 | 2021 | 2022 |
 |---|---|---|---|
@@ -968,7 +989,7 @@ def self_check(out, texts, f):
         bys = sub[(sub.year == AGE_YEAR) & (sub.indicator == "population_by_age_sex")]
         assert len(bys) == 40 and int(bys.value.sum()) == int(a.population_male.sum() + a.population_female.sum())
     og = check_observation(out, OBS_GM, "gemeente", DH19, (DH21,))
-    assert set(og.area) == {GM_CODE} and sorted(set(og.year)) == [2020, 2021, 2022]
+    assert set(og.area) == {GM_CODE} and sorted(set(og.year)) == [2018, 2019, 2020, 2021, 2022]
     # gemeente totals recomputed straight from the source files
     pcs = gm_pc4s(src)
     a = src["age"][src["age"].pc4.isin(pcs)]
@@ -1030,6 +1051,13 @@ def self_check(out, texts, f):
 def run(shared, out):
     """Build, write and check the observations and the 2021 datasets; returns (nrows, report lines)."""
     texts, f = build_texts(shared, out)
+    # every gemeente and PC4 of the Netherlands (observations_nl.py), for `socialtwin backtest`
+    nl_texts, nl_lines = observations_nl.build(shared, out)
+    assert observations_nl.build(shared, out)[0] == nl_texts, "a second build of the NL observations differs"
+    for rel, t in nl_texts.items():
+        os.makedirs(os.path.dirname(os.path.join(out, rel)), exist_ok=True)
+        with open(os.path.join(out, rel), "w", encoding="utf-8", newline="") as x:
+            x.write(t)
     for rel, t in texts.items():
         os.makedirs(os.path.dirname(os.path.join(out, rel)), exist_ok=True)
         with open(os.path.join(out, rel), "w", encoding="utf-8", newline="") as x:
@@ -1038,6 +1066,7 @@ def run(shared, out):
     texts2, f2 = build_texts(shared, out)
     assert texts2 == texts, "a second build differs"
     self_check(out, texts, f2)
+    texts = {**texts, **nl_texts}
     nrows = {rel.replace(os.sep, "/").replace("observations/", "obs/").replace("datasets/", ""):
              t.count("\n") - 1 for rel, t in texts.items() if rel.endswith(".csv")}
     zw, dh, g = f["zw"], f["dh"], f["g"]
@@ -1056,5 +1085,5 @@ def run(shared, out):
         f"(2019 {int(zw['dw19'].sum()):,}); empty-seed blocks {zw['fallback_blocks']}",
         f"  {DH21}: persons {int(dh['X'].sum()):,} (2019 {int(dh['X19'].sum()):,}); dwellings {dh['dw21']:,} "
         f"(2019 {dh['dw19']:,}, factor {dh['dw_factor']:.6f}); IPF {dh['ipf_iter']} iterations, dev {dh['ipf_dev']:.1e}",
-    ]
+    ] + nl_lines
     return nrows, lines

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <optional>
@@ -28,10 +29,12 @@
 #include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/formats/output_file.hpp"
+#include "engine/input/dataset.hpp"
 #include "engine/input/scenario_loader.hpp"
 #include "engine/input/scenario_schema.hpp"
 #include "engine/output/console_summary.hpp"
 #include "engine/results/aggregate_file.hpp"
+#include "engine/results/backtest.hpp"
 #include "engine/results/compare.hpp"
 #include "engine/results/monitor.hpp"
 #include "engine/results/publish.hpp"
@@ -326,6 +329,116 @@ int monitor_command(const MonitorArguments& args) {
     return 0;
 }
 
+struct BacktestArguments {
+    std::string observation, dataset, scenario, core = "cohort", output, level, data_dir;
+    int threads = 0;
+    bool markdown = false;
+};
+
+CLI::App* add_backtest(CLI::App& app, BacktestArguments& args) {
+    auto* backtest = app.add_subcommand(
+        "backtest",
+        "Project from the dataset's base year to the last observed year and set the projection "
+        "against every later observed value, next to two naive forecasts (no change, last "
+        "observed trend): an error table (-o CSV) and its summary.");
+    backtest
+        ->add_option("observations", args.observation,
+                     "Observation folder (observation.yaml + observed.csv) or observed .csv")
+        ->required();
+    backtest->add_option("--dataset", args.dataset,
+                         "Dataset to project (default: the observation's `dataset`)");
+    backtest
+        ->add_option("--scenario", args.scenario,
+                     "Scenario to project instead of the dataset's baseline (its horizon is "
+                     "set to reach the last observed year)")
+        ->check(cli::existing_file());
+    backtest->add_option("--core", args.core, "cohort (default) or agent")
+        ->check(cli::one_of({core_names.all().begin(), core_names.all().end()}));
+    backtest->add_option("-o,--output", args.output,
+                         "CSV error table to write: one row per observed value after the base "
+                         "year");
+    backtest->add_option("--level", args.level,
+                         "The area attribute the observation's codes are at (overrides "
+                         "observation.yaml's level)");
+    backtest->add_option("--data-dir", args.data_dir, "Folder holding datasets/")
+        ->check(cli::existing_folder());
+    backtest
+        ->add_option("-t,--threads", args.threads,
+                     "Worker threads (0 = all cores; results do not depend on it)")
+        ->check(cli::whole_number(0, max_threads, "all cores"));
+    backtest->add_flag("--markdown", args.markdown, "Print the summary as Markdown tables");
+    return backtest;
+}
+
+// A folder removed with everything in it when the command ends, however it ends.
+struct TemporaryFolder {
+    fs::path path;
+    TemporaryFolder() {
+        path = temporary_name_in(fs::temp_directory_path());
+        fs::create_directories(path);
+    }
+    ~TemporaryFolder() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+    TemporaryFolder(const TemporaryFolder&) = delete;
+    TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+};
+
+int backtest_command(const BacktestArguments& args) {
+    const BacktestPlan plan = plan_backtest(args.observation, args.level);
+    const std::string dataset = args.dataset.empty() ? plan.dataset : args.dataset;
+    if (dataset.empty() && args.scenario.empty())
+        throw InputError({problem_at(where_in(args.observation, 0, 0, "dataset"),
+                                     "the observation names no dataset: give --dataset NAME or "
+                                     "--scenario FILE")});
+    std::optional<fs::path> data_dir;
+    if (!args.data_dir.empty()) data_dir = args.data_dir;
+    const fs::path dataset_dir = fs::absolute(find_dataset(dataset, fs::current_path(), data_dir));
+    const int base_year = dataset_base_year(dataset_dir);
+    const int last_year = plan.years.empty() ? 0 : plan.years.back();
+    if (last_year <= base_year)
+        throw InputError({problem_at(
+            where_in(args.observation, 0, 0, "year"),
+            fmt::format("no observed year after the dataset's base year {} (observed: {}); a "
+                        "backtest projects from the base year to a later observed year",
+                        base_year, fmt::join(plan.years, ", ")))});
+
+    // The projection in a temporary folder, removed afterwards: the scenario is the dataset's
+    // baseline (or the given scenario), with the horizon that reaches the last observed year.
+    TemporaryFolder folder;
+    const fs::path scenario = folder.path / "backtest.yaml";
+    {
+        std::ofstream file(scenario);
+        file << "name: backtest\n";
+        if (!args.scenario.empty())
+            file << fmt::format("extends: \"{}\"\n", fs::absolute(args.scenario).string());
+        if (args.scenario.empty() || !args.dataset.empty())
+            file << fmt::format("dataset: \"{}\"\n", dataset_dir.string());
+        file << fmt::format("base_year: {}\nhorizon: {}\n", base_year, last_year - base_year);
+    }
+    RunOptions options;
+    options.scenario = scenario;
+    options.output = folder.path / "projection.h5";
+    options.data_dir = data_dir;
+    options.threads = args.threads;
+    options.core = core_names.from_string(args.core);
+    options.aggregates = false;
+    // The run's own log would mix with the tables on standard output.
+    spdlog::set_level(spdlog::level::warn);
+    run_scenario(options);
+
+    const auto report = backtest_projection({.projection = options.output,
+                                             .observation = args.observation,
+                                             .level = args.level,
+                                             .dataset = dataset,
+                                             .core = args.core});
+    if (!args.output.empty()) write_backtest_csv(report, args.output);
+    print_backtest(report, std::cout, args.markdown);
+    if (!args.output.empty()) std::cout << "\nWritten to " << args.output << '\n';
+    return 0;
+}
+
 struct ExportArguments {
     std::string result, output, disclosure;
 };
@@ -407,6 +520,7 @@ int run_cli(int argc, char** argv) {
     AggregateArguments aggregate_args;
     CompareArguments compare_args;
     MonitorArguments monitor_args;
+    BacktestArguments backtest_args;
     ExportArguments export_args;
     std::string info_path;
     bool schema_indicators = false;
@@ -416,6 +530,7 @@ int run_cli(int argc, char** argv) {
         {add_aggregate(app, aggregate_args), [&] { return aggregate_command(aggregate_args); }},
         {add_compare(app, compare_args), [&] { return compare_command(compare_args); }},
         {add_monitor(app, monitor_args), [&] { return monitor_command(monitor_args); }},
+        {add_backtest(app, backtest_args), [&] { return backtest_command(backtest_args); }},
         {add_export(app, export_args), [&] { return export_command(export_args); }},
         {add_synthesise(app, run_args), [&] { return synthesise_command(run_args); }},
         {add_validate(app, run_args), [&] { return validate_command(run_args); }},

@@ -6,6 +6,8 @@
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <tuple>
 #include <unordered_set>
 
@@ -129,8 +131,67 @@ ObservationInfo read_observation_info(const fs::path& path, const std::string& l
     return info;
 }
 
+namespace {
+
+// The bounds of an age band: "15-24" -> [15, 25), "65+" -> [65, infinity); nullopt otherwise.
+std::optional<std::pair<int, int>> band_bounds(std::string_view band) {
+    constexpr int open_end = 1 << 20;
+    auto whole = [](std::string_view text) -> std::optional<int> {
+        if (text.empty() || text.size() > 3) return std::nullopt;
+        int value = 0;
+        for (const char c : text) {
+            if (c < '0' || c > '9') return std::nullopt;
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    };
+    if (!band.empty() && band.back() == '+') {
+        const auto low = whole(band.substr(0, band.size() - 1));
+        if (low) return std::pair{*low, open_end};
+        return std::nullopt;
+    }
+    const auto dash = band.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    const auto low = whole(band.substr(0, dash)), high = whole(band.substr(dash + 1));
+    if (!low || !high || *high < *low) return std::nullopt;
+    return std::pair{*low, *high + 1};
+}
+
+}  // namespace
+
+std::vector<std::size_t> age_band_members(std::string_view band,
+                                          const std::vector<std::string>& bands) {
+    if (const auto exact = std::find(bands.begin(), bands.end(), band); exact != bands.end())
+        return {static_cast<std::size_t>(exact - bands.begin())};
+    const auto wanted = band_bounds(band);
+    if (!wanted) return {};
+    std::vector<std::size_t> members;
+    int covered_from = wanted->first, covered_to = wanted->first;
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+        const auto bounds = band_bounds(bands[i]);
+        if (!bounds || bounds->first < wanted->first || bounds->second > wanted->second) continue;
+        // the members must follow each other without a gap, from the band's lower bound
+        if (bounds->first != covered_to) return {};
+        members.push_back(i);
+        covered_to = bounds->second;
+    }
+    if (members.empty() || covered_from != wanted->first || covered_to != wanted->second) return {};
+    return members;
+}
+
+std::vector<int> observed_years(const ObservationInfo& info) {
+    CsvTable t = read_csv(info.csv, {"area", "year", "indicator", "sex", "age_band", "value"});
+    const auto year = t.column("year");
+    std::set<int> years;
+    for (std::size_t r = 0; r < t.size(); ++r)
+        years.insert(static_cast<int>(t.whole_number(r, year, min_year, max_year)));
+    t.throw_if_problems();
+    return {years.begin(), years.end()};
+}
+
 std::vector<ObservedRow> read_observed(const ObservationInfo& info,
-                                       const ObservationVocabulary& vocabulary) {
+                                       const ObservationVocabulary& vocabulary,
+                                       std::vector<std::string>* unmatched_areas) {
     CsvTable t = read_csv(info.csv, {"area", "year", "indicator", "sex", "age_band", "value"});
     // Exactly these columns: another one would be ignored, which for observed data is a mistake
     // waiting to happen (a second value column, a unit).
@@ -158,6 +219,7 @@ std::vector<ObservedRow> read_observed(const ObservationInfo& info,
         examples += fmt::format("{}'{}'", i == 0 ? "" : ", ", vocabulary.areas[i]);
 
     std::vector<ObservedRow> rows;
+    std::set<std::string> unmatched_set;
     std::map<std::tuple<std::string, int, std::string, std::string, std::string>, int> seen;
     for (std::size_t r = 0; r < t.size(); ++r) {
         ObservedRow row;
@@ -169,7 +231,10 @@ std::vector<ObservedRow> read_observed(const ObservationInfo& info,
         row.year = static_cast<int>(t.whole_number(r, year, min_year, max_year));
         row.value = t.number(r, value, 0);
         row.area = t.text(r, area);
-        if (areas.count(row.area) == 0)
+        const bool unmatched = areas.count(row.area) == 0;
+        if (unmatched && unmatched_areas != nullptr)
+            unmatched_set.insert(row.area);
+        else if (unmatched)
             t.report(r, area,
                      fmt::format("unknown {} code '{}': expected one of the projection's {} {} "
                                  "codes ({}{})",
@@ -177,8 +242,20 @@ std::vector<ObservedRow> read_observed(const ObservationInfo& info,
                                  examples, vocabulary.areas.size() > 3 ? ", ..." : ""),
                      did_you_mean(row.area, area_names));
         if (row.indicator == observed_by_age_sex) {
-            row.sex = t.choice(r, sex, sexes);
-            row.age_band = t.choice(r, age_band, bands);
+            if (!t.text(r, sex).empty()) row.sex = t.choice(r, sex, sexes);
+            row.age_band = t.text(r, age_band);
+            if (row.sex.empty() && row.age_band.empty())
+                t.report(r, age_band,
+                         fmt::format("expected a sex, an age band or both: {} of both sexes and "
+                                     "all ages is the indicator population",
+                                     observed_by_age_sex));
+            else if (!row.age_band.empty() &&
+                     age_band_members(row.age_band, vocabulary.age_bands).empty())
+                t.report(r, age_band,
+                         fmt::format("expected one of the projection's age bands ({}) or a range "
+                                     "of whole bands such as 0-14 or 65+, got '{}'",
+                                     fmt::join(vocabulary.age_bands, ", "), row.age_band),
+                         did_you_mean(row.age_band, bands));
         } else if (known_indicator) {
             for (const auto column : {sex, age_band})
                 if (!t.text(r, column).empty())
@@ -195,9 +272,11 @@ std::vector<ObservedRow> read_observed(const ObservationInfo& info,
                             row.indicator, row.year, row.area,
                             row.sex.empty() ? std::string{}
                                             : fmt::format(" ({}, {})", row.sex, row.age_band)));
-        rows.push_back(std::move(row));
+        if (!(unmatched && unmatched_areas != nullptr)) rows.push_back(std::move(row));
     }
     t.throw_if_problems();
+    if (unmatched_areas != nullptr)
+        unmatched_areas->assign(unmatched_set.begin(), unmatched_set.end());
     return rows;
 }
 

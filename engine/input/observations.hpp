@@ -22,12 +22,32 @@
 
 namespace socialtwin {
 
-// The indicators an observation may hold (observed.csv's `indicator`).
-inline constexpr std::array<std::string_view, 6> observable_indicators{
-    "population",        "population_by_age_sex",    "households",
-    "households_single", "households_single_parent", "dwellings_stock"};
-// The one of them with sex and age_band filled.
+// The indicators an observation may hold (observed.csv's `indicator`). The flows (births ...
+// intermunicipal_out, during the year) are what CBS records per gemeente; those a projection does
+// not have are reported as not projected, not compared.
+inline constexpr std::array<std::string_view, 14> observable_indicators{"population",
+                                                                        "population_by_age_sex",
+                                                                        "households",
+                                                                        "households_single",
+                                                                        "households_single_parent",
+                                                                        "dwellings_stock",
+                                                                        "births",
+                                                                        "deaths",
+                                                                        "migration_in",
+                                                                        "migration_out",
+                                                                        "immigration",
+                                                                        "emigration",
+                                                                        "intermunicipal_in",
+                                                                        "intermunicipal_out"};
+// The one of them with sex and age_band: sex empty = both sexes, age_band empty = all ages (not
+// both empty: that is `population`); age_band one of the projection's bands or a range of whole
+// bands, e.g. 0-14 or 65+ over 5-year bands.
 inline constexpr std::string_view observed_by_age_sex = "population_by_age_sex";
+
+// The positions in `bands` (the projection's age bands, "0-4", ..., "95+") that together make up
+// `band` ("0-14", "65+", or one of `bands`); empty when `band` is no whole number of them.
+std::vector<std::size_t> age_band_members(std::string_view band,
+                                          const std::vector<std::string>& bands);
 
 struct ObservationInfo {
     std::filesystem::path folder;
@@ -65,8 +85,16 @@ struct ObservedRow {
     int line = 0;
 };
 
-// Reads and checks observed.csv; throws InputError with every problem found.
+// Reads and checks observed.csv; throws InputError with every problem found. With
+// `unmatched_areas`, rows of an area code the vocabulary lacks are left out and the codes listed
+// there (sorted) instead of being a problem: a national observation set against a projection of
+// one city.
 std::vector<ObservedRow> read_observed(const ObservationInfo& info,
-                                       const ObservationVocabulary& vocabulary);
+                                       const ObservationVocabulary& vocabulary,
+                                       std::vector<std::string>* unmatched_areas = nullptr);
+
+// The years observed.csv holds (sorted, unique), read before the projection that must reach the
+// last of them is run. Throws InputError.
+std::vector<int> observed_years(const ObservationInfo& info);
 
 }  // namespace socialtwin

@@ -32,6 +32,7 @@ struct Compared {
     ObservedRow row;
     double projected = 0;
     std::size_t order = 0;  // the indicator's place in observable_indicators
+    double projected_first_year = 0;
 };
 
 std::size_t index_of(const std::vector<std::string>& labels, const std::string& label) {
@@ -95,8 +96,10 @@ void write_monitor(const fs::path& temporary, const MonitorReport& report,
                  "calendar year: stocks on 1 January of the year");
         describe(write_labels(root, "sex", sex, s),
                  "sex, for population_by_age_sex; empty otherwise");
-        describe(write_labels(root, "age_band", age_band, s),
-                 "5-year age band, for population_by_age_sex; empty otherwise");
+        describe(
+            write_labels(root, "age_band", age_band, s),
+            "age band (5-year, or a range of them such as 0-14), for population_by_age_sex; empty "
+            "otherwise");
         describe(write_values(root, "projected", projected, s),
                  fmt::format("the projection summed over the areas of each {}", report.level),
                  "persons, households or dwellings, as the indicator");
@@ -257,7 +260,9 @@ MonitorReport monitor_projection(const MonitorOptions& options) {
     vocabulary.areas = grouping.codes;
     if (const auto* sex = layout.dimension("sex")) vocabulary.sexes = sex->labels;
     if (const auto* bands = layout.dimension("age_band")) vocabulary.age_bands = bands->labels;
-    const std::vector<ObservedRow> observed = read_observed(info, vocabulary);
+    const std::vector<ObservedRow> observed = read_observed(
+        info, vocabulary, options.allow_unmatched_areas ? &report.unmatched_areas : nullptr);
+    report.first_year = layout.years.empty() ? 0 : layout.years.front();
 
     report.scenario_name = layout.meta_value("scenario_name");
     report.observation_name = info.name;
@@ -301,33 +306,53 @@ MonitorReport monitor_projection(const MonitorOptions& options) {
                 per_area, {}, 1,
                 std::span<double>(aggregated)
                     .subspan(y * n_groups * per_area, n_groups * per_area));
-        // The cell of a (sex, age band) within an area's values, row-major over the dims after
-        // area.
-        auto cell_of = [&](const ObservedRow& row) -> std::size_t {
-            std::size_t cell = 0;
+        // The cells of a (sex, age band) within an area's values, row-major over the dims after
+        // area: an empty sex is every sex, a broad age band (0-14) the 5-year bands it spans.
+        auto cells_of = [&](const ObservedRow& row) {
+            std::vector<std::size_t> cells{0};
             for (std::size_t axis = 2; axis < indicator->dims.size(); ++axis) {
                 const auto* dimension = layout.dimension(indicator->dims[axis]);
-                std::size_t at = 0;
+                std::vector<std::size_t> at{0};
                 if (dimension != nullptr) {
-                    if (indicator->dims[axis] == "sex") at = index_of(dimension->labels, row.sex);
-                    if (indicator->dims[axis] == "age_band")
-                        at = index_of(dimension->labels, row.age_band);
+                    const std::string& label = indicator->dims[axis] == "sex" ? row.sex
+                                               : indicator->dims[axis] == "age_band"
+                                                   ? row.age_band
+                                                   : std::string{};
+                    if (label.empty()) {
+                        at.resize(indicator->shape[axis]);
+                        for (std::size_t i = 0; i < at.size(); ++i) at[i] = i;
+                    } else if (indicator->dims[axis] == "age_band") {
+                        at = age_band_members(label, dimension->labels);
+                    } else {
+                        at = {index_of(dimension->labels, label)};
+                    }
                 }
-                cell = cell * indicator->shape[axis] +
-                       std::min<std::size_t>(at, indicator->shape[axis] - 1);
+                std::vector<std::size_t> next;
+                for (const std::size_t cell : cells)
+                    for (const std::size_t i : at)
+                        next.push_back(cell * indicator->shape[axis] +
+                                       std::min<std::size_t>(i, indicator->shape[axis] - 1));
+                cells = std::move(next);
             }
-            return cell;
+            return cells;
+        };
+        auto value_at = [&](std::size_t y, std::size_t g, const std::vector<std::size_t>& cells) {
+            double sum = 0;
+            for (const std::size_t cell : cells)
+                sum += aggregated[(y * n_groups + g) * per_area + cell];
+            return sum;
         };
         for (const auto& row : observed) {
             if (row.indicator != name) continue;
             const auto y = year_index.find(std::to_string(row.year));
             if (y == year_index.end()) {
                 ++report.n_outside_years;
+                report.outside_years.push_back(row);
                 continue;
             }
             const std::size_t g = group_index.at(row.area);
-            compared.push_back(
-                {row, aggregated[(y->second * n_groups + g) * per_area + cell_of(row)], order});
+            const auto cells = cells_of(row);
+            compared.push_back({row, value_at(y->second, g, cells), order, value_at(0, g, cells)});
         }
     }
     report.not_projected.assign(missing.begin(), missing.end());
@@ -336,6 +361,9 @@ MonitorReport monitor_projection(const MonitorOptions& options) {
         return std::tie(a.order, a.row.area, a.row.sex, a.row.age_band, a.row.year) <
                std::tie(b.order, b.row.area, b.row.sex, b.row.age_band, b.row.year);
     });
+
+    for (const auto& c : compared)
+        report.values.push_back({c.row, c.projected, c.projected_first_year});
 
     // The summary per indicator and year.
     std::map<std::pair<std::size_t, int>, std::size_t> summary_index;

@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/input/observations.hpp"
+
 namespace socialtwin {
 
 struct MonitorOptions {
@@ -33,6 +35,17 @@ struct MonitorOptions {
     std::filesystem::path observation;  // a folder with observation.yaml, or an observed .csv
     std::filesystem::path output;       // empty = only the summary, no file
     std::string level;                  // overrides observation.yaml's level
+    // Leave out (and list in MonitorReport::unmatched_areas) observed areas the projection does
+    // not have, instead of refusing them: a national observation set against one city.
+    bool allow_unmatched_areas = false;
+};
+
+// One observed value with the projection's: in the observed year, and in the projection's first
+// year (its base: what the dataset itself says).
+struct MonitoredValue {
+    ObservedRow row;
+    double projected = 0;
+    double projected_first_year = 0;
 };
 
 struct MonitorSummaryRow {
@@ -54,6 +67,10 @@ struct MonitorReport {
     std::vector<std::string> not_projected;  // observed indicators the projection lacks
     std::vector<std::string> warnings;
     std::vector<MonitorSummaryRow> rows;
+    int first_year = 0;                        // the projection's base year
+    std::vector<std::string> unmatched_areas;  // with allow_unmatched_areas
+    std::vector<MonitoredValue> values;        // every value compared, in the table's order
+    std::vector<ObservedRow> outside_years;    // observed values in years not projected
 };
 
 // True when `path` is to be read as observations rather than a second result: a folder, or a

@@ -173,7 +173,41 @@ TEST_F(MonitorTest, SexAndAgeBandOnlyWhereTheyBelongAndKnown) {
     EXPECT_TRUE(contains(p, "observed.csv:2:21: sex: expected an empty field")) << p.front();
     EXPECT_TRUE(contains(p, "observed.csv:3:32: sex: expected one of male, female, got \"woman\""))
         << p.front();
-    EXPECT_TRUE(contains(p, "observed.csv:3:38: age_band: expected one of 0-4")) << p.front();
+    // 80-85 is no whole number of 5-year bands (80-84 and half of 85-89).
+    EXPECT_TRUE(contains(p,
+                         "observed.csv:3:38: age_band: expected one of the projection's age "
+                         "bands (0-4"))
+        << p.front();
+    EXPECT_TRUE(contains(p, "observed.csv:4:33: age_band: expected a sex, an age band or both"))
+        << p.front();
+    EXPECT_TRUE(contains(p,
+                         "observed.csv:5:33: age_band: expected one of the projection's age "
+                         "bands"))
+        << p.front();
+}
+
+// Broad age groups (0-14: three 5-year bands) and a sex over all ages are sums of the
+// projection's cells: BU1 has 60 inhabitants in 2024, spread evenly over 2 sexes x 20 bands.
+TEST_F(MonitorTest, BroadAgeGroupsAndSexTotalsAreSumsOfTheProjectionsBands) {
+    const auto report = monitor_projection(options("broad_bands", false));
+    ASSERT_EQ(report.values.size(), 3u);
+    for (const auto& v : report.values) {
+        const double expected = v.row.age_band == "0-14"  ? 60.0 * 6 / 40  // both sexes
+                                : v.row.age_band == "65+" ? 60.0 * 7 / 40  // men, 65-69 .. 95+
+                                                          : 30;            // women, all ages
+        EXPECT_DOUBLE_EQ(v.projected, expected) << v.row.sex << " " << v.row.age_band;
+    }
+}
+
+TEST(AgeBandMembers, ARangeIsTheWholeBandsItSpansAndNothingElse) {
+    const std::vector<std::string> bands{"0-4", "5-9", "10-14", "15-19", "20-24", "25+"};
+    EXPECT_EQ(age_band_members("5-9", bands), (std::vector<std::size_t>{1}));
+    EXPECT_EQ(age_band_members("0-14", bands), (std::vector<std::size_t>{0, 1, 2}));
+    EXPECT_EQ(age_band_members("15+", bands), (std::vector<std::size_t>{3, 4, 5}));
+    EXPECT_TRUE(age_band_members("0-12", bands).empty());   // ends inside 10-14
+    EXPECT_TRUE(age_band_members("3-9", bands).empty());    // starts inside 0-4
+    EXPECT_TRUE(age_band_members("15-30", bands).empty());  // 25+ is open-ended
+    EXPECT_TRUE(age_band_members("old", bands).empty());
 }
 
 TEST_F(MonitorTest, AColumnBeyondTheSixIsReported) {

@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Regenerates the tables of docs/validation.md with `socialtwin backtest` (the one command):
+
+    /usr/bin/python3 tools/validation.py [--bin build/release/bin/socialtwin] [--check]
+
+Every table between the markers `<!-- backtest: NAME -->` and `<!-- end backtest -->` is the
+command's own Markdown output for one backtest (listed in BACKTESTS below); the table between
+`<!-- targets -->` and `<!-- end targets -->` is computed from the same runs' error tables (-o CSV),
+never typed in. The prose around them is not touched. With --check nothing is written: the exit
+code is 1 when the document differs from what the command produces now (tests/integration/
+test_validation_doc.py), so a changed baseline cannot leave stale numbers behind.
+"""
+import argparse
+import csv
+import difflib
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DOC = os.path.join(ROOT, "docs", "validation.md")
+
+# name -> (observation folder under data/observations, dataset to project)
+BACKTESTS = {
+    "denhaag-2019": ("denhaag-gemeente", "denhaag-2019"),
+    "denhaag-2021": ("denhaag-gemeente", "denhaag-2021"),
+    "zuidwest-2019": ("denhaag-zuidwest-pc4", "denhaag-zuidwest-2019"),
+    "zuidwest-2021": ("denhaag-zuidwest-pc4", "denhaag-zuidwest-2021"),
+    "nl-gemeente": ("nl-gemeente", "nl-pc4-2021"),
+    "nl-pc4": ("nl-pc4", "nl-pc4-2021"),
+}
+BROAD = ["0-14", "15-24", "25-44", "45-64", "65+"]
+
+
+def run_backtests(binary, data):
+    """{name: (markdown, rows of the error table)}"""
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (observation, dataset) in BACKTESTS.items():
+            table = os.path.join(tmp, name + ".csv")
+            result = subprocess.run(
+                [binary, "backtest", os.path.join(data, "observations", observation), "--dataset", dataset,
+                 "--data-dir", data, "--markdown", "-o", table],
+                capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                sys.exit(f"socialtwin backtest {observation} --dataset {dataset} failed "
+                         f"({result.returncode}):\n{result.stderr}")
+            # the run's own line about the file written is no part of the table
+            markdown = result.stdout.split("\nWritten to ")[0].rstrip() + "\n"
+            with open(table, newline="", encoding="utf-8") as f:
+                out[name] = (markdown, list(csv.DictReader(f)))
+    return out
+
+
+def _abs(rows, indicator, sex="", band="", year=None, column="error_percent"):
+    return [abs(float(r[column])) for r in rows if r["indicator"] == indicator and r["sex"] == sex
+            and r["age_band"] == band and (year is None or int(r["year"]) == year) and r[column] != ""]
+
+
+def _total_error(rows, year):
+    """Error of the sum over all areas of the population in `year` [%]."""
+    sel = [r for r in rows if r["indicator"] == "population" and r["sex"] == "" and int(r["year"]) == year]
+    observed = sum(float(r["observed"]) for r in sel)
+    return (sum(float(r["projected"]) for r in sel) - observed) / observed * 100
+
+
+def _years(rows):
+    return sorted({int(r["year"]) for r in rows if r["indicator"] == "population" and r["sex"] == ""})
+
+
+def targets(runs):
+    """The targets of issue 10 as Markdown rows: target, today, met?"""
+    def yes(ok):
+        return "yes" if ok else "**no**"
+    lines = ["| target | today | met? |", "| --- | --- | --- |"]
+    g = runs["nl-gemeente"][1]
+    last = max(_years(g))
+    total = _abs(g, "population", year=last)
+    med, p90 = statistics.median(total), statistics.quantiles(total, n=10, method="inclusive")[-1]
+    lines.append(f"| every gemeente, base 2021 → {last}: median absolute error of the total ≤ 0.7% | "
+                 f"{med:.2f}% ({len(total)} gemeenten) | {yes(med <= 0.7)} |")
+    lines.append(f"| every gemeente: 90th percentile of the total ≤ 2% | {p90:.2f}% | {yes(p90 <= 2)} |")
+    for band in BROAD:
+        m = statistics.median(_abs(g, "population_by_age_sex", band=band, year=last))
+        lines.append(f"| every gemeente: median absolute error of ages {band} ≤ 2% | {m:.2f}% | {yes(m <= 2)} |")
+    for name, label in (("denhaag-2019", "Den Haag from 2019"), ("denhaag-2021", "Den Haag from 2021"),
+                        ("zuidwest-2019", "Zuid-West (its 7 PC4) from 2019"),
+                        ("zuidwest-2021", "Zuid-West (its 7 PC4) from 2021")):
+        rows = runs[name][1]
+        errors = {y: _total_error(rows, y) for y in _years(rows)}
+        text = ", ".join(f"{y}: {e:+.2f}%" for y, e in errors.items())
+        lines.append(f"| {label}: total within 1% in every observed year | {text} | "
+                     f"{yes(all(abs(e) <= 1 for e in errors.values()))} |")
+    for name, label in (("zuidwest-2019", "Zuid-West PC4 from 2019"), ("nl-pc4", "every PC4 from 2021")):
+        rows = runs[name][1]
+        last = max(_years(rows))
+        model = statistics.median(_abs(rows, "population", year=last))
+        still = statistics.median(_abs(rows, "population", year=last, column="no_change_error_percent"))
+        trend_values = _abs(rows, "population", year=last, column="last_trend_error_percent")
+        trend = statistics.median(trend_values) if trend_values else None
+        naive = f"no change {still:.2f}%" + (f", last trend {trend:.2f}%" if trend is not None else
+                                             ", last trend: no two observations before the base")
+        lines.append(f"| {label}: median error of the total in {last} below both naive forecasts' | "
+                     f"projection {model:.2f}%; {naive} | "
+                     f"{yes(model < still and (trend is None or model < trend))} |")
+    lines.append("| buurt: median error below both naive forecasts' | not measurable: no real buurt figure "
+                 "after 2019 exists in ../shared (KWB is 2019 only; denhaag-2021's buurt totals are modelled) "
+                 "| - |")
+    return "\n".join(lines) + "\n"
+
+
+def render(doc, runs):
+    def backtest_block(m):
+        name = m.group(1)
+        if name not in runs:
+            sys.exit(f"docs/validation.md names an unknown backtest '{name}' (known: {', '.join(runs)})")
+        return f"<!-- backtest: {name} -->\n{runs[name][0]}<!-- end backtest -->"
+    doc = re.sub(r"<!-- backtest: ([\w-]+) -->\n.*?<!-- end backtest -->", backtest_block, doc, flags=re.S)
+    return re.sub(r"<!-- targets -->\n.*?<!-- end targets -->",
+                  lambda m: f"<!-- targets -->\n{targets(runs)}<!-- end targets -->", doc, flags=re.S)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default=os.environ.get("SOCIALTWIN_BIN",
+                                                    os.path.join(ROOT, "build", "release", "bin", "socialtwin")))
+    ap.add_argument("--data", default=os.path.join(ROOT, "data"))
+    ap.add_argument("--check", action="store_true", help="compare, do not write; exit 1 when different")
+    args = ap.parse_args()
+    with open(DOC, encoding="utf-8") as f:
+        doc = f.read()
+    new = render(doc, run_backtests(args.bin, args.data))
+    if args.check:
+        if new != doc:
+            sys.stdout.writelines(difflib.unified_diff(doc.splitlines(True), new.splitlines(True),
+                                                       "docs/validation.md", "socialtwin backtest now"))
+            print("\ndocs/validation.md is stale: run /usr/bin/python3 tools/validation.py")
+            return 1
+        return 0
+    if new != doc:
+        with open(DOC, "w", encoding="utf-8") as f:
+            f.write(new)
+    print("docs/validation.md " + ("regenerated" if new != doc else "unchanged"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
