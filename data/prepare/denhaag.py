@@ -20,8 +20,9 @@ from common import (AGES, AL, EVENTS, GM_CODE, GM_NAME, INST, KWB_BAND_COLS, KWB
                     POSITIONS, PWC, REF_YEAR, SEXES, SP, controlled_round, fix_dhzw_names, fmt8, implied_households,
                     ipf_rows_cols, largest_remainder, population_rows, read_70072_gm, read_71486_households,
                     read_71488, read_71488_totals, read_dhzw, read_gm_single_age, read_kwb, read_nl_single_age_2019,
-                    read_qx, read_vektis_scr, write_csv, write_dataset_yaml, write_text)
-from rate_set import (ZVW_CAT_NAMES, ZVW_CATEGORIES, check_rate_set, derive_care, derive_fertility,
+                    read_qx, read_37259, read_tfr_history, read_vektis_scr, write_csv, write_dataset_yaml, write_text)
+from rate_set import (ZVW_CAT_NAMES, ZVW_CATEGORIES, check_rate_set, demography_yaml_lines, derive_care,
+                      derive_fertility, derive_fertility_path, derive_mortality_factor,
                       derive_household_positions, derive_household_positions_bands, derive_household_transitions,
                       derive_migration, derive_mortality, derive_zvw_categories, describe_capped, write_rates,
                       write_zvw_categories, zvw_mix_2015_vs_2023)
@@ -256,6 +257,7 @@ def write_rates_yaml(path, sc):
         f"persons_per_household_gemeente: {fmt8(sc['pph'])}  # persons per household; GM0518 1 Jan 2019: 537,833 persons (71488ned, incl. institutions) / 263,371 households (71486ned)",
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # persons in private households (modelled: 537,833 minus modelled institution residents) / 263,371 households",
         f"other_households_per_other_member: {fmt8(sc['ohpom'])}  # 'other' households per other_member person; GM0518: 2,121 other households (71486ned: 263,371 - 125,380 - 53,679 - 57,442 - 24,749) / {sc['other_members']:.0f} modelled other_member persons",
+        *sc["demography"],
         f"zvw_cost_factor: {fmt8(sc['zvw_scr'])}  # x national age-sex level (1 = Zvw cost per insured year at the NL 2023 rates for Den Haag's own age-sex mix); Vektis Zvw 2023 gemeente, standardised cost ratio scr (actual / expected cost, indirect age-sex standardisation) of row {sc['zvw_scr_name']!r} in municipality_benchmark.csv: EUR {sc['zvw_actual']:,.0f} / {sc['zvw_expected']:,.0f}, {sc['zvw_insured']:,.0f} insured years; Bron: Vektis. The engine multiplies care.csv zvw_eur (the national CPB level) by it",
         "",
     ]
@@ -737,7 +739,11 @@ def run(shared, out):
     assert hh["total"] == 263371 and int(gm_row["HuishoudensTotaal_28"]) == 263371
 
     # ---- rate set
-    q, mfit = derive_mortality(qx)
+    q, newborn, improvement, newborn_improvement, mort = derive_mortality(qx, nl_pop, REF_YEAR)
+    mort.update({"newborn": newborn, "improvement": improvement, "newborn_improvement": newborn_improvement,
+                 "fert_path": derive_fertility_path(read_tfr_history(shared), REF_YEAR)})
+    mfactor = derive_mortality_factor(qx, gm_pop, read_37259(shared), GM_CODE, REF_YEAR)
+    mort["gm_factor"] = mfactor
     ages_f, asfr, fert_factor, asfr_base = derive_fertility(asfr_nl, gm_pop[1], births5)
     band_counts, hinfo = derive_household_positions_bands(gm71488, nl71488, nl_pop, tot71488)
     shares = derive_household_positions(band_counts)
@@ -747,7 +753,7 @@ def run(shared, out):
     # applies the probability to them only: scale it on the same population.
     gm_pop_home = gm_pop * (1.0 - shares[..., INST])
     care = derive_care(cpb, vek23, vek15, nl_pop, gm_pop_home, wmo_clients)
-    nrows = write_rates(rd, q, (ages_f, asfr), shares, trans, (out_rate, in_profile), care)
+    nrows = write_rates(rd, (q, improvement), (ages_f, asfr), shares, trans, (out_rate, in_profile), care)
     zcat = derive_zvw_categories(vek15)
     zmix = zvw_mix_2015_vs_2023(vek15, vek23_map, vek23_cat)
     nrows["zvw_categories.csv"] = write_zvw_categories(os.path.join(rd, "zvw_categories.csv"), zcat)
@@ -773,7 +779,13 @@ def run(shared, out):
           # departures to other gemeenten, per 1,000 inhabitants) less the departures.
           "moves": float(r70072["VerhuismobiliteitRelatief_73"]) / 1000.0
           - float(r70072["VertrekNaarAndereGemeente_70"]) / float(r70072["TotaleBevolking_1"]),
-          "mobility": float(r70072["VerhuismobiliteitRelatief_73"])}
+          "mobility": float(r70072["VerhuismobiliteitRelatief_73"]),
+          "demography": demography_yaml_lines(
+              newborn, newborn_improvement,
+              f"{fmt8(mfactor['factor'])}  # x the national death probabilities (mortality.csv and the newborns'), every age and year; "
+              f"CBS 37259eng GM0518 deaths {mfactor['year']} ({mfactor['recorded']:,.0f}) / the deaths the national CBS 37360ned q of {mfactor['year']} "
+              f"give the GM0518 population of 1 Jan {mfactor['year']} (03759ned) and its births ({mfactor['expected']:,.1f})",
+              mort["fert_path"])}
     nrows["rates.yaml"] = write_rates_yaml(os.path.join(rd, "rates.yaml"), sc)
 
     # ---- datasets
@@ -821,7 +833,7 @@ def run(shared, out):
     pos_model = (shares * gm_pop[:, :, None]).sum((0, 1))
     pos_cbs = ["144,765", "125,380", "107,358", "114,884", "24,749",
                f"{band_counts[..., OM].sum():,.0f} (modelled split)", f"{band_counts[..., INST].sum():,.0f} (modelled split)"]
-    rf = {"q": q, "mfit": [mfit["male"], mfit["female"]], "fert_factor": fert_factor, "tfr": asfr.sum(),
+    rf = {"q": q, "mfit": [mort["fit"]["male"], mort["fit"]["female"]], "mort": mort, "fert_factor": fert_factor, "tfr": asfr.sum(),
           "tfr_nl": asfr_base.sum(), "births_rep": (asfr * gm_pop[1, 15:50]).sum(), "births_cbs": int(births5.sum()),
           "logit_shift": hinfo["logit_shift"], "p_wc": hinfo["p_wc"], "nl_inst_total": hinfo["nl_inst_total"],
           "pos_cbs": pos_cbs, "pos_model": pos_model, "trans_err": tinfo["max_err"],
@@ -928,6 +940,6 @@ def run(shared, out):
         + "; ".join(f"{r['cat23']} {r['s15']:.4f}/{r['s23']:.4f}" for r in zmix["rows"]),
     ]
     # The national rate set takes these derivations over from Den Haag (docs/data-preparation.md, section 4).
-    for_national = {"q": q, "mfit": mfit, "asfr_base": asfr_base, "care": care, "zcat": zcat, "nl_pop": nl_pop,
+    for_national = {"q": q, "mort": mort, "asfr_base": asfr_base, "care": care, "zcat": zcat, "nl_pop": nl_pop,
                     "nl71488": nl71488}
     return for_national, nrows, lines

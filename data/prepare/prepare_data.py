@@ -48,7 +48,7 @@ def main():
     dh, nrows, dh_lines = denhaag.run(shared, out)
 
     # ---- national rate set and PC4 dataset (written and self-checked by national.py)
-    _, _, nl_rows, nl_lines = national.run(shared, out, dh["q"], dh["mfit"], dh["asfr_base"], dh["care"],
+    _, _, nl_rows, nl_lines = national.run(shared, out, dh["q"], dh["mort"], dh["asfr_base"], dh["care"],
                                            dh["zcat"], dh["nl_pop"], dh["nl71488"])
     nrows.update(nl_rows)
 
