@@ -22,7 +22,7 @@ from common import (AGES, AL, EVENTS, GM_CODE, GM_NAME, INST, KWB_BAND_COLS, KWB
                     read_71488, read_71488_totals, read_dhzw, read_gm_single_age, read_kwb, read_nl_single_age_2019,
                     read_qx, read_37259, read_tfr_history, read_vektis_scr, write_csv, write_dataset_yaml, write_text)
 from rate_set import (ZVW_CAT_NAMES, ZVW_CATEGORIES, check_rate_set, demography_yaml_lines, derive_care,
-                      derive_fertility, derive_fertility_path, derive_mortality_factor,
+                      derive_fertility, derive_fertility_path, derive_mortality_factor, mortality_provenance,
                       derive_household_positions, derive_household_positions_bands, derive_household_transitions,
                       derive_migration, derive_mortality, derive_zvw_categories, describe_capped, write_rates,
                       write_zvw_categories, zvw_mix_2015_vs_2023)
@@ -410,22 +410,16 @@ Sex order in all files: male, female.
 
 | file | publisher, table, year | licence / citation | real / modelled / synthetic |
 |---|---|---|---|
-| mortality.csv | CBS 37360ned "Levensverwachting; geslacht, leeftijd", qx Nederland 2017–2019 | CC BY 4.0, Bron: CBS | ages 0–99 real (3-year mean); ages 100–105 **modelled** (logit-linear Kannisto fit to ages 85–99, cap 0.7) |
+| mortality.csv | CBS 37360ned "Levensverwachting; geslacht, leeftijd", qx Nederland 2011–2019 (level 2017–2019, trend 2011–2019); NL population 1 Jan 2019 (trend weights) | CC BY 4.0, Bron: CBS | 1-Jan ages 0–98 real (3-year mean of q31(age+1), moved to 2019 by the fitted trend); ages 99–105 **modelled** (logit-linear Kannisto fit to 31-Dec ages 85–99, cap 0.7); improvement rates fitted |
 | fertility.csv | CBS 37201/37744ned births by age of mother NL 2019 (derived ASFR), CBS 37201 GM0518 births by 5-yr age of mother 2019, CBS 03759ned GM0518 women 1 Jan 2019 | CC BY 4.0, Bron: CBS | **modelled**: national single-age shape scaled to real municipal 5-year totals |
 | household_positions.csv | CBS 71488ned GM0518 and NL 1 Jan 2019; CBS 71486ned GM0518; NL single-age population 2019 | CC BY 4.0, Bron: CBS | band totals real; partner split, other/institution split and single-age interpolation **modelled** |
 | household_transitions.csv | derived from household_positions.csv and mortality.csv | CC BY 4.0, Bron: CBS | **modelled/assumption** (stationary calibration, separation churn assumed) |
 | migration.csv | CBS 70072ned 2015 GM0518 flows, CBS 03759ned 2019 population; Rogers–Castro model schedule | CC BY 4.0, Bron: CBS | totals real (2015 crude rates); age profile **synthetic** |
 | care.csv | CPB "Middellangetermijnraming zorg 2027–2033" age profiles 2022; Vektis Zvw 2015 and 2023 (national); CBS KWB 84583NED 2019 | Bron: CPB; Vektis open data, non-commercial use, Bron: Vektis; CC BY 4.0, Bron: CBS | CPB spending real (sexes combined); Zvw sex split, GP contacts and Wmo probability **modelled** |
 | zvw_categories.csv | Vektis Zvw 2015 national cost per insured year by sex × 5-yr class; Vektis Zvw 2023 category totals (check only) | Vektis open data, non-commercial use, Bron: Vektis | 2015 class shares real; single-age interpolation and use at the 2022 level **modelled/assumption** |
-| rates.yaml | CBS 70072ned 2015, 71486ned/71488ned 2019; domain.md (GP figures); Vektis Zvw 2023 gemeente (zvw_cost_factor) | as above | real ratios, plus the 0.512 sex ratio and 5.0 contacts/4.3 FTE (assumptions) |
+| rates.yaml | CBS 70072ned 2015, 71486ned/71488ned 2019; domain.md (GP figures); Vektis Zvw 2023 gemeente (zvw_cost_factor); CBS 37360ned q(0), 37259eng GM0518 2019 deaths (mortality_factor), CBS TFR 1950–2019 | as above | real ratios, plus the 0.512 sex ratio, 5.0 contacts/4.3 FTE and the fertility path (assumptions) |
 
-## mortality.csv
-`age,male,female` = q(x), probability that a person aged x at the start of the year dies within it.
-Mean of CBS 37360ned 2017, 2018, 2019. Extension 100–105: least squares of logit q(x) on x for
-x = 85..99: men logit q = {f['mfit'][0][0]:.4f} + {f['mfit'][0][1]:.5f}·x, women {f['mfit'][1][0]:.4f} + {f['mfit'][1][1]:.5f}·x,
-capped at 0.7. q(99) data: men {f['q'][0, 99]:.4f}, women {f['q'][1, 99]:.4f}; q(100) fit: men {f['q'][0, 100]:.4f}, women {f['q'][1, 100]:.4f};
-q(105, open class): men {f['q'][0, 105]:.4f}, women {f['q'][1, 105]:.4f}.
-
+{f['mort_text']}
 ## fertility.csv
 `age,asfr` (15–49) = live births (both sexes) per woman per year. National ASFR 2019 (births by single
 age of mother / mid-year women, CBS) scaled per 5-year age group so that, applied to the Den Haag female
@@ -833,7 +827,13 @@ def run(shared, out):
     pos_model = (shares * gm_pop[:, :, None]).sum((0, 1))
     pos_cbs = ["144,765", "125,380", "107,358", "114,884", "24,749",
                f"{band_counts[..., OM].sum():,.0f} (modelled split)", f"{band_counts[..., INST].sum():,.0f} (modelled split)"]
-    rf = {"q": q, "mfit": [mort["fit"]["male"], mort["fit"]["female"]], "mort": mort, "fert_factor": fert_factor, "tfr": asfr.sum(),
+    rf = {"q": q, "mfit": [mort["fit"]["male"], mort["fit"]["female"]], "mort": mort,
+          "mort_text": mortality_provenance(mort, (
+              f"{mfactor['factor']:.4f} = CBS 37259eng GM0518 recorded deaths {mfactor['year']} ({mfactor['recorded']:,.0f}) / "
+              f"the deaths that the national CBS 37360ned q of {mfactor['year']} (on this convention) give Den Haag's "
+              f"population of 1 Jan {mfactor['year']} (03759ned) and its {mfactor['year']} births ({mfactor['expected']:,.1f}). "
+              "Den Haag dies more than its age structure says at national rates; one year (the only one with a "
+              "single-age gemeente population in the sources).")), "fert_factor": fert_factor, "tfr": asfr.sum(),
           "tfr_nl": asfr_base.sum(), "births_rep": (asfr * gm_pop[1, 15:50]).sum(), "births_cbs": int(births5.sum()),
           "logit_shift": hinfo["logit_shift"], "p_wc": hinfo["p_wc"], "nl_inst_total": hinfo["nl_inst_total"],
           "pos_cbs": pos_cbs, "pos_model": pos_model, "trans_err": tinfo["max_err"],

@@ -15,7 +15,7 @@ import care_services
 from common import (AGES, AL, BAND5_OF_AGE, INST, MAX_AGE, N_AGES, OM, PNC, POSITIONS, PWC, SEXES, SP,
                     controlled_round, fmt8, implied_households, largest_remainder, population_rows, read_70072_gm,
                     write_csv, write_dataset_yaml, write_text)
-from rate_set import (check_rate_set, demography_yaml_lines, derive_household_positions, derive_household_positions_bands,
+from rate_set import (check_rate_set, demography_yaml_lines, derive_household_positions, mortality_provenance, derive_household_positions_bands,
                       derive_household_transitions, describe_capped, rogers_castro, write_rates,
                       write_zvw_categories)
 
@@ -560,7 +560,7 @@ Bron: CBS; Vektis open data (non-commercial use), Bron: Vektis; Bron: CPB.
 
 | file | as denhaag-2019? | national source / difference |
 |---|---|---|
-| mortality.csv | identical | CBS 37360ned qx Nederland 2017–2019 (already national); 100–105 **modelled** (Kannisto fit) |
+| mortality.csv | identical | CBS 37360ned qx Nederland 2011–2019 (already national), on the age on 1 January; 99–105 **modelled** (Kannisto fit); improvement fitted |
 | fertility.csv | method differs | national ASFR 2019 by single age (CBS births / mid-year women), **not scaled**; TFR {nl['tfr']:.4f} |
 | household_positions.csv | same method | CBS 71488ned Nederland (with overig lid); institution derived; partner split **modelled** |
 | household_transitions.csv | same method | stationary calibration on the national shares (**modelled/assumption**) |
@@ -569,10 +569,10 @@ Bron: CBS; Vektis open data (non-commercial use), Bron: Vektis; Bron: CPB.
 | zvw_categories.csv | identical | Vektis Zvw 2015 national |
 | rates.yaml | same keys | national values; zvw_cost_factor 1 |
 
-## mortality.csv
-Identical to `denhaag-2019`: mean of CBS 37360ned 2017–2019 q(x), ages 100–105 from a logit-linear fit to 85–99
-(men logit q = {nl['mfit']['male'][0]:.4f} + {nl['mfit']['male'][1]:.5f}·x, women {nl['mfit']['female'][0]:.4f} + {nl['mfit']['female'][1]:.5f}·x), capped at 0.7.
+Identical to `denhaag-2019` (mortality.csv byte for byte; the mortality and fertility keys of rates.yaml
+except `mortality_factor`):
 
+{mortality_provenance(nl['mort'], "1: the national level by definition.")}
 ## fertility.csv
 National ASFR 2019 by single age of mother 15–49 (`derived_nl_asfr_single_age_2011_2019.csv`: CBS births / mean of the
 1 Jan 2019 and 2020 women at that age), as it is. **TFR {nl['tfr']:.4f}** (CBS official 2019: 1.574).

@@ -137,8 +137,8 @@ FERTILITY_YEARS_TO_LONG_RUN = 20           # [years] linear path from the refere
 
 def derive_fertility_path(tfr_history, reference_year):
     """Baseline fertility path: the national TFR moves linearly from its reference-year level to the
-    long-run level (mean CBS TFR over FERTILITY_LONG_RUN_WINDOW: the years since the fall from 2.8 to
-    1.66 in 1965-1975 ended, in which the TFR moved between 1.47 and 1.80 without a trend) over
+    long-run level (mean CBS TFR over FERTILITY_LONG_RUN_WINDOW: the years since the fall from 3.17 to
+    1.66 in 1964-1975 ended, in which the TFR moved between 1.47 and 1.80 without a trend) over
     FERTILITY_YEARS_TO_LONG_RUN years, then holds. The engine scales every ASFR by
     TFR(year) / TFR(reference year), so a rate set with its own level (Den Haag) follows the same
     relative path."""
@@ -160,9 +160,59 @@ def demography_yaml_lines(newborn, newborn_improvement, mortality_factor_text, f
         f"newborn_improvement_female: {fmt8(newborn_improvement[1])}  # the same for girls",
         f"mortality_factor: {mortality_factor_text}",
         f"fertility_tfr_reference: {fert_path['reference']}  # children per woman; CBS total fertility rate of the Netherlands in the reference year (nl_total_fertility_rate_1950_2019.csv)",
-        f"fertility_tfr_long_run: {fmt8(fert_path['long_run'])}  # children per woman; baseline long-run level: mean CBS TFR of the Netherlands {lo}-{hi} (range {fert_path['min']}-{fert_path['max']}, no trend since the fall of 1965-1975 ended). The engine scales fertility.csv by TFR(year) / fertility_tfr_reference",
+        f"fertility_tfr_long_run: {fmt8(fert_path['long_run'])}  # children per woman; baseline long-run level: mean CBS TFR of the Netherlands {lo}-{hi} (range {fert_path['min']}-{fert_path['max']}, no trend since the fall of 1964-1975 ended). The engine scales fertility.csv by TFR(year) / fertility_tfr_reference",
         f"fertility_years_to_long_run: {fert_path['years']}  # years; the TFR moves linearly from fertility_tfr_reference (reference year) to fertility_tfr_long_run, then holds (assumption)",
     ]
+
+
+def mortality_provenance(mort, gm_text):
+    """The PROVENANCE.md section on mortality.csv and the mortality and fertility keys of rates.yaml
+    (both rate sets). gm_text: the paragraph on the rate set's mortality_factor."""
+    fit, q31 = mort["fit"], mort["q31"]
+    rows = []
+    for sex in SEXES:
+        cells = []
+        for b in [x for x in mort["bands"] if x["sex"] == sex]:
+            used = f"{100 * b['used']:.2f}%" if b["used"] == b["fit"] else f"0 (fit {100 * b['fit']:.2f}%)"
+            cells.append(f"{used} ± {100 * b['se']:.2f}")
+        rows.append(f"| {sex} | " + " | ".join(cells) + " |")
+    bands = [f"{10 * b}–{10 * b + 9}" for b in range(mort["n_bands"] - 1)] + ["90+", "newborns"]
+    fp = mort["fert_path"]
+    return f"""## mortality.csv
+`age,male,female,improvement_male,improvement_female`. `age` is the age **on 1 January**; `male`, `female`
+= the probability of dying within the reference year (2019); `improvement_*` = its annual rate of decline
+from the reference year on (the engine: q × (1 − r)^(year − 2019)).
+CBS 37360ned gives q by age **on 31 December** ("Leeftijd (op 31 december)"): q31(x) is the probability that
+a person who reaches age x in the year dies in it, i.e. one aged x − 1 on 1 January; so the file holds
+q31(age + 1). q31(0) (a baby born in the year dies in it) is `newborn_death_probability_*` in rates.yaml.
+Level: mean of CBS 37360ned 2017, 2018, 2019 (centred on 2018), × (1 − r) to move it to 2019. Extension to
+31-Dec ages 100–106 (**modelled**): least squares of logit q31(x) on x for x = 85..99: men logit q =
+{fit['male'][0]:.4f} + {fit['male'][1]:.5f}·x, women {fit['female'][0]:.4f} + {fit['female'][1]:.5f}·x, capped at 0.7; 1-Jan age
+105 (open class) takes q31(106). q31(99) data: men {q31[0, 99]:.4f}, women {q31[1, 99]:.4f}; q31(100) fit: men
+{q31[0, 100]:.4f}, women {q31[1, 100]:.4f}; q31(106): men {q31[0, 106]:.4f}, women {q31[1, 106]:.4f}.
+
+Improvement r (per year, ± standard error of the fit): log-linear least squares of the band's q on the
+year, CBS 37360ned 2011–2019, per sex and 10-year band of age on 1 January; the band's q = mean of
+q31(a + 1) weighted by the NL population of 1 Jan 2019 (fixed weights); newborns: q31(0) itself. A fitted
+rise is not projected (r floored at 0).
+
+| sex | {' | '.join(bands)} |
+|---|{'---|' * len(bands)}
+{chr(10).join(rows)}
+
+Check (`data/prepare/check_demography.py`): the NL population of 1 January by single age × that year's CBS
+q on this convention gives the recorded deaths (CBS 37259eng) of 2012–2019 within 0.2%; read as q of the
+age on 1 January it misses 10–11%.
+
+## rates.yaml: mortality and fertility
+- `newborn_death_probability_*`: q31(0), mean 2017–2019 moved to 2019 with `newborn_improvement_*`.
+- `mortality_factor` (× the national q, every age and year): {gm_text}
+- `fertility_tfr_reference` {fp['reference']} (CBS TFR NL 2019), `fertility_tfr_long_run` {fp['long_run']:.4f} (mean CBS TFR
+  NL {fp['window'][0]}–{fp['window'][1]}, range {fp['min']}–{fp['max']}; **assumption** that the TFR returns to it),
+  `fertility_years_to_long_run` {fp['years']} (**assumption**): the engine scales fertility.csv by TFR(year) /
+  fertility_tfr_reference, the TFR moving linearly from the reference level to the long-run level, then holding.
+  Source: CBS `nl_total_fertility_rate_1950_2019.csv`; reasoning in docs/model.md "Fertility".
+"""
 
 
 def derive_fertility(asfr_nl, fem_pop, births5):
