@@ -62,8 +62,25 @@ struct RateSet {
     std::map<std::string, std::string> provenance;  // for the output's metadata
 
     // Demography
-    BySexAge<double> death_probability{};     // [probability per year] q(x), age on 1 January
+    // Mortality (mortality.csv, rates.yaml). CBS gives q by age on 31 December; the rate set
+    // stores it on the engine's convention, age on 1 January: death_probability[a] = CBS q(a+1)
+    // (docs/model.md, "Mortality").
+    BySexAge<double> death_probability{};  // [probability per year] in the reference year
+    // [per year] annual rate of decline of death_probability from the reference year on:
+    // q(year) = q x (1 - r)^(year - reference_year).
+    BySexAge<double> mortality_improvement{};
+    // Babies born in the year who die in it: CBS q(0) on 31 December, and its rate of decline.
+    std::array<double, n_sexes> newborn_death_probability{};      // [probability]
+    std::array<double, n_sexes> newborn_mortality_improvement{};  // [per year]
+    double mortality_factor = 1.0;  // [x national level] the area's mortality level, every age
+
+    // Fertility: fertility.csv scaled by TFR(year) / fertility_tfr_reference, the national TFR
+    // moving linearly from fertility_tfr_reference (reference year) to fertility_tfr_long_run
+    // over fertility_years_to_long_run years. Equal levels: no path.
     std::array<double, n_ages> fertility{};   // [births per woman per year], age on 1 January
+    double fertility_tfr_reference = 1.0;     // [children per woman]
+    double fertility_tfr_long_run = 1.0;      // [children per woman]
+    int fertility_years_to_long_run = 0;      // [years]
     double male_share_at_birth = 0.512;       // [share of births]
     BySexAge<double> out_migration{};         // [probability per year], age at year end
     BySexAge<double> in_migration_profile{};  // [share of in-migrants], sums to 1

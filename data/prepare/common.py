@@ -271,6 +271,38 @@ def read_nl_single_age_2019(shared):
     return out
 
 
+def read_tfr_history(shared):
+    """CBS total fertility rate of the Netherlands by year 1950-2019 (children per woman), as
+    {year: tfr}; the file writes decimals with a comma."""
+    d = pd.read_csv(os.path.join(shared, "cbs_nl_population_single_age_1950_2019",
+                                 "nl_total_fertility_rate_1950_2019.csv"), sep=";", dtype=str)
+    return {int(y): float(v.replace(",", ".")) for y, v in zip(d.iloc[:, 0], d.iloc[:, 1])}
+
+
+def read_37259(shared):
+    """CBS 37259eng population dynamics by region x sex x year 2012-2019: a DataFrame with region
+    (code, stripped), sex (total/male/female), year and the columns population_1jan, births, deaths."""
+    d = pd.read_csv(os.path.join(shared, "cbs_population_dynamics_37259eng_2012_2019",
+                                 "population_dynamics_by_region_sex_2012_2019.csv"))
+    sex = {"Total male and female": "total", "Male": "male", "Female": "female"}
+    return pd.DataFrame({"region": d["Regions"].str.strip(), "sex": d["Sex Label"].map(sex),
+                         "year": d["Periods"].str[:4].astype(int),
+                         "population_1jan": d["PopulationOn1January_1"], "births": d["LiveBornChildren_3"],
+                         "deaths": d["Deaths_5"]})
+
+
+def read_nl_single_age(shared, year):
+    """NL 1 Jan `year` population by sex x single age 0..99 (99 = 99 exactly; the file has no 100+),
+    array [2, 100]."""
+    out = np.zeros((2, 100), dtype=np.int64)
+    for s, sex in enumerate(SEXES):
+        d = pd.read_csv(os.path.join(shared, "cbs_nl_population_single_age_1950_2019",
+                                     f"nl_population_{sex}_by_single_age_1950_2019.csv"),
+                        encoding="utf-8-sig")
+        out[s, d["Age"].to_numpy()] = d[str(year)].to_numpy()
+    return out
+
+
 def read_qx(shared):
     d = pd.read_csv(os.path.join(shared, "cbs_nl_demography_statline",
                                  "nl_death_probability_qx_by_age_sex_2011_2019.csv"), sep=";")

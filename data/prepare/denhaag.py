@@ -20,8 +20,9 @@ from common import (AGES, AL, EVENTS, GM_CODE, GM_NAME, INST, KWB_BAND_COLS, KWB
                     POSITIONS, PWC, REF_YEAR, SEXES, SP, controlled_round, fix_dhzw_names, fmt8, implied_households,
                     ipf_rows_cols, largest_remainder, population_rows, read_70072_gm, read_71486_households,
                     read_71488, read_71488_totals, read_dhzw, read_gm_single_age, read_kwb, read_nl_single_age_2019,
-                    read_qx, read_vektis_scr, write_csv, write_dataset_yaml, write_text)
-from rate_set import (ZVW_CAT_NAMES, ZVW_CATEGORIES, check_rate_set, derive_care, derive_fertility,
+                    read_qx, read_37259, read_tfr_history, read_vektis_scr, write_csv, write_dataset_yaml, write_text)
+from rate_set import (ZVW_CAT_NAMES, ZVW_CATEGORIES, check_rate_set, demography_yaml_lines, derive_care,
+                      derive_fertility, derive_fertility_path, derive_mortality_factor, mortality_provenance,
                       derive_household_positions, derive_household_positions_bands, derive_household_transitions,
                       derive_migration, derive_mortality, derive_zvw_categories, describe_capped, write_rates,
                       write_zvw_categories, zvw_mix_2015_vs_2023)
@@ -256,6 +257,7 @@ def write_rates_yaml(path, sc):
         f"persons_per_household_gemeente: {fmt8(sc['pph'])}  # persons per household; GM0518 1 Jan 2019: 537,833 persons (71488ned, incl. institutions) / 263,371 households (71486ned)",
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # persons in private households (modelled: 537,833 minus modelled institution residents) / 263,371 households",
         f"other_households_per_other_member: {fmt8(sc['ohpom'])}  # 'other' households per other_member person; GM0518: 2,121 other households (71486ned: 263,371 - 125,380 - 53,679 - 57,442 - 24,749) / {sc['other_members']:.0f} modelled other_member persons",
+        *sc["demography"],
         f"zvw_cost_factor: {fmt8(sc['zvw_scr'])}  # x national age-sex level (1 = Zvw cost per insured year at the NL 2023 rates for Den Haag's own age-sex mix); Vektis Zvw 2023 gemeente, standardised cost ratio scr (actual / expected cost, indirect age-sex standardisation) of row {sc['zvw_scr_name']!r} in municipality_benchmark.csv: EUR {sc['zvw_actual']:,.0f} / {sc['zvw_expected']:,.0f}, {sc['zvw_insured']:,.0f} insured years; Bron: Vektis. The engine multiplies care.csv zvw_eur (the national CPB level) by it",
         "",
     ]
@@ -408,22 +410,16 @@ Sex order in all files: male, female.
 
 | file | publisher, table, year | licence / citation | real / modelled / synthetic |
 |---|---|---|---|
-| mortality.csv | CBS 37360ned "Levensverwachting; geslacht, leeftijd", qx Nederland 2017–2019 | CC BY 4.0, Bron: CBS | ages 0–99 real (3-year mean); ages 100–105 **modelled** (logit-linear Kannisto fit to ages 85–99, cap 0.7) |
+| mortality.csv | CBS 37360ned "Levensverwachting; geslacht, leeftijd", qx Nederland 2011–2019 (level 2017–2019, trend 2011–2019); NL population 1 Jan 2019 (trend weights) | CC BY 4.0, Bron: CBS | 1-Jan ages 0–98 real (3-year mean of q31(age+1), moved to 2019 by the fitted trend); ages 99–105 **modelled** (logit-linear Kannisto fit to 31-Dec ages 85–99, cap 0.7); improvement rates fitted |
 | fertility.csv | CBS 37201/37744ned births by age of mother NL 2019 (derived ASFR), CBS 37201 GM0518 births by 5-yr age of mother 2019, CBS 03759ned GM0518 women 1 Jan 2019 | CC BY 4.0, Bron: CBS | **modelled**: national single-age shape scaled to real municipal 5-year totals |
 | household_positions.csv | CBS 71488ned GM0518 and NL 1 Jan 2019; CBS 71486ned GM0518; NL single-age population 2019 | CC BY 4.0, Bron: CBS | band totals real; partner split, other/institution split and single-age interpolation **modelled** |
 | household_transitions.csv | derived from household_positions.csv and mortality.csv | CC BY 4.0, Bron: CBS | **modelled/assumption** (stationary calibration, separation churn assumed) |
 | migration.csv | CBS 70072ned 2015 GM0518 flows, CBS 03759ned 2019 population; Rogers–Castro model schedule | CC BY 4.0, Bron: CBS | totals real (2015 crude rates); age profile **synthetic** |
 | care.csv | CPB "Middellangetermijnraming zorg 2027–2033" age profiles 2022; Vektis Zvw 2015 and 2023 (national); CBS KWB 84583NED 2019 | Bron: CPB; Vektis open data, non-commercial use, Bron: Vektis; CC BY 4.0, Bron: CBS | CPB spending real (sexes combined); Zvw sex split, GP contacts and Wmo probability **modelled** |
 | zvw_categories.csv | Vektis Zvw 2015 national cost per insured year by sex × 5-yr class; Vektis Zvw 2023 category totals (check only) | Vektis open data, non-commercial use, Bron: Vektis | 2015 class shares real; single-age interpolation and use at the 2022 level **modelled/assumption** |
-| rates.yaml | CBS 70072ned 2015, 71486ned/71488ned 2019; domain.md (GP figures); Vektis Zvw 2023 gemeente (zvw_cost_factor) | as above | real ratios, plus the 0.512 sex ratio and 5.0 contacts/4.3 FTE (assumptions) |
+| rates.yaml | CBS 70072ned 2015, 71486ned/71488ned 2019; domain.md (GP figures); Vektis Zvw 2023 gemeente (zvw_cost_factor); CBS 37360ned q(0), 37259eng GM0518 2019 deaths (mortality_factor), CBS TFR 1950–2019 | as above | real ratios, plus the 0.512 sex ratio, 5.0 contacts/4.3 FTE and the fertility path (assumptions) |
 
-## mortality.csv
-`age,male,female` = q(x), probability that a person aged x at the start of the year dies within it.
-Mean of CBS 37360ned 2017, 2018, 2019. Extension 100–105: least squares of logit q(x) on x for
-x = 85..99: men logit q = {f['mfit'][0][0]:.4f} + {f['mfit'][0][1]:.5f}·x, women {f['mfit'][1][0]:.4f} + {f['mfit'][1][1]:.5f}·x,
-capped at 0.7. q(99) data: men {f['q'][0, 99]:.4f}, women {f['q'][1, 99]:.4f}; q(100) fit: men {f['q'][0, 100]:.4f}, women {f['q'][1, 100]:.4f};
-q(105, open class): men {f['q'][0, 105]:.4f}, women {f['q'][1, 105]:.4f}.
-
+{f['mort_text']}
 ## fertility.csv
 `age,asfr` (15–49) = live births (both sexes) per woman per year. National ASFR 2019 (births by single
 age of mother / mid-year women, CBS) scaled per 5-year age group so that, applied to the Den Haag female
@@ -737,7 +733,11 @@ def run(shared, out):
     assert hh["total"] == 263371 and int(gm_row["HuishoudensTotaal_28"]) == 263371
 
     # ---- rate set
-    q, mfit = derive_mortality(qx)
+    q, newborn, improvement, newborn_improvement, mort = derive_mortality(qx, nl_pop, REF_YEAR)
+    mort.update({"newborn": newborn, "improvement": improvement, "newborn_improvement": newborn_improvement,
+                 "fert_path": derive_fertility_path(read_tfr_history(shared), REF_YEAR)})
+    mfactor = derive_mortality_factor(qx, gm_pop, read_37259(shared), GM_CODE, REF_YEAR)
+    mort["gm_factor"] = mfactor
     ages_f, asfr, fert_factor, asfr_base = derive_fertility(asfr_nl, gm_pop[1], births5)
     band_counts, hinfo = derive_household_positions_bands(gm71488, nl71488, nl_pop, tot71488)
     shares = derive_household_positions(band_counts)
@@ -747,7 +747,7 @@ def run(shared, out):
     # applies the probability to them only: scale it on the same population.
     gm_pop_home = gm_pop * (1.0 - shares[..., INST])
     care = derive_care(cpb, vek23, vek15, nl_pop, gm_pop_home, wmo_clients)
-    nrows = write_rates(rd, q, (ages_f, asfr), shares, trans, (out_rate, in_profile), care)
+    nrows = write_rates(rd, (q, improvement), (ages_f, asfr), shares, trans, (out_rate, in_profile), care)
     zcat = derive_zvw_categories(vek15)
     zmix = zvw_mix_2015_vs_2023(vek15, vek23_map, vek23_cat)
     nrows["zvw_categories.csv"] = write_zvw_categories(os.path.join(rd, "zvw_categories.csv"), zcat)
@@ -773,7 +773,13 @@ def run(shared, out):
           # departures to other gemeenten, per 1,000 inhabitants) less the departures.
           "moves": float(r70072["VerhuismobiliteitRelatief_73"]) / 1000.0
           - float(r70072["VertrekNaarAndereGemeente_70"]) / float(r70072["TotaleBevolking_1"]),
-          "mobility": float(r70072["VerhuismobiliteitRelatief_73"])}
+          "mobility": float(r70072["VerhuismobiliteitRelatief_73"]),
+          "demography": demography_yaml_lines(
+              newborn, newborn_improvement,
+              f"{fmt8(mfactor['factor'])}  # x the national death probabilities (mortality.csv and the newborns'), every age and year; "
+              f"CBS 37259eng GM0518 deaths {mfactor['year']} ({mfactor['recorded']:,.0f}) / the deaths the national CBS 37360ned q of {mfactor['year']} "
+              f"give the GM0518 population of 1 Jan {mfactor['year']} (03759ned) and its births ({mfactor['expected']:,.1f})",
+              mort["fert_path"])}
     nrows["rates.yaml"] = write_rates_yaml(os.path.join(rd, "rates.yaml"), sc)
 
     # ---- datasets
@@ -821,7 +827,13 @@ def run(shared, out):
     pos_model = (shares * gm_pop[:, :, None]).sum((0, 1))
     pos_cbs = ["144,765", "125,380", "107,358", "114,884", "24,749",
                f"{band_counts[..., OM].sum():,.0f} (modelled split)", f"{band_counts[..., INST].sum():,.0f} (modelled split)"]
-    rf = {"q": q, "mfit": [mfit["male"], mfit["female"]], "fert_factor": fert_factor, "tfr": asfr.sum(),
+    rf = {"q": q, "mfit": [mort["fit"]["male"], mort["fit"]["female"]], "mort": mort,
+          "mort_text": mortality_provenance(mort, (
+              f"{mfactor['factor']:.4f} = CBS 37259eng GM0518 recorded deaths {mfactor['year']} ({mfactor['recorded']:,.0f}) / "
+              f"the deaths that the national CBS 37360ned q of {mfactor['year']} (on this convention) give Den Haag's "
+              f"population of 1 Jan {mfactor['year']} (03759ned) and its {mfactor['year']} births ({mfactor['expected']:,.1f}). "
+              "Den Haag dies more than its age structure says at national rates; one year (the only one with a "
+              "single-age gemeente population in the sources).")), "fert_factor": fert_factor, "tfr": asfr.sum(),
           "tfr_nl": asfr_base.sum(), "births_rep": (asfr * gm_pop[1, 15:50]).sum(), "births_cbs": int(births5.sum()),
           "logit_shift": hinfo["logit_shift"], "p_wc": hinfo["p_wc"], "nl_inst_total": hinfo["nl_inst_total"],
           "pos_cbs": pos_cbs, "pos_model": pos_model, "trans_err": tinfo["max_err"],
@@ -928,6 +940,6 @@ def run(shared, out):
         + "; ".join(f"{r['cat23']} {r['s15']:.4f}/{r['s23']:.4f}" for r in zmix["rows"]),
     ]
     # The national rate set takes these derivations over from Den Haag (docs/data-preparation.md, section 4).
-    for_national = {"q": q, "mfit": mfit, "asfr_base": asfr_base, "care": care, "zcat": zcat, "nl_pop": nl_pop,
+    for_national = {"q": q, "mort": mort, "asfr_base": asfr_base, "care": care, "zcat": zcat, "nl_pop": nl_pop,
                     "nl71488": nl71488}
     return for_national, nrows, lines

@@ -15,7 +15,7 @@ import care_services
 from common import (AGES, AL, BAND5_OF_AGE, INST, MAX_AGE, N_AGES, OM, PNC, POSITIONS, PWC, SEXES, SP,
                     controlled_round, fmt8, implied_households, largest_remainder, population_rows, read_70072_gm,
                     write_csv, write_dataset_yaml, write_text)
-from rate_set import (check_rate_set, derive_household_positions, derive_household_positions_bands,
+from rate_set import (check_rate_set, demography_yaml_lines, derive_household_positions, mortality_provenance, derive_household_positions_bands,
                       derive_household_transitions, describe_capped, rogers_castro, write_rates,
                       write_zvw_categories)
 
@@ -168,6 +168,7 @@ def write_nl_rates_yaml(path, sc):
         f"persons_per_household_gemeente: {fmt8(sc['pph'])}  # persons per household, here national (the key keeps its name): NL 1 Jan 2019 {sc['pop']:,} persons (CBS 37296ned, incl. institutions) / {sc['hh']:,} private households (CBS 37975)",
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # national: {sc['priv']:,} persons in private households (CBS 71488ned Nederland, five private positions) / {sc['hh']:,} households",
         f"other_households_per_other_member: {fmt8(sc['ohpom'])}  # 'other' households per other_member person; NL 2019: {sc['other_hh']:,.0f} other households (37975 multi-person without children {sc['multi_nokids']:,} - {sc['couples_nc_hh']:,.0f} couples without children, derived) / {sc['other_members']:,.0f} overig lid (71488ned)",
+        *sc["demography"],
         "zvw_cost_factor: 1  # x national age-sex level; the Netherlands is the national level by definition (Vektis Zvw 2023 standardisation)",
         "",
     ]
@@ -175,7 +176,7 @@ def write_nl_rates_yaml(path, sc):
     return sum(1 for ln in lines if ln and not ln.startswith("#"))
 
 
-def build_nl_rates(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488):
+def build_nl_rates(shared, out, q, mort, asfr_base, care, zcat, nl_pop, nl71488):
     """Derive and write rates/nl-2019. Returns the figures used by the dataset and the provenance."""
     rd = os.path.join(out, "rates", NL_RATES)
     os.makedirs(rd, exist_ok=True)
@@ -188,7 +189,7 @@ def build_nl_rates(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
     nl_row = read_70072_gm(shared, "NL01")
     out_rate, in_profile, minfo = derive_nl_migration(pop_full, nl_row)
     ages_f = np.arange(15, 50)
-    nrows = write_rates(rd, q, (ages_f, asfr_base), shares, trans, (out_rate, in_profile), care)
+    nrows = write_rates(rd, (q, mort["improvement"]), (ages_f, asfr_base), shares, trans, (out_rate, in_profile), care)
     nrows["zvw_categories.csv"] = write_zvw_categories(os.path.join(rd, "zvw_categories.csv"), zcat)
     pop_total = int(totals.sum())
     sc = {"srb_proxy": nl_pop[0, 0] / nl_pop[:, 0].sum(), "in_rate": minfo["in_rate15"],
@@ -199,14 +200,18 @@ def build_nl_rates(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
           "other_hh": hinfo["other_hh"], "multi_nokids": hh["multi_nokids"],
           "couples_nc_hh": hinfo["couples_nc_hh"], "other_members": hinfo["other_members"],
           "mobility": float(nl_row["VerhuismobiliteitRelatief_73"]),
-          "between": float(nl_row["VertrekNaarAndereGemeente_70"]) / float(nl_row["TotaleBevolking_1"])}
+          "between": float(nl_row["VertrekNaarAndereGemeente_70"]) / float(nl_row["TotaleBevolking_1"]),
+          "demography": demography_yaml_lines(
+              mort["newborn"], mort["newborn_improvement"],
+              "1  # x the national death probabilities; the Netherlands is the national level by definition",
+              mort["fert_path"])}
     nrows["rates.yaml"] = write_nl_rates_yaml(os.path.join(rd, "rates.yaml"), sc)
     # Wmo: no national client count in the sources; the Den Haag-scaled probabilities are kept.
     wmo_p_file = np.array([float(fmt8(v)) for v in care["wmo_p"]])
     home = pop_full * (1.0 - shares[..., INST])
     wmo_implied = float((home * wmo_p_file[None, :]).sum())
     pos_model = (shares * pop_full[:, :, None]).sum((0, 1))
-    info = {"rd": rd, "q": q, "mfit": mfit, "pop_full": pop_full, "n100": n100, "totals": totals, "hh": hh,
+    info = {"rd": rd, "q": q, "mfit": mort["fit"], "mort": mort, "pop_full": pop_full, "n100": n100, "totals": totals, "hh": hh,
             "band_counts": band_counts, "hinfo": hinfo, "shares": shares, "trans": trans, "tinfo": tinfo,
             "minfo": minfo, "sc": sc, "nrows": nrows, "tfr": float(asfr_base.sum()), "asfr": asfr_base,
             "wmo_implied": wmo_implied, "wmo_per1000": 1000 * wmo_implied / pop_full.sum(),
@@ -555,7 +560,7 @@ Bron: CBS; Vektis open data (non-commercial use), Bron: Vektis; Bron: CPB.
 
 | file | as denhaag-2019? | national source / difference |
 |---|---|---|
-| mortality.csv | identical | CBS 37360ned qx Nederland 2017–2019 (already national); 100–105 **modelled** (Kannisto fit) |
+| mortality.csv | identical | CBS 37360ned qx Nederland 2011–2019 (already national), on the age on 1 January; 99–105 **modelled** (Kannisto fit); improvement fitted |
 | fertility.csv | method differs | national ASFR 2019 by single age (CBS births / mid-year women), **not scaled**; TFR {nl['tfr']:.4f} |
 | household_positions.csv | same method | CBS 71488ned Nederland (with overig lid); institution derived; partner split **modelled** |
 | household_transitions.csv | same method | stationary calibration on the national shares (**modelled/assumption**) |
@@ -564,10 +569,10 @@ Bron: CBS; Vektis open data (non-commercial use), Bron: Vektis; Bron: CPB.
 | zvw_categories.csv | identical | Vektis Zvw 2015 national |
 | rates.yaml | same keys | national values; zvw_cost_factor 1 |
 
-## mortality.csv
-Identical to `denhaag-2019`: mean of CBS 37360ned 2017–2019 q(x), ages 100–105 from a logit-linear fit to 85–99
-(men logit q = {nl['mfit']['male'][0]:.4f} + {nl['mfit']['male'][1]:.5f}·x, women {nl['mfit']['female'][0]:.4f} + {nl['mfit']['female'][1]:.5f}·x), capped at 0.7.
+Identical to `denhaag-2019` (mortality.csv byte for byte; the mortality and fertility keys of rates.yaml
+except `mortality_factor`):
 
+{mortality_provenance(nl['mort'], "1: the national level by definition.")}
 ## fertility.csv
 National ASFR 2019 by single age of mother 15–49 (`derived_nl_asfr_single_age_2011_2019.csv`: CBS births / mean of the
 1 Jan 2019 and 2020 women at that age), as it is. **TFR {nl['tfr']:.4f}** (CBS official 2019: 1.574).
@@ -811,9 +816,9 @@ def self_check_nl(out, nl, f):
 
 
 # ----------------------------------------------------------------------------------------------
-def run(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488):
+def run(shared, out, q, mort, asfr_base, care, zcat, nl_pop, nl71488):
     """Build, write and check both national outputs; returns (figures, nrows, report lines)."""
-    nl = build_nl_rates(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
+    nl = build_nl_rates(shared, out, q, mort, asfr_base, care, zcat, nl_pop, nl71488)
     write_text(os.path.join(nl["rd"], "PROVENANCE.md"), provenance_nl_rates(nl) + care_services.PROVENANCE)
     dd, f, nrows = build_nl_pc4(shared, out, nl)
     write_nl_dataset_yaml(os.path.join(dd, "dataset.yaml"), f)

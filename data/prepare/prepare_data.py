@@ -14,6 +14,9 @@ this order, each in its own module:
   geography.py     area positions, dwellings by type x tenure and modelled GP practices of those datasets
   observations.py  <out>/observations/, <out>/datasets/*-2021/ (from the 2019 datasets as written above)
 
+and then checks (check_demography.py, writes nothing) that the rate sets reproduce the recorded deaths
+and births: within 2% or the script fails.
+
 common.py holds the vocabulary and helpers all of them share; rate_set.py the derivation of a rate set
 that denhaag.py and national.py share. Imports run one way (no module imports this script).
 
@@ -27,6 +30,7 @@ import argparse
 import os
 import sys
 
+import check_demography
 import denhaag
 import geography
 import national
@@ -48,7 +52,7 @@ def main():
     dh, nrows, dh_lines = denhaag.run(shared, out)
 
     # ---- national rate set and PC4 dataset (written and self-checked by national.py)
-    _, _, nl_rows, nl_lines = national.run(shared, out, dh["q"], dh["mfit"], dh["asfr_base"], dh["care"],
+    _, _, nl_rows, nl_lines = national.run(shared, out, dh["q"], dh["mort"], dh["asfr_base"], dh["care"],
                                            dh["zcat"], dh["nl_pop"], dh["nl71488"])
     nrows.update(nl_rows)
 
@@ -62,13 +66,17 @@ def main():
     obs_rows, obs_lines = observations.run(shared, out)
     nrows.update(obs_rows)
 
+    # ---- the rate sets reproduce the recorded deaths and births (check_demography.py)
+    demo_lines, demo_failures = check_demography.report(shared, out)
+    assert not demo_failures, "not within 2%: " + ", ".join(demo_failures)
+
     # ---- report
     print("socialtwin data preparation")
     print(f"  shared: {shared}")
     print(f"  out:    {out}")
     for k, v in nrows.items():
         print(f"  {k:32s} {v:7d} rows")
-    for ln in dh_lines + nl_lines + geo_lines + obs_lines:
+    for ln in dh_lines + nl_lines + geo_lines + obs_lines + ["  " + ln for ln in demo_lines]:
         print(ln)
     print("  self-check passed")
     return 0

@@ -18,21 +18,201 @@ from common import (AGES, AL, CH, EVENTS, INST, MAX_AGE, N_AGES, OM, PNC, POSITI
 # ----------------------------------------------------------------------------------------------
 # Derivations (Den Haag and national rate sets alike)
 # ----------------------------------------------------------------------------------------------
-def derive_mortality(qx):
-    """q(x) = mean of CBS 37360ned qx 2017-2019 (3 years smooth out the noise at high ages).
-    CBS stops at 99: ages 100..105 from a Kannisto-type (logit-linear) fit to ages 85-99,
-    capped at 0.7 (modelled); 105 is the open class."""
-    d = qx[qx.year.isin([2017, 2018, 2019])].groupby("age")[["male", "female"]].mean()
+MORTALITY_YEARS = (2017, 2018, 2019)          # the level: mean of these years' q
+MORTALITY_LEVEL_YEAR = 2018                    # centre of MORTALITY_YEARS
+IMPROVEMENT_YEARS = tuple(range(2011, 2020))   # the trend: every year of CBS 37360ned in ../shared
+IMPROVEMENT_BAND = 10                          # [years of age] width of the bands of the trend fit
+
+
+def improvement_fit(values, years):
+    """Annual rate of decline r of a positive series by a log-linear least-squares fit
+    ln v(t) = c + b t, r = 1 - exp(b); with the standard error of b (as a rate, per year)."""
+    t = np.asarray(years, dtype=float)
+    v = np.log(np.asarray(values, dtype=float))
+    b, c = np.polyfit(t, v, 1)
+    res = v - (c + b * t)
+    se = float(np.sqrt((res ** 2).sum() / (len(t) - 2) / ((t - t.mean()) ** 2).sum()))
+    return 1.0 - float(np.exp(b)), se
+
+
+def extend_q31(q99):
+    """CBS q by age on 31 December 0..99 -> 0..106 (N_AGES + 1 values: 1-Jan age 105, the open
+    class, needs q31(106)): ages 100+ from a Kannisto-type fit, least squares of logit q on age
+    over 85-99, capped at 0.7 (modelled). Returns (q31, (a, b) of logit q = a + b x)."""
+    q31 = np.zeros(N_AGES + 1)
+    q31[:100] = q99
+    x = np.arange(85, 100)
+    b, a = np.polyfit(x, logit(q31[85:100]), 1)
+    q31[100:] = np.minimum(expit(a + b * np.arange(100, N_AGES + 1)), 0.7)
+    return q31, (a, b)
+
+
+def expected_deaths(q31, pop, births, shift=True):
+    """Deaths in a year of a population of one sex by age on 1 January (pop[a], a = 0..len-1) and
+    that year's live births of the sex, under CBS q by age on 31 December (q31 = extend_q31(...)).
+    shift=True is the right convention: q31(a+1) for age a on 1 January, q31(0) for the newborns.
+    shift=False is the engine's former reading (q31(a) for age a, half of q31(0) for newborns),
+    kept to show what the shift changes."""
+    pop = np.asarray(pop, dtype=float)
+    a = np.arange(len(pop))
+    if shift:
+        return float((pop * q31[a + 1]).sum() + births * q31[0])
+    return float((pop * q31[a]).sum() + births * 0.5 * q31[0])
+
+
+def expected_births(asfr_by_age, women):
+    """Births in a year to the women by age on 1 January (women[a]) under ASFR by age of the
+    mother at birth (asfr_by_age: {age: births per woman}), applied to the 1-Jan age as is."""
+    return float(sum(women[a] * v for a, v in asfr_by_age.items() if a < len(women)))
+
+
+def derive_mortality_factor(qx, gm_pop, dyn, code, year):
+    """A gemeente's mortality level relative to the national q: its recorded deaths of `year`
+    (CBS 37259eng) over the deaths the national CBS 37360ned q of that same year give its population
+    of 1 January (03759ned, [2, N_AGES]) and its births (37259eng, by sex)."""
+    expected = 0.0
+    for s, sex in enumerate(SEXES):
+        q31, _ = extend_q31(qx[qx.year == year].sort_values("age")[sex].to_numpy())
+        births = float(dyn[(dyn.region == code) & (dyn.year == year) & (dyn.sex == sex)].births.iloc[0])
+        expected += expected_deaths(q31, gm_pop[s], births)
+    recorded = float(dyn[(dyn.region == code) & (dyn.year == year) & (dyn.sex == "total")].deaths.iloc[0])
+    return {"factor": recorded / expected, "recorded": recorded, "expected": expected, "year": year}
+
+
+def derive_mortality(qx, nl_pop, reference_year):
+    """Death probabilities on the engine's convention, with their improvement trend.
+
+    CBS 37360ned gives q by age on 31 December ("Leeftijd (op 31 december)"): q31(x) is the
+    probability that a person who reaches age x in the calendar year dies in it, i.e. a person
+    aged x-1 on 1 January; q31(0) that a baby born in the year dies in that same year. The engine
+    applies death_probability[a] to persons aged a on 1 January, so it holds q31(a+1), and newborns
+    in their year of birth take q31(0).
+
+    Level: mean of CBS q 2017-2019 (3 years smooth out the noise at high ages), centred on 2018.
+    CBS stops at 31-Dec age 99: ages 100..106 from a Kannisto-type (logit-linear) fit to 31-Dec
+    ages 85-99, capped at 0.7 (modelled); 1-Jan age 105 is the open class and takes q31(106).
+    Trend: per sex and 10-year band of age on 1 January (0-9 .. 80-89, 90+ = 90..105), a
+    log-linear fit of the band's q over 2011-2019, the band's q being the mean of q31(a+1) weighted
+    by the NL 1 Jan 2019 population (fixed weights, so the band's own ageing does not count as a
+    trend); the newborns' q31(0) has its own fit. A fitted rise (r < 0, only where it is within about
+    two standard errors of 0) is not projected: r is floored at 0. The level is moved from 2018 to the
+    reference year with r, so death_probability is the reference year's q.
+    Returns (q [2, N_AGES] by age on 1 January, newborn [2], improvement [2, N_AGES], newborn
+    improvement [2], info)."""
+    years = sorted(qx.year.unique())
+    assert list(years) == list(IMPROVEMENT_YEARS), f"CBS 37360ned years {years}"
+    d = qx[qx.year.isin(MORTALITY_YEARS)].groupby("age")[["male", "female"]].mean()
     assert list(d.index) == list(range(100))
-    q = np.zeros((2, N_AGES))
+    q31 = np.zeros((2, N_AGES + 1))                              # by age on 31 December, 0..106
     fit = {}
     for s, sex in enumerate(SEXES):
-        q[s, :100] = d[sex].to_numpy()
-        x = np.arange(85, 100)
-        b, a = np.polyfit(x, logit(q[s, 85:100]), 1)          # logit q = a + b x
-        q[s, 100:] = np.minimum(expit(a + b * np.arange(100, N_AGES)), 0.7)
-        fit[sex] = (a, b)
-    return q, fit
+        q31[s], fit[sex] = extend_q31(d[sex].to_numpy())
+    n_bands = 90 // IMPROVEMENT_BAND + 1                         # 0-9 .. 80-89, 90+
+    band_of_age = np.minimum(AGES // IMPROVEMENT_BAND, n_bands - 1)
+    improvement = np.zeros((2, N_AGES))
+    newborn_improvement = np.zeros(2)
+    bands = []
+    for s, sex in enumerate(SEXES):
+        by_year = np.stack([qx[qx.year == y].sort_values("age")[sex].to_numpy() for y in IMPROVEMENT_YEARS])
+        for b in range(n_bands):
+            ages = np.arange(b * IMPROVEMENT_BAND, min((b + 1) * IMPROVEMENT_BAND, 99))  # q31(a+1) <= 99
+            w = nl_pop[s, ages].astype(float)
+            series = (by_year[:, ages + 1] * w).sum(1) / w.sum()
+            r, se = improvement_fit(series, IMPROVEMENT_YEARS)
+            improvement[s, band_of_age == b] = max(r, 0.0)
+            bands.append({"sex": sex, "band": b, "fit": r, "se": se, "used": max(r, 0.0)})
+        r, se = improvement_fit(by_year[:, 0], IMPROVEMENT_YEARS)
+        newborn_improvement[s] = max(r, 0.0)
+        bands.append({"sex": sex, "band": "newborn", "fit": r, "se": se, "used": max(r, 0.0)})
+    roll = reference_year - MORTALITY_LEVEL_YEAR
+    q = q31[:, 1:] * (1.0 - improvement) ** roll
+    newborn = q31[:, 0] * (1.0 - newborn_improvement) ** roll
+    info = {"fit": fit, "q31": q31, "bands": bands, "n_bands": n_bands, "roll": roll}
+    return q, newborn, improvement, newborn_improvement, info
+
+
+FERTILITY_LONG_RUN_WINDOW = (1975, 2019)   # years of CBS TFR history averaged for the long-run level
+FERTILITY_YEARS_TO_LONG_RUN = 20           # [years] linear path from the reference level
+
+
+def derive_fertility_path(tfr_history, reference_year):
+    """Baseline fertility path: the national TFR moves linearly from its reference-year level to the
+    long-run level (mean CBS TFR over FERTILITY_LONG_RUN_WINDOW: the years since the fall from 3.17 to
+    1.66 in 1964-1975 ended, in which the TFR moved between 1.47 and 1.80 without a trend) over
+    FERTILITY_YEARS_TO_LONG_RUN years, then holds. The engine scales every ASFR by
+    TFR(year) / TFR(reference year), so a rate set with its own level (Den Haag) follows the same
+    relative path."""
+    lo, hi = FERTILITY_LONG_RUN_WINDOW
+    window = [tfr_history[y] for y in range(lo, hi + 1)]
+    return {"reference": tfr_history[reference_year], "long_run": float(np.mean(window)),
+            "years": FERTILITY_YEARS_TO_LONG_RUN, "window": FERTILITY_LONG_RUN_WINDOW,
+            "min": min(window), "max": max(window),
+            "last_decade": [tfr_history[y] for y in range(reference_year - 9, reference_year + 1)]}
+
+
+def demography_yaml_lines(newborn, newborn_improvement, mortality_factor_text, fert_path):
+    """The rate-set scalars of mortality and fertility (rates.yaml), the same keys in every rate set."""
+    lo, hi = fert_path["window"]
+    return [
+        f"newborn_death_probability_male: {fmt8(newborn[0])}  # probability that a boy born in the year dies in that year; CBS 37360ned q at age 0 (on 31 December), mean 2017-2019 moved to the reference year with newborn_improvement_male",
+        f"newborn_death_probability_female: {fmt8(newborn[1])}  # the same for girls",
+        f"newborn_improvement_male: {fmt8(newborn_improvement[0])}  # annual rate of decline of newborn_death_probability_male from the reference year; log-linear fit to CBS 37360ned q(0) 2011-2019 (floored at 0)",
+        f"newborn_improvement_female: {fmt8(newborn_improvement[1])}  # the same for girls",
+        f"mortality_factor: {mortality_factor_text}",
+        f"fertility_tfr_reference: {fert_path['reference']}  # children per woman; CBS total fertility rate of the Netherlands in the reference year (nl_total_fertility_rate_1950_2019.csv)",
+        f"fertility_tfr_long_run: {fmt8(fert_path['long_run'])}  # children per woman; baseline long-run level: mean CBS TFR of the Netherlands {lo}-{hi} (range {fert_path['min']}-{fert_path['max']}, no trend since the fall of 1964-1975 ended). The engine scales fertility.csv by TFR(year) / fertility_tfr_reference",
+        f"fertility_years_to_long_run: {fert_path['years']}  # years; the TFR moves linearly from fertility_tfr_reference (reference year) to fertility_tfr_long_run, then holds (assumption)",
+    ]
+
+
+def mortality_provenance(mort, gm_text):
+    """The PROVENANCE.md section on mortality.csv and the mortality and fertility keys of rates.yaml
+    (both rate sets). gm_text: the paragraph on the rate set's mortality_factor."""
+    fit, q31 = mort["fit"], mort["q31"]
+    rows = []
+    for sex in SEXES:
+        cells = []
+        for b in [x for x in mort["bands"] if x["sex"] == sex]:
+            used = f"{100 * b['used']:.2f}%" if b["used"] == b["fit"] else f"0 (fit {100 * b['fit']:.2f}%)"
+            cells.append(f"{used} ± {100 * b['se']:.2f}")
+        rows.append(f"| {sex} | " + " | ".join(cells) + " |")
+    bands = [f"{10 * b}–{10 * b + 9}" for b in range(mort["n_bands"] - 1)] + ["90+", "newborns"]
+    fp = mort["fert_path"]
+    return f"""## mortality.csv
+`age,male,female,improvement_male,improvement_female`. `age` is the age **on 1 January**; `male`, `female`
+= the probability of dying within the reference year (2019); `improvement_*` = its annual rate of decline
+from the reference year on (the engine: q × (1 − r)^(year − 2019)).
+CBS 37360ned gives q by age **on 31 December** ("Leeftijd (op 31 december)"): q31(x) is the probability that
+a person who reaches age x in the year dies in it, i.e. one aged x − 1 on 1 January; so the file holds
+q31(age + 1). q31(0) (a baby born in the year dies in it) is `newborn_death_probability_*` in rates.yaml.
+Level: mean of CBS 37360ned 2017, 2018, 2019 (centred on 2018), × (1 − r) to move it to 2019. Extension to
+31-Dec ages 100–106 (**modelled**): least squares of logit q31(x) on x for x = 85..99: men logit q =
+{fit['male'][0]:.4f} + {fit['male'][1]:.5f}·x, women {fit['female'][0]:.4f} + {fit['female'][1]:.5f}·x, capped at 0.7; 1-Jan age
+105 (open class) takes q31(106). q31(99) data: men {q31[0, 99]:.4f}, women {q31[1, 99]:.4f}; q31(100) fit: men
+{q31[0, 100]:.4f}, women {q31[1, 100]:.4f}; q31(106): men {q31[0, 106]:.4f}, women {q31[1, 106]:.4f}.
+
+Improvement r (per year, ± standard error of the fit): log-linear least squares of the band's q on the
+year, CBS 37360ned 2011–2019, per sex and 10-year band of age on 1 January; the band's q = mean of
+q31(a + 1) weighted by the NL population of 1 Jan 2019 (fixed weights); newborns: q31(0) itself. A fitted
+rise is not projected (r floored at 0).
+
+| sex | {' | '.join(bands)} |
+|---|{'---|' * len(bands)}
+{chr(10).join(rows)}
+
+Check (`data/prepare/check_demography.py`): the NL population of 1 January by single age × that year's CBS
+q on this convention gives the recorded deaths (CBS 37259eng) of 2012–2019 within 0.2%; read as q of the
+age on 1 January it misses 10–11%.
+
+## rates.yaml: mortality and fertility
+- `newborn_death_probability_*`: q31(0), mean 2017–2019 moved to 2019 with `newborn_improvement_*`.
+- `mortality_factor` (× the national q, every age and year): {gm_text}
+- `fertility_tfr_reference` {fp['reference']} (CBS TFR NL 2019), `fertility_tfr_long_run` {fp['long_run']:.4f} (mean CBS TFR
+  NL {fp['window'][0]}–{fp['window'][1]}, range {fp['min']}–{fp['max']}; **assumption** that the TFR returns to it),
+  `fertility_years_to_long_run` {fp['years']} (**assumption**): the engine scales fertility.csv by TFR(year) /
+  fertility_tfr_reference, the TFR moving linearly from the reference level to the long-run level, then holding.
+  Source: CBS `nl_total_fertility_rate_1950_2019.csv`; reasoning in docs/model.md "Fertility".
+"""
 
 
 def derive_fertility(asfr_nl, fem_pop, births5):
@@ -393,11 +573,14 @@ def zvw_mix_2015_vs_2023(vek15, map23, cat23):
 # ----------------------------------------------------------------------------------------------
 # Writers for the rate set
 # ----------------------------------------------------------------------------------------------
-def write_rates(out_dir, q, fert, shares, trans, mig, care):
+def write_rates(out_dir, mort, fert, shares, trans, mig, care):
     os.makedirs(out_dir, exist_ok=True)
     n = {}
-    n["mortality.csv"] = write_csv(os.path.join(out_dir, "mortality.csv"), ["age", "male", "female"],
-                                   [[a, fmt8(q[0, a]), fmt8(q[1, a])] for a in AGES])
+    q, improvement = mort
+    n["mortality.csv"] = write_csv(os.path.join(out_dir, "mortality.csv"),
+                                   ["age", "male", "female", "improvement_male", "improvement_female"],
+                                   [[a, fmt8(q[0, a]), fmt8(q[1, a]), fmt8(improvement[0, a]),
+                                     fmt8(improvement[1, a])] for a in AGES])
     ages, asfr = fert
     n["fertility.csv"] = write_csv(os.path.join(out_dir, "fertility.csv"), ["age", "asfr"],
                                    [[a, fmt8(v)] for a, v in zip(ages, asfr)])
@@ -459,7 +642,7 @@ def check_rate_set(rd):
             T[np.arange(7), np.arange(7)] = 1 - rs
             assert np.abs(h[a] @ T - h[a + 1]).max() < 1e-9, f"x.T != y for {sex} {a}"
         assert not (t.age == MAX_AGE).any()
-    for fn, cols in [("mortality.csv", ["male", "female"]), ("fertility.csv", ["asfr"]),
+    for fn, cols in [("mortality.csv", ["male", "female", "improvement_male", "improvement_female"]), ("fertility.csv", ["asfr"]),
                      ("migration.csv", ["out_rate_male", "out_rate_female", "in_profile_male", "in_profile_female"]),
                      ("care.csv", ["wmo_client_probability"])]:
         d = pd.read_csv(os.path.join(rd, fn))

@@ -72,6 +72,20 @@ public:
             return T{};
         }
     }
+    // A number that must lie in [min, max]; reported at the value's place otherwise.
+    template <class T>
+    T get_in_range(const std::string& key, const std::string& expected, T min, T max) {
+        const T value = get<T>(key, expected);
+        if (value < min || value > max) {
+            const YAML::Node node = root_[key];
+            if (node)
+                problems_.push_back(problem_at(
+                    where_in(path_.string(), node.Mark().line + 1, node.Mark().column + 1, key),
+                    fmt::format("{} is out of range; expected {} ({} to {})", value, expected, min,
+                                max)));
+        }
+        return value;
+    }
     std::string text_of(const std::string& key) const {
         const YAML::Node node = root_[key];
         if (!node) return {};
@@ -114,14 +128,21 @@ std::vector<std::vector<int>> no_rows_seen() {
     return std::vector<std::vector<int>>(n_sexes, std::vector<int>(n_ages, 0));
 }
 
+// Death probabilities by age on 1 January and their annual rate of decline (a fall of more
+// than 10% a year, or a rise of more than 10%, is no plausible baseline trend).
 void read_mortality(const fs::path& dir, RateSet& r) {
-    CsvTable t = read_csv(dir / "mortality.csv", {"age", "male", "female"});
+    CsvTable t = read_csv(dir / "mortality.csv",
+                          {"age", "male", "female", "improvement_male", "improvement_female"});
     auto seen = no_rows_seen();
     const auto age = t.column("age"), male = t.column("male"), female = t.column("female");
+    const auto improvement_male = t.column("improvement_male"),
+               improvement_female = t.column("improvement_female");
     for (std::size_t row = 0; row < t.size(); ++row) {
         const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
         r.death_probability[0][at(a)] = t.number(row, male, 0, 1);
         r.death_probability[1][at(a)] = t.number(row, female, 0, 1);
+        r.mortality_improvement[0][at(a)] = t.number(row, improvement_male, -0.1, 0.1);
+        r.mortality_improvement[1][at(a)] = t.number(row, improvement_female, -0.1, 0.1);
         ++seen[0][at(a)];
     }
     t.throw_if_problems();
@@ -490,6 +511,23 @@ RateSet load_rate_set(const fs::path& dir) {
     r.other_households_per_other_member =
         meta.get<double>("other_households_per_other_member", "households per person");
     r.zvw_cost_factor = meta.get<double>("zvw_cost_factor", "x national age-sex level", 1.0);
+    // Mortality and fertility beyond the tables (docs/model.md, "Mortality" and "Fertility").
+    const std::array<std::string, n_sexes> sex_suffix{"_male", "_female"};
+    for (std::size_t s = 0; s < sex_suffix.size(); ++s) {
+        r.newborn_death_probability[s] =
+            meta.get_in_range("newborn_death_probability" + sex_suffix[s],
+                              "a probability of dying in the year of birth", 0.0, 1.0);
+        r.newborn_mortality_improvement[s] = meta.get_in_range(
+            "newborn_improvement" + sex_suffix[s], "an annual rate of decline", -0.1, 0.1);
+    }
+    r.mortality_factor =
+        meta.get_in_range("mortality_factor", "a factor on the death probabilities", 0.1, 10.0);
+    r.fertility_tfr_reference =
+        meta.get_in_range("fertility_tfr_reference", "children per woman", 0.1, 10.0);
+    r.fertility_tfr_long_run =
+        meta.get_in_range("fertility_tfr_long_run", "children per woman", 0.1, 10.0);
+    r.fertility_years_to_long_run =
+        meta.get_in_range("fertility_years_to_long_run", "a number of years", 0, 200);
     meta.throw_if_problems();
     r.provenance["rates.name"] = r.name;
     r.provenance["rates.yaml"] = meta.text();

@@ -1,6 +1,7 @@
 #include "models/demography/demography.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "models/draws.hpp"
 
@@ -15,12 +16,31 @@ constexpr int female = index(Sex::female);
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+double mortality_improvement_factor(double annual_decline, int reference_year, int year) {
+    return std::pow(1.0 - annual_decline, year - reference_year);
+}
+
+double fertility_path_factor(const RateSet& rates, int year) {
+    const int since = std::max(0, year - rates.reference_year);
+    const double progress =
+        since >= rates.fertility_years_to_long_run
+            ? 1.0
+            : static_cast<double>(since) / static_cast<double>(rates.fertility_years_to_long_run);
+    const double tfr = rates.fertility_tfr_reference +
+                       (rates.fertility_tfr_long_run - rates.fertility_tfr_reference) * progress;
+    return tfr / rates.fertility_tfr_reference;
+}
+
+// ---------------------------------------------------------------------------------------------
 void MortalityModel::begin_year(int year) {
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
-            q_[at(s)][at(a)] =
-                std::min(1.0, rates_.death_probability[at(s)][at(a)] *
-                                  rate_multiplier(*scenario_, mortality_lever, year, s, a));
+            q_[at(s)][at(a)] = std::min(
+                1.0, rates_.death_probability[at(s)][at(a)] *
+                         mortality_improvement_factor(rates_.mortality_improvement[at(s)][at(a)],
+                                                      rates_.reference_year, year) *
+                         rates_.mortality_factor *
+                         rate_multiplier(*scenario_, mortality_lever, year, s, a));
 }
 
 void MortalityModel::apply(AreaStep& step) const {
@@ -39,13 +59,18 @@ void MortalityModel::apply(AreaStep& step) const {
 
 // ---------------------------------------------------------------------------------------------
 void FertilityModel::begin_year(int year) {
+    const double path = fertility_path_factor(rates_, year);
     for (int a = 0; a < n_ages; ++a)
-        asfr_[at(a)] =
-            rates_.fertility[at(a)] * rate_multiplier(*scenario_, fertility_lever, year, female, a);
+        asfr_[at(a)] = rates_.fertility[at(a)] * path *
+                       rate_multiplier(*scenario_, fertility_lever, year, female, a);
+    // The mortality lever's factor for age 0 applies to the newborns too.
     for (int s = 0; s < n_sexes; ++s)
-        infant_death_[at(s)] =
-            std::min(1.0, 0.5 * rates_.death_probability[at(s)][0] *
-                              rate_multiplier(*scenario_, mortality_lever, year, s, 0));
+        infant_death_[at(s)] = std::min(
+            1.0, rates_.newborn_death_probability[at(s)] *
+                     mortality_improvement_factor(rates_.newborn_mortality_improvement[at(s)],
+                                                  rates_.reference_year, year) *
+                     rates_.mortality_factor *
+                     rate_multiplier(*scenario_, mortality_lever, year, s, 0));
 }
 
 void FertilityModel::apply(AreaStep& step) const {

@@ -26,6 +26,13 @@ inline constexpr DrawStream fertility_stream{.name = "fertility", .number = 2};
 inline constexpr DrawStream newborn_stream{.name = "newborn", .number = 3};
 inline constexpr PersonYearLane mortality_lane{.name = "mortality", .index = 0};
 
+// The baseline's movement by year (docs/model.md, "Mortality" and "Fertility"), before a
+// scenario's multipliers: the factor on a death probability that declines by `annual_decline`
+// a year from the rate set's reference year (1 in the reference year; years before it raise q),
+// and the factor on every ASFR that moves the national TFR along the rate set's path.
+double mortality_improvement_factor(double annual_decline, int reference_year, int year);
+double fertility_path_factor(const RateSet& rates, int year);
+
 // Deaths during the year by age on 1 January (the core then moves the survivors up one year of
 // age). Phase: ageing_and_survival.
 class MortalityModel final : public Model {
@@ -39,7 +46,8 @@ public:
     void apply(AreaStep& step) const override;
     void apply(AgentAreaStep& step) const override;
 
-    // This year's death probability (baseline x scenario) by sex and age on 1 January.
+    // This year's death probability (baseline with its improvement, x the area's mortality
+    // factor, x scenario) by sex and age on 1 January.
     const BySexAge<double>& death_probability() const noexcept { return q_; }
 
 private:
@@ -49,8 +57,9 @@ private:
 };
 
 // Births during the year to the women present on 1 January (age-specific fertility by age on
-// 1 January, as the rates were fitted). Newborns take the base-year positions of age 0; half of
-// the infant death probability applies to them in their year of birth. Phase: births.
+// 1 January, as the rates were fitted). Newborns take the base-year positions of age 0; the
+// newborns' own death probability (CBS q(0) on 31 December: born in the year, died in it)
+// applies to them in their year of birth. Phase: births.
 class FertilityModel final : public Model {
 public:
     explicit FertilityModel(const RateSet& rates) : rates_(rates) {}

@@ -39,6 +39,8 @@ RateSet synthetic_rates() {
         }
     }
     for (int a = 20; a < 40; ++a) r.fertility[at(a)] = 0.05;
+    r.newborn_death_probability = {0.005,
+                                   0.005};  // half of q(0), as before the newborns had their own
     r.male_share_at_birth = 0.5;
     r.in_migrants_per_inhabitant = 0.01;
     r.persons_per_household = 2.0;

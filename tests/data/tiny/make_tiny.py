@@ -25,8 +25,8 @@ def write(path: Path, header: list[str], rows: list[list]) -> None:
 
 
 rates = here / "rates"
-write(rates / "mortality.csv", ["age", "male", "female"],
-      [[a, 1.0 if a == 105 else 0.01, 1.0 if a == 105 else 0.01] for a in ages])
+write(rates / "mortality.csv", ["age", "male", "female", "improvement_male", "improvement_female"],
+      [[a, 1.0 if a == 105 else 0.01, 1.0 if a == 105 else 0.01, 0, 0] for a in ages])
 write(rates / "fertility.csv", ["age", "asfr"], [[a, 0.05] for a in range(20, 40)])
 write(rates / "migration.csv",
       ["age", "out_rate_male", "out_rate_female", "in_profile_male", "in_profile_female"],
@@ -55,7 +55,10 @@ write(rates / "wmo_services.csv",
     "# Synthetic rate set for tests (round numbers, not real).\n"
     "reference_year: 2019\nprice_year: 2022\nsex_ratio_at_birth_male_share: 0.5\n"
     "in_migrants_per_inhabitant: 0\ngp_contacts_per_fte: 10000\n"
-    "persons_per_household_gemeente: 2\nother_households_per_other_member: 0.5\n")
+    "persons_per_household_gemeente: 2\nother_households_per_other_member: 0.5\n"
+    "newborn_death_probability_male: 0.005\nnewborn_death_probability_female: 0.005\n"
+    "newborn_improvement_male: 0\nnewborn_improvement_female: 0\nmortality_factor: 1\n"
+    "fertility_tfr_reference: 1\nfertility_tfr_long_run: 1\nfertility_years_to_long_run: 0\n")
 
 tiny = here / "datasets" / "tiny"
 # Positions for the area graph [km]: T1 and T2 are 5 km apart (3-4-5), residents live 0.3 and
