@@ -43,7 +43,8 @@ std::vector<std::unique_ptr<Model>> one(Args&&... args) {
 // leaves before the market sees the room; the seekers after the moves; in-migrants after the
 // movers (the agent core numbers arrivals in that order).
 std::vector<std::unique_ptr<Model>> migration(const ModelInputs& in) {
-    auto market = std::make_unique<HousingMarket>(in.rates);
+    auto market = std::make_unique<HousingMarket>(
+        in.rates, in.baseline_stock ? *in.baseline_stock : BaselineStockChange{});
     auto out = std::make_unique<OutMigrationModel>(in.rates, market->construction());
     auto partners = std::make_unique<PartnerMatchingModel>(*market);
     auto arrivals = std::make_unique<InMigrationModel>(in.rates, *market);
@@ -93,7 +94,11 @@ const std::vector<Entry>& registry() {
                       .levers = household_levers,
                       .streams = household_streams,
                       .lanes = household_lanes}},
-        {.make = [](const ModelInputs& in) { return one<HousingModel>(in.rates); },
+        {.make =
+             [](const ModelInputs& in) {
+                 return one<HousingModel>(
+                     in.rates, in.baseline_stock ? *in.baseline_stock : BaselineStockChange{});
+             },
          .declares = {.model = "housing", .parameters = {&housing_parameters()}}},
         {.make = [](const ModelInputs& in) { return one<CareModel>(in.rates); },
          .declares = {.model = "care",
