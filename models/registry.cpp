@@ -44,7 +44,8 @@ std::vector<std::unique_ptr<Model>> one(Args&&... args) {
 // leaves before the market sees the room; the seekers after the moves; in-migrants after the
 // movers (the agent core numbers arrivals in that order).
 std::vector<std::unique_ptr<Model>> migration(const ModelInputs& in) {
-    auto market = std::make_unique<HousingMarket>(in.rates);
+    auto market = std::make_unique<HousingMarket>(
+        in.rates, in.baseline_stock ? *in.baseline_stock : BaselineStockChange{});
     auto out = std::make_unique<OutMigrationModel>(in.rates, market->construction());
     auto partners = std::make_unique<PartnerMatchingModel>(*market);
     auto arrivals = std::make_unique<InMigrationModel>(in.rates, *market);
@@ -99,7 +100,11 @@ const std::vector<Entry>& registry() {
         // Only a scenario with `align:` gives it anything to do (docs/model.md, Alignment).
         {.make = [](const ModelInputs&) { return one<AlignmentModel>(); },
          .declares = {.model = "alignment", .streams = alignment_streams}},
-        {.make = [](const ModelInputs& in) { return one<HousingModel>(in.rates); },
+        {.make =
+             [](const ModelInputs& in) {
+                 return one<HousingModel>(
+                     in.rates, in.baseline_stock ? *in.baseline_stock : BaselineStockChange{});
+             },
          .declares = {.model = "housing", .parameters = {&housing_parameters()}}},
         {.make = [](const ModelInputs& in) { return one<CareModel>(in.rates); },
          .declares = {.model = "care",

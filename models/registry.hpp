@@ -16,6 +16,7 @@
 #include "engine/core/facilities.hpp"
 #include "engine/core/model.hpp"
 #include "engine/core/parameters.hpp"
+#include "models/housing/construction.hpp"
 #include "models/rate_set.hpp"
 
 namespace socialtwin {
@@ -35,6 +36,9 @@ std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
 struct ModelInputs {
     const RateSet& rates;
     std::span<const Facility> facilities{};
+    // The dataset's baseline stock change (stock_changes.csv; copied into the models that read
+    // it). Null: none.
+    const BaselineStockChange* baseline_stock = nullptr;
 };
 std::vector<std::unique_ptr<Model>> create_models(const ModelInputs& inputs,
                                                   std::span<const std::string> names = {});

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Derive socialtwin's own input files from the public source tables in ../shared/data.
 
-The engine never reads ../shared at run time: this script is the only bridge. It runs four steps, in
+The engine never reads ../shared at run time: this script is the only bridge. It runs five steps, in
 this order, each in its own module:
 
   denhaag.py       <out>/rates/denhaag-2019/               rate set (mortality, fertility, household
@@ -13,6 +13,8 @@ this order, each in its own module:
                    <out>/datasets/nl-pc4-2021/             all populated PC4 of the Netherlands, 2021
   geography.py     area positions, dwellings by type x tenure and modelled GP practices of those datasets
   observations.py  <out>/observations/, <out>/datasets/*-2021/ (from the 2019 datasets as written above)
+  stock.py         <out>/datasets/*/stock_changes.csv: baseline change of the dwelling stock per area
+                   (CBS 81955NED per gemeente, spread by the PC4 stock change; the trend after 2020)
 
 and then checks (check_demography.py, writes nothing) that the rate sets reproduce the recorded deaths
 and births: within 2% or the script fails.
@@ -35,6 +37,7 @@ import denhaag
 import geography
 import national
 import observations
+import stock
 
 
 def main():
@@ -66,6 +69,10 @@ def main():
     obs_rows, obs_lines = observations.run(shared, out)
     nrows.update(obs_rows)
 
+    # ---- baseline stock change per area (stock.py), after every dataset's areas.csv
+    stock_rows, stock_lines = stock.run(shared, out)
+    nrows.update(stock_rows)
+
     # ---- the rate sets reproduce the recorded deaths and births (check_demography.py)
     demo_lines, demo_failures = check_demography.report(shared, out)
     assert not demo_failures, "not within 2%: " + ", ".join(demo_failures)
@@ -76,7 +83,7 @@ def main():
     print(f"  out:    {out}")
     for k, v in nrows.items():
         print(f"  {k:32s} {v:7d} rows")
-    for ln in dh_lines + nl_lines + geo_lines + obs_lines + ["  " + ln for ln in demo_lines]:
+    for ln in dh_lines + nl_lines + geo_lines + obs_lines + stock_lines + ["  " + ln for ln in demo_lines]:
         print(ln)
     print("  self-check passed")
     return 0

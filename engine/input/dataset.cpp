@@ -420,6 +420,79 @@ void read_facilities(const fs::path& dir, Dataset& d) {
     t.throw_if_problems();
 }
 
+// ---- stock_changes.csv (optional): the baseline change of the dwelling stock ---------------
+
+// One row per area and year (a calendar year from the base year on, or `trend` for every year
+// after the last one given): new_dwellings, other_additions, demolished, other_withdrawals
+// [dwellings per year, at least 0]. An area and year without a row change nothing; an area
+// and year may appear once. The housing processes read it as the baseline construction
+// programme (models/housing/construction.hpp).
+void read_stock_changes(const fs::path& dir, Dataset& d) {
+    const fs::path file = dir / "stock_changes.csv";
+    if (!fs::exists(file)) {
+        d.metadata["baseline_stock_change"] =
+            "not in the dataset (no stock_changes.csv): the stock changes only by a scenario's "
+            "construction programme";
+        return;
+    }
+    static constexpr std::array<std::string_view, 4> flows{"new_dwellings", "other_additions",
+                                                           "demolished", "other_withdrawals"};
+    std::vector<std::string> columns{"area", "year"};
+    columns.insert(columns.end(), flows.begin(), flows.end());
+    CsvTable table = read_csv(file, columns);
+    const std::size_t n_areas = d.areas.size();
+    BaselineStockChange change;
+    change.observed.assign(n_areas, {});
+    change.trend.assign(n_areas, {});
+    std::vector<int> trend_line(n_areas, 0);
+    std::vector<std::map<int, int>> year_line(n_areas);
+    const auto area_col = table.column("area");
+    const auto year_col = table.column("year");
+    const std::vector<std::string_view> codes(d.areas.codes().begin(), d.areas.codes().end());
+    for (std::size_t row = 0; row < table.size(); ++row) {
+        const std::string& code = table.text(row, area_col);
+        const auto area = d.areas.find(code);
+        if (!area)
+            table.report(row, area_col, "area '" + code + "' is not in areas.csv",
+                         did_you_mean(code, codes));
+        const std::string& when = table.text(row, year_col);
+        std::optional<int> year;
+        if (when != "trend") {
+            if (when.empty() || when.find_first_not_of("0123456789") != std::string::npos)
+                table.report(row, year_col,
+                             fmt::format("expected a year from the base year {} on, or 'trend', "
+                                         "got '{}'",
+                                         d.base.year, when));
+            else
+                year = static_cast<int>(table.whole_number(row, year_col, d.base.year, 2200));
+        }
+        BaselineStockYear flows_of_row;
+        std::array<double*, 4> fields{&flows_of_row.new_dwellings, &flows_of_row.other_additions,
+                                      &flows_of_row.demolished, &flows_of_row.other_withdrawals};
+        for (std::size_t f = 0; f < flows.size(); ++f)
+            *fields[f] = table.number(row, table.column(flows[f]), 0.0, 1'000'000.0);
+        if (!area || (when != "trend" && !year)) continue;
+        const int line = table.row(row).line;
+        int& first = year ? year_line[*area][*year] : trend_line[*area];
+        if (first != 0) {
+            table.report(row, year_col,
+                         fmt::format("area '{}' has a second row for {} (first on line {})", code,
+                                     when, first));
+            continue;
+        }
+        first = line;
+        if (year) {
+            change.observed[*area][*year] = flows_of_row;
+            change.last_observed_year = std::max(change.last_observed_year, *year);
+        } else {
+            change.trend[*area] = flows_of_row;
+        }
+    }
+    table.throw_if_problems();
+    d.baseline_stock = std::move(change);
+    d.metadata["baseline_stock_change"] = "stock_changes.csv";
+}
+
 // ---- dwellings.csv (optional): the stock by dwelling type x tenure -------------------------
 
 // Whole dwellings per area by type x tenure; every area of areas.csv exactly once, each row
@@ -688,6 +761,7 @@ Dataset load_dataset(const fs::path& dir) {
     pop.throw_if_problems();
     read_facilities(dir, d);
     read_dwelling_types(dir, d);
+    read_stock_changes(dir, d);
 
     fs::path rates_path = fs::path(rates_dir);
     if (rates_path.is_relative()) rates_path = dir / rates_path;

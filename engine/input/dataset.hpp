@@ -13,6 +13,7 @@
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/facilities.hpp"
 #include "engine/core/scenario.hpp"
+#include "models/housing/construction.hpp"
 #include "models/rate_set.hpp"
 
 namespace socialtwin {
@@ -28,6 +29,9 @@ struct Dataset {
     // facilities.csv (optional): GP practices and other facilities open on 1 January of the
     // base year, in file order (engine/core/facilities.hpp).
     std::vector<Facility> facilities;
+    // stock_changes.csv (optional): the baseline change of the dwelling stock per area and year,
+    // and the trend after the data (models/housing/construction.hpp). Empty without the file.
+    BaselineStockChange baseline_stock;
     std::map<std::string, std::string> metadata;  // provenance, for result files
 };
 

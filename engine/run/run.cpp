@@ -168,20 +168,22 @@ RunReport run_scenario(const RunOptions& options) {
                                           {dataset.name, dataset.base.year, scenario.seed});
             metadata["start_population"] = options.start_population.string();
         }
-        AgentProjection projection(
-            scenario, dataset.areas, dataset.base,
-            create_models({.rates = dataset.rates, .facilities = facilities}),
-            {.threads = threads,
-             .replicates = scenario.replicates,
-             .stop = options.stop,
-             .start_population = saved ? &*saved : nullptr});
+        AgentProjection projection(scenario, dataset.areas, dataset.base,
+                                   create_models({.rates = dataset.rates,
+                                                  .facilities = facilities,
+                                                  .baseline_stock = &dataset.baseline_stock}),
+                                   {.threads = threads,
+                                    .replicates = scenario.replicates,
+                                    .stop = options.stop,
+                                    .start_population = saved ? &*saved : nullptr});
         report.summary = projection.run(observers, metadata);
     } else {
         report.core = core_names(CoreKind::cohort);
-        CohortProjection projection(
-            scenario, dataset.areas, dataset.base,
-            create_models({.rates = dataset.rates, .facilities = facilities}),
-            {.threads = threads, .stop = options.stop});
+        CohortProjection projection(scenario, dataset.areas, dataset.base,
+                                    create_models({.rates = dataset.rates,
+                                                   .facilities = facilities,
+                                                   .baseline_stock = &dataset.baseline_stock}),
+                                    {.threads = threads, .stop = options.stop});
         report.summary = projection.run(observers, metadata);
     }
     return report;

@@ -45,9 +45,15 @@ void HousingModel::declare_indicators(IndicatorCatalog& c) {
                          "Dwellings needed minus dwelling stock on 1 January (negative = "
                          "surplus).");
     completed_ = per_area("dwellings_completed", "dwellings per year",
-                          "Dwellings added (negative: demolished) during the year by the "
-                          "scenario's construction programme.",
-                          {}, {}, Quantity::flow);
+                          "Net change of the dwelling stock during the year (negative: more "
+                          "demolished and withdrawn than added): the dataset's baseline stock "
+                          "change (new construction, conversions, demolition, withdrawals; "
+                          "housing.baseline_stock_change) and the scenario's construction "
+                          "programme.",
+                          {},
+                          "CBS 81955NED via the dataset's stock_changes.csv; scenario "
+                          "construction programme",
+                          Quantity::flow);
     by_type_head_age_ = per_area(
         "households_by_type_head_age", "households",
         "Private households on 1 January by type and age of the head; each partner of a couple "
@@ -73,6 +79,20 @@ void HousingModel::declare_indicators(IndicatorCatalog& c) {
     vacant_ = per_area("dwellings_vacant", "dwellings",
                        "Dwellings without a household on 1 January: dwelling stock minus private "
                        "households, at least 0.");
+    const auto measure = [&](std::string name, std::string units, std::string description) {
+        return c.add({.name = std::move(name),
+                      .units = std::move(units),
+                      .description = std::move(description),
+                      .source = src,
+                      .kind = IndicatorKind::measure,
+                      .weight = "dwellings_stock"});
+    };
+    vacancy_rate_ = measure("dwelling_vacancy_rate", "share of stock",
+                            "dwellings_vacant / dwellings_stock on 1 January (0 without "
+                            "dwellings).");
+    households_per_dwelling_ = measure("households_per_dwelling", "households per dwelling",
+                                       "Private households / dwellings_stock on 1 January (0 "
+                                       "without dwellings): how densely the stock is occupied.");
 }
 
 void HousingModel::begin_run(const RunContext& run) {
@@ -80,7 +100,8 @@ void HousingModel::begin_run(const RunContext& run) {
     housing_ = housing_settings(*scenario_);
     fitted_ = false;
     preference_ = seed_preference();
-    construction_ = ConstructionProgramme(*scenario_, *run.areas, rates_.persons_per_household);
+    construction_ =
+        ConstructionProgramme(*scenario_, *run.areas, rates_.persons_per_household, baseline_);
     stock_ = base_dwelling_stock(*run.areas, run.base_dwellings);
     dataset_stock_ = {};
     for (const DwellingStock& area : stock_)
@@ -122,7 +143,11 @@ void HousingModel::report(AreaStep& step) const {
     step.values(stock_total_)[0] = step.dwellings_start;
     step.values(needed_)[0] = needed;
     step.values(shortage_)[0] = needed - step.dwellings_start;
-    step.values(vacant_)[0] = std::max(0.0, step.dwellings_start - h.total());
+    const double vacant = std::max(0.0, step.dwellings_start - h.total());
+    step.values(vacant_)[0] = vacant;
+    step.values(vacancy_rate_)[0] = step.dwellings_start > 0 ? vacant / step.dwellings_start : 0.0;
+    step.values(households_per_dwelling_)[0] =
+        step.dwellings_start > 0 ? h.total() / step.dwellings_start : 0.0;
 
     const HouseholdsByTypeAndHeadAge by_head =
         households_by_type_and_head_age(step.start, other_rate);

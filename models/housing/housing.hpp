@@ -5,13 +5,15 @@
 // frictional vacancy a housing market needs to let people move, and by dwelling type through
 // a preference p(type | household type, head age) fitted to the stock at the base year
 // (dwelling_demand.hpp). The stock is kept by type and tenure (dwelling_stock.hpp); the
-// construction programme changes it during its year.
+// construction programme (the dataset's baseline stock change and the scenario's projects,
+// construction.hpp) changes it during its year.
 //
 // The preference is fitted to the base year's households of all areas, which only the base
 // year's housing phase sees: in that year (only) the model settles across areas -- apply()
 // records each area's households, settle() fits, complete() reports. The agent core calls
 // apply() for both halves of a count-based phase, so apply() reports once the fit is made.
 
+#include <utility>
 #include <vector>
 
 #include "engine/core/model.hpp"
@@ -25,7 +27,9 @@ namespace socialtwin {
 
 class HousingModel final : public Model {
 public:
-    explicit HousingModel(const RateSet& rates) : rates_(rates) {}
+    // `baseline`: the dataset's stock change without a programme (copied; empty: none).
+    explicit HousingModel(const RateSet& rates, BaselineStockChange baseline = {})
+        : rates_(rates), baseline_(std::move(baseline)) {}
     std::string_view name() const override { return "housing"; }
     Phase phase() const override { return Phase::housing; }
     void declare_indicators(IndicatorCatalog& catalog) override;
@@ -43,6 +47,7 @@ private:
     void report(AreaStep& step) const;
 
     const RateSet& rates_;
+    BaselineStockChange baseline_;
     const Scenario* scenario_ = nullptr;
     HousingSettings housing_{};  // the scenario's housing settings (begin_run)
     int year_ = 0;
@@ -57,7 +62,7 @@ private:
     IndicatorId single_{}, couple_no_children_{}, couple_with_children_{}, single_parent_{},
         other_{}, households_{}, institution_{}, stock_total_{}, needed_{}, shortage_{},
         completed_{}, by_type_head_age_{}, by_type_tenure_{}, needed_by_type_{},
-        shortage_by_type_{}, vacant_{};
+        shortage_by_type_{}, vacant_{}, vacancy_rate_{}, households_per_dwelling_{};
 };
 
 }  // namespace socialtwin

@@ -86,13 +86,23 @@ void HousingMarket::declare_indicators(IndicatorCatalog& catalog) {
              "Would-be in-migrants for whom the area's dwelling stock had no room during the year.",
          .source = "in-migration rate x inhabitants, minus migration_in",
          .quantity = Quantity::flow});
+    in_unmet_households_ = catalog.add(
+        {.name = "migration_in_unmet_households",
+         .units = "households per year",
+         .description = "Unmet demand for dwellings: the households the refused would-be "
+                        "in-migrants (migration_in_unmet) would have formed, i.e. the dwellings "
+                        "the stock lacked for them during the year (housing-led; 0 demand-led). "
+                        "Per area it may be negative (see migration_in_unmet); sum over areas.",
+         .source = "migration_in_unmet x households per in-migrant of the year's mix",
+         .quantity = Quantity::flow});
 }
 
 void HousingMarket::begin_run(const RunContext& run) {
     scenario_ = run.scenario;
     housing_ = housing_settings(*scenario_);
     const std::size_t n_areas = run.areas->size();
-    construction_ = ConstructionProgramme(*scenario_, *run.areas, rates_.persons_per_household);
+    construction_ =
+        ConstructionProgramme(*scenario_, *run.areas, rates_.persons_per_household, baseline_);
     market_.assign(n_areas, {});
     random_ = run.random;
     persons_ = run.persons;
@@ -121,6 +131,13 @@ void HousingMarket::begin_run(const RunContext& run) {
                 .total();
         households_per_dwelling_[a] = std::clamp(households / dwellings, 0.5, 2.0);
     }
+    // Before refusing anyone, a housing-led market lets the vacancy fall to the frictional and
+    // households per dwelling rise a bounded share (doubling up, room rental, students sharing).
+    households_per_dwelling_max_.resize(n_areas);
+    for (std::size_t a = 0; a < n_areas; ++a)
+        households_per_dwelling_max_[a] =
+            std::max(households_per_dwelling_[a], 1.0 - housing_.frictional_vacancy) *
+            (1.0 + housing_.occupancy_rise_max);
 }
 
 // Vacancy choice: buurten within their municipality (areas themselves without a buurt column),
@@ -197,8 +214,12 @@ void HousingMarket::record_market(std::size_t area, double inhabitants,
     m.wanting = inhabitants * in_per_inhabitant_total_;
     // Negative where the area holds more households than its dwellings take: that makes less
     // room in the municipal market too.
-    m.room = std::max(0.0, dwellings_start - c.demolished) * households_per_dwelling_[area] -
-             households_at_year_end;
+    // The baseline's additions are room this year; its withdrawals' residents are rehoused in
+    // the municipality (they are among the households at year end), a project's demolition
+    // sent them away (out-migration).
+    const double dwellings =
+        std::max(0.0, dwellings_start - c.demolished - c.baseline_withdrawn + c.baseline_added);
+    m.room = dwellings * households_per_dwelling_max_[area] - households_at_year_end;
     m.new_dwellings = c.new_dwellings;
     m.new_capacity = c.new_capacity;
 }
@@ -476,7 +497,10 @@ void HousingMarket::complete(AreaStep& step) const {
     step.migration_in += moved_in;
     step.values(moves_in_)[0] = moved_in;
     step.values(moves_in_buurt_)[0] = m.in_buurt;
+    // Per area it may be negative: the municipality's admitted in-migrants are spread by room,
+    // not by where they wanted to go; the sum over areas is what the stock refused.
     step.values(in_unmet_)[0] = m.wanting - m.admitted;
+    step.values(in_unmet_households_)[0] = (m.wanting - m.admitted) * households_per_in_migrant_;
 }
 
 void HousingMarket::report_new_dwelling_residents(AreaStep& step,
@@ -602,6 +626,8 @@ void HousingMarket::complete(AgentAreaStep& step) const {
     step.counts.values(moves_out_)[0] += partner_leavers_[here];
     const Market& m = market_[here];
     step.counts.values(in_unmet_)[0] = m.wanting - m.admitted;
+    step.counts.values(in_unmet_households_)[0] =
+        (m.wanting - m.admitted) * households_per_in_migrant_;
 }
 
 void HousingMarket::report_new_dwelling_residents(AgentAreaStep& step,

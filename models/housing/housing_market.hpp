@@ -5,9 +5,11 @@
 // municipality, each vacancy in their own buurt counting `housing.own_buurt_weight` times
 // (docs/model.md). New dwellings take `occupancy` persons each in their year: the movers who
 // chose them, and in-migrants for the rest. The room the movers leave decides how many of the
-// would-be in-migrants the stock admits: housing-led (the default: each area holds as many
-// households per dwelling as in the base year), pooled over the areas, as far as it goes; the
-// rest is reported as unmet demand. Demand-led, all of them come.
+// would-be in-migrants the stock admits: housing-led (the default: each area's vacancy may fall
+// to the frictional and its households per dwelling rise a bounded share above the base year's),
+// pooled over the areas, as far as it goes; the rest is reported as unmet demand. Demand-led,
+// all of them come. The stock each year is the base year's changed by the construction
+// programme: the dataset's baseline stock change and the scenario's projects.
 //
 // The market is one part of migration; the others reach it through a reference given when the
 // registry makes them together (models/registry.cpp):
@@ -20,6 +22,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "engine/core/model.hpp"
@@ -35,7 +38,9 @@ inline constexpr PersonYearLane moves_lane{.name = "moves", .index = 3};
 
 class HousingMarket final : public Model {
 public:
-    explicit HousingMarket(const RateSet& rates) : rates_(rates) {}
+    // `baseline`: the dataset's stock change without a programme (copied; empty: none).
+    explicit HousingMarket(const RateSet& rates, BaselineStockChange baseline = {})
+        : rates_(rates), baseline_(std::move(baseline)) {}
     std::string_view name() const override { return "housing_market"; }
     Phase phase() const override { return Phase::migration; }
     void declare_indicators(IndicatorCatalog& catalog) override;
@@ -85,16 +90,20 @@ public:
 
 private:
     const RateSet& rates_;
+    BaselineStockChange baseline_;
     const Scenario* scenario_ = nullptr;
     HousingSettings housing_{};  // the scenario's housing settings (begin_run)
     ConstructionProgramme construction_;
-    std::vector<double> households_per_dwelling_;  // per area, as in the base year
+    // Per area: households per dwelling in the base year, and the most a housing-led market lets
+    // them reach (the vacancy down to the frictional, occupancy up to housing.occupancy_rise_max).
+    std::vector<double> households_per_dwelling_;
+    std::vector<double> households_per_dwelling_max_;
     int year_ = 0;
     double in_per_inhabitant_total_ = 0;    // [in-migrants per inhabitant], from in-migration
     double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
     BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
     IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
-        in_new_dwellings_{}, in_unmet_{};
+        in_new_dwellings_{}, in_unmet_{}, in_unmet_households_{};
 
     // Per area, this year: written by apply(), read by settle() and complete().
     struct Market {

@@ -20,9 +20,11 @@ const Parameters<HousingSettings>& housing_parameters() {
         p.choice(&HousingSettings::migration, migration_mode_names, MigrationMode::housing_led,
                  {.path = "housing.migration",
                   .meaning = "How in-migration meets the dwelling stock. `housing_led`: "
-                             "in-migrants arrive only as far as the area's dwellings have room "
-                             "for their households (as many households per dwelling as in the "
-                             "base year); the rest is reported as `migration_in_unmet`. "
+                             "in-migrants arrive only as far as the municipality's dwellings "
+                             "have room for their households: its vacancy down to "
+                             "`frictional_vacancy`, and households per dwelling up to "
+                             "`occupancy_rise_max` above the base year's; the rest is reported "
+                             "as `migration_in_unmet`. "
                              "`demand_led`: in-migrants arrive at the baseline rate whatever the "
                              "stock, so `dwelling_shortage` shows the dwellings a growing demand "
                              "would need."});
@@ -50,6 +52,31 @@ const Parameters<HousingSettings>& housing_parameters() {
                              "buurt. 0.01..100: at 100 practically every move stays in the buurt, "
                              "at 0.01 practically none does; beyond, a weight changes nothing but "
                              "the rounding."});
+        p.choice(&HousingSettings::baseline_stock_change, baseline_stock_change_names,
+                 BaselineStockChangeMode::observed_and_trend,
+                 {.path = "housing.baseline_stock_change",
+                  .meaning = "How the dwelling stock changes without a programme. "
+                             "`observed_and_trend`: as the dataset's stock_changes.csv says -- "
+                             "CBS 81955NED new construction, other additions (conversions, "
+                             "splits), demolition and other withdrawals per gemeente, spread "
+                             "over its areas, in the years the data cover, and the recent trend "
+                             "(mean 2018-2020) after them; a `construction` project in an area "
+                             "replaces it there from the project's year on. `none`: the stock "
+                             "changes only by the scenario's `construction` programme."});
+        p.number(&HousingSettings::occupancy_rise_max,
+                 {.path = "housing.occupancy_rise_max",
+                  .default_number = 0.02,
+                  .unit = "share",
+                  .min = at_least(0),
+                  .max = at_most(0.5),
+                  .expected = "a share in {min}..{max} (0.02 = 2%)",
+                  .fraction = true,
+                  .meaning = "How far households per dwelling may rise above the base year's "
+                             "(or above 1 - `frictional_vacancy` where the base year had more "
+                             "vacancy) before a housing-led market refuses in-migrants: doubling "
+                             "up, room rental and students sharing absorb some of a shortage. An "
+                             "assumption (modelled), no observed bound; 0 = the base year's "
+                             "occupancy is the limit."});
         return p;
     }();
     return parameters;

@@ -13,6 +13,12 @@ namespace socialtwin {
 enum class MigrationMode { housing_led, demand_led };
 inline constexpr EnumNames<MigrationMode, 2> migration_mode_names{{"housing_led", "demand_led"}};
 
+// Whether the dataset's baseline stock change (stock_changes.csv: CBS per gemeente, then the
+// recent trend) changes the stock, or only a scenario's own programme does.
+enum class BaselineStockChangeMode { observed_and_trend, none };
+inline constexpr EnumNames<BaselineStockChangeMode, 2> baseline_stock_change_names{
+    {"observed_and_trend", "none"}};
+
 // Defaults are declared in housing_parameters(), not here.
 struct HousingSettings {
     MigrationMode migration{};
@@ -21,6 +27,11 @@ struct HousingSettings {
     // [x] how much more a household moving inside the municipality is drawn to each vacant
     // dwelling of its own buurt than to one elsewhere (an assumption; 1 = no preference).
     double own_buurt_weight{};
+    BaselineStockChangeMode baseline_stock_change{};
+    // [share] how far households per dwelling may rise above the base year's (or above
+    // 1 - frictional_vacancy, where the base year had more vacancy) before in-migrants are
+    // refused (housing-led).
+    double occupancy_rise_max{};
 };
 
 // The `housing` block of the scenario: key, unit, bounds, default and meaning of each setting.

@@ -1,7 +1,7 @@
 """The modules of data/prepare import one another one way only (docs/data-preparation.md).
 
-prepare_data.py is the entry point and nothing else: it runs denhaag, national, geography and
-observations in order; common.py holds what they share and imports none of them. A loop (a module
+prepare_data.py is the entry point and nothing else: it runs denhaag, national, geography,
+observations and stock in order; common.py holds what they share and imports none of them. A loop (a module
 importing the entry point, or two steps importing each other) works only as long as the partly
 initialised modules happen to define the names in time, so it is checked here: each module is
 imported on its own in a fresh interpreter, and the imports between the files, read with ast, must
@@ -101,7 +101,7 @@ def test_the_shared_vocabulary_module_imports_no_other_prepare_module():
 def test_the_entry_point_runs_every_step():
     # check_demography: the last step checks that the rate sets reproduce the recorded deaths and births.
     assert import_graph(PREPARE)[ENTRY_POINT] == ["check_demography", "denhaag", "geography", "national",
-                                                  "observations"]
+                                                  "observations", "stock"]
 
 
 def test_a_loop_through_a_function_level_import_is_found_and_named(tmp_path):

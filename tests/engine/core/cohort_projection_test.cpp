@@ -105,10 +105,13 @@ TEST(CohortProjection, HousingLedMigrationAdmitsOnlyWhatTheStockHasRoomFor) {
     EXPECT_NEAR(roomy->recorder.total("migration_in", 0), 0.01 * 1820, 1e-9);
     EXPECT_DOUBLE_EQ(roomy->recorder.total("migration_in_unmet", 0), 0.0);
 
-    // Without out-migration nobody leaves: no room, every would-be in-migrant is turned away.
+    // Without out-migration nobody leaves, and with households per dwelling held at the base
+    // year's there is no room: every would-be in-migrant is turned away.
     RateSet full = rates;
     for (auto& by_age : full.out_migration) by_age.fill(0.0);
-    const auto crowded = project(testing::synthetic_scenario(1), full, 1, 0, {"migration"});
+    Scenario held = testing::synthetic_scenario(1);
+    held.parameters.set("housing.occupancy_rise_max", 0.0);
+    const auto crowded = project(held, full, 1, 0, {"migration"});
     EXPECT_DOUBLE_EQ(crowded->recorder.total("migration_in", 0), 0.0);
     EXPECT_NEAR(crowded->recorder.total("migration_in_unmet", 0), 0.01 * 1820, 1e-9);
 

@@ -72,5 +72,79 @@ TEST_F(Programme, AProjectInAnAreaOutsideTheDatasetIsLeftOut) {
     EXPECT_DOUBLE_EQ(programme.in_year(1, 2020).new_dwellings, 0);
 }
 
+// The dataset's baseline stock change: A0 built 10 and withdrew 4 in 2019 (observed), and
+// adds 6 and withdraws 2 a year after the data end (the trend); A1 changes nothing.
+BaselineStockChange baseline_of_two_areas() {
+    BaselineStockChange b;
+    b.last_observed_year = 2019;
+    b.observed.assign(2, {});
+    b.observed[0][2019] = {
+        .new_dwellings = 6, .other_additions = 4, .demolished = 1, .other_withdrawals = 3};
+    b.trend.assign(2, {});
+    b.trend[0] = {.new_dwellings = 5, .other_additions = 1, .demolished = 2};
+    return b;
+}
+
+TEST_F(Programme, TheBaselineIsObservedUpToTheDataEndAndTheTrendAfter) {
+    const ConstructionProgramme programme(scenario, areas, 2.0, baseline_of_two_areas());
+    EXPECT_DOUBLE_EQ(programme.in_year(0, 2019).baseline_added, 10);
+    EXPECT_DOUBLE_EQ(programme.in_year(0, 2019).baseline_withdrawn, 4);
+    for (const int year : {2020, 2030, 2049}) {
+        EXPECT_DOUBLE_EQ(programme.in_year(0, year).baseline_added, 6) << year;
+        EXPECT_DOUBLE_EQ(programme.in_year(0, year).baseline_withdrawn, 2) << year;
+    }
+    EXPECT_DOUBLE_EQ(programme.in_year(1, 2030).baseline_added, 0);
+}
+
+TEST_F(Programme, BaselineDwellingsAreRoomInTheStockNotAProjectsExtraResidents) {
+    // They are neither new dwellings filled at an occupancy (the recorded migration already
+    // holds who came to them) nor a demolition that sends residents away.
+    const ConstructionYear year =
+        ConstructionProgramme(scenario, areas, 2.0, baseline_of_two_areas()).in_year(0, 2019);
+    EXPECT_DOUBLE_EQ(year.new_dwellings, 0);
+    EXPECT_DOUBLE_EQ(year.new_capacity, 0);
+    EXPECT_DOUBLE_EQ(year.demolished, 0);
+}
+
+TEST_F(Programme, BaselineChangesTheStockByTheAreasTypeMixWithoutATenure) {
+    // synthetic areas have no dwellings by type: the national type mix.
+    const std::vector<StockChange> changes =
+        ConstructionProgramme(scenario, areas, 2.0, baseline_of_two_areas()).changes(0, 2019);
+    double added = 0, withdrawn = 0, single_family = 0;
+    for (const StockChange& c : changes) {
+        EXPECT_FALSE(c.tenure.has_value());
+        (c.dwellings > 0 ? added : withdrawn) += c.dwellings;
+        if (c.type == DwellingType::single_family && c.dwellings > 0) single_family += c.dwellings;
+    }
+    EXPECT_DOUBLE_EQ(added, 10);
+    EXPECT_DOUBLE_EQ(withdrawn, -4);
+    EXPECT_NEAR(single_family, 10 * national_type_share[0], 1e-12);
+}
+
+TEST_F(Programme, AScenarioProjectReplacesTheBaselineInItsAreaFromItsYearOn) {
+    scenario.construction = {project("A0", 2025, 100, 2)};
+    const ConstructionProgramme programme(scenario, areas, 2.0, baseline_of_two_areas());
+    EXPECT_DOUBLE_EQ(programme.in_year(0, 2024).baseline_added, 6);
+    EXPECT_DOUBLE_EQ(programme.in_year(0, 2025).baseline_added, 0);
+    EXPECT_DOUBLE_EQ(programme.in_year(0, 2025).new_dwellings, 100);
+    EXPECT_DOUBLE_EQ(programme.in_year(0, 2030).baseline_added, 0);
+    EXPECT_TRUE(programme.changes(0, 2030).empty());
+    // Another area keeps its baseline.
+    BaselineStockChange b = baseline_of_two_areas();
+    b.trend[1] = {.new_dwellings = 3};
+    EXPECT_DOUBLE_EQ(ConstructionProgramme(scenario, areas, 2.0, b).in_year(1, 2030).baseline_added,
+                     3);
+}
+
+TEST_F(Programme, BaselineStockChangeNoneLeavesOnlyTheScenariosProgramme) {
+    scenario.parameters.set("housing.baseline_stock_change", std::string{"none"});
+    scenario.construction = {project("A1", 2020, 10, 2)};
+    const ConstructionProgramme programme(scenario, areas, 2.0, baseline_of_two_areas());
+    EXPECT_DOUBLE_EQ(programme.in_year(0, 2019).baseline_added, 0);
+    EXPECT_DOUBLE_EQ(programme.in_year(0, 2030).baseline_withdrawn, 0);
+    EXPECT_TRUE(programme.changes(0, 2030).empty());
+    EXPECT_DOUBLE_EQ(programme.in_year(1, 2020).new_dwellings, 10);
+}
+
 }  // namespace
 }  // namespace socialtwin

@@ -35,6 +35,7 @@ struct Market {
     std::vector<std::array<double, 4>> flows;
     IndicatorCatalog catalog;
     std::optional<YearResults> results;
+    BaselineStockChange baseline;  // the dataset's: none unless a test gives one
 
     explicit Market(std::size_t n_areas)
         : n(n_areas),
@@ -45,6 +46,9 @@ struct Market {
         rates.out_migrants_per_inhabitant = 0.1;
         rates.internal_moves_per_inhabitant = 0.1;
         rates.in_migrants_per_inhabitant = 0;
+        // The vacancies these tests count are the base year's occupancy; how far it may rise is
+        // the subject of the HousingMarketOccupancy tests.
+        scenario.parameters.set("housing.occupancy_rise_max", 0.0);
     }
     void live_alone(std::size_t area, double n_persons) {
         persons[area * CohortCell::size + cell(0, 40, Position::living_alone)] = n_persons;
@@ -58,7 +62,8 @@ struct Market {
         scenario.construction.push_back(p);
     }
     void run(int year = 2020) {
-        const auto models = create_models(rates, std::vector<std::string>{"migration"});
+        const auto models = create_models({.rates = rates, .baseline_stock = &baseline},
+                                          std::vector<std::string>{"migration"});
         for (const auto& model : models) model->declare_indicators(catalog);
         const std::vector<double> base_positions = positions_by_area(persons, n);
         for (const auto& model : models)
@@ -271,6 +276,82 @@ TEST(HousingMarket, AHigherOwnBuurtWeightKeepsMoreMovesInsideTheBuurtInTheAgentC
     EXPECT_LT(share[0], share[1]);
     EXPECT_LT(share[1], share[2]);
     EXPECT_GT(share[2], 0.8);
+}
+
+// Would-be in-migrants from outside the municipality admitted by a housing-led market [persons],
+// and the households per in-migrant of the year's mix (from the unmet demand; needs some unmet).
+double admitted_in_migrants(const Market& m) {
+    double in = -m.total("moves_in");
+    for (const auto& f : m.flows) in += f[2];  // migration_in
+    return in;
+}
+double households_per_in_migrant(const Market& m) {
+    return m.total("migration_in_unmet_households") / m.total("migration_in_unmet");
+}
+
+TEST(HousingMarketOccupancy, HouseholdsPerDwellingMayRiseByTheBoundBeforeInMigrantsAreRefused) {
+    // Two areas of 100 one-person households in 100 dwellings; 10 leave, 9 move house. At the
+    // base year's occupancy each has 100 - 81 = 19 places, 38 in all, 18 of them for the movers:
+    // 20 households of in-migrants. Up to 5% more households per dwelling: 105 - 81 each, 30.
+    double at_base = 0, risen = 0, per_migrant = 0;
+    for (const double rise : {0.0, 0.05}) {
+        Market m(2);
+        m.live_alone(0, 100);
+        m.live_alone(1, 100);
+        m.rates.in_migrants_per_inhabitant = 0.5;  // 100 would-be in-migrants: some refused
+        m.scenario.parameters.set("housing.occupancy_rise_max", rise);
+        m.run();
+        (rise > 0 ? risen : at_base) = admitted_in_migrants(m);
+        per_migrant = households_per_in_migrant(m);
+        EXPECT_NEAR(admitted_in_migrants(m) + m.total("migration_in_unmet"), 100, 1e-9);
+    }
+    EXPECT_NEAR(at_base * per_migrant, 20, 1e-9);
+    EXPECT_NEAR(risen * per_migrant, 30, 1e-9);
+}
+
+TEST(HousingMarketOccupancy, VacancyAboveTheFrictionalIsFilledBeforeAnyoneIsRefused) {
+    // 80 households in 100 dwellings per area (20% vacant); frictional vacancy 2%: room for 98
+    // households per area. After 8 leave and 7.2 move: 98 - 64.8 = 33.2 per area, 66.4 in all,
+    // 14.4 of them for the movers: 52 households of in-migrants.
+    Market m(2);
+    m.live_alone(0, 80);
+    m.live_alone(1, 80);
+    m.rates.in_migrants_per_inhabitant = 1.0;
+    m.run();
+    EXPECT_GT(m.total("migration_in_unmet"), 0);
+    EXPECT_NEAR(admitted_in_migrants(m) * households_per_in_migrant(m), 52, 1e-9);
+}
+
+TEST(HousingMarketOccupancy, AGrowingStockAdmitsAtLeast95PercentOfTheWouldBeInMigrants) {
+    // 40 would-be in-migrants; the base year's stock has room for 20 households of them.
+    const auto admitted_share = [](bool growing) {
+        Market m(2);
+        m.live_alone(0, 100);
+        m.live_alone(1, 100);
+        m.rates.in_migrants_per_inhabitant = 0.2;
+        if (growing) {
+            // The dataset's baseline: 15 dwellings a year more in each area (trend).
+            m.baseline.trend = {{.new_dwellings = 10, .other_additions = 6, .demolished = 1},
+                                {.new_dwellings = 15}};
+            m.baseline.observed.assign(2, {});
+        }
+        m.run();
+        return admitted_in_migrants(m) / (admitted_in_migrants(m) + m.total("migration_in_unmet"));
+    };
+    EXPECT_LT(admitted_share(false), 0.95);
+    EXPECT_GE(admitted_share(true), 0.95);
+}
+
+TEST(HousingMarketOccupancy, DemandLedAdmitsEveryoneAndReportsNoUnmetDemand) {
+    Market m(2);
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    m.rates.in_migrants_per_inhabitant = 0.5;
+    m.scenario.parameters.set("housing.migration", std::string{"demand_led"});
+    m.run();
+    EXPECT_NEAR(admitted_in_migrants(m), 100, 1e-9);
+    EXPECT_DOUBLE_EQ(m.total("migration_in_unmet"), 0);
+    EXPECT_DOUBLE_EQ(m.total("migration_in_unmet_households"), 0);
 }
 
 }  // namespace

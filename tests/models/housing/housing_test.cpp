@@ -71,8 +71,9 @@ TEST(Households, HeadAgeBandsAreUnder30Then30To44And45To64And65To74And75Plus) {
 }
 
 struct HousingModelTest : ::testing::Test, testing::OneArea {
+    BaselineStockChange baseline;  // the dataset's: none unless a test gives one
     YearResults run(int year) {
-        HousingModel model(rates);
+        HousingModel model(rates, baseline);
         return OneArea::run(model, year);
     }
     // The area's stock by type x tenure, as a dataset's dwellings.csv gives it.
@@ -97,7 +98,7 @@ struct HousingModelTest : ::testing::Test, testing::OneArea {
     }
     // Runs the base year 2019 through `last_year` and returns the last year's results.
     YearResults run_through(int last_year) {
-        HousingModel model(rates);
+        HousingModel model(rates, baseline);
         model.declare_indicators(catalog);
         base_positions = positions_by_area(start, 1);
         model.begin_run({&scenario, &areas, 2019, 2049, base_positions, base_dwellings});
@@ -142,6 +143,28 @@ TEST_F(HousingModelTest, ConstructionChangesNextYearsStock) {
     EXPECT_DOUBLE_EQ(value(r, "dwellings_stock"), 100);
     EXPECT_DOUBLE_EQ(value(r, "dwellings_completed"), 20);
     EXPECT_DOUBLE_EQ(dwellings_next, 120);
+}
+
+TEST_F(HousingModelTest, TheDatasetsBaselineStockChangeBuildsTheStockEveryYear) {
+    // Observed 2019 (the data end), then the trend.
+    baseline.last_observed_year = 2019;
+    baseline.observed = {{{2019, {.new_dwellings = 8, .other_additions = 4, .demolished = 2}}}};
+    baseline.trend = {{.new_dwellings = 3, .other_withdrawals = 1}};
+    const YearResults third = run_through(2021);
+    EXPECT_DOUBLE_EQ(value(third, "dwellings_stock"), 112);  // 100 + (8 + 4 - 2) + (3 - 1)
+    EXPECT_DOUBLE_EQ(value(third, "dwellings_completed"), 2);
+    EXPECT_DOUBLE_EQ(dwellings_next, 114);
+    // The stock by type and tenure keeps adding up to it.
+    double by_type_tenure = 0;
+    for (const double n : values(third, "dwellings_by_type_tenure")) by_type_tenure += n;
+    EXPECT_NEAR(by_type_tenure, value(third, "dwellings_stock"), 1e-9);
+}
+
+TEST_F(HousingModelTest, VacancyRateAndHouseholdsPerDwellingDescribeTheStocksOccupancy) {
+    const YearResults r = run(2019);
+    const double stock = value(r, "dwellings_stock");
+    EXPECT_DOUBLE_EQ(value(r, "dwelling_vacancy_rate"), value(r, "dwellings_vacant") / stock);
+    EXPECT_DOUBLE_EQ(value(r, "households_per_dwelling"), value(r, "households") / stock);
 }
 
 TEST_F(HousingModelTest, DemolitionNeverLeavesANegativeStock) {
