@@ -107,7 +107,7 @@ TEST(CohortProjection, HousingLedMigrationAdmitsOnlyWhatTheStockHasRoomFor) {
 
     // Without out-migration nobody leaves: no room, every would-be in-migrant is turned away.
     RateSet full = rates;
-    for (auto& by_age : full.out_migration) by_age.fill(0.0);
+    for (auto& by_age : full.emigration) by_age.fill(0.0);
     const auto crowded = project(testing::synthetic_scenario(1), full, 1, 0, {"migration"});
     EXPECT_DOUBLE_EQ(crowded->recorder.total("migration_in", 0), 0.0);
     EXPECT_NEAR(crowded->recorder.total("migration_in_unmet", 0), 0.01 * 1820, 1e-9);
