@@ -58,7 +58,10 @@ void InMigrationModel::begin_run(const RunContext& run) {
 }
 
 void InMigrationModel::begin_year(int year) {
-    double persons = 0, households = 0;  // over all groups, weighted by their inhabitants
+    // Households per in-migrant over all groups, weighted by their inhabitants (equally when the
+    // run gave no base population).
+    const bool weighted = std::accumulate(inhabitants_.begin(), inhabitants_.end(), 0.0) > 0;
+    double persons = 0, households = 0;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         const GemeenteMigration* row = groups_.row(g);
         const double immigration = row ? row->immigration : rates_.immigrants_per_inhabitant;
@@ -82,8 +85,9 @@ void InMigrationModel::begin_year(int year) {
                     households_per_person(rates_.position_shares[at(s)][at(a)],
                                           rates_.other_households_per_other_member);
             }
-        persons += inhabitants_[g] * total_[g];
-        households += inhabitants_[g] * group_households;
+        const double weight = weighted ? inhabitants_[g] : 1.0;
+        persons += weight * total_[g];
+        households += weight * group_households;
     }
     std::vector<double> per_area(groups_.group_of_area.size());
     for (std::size_t area = 0; area < per_area.size(); ++area)
@@ -91,17 +95,19 @@ void InMigrationModel::begin_year(int year) {
     market_.expect_in_migrants(std::move(per_area), persons > 0 ? households / persons : 0.0);
 }
 
+// In-migrants of an area by sex and age, as shares: its gemeente's flows this year; with no flow
+// at all (the new dwellings still take in-migrants), the immigrants' profile.
 double InMigrationModel::profile(std::size_t area, int sex, int age) const noexcept {
     const std::size_t g = groups_.group_of_area[area];
     return total_[g] > 0
                ? (immigrants_[g][at(sex)][at(age)] + movers_[g][at(sex)][at(age)]) / total_[g]
-               : 0.0;
+               : rates_.immigration_profile[at(sex)][at(age)];
 }
 
 double InMigrationModel::immigrant_share(std::size_t area, int sex, int age) const noexcept {
     const std::size_t g = groups_.group_of_area[area];
     const double both = immigrants_[g][at(sex)][at(age)] + movers_[g][at(sex)][at(age)];
-    return both > 0 ? immigrants_[g][at(sex)][at(age)] / both : 0.0;
+    return both > 0 ? immigrants_[g][at(sex)][at(age)] / both : 1.0;
 }
 
 double InMigrationModel::in_migrants(std::size_t area, int sex, int age) const noexcept {
