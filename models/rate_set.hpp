@@ -72,9 +72,9 @@ struct RateSet {
     std::map<std::string, std::string> provenance;  // for the output's metadata
 
     // Demography
-    BySexAge<double> death_probability{};     // [probability per year] q(x), age on 1 January
-    std::array<double, n_ages> fertility{};   // [births per woman per year], age on 1 January
-    double male_share_at_birth = 0.512;       // [share of births]
+    BySexAge<double> death_probability{};    // [probability per year] q(x), age on 1 January
+    std::array<double, n_ages> fertility{};  // [births per woman per year], age on 1 January
+    double male_share_at_birth = 0.512;      // [share of births]
 
     // Migration across the municipal border, four flows (docs/model.md, "Migration"), by sex and
     // age at year end. Outflows: probabilities at the rate set's reference population, which the

@@ -64,8 +64,8 @@ constexpr std::array<DrawStream, 4> migration_streams{migration_out_stream, migr
                                                       demolition_stream, moves_stream};
 constexpr std::array<PersonYearLane, 2> migration_lanes{migration_out_lane, moves_lane};
 constexpr std::array<RateLever, 6> migration_levers{
-    migration_in_lever,      immigration_lever, moves_from_other_gemeenten_lever,
-    migration_out_lever,     emigration_lever,  moves_to_other_gemeenten_lever};
+    migration_in_lever,  immigration_lever, moves_from_other_gemeenten_lever,
+    migration_out_lever, emigration_lever,  moves_to_other_gemeenten_lever};
 constexpr std::array<DrawStream, 1> household_streams{household_positions_stream};
 constexpr std::array<PersonYearLane, 1> household_lanes{household_positions_lane};
 constexpr std::array<RateLever, 5> household_levers{leaving_home_lever, partnering_lever,

@@ -196,7 +196,8 @@ def write_by_gemeente(path, rows):
 def build(shared, rd, ref_pop, nl_pop, qx, which, dataset_gemeenten=None):
     """Write migration.csv and migration_by_gemeente.csv of one rate set. `which` is "denhaag"
     (rate set denhaag-2019: GM0518's totals and student component) or "nl" (nl-2019: national
-    profiles, a row per gemeente of the national dataset, `dataset_gemeenten` its names).
+    profiles, a row per gemeente of the national dataset, `dataset_gemeenten` its names and base
+    populations, on which the country's moves in are made equal to its moves out).
     Returns the figures for rates.yaml and PROVENANCE.md."""
     d = read_37259(shared)
     gm = gemeente_rates(d)
@@ -230,9 +231,9 @@ def build(shared, rd, ref_pop, nl_pop, qx, which, dataset_gemeenten=None):
             matched.append([name, "+".join(codes)] + [float((part[f] * w).sum()) for f in FLOWS]
                            + [float(part.pop2019.sum()), "-".join(part.years.unique()), src])
         # Moves between gemeenten are internal to the country: scale the moves in so that, on the
-        # 2019 populations, the country's moves in equal its moves out (they do in every year's
-        # record; the mean of yearly rates keeps them equal only nearly).
-        pops = np.array([m[6] for m in matched])
+        # dataset's base population, the country's moves in equal its moves out (they do in every
+        # year's record; mean rates applied to another year's populations only nearly).
+        pops = np.array([dataset_gemeenten[m[0]] for m in matched])
         mi = np.array([m[4] for m in matched])
         mo = np.array([m[5] for m in matched])
         scale = float((mo * pops).sum() / (mi * pops).sum())
@@ -281,7 +282,12 @@ def provenance_text(info, which):
                 f"and moves out (**modelled** reading of a stock table: every rise is taken as an arrival, every fall "
                 f"as a departure)." if which == "denhaag" else
                 " No student component here (one profile for the whole rate set; per-gemeente student "
-                "profiles are not modelled).")
+                "profiles are not modelled). Moves between gemeenten are internal to the country: every "
+                f"gemeente's moves-in rate is scaled by {info['in_scale']:.6f} so that on nl-pc4-2021's base "
+                "population (1 January 2021) the country's moves in equal its moves out (**modelled** "
+                "adjustment). The dataset's Eemsdelta (2021) is the sum of Appingedam, Delfzijl and "
+                "Loppersum; ten names differ from 37259eng's labels only in spelling (see NAME_TO_2019 "
+                "in data/prepare/migration.py); no gemeente is unmatched.")
     return f"""## migration.csv, migration_by_gemeente.csv
 
 Written by `data/prepare/migration.py`. Four flows, each with its own age × sex profile (sex order male, female;

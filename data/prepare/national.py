@@ -791,9 +791,13 @@ def run(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488):
     nl = build_nl_rates(shared, out, q, mfit, asfr_base, care, zcat, nl_pop, nl71488)
     dd, f, nrows = build_nl_pc4(shared, out, nl)
     # Migration per gemeente needs the dataset's gemeente names; rates.yaml needs migration's totals.
-    names = pd.read_csv(os.path.join(dd, "areas.csv")).gemeente.unique()
+    # The national balance of moves between gemeenten is made on the dataset's own base population.
+    areas = pd.read_csv(os.path.join(dd, "areas.csv"), dtype={"area": str})
+    persons = pd.read_csv(os.path.join(dd, "population.csv"), dtype={"area": str})
+    persons = persons.set_index("area")[POSITIONS].sum(1).groupby(level=0).sum()
+    base = areas.assign(persons=areas.area.map(persons).fillna(0)).groupby("gemeente").persons.sum()
     nl["minfo"] = m = migration.build(shared, nl["rd"], nl["pop_full"].astype(float), nl["pop_full"].astype(float),
-                                      read_qx(shared), "nl", names)
+                                      read_qx(shared), "nl", base.to_dict())
     nl["nrows"].update(m["nrows"])
     nl["sc"].update({"imm_rate": m["rates"]["immigration"], "mi_rate": m["rates"]["moves_in"], "out_rate": m["out_rate"]})
     nl["nrows"]["rates.yaml"] = write_nl_rates_yaml(os.path.join(nl["rd"], "rates.yaml"), nl["sc"])

@@ -177,8 +177,7 @@ void read_migration(const fs::path& dir, RateSet& r) {
 void read_migration_by_gemeente(const fs::path& dir, RateSet& r) {
     const fs::path file = dir / "migration_by_gemeente.csv";
     if (!fs::exists(file)) return;
-    CsvTable t =
-        read_csv(file, {"gemeente", "immigration", "emigration", "moves_in", "moves_out"});
+    CsvTable t = read_csv(file, {"gemeente", "immigration", "emigration", "moves_in", "moves_out"});
     const auto gemeente = t.column("gemeente"), immigration = t.column("immigration"),
                emigration = t.column("emigration"), moves_in = t.column("moves_in"),
                moves_out = t.column("moves_out");
@@ -510,8 +509,8 @@ RateSet load_rate_set(const fs::path& dir) {
     YamlFile meta(dir / "rates.yaml");
     r.reference_year = meta.get<int>("reference_year", "a year");
     r.male_share_at_birth = meta.get<double>("sex_ratio_at_birth_male_share", "a share", 0.512);
-    r.immigrants_per_inhabitant = meta.get<double>(
-        "immigrants_per_inhabitant", "immigrants per inhabitant per year", 0.0);
+    r.immigrants_per_inhabitant =
+        meta.get<double>("immigrants_per_inhabitant", "immigrants per inhabitant per year", 0.0);
     r.moves_in_per_inhabitant = meta.get<double>(
         "moves_in_per_inhabitant", "persons moving in from other gemeenten per inhabitant", 0.0);
     r.out_migrants_per_inhabitant = meta.get<double>("out_migrants_per_inhabitant",

@@ -203,9 +203,9 @@ void HousingMarket::record_market(std::size_t area, double inhabitants,
     m.movers = movers;
     m.movers_households = movers_households;
     m.inhabitants = inhabitants;
-    m.wanting = inhabitants * (in_per_inhabitant_by_area_.empty()
-                                   ? in_per_inhabitant_total_
-                                   : in_per_inhabitant_by_area_[area]);
+    m.wanting =
+        inhabitants * (in_per_inhabitant_by_area_.empty() ? in_per_inhabitant_total_
+                                                          : in_per_inhabitant_by_area_[area]);
     // Negative where the area holds more households than its dwellings take: that makes less
     // room in the municipal market too.
     m.room = std::max(0.0, dwellings_start - c.demolished) * households_per_dwelling_[area] -

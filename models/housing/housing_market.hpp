@@ -93,10 +93,10 @@ private:
     ConstructionProgramme construction_;
     std::vector<double> households_per_dwelling_;  // per area, as in the base year
     int year_ = 0;
-    double in_per_inhabitant_total_ = 0;    // [in-migrants per inhabitant], from in-migration
+    double in_per_inhabitant_total_ = 0;  // [in-migrants per inhabitant], from in-migration
     std::vector<double> in_per_inhabitant_by_area_;  // the same per area, when given so
-    double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
-    BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
+    double households_per_in_migrant_ = 0;           // [households per person] of this year's mix
+    BySexAge<double> move_rate_{};  // [probability per year] of moving to another dwelling
     IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
         in_new_dwellings_{}, in_unmet_{};
 

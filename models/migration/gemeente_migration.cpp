@@ -48,14 +48,16 @@ std::vector<BySexAge<double>> base_population_by_group(const GemeenteGroups& gro
     return population;
 }
 
-double outflow_calibration(const BySexAge<double>& population,
-                           const BySexAge<double>& probability, double per_inhabitant) noexcept {
+double outflow_calibration(const BySexAge<double>& population, const BySexAge<double>& probability,
+                           double per_inhabitant,
+                           const BySexAge<double>& death_probability) noexcept {
     double inhabitants = 0, leavers = 0;
     for (int s = 0; s < n_sexes; ++s) {
         const auto& p = probability[at(s)];
         for (int a = 0; a < n_ages; ++a) {
             inhabitants += population[at(s)][at(a)];
-            leavers += population[at(s)][at(a)] * p[at(std::min(a + 1, max_age))];
+            leavers += population[at(s)][at(a)] * (1.0 - death_probability[at(s)][at(a)]) *
+                       p[at(std::min(a + 1, max_age))];
         }
         leavers += population[at(s)][0] * p[0];  // the year's newborns
     }

@@ -33,9 +33,11 @@ std::vector<BySexAge<double>> base_population_by_group(const GemeenteGroups& gro
 
 // The factor on an outflow's probabilities (by sex and age at year end) that makes `population`
 // (persons by sex and age on 1 January) give `per_inhabitant` leavers per inhabitant in a year:
-// the persons a year older at year end, plus the year's newborns, taken to be as many as the
-// base year's age 0. 1 where the probabilities give no leavers at all.
-double outflow_calibration(const BySexAge<double>& population,
-                           const BySexAge<double>& probability, double per_inhabitant) noexcept;
+// the survivors of the year (`death_probability` by age on 1 January), a year older at year
+// end, plus the year's newborns, taken to be as many as the base year's age 0. 1 where the
+// probabilities give no leavers at all.
+double outflow_calibration(const BySexAge<double>& population, const BySexAge<double>& probability,
+                           double per_inhabitant,
+                           const BySexAge<double>& death_probability) noexcept;
 
 }  // namespace socialtwin

@@ -80,10 +80,9 @@ void InMigrationModel::begin_year(int year) {
                 immigrants_[g][at(s)][at(a)] = from_abroad;
                 movers_[g][at(s)][at(a)] = from_gemeenten;
                 total_[g] += from_abroad + from_gemeenten;
-                group_households +=
-                    (from_abroad + from_gemeenten) *
-                    households_per_person(rates_.position_shares[at(s)][at(a)],
-                                          rates_.other_households_per_other_member);
+                group_households += (from_abroad + from_gemeenten) *
+                                    households_per_person(rates_.position_shares[at(s)][at(a)],
+                                                          rates_.other_households_per_other_member);
             }
         const double weight = weighted ? inhabitants_[g] : 1.0;
         persons += weight * total_[g];

@@ -15,8 +15,9 @@ namespace socialtwin {
 
 inline constexpr RateLever migration_in_lever{
     .name = "migration_in",
-    .meaning = "In-migrants from outside the municipality, by age and sex: immigrants and "
-               "persons moving in from other gemeenten alike."};
+    .meaning =
+        "In-migrants from outside the municipality, by age and sex: immigrants and "
+        "persons moving in from other gemeenten alike."};
 inline constexpr RateLever immigration_lever{.name = "immigration",
                                              .meaning = "Immigrants from abroad, by age and sex."};
 inline constexpr RateLever moves_from_other_gemeenten_lever{

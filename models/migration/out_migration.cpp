@@ -39,9 +39,10 @@ void OutMigrationModel::begin_run(const RunContext& run) {
     moves_out_scale_.assign(groups_.size(), 1.0);
     for (std::size_t g = 0; g < groups_.rows.size(); ++g) {
         emigration_scale_[g] =
-            outflow_calibration(population[g], rates_.emigration, groups_.rows[g]->emigration);
-        moves_out_scale_[g] =
-            outflow_calibration(population[g], rates_.moves_out, groups_.rows[g]->moves_out);
+            outflow_calibration(population[g], rates_.emigration, groups_.rows[g]->emigration,
+                                rates_.death_probability);
+        moves_out_scale_[g] = outflow_calibration(
+            population[g], rates_.moves_out, groups_.rows[g]->moves_out, rates_.death_probability);
     }
     emigration_rate_.assign(groups_.size(), BySexAge<double>{});
     moves_out_rate_.assign(groups_.size(), BySexAge<double>{});

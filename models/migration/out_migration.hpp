@@ -16,8 +16,9 @@ namespace socialtwin {
 
 inline constexpr RateLever migration_out_lever{
     .name = "migration_out",
-    .meaning = "Probability of leaving the municipality: emigration and moves to other "
-               "gemeenten alike."};
+    .meaning =
+        "Probability of leaving the municipality: emigration and moves to other "
+        "gemeenten alike."};
 inline constexpr RateLever emigration_lever{
     .name = "emigration",
     .meaning = "Probability of emigrating abroad (administrative removals included)."};
