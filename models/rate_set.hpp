@@ -56,6 +56,16 @@ inline constexpr int n_zvw_categories = static_cast<int>(zvw_categories.size());
 inline constexpr std::array<std::string_view, 3> wmo_services{"home_help", "support", "aids"};
 inline constexpr int n_wmo_services = static_cast<int>(wmo_services.size());
 
+// A gemeente's recorded migration (CBS 37259eng), per inhabitant per year; `gemeente` as the
+// datasets' areas spell it in their `gemeente` column (a code or a name).
+struct GemeenteMigration {
+    std::string gemeente;
+    double immigration = 0;  // [persons per inhabitant per year]
+    double emigration = 0;
+    double moves_in = 0;   // from other gemeenten
+    double moves_out = 0;  // to other gemeenten
+};
+
 struct RateSet {
     std::string name;                               // e.g. "denhaag-2019"
     int reference_year = 0;                         // year the rates describe
@@ -82,11 +92,22 @@ struct RateSet {
     double fertility_tfr_long_run = 1.0;      // [children per woman]
     int fertility_years_to_long_run = 0;      // [years]
     double male_share_at_birth = 0.512;       // [share of births]
-    BySexAge<double> out_migration{};         // [probability per year], age at year end
-    BySexAge<double> in_migration_profile{};  // [share of in-migrants], sums to 1
-    double in_migrants_per_inhabitant = 0;    // [persons per inhabitant per year]
-    // Moves to another dwelling inside the municipality, with the out-migration age profile:
-    // move rate = out-migration rate x internal_moves / out_migrants (per inhabitant).
+
+    // Migration across the municipal border, four flows (docs/model.md, "Migration"), by sex and
+    // age at year end. Outflows: probabilities at the rate set's reference population, which the
+    // engine scales per gemeente to its recorded rate (migration_by_gemeente); inflows: the
+    // flow's persons by sex and age, as shares.
+    BySexAge<double> emigration{};           // [probability per year] abroad
+    BySexAge<double> moves_out{};            // [probability per year] to another gemeente
+    BySexAge<double> immigration_profile{};  // [share of immigrants], sums to 1
+    BySexAge<double> moves_in_profile{};     // [share of persons moving in], sums to 1
+    // Inflows of an area whose gemeente has no row in migration_by_gemeente (outflows: the
+    // probabilities above as they are).
+    double immigrants_per_inhabitant = 0;  // [persons per inhabitant per year]
+    double moves_in_per_inhabitant = 0;    // [persons per inhabitant per year]
+    std::vector<GemeenteMigration> migration_by_gemeente;
+    // Moves to another dwelling inside the municipality, with the age profile of emigration +
+    // moves out: move rate = (emigration + moves_out) x internal_moves / out_migrants.
     double out_migrants_per_inhabitant = 0;    // [persons per inhabitant per year]
     double internal_moves_per_inhabitant = 0;  // [moves per inhabitant per year] 0 = none
 

@@ -65,7 +65,9 @@ constexpr std::array<RateLever, 1> fertility_levers{fertility_lever};
 constexpr std::array<DrawStream, 4> migration_streams{migration_out_stream, migration_in_stream,
                                                       demolition_stream, moves_stream};
 constexpr std::array<PersonYearLane, 2> migration_lanes{migration_out_lane, moves_lane};
-constexpr std::array<RateLever, 2> migration_levers{migration_in_lever, migration_out_lever};
+constexpr std::array<RateLever, 6> migration_levers{
+    migration_in_lever,  immigration_lever, moves_from_other_gemeenten_lever,
+    migration_out_lever, emigration_lever,  moves_to_other_gemeenten_lever};
 constexpr std::array<DrawStream, 1> household_streams{household_positions_stream};
 constexpr std::array<PersonYearLane, 1> household_lanes{household_positions_lane};
 constexpr std::array<RateLever, 5> household_levers{leaving_home_lever, partnering_lever,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 import care_services
+import migration
 from common import (AGES, AL, EVENTS, GM_CODE, GM_NAME, INST, KWB_BAND_COLS, KWB_BAND_OF_AGE, N_AGES, OM, PNC,
                     POSITIONS, PWC, REF_YEAR, SEXES, SP, controlled_round, fix_dhzw_names, fmt8, implied_households,
                     ipf_rows_cols, largest_remainder, population_rows, read_70072_gm, read_71486_households,
@@ -24,7 +25,7 @@ from common import (AGES, AL, EVENTS, GM_CODE, GM_NAME, INST, KWB_BAND_COLS, KWB
 from rate_set import (ZVW_CAT_NAMES, ZVW_CATEGORIES, check_rate_set, demography_yaml_lines, derive_care,
                       derive_fertility, derive_fertility_path, derive_mortality_factor, mortality_provenance,
                       derive_household_positions, derive_household_positions_bands, derive_household_transitions,
-                      derive_migration, derive_mortality, derive_zvw_categories, describe_capped, write_rates,
+                      derive_mortality, derive_zvw_categories, describe_capped, write_rates,
                       write_zvw_categories, zvw_mix_2015_vs_2023)
 
 
@@ -250,9 +251,10 @@ def write_rates_yaml(path, sc):
         f"reference_year: {REF_YEAR}  # year; population and household positions refer to 1 Jan 2019",
         f"price_year: 2022  # year; price level of all EUR amounts in care.csv (CPB 2022)",
         f"sex_ratio_at_birth_male_share: {sc['srb']}  # share of boys among live births; assumption 0.512 (CBS NL births by sex not in the source tables; NL age-0 cohort on 1 Jan 2019 gives {sc['srb_proxy']:.4f})",
-        f"in_migrants_per_inhabitant: {fmt8(sc['in_rate'])}  # in-migrants per inhabitant per year; CBS 70072ned 2015 GM0518 (VestigingUitAndereGemeente_69 + Immigratie_74) / TotaleBevolking_1",
-        f"out_migrants_per_inhabitant: {fmt8(sc['out_rate'])}  # information only (migration.csv holds the age-specific rates); CBS 70072ned 2015 GM0518 (VertrekNaarAndereGemeente_70 + Emigratie_75) / TotaleBevolking_1",
-        f"internal_moves_per_inhabitant: {fmt8(sc['moves'])}  # moves to another dwelling inside the municipality per inhabitant per year (moves between areas: the migration model gives them the out-migration age profile); CBS 70072ned 2015 GM0518 VerhuismobiliteitRelatief_73 {sc['mobility']:.1f} per 1,000 (moves within the gemeente plus departures) minus VertrekNaarAndereGemeente_70 / TotaleBevolking_1",
+        f"immigrants_per_inhabitant: {fmt8(sc['imm_rate'])}  # immigrants per inhabitant per year for an area whose gemeente has no row in migration_by_gemeente.csv (here GM0518's own); CBS 37259eng GM0518 mean of 2017-2019 DueToImmigration_10 / PopulationOn1January_1",
+        f"moves_in_per_inhabitant: {fmt8(sc['mi_rate'])}  # persons moving in from other gemeenten per inhabitant per year, likewise; CBS 37259eng GM0518 mean of 2017-2019 DueToIntermunicipalMoves_11 / PopulationOn1January_1",
+        f"out_migrants_per_inhabitant: {fmt8(sc['out_rate'])}  # emigrants + moves out to other gemeenten per inhabitant that migration.csv's emigration_probability + moves_out_probability give on GM0518's 2019 population (the level behind the internal moves' age profile); CBS 37259eng GM0518 2017-2019",
+        f"internal_moves_per_inhabitant: {fmt8(sc['moves'])}  # moves to another dwelling inside the municipality per inhabitant per year (moves between areas: the migration model gives them the age profile of emigration + moves out); CBS 70072ned 2015 GM0518 VerhuismobiliteitRelatief_73 {sc['mobility']:.1f} per 1,000 (moves within the gemeente plus departures) minus VertrekNaarAndereGemeente_70 / TotaleBevolking_1",
         f"gp_contacts_per_fte: {fmt8(sc['gp_per_fte'])}  # GP contacts per GP FTE per year = 5.0 contacts per person / (4.3 FTE per 10,000 inhabitants); domain.md",
         f"persons_per_household_gemeente: {fmt8(sc['pph'])}  # persons per household; GM0518 1 Jan 2019: 537,833 persons (71488ned, incl. institutions) / 263,371 households (71486ned)",
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # persons in private households (modelled: 537,833 minus modelled institution residents) / 263,371 households",
@@ -414,7 +416,7 @@ Sex order in all files: male, female.
 | fertility.csv | CBS 37201/37744ned births by age of mother NL 2019 (derived ASFR), CBS 37201 GM0518 births by 5-yr age of mother 2019, CBS 03759ned GM0518 women 1 Jan 2019 | CC BY 4.0, Bron: CBS | **modelled**: national single-age shape scaled to real municipal 5-year totals |
 | household_positions.csv | CBS 71488ned GM0518 and NL 1 Jan 2019; CBS 71486ned GM0518; NL single-age population 2019 | CC BY 4.0, Bron: CBS | band totals real; partner split, other/institution split and single-age interpolation **modelled** |
 | household_transitions.csv | derived from household_positions.csv and mortality.csv | CC BY 4.0, Bron: CBS | **modelled/assumption** (stationary calibration, separation churn assumed) |
-| migration.csv | CBS 70072ned 2015 GM0518 flows, CBS 03759ned 2019 population; Rogers–Castro model schedule | CC BY 4.0, Bron: CBS | totals real (2015 crude rates); age profile **synthetic** |
+| migration.csv, migration_by_gemeente.csv | CBS 37259eng GM0518 and NL flows 2017–2019; CBS NL population by single age 2016–2019 and 37360ned q(x) (net international migration by age); CBS 71450ned students 2018/19; Rogers–Castro model schedules | CC BY 4.0, Bron: CBS | totals real; net international migration by age real; emigration and mover schedules **modelled** |
 | care.csv | CPB "Middellangetermijnraming zorg 2027–2033" age profiles 2022; Vektis Zvw 2015 and 2023 (national); CBS KWB 84583NED 2019 | Bron: CPB; Vektis open data, non-commercial use, Bron: Vektis; CC BY 4.0, Bron: CBS | CPB spending real (sexes combined); Zvw sex split, GP contacts and Wmo probability **modelled** |
 | zvw_categories.csv | Vektis Zvw 2015 national cost per insured year by sex × 5-yr class; Vektis Zvw 2023 category totals (check only) | Vektis open data, non-commercial use, Bron: Vektis | 2015 class shares real; single-age interpolation and use at the 2022 level **modelled/assumption** |
 | rates.yaml | CBS 70072ned 2015, 71486ned/71488ned 2019; domain.md (GP figures); Vektis Zvw 2023 gemeente (zvw_cost_factor); CBS 37360ned q(0), 37259eng GM0518 2019 deaths (mortality_factor), CBS TFR 1950–2019 | as above | real ratios, plus the 0.512 sex ratio, 5.0 contacts/4.3 FTE and the fertility path (assumptions) |
@@ -470,15 +472,7 @@ max row sum = {f['trans_rowsum']:.4f}; {f['trans_rows']:,} rows. Rates of 1 occu
 empties (child_at_home at the last age with any).
 Age 105 has no rows (stays).
 
-## migration.csv
-`age,out_rate_male,out_rate_female,in_profile_male,in_profile_female`. **Synthetic age profile, real
-totals.** Rogers–Castro schedule (a1=0.02, alpha1=0.1, a2=0.06, alpha2=0.1, mu2=20, lambda2=0.4, c=0.003),
-same shape for both sexes. out_rate = k·RC(a), k = {f['mig_k']:.6f}, so that Σ out_rate × GM0518 2019
-population = the 2015 crude out-migration rate ({f['out_rate15']:.6f} per inhabitant: (20,683 moves to other
-gemeenten + 10,517 emigrants) / 514,861, CBS 70072ned 2015) × 537,833 = {f['total_out']:,.0f} persons per year.
-in_profile = RC(a)·pop(a,s) normalised over both sexes and ages (sums to 1); the number of in-migrants per
-inhabitant, {f['in_rate15']:.6f} ((19,559 + 14,500) / 514,861), is in rates.yaml.
-
+{f['migration_text']}
 ## care.csv
 `sex,age,gp_contacts,wmo_client_probability,zvw_eur,wlz_eur,wmo_eur,jeugd_eur`; EUR per person per year,
 price level 2022; GP contacts per person per year; Wmo = probability of being a Wmo client in a year.
@@ -742,12 +736,15 @@ def run(shared, out):
     band_counts, hinfo = derive_household_positions_bands(gm71488, nl71488, nl_pop, tot71488)
     shares = derive_household_positions(band_counts)
     trans, tinfo = derive_household_transitions(shares, q)
-    out_rate, in_profile, minfo = derive_migration(gm_pop, r70072)
     # Wmo clients live outside institutions (care-home residents get Wlz care), and the engine
     # applies the probability to them only: scale it on the same population.
     gm_pop_home = gm_pop * (1.0 - shares[..., INST])
     care = derive_care(cpb, vek23, vek15, nl_pop, gm_pop_home, wmo_clients)
-    nrows = write_rates(rd, (q, improvement), (ages_f, asfr), shares, trans, (out_rate, in_profile), care)
+    nrows = write_rates(rd, (q, improvement), (ages_f, asfr), shares, trans, care)
+    nl_pop_full = np.zeros((2, N_AGES))
+    nl_pop_full[:, :100] = nl_pop
+    minfo = migration.build(shared, rd, gm_pop.astype(float), nl_pop_full, qx, "denhaag")
+    nrows.update(minfo["nrows"])
     zcat = derive_zvw_categories(vek15)
     zmix = zvw_mix_2015_vs_2023(vek15, vek23_map, vek23_cat)
     nrows["zvw_categories.csv"] = write_zvw_categories(os.path.join(rd, "zvw_categories.csv"), zcat)
@@ -762,8 +759,8 @@ def run(shared, out):
     ohpom = other_households / other_members
     inst_total = band_counts[..., INST].sum()
     nl0 = nl_pop[:, 0]
-    sc = {"srb": 0.512, "srb_proxy": nl0[0] / nl0.sum(), "in_rate": minfo["in_rate15"],
-          "out_rate": minfo["out_rate15"], "gp_per_fte": 5.0 / (4.3 / 10000.0),
+    sc = {"srb": 0.512, "srb_proxy": nl0[0] / nl0.sum(), "imm_rate": minfo["rates"]["immigration"],
+          "mi_rate": minfo["rates"]["moves_in"], "out_rate": minfo["out_rate"], "gp_per_fte": 5.0 / (4.3 / 10000.0),
           "pph": 537833 / hh["total"], "pph_private": (537833 - inst_total) / hh["total"],
           "ohpom": ohpom, "other_members": other_members,
           "zvw_scr": float(vek_gm["scr"]), "zvw_scr_name": vek_gm["gemeentenaam"],
@@ -838,8 +835,7 @@ def run(shared, out):
           "logit_shift": hinfo["logit_shift"], "p_wc": hinfo["p_wc"], "nl_inst_total": hinfo["nl_inst_total"],
           "pos_cbs": pos_cbs, "pos_model": pos_model, "trans_err": tinfo["max_err"],
           "trans_rowsum": tinfo["max_rowsum"], "trans_rows": sum(1 for v in trans.values() if v > 0),
-          "mig_k": minfo["k"], "out_rate15": minfo["out_rate15"], "in_rate15": minfo["in_rate15"],
-          "total_out": minfo["total_out"], "gp85": nl_mean(care["gp"], 85, 99), "gp517": nl_mean(care["gp"], 5, 17),
+          "migration_text": migration.provenance_text(minfo, "denhaag"), "gp85": nl_mean(care["gp"], 85, 99), "gp517": nl_mean(care["gp"], 5, 17),
           "gp04": nl_mean(care["gp"], 0, 4), "gp6584": nl_mean(care["gp"], 65, 84),
           "wmo7584": gm_mean(care["wmo_p"], 75, 84), "wmo85": gm_mean(care["wmo_p"], 85, 105),
           "wmo1824": gm_mean(care["wmo_p"], 18, 24), "srb_proxy": sc["srb_proxy"], "other_members": other_members,
@@ -904,7 +900,7 @@ def run(shared, out):
     # ---- report
     lines = [
         f"  TFR {rf['tfr']:.4f}; births reproduced {rf['births_rep']:.1f} (CBS {rf['births_cbs']})",
-        f"  out/in migrants per inhabitant {minfo['out_rate15']:.6f} / {minfo['in_rate15']:.6f}",
+        "  migration per inhabitant (GM0518, 2017-2019): " + ", ".join(f"{k} {v:.6f}" for k, v in minfo["rates"].items()),
         f"  GP contacts 85+ {rf['gp85']:.2f}, 5-17 {rf['gp517']:.2f}; Wmo p 75-84 {rf['wmo7584']:.4f}, 85+ {rf['wmo85']:.4f}",
         f"  transitions: max |x.T-y| {tinfo['max_err']:.2e}, max row sum {tinfo['max_rowsum']:.4f}",
         "  DHZW fit (max abs deviation after IPF; sex, age band, position):",

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 import care_services
+import migration
 from common import (AGES, AL, CH, EVENTS, INST, MAX_AGE, N_AGES, OM, PNC, POSITIONS, PWC, SEXES, SP, band_lower,
                     expit, fmt8, fmt12, logit, round_shares, write_csv)
 
@@ -402,31 +403,6 @@ def derive_household_transitions(shares, q):
     return rates, {"max_err": max_err, "max_rowsum": max_rowsum, "capped": capped}
 
 
-def rogers_castro(a):
-    """Rogers-Castro model migration schedule with standard parameters (synthetic age profile)."""
-    a1, alpha1, a2, alpha2, mu2, lambda2, c = 0.02, 0.1, 0.06, 0.1, 20.0, 0.4, 0.003
-    a = np.asarray(a, dtype=float)
-    return (a1 * np.exp(-alpha1 * a)
-            + a2 * np.exp(-alpha2 * (a - mu2) - np.exp(-lambda2 * (a - mu2))) + c)
-
-
-def derive_migration(gm_pop, r70072):
-    """out_rate = k.RC(a), k set so that the 2015 crude out-migration rate of GM0518 (moves to other
-    gemeenten + emigration) applied to the 2019 population is reproduced; in_profile = RC x pop,
-    normalised over both sexes and all ages."""
-    pop15 = float(r70072["TotaleBevolking_1"])
-    out_rate15 = (float(r70072["VertrekNaarAndereGemeente_70"]) + float(r70072["Emigratie_75"])) / pop15
-    in_rate15 = (float(r70072["VestigingUitAndereGemeente_69"]) + float(r70072["Immigratie_74"])) / pop15
-    rc = rogers_castro(AGES)
-    total_out = out_rate15 * gm_pop.sum()
-    k = total_out / (rc[None, :] * gm_pop).sum()
-    out_rate = np.vstack([k * rc, k * rc])
-    inp = rc[None, :] * gm_pop
-    in_profile = inp / inp.sum()
-    return out_rate, in_profile, {"out_rate15": out_rate15, "in_rate15": in_rate15, "k": k,
-                                  "total_out": total_out, "pop15": pop15}
-
-
 def interp_band_profile(values19):
     """19 Vektis classes (0-4 .. 85-89, 90+) -> single ages 0..105, piecewise-linear between
     class mid-points (l+2; 90+ -> 92), clamped."""
@@ -573,7 +549,8 @@ def zvw_mix_2015_vs_2023(vek15, map23, cat23):
 # ----------------------------------------------------------------------------------------------
 # Writers for the rate set
 # ----------------------------------------------------------------------------------------------
-def write_rates(out_dir, mort, fert, shares, trans, mig, care):
+def write_rates(out_dir, mort, fert, shares, trans, care):
+    """migration.csv is written by migration.py."""
     os.makedirs(out_dir, exist_ok=True)
     n = {}
     q, improvement = mort
@@ -593,12 +570,6 @@ def write_rates(out_dir, mort, fert, shares, trans, mig, care):
     n["household_transitions.csv"] = write_csv(
         os.path.join(out_dir, "household_transitions.csv"), ["sex", "age", "event", "from", "to", "rate"],
         [[SEXES[k[0]], k[1], k[4], POSITIONS[k[2]], POSITIONS[k[3]], fmt12(trans[k])] for k in keys])
-    out_rate, in_profile = mig
-    n["migration.csv"] = write_csv(
-        os.path.join(out_dir, "migration.csv"),
-        ["age", "out_rate_male", "out_rate_female", "in_profile_male", "in_profile_female"],
-        [[a, fmt8(out_rate[0, a]), fmt8(out_rate[1, a]), fmt8(in_profile[0, a]), fmt8(in_profile[1, a])]
-         for a in AGES])
     n["care.csv"] = write_csv(
         os.path.join(out_dir, "care.csv"),
         ["sex", "age", "gp_contacts", "wmo_client_probability", "zvw_eur", "wlz_eur", "wmo_eur", "jeugd_eur"],
@@ -643,12 +614,10 @@ def check_rate_set(rd):
             assert np.abs(h[a] @ T - h[a + 1]).max() < 1e-9, f"x.T != y for {sex} {a}"
         assert not (t.age == MAX_AGE).any()
     for fn, cols in [("mortality.csv", ["male", "female", "improvement_male", "improvement_female"]), ("fertility.csv", ["asfr"]),
-                     ("migration.csv", ["out_rate_male", "out_rate_female", "in_profile_male", "in_profile_female"]),
                      ("care.csv", ["wmo_client_probability"])]:
         d = pd.read_csv(os.path.join(rd, fn))
         assert ((d[cols] >= 0) & (d[cols] <= 1)).all().all(), f"rate outside [0,1] in {fn}"
-    mig = pd.read_csv(os.path.join(rd, "migration.csv"))
-    assert abs(mig.in_profile_male.sum() + mig.in_profile_female.sum() - 1) < 1e-6
+    migration.check(rd)
     care = pd.read_csv(os.path.join(rd, "care.csv"))
     assert (care.drop(columns=["sex"]).to_numpy() >= 0).all()
     zc = pd.read_csv(os.path.join(rd, "zvw_categories.csv"))

@@ -111,6 +111,7 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         const RandomStreams random(scenario_.seed, static_cast<std::uint32_t>(replicate));
         RunContext context{&scenario_,      &areas_, base_.year, last_year, base_positions,
                            base_.dwellings, true,    &random,    &persons_};
+        context.base_cells = base_.persons;
         driver_.begin_run(context);
 
         for (int year = base_.year; year <= last_year; ++year) {

@@ -63,6 +63,7 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     const std::vector<double> base_positions = positions_by_area(base_.persons, areas_.size());
     RunContext context{&scenario_,     &areas_,        base_.year, base_.year + scenario_.horizon,
                        base_positions, base_.dwellings};
+    context.base_cells = base_.persons;
     driver_.begin_run(context);
 
     start_ = base_.persons;

@@ -125,6 +125,9 @@ struct RunContext {
     // Every indicator of the run, all models' declarations done: where a model finds the ids
     // of the indicators it needs (Model::needs).
     const IndicatorCatalog* catalog = nullptr;
+    // The base population as expected counts, areas x CohortCell::size, the same in both cores
+    // (the agent core's persons are drawn from it): for calibrations both cores must share.
+    std::span<const double> base_cells{};
 };
 
 // An indicator a model reads that another model fills, and that model (its name()).

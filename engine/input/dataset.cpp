@@ -159,29 +159,61 @@ void read_fertility(const fs::path& dir, RateSet& r) {
     t.throw_if_problems();
 }
 
+// migration.csv: the four flows' profiles by sex and age at year end (docs/model.md,
+// "Migration"); the inflow shares sum to 1 over both sexes and all ages.
 void read_migration(const fs::path& dir, RateSet& r) {
-    CsvTable t = read_csv(dir / "migration.csv", {"age", "out_rate_male", "out_rate_female",
-                                                  "in_profile_male", "in_profile_female"});
+    CsvTable t = read_csv(dir / "migration.csv",
+                          {"sex", "age", "immigration_share", "emigration_probability",
+                           "moves_in_share", "moves_out_probability"});
     auto seen = no_rows_seen();
-    const auto age = t.column("age");
-    const std::array<CsvColumn, 2> out{t.column("out_rate_male"), t.column("out_rate_female")};
-    const std::array<CsvColumn, 2> in{t.column("in_profile_male"), t.column("in_profile_female")};
-    double profile_total = 0;
+    const auto sex = t.column("sex"), age = t.column("age");
+    const auto immigration = t.column("immigration_share"),
+               emigration = t.column("emigration_probability"),
+               moves_in = t.column("moves_in_share"), moves_out = t.column("moves_out_probability");
+    double immigration_total = 0, moves_in_total = 0;
     for (std::size_t row = 0; row < t.size(); ++row) {
+        const int s = sex_at(t, row, sex);
         const auto a = static_cast<int>(t.whole_number(row, age, 0, max_age));
-        for (int s = 0; s < n_sexes; ++s) {
-            r.out_migration[at(s)][at(a)] = t.number(row, out[at(s)], 0, 1);
-            r.in_migration_profile[at(s)][at(a)] = t.number(row, in[at(s)], 0, 1);
-            profile_total += r.in_migration_profile[at(s)][at(a)];
-        }
-        ++seen[0][at(a)];
+        r.immigration_profile[at(s)][at(a)] = t.number(row, immigration, 0, 1);
+        r.emigration[at(s)][at(a)] = t.number(row, emigration, 0, 1);
+        r.moves_in_profile[at(s)][at(a)] = t.number(row, moves_in, 0, 1);
+        r.moves_out[at(s)][at(a)] = t.number(row, moves_out, 0, 1);
+        if (r.emigration[at(s)][at(a)] + r.moves_out[at(s)][at(a)] > 1)
+            t.report(row, moves_out,
+                     "emigration_probability + moves_out_probability is more than 1");
+        immigration_total += r.immigration_profile[at(s)][at(a)];
+        moves_in_total += r.moves_in_profile[at(s)][at(a)];
+        ++seen[at(s)][at(a)];
     }
     t.throw_if_problems();
-    check_complete(t, seen, 1, 0, max_age);
-    if (std::abs(profile_total - 1.0) > 1e-6)
-        throw InputError(
-            problem_at(where_in(t.file(), 0, 0, "in_profile_male, in_profile_female"),
-                       fmt::format("in-migrant profile sums to {}; expected 1", profile_total)));
+    check_complete(t, seen, n_sexes, 0, max_age);
+    for (const auto& [column, total] : {std::pair{"immigration_share", immigration_total},
+                                        std::pair{"moves_in_share", moves_in_total}})
+        if (std::abs(total - 1.0) > 1e-6)
+            throw InputError(problem_at(where_in(t.file(), 0, 0, column),
+                                        fmt::format("shares sum to {}; expected 1", total)));
+}
+
+// migration_by_gemeente.csv (optional): each gemeente's recorded migration per inhabitant.
+void read_migration_by_gemeente(const fs::path& dir, RateSet& r) {
+    const fs::path file = dir / "migration_by_gemeente.csv";
+    if (!fs::exists(file)) return;
+    CsvTable t = read_csv(file, {"gemeente", "immigration", "emigration", "moves_in", "moves_out"});
+    const auto gemeente = t.column("gemeente"), immigration = t.column("immigration"),
+               emigration = t.column("emigration"), moves_in = t.column("moves_in"),
+               moves_out = t.column("moves_out");
+    std::map<std::string, std::size_t> rows;
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        GemeenteMigration g{.gemeente = t.text(row, gemeente),
+                            .immigration = t.number(row, immigration, 0, 1),
+                            .emigration = t.number(row, emigration, 0, 1),
+                            .moves_in = t.number(row, moves_in, 0, 1),
+                            .moves_out = t.number(row, moves_out, 0, 1)};
+        if (!rows.emplace(g.gemeente, row).second)
+            t.report(row, gemeente, fmt::format("gemeente '{}' appears twice", g.gemeente));
+        r.migration_by_gemeente.push_back(std::move(g));
+    }
+    t.throw_if_problems();
 }
 
 // A table of shares by sex and single age (`columns` sum to 1 on every row), e.g. household
@@ -571,8 +603,10 @@ RateSet load_rate_set(const fs::path& dir) {
     YamlFile meta(dir / "rates.yaml");
     r.reference_year = meta.get<int>("reference_year", "a year");
     r.male_share_at_birth = meta.get<double>("sex_ratio_at_birth_male_share", "a share", 0.512);
-    r.in_migrants_per_inhabitant =
-        meta.get<double>("in_migrants_per_inhabitant", "in-migrants per inhabitant per year");
+    r.immigrants_per_inhabitant =
+        meta.get<double>("immigrants_per_inhabitant", "immigrants per inhabitant per year", 0.0);
+    r.moves_in_per_inhabitant = meta.get<double>(
+        "moves_in_per_inhabitant", "persons moving in from other gemeenten per inhabitant", 0.0);
     r.out_migrants_per_inhabitant = meta.get<double>("out_migrants_per_inhabitant",
                                                      "out-migrants per inhabitant per year", 0.0);
     r.internal_moves_per_inhabitant = meta.get<double>(
@@ -608,6 +642,7 @@ RateSet load_rate_set(const fs::path& dir) {
     read_mortality(dir, r);
     read_fertility(dir, r);
     read_migration(dir, r);
+    read_migration_by_gemeente(dir, r);
     read_positions(dir, r);
     read_transitions(dir, r);
     read_care(dir, r);

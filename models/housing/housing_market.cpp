@@ -181,7 +181,8 @@ void HousingMarket::group_areas(const AreaTable& areas, bool agents) {
 
 void HousingMarket::begin_year(int year) {
     year_ = year;
-    // Moves inside the municipality follow the out-migration age profile, at their own level.
+    // Moves inside the municipality follow the age profile of the outflows (emigration and
+    // moves to other gemeenten), at their own level.
     const double move_scale =
         rates_.out_migrants_per_inhabitant > 0
             ? rates_.internal_moves_per_inhabitant / rates_.out_migrants_per_inhabitant
@@ -189,12 +190,20 @@ void HousingMarket::begin_year(int year) {
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
             move_rate_[at(s)][at(a)] =
-                std::min(1.0, rates_.out_migration[at(s)][at(a)] * move_scale);
+                std::min(1.0, (rates_.emigration[at(s)][at(a)] + rates_.moves_out[at(s)][at(a)]) *
+                                  move_scale);
 }
 
 void HousingMarket::expect_in_migrants(double per_inhabitant,
                                        double households_per_person) noexcept {
     in_per_inhabitant_total_ = per_inhabitant;
+    in_per_inhabitant_by_area_.clear();
+    households_per_in_migrant_ = households_per_person;
+}
+
+void HousingMarket::expect_in_migrants(std::vector<double> per_inhabitant_by_area,
+                                       double households_per_person) noexcept {
+    in_per_inhabitant_by_area_ = std::move(per_inhabitant_by_area);
     households_per_in_migrant_ = households_per_person;
 }
 
@@ -211,7 +220,9 @@ void HousingMarket::record_market(std::size_t area, double inhabitants,
     m.movers = movers;
     m.movers_households = movers_households;
     m.inhabitants = inhabitants;
-    m.wanting = inhabitants * in_per_inhabitant_total_;
+    m.wanting =
+        inhabitants * (in_per_inhabitant_by_area_.empty() ? in_per_inhabitant_total_
+                                                          : in_per_inhabitant_by_area_[area]);
     // Negative where the area holds more households than its dwellings take: that makes less
     // room in the municipal market too.
     // The baseline's additions are room this year; its withdrawals' residents are rehoused in

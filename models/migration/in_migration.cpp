@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <numeric>
 
 #include "models/draws.hpp"
 
@@ -23,40 +24,103 @@ double households_per_person(const PositionShares& shares, double other_househol
 }
 }  // namespace
 
+void InMigrationModel::declare_indicators(IndicatorCatalog& catalog) {
+    immigration_ = catalog.add(
+        {.name = "immigration",
+         .units = "persons per year",
+         .description = "Immigrants from abroad into the area during the year, as the housing "
+                        "market admitted them (part of migration_in).",
+         .source = "CBS 37259eng per gemeente; net international migration by age from CBS "
+                   "population and deaths (docs/model.md, Migration)",
+         .quantity = Quantity::flow});
+    moves_in_ = catalog.add(
+        {.name = "moves_from_other_gemeenten",
+         .units = "persons per year",
+         .description = "Persons moving into the area from another gemeente during the year, as "
+                        "the housing market admitted them (part of migration_in).",
+         .source = "CBS 37259eng per gemeente; modelled age profile, students from CBS 71450ned "
+                   "(docs/model.md, Migration)",
+         .quantity = Quantity::flow});
+}
+
+void InMigrationModel::begin_run(const RunContext& run) {
+    scenario_ = run.scenario;
+    groups_ = gemeente_groups(*run.areas, rates_);
+    const std::vector<BySexAge<double>> population =
+        base_population_by_group(groups_, run.base_cells);
+    inhabitants_.assign(groups_.size(), 0.0);
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+        for (const auto& by_age : population[g])
+            inhabitants_[g] += std::accumulate(by_age.begin(), by_age.end(), 0.0);
+    immigrants_.assign(groups_.size(), BySexAge<double>{});
+    movers_.assign(groups_.size(), BySexAge<double>{});
+    total_.assign(groups_.size(), 0.0);
+}
+
 void InMigrationModel::begin_year(int year) {
-    in_per_inhabitant_total_ = 0;
-    double households = 0;
-    for (int s = 0; s < n_sexes; ++s) {
-        for (int a = 0; a < n_ages; ++a) {
-            const double in = rates_.in_migrants_per_inhabitant *
-                              rates_.in_migration_profile[at(s)][at(a)] *
-                              rate_multiplier(*scenario_, migration_in_lever, year, s, a);
-            in_per_inhabitant_[at(s)][at(a)] = in;
-            in_per_inhabitant_total_ += in;
-            households += in * households_per_person(rates_.position_shares[at(s)][at(a)],
-                                                     rates_.other_households_per_other_member);
-        }
+    // Households per in-migrant over all groups, weighted by their inhabitants (equally when the
+    // run gave no base population).
+    const bool weighted = std::accumulate(inhabitants_.begin(), inhabitants_.end(), 0.0) > 0;
+    double persons = 0, households = 0;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        const GemeenteMigration* row = groups_.row(g);
+        const double immigration = row ? row->immigration : rates_.immigrants_per_inhabitant;
+        const double moves_in = row ? row->moves_in : rates_.moves_in_per_inhabitant;
+        total_[g] = 0;
+        double group_households = 0;
+        for (int s = 0; s < n_sexes; ++s)
+            for (int a = 0; a < n_ages; ++a) {
+                const double in = rate_multiplier(*scenario_, migration_in_lever, year, s, a);
+                const double from_abroad =
+                    immigration * rates_.immigration_profile[at(s)][at(a)] * in *
+                    rate_multiplier(*scenario_, immigration_lever, year, s, a);
+                const double from_gemeenten =
+                    moves_in * rates_.moves_in_profile[at(s)][at(a)] * in *
+                    rate_multiplier(*scenario_, moves_from_other_gemeenten_lever, year, s, a);
+                immigrants_[g][at(s)][at(a)] = from_abroad;
+                movers_[g][at(s)][at(a)] = from_gemeenten;
+                total_[g] += from_abroad + from_gemeenten;
+                group_households += (from_abroad + from_gemeenten) *
+                                    households_per_person(rates_.position_shares[at(s)][at(a)],
+                                                          rates_.other_households_per_other_member);
+            }
+        const double weight = weighted ? inhabitants_[g] : 1.0;
+        persons += weight * total_[g];
+        households += weight * group_households;
     }
-    market_.expect_in_migrants(in_per_inhabitant_total_, in_per_inhabitant_total_ > 0
-                                                             ? households / in_per_inhabitant_total_
-                                                             : 0.0);
+    std::vector<double> per_area(groups_.group_of_area.size());
+    for (std::size_t area = 0; area < per_area.size(); ++area)
+        per_area[area] = total_[groups_.group_of_area[area]];
+    market_.expect_in_migrants(std::move(per_area), persons > 0 ? households / persons : 0.0);
+}
+
+// In-migrants of an area by sex and age, as shares: its gemeente's flows this year; with no flow
+// at all (the new dwellings still take in-migrants), the immigrants' profile.
+double InMigrationModel::profile(std::size_t area, int sex, int age) const noexcept {
+    const std::size_t g = groups_.group_of_area[area];
+    return total_[g] > 0
+               ? (immigrants_[g][at(sex)][at(age)] + movers_[g][at(sex)][at(age)]) / total_[g]
+               : rates_.immigration_profile[at(sex)][at(age)];
+}
+
+double InMigrationModel::immigrant_share(std::size_t area, int sex, int age) const noexcept {
+    const std::size_t g = groups_.group_of_area[area];
+    const double both = immigrants_[g][at(sex)][at(age)] + movers_[g][at(sex)][at(age)];
+    return both > 0 ? immigrants_[g][at(sex)][at(age)] / both : 1.0;
 }
 
 double InMigrationModel::in_migrants(std::size_t area, int sex, int age) const noexcept {
-    const double profile = in_per_inhabitant_total_ > 0
-                               ? in_per_inhabitant_[at(sex)][at(age)] / in_per_inhabitant_total_
-                               : 0.0;
-    return market_.admitted(area).into_stock * profile + in_migrants_new(area, sex, age);
+    return market_.admitted(area).into_stock * profile(area, sex, age) +
+           in_migrants_new(area, sex, age);
 }
 
 double InMigrationModel::in_migrants_new(std::size_t area, int sex, int age) const noexcept {
-    return market_.admitted(area).into_new_dwellings *
-           rates_.in_migration_profile[at(sex)][at(age)];
+    return market_.admitted(area).into_new_dwellings * profile(area, sex, age);
 }
 
 void InMigrationModel::complete(AreaStep& step) const {
     std::vector<double> into_new_by_cell(CohortCell::size, 0.0);
-    double arrived = 0;
+    double arrived = 0, immigrants = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
             const double persons = in_migrants(step.area, s, a);
@@ -68,16 +132,19 @@ void InMigrationModel::complete(AreaStep& step) const {
                 into_new_by_cell[cell(s, a, p)] += into_new * shares[at(p)];
             }
             arrived += persons;
+            immigrants += persons * immigrant_share(step.area, s, a);
         }
     }
     step.migration_in += arrived;
+    step.values(immigration_)[0] = immigrants;
+    step.values(moves_in_)[0] = arrived - immigrants;
     market_.report_new_dwelling_residents(step, into_new_by_cell,
                                           market_.admitted(step.area).into_new_dwellings);
 }
 
 // In-migrants: a whole number with the expected total, then each one's sex and age drawn from
-// the expected numbers by sex and age (a few draws per area, not one per cell), and whether it
-// is one of those who fill the new dwellings.
+// the expected numbers by sex and age (a few draws per area, not one per cell), whether it is
+// one of those who fill the new dwellings, and whether it comes from abroad.
 void InMigrationModel::complete(AgentAreaStep& step) const {
     const int year = step.counts.year;
     const std::size_t here = step.counts.area;
@@ -90,7 +157,7 @@ void InMigrationModel::complete(AgentAreaStep& step) const {
     const std::uint32_t n =
         draw_count(total, step.random.uniforms(migration_in_stream, area, year, 0)[0]);
     std::vector<double> into_new_by_cell;  // allocated for the first who moves into one
-    double into_new = 0;
+    double into_new = 0, immigrants = 0;
     for (std::uint32_t k = 0; k < n; ++k) {
         const auto u = step.random.uniforms(migration_in_stream, area, year, 1 + k);
         const auto drawn =
@@ -105,8 +172,11 @@ void InMigrationModel::complete(AgentAreaStep& step) const {
             into_new_by_cell[cell(s, a, index(position))] += 1;
             into_new += 1;
         }
+        if (u[3] < immigrant_share(here, s, a)) immigrants += 1;
     }
     step.counts.migration_in += n;
+    step.counts.values(immigration_)[0] = immigrants;
+    step.counts.values(moves_in_)[0] = n - immigrants;
     market_.report_new_dwelling_residents(step, into_new_by_cell, into_new);
 }
 

@@ -1,19 +1,28 @@
 #pragma once
-// In-migration across the municipal border. The would-be in-migrants of an area are its
-// inhabitants times this year's in-migrants per inhabitant, by the in-migrant age-sex profile;
-// the housing market (models/housing/housing_market.hpp) decides how many of them its stock
-// admits, into existing dwellings and into new ones. In-migrants arrive, after the market has
-// settled, with the base-year household positions of their age.
+// In-migration across the municipal border, two flows: immigration from abroad and moves in from
+// other gemeenten, each with its own age-sex profile. The would-be in-migrants of an area are its
+// inhabitants times its gemeente's recorded rates (models/migration/gemeente_migration.hpp)
+// by each flow's profile; the housing market (models/housing/housing_market.hpp) decides how many
+// of them its stock admits, into existing dwellings and into new ones. In-migrants arrive, after
+// the market has settled, with the base-year household positions of their age.
 
 #include "engine/core/model.hpp"
 #include "models/housing/housing_market.hpp"
+#include "models/migration/gemeente_migration.hpp"
 #include "models/rate_set.hpp"
 
 namespace socialtwin {
 
 inline constexpr RateLever migration_in_lever{
     .name = "migration_in",
-    .meaning = "In-migrants from outside the municipality, by age and sex."};
+    .meaning =
+        "In-migrants from outside the municipality, by age and sex: immigrants and "
+        "persons moving in from other gemeenten alike."};
+inline constexpr RateLever immigration_lever{.name = "immigration",
+                                             .meaning = "Immigrants from abroad, by age and sex."};
+inline constexpr RateLever moves_from_other_gemeenten_lever{
+    .name = "moves_from_other_gemeenten",
+    .meaning = "Persons moving in from other gemeenten, by age and sex."};
 // Random draws (agent core); never renumber.
 inline constexpr DrawStream migration_in_stream{.name = "migration_in", .number = 6};
 
@@ -25,10 +34,11 @@ public:
         : rates_(rates), market_(market) {}
     std::string_view name() const override { return "in_migration"; }
     Phase phase() const override { return Phase::migration; }
-    void declare_indicators(IndicatorCatalog&) override {}
-    void begin_run(const RunContext& run) override { scenario_ = run.scenario; }
-    // This year's in-migrants per inhabitant by sex and age; tells the market how many would
-    // come and how many households they form.
+    void declare_indicators(IndicatorCatalog& catalog) override;
+    // Each area's gemeente and its recorded rates.
+    void begin_run(const RunContext& run) override;
+    // This year's in-migrants per inhabitant by flow, sex and age; tells the market how many
+    // would come to each area and how many households they form.
     void begin_year(int year) override;
     // Nothing leaves or arrives before the market has settled.
     void apply(AreaStep&) const override {}
@@ -43,13 +53,21 @@ public:
     // the second), as the market admitted them.
     double in_migrants(std::size_t area, int sex, int age) const noexcept;
     double in_migrants_new(std::size_t area, int sex, int age) const noexcept;
+    // The share of immigrants (the rest moves in from other gemeenten) among the area's
+    // in-migrants of one sex and age.
+    double immigrant_share(std::size_t area, int sex, int age) const noexcept;
 
 private:
     const RateSet& rates_;
     HousingMarket& market_;
     const Scenario* scenario_ = nullptr;
-    BySexAge<double> in_per_inhabitant_{};  // [in-migrants per inhabitant] by sex and age
-    double in_per_inhabitant_total_ = 0;    // [in-migrants per inhabitant]
+    GemeenteGroups groups_;
+    std::vector<double> inhabitants_;  // [persons] per group, base year (weights)
+    // Per group, this year: [persons per inhabitant] by sex and age of each flow, and of both.
+    std::vector<BySexAge<double>> immigrants_, movers_;
+    std::vector<double> total_;
+    double profile(std::size_t area, int sex, int age) const noexcept;
+    IndicatorId immigration_{}, moves_in_{};
 };
 
 }  // namespace socialtwin

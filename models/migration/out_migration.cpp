@@ -12,13 +12,66 @@ constexpr std::size_t cell(int sex, int age, int position) {
 constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
 }  // namespace
 
+void OutMigrationModel::declare_indicators(IndicatorCatalog& catalog) {
+    emigration_ = catalog.add(
+        {.name = "emigration",
+         .units = "persons per year",
+         .description = "Persons emigrating abroad from the area during the year, administrative "
+                        "removals included (part of migration_out).",
+         .source = "CBS 37259eng per gemeente; modelled age profile (docs/model.md, Migration)",
+         .quantity = Quantity::flow});
+    moves_out_ = catalog.add(
+        {.name = "moves_to_other_gemeenten",
+         .units = "persons per year",
+         .description = "Persons moving from the area to another gemeente during the year (part "
+                        "of migration_out).",
+         .source = "CBS 37259eng per gemeente; modelled age profile, students from CBS 71450ned "
+                   "(docs/model.md, Migration)",
+         .quantity = Quantity::flow});
+}
+
+void OutMigrationModel::begin_run(const RunContext& run) {
+    scenario_ = run.scenario;
+    groups_ = gemeente_groups(*run.areas, rates_);
+    const std::vector<BySexAge<double>> population =
+        base_population_by_group(groups_, run.base_cells);
+    emigration_scale_.assign(groups_.size(), 1.0);
+    moves_out_scale_.assign(groups_.size(), 1.0);
+    for (std::size_t g = 0; g < groups_.rows.size(); ++g) {
+        emigration_scale_[g] =
+            outflow_calibration(population[g], rates_.emigration, groups_.rows[g]->emigration,
+                                rates_.death_probability);
+        moves_out_scale_[g] = outflow_calibration(
+            population[g], rates_.moves_out, groups_.rows[g]->moves_out, rates_.death_probability);
+    }
+    emigration_rate_.assign(groups_.size(), BySexAge<double>{});
+    moves_out_rate_.assign(groups_.size(), BySexAge<double>{});
+}
+
 void OutMigrationModel::begin_year(int year) {
     year_ = year;
-    for (int s = 0; s < n_sexes; ++s)
-        for (int a = 0; a < n_ages; ++a)
-            out_rate_[at(s)][at(a)] =
-                std::min(1.0, rates_.out_migration[at(s)][at(a)] *
-                                  rate_multiplier(*scenario_, migration_out_lever, year, s, a));
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+        for (int s = 0; s < n_sexes; ++s)
+            for (int a = 0; a < n_ages; ++a) {
+                const double out = rate_multiplier(*scenario_, migration_out_lever, year, s, a);
+                const double emigration =
+                    std::min(1.0, rates_.emigration[at(s)][at(a)] * emigration_scale_[g] * out *
+                                      rate_multiplier(*scenario_, emigration_lever, year, s, a));
+                emigration_rate_[g][at(s)][at(a)] = emigration;
+                moves_out_rate_[g][at(s)][at(a)] = std::min(
+                    1.0 - emigration,
+                    rates_.moves_out[at(s)][at(a)] * moves_out_scale_[g] * out *
+                        rate_multiplier(*scenario_, moves_to_other_gemeenten_lever, year, s, a));
+            }
+}
+
+double OutMigrationModel::emigration(std::size_t area, int sex, int age) const noexcept {
+    return emigration_rate_[groups_.group_of_area[area]][at(sex)][at(age)];
+}
+
+double OutMigrationModel::moves_to_other_gemeenten(std::size_t area, int sex,
+                                                   int age) const noexcept {
+    return moves_out_rate_[groups_.group_of_area[area]][at(sex)][at(age)];
 }
 
 double OutMigrationModel::displaced_share(double demolished, double dwellings_start) noexcept {
@@ -28,13 +81,23 @@ double OutMigrationModel::displaced_share(double demolished, double dwellings_st
 
 void OutMigrationModel::apply(AreaStep& step) const {
     // Out-migration of the persons alive at year end, by their new age.
+    const std::size_t group = groups_.group_of_area[step.area];
+    const BySexAge<double>& emigration = emigration_rate_[group];
+    const BySexAge<double>& moves = moves_out_rate_[group];
+    double emigrants = 0, movers = 0;
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
             for (int p = 0; p < n_positions; ++p) {
-                const double out = step.next[cell(s, a, p)] * out_rate_[at(s)][at(a)];
-                step.next[cell(s, a, p)] -= out;
-                step.migration_out += out;
+                double& persons = step.next[cell(s, a, p)];
+                const double abroad = persons * emigration[at(s)][at(a)];
+                const double elsewhere = persons * moves[at(s)][at(a)];
+                persons -= abroad + elsewhere;
+                emigrants += abroad;
+                movers += elsewhere;
             }
+    step.migration_out += emigrants + movers;
+    step.values(emigration_)[0] = emigrants;
+    step.values(moves_out_)[0] = movers;
 
     // Residents of demolished dwellings leave the area (the average occupancy of its stock).
     const double displaced =
@@ -47,12 +110,25 @@ void OutMigrationModel::apply(AreaStep& step) const {
 }
 
 // The agent core: the same rates, applied to persons by random draws (one stream per process,
-// keyed by person id, so draws do not depend on the order in which persons are visited).
+// keyed by person id, so draws do not depend on the order in which persons are visited). One
+// uniform number decides whether a person leaves and by which flow: below the emigration
+// probability abroad, above it and below the sum to another gemeente.
 void OutMigrationModel::apply(AgentAreaStep& step) const {
     const int year = step.counts.year;
     AgentPopulation& persons = step.persons;
+    const std::size_t group = groups_.group_of_area[step.counts.area];
+    const BySexAge<double>& emigration = emigration_rate_[group];
+    const BySexAge<double>& moves = moves_out_rate_[group];
     const double displaced = displaced_share(
         construction_.in_year(step.counts.area, year_).demolished, step.counts.dwellings_start);
+    double emigrants = 0, movers = 0;
+    // Which flow a draw `u` sends a person of this sex and age by; false if it stays.
+    auto leaves_by = [&](double u, Sex sex, int age) {
+        const double abroad = emigration[at(index(sex))][at(age)];
+        if (u < abroad) return emigrants += 1, true;
+        if (u < abroad + moves[at(index(sex))][at(age)]) return movers += 1, true;
+        return false;
+    };
 
     // Out-migration (and demolition) of everyone alive at year end, by the new age. Newborns
     // have no id yet: their draws are keyed by the mother and their place among the arrivals.
@@ -60,25 +136,23 @@ void OutMigrationModel::apply(AgentAreaStep& step) const {
         const std::uint32_t id = step.residents[i];
         if (persons.presence[id] != Presence::present) continue;
         const bool leaves =
-            step.draw(i, migration_out_lane) <
-                out_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))] ||
+            leaves_by(step.draw(i, migration_out_lane), persons.sex[id],
+                      persons.age_on_1_january(id, year + 1)) ||
             (displaced > 0 && step.random.uniforms(demolition_stream, id, year)[0] < displaced);
         if (leaves) {
             persons.presence[id] = Presence::emigrated;
             step.counts.migration_out += 1;
         }
     }
-    auto leaves = [&](DrawStream stream, std::uint32_t entity, std::uint32_t draw, Sex sex,
-                      int age) {
-        const auto u = step.random.uniforms(stream, entity, year, draw);
-        return u[0] < out_rate_[at(index(sex))][at(age)] || u[1] < displaced;
-    };
     std::erase_if(step.arrivals, [&](const Arrival& newborn) {
         const auto order = static_cast<std::uint32_t>(&newborn - step.arrivals.data());
-        if (!leaves(migration_out_stream, newborn.mother, 1 + order, newborn.sex, 0)) return false;
+        const auto u = step.random.uniforms(migration_out_stream, newborn.mother, year, 1 + order);
+        if (!leaves_by(u[0], newborn.sex, 0) && !(u[1] < displaced)) return false;
         step.counts.migration_out += 1;
         return true;
     });
+    step.counts.values(emigration_)[0] = emigrants;
+    step.counts.values(moves_out_)[0] = movers;
 }
 
 }  // namespace socialtwin

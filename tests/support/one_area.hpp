@@ -33,7 +33,9 @@ struct OneArea {
         model.configure(scenario);
         model.declare_indicators(catalog);
         base_positions = positions_by_area(start, 1);
-        model.begin_run({&scenario, &areas, 2019, 2049, base_positions, base_dwellings});
+        RunContext context{&scenario, &areas, 2019, 2049, base_positions, base_dwellings};
+        context.base_cells = start;  // the base population is 1 January's
+        model.begin_run(context);
         model.begin_year(year);
         YearResults results(catalog, 1);
         AreaStep step{0,  year, start,           next,           births, deaths,
@@ -54,8 +56,9 @@ struct OneArea {
             model->configure(scenario);
             model->declare_indicators(catalog);
         }
-        for (const auto& model : models)
-            model->begin_run({&scenario, &areas, 2019, 2049, base_positions, base_dwellings});
+        RunContext context{&scenario, &areas, 2019, 2049, base_positions, base_dwellings};
+        context.base_cells = start;
+        for (const auto& model : models) model->begin_run(context);
         for (const auto& model : models) model->begin_year(year);
         YearResults results(catalog, 1);
         AreaStep step{0,  year, start,           next,           births, deaths,

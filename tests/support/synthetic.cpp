@@ -15,8 +15,8 @@ RateSet synthetic_rates() {
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
             r.death_probability[at(s)][at(a)] = a == max_age ? 1.0 : 0.01;
-            r.out_migration[at(s)][at(a)] = 0.02;
-            r.in_migration_profile[at(s)][at(a)] = (a >= 20 && a < 30) ? 1.0 / 20 : 0.0;
+            r.emigration[at(s)][at(a)] = 0.02;
+            r.immigration_profile[at(s)][at(a)] = (a >= 20 && a < 30) ? 1.0 / 20 : 0.0;
             r.position_shares[at(s)][at(a)][at(
                 index(a < 18 ? Position::child_at_home : Position::living_alone))] = 1.0;
             r.gp_contacts[at(s)][at(a)] = a >= 85 ? 15 : 4;
@@ -42,7 +42,7 @@ RateSet synthetic_rates() {
     r.newborn_death_probability = {0.005,
                                    0.005};  // half of q(0), as before the newborns had their own
     r.male_share_at_birth = 0.5;
-    r.in_migrants_per_inhabitant = 0.01;
+    r.immigrants_per_inhabitant = 0.01;
     r.persons_per_household = 2.0;
     r.other_households_per_other_member = 0.5;
     r.price_year = 2022;

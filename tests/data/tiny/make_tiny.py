@@ -29,8 +29,10 @@ write(rates / "mortality.csv", ["age", "male", "female", "improvement_male", "im
       [[a, 1.0 if a == 105 else 0.01, 1.0 if a == 105 else 0.01, 0, 0] for a in ages])
 write(rates / "fertility.csv", ["age", "asfr"], [[a, 0.05] for a in range(20, 40)])
 write(rates / "migration.csv",
-      ["age", "out_rate_male", "out_rate_female", "in_profile_male", "in_profile_female"],
-      [[a, 0, 0, 0.05 if 20 <= a < 30 else 0, 0.05 if 20 <= a < 30 else 0] for a in ages])
+      ["sex", "age", "immigration_share", "emigration_probability", "moves_in_share",
+       "moves_out_probability"],
+      [[s, a, 0.05 if 20 <= a < 30 else 0, 0, 0.05 if 20 <= a < 30 else 0, 0]
+       for s in ("male", "female") for a in ages])
 write(rates / "household_positions.csv", ["sex", "age"] + positions,
       [[s, a] + ([1, 0, 0, 0, 0, 0, 0] if a < 18 else [0, 1, 0, 0, 0, 0, 0])
        for s in ("male", "female") for a in ages])
@@ -54,7 +56,7 @@ write(rates / "wmo_services.csv",
 (rates / "rates.yaml").write_text(
     "# Synthetic rate set for tests (round numbers, not real).\n"
     "reference_year: 2019\nprice_year: 2022\nsex_ratio_at_birth_male_share: 0.5\n"
-    "in_migrants_per_inhabitant: 0\ngp_contacts_per_fte: 10000\n"
+    "immigrants_per_inhabitant: 0\ngp_contacts_per_fte: 10000\n"
     "persons_per_household_gemeente: 2\nother_households_per_other_member: 0.5\n"
     "newborn_death_probability_male: 0.005\nnewborn_death_probability_female: 0.005\n"
     "newborn_improvement_male: 0\nnewborn_improvement_female: 0\nmortality_factor: 1\n"

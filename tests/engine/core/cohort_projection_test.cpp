@@ -108,7 +108,7 @@ TEST(CohortProjection, HousingLedMigrationAdmitsOnlyWhatTheStockHasRoomFor) {
     // Without out-migration nobody leaves, and with households per dwelling held at the base
     // year's there is no room: every would-be in-migrant is turned away.
     RateSet full = rates;
-    for (auto& by_age : full.out_migration) by_age.fill(0.0);
+    for (auto& by_age : full.emigration) by_age.fill(0.0);
     Scenario held = testing::synthetic_scenario(1);
     held.parameters.set("housing.occupancy_rise_max", 0.0);
     const auto crowded = project(held, full, 1, 0, {"migration"});

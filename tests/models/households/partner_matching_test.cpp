@@ -30,8 +30,8 @@ struct Singles {
                 rates.transitions.push_back({static_cast<Sex>(s), a, HouseholdEvent::partnering,
                                              Position::living_alone, Position::partner_no_children,
                                              1.0});
-        for (auto& by_age : rates.out_migration) by_age.fill(0.0);
-        rates.in_migrants_per_inhabitant = 0;
+        for (auto& by_age : rates.emigration) by_age.fill(0.0);
+        rates.immigrants_per_inhabitant = 0;
         base.year = 2019;
         base.persons.assign(3 * CohortCell::size, 0.0);
         base.dwellings.assign(3, 100.0);

@@ -42,10 +42,10 @@ struct Market {
           areas(testing::synthetic_areas(n_areas)),
           persons(n_areas * CohortCell::size, 0.0),
           dwellings(n_areas, 100.0) {
-        for (auto& by_age : rates.out_migration) by_age.fill(0.1);
+        for (auto& by_age : rates.emigration) by_age.fill(0.1);
         rates.out_migrants_per_inhabitant = 0.1;
         rates.internal_moves_per_inhabitant = 0.1;
-        rates.in_migrants_per_inhabitant = 0;
+        rates.immigrants_per_inhabitant = 0;
         // The vacancies these tests count are the base year's occupancy; how far it may rise is
         // the subject of the HousingMarketOccupancy tests.
         scenario.parameters.set("housing.occupancy_rise_max", 0.0);
@@ -134,7 +134,7 @@ TEST(HousingMarket, AnOverfullAreaTakesTheVacanciesOfItsBuurt) {
 TEST(HousingMarket, ANewDwellingIsOneMoreVacancyAndTakesInMigrantsForTheRestOfItsOccupancy) {
     Market m(4);
     for (std::size_t a = 0; a < 4; ++a) m.live_alone(a, 100);
-    m.rates.in_migrants_per_inhabitant = 0.2;  // more than the room: housing-led, some turned away
+    m.rates.immigrants_per_inhabitant = 0.2;  // more than the room: housing-led, some turned away
     m.build(0, 20, 2.0);                       // 20 dwellings for 40 persons in A0
     m.run();
     const double new_residents = [&] {
@@ -161,7 +161,7 @@ TEST(HousingMarket, NewDwellingsFilledByMoversTakeNoInMigrants) {
     Market m(2);
     m.live_alone(0, 100);
     m.live_alone(1, 100);
-    m.rates.in_migrants_per_inhabitant = 0.2;
+    m.rates.immigrants_per_inhabitant = 0.2;
     m.build(0, 200, 0.05);  // 200 vacancies for 10 persons: the 18 movers alone fill them
     m.run();
     EXPECT_DOUBLE_EQ(m.value("migration_in_new_dwellings", 0), 0);
@@ -177,10 +177,10 @@ struct TwoCores {
     AreaTable areas = testing::synthetic_areas(4);
     BasePopulation base;
     TwoCores() {
-        for (auto& by_age : rates.out_migration) by_age.fill(0.1);
+        for (auto& by_age : rates.emigration) by_age.fill(0.1);
         rates.out_migrants_per_inhabitant = 0.1;
         rates.internal_moves_per_inhabitant = 0.2;
-        rates.in_migrants_per_inhabitant = 0.1;
+        rates.immigrants_per_inhabitant = 0.1;
         base.year = 2019;
         base.persons.assign(4 * CohortCell::size, 0.0);
         base.dwellings = {450, 400, 420, 700};

@@ -57,7 +57,7 @@ TEST(InMigration, NewDwellingsAreFilledInTheirYearOnly) {
         p.dwellings = 10;
         p.occupancy = 2;
         area.scenario.construction.push_back(p);
-        area.rates.in_migrants_per_inhabitant = 0;
+        area.rates.immigrants_per_inhabitant = 0;
         const YearResults r = area.run(migration(area.rates), year);
         const double expected = year == 2021 ? 20.0 : 0.0;
         EXPECT_DOUBLE_EQ(area.in, expected) << year;

@@ -47,7 +47,7 @@ TEST(OutMigration, TheScenarioFactorScalesTheRateOfItsAgesOnly) {
 
 TEST(OutMigration, DemolitionSendsTheResidentsOfTheDemolishedShareOut) {
     Leaving area;
-    for (auto& by_age : area.rates.out_migration) by_age.fill(0.0);
+    for (auto& by_age : area.rates.emigration) by_age.fill(0.0);
     area.next[OneArea::cell(0, 40, Position::living_alone)] = 200;
     area.demolish(25);  // a quarter of the 100 dwellings
     area.run_out_migration();
@@ -57,7 +57,7 @@ TEST(OutMigration, DemolitionSendsTheResidentsOfTheDemolishedShareOut) {
 
 TEST(OutMigration, DemolitionSendsResidentsOutOnlyInItsYear) {
     Leaving area;
-    for (auto& by_age : area.rates.out_migration) by_age.fill(0.0);
+    for (auto& by_age : area.rates.emigration) by_age.fill(0.0);
     area.next[OneArea::cell(0, 40, Position::living_alone)] = 200;
     area.demolish(25, 2021);
     area.run_out_migration(2020);
