@@ -298,7 +298,7 @@ TEST(HousingMarketOccupancy, HouseholdsPerDwellingMayRiseByTheBoundBeforeInMigra
         Market m(2);
         m.live_alone(0, 100);
         m.live_alone(1, 100);
-        m.rates.in_migrants_per_inhabitant = 0.5;  // 100 would-be in-migrants: some refused
+        m.rates.immigrants_per_inhabitant = 0.5;  // 100 would-be in-migrants: some refused
         m.scenario.parameters.set("housing.occupancy_rise_max", rise);
         m.run();
         (rise > 0 ? risen : at_base) = admitted_in_migrants(m);
@@ -316,7 +316,7 @@ TEST(HousingMarketOccupancy, VacancyAboveTheFrictionalIsFilledBeforeAnyoneIsRefu
     Market m(2);
     m.live_alone(0, 80);
     m.live_alone(1, 80);
-    m.rates.in_migrants_per_inhabitant = 1.0;
+    m.rates.immigrants_per_inhabitant = 1.0;
     m.run();
     EXPECT_GT(m.total("migration_in_unmet"), 0);
     EXPECT_NEAR(admitted_in_migrants(m) * households_per_in_migrant(m), 52, 1e-9);
@@ -328,7 +328,7 @@ TEST(HousingMarketOccupancy, AGrowingStockAdmitsAtLeast95PercentOfTheWouldBeInMi
         Market m(2);
         m.live_alone(0, 100);
         m.live_alone(1, 100);
-        m.rates.in_migrants_per_inhabitant = 0.2;
+        m.rates.immigrants_per_inhabitant = 0.2;
         if (growing) {
             // The dataset's baseline: 15 dwellings a year more in each area (trend).
             m.baseline.trend = {{.new_dwellings = 10, .other_additions = 6, .demolished = 1},
@@ -346,7 +346,7 @@ TEST(HousingMarketOccupancy, DemandLedAdmitsEveryoneAndReportsNoUnmetDemand) {
     Market m(2);
     m.live_alone(0, 100);
     m.live_alone(1, 100);
-    m.rates.in_migrants_per_inhabitant = 0.5;
+    m.rates.immigrants_per_inhabitant = 0.5;
     m.scenario.parameters.set("housing.migration", std::string{"demand_led"});
     m.run();
     EXPECT_NEAR(admitted_in_migrants(m), 100, 1e-9);
