@@ -304,6 +304,9 @@ HousingMarket::Totals HousingMarket::add_up_vacancies_and_movers() {
     std::fill(market_weight_.begin(), market_weight_.end(), 0.0);
     Totals totals;
     totals.movers.assign(n_markets_, 0.0);
+    totals.wanting.assign(n_markets_, 0.0);
+    totals.room.assign(n_markets_, 0.0);
+    totals.movers_households.assign(n_markets_, 0.0);
     for (std::size_t a = 0; a < market_.size(); ++a) {
         const Market& m = market_[a];
         const double weight = m.vacant + m.new_dwellings;
@@ -312,9 +315,9 @@ HousingMarket::Totals HousingMarket::add_up_vacancies_and_movers() {
         group_movers_[group_of_[a]] += m.movers;
         group_movers_households_[group_of_[a]] += m.movers_households;
         totals.movers[market_of_[a]] += m.movers;
-        totals.wanting += m.wanting;
-        totals.room += m.room;
-        totals.movers_households += m.movers_households;
+        totals.wanting[market_of_[a]] += m.wanting;
+        totals.room[market_of_[a]] += m.room;
+        totals.movers_households[market_of_[a]] += m.movers_households;
     }
     return totals;
 }
@@ -339,6 +342,8 @@ void HousingMarket::divide_by_buurt(Totals& totals) {
 void HousingMarket::place_movers(Totals& totals) {
     const double preference = housing_.own_buurt_weight;
     totals.left.assign(market_.size(), 0.0);
+    totals.all_left.assign(n_markets_, 0.0);
+    totals.movers_into_new_households.assign(n_markets_, 0.0);
     for (std::size_t a = 0; a < market_.size(); ++a) {
         Market& m = market_[a];
         const std::size_t k = market_of_[a], g = group_of_[a];
@@ -352,7 +357,7 @@ void HousingMarket::place_movers(Totals& totals) {
             m.in_buurt = group_divisor_[g] > 0 ? (free + m.new_dwellings) * preference *
                                                      group_movers_[g] / group_divisor_[g]
                                                : 0.0;
-            totals.movers_into_new_households += m.new_dwellings * households;
+            totals.movers_into_new_households[k] += m.new_dwellings * households;
             totals.left[a] = std::max(0.0, free - free * households);
         } else {
             // No vacancy anywhere in the municipality: the movers stay spread as they were.
@@ -360,24 +365,30 @@ void HousingMarket::place_movers(Totals& totals) {
             m.in_buurt = group_movers_[g] * m.share;
         }
         m.new_filled = std::max(0.0, m.new_capacity - m.new_movers);
-        totals.all_left += totals.left[a];
+        totals.all_left[market_of_[a]] += totals.left[a];
     }
 }
 
-// In-migrants from outside take the room left in the whole stock (housing-led), spread over the
-// areas in proportion to what each has left; demand-led, all of them come.
+// In-migrants from outside take the room left in the stock of the municipality they move to
+// (housing-led), spread over its areas in proportion to what each has left; demand-led, all of
+// them come. Never across municipalities: vacant holiday homes on the coast do not house those
+// who wanted to live in a city (nor in the asylum reception centre of another gemeente).
 void HousingMarket::admit_in_migrants(const Totals& totals) {
     if (housing_.migration == MigrationMode::demand_led || households_per_in_migrant_ <= 0) {
         for (Market& m : market_) m.admitted = m.wanting;
         return;
     }
-    const double admitted =
-        std::clamp((totals.room - totals.movers_households + totals.movers_into_new_households) /
-                       households_per_in_migrant_,
-                   0.0, totals.wanting);
-    for (std::size_t a = 0; a < market_.size(); ++a)
+    std::vector<double> admitted(n_markets_, 0.0);
+    for (std::size_t k = 0; k < n_markets_; ++k)
+        admitted[k] = std::clamp(
+            (totals.room[k] - totals.movers_households[k] + totals.movers_into_new_households[k]) /
+                households_per_in_migrant_,
+            0.0, totals.wanting[k]);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        const std::size_t k = market_of_[a];
         market_[a].admitted =
-            totals.all_left > 0 ? admitted * totals.left[a] / totals.all_left : 0.0;
+            totals.all_left[k] > 0 ? admitted[k] * totals.left[a] / totals.all_left[k] : 0.0;
+    }
 }
 
 // Cohort core: the movers by cell, per municipality (for a market without vacancies), per buurt

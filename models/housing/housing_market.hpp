@@ -181,14 +181,16 @@ private:
 
     // The steps of settle(), in order.
     struct Totals {
-        std::vector<double> movers;  // [persons] per market
-        double wanting = 0, room = 0, movers_households = 0;
+        // Per market (municipality): in-migrants look for a dwelling in the municipality they
+        // move to, so room in one municipality never admits those who wanted another.
+        std::vector<double> movers;  // [persons]
+        std::vector<double> wanting, room, movers_households;
         // Per market: the movers (persons, households) of each buurt over its divisor, summed.
         std::vector<double> per_weight, households_per_weight;
-        // Per area: the room left for in-migrants after the movers; its sum; the households
-        // of the movers who chose new dwellings (they leave room behind).
+        // Per area: the room left for in-migrants after the movers. Per market: its sum; the
+        // households of the movers who chose new dwellings (they leave room behind).
         std::vector<double> left;
-        double all_left = 0, movers_into_new_households = 0;
+        std::vector<double> all_left, movers_into_new_households;
     };
     void net_room_within_buurten();
     Totals add_up_vacancies_and_movers();

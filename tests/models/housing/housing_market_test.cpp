@@ -135,7 +135,7 @@ TEST(HousingMarket, ANewDwellingIsOneMoreVacancyAndTakesInMigrantsForTheRestOfIt
     Market m(4);
     for (std::size_t a = 0; a < 4; ++a) m.live_alone(a, 100);
     m.rates.immigrants_per_inhabitant = 0.2;  // more than the room: housing-led, some turned away
-    m.build(0, 20, 2.0);                       // 20 dwellings for 40 persons in A0
+    m.build(0, 20, 2.0);                      // 20 dwellings for 40 persons in A0
     m.run();
     const double new_residents = [&] {
         double sum = 0;
@@ -352,6 +352,30 @@ TEST(HousingMarketOccupancy, DemandLedAdmitsEveryoneAndReportsNoUnmetDemand) {
     EXPECT_NEAR(admitted_in_migrants(m), 100, 1e-9);
     EXPECT_DOUBLE_EQ(m.total("migration_in_unmet"), 0);
     EXPECT_DOUBLE_EQ(m.total("migration_in_unmet_households"), 0);
+}
+
+TEST(HousingMarketOccupancy, InMigrantsAreAdmittedOnlyIntoTheGemeenteTheyMoveTo) {
+    // Two gemeenten: G1 (area 0) is full and wants 50 in-migrants; G2 (area 1) has 100 dwellings
+    // and only 10 inhabitants (holiday homes), so 0.5 x 10 = 5 would come. The room of G2 must
+    // not house the in-migrants G1 refused (the national run once filled coastal holiday homes
+    // with a city's in-migrants).
+    Market m(2);
+    AreaAttribute gemeente{"gemeente", {"G1", "G2"}};
+    m.areas.add_attribute(std::move(gemeente));
+    m.live_alone(0, 100);
+    m.live_alone(1, 10);
+    for (auto& by_age : m.rates.emigration) by_age.fill(0.0);
+    m.rates.internal_moves_per_inhabitant = 0;
+    m.rates.immigrants_per_inhabitant = 0.5;
+    m.run();
+    // G1: 100 households in 100 dwellings at the base year's occupancy: no room, all 50 refused.
+    EXPECT_NEAR(m.value("migration_in_unmet", 0), 50, 1e-9);
+    // In-migrants per area: migration_in (the core's flow) less the moves between areas (none).
+    EXPECT_DOUBLE_EQ(m.total("moves_in"), 0);
+    EXPECT_NEAR(m.flows[0][2], 0, 1e-9);
+    // G2: its own 5 come, no more.
+    EXPECT_NEAR(m.flows[1][2], 5, 1e-9);
+    EXPECT_NEAR(m.value("migration_in_unmet", 1), 0, 1e-9);
 }
 
 }  // namespace
