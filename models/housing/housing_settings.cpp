@@ -17,17 +17,19 @@ const Parameters<HousingSettings>& housing_parameters() {
                   .meaning = "Share of the dwelling stock that stands empty so that moves can "
                              "happen. Dutch frictional vacancy is about 2%; more than a fifth "
                              "empty is no housing market."});
-        p.choice(&HousingSettings::migration, migration_mode_names, MigrationMode::housing_led,
-                 {.path = "housing.migration",
-                  .meaning = "How in-migration meets the dwelling stock. `housing_led`: "
-                             "in-migrants arrive only as far as the municipality's dwellings "
-                             "have room for their households: its vacancy down to "
-                             "`frictional_vacancy`, and households per dwelling up to "
-                             "`occupancy_rise_max` above the base year's; the rest is reported "
-                             "as `migration_in_unmet`. "
-                             "`demand_led`: in-migrants arrive at the baseline rate whatever the "
-                             "stock, so `dwelling_shortage` shows the dwellings a growing demand "
-                             "would need."});
+        p.choice(
+            &HousingSettings::migration, migration_mode_names, MigrationMode::housing_led,
+            {.path = "housing.migration",
+             .meaning =
+                 "How in-migration meets the dwelling stock. `housing_led`: "
+                 "in-migrants arrive only as far as the municipality's dwellings "
+                 "have room for their households: households per dwelling up "
+                 "to `occupancy_rise_max` above the base year's (the base year's "
+                 "vacancy, holiday homes included, is a fact of the area); the rest is reported "
+                 "as `migration_in_unmet`. "
+                 "`demand_led`: in-migrants arrive at the baseline rate whatever the "
+                 "stock, so `dwelling_shortage` shows the dwellings a growing demand "
+                 "would need."});
         p.number(&HousingSettings::persons_per_new_dwelling,
                  {.path = "housing.persons_per_new_dwelling",
                   .default_number = 0,
@@ -72,8 +74,7 @@ const Parameters<HousingSettings>& housing_parameters() {
                   .expected = "a share in {min}..{max} (0.02 = 2%)",
                   .fraction = true,
                   .meaning = "How far households per dwelling may rise above the base year's "
-                             "(or above 1 - `frictional_vacancy` where the base year had more "
-                             "vacancy) before a housing-led market refuses in-migrants: doubling "
+                             "before a housing-led market refuses in-migrants: doubling "
                              "up, room rental and students sharing absorb some of a shortage. An "
                              "assumption (modelled), no observed bound; 0 = the base year's "
                              "occupancy is the limit."});

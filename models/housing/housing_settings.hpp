@@ -28,9 +28,8 @@ struct HousingSettings {
     // dwelling of its own buurt than to one elsewhere (an assumption; 1 = no preference).
     double own_buurt_weight{};
     BaselineStockChangeMode baseline_stock_change{};
-    // [share] how far households per dwelling may rise above the base year's (or above
-    // 1 - frictional_vacancy, where the base year had more vacancy) before in-migrants are
-    // refused (housing-led).
+    // [share] how far households per dwelling may rise above the base year's before
+    // in-migrants are refused (housing-led).
     double occupancy_rise_max{};
 };
 
