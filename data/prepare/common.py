@@ -83,6 +83,19 @@ def write_text(path, text):
         f.write(text)
 
 
+
+def replace_provenance_section(dd, section, text):
+    """Writes `text` as the section of dd/PROVENANCE.md that starts with the heading `section`,
+    replacing that section and everything after it (each step owns the tail it appends), so that
+    a step run again leaves the file as the first run did."""
+    path = os.path.join(dd, "PROVENANCE.md")
+    with open(path, encoding="utf-8") as fh:
+        cur = fh.read()
+    k = cur.find("\n" + section)
+    if k >= 0:
+        cur = cur[:k + 1]
+    write_text(path, cur.rstrip("\n") + "\n\n" + text)
+
 def yq(s):
     """Double-quoted YAML scalar (always safe, e.g. for 's-Gravenhage or strings with ':')."""
     return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -23,7 +23,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from common import POSITIONS, controlled_round, largest_remainder, read_kwb, write_csv, write_text, yq
+from common import (POSITIONS, controlled_round, largest_remainder, read_kwb, replace_provenance_section, write_csv,
+                    write_text, yq)
 
 DATASETS = ["denhaag-zuidwest-2019", "denhaag-2019", "nl-pc4-2021"]
 GEO_COLUMNS = ["x_km", "y_km", "access_km", "observed_gp_distance_km"]
@@ -742,16 +743,6 @@ def provenance_section(f, dh_info):
     return "\n".join(L)
 
 
-def append_provenance(dd, text):
-    path = os.path.join(dd, "PROVENANCE.md")
-    with open(path, encoding="utf-8") as fh:
-        cur = fh.read()
-    k = cur.find("\n" + SECTION)
-    if k >= 0:
-        cur = cur[:k + 1]
-    write_text(path, cur.rstrip("\n") + "\n\n" + text)
-
-
 def update_dataset_yaml(dd, name):
     path = os.path.join(dd, "dataset.yaml")
     with open(path, encoding="utf-8") as fh:
@@ -892,7 +883,7 @@ def run(shared, out):
         if level != "pc4":
             ar = pd.read_csv(os.path.join(dd, "areas.csv"), dtype=str, keep_default_na=False)
             f["buurt_names"] = dict(zip(ar.buurt, ar.buurt_name))
-        append_provenance(dd, provenance_section(f, dh_info))
+        replace_provenance_section(dd, SECTION, provenance_section(f, dh_info))
         update_dataset_yaml(dd, name)
         figs[name] = f
         short = {"denhaag-zuidwest-2019": "zw", "denhaag-2019": "dh", "nl-pc4-2021": "nl"}[name]

@@ -32,7 +32,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from common import write_csv, write_text
+from common import replace_provenance_section, write_csv
 
 # name: (base year, holds whole gemeenten)
 DATASETS = {
@@ -189,16 +189,6 @@ def provenance(name, base, whole, lines):
         "", *lines, ""])
 
 
-def append_provenance(dd, text):
-    path = os.path.join(dd, "PROVENANCE.md")
-    with open(path, encoding="utf-8") as fh:
-        cur = fh.read()
-    k = cur.find("\n" + SECTION)
-    if k >= 0:
-        cur = cur[:k + 1]
-    write_text(path, cur.rstrip("\n") + "\n\n" + text)
-
-
 def run(shared, out):
     m = read_mutations(shared)
     names = gemeente_names(shared)
@@ -240,11 +230,11 @@ def run(shared, out):
                 lines.append(f"- {g} {key}: CBS " + ", ".join(f"{c} {f[c]:,.1f}" for c, _ in FLOWS)
                              + f"; this dataset's areas: additions {s[0] + s[1]:,.1f}, withdrawals {s[2] + s[3]:,.1f}.")
         if len(set(a.gname)) > 1:
-            t = sum(sums[(g, "trend")] for g in set(a.gname))
+            t = sum(sums[(g, "trend")] for g in sorted(set(a.gname)))  # a fixed order: the same sum every run
             lines.append(f"- {len(set(a.gname))} gemeenten, `trend` per year: new {t[0]:,.0f}, other additions "
                          f"{t[1]:,.0f}, demolished {t[2]:,.0f}, other withdrawals {t[3]:,.0f}; net "
                          f"{t[0] + t[1] - t[2] - t[3]:,.0f} dwellings per year.")
             lines.append("- Trend over 2019-2020 only (formed 1 January 2019): " + "; ".join(short_trend) + ".")
-        append_provenance(dd, provenance(name, base, whole, lines))
+        replace_provenance_section(dd, SECTION, provenance(name, base, whole, lines))
         report += [f"  stock {name}: " + ln[2:] for ln in lines]
     return nrows, report
