@@ -666,8 +666,9 @@ void check_label_column_names(const CsvTable& areas, const Dataset& d) {
     taken.emplace(derived_layout::aggregates, "the group of aggregates");
     IndicatorCatalog catalog;
     const PopulationAccounts accounts(catalog);  // the indicators the cores declare themselves
+    const Scenario no_scenario{};  // outlives every model: a model may keep what it is given
     for (const auto& model : create_models({.rates = d.rates, .facilities = d.facilities})) {
-        model->configure(Scenario{});
+        model->configure(no_scenario);
         model->declare_indicators(catalog);
     }
     for (const auto& dimension : catalog.dimensions()) taken.emplace(dimension.name, "a dimension");

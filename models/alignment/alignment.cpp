@@ -23,7 +23,11 @@ double AlignmentModel::factor(double target, double projected) noexcept {
 }
 
 void AlignmentModel::configure(const Scenario& scenario) {
+    // What configure() needs of the tables is copied: the scenario it is given need not outlive
+    // the call (the dataset check declares indicators with a temporary one); the run's own
+    // scenario is read again in begin_run.
     tables_ = &scenario.alignment;
+    aligns_ = !scenario.alignment.empty();
     cell_of_.clear();
     offsets_.clear();
     cells_ = 0;
@@ -44,7 +48,7 @@ void AlignmentModel::configure(const Scenario& scenario) {
 void AlignmentModel::declare_indicators(IndicatorCatalog& catalog) {
     // Only a run that aligns reports alignment: without `align:` the results keep exactly the
     // datasets they had.
-    if (tables_ == nullptr || tables_->empty()) return;
+    if (!aligns_) return;
     adjustment_ = catalog.add(
         {.name = "alignment_adjustment",
          .units = "persons",
@@ -69,6 +73,7 @@ void AlignmentModel::declare_indicators(IndicatorCatalog& catalog) {
 }
 
 void AlignmentModel::begin_run(const RunContext& run) {
+    tables_ = &run.scenario->alignment;
     n_areas_ = run.areas->size();
     projected_.assign(n_areas_ * cells_, 0.0);
     factors_.assign(n_areas_ * cells_, 1.0);

@@ -69,7 +69,8 @@ private:
     std::vector<std::vector<int>> cell_of_;
     std::vector<std::size_t> offsets_;  // per table: its first cell in an area's row
 
-    const std::vector<AlignmentTable>* tables_ = nullptr;
+    const std::vector<AlignmentTable>* tables_ = nullptr;  // the run's (begin_run on)
+    bool aligns_ = false;                                  // the scenario has `align:` (configure)
     std::size_t n_areas_ = 0;
     std::size_t cells_ = 0;  // per area: every table's cells_per_region(), in table order
     std::vector<Active> active_;
