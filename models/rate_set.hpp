@@ -87,11 +87,11 @@ struct RateSet {
     // Fertility: fertility.csv scaled by TFR(year) / fertility_tfr_reference, the national TFR
     // moving linearly from fertility_tfr_reference (reference year) to fertility_tfr_long_run
     // over fertility_years_to_long_run years. Equal levels: no path.
-    std::array<double, n_ages> fertility{};   // [births per woman per year], age on 1 January
-    double fertility_tfr_reference = 1.0;     // [children per woman]
-    double fertility_tfr_long_run = 1.0;      // [children per woman]
-    int fertility_years_to_long_run = 0;      // [years]
-    double male_share_at_birth = 0.512;       // [share of births]
+    std::array<double, n_ages> fertility{};  // [births per woman per year], age on 1 January
+    double fertility_tfr_reference = 1.0;    // [children per woman]
+    double fertility_tfr_long_run = 1.0;     // [children per woman]
+    int fertility_years_to_long_run = 0;     // [years]
+    double male_share_at_birth = 0.512;      // [share of births]
 
     // Migration across the municipal border, four flows (docs/model.md, "Migration"), by sex and
     // age at year end. Outflows: probabilities at the rate set's reference population, which the
