@@ -196,13 +196,6 @@ void HousingMarket::begin_year(int year) {
                                   move_scale);
 }
 
-void HousingMarket::expect_in_migrants(double per_inhabitant,
-                                       double households_per_person) noexcept {
-    in_per_inhabitant_total_ = per_inhabitant;
-    in_per_inhabitant_by_area_.clear();
-    households_per_in_migrant_ = households_per_person;
-}
-
 void HousingMarket::expect_in_migrants(std::vector<double> per_inhabitant_by_area,
                                        double households_per_person) noexcept {
     in_per_inhabitant_by_area_ = std::move(per_inhabitant_by_area);
@@ -223,8 +216,7 @@ void HousingMarket::record_market(std::size_t area, double inhabitants,
     m.movers_households = movers_households;
     m.inhabitants = inhabitants;
     m.wanting =
-        inhabitants * (in_per_inhabitant_by_area_.empty() ? in_per_inhabitant_total_
-                                                          : in_per_inhabitant_by_area_[area]);
+        inhabitants * (in_per_inhabitant_by_area_.empty() ? 0.0 : in_per_inhabitant_by_area_[area]);
     // Negative where the area holds more households than its dwellings take: that makes less
     // room in the municipal market too.
     // The baseline's additions are room this year; its withdrawals' residents are rehoused in

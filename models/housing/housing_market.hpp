@@ -61,9 +61,8 @@ public:
     // The run's construction programme (read in begin_run).
     const ConstructionProgramme& construction() const noexcept { return construction_; }
     // In-migration, in begin_year (before any area's apply): this year's would-be in-migrants
-    // per inhabitant, and the households they form per person.
-    void expect_in_migrants(double per_inhabitant, double households_per_person) noexcept;
-    // The same with a rate per area (in-migration calibrated per gemeente), indexed by area.
+    // per inhabitant of each area (its gemeente's rates; indexed by area), and the households
+    // they form per person. Without it, no one would come.
     void expect_in_migrants(std::vector<double> per_inhabitant_by_area,
                             double households_per_person) noexcept;
     // What settle() admitted into an area [persons]: in-migrants into its existing stock, and
@@ -102,10 +101,10 @@ private:
     std::vector<double> households_per_dwelling_;
     std::vector<double> households_per_dwelling_max_;
     int year_ = 0;
-    double in_per_inhabitant_total_ = 0;  // [in-migrants per inhabitant], from in-migration
-    std::vector<double> in_per_inhabitant_by_area_;  // the same per area, when given so
-    double households_per_in_migrant_ = 0;           // [households per person] of this year's mix
-    BySexAge<double> move_rate_{};  // [probability per year] of moving to another dwelling
+    std::vector<double>
+        in_per_inhabitant_by_area_;         // [in-migrants per inhabitant], from in-migration
+    double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
+    BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
     IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
         in_new_dwellings_{}, in_unmet_{}, in_unmet_households_{};
 
