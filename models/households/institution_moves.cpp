@@ -30,6 +30,15 @@ const Parameters<InstitutionSettings>& institution_parameters() {
                              "else the nearest area with capacity -- as CBS registers "
                              "institution residents at the home's address. `false`: entrants "
                              "stay in the area where they lived."});
+        p.choice(&InstitutionSettings::without_home, without_home_names,
+                 WithoutHome::stay,
+                 {.path = "institutions.without_home",
+                  .meaning = "Where the entrants of a gemeente with no nursing home in the "
+                             "dataset go. `nearest_home`: to the nearest area with capacity "
+                             "(over the area graph), often in another gemeente. `stay`: they "
+                             "stay in their own area -- the dataset places each organisation "
+                             "at its seat only, so most gemeenten without a seat do have homes "
+                             "of organisations seated elsewhere."});
         return p;
     }();
     return parameters;
@@ -103,12 +112,15 @@ void InstitutionMoves::begin_year(int year) {
     }
     std::sort(sources.begin(), sources.end());
     // A gemeente without capacity sends its entrants to the nearest area with capacity, over
-    // the area graph (areas.csv positions); without positions they stay.
+    // the area graph (areas.csv positions), unless they are to stay; without positions they
+    // stay.
     const bool some_without = std::any_of(gemeente_of_.begin(), gemeente_of_.end(),
                                           [&](std::size_t g) { return homes_[g].empty(); });
     const AreaQuantity *x = areas_->quantity("x_km"), *y = areas_->quantity("y_km"),
                        *access = areas_->quantity("access_km");
-    if (sources.empty() || !some_without || !x || !y || !access) return;
+    if (settings_.without_home == WithoutHome::stay || sources.empty() || !some_without || !x ||
+        !y || !access)
+        return;
     const AreaGraph graph(x->values, y->values, access->values);
     const AreaGraph::Nearest found = graph.nearest(sources);
     for (std::size_t a = 0; a < n; ++a)

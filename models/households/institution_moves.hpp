@@ -40,9 +40,14 @@ inline constexpr DrawStream institution_moves_stream{.name = "institution_moves"
 enum class InstitutionLocation { at_facilities, where_they_lived };
 inline constexpr EnumNames<InstitutionLocation, 2> institution_location_names{{"true", "false"}};
 
+// Where the entrants of a gemeente without a home go.
+enum class WithoutHome { nearest_home, stay };
+inline constexpr EnumNames<WithoutHome, 2> without_home_names{{"nearest_home", "stay"}};
+
 // Defaults are declared in institution_parameters(), not here.
 struct InstitutionSettings {
     InstitutionLocation located{};
+    WithoutHome without_home{};
 };
 const Parameters<InstitutionSettings>& institution_parameters();
 
