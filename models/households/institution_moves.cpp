@@ -30,8 +30,7 @@ const Parameters<InstitutionSettings>& institution_parameters() {
                              "else the nearest area with capacity -- as CBS registers "
                              "institution residents at the home's address. `false`: entrants "
                              "stay in the area where they lived."});
-        p.choice(&InstitutionSettings::without_home, without_home_names,
-                 WithoutHome::stay,
+        p.choice(&InstitutionSettings::without_home, without_home_names, WithoutHome::stay,
                  {.path = "institutions.without_home",
                   .meaning = "Where the entrants of a gemeente with no nursing home in the "
                              "dataset go. `nearest_home`: to the nearest area with capacity "

@@ -100,6 +100,7 @@ TEST(InstitutionMoves, EntrantsGoToTheirGemeentesHomesInProportionToCapacity) {
 TEST(InstitutionMoves, AGemeenteWithoutAHomeSendsItsEntrantsToTheNearestAreaWithOne) {
     for (const bool agents : {false, true}) {
         Town town;
+        town.scenario.parameters.set("institutions.without_home", std::string("nearest_home"));
         town.place(2, Position::living_alone, 20);
         if (agents)
             town.run_agents();
@@ -109,6 +110,19 @@ TEST(InstitutionMoves, AGemeenteWithoutAHomeSendsItsEntrantsToTheNearestAreaWith
         EXPECT_EQ(town.population(2), 0.0) << (agents ? "agent" : "cohort");
         EXPECT_NEAR(town.population(1), 40.0, 1e-9) << (agents ? "agent" : "cohort");
         EXPECT_EQ(town.population(0), 0.0) << (agents ? "agent" : "cohort");
+    }
+}
+
+TEST(InstitutionMoves, ByDefaultTheEntrantsOfAGemeenteWithoutAHomeStay) {
+    for (const bool agents : {false, true}) {
+        Town town;
+        town.place(2, Position::living_alone, 20);
+        if (agents)
+            town.run_agents();
+        else
+            town.run_cohort();
+        EXPECT_NEAR(town.population(2), 40.0, 1e-9) << (agents ? "agent" : "cohort");
+        EXPECT_EQ(town.population(1), 0.0) << (agents ? "agent" : "cohort");
     }
 }
 
