@@ -424,13 +424,15 @@ void read_facilities(const fs::path& file, std::string_view only_type, Dataset& 
                name_col = t.column("name");
     const std::vector<std::string_view> codes(d.areas.codes().begin(), d.areas.codes().end());
     std::map<std::string, int> line_of;
+    // The facilities read from the other files so far (ids are unique across files).
+    const auto from_other_files = static_cast<std::ptrdiff_t>(d.facilities.size());
     for (std::size_t row = 0; row < t.size(); ++row) {
         // In column order, so that problems read left to right.
         Facility f;
         f.id = t.text(row, id_col);
         if (f.id.empty()) t.report(row, id_col, "expected a facility id, got nothing");
         const auto [first, fresh] = line_of.emplace(f.id, t.row(row).line);
-        if (std::any_of(d.facilities.begin(), d.facilities.end(),
+        if (std::any_of(d.facilities.begin(), d.facilities.begin() + from_other_files,
                         [&](const Facility& other) { return other.id == f.id; }))
             t.report(row, id_col,
                      fmt::format("facility '{}' is also in another facility file", f.id));
