@@ -16,7 +16,8 @@ Method:
   many homes, often in other PC4 or gemeenten, so its whole capacity lands at the seat. An approximation.
 - PC6 -> area: PC6 datasets take the PC6 itself (organisations seated outside the dataset's PC6 are not in it);
   buurt datasets the buurt of the PC6 (CBS PC6 -> buurt address counts, Den Haag Zuid-West), else the buurt
-  nearest the PC6's PC4 centroid, among the gemeente's buurten; PC4 datasets the PC4, else (a PC4 with no
+  with the most dwellings among those whose most frequent PC4 is the PC6's, else the buurt with dwellings
+  nearest the PC4 centroid; PC4 datasets the PC4, else (a PC4 with no
   inhabitants) the area nearest its centroid. A PO-box PC4 (no polygon, no centroid) takes the numerically
   nearest PC4 that has one (ties: the lower).
 - Buurt datasets hold one gemeente: only organisations whose PC4 lies in it (CBS/certegis PC4 -> gemeente 2021).
@@ -85,7 +86,19 @@ def place(name, level, gemeente, z, out, shared, cent, gem_of):
                                      "DHZW_pc6_to_buurt_address_counts_2019.csv"))
         m = m.sort_values(["PC6", "freq", "neighb_code"], ascending=[True, False, True])
         pc6_buurt = dict(m.drop_duplicates("PC6")[["PC6", "neighb_code"]].itertuples(index=False))
-    rows, how = [], {"own": 0, "nearest": 0, "outside": 0}
+    # Buurt datasets: the buurt with the most dwellings among those whose most frequent PC4 it is
+    # (ties: the first in file order); else the nearest buurt with dwellings.
+    by_pc4 = {}
+    lived = np.zeros(len(codes), dtype=bool)
+    if level == "buurt":
+        dw = a.dwellings.astype(int).to_numpy()
+        lived = dw > 0
+        for i in sorted(range(len(codes)), key=lambda i: (-dw[i], i)):
+            if dw[i] > 0:
+                by_pc4.setdefault(a.pc4[i], codes[i])
+    lived_codes = [c for c, l in zip(codes, lived) if l]
+    lived_x, lived_y = xs[lived], ys[lived]
+    rows, how = [], {"own": 0, "pc4": 0, "nearest": 0, "outside": 0}
     for r in z.itertuples(index=False):
         p4 = located_pc4(int(r.pc4), cent)
         if gemeente is not None and gem_of.get(p4) != gemeente:
@@ -99,8 +112,10 @@ def place(name, level, gemeente, z, out, shared, cent, gem_of):
         elif level == "buurt":
             if r.pc in pc6_buurt and pc6_buurt[r.pc] in codes:
                 area, kind = pc6_buurt[r.pc], "own"
+            elif str(p4) in by_pc4:
+                area, kind = by_pc4[str(p4)], "pc4"
             else:
-                area, kind = nearest(codes, xs, ys, cent[p4]), "nearest"
+                area, kind = nearest(lived_codes, lived_x, lived_y, cent[p4]), "nearest"
         else:
             area, kind = (str(p4), "own") if str(p4) in codes else (nearest(codes, xs, ys, cent[p4]), "nearest")
         how[kind] += 1
@@ -124,6 +139,7 @@ def provenance(name, base, level, rows, how, missing):
          f"in {base}: {missing} (left out).",
          f"- Placed: {how['own']} in the area of their own PC6" + (" (buurt: CBS PC6 -> buurt address counts)"
                                                                     if level == "buurt" else "")
+         + (f", {how['pc4']} in the buurt with the most dwellings among those of their PC4" if level == "buurt" else "")
          + f", {how['nearest']} in the area nearest the centroid of their PC4 (a PO-box PC4: of the nearest PC4 with one), "
          f"{how['outside']} seated outside the dataset left out.",
          "- Use: persons who enter an institution move to an area with capacity in their gemeente, in "
