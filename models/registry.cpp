@@ -13,6 +13,7 @@
 #include "models/demography/demography.hpp"
 #include "models/facilities/accessibility.hpp"
 #include "models/households/household_positions.hpp"
+#include "models/households/institution_moves.hpp"
 #include "models/households/older_persons_alone.hpp"
 #include "models/households/partner_matching.hpp"
 #include "models/housing/housing.hpp"
@@ -68,7 +69,21 @@ constexpr std::array<PersonYearLane, 2> migration_lanes{migration_out_lane, move
 constexpr std::array<RateLever, 6> migration_levers{
     migration_in_lever,  immigration_lever, moves_from_other_gemeenten_lever,
     migration_out_lever, emigration_lever,  moves_to_other_gemeenten_lever};
-constexpr std::array<DrawStream, 1> household_streams{household_positions_stream};
+// Household positions, and where those who enter an institution go: the moves read the
+// positions model's entrants (cohort core), the arrivals the moves' destinations; made together.
+std::vector<std::unique_ptr<Model>> household_positions(const ModelInputs& in) {
+    auto positions = std::make_unique<HouseholdPositionsModel>(in.rates);
+    auto moves = std::make_unique<InstitutionMoves>(*positions, in.facilities);
+    auto arrivals = std::make_unique<InstitutionArrivals>(*moves);
+    std::vector<std::unique_ptr<Model>> models;
+    models.push_back(std::move(positions));
+    models.push_back(std::move(moves));
+    models.push_back(std::move(arrivals));
+    return models;
+}
+
+constexpr std::array<DrawStream, 2> household_streams{household_positions_stream,
+                                                      institution_moves_stream};
 constexpr std::array<PersonYearLane, 1> household_lanes{household_positions_lane};
 constexpr std::array<RateLever, 5> household_levers{leaving_home_lever, partnering_lever,
                                                     separation_lever, family_formation_lever,
@@ -94,8 +109,9 @@ const std::vector<Entry>& registry() {
                       .levers = migration_levers,
                       .streams = migration_streams,
                       .lanes = migration_lanes}},
-        {.make = [](const ModelInputs& in) { return one<HouseholdPositionsModel>(in.rates); },
+        {.make = household_positions,
          .declares = {.model = "household_positions",
+                      .parameters = {&institution_parameters()},
                       .levers = household_levers,
                       .streams = household_streams,
                       .lanes = household_lanes}},

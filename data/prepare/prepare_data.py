@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Derive socialtwin's own input files from the public source tables in ../shared/data.
 
-The engine never reads ../shared at run time: this script is the only bridge. It runs five steps, in
+The engine never reads ../shared at run time: this script is the only bridge. It runs six steps, in
 this order, each in its own module:
 
   denhaag.py       <out>/rates/denhaag-2019/               rate set (mortality, fertility, household
@@ -15,6 +15,7 @@ this order, each in its own module:
   observations.py  <out>/observations/, <out>/datasets/*-2021/ (from the 2019 datasets as written above)
   stock.py         <out>/datasets/*/stock_changes.csv: baseline change of the dwelling stock per area
                    (CBS 81955NED per gemeente, spread by the PC4 stock change; the trend after 2020)
+  nursing_homes.py <out>/datasets/*/nursing_homes.csv: nursing-home capacity per area (Zorginstituut, clients)
 
 and then checks (check_demography.py, writes nothing) that the rate sets reproduce the recorded deaths
 and births: within 2% or the script fails.
@@ -36,6 +37,7 @@ import check_demography
 import denhaag
 import geography
 import national
+import nursing_homes
 import observations
 import stock
 
@@ -73,6 +75,10 @@ def main():
     stock_rows, stock_lines = stock.run(shared, out)
     nrows.update(stock_rows)
 
+    # ---- nursing-home capacity per area (nursing_homes.py), last: its PROVENANCE.md section follows stock's
+    nh_rows, nh_lines = nursing_homes.run(shared, out)
+    nrows.update(nh_rows)
+
     # ---- the rate sets reproduce the recorded deaths and births (check_demography.py)
     demo_lines, demo_failures = check_demography.report(shared, out)
     assert not demo_failures, "not within 2%: " + ", ".join(demo_failures)
@@ -83,7 +89,7 @@ def main():
     print(f"  out:    {out}")
     for k, v in nrows.items():
         print(f"  {k:32s} {v:7d} rows")
-    for ln in dh_lines + nl_lines + geo_lines + obs_lines + stock_lines + ["  " + ln for ln in demo_lines]:
+    for ln in dh_lines + nl_lines + geo_lines + obs_lines + stock_lines + nh_lines + ["  " + ln for ln in demo_lines]:
         print(ln)
     print("  self-check passed")
     return 0

@@ -440,8 +440,11 @@ void read_area_positions(CsvTable& areas, Dataset& d) {
 // facilities.csv: one row per facility open on 1 January of the base year. Strict: every
 // column known, ids unique, areas in areas.csv, capacities non-negative, type names usable in
 // indicator names, status observed (a real location) or modelled (placed by a method).
-void read_facilities(const fs::path& dir, Dataset& d) {
-    const fs::path file = dir / "facilities.csv";
+// nursing_homes.csv has the same columns, one row per nursing home (type nursing_home, capacity
+// in clients): the homes that receive institution entrants (models/households/
+// institution_moves.hpp), kept apart from facilities.csv because they come from another source.
+// `only_type`: the one type the file may hold (empty: any).
+void read_facilities(const fs::path& file, std::string_view only_type, Dataset& d) {
     if (!fs::exists(file)) return;
     static constexpr std::array<std::string_view, 7> columns{
         "facility", "type", "area", "capacity", "capacity_units", "status", "name"};
@@ -473,12 +476,18 @@ void read_facilities(const fs::path& dir, Dataset& d) {
                name_col = t.column("name");
     const std::vector<std::string_view> codes(d.areas.codes().begin(), d.areas.codes().end());
     std::map<std::string, int> line_of;
+    // The facilities read from the other files so far (ids are unique across files).
+    const auto from_other_files = static_cast<std::ptrdiff_t>(d.facilities.size());
     for (std::size_t row = 0; row < t.size(); ++row) {
         // In column order, so that problems read left to right.
         Facility f;
         f.id = t.text(row, id_col);
         if (f.id.empty()) t.report(row, id_col, "expected a facility id, got nothing");
         const auto [first, fresh] = line_of.emplace(f.id, t.row(row).line);
+        if (std::any_of(d.facilities.begin(), d.facilities.begin() + from_other_files,
+                        [&](const Facility& other) { return other.id == f.id; }))
+            t.report(row, id_col,
+                     fmt::format("facility '{}' is also in another facility file", f.id));
         if (!f.id.empty() && !fresh)
             t.report(
                 row, id_col,
@@ -489,6 +498,10 @@ void read_facilities(const fs::path& dir, Dataset& d) {
                      fmt::format("expected a facility type (lower-case letters, digits and '_', "
                                  "starting with a letter, e.g. gp_practice), got \"{}\"",
                                  f.type));
+        else if (!only_type.empty() && f.type != only_type)
+            t.report(row, type_col,
+                     fmt::format("expected {} (this file holds only that type), got \"{}\"",
+                                 only_type, f.type));
         const std::string& code = t.text(row, area_col);
         if (const auto area = d.areas.find(code))
             f.area = *area;
@@ -848,7 +861,8 @@ Dataset load_dataset(const fs::path& dir) {
         }
     }
     pop.throw_if_problems();
-    read_facilities(dir, d);
+    read_facilities(dir / "facilities.csv", "", d);
+    read_facilities(dir / "nursing_homes.csv", "nursing_home", d);
     read_dwelling_types(dir, d);
     read_stock_changes(dir, d);
 

@@ -117,6 +117,15 @@ void HouseholdPositionsModel::apply(AreaStep& step) const {
                     persons += before[at(from)] * m[at(from)][at(to)];
                 step.next[first + at(to)] = persons;
             }
+            if (institution_entrants_) {
+                constexpr int institution = index(Position::institution);
+                double entrants = 0;
+                for (int from = 0; from < n_positions; ++from)
+                    if (from != institution)
+                        entrants += before[at(from)] * m[at(from)][institution];
+                (*institution_entrants_)[(step.area * n_sexes + at(s)) * n_ages + at(age)] =
+                    entrants;
+            }
         }
     }
 }

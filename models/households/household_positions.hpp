@@ -6,6 +6,7 @@
 // event by its own lever. The cohort core applies them as a Markov matrix per sex and age.
 
 #include <array>
+#include <vector>
 
 #include "engine/core/model.hpp"
 #include "models/demography/demography.hpp"
@@ -50,6 +51,12 @@ public:
 
     // This year's matrix for a sex and age on 1 January: row = from, column = to; rows sum to 1.
     const TransitionMatrix& matrix(int sex, int age) const { return matrices_[at(sex)][at(age)]; }
+    // Cohort core: where apply() writes each area's expected entrants into an institution this
+    // year, by sex and age at year end (areas x n_sexes x n_ages), for the institution moves
+    // (models/households/institution_moves.hpp); null: not recorded.
+    void record_institution_entrants(std::vector<double>* per_area) noexcept {
+        institution_entrants_ = per_area;
+    }
 
 private:
     static constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
@@ -58,6 +65,7 @@ private:
     BySexAge<TransitionMatrix> matrices_{};
     // The same without the widowhood moves, for persons whose partner is modelled (agent core).
     BySexAge<TransitionMatrix> without_widowhood_{};
+    std::vector<double>* institution_entrants_ = nullptr;  // each area writes its own entries
 };
 
 }  // namespace socialtwin

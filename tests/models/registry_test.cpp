@@ -32,7 +32,8 @@ TEST(Registry, StreamNumbersAndLanesAreTheOnesResultsWereDrawnWith) {
                                                              {"person_year", 10},
                                                              {"alignment_out", 40},
                                                              {"alignment_arrivals_out", 41},
-                                                             {"alignment_in", 42}}));
+                                                             {"alignment_in", 42},
+                                                             {"institution_moves", 50}}));
     std::map<std::string, std::size_t> lanes;
     for (const PersonYearLane& l : declared_lanes()) lanes[std::string{l.name}] = l.index;
     EXPECT_EQ(

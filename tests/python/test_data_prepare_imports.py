@@ -101,7 +101,7 @@ def test_the_shared_vocabulary_module_imports_no_other_prepare_module():
 def test_the_entry_point_runs_every_step():
     # check_demography: the last step checks that the rate sets reproduce the recorded deaths and births.
     assert import_graph(PREPARE)[ENTRY_POINT] == ["check_demography", "denhaag", "geography", "national",
-                                                  "observations", "stock"]
+                                                  "nursing_homes", "observations", "stock"]
 
 
 def test_a_loop_through_a_function_level_import_is_found_and_named(tmp_path):

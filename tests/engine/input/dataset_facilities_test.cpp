@@ -114,6 +114,27 @@ TEST(DatasetFacilities, BadFacilityRowsAreAllReported) {
                         "'_', starting with a letter, e.g. gp_practice), got \"GP practice\""));
 }
 
+TEST(DatasetFacilities, NursingHomesAreFacilitiesOfOneTypeWithIdsOfTheirOwn) {
+    const TinyCopy copy("socialtwin_dataset_nursing_homes");
+    copy.write("nursing_homes.csv",
+               "facility,type,area,capacity,capacity_units,status,name\n"
+               "nh-1,nursing_home,T2,80,clients,observed,Home T2\n");
+    const Dataset d = load_dataset(copy.dir());
+    ASSERT_EQ(d.facilities.size(), 3u);  // the tiny dataset's two, then the home
+    EXPECT_EQ(d.facilities[2].type, "nursing_home");
+    EXPECT_EQ(d.facilities[2].area, 1u);
+    EXPECT_EQ(d.facilities[2].capacity, 80.0);
+
+    copy.write("nursing_homes.csv",
+               "facility,type,area,capacity,capacity_units,status,name\n"
+               "gp-1,gp_practice,T2,80,clients,observed,Home T2\n");
+    const std::string f = copy.file("nursing_homes.csv");
+    EXPECT_THAT(problems_loading(copy.dir()),
+                ElementsAre(f + ":2:1: facility: facility 'gp-1' is also in another facility file",
+                            f + ":2:6: type: expected nursing_home (this file holds only that "
+                                "type), got \"gp_practice\""));
+}
+
 TEST(DatasetFacilities, AnUnknownColumnIsReportedWithTheNearestKnownOne) {
     const TinyCopy copy("socialtwin_dataset_bad_column");
     copy.write("facilities.csv",
