@@ -20,16 +20,22 @@ const Parameters<InstitutionSettings>& institution_parameters() {
     static const Parameters<InstitutionSettings> parameters = [] {
         Parameters<InstitutionSettings> p;
         p.block({.path = "institutions", .meaning = "Where institution residents live."});
-        p.choice(&InstitutionSettings::located, institution_location_names,
-                 InstitutionLocation::at_facilities,
-                 {.path = "institutions.located",
-                  .meaning = "`true`: a person who enters an institution moves to an area with "
-                             "a nursing home (facility type `nursing_home`, capacity in "
-                             "clients: the dataset's nursing_homes.csv and the scenario's "
-                             "facility changes) -- in their gemeente in proportion to capacity, "
-                             "else the nearest area with capacity -- as CBS registers "
-                             "institution residents at the home's address. `false`: entrants "
-                             "stay in the area where they lived."});
+        p.choice(
+            &InstitutionSettings::located, institution_location_names,
+            InstitutionLocation::where_they_lived,
+            {.path = "institutions.located",
+             .meaning =
+                 "`true`: a person who enters an institution moves to an area with "
+                 "a nursing home (facility type `nursing_home`, capacity in "
+                 "clients: the dataset's nursing_homes.csv and the scenario's "
+                 "facility changes) -- in their gemeente in proportion to capacity, "
+                 "else the nearest area with capacity -- as CBS registers "
+                 "institution residents at the home's address. `false`: entrants "
+                 "stay in the area where they lived (the default: the shipped nursing_homes.csv "
+                 "holds each organisation's seat only, not its locations, and "
+                 "moving entrants to the seats made the PC4 backtest of the 65+ "
+                 "worse; docs/model.md). Set `true` with a nursing_homes.csv that "
+                 "lists every home, e.g. the gemeente's own."});
         p.choice(&InstitutionSettings::without_home, without_home_names, WithoutHome::stay,
                  {.path = "institutions.without_home",
                   .meaning = "Where the entrants of a gemeente with no nursing home in the "

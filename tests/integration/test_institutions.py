@@ -27,7 +27,8 @@ def tiny_copy(tmp_path, nursing_homes=None):
     return tmp_path / "tiny"
 
 
-def scenario(tmp_path, text=""):
+def scenario(tmp_path, text="institutions:\n  located: true\n"):
+    """Locating is off by default (the shipped homes are organisation seats); these tests turn it on."""
     path = tmp_path / "scenario.yaml"
     path.write_text(f"dataset: {tmp_path / 'tiny'}\nhorizon: 2\n{text}")
     return path
@@ -51,11 +52,11 @@ def test_entrants_move_to_the_area_with_the_nursing_home(socialtwin, tmp_path, c
     assert values(out, "population")[1][0] > 100
 
 
-def test_none_move_when_the_switch_is_off(socialtwin, tmp_path):
+@pytest.mark.parametrize("setting", ["institutions:\n  located: false\n", ""])
+def test_none_move_when_the_switch_is_off_which_is_the_default(socialtwin, tmp_path, setting):
     tiny_copy(tmp_path, "nh-1,nursing_home,T1,80,clients,observed,Home T1\n")
     out = tmp_path / "out.h5"
-    socialtwin("run", scenario(tmp_path, "institutions:\n  located: false\n"), "-o", out,
-               "--quiet")
+    socialtwin("run", scenario(tmp_path, setting), "-o", out, "--quiet")
     assert values(out, "institution_moves_out").sum() == 0
     assert values(out, "institution_moves_in").sum() == 0
 
@@ -64,6 +65,7 @@ def test_a_nursing_home_a_scenario_opens_attracts_entrants_from_its_year(socialt
     tiny_copy(tmp_path)
     out = tmp_path / "out.h5"
     socialtwin("run", scenario(tmp_path, (
+        "institutions:\n  located: true\n"
         "facilities:\n  open:\n    - {name: Home T1, id: nh-T1, type: nursing_home, area: T1, "
         "year: 2020, capacity: 60}\n")), "-o", out, "--quiet")
     moved_in = values(out, "institution_moves_in")

@@ -44,6 +44,8 @@ struct Town {
     testing::RecordingObserver recorder;
 
     Town() {
+        // Locating entrants is what these tests specify; it is off by default (see the last test).
+        scenario.parameters.set("institutions.located", std::string("true"));
         areas.add_attribute({"gemeente", {"G1", "G1", "G2"}});
         areas.add_quantity({"x_km", {0.0, 10.0, 12.0}});
         areas.add_quantity({"y_km", {0.0, 0.0, 0.0}});
@@ -139,20 +141,26 @@ TEST(InstitutionMoves, ResidentsOfAnInstitutionAtTheBaseStayWhereTheyAre) {
     }
 }
 
-TEST(InstitutionMoves, NoOneMovesWhenTheSwitchIsOff) {
-    for (const bool agents : {false, true}) {
-        Town town;
-        town.scenario.parameters.set("institutions.located", std::string("false"));
-        town.place(0, Position::living_alone, 500);
-        town.place(2, Position::living_alone, 20);
-        if (agents)
-            town.run_agents();
-        else
-            town.run_cohort();
-        EXPECT_NEAR(town.population(0), 1000.0, 1e-9) << (agents ? "agent" : "cohort");
-        EXPECT_EQ(town.population(1), 0.0) << (agents ? "agent" : "cohort");
-        EXPECT_NEAR(town.population(2), 40.0, 1e-9) << (agents ? "agent" : "cohort");
-        EXPECT_EQ(town.recorder.value("institution_moves_in", 0, 1), 0.0);
+TEST(InstitutionMoves, NoOneMovesWhenTheSwitchIsOffWhichIsTheDefault) {
+    for (const bool unset : {false, true}) {
+        for (const bool agents : {false, true}) {
+            Town town;
+            if (unset)
+                town.scenario.parameters = testing::synthetic_scenario(2).parameters;
+            else
+                town.scenario.parameters.set("institutions.located", std::string("false"));
+            town.place(0, Position::living_alone, 500);
+            town.place(2, Position::living_alone, 20);
+            if (agents)
+                town.run_agents();
+            else
+                town.run_cohort();
+            EXPECT_NEAR(town.population(0), 1000.0, 1e-9) << (agents ? "agent" : "cohort");
+            EXPECT_EQ(town.population(1), 0.0) << (agents ? "agent" : "cohort");
+            EXPECT_NEAR(town.population(2), 40.0, 1e-9) << (agents ? "agent" : "cohort");
+            EXPECT_EQ(town.recorder.value("institution_moves_in", 0, 1), 0.0)
+                << (unset ? "default" : "false");
+        }
     }
 }
 
