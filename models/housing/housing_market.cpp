@@ -202,8 +202,14 @@ void HousingMarket::expect_in_migrants(std::vector<double> per_inhabitant_by_are
     households_per_in_migrant_ = households_per_person;
 }
 
+void HousingMarket::expect_moves_between_gemeenten(
+    std::vector<double> per_inhabitant_by_area) noexcept {
+    moves_in_per_inhabitant_by_area_ = std::move(per_inhabitant_by_area);
+}
+
 HousingMarket::Admitted HousingMarket::admitted(std::size_t area) const noexcept {
-    return {market_[area].admitted, market_[area].new_filled};
+    const Market& m = market_[area];
+    return {m.admitted + m.rehoused, m.new_filled, m.rehoused};
 }
 
 void HousingMarket::record_market(std::size_t area, double inhabitants,
@@ -217,10 +223,13 @@ void HousingMarket::record_market(std::size_t area, double inhabitants,
     m.inhabitants = inhabitants;
     m.wanting =
         inhabitants * (in_per_inhabitant_by_area_.empty() ? 0.0 : in_per_inhabitant_by_area_[area]);
+    m.wanting_movers =
+        inhabitants *
+        (moves_in_per_inhabitant_by_area_.empty() ? 0.0 : moves_in_per_inhabitant_by_area_[area]);
     // Negative where the area holds more households than its dwellings take: that makes less
     // room in the municipal market too.
-    // The baseline's additions are room this year; its withdrawals' residents are rehoused in
-    // the municipality (they are among the households at year end), a project's demolition
+    // The baseline's additions are room this year; its withdrawals' residents moved out with the
+    // movers (apply) and choose a vacancy in the municipality like them, a project's demolition
     // sent them away (out-migration).
     const double dwellings =
         std::max(0.0, dwellings_start - c.demolished - c.baseline_withdrawn + c.baseline_added);
@@ -368,21 +377,62 @@ void HousingMarket::place_movers(Totals& totals) {
 // them come. Never across municipalities: vacant holiday homes on the coast do not house those
 // who wanted to live in a city (nor in the asylum reception centre of another gemeente).
 void HousingMarket::admit_in_migrants(const Totals& totals) {
+    for (Market& m : market_) m.rehoused = 0;
     if (housing_.migration == MigrationMode::demand_led || households_per_in_migrant_ <= 0) {
         for (Market& m : market_) m.admitted = m.wanting;
         return;
     }
-    std::vector<double> admitted(n_markets_, 0.0);
-    for (std::size_t k = 0; k < n_markets_; ++k)
-        admitted[k] = std::clamp(
+    std::vector<double> capacity(n_markets_, 0.0), admitted(n_markets_, 0.0);
+    for (std::size_t k = 0; k < n_markets_; ++k) {
+        capacity[k] =
             (totals.room[k] - totals.movers_households[k] + totals.movers_into_new_households[k]) /
-                households_per_in_migrant_,
-            0.0, totals.wanting[k]);
+            households_per_in_migrant_;
+        admitted[k] = std::clamp(capacity[k], 0.0, totals.wanting[k]);
+    }
+    const std::vector<double> rehoused = rehouse_refused_movers(capacity, admitted, totals);
+    std::vector<double> inhabitants(n_markets_, 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a)
+        inhabitants[market_of_[a]] += market_[a].inhabitants;
     for (std::size_t a = 0; a < market_.size(); ++a) {
         const std::size_t k = market_of_[a];
-        market_[a].admitted =
-            totals.all_left[k] > 0 ? admitted[k] * totals.left[a] / totals.all_left[k] : 0.0;
+        // Spread by the room left; a municipality without any takes its share by inhabitants.
+        const double share = totals.all_left[k] > 0 ? totals.left[a] / totals.all_left[k]
+                             : inhabitants[k] > 0   ? market_[a].inhabitants / inhabitants[k]
+                                                    : 0.0;
+        market_[a].admitted = totals.all_left[k] > 0 ? admitted[k] * share : 0.0;
+        market_[a].rehoused = rehoused[k] * share;
     }
+}
+
+// Moves between gemeenten of the dataset (the national dataset): the stock refuses in-migrants
+// in proportion, so it refuses movers too, and each of them has already left a dwelling of the
+// dataset. They do not vanish: first they take the room other gemeenten have left after their
+// own in-migrants (in proportion to it), as a home-seeker refused in a tight city settles where
+// there is room; any left over then move into the gemeente they wanted beyond its room
+// (doubling up), so that the dataset's moves in equal its moves out. Per market [persons].
+std::vector<double> HousingMarket::rehouse_refused_movers(const std::vector<double>& capacity,
+                                                          const std::vector<double>& admitted,
+                                                          const Totals& totals) const {
+    std::vector<double> rehoused(n_markets_, 0.0);
+    if (!moves_between_gemeenten_are_internal()) return rehoused;
+    std::vector<double> refused(n_markets_, 0.0), spare(n_markets_, 0.0), movers(n_markets_, 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a)
+        movers[market_of_[a]] += market_[a].wanting_movers;
+    double all_refused = 0, all_spare = 0;
+    for (std::size_t k = 0; k < n_markets_; ++k) {
+        if (totals.wanting[k] > 0)
+            refused[k] = (totals.wanting[k] - admitted[k]) * movers[k] / totals.wanting[k];
+        spare[k] = std::max(0.0, capacity[k] - admitted[k]);
+        all_refused += refused[k];
+        all_spare += spare[k];
+    }
+    if (all_refused <= 0) return rehoused;
+    const double into_spare = std::min(all_refused, all_spare);
+    const double over_room = all_refused - into_spare;
+    for (std::size_t k = 0; k < n_markets_; ++k)
+        rehoused[k] = (all_spare > 0 ? into_spare * spare[k] / all_spare : 0.0) +
+                      over_room * refused[k] / all_refused;
+    return rehoused;
 }
 
 // Cohort core: the movers by cell, per municipality (for a market without vacancies), per buurt
@@ -470,15 +520,24 @@ void HousingMarket::move_to_partner(std::uint32_t person, std::size_t from, std:
 // ---------------------------------------------------------------------------------------------
 // Cohort core.
 
+double HousingMarket::displaced_share(std::size_t area, double dwellings_start) const {
+    const double withdrawn = construction_.in_year(area, year_).baseline_withdrawn;
+    return dwellings_start > 0 ? std::clamp(withdrawn / dwellings_start, 0.0, 1.0) : 0.0;
+}
+
 void HousingMarket::apply(AreaStep& step) const {
-    // Moves to another area of the municipality: they leave now and arrive in complete().
+    // Moves to another area of the municipality: they leave now and arrive in complete(). The
+    // residents of the baseline's withdrawn dwellings move too (a share `displaced` of the
+    // area's households, whatever their age): P(move) = 1 - (1 - move rate)(1 - displaced).
     const std::span<double> movers(movers_cells_.data() + step.area * CohortCell::size,
                                    CohortCell::size);
+    const double displaced = displaced_share(step.area, step.dwellings_start);
     double moving = 0;
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
             for (int p = 0; p < n_positions; ++p) {
-                const double m = step.next[cell(s, a, p)] * move_rate_[at(s)][at(a)];
+                const double rate = move_rate_[at(s)][at(a)];
+                const double m = step.next[cell(s, a, p)] * (rate + displaced - rate * displaced);
                 movers[cell(s, a, p)] = m;
                 step.next[cell(s, a, p)] -= m;
                 moving += m;
@@ -569,9 +628,12 @@ void HousingMarket::apply(AgentAreaStep& step) const {
         staying[at(index(persons.position[id]))] -= 1;
         moving[at(index(persons.position[id]))] += 1;
     };
+    // As in the cohort core, the residents of withdrawn dwellings move with the movers.
+    const double displaced = displaced_share(step.counts.area, step.counts.dwellings_start);
     auto draws_to_move = [&](std::size_t i, std::uint32_t id) {
-        return step.draw(i, moves_lane) <
-               move_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))];
+        const double rate =
+            move_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))];
+        return step.draw(i, moves_lane) < rate + displaced - rate * displaced;
     };
     auto is_child = [&](std::uint32_t id) {
         return persons.position[id] == Position::child_at_home && persons.mother[id] != no_person;

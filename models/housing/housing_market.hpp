@@ -65,11 +65,22 @@ public:
     // they form per person. Without it, no one would come.
     void expect_in_migrants(std::vector<double> per_inhabitant_by_area,
                             double households_per_person) noexcept;
+    // In-migration, in begin_year, with the above: the part of the would-be in-migrants per
+    // inhabitant who move from another gemeente (indexed by area). When the dataset holds several
+    // gemeenten these moves are between gemeenten of the dataset: a mover refused by the
+    // gemeente it wanted has left a dwelling of the dataset and must live somewhere in it, so
+    // settle() offers it the room left in the other gemeenten (docs/model.md, "Refused moves").
+    void expect_moves_between_gemeenten(std::vector<double> per_inhabitant_by_area) noexcept;
+    // The dataset holds several gemeenten: moves from other gemeenten are moves inside it.
+    bool moves_between_gemeenten_are_internal() const noexcept { return n_markets_ > 1; }
     // What settle() admitted into an area [persons]: in-migrants into its existing stock, and
     // into its new dwellings (the room the movers left there).
     struct Admitted {
         double into_stock = 0;
         double into_new_dwellings = 0;
+        // Movers from other gemeenten of the dataset whom the gemeente they wanted refused, housed
+        // here instead (all of them moves from another gemeente; part of into_stock).
+        double rehoused_movers = 0;
     };
     Admitted admitted(std::size_t area) const noexcept;
     // In-migration, in complete: reports who moved into the area's new dwellings -- the movers
@@ -102,7 +113,8 @@ private:
     std::vector<double> households_per_dwelling_max_;
     int year_ = 0;
     std::vector<double>
-        in_per_inhabitant_by_area_;         // [in-migrants per inhabitant], from in-migration
+        in_per_inhabitant_by_area_;  // [in-migrants per inhabitant], from in-migration
+    std::vector<double> moves_in_per_inhabitant_by_area_;  // [movers per inhabitant], their part
     double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
     BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
     IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
@@ -112,6 +124,7 @@ private:
     struct Market {
         double inhabitants = 0;        // [persons] on 1 January
         double wanting = 0;            // [persons] would-be in-migrants
+        double wanting_movers = 0;     // [persons] of whom movers from another gemeente
         double room = 0;               // [households] the stock can still take
         double movers = 0;             // [persons] moving out to another area of the municipality
         double movers_households = 0;  // [households] those movers form
@@ -120,6 +133,7 @@ private:
         // Set by settle():
         double vacant = 0;      // [households] room netted within the buurt (at least 0)
         double admitted = 0;    // [persons] in-migrants admitted into the existing stock
+        double rehoused = 0;    // [persons] of whom movers refused by the gemeente they wanted
         double share = 0;       // of the municipality's movers this area takes, if it has no room
         double new_movers = 0;  // [persons] expected movers into the new dwellings
         double new_filled = 0;  // [persons] in-migrants into the new dwellings (the rest)
@@ -166,6 +180,9 @@ private:
     AgentPopulation* persons_ = nullptr;     // agent core: the persons (for settle())
 
     void group_areas(const AreaTable& areas, bool agents);
+    // The share of an area's residents whose dwellings the baseline withdraws this year: they
+    // must move, and are rehoused where the movers go (not in their own area's full stock).
+    double displaced_share(std::size_t area, double dwellings_start) const;
     void record_market(std::size_t area, double inhabitants, double households_at_year_end,
                        double dwellings_start, double movers, double movers_households) const;
     // The movers of each cell who choose a vacancy in the area, per unit of its weight: the
@@ -196,6 +213,9 @@ private:
     void divide_by_buurt(Totals& totals);
     void place_movers(Totals& totals);
     void admit_in_migrants(const Totals& totals);
+    std::vector<double> rehouse_refused_movers(const std::vector<double>& capacity,
+                                               const std::vector<double>& admitted,
+                                               const Totals& totals) const;
     void pool_movers_by_cell();
     void draw_destinations();
 };

@@ -66,7 +66,10 @@ private:
     // Per group, this year: [persons per inhabitant] by sex and age of each flow, and of both.
     std::vector<BySexAge<double>> immigrants_, movers_;
     std::vector<double> total_;
+    std::vector<double> movers_total_;  // [persons per inhabitant] per group: moves in
     double profile(std::size_t area, int sex, int age) const noexcept;
+    // Movers from other gemeenten by sex and age, as shares (for the movers the market rehoused).
+    double mover_profile(std::size_t area, int sex, int age) const noexcept;
     IndicatorId immigration_{}, moves_in_{};
 };
 
