@@ -7,9 +7,11 @@
 // chose them, and in-migrants for the rest. The room the movers leave decides how many of the
 // would-be in-migrants the stock admits: housing-led (the default: each area's vacancy may fall
 // to the frictional and its households per dwelling rise a bounded share above the base year's),
-// pooled over the areas, as far as it goes; the rest is reported as unmet demand. Demand-led,
-// all of them come. The stock each year is the base year's changed by the construction
-// programme: the dataset's baseline stock change and the scenario's projects.
+// pooled over the areas, as far as it goes, and settled where people live (by the areas'
+// inhabitants); the rest is reported as unmet demand (movers between gemeenten of the dataset
+// refused by one are rehoused in another). Demand-led, all of them come. The residents of the
+// baseline's withdrawn dwellings move like movers. The stock each year is the base year's changed
+// by the construction programme: the dataset's baseline stock change and the scenario's projects.
 //
 // The market is one part of migration; the others reach it through a reference given when the
 // registry makes them together (models/registry.cpp):
@@ -203,10 +205,9 @@ private:
         std::vector<double> wanting, room, movers_households;
         // Per market: the movers (persons, households) of each buurt over its divisor, summed.
         std::vector<double> per_weight, households_per_weight;
-        // Per area: the room left for in-migrants after the movers. Per market: its sum; the
-        // households of the movers who chose new dwellings (they leave room behind).
-        std::vector<double> left;
-        std::vector<double> all_left, movers_into_new_households;
+        // Per market: the households of the movers who chose new dwellings (they leave room
+        // behind).
+        std::vector<double> movers_into_new_households;
     };
     void net_room_within_buurten();
     Totals add_up_vacancies_and_movers();

@@ -381,3 +381,93 @@ TEST(HousingMarketOccupancy, InMigrantsAreAdmittedOnlyIntoTheGemeenteTheyMoveTo)
 
 }  // namespace
 }  // namespace socialtwin
+
+namespace socialtwin {
+namespace {
+
+// The persons of an area after the year [persons].
+double persons_after(const Market& m, std::size_t area) {
+    const auto begin = m.next.begin() + static_cast<std::ptrdiff_t>(area * CohortCell::size);
+    return std::accumulate(begin, begin + static_cast<std::ptrdiff_t>(CohortCell::size), 0.0);
+}
+
+TEST(HousingMarketRenewal, TheResidentsOfWithdrawnDwellingsMoveToTheMunicipalitysVacancies) {
+    // A0 loses 10 of its 100 dwellings (urban renewal), A1 gains 10; 100 households in each, no
+    // other moves. The 10 households of the withdrawn dwellings must leave A0 and take the new
+    // room in A1 -- not stay in A0 over its stock while A1's room goes to in-migrants.
+    Market m(2);
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    for (auto& by_age : m.rates.emigration) by_age.fill(0.0);
+    m.rates.internal_moves_per_inhabitant = 0;
+    m.rates.moves_in_per_inhabitant = 0;
+    m.baseline.trend = {{.other_withdrawals = 10}, {.new_dwellings = 10}};
+    m.baseline.observed.assign(2, {});
+    m.run();
+    EXPECT_NEAR(m.value("moves_out", 0), 10, 1e-9);
+    EXPECT_NEAR(persons_after(m, 0), 90, 1e-9);
+    EXPECT_NEAR(persons_after(m, 1), 110, 1e-9);
+}
+
+TEST(HousingMarketRefusedMoves, MoversRefusedByOneGemeenteAreRehousedInAnotherOfTheDataset) {
+    // Two gemeenten of the dataset, 100 one-person households each; 10% emigrate, and 30 a year
+    // would move into each from the other gemeenten. G1 (A0) has room for 10 households; G2 (A1)
+    // gains 60 dwellings (baseline). Those G1 refuses have left a dwelling of the dataset: they
+    // must land somewhere in it, so the dataset's moves in stay the 60 who set out, G1 reports
+    // its refusal, and G2 takes more than its own 30.
+    for (const bool room_in_g2 : {true, false}) {
+        Market m(2);
+        m.areas.add_attribute(AreaAttribute{"gemeente", {"G1", "G2"}});
+        m.live_alone(0, 100);
+        m.live_alone(1, 100);
+        m.rates.internal_moves_per_inhabitant = 0;
+        m.rates.moves_in_per_inhabitant = 0.3;
+        m.rates.moves_in_profile = m.rates.immigration_profile;  // ages 20-29
+        if (room_in_g2) {
+            m.baseline.trend = {{}, {.new_dwellings = 60}};
+            m.baseline.observed.assign(2, {});
+        }
+        m.run();
+        EXPECT_NEAR(m.total("moves_from_other_gemeenten"), 60, 1e-9) << room_in_g2;
+        EXPECT_GT(m.value("migration_in_unmet", 0), 0) << room_in_g2;
+        if (room_in_g2) {
+            EXPECT_GT(m.flows[1][2], 30);
+        } else {
+            // With no room anywhere, each gemeente's refused movers come into it over its room.
+            EXPECT_NEAR(m.flows[0][2], 30, 1e-9);
+        }
+    }
+}
+
+TEST(HousingMarketRefusedMoves, InOneGemeenteRefusedMoversFromOutsideTheDatasetStayAway) {
+    // Den Haag alone: moves in come from gemeenten outside the dataset; refused, they stay there.
+    Market m(2);
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    m.rates.internal_moves_per_inhabitant = 0;
+    m.rates.moves_in_per_inhabitant = 0.3;
+    m.rates.moves_in_profile = m.rates.immigration_profile;  // ages 20-29
+    m.run();
+    EXPECT_GT(m.total("migration_in_unmet"), 0);
+    EXPECT_NEAR(m.total("moves_from_other_gemeenten") + m.total("migration_in_unmet"), 60, 1e-9);
+}
+
+TEST(HousingMarketSettling, InMigrantsSettleByTheAreasInhabitantsNotByTheirRoom) {
+    // One municipality: A0 has 200 households in 200 dwellings, A1 100 households in 150 dwellings
+    // after a baseline addition of 50 (its room). In-migrants settle where people live: A0 takes
+    // twice A1's, though all the room is in A1.
+    Market m(2);
+    m.dwellings = {200, 100};
+    m.live_alone(0, 200);
+    m.live_alone(1, 100);
+    m.rates.internal_moves_per_inhabitant = 0;
+    m.rates.immigrants_per_inhabitant = 0.1;
+    m.baseline.trend = {{}, {.new_dwellings = 50}};
+    m.baseline.observed.assign(2, {});
+    m.run();
+    EXPECT_GT(m.flows[1][2], 0);
+    EXPECT_NEAR(m.flows[0][2], 2 * m.flows[1][2], 1e-9);
+}
+
+}  // namespace
+}  // namespace socialtwin
