@@ -23,6 +23,7 @@
 //     and after settle() places what the market admitted.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -75,6 +76,10 @@ public:
     void expect_moves_between_gemeenten(std::vector<double> per_inhabitant_by_area) noexcept;
     // The dataset holds several gemeenten: moves from other gemeenten are moves inside it.
     bool moves_between_gemeenten_are_internal() const noexcept { return n_markets_ > 1; }
+    // After settle(): the factor on every gemeente's would-be movers from other gemeenten that
+    // makes them the dataset's departures to other gemeenten (1 when the moves come from outside
+    // the dataset). In-migration applies it to its movers' share of the in-migrants.
+    double movers_scale() const noexcept { return movers_scale_; }
     // What settle() admitted into an area [persons]: in-migrants into its existing stock, and
     // into its new dwellings (the room the movers left there).
     struct Admitted {
@@ -117,8 +122,10 @@ private:
     std::vector<double>
         in_per_inhabitant_by_area_;  // [in-migrants per inhabitant], from in-migration
     std::vector<double> moves_in_per_inhabitant_by_area_;  // [movers per inhabitant], their part
-    double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
-    BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
+    std::optional<IndicatorId> departures_;  // out-migration's moves_to_other_gemeenten
+    double movers_scale_ = 1.0;              // see movers_scale()
+    double households_per_in_migrant_ = 0;   // [households per person] of this year's mix
+    BySexAge<double> move_rate_{};           // [probability per year] of moving to another dwelling
     IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
         in_new_dwellings_{}, in_unmet_{}, in_unmet_households_{};
 
@@ -127,6 +134,7 @@ private:
         double inhabitants = 0;        // [persons] on 1 January
         double wanting = 0;            // [persons] would-be in-migrants
         double wanting_movers = 0;     // [persons] of whom movers from another gemeente
+        double departures = 0;         // [persons] who left for another gemeente (out-migration)
         double room = 0;               // [households] the stock can still take
         double movers = 0;             // [persons] moving out to another area of the municipality
         double movers_households = 0;  // [households] those movers form
@@ -209,6 +217,7 @@ private:
         // behind).
         std::vector<double> movers_into_new_households;
     };
+    void pool_moves_between_gemeenten();
     void net_room_within_buurten();
     Totals add_up_vacancies_and_movers();
     void divide_by_buurt(Totals& totals);

@@ -105,10 +105,13 @@ void InMigrationModel::begin_year(int year) {
 
 // In-migrants of an area by sex and age, as shares: its gemeente's flows this year; with no flow
 // at all (the new dwellings still take in-migrants), the immigrants' profile.
+// The movers from other gemeenten count market_.movers_scale() times (the national pool).
 double InMigrationModel::profile(std::size_t area, int sex, int age) const noexcept {
     const std::size_t g = groups_.group_of_area[area];
-    return total_[g] > 0
-               ? (immigrants_[g][at(sex)][at(age)] + movers_[g][at(sex)][at(age)]) / total_[g]
+    const double scale = market_.movers_scale();
+    const double total = total_[g] + (scale - 1.0) * movers_total_[g];
+    return total > 0
+               ? (immigrants_[g][at(sex)][at(age)] + scale * movers_[g][at(sex)][at(age)]) / total
                : rates_.immigration_profile[at(sex)][at(age)];
 }
 
@@ -123,7 +126,8 @@ double InMigrationModel::mover_profile(std::size_t area, int sex, int age) const
 // Of the in-migrants of a sex and age, the share from abroad: the rehoused movers are all movers.
 double InMigrationModel::immigrant_share(std::size_t area, int sex, int age) const noexcept {
     const std::size_t g = groups_.group_of_area[area];
-    const double both = immigrants_[g][at(sex)][at(age)] + movers_[g][at(sex)][at(age)];
+    const double both =
+        immigrants_[g][at(sex)][at(age)] + market_.movers_scale() * movers_[g][at(sex)][at(age)];
     const double base = both > 0 ? immigrants_[g][at(sex)][at(age)] / both : 1.0;
     const HousingMarket::Admitted admitted = market_.admitted(area);
     if (admitted.rehoused_movers <= 0) return base;

@@ -410,33 +410,53 @@ TEST(HousingMarketRenewal, TheResidentsOfWithdrawnDwellingsMoveToTheMunicipality
 }
 
 TEST(HousingMarketRefusedMoves, MoversRefusedByOneGemeenteAreRehousedInAnotherOfTheDataset) {
-    // Two gemeenten of the dataset, 100 one-person households each; 10% emigrate, and 30 a year
-    // would move into each from the other gemeenten. G1 (A0) has room for 10 households; G2 (A1)
-    // gains 60 dwellings (baseline). Those G1 refuses have left a dwelling of the dataset: they
-    // must land somewhere in it, so the dataset's moves in stay the 60 who set out, G1 reports
-    // its refusal, and G2 takes more than its own 30.
+    // Two gemeenten of the dataset, 100 one-person households each; 10% emigrate and 30% leave
+    // for the other gemeente: 60 movers set out. G1 (A0) has room for the 40 households who left
+    // and wants 100 immigrants besides its 30 movers; G2 (A1) gains 200 dwellings (baseline), or
+    // none. Those G1 refuses have left a dwelling of the dataset: they must land somewhere in it,
+    // so the dataset's moves in are the 60 who set out, and G1 reports its refusal.
     for (const bool room_in_g2 : {true, false}) {
         Market m(2);
         m.areas.add_attribute(AreaAttribute{"gemeente", {"G1", "G2"}});
         m.live_alone(0, 100);
         m.live_alone(1, 100);
         m.rates.internal_moves_per_inhabitant = 0;
+        for (auto& by_age : m.rates.moves_out) by_age.fill(0.3);
         m.rates.moves_in_per_inhabitant = 0.3;
         m.rates.moves_in_profile = m.rates.immigration_profile;  // ages 20-29
+        m.rates.immigrants_per_inhabitant = 1.0;
         if (room_in_g2) {
-            m.baseline.trend = {{}, {.new_dwellings = 60}};
+            m.baseline.trend = {{}, {.new_dwellings = 200}};
             m.baseline.observed.assign(2, {});
         }
         m.run();
+        EXPECT_NEAR(m.total("moves_to_other_gemeenten"), 60, 1e-9) << room_in_g2;
         EXPECT_NEAR(m.total("moves_from_other_gemeenten"), 60, 1e-9) << room_in_g2;
         EXPECT_GT(m.value("migration_in_unmet", 0), 0) << room_in_g2;
         if (room_in_g2) {
-            EXPECT_GT(m.flows[1][2], 30);
+            EXPECT_GT(m.value("moves_from_other_gemeenten", 1), 30);
         } else {
             // With no room anywhere, each gemeente's refused movers come into it over its room.
-            EXPECT_NEAR(m.flows[0][2], 30, 1e-9);
+            EXPECT_NEAR(m.value("moves_from_other_gemeenten", 0), 30, 1e-9);
         }
     }
+}
+
+TEST(HousingMarketRefusedMoves, TheDatasetsMoversBetweenGemeentenAreItsDepartures) {
+    // The recorded moves-in rates would bring 2 x 50 movers, but only 2 x 30 left a gemeente of
+    // the dataset (demand-led: no refusal): 60 arrive, shared as the rates share them.
+    Market m(2);
+    m.areas.add_attribute(AreaAttribute{"gemeente", {"G1", "G2"}});
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    m.rates.internal_moves_per_inhabitant = 0;
+    for (auto& by_age : m.rates.moves_out) by_age.fill(0.3);
+    m.rates.moves_in_per_inhabitant = 0.5;
+    m.rates.moves_in_profile = m.rates.immigration_profile;
+    m.scenario.parameters.set("housing.migration", std::string{"demand_led"});
+    m.run();
+    EXPECT_NEAR(m.total("moves_from_other_gemeenten"), 60, 1e-9);
+    EXPECT_NEAR(m.value("moves_from_other_gemeenten", 0), 30, 1e-9);
 }
 
 TEST(HousingMarketRefusedMoves, InOneGemeenteRefusedMoversFromOutsideTheDatasetStayAway) {
