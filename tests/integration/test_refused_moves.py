@@ -1,5 +1,5 @@
-"""Moves between gemeenten in the national dataset (docs/model.md, "Refused moves and the national
-pool"): every gemeente of the country is in nl-pc4-2021, so a mover who leaves one arrives in
+"""Moves between gemeenten in the national dataset (docs/model.md, "Refused moves and the
+national pool"): every gemeente of the country is in nl-pc4-2021, so a mover who leaves one arrives in
 another. Housing-led, a gemeente may refuse it; it is then rehoused in a gemeente with room, and
 no one vanishes: the country's moves in equal its moves out and its population changes by births,
 deaths, immigration and emigration alone."""
