@@ -139,6 +139,15 @@ void HousingMarket::begin_run(const RunContext& run) {
     // let down to the frictional: much of it is structural -- holiday and second homes, dwellings
     // awaiting renewal -- and filling it put in-migrants into holiday parks (the PC4 backtest,
     // docs/validation.md: median error 1.80% with it, 1.43% without; every gemeente unchanged).
+    // Where students and young adults live (settling_factor()): the base year's persons 18-24.
+    base_young_adults_.assign(n_areas, 0.0);
+    if (run.base_cells.size() >= n_areas * CohortCell::size)
+        for (std::size_t a = 0; a < n_areas; ++a)
+            for (int s = 0; s < n_sexes; ++s)
+                for (int age = 18; age <= 24; ++age)
+                    for (int p = 0; p < n_positions; ++p)
+                        base_young_adults_[a] +=
+                            run.base_cells[a * CohortCell::size + cell(s, age, p)];
     households_per_dwelling_max_.resize(n_areas);
     for (std::size_t a = 0; a < n_areas; ++a)
         households_per_dwelling_max_[a] =
@@ -398,8 +407,29 @@ void HousingMarket::place_movers(Totals& totals) {
 // in a city (nor in the asylum reception centre of another gemeente) -- except the movers from
 // another gemeente of the dataset, who must live somewhere in it (rehouse_refused_movers).
 void HousingMarket::admit_in_migrants(const Totals& totals) {
-    for (Market& m : market_) m.rehoused = 0;
+    // Inside the municipality in-migrants settle where people live: by the areas' inhabitants
+    // on 1 January, not by the room each area has left (the room is pooled over the
+    // municipality). Spread by room, a PC4 gained or lost by chance of its turnover and
+    // occupancy: the national PC4 backtest, 2021 -> 2022, had a median error of 1.44% spread by
+    // room, 1.18% by inhabitants (docs/validation.md; the gemeenten unchanged). Young adults by
+    // the base year's persons 18-24 (settling_factor()), over the areas with inhabitants.
+    std::vector<double> inhabitants(n_markets_, 0.0), young_adults(n_markets_, 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        inhabitants[market_of_[a]] += market_[a].inhabitants;
+        if (market_[a].inhabitants > 0) young_adults[market_of_[a]] += base_young_adults_[a];
+    }
+    std::vector<double> share(market_.size(), 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        const std::size_t k = market_of_[a];
+        Market& m = market_[a];
+        share[a] = inhabitants[k] > 0 ? m.inhabitants / inhabitants[k] : 0.0;
+        m.young_adult_factor = share[a] > 0 && young_adults[k] > 0
+                                   ? base_young_adults_[a] / young_adults[k] / share[a]
+                                   : 1.0;
+        m.rehoused = 0;
+    }
     if (housing_.migration == MigrationMode::demand_led || households_per_in_migrant_ <= 0) {
+        // Each area's own would-be in-migrants: its inhabitants x its gemeente's rate.
         for (Market& m : market_) m.admitted = m.wanting;
         return;
     }
@@ -411,19 +441,9 @@ void HousingMarket::admit_in_migrants(const Totals& totals) {
         admitted[k] = std::clamp(capacity[k], 0.0, totals.wanting[k]);
     }
     const std::vector<double> rehoused = rehouse_refused_movers(capacity, admitted, totals);
-    std::vector<double> inhabitants(n_markets_, 0.0);
-    for (std::size_t a = 0; a < market_.size(); ++a)
-        inhabitants[market_of_[a]] += market_[a].inhabitants;
     for (std::size_t a = 0; a < market_.size(); ++a) {
-        const std::size_t k = market_of_[a];
-        // Inside the municipality in-migrants settle where people live: by the areas' inhabitants
-        // on 1 January, not by the room each area has left (the room is pooled over the
-        // municipality). Spread by room, a PC4 gained or lost by chance of its turnover and
-        // occupancy: the national PC4 backtest, 2021 -> 2022, had a median error of 1.44%
-        // spread by room, 1.18% by inhabitants (docs/validation.md; the gemeenten unchanged).
-        const double share = inhabitants[k] > 0 ? market_[a].inhabitants / inhabitants[k] : 0.0;
-        market_[a].admitted = admitted[k] * share;
-        market_[a].rehoused = rehoused[k] * share;
+        market_[a].admitted = admitted[market_of_[a]] * share[a];
+        market_[a].rehoused = rehoused[market_of_[a]] * share[a];
     }
 }
 

@@ -90,6 +90,17 @@ public:
         double rehoused_movers = 0;
     };
     Admitted admitted(std::size_t area) const noexcept;
+    // In-migration: the factor on an area's in-migrants of an age (at year end) over its share
+    // by inhabitants. Students and young adults (17-24) settle where young adults live -- the
+    // area's share of the gemeente's base-year persons aged 18-24, the one proxy of student
+    // housing the datasets hold; every other age by inhabitants (1). Over a gemeente's areas the
+    // in-migrants of each age add up to what the market admitted.
+    double settling_factor(std::size_t area, int age) const noexcept {
+        return age >= young_adult_ages.first && age <= young_adult_ages.second
+                   ? market_[area].young_adult_factor
+                   : 1.0;
+    }
+    static constexpr std::pair<int, int> young_adult_ages{17, 24};
     // In-migration, in complete: reports who moved into the area's new dwellings -- the movers
     // the market placed there, added into `in_migrants_by_cell` (the in-migrants who did, by
     // cohort cell) -- and that `in_migrants` in-migrants did. The agent core's buffer may be
@@ -123,6 +134,7 @@ private:
         in_per_inhabitant_by_area_;  // [in-migrants per inhabitant], from in-migration
     std::vector<double> moves_in_per_inhabitant_by_area_;  // [movers per inhabitant], their part
     std::optional<IndicatorId> departures_;  // out-migration's moves_to_other_gemeenten
+    std::vector<double> base_young_adults_;  // [persons] per area aged 18-24 in the base year
     double movers_scale_ = 1.0;              // see movers_scale()
     double households_per_in_migrant_ = 0;   // [households per person] of this year's mix
     BySexAge<double> move_rate_{};           // [probability per year] of moving to another dwelling
@@ -141,9 +153,10 @@ private:
         double new_dwellings = 0;      // [dwellings] completed this year: vacancies for movers
         double new_capacity = 0;       // [persons] the new dwellings take
         // Set by settle():
-        double vacant = 0;      // [households] room netted within the buurt (at least 0)
-        double admitted = 0;    // [persons] in-migrants admitted into the existing stock
-        double rehoused = 0;    // [persons] of whom movers refused by the gemeente they wanted
+        double vacant = 0;    // [households] room netted within the buurt (at least 0)
+        double admitted = 0;  // [persons] in-migrants admitted into the existing stock
+        double rehoused = 0;  // [persons] of whom movers refused by the gemeente they wanted
+        double young_adult_factor = 1;  // see settling_factor()
         double share = 0;       // of the municipality's movers this area takes, if it has no room
         double new_movers = 0;  // [persons] expected movers into the new dwellings
         double new_filled = 0;  // [persons] in-migrants into the new dwellings (the rest)

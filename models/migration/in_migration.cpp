@@ -132,14 +132,17 @@ double InMigrationModel::immigrant_share(std::size_t area, int sex, int age) con
     const HousingMarket::Admitted admitted = market_.admitted(area);
     if (admitted.rehoused_movers <= 0) return base;
     const double all = in_migrants(area, sex, age);
-    return all > 0 ? base * (all - admitted.rehoused_movers * mover_profile(area, sex, age)) / all
-                   : base;
+    const double rehoused = admitted.rehoused_movers * mover_profile(area, sex, age) *
+                            market_.settling_factor(area, age);
+    return all > 0 ? base * (all - rehoused) / all : base;
 }
 
+// Into the stock, settled by the market (students and young adults where young adults live).
 double InMigrationModel::in_migrants(std::size_t area, int sex, int age) const noexcept {
     const HousingMarket::Admitted admitted = market_.admitted(area);
-    return (admitted.into_stock - admitted.rehoused_movers) * profile(area, sex, age) +
-           admitted.rehoused_movers * mover_profile(area, sex, age) +
+    return ((admitted.into_stock - admitted.rehoused_movers) * profile(area, sex, age) +
+            admitted.rehoused_movers * mover_profile(area, sex, age)) *
+               market_.settling_factor(area, age) +
            in_migrants_new(area, sex, age);
 }
 

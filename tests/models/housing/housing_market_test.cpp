@@ -67,7 +67,8 @@ struct Market {
         for (const auto& model : models) model->declare_indicators(catalog);
         const std::vector<double> base_positions = positions_by_area(persons, n);
         for (const auto& model : models)
-            model->begin_run({&scenario, &areas, 2019, 2049, base_positions, dwellings});
+            model->begin_run({&scenario, &areas, 2019, 2049, base_positions, dwellings, false,
+                              nullptr, nullptr, nullptr, persons});
         for (const auto& model : models) model->begin_year(year);
         results.emplace(catalog, n);
         next = persons;
@@ -487,6 +488,36 @@ TEST(HousingMarketSettling, InMigrantsSettleByTheAreasInhabitantsNotByTheirRoom)
     m.run();
     EXPECT_GT(m.flows[1][2], 0);
     EXPECT_NEAR(m.flows[0][2], 2 * m.flows[1][2], 1e-9);
+}
+
+// In-migrants of one age into an area after the year [persons] (the harness does not age).
+double at_age(const Market& m, std::size_t area, int age) {
+    double persons = 0;
+    for (int s = 0; s < n_sexes; ++s)
+        for (int p = 0; p < n_positions; ++p)
+            persons += m.next[area * CohortCell::size +
+                              static_cast<std::size_t>(CohortCell::offset(s, age, p))];
+    return persons;
+}
+
+TEST(HousingMarketSettling, StudentsAndYoungAdultsSettleWhereYoungAdultsLive) {
+    // A0: 100 aged 40. A1: 100 aged 40 and 20 aged 19 (a student area). In-migrants are 20-29
+    // (the synthetic profile): those up to 24 go where 18-24 year olds live, A1; the older ones
+    // by inhabitants, both areas.
+    Market m(2);
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    m.persons[1 * CohortCell::size + cell(0, 19, Position::living_alone)] = 20;
+    m.rates.internal_moves_per_inhabitant = 0;
+    m.rates.immigrants_per_inhabitant = 0.1;
+    m.scenario.parameters.set("housing.migration", std::string{"demand_led"});
+    m.run();
+    for (int age = 20; age <= 24; ++age) {
+        EXPECT_DOUBLE_EQ(at_age(m, 0, age), 0) << age;
+        EXPECT_GT(at_age(m, 1, age), 0) << age;
+    }
+    EXPECT_NEAR(at_age(m, 0, 27) / at_age(m, 1, 27), 100.0 / 120.0, 1e-9);
+    EXPECT_NEAR(m.flows[0][2] + m.flows[1][2], 0.1 * 220, 1e-9);  // all admitted, somewhere
 }
 
 }  // namespace
