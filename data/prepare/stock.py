@@ -22,9 +22,11 @@ Method (docs/model.md):
 - Spread over areas: additions (new construction and other additions) by the growth of the PC4 stock,
   max(0, WONING 1 Jan 2022 - WONING 1 Jan 2020) (CBS PC4 key figures; suppressed or missing: no growth), over
   the PC4 of the gemeente (CBS/certegis PC4 -> gemeente 2021), and within a PC4 over the dataset's areas of
-  that PC4 by their dwellings; a gemeente none of whose PC4 grew takes its additions by stock. Withdrawals by
-  stock (the areas' dwellings): demolition and withdrawal happen where dwellings stand, and a PC4 that shrank
-  over two years says little about where. A dataset holding whole gemeenten (buurten, PC4) gets all of each
+  that PC4 by their dwellings; a gemeente none of whose PC4 grew takes its additions by stock. Withdrawals:
+  the part the observed decline of the gemeente's PC4 stock accounts for, max(0, WONING 2020 - WONING 2022) / 2
+  a year against its trend withdrawals, is spread by that decline (urban renewal: a PC4 whose stock fell lost
+  at least those dwellings); the rest by stock (the areas' dwellings: demolition and withdrawal happen where
+  dwellings stand). A dataset holding whole gemeenten (buurten, PC4) gets all of each
   gemeente's figure; a dataset of part of a gemeente (Zuid-West, PC6) the share of its PC4.
 """
 import os
@@ -110,6 +112,7 @@ def pc4_table(shared):
     t["w2022"] = w["2022"].reindex(t.index)
     ok = (t.w2020 >= SUPPRESSED_BELOW) & (t.w2022 >= SUPPRESSED_BELOW)
     t["growth"] = np.where(ok, np.maximum(0.0, t.w2022 - t.w2020), 0.0)
+    t["decline"] = np.where(ok, np.maximum(0.0, t.w2020 - t.w2022), 0.0)
     t["stock"] = np.where(t.w2020 >= SUPPRESSED_BELOW, t.w2020, 0.0)
     return t
 
@@ -126,8 +129,11 @@ def area_table(out, name):
     return a
 
 
-def spreading_weights(a, pc4, whole):
-    """Per area: its share of its gemeente's additions and of its withdrawals."""
+def spreading_weights(a, pc4, whole, withdrawn_per_year):
+    """Per area: its share of its gemeente's additions and of its withdrawals.
+
+    `withdrawn_per_year`: per gemeente, its withdrawals (demolished + other) a year (the trend): the part of
+    them that the observed decline of its PC4 accounts for is spread by that decline, the rest by stock."""
     n = len(a)
     add_w, wd_w = np.zeros(n), np.zeros(n)
     in_pc4 = a.groupby(["gname", "pc4"]).dwellings.transform("sum").to_numpy()
@@ -150,9 +156,18 @@ def spreading_weights(a, pc4, whole):
         else:
             add_w[rows] = d / stock_all if stock_all > 0 else 0.0
         if whole:
-            wd_w[rows] = d / d.sum() if d.sum() > 0 else 1.0 / len(rows)
+            by_stock = d / d.sum() if d.sum() > 0 else np.full(len(rows), 1.0 / len(rows))
         else:
-            wd_w[rows] = d / stock_all if stock_all > 0 else 0.0
+            by_stock = d / stock_all if stock_all > 0 else np.zeros(len(rows))
+        # Urban renewal: a PC4 whose stock fell lost at least that many dwellings (a demolished block
+        # of 2531 Moerwijk is not spread over the whole city); the decline is over two years.
+        decline = pc4.decline.reindex(pcs).fillna(0.0)
+        withdrawn = withdrawn_per_year.get(g, 0.0)
+        by_decline = min(1.0, decline.sum() / 2.0 / withdrawn) if withdrawn > 0 and decline.sum() > 0 else 0.0
+        wd_w[rows] = (1.0 - by_decline) * by_stock
+        if by_decline > 0:
+            wd_w[rows] += (by_decline * share_in_pc4[rows] * decline.reindex(present).fillna(0.0).to_numpy()
+                           / decline.sum())
     return add_w, wd_w
 
 
@@ -181,7 +196,9 @@ def provenance(name, base, whole, lines):
         "`trend` rows are modelled: the mean of 2018-2020 per gemeente (2019-2020 for gemeenten formed on "
         "1 January 2019). Correctie_6 (register corrections) is left out. Additions are spread by the growth "
         "of the PC4 stock (CBS PC4 key figures WONING 1 Jan 2020 -> 1 Jan 2022) and within a PC4 by the areas' "
-        "dwellings; withdrawals by the areas' dwellings"
+        "dwellings; withdrawals: the part the observed decline of the gemeente's PC4 stock accounts for "
+        "(max(0, WONING 2020 - WONING 2022) / 2 a year, at most the gemeente's `trend` withdrawals) by that "
+        "decline, the rest by the areas' dwellings"
         + (". The dataset holds whole gemeenten: its areas add up to each gemeente's CBS figure."
            if whole else ", as a share of the gemeente's PC4 stock: the dataset holds part of its gemeente and "
            "gets the share of its PC4.") + " Source: CBS 81955NED (StatLine, CC BY 4.0), via "
@@ -201,7 +218,9 @@ def run(shared, out):
         a = area_table(out, name)
         missing = sorted(set(a.gname) - set(figures))
         assert not missing, f"{name}: gemeenten without CBS 81955NED figures: {missing}"
-        add_w, wd_w = spreading_weights(a, pc4, whole)
+        withdrawn = {g: figures[g]["trend"]["demolished"] + figures[g]["trend"]["other_withdrawals"]
+                     for g in set(a.gname)}
+        add_w, wd_w = spreading_weights(a, pc4, whole, withdrawn)
         keys = [y for y in range(base, DATA_END + 1)] + ["trend"]
         rows = []
         sums = {}

@@ -51,7 +51,7 @@ struct ConstructionYear {
     double demolished = 0;     // [dwellings]
     // The baseline: room in the stock for the households the rates bring (the recorded
     // migration already holds the persons who came to the recorded new dwellings), and
-    // withdrawals whose residents are rehoused in the municipality's stock.
+    // withdrawals whose residents move house within the municipality (the housing market).
     double baseline_added = 0;      // [dwellings]
     double baseline_withdrawn = 0;  // [dwellings]
 };

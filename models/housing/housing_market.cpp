@@ -31,6 +31,9 @@ std::vector<std::size_t> groups_of(const AreaTable& areas, const std::string& le
 }  // namespace
 
 void HousingMarket::declare_indicators(IndicatorCatalog& catalog) {
+    // Out-migration declares (and applies) its flows first: the market reads the moves out to
+    // other gemeenten of each area for the national pool (settle()).
+    departures_ = catalog.find("moves_to_other_gemeenten");
     moves_in_ = catalog.add(
         {.name = "moves_in",
          .units = "persons per year",
@@ -136,6 +139,15 @@ void HousingMarket::begin_run(const RunContext& run) {
     // let down to the frictional: much of it is structural -- holiday and second homes, dwellings
     // awaiting renewal -- and filling it put in-migrants into holiday parks (the PC4 backtest,
     // docs/validation.md: median error 1.80% with it, 1.43% without; every gemeente unchanged).
+    // Where students and young adults live (settling_factor()): the base year's persons 18-24.
+    base_young_adults_.assign(n_areas, 0.0);
+    if (run.base_cells.size() >= n_areas * CohortCell::size)
+        for (std::size_t a = 0; a < n_areas; ++a)
+            for (int s = 0; s < n_sexes; ++s)
+                for (int age = 18; age <= 24; ++age)
+                    for (int p = 0; p < n_positions; ++p)
+                        base_young_adults_[a] +=
+                            run.base_cells[a * CohortCell::size + cell(s, age, p)];
     households_per_dwelling_max_.resize(n_areas);
     for (std::size_t a = 0; a < n_areas; ++a)
         households_per_dwelling_max_[a] =
@@ -202,8 +214,35 @@ void HousingMarket::expect_in_migrants(std::vector<double> per_inhabitant_by_are
     households_per_in_migrant_ = households_per_person;
 }
 
+// The national pool: in a dataset of several gemeenten the movers between them are its own
+// departures, so their number is the departures' (out-migration, this year) and the recorded
+// moves-in rates decide only where they go. The would-be movers are scaled to the departures
+// (nl-pc4-2021: by about 0.1%, the rates' mismatch on a population that has moved on from
+// 2017-2019); refused ones are rehoused (rehouse_refused_movers), so moves in equal moves out.
+void HousingMarket::pool_moves_between_gemeenten() {
+    movers_scale_ = 1.0;
+    if (!moves_between_gemeenten_are_internal() || !departures_) return;
+    double departures = 0, wanting = 0;
+    for (const Market& m : market_) {
+        departures += m.departures;
+        wanting += m.wanting_movers;
+    }
+    if (wanting <= 0) return;
+    movers_scale_ = departures / wanting;
+    for (Market& m : market_) {
+        m.wanting += (movers_scale_ - 1.0) * m.wanting_movers;
+        m.wanting_movers *= movers_scale_;
+    }
+}
+
+void HousingMarket::expect_moves_between_gemeenten(
+    std::vector<double> per_inhabitant_by_area) noexcept {
+    moves_in_per_inhabitant_by_area_ = std::move(per_inhabitant_by_area);
+}
+
 HousingMarket::Admitted HousingMarket::admitted(std::size_t area) const noexcept {
-    return {market_[area].admitted, market_[area].new_filled};
+    const Market& m = market_[area];
+    return {m.admitted + m.rehoused, m.new_filled, m.rehoused};
 }
 
 void HousingMarket::record_market(std::size_t area, double inhabitants,
@@ -217,10 +256,13 @@ void HousingMarket::record_market(std::size_t area, double inhabitants,
     m.inhabitants = inhabitants;
     m.wanting =
         inhabitants * (in_per_inhabitant_by_area_.empty() ? 0.0 : in_per_inhabitant_by_area_[area]);
+    m.wanting_movers =
+        inhabitants *
+        (moves_in_per_inhabitant_by_area_.empty() ? 0.0 : moves_in_per_inhabitant_by_area_[area]);
     // Negative where the area holds more households than its dwellings take: that makes less
     // room in the municipal market too.
-    // The baseline's additions are room this year; its withdrawals' residents are rehoused in
-    // the municipality (they are among the households at year end), a project's demolition
+    // The baseline's additions are room this year; its withdrawals' residents moved out with the
+    // movers (apply) and choose a vacancy in the municipality like them, a project's demolition
     // sent them away (out-migration).
     const double dwellings =
         std::max(0.0, dwellings_start - c.demolished - c.baseline_withdrawn + c.baseline_added);
@@ -248,12 +290,13 @@ HousingMarket::MoversPerWeight HousingMarket::movers_per_weight(std::size_t area
 // choose a vacant one: the room left in an area's stock, or a dwelling completed this year,
 // anywhere in their municipality, with a preference for their own buurt (see the choice above
 // the members in housing_market.hpp). All of them are placed. In-migrants from outside then
-// take the room that is left (housing-led), or all come (demand-led), spread over the areas in
-// proportion to the room each has left; the new dwellings take `occupancy` persons each: the
+// take the room that is left (housing-led), or all come (demand-led), spread over the areas by
+// their inhabitants; the new dwellings take `occupancy` persons each: the
 // movers who chose them, and in-migrants for the rest. Pooling over the whole municipality also
 // keeps the agent core's result from depending on small-area noise (a sum of minima is not the
 // minimum of sums).
 void HousingMarket::settle() {
+    pool_moves_between_gemeenten();
     net_room_within_buurten();
     Totals totals = add_up_vacancies_and_movers();
     divide_by_buurt(totals);
@@ -331,12 +374,9 @@ void HousingMarket::divide_by_buurt(Totals& totals) {
     }
 }
 
-// Each area's expected movers, into its existing stock and into its new dwellings, and the room
-// it has left for in-migrants.
+// Each area's expected movers, into its existing stock and into its new dwellings.
 void HousingMarket::place_movers(Totals& totals) {
     const double preference = housing_.own_buurt_weight;
-    totals.left.assign(market_.size(), 0.0);
-    totals.all_left.assign(n_markets_, 0.0);
     totals.movers_into_new_households.assign(n_markets_, 0.0);
     for (std::size_t a = 0; a < market_.size(); ++a) {
         Market& m = market_[a];
@@ -352,37 +392,90 @@ void HousingMarket::place_movers(Totals& totals) {
                                                      group_movers_[g] / group_divisor_[g]
                                                : 0.0;
             totals.movers_into_new_households[k] += m.new_dwellings * households;
-            totals.left[a] = std::max(0.0, free - free * households);
         } else {
             // No vacancy anywhere in the municipality: the movers stay spread as they were.
             m.share = totals.movers[k] > 0 ? m.movers / totals.movers[k] : 0.0;
             m.in_buurt = group_movers_[g] * m.share;
         }
         m.new_filled = std::max(0.0, m.new_capacity - m.new_movers);
-        totals.all_left[market_of_[a]] += totals.left[a];
     }
 }
 
 // In-migrants from outside take the room left in the stock of the municipality they move to
-// (housing-led), spread over its areas in proportion to what each has left; demand-led, all of
-// them come. Never across municipalities: vacant holiday homes on the coast do not house those
-// who wanted to live in a city (nor in the asylum reception centre of another gemeente).
+// (housing-led), spread over its areas by their inhabitants; demand-led, all of them come. Never
+// across municipalities: vacant holiday homes on the coast do not house those who wanted to live
+// in a city (nor in the asylum reception centre of another gemeente) -- except the movers from
+// another gemeente of the dataset, who must live somewhere in it (rehouse_refused_movers).
 void HousingMarket::admit_in_migrants(const Totals& totals) {
+    // Inside the municipality in-migrants settle where people live: by the areas' inhabitants
+    // on 1 January, not by the room each area has left (the room is pooled over the
+    // municipality). Spread by room, a PC4 gained or lost by chance of its turnover and
+    // occupancy: the national PC4 backtest, 2021 -> 2022, had a median error of 1.44% spread by
+    // room, 1.18% by inhabitants (docs/validation.md; the gemeenten unchanged). Young adults by
+    // the base year's persons 18-24 (settling_factor()), over the areas with inhabitants.
+    std::vector<double> inhabitants(n_markets_, 0.0), young_adults(n_markets_, 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        inhabitants[market_of_[a]] += market_[a].inhabitants;
+        if (market_[a].inhabitants > 0) young_adults[market_of_[a]] += base_young_adults_[a];
+    }
+    std::vector<double> share(market_.size(), 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        const std::size_t k = market_of_[a];
+        Market& m = market_[a];
+        share[a] = inhabitants[k] > 0 ? m.inhabitants / inhabitants[k] : 0.0;
+        m.young_adult_factor = share[a] > 0 && young_adults[k] > 0
+                                   ? base_young_adults_[a] / young_adults[k] / share[a]
+                                   : 1.0;
+        m.rehoused = 0;
+    }
     if (housing_.migration == MigrationMode::demand_led || households_per_in_migrant_ <= 0) {
+        // Each area's own would-be in-migrants: its inhabitants x its gemeente's rate.
         for (Market& m : market_) m.admitted = m.wanting;
         return;
     }
-    std::vector<double> admitted(n_markets_, 0.0);
-    for (std::size_t k = 0; k < n_markets_; ++k)
-        admitted[k] = std::clamp(
+    std::vector<double> capacity(n_markets_, 0.0), admitted(n_markets_, 0.0);
+    for (std::size_t k = 0; k < n_markets_; ++k) {
+        capacity[k] =
             (totals.room[k] - totals.movers_households[k] + totals.movers_into_new_households[k]) /
-                households_per_in_migrant_,
-            0.0, totals.wanting[k]);
-    for (std::size_t a = 0; a < market_.size(); ++a) {
-        const std::size_t k = market_of_[a];
-        market_[a].admitted =
-            totals.all_left[k] > 0 ? admitted[k] * totals.left[a] / totals.all_left[k] : 0.0;
+            households_per_in_migrant_;
+        admitted[k] = std::clamp(capacity[k], 0.0, totals.wanting[k]);
     }
+    const std::vector<double> rehoused = rehouse_refused_movers(capacity, admitted, totals);
+    for (std::size_t a = 0; a < market_.size(); ++a) {
+        market_[a].admitted = admitted[market_of_[a]] * share[a];
+        market_[a].rehoused = rehoused[market_of_[a]] * share[a];
+    }
+}
+
+// Moves between gemeenten of the dataset (the national dataset): the stock refuses in-migrants
+// in proportion, so it refuses movers too, and each of them has already left a dwelling of the
+// dataset. They do not vanish: first they take the room other gemeenten have left after their
+// own in-migrants (in proportion to it), as a home-seeker refused in a tight city settles where
+// there is room; any left over then move into the gemeente they wanted beyond its room
+// (doubling up), so that the dataset's moves in equal its moves out. Per market [persons].
+std::vector<double> HousingMarket::rehouse_refused_movers(const std::vector<double>& capacity,
+                                                          const std::vector<double>& admitted,
+                                                          const Totals& totals) const {
+    std::vector<double> rehoused(n_markets_, 0.0);
+    if (!moves_between_gemeenten_are_internal()) return rehoused;
+    std::vector<double> refused(n_markets_, 0.0), spare(n_markets_, 0.0), movers(n_markets_, 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a)
+        movers[market_of_[a]] += market_[a].wanting_movers;
+    double all_refused = 0, all_spare = 0;
+    for (std::size_t k = 0; k < n_markets_; ++k) {
+        if (totals.wanting[k] > 0)
+            refused[k] = (totals.wanting[k] - admitted[k]) * movers[k] / totals.wanting[k];
+        spare[k] = std::max(0.0, capacity[k] - admitted[k]);
+        all_refused += refused[k];
+        all_spare += spare[k];
+    }
+    if (all_refused <= 0) return rehoused;
+    const double into_spare = std::min(all_refused, all_spare);
+    const double over_room = all_refused - into_spare;
+    for (std::size_t k = 0; k < n_markets_; ++k)
+        rehoused[k] = (all_spare > 0 ? into_spare * spare[k] / all_spare : 0.0) +
+                      over_room * refused[k] / all_refused;
+    return rehoused;
 }
 
 // Cohort core: the movers by cell, per municipality (for a market without vacancies), per buurt
@@ -470,15 +563,24 @@ void HousingMarket::move_to_partner(std::uint32_t person, std::size_t from, std:
 // ---------------------------------------------------------------------------------------------
 // Cohort core.
 
+double HousingMarket::displaced_share(std::size_t area, double dwellings_start) const {
+    const double withdrawn = construction_.in_year(area, year_).baseline_withdrawn;
+    return dwellings_start > 0 ? std::clamp(withdrawn / dwellings_start, 0.0, 1.0) : 0.0;
+}
+
 void HousingMarket::apply(AreaStep& step) const {
-    // Moves to another area of the municipality: they leave now and arrive in complete().
+    // Moves to another area of the municipality: they leave now and arrive in complete(). The
+    // residents of the baseline's withdrawn dwellings move too (a share `displaced` of the
+    // area's households, whatever their age): P(move) = 1 - (1 - move rate)(1 - displaced).
     const std::span<double> movers(movers_cells_.data() + step.area * CohortCell::size,
                                    CohortCell::size);
+    const double displaced = displaced_share(step.area, step.dwellings_start);
     double moving = 0;
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
             for (int p = 0; p < n_positions; ++p) {
-                const double m = step.next[cell(s, a, p)] * move_rate_[at(s)][at(a)];
+                const double rate = move_rate_[at(s)][at(a)];
+                const double m = step.next[cell(s, a, p)] * (rate + displaced - rate * displaced);
                 movers[cell(s, a, p)] = m;
                 step.next[cell(s, a, p)] -= m;
                 moving += m;
@@ -489,6 +591,7 @@ void HousingMarket::apply(AreaStep& step) const {
                   count_households(step.next, rates_.other_households_per_other_member).total(),
                   step.dwellings_start, moving,
                   count_households(movers, rates_.other_households_per_other_member).total());
+    if (departures_) market_[step.area].departures = step.values(*departures_)[0];
 }
 
 void HousingMarket::complete(AreaStep& step) const {
@@ -569,9 +672,12 @@ void HousingMarket::apply(AgentAreaStep& step) const {
         staying[at(index(persons.position[id]))] -= 1;
         moving[at(index(persons.position[id]))] += 1;
     };
+    // As in the cohort core, the residents of withdrawn dwellings move with the movers.
+    const double displaced = displaced_share(step.counts.area, step.counts.dwellings_start);
     auto draws_to_move = [&](std::size_t i, std::uint32_t id) {
-        return step.draw(i, moves_lane) <
-               move_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))];
+        const double rate =
+            move_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))];
+        return step.draw(i, moves_lane) < rate + displaced - rate * displaced;
     };
     auto is_child = [&](std::uint32_t id) {
         return persons.position[id] == Position::child_at_home && persons.mother[id] != no_person;
@@ -623,6 +729,7 @@ void HousingMarket::apply(AgentAreaStep& step) const {
         households_from_positions(staying, rates_.other_households_per_other_member).total(),
         step.counts.dwellings_start, movers,
         households_from_positions(moving, rates_.other_households_per_other_member).total());
+    if (departures_) market_[step.counts.area].departures = step.counts.values(*departures_)[0];
 }
 
 void HousingMarket::complete(AgentAreaStep& step) const {

@@ -7,9 +7,11 @@
 // chose them, and in-migrants for the rest. The room the movers leave decides how many of the
 // would-be in-migrants the stock admits: housing-led (the default: each area's vacancy may fall
 // to the frictional and its households per dwelling rise a bounded share above the base year's),
-// pooled over the areas, as far as it goes; the rest is reported as unmet demand. Demand-led,
-// all of them come. The stock each year is the base year's changed by the construction
-// programme: the dataset's baseline stock change and the scenario's projects.
+// pooled over the areas, as far as it goes, and settled where people live (by the areas'
+// inhabitants); the rest is reported as unmet demand (movers between gemeenten of the dataset
+// refused by one are rehoused in another). Demand-led, all of them come. The residents of the
+// baseline's withdrawn dwellings move like movers. The stock each year is the base year's changed
+// by the construction programme: the dataset's baseline stock change and the scenario's projects.
 //
 // The market is one part of migration; the others reach it through a reference given when the
 // registry makes them together (models/registry.cpp):
@@ -21,6 +23,7 @@
 //     and after settle() places what the market admitted.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -65,13 +68,39 @@ public:
     // they form per person. Without it, no one would come.
     void expect_in_migrants(std::vector<double> per_inhabitant_by_area,
                             double households_per_person) noexcept;
+    // In-migration, in begin_year, with the above: the part of the would-be in-migrants per
+    // inhabitant who move from another gemeente (indexed by area). When the dataset holds several
+    // gemeenten these moves are between gemeenten of the dataset: a mover refused by the
+    // gemeente it wanted has left a dwelling of the dataset and must live somewhere in it, so
+    // settle() offers it the room left in the other gemeenten (docs/model.md, "Refused moves").
+    void expect_moves_between_gemeenten(std::vector<double> per_inhabitant_by_area) noexcept;
+    // The dataset holds several gemeenten: moves from other gemeenten are moves inside it.
+    bool moves_between_gemeenten_are_internal() const noexcept { return n_markets_ > 1; }
+    // After settle(): the factor on every gemeente's would-be movers from other gemeenten that
+    // makes them the dataset's departures to other gemeenten (1 when the moves come from outside
+    // the dataset). In-migration applies it to its movers' share of the in-migrants.
+    double movers_scale() const noexcept { return movers_scale_; }
     // What settle() admitted into an area [persons]: in-migrants into its existing stock, and
     // into its new dwellings (the room the movers left there).
     struct Admitted {
         double into_stock = 0;
         double into_new_dwellings = 0;
+        // Movers from other gemeenten of the dataset whom the gemeente they wanted refused, housed
+        // here instead (all of them moves from another gemeente; part of into_stock).
+        double rehoused_movers = 0;
     };
     Admitted admitted(std::size_t area) const noexcept;
+    // In-migration: the factor on an area's in-migrants of an age (at year end) over its share
+    // by inhabitants. Students and young adults (17-24) settle where young adults live -- the
+    // area's share of the gemeente's base-year persons aged 18-24, the one proxy of student
+    // housing the datasets hold; every other age by inhabitants (1). Over a gemeente's areas the
+    // in-migrants of each age add up to what the market admitted.
+    double settling_factor(std::size_t area, int age) const noexcept {
+        return age >= young_adult_ages.first && age <= young_adult_ages.second
+                   ? market_[area].young_adult_factor
+                   : 1.0;
+    }
+    static constexpr std::pair<int, int> young_adult_ages{17, 24};
     // In-migration, in complete: reports who moved into the area's new dwellings -- the movers
     // the market placed there, added into `in_migrants_by_cell` (the in-migrants who did, by
     // cohort cell) -- and that `in_migrants` in-migrants did. The agent core's buffer may be
@@ -102,9 +131,13 @@ private:
     std::vector<double> households_per_dwelling_max_;
     int year_ = 0;
     std::vector<double>
-        in_per_inhabitant_by_area_;         // [in-migrants per inhabitant], from in-migration
-    double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
-    BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
+        in_per_inhabitant_by_area_;  // [in-migrants per inhabitant], from in-migration
+    std::vector<double> moves_in_per_inhabitant_by_area_;  // [movers per inhabitant], their part
+    std::optional<IndicatorId> departures_;  // out-migration's moves_to_other_gemeenten
+    std::vector<double> base_young_adults_;  // [persons] per area aged 18-24 in the base year
+    double movers_scale_ = 1.0;              // see movers_scale()
+    double households_per_in_migrant_ = 0;   // [households per person] of this year's mix
+    BySexAge<double> move_rate_{};           // [probability per year] of moving to another dwelling
     IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
         in_new_dwellings_{}, in_unmet_{}, in_unmet_households_{};
 
@@ -112,14 +145,18 @@ private:
     struct Market {
         double inhabitants = 0;        // [persons] on 1 January
         double wanting = 0;            // [persons] would-be in-migrants
+        double wanting_movers = 0;     // [persons] of whom movers from another gemeente
+        double departures = 0;         // [persons] who left for another gemeente (out-migration)
         double room = 0;               // [households] the stock can still take
         double movers = 0;             // [persons] moving out to another area of the municipality
         double movers_households = 0;  // [households] those movers form
         double new_dwellings = 0;      // [dwellings] completed this year: vacancies for movers
         double new_capacity = 0;       // [persons] the new dwellings take
         // Set by settle():
-        double vacant = 0;      // [households] room netted within the buurt (at least 0)
-        double admitted = 0;    // [persons] in-migrants admitted into the existing stock
+        double vacant = 0;    // [households] room netted within the buurt (at least 0)
+        double admitted = 0;  // [persons] in-migrants admitted into the existing stock
+        double rehoused = 0;  // [persons] of whom movers refused by the gemeente they wanted
+        double young_adult_factor = 1;  // see settling_factor()
         double share = 0;       // of the municipality's movers this area takes, if it has no room
         double new_movers = 0;  // [persons] expected movers into the new dwellings
         double new_filled = 0;  // [persons] in-migrants into the new dwellings (the rest)
@@ -166,6 +203,9 @@ private:
     AgentPopulation* persons_ = nullptr;     // agent core: the persons (for settle())
 
     void group_areas(const AreaTable& areas, bool agents);
+    // The share of an area's residents whose dwellings the baseline withdraws this year: they
+    // must move, and are rehoused where the movers go (not in their own area's full stock).
+    double displaced_share(std::size_t area, double dwellings_start) const;
     void record_market(std::size_t area, double inhabitants, double households_at_year_end,
                        double dwellings_start, double movers, double movers_households) const;
     // The movers of each cell who choose a vacancy in the area, per unit of its weight: the
@@ -186,16 +226,19 @@ private:
         std::vector<double> wanting, room, movers_households;
         // Per market: the movers (persons, households) of each buurt over its divisor, summed.
         std::vector<double> per_weight, households_per_weight;
-        // Per area: the room left for in-migrants after the movers. Per market: its sum; the
-        // households of the movers who chose new dwellings (they leave room behind).
-        std::vector<double> left;
-        std::vector<double> all_left, movers_into_new_households;
+        // Per market: the households of the movers who chose new dwellings (they leave room
+        // behind).
+        std::vector<double> movers_into_new_households;
     };
+    void pool_moves_between_gemeenten();
     void net_room_within_buurten();
     Totals add_up_vacancies_and_movers();
     void divide_by_buurt(Totals& totals);
     void place_movers(Totals& totals);
     void admit_in_migrants(const Totals& totals);
+    std::vector<double> rehouse_refused_movers(const std::vector<double>& capacity,
+                                               const std::vector<double>& admitted,
+                                               const Totals& totals) const;
     void pool_movers_by_cell();
     void draw_destinations();
 };

@@ -59,6 +59,7 @@ void InMigrationModel::begin_run(const RunContext& run) {
     for (std::size_t g = 0; g < groups_.size(); ++g)
         moves_in_share_.push_back(moves_in_share(rates_, groups_.row(g)));
     total_.assign(groups_.size(), 0.0);
+    movers_total_.assign(groups_.size(), 0.0);
 }
 
 void InMigrationModel::begin_year(int year) {
@@ -71,6 +72,7 @@ void InMigrationModel::begin_year(int year) {
         const double immigration = row ? row->immigration : rates_.immigrants_per_inhabitant;
         const double moves_in = row ? row->moves_in : rates_.moves_in_per_inhabitant;
         total_[g] = 0;
+        movers_total_[g] = 0;
         double group_households = 0;
         for (int s = 0; s < n_sexes; ++s)
             for (int a = 0; a < n_ages; ++a) {
@@ -84,6 +86,7 @@ void InMigrationModel::begin_year(int year) {
                 immigrants_[g][at(s)][at(a)] = from_abroad;
                 movers_[g][at(s)][at(a)] = from_gemeenten;
                 total_[g] += from_abroad + from_gemeenten;
+                movers_total_[g] += from_gemeenten;
                 group_households += (from_abroad + from_gemeenten) *
                                     households_per_person(rates_.position_shares[at(s)][at(a)],
                                                           rates_.other_households_per_other_member);
@@ -96,25 +99,54 @@ void InMigrationModel::begin_year(int year) {
     for (std::size_t area = 0; area < per_area.size(); ++area)
         per_area[area] = total_[groups_.group_of_area[area]];
     market_.expect_in_migrants(std::move(per_area), persons > 0 ? households / persons : 0.0);
+    // The movers among them: the market rehouses those refused by the gemeente they wanted in
+    // another gemeente of the dataset (models/housing/housing_market.hpp).
+    std::vector<double> movers_per_area(groups_.group_of_area.size());
+    for (std::size_t area = 0; area < movers_per_area.size(); ++area)
+        movers_per_area[area] = movers_total_[groups_.group_of_area[area]];
+    market_.expect_moves_between_gemeenten(std::move(movers_per_area));
 }
 
 // In-migrants of an area by sex and age, as shares: its gemeente's flows this year; with no flow
 // at all (the new dwellings still take in-migrants), the immigrants' profile.
+// The movers from other gemeenten count market_.movers_scale() times (the national pool).
 double InMigrationModel::profile(std::size_t area, int sex, int age) const noexcept {
     const std::size_t g = groups_.group_of_area[area];
-    return total_[g] > 0
-               ? (immigrants_[g][at(sex)][at(age)] + movers_[g][at(sex)][at(age)]) / total_[g]
+    const double scale = market_.movers_scale();
+    const double total = total_[g] + (scale - 1.0) * movers_total_[g];
+    return total > 0
+               ? (immigrants_[g][at(sex)][at(age)] + scale * movers_[g][at(sex)][at(age)]) / total
                : rates_.immigration_profile[at(sex)][at(age)];
 }
 
-double InMigrationModel::immigrant_share(std::size_t area, int sex, int age) const noexcept {
+// Movers from other gemeenten by sex and age, as shares: the gemeente's moves in.
+double InMigrationModel::mover_profile(std::size_t area, int sex, int age) const noexcept {
     const std::size_t g = groups_.group_of_area[area];
-    const double both = immigrants_[g][at(sex)][at(age)] + movers_[g][at(sex)][at(age)];
-    return both > 0 ? immigrants_[g][at(sex)][at(age)] / both : 1.0;
+    const double total = movers_total_[g];
+    return total > 0 ? movers_[g][at(sex)][at(age)] / total
+                     : rates_.moves_in_profile[at(sex)][at(age)];
 }
 
+// Of the in-migrants of a sex and age, the share from abroad: the rehoused movers are all movers.
+double InMigrationModel::immigrant_share(std::size_t area, int sex, int age) const noexcept {
+    const std::size_t g = groups_.group_of_area[area];
+    const double both =
+        immigrants_[g][at(sex)][at(age)] + market_.movers_scale() * movers_[g][at(sex)][at(age)];
+    const double base = both > 0 ? immigrants_[g][at(sex)][at(age)] / both : 1.0;
+    const HousingMarket::Admitted admitted = market_.admitted(area);
+    if (admitted.rehoused_movers <= 0) return base;
+    const double all = in_migrants(area, sex, age);
+    const double rehoused = admitted.rehoused_movers * mover_profile(area, sex, age) *
+                            market_.settling_factor(area, age);
+    return all > 0 ? base * (all - rehoused) / all : base;
+}
+
+// Into the stock, settled by the market (students and young adults where young adults live).
 double InMigrationModel::in_migrants(std::size_t area, int sex, int age) const noexcept {
-    return market_.admitted(area).into_stock * profile(area, sex, age) +
+    const HousingMarket::Admitted admitted = market_.admitted(area);
+    return ((admitted.into_stock - admitted.rehoused_movers) * profile(area, sex, age) +
+            admitted.rehoused_movers * mover_profile(area, sex, age)) *
+               market_.settling_factor(area, age) +
            in_migrants_new(area, sex, age);
 }
 

@@ -69,7 +69,10 @@ private:
     // factors, renormalised).
     std::vector<BySexAge<double>> moves_in_share_;
     std::vector<double> total_;
+    std::vector<double> movers_total_;  // [persons per inhabitant] per group: moves in
     double profile(std::size_t area, int sex, int age) const noexcept;
+    // Movers from other gemeenten by sex and age, as shares (for the movers the market rehoused).
+    double mover_profile(std::size_t area, int sex, int age) const noexcept;
     IndicatorId immigration_{}, moves_in_{};
 };
 

@@ -67,7 +67,8 @@ struct Market {
         for (const auto& model : models) model->declare_indicators(catalog);
         const std::vector<double> base_positions = positions_by_area(persons, n);
         for (const auto& model : models)
-            model->begin_run({&scenario, &areas, 2019, 2049, base_positions, dwellings});
+            model->begin_run({&scenario, &areas, 2019, 2049, base_positions, dwellings, false,
+                              nullptr, nullptr, nullptr, persons});
         for (const auto& model : models) model->begin_year(year);
         results.emplace(catalog, n);
         next = persons;
@@ -377,6 +378,146 @@ TEST(HousingMarketOccupancy, InMigrantsAreAdmittedOnlyIntoTheGemeenteTheyMoveTo)
     // G2: its own 5 come, no more.
     EXPECT_NEAR(m.flows[1][2], 5, 1e-9);
     EXPECT_NEAR(m.value("migration_in_unmet", 1), 0, 1e-9);
+}
+
+}  // namespace
+}  // namespace socialtwin
+
+namespace socialtwin {
+namespace {
+
+// The persons of an area after the year [persons].
+double persons_after(const Market& m, std::size_t area) {
+    const auto begin = m.next.begin() + static_cast<std::ptrdiff_t>(area * CohortCell::size);
+    return std::accumulate(begin, begin + static_cast<std::ptrdiff_t>(CohortCell::size), 0.0);
+}
+
+TEST(HousingMarketRenewal, TheResidentsOfWithdrawnDwellingsMoveToTheMunicipalitysVacancies) {
+    // A0 loses 10 of its 100 dwellings (urban renewal), A1 gains 10; 100 households in each, no
+    // other moves. The 10 households of the withdrawn dwellings must leave A0 and take the new
+    // room in A1 -- not stay in A0 over its stock while A1's room goes to in-migrants.
+    Market m(2);
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    for (auto& by_age : m.rates.emigration) by_age.fill(0.0);
+    m.rates.internal_moves_per_inhabitant = 0;
+    m.rates.moves_in_per_inhabitant = 0;
+    m.baseline.trend = {{.other_withdrawals = 10}, {.new_dwellings = 10}};
+    m.baseline.observed.assign(2, {});
+    m.run();
+    EXPECT_NEAR(m.value("moves_out", 0), 10, 1e-9);
+    EXPECT_NEAR(persons_after(m, 0), 90, 1e-9);
+    EXPECT_NEAR(persons_after(m, 1), 110, 1e-9);
+}
+
+TEST(HousingMarketRefusedMoves, MoversRefusedByOneGemeenteAreRehousedInAnotherOfTheDataset) {
+    // Two gemeenten of the dataset, 100 one-person households each; 10% emigrate and 30% leave
+    // for the other gemeente: 60 movers set out. G1 (A0) has room for the 40 households who left
+    // and wants 100 immigrants besides its 30 movers; G2 (A1) gains 200 dwellings (baseline), or
+    // none. Those G1 refuses have left a dwelling of the dataset: they must land somewhere in it,
+    // so the dataset's moves in are the 60 who set out, and G1 reports its refusal.
+    for (const bool room_in_g2 : {true, false}) {
+        Market m(2);
+        m.areas.add_attribute(AreaAttribute{"gemeente", {"G1", "G2"}});
+        m.live_alone(0, 100);
+        m.live_alone(1, 100);
+        m.rates.internal_moves_per_inhabitant = 0;
+        for (auto& by_age : m.rates.moves_out) by_age.fill(0.3);
+        m.rates.moves_in_per_inhabitant = 0.3;
+        m.rates.moves_in_profile = m.rates.immigration_profile;  // ages 20-29
+        m.rates.immigrants_per_inhabitant = 1.0;
+        if (room_in_g2) {
+            m.baseline.trend = {{}, {.new_dwellings = 200}};
+            m.baseline.observed.assign(2, {});
+        }
+        m.run();
+        EXPECT_NEAR(m.total("moves_to_other_gemeenten"), 60, 1e-9) << room_in_g2;
+        EXPECT_NEAR(m.total("moves_from_other_gemeenten"), 60, 1e-9) << room_in_g2;
+        EXPECT_GT(m.value("migration_in_unmet", 0), 0) << room_in_g2;
+        if (room_in_g2) {
+            EXPECT_GT(m.value("moves_from_other_gemeenten", 1), 30);
+        } else {
+            // With no room anywhere, each gemeente's refused movers come into it over its room.
+            EXPECT_NEAR(m.value("moves_from_other_gemeenten", 0), 30, 1e-9);
+        }
+    }
+}
+
+TEST(HousingMarketRefusedMoves, TheDatasetsMoversBetweenGemeentenAreItsDepartures) {
+    // The recorded moves-in rates would bring 2 x 50 movers, but only 2 x 30 left a gemeente of
+    // the dataset (demand-led: no refusal): 60 arrive, shared as the rates share them.
+    Market m(2);
+    m.areas.add_attribute(AreaAttribute{"gemeente", {"G1", "G2"}});
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    m.rates.internal_moves_per_inhabitant = 0;
+    for (auto& by_age : m.rates.moves_out) by_age.fill(0.3);
+    m.rates.moves_in_per_inhabitant = 0.5;
+    m.rates.moves_in_profile = m.rates.immigration_profile;
+    m.scenario.parameters.set("housing.migration", std::string{"demand_led"});
+    m.run();
+    EXPECT_NEAR(m.total("moves_from_other_gemeenten"), 60, 1e-9);
+    EXPECT_NEAR(m.value("moves_from_other_gemeenten", 0), 30, 1e-9);
+}
+
+TEST(HousingMarketRefusedMoves, InOneGemeenteRefusedMoversFromOutsideTheDatasetStayAway) {
+    // Den Haag alone: moves in come from gemeenten outside the dataset; refused, they stay there.
+    Market m(2);
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    m.rates.internal_moves_per_inhabitant = 0;
+    m.rates.moves_in_per_inhabitant = 0.3;
+    m.rates.moves_in_profile = m.rates.immigration_profile;  // ages 20-29
+    m.run();
+    EXPECT_GT(m.total("migration_in_unmet"), 0);
+    EXPECT_NEAR(m.total("moves_from_other_gemeenten") + m.total("migration_in_unmet"), 60, 1e-9);
+}
+
+TEST(HousingMarketSettling, InMigrantsSettleByTheAreasInhabitantsNotByTheirRoom) {
+    // One municipality: A0 has 200 households in 200 dwellings, A1 100 households in 150 dwellings
+    // after a baseline addition of 50 (its room). In-migrants settle where people live: A0 takes
+    // twice A1's, though all the room is in A1.
+    Market m(2);
+    m.dwellings = {200, 100};
+    m.live_alone(0, 200);
+    m.live_alone(1, 100);
+    m.rates.internal_moves_per_inhabitant = 0;
+    m.rates.immigrants_per_inhabitant = 0.1;
+    m.baseline.trend = {{}, {.new_dwellings = 50}};
+    m.baseline.observed.assign(2, {});
+    m.run();
+    EXPECT_GT(m.flows[1][2], 0);
+    EXPECT_NEAR(m.flows[0][2], 2 * m.flows[1][2], 1e-9);
+}
+
+// In-migrants of one age into an area after the year [persons] (the harness does not age).
+double at_age(const Market& m, std::size_t area, int age) {
+    double persons = 0;
+    for (int s = 0; s < n_sexes; ++s)
+        for (int p = 0; p < n_positions; ++p)
+            persons += m.next[area * CohortCell::size +
+                              static_cast<std::size_t>(CohortCell::offset(s, age, p))];
+    return persons;
+}
+
+TEST(HousingMarketSettling, StudentsAndYoungAdultsSettleWhereYoungAdultsLive) {
+    // A0: 100 aged 40. A1: 100 aged 40 and 20 aged 19 (a student area). In-migrants are 20-29
+    // (the synthetic profile): those up to 24 go where 18-24 year olds live, A1; the older ones
+    // by inhabitants, both areas.
+    Market m(2);
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    m.persons[1 * CohortCell::size + cell(0, 19, Position::living_alone)] = 20;
+    m.rates.internal_moves_per_inhabitant = 0;
+    m.rates.immigrants_per_inhabitant = 0.1;
+    m.scenario.parameters.set("housing.migration", std::string{"demand_led"});
+    m.run();
+    for (int age = 20; age <= 24; ++age) {
+        EXPECT_DOUBLE_EQ(at_age(m, 0, age), 0) << age;
+        EXPECT_GT(at_age(m, 1, age), 0) << age;
+    }
+    EXPECT_NEAR(at_age(m, 0, 27) / at_age(m, 1, 27), 100.0 / 120.0, 1e-9);
+    EXPECT_NEAR(m.flows[0][2] + m.flows[1][2], 0.1 * 220, 1e-9);  // all admitted, somewhere
 }
 
 }  // namespace
