@@ -73,6 +73,11 @@ def run_backtests(binary, data):
     return out
 
 
+def _signed(value):
+    """A whole number with its sign; a sum that rounds to zero is +0, not -0."""
+    return f"{round(value):+,}"
+
+
 def national_path(binary, data):
     """Markdown: the national baseline's stocks and flows 2021–2050 and CBS's recorded 2019."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,17 +106,17 @@ def national_path(binary, data):
     lines.append(f"| 2019, recorded: CBS 37259eng, the {len(gemeenten)} gemeenten of nl-gemeente-flows | "
                  f"{recorded['population']:,.0f} | "
                  f"{recorded['births']:,.0f} | {recorded['deaths']:,.0f} | "
-                 f"{recorded['births'] - recorded['deaths']:+,.0f} | {recorded['immigration']:,.0f} | "
-                 f"{recorded['emigration']:,.0f} | {recorded['immigration'] - recorded['emigration']:+,.0f} | "
-                 f"{recorded['intermunicipal_in'] - recorded['intermunicipal_out']:+,.0f} | | | |")
+                 f"{_signed(recorded['births'] - recorded['deaths'])} | {recorded['immigration']:,.0f} | "
+                 f"{recorded['emigration']:,.0f} | {_signed(recorded['immigration'] - recorded['emigration'])} | "
+                 f"{_signed(recorded['intermunicipal_in'] - recorded['intermunicipal_out'])} | | | |")
     for year in NATIONAL_YEARS:
         i = years.index(year)
         t = {k: v[i] for k, v in total.items()}
         lines.append(
             f"| {year} | {t['population']:,.0f} | {t['births']:,.0f} | {t['deaths']:,.0f} | "
-            f"{t['births'] - t['deaths']:+,.0f} | {t['immigration']:,.0f} | {t['emigration']:,.0f} | "
-            f"{t['immigration'] - t['emigration']:+,.0f} | "
-            f"{t['moves_from_other_gemeenten'] - t['moves_to_other_gemeenten']:+,.0f} | "
+            f"{_signed(t['births'] - t['deaths'])} | {t['immigration']:,.0f} | {t['emigration']:,.0f} | "
+            f"{_signed(t['immigration'] - t['emigration'])} | "
+            f"{_signed(t['moves_from_other_gemeenten'] - t['moves_to_other_gemeenten'])} | "
             f"{t['households']:,.0f} | {100 * t['households_single'] / t['households']:.1f} | "
             f"{t['persons_institution']:,.0f} |")
     return "\n".join(lines) + "\n"
