@@ -6,7 +6,9 @@
 Every table between the markers `<!-- backtest: NAME -->` and `<!-- end backtest -->` is the
 command's own Markdown output for one backtest (listed in BACKTESTS below); the table between
 `<!-- targets -->` and `<!-- end targets -->` is computed from the same runs' error tables (-o CSV),
-never typed in. The prose around them is not touched. With --check nothing is written: the exit
+never typed in; the table between `<!-- national-path -->` and `<!-- end national-path -->` is the
+national baseline 2021–2050 (a cohort run of nl-pc4-2021, read from its HDF5 result) next to the
+last recorded year. The prose around them is not touched. With --check nothing is written: the exit
 code is 1 when the document differs from what the command produces now (tests/integration/
 test_validation_doc.py), so a changed baseline cannot leave stale numbers behind.
 """
@@ -19,6 +21,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+
+import h5py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -34,6 +38,19 @@ BACKTESTS = {
     "nl-pc4": ("nl-pc4", "nl-pc4-2021"),
 }
 BROAD = ["0-14", "15-24", "25-44", "45-64", "65+"]
+
+# The national baseline: the nl-pc4-2021 dataset with its own rates and nothing else, 30 years.
+NATIONAL_SCENARIO = """name: national-path
+description: The Netherlands from 1 January 2021 with the dataset's rates; no policy (tools/validation.py).
+dataset: nl-pc4-2021
+base_year: 2021
+horizon: 29
+core: cohort
+"""
+NATIONAL_YEARS = (2021, 2025, 2030, 2035, 2040, 2045, 2050)
+# flows during the year, summed over every area [persons per year]
+NATIONAL_FLOWS = ("births", "deaths", "immigration", "emigration", "moves_from_other_gemeenten",
+                  "moves_to_other_gemeenten")
 
 
 def run_backtests(binary, data):
@@ -54,6 +71,50 @@ def run_backtests(binary, data):
             with open(table, newline="", encoding="utf-8") as f:
                 out[name] = (markdown, list(csv.DictReader(f)))
     return out
+
+
+def national_path(binary, data):
+    """Markdown: the national baseline's stocks and flows 2021–2050 and CBS's recorded 2019."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario, result_file = os.path.join(tmp, "national.yaml"), os.path.join(tmp, "national.h5")
+        with open(scenario, "w", encoding="utf-8") as f:
+            f.write(NATIONAL_SCENARIO)
+        result = subprocess.run([binary, "run", scenario, "-o", result_file, "--data-dir", data, "--quiet",
+                                 "--no-aggregates"], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            sys.exit(f"socialtwin run (national path) failed ({result.returncode}):\n{result.stderr}")
+        with h5py.File(result_file, "r") as h5:
+            years = [int(y) for y in h5["year"][:]]
+            total = {name: h5[name][:].sum(axis=1) for name in
+                     ("population", "households", "households_single", "persons_institution") + NATIONAL_FLOWS}
+    recorded, gemeenten = {}, set()
+    with open(os.path.join(data, "observations", "nl-gemeente-flows", "observed.csv"), newline="",
+              encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["year"] == "2019" and r["sex"] == "":
+                recorded[r["indicator"]] = recorded.get(r["indicator"], 0.0) + float(r["value"])
+                gemeenten.add(r["area"])
+    head = ("| year | population 1 Jan | births | deaths | natural growth | immigration | emigration | "
+            "net international | moves between gemeenten, in − out | households 1 Jan | living alone "
+            "[% of households] | in institutions 1 Jan |")
+    lines = [head, "| --- |" + " ---: |" * (head.count("|") - 2)]
+    lines.append(f"| 2019, recorded: CBS 37259eng, the {len(gemeenten)} gemeenten of nl-gemeente-flows | "
+                 f"{recorded['population']:,.0f} | "
+                 f"{recorded['births']:,.0f} | {recorded['deaths']:,.0f} | "
+                 f"{recorded['births'] - recorded['deaths']:+,.0f} | {recorded['immigration']:,.0f} | "
+                 f"{recorded['emigration']:,.0f} | {recorded['immigration'] - recorded['emigration']:+,.0f} | "
+                 f"{recorded['intermunicipal_in'] - recorded['intermunicipal_out']:+,.0f} | | | |")
+    for year in NATIONAL_YEARS:
+        i = years.index(year)
+        t = {k: v[i] for k, v in total.items()}
+        lines.append(
+            f"| {year} | {t['population']:,.0f} | {t['births']:,.0f} | {t['deaths']:,.0f} | "
+            f"{t['births'] - t['deaths']:+,.0f} | {t['immigration']:,.0f} | {t['emigration']:,.0f} | "
+            f"{t['immigration'] - t['emigration']:+,.0f} | "
+            f"{t['moves_from_other_gemeenten'] - t['moves_to_other_gemeenten']:+,.0f} | "
+            f"{t['households']:,.0f} | {100 * t['households_single'] / t['households']:.1f} | "
+            f"{t['persons_institution']:,.0f} |")
+    return "\n".join(lines) + "\n"
 
 
 def _abs(rows, indicator, sex="", band="", year=None, column="error_percent"):
@@ -113,13 +174,15 @@ def targets(runs):
     return "\n".join(lines) + "\n"
 
 
-def render(doc, runs):
+def render(doc, runs, national):
     def backtest_block(m):
         name = m.group(1)
         if name not in runs:
             sys.exit(f"docs/validation.md names an unknown backtest '{name}' (known: {', '.join(runs)})")
         return f"<!-- backtest: {name} -->\n{runs[name][0]}<!-- end backtest -->"
     doc = re.sub(r"<!-- backtest: ([\w-]+) -->\n.*?<!-- end backtest -->", backtest_block, doc, flags=re.S)
+    doc = re.sub(r"<!-- national-path -->\n.*?<!-- end national-path -->",
+                 lambda m: f"<!-- national-path -->\n{national}<!-- end national-path -->", doc, flags=re.S)
     return re.sub(r"<!-- targets -->\n.*?<!-- end targets -->",
                   lambda m: f"<!-- targets -->\n{targets(runs)}<!-- end targets -->", doc, flags=re.S)
 
@@ -133,7 +196,7 @@ def main():
     args = ap.parse_args()
     with open(DOC, encoding="utf-8") as f:
         doc = f.read()
-    new = render(doc, run_backtests(args.bin, args.data))
+    new = render(doc, run_backtests(args.bin, args.data), national_path(args.bin, args.data))
     if args.check:
         if new != doc:
             sys.stdout.writelines(difflib.unified_diff(doc.splitlines(True), new.splitlines(True),
