@@ -174,9 +174,9 @@ TEST(CoresAgreeOver30Years, PopulationMigrationFlowsAndEveryHouseholdTypeWithinR
     };
     // |mean - cohort| <= z * standard error: z = 5 keeps the chance of a false alarm over these
     // 17 comparisons with 15 degrees of freedom below 0.5%. What is left of the difference is
-    // within it on Zuid-West, not by much: the agent core's couples, paired by age up to 8
-    // years around the usual 2, widow more than the cohort core's (exactly 2 years apart):
-    // couples without children -0.8% (z -4.4), single parents +1.4% (z +4.4); docs/model.md.
+    // within it on Zuid-West, not by much: the agent core's couples, paired about 3 years
+    // apart, widow more than the cohort core's (exactly 2 years apart): couples without
+    // children -0.8% (z -4.4), single parents +1.4% (z +4.4); docs/model.md.
     constexpr double z = 5.0;
     for (const auto& name : names) {
         const bool flow = std::find(flows.begin(), flows.end(), name) != flows.end();
