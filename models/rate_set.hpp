@@ -64,6 +64,18 @@ struct GemeenteMigration {
     double emigration = 0;
     double moves_in = 0;   // from other gemeenten
     double moves_out = 0;  // to other gemeenten
+    // Factors by sex and age at year end on the rate set's moves-in share and moves-out
+    // probability for this gemeente (migration_age_by_gemeente.csv, modelled from the gemeente's
+    // observed age structure: students arriving, graduates and families leaving); 1 where the
+    // file gives none. The recorded totals above still hold: the engine renormalises.
+    BySexAge<double> moves_in_age_factor = filled(1.0);
+    BySexAge<double> moves_out_age_factor = filled(1.0);
+
+    static constexpr BySexAge<double> filled(double value) noexcept {
+        BySexAge<double> table{};
+        for (auto& by_age : table) by_age.fill(value);
+        return table;
+    }
 };
 
 struct RateSet {

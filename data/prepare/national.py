@@ -26,7 +26,7 @@ SUPPRESSED = -99997                 # CBS PC4 key figures: "0-4 / geheim"
 POS_IPF_MAX_ITER = 50               # the "light" IPF of PC4 positions: at most this many iterations
 POS_IPF_TOL = 1e-3                  # persons; stop earlier when every PC4 margin is this close
 RATE_FILES = ["mortality.csv", "fertility.csv", "household_positions.csv", "household_transitions.csv",
-              "migration.csv", "migration_by_gemeente.csv", "care.csv", "zvw_categories.csv", "wmo_services.csv", "rates.yaml", "PROVENANCE.md"]
+              "migration.csv", "migration_by_gemeente.csv", "migration_age_by_gemeente.csv", "care.csv", "zvw_categories.csv", "wmo_services.csv", "rates.yaml", "PROVENANCE.md"]
 HH_VARS = ["TOTHH_EENP", "TOTHH_MPZK", "HH_EENOUD", "HH_TWEEOUD"]
 MAX_DATASET_BYTES = 30 * 1024 * 1024
 
@@ -546,7 +546,7 @@ Bron: CBS; Vektis open data (non-commercial use), Bron: Vektis; Bron: CPB.
 | fertility.csv | method differs | national ASFR 2019 by single age (CBS births / mid-year women), **not scaled**; TFR {nl['tfr']:.4f} |
 | household_positions.csv | same method | CBS 71488ned Nederland (with overig lid); institution derived; partner split **modelled** |
 | household_transitions.csv | same method | stationary calibration on the national shares (**modelled/assumption**) |
-| migration.csv, migration_by_gemeente.csv | same method | national profiles (no student component); a row per gemeente of nl-pc4-2021 (CBS 37259eng 2017–2019), moves in scaled for national balance |
+| migration.csv, migration_by_gemeente.csv, migration_age_by_gemeente.csv | same method | national profiles; a row per gemeente of nl-pc4-2021 (CBS 37259eng 2017–2019), moves in scaled for national balance; age factors per gemeente **modelled from observed age structure** (nl-pc4-2021's 2021 bands) |
 | care.csv | identical | CPB 2022, Vektis; wmo_client_probability **kept at the Den Haag scaling** (see below) |
 | zvw_categories.csv | identical | Vektis Zvw 2015 national |
 | rates.yaml | same keys | national values; zvw_cost_factor 1 |
@@ -791,6 +791,21 @@ def self_check_nl(out, nl, f):
 
 
 # ----------------------------------------------------------------------------------------------
+def gemeente_population(dd, areas):
+    """The dataset's base population (1 January 2021) per gemeente by sex x single age, [2, N_AGES]."""
+    p = pd.read_csv(os.path.join(dd, "population.csv"), dtype={"area": str})
+    p["persons"] = p[POSITIONS].sum(1)
+    p["gemeente"] = p.area.map(areas.set_index("area").gemeente)
+    out = {}
+    for g, part in p.groupby("gemeente"):
+        a = np.zeros((2, N_AGES))
+        by = part.groupby(["sex", "age"]).persons.sum()
+        for (sex, age), v in by.items():
+            a[SEXES.index(sex), int(age)] += v
+        out[g] = a
+    return out
+
+
 def run(shared, out, q, mort, asfr_base, care, zcat, nl_pop, nl71488):
     """Build, write and check both national outputs; returns (figures, nrows, report lines)."""
     nl = build_nl_rates(shared, out, q, mort, asfr_base, care, zcat, nl_pop, nl71488)
@@ -802,7 +817,7 @@ def run(shared, out, q, mort, asfr_base, care, zcat, nl_pop, nl71488):
     persons = persons.set_index("area")[POSITIONS].sum(1).groupby(level=0).sum()
     base = areas.assign(persons=areas.area.map(persons).fillna(0)).groupby("gemeente").persons.sum()
     nl["minfo"] = m = migration.build(shared, nl["rd"], nl["pop_full"].astype(float), nl["pop_full"].astype(float),
-                                      read_qx(shared), "nl", base.to_dict())
+                                      read_qx(shared), "nl", base.to_dict(), gemeente_population(dd, areas))
     nl["nrows"].update(m["nrows"])
     nl["sc"].update({"imm_rate": m["rates"]["immigration"], "mi_rate": m["rates"]["moves_in"], "out_rate": m["out_rate"]})
     nl["nrows"]["rates.yaml"] = write_nl_rates_yaml(os.path.join(nl["rd"], "rates.yaml"), nl["sc"])

@@ -216,6 +216,58 @@ void read_migration_by_gemeente(const fs::path& dir, RateSet& r) {
     t.throw_if_problems();
 }
 
+// migration_age_by_gemeente.csv (optional): per gemeente of migration_by_gemeente.csv, sex and
+// band of ages at year end, the factors on the moves-in share and the moves-out probability
+// (docs/model.md, "Migration"). Ages no row covers keep factor 1; bands may not overlap.
+void read_migration_age_by_gemeente(const fs::path& dir, RateSet& r) {
+    const fs::path file = dir / "migration_age_by_gemeente.csv";
+    if (!fs::exists(file)) return;
+    CsvTable t = read_csv(
+        file, {"gemeente", "sex", "age_from", "age_to", "moves_in_factor", "moves_out_factor"});
+    const auto gemeente = t.column("gemeente"), sex = t.column("sex"),
+               age_from = t.column("age_from"), age_to = t.column("age_to"),
+               in_factor = t.column("moves_in_factor"), out_factor = t.column("moves_out_factor");
+    std::map<std::string, GemeenteMigration*> by_name;
+    for (GemeenteMigration& g : r.migration_by_gemeente) by_name[g.gemeente] = &g;
+    std::map<std::string, BySexAge<int>> seen;
+    // A factor above this would make one band of a gemeente's movers out of proportion to the
+    // recorded flow (the preparation's factors stay below 10).
+    constexpr double max_factor = 100;
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        const std::string& name = t.text(row, gemeente);
+        const int s = sex_at(t, row, sex);
+        const auto from = static_cast<int>(t.whole_number(row, age_from, 0, max_age));
+        const auto to = static_cast<int>(t.whole_number(row, age_to, 0, max_age));
+        const double in = t.number(row, in_factor, 0, max_factor);
+        const double out = t.number(row, out_factor, 0, max_factor);
+        const auto it = by_name.find(name);
+        if (it == by_name.end()) {
+            t.report(row, gemeente,
+                     fmt::format("gemeente '{}' has no row in migration_by_gemeente.csv", name),
+                     "a gemeente of migration_by_gemeente.csv");
+            continue;
+        }
+        if (to < from) {
+            t.report(row, age_to, fmt::format("age_to {} is below age_from {}", to, from),
+                     "age_to >= age_from");
+            continue;
+        }
+        BySexAge<int>& ages = seen[name];
+        for (int a = from; a <= to; ++a) {
+            if (ages[at(s)][at(a)]++ > 0) {
+                t.report(
+                    row, age_from,
+                    fmt::format("age {} of {} {} is in two rows", a, name, sex_names.names[at(s)]),
+                    "bands that do not overlap");
+                break;
+            }
+            it->second->moves_in_age_factor[at(s)][at(a)] = in;
+            it->second->moves_out_age_factor[at(s)][at(a)] = out;
+        }
+    }
+    t.throw_if_problems();
+}
+
 // A table of shares by sex and single age (`columns` sum to 1 on every row), e.g. household
 // positions or Zvw care categories; `store(sex, age, column, share)` keeps each value.
 template <std::size_t N, class Store>
@@ -643,6 +695,7 @@ RateSet load_rate_set(const fs::path& dir) {
     read_fertility(dir, r);
     read_migration(dir, r);
     read_migration_by_gemeente(dir, r);
+    read_migration_age_by_gemeente(dir, r);
     read_positions(dir, r);
     read_transitions(dir, r);
     read_care(dir, r);

@@ -48,6 +48,30 @@ std::vector<BySexAge<double>> base_population_by_group(const GemeenteGroups& gro
     return population;
 }
 
+BySexAge<double> moves_out_probability(const RateSet& rates,
+                                       const GemeenteMigration* row) noexcept {
+    BySexAge<double> probability = rates.moves_out;
+    if (!row) return probability;
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            probability[at(s)][at(a)] *= row->moves_out_age_factor[at(s)][at(a)];
+    return probability;
+}
+
+BySexAge<double> moves_in_share(const RateSet& rates, const GemeenteMigration* row) noexcept {
+    if (!row) return rates.moves_in_profile;
+    BySexAge<double> share{};
+    double total = 0;
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            total += share[at(s)][at(a)] =
+                rates.moves_in_profile[at(s)][at(a)] * row->moves_in_age_factor[at(s)][at(a)];
+    if (total <= 0) return rates.moves_in_profile;  // every factor 0: the shape cannot be read
+    for (auto& by_age : share)
+        for (double& x : by_age) x /= total;
+    return share;
+}
+
 double outflow_calibration(const BySexAge<double>& population, const BySexAge<double>& probability,
                            double per_inhabitant,
                            const BySexAge<double>& death_probability) noexcept {

@@ -31,6 +31,13 @@ GemeenteGroups gemeente_groups(const AreaTable& areas, const RateSet& rates);
 std::vector<BySexAge<double>> base_population_by_group(const GemeenteGroups& groups,
                                                        std::span<const double> base_cells);
 
+// A group's age profiles of the moves between gemeenten: the rate set's, times its gemeente's
+// age factors (migration_age_by_gemeente.csv) where it has a row. The moves-out probabilities
+// are calibrated to the recorded rate afterwards (outflow_calibration); the moves-in shares are
+// renormalised to sum to 1, so the recorded totals hold and only the age shape changes.
+BySexAge<double> moves_out_probability(const RateSet& rates, const GemeenteMigration* row) noexcept;
+BySexAge<double> moves_in_share(const RateSet& rates, const GemeenteMigration* row) noexcept;
+
 // The factor on an outflow's probabilities (by sex and age at year end) that makes `population`
 // (persons by sex and age on 1 January) give `per_inhabitant` leavers per inhabitant in a year:
 // the survivors of the year (`death_probability` by age on 1 January), a year older at year

@@ -38,8 +38,9 @@ void InMigrationModel::declare_indicators(IndicatorCatalog& catalog) {
          .units = "persons per year",
          .description = "Persons moving into the area from another gemeente during the year, as "
                         "the housing market admitted them (part of migration_in).",
-         .source = "CBS 37259eng per gemeente; modelled age profile, students from CBS 71450ned "
-                   "(docs/model.md, Migration)",
+         .source =
+             "CBS 37259eng per gemeente; modelled age profile, per gemeente from its age structure "
+             "(docs/model.md, Migration)",
          .quantity = Quantity::flow});
 }
 
@@ -54,6 +55,9 @@ void InMigrationModel::begin_run(const RunContext& run) {
             inhabitants_[g] += std::accumulate(by_age.begin(), by_age.end(), 0.0);
     immigrants_.assign(groups_.size(), BySexAge<double>{});
     movers_.assign(groups_.size(), BySexAge<double>{});
+    moves_in_share_.clear();
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+        moves_in_share_.push_back(moves_in_share(rates_, groups_.row(g)));
     total_.assign(groups_.size(), 0.0);
 }
 
@@ -75,7 +79,7 @@ void InMigrationModel::begin_year(int year) {
                     immigration * rates_.immigration_profile[at(s)][at(a)] * in *
                     rate_multiplier(*scenario_, immigration_lever, year, s, a);
                 const double from_gemeenten =
-                    moves_in * rates_.moves_in_profile[at(s)][at(a)] * in *
+                    moves_in * moves_in_share_[g][at(s)][at(a)] * in *
                     rate_multiplier(*scenario_, moves_from_other_gemeenten_lever, year, s, a);
                 immigrants_[g][at(s)][at(a)] = from_abroad;
                 movers_[g][at(s)][at(a)] = from_gemeenten;

@@ -65,6 +65,9 @@ private:
     std::vector<double> inhabitants_;  // [persons] per group, base year (weights)
     // Per group, this year: [persons per inhabitant] by sex and age of each flow, and of both.
     std::vector<BySexAge<double>> immigrants_, movers_;
+    // Per group: the moves-in shares by sex and age (the rate set's times its gemeente's age
+    // factors, renormalised).
+    std::vector<BySexAge<double>> moves_in_share_;
     std::vector<double> total_;
     double profile(std::size_t area, int sex, int age) const noexcept;
     IndicatorId immigration_{}, moves_in_{};

@@ -25,8 +25,9 @@ void OutMigrationModel::declare_indicators(IndicatorCatalog& catalog) {
          .units = "persons per year",
          .description = "Persons moving from the area to another gemeente during the year (part "
                         "of migration_out).",
-         .source = "CBS 37259eng per gemeente; modelled age profile, students from CBS 71450ned "
-                   "(docs/model.md, Migration)",
+         .source =
+             "CBS 37259eng per gemeente; modelled age profile, per gemeente from its age structure "
+             "(docs/model.md, Migration)",
          .quantity = Quantity::flow});
 }
 
@@ -37,12 +38,16 @@ void OutMigrationModel::begin_run(const RunContext& run) {
         base_population_by_group(groups_, run.base_cells);
     emigration_scale_.assign(groups_.size(), 1.0);
     moves_out_scale_.assign(groups_.size(), 1.0);
+    moves_out_base_.clear();
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+        moves_out_base_.push_back(moves_out_probability(rates_, groups_.row(g)));
     for (std::size_t g = 0; g < groups_.rows.size(); ++g) {
         emigration_scale_[g] =
             outflow_calibration(population[g], rates_.emigration, groups_.rows[g]->emigration,
                                 rates_.death_probability);
-        moves_out_scale_[g] = outflow_calibration(
-            population[g], rates_.moves_out, groups_.rows[g]->moves_out, rates_.death_probability);
+        moves_out_scale_[g] =
+            outflow_calibration(population[g], moves_out_base_[g], groups_.rows[g]->moves_out,
+                                rates_.death_probability);
     }
     emigration_rate_.assign(groups_.size(), BySexAge<double>{});
     moves_out_rate_.assign(groups_.size(), BySexAge<double>{});
@@ -60,7 +65,7 @@ void OutMigrationModel::begin_year(int year) {
                 emigration_rate_[g][at(s)][at(a)] = emigration;
                 moves_out_rate_[g][at(s)][at(a)] = std::min(
                     1.0 - emigration,
-                    rates_.moves_out[at(s)][at(a)] * moves_out_scale_[g] * out *
+                    moves_out_base_[g][at(s)][at(a)] * moves_out_scale_[g] * out *
                         rate_multiplier(*scenario_, moves_to_other_gemeenten_lever, year, s, a));
             }
 }

@@ -61,6 +61,8 @@ private:
     GemeenteGroups groups_;
     // Per group: the factors on the rate set's emigration and moves-out probabilities.
     std::vector<double> emigration_scale_, moves_out_scale_;
+    // Per group: the rate set's moves-out probabilities times its gemeente's age factors.
+    std::vector<BySexAge<double>> moves_out_base_;
     // Per group, this year (levers applied).
     std::vector<BySexAge<double>> emigration_rate_, moves_out_rate_;
     IndicatorId emigration_{}, moves_out_{};

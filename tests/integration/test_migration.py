@@ -52,36 +52,57 @@ def test_inflow_profiles_sum_to_one_and_outflows_are_probabilities(rate_set):
 
 
 def test_den_haag_arrivals_from_other_gemeenten_are_younger_than_departures():
-    # Students arrive at 17-21 and graduates leave at 23-28 (CBS 71450ned): the moves-in
-    # profile is younger than the moves out of Den Haag's own population.
+    # Its age structure holds students arriving and graduates and families leaving
+    # (migration_age_by_gemeente.csv): with its age factors the moves-in profile is younger than
+    # the moves out of Den Haag's own population.
     m = migration_csv("denhaag-2019").set_index(["sex", "age"])
+    factors = pd.read_csv(RATES / "denhaag-2019" / "migration_age_by_gemeente.csv")
+    f_in = pd.Series(1.0, index=m.index)
+    f_out = pd.Series(1.0, index=m.index)
+    for r in factors.itertuples():
+        for a in range(r.age_from, r.age_to + 1):
+            f_in[(r.sex, a)] = r.moves_in_factor
+            f_out[(r.sex, a)] = r.moves_out_factor
     pop = base_population("denhaag-2019").reindex(m.index, fill_value=0)
     ages = m.index.get_level_values("age").to_numpy()
-    arrivals = mean_age(m.moves_in_share.to_numpy(), ages)
-    departures = mean_age((m.moves_out_probability * pop).to_numpy(), ages)
+    arrivals = mean_age((m.moves_in_share * f_in).to_numpy(), ages)
+    departures = mean_age((m.moves_out_probability * f_out * pop).to_numpy(), ages)
     assert arrivals < departures - 0.5, (arrivals, departures)
 
 
-def test_a_student_stock_that_rises_then_falls_gives_younger_arrivals_than_departures():
-    # A made-up university city: no moves but the students'; 1,000 students at 19-22, none at
-    # 17 or 25, on a flat population: arrivals at 18 and 19, departures at 23 and 25.
+def synthetic_gemeente(young_adults):
+    """A flat population of 1,000 per sex and age (the nation) and a gemeente like it but with
+    `young_adults` times as many at 20-24; the rate set's profiles made flat too."""
     import migration
     from common import N_AGES
-    pop = np.full((2, N_AGES), 1000.0)
-    students = np.zeros((2, N_AGES))
-    students[:, 18] = 500  # a rise of 500 at 18 and at 19; a fall of 500 at 23 and at 25
-    students[:, 19:23] = 1000
-    students[:, 23:25] = 500
-    change = np.diff(students, axis=1)
-    arrivals = np.zeros_like(pop)
-    departures = np.zeros_like(pop)
-    arrivals[:, 1:] = np.maximum(change, 0)
-    departures[:, 1:] = np.maximum(-change, 0)
-    rate = arrivals.sum() / pop.sum()
-    out_p, in_share, _ = migration.moves_profiles(pop, rate, rate, (arrivals, departures))
-    ages = np.arange(N_AGES)[None, :].repeat(2, 0)
-    assert mean_age(in_share, ages) == pytest.approx(18.5)
-    assert mean_age(out_p * pop, ages) == pytest.approx(24.0)
+    nation = np.full((2, N_AGES), 1000.0)
+    gemeente = nation.copy()
+    gemeente[:, 20:25] *= young_adults
+    flat = np.full((2, N_AGES), 1.0 / (2 * N_AGES))
+    rates = {"immigration": 0.0, "emigration": 0.0, "moves_in": 0.05, "moves_out": 0.05}
+    excess = migration.excess_from_bands(migration.age5_bands(gemeente), migration.age5_bands(nation))
+    f = migration.age_factors(gemeente, excess, np.zeros((2, N_AGES)), rates, flat, np.full((2, N_AGES), 0.01),
+                              flat, np.full((2, N_AGES), 0.05))
+    ages = slice(18, 23)
+    return f["moves_in"][:, ages].sum(), f["moves_out"][:, ages].sum(), f
+
+
+def test_a_gemeente_with_a_student_bump_gets_more_arrivals_than_departures_at_18_to_22():
+    arrivals, departures, f = synthetic_gemeente(young_adults=1.5)
+    assert arrivals > 1.2 * departures
+    # the gross totals stay the recorded ones
+    assert f["moves_in"].sum() == pytest.approx(f["base_in"].sum())
+    assert f["moves_out"].sum() == pytest.approx(f["base_out"].sum())
+
+
+def test_a_gemeente_without_a_student_bump_gets_more_departures_than_arrivals_at_18_to_22():
+    arrivals, departures, _ = synthetic_gemeente(young_adults=0.7)
+    assert departures > 1.2 * arrivals
+
+
+def test_a_gemeente_shaped_like_the_nation_keeps_the_base_profiles():
+    _, _, f = synthetic_gemeente(young_adults=1.0)
+    assert np.allclose(f["in"], 1) and np.allclose(f["out"], 1)
 
 
 def test_first_year_flows_reproduce_den_haags_recorded_rates(socialtwin, tmp_path):
@@ -129,3 +150,44 @@ def test_a_gemeente_table_without_a_flow_exits_2_naming_file_and_column(socialtw
     done = socialtwin("run", scenario, "--data-dir", data, "-o", tmp_path / "x.h5", check=False)
     assert done.returncode == 2
     assert "migration_by_gemeente.csv" in done.stderr and "moves_out" in done.stderr
+
+
+def write_age_table(data, text):
+    (data / "rates" / "migration_by_gemeente.csv").write_text(
+        "gemeente,immigration,emigration,moves_in,moves_out\nG1,0.01,0.01,0.02,0.02\n")
+    (data / "rates" / "migration_age_by_gemeente.csv").write_text(text)
+
+
+def test_an_age_factor_table_without_a_column_exits_2_naming_file_and_column(socialtwin, tmp_path):
+    data, scenario = copy_tiny(tmp_path)
+    write_age_table(data, "gemeente,sex,age_from,age_to,moves_in_factor\nG1,male,18,24,2\n")
+    done = socialtwin("run", scenario, "--data-dir", data, "-o", tmp_path / "x.h5", check=False)
+    assert done.returncode == 2
+    assert "migration_age_by_gemeente.csv" in done.stderr and "moves_out_factor" in done.stderr
+
+
+@pytest.mark.parametrize("row, column", [
+    ("G1,male,18,24,-1,1", "moves_in_factor"),       # a negative factor
+    ("G1,male,18,24,1,x", "moves_out_factor"),       # not a number
+    ("G1,male,24,18,1,1", "age_to"),                 # a band running backwards
+    ("G9,male,18,24,1,1", "gemeente"),               # a gemeente without recorded rates
+    ("G1,male,18,24,1,1\nG1,male,20,30,1,1", "age_from"),  # overlapping bands
+])
+def test_a_bad_age_factor_exits_2_naming_file_line_and_column(socialtwin, tmp_path, row, column):
+    data, scenario = copy_tiny(tmp_path)
+    write_age_table(data, "gemeente,sex,age_from,age_to,moves_in_factor,moves_out_factor\n" + row + "\n")
+    done = socialtwin("run", scenario, "--data-dir", data, "-o", tmp_path / "x.h5", check=False)
+    assert done.returncode == 2
+    assert "migration_age_by_gemeente.csv" in done.stderr and column in done.stderr
+    assert ":2" in done.stderr or ":3" in done.stderr  # the line of the bad row
+
+
+def test_a_university_town_gains_students_and_a_city_loses_families_in_the_national_rate_set():
+    """The age factors come from each gemeente's own age structure (docs/model.md, Migration):
+    Wageningen's arrivals at 18-22 are above the national shape and its departures below it;
+    Amsterdam's families with young children leave (departures at 0-7 above the shape)."""
+    f = pd.read_csv(RATES / "nl-2019" / "migration_age_by_gemeente.csv")
+    w = f[(f.gemeente == "Wageningen") & (f.age_from == 18)]
+    assert (w.moves_in_factor > 2).all() and (w.moves_out_factor < 1).all()
+    a = f[(f.gemeente == "Amsterdam") & (f.age_from == 0)]
+    assert (a.moves_out_factor > 1.2).all() and (a.moves_in_factor < 1).all()

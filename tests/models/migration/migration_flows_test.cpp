@@ -107,5 +107,59 @@ TEST(MigrationFlows, TheCalibrationCountsSurvivorsAndTheYearsNewbornsAsTheBaseYe
     EXPECT_DOUBLE_EQ(outflow_calibration(BySexAge<double>{}, probability, 0.05, deaths), 1.0);
 }
 
+// One gemeente of 100 men at every age 0..60 (a year older at year end), no deaths, no
+// immigration or emigration, moves out 3% and moves in 3% of the inhabitants in the same age
+// shape as the population; `factor` on its arrivals and (1 / factor) on its departures at ages
+// 18-24. Returns arrivals minus departures at 18-24 in the first year.
+double net_moves_at_18_to_24(double factor) {
+    Flows area(true);
+    for (int a = 0; a <= 60; ++a) {
+        area.start[OneArea::cell(0, a, Position::living_alone)] = 100;
+        area.next[OneArea::cell(0, a + 1, Position::living_alone)] = 100;
+    }
+    area.next[OneArea::cell(0, 0, Position::living_alone)] = 100;  // the year's newborns
+    area.rates.death_probability = {};
+    area.rates.moves_in_profile = {};
+    for (int a = 1; a <= 61; ++a)
+        area.rates.moves_in_profile[0][static_cast<std::size_t>(a)] = 1.0 / 61;
+    GemeenteMigration& g = area.rates.migration_by_gemeente[0];
+    g.moves_in = g.moves_out = 0.03;   // as many arrive as leave in total
+    g.immigration = g.emigration = 0;  // only the moves between gemeenten
+    for (std::size_t a = 18; a <= 24; ++a) {
+        g.moves_in_age_factor[0][a] = factor;
+        g.moves_out_age_factor[0][a] = 1 / factor;
+    }
+    const std::vector<double> before = area.next;
+    const YearResults r = area.run_migration();
+    // The recorded totals hold whatever the age shape.
+    EXPECT_NEAR(area.value(r, "moves_from_other_gemeenten"), 0.03 * 6100, 1e-6);
+    EXPECT_NEAR(area.value(r, "moves_to_other_gemeenten"), 0.03 * 6100, 1e-6);
+    double change = 0;  // immigration and emigration come in the rate set's shape (no factor)
+    for (int a = 18; a <= 24; ++a)
+        for (int p = 0; p < n_positions; ++p)
+            change += area.next[OneArea::cell(0, a, static_cast<Position>(p))] -
+                      before[OneArea::cell(0, a, static_cast<Position>(p))];
+    return change;
+}
+
+TEST(MigrationAgeFactors, AGemeenteWithAStudentBumpGainsAt18To24AndOneWithoutLosesThere) {
+    // With the rate set's shapes as many arrive at 18-24 as leave; a bump brings more arrivals
+    // than departures there (students), its mirror more departures than arrivals.
+    // (21 arrive; 700 x 3% x 6,100 / 6,200 leave: the year's newborns share the calibrated outflow)
+    EXPECT_NEAR(net_moves_at_18_to_24(1.0), 21.0 - 21.0 * 6100 / 6200, 1e-9);
+    EXPECT_GT(net_moves_at_18_to_24(3.0), 20.0);
+    EXPECT_LT(net_moves_at_18_to_24(1 / 3.0), -20.0);
+}
+
+TEST(MigrationAgeFactors, AGemeenteWithoutFactorsKeepsTheRateSetsShapes) {
+    RateSet rates;
+    rates.moves_in_profile[1][20] = 1;
+    rates.moves_out[0][30] = 0.1;
+    const GemeenteMigration plain{.gemeente = "G1"};
+    EXPECT_EQ(moves_in_share(rates, &plain), rates.moves_in_profile);
+    EXPECT_EQ(moves_out_probability(rates, &plain), rates.moves_out);
+    EXPECT_EQ(moves_in_share(rates, nullptr), rates.moves_in_profile);
+}
+
 }  // namespace
 }  // namespace socialtwin
