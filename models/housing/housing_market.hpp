@@ -176,6 +176,14 @@ private:
     std::vector<std::size_t> buurt_of_;  // empty when the dataset has no buurt column
     mutable std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> movers_;
     std::vector<std::vector<std::uint32_t>> incoming_;
+    // Agent core: per area the newborns (no id yet) whose mother moved, with her family's
+    // decider; per area the newborns moving in with their mother.
+    mutable std::vector<std::vector<std::pair<Arrival, std::uint32_t>>> newborn_movers_;
+    std::vector<std::vector<Arrival>> incoming_newborns_;
+    // Agent core: per area the persons the rates expected to move this year [persons]; per
+    // market the share of them the market draws (the rest went to a partner last year).
+    mutable std::vector<double> expected_moves_;
+    std::vector<double> partner_move_scale_;
     std::vector<double> partner_leavers_;  // per area: persons who left to join a partner
     // The choice of a vacant dwelling (settle()). Areas are grouped by buurt (by area when the
     // dataset has no buurt column) within their municipality; a mover from buurt B takes a

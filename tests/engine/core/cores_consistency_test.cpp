@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -103,6 +104,97 @@ TEST(CoresAgree, AgentMeanMatchesCohortForAgeSexAndHouseholdsWithinReplicateSpre
         }
     }
     EXPECT_EQ(compared, 2 * (2 * n_age_bands + 7));
+}
+
+// The promise over a whole projection (issue 10): after 30 years the agent core's mean still
+// agrees with the cohort core on the population, on every migration flow (summed over the 30
+// years, where a small bias adds up) and on every household type. Until the cohort core's
+// widowhood followed the partner's improving mortality and the agent core's families moved at
+// their members' mean probability (moves to a partner included), the agent core had 1.3% more
+// couples without children, 0.9% fewer singles and 4.5% more moves inside the municipality in
+// 2049. Slow (30 years x 16 replicates): labelled `slow` (tests/CMakeLists.txt) so that the
+// sanitizer runs skip it.
+TEST(CoresAgreeOver30Years, PopulationMigrationFlowsAndEveryHouseholdTypeWithinReplicateNoise) {
+    const Dataset d = load_dataset(std::filesystem::path(SOCIALTWIN_SOURCE_DIR) /
+                                   "data/datasets/denhaag-zuidwest-2019");
+    Scenario scenario;
+    scenario.name = "consistency over 30 years";
+    scenario.base_year = d.base.year;
+    scenario.horizon = 30;
+    scenario.seed = 20190101;
+    constexpr int replicates = 16;
+    const std::vector<std::string> stocks{"population",
+                                          "households_single",
+                                          "households_couple_no_children",
+                                          "households_couple_with_children",
+                                          "households_single_parent",
+                                          "households_other",
+                                          "persons_institution"};
+    const std::vector<std::string> flows{"births",
+                                         "deaths",
+                                         "migration_in",
+                                         "migration_out",
+                                         "immigration",
+                                         "emigration",
+                                         "moves_from_other_gemeenten",
+                                         "moves_to_other_gemeenten",
+                                         "moves_in",
+                                         "moves_out"};
+    std::vector<std::string> names = stocks;
+    names.insert(names.end(), flows.begin(), flows.end());
+
+    Totals cohort(names), agent(names);
+    {
+        CohortProjection projection(
+            scenario, d.areas, d.base,
+            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}));
+        Observer* observers[] = {&cohort};
+        projection.run(observers);
+    }
+    {
+        AgentProjection projection(
+            scenario, d.areas, d.base,
+            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}),
+            {.replicates = replicates});
+        Observer* observers[] = {&agent};
+        projection.run(observers);
+    }
+
+    const int first = scenario.base_year, last = scenario.base_year + scenario.horizon;
+    // Per replicate (and the cohort's one value): a stock in the last year, or a flow summed
+    // over every year of the run.
+    auto draws = [&](const Totals& totals, const std::string& name, bool flow) {
+        std::vector<double> sum = totals.values(name, last, 0);
+        if (flow)
+            for (int year = first; year < last; ++year) {
+                const std::vector<double>& values = totals.values(name, year, 0);
+                for (std::size_t r = 0; r < sum.size(); ++r) sum[r] += values[r];
+            }
+        return sum;
+    };
+    // |mean - cohort| <= z * standard error: z = 5 keeps the chance of a false alarm over these
+    // 17 comparisons with 15 degrees of freedom below 0.5%. Household types get 0.5% more: the
+    // agent core's couples, paired about 3 years apart, widow more than the cohort core's
+    // (exactly 2 years apart), couples without children about -1% (z about -5.6) in 2049
+    // (docs/model.md, The agent core). The allowance goes when both use one age gap.
+    constexpr double z = 5.0;
+    constexpr double household_age_gap_allowance = 0.005;
+    for (const auto& name : names) {
+        const bool flow = std::find(flows.begin(), flows.end(), name) != flows.end();
+        const std::vector<double> values = draws(agent, name, flow);
+        ASSERT_EQ(values.size(), static_cast<std::size_t>(replicates));
+        double mean = 0, var = 0;
+        for (double x : values) mean += x / replicates;
+        for (double x : values) var += (x - mean) * (x - mean) / (replicates - 1);
+        const double standard_error = std::sqrt(var / replicates);
+        const double expected = draws(cohort, name, flow).at(0);
+        const bool household = name.rfind("households_", 0) == 0;
+        EXPECT_LE(std::abs(mean - expected),
+                  z * standard_error + (household ? household_age_gap_allowance * expected : 0.0))
+            << name << (flow ? " summed over 30 years" : " in the last year") << ": agent mean "
+            << mean << " (se " << standard_error << ", " << (mean - expected) / standard_error
+            << " se), cohort " << expected << " (" << 100 * (mean - expected) / expected << "%)";
+    }
 }
 
 }  // namespace

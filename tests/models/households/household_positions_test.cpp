@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "support/synthetic.hpp"
 
 namespace socialtwin {
@@ -59,6 +61,21 @@ TEST(HouseholdPositions, WidowhoodFollowsThePartnersMortalityLever) {
         {.factor = 0.5, .sex = SexFilter::male});  // husbands live longer
     const auto model = model_for(rates, scenario, 2020);
     EXPECT_DOUBLE_EQ(model.matrix(1, 80)[2][1], 0.05);
+}
+
+// The baseline widowhood rate is the partner's death probability of the reference year; the
+// partner dies as mortality says in the projected year (improvement, the area's factor), so
+// widowhood follows -- as it does in the agent core, where the linked partner's death widows.
+TEST(HouseholdPositions, WidowhoodFollowsThePartnersImprovingMortalityAndTheAreasFactor) {
+    RateSet rates = testing::synthetic_rates();
+    rates.transitions.push_back({Sex::female, 80, HouseholdEvent::widowhood,
+                                 Position::partner_no_children, Position::living_alone, 0.1});
+    rates.mortality_improvement[index(Sex::male)][82] = 0.02;  // her partner is 2 years older
+    rates.mortality_factor = 1.1;
+    const Scenario scenario = testing::synthetic_scenario();
+    EXPECT_NEAR(model_for(rates, scenario, 2019).matrix(1, 80)[2][1], 0.1 * 1.1, 1e-12);
+    EXPECT_NEAR(model_for(rates, scenario, 2049).matrix(1, 80)[2][1],
+                0.1 * 1.1 * std::pow(0.98, 30), 1e-12);
 }
 
 TEST(HouseholdPositions, MovesPersonsByAgeOnFirstJanuaryAndKeepsTheirNumber) {
