@@ -50,6 +50,26 @@ private:
     std::map<std::pair<std::string, int>, std::vector<std::vector<double>>> totals_;
 };
 
+// The dataset's scenario through the cohort core once and the agent core `replicates` times.
+void run_both_cores(const Dataset& d, const Scenario& scenario, int replicates, Totals& cohort,
+                    Totals& agent) {
+    {
+        CohortProjection projection(
+            scenario, d.areas, d.base,
+            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}));
+        Observer* observers[] = {&cohort};
+        projection.run(observers);
+    }
+    {
+        AgentProjection projection(
+            scenario, d.areas, d.base,
+            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}),
+            {.replicates = replicates});
+        Observer* observers[] = {&agent};
+        projection.run(observers);
+    }
+}
+
 TEST(CoresAgree, AgentMeanMatchesCohortForAgeSexAndHouseholdsWithinReplicateSpread) {
     const Dataset d = load_dataset(std::filesystem::path(SOCIALTWIN_SOURCE_DIR) /
                                    "data/datasets/denhaag-zuidwest-2019");
@@ -66,21 +86,7 @@ TEST(CoresAgree, AgentMeanMatchesCohortForAgeSexAndHouseholdsWithinReplicateSpre
         "persons_institution",           "dwellings_stock"};
 
     Totals cohort(names), agent(names);
-    {
-        CohortProjection projection(
-            scenario, d.areas, d.base,
-            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}));
-        Observer* observers[] = {&cohort};
-        projection.run(observers);
-    }
-    {
-        AgentProjection projection(
-            scenario, d.areas, d.base,
-            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}),
-            {.replicates = replicates});
-        Observer* observers[] = {&agent};
-        projection.run(observers);
-    }
+    run_both_cores(d, scenario, replicates, cohort, agent);
 
     // |mean - cohort| <= z * standard error; z = 4.5 keeps the chance of a false alarm over
     // the ~240 comparisons below 0.1%. Cells of a few persons get a floor of one person.
@@ -144,21 +150,7 @@ TEST(CoresAgreeOver30Years, PopulationMigrationFlowsAndEveryHouseholdTypeWithinR
     names.insert(names.end(), flows.begin(), flows.end());
 
     Totals cohort(names), agent(names);
-    {
-        CohortProjection projection(
-            scenario, d.areas, d.base,
-            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}));
-        Observer* observers[] = {&cohort};
-        projection.run(observers);
-    }
-    {
-        AgentProjection projection(
-            scenario, d.areas, d.base,
-            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}),
-            {.replicates = replicates});
-        Observer* observers[] = {&agent};
-        projection.run(observers);
-    }
+    run_both_cores(d, scenario, replicates, cohort, agent);
 
     const int first = scenario.base_year, last = scenario.base_year + scenario.horizon;
     // Per replicate (and the cohort's one value): a stock in the last year, or a flow summed
