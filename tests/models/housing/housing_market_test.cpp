@@ -410,6 +410,20 @@ TEST(HousingMarketRenewal, TheResidentsOfWithdrawnDwellingsMoveToTheMunicipality
     EXPECT_NEAR(persons_after(m, 1), 110, 1e-9);
 }
 
+// Two gemeenten (G1: A0, G2: A1) of 100 persons living alone, 30% of whom leave for another
+// gemeente; the recorded moves in bring `moves_in_per_inhabitant` per inhabitant, aged 20-29.
+Market two_gemeenten_of_movers(double moves_in_per_inhabitant) {
+    Market m(2);
+    m.areas.add_attribute(AreaAttribute{"gemeente", {"G1", "G2"}});
+    m.live_alone(0, 100);
+    m.live_alone(1, 100);
+    m.rates.internal_moves_per_inhabitant = 0;
+    for (auto& by_age : m.rates.moves_out) by_age.fill(0.3);
+    m.rates.moves_in_per_inhabitant = moves_in_per_inhabitant;
+    m.rates.moves_in_profile = m.rates.immigration_profile;  // ages 20-29
+    return m;
+}
+
 TEST(HousingMarketRefusedMoves, MoversRefusedByOneGemeenteAreRehousedInAnotherOfTheDataset) {
     // Two gemeenten of the dataset, 100 one-person households each; 10% emigrate and 30% leave
     // for the other gemeente: 60 movers set out. G1 (A0) has room for the 40 households who left
@@ -417,14 +431,7 @@ TEST(HousingMarketRefusedMoves, MoversRefusedByOneGemeenteAreRehousedInAnotherOf
     // none. Those G1 refuses have left a dwelling of the dataset: they must land somewhere in it,
     // so the dataset's moves in are the 60 who set out, and G1 reports its refusal.
     for (const bool room_in_g2 : {true, false}) {
-        Market m(2);
-        m.areas.add_attribute(AreaAttribute{"gemeente", {"G1", "G2"}});
-        m.live_alone(0, 100);
-        m.live_alone(1, 100);
-        m.rates.internal_moves_per_inhabitant = 0;
-        for (auto& by_age : m.rates.moves_out) by_age.fill(0.3);
-        m.rates.moves_in_per_inhabitant = 0.3;
-        m.rates.moves_in_profile = m.rates.immigration_profile;  // ages 20-29
+        Market m = two_gemeenten_of_movers(0.3);
         m.rates.immigrants_per_inhabitant = 1.0;
         if (room_in_g2) {
             m.baseline.trend = {{}, {.new_dwellings = 200}};
@@ -446,14 +453,7 @@ TEST(HousingMarketRefusedMoves, MoversRefusedByOneGemeenteAreRehousedInAnotherOf
 TEST(HousingMarketRefusedMoves, TheDatasetsMoversBetweenGemeentenAreItsDepartures) {
     // The recorded moves-in rates would bring 2 x 50 movers, but only 2 x 30 left a gemeente of
     // the dataset (demand-led: no refusal): 60 arrive, shared as the rates share them.
-    Market m(2);
-    m.areas.add_attribute(AreaAttribute{"gemeente", {"G1", "G2"}});
-    m.live_alone(0, 100);
-    m.live_alone(1, 100);
-    m.rates.internal_moves_per_inhabitant = 0;
-    for (auto& by_age : m.rates.moves_out) by_age.fill(0.3);
-    m.rates.moves_in_per_inhabitant = 0.5;
-    m.rates.moves_in_profile = m.rates.immigration_profile;
+    Market m = two_gemeenten_of_movers(0.5);
     m.scenario.parameters.set("housing.migration", std::string{"demand_led"});
     m.run();
     EXPECT_NEAR(m.total("moves_from_other_gemeenten"), 60, 1e-9);
