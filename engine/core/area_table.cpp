@@ -1,5 +1,6 @@
 #include "engine/core/area_table.hpp"
 
+#include <map>
 #include <stdexcept>
 
 namespace socialtwin {
@@ -41,6 +42,16 @@ const AreaAttribute* AreaTable::attribute(const std::string& name) const {
     for (const auto& a : attributes_)
         if (a.name == name) return &a;
     return nullptr;
+}
+
+std::vector<std::size_t> AreaTable::groups(const std::string& attribute_name) const {
+    std::vector<std::size_t> group(size(), 0);
+    if (const AreaAttribute* found = attribute(attribute_name)) {
+        std::map<std::string, std::size_t> numbers;
+        for (std::size_t a = 0; a < size(); ++a)
+            group[a] = numbers.emplace(found->values[a], numbers.size()).first->second;
+    }
+    return group;
 }
 
 }  // namespace socialtwin

@@ -37,6 +37,9 @@ public:
     std::optional<std::size_t> find(const std::string& code) const;
     const std::vector<AreaAttribute>& attributes() const noexcept { return attributes_; }
     const AreaAttribute* attribute(const std::string& name) const;
+    // Each area's group at the named attribute (its buurt, its gemeente), numbered 0, 1, ... in
+    // order of first appearance; one group of all areas when the table has no such attribute.
+    std::vector<std::size_t> groups(const std::string& attribute_name) const;
     // The named quantity, or nullptr when the dataset does not have it.
     const AreaQuantity* quantity(const std::string& name) const;
 

@@ -1,7 +1,6 @@
 #include "models/households/institution_moves.hpp"
 
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <string>
 
@@ -78,12 +77,7 @@ void InstitutionMoves::declare_indicators(IndicatorCatalog& catalog) {
 void InstitutionMoves::begin_run(const RunContext& run) {
     areas_ = run.areas;
     const std::size_t n = areas_->size();
-    gemeente_of_.assign(n, 0);
-    if (const AreaAttribute* gemeente = areas_->attribute("gemeente")) {
-        std::map<std::string, std::size_t> numbers;
-        for (std::size_t a = 0; a < n; ++a)
-            gemeente_of_[a] = numbers.emplace(gemeente->values[a], numbers.size()).first->second;
-    }
+    gemeente_of_ = areas_->groups("gemeente");
     leavers_.assign(run.agents ? n : 0, {});
     entrants_.assign(run.agents ? 0 : n * cells_per_area, 0.0);
     positions_.record_institution_entrants(!run.agents && located() ? &entrants_ : nullptr);

@@ -17,17 +17,6 @@ constexpr std::size_t cell(int sex, int age, int position) {
 constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
 constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
 
-// Each area's group at a level (its buurt, its gemeente), numbered in order of first
-// appearance; one group of all areas when the dataset has no such column.
-std::vector<std::size_t> groups_of(const AreaTable& areas, const std::string& level) {
-    std::vector<std::size_t> group(areas.size(), 0);
-    if (const AreaAttribute* attribute = areas.attribute(level)) {
-        std::map<std::string, std::size_t> numbers;
-        for (std::size_t a = 0; a < areas.size(); ++a)
-            group[a] = numbers.emplace(attribute->values[a], numbers.size()).first->second;
-    }
-    return group;
-}
 }  // namespace
 
 void HousingMarket::declare_indicators(IndicatorCatalog& catalog) {
@@ -162,10 +151,10 @@ void HousingMarket::begin_run(const RunContext& run) {
 // each market's areas listed buurt by buurt.
 void HousingMarket::group_areas(const AreaTable& areas, bool agents) {
     const std::size_t n_areas = areas.size();
-    market_of_ = groups_of(areas, "gemeente");
+    market_of_ = areas.groups("gemeente");
     n_markets_ =
         market_of_.empty() ? 1 : 1 + *std::max_element(market_of_.begin(), market_of_.end());
-    buurt_of_ = areas.attribute("buurt") ? groups_of(areas, "buurt") : std::vector<std::size_t>{};
+    buurt_of_ = areas.attribute("buurt") ? areas.groups("buurt") : std::vector<std::size_t>{};
     std::map<std::pair<std::size_t, std::size_t>, std::size_t> numbers;
     group_of_.assign(n_areas, 0);
     group_market_.clear();
