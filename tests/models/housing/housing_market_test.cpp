@@ -387,16 +387,18 @@ TEST(HousingMarketOccupancy, DemandLedAdmitsEveryoneAndReportsNoUnmetDemand) {
 }
 
 TEST(HousingMarketOccupancy, InMigrantsAreAdmittedOnlyIntoTheGemeenteTheyMoveTo) {
-    // Two gemeenten: G1 (area 0) is full and wants 50 in-migrants; G2 (area 1) has 100 dwellings
-    // and only 10 inhabitants (holiday homes), so 0.5 x 10 = 5 would come. The room of G2 must
-    // not house the in-migrants G1 refused (the national run once filled coastal holiday homes
-    // with a city's in-migrants).
+    // Two gemeenten: G1 (area 0) is full and wants 50 in-migrants; G2 (area 1) has 100 dwellings,
+    // 100 households of whom 10 aged 70 and half of those emigrate, so it has room for 5, and
+    // 0.5 x 100 = 50 would come. The room of G2 must not house the in-migrants G1 refused (the
+    // national run once filled coastal holiday homes with a city's in-migrants).
     Market m(2);
     AreaAttribute gemeente{"gemeente", {"G1", "G2"}};
     m.areas.add_attribute(std::move(gemeente));
     m.live_alone(0, 100);
-    m.live_alone(1, 10);
+    m.live_alone(1, 90);
+    m.persons[CohortCell::size + cell(0, 70, Position::living_alone)] = 10;
     for (auto& by_age : m.rates.emigration) by_age.fill(0.0);
+    m.rates.emigration[0][70] = 0.5;
     m.rates.internal_moves_per_inhabitant = 0;
     m.rates.immigrants_per_inhabitant = 0.5;
     m.run();
@@ -405,9 +407,9 @@ TEST(HousingMarketOccupancy, InMigrantsAreAdmittedOnlyIntoTheGemeenteTheyMoveTo)
     // In-migrants per area: migration_in (the core's flow) less the moves between areas (none).
     EXPECT_DOUBLE_EQ(m.total("moves_in"), 0);
     EXPECT_NEAR(m.flows[0][2], 0, 1e-9);
-    // G2: its own 5 come, no more.
+    // G2: 5 of its own 50 come, into the room its emigrants left; none of G1's.
     EXPECT_NEAR(m.flows[1][2], 5, 1e-9);
-    EXPECT_NEAR(m.value("migration_in_unmet", 1), 0, 1e-9);
+    EXPECT_NEAR(m.value("migration_in_unmet", 1), 45, 1e-9);
 }
 
 }  // namespace
