@@ -166,8 +166,7 @@ void HousingMarket::begin_run(const RunContext& run) {
         household_size_factor_.assign(n_areas, 1.0);
         for (std::size_t a = 0; a < n_areas; ++a) {
             const std::size_t k = market_of_[a];
-            if (households[a] <= 0 || market_households[k] <= 0 || market_persons[k] <= 0)
-                continue;
+            if (households[a] <= 0 || market_households[k] <= 0 || market_persons[k] <= 0) continue;
             household_size_factor_[a] = std::clamp(
                 persons[a] / households[a] / (market_persons[k] / market_households[k]), 0.5, 2.0);
         }
@@ -368,7 +367,8 @@ void HousingMarket::net_room_within_buurten() {
         market_[a].vacant =
             positive[g] > 0 ? std::max(0.0, market_[a].room) * std::max(0.0, net[g]) / positive[g]
                             : 0.0;
-        market_[a].weight = market_[a].vacant * household_size_factor_[a] + market_[a].new_dwellings;
+        market_[a].weight =
+            market_[a].vacant * household_size_factor_[a] + market_[a].new_dwellings;
     }
 }
 
@@ -531,8 +531,7 @@ void HousingMarket::pool_movers_by_cell() {
         }
         if (group_spread_[g] <= 0) continue;
         double* market = market_pool_.data() + k * CohortCell::size;
-        for (std::size_t c = 0; c < CohortCell::size; ++c)
-            market[c] += cells[c] * group_spread_[g];
+        for (std::size_t c = 0; c < CohortCell::size; ++c) market[c] += cells[c] * group_spread_[g];
     }
 }
 

@@ -137,9 +137,9 @@ private:
     std::vector<double> base_young_adults_;  // [persons] per area aged 18-24 in the base year
     // Per area: its base year's persons per household over its municipality's (0.5..2).
     std::vector<double> household_size_factor_;
-    double movers_scale_ = 1.0;              // see movers_scale()
-    double households_per_in_migrant_ = 0;   // [households per person] of this year's mix
-    BySexAge<double> move_rate_{};           // [probability per year] of moving to another dwelling
+    double movers_scale_ = 1.0;             // see movers_scale()
+    double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
+    BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
     IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
         in_new_dwellings_{}, in_unmet_{}, in_unmet_households_{};
 
