@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,9 @@
 #include "engine/results/result_info.hpp"
 #include "engine/run/indicator_reference.hpp"
 #include "engine/run/run.hpp"
+#include "engine/sweep/sweep_merge.hpp"
+#include "engine/sweep/sweep_plan.hpp"
+#include "engine/sweep/sweep_run.hpp"
 
 namespace fs = std::filesystem;
 using namespace socialtwin;
@@ -58,6 +62,23 @@ std::int64_t max_replicates() {
     return static_cast<std::int64_t>(find_schema_key("replicates")->max.value);
 }
 
+// `--set KEY=VALUE`, repeatable, on every command that reads a scenario.
+constexpr const char* set_help =
+    "Set a scenario key, e.g. --set rates.fertility.factor=0.9 --set horizon=10; VALUE is YAML "
+    "(flow lists and mappings work), checked like the file. Repeatable; applied in order";
+
+std::vector<ScenarioOverride> parse_overrides(const std::vector<std::string>& arguments) {
+    std::vector<ScenarioOverride> overrides;
+    std::vector<InputProblem> problems;
+    for (const std::string& argument : arguments) try {
+            overrides.push_back(parse_override(argument));
+        } catch (const InputError& e) {
+            problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+        }
+    if (!problems.empty()) throw InputError(std::move(problems));
+    return overrides;
+}
+
 void report_input_error(const InputError& e) {
     for (const auto& p : e.problems()) std::cerr << "error: " << format(p) << '\n';
     std::cerr << fmt::format("{} problem{} found; nothing was run or written.\n",
@@ -72,11 +93,13 @@ struct RunArguments {
     std::string data_dir, core;
     int replicates = 0;
     bool quiet = false, no_aggregates = false;
-    std::string scenario, output;  // of synthesise and validate
+    std::string scenario, output;   // of synthesise and validate
+    std::vector<std::string> sets;  // --set KEY=VALUE
 
     // The options as run_scenario takes them: the command line's overrides applied.
     RunOptions resolved() const {
         RunOptions resolved_options = options;
+        resolved_options.overrides = parse_overrides(sets);
         if (!data_dir.empty()) resolved_options.data_dir = data_dir;
         if (!core.empty()) resolved_options.core = core_names.from_string(core);
         if (replicates > 0) resolved_options.replicates = replicates;
@@ -88,6 +111,7 @@ struct RunArguments {
 CLI::App* add_run(CLI::App& app, RunArguments& args) {
     auto* run = app.add_subcommand("run", "Run a scenario and write its HDF5 result.");
     run->add_option("scenario", args.options.scenario, "Scenario YAML file")->required();
+    run->add_option("--set", args.sets, set_help)->allow_extra_args(false);
     run->add_option("-o,--output", args.options.output,
                     "HDF5 result file (default: out/<scenario>.h5)");
     run->add_option("--data-dir", args.data_dir,
@@ -140,6 +164,7 @@ CLI::App* add_synthesise(CLI::App& app, RunArguments& args) {
     auto* synth = app.add_subcommand(
         "synthesise", "Synthesise and save the agent core's start population of a scenario.");
     synth->add_option("scenario", args.scenario, "Scenario YAML file")->required();
+    synth->add_option("--set", args.sets, set_help)->allow_extra_args(false);
     synth->add_option("-o,--output", args.output, "HDF5 file to write")->required();
     synth->add_option("--data-dir", args.data_dir, "Folder holding datasets/")
         ->check(cli::existing_folder());
@@ -147,8 +172,9 @@ CLI::App* add_synthesise(CLI::App& app, RunArguments& args) {
 }
 
 int synthesise_command(const RunArguments& args) {
-    const std::size_t n =
-        synthesise_start_population(args.scenario, args.resolved().data_dir, args.output);
+    const RunOptions options = args.resolved();
+    const std::size_t n = synthesise_start_population(args.scenario, options.data_dir, args.output,
+                                                      options.overrides);
     std::cout << fmt::format("{} persons written to {}\n", n, args.output);
     return 0;
 }
@@ -156,18 +182,20 @@ int synthesise_command(const RunArguments& args) {
 CLI::App* add_validate(CLI::App& app, RunArguments& args) {
     auto* validate = app.add_subcommand("validate", "Check a scenario file without running it.");
     validate->add_option("scenario", args.scenario, "Scenario YAML file")->required();
+    validate->add_option("--set", args.sets, set_help)->allow_extra_args(false);
     validate->add_option("--data-dir", args.data_dir, "Folder holding datasets/")
         ->check(cli::existing_folder());
     return validate;
 }
 
 int validate_command(const RunArguments& args) {
-    const auto problems = validate_scenario_file(args.scenario);
+    const RunOptions options = args.resolved();
+    const auto problems = validate_scenario_file(args.scenario, options.overrides);
     if (!problems.empty()) {
         report_input_error(InputError(problems));
         return exit_bad_input;
     }
-    check_scenario(args.scenario, args.resolved().data_dir);
+    check_scenario(args.scenario, options.data_dir, options.overrides);
     std::cout << args.scenario << ": valid\n";
     return 0;
 }
@@ -331,6 +359,7 @@ int monitor_command(const MonitorArguments& args) {
 
 struct BacktestArguments {
     std::string observation, dataset, scenario, core = "cohort", output, level, data_dir;
+    std::vector<std::string> sets;
     int threads = 0;
     bool markdown = false;
 };
@@ -352,6 +381,7 @@ CLI::App* add_backtest(CLI::App& app, BacktestArguments& args) {
                      "Scenario to project instead of the dataset's baseline (its horizon is "
                      "set to reach the last observed year)")
         ->check(cli::existing_file());
+    backtest->add_option("--set", args.sets, set_help)->allow_extra_args(false);
     backtest->add_option("--core", args.core, "cohort (default) or agent")
         ->check(cli::one_of({core_names.all().begin(), core_names.all().end()}));
     backtest->add_option("-o,--output", args.output,
@@ -386,6 +416,7 @@ struct TemporaryFolder {
 };
 
 int backtest_command(const BacktestArguments& args) {
+    const std::vector<ScenarioOverride> overrides = parse_overrides(args.sets);
     const BacktestPlan plan = plan_backtest(args.observation, args.level);
     const std::string dataset = args.dataset.empty() ? plan.dataset : args.dataset;
     if (dataset.empty() && args.scenario.empty())
@@ -419,6 +450,7 @@ int backtest_command(const BacktestArguments& args) {
     }
     RunOptions options;
     options.scenario = scenario;
+    options.overrides = overrides;
     options.output = folder.path / "projection.h5";
     options.data_dir = data_dir;
     options.threads = args.threads;
@@ -468,6 +500,145 @@ int export_command(const ExportArguments& args) {
                               : fmt::format("; aggregates per {}{}", fmt::join(report.levels, ", "),
                                             report.computed_aggregates ? " (computed)" : ""));
     return 0;
+}
+
+// ---- sweep (engine/sweep) -----------------------------------------------------------------
+
+struct SweepArguments {
+    std::string file, data_dir, output;
+    int jobs = 0, threads = 0;
+    std::optional<int> task_index, task_count;
+    CLI::App *plan = nullptr, *run = nullptr, *status = nullptr, *merge = nullptr;
+};
+
+CLI::App* add_sweep(CLI::App& app, SweepArguments& args) {
+    auto* sweep = app.add_subcommand(
+        "sweep",
+        "Run one scenario many times with keys varied (a sweep file: docs/sweeps.md): plan, run, "
+        "status, merge.");
+    sweep->require_subcommand(1);
+    const auto file = [&](CLI::App* command) {
+        command->add_option("sweep_file", args.file, "Sweep YAML file")
+            ->required()
+            ->check(cli::existing_file());
+    };
+    args.plan = sweep->add_subcommand("plan", "Print the sweep's fixed task list.");
+    file(args.plan);
+    args.run = sweep->add_subcommand(
+        "run",
+        "Run the tasks that are not done (done: a complete result of the task's resolved "
+        "scenario), several at once.");
+    file(args.run);
+    args.run
+        ->add_option("-j,--jobs", args.jobs,
+                     "Tasks at once (0 = the cores divided by --threads); tasks x threads never "
+                     "exceed the cores")
+        ->check(cli::whole_number(0, max_threads, "as many as the cores allow"));
+    args.run
+        ->add_option("-t,--threads", args.threads,
+                     "Threads of each task (0 = the cores shared over the jobs; 1 with neither "
+                     "given)")
+        ->check(cli::whole_number(0, max_threads, "shared"));
+    args.run
+        ->add_option("--task-index", args.task_index,
+                     "Job array: run the share of slot I (0-based) of --task-count; default "
+                     "$SLURM_ARRAY_TASK_ID minus $SLURM_ARRAY_TASK_MIN")
+        ->check(cli::whole_number(0, 1000000));
+    args.run
+        ->add_option("--task-count", args.task_count,
+                     "Job array: the number of slots; default $SLURM_ARRAY_TASK_COUNT")
+        ->check(cli::whole_number(1, 1000000));
+    args.run->add_option("--data-dir", args.data_dir, "Folder holding datasets/")
+        ->check(cli::existing_folder());
+    args.status =
+        sweep->add_subcommand("status", "Which tasks are done, missing, stale or failed.");
+    file(args.status);
+    args.merge = sweep->add_subcommand(
+        "merge",
+        "Merge the tasks' results into one HDF5 file with a variant dimension (the varied keys "
+        "as coordinates) and print a summary table (also written as CSV).");
+    file(args.merge);
+    args.merge->add_option("-o,--output", args.output,
+                           "Merged HDF5 file (default: <output>/merged.h5 of the sweep file)");
+    return sweep;
+}
+
+// A whole number from the environment, or nullopt when unset; bad input when not a number.
+std::optional<int> environment_number(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    try {
+        std::size_t used = 0;
+        const int n = std::stoi(value, &used);
+        if (used == std::strlen(value) && n >= 0) return n;
+    } catch (const std::exception&) {
+    }
+    throw InputError(problem_at(where_in(fmt::format("${}", name)),
+                                fmt::format("expected a whole number, got '{}'", value)));
+}
+
+// The job-array slot this process is: --task-index / --task-count, else Slurm's array variables
+// (SLURM_ARRAY_TASK_ID counts from the array's lowest index, SLURM_ARRAY_TASK_MIN, which
+// `--array=1-3` makes 1: the slot is the difference).
+std::pair<std::size_t, std::size_t> array_slot(const SweepArguments& args) {
+    std::optional<int> index = args.task_index, count = args.task_count;
+    if (!index && !count) {
+        const auto id = environment_number("SLURM_ARRAY_TASK_ID");
+        const auto slurm_count = environment_number("SLURM_ARRAY_TASK_COUNT");
+        if (id && slurm_count) {
+            index = *id - environment_number("SLURM_ARRAY_TASK_MIN").value_or(0);
+            count = slurm_count;
+        }
+    }
+    if (!index && !count) return {0, 1};
+    if (!index || !count)
+        throw InputError(problem_at(where_in("", 0, 0, index ? "--task-count" : "--task-index"),
+                                    "missing: --task-index and --task-count go together"));
+    if (*index < 0 || *index >= *count)
+        throw InputError(
+            problem_at(where_in("", 0, 0, "--task-index"),
+                       fmt::format("expected a slot from 0 to {} (--task-count {}), got {}",
+                                   *count - 1, *count, *index)));
+    return {static_cast<std::size_t>(*index), static_cast<std::size_t>(*count)};
+}
+
+int sweep_command(const SweepArguments& args) {
+    const SweepPlan plan = plan_sweep(args.file);
+    if (*args.plan) {
+        std::cout << plan_table(plan);
+        return 0;
+    }
+    if (*args.status) {
+        std::cout << status_report(plan, sweep_status(plan));
+        return 0;
+    }
+    if (*args.merge) {
+        const SweepMergeReport report = merge_sweep(plan, args.output);
+        std::cout << report.table
+                  << fmt::format("\nMerged {} indicators into {}\nSummary in {}\n",
+                                 report.indicators, report.output.string(),
+                                 report.summary.string());
+        return 0;
+    }
+    const auto [index, count] = array_slot(args);
+    // The dataset is checked once here, so a wrong dataset is bad input (exit 2), not every
+    // task failing.
+    std::optional<fs::path> data_dir;
+    if (!args.data_dir.empty()) data_dir = args.data_dir;
+    check_scenario(plan.base, data_dir);
+    const auto share = array_share(plan.tasks.size(), index, count);
+    const SweepRunReport report = run_sweep_tasks(plan, share,
+                                                  {.executable = fs::read_symlink("/proc/self/exe"),
+                                                   .jobs = args.jobs,
+                                                   .threads = args.threads,
+                                                   .data_dir = data_dir,
+                                                   .progress = ::isatty(STDERR_FILENO) == 1});
+    std::cout << fmt::format(
+        "sweep '{}'{}: {} task{} run, {} done before, {} failed ({} at once, {} thread{} each)\n",
+        plan.name, count > 1 ? fmt::format(" slot {} of {}", index, count) : "", report.ran,
+        report.ran == 1 ? "" : "s", report.skipped, report.failed.size(), report.jobs,
+        report.threads, report.threads == 1 ? "" : "s");
+    return report.failed.empty() ? 0 : 1;
 }
 
 CLI::App* add_info(CLI::App& app, std::string& path) {
@@ -522,6 +693,7 @@ int run_cli(int argc, char** argv) {
     MonitorArguments monitor_args;
     BacktestArguments backtest_args;
     ExportArguments export_args;
+    SweepArguments sweep_args;
     std::string info_path;
     bool schema_indicators = false;
     // Each command and what it does once its arguments are parsed, in the order of --help.
@@ -532,6 +704,7 @@ int run_cli(int argc, char** argv) {
         {add_monitor(app, monitor_args), [&] { return monitor_command(monitor_args); }},
         {add_backtest(app, backtest_args), [&] { return backtest_command(backtest_args); }},
         {add_export(app, export_args), [&] { return export_command(export_args); }},
+        {add_sweep(app, sweep_args), [&] { return sweep_command(sweep_args); }},
         {add_synthesise(app, run_args), [&] { return synthesise_command(run_args); }},
         {add_validate(app, run_args), [&] { return validate_command(run_args); }},
         {add_info(app, info_path),

@@ -51,7 +51,10 @@ PropertyList property_list(hid_t cls, std::string_view what) {
     return PropertyList(check_id(H5Pcreate(cls), what));
 }
 
-// Object creation order tracking, as netCDF-4 sets it on every group and dataset.
+// Object creation order tracking, as netCDF-4 sets it on every group and dataset. Object times
+// are not tracked (HDF5 would store each object's creation time): the same content written twice
+// gives the same bytes, which is how a sweep's merged file is checked to be the same however its
+// tasks were split.
 constexpr unsigned creation_order_flags = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
 
 std::vector<std::string> names_by_index(hid_t object, bool links) {
@@ -167,6 +170,7 @@ File create_file(const std::filesystem::path& path) {
     PropertyList fcpl = property_list(H5P_FILE_CREATE, "creating file properties");
     check(H5Pset_link_creation_order(fcpl.id(), creation_order_flags), "set link order");
     check(H5Pset_attr_creation_order(fcpl.id(), creation_order_flags), "set attribute order");
+    check(H5Pset_obj_track_times(fcpl.id(), false), "set time tracking");
     return File(check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.id(), H5P_DEFAULT),
                          fmt::format("cannot create HDF5 file '{}'", path.string())));
 }
@@ -194,6 +198,7 @@ Group create_group(hid_t parent, const std::string& name) {
     PropertyList gcpl = property_list(H5P_GROUP_CREATE, "creating group properties");
     check(H5Pset_link_creation_order(gcpl.id(), creation_order_flags), "set link order");
     check(H5Pset_attr_creation_order(gcpl.id(), creation_order_flags), "set attribute order");
+    check(H5Pset_obj_track_times(gcpl.id(), false), "set time tracking");
     return Group(check_id(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT),
                           fmt::format("creating group '{}'", name)));
 }
@@ -258,6 +263,7 @@ Dataset create_dataset(hid_t parent, const std::string& name, hid_t file_type,
     Dataspace space = dims.empty() ? scalar_space() : simple_space(dims);
     PropertyList dcpl = property_list(H5P_DATASET_CREATE, what);
     check(H5Pset_attr_creation_order(dcpl.id(), creation_order_flags), what);
+    check(H5Pset_obj_track_times(dcpl.id(), false), what);
     if (!options.chunk.empty()) {
         check(H5Pset_chunk(dcpl.id(), static_cast<int>(options.chunk.size()), options.chunk.data()),
               what);

@@ -34,6 +34,30 @@ public:
         return read(file, text, nullptr, {});
     }
 
+    // Files of other kinds (sweep files) have no `extends` to follow.
+    void ignore_extends() noexcept { follow_extends_ = false; }
+
+    // A YAML value given outside any file (an override's), named `name` in messages: the
+    // checks of a file's values, and no line or column, which would count within the value.
+    std::optional<DocNode> read_value(std::string_view text, const std::string& name,
+                                      const std::string& key_path) {
+        YAML::Node yaml;
+        try {
+            yaml = YAML::Load(std::string{text});
+            check_yaml_limits(yaml, name);
+        } catch (const YAML::ParserException& e) {
+            problems_.push_back(
+                problem_at(where_in(name, 0, 0, key_path), "expected a YAML value: " + e.msg));
+            return std::nullopt;
+        } catch (const InputError& e) {
+            for (const InputProblem& p : e.problems()) problems_.push_back(p);
+            return std::nullopt;
+        }
+        DocNode value = convert(yaml, name, where_in(name), key_path);
+        forget_places(value, name);
+        return value;
+    }
+
     std::vector<InputProblem>& problems() noexcept { return problems_; }
     bool fatal() const noexcept { return fatal_; }
     // The files read, the one asked for first, then its parent, and so on.
@@ -75,7 +99,7 @@ private:
         }
         DocNode doc = convert(yaml, name, where_in(name, 1, 1), "");
 
-        const DocNode* extends = doc.find("extends");
+        const DocNode* extends = follow_extends_ ? doc.find("extends") : nullptr;
         if (!extends || doc.kind != DocNode::Kind::mapping) return doc;
         if (extends->kind != DocNode::Kind::scalar || extends->text.empty()) return doc;
         // (The schema reports an `extends` that is not a path.)
@@ -234,10 +258,125 @@ private:
         return parent;
     }
 
+    static void forget_places(DocNode& node, const std::string& name) {
+        node.where = where_in(name);
+        for (DocNode& item : node.items) forget_places(item, name);
+        for (DocEntry& e : node.entries) {
+            e.key_where = where_in(name);
+            forget_places(e.value, name);
+        }
+    }
+
     std::vector<InputProblem> problems_;
     std::vector<std::string> files_;
     bool fatal_ = false;
+    bool follow_extends_ = true;
 };
+
+// ---------------------------------------------------------------------------------------------
+// Overrides
+
+// The name an override goes by in messages: the argument as typed on the command line.
+std::string override_name(std::string_view argument) { return fmt::format("--set {}", argument); }
+
+struct KeyStep {
+    std::string name;
+    std::optional<std::size_t> index;  // name[i]
+};
+
+// "construction[0].dwellings" -> {construction, 0}, {dwellings}; nullopt when malformed.
+std::optional<std::vector<KeyStep>> key_steps(std::string_view key) {
+    std::vector<KeyStep> steps;
+    while (true) {
+        const auto dot = key.find('.');
+        std::string_view part = key.substr(0, dot);
+        KeyStep step;
+        if (const auto open = part.find('['); open != std::string_view::npos) {
+            if (part.back() != ']' || open + 2 > part.size() - 1) return std::nullopt;
+            const std::string_view digits = part.substr(open + 1, part.size() - open - 2);
+            if (!std::all_of(digits.begin(), digits.end(),
+                             [](char c) { return c >= '0' && c <= '9'; }) ||
+                digits.size() > 6)
+                return std::nullopt;
+            step.index = static_cast<std::size_t>(std::stoul(std::string{digits}));
+            part = part.substr(0, open);
+        }
+        if (part.empty()) return std::nullopt;
+        step.name = std::string{part};
+        steps.push_back(std::move(step));
+        if (dot == std::string_view::npos) return steps;
+        key.remove_prefix(dot + 1);
+    }
+}
+
+// Puts the override's value into `doc` at its key, making the mappings on the way that the file
+// does not have. A key the schema does not know is put in too: validation then reports it with
+// "did you mean", as it would in the file.
+void apply_override(DocNode& doc, const ScenarioOverride& o, std::vector<InputProblem>& problems) {
+    const SourceLocation at = where_in(override_name(o.argument), 0, 0, o.key);
+    const auto steps = key_steps(o.key);
+    if (!steps) {
+        problems.push_back(problem_at(at,
+                                      "expected a key path such as rates.fertility.factor "
+                                      "or construction[0].dwellings"));
+        return;
+    }
+    if (steps->front().name == "extends") {
+        problems.push_back(problem_at(at,
+                                      "`extends` cannot be set: it names the files the "
+                                      "scenario is read from; give that file instead"));
+        return;
+    }
+    DocNode* node = &doc;
+    std::string path;
+    for (const KeyStep& step : *steps) {
+        if (node->kind == DocNode::Kind::null) {
+            node->kind = DocNode::Kind::mapping;
+            node->where = at;
+        }
+        if (node->kind != DocNode::Kind::mapping) {
+            problems.push_back(
+                problem_at(at,
+                           fmt::format("{} is {} in the scenario, so it has no key '{}'",
+                                       path.empty() ? "the scenario" : path,
+                                       node->kind == DocNode::Kind::sequence ? "a list" : "a value",
+                                       step.name),
+                           node->kind == DocNode::Kind::sequence
+                               ? fmt::format("set one item's key, e.g. {}[0].{}", path, step.name)
+                               : std::string{}));
+            return;
+        }
+        path += (path.empty() ? "" : ".") + step.name;
+        auto it = std::find_if(node->entries.rbegin(), node->entries.rend(),
+                               [&](const DocEntry& e) { return e.key == step.name; });
+        if (it == node->entries.rend()) {
+            node->entries.push_back({step.name, at, DocNode{}});
+            node->entries.back().value.where = at;
+            node = &node->entries.back().value;
+        } else {
+            node = &it->value;
+        }
+        if (!step.index) continue;
+        const std::size_t i = *step.index;
+        const std::size_t size = node->kind == DocNode::Kind::sequence ? node->items.size() : 0;
+        if (node->kind != DocNode::Kind::sequence || i > size) {
+            problems.push_back(problem_at(
+                at, node->kind == DocNode::Kind::sequence
+                        ? fmt::format("{} has {} item{}: index {} is neither one of them nor the "
+                                      "next",
+                                      path, size, size == 1 ? "" : "s", i)
+                        : fmt::format("{} is not a list in the scenario", path)));
+            return;
+        }
+        if (i == size) {
+            node->items.emplace_back();
+            node->items.back().where = at;
+        }
+        node = &node->items[i];
+        path += fmt::format("[{}]", i);
+    }
+    *node = o.value;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Building the Scenario from a valid document
@@ -277,10 +416,17 @@ RateChange rate_change(const DocNode& node) {
 // A dataset path is written relative to the file that sets it, but the dataset loader looks
 // relative to the scenario file it was given: rewrite a path inherited from a parent in
 // another folder so it still points at the same place. Names stay as they are.
+// The folder a relative path is read from: that of the file the value was written in, or for a
+// value given on the command line (line 0: in no file), the current folder.
+fs::path declared_folder(const SourceLocation& where) {
+    if (where.line == 0) return fs::current_path();
+    return fs::path{where.file}.parent_path();
+}
+
 std::string dataset_path(const DocNode& value, const fs::path& file) {
     const fs::path p{value.text};
     if (value.text.find('/') == std::string::npos || p.is_absolute()) return value.text;
-    const fs::path declared_in = fs::path{value.where.file}.parent_path();
+    const fs::path declared_in = declared_folder(value.where);
     const fs::path loaded_from = file.parent_path();
     if (fs::absolute(declared_in).lexically_normal() ==
         fs::absolute(loaded_from).lexically_normal())
@@ -406,7 +552,7 @@ Scenario build(const DocNode& doc, const fs::path& file) {
             // Relative to the file that names it, which may be a parent the scenario extends.
             if (const DocNode* table = item.find("table")) {
                 const fs::path p{table->text};
-                t.table = (p.is_absolute() ? p : fs::path{table->where.file}.parent_path() / p)
+                t.table = (p.is_absolute() ? p : declared_folder(table->where) / p)
                               .lexically_normal()
                               .string();
             }
@@ -427,14 +573,15 @@ Scenario build(const DocNode& doc, const fs::path& file) {
 // ---------------------------------------------------------------------------------------------
 // Re-emitting the merged document
 
-void emit(YAML::Emitter& out, const DocNode& node) {
+// `flow`: everything on one line (flow_yaml); otherwise lists of mappings stay blocks.
+void emit(YAML::Emitter& out, const DocNode& node, bool flow = false) {
     switch (node.kind) {
         case DocNode::Kind::null:
             out << YAML::Null;
             return;
         case DocNode::Kind::scalar:
             if (node.text.find('\n') != std::string::npos)
-                out << YAML::Literal << node.text;
+                out << (flow ? YAML::DoubleQuoted : YAML::Literal) << node.text;
             else if (node.quoted)
                 out << YAML::DoubleQuoted << node.text;
             else
@@ -446,26 +593,29 @@ void emit(YAML::Emitter& out, const DocNode& node) {
                 std::all_of(node.items.begin(), node.items.end(), [](const DocNode& i) {
                     return i.kind == DocNode::Kind::scalar || i.kind == DocNode::Kind::null;
                 });
-            out << (flat ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
-            for (const DocNode& item : node.items) emit(out, item);
+            out << (flat || flow ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
+            for (const DocNode& item : node.items) emit(out, item, flow);
             out << YAML::EndSeq;
             return;
         }
         case DocNode::Kind::mapping:
+            if (flow) out << YAML::Flow;
             out << YAML::BeginMap;
             for (const DocEntry& e : node.entries) {
                 out << YAML::Key << e.key << YAML::Value;
-                emit(out, e.value);
+                emit(out, e.value, flow);
             }
             out << YAML::EndMap;
             return;
     }
 }
 
-std::string source_text(const DocNode& doc, const std::vector<std::string>& files) {
+std::string source_text(const DocNode& doc, const std::vector<std::string>& files,
+                        std::span<const ScenarioOverride> overrides) {
     std::string text = fmt::format("# Scenario read from {}", files.front());
     for (std::size_t i = 1; i < files.size(); ++i)
         text += fmt::format("\n#   which extends {}", files[i]);
+    for (const ScenarioOverride& o : overrides) text += "\n#   with " + override_name(o.argument);
     text += "\n";
     if (doc.kind == DocNode::Kind::mapping && doc.entries.empty()) return text + "{}\n";
     // Top-level keys in schema order (name first), wherever the merge put them.
@@ -501,19 +651,23 @@ struct LoadResult {
     std::vector<InputProblem> problems;
 };
 
-LoadResult load(const fs::path& file, std::optional<std::string_view> text) {
+LoadResult load(const fs::path& file, std::optional<std::string_view> text,
+                std::span<const ScenarioOverride> overrides = {}) {
     DocumentReader reader;
     std::optional<DocNode> doc = reader.read(file, text);
     LoadResult result;
     result.problems = std::move(reader.problems());
     if (!doc || reader.fatal()) return result;
+    // An override needs a mapping to go into; a file that is not one is reported by the schema.
+    if (doc->kind == DocNode::Kind::mapping || doc->kind == DocNode::Kind::null)
+        for (const ScenarioOverride& o : overrides) apply_override(*doc, o, result.problems);
     for (InputProblem& p : validate_scenario_document(*doc))
         result.problems.push_back(std::move(p));
     sort_problems(result.problems, reader.files());
     if (!result.problems.empty()) return result;
     result.scenario = build(*doc, file);
     result.scenario->source_path = file.string();
-    result.scenario->source_text = source_text(*doc, reader.files());
+    result.scenario->source_text = source_text(*doc, reader.files(), overrides);
     return result;
 }
 
@@ -532,12 +686,64 @@ std::vector<fs::path> scenario_files(const fs::path& file) {
 
 Scenario load_scenario(const fs::path& file) { return scenario_or_throw(load(file, std::nullopt)); }
 
+Scenario load_scenario(const fs::path& file, std::span<const ScenarioOverride> overrides) {
+    return scenario_or_throw(load(file, std::nullopt, overrides));
+}
+
+ScenarioOverride parse_override(std::string_view argument) {
+    const std::string name = override_name(argument);
+    const auto equals = argument.find('=');
+    if (equals == std::string_view::npos || equals == 0)
+        throw InputError(problem_at(where_in(name), "expected KEY=VALUE",
+                                    "e.g. --set rates.fertility.factor=0.9 or --set horizon=10"));
+    ScenarioOverride o;
+    o.argument = std::string{argument};
+    o.key = std::string{argument.substr(0, equals)};
+    DocumentReader reader;
+    std::optional<DocNode> value = reader.read_value(argument.substr(equals + 1), name, o.key);
+    if (!value) throw_input_problems(std::move(reader.problems()));
+    o.value = std::move(*value);
+    return o;
+}
+
+std::string scenario_hash(const Scenario& scenario) {
+    std::string_view text = scenario.source_text;
+    while (text.starts_with('#')) {
+        const auto end = text.find('\n');
+        text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    }
+    std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a, 64 bits
+    for (const char c : text) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ULL;
+    }
+    return fmt::format("{:016x}", hash);
+}
+
+std::string flow_yaml(const DocNode& node) {
+    YAML::Emitter out;
+    out.SetMapFormat(YAML::Flow);
+    out.SetSeqFormat(YAML::Flow);
+    emit(out, node, true);
+    return out.c_str();
+}
+
+DocNode read_yaml_document(const fs::path& file) {
+    DocumentReader reader;
+    reader.ignore_extends();
+    std::optional<DocNode> doc = reader.read(file, std::nullopt);
+    if (!doc || reader.fatal() || !reader.problems().empty())
+        throw_input_problems(std::move(reader.problems()));
+    return std::move(*doc);
+}
+
 Scenario load_scenario_from_string(std::string_view yaml, const fs::path& as_file) {
     return scenario_or_throw(load(as_file, yaml));
 }
 
-std::vector<InputProblem> validate_scenario_file(const fs::path& file) {
-    return load(file, std::nullopt).problems;
+std::vector<InputProblem> validate_scenario_file(const fs::path& file,
+                                                 std::span<const ScenarioOverride> overrides) {
+    return load(file, std::nullopt, overrides).problems;
 }
 
 DocNode read_scenario_document(const fs::path& file) {

@@ -159,6 +159,9 @@ std::string describe_content(std::string_view content) {
     if (content == derived_layout::monitoring)
         return "a monitoring file written by `socialtwin monitor` (projection against "
                "observations)";
+    if (content == derived_layout::sweep)
+        return "a merged sweep written by `socialtwin sweep merge` (results along a variant "
+               "dimension)";
     if (content == derived_layout::published)
         return "a published file written by `socialtwin export` (disclosure control applied)";
     return fmt::format("a socialtwin file holding '{}'", content);

@@ -32,7 +32,9 @@
 //   /meta                      attrs (all strings): scenario_name, scenario_path, dataset, seed,
 //                              core, replicates, base_year, horizon, area_level, engine_version,
 //                              git_commit, created_utc, then every RunDescription::metadata entry
-//   /meta/scenario_yaml        scalar UTF-8 string: the scenario's YAML after `extends:`
+//   /meta/scenario_yaml        scalar UTF-8 string: the resolved scenario (`extends:` and every
+//                              `--set` override applied); /meta attrs overrides (one a line)
+//                              and scenario_hash (engine/input/scenario_loader.hpp)
 //   /meta/phase_timings/phase  (phase) strings, dimension scale
 //   /meta/phase_timings/seconds (phase) float64 [s]; group attrs wall_seconds, person_years
 //   /aggregates/<level>/...    every indicator per pc4, buurt, wijk, gemeente
@@ -41,7 +43,8 @@
 // Files derived from results say what they are in the root attribute socialtwin_content:
 // "result" (or no such attribute: what `socialtwin run` writes), "published" (`socialtwin
 // export`: a result with disclosure control applied), "difference" (`socialtwin compare` of two
-// results) or "monitoring" (`socialtwin monitor`: a result against observations).
+// results), "monitoring" (`socialtwin monitor`: a result against observations) or "sweep"
+// (`socialtwin sweep merge`: a sweep's results along a variant dimension).
 
 #include <array>
 #include <string_view>
@@ -89,6 +92,8 @@ inline constexpr std::string_view result = "result";
 inline constexpr std::string_view published = "published";
 inline constexpr std::string_view difference = "difference";
 inline constexpr std::string_view monitoring = "monitoring";
+// `socialtwin sweep merge`: a sweep's results with a variant dimension (docs/sweeps.md).
+inline constexpr std::string_view sweep = "sweep";
 // Derived files keep the result's /aggregates name.
 inline constexpr std::string_view aggregates = result_layout::aggregates;
 }  // namespace derived_layout

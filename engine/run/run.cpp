@@ -46,8 +46,9 @@ std::vector<ProtectedInput> inputs_of(const std::filesystem::path& scenario_path
 }
 
 Prepared prepare(const std::filesystem::path& scenario_path,
-                 const std::optional<std::filesystem::path>& data_dir) {
-    Scenario scenario = load_scenario(scenario_path);
+                 const std::optional<std::filesystem::path>& data_dir,
+                 std::span<const ScenarioOverride> overrides) {
+    Scenario scenario = load_scenario(scenario_path, overrides);
     const auto dataset_dir = find_dataset(scenario.dataset, scenario_path.parent_path(), data_dir);
     if (!std::filesystem::exists(dataset_dir / "dataset.yaml")) {
         throw InputError(problem_at(where_in(scenario.source_path, 0, 0, "dataset"),
@@ -93,8 +94,9 @@ void check_replicates_override(int replicates) {
 
 std::size_t synthesise_start_population(const std::filesystem::path& scenario_path,
                                         const std::optional<std::filesystem::path>& data_dir,
-                                        const std::filesystem::path& output) {
-    const Prepared prepared = prepare(scenario_path, data_dir);
+                                        const std::filesystem::path& output,
+                                        std::span<const ScenarioOverride> overrides) {
+    const Prepared prepared = prepare(scenario_path, data_dir, overrides);
     const auto& [scenario, dataset, facilities, dataset_dir] = prepared;
     // Checked before the synthesis, not after it.
     const auto inputs = inputs_of(scenario_path, prepared);
@@ -107,8 +109,9 @@ std::size_t synthesise_start_population(const std::filesystem::path& scenario_pa
 }
 
 void check_scenario(const std::filesystem::path& scenario,
-                    const std::optional<std::filesystem::path>& data_dir) {
-    prepare(scenario, data_dir);
+                    const std::optional<std::filesystem::path>& data_dir,
+                    std::span<const ScenarioOverride> overrides) {
+    prepare(scenario, data_dir, overrides);
 }
 
 namespace {
@@ -132,7 +135,7 @@ RunReport run_scenario(const RunOptions& options) {
     // Before anything is loaded: a bad command line needs no dataset to be found out.
     if (options.replicates) check_replicates_override(*options.replicates);
     const int threads = thread_count(options.threads);
-    Prepared prepared = prepare(options.scenario, options.data_dir);
+    Prepared prepared = prepare(options.scenario, options.data_dir, options.overrides);
     auto& [scenario, dataset, facilities, dataset_dir] = prepared;
 
     if (options.core) scenario.core = *options.core;
@@ -141,6 +144,12 @@ RunReport run_scenario(const RunOptions& options) {
     std::map<std::string, std::string> metadata = dataset.metadata;
     metadata["engine_version"] = std::string(engine_version());
     metadata["git_commit"] = std::string(engine_git_commit());
+    // What a sweep compares to tell a task's result from a stale one, and the overrides that
+    // made the resolved scenario of /meta/scenario_yaml, one a line.
+    metadata["scenario_hash"] = scenario_hash(scenario);
+    std::string overrides;
+    for (const ScenarioOverride& o : options.overrides) overrides += o.argument + "\n";
+    metadata["overrides"] = overrides;
     // What `socialtwin compare` needs to price and discount differences.
     metadata["discount_rate"] = fmt::format("{}", scenario.discount_rate);
     metadata["price_year"] = std::to_string(dataset.rates.price_year);

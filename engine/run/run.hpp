@@ -5,17 +5,20 @@
 #include <atomic>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "engine/core/observer.hpp"
 #include "engine/core/scenario.hpp"
+#include "engine/input/scenario_loader.hpp"
 
 namespace socialtwin {
 
 struct RunOptions {
     std::filesystem::path scenario;
-    std::filesystem::path output;  // HDF5 result; empty = no file
+    std::vector<ScenarioOverride> overrides;  // `--set`: applied to the scenario before checks
+    std::filesystem::path output;             // HDF5 result; empty = no file
     std::optional<std::filesystem::path> data_dir;
     int threads = 0;                          // 0 = all cores
     const std::atomic<bool>* stop = nullptr;  // set to stop between two years (Ctrl-C)
@@ -42,11 +45,13 @@ RunReport run_scenario(const RunOptions& options);
 // saves it for `run` with RunOptions::start_population. Returns the number of persons.
 std::size_t synthesise_start_population(const std::filesystem::path& scenario,
                                         const std::optional<std::filesystem::path>& data_dir,
-                                        const std::filesystem::path& output);
+                                        const std::filesystem::path& output,
+                                        std::span<const ScenarioOverride> overrides = {});
 
 // The checks of run_scenario without running: the scenario file, its dataset, and the
 // scenario against the dataset (areas, years). Throws InputError with every problem found.
 void check_scenario(const std::filesystem::path& scenario,
-                    const std::optional<std::filesystem::path>& data_dir);
+                    const std::optional<std::filesystem::path>& data_dir,
+                    std::span<const ScenarioOverride> overrides = {});
 
 }  // namespace socialtwin

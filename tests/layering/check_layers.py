@@ -23,8 +23,10 @@ ALLOWED = {
     "engine/input": {"engine/core", "models", "engine/formats", "engine/output", "engine/input"},
     "engine/results": {"engine/core", "engine/formats", "engine/output", "engine/input", "engine/results"},
     "engine/run": {"engine/core", "models", "engine/formats", "engine/output", "engine/input", "engine/run"},
+    "engine/sweep": {"engine/core", "models", "engine/formats", "engine/output", "engine/input",
+                     "engine/run", "engine/sweep"},
     "engine/cli": {"engine/core", "models", "engine/formats", "engine/output", "engine/input",
-                   "engine/results", "engine/run", "engine/cli"},
+                   "engine/results", "engine/run", "engine/sweep", "engine/cli"},
 }
 # Libraries and headers of the edges, which the core and the models never include.
 NO_IO = re.compile(r"^(yaml-cpp/|hdf5|H5|CLI/|spdlog/|fstream$|iostream$|filesystem$|cstdio$|stdio\.h$)")

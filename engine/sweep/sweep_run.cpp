@@ -1,0 +1,231 @@
+#include "engine/sweep/sweep_run.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "engine/core/threads.hpp"
+#include "engine/formats/hdf5.hpp"
+#include "engine/output/result_layout.hpp"
+
+namespace socialtwin {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path failure_note(const SweepTask& task) {
+    return fs::path(task.result).replace_extension(".failed");
+}
+fs::path log_file(const SweepTask& task) { return fs::path(task.result).replace_extension(".log"); }
+
+// The scenario hash a result stores, or nullopt with why when it cannot be read.
+std::optional<std::string> stored_hash(const fs::path& result, std::string& why) {
+    if (!hdf5::is_hdf5_file(result)) {
+        why = "not an HDF5 file";
+        return std::nullopt;
+    }
+    try {
+        const hdf5::File file = hdf5::open_file_read_only(result);
+        const hdf5::Group meta = hdf5::open_group(file.id(), std::string(result_layout::meta));
+        if (!hdf5::has_attribute(meta.id(), "scenario_hash")) {
+            why = "its result stores no scenario hash (written before sweeps)";
+            return std::nullopt;
+        }
+        return hdf5::read_string_attribute(meta.id(), "scenario_hash");
+    } catch (const std::exception& e) {
+        why = e.what();
+        return std::nullopt;
+    }
+}
+
+std::string last_lines(const fs::path& file, std::size_t count) {
+    std::ifstream in(file);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    const std::size_t from = lines.size() > count ? lines.size() - count : 0;
+    std::string text;
+    for (std::size_t i = from; i < lines.size(); ++i) text += lines[i] + "\n";
+    return text;
+}
+
+// Starts `socialtwin run` for `task`, its output to the task's log; the child is killed when this
+// process dies (kill -9 of `sweep run` must not leave tasks running that a second `sweep run`
+// would start again beside them).
+pid_t start_task(const SweepPlan& plan, const SweepTask& task, const SweepRunOptions& options,
+                 int threads) {
+    std::vector<std::string> args{options.executable.string(), "run", plan.base.string()};
+    for (const std::string& a : task.set_arguments) {
+        args.push_back("--set");
+        args.push_back(a);
+    }
+    args.insert(args.end(),
+                {"-o", task.result.string(), "--threads", std::to_string(threads), "-q"});
+    if (options.data_dir) args.insert(args.end(), {"--data-dir", options.data_dir->string()});
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const std::string log = log_file(task).string();
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        throw std::runtime_error(fmt::format("cannot start task {}: fork failed", task.id));
+    if (pid == 0) {
+        // Only async-signal-safe calls between fork and exec.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(127);
+        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            ::dup2(fd, STDOUT_FILENO);
+            ::dup2(fd, STDERR_FILENO);
+        }
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+}  // namespace
+
+std::string_view task_state_name(TaskState state) {
+    switch (state) {
+        case TaskState::done:
+            return "done";
+        case TaskState::missing:
+            return "missing";
+        case TaskState::stale:
+            return "stale";
+        case TaskState::failed:
+            return "failed";
+    }
+    return "?";
+}
+
+TaskStatus task_status(const SweepTask& task) {
+    std::error_code ec;
+    if (fs::is_regular_file(task.result, ec)) {
+        std::string why;
+        const auto hash = stored_hash(task.result, why);
+        if (hash && *hash == task.scenario_hash) return {TaskState::done, {}};
+        return {TaskState::stale,
+                hash ? fmt::format("its result is of another scenario (hash {}, the task's is {}): "
+                                   "the base or vary: changed",
+                                   *hash, task.scenario_hash)
+                     : why};
+    }
+    if (fs::exists(failure_note(task), ec))
+        return {TaskState::failed, fmt::format("see {}", failure_note(task).string())};
+    return {TaskState::missing, {}};
+}
+
+std::vector<TaskStatus> sweep_status(const SweepPlan& plan) {
+    std::vector<TaskStatus> status;
+    for (const SweepTask& t : plan.tasks) status.push_back(task_status(t));
+    return status;
+}
+
+std::string status_report(const SweepPlan& plan, const std::vector<TaskStatus>& status) {
+    std::map<TaskState, std::size_t> counts;
+    for (const TaskStatus& s : status) ++counts[s.state];
+    std::string out =
+        fmt::format("sweep '{}': {} tasks: {} done, {} missing, {} stale, {} failed\n", plan.name,
+                    plan.tasks.size(), counts[TaskState::done], counts[TaskState::missing],
+                    counts[TaskState::stale], counts[TaskState::failed]);
+    for (std::size_t i = 0; i < status.size(); ++i)
+        if (status[i].state != TaskState::done)
+            out += fmt::format("  {:<12} {:<7} {}\n", plan.tasks[i].id,
+                               task_state_name(status[i].state), status[i].detail);
+    return out;
+}
+
+std::vector<std::size_t> array_share(std::size_t tasks, std::size_t index, std::size_t count) {
+    std::vector<std::size_t> share;
+    for (std::size_t i = index; count > 0 && i < tasks; i += count) share.push_back(i);
+    return share;
+}
+
+SweepRunReport run_sweep_tasks(const SweepPlan& plan, std::span<const std::size_t> which,
+                               const SweepRunOptions& options) {
+    SweepRunReport report;
+    // Tasks x threads per task never above the cores: each task's threads would otherwise
+    // compete with the others' and the sweep would take longer, not shorter.
+    const int cores = available_threads();
+    int jobs = options.jobs > 0 ? std::min(options.jobs, cores) : 0;
+    int threads = options.threads > 0 ? std::min(options.threads, cores) : 0;
+    if (jobs == 0 && threads == 0) threads = 1;
+    if (jobs == 0) jobs = std::max(1, cores / threads);
+    if (threads == 0 || jobs * threads > cores) threads = std::max(1, cores / jobs);
+    if (options.jobs > jobs || (options.threads > 0 && options.threads > threads))
+        spdlog::info("this machine has {} cores: running {} task{} at once with {} thread{} each",
+                     cores, jobs, jobs == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+    report.jobs = jobs;
+    report.threads = threads;
+
+    std::vector<std::size_t> pending;
+    for (const std::size_t i : which) {
+        if (task_status(plan.tasks[i]).state == TaskState::done)
+            ++report.skipped;
+        else
+            pending.push_back(i);
+    }
+    fs::create_directories(tasks_folder(plan));
+
+    std::map<pid_t, std::size_t> running;
+    std::size_t next = 0;
+    const auto show = [&](bool last) {
+        if (!options.progress) return;
+        std::fprintf(stderr, "\r\033[Ksweep '%s': %zu/%zu done, %zu running, %zu failed%s",
+                     plan.name.c_str(), report.skipped + report.ran, which.size(), running.size(),
+                     report.failed.size(), last ? "\n" : "");
+        std::fflush(stderr);
+    };
+    while (next < pending.size() || !running.empty()) {
+        while (next < pending.size() && running.size() < static_cast<std::size_t>(jobs)) {
+            const std::size_t i = pending[next++];
+            running.emplace(start_task(plan, plan.tasks[i], options, threads), i);
+        }
+        show(false);
+        int wait_status = 0;
+        const pid_t pid = ::waitpid(-1, &wait_status, 0);
+        if (pid < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error("sweep: waiting for a task failed");
+        }
+        const auto it = running.find(pid);
+        if (it == running.end()) continue;
+        const SweepTask& task = plan.tasks[it->second];
+        running.erase(it);
+        std::error_code ec;
+        if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
+            ++report.ran;
+            fs::remove(log_file(task), ec);
+            fs::remove(failure_note(task), ec);
+            continue;
+        }
+        report.failed.push_back(task.id);
+        fs::rename(log_file(task), failure_note(task), ec);
+        const std::string how = WIFEXITED(wait_status)
+                                    ? fmt::format("exit {}", WEXITSTATUS(wait_status))
+                                    : fmt::format("signal {}", WTERMSIG(wait_status));
+        if (options.progress) std::fputs("\n", stderr);
+        std::fputs(fmt::format("task {} failed ({}); its output is in {}:\n{}", task.id, how,
+                               failure_note(task).string(), last_lines(failure_note(task), 5))
+                       .c_str(),
+                   stderr);
+    }
+    show(true);
+    return report;
+}
+
+}  // namespace socialtwin
