@@ -33,6 +33,7 @@
 #include "engine/input/dataset.hpp"
 #include "engine/input/scenario_loader.hpp"
 #include "engine/input/scenario_schema.hpp"
+#include "engine/output/console_progress.hpp"
 #include "engine/output/console_summary.hpp"
 #include "engine/results/aggregate_file.hpp"
 #include "engine/results/backtest.hpp"
@@ -141,6 +142,9 @@ int run_command(const RunArguments& args) {
         options.output = fs::path("out") / (options.scenario.stem().string() + ".h5");
     ConsoleSummary summary;
     options.extra_observers.push_back(&summary);
+    // Only on a terminal: logs and pipes get what they always got.
+    ConsoleProgress progress(stderr);
+    if (::isatty(STDERR_FILENO) == 1) options.extra_observers.push_back(&progress);
     const RunReport report = run_scenario(options);
     if (!args.quiet) {
         std::cout << fmt::format(
@@ -634,10 +638,11 @@ int sweep_command(const SweepArguments& args) {
                                                    .data_dir = data_dir,
                                                    .progress = ::isatty(STDERR_FILENO) == 1});
     std::cout << fmt::format(
-        "sweep '{}'{}: {} task{} run, {} done before, {} failed ({} at once, {} thread{} each)\n",
+        "sweep '{}'{}: {} run, {} done before, {} failed (of {} tasks; {} at once, {} thread{} "
+        "each)\n",
         plan.name, count > 1 ? fmt::format(" slot {} of {}", index, count) : "", report.ran,
-        report.ran == 1 ? "" : "s", report.skipped, report.failed.size(), report.jobs,
-        report.threads, report.threads == 1 ? "" : "s");
+        report.skipped, report.failed.size(), share.size(), report.jobs, report.threads,
+        report.threads == 1 ? "" : "s");
     return report.failed.empty() ? 0 : 1;
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "engine/core/suggest.hpp"
@@ -50,6 +51,16 @@ std::string got(const DocNode& n) {
 
 class Checker {
 public:
+    // Problems in the order of the file, as a reader fixes them.
+    void throw_problems() {
+        std::stable_sort(problems.begin(), problems.end(),
+                         [](const InputProblem& a, const InputProblem& b) {
+                             return std::tuple(a.where.file, a.where.line, a.where.column) <
+                                    std::tuple(b.where.file, b.where.line, b.where.column);
+                         });
+        throw_input_problems(std::move(problems));
+    }
+
     void add(SourceLocation where, std::string key, std::string message, std::string hint = {}) {
         where.key_path = std::move(key);
         problems.push_back(problem_at(std::move(where), std::move(message), std::move(hint)));
@@ -222,7 +233,7 @@ SweepPlan plan_sweep(const fs::path& file) {
         check.add(where_in(name, 1, 1), "",
                   fmt::format("expected a sweep (a mapping with base:, vary:, output:), got {}",
                               got(doc)));
-        throw_input_problems(std::move(check.problems));
+        check.throw_problems();
     }
     check.known_keys(doc, sweep_keys, "");
     const fs::path folder = fs::absolute(file).parent_path();
@@ -361,7 +372,7 @@ SweepPlan plan_sweep(const fs::path& file) {
             vary.push_back(std::move(entry));
         }
     }
-    if (!check.problems.empty()) throw_input_problems(std::move(check.problems));
+    if (!check.problems.empty()) check.throw_problems();
 
     plan.base = *base;
     plan.output = *output;
@@ -372,7 +383,7 @@ SweepPlan plan_sweep(const fs::path& file) {
         check.add(vary_node->where, "vary",
                   fmt::format("{} variants x {} replicates: expected at most {} tasks",
                               variants.size(), plan.replicates, max_tasks));
-    if (!check.problems.empty()) throw_input_problems(std::move(check.problems));
+    if (!check.problems.empty()) check.throw_problems();
     plan.variants = variants.size();
 
     // Each task's resolved scenario, checked by the scenario schema through the same --set
@@ -425,7 +436,7 @@ SweepPlan plan_sweep(const fs::path& file) {
             plan.tasks.push_back(std::move(replicate));
         }
     }
-    if (!check.problems.empty()) throw_input_problems(std::move(check.problems));
+    if (!check.problems.empty()) check.throw_problems();
     return plan;
 }
 

@@ -17,6 +17,7 @@
 
 #include "engine/core/threads.hpp"
 #include "engine/formats/hdf5.hpp"
+#include "engine/formats/output_file.hpp"
 #include "engine/output/result_layout.hpp"
 
 namespace socialtwin {
@@ -174,9 +175,12 @@ SweepRunReport run_sweep_tasks(const SweepPlan& plan, std::span<const std::size_
 
     std::vector<std::size_t> pending;
     for (const std::size_t i : which) {
-        if (task_status(plan.tasks[i]).state == TaskState::done)
+        if (task_status(plan.tasks[i]).state == TaskState::done) {
             ++report.skipped;
-        else
+            // A task that finished as an earlier `sweep run` was killed kept its log.
+            std::error_code ec;
+            fs::remove(log_file(plan.tasks[i]), ec);
+        } else
             pending.push_back(i);
     }
     fs::create_directories(tasks_folder(plan));
@@ -225,6 +229,10 @@ SweepRunReport run_sweep_tasks(const SweepPlan& plan, std::span<const std::size_
                    stderr);
     }
     show(true);
+    // A task killed with an earlier `sweep run` (kill -9) left its temporary file; the next
+    // writer in the folder removes it only once that process is gone, which a task started at
+    // once may not have seen.
+    remove_stale_temporaries(tasks_folder(plan));
     return report;
 }
 
