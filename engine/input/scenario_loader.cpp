@@ -358,6 +358,7 @@ void apply_override(DocNode& doc, const ScenarioOverride& o, std::vector<InputPr
         }
         if (!step.index) continue;
         const std::size_t i = *step.index;
+        if (node->kind == DocNode::Kind::null) node->kind = DocNode::Kind::sequence;
         const std::size_t size = node->kind == DocNode::Kind::sequence ? node->items.size() : 0;
         if (node->kind != DocNode::Kind::sequence || i > size) {
             problems.push_back(problem_at(

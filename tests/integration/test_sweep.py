@@ -103,6 +103,22 @@ def test_set_takes_yaml_lists_and_mappings_in_flow_style(tmp_path):
     assert "construction[0].area: required key is missing" in r.stderr
 
 
+def test_set_reaches_list_items_by_index_and_appends_at_the_end(tmp_path):
+    base = base_scenario(tmp_path)
+    project = "{name: A, year: 2020, area: T1, dwellings: 40}"
+    socialtwin("run", base, "--set", f"construction[0]={project}", "--set",
+               "construction[0].dwellings=10", "--set", f"construction[1]={project}",
+               "-o", tmp_path / "built.h5", "-q")
+    socialtwin("run", base, "-o", tmp_path / "plain.h5", "-q")
+    with h5py.File(tmp_path / "built.h5") as a, h5py.File(tmp_path / "plain.h5") as b:
+        assert a["dwellings_stock"][-1].sum() == pytest.approx(b["dwellings_stock"][-1].sum() + 50)
+    r = socialtwin("run", base, "--set", f"construction[3]={project}", "-o", tmp_path / "x.h5",
+                   check=False)
+    assert r.returncode == 2 and "has 0 items: index 3 is neither" in r.stderr
+    r = socialtwin("run", base, "--set", "extends=base.yaml", "-o", tmp_path / "x.h5", check=False)
+    assert r.returncode == 2 and "`extends` cannot be set" in r.stderr
+
+
 def test_validate_and_backtest_take_set_too(tmp_path):
     base = base_scenario(tmp_path)
     assert socialtwin("validate", base, "--set", "horizon=3").returncode == 0
@@ -334,3 +350,25 @@ def test_progress_shows_on_a_terminal_only(tmp_path):
     assert piped.stderr == ""
     assert piped.stdout.startswith("sweep 'sweep': 2 run, 0 done before, 0 failed (of 2 tasks")
     assert piped.stdout.count("\n") == 1 and "\r" not in piped.stdout
+
+
+# ---- the examples of docs/ ----------------------------------------------------------------------
+
+def test_the_example_sweep_file_plans_five_variants():
+    plan = socialtwin("sweep", "plan", ROOT / "docs" / "examples" / "fertility-sweep.yaml").stdout
+    assert "sweep 'fertility': 5 variants x 1 replicate = 5 tasks" in plan
+    assert [row.split()[3] for row in plan.splitlines()[-5:]] == ["0.8", "0.9", "1", "1.1", "1.2"]
+
+
+def test_the_example_slurm_script_runs_each_array_task_s_share(tmp_path):
+    base_scenario(tmp_path)
+    path = sweep_file(tmp_path, "vary:\n  rates.fertility.factor: [0.8, 1.0, 1.2]\n")
+    script = ROOT / "docs" / "examples" / "sweep.slurm"
+    for task_id in (1, 2):  # --array=1-2
+        env = dict(os.environ, SOCIALTWIN=BIN, SLURM_ARRAY_TASK_ID=str(task_id),
+                   SLURM_ARRAY_TASK_MIN="1", SLURM_ARRAY_TASK_COUNT="2", SLURM_CPUS_PER_TASK="1")
+        r = subprocess.run(["bash", script, path], capture_output=True, text=True, env=env,
+                           timeout=600)
+        assert r.returncode == 0, r.stderr
+        assert f"slot {task_id - 1} of 2" in r.stdout
+    assert "3 done" in socialtwin("sweep", "status", path).stdout
