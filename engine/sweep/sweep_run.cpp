@@ -61,9 +61,10 @@ std::string last_lines(const fs::path& file, std::size_t count) {
     return text;
 }
 
-// Starts `socialtwin run` for `task`, its output to the task's log; the child is killed when this
-// process dies (kill -9 of `sweep run` must not leave tasks running that a second `sweep run`
-// would start again beside them).
+// Starts `socialtwin run` for `task`, its output to the task's log. The child gets SIGTERM when
+// this process dies, however it dies (Ctrl-C, kill -9): a task left running would be started
+// again beside itself by the next `sweep run`, and SIGTERM (not SIGKILL) lets it remove its
+// temporary file as every interrupted command does.
 pid_t start_task(const SweepPlan& plan, const SweepTask& task, const SweepRunOptions& options,
                  int threads) {
     std::vector<std::string> args{options.executable.string(), "run", plan.base.string()};
@@ -84,7 +85,7 @@ pid_t start_task(const SweepPlan& plan, const SweepTask& task, const SweepRunOpt
         throw std::runtime_error(fmt::format("cannot start task {}: fork failed", task.id));
     if (pid == 0) {
         // Only async-signal-safe calls between fork and exec.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent) ::_exit(127);
         const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd >= 0) {

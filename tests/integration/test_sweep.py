@@ -272,7 +272,7 @@ def test_sweep_run_killed_with_sigkill_loses_and_redoes_nothing(tmp_path):
         time.sleep(0.05)
     sweep.send_signal(signal.SIGKILL)
     sweep.wait()
-    time.sleep(0.5)  # its tasks are killed with it (PR_SET_PDEATHSIG), a moment later
+    time.sleep(0.5)  # its tasks are stopped with it (PR_SET_PDEATHSIG), a moment later
     finished = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in tasks.glob("*.h5")}
     assert 3 <= len(finished) < 11, "the kill should come in the middle of the sweep"
     for result in finished:  # every file under a result's name is complete
@@ -285,6 +285,23 @@ def test_sweep_run_killed_with_sigkill_loses_and_redoes_nothing(tmp_path):
         assert ((tasks / name).stat().st_ino, (tasks / name).stat().st_mtime_ns) == identity
     assert "11 done" in socialtwin("sweep", "status", path).stdout
     assert sorted(p.name for p in tasks.iterdir()) == sorted(p.name for p in tasks.glob("*.h5"))
+
+
+def test_ctrl_c_stops_sweep_run_and_its_tasks_and_leaves_no_temporary(tmp_path):
+    base_scenario(tmp_path)
+    path = sweep_file(tmp_path, "vary:\n  rates.fertility.factor: {from: 0.5, to: 1.5, step: 0.1}\n")
+    tasks = tmp_path / "out" / "tasks"
+    sweep = subprocess.Popen([BIN, "sweep", "run", path, "--jobs", "2"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while len(list(tasks.glob("*.h5"))) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    sweep.send_signal(signal.SIGINT)
+    _, err = sweep.communicate(timeout=30)
+    assert sweep.returncode == 130, err
+    time.sleep(1)
+    assert not list(tasks.glob("*.tmp")) and not list(tasks.glob(".socialtwin-*"))
+    assert "0 failed" in socialtwin("sweep", "run", path).stdout
 
 
 def test_job_array_slots_give_the_same_merged_file_bit_for_bit(tmp_path):
