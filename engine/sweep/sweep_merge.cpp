@@ -22,8 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A task's result, by its structure only: files are opened one at a time, so a sweep of
+// thousands of tasks never holds more than one open.
 struct TaskResult {
-    hdf5::File file;
     ResultLayout layout;
     fs::path path;
 };
@@ -95,9 +96,8 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
 
     std::vector<TaskResult> results;
     for (const SweepTask& task : plan.tasks) {
-        TaskResult r{open_result(task.result), {}, task.result};
-        r.layout = read_result_layout(r.file.id(), task.result);
-        results.push_back(std::move(r));
+        const hdf5::File file = open_result(task.result);
+        results.push_back({read_result_layout(file.id(), task.result), task.result});
     }
     const ResultLayout& first = results.front().layout;
     // Years: every task's (a varied horizon gives some tasks more), NaN where a task has none.
@@ -128,6 +128,13 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
             throw InputError(problem_at(
                 p.where, fmt::format("its coordinate name '{}' is a name the results use already",
                                      p.coordinate)));
+
+    // The summary: each variant's totals over areas (mean over replicates) of the headline
+    // figures in its last projected year (a varied horizon gives variants other last years),
+    // all of them in the CSV, the few a terminal has room for in the table.
+    const auto summarised = summary_indicators(first, false);
+    std::vector<std::vector<double>> totals(plan.variants,
+                                            std::vector<double>(summarised.size(), 0));
 
     const bool with_replicates = plan.replicates > 1;
     const auto replicates = static_cast<std::size_t>(plan.replicates);
@@ -194,6 +201,7 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
             add_name(coordinates, parameter.coordinate);
         }
 
+        std::vector<hdf5::Dataset> merged;
         for (const ResultIndicator* indicator : indicators) {
             std::vector<hid_t> scales{variant.id()};
             std::vector<hsize_t> shape{variant_ids.size()};
@@ -210,17 +218,25 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
                 scales.push_back(catalog.at(indicator->dims[axis]).id());
                 shape.push_back(indicator->shape[axis]);
             }
-            auto merged = create_variable(root, indicator->name, scales, shape, year_axis);
+            merged.push_back(create_variable(root, indicator->name, scales, shape, year_axis));
             {
-                const auto source = hdf5::open_dataset(results.front().file.id(), indicator->name);
-                copy_string_attributes(source.id(), merged.id(), indicator_meaning_attributes);
+                const hdf5::File task = hdf5::open_file_read_only(results.front().path);
+                const auto source = hdf5::open_dataset(task.id(), indicator->name);
+                copy_string_attributes(source.id(), merged.back().id(),
+                                       indicator_meaning_attributes);
             }
-            hdf5::write_attribute(merged.id(), std::string(indicator_attribute::coordinates),
+            hdf5::write_attribute(merged.back().id(), std::string(indicator_attribute::coordinates),
                                   coordinates);
-            for (std::size_t t = 0; t < plan.tasks.size(); ++t) {
-                const SweepTask& task = plan.tasks[t];
-                const TaskResult& r = results[t];
-                const auto source = hdf5::open_dataset(r.file.id(), indicator->name);
+            ++report.indicators;
+        }
+        // Task by task: each result opened once, every indicator copied year by year, and the
+        // summary's totals of its last year taken on the way.
+        for (std::size_t t = 0; t < plan.tasks.size(); ++t) {
+            const SweepTask& task = plan.tasks[t];
+            const TaskResult& r = results[t];
+            const hdf5::File task_file = hdf5::open_file_read_only(r.path);
+            for (std::size_t i = 0; i < indicators.size(); ++i) {
+                const auto source = hdf5::open_dataset(task_file.id(), indicators[i]->name);
                 for (std::size_t y = 0; y < r.layout.years.size(); ++y) {
                     const hsize_t at = static_cast<hsize_t>(
                         std::lower_bound(years.begin(), years.end(), r.layout.years[y]) -
@@ -230,10 +246,16 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
                     std::vector<hsize_t> to{task.variant};
                     if (with_replicates) to.push_back(static_cast<hsize_t>(task.replicate));
                     to.push_back(at);
-                    write_slab(merged.id(), to, values);
+                    write_slab(merged[i].id(), to, values);
                 }
             }
-            ++report.indicators;
+            const std::vector<hsize_t> last{r.layout.years.size() - 1};
+            for (std::size_t c = 0; c < summarised.size(); ++c) {
+                const auto source = hdf5::open_dataset(task_file.id(), summarised[c]->name);
+                double total = 0;
+                for (const double v : read_slab(source.id(), last)) total += v;
+                totals[task.variant][c] += total / static_cast<double>(plan.replicates);
+            }
         }
 
         auto meta = hdf5::create_group(root, std::string(result_layout::meta));
@@ -267,26 +289,9 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
         file.close(fmt::format("closing '{}'", out.temporary().string()));
     }
 
-    // The summary: each variant's totals over areas (mean over replicates) of the headline
-    // figures in its last projected year (a varied horizon gives variants other last years),
-    // all of them in the CSV, the few a terminal has room for in the table.
     std::vector<std::int32_t> last_year(plan.variants, 0);
     for (std::size_t t = 0; t < plan.tasks.size(); ++t)
         last_year[plan.tasks[t].variant] = results[t].layout.years.back();
-    const auto totals = [&](const std::vector<const ResultIndicator*>& shown) {
-        std::vector<std::vector<double>> table(plan.variants, std::vector<double>(shown.size(), 0));
-        for (std::size_t t = 0; t < plan.tasks.size(); ++t) {
-            const TaskResult& r = results[t];
-            const std::vector<hsize_t> last{r.layout.years.size() - 1};
-            for (std::size_t c = 0; c < shown.size(); ++c) {
-                const auto source = hdf5::open_dataset(r.file.id(), shown[c]->name);
-                double total = 0;
-                for (const double v : read_slab(source.id(), last)) total += v;
-                table[plan.tasks[t].variant][c] += total / static_cast<double>(plan.replicates);
-            }
-        }
-        return table;
-    };
     std::vector<std::string> head{"variant"};
     for (const SweepParameter& p : plan.parameters) head.push_back(p.coordinate);
     head.push_back("year");
@@ -299,8 +304,8 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
         prefix_cells.push_back(std::move(row));
     }
     {
-        const auto shown = summary_indicators(first, false);
-        const auto table = totals(shown);
+        const auto& shown = summarised;
+        const auto& table = totals;
         std::string csv;
         std::vector<std::string> header = head;
         for (const auto* i : shown) header.push_back(i->name);
@@ -327,8 +332,15 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
         summary.commit();
     }
     {
+        // The terminal's figures are among the CSV's: their columns of the totals.
         const auto shown = summary_indicators(first, true);
-        const auto table = totals(shown);
+        std::vector<std::vector<double>> table(plan.variants);
+        for (const ResultIndicator* i : shown) {
+            const std::size_t c = static_cast<std::size_t>(
+                std::find(summarised.begin(), summarised.end(), i) - summarised.begin());
+            for (std::size_t v = 0; v < plan.variants; ++v)
+                table[v].push_back(c < summarised.size() ? totals[v][c] : std::nan(""));
+        }
         std::vector<std::string> header = head;
         for (const auto* i : shown) header.push_back(i->name);
         std::vector<std::vector<std::string>> rows;

@@ -2,6 +2,7 @@
 on the tiny dataset (two areas, two years), so that every sweep here takes seconds."""
 import os
 import pty
+import re
 import shutil
 import signal
 import subprocess
@@ -236,7 +237,11 @@ def test_replicates_are_a_dimension_and_run_with_the_seed_plus_the_replicate(tmp
 def test_a_changed_base_makes_results_stale_and_they_run_again(tmp_path):
     base = base_scenario(tmp_path)
     path = sweep_file(tmp_path, "vary:\n  rates.fertility.factor: [0.8, 1.2]\n")
-    assert "2 run, 0 done before" in socialtwin("sweep", "run", path).stdout
+    r = socialtwin("sweep", "run", path, "--jobs", "64", "--threads", "64")
+    assert "2 run, 0 done before" in r.stdout
+    # Tasks at once x threads each never above the cores.
+    jobs, threads = (int(x) for x in re.search(r"; (\d+) at once, (\d+) threads?", r.stdout).groups())
+    assert jobs * threads <= len(os.sched_getaffinity(0))
     assert "0 run, 2 done before" in socialtwin("sweep", "run", path).stdout
     base.write_text(base.read_text().replace("horizon: 2", "horizon: 1"))
     status = socialtwin("sweep", "status", path).stdout
@@ -329,6 +334,11 @@ def test_job_array_slots_give_the_same_merged_file_bit_for_bit(tmp_path):
     assert merged[0] == merged[1] == merged[2]
     r = socialtwin("sweep", "run", slots, "--task-index", "3", "--task-count", "3", check=False)
     assert r.returncode == 2 and "--task-index: expected a slot from 0 to 2" in r.stderr
+    # An array with a step (--array=0-4:2 gives ids 0, 2, 4 and a count of 3) is refused.
+    env = dict(os.environ, SLURM_ARRAY_TASK_ID="4", SLURM_ARRAY_TASK_MIN="0",
+               SLURM_ARRAY_TASK_COUNT="3")
+    r = socialtwin("sweep", "run", slots, env=env, check=False)
+    assert r.returncode == 2 and "expected a slot from 0 to 2 (--task-count 3), got 4" in r.stderr
 
 
 # ---- progress ---------------------------------------------------------------------------------
