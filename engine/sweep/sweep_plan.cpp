@@ -252,6 +252,10 @@ SweepPlan plan_sweep(const fs::path& file) {
     plan.file = file;
     plan.name = check.text(doc.find("name"), "name").value_or(file.stem().string());
     const auto base = path_key("base");
+    if (base && !fs::is_regular_file(*base))
+        check.add(doc.find("base")->where, "base",
+                  fmt::format("no scenario file {} (a path relative to the sweep file's folder)",
+                              base->string()));
     const auto output = path_key("output");
     plan.replicates = static_cast<int>(
         check.whole(doc.find("replicates"), "replicates", 1, max_replicates).value_or(1));

@@ -184,7 +184,11 @@ SweepRunReport run_sweep_tasks(const SweepPlan& plan, std::span<const std::size_
         } else
             pending.push_back(i);
     }
-    fs::create_directories(tasks_folder(plan));
+    if (std::error_code ec; !fs::create_directories(tasks_folder(plan), ec) && ec)
+        throw InputError(
+            problem_at(where_in(tasks_folder(plan).string()),
+                       fmt::format("cannot make the folder of the task results: {}", ec.message()),
+                       "check the sweep file's output:"));
 
     std::map<pid_t, std::size_t> running;
     std::size_t next = 0;

@@ -174,6 +174,10 @@ def test_a_wrong_sweep_file_is_reported_with_file_line_column_and_key(tmp_path):
     assert f"{path}:4:33: vary.rates.fertility.factor: rates.fertility.factor = abc: expected" \
         in r.stderr
     assert f"{path}:5:12: vary.horizn: horizn = 2: unknown key (did you mean 'horizon'?)" in r.stderr
+    path = sweep_file(tmp_path, "vary:\n  horizon: [1]\n", base="nothere.yaml")
+    r = socialtwin("sweep", "plan", path, check=False)
+    assert r.returncode == 2 and f"{path}:1:7: base: no scenario file {tmp_path / 'nothere.yaml'}" \
+        in r.stderr
     # The sweep file's own keys first.
     path = sweep_file(tmp_path, "vary:\n  rates.fertility.factor: [0.8]\nreplicate: 2\n")
     r = socialtwin("sweep", "plan", path, check=False)
