@@ -120,8 +120,22 @@ def test_set_reaches_list_items_by_index_and_appends_at_the_end(tmp_path):
     assert r.returncode == 2 and "`extends` cannot be set" in r.stderr
 
 
-def test_validate_and_backtest_take_set_too(tmp_path):
+def test_a_relative_dataset_path_given_with_set_is_relative_to_the_current_folder(tmp_path):
+    elsewhere = tmp_path / "scenarios"
+    elsewhere.mkdir()
+    base = base_scenario(elsewhere)
+    relative = os.path.relpath(TINY, tmp_path)
+    socialtwin("run", base, "--set", f"dataset={relative}", "-o", tmp_path / "r.h5", "-q",
+               cwd=tmp_path)
+    assert (tmp_path / "r.h5").exists()
+
+
+def test_validate_synthesise_and_backtest_take_set_too(tmp_path):
     base = base_scenario(tmp_path)
+    r = socialtwin("synthesise", base, "--set", "seed=x", "-o", tmp_path / "p.h5", check=False)
+    assert r.returncode == 2 and "--set seed=x: seed: expected" in r.stderr
+    socialtwin("synthesise", base, "--set", "seed=7", "-o", tmp_path / "p.h5")
+    assert (tmp_path / "p.h5").exists()
     assert socialtwin("validate", base, "--set", "horizon=3").returncode == 0
     r = socialtwin("validate", base, "--set", "horizon=0", check=False)
     assert r.returncode == 2 and "--set horizon=0: horizon: expected" in r.stderr
@@ -163,6 +177,13 @@ def test_samples_are_drawn_from_the_seed(tmp_path):
     assert [int((f - 0.8) / 0.4 * 5) for f in fertility] == [0, 1, 2, 3, 4]
     other = socialtwin("sweep", "plan", sweep_file(tmp_path, body.replace("seed: 7", "seed: 8")))
     assert task_ids(other.stdout) != task_ids(first)
+    uniform = socialtwin("sweep", "plan", sweep_file(tmp_path, body.replace("latin_hypercube",
+                                                                            "random"))).stdout
+    rows = uniform.splitlines()[-5:]
+    assert all(0.8 <= float(r.split()[3]) <= 1.2 and 0.9 <= float(r.split()[4]) <= 1.1
+               for r in rows)
+    assert uniform == socialtwin("sweep", "plan", sweep_file(tmp_path, body.replace(
+        "latin_hypercube", "random"))).stdout
 
 
 def test_a_wrong_sweep_file_is_reported_with_file_line_column_and_key(tmp_path):
@@ -223,6 +244,19 @@ def test_run_status_and_merge_give_one_dataset_with_a_variant_dimension(tmp_path
     summary = (tmp_path / "out" / "merged_summary.csv").read_text().splitlines()
     assert summary[0].startswith("variant,fertility_factor,year,population,")
     assert len(summary) == 4
+
+
+def test_a_varied_horizon_leaves_nan_and_text_values_are_text_coordinates(tmp_path):
+    base_scenario(tmp_path)
+    path = sweep_file(tmp_path, "vary:\n  horizon: [1, 2]\n  name: [a, b]\n")
+    socialtwin("sweep", "run", path)
+    socialtwin("sweep", "merge", path, "-o", tmp_path / "elsewhere.h5")
+    assert (tmp_path / "elsewhere_summary.csv").exists()
+    ds = xr.open_dataset(tmp_path / "elsewhere.h5", engine="h5netcdf")
+    assert list(ds.year.values) == [2019, 2020, 2021]
+    short = ds.population.where(ds.horizon == 1, drop=True)
+    assert np.isnan(short.sel(year=2021)).all() and not np.isnan(short.sel(year=2020)).any()
+    assert sorted(ds.name.values) == ["a", "a", "b", "b"]
 
 
 def test_replicates_are_a_dimension_and_run_with_the_seed_plus_the_replicate(tmp_path):
