@@ -128,6 +128,9 @@ struct RateSet {
     std::vector<HouseholdTransition> transitions;
     double persons_per_household = 2.0;            // [persons] mean private household size
     double other_households_per_other_member = 0;  // [households per person]
+    // [years] mean age gap of partners, the man older (CBS 71488ned): widowhood here and in the
+    // rates assumes it, and the agent core pairs its partners at it
+    double partner_age_gap = 2.0;
 
     // Care use and cost per person per year
     BySexAge<double> gp_contacts{};             // [contacts per person per year]

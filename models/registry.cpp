@@ -48,7 +48,7 @@ std::vector<std::unique_ptr<Model>> migration(const ModelInputs& in) {
     auto market = std::make_unique<HousingMarket>(
         in.rates, in.baseline_stock ? *in.baseline_stock : BaselineStockChange{});
     auto out = std::make_unique<OutMigrationModel>(in.rates, market->construction());
-    auto partners = std::make_unique<PartnerMatchingModel>(*market);
+    auto partners = std::make_unique<PartnerMatchingModel>(*market, in.rates.partner_age_gap);
     auto arrivals = std::make_unique<InMigrationModel>(in.rates, *market);
     std::vector<std::unique_ptr<Model>> models;
     models.push_back(std::move(out));

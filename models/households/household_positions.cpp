@@ -1,6 +1,8 @@
 #include "models/households/household_positions.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 namespace socialtwin {
 
@@ -56,17 +58,24 @@ void complete_rows(BySexAge<TransitionMatrix>& matrices) {
 // and above the agent core in 2049).
 double HouseholdPositionsModel::partner_mortality_change(int sex, int age, int year) const {
     const int partner_sex = 1 - sex;
-    const int partner_age = std::clamp(
-        age + (sex == index(Sex::male) ? -widowhood_age_gap : widowhood_age_gap), 0, max_age);
-    const double reference = rates_.death_probability[at(partner_sex)][at(partner_age)];
+    const double gap = rates_.partner_age_gap;
+    const double partner_age = age + (sex == index(Sex::male) ? -gap : gap);
+    const double below = std::floor(partner_age);
+    const double weight = partner_age - below;  // of the whole age above
+    double reference = 0, now = 0;
+    for (const auto& [whole, w] : {std::pair{below, 1.0 - weight}, std::pair{below + 1, weight}}) {
+        const int a = std::clamp(static_cast<int>(whole), 0, max_age);
+        const double q = rates_.death_probability[at(partner_sex)][at(a)];
+        reference += w * q;
+        now += w * std::min(1.0,
+                            q *
+                                mortality_improvement_factor(
+                                    rates_.mortality_improvement[at(partner_sex)][at(a)],
+                                    rates_.reference_year, year) *
+                                rates_.mortality_factor *
+                                rate_multiplier(*scenario_, mortality_lever, year, partner_sex, a));
+    }
     if (reference <= 0) return 1.0;
-    const double now = std::min(
-        1.0, reference *
-                 mortality_improvement_factor(
-                     rates_.mortality_improvement[at(partner_sex)][at(partner_age)],
-                     rates_.reference_year, year) *
-                 rates_.mortality_factor *
-                 rate_multiplier(*scenario_, mortality_lever, year, partner_sex, partner_age));
     return now / reference;
 }
 

@@ -66,11 +66,10 @@ private:
     // The same without the widowhood moves, for persons whose partner is modelled (agent core).
     BySexAge<TransitionMatrix> without_widowhood_{};
     std::vector<double>* institution_entrants_ = nullptr;  // each area writes its own entries
-    // The partner's age gap the baseline widowhood rates assume [years]: a woman's partner is
-    // this much older, a man's this much younger (data/prepare/rate_set.py).
-    static constexpr int widowhood_age_gap = 2;
     // This year's death probability of the partner of a person of this sex and age on 1
-    // January, over the one the baseline widowhood rate was made from.
+    // January, over the one the baseline widowhood rate was made from: the partner is the rate
+    // set's partner_age_gap older (a woman's) or younger (a man's), as the rates assume
+    // (data/prepare/rate_set.py) and the agent core pairs; between whole ages, linear.
     double partner_mortality_change(int sex, int age, int year) const;
 };
 
