@@ -25,7 +25,7 @@ from common import (AGES, AL, EVENTS, GM_CODE, GM_NAME, INST, KWB_BAND_COLS, KWB
 from rate_set import (ZVW_CAT_NAMES, ZVW_CATEGORIES, check_rate_set, demography_yaml_lines, derive_care,
                       derive_fertility, derive_fertility_path, derive_mortality_factor, mortality_provenance,
                       derive_household_positions, derive_household_positions_bands, derive_household_transitions,
-                      partner_age_gap,
+                      living_alone_trend, partner_age_gap,
                       derive_mortality, derive_zvw_categories, describe_capped, write_rates,
                       write_zvw_categories, zvw_mix_2015_vs_2023)
 
@@ -261,6 +261,7 @@ def write_rates_yaml(path, sc):
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # persons in private households (modelled: 537,833 minus modelled institution residents) / 263,371 households",
         f"other_households_per_other_member: {fmt8(sc['ohpom'])}  # 'other' households per other_member person; GM0518: 2,121 other households (71486ned: 263,371 - 125,380 - 53,679 - 57,442 - 24,749) / {sc['other_members']:.0f} modelled other_member persons",
         f"partner_age_gap: {sc['gap']:.2f}  # years; mean age gap of partners living together, the man older: mean age of men minus women in a partner position, CBS 71488ned GM0518 1 Jan 2019 samenwonend by sex x 5-year band (band mid-points); the widowhood rates, the cohort core's widowhood and the agent core's pairing of partners all use it",
+        f"living_alone_trend: {sc['alone_trend']}  # per year; relative rise of the share living alone at each sex and age beyond the ageing of the population (the baseline's trend to living alone; scenario lever rates.living_alone on top): log-linear slope 2011-2019 of CBS 37975 one-person households of the Netherlands ({sc['alone_series'][2011][0]:,} in 2011, {sc['alone_series'][2019][0]:,} in 2019) over the persons living alone that the 2019 shares of CBS 71488ned Nederland by sex x 5-year band give each year's population (cbs_nl_population_single_age_1950_2019: {sc['alone_series'][2011][1]:,.0f} in 2011)",
         *sc["demography"],
         f"zvw_cost_factor: {fmt8(sc['zvw_scr'])}  # x national age-sex level (1 = Zvw cost per insured year at the NL 2023 rates for Den Haag's own age-sex mix); Vektis Zvw 2023 gemeente, standardised cost ratio scr (actual / expected cost, indirect age-sex standardisation) of row {sc['zvw_scr_name']!r} in municipality_benchmark.csv: EUR {sc['zvw_actual']:,.0f} / {sc['zvw_expected']:,.0f}, {sc['zvw_insured']:,.0f} insured years; Bron: Vektis. The engine multiplies care.csv zvw_eur (the national CPB level) by it",
         "",
@@ -738,6 +739,7 @@ def run(shared, out):
     band_counts, hinfo = derive_household_positions_bands(gm71488, nl71488, nl_pop, tot71488)
     shares = derive_household_positions(band_counts)
     gap = partner_age_gap(band_counts)
+    alone_trend, alone_series = living_alone_trend(shared, nl71488)
     trans, tinfo = derive_household_transitions(shares, q, gap)
     # Wmo clients live outside institutions (care-home residents get Wlz care), and the engine
     # applies the probability to them only: scale it on the same population.
@@ -766,6 +768,7 @@ def run(shared, out):
           "mi_rate": minfo["rates"]["moves_in"], "out_rate": minfo["out_rate"], "gp_per_fte": 5.0 / (4.3 / 10000.0),
           "pph": 537833 / hh["total"], "pph_private": (537833 - inst_total) / hh["total"],
           "ohpom": ohpom, "other_members": other_members, "gap": gap,
+          "alone_trend": alone_trend, "alone_series": alone_series,
           "zvw_scr": float(vek_gm["scr"]), "zvw_scr_name": vek_gm["gemeentenaam"],
           "zvw_actual": float(vek_gm["actual_cost"]), "zvw_expected": float(vek_gm["expected_cost"]),
           "zvw_insured": float(vek_gm["insured_years"]),

@@ -339,6 +339,35 @@ def partner_age_gap(band_counts):
     return round(float(mean_age[0] - mean_age[1]), 2)  # as rates.yaml holds it
 
 
+def living_alone_trend(shared, nl71488):
+    """The trend to living alone beyond ageing [relative change per year of the share living alone
+    at each sex and age]: CBS 37975's one-person households of the Netherlands on 1 January
+    2011-2019 (total minus multi-person households with and without children) over the persons
+    living alone that 71488ned's shares of 2019 (by sex x 5-year band) give the population of that
+    year (cbs_nl_population_single_age_1950_2019; ages 95-99 for the band 95+); the log-linear
+    slope of that ratio. Returns (trend, {year: (observed, at 2019 shares)})."""
+    hh = pd.read_csv(os.path.join(shared, "cbs_nl_demography_statline",
+                                  "nl_private_households_by_composition_2011_2020.csv"), sep=";")
+    hh = hh.set_index(hh.columns[0])
+    pops = [pd.read_csv(os.path.join(shared, "cbs_nl_population_single_age_1950_2019",
+                                     f"nl_population_{sex}_by_single_age_1950_2019.csv"),
+                        encoding="utf-8-sig").set_index("Age") for sex in SEXES]
+    band = np.minimum(pops[0].index.to_numpy() // 5, 19)
+    alone_share_2019 = np.stack([nl71488["alone"][s] / np.bincount(band, weights=pops[s]["2019"].to_numpy(float),
+                                                                   minlength=20) for s in range(2)])
+    years = list(range(2011, 2020))
+    series = {}
+    for y in years:
+        one_person = int(hh.loc["Totaal particuliere huishoudens", str(y)]) \
+            - int(hh.loc["Meerpersoonshuishoudens zonder kinderen", str(y)]) \
+            - int(hh.loc["Meerpersoonshuishoudens met kinderen", str(y)])
+        at_2019 = sum((alone_share_2019[s] * np.bincount(band, weights=pops[s][str(y)].to_numpy(float),
+                                                         minlength=20)).sum() for s in range(2))
+        series[y] = (one_person, at_2019)
+    slope = np.polyfit(years, [np.log(o / e) for o, e in series.values()], 1)[0]
+    return round(float(slope), 5), series
+
+
 def partner_death_probability(q, sex, age):
     """q of the partner (the other sex) of a person of `sex` aged `age`, the partner `age` +/- the
     gap years old: linear between the whole ages around it (the gap is not a whole number)."""

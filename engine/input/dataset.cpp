@@ -685,6 +685,8 @@ RateSet load_rate_set(const fs::path& dir) {
     r.zvw_cost_factor = meta.get<double>("zvw_cost_factor", "x national age-sex level", 1.0);
     r.partner_age_gap = meta.get_in_range(
         "partner_age_gap", "years the man of a couple is older on average", -10.0, 10.0);
+    r.living_alone_trend = meta.get_in_range(
+        "living_alone_trend", "a relative change per year of the share living alone", -0.1, 0.1);
     // Mortality and fertility beyond the tables (docs/model.md, "Mortality" and "Fertility").
     const std::array<std::string, n_sexes> sex_suffix{"_male", "_female"};
     for (std::size_t s = 0; s < sex_suffix.size(); ++s) {

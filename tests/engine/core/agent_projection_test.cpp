@@ -116,6 +116,13 @@ TEST(AgentProjection, PartnerLinksFollowThePositionsAndStayInTheArea) {
             run->rates.transitions.push_back({static_cast<Sex>(s), a, HouseholdEvent::separation,
                                               Position::partner_no_children, Position::living_alone,
                                               0.05});
+            // Half of the base population's adults live with a partner: each gemeente keeps its
+            // own base mix (docs/model.md, Household transitions), so partners must be in it.
+            auto& shares =
+                run->rates
+                    .position_shares[static_cast<std::size_t>(s)][static_cast<std::size_t>(a)];
+            shares[index(Position::living_alone)] = 0.5;
+            shares[index(Position::partner_no_children)] = 0.5;
         }
     run->areas = testing::synthetic_areas(4);
     run->projection = std::make_unique<AgentProjection>(
