@@ -8,7 +8,8 @@ command's own Markdown output for one backtest (listed in BACKTESTS below); the 
 `<!-- targets -->` and `<!-- end targets -->` is computed from the same runs' error tables (-o CSV),
 never typed in; the table between `<!-- national-path -->` and `<!-- end national-path -->` is the
 national baseline 2021–2050 (a cohort run of nl-pc4-2021, read from its HDF5 result) next to the
-last recorded year. The prose around them is not touched. With --check nothing is written: the exit
+last recorded year; the tables between `<!-- pc4-strata -->` and `<!-- end pc4-strata -->` split the
+every-PC4 backtest by the observed stock change and by size. The prose around them is not touched. With --check nothing is written: the exit
 code is 1 when the document differs from what the command produces now (tests/integration/
 test_validation_doc.py), so a changed baseline cannot leave stale numbers behind.
 """
@@ -179,7 +180,71 @@ def targets(runs):
     return "\n".join(lines) + "\n"
 
 
-def render(doc, runs, national):
+# PC4 strata: how the observed dwelling stock changed 2020 -> 2022 [%], and inhabitants in the base year
+STOCK_STRATA = ((None, -1), (-1, 0), (0, 1), (1, 2), (2, 5), (5, None))
+SIZE_STRATA = ((None, 500), (500, 2000), (2000, 5000), (5000, 10000), (10000, None))
+
+
+def _stratum(value, strata):
+    for low, high in strata:
+        if (low is None or value > low) and (high is None or value <= high):
+            return (low, high)
+    return None
+
+
+def _label(low, high, unit=""):
+    if low is None:
+        return f"≤ {high:,}{unit}"
+    if high is None:
+        return f"> {low:,}{unit}"
+    return f"{low:,} to {high:,}{unit}"
+
+
+def pc4_strata(runs, data):
+    """Markdown: the every-PC4 backtest's total population by how the stock changed and by size."""
+    rows = [r for r in runs["nl-pc4"][1] if r["indicator"] == "population" and r["sex"] == ""
+            and r["age_band"] == ""]
+    year = max(int(r["year"]) for r in rows)
+    rows = [r for r in rows if int(r["year"]) == year]
+    stock = {}
+    with open(os.path.join(data, "observations", "nl-pc4", "observed.csv"), newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["indicator"] == "dwellings_stock" and r["sex"] == "" and r["age_band"] == "":
+                stock.setdefault(r["area"], {})[int(r["year"])] = float(r["value"])
+    first = min(min(v) for v in stock.values())
+
+    def table(title, key, strata, unit):
+        head = (f"| {title} | PC4 | observed change, median | projection | no change | last trend | "
+                "observed exactly unchanged |")
+        lines = [head, "| --- |" + " ---: |" * (head.count("|") - 2)]
+        groups = {}
+        for r in rows:
+            k = key(r)
+            if k is not None:
+                groups.setdefault(_stratum(k, strata), []).append(r)
+        for stratum in strata:
+            g = groups.get(stratum, [])
+            if not g:
+                continue
+            med = lambda col: statistics.median(abs(float(r[col])) for r in g if r[col] != "")
+            change = statistics.median(-float(r["no_change_error_percent"]) for r in g)
+            unchanged = sum(float(r["no_change_error_percent"]) == 0 for r in g) / len(g)
+            lines.append(f"| {_label(*stratum, unit)} | {len(g)} | {change:+.2f}% | {med('error_percent'):.2f}% | "
+                         f"{med('no_change_error_percent'):.2f}% | {med('last_trend_error_percent'):.2f}% | "
+                         f"{100 * unchanged:.0f}% |")
+        return "\n".join(lines) + "\n"
+
+    def stock_change(r):
+        v = stock.get(r["area"], {})
+        return 100 * (v[year] / v[first] - 1) if v.get(first, 0) > 0 and year in v else None
+
+    return (f"By the observed change of the dwelling stock {first} → {year} (CBS PC4 figures):\n\n"
+            + table("stock change", stock_change, STOCK_STRATA, "%")
+            + f"\nBy inhabitants in the base year:\n\n"
+            + table("inhabitants", lambda r: float(r["no_change"]), SIZE_STRATA, ""))
+
+
+def render(doc, runs, national, data):
     def backtest_block(m):
         name = m.group(1)
         if name not in runs:
@@ -188,6 +253,8 @@ def render(doc, runs, national):
     doc = re.sub(r"<!-- backtest: ([\w-]+) -->\n.*?<!-- end backtest -->", backtest_block, doc, flags=re.S)
     doc = re.sub(r"<!-- national-path -->\n.*?<!-- end national-path -->",
                  lambda m: f"<!-- national-path -->\n{national}<!-- end national-path -->", doc, flags=re.S)
+    doc = re.sub(r"<!-- pc4-strata -->\n.*?<!-- end pc4-strata -->",
+                 lambda m: f"<!-- pc4-strata -->\n{pc4_strata(runs, data)}<!-- end pc4-strata -->", doc, flags=re.S)
     return re.sub(r"<!-- targets -->\n.*?<!-- end targets -->",
                   lambda m: f"<!-- targets -->\n{targets(runs)}<!-- end targets -->", doc, flags=re.S)
 
@@ -201,7 +268,7 @@ def main():
     args = ap.parse_args()
     with open(DOC, encoding="utf-8") as f:
         doc = f.read()
-    new = render(doc, run_backtests(args.bin, args.data), national_path(args.bin, args.data))
+    new = render(doc, run_backtests(args.bin, args.data), national_path(args.bin, args.data), args.data)
     if args.check:
         if new != doc:
             sys.stdout.writelines(difflib.unified_diff(doc.splitlines(True), new.splitlines(True),

@@ -2,7 +2,7 @@
 // The municipal housing market, in the migration phase. Households moving house inside the
 // municipality leave their dwelling and choose a vacant one -- the room left in an area's stock
 // after this year's departures, or a dwelling completed this year -- anywhere in the
-// municipality, each vacancy in their own buurt counting `housing.own_buurt_weight` times
+// municipality, a share `housing.own_buurt_share` of them looking in their own buurt only
 // (docs/model.md). New dwellings take `occupancy` persons each in their year: the movers who
 // chose them, and in-migrants for the rest. The room the movers leave decides how many of the
 // would-be in-migrants the stock admits: housing-led (the default: each area's vacancy may fall
@@ -135,9 +135,11 @@ private:
     std::vector<double> moves_in_per_inhabitant_by_area_;  // [movers per inhabitant], their part
     std::optional<IndicatorId> departures_;  // out-migration's moves_to_other_gemeenten
     std::vector<double> base_young_adults_;  // [persons] per area aged 18-24 in the base year
-    double movers_scale_ = 1.0;              // see movers_scale()
-    double households_per_in_migrant_ = 0;   // [households per person] of this year's mix
-    BySexAge<double> move_rate_{};           // [probability per year] of moving to another dwelling
+    // Per area: its base year's persons per household over its municipality's (0.5..2).
+    std::vector<double> household_size_factor_;
+    double movers_scale_ = 1.0;             // see movers_scale()
+    double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
+    BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
     IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
         in_new_dwellings_{}, in_unmet_{}, in_unmet_households_{};
 
@@ -154,6 +156,7 @@ private:
         double new_capacity = 0;       // [persons] the new dwellings take
         // Set by settle():
         double vacant = 0;    // [households] room netted within the buurt (at least 0)
+        double weight = 0;    // of the area's vacancies in the movers' choice (see below)
         double admitted = 0;  // [persons] in-migrants admitted into the existing stock
         double rehoused = 0;  // [persons] of whom movers refused by the gemeente they wanted
         double young_adult_factor = 1;  // see settling_factor()
@@ -187,15 +190,23 @@ private:
     std::vector<double> partner_leavers_;  // per area: persons who left to join a partner
     // The choice of a vacant dwelling (settle()). Areas are grouped by buurt (by area when the
     // dataset has no buurt column) within their municipality; a mover from buurt B takes a
-    // vacancy in area a with probability weight(a) x (own_buurt_weight if a lies in B) / D(B),
-    // weight(a) = vacancies (room netted in the buurt) + new dwellings, D(B) = W(market) +
-    // (own_buurt_weight - 1) W(B), W the sum of the weights. The cohort core moves these expected
-    // shares of every cell; the agent core draws each family's destination from them.
+    // vacancy in area a with probability s x weight(a) / W(B) [a in B] + (1 - s) x weight(a) / W,
+    // s = own_buurt_share (0 when B has no vacancy), weight(a) = vacancies (room netted in the
+    // buurt) x the area's household size factor + new dwellings, W(B) and W the sums of the
+    // weights over the buurt and the municipality. Every area then takes back, on average, as
+    // many movers as its turnover gives it room for, whatever its buurt's size: a preference that
+    // multiplied the own buurt's weight instead moved people from small buurten (PC4) to large
+    // ones (docs/model.md). The cohort core moves these expected shares of every cell; the agent
+    // core draws each family's destination from them.
     std::vector<std::size_t> group_of_;                   // per area
     std::vector<std::size_t> group_market_;               // per group
     std::vector<std::vector<std::size_t>> market_areas_;  // per market: areas in group order
     std::vector<std::size_t> group_first_;  // per group: its first area in market_areas_
-    std::vector<double> group_weight_, group_divisor_, group_movers_, group_movers_households_;
+    std::vector<double> group_weight_, group_movers_, group_movers_households_;
+    // Per group: what each of its movers who stays in the buurt adds per unit of weight of an
+    // area there (own_buurt_share / W(B), 0 without vacancies), and what each who chooses over
+    // the municipality adds per unit of weight of any area ((1 - that share) / W).
+    std::vector<double> group_own_, group_spread_;
     std::vector<double> market_weight_;
     // Cohort core: per market, the movers of each cell over their buurt's divisor, summed; per
     // buurt of more than one area, its movers by cell (a one-area buurt uses the area's).

@@ -40,20 +40,21 @@ const Parameters<HousingSettings>& housing_parameters() {
                   .expected = "persons per dwelling in {min}..{max}",
                   .meaning = "Persons expected per new dwelling, for projects without "
                              "`occupancy`. Bounds as for `construction[].occupancy`."});
-        p.number(&HousingSettings::own_buurt_weight,
-                 {.path = "housing.own_buurt_weight",
-                  .default_number = 3,
-                  .unit = "x",
-                  .min = at_least(0.01),
-                  .max = at_most(100),
-                  .expected = "a weight in {min}..{max} (1 = no preference for the own buurt)",
-                  .meaning = "How much more a household moving house inside the municipality is "
-                             "drawn to a vacant dwelling in its own buurt than to one elsewhere "
-                             "(an assumption: most moves are short). 1 = no preference. Without "
-                             "a `buurt` column in the dataset, the own area counts as the own "
-                             "buurt. 0.01..100: at 100 practically every move stays in the buurt, "
-                             "at 0.01 practically none does; beyond, a weight changes nothing but "
-                             "the rounding."});
+        p.number(&HousingSettings::own_buurt_share,
+                 {.path = "housing.own_buurt_share",
+                  .default_number = 0.2,
+                  .unit = "share",
+                  .min = at_least(0),
+                  .max = at_most(1),
+                  .expected = "a share in {min}..{max} (0.2 = a fifth of the moves)",
+                  .meaning = "The share of the households moving house inside the municipality "
+                             "who look for a vacant dwelling in their own buurt only (an "
+                             "assumption: many moves are short); the others look over the whole "
+                             "municipality, their own buurt included. Without a `buurt` column in "
+                             "the dataset, the own area counts as the own buurt. Each area takes "
+                             "back as many movers as its vacancies give room for, whatever the "
+                             "share: it changes how far people move, not where the population "
+                             "grows."});
         p.choice(&HousingSettings::baseline_stock_change, baseline_stock_change_names,
                  BaselineStockChangeMode::observed_and_trend,
                  {.path = "housing.baseline_stock_change",

@@ -24,9 +24,9 @@ struct HousingSettings {
     MigrationMode migration{};
     double frictional_vacancy{};        // [share of stock] vacancy needed for moves to happen
     double persons_per_new_dwelling{};  // [persons] 0 = the rate set's mean household size
-    // [x] how much more a household moving inside the municipality is drawn to each vacant
-    // dwelling of its own buurt than to one elsewhere (an assumption; 1 = no preference).
-    double own_buurt_weight{};
+    // [share] of the households moving inside the municipality who look for a dwelling in their
+    // own buurt only (an assumption; the rest look over the whole municipality).
+    double own_buurt_share{};
     BaselineStockChangeMode baseline_stock_change{};
     // [share] how far households per dwelling may rise above the base year's before
     // in-migrants are refused (housing-led).

@@ -167,7 +167,7 @@ TEST(AgentProjection, FamiliesMoveBetweenAreasTogether) {
     run->rates.out_migrants_per_inhabitant = 0.02;
     run->rates.internal_moves_per_inhabitant = 0.33;
     // Any vacancy as likely as any other, so a move leaves the area 19 times in 20.
-    run->scenario.parameters.set("housing.own_buurt_weight", 1.0);
+    run->scenario.parameters.set("housing.own_buurt_share", 0.0);
     run->areas = testing::synthetic_areas(20);
     run->projection = std::make_unique<AgentProjection>(
         run->scenario, run->areas, testing::synthetic_population(run->rates, 20),

@@ -188,7 +188,7 @@ construction:
 housing:
   frictional_vacancy: 0.03
   persons_per_new_dwelling: 1.9
-  own_buurt_weight: 2.5
+  own_buurt_share: 0.25
   migration: demand_led
 care:
   gp_contacts_per_fte: 9000
@@ -219,7 +219,7 @@ care:
     EXPECT_DOUBLE_EQ(p.occupancy, 2.5);
     EXPECT_DOUBLE_EQ(housing_settings(s).frictional_vacancy, 0.03);
     EXPECT_DOUBLE_EQ(housing_settings(s).persons_per_new_dwelling, 1.9);
-    EXPECT_DOUBLE_EQ(housing_settings(s).own_buurt_weight, 2.5);
+    EXPECT_DOUBLE_EQ(housing_settings(s).own_buurt_share, 0.25);
     EXPECT_EQ(housing_settings(s).migration, MigrationMode::demand_led);
     EXPECT_DOUBLE_EQ(care_settings(s).gp_contacts_per_fte, 9000);
 }
@@ -315,8 +315,8 @@ TEST(ScenarioLoader, OutOfRangeValuesAreAllReported) {
             f + ":12:11: rates.mortality[1].to: expected a year not before from (2030), got 2025",
             f + ":14:23: housing.frictional_vacancy: expected a share of the dwelling stock in "
                 "0..0.2 (0.02 = 2%), got 0.5",
-            f + ":15:21: housing.own_buurt_weight: expected a weight in 0.01..100 (1 = no "
-                "preference for the own buurt), got 0"));
+            f + ":15:20: housing.own_buurt_share: expected a share in 0..1 (0.2 = a fifth of "
+                "the moves), got 1.5"));
 }
 
 TEST(ScenarioLoader, BadCareCostAndBusinesscaseSettingsAreAllReported) {

@@ -199,10 +199,10 @@ TEST(DeclaredParameters, EachGivenValueIsBoundToItsOwnField) {
 
 TEST(DeclaredParameters, TheLoaderReadsAGivenValueForTheModel) {
     const Scenario s = load_scenario_from_string(
-        "dataset: tiny\nhousing: {own_buurt_weight: 2.5, migration: demand_led}\n"
+        "dataset: tiny\nhousing: {own_buurt_share: 0.25, migration: demand_led}\n"
         "costs: {prices: nominal}\nbusinesscase: {discount_rate: 0.04}\n",
         "inline.yaml");
-    EXPECT_EQ(housing_settings(s).own_buurt_weight, 2.5);
+    EXPECT_EQ(housing_settings(s).own_buurt_share, 0.25);
     EXPECT_EQ(housing_settings(s).migration, MigrationMode::demand_led);
     EXPECT_EQ(housing_settings(s).frictional_vacancy, 0.02);
     EXPECT_EQ(cost_settings(s).prices, PriceBasis::nominal);

@@ -99,18 +99,48 @@ struct Market {
     }
 };
 
-TEST(HousingMarket, OwnBuurtShareOfMovesIsTheWeightOverWeightPlusOneForTwoEqualBuurten) {
-    // Four equal areas, two per buurt: each has 19 vacancies after the year's departures
-    // (100 dwellings, 100 - 10 out - 9 moving households left), so a move stays in the buurt
-    // with probability 2 x 19 x w / (2 x 19 x w + 2 x 19) = w / (w + 1).
-    for (const double w : {1.0, 3.0, 10.0}) {
+TEST(HousingMarket, MovesStayInTheBuurtAtTheOwnShareAndAtTheBuurtsShareOfTheRest) {
+    // Four equal areas, two per buurt, each with 19 vacancies after the year's departures: a
+    // share s of the movers looks in its own buurt only, the rest over the municipality, where
+    // half of the vacancies are in the own buurt: s + (1 - s) / 2 stay.
+    for (const double s : {0.0, 0.2, 0.5, 1.0}) {
         Market m(4);
         for (std::size_t a = 0; a < 4; ++a) m.live_alone(a, 100);
-        m.scenario.parameters.set("housing.own_buurt_weight", w);
+        m.scenario.parameters.set("housing.own_buurt_share", s);
         m.run();
         EXPECT_NEAR(m.total("moves_in"), 4 * 9, 1e-9);
-        EXPECT_NEAR(m.total("moves_in_buurt") / m.total("moves_in"), w / (w + 1), 1e-12) << w;
+        EXPECT_NEAR(m.total("moves_in_buurt") / m.total("moves_in"), s + (1 - s) / 2, 1e-12) << s;
     }
+}
+
+TEST(HousingMarket, AnAreaTakesBackAsManyMoversAsItsTurnoverGivesRoomForWhateverItsBuurtsSize) {
+    // Buurt B0 is one area (A0; A2 and A4 are empty), B1 three: the same turnover everywhere.
+    // A preference that multiplied the own buurt's vacancies kept more of the large buurt's
+    // movers at home and sent the small one's away: A0 shrank at every year's moves.
+    for (const double s : {0.2, 0.5, 0.8}) {
+        Market m(6);
+        for (const std::size_t a : {0, 1, 3, 5}) m.live_alone(a, 100);
+        m.dwellings[2] = m.dwellings[4] = 0;
+        m.scenario.parameters.set("housing.own_buurt_share", s);
+        m.run();
+        EXPECT_NEAR(m.value("moves_out", 0), 9, 1e-9);
+        for (const std::size_t a : {0, 1, 3, 5})
+            EXPECT_NEAR(m.value("moves_in", a), m.value("moves_out", a), 1e-9) << s << " A" << a;
+    }
+}
+
+TEST(HousingMarket, AVacancyIsTakenByAHouseholdLikeTheAreas) {
+    // Two areas with 19 vacancies each after the year's departures: A0 of couples (2 persons
+    // per household), A1 of persons living alone; the municipality has 1.5 persons per
+    // household. A vacancy in A0 weighs 2 / 1.5, one in A1 1 / 1.5: A0 takes twice the movers.
+    Market m(2);
+    m.persons[cell(0, 40, Position::partner_no_children)] = 100;
+    m.persons[cell(1, 40, Position::partner_no_children)] = 100;
+    m.live_alone(1, 100);
+    m.scenario.parameters.set("housing.own_buurt_share", 0.0);
+    m.run();
+    EXPECT_NEAR(m.value("moves_in", 0), 2 * m.value("moves_in", 1), 1e-9);
+    EXPECT_NEAR(m.total("moves_in"), m.total("moves_out"), 1e-9);  // everyone placed
 }
 
 TEST(HousingMarket, MovesGoOnlyToAreasWithVacantDwellings) {
@@ -256,12 +286,12 @@ TEST(HousingMarket, AgentMeanMovesPerAreaMatchTheCohortsExpectedMoves) {
     EXPECT_NEAR(filled, 120, 1e-9);
 }
 
-TEST(HousingMarket, AHigherOwnBuurtWeightKeepsMoreMovesInsideTheBuurtInTheAgentCore) {
+TEST(HousingMarket, AHigherOwnBuurtShareKeepsMoreMovesInsideTheBuurtInTheAgentCore) {
     std::vector<double> share;
-    for (const double w : {1.0, 3.0, 10.0}) {
+    for (const double s : {0.0, 0.3, 0.9}) {
         TwoCores setup;
         setup.scenario.construction.clear();
-        setup.scenario.parameters.set("housing.own_buurt_weight", w);
+        setup.scenario.parameters.set("housing.own_buurt_share", s);
         PerArea agent;
         AgentProjection p(setup.scenario, setup.areas, setup.base,
                           create_models(setup.rates, setup.models()), {.replicates = 4});
@@ -357,16 +387,18 @@ TEST(HousingMarketOccupancy, DemandLedAdmitsEveryoneAndReportsNoUnmetDemand) {
 }
 
 TEST(HousingMarketOccupancy, InMigrantsAreAdmittedOnlyIntoTheGemeenteTheyMoveTo) {
-    // Two gemeenten: G1 (area 0) is full and wants 50 in-migrants; G2 (area 1) has 100 dwellings
-    // and only 10 inhabitants (holiday homes), so 0.5 x 10 = 5 would come. The room of G2 must
-    // not house the in-migrants G1 refused (the national run once filled coastal holiday homes
-    // with a city's in-migrants).
+    // Two gemeenten: G1 (area 0) is full and wants 50 in-migrants; G2 (area 1) has 100 dwellings,
+    // 100 households of whom 10 aged 70 and half of those emigrate, so it has room for 5, and
+    // 0.5 x 100 = 50 would come. The room of G2 must not house the in-migrants G1 refused (the
+    // national run once filled coastal holiday homes with a city's in-migrants).
     Market m(2);
     AreaAttribute gemeente{"gemeente", {"G1", "G2"}};
     m.areas.add_attribute(std::move(gemeente));
     m.live_alone(0, 100);
-    m.live_alone(1, 10);
+    m.live_alone(1, 90);
+    m.persons[CohortCell::size + cell(0, 70, Position::living_alone)] = 10;
     for (auto& by_age : m.rates.emigration) by_age.fill(0.0);
+    m.rates.emigration[0][70] = 0.5;
     m.rates.internal_moves_per_inhabitant = 0;
     m.rates.immigrants_per_inhabitant = 0.5;
     m.run();
@@ -375,9 +407,9 @@ TEST(HousingMarketOccupancy, InMigrantsAreAdmittedOnlyIntoTheGemeenteTheyMoveTo)
     // In-migrants per area: migration_in (the core's flow) less the moves between areas (none).
     EXPECT_DOUBLE_EQ(m.total("moves_in"), 0);
     EXPECT_NEAR(m.flows[0][2], 0, 1e-9);
-    // G2: its own 5 come, no more.
+    // G2: 5 of its own 50 come, into the room its emigrants left; none of G1's.
     EXPECT_NEAR(m.flows[1][2], 5, 1e-9);
-    EXPECT_NEAR(m.value("migration_in_unmet", 1), 0, 1e-9);
+    EXPECT_NEAR(m.value("migration_in_unmet", 1), 45, 1e-9);
 }
 
 }  // namespace
