@@ -25,6 +25,8 @@ for arg in "$@"; do
 done
 if [[ $test == yes ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-pytest hdf5-tools)
+  # The Python package (bindings/, docs/python.md) and its example session's plot.
+  packages+=(pybind11-dev python3-dev python3-matplotlib)
 fi
 if [[ $fuzz == yes ]]; then
   # libFuzzer and the sanitizers' runtime come with Debian's clang, not with g++.

@@ -32,7 +32,7 @@ SyntheticCountry synthetic_pc6_country(const Dataset& national, int pc6_per_pc4,
     for (const std::uint32_t id : order)
         country.persons.add(pc4_persons.birth_year[id], pc4_persons.sex[id],
                             pc4_persons.position[id], area[id]);
-    link_base_population(country.persons);
+    link_base_population(country.persons, national.base.partner_age_gap);
 
     std::vector<std::string> codes;
     codes.reserve(n_pc4 * k);

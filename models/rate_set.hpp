@@ -128,6 +128,12 @@ struct RateSet {
     std::vector<HouseholdTransition> transitions;
     double persons_per_household = 2.0;            // [persons] mean private household size
     double other_households_per_other_member = 0;  // [households per person]
+    // [years] mean age gap of partners, the man older (CBS 71488ned): widowhood here and in the
+    // rates assumes it, and the agent core pairs its partners at it
+    double partner_age_gap = 2.0;
+    // [per year] relative rise of the share living alone at each sex and age beyond what the
+    // ageing of the population gives (CBS 37975 and 71488ned, 2011-2019): the baseline trend
+    double living_alone_trend = 0.0;
 
     // Care use and cost per person per year
     BySexAge<double> gp_contacts{};             // [contacts per person per year]

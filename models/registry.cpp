@@ -48,7 +48,7 @@ std::vector<std::unique_ptr<Model>> migration(const ModelInputs& in) {
     auto market = std::make_unique<HousingMarket>(
         in.rates, in.baseline_stock ? *in.baseline_stock : BaselineStockChange{});
     auto out = std::make_unique<OutMigrationModel>(in.rates, market->construction());
-    auto partners = std::make_unique<PartnerMatchingModel>(*market);
+    auto partners = std::make_unique<PartnerMatchingModel>(*market, in.rates.partner_age_gap);
     auto arrivals = std::make_unique<InMigrationModel>(in.rates, *market);
     std::vector<std::unique_ptr<Model>> models;
     models.push_back(std::move(out));
@@ -85,9 +85,9 @@ std::vector<std::unique_ptr<Model>> household_positions(const ModelInputs& in) {
 constexpr std::array<DrawStream, 2> household_streams{household_positions_stream,
                                                       institution_moves_stream};
 constexpr std::array<PersonYearLane, 1> household_lanes{household_positions_lane};
-constexpr std::array<RateLever, 5> household_levers{leaving_home_lever, partnering_lever,
-                                                    separation_lever, family_formation_lever,
-                                                    institution_lever};
+constexpr std::array<RateLever, 6> household_levers{leaving_home_lever, partnering_lever,
+                                                    separation_lever,   family_formation_lever,
+                                                    institution_lever,  living_alone_lever};
 constexpr std::array<DrawStream, 3> alignment_streams{
     alignment_out_stream, alignment_arrivals_out_stream, alignment_in_stream};
 // The core draws these itself (engine/core/random.hpp).

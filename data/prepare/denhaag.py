@@ -25,6 +25,7 @@ from common import (AGES, AL, EVENTS, GM_CODE, GM_NAME, INST, KWB_BAND_COLS, KWB
 from rate_set import (ZVW_CAT_NAMES, ZVW_CATEGORIES, check_rate_set, demography_yaml_lines, derive_care,
                       derive_fertility, derive_fertility_path, derive_mortality_factor, mortality_provenance,
                       derive_household_positions, derive_household_positions_bands, derive_household_transitions,
+                      living_alone_trend, partner_age_gap,
                       derive_mortality, derive_zvw_categories, describe_capped, write_rates,
                       write_zvw_categories, zvw_mix_2015_vs_2023)
 
@@ -259,6 +260,8 @@ def write_rates_yaml(path, sc):
         f"persons_per_household_gemeente: {fmt8(sc['pph'])}  # persons per household; GM0518 1 Jan 2019: 537,833 persons (71488ned, incl. institutions) / 263,371 households (71486ned)",
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # persons in private households (modelled: 537,833 minus modelled institution residents) / 263,371 households",
         f"other_households_per_other_member: {fmt8(sc['ohpom'])}  # 'other' households per other_member person; GM0518: 2,121 other households (71486ned: 263,371 - 125,380 - 53,679 - 57,442 - 24,749) / {sc['other_members']:.0f} modelled other_member persons",
+        f"partner_age_gap: {sc['gap']:.2f}  # years; mean age gap of partners living together, the man older: mean age of men minus women in a partner position, CBS 71488ned GM0518 1 Jan 2019 samenwonend by sex x 5-year band (band mid-points); the widowhood rates, the cohort core's widowhood and the agent core's pairing of partners all use it",
+        f"living_alone_trend: {sc['alone_trend']}  # per year; relative rise of the share living alone at each sex and age beyond the ageing of the population (the baseline's trend to living alone; scenario lever rates.living_alone on top): log-linear slope 2011-2019 of CBS 37975 one-person households of the Netherlands ({sc['alone_series'][2011][0]:,} in 2011, {sc['alone_series'][2019][0]:,} in 2019) over the persons living alone that the 2019 shares of CBS 71488ned Nederland by sex x 5-year band give each year's population (cbs_nl_population_single_age_1950_2019: {sc['alone_series'][2011][1]:,.0f} in 2011)",
         *sc["demography"],
         f"zvw_cost_factor: {fmt8(sc['zvw_scr'])}  # x national age-sex level (1 = Zvw cost per insured year at the NL 2023 rates for Den Haag's own age-sex mix); Vektis Zvw 2023 gemeente, standardised cost ratio scr (actual / expected cost, indirect age-sex standardisation) of row {sc['zvw_scr_name']!r} in municipality_benchmark.csv: EUR {sc['zvw_actual']:,.0f} / {sc['zvw_expected']:,.0f}, {sc['zvw_insured']:,.0f} insured years; Bron: Vektis. The engine multiplies care.csv zvw_eur (the national CPB level) by it",
         "",
@@ -461,7 +464,7 @@ from and to (in the position order above), event (in the order {', '.join(EVENTS
 T (off-diagonal = rates summed over events, diagonal = 1 − row sum) as new = x·T. **Modelled:** calibrated so
 that x(a)·T(a) = x(a+1) exactly, i.e. the 2019 cross-sectional profile is what a stationary population
 (cohorts that behave like the cross-section, same mortality in every position) would produce.
-Widowhood (q of the other sex at age +2 for women, −2 for men) and separation churn (assumption: 0.025 at
+Widowhood (q of the other sex at age + partner_age_gap for women, − partner_age_gap for men: {f['gap']:.2f} years, the mean age gap of GM0518's partners in 71488ned, see rates.yaml; q linear between whole ages) and separation churn (assumption: 0.025 at
 18–34, linear to 0.015 at 50 and 0.004 at 75+, 0 below 18; with children: women 0.85 → single parent,
 men 0.5) are gross flows; the remaining net change is moved greedily along the priority list of edges
 (see docs). Gross churn into a position q is capped at y_q − 0.5·x_q (rates are relative to x, so persons
@@ -735,7 +738,9 @@ def run(shared, out):
     ages_f, asfr, fert_factor, asfr_base = derive_fertility(asfr_nl, gm_pop[1], births5)
     band_counts, hinfo = derive_household_positions_bands(gm71488, nl71488, nl_pop, tot71488)
     shares = derive_household_positions(band_counts)
-    trans, tinfo = derive_household_transitions(shares, q)
+    gap = partner_age_gap(band_counts)
+    alone_trend, alone_series = living_alone_trend(shared, nl71488)
+    trans, tinfo = derive_household_transitions(shares, q, gap)
     # Wmo clients live outside institutions (care-home residents get Wlz care), and the engine
     # applies the probability to them only: scale it on the same population.
     gm_pop_home = gm_pop * (1.0 - shares[..., INST])
@@ -762,7 +767,8 @@ def run(shared, out):
     sc = {"srb": 0.512, "srb_proxy": nl0[0] / nl0.sum(), "imm_rate": minfo["rates"]["immigration"],
           "mi_rate": minfo["rates"]["moves_in"], "out_rate": minfo["out_rate"], "gp_per_fte": 5.0 / (4.3 / 10000.0),
           "pph": 537833 / hh["total"], "pph_private": (537833 - inst_total) / hh["total"],
-          "ohpom": ohpom, "other_members": other_members,
+          "ohpom": ohpom, "other_members": other_members, "gap": gap,
+          "alone_trend": alone_trend, "alone_series": alone_series,
           "zvw_scr": float(vek_gm["scr"]), "zvw_scr_name": vek_gm["gemeentenaam"],
           "zvw_actual": float(vek_gm["actual_cost"]), "zvw_expected": float(vek_gm["expected_cost"]),
           "zvw_insured": float(vek_gm["insured_years"]),
@@ -839,7 +845,7 @@ def run(shared, out):
           "gp04": nl_mean(care["gp"], 0, 4), "gp6584": nl_mean(care["gp"], 65, 84),
           "wmo7584": gm_mean(care["wmo_p"], 75, 84), "wmo85": gm_mean(care["wmo_p"], 85, 105),
           "wmo1824": gm_mean(care["wmo_p"], 18, 24), "srb_proxy": sc["srb_proxy"], "other_members": other_members,
-          "ohpom": ohpom, "capped_desc": describe_capped(tinfo["capped"]),
+          "ohpom": ohpom, "gap": gap, "capped_desc": describe_capped(tinfo["capped"]),
           "wmo_noninst": float((Xd[..., :INST].sum((0, 3)) * care["wmo_p"][None, :]).sum()),
           "zvw_scr": sc["zvw_scr"], "zvw_scr_name": sc["zvw_scr_name"], "zvw_actual": sc["zvw_actual"],
           "zvw_expected": sc["zvw_expected"], "zvw_insured": sc["zvw_insured"], "zcat": zcat, "zmix": zmix}

@@ -17,7 +17,7 @@ from common import (AGES, AL, BAND5_OF_AGE, INST, MAX_AGE, N_AGES, OM, PNC, POSI
                     controlled_round, fmt8, implied_households, largest_remainder, population_rows, read_70072_gm, read_qx,
                     write_csv, write_dataset_yaml, write_text)
 from rate_set import (check_rate_set, demography_yaml_lines, derive_household_positions, mortality_provenance, derive_household_positions_bands,
-                      derive_household_transitions, describe_capped, write_rates,
+                      derive_household_transitions, living_alone_trend, partner_age_gap, describe_capped, write_rates,
                       write_zvw_categories)
 
 NL_RATES = "nl-2019"
@@ -153,6 +153,8 @@ def write_nl_rates_yaml(path, sc):
         f"persons_per_household_gemeente: {fmt8(sc['pph'])}  # persons per household, here national (the key keeps its name): NL 1 Jan 2019 {sc['pop']:,} persons (CBS 37296ned, incl. institutions) / {sc['hh']:,} private households (CBS 37975)",
         f"persons_per_private_household_gemeente: {fmt8(sc['pph_private'])}  # national: {sc['priv']:,} persons in private households (CBS 71488ned Nederland, five private positions) / {sc['hh']:,} households",
         f"other_households_per_other_member: {fmt8(sc['ohpom'])}  # 'other' households per other_member person; NL 2019: {sc['other_hh']:,.0f} other households (37975 multi-person without children {sc['multi_nokids']:,} - {sc['couples_nc_hh']:,.0f} couples without children, derived) / {sc['other_members']:,.0f} overig lid (71488ned)",
+        f"partner_age_gap: {sc['gap']:.2f}  # years; mean age gap of partners living together, the man older: mean age of men minus women in a partner position, CBS 71488ned Nederland 1 Jan 2019 samenwonend by sex x 5-year band (band mid-points); the widowhood rates, the cohort core's widowhood and the agent core's pairing of partners all use it",
+        f"living_alone_trend: {sc['alone_trend']}  # per year; relative rise of the share living alone at each sex and age beyond the ageing of the population (the baseline's trend to living alone; scenario lever rates.living_alone on top): log-linear slope 2011-2019 of CBS 37975 one-person households of the Netherlands ({sc['alone_series'][2011][0]:,} in 2011, {sc['alone_series'][2019][0]:,} in 2019) over the persons living alone that the 2019 shares of CBS 71488ned Nederland by sex x 5-year band give each year's population (cbs_nl_population_single_age_1950_2019: {sc['alone_series'][2011][1]:,.0f} in 2011)",
         *sc["demography"],
         "zvw_cost_factor: 1  # x national age-sex level; the Netherlands is the national level by definition (Vektis Zvw 2023 standardisation)",
         "",
@@ -170,13 +172,15 @@ def build_nl_rates(shared, out, q, mort, asfr_base, care, zcat, nl_pop, nl71488)
     hh = read_nl_households(shared)
     band_counts, hinfo = derive_nl_household_bands(nl71488, pop_full, hh)
     shares = derive_household_positions(band_counts)
-    trans, tinfo = derive_household_transitions(shares, q)
+    gap = partner_age_gap(band_counts)
+    alone_trend, alone_series = living_alone_trend(shared, nl71488)
+    trans, tinfo = derive_household_transitions(shares, q, gap)
     nl_row = read_70072_gm(shared, "NL01")
     ages_f = np.arange(15, 50)
     nrows = write_rates(rd, (q, mort["improvement"]), (ages_f, asfr_base), shares, trans, care)
     nrows["zvw_categories.csv"] = write_zvw_categories(os.path.join(rd, "zvw_categories.csv"), zcat)
     pop_total = int(totals.sum())
-    sc = {"srb_proxy": nl_pop[0, 0] / nl_pop[:, 0].sum(), 
+    sc = {"srb_proxy": nl_pop[0, 0] / nl_pop[:, 0].sum(), "gap": gap, "alone_trend": alone_trend, "alone_series": alone_series,
           "gp_per_fte": 5.0 / (4.3 / 10000.0), "pop": pop_total, "hh": hh["total"],
           "pph": pop_total / hh["total"], "priv": int(round(hinfo["priv_total"])),
           "pph_private": hinfo["priv_total"] / hh["total"], "ohpom": hinfo["other_hh"] / hinfo["other_members"],

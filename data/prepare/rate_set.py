@@ -325,9 +325,62 @@ GREEDY_EDGES = (
 )
 
 
-def derive_household_transitions(shares, q):
+def partner_age_gap(band_counts):
+    """Mean age gap of partners [years, the man older]: the mean age of men in a partner position
+    minus that of women (CBS 71488ned samenwonend by sex x 5-year band, band mid-points, 95+ at 97).
+    Every couple has one man and one woman (same-sex couples, about 1% of partners, are left in),
+    so the difference of the means is the mean difference within couples. The one gap of the
+    engine: the widowhood rates here, the cohort core's widowhood (household_positions) and the
+    agent core's pairing of partners (engine/core/kinship.cpp) all read it from rates.yaml."""
+    mids = np.arange(20) * 5 + 2.5
+    mids[19] = 97.0
+    partners = band_counts[..., PNC] + band_counts[..., PWC]
+    mean_age = (partners * mids[None, :]).sum(1) / partners.sum(1)
+    return round(float(mean_age[0] - mean_age[1]), 2)  # as rates.yaml holds it
+
+
+def living_alone_trend(shared, nl71488):
+    """The trend to living alone beyond ageing [relative change per year of the share living alone
+    at each sex and age]: CBS 37975's one-person households of the Netherlands on 1 January
+    2011-2019 (total minus multi-person households with and without children) over the persons
+    living alone that 71488ned's shares of 2019 (by sex x 5-year band) give the population of that
+    year (cbs_nl_population_single_age_1950_2019; ages 95-99 for the band 95+); the log-linear
+    slope of that ratio. Returns (trend, {year: (observed, at 2019 shares)})."""
+    hh = pd.read_csv(os.path.join(shared, "cbs_nl_demography_statline",
+                                  "nl_private_households_by_composition_2011_2020.csv"), sep=";")
+    hh = hh.set_index(hh.columns[0])
+    pops = [pd.read_csv(os.path.join(shared, "cbs_nl_population_single_age_1950_2019",
+                                     f"nl_population_{sex}_by_single_age_1950_2019.csv"),
+                        encoding="utf-8-sig").set_index("Age") for sex in SEXES]
+    band = np.minimum(pops[0].index.to_numpy() // 5, 19)
+    alone_share_2019 = np.stack([nl71488["alone"][s] / np.bincount(band, weights=pops[s]["2019"].to_numpy(float),
+                                                                   minlength=20) for s in range(2)])
+    years = list(range(2011, 2020))
+    series = {}
+    for y in years:
+        one_person = int(hh.loc["Totaal particuliere huishoudens", str(y)]) \
+            - int(hh.loc["Meerpersoonshuishoudens zonder kinderen", str(y)]) \
+            - int(hh.loc["Meerpersoonshuishoudens met kinderen", str(y)])
+        at_2019 = sum((alone_share_2019[s] * np.bincount(band, weights=pops[s][str(y)].to_numpy(float),
+                                                         minlength=20)).sum() for s in range(2))
+        series[y] = (one_person, at_2019)
+    slope = np.polyfit(years, [np.log(o / e) for o, e in series.values()], 1)[0]
+    return round(float(slope), 5), series
+
+
+def partner_death_probability(q, sex, age):
+    """q of the partner (the other sex) of a person of `sex` aged `age`, the partner `age` +/- the
+    gap years old: linear between the whole ages around it (the gap is not a whole number)."""
+    lo = int(np.floor(age))
+    f = age - lo
+    at = lambda a: q[sex, min(max(a, 0), MAX_AGE)]
+    return (1.0 - f) * at(lo) + f * at(lo + 1)
+
+
+def derive_household_transitions(shares, q, gap):
     """Annual transition rates between positions, calibrated so that for each sex and age a
     x(a).T(a) = x(a+1) (cross-sectional profile reproduced by a stationary population).
+    `gap`: the partners' mean age gap [years, the man older] (partner_age_gap).
     Returns dict (s, a, from, to, event) -> rate, plus diagnostics."""
     rates = {}
     capped = []
@@ -335,7 +388,7 @@ def derive_household_transitions(shares, q):
     max_rowsum = 0.0
     for s in range(2):
         other = 1 - s
-        gap = -2 if s == 0 else 2                # husbands ~2 years older than wives
+        partner_offset = -gap if s == 0 else gap   # a man's partner is younger, a woman's older
         for a in range(MAX_AGE):                 # 0..104; 105 stays (no rows)
             x = shares[s, a].copy()
             y = shares[s, a + 1]
@@ -346,8 +399,8 @@ def derive_household_transitions(shares, q):
                     return
                 flows[(p, qq, ev)] = flows.get((p, qq, ev), 0.0) + f
 
-            # 1. widowhood: partner dies with the other sex's probability at age a+gap
-            w = q[other, min(max(a + gap, 0), MAX_AGE)]
+            # 1. widowhood: partner dies with the other sex's probability at age a +/- gap
+            w = partner_death_probability(q, other, a + partner_offset)
             add(PNC, AL, "widowhood", w * x[PNC])
             add(PWC, SP, "widowhood", w * x[PWC])
             # 2. separation churn (assumption)

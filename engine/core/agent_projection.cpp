@@ -49,7 +49,7 @@ AgentPopulation synthesise_population(const BasePopulation& base, std::size_t n_
 AgentPopulation start_population(const BasePopulation& base, std::size_t n_areas,
                                  std::uint64_t seed) {
     AgentPopulation persons = synthesise_population(base, n_areas, seed);
-    link_base_population(persons);
+    link_base_population(persons, base.partner_age_gap);
     std::vector<std::uint32_t> all(persons.size());
     for (std::uint32_t id = 0; id < persons.size(); ++id) all[id] = id;
     update_households(persons, all);
@@ -271,7 +271,7 @@ void AgentProjection::Year::end_year(PhaseTimes& times) {
     times.time(Phase::household_positions, [&] {
         parallel_for_ranges(n_areas, [&](const auto& range) {
             for (std::size_t a = range.begin(); a != range.end(); ++a)
-                update_partner_links(p.persons_, p.residents_[a]);
+                update_partner_links(p.persons_, p.residents_[a], p.base_.partner_age_gap);
         });
     });
 }

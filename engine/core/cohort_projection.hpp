@@ -22,6 +22,9 @@ struct BasePopulation {
     int year = 0;
     std::vector<double> persons;    // areas x CohortCell::size
     std::vector<double> dwellings;  // [dwellings] per area
+    // [years] mean age gap of partners, the man older: the agent core pairs its partners at it
+    // (engine/core/kinship.hpp); the dataset takes it from its rate set (RateSet::partner_age_gap)
+    double partner_age_gap = 2.0;
 };
 
 struct ProjectionSettings {

@@ -22,22 +22,26 @@ constexpr bool is_partner(Position p) noexcept {
     return p == Position::partner_no_children || p == Position::partner_with_children;
 }
 
-// Couples among `men` and `women` (sorted here by age): a man about two years older than the
-// woman, at most eight years from that, walking both lists from the oldest. Links nothing.
+// Couples among `men` and `women` (sorted here by age): a man about `partner_age_gap` years
+// older than the woman (the rate set's mean gap, which the cohort core's widowhood assumes), at
+// most eight years from that, walking both lists from the oldest. When one side outnumbers the
+// other, those left single are spread over its ages, not all taken from its youngest, so the
+// couples' mean gap is the lists' difference of mean ages. Links nothing.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> match_partners(
     const AgentPopulation& persons, std::vector<std::uint32_t>& men,
-    std::vector<std::uint32_t>& women);
+    std::vector<std::uint32_t>& women, double partner_age_gap);
 
-// Links at the start: within each area, partners paired by age rank (men about two years
-// older), children at home to a mother in a parent position 15-45 years older. Persons must
-// be stored area by area (as synthesise_population does).
-void link_base_population(AgentPopulation& persons);
+// Links at the start: within each area, partners paired by age rank (match_partners), children
+// at home to a mother in a parent position 15-45 years older. Persons must be stored area by
+// area (as synthesise_population does).
+void link_base_population(AgentPopulation& persons, double partner_age_gap);
 
 // Keeps an area's links consistent after its events of the year: clears partner links of
 // persons who died, left or are no longer in a partner position (on both sides), then pairs
 // the area's persons in a partner position without a partner, by age rank. Only persons of
 // this area are touched, so areas can be processed in parallel.
-void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_t> area_persons);
+void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_t> area_persons,
+                          double partner_age_gap);
 
 // Groups an area's present persons into households (AgentPopulation::household): partners
 // together, children at home with their mother (and so with her partner). Reads and writes

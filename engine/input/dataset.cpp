@@ -683,6 +683,10 @@ RateSet load_rate_set(const fs::path& dir) {
     r.other_households_per_other_member =
         meta.get<double>("other_households_per_other_member", "households per person");
     r.zvw_cost_factor = meta.get<double>("zvw_cost_factor", "x national age-sex level", 1.0);
+    r.partner_age_gap = meta.get_in_range(
+        "partner_age_gap", "years the man of a couple is older on average", -10.0, 10.0);
+    r.living_alone_trend = meta.get_in_range(
+        "living_alone_trend", "a relative change per year of the share living alone", -0.1, 0.1);
     // Mortality and fertility beyond the tables (docs/model.md, "Mortality" and "Fertility").
     const std::array<std::string, n_sexes> sex_suffix{"_male", "_female"};
     for (std::size_t s = 0; s < sex_suffix.size(); ++s) {
@@ -869,6 +873,7 @@ Dataset load_dataset(const fs::path& dir) {
     fs::path rates_path = fs::path(rates_dir);
     if (rates_path.is_relative()) rates_path = dir / rates_path;
     d.rates = load_rate_set(rates_path.lexically_normal());
+    d.base.partner_age_gap = d.rates.partner_age_gap;
     for (const auto& [k, v] : d.rates.provenance) d.metadata[k] = v;
     check_label_column_names(areas, d);
     return d;

@@ -18,6 +18,7 @@
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/aggregate.hpp"
 #include "engine/output/quantiles.hpp"
+#include "engine/output/result_values.hpp"
 
 namespace socialtwin {
 
@@ -123,14 +124,6 @@ void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const h
                 what);
 }
 
-// "<description> (<qualifier>)", keeping a final full stop at the end.
-std::string qualified(std::string description, std::string_view qualifier) {
-    const bool stop = !description.empty() && description.back() == '.';
-    if (stop) description.pop_back();
-    return fmt::format("{}{}({}){}", description, description.empty() ? "" : " ", qualifier,
-                       stop ? "." : "");
-}
-
 }  // namespace
 
 namespace {
@@ -232,7 +225,6 @@ Scales write_dimensions(hid_t root, const RunDescription& run, const std::vector
 // Area attributes: labels over `area`. Returns their names for every indicator's `coordinates`,
 // so xarray shows them as coordinates rather than data variables.
 std::string write_area_attributes(hid_t root, const AreaTable& areas, hid_t area_scale) {
-    std::string coordinates;
     for (const auto& attribute : areas.attributes()) {
         const std::array<hsize_t, 1> n{areas.size()};
         hdf5::Datatype type = hdf5::utf8_string_type();
@@ -240,61 +232,24 @@ std::string write_area_attributes(hid_t root, const AreaTable& areas, hid_t area
         if (areas.size() > 0)
             hdf5::write(dataset.id(), std::span<const std::string>(attribute.values));
         hdf5::attach_dimension_scale(dataset.id(), area_scale, 0);
-        if (!coordinates.empty()) coordinates += ' ';
-        coordinates += attribute.name;
     }
-    return coordinates;
+    return area_coordinates(areas);
 }
 
 // What an indicator is, on each of its datasets: what the model declared (IndicatorSpec), so a
 // reader never guesses a cost or a flow from the units.
 void write_indicator_attributes(hid_t dataset, const IndicatorSpec& spec,
-                                const std::string& description, const std::string& coordinates) {
-    namespace attribute = indicator_attribute;
-    hdf5::write_attribute(dataset, std::string(attribute::units), spec.units);
-    hdf5::write_attribute(dataset, std::string(attribute::description), description);
-    if (!spec.source.empty())
-        hdf5::write_attribute(dataset, std::string(attribute::source), spec.source);
-    hdf5::write_attribute(dataset, std::string(attribute::kind), std::string(to_string(spec.kind)));
-    if (!spec.weight.empty())
-        hdf5::write_attribute(dataset, std::string(attribute::weight), spec.weight);
-    hdf5::write_attribute(dataset, std::string(attribute::quantity),
-                          std::string(to_string(spec.quantity)));
-    hdf5::write_attribute(dataset, std::string(attribute::cost),
-                          std::string(spec.cost ? attribute::yes : attribute::no));
-    if (!coordinates.empty())
-        hdf5::write_attribute(dataset, std::string(attribute::coordinates), coordinates);
+                                std::string_view qualifier, const std::string& coordinates) {
+    for (const auto& [name, value] : indicator_attributes(spec, qualifier, coordinates))
+        hdf5::write_attribute(dataset, name, value);
 }
 
 // Provenance. All strings: a uint64 seed or a path survive any reader unchanged.
 void write_meta(hid_t root, const RunDescription& run, const std::string& created) {
     const Scenario& scenario = *run.scenario;
     auto meta = hdf5::create_group(root, std::string(result_layout::meta));
-    std::vector<std::pair<std::string, std::string>> entries{
-        {"scenario_name", scenario.name},
-        {"scenario_path", scenario.source_path},
-        {"dataset", scenario.dataset},
-        {"seed", std::to_string(scenario.seed)},
-        {"core", run.core},
-        {"replicates", std::to_string(run.replicates)},
-        {"base_year", std::to_string(run.years.front())},
-        {"horizon", std::to_string(scenario.horizon)},
-        {"area_level", run.areas->level()},
-        {"engine_version", std::string(engine_version())},
-        {"git_commit", std::string(engine_git_commit())},
-        {"created_utc", created},
-    };
-    // The caller knows best (e.g. the resolved dataset path): its entries replace ours in place;
-    // the rest follow ours, so the file lists the run's identity first.
-    for (const auto& [key, value] : run.metadata) {
-        auto same = std::find_if(entries.begin(), entries.end(),
-                                 [&](const auto& entry) { return entry.first == key; });
-        if (same != entries.end())
-            same->second = value;
-        else
-            entries.emplace_back(key, value);
-    }
-    for (const auto& [key, value] : entries) hdf5::write_attribute(meta.id(), key, value);
+    for (const auto& [key, value] : result_meta(run, created))
+        hdf5::write_attribute(meta.id(), key, value);
     // The YAML can be long: a dataset, not an attribute, so h5dump and h5py show it plainly.
     hdf5::Datatype string_type = hdf5::utf8_string_type();
     auto yaml = hdf5::create_dataset(meta.id(), std::string(result_layout::scenario_yaml),
@@ -385,9 +340,8 @@ struct Hdf5Writer::State {
         const std::size_t n = n_replicates;
         const std::string what =
             fmt::format("summarising '{}{}'", indicator.name, result_layout::replicates_suffix);
-        std::vector<double> block, mean, quantiles, cell(n),
-            levels(result_layout::quantile_levels.begin(), result_layout::quantile_levels.end());
-        std::vector<double> cell_quantiles(levels.size());
+        const auto& levels = result_layout::quantile_levels;
+        std::vector<double> block, mean, quantiles;
         for (std::size_t y = 0; y < years.size(); ++y) {
             for (std::size_t first = 0; first < n_areas; first += indicator.chunk_areas) {
                 const std::size_t areas = std::min(indicator.chunk_areas, n_areas - first);
@@ -398,17 +352,7 @@ struct Hdf5Writer::State {
                 std::vector<hsize_t> start{0, y}, count{n, 1};
                 append_area_dims(indicator, first, areas, start, count);
                 read_block(indicator.replicates.id(), start, count, block, what);
-                for (std::size_t k = 0; k < m; ++k) {
-                    // Summed in replicate order from the first value, so that one replicate's
-                    // mean is that replicate's value to the bit.
-                    double sum = block[k];
-                    for (std::size_t r = 1; r < n; ++r) sum += block[r * m + k];
-                    mean[k] = sum / static_cast<double>(n);
-                    for (std::size_t r = 0; r < n; ++r) cell[r] = block[r * m + k];
-                    replicate_quantiles(cell, levels, cell_quantiles);
-                    for (std::size_t q = 0; q < levels.size(); ++q)
-                        quantiles[q * m + k] = cell_quantiles[q];
-                }
+                summarise_replicates(block, n, mean, quantiles);
                 start.erase(start.begin());
                 count.erase(count.begin());
                 hdf5::write_block(indicator.mean.id(), start, count, mean);
@@ -454,23 +398,20 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
         axes.scales.push_back(scales.catalog_ids.at(name));
     }
     indicator.mean = create(spec.name, axes, indicator.chunk_areas, {});
-    write_indicator_attributes(indicator.mean.id(), spec,
-                               qualified(spec.description, result_layout::mean_qualifier),
+    write_indicator_attributes(indicator.mean.id(), spec, result_layout::mean_qualifier,
                                coordinates);
     if (has_companions()) {
         indicator.replicates =
             create(spec.name + std::string(result_layout::replicates_suffix), axes,
                    indicator.chunk_areas, Leading{scales.replicate.id(), n_replicates, 1});
         write_indicator_attributes(indicator.replicates.id(), spec,
-                                   qualified(spec.description, result_layout::replicates_qualifier),
-                                   coordinates);
+                                   result_layout::replicates_qualifier, coordinates);
         const hsize_t n_levels = result_layout::quantile_levels.size();
         indicator.quantiles =
             create(spec.name + std::string(result_layout::quantiles_suffix), axes,
                    indicator.chunk_areas, Leading{scales.quantile.id(), n_levels, n_levels});
         write_indicator_attributes(indicator.quantiles.id(), spec,
-                                   qualified(spec.description, result_layout::quantiles_qualifier),
-                                   coordinates);
+                                   result_layout::quantiles_qualifier, coordinates);
         hdf5::write_attribute(indicator.quantiles.id(),
                               std::string(indicator_attribute::quantile_method),
                               result_layout::quantile_method);

@@ -1,6 +1,8 @@
 #include "models/households/household_positions.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 namespace socialtwin {
 
@@ -48,26 +50,149 @@ void complete_rows(BySexAge<TransitionMatrix>& matrices) {
 }  // namespace
 
 // The baseline widowhood rate is the partner's death probability of the reference year, without
-// the area's mortality factor (data/prepare/rate_set.py: the other sex at two years older for a
-// woman, two younger for a man). The partner dies as mortality says this year -- improved since
-// the reference year, times the area's factor and the scenario's lever at the partner's age -- so
-// widowhood changes with it; the agent core widows by the linked partner's death, and without
+// the area's mortality factor (data/prepare/rate_set.py: the other sex at partner_age_gap years
+// older for a woman, younger for a man). The partner dies as mortality says this year -- improved
+// since the reference year, times the area's factor and the scenario's lever at the partner's age
+// -- so widowhood changes with it; the agent core widows by the linked partner's death, and without
 // this the cohort core kept 2019's widowhood for 30 years (couples -1.3%, singles +0.9% below
 // and above the agent core in 2049).
 double HouseholdPositionsModel::partner_mortality_change(int sex, int age, int year) const {
     const int partner_sex = 1 - sex;
-    const int partner_age = std::clamp(
-        age + (sex == index(Sex::male) ? -widowhood_age_gap : widowhood_age_gap), 0, max_age);
-    const double reference = rates_.death_probability[at(partner_sex)][at(partner_age)];
+    const double gap = rates_.partner_age_gap;
+    const double partner_age = age + (sex == index(Sex::male) ? -gap : gap);
+    const double below = std::floor(partner_age);
+    const double weight = partner_age - below;  // of the whole age above
+    double reference = 0, now = 0;
+    for (const auto& [whole, w] : {std::pair{below, 1.0 - weight}, std::pair{below + 1, weight}}) {
+        const int a = std::clamp(static_cast<int>(whole), 0, max_age);
+        const double q = rates_.death_probability[at(partner_sex)][at(a)];
+        reference += w * q;
+        now += w * std::min(1.0,
+                            q *
+                                mortality_improvement_factor(
+                                    rates_.mortality_improvement[at(partner_sex)][at(a)],
+                                    rates_.reference_year, year) *
+                                rates_.mortality_factor *
+                                rate_multiplier(*scenario_, mortality_lever, year, partner_sex, a));
+    }
     if (reference <= 0) return 1.0;
-    const double now = std::min(
-        1.0, reference *
-                 mortality_improvement_factor(
-                     rates_.mortality_improvement[at(partner_sex)][at(partner_age)],
-                     rates_.reference_year, year) *
-                 rates_.mortality_factor *
-                 rate_multiplier(*scenario_, mortality_lever, year, partner_sex, partner_age));
     return now / reference;
+}
+
+// The baseline matrices are calibrated so that the rate set's own mix of age a becomes its mix
+// of age a+1 (a stationary cross-section). Applied to a gemeente whose mix differs -- fewer
+// persons living alone in a village, more in a city -- they pull its mix towards the rate set's
+// within a few years: from base 2021 the gemeenten with the fewest one-person households gained
+// 7% of them in one year where CBS recorded no change. So each gemeente keeps its own
+// cross-section the same way: after the baseline matrix, the net moves that turn what the
+// matrix makes of the gemeente's base-year mix of age a into its base-year mix of age a+1, each
+// position's surplus spread over the positions short in proportion to their shortfall. Both
+// mixes carry the trend to living alone of their year (below). Computed from the base
+// population (the same expected counts in both cores) and the rate set's matrices without the
+// scenario's levers, so the levers still act; a sex and age with fewer than `min_persons` in the
+// gemeente keeps the baseline matrix alone.
+void HouseholdPositionsModel::begin_run(const RunContext& run) {
+    scenario_ = run.scenario;
+    base_year_ = run.base_year;
+    local_mix_.clear();
+    gemeente_of_.clear();
+    base_persons_.clear();
+    if (run.areas == nullptr) return;
+    const std::size_t n_areas = run.areas->size();
+    if (n_areas == 0 || run.base_cells.size() < n_areas * CohortCell::size) return;
+
+    for (auto& by_age : baseline_)
+        for (auto& m : by_age)
+            for (auto& row : m) row.fill(0.0);
+    for (const HouseholdTransition& t : rates_.transitions)
+        baseline_[at(index(t.sex))][at(t.age)][at(index(t.from))][at(index(t.to))] += t.rate;
+    complete_rows(baseline_);
+
+    gemeente_of_ = run.areas->groups("gemeente");
+    base_persons_.resize(*std::max_element(gemeente_of_.begin(), gemeente_of_.end()) + 1);
+    for (auto& cells : base_persons_) cells.fill(0.0);
+    for (std::size_t a = 0; a < n_areas; ++a)
+        for (std::size_t c = 0; c < CohortCell::size; ++c)
+            base_persons_[gemeente_of_[a]][c] += run.base_cells[a * CohortCell::size + c];
+    local_mix_.resize(base_persons_.size());
+}
+
+// The trend to living alone: in year y the share of each sex and age living alone is the base
+// year's times (1 + living_alone_trend)^(y - base year) times the scenario's `living_alone`
+// lever, the persons it adds taken from couples without children and other members in
+// proportion (at most 90% of them). So from 1 January y to y+1 the mix of age a with the trend
+// of y becomes the mix of age a+1 with the trend of y+1.
+void HouseholdPositionsModel::local_mix_of_year(int year) {
+    constexpr double min_persons = 20;  // [persons] of one sex and age in the gemeente
+    constexpr int alone = index(Position::living_alone);
+    constexpr std::array<int, 2> donors{index(Position::partner_no_children),
+                                        index(Position::other_member)};
+    auto propensity = [&](int in_year, int s, int age) {
+        return std::pow(1.0 + rates_.living_alone_trend, in_year - base_year_) *
+               rate_multiplier(*scenario_, living_alone_lever, in_year, s, age);
+    };
+    auto with_trend = [&](std::array<double, n_positions>& x, double factor) {
+        const double donor_total = x[at(donors[0])] + x[at(donors[1])];
+        const double added =
+            std::clamp(x[at(alone)] * (factor - 1.0), -x[at(alone)], 0.9 * donor_total);
+        if (donor_total <= 0 || added == 0) return;
+        x[at(alone)] += added;
+        for (const int d : donors) x[at(d)] -= added * x[at(d)] / donor_total;
+    };
+    for (std::size_t g = 0; g < local_mix_.size(); ++g) {
+        auto& mix = local_mix_[g];
+        for (int s = 0; s < n_sexes; ++s)
+            for (int age = 0; age < n_ages; ++age) {
+                TransitionMatrix& m = mix[at(s)][at(age)];
+                for (std::size_t p = 0; p < m.size(); ++p) {
+                    m[p].fill(0.0);
+                    m[p][p] = 1.0;
+                }
+                if (age + 1 >= n_ages) continue;
+                auto shares = [&](int of_age, std::array<double, n_positions>& x) {
+                    double total = 0;
+                    for (int p = 0; p < n_positions; ++p)
+                        total += x[at(p)] = base_persons_[g][at(CohortCell::offset(s, of_age, p))];
+                    if (total < min_persons) return false;
+                    for (double& v : x) v /= total;
+                    return true;
+                };
+                std::array<double, n_positions> x{}, y{}, z{};
+                if (!shares(age, x) || !shares(age + 1, y)) continue;
+                with_trend(x, propensity(year, s, age));
+                with_trend(y, propensity(year + 1, s, age + 1));
+                const TransitionMatrix& t = baseline_[at(s)][at(age)];
+                for (std::size_t p = 0; p < x.size(); ++p)
+                    for (std::size_t q = 0; q < x.size(); ++q) z[q] += x[p] * t[p][q];
+                double shortfall = 0;
+                for (std::size_t q = 0; q < z.size(); ++q) shortfall += std::max(0.0, y[q] - z[q]);
+                if (shortfall <= 1e-12) continue;
+                for (std::size_t p = 0; p < z.size(); ++p) {
+                    const double surplus = z[p] - y[p];
+                    if (surplus <= 0 || z[p] <= 0) continue;
+                    double moving = 0;
+                    for (std::size_t q = 0; q < z.size(); ++q)
+                        if (y[q] > z[q]) {
+                            m[p][q] = surplus / z[p] * (y[q] - z[q]) / shortfall;
+                            moving += m[p][q];
+                        }
+                    m[p][p] = std::max(0.0, 1.0 - moving);
+                }
+            }
+    }
+}
+
+std::array<double, n_positions> HouseholdPositionsModel::row_in_area(const TransitionMatrix& m,
+                                                                     std::size_t area, int sex,
+                                                                     int age, int from) const {
+    std::array<double, n_positions> row = m[at(from)];
+    if (local_mix_.empty()) return row;
+    const TransitionMatrix& local = local_mix_[gemeente_of_[area]][at(sex)][at(age)];
+    std::array<double, n_positions> composed{};
+    for (std::size_t p = 0; p < row.size(); ++p)
+        if (row[p] > 0)
+            for (std::size_t q = 0; q < row.size(); ++q) composed[q] += row[p] * local[p][q];
+    return composed;
 }
 
 void HouseholdPositionsModel::begin_year(int year) {
@@ -91,6 +216,7 @@ void HouseholdPositionsModel::begin_year(int year) {
     }
     complete_rows(matrices_);
     complete_rows(without_widowhood_);
+    if (!local_mix_.empty()) local_mix_of_year(year);
 }
 
 void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
@@ -112,8 +238,9 @@ void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
             continue;
         }
         const auto& matrices = partner != no_person ? without_widowhood_ : matrices_;
-        const auto& row = matrices[at(index(persons.sex[id]))]
-                                  [at(persons.age_on_1_january(id, year))][at(index(position))];
+        const int sex = index(persons.sex[id]), age = persons.age_on_1_january(id, year);
+        const auto row =
+            row_in_area(matrices[at(sex)][at(age)], step.counts.area, sex, age, index(position));
         const double u = step.draw(i, household_positions_lane);
         double cumulative = 0;
         for (int to = 0; to < n_positions; ++to) {
@@ -134,10 +261,13 @@ void HouseholdPositionsModel::apply(AreaStep& step) const {
             const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
             std::array<double, n_positions> before{};
             for (int p = 0; p < n_positions; ++p) before[at(p)] = step.next[first + at(p)];
+            TransitionMatrix rows{};
+            for (int from = 0; from < n_positions; ++from)
+                rows[at(from)] = row_in_area(m, step.area, s, age - 1, from);
             for (int to = 0; to < n_positions; ++to) {
                 double persons = 0;
                 for (int from = 0; from < n_positions; ++from)
-                    persons += before[at(from)] * m[at(from)][at(to)];
+                    persons += before[at(from)] * rows[at(from)][at(to)];
                 step.next[first + at(to)] = persons;
             }
             if (institution_entrants_) {
@@ -145,7 +275,7 @@ void HouseholdPositionsModel::apply(AreaStep& step) const {
                 double entrants = 0;
                 for (int from = 0; from < n_positions; ++from)
                     if (from != institution)
-                        entrants += before[at(from)] * m[at(from)][institution];
+                        entrants += before[at(from)] * rows[at(from)][institution];
                 (*institution_entrants_)[(step.area * n_sexes + at(s)) * n_ages + at(age)] =
                     entrants;
             }

@@ -27,6 +27,13 @@ inline constexpr RateLever family_formation_lever{
     .meaning = "Probability that a couple or single gets a first child."};
 inline constexpr RateLever institution_lever{
     .name = "institution", .meaning = "Probability of moving into an institution (care home)."};
+inline constexpr RateLever living_alone_lever{
+    .name = "living_alone",
+    .meaning =
+        "Share of persons of each sex and age who live alone, relative to the baseline "
+        "(which already rises by the rate set's living_alone_trend each year); the "
+        "persons it adds come from couples without children and other members of a "
+        "household, in proportion."};
 
 // Random draws (agent core). Stream 4 stays reserved: the draws now come from the lane.
 inline constexpr DrawStream household_positions_stream{.name = "household_positions", .number = 4};
@@ -44,7 +51,7 @@ public:
     std::string_view name() const override { return "household_positions"; }
     Phase phase() const override { return Phase::household_positions; }
     void declare_indicators(IndicatorCatalog&) override {}
-    void begin_run(const RunContext& run) override { scenario_ = run.scenario; }
+    void begin_run(const RunContext& run) override;
     void begin_year(int year) override;
     void apply(AreaStep& step) const override;
     void apply(AgentAreaStep& step) const override;
@@ -66,11 +73,23 @@ private:
     // The same without the widowhood moves, for persons whose partner is modelled (agent core).
     BySexAge<TransitionMatrix> without_widowhood_{};
     std::vector<double>* institution_entrants_ = nullptr;  // each area writes its own entries
-    // The partner's age gap the baseline widowhood rates assume [years]: a woman's partner is
-    // this much older, a man's this much younger (data/prepare/rate_set.py).
-    static constexpr int widowhood_age_gap = 2;
+    // The gemeente's own mix: per gemeente, this year's net moves between positions that,
+    // after the baseline matrix, turn the gemeente's mix of age a into its mix of age a+1, with
+    // the trend to living alone (empty: none); each area's gemeente; the base-year persons per
+    // gemeente (CohortCell layout); the baseline matrices of the rate set, without levers.
+    std::vector<BySexAge<TransitionMatrix>> local_mix_;
+    std::vector<std::size_t> gemeente_of_;
+    std::vector<std::array<double, CohortCell::size>> base_persons_;
+    BySexAge<TransitionMatrix> baseline_{};
+    int base_year_ = 0;
+    void local_mix_of_year(int year);
+    // The row of `from` of `m` followed by the area's local-mix matrix for this sex and age.
+    std::array<double, n_positions> row_in_area(const TransitionMatrix& m, std::size_t area,
+                                                int sex, int age, int from) const;
     // This year's death probability of the partner of a person of this sex and age on 1
-    // January, over the one the baseline widowhood rate was made from.
+    // January, over the one the baseline widowhood rate was made from: the partner is the rate
+    // set's partner_age_gap older (a woman's) or younger (a man's), as the rates assume
+    // (data/prepare/rate_set.py) and the agent core pairs; between whole ages, linear.
     double partner_mortality_change(int sex, int age, int year) const;
 };
 

@@ -45,7 +45,7 @@ void PartnerMatchingModel::settle() {
                     .push_back(id);
         for (auto& [group, candidates] : groups) {
             auto& [men, women] = candidates;
-            for (const auto& [man, woman] : match_partners(persons, men, women)) {
+            for (const auto& [man, woman] : match_partners(persons, men, women, partner_age_gap_)) {
                 persons.partner[man] = woman;
                 persons.partner[woman] = man;
                 const std::uint32_t from = persons.area[woman], to = persons.area[man];

@@ -18,7 +18,10 @@ class PartnerMatchingModel final : public Model {
 public:
     // `market` must outlive the model (the registry makes both together) and come before it in
     // the phase: the seekers are those still here after the year's moves.
-    explicit PartnerMatchingModel(HousingMarket& market) : market_(market) {}
+    // `partner_age_gap`: the rate set's mean gap [years, the man older], as the pairing in the
+    // area.
+    PartnerMatchingModel(HousingMarket& market, double partner_age_gap)
+        : market_(market), partner_age_gap_(partner_age_gap) {}
     std::string_view name() const override { return "partner_matching"; }
     Phase phase() const override { return Phase::migration; }
     void declare_indicators(IndicatorCatalog&) override {}
@@ -32,6 +35,7 @@ public:
 
 private:
     HousingMarket& market_;
+    double partner_age_gap_;                                   // [years]
     AgentPopulation* persons_ = nullptr;                       // agent core: the persons
     mutable std::vector<std::vector<std::uint32_t>> seekers_;  // per area
 };

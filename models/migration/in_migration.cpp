@@ -53,6 +53,27 @@ void InMigrationModel::begin_run(const RunContext& run) {
     for (std::size_t g = 0; g < groups_.size(); ++g)
         for (const auto& by_age : population[g])
             inhabitants_[g] += std::accumulate(by_age.begin(), by_age.end(), 0.0);
+    arrival_positions_.assign(groups_.size(), rates_.position_shares);
+    const std::size_t n_areas = groups_.group_of_area.size();
+    if (run.base_cells.size() >= n_areas * CohortCell::size) {
+        std::vector<BySexAge<PositionShares>> persons(groups_.size(), BySexAge<PositionShares>{});
+        for (std::size_t area = 0; area < n_areas; ++area)
+            for (int s = 0; s < n_sexes; ++s)
+                for (int a = 0; a < n_ages; ++a)
+                    for (int p = 0; p < n_positions; ++p)
+                        persons[groups_.group_of_area[area]][at(s)][at(a)][at(p)] +=
+                            run.base_cells[area * CohortCell::size + cell(s, a, p)];
+        constexpr double min_persons = 20;  // [persons] of one sex and age in the group
+        for (std::size_t g = 0; g < groups_.size(); ++g)
+            for (int s = 0; s < n_sexes; ++s)
+                for (int a = 0; a < n_ages; ++a) {
+                    const PositionShares& counts = persons[g][at(s)][at(a)];
+                    const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+                    if (total < min_persons) continue;
+                    for (int p = 0; p < n_positions; ++p)
+                        arrival_positions_[g][at(s)][at(a)][at(p)] = counts[at(p)] / total;
+                }
+    }
     immigrants_.assign(groups_.size(), BySexAge<double>{});
     movers_.assign(groups_.size(), BySexAge<double>{});
     moves_in_share_.clear();
@@ -88,7 +109,7 @@ void InMigrationModel::begin_year(int year) {
                 total_[g] += from_abroad + from_gemeenten;
                 movers_total_[g] += from_gemeenten;
                 group_households += (from_abroad + from_gemeenten) *
-                                    households_per_person(rates_.position_shares[at(s)][at(a)],
+                                    households_per_person(arrival_positions_[g][at(s)][at(a)],
                                                           rates_.other_households_per_other_member);
             }
         const double weight = weighted ? inhabitants_[g] : 1.0;
@@ -162,7 +183,8 @@ void InMigrationModel::complete(AreaStep& step) const {
             const double persons = in_migrants(step.area, s, a);
             if (persons == 0) continue;
             const double into_new = in_migrants_new(step.area, s, a);
-            const PositionShares& shares = rates_.position_shares[at(s)][at(a)];
+            const PositionShares& shares =
+                arrival_positions_[groups_.group_of_area[step.area]][at(s)][at(a)];
             for (int p = 0; p < n_positions; ++p) {
                 step.next[cell(s, a, p)] += persons * shares[at(p)];
                 into_new_by_cell[cell(s, a, p)] += into_new * shares[at(p)];
@@ -201,7 +223,8 @@ void InMigrationModel::complete(AgentAreaStep& step) const {
                              cumulative.begin());
         const int s = std::min(drawn, n_sexes * n_ages - 1) / n_ages;
         const int a = std::min(drawn, n_sexes * n_ages - 1) % n_ages;
-        const Position position = draw_position(rates_.position_shares[at(s)][at(a)], u[1]);
+        const Position position =
+            draw_position(arrival_positions_[groups_.group_of_area[here]][at(s)][at(a)], u[1]);
         step.arrivals.push_back({year - a, static_cast<Sex>(s), position, no_person});
         if (u[2] * in_migrants(here, s, a) < in_migrants_new(here, s, a)) {
             if (into_new_by_cell.empty()) into_new_by_cell.assign(CohortCell::size, 0.0);

@@ -63,6 +63,11 @@ private:
     const Scenario* scenario_ = nullptr;
     GemeenteGroups groups_;
     std::vector<double> inhabitants_;  // [persons] per group, base year (weights)
+    // In-migrants' household positions per group, by sex and age: the group's base-year mix
+    // (the rate set's where the group has fewer than 20 persons of that sex and age). They fill
+    // the dwellings the leavers vacate, so they live as the gemeente's residents of their age
+    // do; with the rate set's national mix every village gained persons living alone each year.
+    std::vector<BySexAge<PositionShares>> arrival_positions_;
     // Per group, this year: [persons per inhabitant] by sex and age of each flow, and of both.
     std::vector<BySexAge<double>> immigrants_, movers_;
     // Per group: the moves-in shares by sex and age (the rate set's times its gemeente's age

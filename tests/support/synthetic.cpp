@@ -45,6 +45,7 @@ RateSet synthetic_rates() {
     r.immigrants_per_inhabitant = 0.01;
     r.persons_per_household = 2.0;
     r.other_households_per_other_member = 0.5;
+    r.partner_age_gap = 2.0;
     r.price_year = 2022;
     r.gp_contacts_per_fte = 10000;
     return r;

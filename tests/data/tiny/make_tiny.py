@@ -60,7 +60,8 @@ write(rates / "wmo_services.csv",
     "persons_per_household_gemeente: 2\nother_households_per_other_member: 0.5\n"
     "newborn_death_probability_male: 0.005\nnewborn_death_probability_female: 0.005\n"
     "newborn_improvement_male: 0\nnewborn_improvement_female: 0\nmortality_factor: 1\n"
-    "fertility_tfr_reference: 1\nfertility_tfr_long_run: 1\nfertility_years_to_long_run: 0\n")
+    "fertility_tfr_reference: 1\nfertility_tfr_long_run: 1\nfertility_years_to_long_run: 0\n"
+    "partner_age_gap: 2\nliving_alone_trend: 0\n")
 
 tiny = here / "datasets" / "tiny"
 # Positions for the area graph [km]: T1 and T2 are 5 km apart (3-4-5), residents live 0.3 and

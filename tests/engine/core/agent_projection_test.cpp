@@ -116,6 +116,13 @@ TEST(AgentProjection, PartnerLinksFollowThePositionsAndStayInTheArea) {
             run->rates.transitions.push_back({static_cast<Sex>(s), a, HouseholdEvent::separation,
                                               Position::partner_no_children, Position::living_alone,
                                               0.05});
+            // Half of the base population's adults live with a partner: each gemeente keeps its
+            // own base mix (docs/model.md, Household transitions), so partners must be in it.
+            auto& shares =
+                run->rates
+                    .position_shares[static_cast<std::size_t>(s)][static_cast<std::size_t>(a)];
+            shares[index(Position::living_alone)] = 0.5;
+            shares[index(Position::partner_no_children)] = 0.5;
         }
     run->areas = testing::synthetic_areas(4);
     run->projection = std::make_unique<AgentProjection>(
@@ -254,12 +261,41 @@ TEST(Kinship, BasePopulationPairsPartnersAndGivesChildrenAMother) {
     const auto child = persons.add(2010, Sex::female, Position::child_at_home, 0);
     const auto too_old_child = persons.add(1950, Sex::male, Position::child_at_home, 0);
     persons.add(1983, Sex::female, Position::partner_no_children, 1);  // other area, no man
-    link_base_population(persons);
+    link_base_population(persons, 2.0);
     for (std::uint32_t man : {0u, 2u, 4u}) EXPECT_EQ(persons.partner[man], man + 1);
     EXPECT_EQ(persons.partner[8], no_person);
     EXPECT_NE(persons.mother[child], no_person);
     EXPECT_EQ(persons.sex[persons.mother[child]], Sex::female);
     EXPECT_EQ(persons.mother[too_old_child], no_person);
+}
+
+// The cohort core's widowhood assumes partners `gap` years apart on average; the agent core's
+// couples must be as far apart, or its wives are widowed more often (docs/model.md, The agent
+// core). With more men than women, the men left single come from every age, not just the
+// youngest: the couples' mean gap is then the difference of the mean ages.
+TEST(Kinship, PairingLeavesTheSurplusSingleAtEveryAgeSoCouplesKeepTheMeanGap) {
+    AgentPopulation persons;
+    double men_births = 0, women_births = 0;
+    for (int born = 1930; born < 1990; ++born) {  // 60 men, one a year
+        persons.add(born, Sex::male, Position::partner_no_children, 0);
+        men_births += born;
+    }
+    for (int born = 1933; born < 1993; ++born) {  // 45 women: every fourth year missing
+        if (born % 4 == 0) continue;
+        persons.add(born, Sex::female, Position::partner_no_children, 0);
+        women_births += born;
+    }
+    const double lists_gap = women_births / 45 - men_births / 60;
+    link_base_population(persons, lists_gap);
+    double gaps = 0;
+    int couples = 0;
+    for (std::uint32_t id = 0; id < persons.size(); ++id)
+        if (persons.sex[id] == Sex::male && persons.partner[id] != no_person) {
+            gaps += persons.birth_year[persons.partner[id]] - persons.birth_year[id];
+            ++couples;
+        }
+    EXPECT_EQ(couples, 45);
+    EXPECT_NEAR(gaps / couples, lists_gap, 0.25);
 }
 
 }  // namespace

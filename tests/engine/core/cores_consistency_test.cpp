@@ -165,12 +165,10 @@ TEST(CoresAgreeOver30Years, PopulationMigrationFlowsAndEveryHouseholdTypeWithinR
         return sum;
     };
     // |mean - cohort| <= z * standard error: z = 5 keeps the chance of a false alarm over these
-    // 17 comparisons with 15 degrees of freedom below 0.5%. Household types get 0.5% more: the
-    // agent core's couples, paired about 3 years apart, widow more than the cohort core's
-    // (exactly 2 years apart), couples without children about -1% (z about -5.6) in 2049
-    // (docs/model.md, The agent core). The allowance goes when both use one age gap.
+    // 17 comparisons with 15 degrees of freedom below 0.5%. Household types too, now that both
+    // cores use the rate set's partner age gap (the agent core's couples were paired 3.2 years
+    // apart where the cohort's widowhood assumed 2: couples without children -1%, z -5.6).
     constexpr double z = 5.0;
-    constexpr double household_age_gap_allowance = 0.005;
     for (const auto& name : names) {
         const bool flow = std::find(flows.begin(), flows.end(), name) != flows.end();
         const std::vector<double> values = draws(agent, name, flow);
@@ -180,9 +178,7 @@ TEST(CoresAgreeOver30Years, PopulationMigrationFlowsAndEveryHouseholdTypeWithinR
         for (double x : values) var += (x - mean) * (x - mean) / (replicates - 1);
         const double standard_error = std::sqrt(var / replicates);
         const double expected = draws(cohort, name, flow).at(0);
-        const bool household = name.rfind("households_", 0) == 0;
-        EXPECT_LE(std::abs(mean - expected),
-                  z * standard_error + (household ? household_age_gap_allowance * expected : 0.0))
+        EXPECT_LE(std::abs(mean - expected), z * standard_error)
             << name << (flow ? " summed over 30 years" : " in the last year") << ": agent mean "
             << mean << " (se " << standard_error << ", " << (mean - expected) / standard_error
             << " se), cohort " << expected << " (" << 100 * (mean - expected) / expected << "%)";

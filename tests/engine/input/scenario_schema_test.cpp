@@ -61,13 +61,14 @@ TEST(ScenarioSchema, ReferenceExampleIsAValidScenario) {
 TEST(ScenarioSchema, RateNamesAreTheLeversTheModelsDeclare) {
     std::vector<std::string_view> expected;
     for (const RateLever& lever : declared_levers()) expected.push_back(lever.name);
-    // Today's eighteen, in registry order (migration: each direction, then its two flows).
-    EXPECT_THAT(expected, ::testing::ElementsAre(
-                              "mortality", "fertility", "migration_in", "immigration",
-                              "moves_from_other_gemeenten", "migration_out", "emigration",
-                              "moves_to_other_gemeenten", "leaving_home", "partnering",
-                              "separation", "family_formation", "institution", "gp_contacts",
-                              "wmo_home_help", "wmo_support", "wmo_aids", "district_nursing"));
+    // Today's nineteen, in registry order (migration: each direction, then its two flows).
+    EXPECT_THAT(expected,
+                ::testing::ElementsAre("mortality", "fertility", "migration_in", "immigration",
+                                       "moves_from_other_gemeenten", "migration_out", "emigration",
+                                       "moves_to_other_gemeenten", "leaving_home", "partnering",
+                                       "separation", "family_formation", "institution",
+                                       "living_alone", "gp_contacts", "wmo_home_help",
+                                       "wmo_support", "wmo_aids", "district_nursing"));
     EXPECT_EQ(placeholder_names("<target>"), expected);
     for (const std::string_view name : expected)
         EXPECT_NE(scenario_reference_markdown().find(fmt::format("| `{}` |", name)),

@@ -94,5 +94,66 @@ TEST(HouseholdPositions, MovesPersonsByAgeOnFirstJanuaryAndKeepsTheirNumber) {
     EXPECT_DOUBLE_EQ(next[CohortCell::offset(0, 21, index(Position::living_alone))], 25);
 }
 
+// One area, whose gemeente's base population has, at 40 and at 41, 60 persons of each sex
+// living alone and 40 living with a partner; the rate set moves a fifth of those living alone at
+// 40 in with a partner. After the year: the persons aged 41 at year end, from 60 alone and 40
+// partners at 40.
+std::array<double, n_positions> mix_at_41_after_a_year(const RateSet& rates, int year) {
+    const Scenario scenario = testing::synthetic_scenario();
+    AreaTable areas = testing::synthetic_areas(1);
+    std::vector<double> base(CohortCell::size, 0.0);
+    for (int s = 0; s < n_sexes; ++s)
+        for (int age : {40, 41}) {
+            base[CohortCell::offset(s, age, index(Position::living_alone))] = 60;
+            base[CohortCell::offset(s, age, index(Position::partner_no_children))] = 40;
+        }
+    HouseholdPositionsModel model(rates);
+    RunContext run{&scenario, &areas, 2019, 2049, {}, {}};
+    run.base_cells = base;
+    model.begin_run(run);
+    model.begin_year(year);
+    std::vector<double> start(CohortCell::size, 0.0), next(CohortCell::size, 0.0);
+    next[CohortCell::offset(0, 41, index(Position::living_alone))] = 60;
+    next[CohortCell::offset(0, 41, index(Position::partner_no_children))] = 40;
+    double b = 0, d = 0, i = 0, o = 0, dw0 = 0, dw1 = 0;
+    IndicatorCatalog catalog;
+    YearResults results(catalog, 1);
+    AreaStep step{0, year, start, next, b, d, i, o, dw0, dw1, results};
+    model.apply(step);
+    std::array<double, n_positions> mix{};
+    for (int p = 0; p < n_positions; ++p) mix[p] = next[CohortCell::offset(0, 41, p)];
+    return mix;
+}
+
+RateSet rates_moving_a_fifth_in_with_a_partner_at_40() {
+    RateSet rates = testing::synthetic_rates();
+    for (int s = 0; s < n_sexes; ++s)
+        rates.transitions.push_back({static_cast<Sex>(s), 40, HouseholdEvent::partnering,
+                                     Position::living_alone, Position::partner_no_children, 0.2});
+    return rates;
+}
+
+// The rate set's matrices reproduce its own cross-section; a gemeente with another mix keeps its
+// own (a village with fewer persons living alone is not pulled towards the rate set's share).
+TEST(HouseholdPositions, AGemeenteKeepsItsOwnMixOfPositionsWhereTheRateSetsWouldMoveIt) {
+    const auto mix = mix_at_41_after_a_year(rates_moving_a_fifth_in_with_a_partner_at_40(), 2019);
+    EXPECT_NEAR(mix[index(Position::living_alone)], 60, 1e-9);
+    EXPECT_NEAR(mix[index(Position::partner_no_children)], 40, 1e-9);
+}
+
+// The trend to living alone: each year the share living alone at every age is the base year's
+// times (1 + trend)^years, the persons it adds coming from couples without children.
+TEST(HouseholdPositions, TheShareLivingAloneRisesByTheRateSetsTrendEachYear) {
+    RateSet rates = rates_moving_a_fifth_in_with_a_partner_at_40();
+    rates.living_alone_trend = 0.01;
+    const auto first = mix_at_41_after_a_year(rates, 2019);
+    EXPECT_NEAR(first[index(Position::living_alone)], 60 * 1.01, 1e-9);
+    EXPECT_NEAR(first[index(Position::partner_no_children)], 100 - 60 * 1.01, 1e-9);
+    // Ten years on, from the mix of that year's trend to the next year's.
+    const auto later = mix_at_41_after_a_year(rates, 2029);
+    EXPECT_GT(later[index(Position::living_alone)], 60 * 1.01);
+    EXPECT_NEAR(later[0] + later[1] + later[2], 100, 1e-9);
+}
+
 }  // namespace
 }  // namespace socialtwin

@@ -1,0 +1,300 @@
+// The C++ side of the `socialtwin` Python package (bindings/socialtwin/__init__.py turns what it
+// returns into an xarray.Dataset). A run is `socialtwin run` in memory: the same RunOptions and
+// checks, with an observer that keeps every indicator's values instead of (or as well as)
+// writing the file. The values leave as numpy arrays that own the observer's buffers (no copy).
+//
+// The run releases the GIL: it runs on a thread of its own while the calling thread waits
+// without the GIL, waking every 50 ms to let Python look at its signals; a KeyboardInterrupt
+// (Ctrl-C) sets the run's stop flag, the run ends between two years, and the interrupt is
+// raised in Python with nothing written.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <ctime>
+#include <exception>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/core/cohort_projection.hpp"
+#include "engine/core/errors.hpp"
+#include "engine/core/types.hpp"
+#include "engine/output/result_layout.hpp"
+#include "engine/output/result_values.hpp"
+#include "engine/run/run.hpp"
+
+namespace py = pybind11;
+using namespace socialtwin;
+
+namespace {
+
+// Keeps every (replicate, year) of every indicator: values[indicator] holds replicates x years
+// x areas x values per area, NaN where a year never came.
+class Collector final : public Observer {
+public:
+    struct Indicator {
+        IndicatorSpec spec;
+        std::vector<std::size_t> dim_sizes;
+        std::size_t per_area = 1;
+        std::vector<double> values;
+    };
+    std::vector<int> years;
+    std::vector<std::string> areas;
+    std::vector<AreaAttribute> area_attributes;
+    std::vector<Dimension> dimensions;
+    std::string coordinates;
+    int replicates = 1;
+    NamedValues meta;
+    std::string scenario_yaml;
+    std::vector<Indicator> indicators;
+    RunSummary summary;
+
+    void on_start(const RunDescription& run) override {
+        years = run.years;
+        replicates = std::max(1, run.replicates);
+        areas.clear();
+        for (std::size_t a = 0; a < run.areas->size(); ++a) areas.push_back(run.areas->code(a));
+        area_attributes = run.areas->attributes();
+        dimensions = run.catalog->dimensions();
+        coordinates = area_coordinates(*run.areas);
+        std::time_t now = std::time(nullptr);
+        char created[32] = {};
+        std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+        meta = result_meta(run, created);
+        scenario_yaml = run.scenario->source_text;
+        indicators.clear();
+        for (IndicatorId id = 0; id < run.catalog->size(); ++id) {
+            Indicator indicator{run.catalog->spec(id), {}, run.catalog->values_per_area(id), {}};
+            for (const auto& name : indicator.spec.dims)
+                indicator.dim_sizes.push_back(run.catalog->dimension(name).labels.size());
+            indicator.values.assign(static_cast<std::size_t>(replicates) * years.size() *
+                                        areas.size() * indicator.per_area,
+                                    std::numeric_limits<double>::quiet_NaN());
+            indicators.push_back(std::move(indicator));
+        }
+    }
+    void on_year(const YearResults& results) override {
+        const auto at = std::find(years.begin(), years.end(), results.year);
+        if (at == years.end() || results.replicate < 0 || results.replicate >= replicates)
+            throw std::logic_error(
+                "socialtwin Python: a year or replicate the run did not announce");
+        const std::size_t y = static_cast<std::size_t>(at - years.begin());
+        for (IndicatorId id = 0; id < indicators.size(); ++id) {
+            Indicator& indicator = indicators[id];
+            const std::size_t block = areas.size() * indicator.per_area;
+            const auto values = results.values(id);
+            std::copy(
+                values.begin(), values.end(),
+                indicator.values.begin() +
+                    static_cast<std::ptrdiff_t>(
+                        (static_cast<std::size_t>(results.replicate) * years.size() + y) * block));
+        }
+    }
+    void on_finish(const RunSummary& run_summary) override { summary = run_summary; }
+};
+
+// A numpy array that owns `values` (moved, not copied).
+py::array_t<double> owning_array(std::vector<double>&& values, std::vector<py::ssize_t> shape) {
+    auto* owned = new std::vector<double>(std::move(values));
+    py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<double>*>(p); });
+    return py::array_t<double>(shape, owned->data(), free_when_done);
+}
+
+py::dict named(const NamedValues& values) {
+    py::dict out;
+    for (const auto& [key, value] : values) out[py::str(key)] = value;
+    return out;
+}
+
+// The InputError's problems as plain dicts (bindings/socialtwin/__init__.py makes them Problem
+// objects and raises its InputError).
+py::list problems_of(const InputError& error) {
+    py::list out;
+    for (const auto& p : error.problems()) {
+        py::dict d;
+        d["file"] = p.where.file;
+        d["line"] = p.where.line;
+        d["column"] = p.where.column;
+        d["key"] = p.where.key_path;
+        d["message"] = p.message;
+        d["hint"] = p.hint;
+        d["text"] = format(p);
+        out.append(d);
+    }
+    return out;
+}
+
+// Runs `work` on its own thread without the GIL; Ctrl-C sets `stop`. Rethrows the run's
+// exception, or the KeyboardInterrupt.
+template <class Work>
+void run_without_gil(Work work, std::atomic<bool>& stop) {
+    std::mutex mutex;
+    std::condition_variable done_signal;
+    bool done = false;
+    std::exception_ptr failure;
+    std::thread runner([&] {
+        try {
+            work();
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        std::lock_guard lock(mutex);
+        done = true;
+        done_signal.notify_all();
+    });
+    bool interrupted = false;
+    for (;;) {
+        {
+            py::gil_scoped_release release;
+            std::unique_lock lock(mutex);
+            if (done_signal.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; }))
+                break;
+        }
+        if (!interrupted && PyErr_CheckSignals() != 0) {
+            interrupted = true;  // the error stays set; raised once the run has stopped
+            stop = true;
+        }
+    }
+    {
+        py::gil_scoped_release release;
+        runner.join();
+    }
+    if (interrupted) throw py::error_already_set();
+    if (failure) std::rethrow_exception(failure);
+}
+
+py::dict run(const std::string& scenario, std::optional<std::string> data_dir,
+             std::optional<std::string> output, std::optional<std::string> core,
+             std::optional<int> replicates, int threads, bool aggregates) {
+    Collector collector;
+    std::atomic<bool> stop{false};
+    RunOptions options;
+    options.scenario = scenario;
+    if (output) options.output = *output;
+    if (data_dir) options.data_dir = *data_dir;
+    options.threads = threads;
+    options.stop = &stop;
+    if (core) {
+        if (*core == "cohort")
+            options.core = CoreKind::cohort;
+        else if (*core == "agent")
+            options.core = CoreKind::agent;
+        else
+            throw py::value_error("core: expected 'cohort' or 'agent', got '" + *core + "'");
+    }
+    options.replicates = replicates;
+    options.aggregates = aggregates;
+    options.extra_observers.push_back(&collector);
+    RunReport report;
+    run_without_gil([&] { report = run_scenario(options); }, stop);
+
+    py::dict out;
+    out["years"] = collector.years;
+    out["areas"] = collector.areas;
+    py::dict attributes;
+    for (const auto& a : collector.area_attributes) attributes[py::str(a.name)] = a.values;
+    out["area_attributes"] = attributes;
+    py::dict dimensions;
+    for (const auto& d : collector.dimensions) {
+        py::dict dim;
+        dim["labels"] = d.labels;
+        dim["description"] = d.description;
+        dimensions[py::str(d.name)] = dim;
+    }
+    out["dimensions"] = dimensions;
+    out["replicates"] = collector.replicates;
+    out["quantile_levels"] = std::vector<double>(result_layout::quantile_levels.begin(),
+                                                 result_layout::quantile_levels.end());
+    out["quantile_method"] = std::string(result_layout::quantile_method);
+    out["meta"] = named(collector.meta);
+    out["scenario_yaml"] = collector.scenario_yaml;
+    py::list indicators;
+    const auto n_years = static_cast<py::ssize_t>(collector.years.size());
+    const auto n_areas = static_cast<py::ssize_t>(collector.areas.size());
+    const auto n = static_cast<std::size_t>(collector.replicates);
+    for (auto& indicator : collector.indicators) {
+        std::vector<py::ssize_t> shape{n_years, n_areas};
+        for (const auto size : indicator.dim_sizes) shape.push_back(static_cast<py::ssize_t>(size));
+        py::dict d;
+        d["name"] = indicator.spec.name;
+        d["dims"] = indicator.spec.dims;
+        if (n == 1) {
+            d["values"] = owning_array(std::move(indicator.values), shape);
+            d["attrs"] = named(indicator_attributes(indicator.spec, result_layout::mean_qualifier,
+                                                    collector.coordinates));
+        } else {
+            const std::size_t m = indicator.values.size() / n;
+            std::vector<double> mean(m), quantiles(result_layout::quantile_levels.size() * m);
+            summarise_replicates(indicator.values, n, mean, quantiles);
+            d["values"] = owning_array(std::move(mean), shape);
+            d["attrs"] = named(indicator_attributes(indicator.spec, result_layout::mean_qualifier,
+                                                    collector.coordinates));
+            std::vector<py::ssize_t> leading = shape;
+            leading.insert(leading.begin(), static_cast<py::ssize_t>(n));
+            d["replicates"] = owning_array(std::move(indicator.values), leading);
+            d["replicates_attrs"] = named(indicator_attributes(
+                indicator.spec, result_layout::replicates_qualifier, collector.coordinates));
+            leading.front() = static_cast<py::ssize_t>(result_layout::quantile_levels.size());
+            d["quantiles"] = owning_array(std::move(quantiles), leading);
+            d["quantiles_attrs"] = named(indicator_attributes(
+                indicator.spec, result_layout::quantiles_qualifier, collector.coordinates));
+        }
+        indicators.append(d);
+    }
+    out["indicators"] = indicators;
+    py::dict summary;
+    summary["wall_seconds"] = collector.summary.wall_seconds;
+    summary["person_years"] = collector.summary.person_years;
+    py::dict phases;
+    for (const auto& p : collector.summary.phase_timings) phases[py::str(p.phase)] = p.seconds;
+    summary["phase_seconds"] = phases;
+    out["summary"] = summary;
+    out["core"] = report.core;
+    return out;
+}
+
+// Every problem the checks of `socialtwin run` find, without running: [] when none.
+py::list validate(const std::string& scenario, std::optional<std::string> data_dir) {
+    try {
+        std::optional<std::filesystem::path> dir;
+        if (data_dir) dir = *data_dir;
+        py::gil_scoped_release release;
+        check_scenario(scenario, dir);
+    } catch (const InputError& error) {
+        return problems_of(error);
+    }
+    return py::list();
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_socialtwin, m) {
+    m.doc() = "socialtwin's engine (use the `socialtwin` package, not this module)";
+    static py::exception<InputError> input_error(m, "_InputError", PyExc_ValueError);
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const InputError& e) {
+            const py::tuple args = py::make_tuple(e.what(), problems_of(e));
+            PyErr_SetObject(input_error.ptr(), args.ptr());
+        } catch (const Interrupted& e) {
+            PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
+        } catch (const RunFailed& e) {
+            PyErr_SetString(PyExc_RuntimeError, e.what());
+        }
+    });
+    m.def("run", &run, py::arg("scenario"), py::arg("data_dir") = py::none(),
+          py::arg("output") = py::none(), py::arg("core") = py::none(),
+          py::arg("replicates") = py::none(), py::arg("threads") = 0, py::arg("aggregates") = true);
+    m.def("validate", &validate, py::arg("scenario"), py::arg("data_dir") = py::none());
+}

@@ -1,0 +1,107 @@
+"""socialtwin from Python: run a scenario and get an xarray.Dataset, check one, sweep (docs/python.md).
+
+    import socialtwin
+    ds = socialtwin.run("scenarios/baseline.yaml", set={"horizon": 10}, core="agent", replicates=4)
+    ds.gp_contacts.sel(year=2030).sum("area")
+
+A run is the engine's own (`socialtwin run`), in memory: the Dataset has the names, units,
+coordinates and attributes of the result file (docs/output-schema.md), without a round trip
+through a file unless `output=` asks for one. The run releases the GIL and stops between two years
+on Ctrl-C (KeyboardInterrupt). Bad input raises socialtwin.InputError with every problem found.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from . import _socialtwin
+
+__all__ = ["run", "validate", "InputError", "Problem"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input: where (file, line, column, key) and what was expected."""
+    file: str
+    line: int
+    column: int
+    key: str
+    message: str
+    hint: str
+    text: str  # "file:line:column: key: message (hint)", as the command prints it
+
+    def __str__(self):
+        return self.text
+
+
+class InputError(ValueError):
+    """Bad input (a scenario, dataset or override): `problems` lists every one found."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.problems = [p if isinstance(p, Problem) else Problem(**p) for p in problems]
+
+
+def _input_error(error):
+    message, problems = error.args if len(error.args) == 2 else (str(error), [])
+    return InputError(message, problems)
+
+
+def validate(scenario, *, data_dir=None):
+    """Every problem `socialtwin run` would refuse the scenario for, as Problem objects ([] if none)."""
+    return [Problem(**p) for p in _socialtwin.validate(str(scenario), None if data_dir is None else str(data_dir))]
+
+
+def run(scenario, *, set=None, core=None, replicates=None, threads=0, data_dir=None, output=None,
+        aggregates=True):
+    """Runs a scenario and returns its result as an xarray.Dataset.
+
+    scenario   path of the scenario YAML
+    set        {key: value} overrides, as `socialtwin run --set key=value` (validated alike)
+    core       "cohort" or "agent" (default: the scenario's)
+    replicates agent core: number of replicates (default: the scenario's)
+    threads    worker threads, 0 = all cores (results do not depend on it)
+    data_dir   folder holding datasets/ (default: as the command finds it)
+    output     also write the HDF5 result file there (with /aggregates unless aggregates=False)
+    """
+    if set:
+        raise NotImplementedError("set= needs the overrides of `socialtwin run --set` (issue 11)")
+    try:
+        raw = _socialtwin.run(str(scenario), None if data_dir is None else str(data_dir),
+                              None if output is None else str(output), core, replicates, threads,
+                              aggregates)
+    except _socialtwin._InputError as error:
+        raise _input_error(error) from None
+    return _dataset(raw)
+
+
+def _dataset(raw):
+    coords = {"year": ("year", np.asarray(raw["years"], dtype=np.int32)),
+              "area": ("area", np.asarray(raw["areas"], dtype=object))}
+    for name, values in raw["area_attributes"].items():
+        coords[name] = ("area", np.asarray(values, dtype=object))
+    for name, dim in raw["dimensions"].items():
+        coords[name] = (name, np.asarray(dim["labels"], dtype=object), {"description": dim["description"]})
+    n = raw["replicates"]
+    if n > 1:
+        coords["replicate"] = ("replicate", np.arange(n, dtype=np.int32))
+        coords["quantile"] = ("quantile", np.asarray(raw["quantile_levels"]),
+                              {"quantile_method": raw["quantile_method"]})
+    variables = {}
+    for ind in raw["indicators"]:
+        dims = ("year", "area", *ind["dims"])
+        attrs = {k: v for k, v in ind["attrs"].items() if k != "coordinates"}
+        variables[ind["name"]] = (dims, ind["values"], attrs)
+        if n > 1:
+            variables[ind["name"] + "_replicates"] = (("replicate", *dims), ind["replicates"],
+                                                      {k: v for k, v in ind["replicates_attrs"].items()
+                                                       if k != "coordinates"})
+            q_attrs = {k: v for k, v in ind["quantiles_attrs"].items() if k != "coordinates"}
+            q_attrs["quantile_method"] = raw["quantile_method"]
+            variables[ind["name"] + "_quantiles"] = (("quantile", *dims), ind["quantiles"], q_attrs)
+    ds = xr.Dataset(variables, coords=coords)
+    ds.attrs.update({"meta_" + k: v for k, v in raw["meta"].items()})
+    ds.attrs["scenario_yaml"] = raw["scenario_yaml"]
+    ds.attrs["wall_seconds"] = raw["summary"]["wall_seconds"]
+    ds.attrs["person_years"] = raw["summary"]["person_years"]
+    return ds

@@ -1,0 +1,148 @@
+"""socialtwin from Python (bindings/, docs/python.md): a run returns the result file's Dataset in memory.
+
+Needs the built package on the path (ctest sets SOCIALTWIN_PYTHON=<build>/python) and the `socialtwin`
+command (SOCIALTWIN_BIN) for the file the in-memory Dataset is compared with.
+"""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+xr = pytest.importorskip("xarray")
+pytest.importorskip("h5netcdf")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PYTHON_DIR = os.environ.get("SOCIALTWIN_PYTHON")
+if not PYTHON_DIR:
+    pytest.skip("SOCIALTWIN_PYTHON (the build's python/ folder) not set", allow_module_level=True)
+sys.path.insert(0, PYTHON_DIR)
+import socialtwin  # noqa: E402
+
+SMALL = os.path.join(ROOT, "tests", "integration", "scenarios")
+
+
+def scenario(tmp_path, text):
+    path = tmp_path / "s.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+ZUIDWEST = """\
+    name: python-test
+    description: Zuid-West from 2021, three years (tests/python/test_bindings.py).
+    dataset: denhaag-zuidwest-2021
+    base_year: 2021
+    horizon: 3
+    core: {core}
+    replicates: {replicates}
+    """
+
+
+def assert_same_dataset(memory, file):
+    """Same variables, dims, coordinates, attributes and values, bit for bit."""
+    assert sorted(memory.data_vars) == sorted(file.data_vars)
+    for name in file.data_vars:
+        a, b = memory[name], file[name]
+        assert a.dims == b.dims, name
+        for key, value in b.attrs.items():
+            assert a.attrs.get(key) == value, (name, key)
+        np.testing.assert_array_equal(a.values, b.values, err_msg=name)
+    for name in file.coords:
+        np.testing.assert_array_equal(memory[name].values, file[name].values, err_msg=name)
+
+
+@pytest.mark.parametrize("core,replicates", [("cohort", 1), ("agent", 3)])
+def test_a_run_in_memory_is_the_result_file_name_for_name_and_bit_for_bit(tmp_path, core, replicates):
+    path = scenario(tmp_path, ZUIDWEST.format(core=core, replicates=replicates))
+    out = tmp_path / "r.h5"
+    memory = socialtwin.run(path, output=out, aggregates=False)
+    with xr.open_dataset(out, engine="h5netcdf") as file:
+        assert_same_dataset(memory, file.load())
+    assert memory.attrs["meta_core"] == core
+    assert memory.attrs["meta_replicates"] == str(replicates)
+    assert memory.population.attrs["units"] == "persons"
+
+
+def test_without_output_no_file_is_written_and_the_values_are_the_same(tmp_path):
+    path = scenario(tmp_path, ZUIDWEST.format(core="cohort", replicates=1))
+    a = socialtwin.run(path)
+    b = socialtwin.run(path, output=tmp_path / "r.h5")
+    np.testing.assert_array_equal(a.gp_contacts.values, b.gp_contacts.values)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.h5", "s.yaml"]
+
+
+def test_core_and_replicates_override_the_scenarios(tmp_path):
+    path = scenario(tmp_path, ZUIDWEST.format(core="cohort", replicates=1))
+    ds = socialtwin.run(path, core="agent", replicates=2)
+    assert ds.sizes["replicate"] == 2
+    assert ds.population_quantiles.dims[0] == "quantile"
+
+
+def test_bad_input_raises_input_error_with_every_problem_as_an_object(tmp_path):
+    path = scenario(tmp_path, """\
+        name: bad
+        dataset: denhaag-zuidwest-2021
+        horizon: -3
+        replicats: 2
+        """)
+    with pytest.raises(socialtwin.InputError) as caught:
+        socialtwin.run(path)
+    keys = {p.key for p in caught.value.problems}
+    assert "horizon" in keys and "replicats" in keys
+    problem = next(p for p in caught.value.problems if p.key == "horizon")
+    assert problem.file == str(path) and problem.line == 3 and problem.column > 0
+    assert "expected" in problem.message
+    # validate() finds the same problems without running
+    assert {p.key for p in socialtwin.validate(path)} == keys
+    assert socialtwin.validate(os.path.join(ROOT, "scenarios", "baseline.yaml")) == []
+
+
+def test_a_run_releases_the_gil(tmp_path):
+    """Another Python thread keeps running while the engine works."""
+    path = scenario(tmp_path, ZUIDWEST.format(core="agent", replicates=2).replace("horizon: 3", "horizon: 8"))
+    ticks = []
+    stop = threading.Event()
+
+    def count():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.005)
+    t = threading.Thread(target=count)
+    t.start()
+    start = time.perf_counter()
+    socialtwin.run(path, threads=1)
+    elapsed = time.perf_counter() - start
+    stop.set()
+    t.join()
+    during = [x for x in ticks if start <= x <= start + elapsed]
+    # a thread blocked on the GIL would tick once or twice; free, about every 5 ms
+    assert elapsed < 0.2 or len(during) > elapsed / 0.005 / 4, (elapsed, len(during))
+
+
+def test_ctrl_c_stops_the_run_between_two_years_and_writes_nothing(tmp_path):
+    path = scenario(tmp_path, ZUIDWEST.format(core="agent", replicates=4).replace("horizon: 3", "horizon: 29"))
+    out = tmp_path / "r.h5"
+    code = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {PYTHON_DIR!r})
+        import socialtwin
+        print("ready", flush=True)
+        try:
+            socialtwin.run({str(path)!r}, output={str(out)!r}, threads=1)
+            print("finished")
+        except KeyboardInterrupt:
+            print("interrupted")
+        """)
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    stdout, _ = p.communicate(timeout=60)
+    assert stdout.strip() == "interrupted"
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["s.yaml"]  # no result, no temporary file
