@@ -175,11 +175,14 @@ void run_without_gil(Work work, std::atomic<bool>& stop) {
 
 py::dict run(const std::string& scenario, std::optional<std::string> data_dir,
              std::optional<std::string> output, std::optional<std::string> core,
-             std::optional<int> replicates, int threads, bool aggregates) {
+             std::optional<int> replicates, int threads, bool aggregates,
+             const std::vector<std::string>& set_arguments) {
     Collector collector;
     std::atomic<bool> stop{false};
     RunOptions options;
     options.scenario = scenario;
+    for (const std::string& argument : set_arguments)
+        options.overrides.push_back(parse_override(argument));
     if (output) options.output = *output;
     if (data_dir) options.data_dir = *data_dir;
     options.threads = threads;
@@ -264,12 +267,16 @@ py::dict run(const std::string& scenario, std::optional<std::string> data_dir,
 }
 
 // Every problem the checks of `socialtwin run` find, without running: [] when none.
-py::list validate(const std::string& scenario, std::optional<std::string> data_dir) {
+py::list validate(const std::string& scenario, std::optional<std::string> data_dir,
+                  const std::vector<std::string>& set_arguments) {
     try {
         std::optional<std::filesystem::path> dir;
         if (data_dir) dir = *data_dir;
+        std::vector<ScenarioOverride> overrides;
+        for (const std::string& argument : set_arguments)
+            overrides.push_back(parse_override(argument));
         py::gil_scoped_release release;
-        check_scenario(scenario, dir);
+        check_scenario(scenario, dir, overrides);
     } catch (const InputError& error) {
         return problems_of(error);
     }
@@ -295,6 +302,8 @@ PYBIND11_MODULE(_socialtwin, m) {
     });
     m.def("run", &run, py::arg("scenario"), py::arg("data_dir") = py::none(),
           py::arg("output") = py::none(), py::arg("core") = py::none(),
-          py::arg("replicates") = py::none(), py::arg("threads") = 0, py::arg("aggregates") = true);
-    m.def("validate", &validate, py::arg("scenario"), py::arg("data_dir") = py::none());
+          py::arg("replicates") = py::none(), py::arg("threads") = 0, py::arg("aggregates") = true,
+          py::arg("set_arguments") = std::vector<std::string>{});
+    m.def("validate", &validate, py::arg("scenario"), py::arg("data_dir") = py::none(),
+          py::arg("set_arguments") = std::vector<std::string>{});
 }

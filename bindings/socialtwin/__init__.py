@@ -9,6 +9,7 @@ coordinates and attributes of the result file (docs/output-schema.md), without a
 through a file unless `output=` asks for one. The run releases the GIL and stops between two years
 on Ctrl-C (KeyboardInterrupt). Bad input raises socialtwin.InputError with every problem found.
 """
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,9 +48,17 @@ def _input_error(error):
     return InputError(message, problems)
 
 
-def validate(scenario, *, data_dir=None):
-    """Every problem `socialtwin run` would refuse the scenario for, as Problem objects ([] if none)."""
-    return [Problem(**p) for p in _socialtwin.validate(str(scenario), None if data_dir is None else str(data_dir))]
+def _set_arguments(overrides):
+    """{key: value} as `--set key=value` arguments: JSON is YAML in flow style, so numbers stay
+    numbers, strings stay text and lists and dicts become YAML lists and mappings."""
+    return [f"{key}={json.dumps(value)}" for key, value in (overrides or {}).items()]
+
+
+def validate(scenario, *, set=None, data_dir=None):
+    """Every problem `socialtwin run` would refuse the scenario for, as Problem objects ([] if none).
+    `set`: {key: value} overrides, as for run()."""
+    return [Problem(**p) for p in _socialtwin.validate(str(scenario), None if data_dir is None else str(data_dir),
+                                                       _set_arguments(set))]
 
 
 def run(scenario, *, set=None, core=None, replicates=None, threads=0, data_dir=None, output=None,
@@ -64,12 +73,10 @@ def run(scenario, *, set=None, core=None, replicates=None, threads=0, data_dir=N
     data_dir   folder holding datasets/ (default: as the command finds it)
     output     also write the HDF5 result file there (with /aggregates unless aggregates=False)
     """
-    if set:
-        raise NotImplementedError("set= needs the overrides of `socialtwin run --set` (issue 11)")
     try:
         raw = _socialtwin.run(str(scenario), None if data_dir is None else str(data_dir),
                               None if output is None else str(output), core, replicates, threads,
-                              aggregates)
+                              aggregates, _set_arguments(set))
     except _socialtwin._InputError as error:
         raise _input_error(error) from None
     return _dataset(raw)

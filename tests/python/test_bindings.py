@@ -146,3 +146,22 @@ def test_ctrl_c_stops_the_run_between_two_years_and_writes_nothing(tmp_path):
     stdout, _ = p.communicate(timeout=60)
     assert stdout.strip() == "interrupted"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["s.yaml"]  # no result, no temporary file
+
+
+def test_set_is_the_command_line_s_set(tmp_path):
+    path = scenario(tmp_path, ZUIDWEST.format(core="cohort", replicates=1))
+    memory = socialtwin.run(path, set={"rates.fertility.factor": 0.9, "horizon": 2})
+    out = tmp_path / "set.h5"
+    subprocess.run([os.environ.get("SOCIALTWIN_BIN", os.path.join(ROOT, "build/release/bin/socialtwin")),
+                    "run", str(path), "--set", "rates.fertility.factor=0.9", "--set", "horizon=2",
+                    "-o", str(out), "-q", "--no-aggregates"], check=True, capture_output=True)
+    with xr.open_dataset(out, engine="h5netcdf") as file:
+        np.testing.assert_array_equal(memory.births.values, file.births.values)
+    assert memory.attrs["meta_overrides"] == 'rates.fertility.factor=0.9\nhorizon=2\n'
+    with xr.open_dataset(out, engine="h5netcdf", group="meta") as meta:
+        assert memory.attrs["meta_scenario_hash"] == meta.attrs["scenario_hash"]
+    problems = socialtwin.validate(path, set={"horizon": 0, "horizn": 3})
+    assert [p.key for p in problems] == ["horizon", "horizn"]
+    assert "did you mean 'horizon'" in problems[1].text
+    with pytest.raises(socialtwin.InputError):
+        socialtwin.run(path, set={"rates.fertility.factor": "abc"})
