@@ -1,7 +1,7 @@
-"""socialtwin from Python: run a scenario and get an xarray.Dataset, check one, sweep (docs/python.md).
+"""socialtwin from Python: run a scenario and get an xarray.Dataset, or check one (docs/python.md).
 
     import socialtwin
-    ds = socialtwin.run("scenarios/baseline.yaml", set={"horizon": 10}, core="agent", replicates=4)
+    ds = socialtwin.run("scenarios/baseline.yaml", core="agent", replicates=4)
     ds.gp_contacts.sel(year=2030).sum("area")
 
 A run is the engine's own (`socialtwin run`), in memory: the Dataset has the names, units,
@@ -35,7 +35,7 @@ class Problem:
 
 
 class InputError(ValueError):
-    """Bad input (a scenario, dataset or override): `problems` lists every one found."""
+    """Bad input (a scenario or its dataset): `problems` lists every one found."""
 
     def __init__(self, message, problems=()):
         super().__init__(message)
@@ -52,20 +52,16 @@ def validate(scenario, *, data_dir=None):
     return [Problem(**p) for p in _socialtwin.validate(str(scenario), None if data_dir is None else str(data_dir))]
 
 
-def run(scenario, *, set=None, core=None, replicates=None, threads=0, data_dir=None, output=None,
-        aggregates=True):
+def run(scenario, *, core=None, replicates=None, threads=0, data_dir=None, output=None, aggregates=True):
     """Runs a scenario and returns its result as an xarray.Dataset.
 
     scenario   path of the scenario YAML
-    set        {key: value} overrides, as `socialtwin run --set key=value` (validated alike)
     core       "cohort" or "agent" (default: the scenario's)
     replicates agent core: number of replicates (default: the scenario's)
     threads    worker threads, 0 = all cores (results do not depend on it)
     data_dir   folder holding datasets/ (default: as the command finds it)
     output     also write the HDF5 result file there (with /aggregates unless aggregates=False)
     """
-    if set:
-        raise NotImplementedError("set= needs the overrides of `socialtwin run --set` (issue 11)")
     try:
         raw = _socialtwin.run(str(scenario), None if data_dir is None else str(data_dir),
                               None if output is None else str(output), core, replicates, threads,
