@@ -1,7 +1,7 @@
 """socialtwin from Python: run a scenario and get an xarray.Dataset, or check one (docs/python.md).
 
     import socialtwin
-    ds = socialtwin.run("scenarios/baseline.yaml", core="agent", replicates=4)
+    ds = socialtwin.run("scenarios/baseline.yaml", set={"horizon": 10}, core="agent", replicates=4)
     ds.gp_contacts.sel(year=2030).sum("area")
 
 A run is the engine's own (`socialtwin run`), in memory: the Dataset has the names, units,
@@ -36,7 +36,7 @@ class Problem:
 
 
 class InputError(ValueError):
-    """Bad input (a scenario or its dataset): `problems` lists every one found."""
+    """Bad input (a scenario, an override or its dataset): `problems` lists every one found."""
 
     def __init__(self, message, problems=()):
         super().__init__(message)
@@ -61,10 +61,12 @@ def validate(scenario, *, set=None, data_dir=None):
                                                        _set_arguments(set))]
 
 
-def run(scenario, *, core=None, replicates=None, threads=0, data_dir=None, output=None, aggregates=True):
+def run(scenario, *, set=None, core=None, replicates=None, threads=0, data_dir=None, output=None,
+        aggregates=True):
     """Runs a scenario and returns its result as an xarray.Dataset.
 
     scenario   path of the scenario YAML
+    set        {key: value} overrides, as `socialtwin run --set key=value` (checked alike)
     core       "cohort" or "agent" (default: the scenario's)
     replicates agent core: number of replicates (default: the scenario's)
     threads    worker threads, 0 = all cores (results do not depend on it)
