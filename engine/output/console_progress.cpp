@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace socialtwin {
 
 void ConsoleProgress::on_start(const RunDescription& run) {
