@@ -44,6 +44,7 @@
 #include "engine/run/indicator_reference.hpp"
 #include "engine/run/run.hpp"
 #include "engine/sweep/sweep_merge.hpp"
+#include "engine/sweep/sweep_mpi.hpp"
 #include "engine/sweep/sweep_plan.hpp"
 #include "engine/sweep/sweep_run.hpp"
 
@@ -625,24 +626,37 @@ int sweep_command(const SweepArguments& args) {
         return 0;
     }
     const auto [index, count] = array_slot(args);
+    // Under mpirun (or srun) with several processes the MPI driver hands the tasks out; only
+    // then is MPI initialised, never for a task or any other command. A launch whose size the
+    // environment does not tell (PMIx under srun) is asked of MPI itself, where it is built.
+    const std::optional<MpiLaunch> launch = mpi_launch(std::getenv);
+    const bool over_mpi = launch && (launch->several() || (!launch->size && mpi_driver_built()));
     // The dataset is checked once here, so a wrong dataset is bad input (exit 2), not every
     // task failing.
     std::optional<fs::path> data_dir;
     if (!args.data_dir.empty()) data_dir = args.data_dir;
     check_scenario(plan.base, data_dir);
     const auto share = array_share(plan.tasks.size(), index, count);
-    const SweepRunReport report = run_sweep_tasks(plan, share,
-                                                  {.executable = fs::read_symlink("/proc/self/exe"),
-                                                   .jobs = args.jobs,
-                                                   .threads = args.threads,
-                                                   .data_dir = data_dir,
-                                                   .progress = ::isatty(STDERR_FILENO) == 1});
+    const SweepRunOptions options{.executable = fs::read_symlink("/proc/self/exe"),
+                                  .jobs = args.jobs,
+                                  .threads = args.threads,
+                                  .data_dir = data_dir,
+                                  .progress = ::isatty(STDERR_FILENO) == 1};
+    SweepRunReport report;
+    std::string where = count > 1 ? fmt::format(" slot {} of {}", index, count) : "";
+    if (over_mpi) {
+        const MpiSweepReport mpi = run_sweep_over_mpi(plan, share, options);
+        // The other ranks exit as rank 0 does; rank 0 alone reports, every failure included.
+        if (!mpi.root) return mpi.any_failed ? 1 : 0;
+        report = mpi.report;
+        where += fmt::format(" over {} MPI processes", mpi.processes);
+    } else
+        report = run_sweep_tasks(plan, share, options);
     std::cout << fmt::format(
         "sweep '{}'{}: {} run, {} done before, {} failed (of {} tasks; {} at once, {} thread{} "
-        "each)\n",
-        plan.name, count > 1 ? fmt::format(" slot {} of {}", index, count) : "", report.ran,
-        report.skipped, report.failed.size(), share.size(), report.jobs, report.threads,
-        report.threads == 1 ? "" : "s");
+        "each{})\n",
+        plan.name, where, report.ran, report.skipped, report.failed.size(), share.size(),
+        report.jobs, report.threads, report.threads == 1 ? "" : "s", over_mpi ? " on rank 0" : "");
     return report.failed.empty() ? 0 : 1;
 }
 

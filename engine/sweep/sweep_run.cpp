@@ -66,7 +66,7 @@ std::string last_lines(const fs::path& file, std::size_t count) {
 // again beside itself by the next `sweep run`, and SIGTERM (not SIGKILL) lets it remove its
 // temporary file as every interrupted command does.
 pid_t start_task(const SweepPlan& plan, const SweepTask& task, const SweepRunOptions& options,
-                 int threads) {
+                 int threads, std::vector<std::string>& environment) {
     std::vector<std::string> args{options.executable.string(), "run", plan.base.string()};
     for (const std::string& a : task.set_arguments) {
         args.push_back("--set");
@@ -78,6 +78,9 @@ pid_t start_task(const SweepPlan& plan, const SweepTask& task, const SweepRunOpt
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (std::string& variable : environment) envp.push_back(variable.data());
+    envp.push_back(nullptr);
     const std::string log = log_file(task).string();
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
@@ -92,7 +95,7 @@ pid_t start_task(const SweepPlan& plan, const SweepTask& task, const SweepRunOpt
             ::dup2(fd, STDOUT_FILENO);
             ::dup2(fd, STDERR_FILENO);
         }
-        ::execv(argv[0], argv.data());
+        ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }
     return pid;
@@ -157,23 +160,15 @@ std::vector<std::size_t> array_share(std::size_t tasks, std::size_t index, std::
     return share;
 }
 
-SweepRunReport run_sweep_tasks(const SweepPlan& plan, std::span<const std::size_t> which,
-                               const SweepRunOptions& options) {
-    SweepRunReport report;
-    // Tasks x threads per task never above the cores: each task's threads would otherwise
-    // compete with the others' and the sweep would take longer, not shorter.
-    const int cores = available_threads();
-    int jobs = options.jobs > 0 ? std::min(options.jobs, cores) : 0;
-    int threads = options.threads > 0 ? std::min(options.threads, cores) : 0;
-    if (jobs == 0 && threads == 0) threads = 1;
-    if (jobs == 0) jobs = std::max(1, cores / threads);
-    if (threads == 0 || jobs * threads > cores) threads = std::max(1, cores / jobs);
-    if (options.jobs > jobs || (options.threads > 0 && options.threads > threads))
-        spdlog::info("this machine has {} cores: running {} task{} at once with {} thread{} each",
-                     cores, jobs, jobs == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
-    report.jobs = jobs;
-    report.threads = threads;
+void record_task_end(const SweepPlan& plan, const TaskEnd& end, SweepRunReport& report) {
+    if (end.ok)
+        ++report.ran;
+    else
+        report.failed.push_back({plan.tasks[end.task].id, end.detail});
+}
 
+std::vector<std::size_t> tasks_not_done(const SweepPlan& plan, std::span<const std::size_t> which,
+                                        SweepRunReport& report) {
     std::vector<std::size_t> pending;
     for (const std::size_t i : which) {
         if (task_status(plan.tasks[i]).state == TaskState::done) {
@@ -189,51 +184,110 @@ SweepRunReport run_sweep_tasks(const SweepPlan& plan, std::span<const std::size_
             problem_at(where_in(tasks_folder(plan).string()),
                        fmt::format("cannot make the folder of the task results: {}", ec.message()),
                        "check the sweep file's output:"));
+    return pending;
+}
+
+std::vector<std::string> task_environment(char** environment) {
+    std::vector<std::string> kept;
+    for (char** variable = environment; variable != nullptr && *variable != nullptr; ++variable) {
+        const std::string_view text(*variable);
+        if (text.starts_with("OMPI_") || text.starts_with("PMIX_") || text.starts_with("PMI_"))
+            continue;
+        kept.emplace_back(text);
+    }
+    return kept;
+}
+
+void run_tasks_from(const SweepPlan& plan, TaskSource& source, const SweepRunOptions& options,
+                    std::size_t total, SweepRunReport& report) {
+    // Tasks x threads per task never above the cores: each task's threads would otherwise
+    // compete with the others' and the sweep would take longer, not shorter.
+    const int cores = options.cores > 0 ? options.cores : available_threads();
+    int jobs = options.jobs > 0 ? std::min(options.jobs, cores) : 0;
+    int threads = options.threads > 0 ? std::min(options.threads, cores) : 0;
+    if (jobs == 0 && threads == 0) threads = 1;
+    if (jobs == 0) jobs = std::max(1, cores / threads);
+    if (threads == 0 || jobs * threads > cores) threads = std::max(1, cores / jobs);
+    if (options.jobs > jobs || (options.threads > 0 && options.threads > threads))
+        spdlog::info(
+            "{} {} cores: running {} task{} at once with {} thread{} each",
+            options.cores > 0 ? "this process's share of the machine is" : "this machine has",
+            cores, jobs, jobs == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+    report.jobs = jobs;
+    report.threads = threads;
+    std::vector<std::string> environment = task_environment(::environ);
 
     std::map<pid_t, std::size_t> running;
-    std::size_t next = 0;
+    std::size_t failures_shown = report.failed.size();
     const auto show = [&](bool last) {
+        // Failures as they come (here or, under MPI, on rank 0 from every rank), then the line.
+        for (; failures_shown < report.failed.size(); ++failures_shown) {
+            if (options.progress) std::fputs("\r\033[K", stderr);
+            std::fputs(report.failed[failures_shown].detail.c_str(), stderr);
+        }
         if (!options.progress) return;
         std::fprintf(stderr, "\r\033[Ksweep '%s': %zu/%zu done, %zu running, %zu failed%s",
-                     plan.name.c_str(), report.skipped + report.ran, which.size(), running.size(),
-                     report.failed.size(), last ? "\n" : "");
+                     plan.name.c_str(), report.skipped + report.ran, total,
+                     running.size() + source.running_elsewhere(), report.failed.size(),
+                     last ? "\n" : "");
         std::fflush(stderr);
     };
-    while (next < pending.size() || !running.empty()) {
-        while (next < pending.size() && running.size() < static_cast<std::size_t>(jobs)) {
-            const std::size_t i = pending[next++];
-            running.emplace(start_task(plan, plan.tasks[i], options, threads), i);
-        }
-        show(false);
-        int wait_status = 0;
-        const pid_t pid = ::waitpid(-1, &wait_status, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            throw std::runtime_error("sweep: waiting for a task failed");
-        }
+    const auto task_ended = [&](pid_t pid, int wait_status) {
         const auto it = running.find(pid);
-        if (it == running.end()) continue;
-        const SweepTask& task = plan.tasks[it->second];
+        if (it == running.end()) return;
+        const std::size_t index = it->second;
+        const SweepTask& task = plan.tasks[index];
         running.erase(it);
         std::error_code ec;
         if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
-            ++report.ran;
             fs::remove(log_file(task), ec);
             fs::remove(failure_note(task), ec);
-            continue;
+            source.ended(plan, {index, true, {}}, report);
+            return;
         }
-        report.failed.push_back(task.id);
         fs::rename(log_file(task), failure_note(task), ec);
         const std::string how = WIFEXITED(wait_status)
                                     ? fmt::format("exit {}", WEXITSTATUS(wait_status))
                                     : fmt::format("signal {}", WTERMSIG(wait_status));
-        if (options.progress) std::fputs("\n", stderr);
-        std::fputs(fmt::format("task {} failed ({}); its output is in {}:\n{}", task.id, how,
-                               failure_note(task).string(), last_lines(failure_note(task), 5))
-                       .c_str(),
-                   stderr);
+        source.ended(plan,
+                     {index, false,
+                      fmt::format("task {} failed ({}); its output is in {}:\n{}", task.id, how,
+                                  failure_note(task).string(), last_lines(failure_note(task), 5))},
+                     report);
+    };
+    while (true) {
+        while (running.size() < static_cast<std::size_t>(jobs)) {
+            const std::optional<std::size_t> i = source.next();
+            if (!i) break;
+            running.emplace(start_task(plan, plan.tasks[*i], options, threads, environment), *i);
+        }
+        if (running.empty() && source.finished()) break;
+        show(false);
+        int wait_status = 0;
+        if (!source.polled()) {
+            const pid_t pid = ::waitpid(-1, &wait_status, 0);
+            if (pid < 0) {
+                if (errno == EINTR) continue;
+                throw std::runtime_error("sweep: waiting for a task failed");
+            }
+            task_ended(pid, wait_status);
+            continue;
+        }
+        // Polled: every task that ended, the other processes' messages, then a short sleep
+        // (a few milliseconds are nothing beside a task's seconds, and nothing spins).
+        for (pid_t pid; !running.empty() && (pid = ::waitpid(-1, &wait_status, WNOHANG)) > 0;)
+            task_ended(pid, wait_status);
+        source.serve(plan, report);
+        ::usleep(2000);
     }
     show(true);
+}
+
+SweepRunReport run_sweep_tasks(const SweepPlan& plan, std::span<const std::size_t> which,
+                               const SweepRunOptions& options) {
+    SweepRunReport report;
+    TaskList list(tasks_not_done(plan, which, report));
+    run_tasks_from(plan, list, options, which.size(), report);
     // A task killed with an earlier `sweep run` (kill -9) left its temporary file; the next
     // writer in the folder removes it only once that process is gone, which a task started at
     // once may not have seen.
