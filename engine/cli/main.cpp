@@ -631,6 +631,7 @@ int sweep_command(const SweepArguments& args) {
     // environment does not tell (PMIx under srun) is asked of MPI itself, where it is built.
     const std::optional<MpiLaunch> launch = mpi_launch(std::getenv);
     const bool over_mpi = launch && (launch->several() || (!launch->size && mpi_driver_built()));
+    if (over_mpi) require_mpi_driver(*launch);
     // The dataset is checked once here, so a wrong dataset is bad input (exit 2), not every
     // task failing.
     std::optional<fs::path> data_dir;

@@ -193,6 +193,8 @@ int cores_of_this_rank() {
 
 bool mpi_driver_built() { return true; }
 
+void require_mpi_driver(const MpiLaunch& /*launch*/) {}
+
 MpiSweepReport run_sweep_over_mpi(const SweepPlan& plan, std::span<const std::size_t> which,
                                   const SweepRunOptions& options) {
     // Only this thread calls MPI; the others (the signal handler's) never do.

@@ -35,6 +35,10 @@ std::optional<MpiLaunch> mpi_launch(const std::function<const char*(const char*)
 // Whether this build has the MPI driver (CMake option SOCIALTWIN_BUILD_MPI).
 bool mpi_driver_built();
 
+// Throws InputError, naming the launcher's variable, when this build has no MPI driver: each of
+// the launch's processes would otherwise run every task.
+void require_mpi_driver(const MpiLaunch& launch);
+
 struct MpiSweepReport {
     SweepRunReport report;  // on rank 0: every rank's tasks; on the others: their own
     bool root = false;      // this process is rank 0, which reports
@@ -45,7 +49,8 @@ struct MpiSweepReport {
 // Runs the tasks numbered `which` (indices into plan.tasks) over the processes of the MPI job this
 // process is one of: initialises MPI, hands out or asks for tasks, finalises. Every rank must call
 // it with the same plan and `which`. options.cores is ignored: each rank's cores are its share of
-// its node's, found with the other ranks on the node. Without the MPI driver it throws InputError.
+// its node's, found with the other ranks on the node. Without the MPI driver it throws InputError
+// as require_mpi_driver does.
 MpiSweepReport run_sweep_over_mpi(const SweepPlan& plan, std::span<const std::size_t> which,
                                   const SweepRunOptions& options);
 
