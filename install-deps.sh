@@ -27,6 +27,8 @@ if [[ $test == yes ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-pytest hdf5-tools)
   # The Python package (bindings/, docs/python.md) and its example session's plot.
   packages+=(pybind11-dev python3-dev python3-matplotlib)
+  # The MPI driver of `sweep run` and its test (docs/sweeps.md, "MPI").
+  packages+=(openmpi-bin libopenmpi-dev)
 fi
 if [[ $fuzz == yes ]]; then
   # libFuzzer and the sanitizers' runtime come with Debian's clang, not with g++.

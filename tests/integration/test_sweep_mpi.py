@@ -135,3 +135,13 @@ def test_a_task_failing_under_mpirun_is_reported_by_rank_0_and_the_exit_is_that_
     assert r.stderr.count(f"task {failed[0]} failed") == 1
     assert (tmp_path / "out" / "tasks" / f"{failed[0]}.failed").exists()
     assert "2 done, 0 missing, 0 stale, 1 failed" in socialtwin("sweep", "status", path).stdout
+
+
+def test_the_example_mpi_slurm_script_runs_the_sweep(tmp_path):
+    path = sweep(tmp_path, "vary:\n  rates.fertility.factor: [0.8, 1.0, 1.2]\n")
+    script = ROOT / "docs" / "examples" / "sweep-mpi.slurm"
+    r = subprocess.run(["bash", script, path], capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, SOCIALTWIN=BIN, **MPI_ENV))
+    assert r.returncode == 0, r.stderr
+    assert "MPI processes: 3 run, 0 done before, 0 failed (of 3 tasks" in r.stdout
+    assert "3 done" in socialtwin("sweep", "status", path).stdout

@@ -3,7 +3,8 @@
 
 Each folder is one part (one CMake target). A part may include headers of the parts listed for
 it below and nothing higher; the core and the models, which do no I/O, may include no YAML,
-HDF5, CLI or logging library and no file or console stream. An include that breaks a rule fails
+HDF5, CLI or logging library and no file or console stream; only the MPI driver
+(engine/sweep/sweep_mpi.cpp) includes <mpi.h>. An include that breaks a rule fails
 this test (ctest `layering`), naming file, line, the include and the rule.
 
   check_layers.py [ROOT]      check the tree at ROOT (default: this repository)
@@ -31,6 +32,10 @@ ALLOWED = {
 # Libraries and headers of the edges, which the core and the models never include.
 NO_IO = re.compile(r"^(yaml-cpp/|hdf5|H5|CLI/|spdlog/|fstream$|iostream$|filesystem$|cstdio$|stdio\.h$)")
 NO_IO_PARTS = {"engine/core", "models"}
+# MPI is optional at build time: one file holds the MPI driver (docs/sweeps.md), and a build
+# without Open MPI leaves it out.
+MPI_HEADER = re.compile(r"^mpi\.h$")
+MPI_FILE = "engine/sweep/sweep_mpi.cpp"
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 
@@ -63,6 +68,9 @@ def check(root):
                 if target is not None and target not in ALLOWED[part]:
                     problems.append(f"{rel}:{number}: includes {header}: {part} may not use {target} "
                                     f"(it may use {', '.join(sorted(ALLOWED[part]))})")
+            elif MPI_HEADER.match(header) and rel != MPI_FILE:
+                problems.append(f"{rel}:{number}: includes <{header}>: only {MPI_FILE} may "
+                                "(MPI is optional at build time)")
             elif part in NO_IO_PARTS and NO_IO.match(header):
                 problems.append(f"{rel}:{number}: includes <{header}>: {part} does no I/O "
                                 "(no YAML, HDF5, CLI, logging or file streams)")
@@ -77,6 +85,7 @@ def self_test():
         "models/d/e.cpp": "#include <CLI/CLI.hpp>\n",
         "engine/output/f.cpp": '#include "engine/results/compare.hpp"\n',
         "engine/nowhere/g.cpp": "\n",
+        "engine/sweep/h.cpp": "#include <mpi.h>\n",
     }
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
