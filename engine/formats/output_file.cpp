@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -127,22 +129,52 @@ void fsync_path(const fs::path& path, int flags, std::string_view what) {
                                              path.string(), std::strerror(error_number)));
 }
 
-// The pid of a temporary name of ours, or 0 when `name` is not one.
-long temporary_owner(std::string_view name) {
+// This machine, as 8 hex digits of a hash of its host name. A folder on a shared file system
+// holds the temporaries of processes on other machines, whose pids mean nothing here: only this
+// machine's may be judged stale by their pid.
+std::uint32_t this_host() {
+    static const std::uint32_t host = [] {
+        std::array<char, 256> name{};
+        if (::gethostname(name.data(), name.size() - 1) != 0) return std::uint32_t{0};
+        std::uint32_t hash = 2166136261u;  // FNV-1a
+        for (const char* c = name.data(); *c != '\0'; ++c)
+            hash = (hash ^ static_cast<unsigned char>(*c)) * 16777619u;
+        return hash;
+    }();
+    return host;
+}
+
+bool is_hex8(std::string_view text) {
+    return text.size() == 8 && std::all_of(text.begin(), text.end(), [](char c) {
+               return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+           });
+}
+
+// The owner of a temporary name of ours: "<pid>-<8 hex>-<8 hex host>", or "<pid>-<8 hex>" as
+// written before names held the host (taken for this machine's). pid 0 when `name` is not one.
+struct TemporaryOwner {
+    long pid = 0;
+    bool this_host = true;
+};
+TemporaryOwner temporary_owner(std::string_view name) {
     if (name.size() <= temporary_prefix.size() + temporary_suffix.size() ||
         name.substr(0, temporary_prefix.size()) != temporary_prefix ||
         name.substr(name.size() - temporary_suffix.size()) != temporary_suffix)
-        return 0;
+        return {};
     name.remove_prefix(temporary_prefix.size());
     name.remove_suffix(temporary_suffix.size());
     const auto dash = name.find('-');
-    if (dash == std::string_view::npos || name.size() - dash - 1 != 8) return 0;
-    for (char c : name.substr(dash + 1))
-        if (!std::isxdigit(static_cast<unsigned char>(c))) return 0;
-    long pid = 0;
-    const auto [end, error] = std::from_chars(name.data(), name.data() + dash, pid);
-    if (error != std::errc{} || end != name.data() + dash || pid <= 0) return 0;
-    return pid;
+    if (dash == std::string_view::npos) return {};
+    std::string_view rest = name.substr(dash + 1);
+    TemporaryOwner owner;
+    if (rest.size() == 17 && rest[8] == '-' && is_hex8(rest.substr(9))) {
+        owner.this_host = rest.substr(9) == fmt::format("{:08x}", this_host());
+        rest = rest.substr(0, 8);
+    }
+    if (!is_hex8(rest)) return {};
+    const auto [end, error] = std::from_chars(name.data(), name.data() + dash, owner.pid);
+    if (error != std::errc{} || end != name.data() + dash || owner.pid <= 0) return {};
+    return owner;
 }
 
 }  // namespace
@@ -181,8 +213,9 @@ fs::path temporary_name_in(const fs::path& folder) {
     static std::mutex lock;
     static std::mt19937 random{std::random_device{}()};
     std::lock_guard guard(lock);
-    return folder / fmt::format("{}{}-{:08x}{}", temporary_prefix, static_cast<long>(::getpid()),
-                                static_cast<std::uint32_t>(random()), temporary_suffix);
+    return folder / fmt::format("{}{}-{:08x}-{:08x}{}", temporary_prefix,
+                                static_cast<long>(::getpid()), static_cast<std::uint32_t>(random()),
+                                this_host(), temporary_suffix);
 }
 
 std::size_t remove_stale_temporaries(const fs::path& folder) {
@@ -191,8 +224,8 @@ std::size_t remove_stale_temporaries(const fs::path& folder) {
     const fs::path dir = folder.empty() ? fs::path(".") : folder;
     for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
         const std::string name = it->path().filename().string();
-        const long pid = temporary_owner(name);
-        if (pid == 0 || pid == static_cast<long>(::getpid())) continue;
+        const auto [pid, here] = temporary_owner(name);
+        if (pid == 0 || !here || pid == static_cast<long>(::getpid())) continue;
         struct stat st {};
         // Only our own user's regular files, and only when their process is gone: a live run
         // (kill succeeds) and a process we may not signal (EPERM: another user's) keep theirs.

@@ -46,11 +46,14 @@ void check_output_target(const std::filesystem::path& target,
                          std::span<const ProtectedInput> inputs = {},
                          const std::string& option = "-o");
 
-// The temporary name of this process's next file in `folder`: ".socialtwin-<pid>-<8 hex>.tmp".
+// The temporary name of this process's next file in `folder`:
+// ".socialtwin-<pid>-<8 hex random>-<8 hex of the host name>.tmp".
 std::filesystem::path temporary_name_in(const std::filesystem::path& folder);
 
 // Removes, in `folder`, the temporaries (named as temporary_name_in makes them) that belong to
-// this user and whose process is gone (kill(pid, 0) fails with ESRCH). Returns how many. Never
+// this user and whose process is gone (kill(pid, 0) fails with ESRCH); only this machine's, since
+// on a shared file system another machine's pid means nothing here (a sweep over MPI or a job
+// array writes into one folder from many machines). Returns how many. Never
 // throws: cleaning up after others is not worth failing a run for.
 std::size_t remove_stale_temporaries(const std::filesystem::path& folder);
 

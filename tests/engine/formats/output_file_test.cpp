@@ -114,7 +114,7 @@ TEST_F(OutputFileTest, TemporaryNamesAreShortSoAnyFileNameCanBeWritten) {
     // NAME_MAX is 255: the old ".<name>.tmp-<pid>" made a 247-character name 10 too long.
     const fs::path target = dir_ / (std::string(250, 'r') + ".h5");
     AtomicOutput out(target);
-    EXPECT_LE(out.temporary().filename().string().size(), 32u) << out.temporary();
+    EXPECT_LE(out.temporary().filename().string().size(), 48u) << out.temporary();
     EXPECT_EQ(out.temporary().filename().string().rfind(".socialtwin-", 0), 0u) << out.temporary();
     write_text(out.temporary(), "complete");
     out.commit();
@@ -137,6 +137,27 @@ TEST_F(OutputFileTest, StaleTemporariesOfDeadProcessesAreRemovedOthersKept) {
     EXPECT_TRUE(fs::exists(dir_ / live));                     // a running process's file
     EXPECT_TRUE(fs::exists(dir_ / ".socialtwin-notes.tmp"));  // not a name of ours
     EXPECT_TRUE(fs::exists(dir_ / (".result.h5.tmp-" + std::to_string(child))));
+}
+
+TEST_F(OutputFileTest, StaleTemporariesAreJudgedOnlyOnTheirOwnMachine) {
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    ASSERT_GT(child, 0);
+    ASSERT_EQ(waitpid(child, nullptr, 0), child);
+    // A name made here carries this machine; one with another machine's is never removed here,
+    // however dead its pid looks: on a shared file system it is another node's running task.
+    const std::string host = temporary_name_in(dir_).filename().string().substr(
+        temporary_name_in(dir_).filename().string().size() - 12, 8);
+    const std::string other_host = host == "00000001" ? "00000002" : "00000001";
+    const std::string here = ".socialtwin-" + std::to_string(child) + "-0badf00d-" + host + ".tmp";
+    const std::string there =
+        ".socialtwin-" + std::to_string(child) + "-0badf00d-" + other_host + ".tmp";
+    write_text(dir_ / here, "partial");
+    write_text(dir_ / there, "partial");
+
+    AtomicOutput out(dir_ / "out.h5");
+    EXPECT_FALSE(fs::exists(dir_ / here));
+    EXPECT_TRUE(fs::exists(dir_ / there));
 }
 
 }  // namespace
