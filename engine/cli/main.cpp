@@ -532,7 +532,8 @@ CLI::App* add_sweep(CLI::App& app, SweepArguments& args) {
     args.run = sweep->add_subcommand(
         "run",
         "Run the tasks that are not done (done: a complete result of the task's resolved "
-        "scenario), several at once.");
+        "scenario), several at once; under `mpirun -n N` rank 0 hands them out to every rank "
+        "(docs/sweeps.md).");
     file(args.run);
     args.run
         ->add_option("-j,--jobs", args.jobs,
