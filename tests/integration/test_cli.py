@@ -522,3 +522,15 @@ def test_readme_scenario_table_is_the_tools_output(socialtwin, tmp_path):
     begin, end = "<!-- scenario-table:begin -->\n", "\n<!-- scenario-table:end -->"
     shown = readme[readme.index(begin) + len(begin):readme.index(end)]
     assert shown == table.strip(), "README.md is out of date: run scenarios/readme_table.sh"
+
+
+def test_readme_own_scenario_extends_a_shipped_one_by_name_from_anywhere(socialtwin, tmp_path):
+    """README.md's "A scenario of your own" block, saved outside the repository, runs."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```yaml\n(# my-scenario\.yaml\n.*?)```", readme, re.S).group(1)
+    mine = tmp_path / "my-scenario.yaml"
+    mine.write_text(block)
+    assert "valid" in socialtwin("validate", mine).stdout
+    out = tmp_path / "mine.h5"
+    socialtwin("run", mine, "-o", out, "--quiet")
+    assert len(indicator(out, "population")["years"]) == 11  # horizon: 10
