@@ -12,6 +12,7 @@
 
 #include "engine/core/version.hpp"
 #include "engine/formats/output_file.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/headline.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/sweep/sweep_run.hpp"
@@ -513,6 +514,7 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
             }
         }
         write_merged_meta(root, plan);
+        apply_cf_conventions(root);
         groups.clear();
         aggregates.close("closing /aggregates");
         file.close(fmt::format("closing '{}'", out.temporary().string()));
