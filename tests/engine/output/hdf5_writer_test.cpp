@@ -304,7 +304,7 @@ TEST_F(Hdf5WriterTest, RecordsProvenanceAndTimingsInMeta) {
     EXPECT_EQ(hdf5::read_string_attribute(file.id(), "title"), "socialtwin projection: tiny");
     EXPECT_NE(hdf5::read_string_attribute(file.id(), "history").find("cohort core"),
               std::string::npos);
-    EXPECT_FALSE(hdf5::has_attribute(file.id(), "Conventions"));
+    EXPECT_EQ(hdf5::read_string_attribute(file.id(), "Conventions"), "CF-1.8");
 
     auto meta = hdf5::open_group(file.id(), "meta");
     auto attr = [&](const std::string& name) {
