@@ -1,6 +1,6 @@
 """Every kind of file socialtwin writes passes the project's CF-1.8 checker (tools/cf_check.py):
 a run's result with /aggregates (cohort core; the agent core with replicates), `aggregate`,
-`compare`, `monitor`, `export --disclosure cbs` and `sweep merge`, on Den Haag Zuid-West over two
+`compare`, `monitor`, `export --disclosure cbs`, `sweep merge` and `synthesise`, on Den Haag Zuid-West over two
 years. And what CF promises works: units are UDUNITS-2 with the table's label beside them, and
 xarray plots a map from the areas' positions.
 
@@ -76,6 +76,8 @@ def files(tmp_path_factory):
     (d / "sweep.yaml").write_text(
         "name: cf-sweep\nbase: baseline.yaml\nvary:\n  rates.fertility.factor: [0.9, 1.1]\n"
         "output: sweep\n")
+    out["start_population"] = d / "start.h5"
+    socialtwin("synthesise", d / "baseline.yaml", "-o", out["start_population"])
     socialtwin("sweep", "run", d / "sweep.yaml")
     out["sweep"] = d / "merged.h5"
     socialtwin("sweep", "merge", d / "sweep.yaml", "-o", out["sweep"])
@@ -83,7 +85,7 @@ def files(tmp_path_factory):
 
 
 @pytest.mark.parametrize("kind", ["result", "agent", "aggregated", "difference", "monitoring",
-                                  "published", "sweep"])
+                                  "published", "sweep", "start_population"])
 def test_every_file_the_tool_writes_is_cf_conformant(files, kind):
     done = cf_check(files[kind])
     assert done.returncode == 0, done.stdout + done.stderr
