@@ -159,3 +159,11 @@ def test_an_old_file_whose_units_hold_the_label_is_still_read_as_before(files, t
     new_table = socialtwin("compare", files["result"], files["variant"]).stdout
     old_table = socialtwin("compare", old, files["variant"]).stdout
     assert old_table == new_table.replace(str(files["result"]), str(old))
+
+
+@pytest.mark.parametrize("kind", ["difference", "published", "sweep"])
+def test_derived_files_keep_the_positions_for_maps(files, kind):
+    with xr.open_dataset(files[kind], engine="h5netcdf") as ds:
+        assert "x" in ds.population.coords and "y" in ds.population.coords
+        assert ds.population.attrs["grid_mapping"] == "crs"
+        assert ds.crs.attrs["grid_mapping_name"] == "oblique_stereographic"
