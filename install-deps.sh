@@ -26,6 +26,8 @@ for arg in "$@"; do
 done
 if [[ $test == yes ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-pytest hdf5-tools)
+  # tools/cf_check.py parses units with UDUNITS-2 (libudunits2-0 and its XML database).
+  packages+=(udunits-bin)
   # The Python package (bindings/, docs/python.md) and its example session's plot.
   packages+=(pybind11-dev python3-dev python3-matplotlib)
 fi

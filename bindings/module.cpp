@@ -32,6 +32,7 @@
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/errors.hpp"
 #include "engine/core/types.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/result_layout.hpp"
 #include "engine/output/result_values.hpp"
 #include "engine/run/run.hpp"
@@ -57,6 +58,7 @@ public:
     std::vector<int> years;
     std::vector<std::string> areas;
     std::vector<AreaAttribute> area_attributes;
+    std::vector<double> x_m, y_m;  // empty without positions
     std::vector<Dimension> dimensions;
     std::string coordinates;
     int replicates = 1;
@@ -71,6 +73,13 @@ public:
         areas.clear();
         for (std::size_t a = 0; a < run.areas->size(); ++a) areas.push_back(run.areas->code(a));
         area_attributes = run.areas->attributes();
+        // The areas' positions in metres (RD New), as the result file's /x, /y.
+        x_m.clear();
+        y_m.clear();
+        if (has_positions(*run.areas)) {
+            x_m = metres_of(run.areas->quantity("x_km")->values);
+            y_m = metres_of(run.areas->quantity("y_km")->values);
+        }
         dimensions = run.catalog->dimensions();
         coordinates = area_coordinates(*run.areas);
         std::time_t now = std::time(nullptr);
@@ -213,6 +222,20 @@ py::dict run(const std::string& scenario, std::optional<std::string> data_dir,
     py::dict attributes;
     for (const auto& a : collector.area_attributes) attributes[py::str(a.name)] = a.values;
     out["area_attributes"] = attributes;
+    // CF (engine/output/cf_conventions.hpp): /x, /y and /crs, or None without positions.
+    if (!collector.x_m.empty()) {
+        py::dict positions;
+        positions["x"] = collector.x_m;
+        positions["y"] = collector.y_m;
+        positions["x_attrs"] = named(position_attributes(cf::x));
+        positions["y_attrs"] = named(position_attributes(cf::y));
+        py::dict crs = named(crs_text_attributes());
+        for (const auto& [key, value] : crs_number_attributes()) crs[py::str(key)] = value;
+        positions["crs_attrs"] = crs;
+        out["positions"] = positions;
+    } else {
+        out["positions"] = py::none();
+    }
     py::dict dimensions;
     for (const auto& d : collector.dimensions) {
         py::dict dim;

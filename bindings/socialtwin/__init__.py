@@ -95,6 +95,10 @@ def _dataset(raw):
               "area": ("area", np.asarray(raw["areas"], dtype=object))}
     for name, values in raw["area_attributes"].items():
         coords[name] = ("area", np.asarray(values, dtype=object))
+    positions = raw.get("positions")
+    if positions:  # CF: x, y in metres (RD New) and the grid mapping crs, as in the file
+        for axis in ("x", "y"):
+            coords[axis] = ("area", np.asarray(positions[axis]), dict(positions[axis + "_attrs"]))
     for name, dim in raw["dimensions"].items():
         coords[name] = (name, np.asarray(dim["labels"], dtype=object), {"description": dim["description"]})
     n = raw["replicates"]
@@ -114,6 +118,8 @@ def _dataset(raw):
             q_attrs = {k: v for k, v in ind["quantiles_attrs"].items() if k != "coordinates"}
             q_attrs["quantile_method"] = raw["quantile_method"]
             variables[ind["name"] + "_quantiles"] = (("quantile", *dims), ind["quantiles"], q_attrs)
+    if positions:
+        variables["crs"] = ((), np.int32(0), dict(positions["crs_attrs"]))
     ds = xr.Dataset(variables, coords=coords)
     ds.attrs.update({"meta_" + k: v for k, v in raw["meta"].items()})
     ds.attrs["scenario_yaml"] = raw["scenario_yaml"]

@@ -122,7 +122,7 @@ std::vector<std::vector<std::string>> variable_rows(hid_t group) {
         for (std::size_t axis = 0; axis < dims.size(); ++axis)
             if (dims[axis].empty()) dims[axis] = fmt::format("{}", shape[axis]);
         rows.push_back({name, fmt::format("({})", fmt::join(dims, ", ")),
-                        one_line(text_attribute(dataset.id(), "units")),
+                        one_line(unit_label_of(dataset.id())),
                         one_line(text_attribute(dataset.id(), "description"))});
     }
     return rows;
@@ -411,7 +411,7 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
                            : std::string{};
             };
             indicators.push_back({d.name, fmt::format("({})", fmt::join(d.dims, ", ")),
-                                  text("units"), text("description")});
+                                  one_line(unit_label_of(dataset.id())), text("description")});
         }
     }
 

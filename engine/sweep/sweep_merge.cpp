@@ -12,6 +12,7 @@
 
 #include "engine/core/version.hpp"
 #include "engine/formats/output_file.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/headline.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/sweep/sweep_run.hpp"
@@ -260,6 +261,13 @@ void write_group_structure(MergedGroup& out, const SweepPlan& plan, const MergeP
         write_labels(root, a.name, a.values, place.id());
         add_name(coordinates, a.name);
     }
+    // The areas' positions (CF, RD New) as the tasks' results have them: a sweep maps like a
+    // result. Larger areas (/aggregates) have none.
+    const bool positions = g.path.empty() && copy_area_positions(first_task, root, place.id());
+    if (positions) {
+        add_name(coordinates, std::string(cf::x));
+        add_name(coordinates, std::string(cf::y));
+    }
     if (!g.n_areas.empty()) {
         const auto n_areas = write_values(root, "n_areas", g.n_areas, place.id());
         hdf5::write_attribute(n_areas.id(), "units", "areas");
@@ -312,6 +320,9 @@ void write_group_structure(MergedGroup& out, const SweepPlan& plan, const MergeP
         copy_string_attributes(source.id(), out.indicators.back().id(), described);
         hdf5::write_attribute(out.indicators.back().id(),
                               std::string(indicator_attribute::coordinates), coordinates);
+        if (positions)
+            hdf5::write_attribute(out.indicators.back().id(), std::string(cf::grid_mapping),
+                                  cf::crs);
     }
 }
 
@@ -513,6 +524,7 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
             }
         }
         write_merged_meta(root, plan);
+        apply_cf_conventions(root);
         groups.clear();
         aggregates.close("closing /aggregates");
         file.close(fmt::format("closing '{}'", out.temporary().string()));

@@ -66,7 +66,8 @@ def test_a_run_in_memory_is_the_result_file_name_for_name_and_bit_for_bit(tmp_pa
         assert_same_dataset(memory, file.load())
     assert memory.attrs["meta_core"] == core
     assert memory.attrs["meta_replicates"] == str(replicates)
-    assert memory.population.attrs["units"] == "persons"
+    assert memory.population.attrs["units"] == "1"  # UDUNITS-2 (docs/output-schema.md)
+    assert memory.population.attrs["unit_label"] == "persons"
 
 
 def test_without_output_no_file_is_written_and_the_values_are_the_same(tmp_path):
