@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what socialtwin needs from Debian 12 packages, and nothing when all is there.
-# Usage: ./install-deps.sh [--test] [--fuzz] [--list]   (--test adds what the test suite needs;
-#        --fuzz what the libFuzzer targets need (tests/fuzz/run.sh); --list prints the packages
-#        instead of installing them)
+# Usage: ./install-deps.sh [--test] [--fuzz] [--ci] [--list]   (--test adds what the test suite
+#        needs; --fuzz what the libFuzzer targets need (tests/fuzz/run.sh); --ci what .ci/run adds
+#        to save time; --list prints the packages instead of installing them)
 set -euo pipefail
 
 packages=(
@@ -14,17 +14,20 @@ packages=(
   # only quickstart.sh must be able to open the result the way the README shows.
   python3-xarray python3-h5netcdf python3-h5py
 )
-test=no fuzz=no list=no
+test=no fuzz=no ci=no list=no
 for arg in "$@"; do
   case "$arg" in
     --test) test=yes ;;
     --fuzz) fuzz=yes ;;
+    --ci) ci=yes ;;
     --list) list=yes ;;
-    *) echo "usage: $0 [--test] [--fuzz] [--list]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--test] [--fuzz] [--ci] [--list]" >&2; exit 2 ;;
   esac
 done
 if [[ $test == yes ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-pytest hdf5-tools)
+  # tools/cf_check.py parses units with UDUNITS-2 (libudunits2-0 and its XML database).
+  packages+=(udunits-bin)
   # The Python package (bindings/, docs/python.md) and its example session's plot.
   packages+=(pybind11-dev python3-dev python3-matplotlib)
   # The MPI driver of `sweep run` and its test (docs/sweeps.md, "MPI").
@@ -33,6 +36,11 @@ fi
 if [[ $fuzz == yes ]]; then
   # libFuzzer and the sanitizers' runtime come with Debian's clang, not with g++.
   packages+=(clang-14 libclang-rt-14-dev)
+fi
+if [[ $ci == yes ]]; then
+  # CI's quickstart guard compiles the sources test.sh compiled, with the same flags: ccache
+  # hands it those objects instead of compiling them a second time (.ci/run).
+  packages+=(ccache)
 fi
 if [[ $list == yes ]]; then
   printf '%s\n' "${packages[@]}"

@@ -7,6 +7,9 @@
 // without the GIL, waking every 50 ms to let Python look at its signals; a KeyboardInterrupt
 // (Ctrl-C) sets the run's stop flag, the run ends between two years, and the interrupt is
 // raised in Python with nothing written.
+//
+// Sweeps (docs/sweeps.md) are driven the way `socialtwin sweep` drives them: the plan, the
+// tasks' status, running them (child `socialtwin run` processes, the GIL released) and the merge.
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -29,9 +32,13 @@
 #include "engine/core/cohort_projection.hpp"
 #include "engine/core/errors.hpp"
 #include "engine/core/types.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/result_layout.hpp"
 #include "engine/output/result_values.hpp"
 #include "engine/run/run.hpp"
+#include "engine/sweep/sweep_merge.hpp"
+#include "engine/sweep/sweep_plan.hpp"
+#include "engine/sweep/sweep_run.hpp"
 
 namespace py = pybind11;
 using namespace socialtwin;
@@ -51,6 +58,7 @@ public:
     std::vector<int> years;
     std::vector<std::string> areas;
     std::vector<AreaAttribute> area_attributes;
+    std::vector<double> x_m, y_m;  // empty without positions
     std::vector<Dimension> dimensions;
     std::string coordinates;
     int replicates = 1;
@@ -65,6 +73,13 @@ public:
         areas.clear();
         for (std::size_t a = 0; a < run.areas->size(); ++a) areas.push_back(run.areas->code(a));
         area_attributes = run.areas->attributes();
+        // The areas' positions in metres (RD New), as the result file's /x, /y.
+        x_m.clear();
+        y_m.clear();
+        if (has_positions(*run.areas)) {
+            x_m = metres_of(run.areas->quantity("x_km")->values);
+            y_m = metres_of(run.areas->quantity("y_km")->values);
+        }
         dimensions = run.catalog->dimensions();
         coordinates = area_coordinates(*run.areas);
         std::time_t now = std::time(nullptr);
@@ -207,6 +222,20 @@ py::dict run(const std::string& scenario, std::optional<std::string> data_dir,
     py::dict attributes;
     for (const auto& a : collector.area_attributes) attributes[py::str(a.name)] = a.values;
     out["area_attributes"] = attributes;
+    // CF (engine/output/cf_conventions.hpp): /x, /y and /crs, or None without positions.
+    if (!collector.x_m.empty()) {
+        py::dict positions;
+        positions["x"] = collector.x_m;
+        positions["y"] = collector.y_m;
+        positions["x_attrs"] = named(position_attributes(cf::x));
+        positions["y_attrs"] = named(position_attributes(cf::y));
+        py::dict crs = named(crs_text_attributes());
+        for (const auto& [key, value] : crs_number_attributes()) crs[py::str(key)] = value;
+        positions["crs_attrs"] = crs;
+        out["positions"] = positions;
+    } else {
+        out["positions"] = py::none();
+    }
     py::dict dimensions;
     for (const auto& d : collector.dimensions) {
         py::dict dim;
@@ -283,6 +312,94 @@ py::list validate(const std::string& scenario, std::optional<std::string> data_d
     return py::list();
 }
 
+// ---- sweeps -------------------------------------------------------------------------------
+
+py::dict sweep_plan(const std::string& file) {
+    const SweepPlan plan = plan_sweep(file);
+    py::dict out;
+    out["name"] = plan.name;
+    out["base"] = plan.base.string();
+    out["output"] = plan.output.string();
+    out["replicates"] = plan.replicates;
+    out["variants"] = plan.variants;
+    py::list parameters;
+    for (const SweepParameter& p : plan.parameters) {
+        py::dict d;
+        d["key"] = p.key;
+        d["coordinate"] = p.coordinate;
+        parameters.append(d);
+    }
+    out["parameters"] = parameters;
+    py::list tasks;
+    for (const SweepTask& t : plan.tasks) {
+        py::dict d;
+        d["id"] = t.id;
+        d["variant"] = t.variant_id;
+        d["replicate"] = t.replicate;
+        d["values"] = t.values;
+        d["result"] = t.result.string();
+        tasks.append(d);
+    }
+    out["tasks"] = tasks;
+    return out;
+}
+
+py::list status_of_sweep(const std::string& file) {
+    const SweepPlan plan = plan_sweep(file);
+    const auto status = sweep_status(plan);
+    py::list out;
+    for (std::size_t i = 0; i < status.size(); ++i) {
+        py::dict d;
+        d["id"] = plan.tasks[i].id;
+        d["state"] = std::string(task_state_name(status[i].state));
+        d["detail"] = status[i].detail;
+        out.append(d);
+    }
+    return out;
+}
+
+// Runs the tasks not done, as `socialtwin sweep run FILE` does, with `executable` as each task's
+// `socialtwin`. The dataset is checked first, so a wrong one is an InputError, not every task
+// failing.
+py::dict sweep_run(const std::string& file, const std::string& executable, int jobs, int threads,
+                   std::optional<std::string> data_dir) {
+    const SweepPlan plan = plan_sweep(file);
+    std::optional<std::filesystem::path> dir;
+    if (data_dir) dir = *data_dir;
+    SweepRunReport report;
+    {
+        py::gil_scoped_release release;
+        check_scenario(plan.base, dir);
+        std::vector<std::size_t> all(plan.tasks.size());
+        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+        report = run_sweep_tasks(
+            plan, all,
+            {.executable = executable, .jobs = jobs, .threads = threads, .data_dir = dir});
+    }
+    py::dict out;
+    out["ran"] = report.ran;
+    out["skipped"] = report.skipped;
+    out["failed"] = report.failed;
+    out["jobs"] = report.jobs;
+    out["threads"] = report.threads;
+    return out;
+}
+
+py::dict sweep_merge(const std::string& file, std::optional<std::string> output) {
+    const SweepPlan plan = plan_sweep(file);
+    SweepMergeReport report;
+    {
+        py::gil_scoped_release release;
+        report =
+            merge_sweep(plan, output ? std::filesystem::path(*output) : std::filesystem::path{});
+    }
+    py::dict out;
+    out["output"] = report.output.string();
+    out["summary"] = report.summary.string();
+    out["table"] = report.table;
+    return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_socialtwin, m) {
@@ -306,4 +423,9 @@ PYBIND11_MODULE(_socialtwin, m) {
           py::arg("set_arguments") = std::vector<std::string>{});
     m.def("validate", &validate, py::arg("scenario"), py::arg("data_dir") = py::none(),
           py::arg("set_arguments") = std::vector<std::string>{});
+    m.def("sweep_plan", &sweep_plan, py::arg("file"));
+    m.def("sweep_status", &status_of_sweep, py::arg("file"));
+    m.def("sweep_run", &sweep_run, py::arg("file"), py::arg("executable"), py::arg("jobs") = 0,
+          py::arg("threads") = 0, py::arg("data_dir") = py::none());
+    m.def("sweep_merge", &sweep_merge, py::arg("file"), py::arg("output") = py::none());
 }

@@ -8,16 +8,24 @@ A run is the engine's own (`socialtwin run`), in memory: the Dataset has the nam
 coordinates and attributes of the result file (docs/output-schema.md), without a round trip
 through a file unless `output=` asks for one. The run releases the GIL and stops between two years
 on Ctrl-C (KeyboardInterrupt). Bad input raises socialtwin.InputError with every problem found.
+
+A sweep (docs/sweeps.md) is driven as `socialtwin sweep` drives it:
+
+    sweep = socialtwin.Sweep("docs/examples/fertility-sweep.yaml")
+    sweep.tasks            # pandas.DataFrame: id, variant, replicate, one column per varied key
+    sweep.run(jobs=2)      # runs what is not done yet (each task a `socialtwin run` process)
+    ds = sweep.merge()     # the merged file, opened lazily: ds.births.sel(variant=...)
 """
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
 
 from . import _socialtwin
 
-__all__ = ["run", "validate", "InputError", "Problem"]
+__all__ = ["run", "validate", "Sweep", "SweepReport", "InputError", "Problem"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,10 @@ def _dataset(raw):
               "area": ("area", np.asarray(raw["areas"], dtype=object))}
     for name, values in raw["area_attributes"].items():
         coords[name] = ("area", np.asarray(values, dtype=object))
+    positions = raw.get("positions")
+    if positions:  # CF: x, y in metres (RD New) and the grid mapping crs, as in the file
+        for axis in ("x", "y"):
+            coords[axis] = ("area", np.asarray(positions[axis]), dict(positions[axis + "_attrs"]))
     for name, dim in raw["dimensions"].items():
         coords[name] = (name, np.asarray(dim["labels"], dtype=object), {"description": dim["description"]})
     n = raw["replicates"]
@@ -106,9 +118,100 @@ def _dataset(raw):
             q_attrs = {k: v for k, v in ind["quantiles_attrs"].items() if k != "coordinates"}
             q_attrs["quantile_method"] = raw["quantile_method"]
             variables[ind["name"] + "_quantiles"] = (("quantile", *dims), ind["quantiles"], q_attrs)
+    if positions:
+        variables["crs"] = ((), np.int32(0), dict(positions["crs_attrs"]))
     ds = xr.Dataset(variables, coords=coords)
     ds.attrs.update({"meta_" + k: v for k, v in raw["meta"].items()})
     ds.attrs["scenario_yaml"] = raw["scenario_yaml"]
     ds.attrs["wall_seconds"] = raw["summary"]["wall_seconds"]
     ds.attrs["person_years"] = raw["summary"]["person_years"]
     return ds
+
+
+# ---- sweeps -------------------------------------------------------------------------------------
+
+def _executable():
+    """The `socialtwin` command a sweep's tasks run: $SOCIALTWIN_BIN, else the one built with
+    this package."""
+    from . import _build
+    return os.environ.get("SOCIALTWIN_BIN") or _build.executable
+
+
+def _value(text):
+    """A varied value as the plan gives it (YAML in flow style): a number where it is one."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What Sweep.run did: tasks run now, done before, and the ids of those that failed (each
+    with a <id>.failed note beside its result)."""
+    ran: int
+    skipped: int
+    failed: list = field(default_factory=list)
+    jobs: int = 0
+    threads: int = 0
+
+
+class Sweep:
+    """A sweep file and its fixed task list; bad files raise InputError with every problem."""
+
+    def __init__(self, file):
+        self.file = str(file)
+        try:
+            plan = _socialtwin.sweep_plan(self.file)
+        except _socialtwin._InputError as error:
+            raise _input_error(error) from None
+        self.name = plan["name"]
+        self.base = plan["base"]
+        self.output = plan["output"]
+        self.replicates = plan["replicates"]
+        self.keys = {p["coordinate"]: p["key"] for p in plan["parameters"]}
+        self._tasks = plan["tasks"]
+
+    @property
+    def tasks(self):
+        """One row per task: id, variant, replicate, each varied key (by its coordinate name) and
+        the result file."""
+        import pandas as pd
+        rows = []
+        for task in self._tasks:
+            row = {"id": task["id"], "variant": task["variant"], "replicate": task["replicate"]}
+            row.update({c: _value(v) for c, v in zip(self.keys, task["values"])})
+            row["result"] = task["result"]
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("id")
+
+    def status(self):
+        """Each task's state (done, missing, stale, failed) and why, as `sweep status` says."""
+        import pandas as pd
+        return pd.DataFrame(_socialtwin.sweep_status(self.file)).set_index("id")
+
+    def run(self, *, jobs=0, threads=0, data_dir=None, executable=None):
+        """Runs the tasks not done yet, `jobs` at once with `threads` each (0: the cores shared
+        out), as `socialtwin sweep run`; results already done with the same scenario are kept."""
+        try:
+            report = _socialtwin.sweep_run(self.file, str(executable or _executable()), jobs, threads,
+                                           None if data_dir is None else str(data_dir))
+        except _socialtwin._InputError as error:
+            raise _input_error(error) from None
+        return SweepReport(**report)
+
+    def merge(self, output=None):
+        """Merges the results into one file (default <output>/merged.h5) and opens it lazily as
+        an xarray.Dataset with a `variant` dimension and the varied keys as coordinates. Raises
+        InputError while a task is not done."""
+        try:
+            merged = _socialtwin.sweep_merge(self.file, None if output is None else str(output))
+        except _socialtwin._InputError as error:
+            raise _input_error(error) from None
+        self.merged, self.summary_file = merged["output"], merged["summary"]
+        return xr.open_dataset(self.merged, engine="h5netcdf")
+
+    def summary(self):
+        """The merge's summary table (a row per variant) as a pandas.DataFrame."""
+        import pandas as pd
+        return pd.read_csv(self.summary_file).set_index("variant")

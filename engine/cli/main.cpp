@@ -31,6 +31,7 @@
 #include "engine/formats/hdf5.hpp"
 #include "engine/formats/output_file.hpp"
 #include "engine/input/dataset.hpp"
+#include "engine/input/dataset_listing.hpp"
 #include "engine/input/scenario_loader.hpp"
 #include "engine/input/scenario_schema.hpp"
 #include "engine/output/console_progress.hpp"
@@ -662,11 +663,55 @@ int sweep_command(const SweepArguments& args) {
     return report.failed.empty() ? 0 : 1;
 }
 
+// ---- areas: what a dataset's scenario can name -----------------------------------------------
+
+struct AreasArguments {
+    std::string dataset;
+    std::string level;
+    bool facilities = false;
+    bool csv = false;
+    std::string data_dir;
+};
+
+CLI::App* add_areas(CLI::App& app, AreasArguments& args) {
+    auto* areas = app.add_subcommand(
+        "areas",
+        "List a dataset's areas (at its own level or per pc4, buurt, wijk, gemeente) or its "
+        "facilities, real or modelled: the codes a scenario's construction and facilities name.");
+    areas->add_option("dataset", args.dataset, "Dataset name (data/datasets/NAME) or folder")
+        ->required();
+    areas->add_option("--level", args.level,
+                      "pc4, buurt, wijk or gemeente (default: the dataset's own areas)");
+    areas->add_flag("--facilities", args.facilities,
+                    "List the facilities (GP practices ...) instead, each real or modelled");
+    areas->add_flag("--csv", args.csv, "CSV instead of an aligned table");
+    areas->add_option("--data-dir", args.data_dir,
+                      "Folder holding datasets/ (default: $SOCIALTWIN_DATA, else the build's)");
+    return areas;
+}
+
+int areas_command(const AreasArguments& args) {
+    std::optional<fs::path> data_dir;
+    if (!args.data_dir.empty()) data_dir = args.data_dir;
+    const fs::path folder = find_dataset(args.dataset, fs::current_path(), data_dir);
+    if (std::error_code ec; !fs::exists(folder / "dataset.yaml", ec))
+        throw InputError(problem_at(
+            where_in("", 0, 0, "dataset"),
+            fmt::format("no dataset '{}': {} holds no dataset.yaml", args.dataset, folder.string()),
+            "give a dataset name under the data folder's datasets/ (--data-dir) or a folder"));
+    const Dataset dataset = load_dataset(folder);
+    const Listing listing =
+        args.facilities ? list_facilities(dataset) : list_areas(dataset, args.level);
+    if (!args.csv) std::cout << dataset_overview(dataset) << "\n";
+    std::cout << format_listing(listing, args.csv);
+    return 0;
+}
+
 CLI::App* add_info(CLI::App& app, std::string& path) {
     auto* info = app.add_subcommand(
         "info",
         "Describe a file socialtwin wrote: a result, a published result, a comparison, a "
-        "monitoring file or a start population.");
+        "monitoring file, a merged sweep or a start population.");
     info->add_option("file", path, "HDF5 file written by socialtwin")->required();
     return info;
 }
@@ -715,6 +760,7 @@ int run_cli(int argc, char** argv) {
     BacktestArguments backtest_args;
     ExportArguments export_args;
     SweepArguments sweep_args;
+    AreasArguments areas_args;
     std::string info_path;
     bool schema_indicators = false;
     // Each command and what it does once its arguments are parsed, in the order of --help.
@@ -728,6 +774,7 @@ int run_cli(int argc, char** argv) {
         {add_sweep(app, sweep_args), [&] { return sweep_command(sweep_args); }},
         {add_synthesise(app, run_args), [&] { return synthesise_command(run_args); }},
         {add_validate(app, run_args), [&] { return validate_command(run_args); }},
+        {add_areas(app, areas_args), [&] { return areas_command(areas_args); }},
         {add_info(app, info_path),
          [&] {
              describe_result_file(info_path, std::cout);

@@ -1,7 +1,12 @@
 #include "engine/core/area_table.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <map>
 #include <stdexcept>
+
+#include "engine/core/suggest.hpp"
 
 namespace socialtwin {
 
@@ -52,6 +57,27 @@ std::vector<std::size_t> AreaTable::groups(const std::string& attribute_name) co
             group[a] = numbers.emplace(found->values[a], numbers.size()).first->second;
     }
     return group;
+}
+
+std::string unknown_area_hint(const AreaTable& areas, const std::string& code) {
+    for (const AreaAttribute& attribute : areas.attributes()) {
+        if (attribute.name.ends_with("_name")) continue;
+        std::vector<std::string> members;
+        for (std::size_t a = 0; a < areas.size(); ++a)
+            if (attribute.values[a] == code) members.push_back(areas.code(a));
+        if (members.empty()) continue;
+        constexpr std::size_t shown = 8;
+        const std::size_t n = members.size();
+        if (n > shown) members.resize(shown);
+        return fmt::format(
+            "'{}' is a {}; a scenario names one of the dataset's {} areas, and "
+            "this {} holds {}: {}{}",
+            code, attribute.name, areas.level(), attribute.name,
+            n == 1 ? std::string("one") : std::to_string(n), fmt::join(members, ", "),
+            n > shown ? ", ..." : "");
+    }
+    const std::vector<std::string_view> codes(areas.codes().begin(), areas.codes().end());
+    return did_you_mean(code, codes);
 }
 
 }  // namespace socialtwin

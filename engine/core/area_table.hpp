@@ -22,6 +22,14 @@ struct AreaQuantity {
     std::vector<double> values;  // one per area
 };
 
+class AreaTable;
+
+// What to tell a user who named `code`, which is not one of `areas`' codes: when it is a larger
+// area the areas lie in (a buurt, wijk, PC4 or gemeente given where the areas are PC6), that,
+// with the areas it holds, since a scenario places dwellings and facilities in one area; else
+// the nearest code ("did you mean ...?"), or "" when none is near.
+std::string unknown_area_hint(const AreaTable& areas, const std::string& code);
+
 class AreaTable {
 public:
     AreaTable() = default;

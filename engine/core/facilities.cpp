@@ -105,10 +105,9 @@ std::vector<Facility> facilities_in_scenario(std::span<const Facility> base,
         if (const auto area = areas.find(o.area)) {
             f.area = *area;
         } else {
-            const std::vector<std::string_view> codes(areas.codes().begin(), areas.codes().end());
             problems.push_back(problem_at(at_key(o.where, ".area"),
                                           fmt::format("area '{}' is not in the dataset", o.area),
-                                          did_you_mean(o.area, codes)));
+                                          unknown_area_hint(areas, o.area)));
             ok = false;
         }
         for (const Facility& same : base)

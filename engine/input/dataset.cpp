@@ -910,14 +910,11 @@ void bind_scenario_to_dataset(Scenario& scenario, const Dataset& dataset) {
             where.key_path += key;
             return where;
         };
-        if (!dataset.areas.find(p.area)) {
-            const std::vector<std::string_view> codes(dataset.areas.codes().begin(),
-                                                      dataset.areas.codes().end());
+        if (!dataset.areas.find(p.area))
             problems.push_back(
                 problem_at(at_key(".area"),
                            fmt::format("area '{}' is not in dataset '{}'", p.area, dataset.name),
-                           did_you_mean(p.area, codes)));
-        }
+                           unknown_area_hint(dataset.areas, p.area)));
         if (p.year < first || p.year > last)
             problems.push_back(problem_at(
                 at_key(".year"),

@@ -3,11 +3,16 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "engine/core/suggest.hpp"
+#include "engine/core/version.hpp"
 #include "engine/formats/csv.hpp"
 #include "engine/formats/input_file.hpp"
 #include "models/registry.hpp"
@@ -17,6 +22,31 @@ namespace socialtwin {
 namespace fs = std::filesystem;
 
 namespace {
+
+fs::path shipped_scenarios() {
+    if (const char* env = std::getenv("SOCIALTWIN_SCENARIOS"); env && *env) return env;
+    return fs::path(shipped_scenario_dir());
+}
+
+// What `extends: NAME` can name, sorted.
+std::vector<std::string> shipped_names() {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(shipped_scenarios(), ec))
+        if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// "did you mean 'baseline'? The shipped scenarios are: ...".
+std::string shipped_hint(std::string_view typed) {
+    const std::vector<std::string> names = shipped_names();
+    if (names.empty()) return "no shipped scenarios were found there";
+    const std::vector<std::string_view> candidates(names.begin(), names.end());
+    const std::string guess = did_you_mean(typed, candidates);
+    return fmt::format("{}the shipped scenarios are: {}", guess.empty() ? "" : guess + " ",
+                       fmt::join(names, ", "));
+}
 
 // yaml-cpp counts lines and columns from 0; editors and our messages from 1.
 SourceLocation location(const std::string& file, const YAML::Mark& mark) {
@@ -105,6 +135,17 @@ private:
         // (The schema reports an `extends` that is not a path.)
 
         const fs::path parent_file = parent_path(file, extends->text);
+        if (std::error_code ec; is_scenario_name(extends->text) && !fs::exists(parent_file, ec)) {
+            problems_.push_back(problem_at(
+                where_in(extends->where.file, extends->where.line, extends->where.column,
+                         "extends"),
+                fmt::format("no file '{}' beside this scenario and no shipped scenario of that "
+                            "name in {}",
+                            extends->text, shipped_scenarios().string()),
+                shipped_hint(extends->text)));
+            fatal_ = true;
+            return std::nullopt;
+        }
         chain.push_back(identity(file));
         const fs::path parent_id = identity(parent_file);
         if (const auto it = std::find(chain.begin(), chain.end(), parent_id); it != chain.end()) {
@@ -142,10 +183,23 @@ private:
         return false;
     }
 
+    // A path (relative to the file, or absolute), or the name of a shipped scenario: a planner's
+    // own file says `extends: baseline` without knowing where the repository is. A file of that
+    // name (or that name .yaml) beside the scenario comes first: the planner's own baseline.
+    static bool is_scenario_name(std::string_view text) {
+        return !text.empty() && text.find_first_of("/.\\") == std::string_view::npos;
+    }
+
     static fs::path parent_path(const fs::path& file, const std::string& extends) {
         const fs::path p{extends};
         if (p.is_absolute()) return p.lexically_normal();
-        return (file.parent_path() / p).lexically_normal();
+        const fs::path beside = (file.parent_path() / p).lexically_normal();
+        if (!is_scenario_name(extends)) return beside;
+        std::error_code ec;
+        for (const fs::path& candidate : {beside, fs::path(beside.string() + ".yaml"),
+                                          shipped_scenarios() / (extends + ".yaml")})
+            if (fs::exists(candidate, ec)) return candidate;
+        return beside;
     }
 
     // The same file reached by different spellings must be recognised in a cycle.

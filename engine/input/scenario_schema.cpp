@@ -90,7 +90,8 @@ constexpr std::array core_keys{
         .path = "extends",
         .kind = ValueKind::path,
         .inherited = false,
-        .meaning = "A scenario file this one builds on, relative to this file or absolute. See "
+        .meaning = "A scenario file this one builds on, relative to this file or absolute, or "
+                   "the name of a shipped scenario (`baseline`). See "
                    "[Inheritance](#inheritance-with-extends).",
     },
     SchemaKey{
@@ -973,7 +974,10 @@ rate (`<target>`: a [rate name](#rate-names)). Messages use concrete paths such 
 ## Inheritance with `extends`
 
 `extends: baseline.yaml` starts from another scenario file (relative to this file, or absolute)
-and applies this file on top of it:
+and applies this file on top of it. A name without a folder or `.yaml` (`extends: baseline`)
+is a shipped scenario (`scenarios/baseline.yaml` of the build, or of `$SOCIALTWIN_SCENARIOS`)
+unless a file `baseline` or `baseline.yaml` lies beside this one, so a planner's own file needs no
+path into the repository.
 
 - mappings merge key by key, recursively;
 - a scalar or a list in this file replaces the parent's whole value (a list of rate changes or of

@@ -4,6 +4,7 @@
 #include <array>
 #include <limits>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "engine/core/errors.hpp"
 #include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
+#include "engine/output/cf_conventions.hpp"
 
 namespace socialtwin {
 
@@ -18,12 +20,15 @@ namespace {
 constexpr const char* marker = "socialtwin_start_population";
 constexpr hsize_t chunk_persons = 1 << 16;
 
-void write_column(hid_t group, const std::string& name, const std::vector<std::int32_t>& values) {
+// One column per person; `long_name` says what its numbers are (CF: every variable has one).
+void write_column(hid_t group, const std::string& name, const std::vector<std::int32_t>& values,
+                  std::string_view long_name) {
     const std::array<hsize_t, 1> dims{values.size()};
     hdf5::DatasetOptions options;
     if (!values.empty()) options.chunk = {std::min<hsize_t>(chunk_persons, values.size())};
     const hdf5::Dataset dataset = hdf5::create_dataset(group, name, H5T_STD_I32LE, dims, options);
     hdf5::write(dataset.id(), std::span<const std::int32_t>(values));
+    hdf5::write_attribute(dataset.id(), "long_name", long_name);
 }
 
 template <class T, class F>
@@ -43,6 +48,14 @@ void save_start_population(const std::filesystem::path& file, const AgentPopulat
     {
         hdf5::File out = hdf5::create_file(output.temporary());
         hdf5::write_attribute(out.id(), marker, std::int32_t{1});
+        // CF-1.8's global attributes (tools/cf_check.py), like every file socialtwin writes.
+        hdf5::write_attribute(out.id(), "Conventions", cf::conventions);
+        hdf5::write_attribute(out.id(), "title",
+                              fmt::format("socialtwin start population: {} on 1 January {}",
+                                          info.dataset, info.base_year));
+        hdf5::write_attribute(
+            out.id(), "history",
+            fmt::format("socialtwin {} synthesise, seed {}", engine_version(), info.seed));
         hdf5::write_attribute(out.id(), "dataset", info.dataset);
         hdf5::write_attribute(out.id(), "base_year", std::int32_t{info.base_year});
         hdf5::write_attribute(out.id(), "seed", std::to_string(info.seed));
@@ -54,20 +67,28 @@ void save_start_population(const std::filesystem::path& file, const AgentPopulat
             const hdf5::Datatype text = hdf5::utf8_string_type();
             const hdf5::Dataset codes = hdf5::create_dataset(out.id(), "area", text.id(), n_areas);
             hdf5::write(codes.id(), std::span<const std::string>(areas.codes()));
+            hdf5::write_attribute(codes.id(), "long_name", std::string_view("area code"));
             const hdf5::Group group = hdf5::create_group(out.id(), "persons");
-            write_column(group.id(), "birth_year", column(persons.birth_year, [](std::int16_t y) {
-                             return std::int32_t{y};
-                         }));
-            write_column(group.id(), "sex", column(persons.sex, [](Sex s) { return index(s); }));
+            write_column(group.id(), "birth_year",
+                         column(persons.birth_year, [](std::int16_t y) { return std::int32_t{y}; }),
+                         "calendar year of birth");
+            write_column(group.id(), "sex", column(persons.sex, [](Sex s) { return index(s); }),
+                         "sex (engine/core/types.hpp, Sex)");
             write_column(group.id(), "position",
-                         column(persons.position, [](Position p) { return index(p); }));
-            write_column(group.id(), "presence", column(persons.presence, [](Presence p) {
-                             return static_cast<std::int32_t>(p);
-                         }));
-            write_column(group.id(), "area", column(persons.area, link));
-            write_column(group.id(), "mother", column(persons.mother, link));
-            write_column(group.id(), "partner", column(persons.partner, link));
-            write_column(group.id(), "household", column(persons.household, link));
+                         column(persons.position, [](Position p) { return index(p); }),
+                         "position in the household (engine/core/types.hpp, Position)");
+            write_column(
+                group.id(), "presence",
+                column(persons.presence, [](Presence p) { return static_cast<std::int32_t>(p); }),
+                "presence (engine/core/types.hpp, Presence)");
+            write_column(group.id(), "area", column(persons.area, link),
+                         "index into /area of the person's area (-1: none)");
+            write_column(group.id(), "mother", column(persons.mother, link),
+                         "row of the person's mother (-1: none)");
+            write_column(group.id(), "partner", column(persons.partner, link),
+                         "row of the person's partner (-1: none)");
+            write_column(group.id(), "household", column(persons.household, link),
+                         "household number (-1: none)");
         }
         // Closed with its error checked: HDF5 writes its last metadata here, and a full disk
         // shows only now.

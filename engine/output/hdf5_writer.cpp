@@ -17,6 +17,7 @@
 #include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/aggregate.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/quantiles.hpp"
 #include "engine/output/result_values.hpp"
 
@@ -68,6 +69,8 @@ void check_names(const RunDescription& run) {
                                 std::string(result_layout::replicate),
                                 std::string(result_layout::quantile),
                                 std::string(result_layout::meta)};
+    if (has_positions(*run.areas))
+        taken.insert({std::string(cf::x), std::string(cf::y), std::string(cf::crs)});
     for (const auto& dimension : run.catalog->dimensions())
         if (!taken.insert(dimension.name).second)
             throw std::logic_error(
@@ -149,7 +152,7 @@ void write_identity(hid_t root, const RunDescription& run, const std::string& cr
         root, "history",
         fmt::format("{} socialtwin {}: {} core, scenario '{}', {}-{}", created, engine_version(),
                     run.core, scenario.name, run.years.front(), run.years.back()));
-    // Not CF: units such as "contacts per year" are not UDUNITS, so no Conventions attribute.
+    // Conventions (CF-1.8) comes with the rest of CF at on_finish (apply_cf_conventions).
     hdf5::write_attribute(root, std::string(result_layout::version_attribute),
                           std::int32_t{result_layout::version});
 }
@@ -222,8 +225,9 @@ Scales write_dimensions(hid_t root, const RunDescription& run, const std::vector
     return scales;
 }
 
-// Area attributes: labels over `area`. Returns their names for every indicator's `coordinates`,
-// so xarray shows them as coordinates rather than data variables.
+// Area attributes: labels over `area`, and the areas' positions where the dataset has them.
+// Returns their names for every indicator's `coordinates`, so xarray shows them as coordinates
+// rather than data variables.
 std::string write_area_attributes(hid_t root, const AreaTable& areas, hid_t area_scale) {
     for (const auto& attribute : areas.attributes()) {
         const std::array<hsize_t, 1> n{areas.size()};
@@ -233,6 +237,10 @@ std::string write_area_attributes(hid_t root, const AreaTable& areas, hid_t area
             hdf5::write(dataset.id(), std::span<const std::string>(attribute.values));
         hdf5::attach_dimension_scale(dataset.id(), area_scale, 0);
     }
+    // Where the areas lie, so GIS tools and xarray draw maps (engine/output/cf_conventions.hpp).
+    if (has_positions(areas))
+        write_area_positions(root, areas.quantity("x_km")->values, areas.quantity("y_km")->values,
+                             area_scale);
     return area_coordinates(areas);
 }
 
@@ -542,6 +550,8 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
     // The indicators aggregated to the larger areas, from what the file now holds
     // (engine/output/aggregate.hpp).
     if (options_.aggregates) write_aggregates(s.file.id(), {}, target_);
+    // What CF-1.8 asks and the layout above did not say (long_name of the dimensions, ...).
+    apply_cf_conventions(s.file.id());
 
     // Close everything before the rename: HDF5 writes its last metadata when the file closes.
     s.indicators.clear();

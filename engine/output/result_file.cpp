@@ -199,12 +199,18 @@ std::string ResultLayout::meta_value(std::string_view key) const {
     return {};
 }
 
+std::string unit_label_of(hid_t dataset) {
+    const std::string label(indicator_attribute::unit_label);
+    if (hdf5::has_attribute(dataset, label)) return hdf5::attribute_text(dataset, label);
+    return string_attribute_or(dataset, std::string(indicator_attribute::units));
+}
+
 IndicatorKind dataset_kind(hid_t dataset) {
     const std::string kind = string_attribute_or(dataset, "kind");
     if (kind == "count") return IndicatorKind::count;
     if (kind == "amount") return IndicatorKind::amount;
     if (kind == "measure") return IndicatorKind::measure;
-    const std::string units = string_attribute_or(dataset, "units");
+    const std::string units = unit_label_of(dataset);
     if (units.rfind("EUR", 0) == 0 || units.rfind("FTE", 0) == 0) return IndicatorKind::amount;
     return IndicatorKind::count;
 }
@@ -230,12 +236,11 @@ std::optional<std::string> attribute_if_any(hid_t object, std::string_view name)
 
 Quantity dataset_quantity(hid_t dataset) {
     return quantity_of(attribute_if_any(dataset, indicator_attribute::quantity),
-                       string_attribute_or(dataset, std::string(indicator_attribute::units)));
+                       unit_label_of(dataset));
 }
 
 bool dataset_cost(hid_t dataset) {
-    return cost_of(attribute_if_any(dataset, indicator_attribute::cost),
-                   string_attribute_or(dataset, std::string(indicator_attribute::units)));
+    return cost_of(attribute_if_any(dataset, indicator_attribute::cost), unit_label_of(dataset));
 }
 
 hdf5::File open_hdf5_input(const fs::path& path, std::string_view expected, bool writable) {
@@ -360,7 +365,7 @@ ResultLayout read_result_layout(hid_t root, const fs::path& path) {
                 indicator.name = name;
                 indicator.dims = dims;
                 indicator.shape = hdf5::shape(dataset.id());
-                indicator.units = string_attribute_or(dataset.id(), "units");
+                indicator.units = unit_label_of(dataset.id());
                 indicator.description = string_attribute_or(dataset.id(), "description");
                 indicator.source = string_attribute_or(dataset.id(), "source");
                 indicator.kind = dataset_kind(dataset.id());

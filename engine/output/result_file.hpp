@@ -32,6 +32,8 @@ struct ResultIndicator {
     std::string name;
     std::vector<std::string> dims;  // "year", "area", then e.g. "sex", "age_band"
     std::vector<hsize_t> shape;
+    // The unit as tables print it: `unit_label` ("persons per year"), or in files written before
+    // CF conformance `units`, which then held that label (unit_label_of).
     std::string units;
     std::string description;
     std::string source;
@@ -72,6 +74,9 @@ struct ResultLayout {
     std::string meta_value(std::string_view key) const;  // "" when absent
 };
 
+// A variable's unit as people read it: its `unit_label`, else (files written before the units
+// became UDUNITS-2) its `units`; "" without either.
+std::string unit_label_of(hid_t dataset);
 // The IndicatorKind of a dataset: its `kind` attribute, or for files written before kinds, "amount"
 // for units starting with EUR or FTE and "count" otherwise.
 IndicatorKind dataset_kind(hid_t dataset);

@@ -7,7 +7,8 @@
 // labelled arrays. Both cores write the same /<indicator> datasets; a run with replicates (the
 // agent core with RunDescription::replicates = N > 1) adds the datasets marked [N > 1].
 //
-//   /                          attrs: title, history, socialtwin_result_version (int32)
+//   /                          attrs: Conventions ("CF-1.8"), title, history,
+//                              socialtwin_result_version (int32)
 //   /year      (year)          int32, dimension scale
 //   /area      (area)          UTF-8 strings: area codes; dimension scale; attr level
 //   /sex       (sex)           "male", "female"; dimension scale
@@ -16,6 +17,8 @@
 //   /quantile  (quantile)      [N > 1] float64 0.05, 0.5, 0.95, dimension scale; attr
 //                              quantile_method
 //   /<attr>    (area)          one UTF-8 string dataset per AreaTable attribute (buurt, wijk ...)
+//   /x, /y     (area)          float64 [m], RD New, where the dataset has positions; /crs the
+//                              grid mapping (engine/output/cf_conventions.hpp)
 //   /<indicator>               float64 (year, area) or (year, area, sex, age_band): the mean
 //                              over replicates (with one replicate, its values as reported)
 //   /<indicator>_replicates    [N > 1] float64 (replicate, <indicator's dims>): every
@@ -24,10 +27,12 @@
 //                              95th percentile over replicates (engine/output/quantiles.hpp);
 //                              attr quantile_method
 //                              All three: chunked by one year (and one replicate or all
-//                              quantiles), shuffle + deflate 4, NaN where never written; attrs
-//                              units, description, source (when known), kind, weight (a
-//                              measure's), quantity, cost (indicator_attribute below),
-//                              coordinates (area attributes). /<indicator> is the same
+//                              quantiles), shuffle + deflate 4, NaN where never written
+//                              (_FillValue NaN); attrs long_name, units (UDUNITS-2),
+//                              unit_label, currency (money), description, source (when
+//                              known), kind, weight (a measure's), quantity, cost
+//                              (indicator_attribute below), coordinates (area attributes, x y),
+//                              grid_mapping (crs, with positions). /<indicator> is the same
 //                              whatever N.
 //   /meta                      attrs (all strings): scenario_name, scenario_path, dataset, seed,
 //                              core, replicates, base_year, horizon, area_level, engine_version,
@@ -100,7 +105,11 @@ inline constexpr std::string_view aggregates = result_layout::aggregates;
 
 // The attributes of every indicator variable (strings).
 namespace indicator_attribute {
+// UDUNITS-2 (CF): "1", "year-1", "h year-1", "km". Files written before CF conformance have the
+// label here ("persons per year") and no unit_label; readers take unit_label, else units.
 inline constexpr std::string_view units = "units";
+// The unit as tables print it: "persons per year", "EUR per year (constant prices of 2022)".
+inline constexpr std::string_view unit_label = "unit_label";
 inline constexpr std::string_view description = "description";
 inline constexpr std::string_view source = "source";
 inline constexpr std::string_view kind = "kind";      // IndicatorKind: count, amount, measure
@@ -119,9 +128,18 @@ inline constexpr std::string_view no = "false";
 
 // The attributes that describe what an indicator is (not where it lies): copied with its values
 // into /aggregates and derived files.
-inline constexpr std::array<std::string_view, 8> indicator_meaning_attributes{
-    indicator_attribute::units, indicator_attribute::description,    indicator_attribute::source,
-    indicator_attribute::kind,  indicator_attribute::weight,         indicator_attribute::quantity,
-    indicator_attribute::cost,  indicator_attribute::quantile_method};
+// long_name, unit_label and currency are CF's (engine/output/cf_conventions.hpp).
+inline constexpr std::array<std::string_view, 11> indicator_meaning_attributes{
+    "long_name",
+    indicator_attribute::units,
+    indicator_attribute::unit_label,
+    "currency",
+    indicator_attribute::description,
+    indicator_attribute::source,
+    indicator_attribute::kind,
+    indicator_attribute::weight,
+    indicator_attribute::quantity,
+    indicator_attribute::cost,
+    indicator_attribute::quantile_method};
 
 }  // namespace socialtwin

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "engine/core/version.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/quantiles.hpp"
 #include "engine/output/result_layout.hpp"
 
@@ -47,11 +48,19 @@ NamedValues result_meta(const RunDescription& run, const std::string& created_ut
     return entries;
 }
 
+bool has_positions(const AreaTable& areas) {
+    return areas.quantity("x_km") != nullptr && areas.quantity("y_km") != nullptr;
+}
+
 std::string area_coordinates(const AreaTable& areas) {
     std::string coordinates;
     for (const auto& attribute : areas.attributes()) {
         if (!coordinates.empty()) coordinates += ' ';
         coordinates += attribute.name;
+    }
+    if (has_positions(areas)) {
+        if (!coordinates.empty()) coordinates += ' ';
+        coordinates += fmt::format("{} {}", cf::x, cf::y);
     }
     return coordinates;
 }
@@ -60,7 +69,16 @@ NamedValues indicator_attributes(const IndicatorSpec& spec, std::string_view qua
                                  const std::string& coordinates) {
     namespace attribute = indicator_attribute;
     NamedValues out;
-    out.emplace_back(attribute::units, spec.units);
+    // The mean is the indicator itself: its long_name is the plain name, the companions say
+    // what they hold.
+    const std::string words = long_name_of(spec.name);
+    out.emplace_back(cf::long_name, qualifier == result_layout::mean_qualifier
+                                        ? words
+                                        : qualified(words, qualifier));
+    out.emplace_back(attribute::units, udunits_of(spec.units));
+    out.emplace_back(cf::unit_label, spec.units);
+    if (const std::string currency = currency_of(spec.units); !currency.empty())
+        out.emplace_back(cf::currency, currency);
     out.emplace_back(attribute::description, qualified(spec.description, qualifier));
     if (!spec.source.empty()) out.emplace_back(attribute::source, spec.source);
     out.emplace_back(attribute::kind, to_string(spec.kind));
@@ -68,6 +86,10 @@ NamedValues indicator_attributes(const IndicatorSpec& spec, std::string_view qua
     out.emplace_back(attribute::quantity, to_string(spec.quantity));
     out.emplace_back(attribute::cost, spec.cost ? attribute::yes : attribute::no);
     if (!coordinates.empty()) out.emplace_back(attribute::coordinates, coordinates);
+    // Positions among the coordinates: they are RD New metres, described by /crs.
+    std::string padded = " " + coordinates + " ";
+    if (padded.find(fmt::format(" {} ", cf::x)) != std::string::npos)
+        out.emplace_back(cf::grid_mapping, cf::crs);
     return out;
 }
 

@@ -25,12 +25,17 @@ std::string qualified(std::string description, std::string_view qualifier);
 // every RunDescription::metadata entry (the caller's replace ours of the same name in place).
 NamedValues result_meta(const RunDescription& run, const std::string& created_utc);
 
-// The names of the area attributes, space-separated: every indicator's `coordinates`.
+// Whether the areas have positions (the dataset's x_km, y_km): the result then has /x, /y, /crs.
+bool has_positions(const AreaTable& areas);
+// The names of the area attributes, space-separated, and "x y" when the areas have positions:
+// every indicator's `coordinates`.
 std::string area_coordinates(const AreaTable& areas);
 
-// An indicator variable's attributes (result_layout.hpp, indicator_attribute): units, its
-// description with `qualifier`, source, kind, weight, quantity, cost and coordinates; the
-// empty ones (source, weight, coordinates) left out.
+// An indicator variable's attributes (result_layout.hpp, indicator_attribute): long_name,
+// units (UDUNITS-2) with unit_label (the declared label) and currency (money), its description
+// with `qualifier`, source, kind, weight, quantity, cost, coordinates, and grid_mapping when the
+// coordinates include the positions x, y (engine/output/cf_conventions.hpp); the empty ones
+// left out.
 NamedValues indicator_attributes(const IndicatorSpec& spec, std::string_view qualifier,
                                  const std::string& coordinates);
 

@@ -8,6 +8,7 @@
 
 #include "engine/formats/hdf5.hpp"
 #include "engine/formats/output_file.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/output/result_layout.hpp"
 
@@ -38,6 +39,7 @@ std::vector<std::string> aggregate_result_file(const fs::path& source,
     {
         auto file = hdf5::open_file_read_write(out.temporary());
         levels = write_aggregates(file.id(), options, source);
+        apply_cf_conventions(file.id());  // an older result becomes CF-conformant too
         file.close(fmt::format("closing '{}'", out.temporary().string()));
     }
     out.commit();

@@ -17,6 +17,7 @@
 #include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/aggregate.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/headline.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/output/result_layout.hpp"
@@ -132,6 +133,7 @@ struct Place {
     hdf5::Dataset year, unit;
     std::map<std::string, hdf5::Dataset, std::less<>> catalog;
     std::string coordinates;
+    bool positions = false;  // x, y and crs (RD New) are in the place's group: a grid_mapping
 };
 
 // values (years x areas x per_area) aggregated year by year to (years x groups x per_area).
@@ -173,6 +175,7 @@ public:
             {
                 hdf5::File file = hdf5::create_file(out.temporary());
                 write(file.id());
+                apply_cf_conventions(file.id());
                 file.close(fmt::format("closing '{}'", out.temporary().string()));
             }
             out.commit();
@@ -418,6 +421,12 @@ private:
                 write_labels(root, attribute.name, attribute.values, place.unit.id());
                 place.coordinates += (place.coordinates.empty() ? "" : " ") + attribute.name;
             }
+            // The areas' positions travel along, so a difference is mapped like a result.
+            if (copy_area_positions(scenario_.file.id(), root, place.unit.id())) {
+                place.positions = true;
+                place.coordinates += (place.coordinates.empty() ? "" : " ") + std::string(cf::x) +
+                                     " " + std::string(cf::y);
+            }
             places_.push_back(std::move(place));
         }
         auto aggregates = hdf5::create_group(root, std::string(derived_layout::aggregates));
@@ -572,6 +581,7 @@ private:
         if (!place.coordinates.empty())
             hdf5::write_attribute(dataset, std::string(indicator_attribute::coordinates),
                                   place.coordinates);
+        if (place.positions) hdf5::write_attribute(dataset, std::string(cf::grid_mapping), cf::crs);
     }
 
     // /X of one place, and for a cost its _cumulative and _npv.

@@ -16,6 +16,7 @@
 #include "engine/formats/hdf5.hpp"
 #include "engine/input/observations.hpp"
 #include "engine/output/aggregate.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/output/result_layout.hpp"
 #include "engine/results/compare.hpp"
@@ -195,6 +196,7 @@ void write_monitor(const fs::path& temporary, const MonitorReport& report,
         };
         for (const auto& [key, value] : entries) hdf5::write_attribute(meta.id(), key, value);
     }
+    apply_cf_conventions(file.id());
     file.close(fmt::format("closing '{}'", temporary.string()));
 }
 

@@ -11,6 +11,7 @@
 #include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/aggregate.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/output/result_layout.hpp"
 
@@ -208,6 +209,7 @@ PublishReport publish_result(const PublishOptions& options) {
             {"published_git_commit", std::string(engine_git_commit())},
         };
         for (const auto& [key, value] : entries) hdf5::write_attribute(meta.id(), key, value);
+        apply_cf_conventions(file.id());  // the aggregates export computed, and older runs
         file.close(fmt::format("closing '{}'", out.temporary().string()));
     }
     out.commit();

@@ -122,7 +122,7 @@ std::vector<std::vector<std::string>> variable_rows(hid_t group) {
         for (std::size_t axis = 0; axis < dims.size(); ++axis)
             if (dims[axis].empty()) dims[axis] = fmt::format("{}", shape[axis]);
         rows.push_back({name, fmt::format("({})", fmt::join(dims, ", ")),
-                        one_line(text_attribute(dataset.id(), "units")),
+                        one_line(unit_label_of(dataset.id())),
                         one_line(text_attribute(dataset.id(), "description"))});
     }
     return rows;
@@ -232,6 +232,41 @@ void describe_monitoring(const fs::path& path, hid_t root, std::ostream& out) {
         print_table(out, summary_rows);
     }
     print_meta(root, out);
+}
+
+// `socialtwin sweep merge F`: every indicator along variant (and replicate), the varied keys
+// as coordinates on variant. Said so first, since xarray, not `compare`, is how one reads it.
+void describe_sweep(const fs::path& path, hid_t root, std::ostream& out) {
+    auto meta = [&](const char* key) { return one_line(meta_entry(root, key)); };
+    out << fmt::format("socialtwin merged sweep {}\n", path.string());
+    std::vector<std::string> varied;
+    for (const auto& line : lines_of(meta_entry(root, "varied_keys")))
+        if (!line.empty()) varied.push_back(line);
+    std::string aggregates = "none";
+    const std::string group(derived_layout::aggregates);
+    if (hdf5::link_exists(root, group) && hdf5::is_group(root, group)) {
+        std::vector<std::string> levels;
+        for (const auto& level : hdf5::link_names(hdf5::open_group(root, group).id()))
+            levels.push_back(level);
+        aggregates = fmt::format("/{}/: {}", group, fmt::join(levels, ", "));
+    }
+    print_table(
+        out,
+        {{"kind",
+          "a sweep's results along a variant dimension, written by `socialtwin sweep merge`; "
+          "open it with xarray (docs/sweeps.md)"},
+         {"sweep", fmt::format("{} ({})", meta("sweep_name"), meta("sweep_file"))},
+         {"base scenario", meta("base_scenario")},
+         {"variants", fmt::format("{} x {} replicate(s)", meta("variants"), meta("replicates"))},
+         {"varied",
+          varied.empty() ? std::string("none") : fmt::format("{}", fmt::join(varied, "; "))},
+         {"aggregates", aggregates},
+         {"engine", engine_text(meta_entry(root, "engine_version"), {}, {})},
+         {"dimensions", dimensions_of(root)}});
+    const auto rows = variable_rows(root);
+    out << fmt::format("\nvariables ({}): indicators and the varied keys' coordinates\n",
+                       rows.size() - 1);
+    print_table(out, rows);
 }
 
 // What each column of a start population holds: its writer (start_population.cpp) stores no
@@ -376,7 +411,7 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
                            : std::string{};
             };
             indicators.push_back({d.name, fmt::format("({})", fmt::join(d.dims, ", ")),
-                                  text("units"), text("description")});
+                                  one_line(unit_label_of(dataset.id())), text("description")});
         }
     }
 
@@ -477,7 +512,8 @@ void describe_result_file(const fs::path& path, std::ostream& out) {
     if (kind.empty())
         fail(path,
              "an HDF5 file, but not a socialtwin file: none of the root attributes "
-             "socialtwin_result_version (a result, a published result or a comparison), "
+             "socialtwin_result_version (a result, a published result, a comparison or a merged "
+             "sweep), "
              "socialtwin_monitoring_version (a monitoring file) or socialtwin_start_population "
              "(a start population) is there",
              "info describes the files socialtwin writes");
@@ -491,9 +527,15 @@ void describe_result_file(const fs::path& path, std::ostream& out) {
         } else {
             // The same checks as every command that reads a result (file, HDF5, layout
             // version, every variable fitting its dimensions).
-            static constexpr std::array<std::string_view, 3> kinds{
-                derived_layout::result, derived_layout::published, derived_layout::difference};
+            static constexpr std::array<std::string_view, 4> kinds{
+                derived_layout::result, derived_layout::published, derived_layout::difference,
+                derived_layout::sweep};
             const hdf5::File file = open_result(path, false, kinds);
+            if (text_attribute(file.id(), std::string(derived_layout::content_attribute)) ==
+                derived_layout::sweep) {
+                describe_sweep(path, file.id(), out);
+                return;
+            }
             const ResultLayout layout = read_result_layout(file.id(), path);
             if (layout.content == derived_layout::difference)
                 describe_difference(path, file.id(), layout, out);

@@ -245,6 +245,27 @@ def test_run_status_and_merge_give_one_dataset_with_a_variant_dimension(tmp_path
     assert summary[0].startswith("variant,fertility_factor,year,population,")
     assert len(summary) == 4
 
+    # Each variant's aggregates too, with the same coordinates: a wijk's figures per variant.
+    wijk = xr.open_dataset(tmp_path / "out" / "merged.h5", engine="h5netcdf",
+                           group="aggregates/wijk")
+    assert wijk.births.dims == ("variant", "year", "wijk")
+    assert list(wijk.fertility_factor.values) == [0.8, 1.0, 1.2]
+    assert np.allclose(wijk.births.sum("wijk"), ds.births.sum("area"))
+    assert list(wijk.where(wijk.fertility_factor > 1, drop=True).variant.values) == \
+        list(more.variant.values)
+    with h5py.File(tmp_path / "out" / "tasks" / f"{ids[1]}.h5") as task:
+        assert wijk.births.sel(variant=variant).values.tobytes() == \
+            task["aggregates/wijk/births"][:].tobytes()
+        assert wijk.births.attrs["aggregation"] == \
+            task["aggregates/wijk/births"].attrs["aggregation"]
+
+    # `info` says what the file is and how it was made.
+    info = socialtwin("info", tmp_path / "out" / "merged.h5").stdout
+    assert "socialtwin merged sweep" in info
+    assert "3 x 1 replicate(s)" in info
+    assert "rates.fertility.factor -> fertility_factor" in info
+    assert "/aggregates/: buurt, wijk, gemeente" in info
+
 
 def test_a_varied_horizon_leaves_nan_and_text_values_are_text_coordinates(tmp_path):
     base_scenario(tmp_path)

@@ -66,7 +66,8 @@ def test_a_run_in_memory_is_the_result_file_name_for_name_and_bit_for_bit(tmp_pa
         assert_same_dataset(memory, file.load())
     assert memory.attrs["meta_core"] == core
     assert memory.attrs["meta_replicates"] == str(replicates)
-    assert memory.population.attrs["units"] == "persons"
+    assert memory.population.attrs["units"] == "1"  # UDUNITS-2 (docs/output-schema.md)
+    assert memory.population.attrs["unit_label"] == "persons"
 
 
 def test_without_output_no_file_is_written_and_the_values_are_the_same(tmp_path):
@@ -167,3 +168,55 @@ def test_set_is_the_command_line_s_set(tmp_path):
     assert "did you mean 'horizon'" in problems[1].text
     with pytest.raises(socialtwin.InputError):
         socialtwin.run(path, set={"rates.fertility.factor": "abc"})
+
+
+# ---- sweeps (docs/sweeps.md) ----------------------------------------------------------------
+
+TINY = os.path.join(ROOT, "tests", "data", "tiny", "datasets", "tiny")
+
+
+def tiny_sweep(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "base.yaml").write_text(f"dataset: {TINY}\nhorizon: 2\n")
+    path = folder / "sweep.yaml"
+    path.write_text("base: base.yaml\noutput: out\nvary:\n  rates.fertility.factor: [0.8, 1.2]\n"
+                    "  name: [a, b]\n")
+    return path
+
+
+def test_a_sweep_driven_from_python_is_the_command_s_sweep(tmp_path):
+    sweep = socialtwin.Sweep(tiny_sweep(tmp_path / "python"))
+    tasks = sweep.tasks
+    assert len(tasks) == 4 and list(tasks.columns[:4]) == ["variant", "replicate",
+                                                           "fertility_factor", "name"]
+    assert sorted(set(tasks.fertility_factor)) == [0.8, 1.2]  # numbers stay numbers
+    assert set(sweep.status().state) == {"missing"}
+    with pytest.raises(socialtwin.InputError, match="not done"):
+        sweep.merge()
+
+    report = sweep.run(jobs=2)
+    assert (report.ran, report.skipped, report.failed) == (4, 0, [])
+    assert set(sweep.status().state) == {"done"}
+    assert sweep.run().skipped == 4  # done is done: nothing runs twice
+    ds = sweep.merge()
+    assert ds.births.dims == ("variant", "year", "area")
+    assert list(ds.where(ds.fertility_factor > 1, drop=True).variant.values) == \
+        list(tasks[tasks.fertility_factor > 1].variant)
+    assert list(sweep.summary().index) == list(ds.variant.values)
+
+    # The same sweep by the command gives the same merged values.
+    command_file = tiny_sweep(tmp_path / "command")
+    for step in ("run", "merge"):
+        subprocess.run([os.environ["SOCIALTWIN_BIN"], "sweep", step, str(command_file)], check=True,
+                       capture_output=True)
+    by_command = xr.open_dataset(tmp_path / "command" / "out" / "merged.h5", engine="h5netcdf")
+    for name in ("population", "births", "gp_contacts"):
+        assert ds[name].values.tobytes() == by_command[name].values.tobytes()
+
+
+def test_a_bad_sweep_file_raises_input_error_naming_the_key(tmp_path):
+    path = tiny_sweep(tmp_path)
+    path.write_text(path.read_text().replace("rates.fertility.factor", "rates.fertility.factr"))
+    with pytest.raises(socialtwin.InputError) as error:
+        socialtwin.Sweep(path)
+    assert any("fertility" in p.text for p in error.value.problems)

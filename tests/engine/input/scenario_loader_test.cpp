@@ -1,7 +1,9 @@
 #include "engine/input/scenario_loader.hpp"
 
 #include <gmock/gmock.h>
+
 #include <gtest/gtest.h>
+#include <fstream>
 
 #include <cmath>
 #include <filesystem>
@@ -528,6 +530,48 @@ TEST(ScenarioExtends, InheritedDatasetPathStaysAnchoredToTheFileThatSetIt) {
     // parent.yaml says `dataset: ../datasets/tiny`, i.e. tests/data/scenarios/datasets/tiny.
     EXPECT_EQ(load_scenario(fixture("family/parent.yaml")).dataset, "../datasets/tiny");
     EXPECT_EQ(load_scenario(fixture("family/sub/child.yaml")).dataset, "../../datasets/tiny");
+}
+
+// A planner's own file, outside the repository, builds on a shipped scenario by its name.
+class ExtendsByName : public ::testing::Test {
+protected:
+    void SetUp() override {
+        folder_ = fs::temp_directory_path() /
+                  ("socialtwin_extends_" +
+                   std::to_string(::testing::UnitTest::GetInstance()->current_test_info()->line()));
+        fs::create_directories(folder_);
+    }
+    void TearDown() override { fs::remove_all(folder_); }
+    std::string write(const std::string& name, const std::string& text) {
+        std::ofstream(folder_ / name) << text;
+        return (folder_ / name).string();
+    }
+    fs::path folder_;
+};
+
+TEST_F(ExtendsByName, ANameIsTheShippedScenarioOfThatName) {
+    const Scenario shipped = load_scenario(scenarios_dir + "/baseline.yaml");
+    const Scenario mine = load_scenario(write("mine.yaml", "extends: baseline\nhorizon: 5\n"));
+    EXPECT_EQ(mine.horizon, 5);
+    EXPECT_EQ(mine.dataset, shipped.dataset);
+    EXPECT_EQ(mine.seed, shipped.seed);
+    EXPECT_EQ(mine.name, "mine");
+}
+
+TEST_F(ExtendsByName, AFileOfThatNameBesideTheScenarioComesFirst) {
+    write("baseline.yaml", "extends: " + scenarios_dir + "/baseline.yaml\nhorizon: 7\n");
+    const Scenario mine = load_scenario(write("mine.yaml", "extends: baseline\n"));
+    EXPECT_EQ(mine.horizon, 7);  // the planner's own baseline, not the shipped one
+}
+
+TEST_F(ExtendsByName, AnUnknownNameListsTheShippedScenariosAndTheNearestOne) {
+    const std::string file = write("mine.yaml", "extends: basline\n");
+    const auto problems = problems_loading(file);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_THAT(problems[0], HasSubstr(file + ":1:10: extends: no file 'basline' beside this "
+                                              "scenario and no shipped scenario of that name"));
+    EXPECT_THAT(problems[0], HasSubstr("did you mean 'baseline'?"));
+    EXPECT_THAT(problems[0], HasSubstr("alleenstaanden, baseline,"));
 }
 
 }  // namespace

@@ -247,7 +247,12 @@ TEST_F(Hdf5WriterTest, LabelsIndicatorsWithUnitsDescriptionSourceAndCoordinates)
     }
     auto file = hdf5::open_file_read_only(target);
     auto population = hdf5::open_dataset(file.id(), "population");
-    EXPECT_EQ(hdf5::read_string_attribute(population.id(), "units"), "persons");
+    // CF: UDUNITS-2 units, the declared label beside them, the name in plain words.
+    EXPECT_EQ(hdf5::read_string_attribute(population.id(), "units"), "1");
+    EXPECT_EQ(hdf5::read_string_attribute(population.id(), "unit_label"), "persons");
+    EXPECT_EQ(hdf5::read_string_attribute(population.id(), "long_name"), "population");
+    EXPECT_TRUE(std::isnan(std::stod(hdf5::attribute_text(population.id(), "_FillValue"))));
+    EXPECT_EQ(hdf5::read_string_attribute(file.id(), "Conventions"), "CF-1.8");
     EXPECT_EQ(hdf5::read_string_attribute(population.id(), "description"),
               "Residents on 1 January (mean over replicates)");
     EXPECT_FALSE(hdf5::has_attribute(population.id(), "source"));  // empty: left out
@@ -270,7 +275,8 @@ TEST_F(Hdf5WriterTest, LabelsCompanionsLikeTheirIndicator) {
     for (const char* name :
          {"population_by_age_sex_replicates", "population_by_age_sex_quantiles"}) {
         auto dataset = hdf5::open_dataset(file.id(), name);
-        EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"), "persons") << name;
+        EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"), "1") << name;
+        EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "unit_label"), "persons") << name;
         EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "source"), "CBS 83502NED") << name;
         EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "coordinates"), "buurt buurt_name")
             << name;
@@ -298,7 +304,7 @@ TEST_F(Hdf5WriterTest, RecordsProvenanceAndTimingsInMeta) {
     EXPECT_EQ(hdf5::read_string_attribute(file.id(), "title"), "socialtwin projection: tiny");
     EXPECT_NE(hdf5::read_string_attribute(file.id(), "history").find("cohort core"),
               std::string::npos);
-    EXPECT_FALSE(hdf5::has_attribute(file.id(), "Conventions"));
+    EXPECT_EQ(hdf5::read_string_attribute(file.id(), "Conventions"), "CF-1.8");
 
     auto meta = hdf5::open_group(file.id(), "meta");
     auto attr = [&](const std::string& name) {

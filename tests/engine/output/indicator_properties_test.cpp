@@ -12,6 +12,7 @@
 #include "engine/core/indicators.hpp"
 #include "engine/core/observer.hpp"
 #include "engine/formats/hdf5.hpp"
+#include "engine/output/cf_conventions.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/output/result_layout.hpp"
 #include "engine/results/compare.hpp"
@@ -98,6 +99,34 @@ TEST_F(IndicatorPropertiesTest, EveryDeclaredIndicatorAgreesWithTheUnitRuleOfOld
         EXPECT_EQ(quantity_of(std::nullopt, spec.units), spec.quantity);
         EXPECT_EQ(cost_of(std::nullopt, spec.units), spec.cost);
     }
+}
+
+// CF: every declared unit label has a UDUNITS-2 form that says the same (a flow per year, hours,
+// kilometres, or a dimensionless count), and money says its currency.
+TEST_F(IndicatorPropertiesTest, EveryDeclaredUnitHasItsUdunitsForm) {
+    for (const auto& spec : run_tiny()) {
+        SCOPED_TRACE(spec.name + " (" + spec.units + ")");
+        const std::string udunits = udunits_of(spec.units);
+        const bool per_year = spec.units.find("per year") != std::string::npos;
+        EXPECT_EQ(udunits.find("year-1") != std::string::npos, per_year);
+        EXPECT_EQ(udunits_of(udunits), udunits);  // applying it twice is applying it once
+        EXPECT_EQ(currency_of(spec.units) == "EUR", spec.cost);
+    }
+}
+
+TEST(CfUnits, LabelsBecomeUdunits) {
+    EXPECT_EQ(udunits_of("persons"), "1");
+    EXPECT_EQ(udunits_of("persons per year"), "year-1");
+    EXPECT_EQ(udunits_of("hours per year"), "h year-1");
+    EXPECT_EQ(udunits_of("km"), "km");
+    EXPECT_EQ(udunits_of("FTE needed per FTE available"), "1");
+    EXPECT_EQ(udunits_of("households per dwelling"), "1");
+    EXPECT_EQ(udunits_of("share of stock"), "1");
+    EXPECT_EQ(udunits_of("EUR per year (constant prices of 2022)"), "year-1");
+    EXPECT_EQ(udunits_of("EUR (constant prices of 2022), present value in 2024"), "1");
+    EXPECT_EQ(currency_of("EUR per year (current prices)"), "EUR");
+    EXPECT_EQ(currency_of("persons"), "");
+    EXPECT_EQ(long_name_of("gp_contacts_by_age_sex"), "gp contacts by age sex");
 }
 
 TEST(IndicatorProperties, FilesWithoutTheAttributesFallBackToTheUnitRule) {

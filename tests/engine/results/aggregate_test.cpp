@@ -112,7 +112,8 @@ TEST_F(AggregateTest, IndicatorsKeepTheirUnitsDescriptionSourceAndKind) {
     fixture.write(dir_ / "run.h5");
     auto file = hdf5::open_file_read_only(dir_ / "run.h5");
     auto dataset = hdf5::open_dataset(file.id(), "aggregates/gemeente/cost_wmo_eur");
-    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"),
+    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"), "year-1");
+    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "unit_label"),
               "EUR per year (price level 2022)");
     EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "source"), "test");
     EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "kind"), "amount");

@@ -64,8 +64,10 @@ TEST_F(CompareTest, DifferencesPerAreaAreScenarioMinusBaseline) {
               (std::vector<double>{100, 100, 100, 100, 100, 200, 200, 200, 200, 200}));
     auto dataset = hdf5::open_dataset(file.id(), "cost_wmo_eur");
     EXPECT_EQ(hdf5::dimension_names(dataset.id()), (std::vector<std::string>{"year", "area"}));
-    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"),
+    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"), "year-1");
+    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "unit_label"),
               "EUR per year (price level 2022)");
+    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "currency"), "EUR");
     // Not costs: no cumulative or NPV.
     EXPECT_FALSE(hdf5::link_exists(file.id(), "population_cumulative"));
     EXPECT_FALSE(hdf5::link_exists(file.id(), "gp_contacts_npv"));
@@ -87,7 +89,8 @@ TEST_F(CompareTest, CostsGetTheirCumulativeAndDiscountedDifference) {
               (std::vector<double>{500, 1500}));
     auto dataset = hdf5::open_dataset(file.id(), "cost_wmo_eur_npv");
     EXPECT_EQ(hdf5::dimension_names(dataset.id()), (std::vector<std::string>{"area"}));
-    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"),
+    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "units"), "1");
+    EXPECT_EQ(hdf5::read_string_attribute(dataset.id(), "unit_label"),
               "EUR (price level 2022), present value in 2024");
 }
 
