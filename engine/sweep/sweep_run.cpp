@@ -163,8 +163,10 @@ std::vector<std::size_t> array_share(std::size_t tasks, std::size_t index, std::
 void record_task_end(const SweepPlan& plan, const TaskEnd& end, SweepRunReport& report) {
     if (end.ok)
         ++report.ran;
-    else
-        report.failed.push_back({plan.tasks[end.task].id, end.detail});
+    else {
+        report.failed.push_back(plan.tasks[end.task].id);
+        report.failure_details.push_back(end.detail);
+    }
 }
 
 std::vector<std::size_t> tasks_not_done(const SweepPlan& plan, std::span<const std::size_t> which,
@@ -218,12 +220,12 @@ void run_tasks_from(const SweepPlan& plan, TaskSource& source, const SweepRunOpt
     std::vector<std::string> environment = task_environment(::environ);
 
     std::map<pid_t, std::size_t> running;
-    std::size_t failures_shown = report.failed.size();
+    std::size_t failures_shown = report.failure_details.size();
     const auto show = [&](bool last) {
         // Failures as they come (here or, under MPI, on rank 0 from every rank), then the line.
-        for (; failures_shown < report.failed.size(); ++failures_shown) {
+        for (; failures_shown < report.failure_details.size(); ++failures_shown) {
             if (options.progress) std::fputs("\r\033[K", stderr);
-            std::fputs(report.failed[failures_shown].detail.c_str(), stderr);
+            std::fputs(report.failure_details[failures_shown].c_str(), stderr);
         }
         if (!options.progress) return;
         std::fprintf(stderr, "\r\033[Ksweep '%s': %zu/%zu done, %zu running, %zu failed%s",

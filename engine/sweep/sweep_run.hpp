@@ -50,15 +50,12 @@ struct SweepRunOptions {
     bool progress = false;  // tasks done / running / failed on stderr, one line kept up to date
 };
 
-struct FailedTask {
-    std::string id;
-    std::string detail;  // how it ended and the last lines of its output, for the terminal
-};
-
 struct SweepRunReport {
-    std::size_t skipped = 0;  // done already
-    std::size_t ran = 0;      // done now
-    std::vector<FailedTask> failed;
+    std::size_t skipped = 0;          // done already
+    std::size_t ran = 0;              // done now
+    std::vector<std::string> failed;  // ids
+    // For each of `failed`: how it ended and the last lines of its output, for the terminal.
+    std::vector<std::string> failure_details;
     int jobs = 0, threads = 0;
 };
 
