@@ -360,22 +360,32 @@ py::list status_of_sweep(const std::string& file) {
 
 // Runs the tasks not done, as `socialtwin sweep run FILE` does, with `executable` as each task's
 // `socialtwin`. The dataset is checked first, so a wrong one is an InputError, not every task
-// failing.
+// failing. Ctrl-C stops the running tasks (SIGTERM: they leave no file) and raises
+// KeyboardInterrupt; the finished ones stay done.
 py::dict sweep_run(const std::string& file, const std::string& executable, int jobs, int threads,
                    std::optional<std::string> data_dir) {
     const SweepPlan plan = plan_sweep(file);
     std::optional<std::filesystem::path> dir;
     if (data_dir) dir = *data_dir;
-    SweepRunReport report;
     {
         py::gil_scoped_release release;
         check_scenario(plan.base, dir);
-        std::vector<std::size_t> all(plan.tasks.size());
-        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-        report = run_sweep_tasks(
-            plan, all,
-            {.executable = executable, .jobs = jobs, .threads = threads, .data_dir = dir});
     }
+    SweepRunReport report;
+    std::atomic<bool> stop{false};
+    std::vector<std::size_t> all(plan.tasks.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    // As a run: on its own thread, Ctrl-C stopping the tasks (KeyboardInterrupt once they have).
+    run_without_gil(
+        [&] {
+            report = run_sweep_tasks(plan, all,
+                                     {.executable = executable,
+                                      .jobs = jobs,
+                                      .threads = threads,
+                                      .data_dir = dir,
+                                      .stop = &stop});
+        },
+        stop);
     py::dict out;
     out["ran"] = report.ran;
     out["skipped"] = report.skipped;

@@ -15,6 +15,7 @@
 #include <map>
 #include <sstream>
 
+#include "engine/core/cohort_projection.hpp"
 #include "engine/core/threads.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/formats/output_file.hpp"
@@ -89,6 +90,9 @@ pid_t start_task(const SweepPlan& plan, const SweepTask& task, const SweepRunOpt
     if (pid == 0) {
         // Only async-signal-safe calls between fork and exec.
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        // With a stop flag the runner stops its tasks itself: a Ctrl-C at the terminal must
+        // reach the caller (Python) only, not end the tasks as if they had failed.
+        if (options.stop) ::setpgid(0, 0);
         if (::getppid() != parent) ::_exit(127);
         const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd >= 0) {
@@ -257,7 +261,21 @@ void run_tasks_from(const SweepPlan& plan, TaskSource& source, const SweepRunOpt
                                   failure_note(task).string(), last_lines(failure_note(task), 5))},
                      report);
     };
+    const auto stop_every_task = [&] {
+        for (const auto& [pid, index] : running) ::kill(pid, SIGTERM);
+        for (const auto& [pid, index] : running) {
+            int status = 0;
+            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            std::error_code ec;
+            fs::remove(log_file(plan.tasks[index]), ec);  // stopped, not failed
+        }
+        running.clear();
+        if (options.progress) std::fputs("\n", stderr);
+        throw Interrupted();
+    };
     while (true) {
+        if (options.stop && options.stop->load()) stop_every_task();
         while (running.size() < static_cast<std::size_t>(jobs)) {
             const std::optional<std::size_t> i = source.next();
             if (!i) break;
@@ -266,7 +284,7 @@ void run_tasks_from(const SweepPlan& plan, TaskSource& source, const SweepRunOpt
         if (running.empty() && source.finished()) break;
         show(false);
         int wait_status = 0;
-        if (!source.polled()) {
+        if (!source.polled() && !options.stop) {
             const pid_t pid = ::waitpid(-1, &wait_status, 0);
             if (pid < 0) {
                 if (errno == EINTR) continue;
@@ -276,9 +294,12 @@ void run_tasks_from(const SweepPlan& plan, TaskSource& source, const SweepRunOpt
             continue;
         }
         // Polled: every task that ended, the other processes' messages, then a short sleep
-        // (a few milliseconds are nothing beside a task's seconds, and nothing spins).
-        for (pid_t pid; !running.empty() && (pid = ::waitpid(-1, &wait_status, WNOHANG)) > 0;)
-            task_ended(pid, wait_status);
+        // (a few milliseconds are nothing beside a task's seconds, and nothing spins). Each
+        // task is asked for by its pid: in a Python process other children are not ours to reap.
+        for (auto it = running.begin(); it != running.end();) {
+            const pid_t pid = (it++)->first;
+            if (::waitpid(pid, &wait_status, WNOHANG) == pid) task_ended(pid, wait_status);
+        }
         source.serve(plan, report);
         ::usleep(2000);
     }

@@ -8,6 +8,7 @@
 // scenario (the base or the vary: changed since) is stale and runs again. So re-running a sweep
 // after a crash or a kill -9 redoes only what was not finished.
 
+#include <atomic>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -48,6 +49,11 @@ struct SweepRunOptions {
     int cores = 0;
     std::optional<std::filesystem::path> data_dir;
     bool progress = false;  // tasks done / running / failed on stderr, one line kept up to date
+    // Checked every few milliseconds when given: once true, the running tasks get SIGTERM (they
+    // stop between two years and leave no file), nothing more starts, and the runner throws
+    // Interrupted (engine/core/cohort_projection.hpp). The Python package sets it on Ctrl-C;
+    // the command needs none, since Ctrl-C reaches the tasks in its process group.
+    const std::atomic<bool>* stop = nullptr;
 };
 
 struct SweepRunReport {

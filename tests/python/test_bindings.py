@@ -220,3 +220,40 @@ def test_a_bad_sweep_file_raises_input_error_naming_the_key(tmp_path):
     with pytest.raises(socialtwin.InputError) as error:
         socialtwin.Sweep(path)
     assert any("fertility" in p.text for p in error.value.problems)
+
+
+def test_ctrl_c_stops_a_sweep_s_tasks_and_keeps_what_finished(tmp_path):
+    """KeyboardInterrupt once the running tasks have stopped (none left behind, no temporary, none
+    marked failed); the tasks that finished stay done and a second run does the rest."""
+    (tmp_path / "base.yaml").write_text(
+        f"dataset: {os.path.join(ROOT, 'data', 'datasets', 'denhaag-zuidwest-2019')}\nhorizon: 30\n")
+    path = tmp_path / "sweep.yaml"
+    path.write_text("base: base.yaml\noutput: out\nvary:\n  rates.fertility.factor: "
+                    "{from: 0.5, to: 1.5, step: 0.1}\n")
+    code = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {PYTHON_DIR!r})
+        import socialtwin
+        sweep = socialtwin.Sweep({str(path)!r})
+        print("ready", flush=True)
+        try:
+            sweep.run(jobs=2, threads=1)
+            print("finished")
+        except KeyboardInterrupt:
+            print("interrupted")
+        """)
+    # Its own process group, as a terminal's Ctrl-C reaches a foreground job: the tasks must not
+    # end on the signal themselves but be stopped by the sweep.
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    assert p.stdout.readline().strip() == "ready"
+    time.sleep(3)
+    os.killpg(p.pid, signal.SIGINT)
+    stdout, _ = p.communicate(timeout=60)
+    assert stdout.strip() == "interrupted"
+    tasks = tmp_path / "out" / "tasks"
+    time.sleep(0.5)
+    leftovers = [x.name for x in tasks.iterdir() if not x.name.endswith(".h5")]
+    assert leftovers == [], leftovers  # no temporary, log or failure note
+    status = socialtwin.Sweep(path).status()
+    assert set(status.state) <= {"done", "missing"} and "missing" in set(status.state)
