@@ -386,4 +386,11 @@ CsvTable read_csv(const std::filesystem::path& file,
     return read_csv(file, std::span<const std::string>(names));
 }
 
+std::string csv_cell(const std::string& text) {
+    if (text.find_first_of(",\"\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
 }  // namespace socialtwin

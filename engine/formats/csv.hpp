@@ -129,4 +129,7 @@ CsvTable parse_csv(std::string_view text, std::string file,
 // the rest plus `n_unreported` as "... and N more problems". No-op when there are none.
 void throw_input_problems(std::vector<InputProblem> problems, std::size_t n_unreported = 0);
 
+// `text` as one CSV field: quoted (with "" for a quote) when it holds a comma, quote or newline.
+std::string csv_cell(const std::string& text);
+
 }  // namespace socialtwin

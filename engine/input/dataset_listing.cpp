@@ -11,6 +11,7 @@
 #include "engine/core/errors.hpp"
 #include "engine/core/suggest.hpp"
 #include "engine/core/types.hpp"
+#include "engine/formats/csv.hpp"
 
 namespace socialtwin {
 
@@ -78,13 +79,6 @@ std::vector<std::string> shared_values(const AreaTable& areas, const std::string
     for (std::size_t g = 0; g < n; ++g)
         if (differs[g]) values[g].clear();
     return values;
-}
-
-std::string csv_cell(const std::string& text) {
-    if (text.find_first_of(",\"\n") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "engine/core/version.hpp"
+#include "engine/formats/csv.hpp"
 #include "engine/formats/output_file.hpp"
 #include "engine/output/cf_conventions.hpp"
 #include "engine/output/headline.hpp"
@@ -208,13 +209,6 @@ std::vector<std::string> summary_indicators(const ResultLayout& layout, bool ter
 void add_name(std::string& names, const std::string& name) {
     if (!names.empty()) names += ' ';
     names += name;
-}
-
-std::string csv_cell(const std::string& text) {
-    if (text.find_first_of(",\"\n") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
 }
 
 // ---- writing the merged file ------------------------------------------------------------------
