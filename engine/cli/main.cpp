@@ -649,8 +649,10 @@ int sweep_command(const SweepArguments& args) {
     std::string where = count > 1 ? fmt::format(" slot {} of {}", index, count) : "";
     if (over_mpi) {
         const MpiSweepReport mpi = run_sweep_over_mpi(plan, share, options);
-        // The other ranks exit as rank 0 does; rank 0 alone reports, every failure included.
-        if (!mpi.root) return mpi.any_failed ? 1 : 0;
+        // Rank 0 alone reports, every failure included, and alone exits 1 for a failed task:
+        // the launcher passes its code on. Another rank exiting 1 first would have mpirun end
+        // the job before rank 0 has printed the report.
+        if (!mpi.root) return 0;
         report = mpi.report;
         where += fmt::format(" over {} MPI processes", mpi.processes);
     } else

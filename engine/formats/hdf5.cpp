@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
+#include <array>
 #include <mutex>
 
 namespace socialtwin::hdf5 {
@@ -334,6 +335,62 @@ std::vector<double> read_doubles(hid_t dataset) {
     check(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           fmt::format("reading '{}'", object_name(dataset)));
     return values;
+}
+
+std::vector<hsize_t> chunk_shape(hid_t dataset) {
+    const std::string what = fmt::format("reading the chunk layout of '{}'", object_name(dataset));
+    PropertyList dcpl(check_id(H5Dget_create_plist(dataset), what));
+    if (H5Pget_layout(dcpl.id()) != H5D_CHUNKED) return {};
+    const int rank = H5Pget_chunk(dcpl.id(), 0, nullptr);
+    check(rank, what);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    check(H5Pget_chunk(dcpl.id(), rank, dims.data()), what);
+    return dims;
+}
+
+bool same_filters(hid_t a, hid_t b) {
+    const std::string what = fmt::format("reading the filters of '{}'", object_name(a));
+    PropertyList pa(check_id(H5Dget_create_plist(a), what));
+    PropertyList pb(check_id(H5Dget_create_plist(b), what));
+    const int n = H5Pget_nfilters(pa.id());
+    check(n, what);
+    if (n != H5Pget_nfilters(pb.id())) return false;
+    for (unsigned f = 0; f < static_cast<unsigned>(n); ++f) {
+        std::array<std::array<unsigned, 8>, 2> values{};
+        std::array<std::size_t, 2> n_values{values[0].size(), values[1].size()};
+        std::array<unsigned, 2> flags{};
+        const H5Z_filter_t ida = H5Pget_filter2(pa.id(), f, &flags[0], &n_values[0],
+                                                values[0].data(), 0, nullptr, nullptr);
+        const H5Z_filter_t idb = H5Pget_filter2(pb.id(), f, &flags[1], &n_values[1],
+                                                values[1].data(), 0, nullptr, nullptr);
+        check(ida < 0 || idb < 0 ? -1 : 0, what);
+        if (ida != idb || flags[0] != flags[1] || n_values[0] != n_values[1] ||
+            !std::equal(values[0].begin(),
+                        values[0].begin() + static_cast<long>(std::min(n_values[0], values[0].size())),
+                        values[1].begin()))
+            return false;
+    }
+    return true;
+}
+
+bool read_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, StoredChunk& chunk) {
+    const std::string what = fmt::format("reading a stored chunk of '{}'", object_name(dataset));
+    hsize_t size = 0;
+    // A chunk never written has no storage: HDF5 reports size 0 (or fails to find it).
+    if (H5Dget_chunk_storage_size(dataset, offset.data(), &size) < 0 || size == 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return false;
+    }
+    chunk.bytes.resize(static_cast<std::size_t>(size));
+    check(H5Dread_chunk(dataset, H5P_DEFAULT, offset.data(), &chunk.filter_mask, chunk.bytes.data()),
+          what);
+    return true;
+}
+
+void write_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, const StoredChunk& chunk) {
+    check(H5Dwrite_chunk(dataset, H5P_DEFAULT, chunk.filter_mask, offset.data(), chunk.bytes.size(),
+                         chunk.bytes.data()),
+          fmt::format("writing a stored chunk of '{}'", object_name(dataset)));
 }
 
 void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,

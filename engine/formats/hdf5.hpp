@@ -126,6 +126,21 @@ void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const h
 std::vector<std::int32_t> read_ints(hid_t dataset);
 std::vector<std::string> read_strings(hid_t dataset);  // fixed- or variable-length
 
+// Stored chunks, copied as they are on disk (still compressed): a merge of results that share a
+// chunk layout and filters moves bytes instead of decompressing and compressing every value.
+std::vector<hsize_t> chunk_shape(hid_t dataset);  // empty when not chunked
+// The same filters with the same settings, in the same order (a chunk stored by one reads in
+// the other).
+bool same_filters(hid_t a, hid_t b);
+struct StoredChunk {
+    std::uint32_t filter_mask = 0;  // filters skipped when it was stored
+    std::vector<unsigned char> bytes;
+};
+// The chunk starting at `offset` (a multiple of the chunk shape) into `chunk`, reusing its
+// buffer; false when that chunk was never written (it reads as the fill value).
+bool read_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, StoredChunk& chunk);
+void write_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, const StoredChunk& chunk);
+
 // Attributes (scalars; strings are stored variable-length UTF-8).
 void write_attribute(hid_t object, const std::string& name, std::string_view value);
 void write_attribute(hid_t object, const std::string& name, double value);

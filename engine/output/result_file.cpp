@@ -516,8 +516,8 @@ hdf5::Dataset write_values(hid_t parent, const std::string& name, std::span<cons
 }
 
 hdf5::Dataset create_variable(hid_t parent, const std::string& name, std::span<const hid_t> scales,
-                              std::span<const hsize_t> shape,
-                              std::optional<std::size_t> year_axis) {
+                              std::span<const hsize_t> shape, std::optional<std::size_t> year_axis,
+                              std::span<const hsize_t> chunk) {
     if (scales.size() != shape.size())
         throw std::logic_error(fmt::format("create_variable '{}': {} scales for {} axes", name,
                                            scales.size(), shape.size()));
@@ -525,7 +525,12 @@ hdf5::Dataset create_variable(hid_t parent, const std::string& name, std::span<c
     options.fill = std::numeric_limits<double>::quiet_NaN();
     options.set_fill = true;
     const bool empty = std::find(shape.begin(), shape.end(), hsize_t{0}) != shape.end();
-    if (year_axis && !empty && !shape.empty()) {
+    if (!chunk.empty() && !empty) {
+        if (chunk.size() != shape.size())
+            throw std::logic_error(fmt::format("create_variable '{}': a chunk of {} axes for {}",
+                                               name, chunk.size(), shape.size()));
+        options.chunk.assign(chunk.begin(), chunk.end());
+    } else if (year_axis && !empty && !shape.empty()) {
         // One year (and one of each axis before it), then as many of the next axis (areas) as
         // keep the chunk within chunk_values.
         options.chunk.assign(shape.begin(), shape.end());

@@ -143,10 +143,12 @@ hdf5::Dataset write_values(hid_t parent, const std::string& name, std::span<cons
                            hid_t scale);
 // A float64 variable over `scales` (one per axis, with their sizes in `shape`), NaN where never
 // written. Chunked like the result writer's indicators when `year_axis` is given: one year (and
-// one of each axis before it) and at most 32 000 values; shuffle + deflate 4.
+// one of each axis before it) and at most 32 000 values; shuffle + deflate 4. `chunk`, when
+// given, is the chunk shape instead (a sweep's merge takes its tasks' chunks whole).
 hdf5::Dataset create_variable(hid_t parent, const std::string& name, std::span<const hid_t> scales,
                               std::span<const hsize_t> shape,
-                              std::optional<std::size_t> year_axis = std::nullopt);
+                              std::optional<std::size_t> year_axis = std::nullopt,
+                              std::span<const hsize_t> chunk = {});
 // Copies the string attributes `names` of `from` that exist onto `to`.
 void copy_string_attributes(hid_t from, hid_t to, std::span<const std::string_view> names);
 

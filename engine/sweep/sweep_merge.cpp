@@ -218,6 +218,10 @@ struct MergedGroup {
     hdf5::Group group;  // where it is written (the root: not owned, id only)
     hid_t id = H5I_INVALID_HID;
     std::vector<hdf5::Dataset> indicators;  // as layout->indicators
+    // Per indicator: the first task's chunk shape when the merged variable's chunks are the
+    // tasks' chunks with the variant (and replicate) axes in front, so they are copied as stored
+    // (copy_task_group); empty when values are copied year by year instead.
+    std::vector<std::vector<hsize_t>> task_chunks;
 };
 
 // One merged group's dimensions (variant, [replicate,] year, the places, the catalog's), its
@@ -309,8 +313,20 @@ void write_group_structure(MergedGroup& out, const SweepPlan& plan, const MergeP
             scales.push_back(catalog.at(indicator.dims[axis]).id());
             shape.push_back(indicator.shape[axis]);
         }
-        out.indicators.push_back(create_variable(root, indicator.name, scales, shape, year_axis));
         const auto source = hdf5::open_dataset(source_group.id(), indicator.name);
+        // One year per chunk in the task: a merged chunk is then one task's chunk, whatever
+        // year of the union it lands on.
+        std::vector<hsize_t> task_chunk = hdf5::chunk_shape(source.id());
+        if (task_chunk.size() != indicator.dims.size() || task_chunk.front() != 1)
+            task_chunk.clear();
+        std::vector<hsize_t> chunk;
+        if (!task_chunk.empty()) {
+            chunk.assign(year_axis, 1);
+            chunk.insert(chunk.end(), task_chunk.begin(), task_chunk.end());
+        }
+        out.indicators.push_back(
+            create_variable(root, indicator.name, scales, shape, year_axis, chunk));
+        out.task_chunks.push_back(std::move(task_chunk));
         copy_string_attributes(source.id(), out.indicators.back().id(), described);
         hdf5::write_attribute(out.indicators.back().id(),
                               std::string(indicator_attribute::coordinates), coordinates);
@@ -320,22 +336,61 @@ void write_group_structure(MergedGroup& out, const SweepPlan& plan, const MergeP
     }
 }
 
-// A task's values of one group, year by year into the variant's (and replicate's) row.
+// Each stored chunk of `source` (a task's variable, chunked as `chunk`) into `target`, the
+// merged variable whose chunks are the same with `prefix` (variant[, replicate]) in front; the
+// task's year y lands on the union's year years_at[y]. The bytes stay compressed.
+void copy_stored_chunks(hid_t source, hid_t target, std::span<const hsize_t> chunk,
+                        std::span<const hsize_t> prefix, std::span<const hsize_t> years_at) {
+    const std::vector<hsize_t> shape = hdf5::shape(source);
+    if (std::find(shape.begin(), shape.end(), hsize_t{0}) != shape.end()) return;
+    std::vector<hsize_t> from(shape.size(), 0);  // the chunk's first element in the task
+    std::vector<hsize_t> to(prefix.begin(), prefix.end());
+    to.resize(prefix.size() + shape.size());
+    hdf5::StoredChunk stored;
+    for (;;) {
+        if (hdf5::read_stored_chunk(source, from, stored)) {
+            to[prefix.size()] = years_at[from[0]];
+            std::copy(from.begin() + 1, from.end(), to.begin() + static_cast<long>(prefix.size()) + 1);
+            hdf5::write_stored_chunk(target, to, stored);
+        }
+        // The next chunk, last axis fastest.
+        std::size_t axis = shape.size();
+        while (axis > 0) {
+            --axis;
+            from[axis] += chunk[axis];
+            if (from[axis] < shape[axis]) break;
+            from[axis] = 0;
+            if (axis == 0) return;
+        }
+    }
+}
+
+// A task's values of one group into the variant's (and replicate's) row: as stored chunks where
+// the layouts allow (the tasks of a sweep are written alike), else year by year.
 void copy_task_group(hid_t task_root, MergedGroup& out, const SweepTask& task,
                      const std::vector<std::int32_t>& task_years, const MergePlan& merge,
                      bool with_replicates) {
     const hdf5::Group group = open_group_path(task_root, out.layout->path);
+    std::vector<hsize_t> years_at;
+    for (const std::int32_t year : task_years)
+        years_at.push_back(static_cast<hsize_t>(
+            std::lower_bound(merge.years.begin(), merge.years.end(), year) - merge.years.begin()));
+    std::vector<hsize_t> prefix{task.variant};
+    if (with_replicates) prefix.push_back(static_cast<hsize_t>(task.replicate));
     for (std::size_t i = 0; i < out.indicators.size(); ++i) {
         const auto source = hdf5::open_dataset(group.id(), out.layout->indicators[i].name);
+        const hid_t target = out.indicators[i].id();
+        const auto& chunk = out.task_chunks[i];
+        if (!chunk.empty() && hdf5::chunk_shape(source.id()) == chunk &&
+            hdf5::same_filters(source.id(), target)) {
+            copy_stored_chunks(source.id(), target, chunk, prefix, years_at);
+            continue;
+        }
         for (std::size_t y = 0; y < task_years.size(); ++y) {
-            const auto at = static_cast<hsize_t>(
-                std::lower_bound(merge.years.begin(), merge.years.end(), task_years[y]) -
-                merge.years.begin());
             const std::vector<hsize_t> from{y};
-            std::vector<hsize_t> to{task.variant};
-            if (with_replicates) to.push_back(static_cast<hsize_t>(task.replicate));
-            to.push_back(at);
-            write_slab(out.indicators[i].id(), to, read_slab(source.id(), from));
+            std::vector<hsize_t> to = prefix;
+            to.push_back(years_at[y]);
+            write_slab(target, to, read_slab(source.id(), from));
         }
     }
 }
@@ -483,7 +538,7 @@ SweepMergeReport merge_sweep(const SweepPlan& plan, const fs::path& output) {
         {
             const hdf5::File first = hdf5::open_file_read_only(plan.tasks.front().result);
             for (const GroupLayout& g : merge.groups) {
-                MergedGroup merged{&g, {}, root, {}};
+                MergedGroup merged{&g, {}, root, {}, {}};
                 if (!g.path.empty()) {
                     if (!aggregates) {
                         aggregates =

@@ -267,6 +267,61 @@ def test_run_status_and_merge_give_one_dataset_with_a_variant_dimension(tmp_path
     assert "/aggregates/: buurt, wijk, gemeente" in info
 
 
+def rechunk(path, name, chunks):
+    """Writes `name` of a result again with other chunks, keeping its values, attributes and
+    dimensions: a task whose layout the merge cannot copy chunk by chunk."""
+    with h5py.File(path, "r+") as f:
+        old = f[name]
+        values, attrs = old[()], dict(old.attrs)
+        scales = [old.dims[i][0].name for i in range(old.ndim)]
+        for i, scale in enumerate(scales):
+            old.dims[i].detach_scale(f[scale])
+        del f[name]
+        new = f.create_dataset(name, data=values, chunks=chunks, compression="gzip",
+                               compression_opts=4, shuffle=True, fillvalue=np.nan)
+        for i, scale in enumerate(scales):
+            new.dims[i].attach_scale(f[scale])
+        for key, value in attrs.items():
+            if key not in ("DIMENSION_LIST", "REFERENCE_LIST"):
+                new.attrs[key] = value
+
+
+def test_the_merge_copies_chunks_as_stored_and_values_where_a_task_is_chunked_otherwise(tmp_path):
+    # The merged variables take the first task's chunks, variant in front, and its stored bytes;
+    # a task chunked otherwise (here the second, an area per chunk) is copied value by value. The
+    # merged values are each task's either way.
+    base_scenario(tmp_path)
+    path = sweep_file(tmp_path, "vary:\n  rates.fertility.factor: [0.8, 1.2]\n")
+    socialtwin("sweep", "run", path)
+    ids = task_ids(socialtwin("sweep", "plan", path).stdout)
+    tasks = [tmp_path / "out" / "tasks" / f"{i}.h5" for i in ids]
+    rechunk(tasks[1], "population", (1, 1))
+    rechunk(tasks[1], "aggregates/wijk/births", (1, 1))
+    socialtwin("sweep", "merge", path)
+    with h5py.File(tmp_path / "out" / "merged.h5") as merged:
+        for name in ("population", "births", "aggregates/wijk/births"):
+            with h5py.File(tasks[0]) as first:
+                assert merged[name].chunks == (1,) + first[name].chunks
+            for v, task in enumerate(tasks):
+                with h5py.File(task) as t:
+                    assert merged[name][v].tobytes() == t[name][()].tobytes(), (name, v)
+        # The first task's chunks are its stored bytes, not compressed again.
+        with h5py.File(tasks[0]) as first:
+            assert merged["population"].id.read_direct_chunk((0, 1, 0)) == \
+                first["population"].id.read_direct_chunk((1, 0))
+    # All tasks chunked an area per chunk: several stored chunks a year, each in its place.
+    for task in tasks:
+        rechunk(task, "births", (1, 1))
+    socialtwin("sweep", "merge", path)
+    with h5py.File(tmp_path / "out" / "merged.h5") as merged:
+        assert merged["births"].chunks == (1, 1, 1)
+        for v, task in enumerate(tasks):
+            with h5py.File(task) as t:
+                assert merged["births"][v].tobytes() == t["births"][()].tobytes()
+                assert merged["births"].id.read_direct_chunk((v, 1, 1)) == \
+                    t["births"].id.read_direct_chunk((1, 1))
+
+
 def test_a_varied_horizon_leaves_nan_and_text_values_are_text_coordinates(tmp_path):
     base_scenario(tmp_path)
     path = sweep_file(tmp_path, "vary:\n  horizon: [1, 2]\n  name: [a, b]\n")
