@@ -365,9 +365,10 @@ bool same_filters(hid_t a, hid_t b) {
                                                 values[1].data(), 0, nullptr, nullptr);
         check(ida < 0 || idb < 0 ? -1 : 0, what);
         if (ida != idb || flags[0] != flags[1] || n_values[0] != n_values[1] ||
-            !std::equal(values[0].begin(),
-                        values[0].begin() + static_cast<long>(std::min(n_values[0], values[0].size())),
-                        values[1].begin()))
+            !std::equal(
+                values[0].begin(),
+                values[0].begin() + static_cast<long>(std::min(n_values[0], values[0].size())),
+                values[1].begin()))
             return false;
     }
     return true;
@@ -382,8 +383,9 @@ bool read_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, StoredChu
         return false;
     }
     chunk.bytes.resize(static_cast<std::size_t>(size));
-    check(H5Dread_chunk(dataset, H5P_DEFAULT, offset.data(), &chunk.filter_mask, chunk.bytes.data()),
-          what);
+    check(
+        H5Dread_chunk(dataset, H5P_DEFAULT, offset.data(), &chunk.filter_mask, chunk.bytes.data()),
+        what);
     return true;
 }
 

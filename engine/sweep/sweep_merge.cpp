@@ -350,7 +350,8 @@ void copy_stored_chunks(hid_t source, hid_t target, std::span<const hsize_t> chu
     for (;;) {
         if (hdf5::read_stored_chunk(source, from, stored)) {
             to[prefix.size()] = years_at[from[0]];
-            std::copy(from.begin() + 1, from.end(), to.begin() + static_cast<long>(prefix.size()) + 1);
+            std::copy(from.begin() + 1, from.end(),
+                      to.begin() + static_cast<long>(prefix.size()) + 1);
             hdf5::write_stored_chunk(target, to, stored);
         }
         // The next chunk, last axis fastest.

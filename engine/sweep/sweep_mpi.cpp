@@ -41,10 +41,13 @@ void check(int code, const char* what) {
 
 // Waits for `request` without spinning a core: Open MPI's MPI_Wait polls flat out.
 void wait_gently(MPI_Request& request) {
-    for (int done = 0;;) {
+    // Backing off as the runner's polls do (engine/sweep/sweep_run.cpp): a rank waiting for the
+    // last task of another costs next to nothing.
+    for (useconds_t pause = 1000;; pause = std::min<useconds_t>(2 * pause, 16000)) {
+        int done = 0;
         check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
         if (done) return;
-        ::usleep(2000);
+        ::usleep(pause);
     }
 }
 
@@ -64,13 +67,13 @@ public:
     bool polled() const override { return others_ > 0; }
     std::size_t running_elsewhere() const override { return elsewhere_; }
 
-    void serve(const SweepPlan& plan, SweepRunReport& report) override {
-        for (;;) {
+    bool serve(const SweepPlan& plan, SweepRunReport& report) override {
+        for (bool served = false;; served = true) {
             int waiting = 0;
             MPI_Status status;
             check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &waiting, &status),
                   "MPI_Iprobe");
-            if (!waiting) return;
+            if (!waiting) return served;
             if (status.MPI_TAG == tag_request) {
                 check(MPI_Recv(nullptr, 0, MPI_BYTE, status.MPI_SOURCE, tag_request, MPI_COMM_WORLD,
                                MPI_STATUS_IGNORE),

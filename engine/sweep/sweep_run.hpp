@@ -96,8 +96,9 @@ public:
     // tasks run: then the runner polls (serve() every few milliseconds) instead of sleeping
     // until one of its tasks ends.
     virtual bool polled() const { return false; }
-    // Called between polls: rank 0 answers the other ranks and counts their tasks' ends.
-    virtual void serve(const SweepPlan& /*plan*/, SweepRunReport& /*report*/) {}
+    // Called between polls: rank 0 answers the other ranks and counts their tasks' ends. True
+    // when there was anything to do (the runner then polls again soon).
+    virtual bool serve(const SweepPlan& /*plan*/, SweepRunReport& /*report*/) { return false; }
     // Tasks running in other processes, for the progress line.
     virtual std::size_t running_elsewhere() const { return 0; }
 };
