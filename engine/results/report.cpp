@@ -72,6 +72,19 @@ struct Result {
         return summed(indicator + std::string(result_layout::replicates_suffix),
                       layout.replicates, *found);
     }
+    // The scenario as run (its extends chain merged): /meta/scenario_yaml; "" in a file without.
+    std::string scenario_yaml() const {
+        try {
+            auto meta = hdf5::open_group(file.id(), std::string(result_layout::meta));
+            if (!hdf5::link_exists(meta.id(), std::string(result_layout::scenario_yaml)))
+                return {};
+            auto dataset = hdf5::open_dataset(meta.id(), std::string(result_layout::scenario_yaml));
+            const auto text = hdf5::read_strings(dataset.id());
+            return text.empty() ? std::string{} : text.front();
+        } catch (const hdf5::Error&) {
+            return {};
+        }
+    }
     std::vector<double> values(const std::string& dataset) {
         auto d = hdf5::open_dataset(file.id(), dataset);
         return hdf5::read_doubles(d.id());
@@ -385,8 +398,8 @@ private:
         std::string line = fmt::format(
             "{}: {}, {}; {}: {}, {}", text("source"), engine_line(base), text("model"),
             text("data"), publisher, base.layout.meta_value("dataset_title"));
-        line += fmt::format(". {}{} ({})", text("modelled_note"), text("projection"),
-                            modelled.empty() ? std::string(text("modelled")) : std::string(modelled));
+        line += fmt::format(". {}{}{}", text("modelled_note"), text("projection"),
+                            modelled.empty() ? std::string{} : fmt::format("; {}", modelled));
         return line;
     }
 
@@ -398,10 +411,10 @@ body{font-family:"DejaVu Sans",Arial,sans-serif;color:#222;max-width:1420px;marg
 h1{font-size:26px;margin:4px 0}h2{font-size:20px;border-bottom:2px solid #0072B2;padding-bottom:4px;margin-top:32px}
 h3{font-size:16px}table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 8px;border-bottom:1px solid #ddd;vertical-align:top}
 th{text-align:left;background:#f2f5f8}td.n{text-align:right;white-space:nowrap}
-.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;break-inside:avoid;page-break-inside:avoid}
-svg.chart{max-width:100%;height:auto;background:#fff;border:1px solid #e4e4e4}
+.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;break-inside:avoid;page-break-inside:avoid;flex:0 1 calc(50% - 8px);min-width:420px}
+svg.chart{width:100%;height:auto;background:#fff;border:1px solid #e4e4e4}
 svg text{font-family:"DejaVu Sans",Arial,sans-serif;font-size:11px;fill:#222}svg text.title{font-size:14px;font-weight:bold}
-svg text.small{font-size:9px}svg .grid{stroke:#e6e6e6}svg text.note{fill:#a00}
+svg text.small{font-size:9px}svg .legend text{font-size:10px}svg .grid{stroke:#e6e6e6}svg text.note{fill:#a00}
 figcaption{font-size:11px;color:#555;max-width:680px}.modelled{color:#8a4b00}.unit{color:#666;font-size:12px}
 pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{font-size:12px}
 @page{size:A4 landscape;margin:12mm}@media print{body{max-width:none;padding:0}h2{break-before:page}}
@@ -498,10 +511,11 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
                                                .discount_rate = std::nullopt,
                                                .levels = {}}));
         const CompareReport& first = reports.front();
-        out += fmt::format("<p>{} ({}: {}%)</p><table id=\"headline-table\"><tr><th>{}</th>"
+        out += fmt::format("<p>{} {} {}; {} {}%.</p><table id=\"headline-table\"><tr><th>{}</th>"
                            "<th>{}</th><th>{}</th>",
-                           text("headline_note"), first.price_year.empty() ? "" : first.price_year,
-                           fmt_number(first.discount_rate * 100, 2), text("indicator"),
+                           text("headline_note"), text("price_level"), first.price_year,
+                           text("discount_rate"), fmt_number(first.discount_rate * 100, 2),
+                           text("indicator"),
                            text("period"), text("baseline"));
         for (const auto& r : reports) out += fmt::format("<th>{}</th>", svg::escape(r.scenario_name));
         out += "</tr>";
@@ -637,7 +651,10 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
         for (const auto& name : indicators)
             if (results_.front().layout.find(name) != nullptr) present.push_back(name);
         if (present.empty()) return figure(missing(id, title, indicators));
-        for (const auto& name : present) chart.categories.push_back(label(name));
+        for (const auto& name : present) {
+            const auto short_label = report_label("short:" + name, lang_);
+            chart.categories.push_back(short_label ? std::string(*short_label) : label(name));
+        }
         const std::size_t last = results_.front().layout.years.size() - 1;
         svg::Series first{fmt::format("{} {}", results_.front().name(),
                                       results_.front().layout.years.front()),
@@ -870,13 +887,13 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
         std::string out = fmt::format("<section id=\"assumptions\"><h2>{}</h2><h3>{}</h3>",
                                       text("assumptions_section"), text("levers"));
         std::map<std::string, std::string> baseline_keys;
-        if (const auto root = parse_yaml(results_.front().layout.meta_value("scenario_yaml")))
+        if (const auto root = parse_yaml(results_.front().scenario_yaml()))
             flatten(*root, "", baseline_keys);
         out += fmt::format("<table><tr><th>{}</th><th>{}</th></tr>", text("scenario"),
                            text("levers"));
         for (std::size_t i = 0; i < results_.size(); ++i) {
             const auto& r = results_[i];
-            const std::string yaml = r.layout.meta_value("scenario_yaml");
+            const std::string yaml = r.scenario_yaml();
             const auto root = parse_yaml(yaml);
             std::map<std::string, std::string> keys;
             if (root) flatten(*root, "", keys);

@@ -28,10 +28,12 @@ constexpr std::array entries{
     Entry{"headline", "Kerncijfers: scenario's ten opzichte van de basis",
           "Headline figures: the scenarios against the baseline"},
     Entry{"headline_note",
-          "Per scenario het verschil met de basis (en het relatieve verschil). Kosten in "
-          "constante prijzen; contante waarde in het basisjaar.",
-          "Per scenario the difference with the baseline (and the relative difference). Costs at "
-          "constant prices; net present value in the base year."},
+          "Per scenario het verschil met de basis (en het relatieve verschil); contante waarde in "
+          "het basisjaar.",
+          "Per scenario the difference with the baseline (and the relative difference); net "
+          "present value in the base year."},
+    Entry{"price_level", "Prijspeil", "Prices of"},
+    Entry{"discount_rate", "discontovoet", "discount rate"},
     Entry{"indicator", "Indicator", "Indicator"},
     Entry{"period", "Periode", "Period"},
     Entry{"baseline", "basis", "baseline"},
@@ -125,6 +127,9 @@ constexpr std::array entries{
     Entry{"cost_jeugd_eur", "Jeugdwet", "Youth care"},
     Entry{"older_persons_alone", "Alleenwonende 75-plussers", "Persons aged 75+ living alone"},
     Entry{"persons_institution", "In een instelling", "In an institution"},
+    // shorter labels under the bars of a chart
+    Entry{"short:households_single", "Eenpersoons", "One-person"},
+    Entry{"short:households_single_parent", "Eenouder", "Single parent"},
 };
 
 }  // namespace

@@ -11,8 +11,8 @@ namespace socialtwin::svg {
 namespace {
 
 // [px] The drawing of every chart: a fixed view box, scaled by the page (width 100%).
-constexpr double width = 680, height = 330;
-constexpr double left = 78, right = 170, top = 40, bottom = 48;  // margins; the legend is right
+constexpr double width = 700, height = 330;
+constexpr double left = 78, right = 190, top = 40, bottom = 48;  // margins; the legend is right
 constexpr double plot_w = width - left - right, plot_h = height - top - bottom;
 
 constexpr std::array<std::string_view, 8> palette{"#0072B2", "#D55E00", "#009E73", "#CC79A7",
@@ -47,6 +47,30 @@ struct Scale {
         return d1 == d0 ? (p0 + p1) / 2 : p0 + (v - d0) / (d1 - d0) * (p1 - p0);
     }
 };
+
+// A label under a bar group, in lines of about `wrap` characters (broken at spaces), so that
+// long category names do not run into each other.
+std::string wrapped_label(double x, double y, std::string_view label, std::size_t wrap = 16) {
+    std::vector<std::string> lines{""};
+    std::size_t start = 0;
+    while (start <= label.size()) {
+        const auto space = label.find(' ', start);
+        const auto word = label.substr(start, space == std::string_view::npos ? label.npos
+                                                                               : space - start);
+        if (!lines.back().empty() && lines.back().size() + 1 + word.size() > wrap)
+            lines.emplace_back();
+        if (!lines.back().empty()) lines.back() += ' ';
+        lines.back().append(word);
+        if (space == std::string_view::npos) break;
+        start = space + 1;
+    }
+    std::string out = fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" class=\"small\">",
+                                  x, y);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        out += fmt::format("<tspan x=\"{:.1f}\" dy=\"{}\">{}</tspan>", x, i == 0 ? 0 : 11,
+                           escape(lines[i]));
+    return out + "</text>";
+}
 
 std::string legend_entry(std::size_t row, std::string_view colour, std::string_view label,
                          bool dashed, bool box = false) {
@@ -280,10 +304,8 @@ std::string bar_chart(const BarChart& chart, const NumberFormat& format) {
     out += y_axis(y, ticks, format, chart.value_label);
     out += "<g class=\"axis\">";
     for (std::size_t c = 0; c < chart.categories.size(); ++c)
-        out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" "
-                           "class=\"small\">{}</text>",
-                           left + group * (static_cast<double>(c) + 0.5), top + plot_h + 16,
-                           escape(chart.categories[c]));
+        out += wrapped_label(left + group * (static_cast<double>(c) + 0.5), top + plot_h + 14,
+                             chart.categories[c]);
     out += "</g><g class=\"marks\">";
     std::string legend;
     for (std::size_t s = 0; s < chart.series.size(); ++s) {
@@ -333,7 +355,8 @@ std::string point_map(const PointMap& chart, const NumberFormat& format) {
     const double px_per_m = std::min(plot_w, plot_h) / span;
     const double cx = left + plot_w / 2, cy = top + plot_h / 2;
     const double mx = (xr.low + xr.high) / 2, my = (yr.low + yr.high) / 2;
-    const double radius = chart.points.size() > 400 ? 2.5 : 5;
+    // [px] Small dots for thousands of PC6 or PC4 areas, large ones for a few buurten.
+    const double radius = chart.points.size() > 400 ? 2.5 : chart.points.size() > 60 ? 5 : 9;
     std::string out = open_svg(chart.id, "map", chart.title);
     out += "<g class=\"marks\">";
     for (const auto& p : chart.points) {
