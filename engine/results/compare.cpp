@@ -721,9 +721,9 @@ private:
         return out;
     }
 
-    void add_rows(const std::string& figure, const std::string& label,
-                  const std::vector<double>& b, const std::vector<double>& s, bool flow, bool cost,
-                  int decimals, double scale = 1) {
+    void add_rows(const std::string& figure, const std::string& label, const std::vector<double>& b,
+                  const std::vector<double>& s, bool flow, bool cost, int decimals,
+                  double scale = 1) {
         if (b.empty()) return;
         const std::size_t last = b.size() - 1;
         report_.rows.push_back({label, std::to_string(report_.last_year), figure,

@@ -69,15 +69,14 @@ struct Result {
         const ResultIndicator* found = layout.find(indicator);
         if (found == nullptr || !found->has_replicates || layout.replicates < 2)
             return std::nullopt;
-        return summed(indicator + std::string(result_layout::replicates_suffix),
-                      layout.replicates, *found);
+        return summed(indicator + std::string(result_layout::replicates_suffix), layout.replicates,
+                      *found);
     }
     // The scenario as run (its extends chain merged): /meta/scenario_yaml; "" in a file without.
     std::string scenario_yaml() const {
         try {
             auto meta = hdf5::open_group(file.id(), std::string(result_layout::meta));
-            if (!hdf5::link_exists(meta.id(), std::string(result_layout::scenario_yaml)))
-                return {};
+            if (!hdf5::link_exists(meta.id(), std::string(result_layout::scenario_yaml))) return {};
             auto dataset = hdf5::open_dataset(meta.id(), std::string(result_layout::scenario_yaml));
             const auto text = hdf5::read_strings(dataset.id());
             return text.empty() ? std::string{} : text.front();
@@ -184,8 +183,17 @@ void flatten(const YAML::Node& node, const std::string& prefix,
         }
         return;
     }
+    // One line: the node's collections in flow style ("[{trend: -0.015, ages: [65, 105]}]"),
+    // whatever style the file had.
+    std::function<void(YAML::Node)> to_flow = [&](YAML::Node n) {
+        if (!n.IsMap() && !n.IsSequence()) return;
+        n.SetStyle(YAML::EmitterStyle::Flow);
+        for (auto child : n) to_flow(n.IsMap() ? child.second : child);
+    };
+    YAML::Node copy = YAML::Clone(node);
+    to_flow(copy);
     YAML::Emitter emitter;
-    emitter << YAML::Flow << node;
+    emitter << copy;
     out[prefix] = emitter.c_str();
 }
 
@@ -214,9 +222,12 @@ std::map<std::string, std::pair<int, int>> modelled_facilities(const std::string
         std::string cell;
         bool quoted = false;
         for (char c : text) {
-            if (c == '"') quoted = !quoted;
-            else if (c == ',' && !quoted) cells.push_back(std::exchange(cell, {}));
-            else cell += c;
+            if (c == '"')
+                quoted = !quoted;
+            else if (c == ',' && !quoted)
+                cells.push_back(std::exchange(cell, {}));
+            else
+                cell += c;
         }
         cells.push_back(cell);
         return cells;
@@ -292,18 +303,19 @@ private:
                                 here, there, base.path.string())));
             };
             if (r.layout.meta_value("dataset") != base.layout.meta_value("dataset"))
-                differs("/meta dataset", fmt::format("dataset '{}'", r.layout.meta_value("dataset")),
+                differs("/meta dataset",
+                        fmt::format("dataset '{}'", r.layout.meta_value("dataset")),
                         fmt::format("'{}'", base.layout.meta_value("dataset")));
             else if (r.layout.areas != base.layout.areas)
                 differs("area", fmt::format("{} areas", r.layout.areas.size()),
                         fmt::format("{}", base.layout.areas.size()));
             if (r.layout.years != base.layout.years)
-                differs("year",
-                        fmt::format("years {}-{}", r.layout.years.empty() ? 0 : r.layout.years.front(),
-                                    r.layout.years.empty() ? 0 : r.layout.years.back()),
-                        fmt::format("{}-{}",
-                                    base.layout.years.empty() ? 0 : base.layout.years.front(),
-                                    base.layout.years.empty() ? 0 : base.layout.years.back()));
+                differs(
+                    "year",
+                    fmt::format("years {}-{}", r.layout.years.empty() ? 0 : r.layout.years.front(),
+                                r.layout.years.empty() ? 0 : r.layout.years.back()),
+                    fmt::format("{}-{}", base.layout.years.empty() ? 0 : base.layout.years.front(),
+                                base.layout.years.empty() ? 0 : base.layout.years.back()));
         }
         if (!problems.empty()) throw InputError(std::move(problems));
         if (base.layout.years.empty())
@@ -371,8 +383,8 @@ private:
             {"contacts per year", {"contacten per jaar", "contacts per year"}},
             {"hours per year", {"uren per jaar", "hours per year"}},
             {"km", {"km", "km"}},
-            {"FTE needed per FTE available", {"fte nodig per fte beschikbaar",
-                                              "FTE needed per FTE available"}},
+            {"FTE needed per FTE available",
+             {"fte nodig per fte beschikbaar", "FTE needed per FTE available"}},
             {"%", {"%", "%"}},
         };
         if (const auto found = known.find(units); found != known.end())
@@ -395,9 +407,9 @@ private:
         const auto provenance = parse_yaml(base.layout.meta_value("dataset_provenance"));
         std::string publisher = yaml_text(provenance, "publisher");
         if (publisher.empty()) publisher = base.layout.meta_value("dataset");
-        std::string line = fmt::format(
-            "{}: {}, {}; {}: {}, {}", text("source"), engine_line(base), text("model"),
-            text("data"), publisher, base.layout.meta_value("dataset_title"));
+        std::string line =
+            fmt::format("{}: {}, {}; {}: {}, {}", text("source"), engine_line(base), text("model"),
+                        text("data"), publisher, base.layout.meta_value("dataset_title"));
         line += fmt::format(". {}{}{}", text("modelled_note"), text("projection"),
                             modelled.empty() ? std::string{} : fmt::format("; {}", modelled));
         return line;
@@ -445,23 +457,23 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
     std::string missing(const std::string& id, const std::string& title,
                         const std::vector<std::string>& names) {
         summary_->not_drawn.push_back(title);
-        return svg::missing_chart(id, title,
-                                  fmt::format("{}{}", text("not_in_results"), fmt::join(names, ", ")));
+        return svg::missing_chart(
+            id, title, fmt::format("{}{}", text("not_in_results"), fmt::join(names, ", ")));
     }
 
     std::string header() const {
         const Result& base = results_.front();
-        std::string out = fmt::format("<header><h1>{} {}</h1><p>{} ({}–{}). {} {}.</p>",
-                                      text("title"), svg::escape(area_name()), text("subtitle"),
-                                      base.layout.years.front(), base.layout.years.back(),
-                                      text("made_by"), svg::escape(engine_line(base)));
+        std::string out =
+            fmt::format("<header><h1>{} {}</h1><p>{} ({}–{}). {} {}.</p>", text("title"),
+                        svg::escape(area_name()), text("subtitle"), base.layout.years.front(),
+                        base.layout.years.back(), text("made_by"), svg::escape(engine_line(base)));
         out += fmt::format("<table class=\"meta\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
                            text("scenario"), text("files"), text("engine"));
         for (const auto& r : results_)
-            out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}, {}</td></tr>",
-                               svg::escape(r.name()), svg::escape(r.path.filename().string()),
-                               svg::escape(engine_line(r)),
-                               svg::escape(r.layout.meta_value("created_utc")));
+            out +=
+                fmt::format("<tr><td>{}</td><td>{}</td><td>{}, {}</td></tr>", svg::escape(r.name()),
+                            svg::escape(r.path.filename().string()), svg::escape(engine_line(r)),
+                            svg::escape(r.layout.meta_value("created_utc")));
         return out + "</table></header>\n";
     }
 
@@ -473,9 +485,9 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
                 return std::to_string(report.last_year);
             case HeadlinePeriod::sum:
             case HeadlinePeriod::cumulative:
-                return fmt::format("{}–{} {}", report.first_year, report.last_year,
-                                   text(row.period_kind == HeadlinePeriod::sum ? "sum"
-                                                                               : "cumulative"));
+                return fmt::format(
+                    "{}–{} {}", report.first_year, report.last_year,
+                    text(row.period_kind == HeadlinePeriod::sum ? "sum" : "cumulative"));
             case HeadlinePeriod::present_value:
                 return fmt::format("{} {} {} {}%", text("npv"), report.base_year, text("at"),
                                    fmt_number(report.discount_rate * 100, 2));
@@ -511,27 +523,28 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
                                                .discount_rate = std::nullopt,
                                                .levels = {}}));
         const CompareReport& first = reports.front();
-        out += fmt::format("<p>{} {} {}; {} {}%.</p><table id=\"headline-table\"><tr><th>{}</th>"
-                           "<th>{}</th><th>{}</th>",
-                           text("headline_note"), text("price_level"), first.price_year,
-                           text("discount_rate"), fmt_number(first.discount_rate * 100, 2),
-                           text("indicator"),
-                           text("period"), text("baseline"));
-        for (const auto& r : reports) out += fmt::format("<th>{}</th>", svg::escape(r.scenario_name));
+        out += fmt::format(
+            "<p>{} {} {}; {} {}%.</p><table id=\"headline-table\"><tr><th>{}</th>"
+            "<th>{}</th><th>{}</th>",
+            text("headline_note"), text("price_level"), first.price_year, text("discount_rate"),
+            fmt_number(first.discount_rate * 100, 2), text("indicator"), text("period"),
+            text("baseline"));
+        for (const auto& r : reports)
+            out += fmt::format("<th>{}</th>", svg::escape(r.scenario_name));
         out += "</tr>";
         for (const auto& row : first.rows) {
             // As compare's scenario table: the flows' sums add little to the last year.
             if (row.period_kind == HeadlinePeriod::sum) continue;
             out += fmt::format(
-                "<tr><td>{} <span class=\"unit\">({})</span></td><td>{}</td><td class=\"n\">{}</td>",
+                "<tr><td>{} <span class=\"unit\">({})</span></td><td>{}</td><td "
+                "class=\"n\">{}</td>",
                 svg::escape(label(row.figure)), svg::escape(row_unit(row)),
                 svg::escape(period_text(row, first)), value_text(row, row.baseline, false));
             for (const auto& report : reports) {
-                const auto match = std::find_if(report.rows.begin(), report.rows.end(),
-                                                [&](const HeadlineRow& r) {
-                                                    return r.figure == row.figure &&
-                                                           r.period_kind == row.period_kind;
-                                                });
+                const auto match =
+                    std::find_if(report.rows.begin(), report.rows.end(), [&](const HeadlineRow& r) {
+                        return r.figure == row.figure && r.period_kind == row.period_kind;
+                    });
                 if (match == report.rows.end()) {
                     out += "<td></td>";
                     continue;
@@ -539,8 +552,8 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
                 const double diff = match->difference();
                 std::string cell = value_text(*match, diff, true);
                 if (std::isfinite(diff) && match->baseline != 0)
-                    cell += fmt::format(" ({})",
-                                        local_percent(100 * diff / std::abs(match->baseline), lang_));
+                    cell += fmt::format(
+                        " ({})", local_percent(100 * diff / std::abs(match->baseline), lang_));
                 out += fmt::format("<td class=\"n\">{}</td>", cell);
             }
             out += "</tr>";
@@ -575,8 +588,8 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
                             const std::vector<std::pair<std::string, Selection>>& lines,
                             std::string_view modelled = {}, double scale = 1,
                             const std::vector<std::string>& suffixes = {}) {
-        svg::LineChart chart{id, title, std::string(text("year")), y_label, years(), {},
-                             std::string(text("band_note"))};
+        svg::LineChart chart{id,      title, std::string(text("year")),     y_label,
+                             years(), {},    std::string(text("band_note"))};
         std::vector<std::string> absent;
         for (std::size_t k = 0; k < lines.size(); ++k)
             add_lines(chart, lines[k].first, k < suffixes.size() ? suffixes[k] : std::string{},
@@ -586,15 +599,16 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
     }
 
     std::string population_section() {
-        std::string out = fmt::format("<section id=\"population\"><h2>{}</h2><div class=\"charts\">",
-                                      text("population_section"));
+        std::string out =
+            fmt::format("<section id=\"population\"><h2>{}</h2><div class=\"charts\">",
+                        text("population_section"));
         // Pyramids: the base year (outlined) and the horizon (filled), one per result.
         for (std::size_t i = 0; i < results_.size(); ++i) {
             Result& r = results_[i];
             const std::string id = fmt::format("pyramid-{}", i);
-            const std::string title = fmt::format("{} {}: {} {} – {}", text("pyramid"), r.name(),
-                                                  text("base_year"), r.layout.years.front(),
-                                                  r.layout.years.back());
+            const std::string title =
+                fmt::format("{} {}: {} {} – {}", text("pyramid"), r.name(), text("base_year"),
+                            r.layout.years.front(), r.layout.years.back());
             const auto* indicator = r.layout.find("population_by_age_sex");
             const auto* bands = r.layout.dimension(result_layout::age_band);
             const auto* sexes = r.layout.dimension(result_layout::sex);
@@ -607,8 +621,16 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
             }
             const std::size_t n_bands = bands->labels.size(), per = 2 * n_bands;
             const std::size_t last = r.layout.years.size() - 1;
-            svg::Pyramid p{id, title, std::string(text("persons")), bands->labels,
-                           std::string(text("men")), std::string(text("women")), {}, {}, {}, {},
+            svg::Pyramid p{id,
+                           title,
+                           std::string(text("persons")),
+                           bands->labels,
+                           std::string(text("men")),
+                           std::string(text("women")),
+                           {},
+                           {},
+                           {},
+                           {},
                            std::to_string(r.layout.years.front()),
                            std::to_string(r.layout.years.back())};
             // The catalog's sex labels are "male", "female": men left.
@@ -656,9 +678,13 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
             chart.categories.push_back(short_label ? std::string(*short_label) : label(name));
         }
         const std::size_t last = results_.front().layout.years.size() - 1;
-        svg::Series first{fmt::format("{} {}", results_.front().name(),
-                                      results_.front().layout.years.front()),
-                          {}, {}, {}, 6, false};
+        svg::Series first{
+            fmt::format("{} {}", results_.front().name(), results_.front().layout.years.front()),
+            {},
+            {},
+            {},
+            6,
+            false};
         for (const auto& name : present) {
             auto t = trajectory(results_.front(), name, {}, scale);
             first.y.push_back(t ? t->mean.front() : nan);
@@ -666,7 +692,11 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
         chart.series.push_back(std::move(first));
         for (std::size_t i = 0; i < results_.size(); ++i) {
             svg::Series s{fmt::format("{} {}", results_[i].name(), results_[i].layout.years.back()),
-                          {}, {}, {}, i, false};
+                          {},
+                          {},
+                          {},
+                          i,
+                          false};
             for (const auto& name : present) {
                 auto t = trajectory(results_[i], name, {}, scale);
                 s.y.push_back(t ? t->mean[last] : nan);
@@ -681,12 +711,12 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
                                       text("households_section"));
         out += line_figure("households", label("households"), std::string(text("households_unit")),
                            {{"households", {}}});
-        out += bar_figure("households-by-type", std::string(text("households_by_type_chart")),
-                          std::string(text("households_unit")),
-                          {"households_single", "households_couple_no_children",
-                           "households_couple_with_children", "households_single_parent",
-                           "households_other"},
-                          1, 0);
+        out += bar_figure(
+            "households-by-type", std::string(text("households_by_type_chart")),
+            std::string(text("households_unit")),
+            {"households_single", "households_couple_no_children",
+             "households_couple_with_children", "households_single_parent", "households_other"},
+            1, 0);
         out += line_figure(
             "dwellings", std::string(text("dwellings_chart")), std::string(text("dwellings_unit")),
             {{"dwellings_needed", {}}, {"dwellings_stock", {}}}, {}, 1,
@@ -709,26 +739,23 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
     std::string care_section() {
         std::string out = fmt::format("<section id=\"care\"><h2>{}</h2><div class=\"charts\">",
                                       text("care_section"));
-        out += line_figure("gp-fte", std::string(text("gp_chart")), std::string(text("fte_unit")),
-                           {{"gp_fte_needed", {}}, {"gp_fte_available", {}}}, modelled_gp_practices(),
-                           1, {fmt::format(" – {}", text("needed")),
-                               fmt::format(" – {}", text("available"))});
+        out += line_figure(
+            "gp-fte", std::string(text("gp_chart")), std::string(text("fte_unit")),
+            {{"gp_fte_needed", {}}, {"gp_fte_available", {}}}, modelled_gp_practices(), 1,
+            {fmt::format(" – {}", text("needed")), fmt::format(" – {}", text("available"))});
         out += line_figure("wmo-clients", label("wmo_clients"), std::string(text("persons")),
                            {{"wmo_clients", {}}});
         std::vector<std::string> services;
         for (const auto& indicator : results_.front().layout.indicators)
             if (indicator.name.rfind("wmo_clients_", 0) == 0 && indicator.values_per_area() == 1)
                 services.push_back(indicator.name);
-        out += bar_figure("wmo-by-service", std::string(text("wmo_chart")),
-                          std::string(text("persons")),
-                          services.empty() ? std::vector<std::string>{"wmo_clients_home_help"}
-                                           : services,
-                          1, 0);
+        out += bar_figure(
+            "wmo-by-service", std::string(text("wmo_chart")), std::string(text("persons")),
+            services.empty() ? std::vector<std::string>{"wmo_clients_home_help"} : services, 1, 0);
         out += line_figure("district-nursing", label("district_nursing_hours"),
                            std::string(text("hours_unit")), {{"district_nursing_hours", {}}});
         std::vector<std::string> schemes;
-        for (auto [component, short_name] : care_cost_components)
-            schemes.emplace_back(component);
+        for (auto [component, short_name] : care_cost_components) schemes.emplace_back(component);
         out += bar_figure("costs-by-scheme", std::string(text("costs_chart")),
                           std::string(text("million_eur")), schemes, 1e6, 1);
         return out + "</div></section>\n";
@@ -765,7 +792,8 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
                 weights.assign(w.begin() + static_cast<std::ptrdiff_t>(last * n_areas),
                                w.begin() + static_cast<std::ptrdiff_t>((last + 1) * n_areas));
             }
-            out.last_year.push_back(aggregate_values(out.grouping, indicator.kind, year, 1, weights));
+            out.last_year.push_back(
+                aggregate_values(out.grouping, indicator.kind, year, 1, weights));
         }
         // Positions: each larger area at the mean of its areas' positions, weighted by their
         // population in the base year where the result has it.
@@ -834,9 +862,9 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
             svg::PointMap map{id, title, value_label, {}, limit, decimals};
             for (std::size_t g = 0; g < n; ++g) {
                 const std::string name = level_name(v, g);
-                map.points.push_back({v.x[g], v.y[g], v.last_year[i][g] - v.last_year[0][g],
-                                      name.empty() ? v.grouping.codes[g]
-                                                   : v.grouping.codes[g] + " " + name});
+                map.points.push_back(
+                    {v.x[g], v.y[g], v.last_year[i][g] - v.last_year[0][g],
+                     name.empty() ? v.grouping.codes[g] : v.grouping.codes[g] + " " + name});
             }
             out += figure(svg::point_map(map, format_), positions_note);
         }
@@ -855,11 +883,12 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
         std::stable_sort(order.begin(), order.end(),
                          [&](std::size_t a, std::size_t b) { return largest(a) > largest(b); });
         order.resize(std::min(order.size(), changes_listed));
-        out += fmt::format("<h3>{} {}: {} ({}, {})</h3><table id=\"largest-changes\"><tr><th>{}</th>"
-                           "<th>{} {}</th>",
-                           text("largest_changes"), level_, label(options_.map_indicator),
-                           value_label, results_.front().layout.years.back(), text("area"),
-                           text("baseline"), results_.front().layout.years.back());
+        out += fmt::format(
+            "<h3>{} {}: {} ({}, {})</h3><table id=\"largest-changes\"><tr><th>{}</th>"
+            "<th>{} {}</th>",
+            text("largest_changes"), level_, label(options_.map_indicator), value_label,
+            results_.front().layout.years.back(), text("area"), text("baseline"),
+            results_.front().layout.years.back());
         for (std::size_t i = 1; i < results_.size(); ++i)
             out += fmt::format("<th>{}</th>", svg::escape(results_[i].name()));
         out += "</tr>";
@@ -889,8 +918,8 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
         std::map<std::string, std::string> baseline_keys;
         if (const auto root = parse_yaml(results_.front().scenario_yaml()))
             flatten(*root, "", baseline_keys);
-        out += fmt::format("<table><tr><th>{}</th><th>{}</th></tr>", text("scenario"),
-                           text("levers"));
+        out +=
+            fmt::format("<table><tr><th>{}</th><th>{}</th></tr>", text("scenario"), text("levers"));
         for (std::size_t i = 0; i < results_.size(); ++i) {
             const auto& r = results_[i];
             const std::string yaml = r.scenario_yaml();
@@ -1015,7 +1044,8 @@ void print_to_pdf(const fs::path& html, const fs::path& pdf, std::chrono::second
     const fs::path browser = find_chromium();
     AtomicOutput out(pdf, std::array{ProtectedInput{html, "the HTML report"}});
     // A profile of its own: a user's running Chromium (or a stale lock) must not catch the job.
-    std::string profile_template = (fs::temp_directory_path() / "socialtwin-chromium-XXXXXX").string();
+    std::string profile_template =
+        (fs::temp_directory_path() / "socialtwin-chromium-XXXXXX").string();
     if (::mkdtemp(profile_template.data()) == nullptr)
         throw std::runtime_error("cannot create a temporary Chromium profile folder");
     const fs::path profile = profile_template;
@@ -1057,9 +1087,9 @@ void print_to_pdf(const fs::path& html, const fs::path& pdf, std::chrono::second
             ::waitpid(pid, &status, 0);
             std::error_code ec;
             fs::remove_all(profile, ec);
-            throw std::runtime_error(fmt::format(
-                "Chromium ({}) did not print {} within {} s and was stopped", browser.string(),
-                html.string(), timeout.count()));
+            throw std::runtime_error(
+                fmt::format("Chromium ({}) did not print {} within {} s and was stopped",
+                            browser.string(), html.string(), timeout.count()));
         } else {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }

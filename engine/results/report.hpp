@@ -31,14 +31,14 @@ struct ReportOptions {
     std::filesystem::path output;                // the HTML file
     std::filesystem::path pdf;                   // empty: no PDF
     ReportLanguage language = ReportLanguage::nl;
-    std::string level;                         // "" = buurt, wijk or pc4, the first the results have
+    std::string level;  // "" = buurt, wijk or pc4, the first the results have
     std::string map_indicator = "population";  // (year, area), a count or amount
 };
 
 struct ReportSummary {
     std::filesystem::path html, pdf;
-    std::size_t charts = 0;               // drawn
-    std::vector<std::string> not_drawn;   // chart titles whose indicators the results lack
+    std::size_t charts = 0;              // drawn
+    std::vector<std::string> not_drawn;  // chart titles whose indicators the results lack
 };
 
 // Checks every input (results of one dataset: the same areas and years; InputError naming the

@@ -41,8 +41,7 @@ constexpr std::array entries{
     Entry{"households_section", "Huishoudens en wonen", "Households and housing"},
     Entry{"care_section", "Zorg", "Care"},
     Entry{"map_section", "Kaart en gebieden", "Map and areas"},
-    Entry{"assumptions_section", "Aannames, bronnen en versie",
-          "Assumptions, sources and version"},
+    Entry{"assumptions_section", "Aannames, bronnen en versie", "Assumptions, sources and version"},
     Entry{"pyramid", "Bevolkingspiramide", "Population pyramid"},
     Entry{"men", "mannen", "men"},
     Entry{"women", "vrouwen", "women"},
@@ -141,8 +140,8 @@ std::optional<ReportLanguage> report_language(std::string_view code) {
 }
 
 std::optional<std::string_view> report_label(std::string_view key, ReportLanguage language) {
-    const auto found = std::find_if(entries.begin(), entries.end(),
-                                    [&](const Entry& e) { return e.key == key; });
+    const auto found =
+        std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == key; });
     if (found == entries.end()) return std::nullopt;
     return language == ReportLanguage::nl ? found->nl : found->en;
 }

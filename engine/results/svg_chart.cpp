@@ -55,8 +55,8 @@ std::string wrapped_label(double x, double y, std::string_view label, std::size_
     std::size_t start = 0;
     while (start <= label.size()) {
         const auto space = label.find(' ', start);
-        const auto word = label.substr(start, space == std::string_view::npos ? label.npos
-                                                                               : space - start);
+        const auto word =
+            label.substr(start, space == std::string_view::npos ? label.npos : space - start);
         if (!lines.back().empty() && lines.back().size() + 1 + word.size() > wrap)
             lines.emplace_back();
         if (!lines.back().empty()) lines.back() += ' ';
@@ -64,8 +64,8 @@ std::string wrapped_label(double x, double y, std::string_view label, std::size_
         if (space == std::string_view::npos) break;
         start = space + 1;
     }
-    std::string out = fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" class=\"small\">",
-                                  x, y);
+    std::string out =
+        fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" class=\"small\">", x, y);
     for (std::size_t i = 0; i < lines.size(); ++i)
         out += fmt::format("<tspan x=\"{:.1f}\" dy=\"{}\">{}</tspan>", x, i == 0 ? 0 : 11,
                            escape(lines[i]));
@@ -108,11 +108,20 @@ std::string escape(std::string_view text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -184,9 +193,10 @@ std::string line_chart(const LineChart& chart, const NumberFormat& format) {
                                  y(s.band_high[i]));
             for (std::size_t i = chart.x.size(); i-- > 0;)
                 d += fmt::format("L{:.1f} {:.1f}", x(chart.x[i]), y(s.band_low[i]));
-            out += fmt::format("<path class=\"band\" d=\"{}Z\" fill=\"{}\" fill-opacity=\"0.18\" "
-                               "stroke=\"none\"/>",
-                               d, colour);
+            out += fmt::format(
+                "<path class=\"band\" d=\"{}Z\" fill=\"{}\" fill-opacity=\"0.18\" "
+                "stroke=\"none\"/>",
+                d, colour);
             any_band = true;
         }
         std::string d;
@@ -246,32 +256,34 @@ std::string pyramid(const Pyramid& chart, const NumberFormat& format) {
             out += fmt::format(
                 "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" "
                 "fill-opacity=\"0.55\"><title>{} {} {}: {}</title></rect>",
-                x2, yb + 1, w2, row - 2, colour, escape(side == 0 ? chart.left_label
-                                                                  : chart.right_label),
-                escape(chart.bands[b]), escape(chart.second_label),
-                escape(format(value(second, b), 0)));
+                x2, yb + 1, w2, row - 2, colour,
+                escape(side == 0 ? chart.left_label : chart.right_label), escape(chart.bands[b]),
+                escape(chart.second_label), escape(format(value(second, b), 0)));
             out += fmt::format(
                 "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" fill=\"none\" "
                 "stroke=\"#222\" stroke-width=\"1\"><title>{} {} {}: {}</title></rect>",
-                x1, yb + 1, w1, row - 2,
-                escape(side == 0 ? chart.left_label : chart.right_label), escape(chart.bands[b]),
-                escape(chart.first_label), escape(format(value(first, b), 0)));
+                x1, yb + 1, w1, row - 2, escape(side == 0 ? chart.left_label : chart.right_label),
+                escape(chart.bands[b]), escape(chart.first_label),
+                escape(format(value(first, b), 0)));
         }
     }
     out += "</g><g class=\"axis\">";
     for (std::size_t b = 0; b < n; ++b)
-        out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"middle\" "
-                           "class=\"small\">{}</text>",
-                           middle, bar_y(b) + row - 3, escape(chart.bands[b]));
+        out += fmt::format(
+            "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"middle\" "
+            "class=\"small\">{}</text>",
+            middle, bar_y(b) + row - 3, escape(chart.bands[b]));
     // A scale under each half: 0 at the middle, the largest value at the edges.
     const auto ticks = nice_ticks(0, most, 3);
     for (double t : ticks) {
         if (t > most) break;
         for (int side = 0; side < 2; ++side) {
-            const double px = side == 0 ? middle - 24 - half * t / most : middle + 24 + half * t / most;
-            out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" "
-                               "class=\"small\">{}</text>",
-                               px, h - bottom + 14, escape(format(t, tick_decimals(ticks))));
+            const double px =
+                side == 0 ? middle - 24 - half * t / most : middle + 24 + half * t / most;
+            out += fmt::format(
+                "<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" "
+                "class=\"small\">{}</text>",
+                px, h - bottom + 14, escape(format(t, tick_decimals(ticks))));
         }
     }
     out += fmt::format(
@@ -313,8 +325,8 @@ std::string bar_chart(const BarChart& chart, const NumberFormat& format) {
         const auto colour = series_colour(series.colour);
         for (std::size_t c = 0; c < chart.categories.size() && c < series.y.size(); ++c) {
             const double v = finite(series.y[c]) ? series.y[c] : 0.0;
-            const double x = left + group * (static_cast<double>(c) + 0.1) +
-                             bar * static_cast<double>(s);
+            const double x =
+                left + group * (static_cast<double>(c) + 0.1) + bar * static_cast<double>(s);
             const double y0 = y(0), y1 = y(v);
             out += fmt::format(
                 "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
@@ -332,8 +344,8 @@ std::string diverging_colour(double value, double limit) {
     if (!finite(value)) return "#bbbbbb";
     const double t = limit > 0 ? std::clamp(value / limit, -1.0, 1.0) : 0.0;
     // White at 0, to #b2182b (red) at +1 and #2166ac (blue) at -1.
-    const std::array<int, 3> end = t >= 0 ? std::array<int, 3>{178, 24, 43}
-                                          : std::array<int, 3>{33, 102, 172};
+    const std::array<int, 3> end =
+        t >= 0 ? std::array<int, 3>{178, 24, 43} : std::array<int, 3>{33, 102, 172};
     const double a = std::abs(t);
     std::array<int, 3> rgb{};
     for (std::size_t k = 0; k < 3; ++k)

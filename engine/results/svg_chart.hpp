@@ -34,14 +34,14 @@ std::string_view series_colour(std::size_t n);
 
 struct Series {
     std::string label;
-    std::vector<double> y;                 // one per x; NaN leaves a gap
+    std::vector<double> y;                    // one per x; NaN leaves a gap
     std::vector<double> band_low, band_high;  // empty, or one per x: drawn as a shaded band
-    std::size_t colour = 0;                // series_colour(colour)
+    std::size_t colour = 0;                   // series_colour(colour)
     bool dashed = false;
 };
 
 struct LineChart {
-    std::string id;  // the element's id
+    std::string id;                       // the element's id
     std::string title, x_label, y_label;  // y_label names the unit
     std::vector<double> x;                // e.g. years
     std::vector<Series> series;
@@ -51,9 +51,9 @@ std::string line_chart(const LineChart& chart, const NumberFormat& format);
 
 struct Pyramid {
     std::string id;
-    std::string title, value_label;        // value_label names the unit, e.g. "personen"
-    std::vector<std::string> bands;        // age bands, youngest first
-    std::string left_label, right_label;   // e.g. "mannen", "vrouwen"
+    std::string title, value_label;       // value_label names the unit, e.g. "personen"
+    std::vector<std::string> bands;       // age bands, youngest first
+    std::string left_label, right_label;  // e.g. "mannen", "vrouwen"
     // Per band: the first year's values (drawn as outlined bars) and the second's (filled).
     std::vector<double> left_first, right_first, left_second, right_second;
     std::string first_label, second_label;  // e.g. "2019", "2049"
@@ -62,7 +62,7 @@ std::string pyramid(const Pyramid& chart, const NumberFormat& format);
 
 struct BarChart {
     std::string id;
-    std::string title, value_label;     // value_label names the unit
+    std::string title, value_label;       // value_label names the unit
     std::vector<std::string> categories;  // one group of bars each
     std::vector<Series> series;           // y: one value per category
     int decimals = 0;

@@ -30,6 +30,8 @@ protected:
         FixtureRun baseline("baseline");
         baseline.write(dir_ / "baseline.h5");
         FixtureRun scenario("groei");
+        scenario.scenario.source_text =
+            "name: groei\ndescription: More births.\nrates:\n  fertility:\n    factor: 1.2\n";
         const auto base = scenario.value;
         scenario.value = [base](IndicatorId id, int year, std::size_t area, std::size_t k,
                                 int replicate) {
@@ -85,6 +87,13 @@ TEST_F(ReportTest, TheLargestChangesAreListedPerBuurtLargestFirst) {
     ASSERT_NE(bu1, std::string::npos);
     EXPECT_LT(bu2, bu1);
     EXPECT_NE(table.find("+2.000"), std::string::npos);
+}
+
+TEST_F(ReportTest, SaysWhatEachScenarioAssumes) {
+    const std::string html = report_html(options());
+    const auto assumed = html.substr(html.find("id=\"assumptions\""));
+    EXPECT_NE(assumed.find("More births."), std::string::npos);
+    EXPECT_NE(assumed.find("<code>rates.fertility.factor: 1.2</code>"), std::string::npos);
 }
 
 TEST_F(ReportTest, IsSelfContainedWithoutScriptsOrExternalReferences) {

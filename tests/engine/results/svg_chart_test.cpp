@@ -15,7 +15,9 @@ std::size_t count(const std::string& text, const std::string& what) {
     return n;
 }
 
-const NumberFormat plain = [](double v, int decimals) { return fmt::format("{:.{}f}", v, decimals); };
+const NumberFormat plain = [](double v, int decimals) {
+    return fmt::format("{:.{}f}", v, decimals);
+};
 
 TEST(NiceTicks, CoverTheRangeInStepsOfOneTwoOrFive) {
     const auto ticks = nice_ticks(81'060, 94'310);
@@ -62,8 +64,9 @@ TEST(LineChart, WithoutValuesSaysSoInsteadOfDrawingNothing) {
 }
 
 TEST(Pyramid, DrawsBothYearsForEachSexAndBand) {
-    Pyramid p{"p", "Piramide", "personen", {"0-4", "5-9", "10-14"}, "mannen", "vrouwen",
-              {1, 2, 3}, {1, 2, 3}, {2, 3, 4}, {2, 3, 5}, "2019", "2049"};
+    Pyramid p{"p",       "Piramide", "personen", {"0-4", "5-9", "10-14"},
+              "mannen",  "vrouwen",  {1, 2, 3},  {1, 2, 3},
+              {2, 3, 4}, {2, 3, 5},  "2019",     "2049"};
     const std::string svg = pyramid(p, plain);
     // 3 bands x 2 sexes x 2 years, and the legend's 2 boxes
     EXPECT_EQ(count(svg, "<rect"), 3u * 2 * 2 + 2);
