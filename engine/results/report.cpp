@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -55,7 +56,10 @@ struct Result {
     hdf5::File file;
     ResultLayout layout;
 
-    std::string name() const { return layout.meta_value("scenario_name"); }
+    // The scenario's name; with the file's name beside it where two results share it (the same
+    // scenario run with other --set values, say), so that every column and line is told apart.
+    std::string label;
+    const std::string& name() const { return label; }
 
     // The values of `name` summed over areas: years x (the values per area), or nullopt when the
     // result lacks it.
@@ -268,6 +272,16 @@ public:
             }
         }
         if (!problems.empty()) throw InputError(std::move(problems));
+        for (auto& r : results_) {
+            r.label = r.layout.meta_value("scenario_name");
+            if (r.label.empty()) r.label = r.path.stem().string();
+        }
+        for (auto& r : results_) {
+            const auto same = std::count_if(results_.begin(), results_.end(), [&](const Result& o) {
+                return o.layout.meta_value("scenario_name") == r.layout.meta_value("scenario_name");
+            });
+            if (same > 1) r.label = fmt::format("{} ({})", r.label, r.path.stem().string());
+        }
         check_same_dataset();
         choose_level();
         check_map_indicator();
@@ -529,8 +543,8 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
             text("headline_note"), text("price_level"), first.price_year, text("discount_rate"),
             fmt_number(first.discount_rate * 100, 2), text("indicator"), text("period"),
             text("baseline"));
-        for (const auto& r : reports)
-            out += fmt::format("<th>{}</th>", svg::escape(r.scenario_name));
+        for (std::size_t i = 1; i < results_.size(); ++i)
+            out += fmt::format("<th>{}</th>", svg::escape(results_[i].name()));
         out += "</tr>";
         for (const auto& row : first.rows) {
             // As compare's scenario table: the flows' sums add little to the last year.
@@ -766,6 +780,7 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
     struct LevelValues {
         AreaGrouping grouping;
         std::vector<std::vector<double>> last_year;  // per result, per larger area
+        std::vector<double> base_first_year;         // the baseline's first year, per larger area
         std::vector<double> x, y;                    // per larger area [m]; empty without
     };
 
@@ -784,16 +799,18 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
                 continue;
             }
             const auto all = r.values(options_.map_indicator);
-            const std::span<const double> year(all.data() + last * n_areas, n_areas);
-            std::vector<double> weights;
+            std::vector<double> w;
             if (indicator.kind == IndicatorKind::measure && r.layout.find(indicator.weight) &&
-                r.layout.find(indicator.weight)->values_per_area() == 1) {
-                const auto w = r.values(indicator.weight);
-                weights.assign(w.begin() + static_cast<std::ptrdiff_t>(last * n_areas),
-                               w.begin() + static_cast<std::ptrdiff_t>((last + 1) * n_areas));
-            }
-            out.last_year.push_back(
-                aggregate_values(out.grouping, indicator.kind, year, 1, weights));
+                r.layout.find(indicator.weight)->values_per_area() == 1)
+                w = r.values(indicator.weight);
+            auto in_year = [&](std::size_t y) {
+                const std::span<const double> year(all.data() + y * n_areas, n_areas);
+                std::span<const double> weights;
+                if (!w.empty()) weights = std::span<const double>(w).subspan(y * n_areas, n_areas);
+                return aggregate_values(out.grouping, indicator.kind, year, 1, weights);
+            };
+            out.last_year.push_back(in_year(last));
+            if (&r == &base) out.base_first_year = in_year(0);
         }
         // Positions: each larger area at the mean of its areas' positions, weighted by their
         // population in the base year where the result has it.
@@ -834,27 +851,44 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
         const int decimals = indicator.kind == IndicatorKind::measure ? 2 : 0;
         const auto v = level_values();
         const std::size_t n = v.grouping.codes.size();
-        out += fmt::format("<p>{}</p><div class=\"charts\">", text("map_note"));
-        if (results_.size() < 2) return out + "</div></section>\n";
-        // One colour scale for every scenario's map, so that colours compare across them.
-        double limit = 0;
+        const auto& years = results_.front().layout.years;
+        // Each scenario against the baseline in the last year; a baseline alone against its own
+        // first year.
+        const bool alone = results_.size() < 2;
+        const std::vector<double>& reference = alone ? v.base_first_year : v.last_year.front();
+        const std::string reference_label =
+            alone ? std::to_string(years.front())
+                  : fmt::format("{} {}", text("baseline"), years.back());
+        std::vector<std::pair<std::string, const std::vector<double>*>> compared;
+        if (alone) compared.emplace_back(results_.front().name(), &v.last_year.front());
         for (std::size_t i = 1; i < results_.size(); ++i)
-            for (std::size_t g = 0; g < n; ++g) {
-                const double d = v.last_year[i][g] - v.last_year[0][g];
-                if (std::isfinite(d)) limit = std::max(limit, std::abs(d));
-            }
+            compared.emplace_back(results_[i].name(), &v.last_year[i]);
+        auto change = [&](std::size_t m, std::size_t g) {
+            return (*compared[m].second)[g] - reference[g];
+        };
+        out += fmt::format(
+            "<p>{}</p><div class=\"charts\">",
+            alone ? std::string(text("map_note_alone")) : std::string(text("map_note")));
+        // One colour scale for every map, so that colours compare across them.
+        double limit = 0;
+        for (std::size_t m = 0; m < compared.size(); ++m)
+            for (std::size_t g = 0; g < n; ++g)
+                if (std::isfinite(change(m, g))) limit = std::max(limit, std::abs(change(m, g)));
         const std::string positions_note =
             level_ == results_.front().layout.area_level
                 ? std::string{}
                 : (lang_ == ReportLanguage::nl
                        ? fmt::format("positie per {}: gewogen gemiddelde van de gebieden", level_)
                        : fmt::format("position per {}: weighted mean of its areas", level_));
-        for (std::size_t i = 1; i < results_.size(); ++i) {
-            const std::string id = fmt::format("map-{}", i);
+        for (std::size_t m = 0; m < compared.size(); ++m) {
+            const std::string id = fmt::format("map-{}", alone ? 0 : m + 1);
             const std::string title =
-                fmt::format("{} {} ({}): {} {}, {}", text("map_title"),
-                            label(options_.map_indicator), results_[i].name(), text("map_against"),
-                            level_, results_.front().layout.years.back());
+                alone ? fmt::format("{} {} ({}): {}–{}, {}", text("map_title"),
+                                    label(options_.map_indicator), compared[m].first, years.front(),
+                                    years.back(), level_)
+                      : fmt::format("{} {} ({}): {} {}, {}", text("map_title"),
+                                    label(options_.map_indicator), compared[m].first,
+                                    text("map_against"), level_, years.back());
             if (v.x.empty()) {
                 out += figure(missing(id, title, {"x", "y"}));
                 continue;
@@ -863,46 +897,44 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
             for (std::size_t g = 0; g < n; ++g) {
                 const std::string name = level_name(v, g);
                 map.points.push_back(
-                    {v.x[g], v.y[g], v.last_year[i][g] - v.last_year[0][g],
+                    {v.x[g], v.y[g], change(m, g),
                      name.empty() ? v.grouping.codes[g] : v.grouping.codes[g] + " " + name});
             }
             out += figure(svg::point_map(map, format_), positions_note);
         }
         out += "</div>";
-        // The areas with the largest change in any scenario.
+        // The areas with the largest change on any map.
         std::vector<std::size_t> order(n);
         std::iota(order.begin(), order.end(), 0);
         auto largest = [&](std::size_t g) {
             double most = 0;
-            for (std::size_t i = 1; i < results_.size(); ++i) {
-                const double d = v.last_year[i][g] - v.last_year[0][g];
-                if (std::isfinite(d)) most = std::max(most, std::abs(d));
-            }
+            for (std::size_t m = 0; m < compared.size(); ++m)
+                if (std::isfinite(change(m, g))) most = std::max(most, std::abs(change(m, g)));
             return most;
         };
         std::stable_sort(order.begin(), order.end(),
                          [&](std::size_t a, std::size_t b) { return largest(a) > largest(b); });
         order.resize(std::min(order.size(), changes_listed));
         out += fmt::format(
-            "<h3>{} {}: {} ({}, {})</h3><table id=\"largest-changes\"><tr><th>{}</th>"
-            "<th>{} {}</th>",
+            "<h3>{} {}: {} ({})</h3><table id=\"largest-changes\"><tr><th>{}</th><th>{}</th>",
             text("largest_changes"), level_, label(options_.map_indicator), value_label,
-            results_.front().layout.years.back(), text("area"), text("baseline"),
-            results_.front().layout.years.back());
-        for (std::size_t i = 1; i < results_.size(); ++i)
-            out += fmt::format("<th>{}</th>", svg::escape(results_[i].name()));
+            text("area"), svg::escape(reference_label));
+        for (const auto& [name, values] : compared)
+            out += fmt::format("<th>{}{}</th>", svg::escape(name),
+                               alone ? fmt::format(" {}", years.back()) : std::string{});
         out += "</tr>";
         for (std::size_t g : order) {
             const std::string name = level_name(v, g);
             out += fmt::format("<tr><td>{}{}</td><td class=\"n\">{}</td>",
                                svg::escape(v.grouping.codes[g]),
                                name.empty() ? std::string{} : " " + svg::escape(name),
-                               fmt_number(v.last_year[0][g], decimals));
-            for (std::size_t i = 1; i < results_.size(); ++i) {
-                const double base = v.last_year[0][g], d = v.last_year[i][g] - base;
+                               fmt_number(reference[g], decimals));
+            for (std::size_t m = 0; m < compared.size(); ++m) {
+                const double d = change(m, g);
                 std::string cell = fmt_number(d, decimals, true);
-                if (std::isfinite(d) && base != 0)
-                    cell += fmt::format(" ({})", local_percent(100 * d / std::abs(base), lang_));
+                if (std::isfinite(d) && reference[g] != 0)
+                    cell += fmt::format(" ({})",
+                                        local_percent(100 * d / std::abs(reference[g]), lang_));
                 out += fmt::format("<td class=\"n\">{}</td>", cell);
             }
             out += "</tr>";
@@ -939,7 +971,9 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
                 levers += fmt::format("<li><code>{}: {}</code></li>", svg::escape(key),
                                       svg::escape(value));
             }
-            const std::string overrides = r.layout.meta_value("overrides");
+            std::string overrides = r.layout.meta_value("overrides");
+            while (!overrides.empty() && std::isspace(static_cast<unsigned char>(overrides.back())))
+                overrides.pop_back();
             if (!overrides.empty())
                 levers += fmt::format("<li><code>--set {}</code></li>", svg::escape(overrides));
             out += fmt::format(

@@ -75,6 +75,11 @@ constexpr std::array entries{
           "verschil tussen scenario en basis in het laatste jaar.",
           "Each dot is an area at its position (RD New, north up); its colour is the scenario "
           "minus the baseline in the last year."},
+    Entry{"map_note_alone",
+          "Elke stip is een gebied op zijn positie (RD New, noorden boven); de kleur is de "
+          "verandering van het eerste naar het laatste jaar.",
+          "Each dot is an area at its position (RD New, north up); its colour is the change from "
+          "the first to the last year."},
     Entry{"largest_changes", "Grootste veranderingen per", "Largest changes per"},
     Entry{"area", "Gebied", "Area"},
     Entry{"scenario", "Scenario", "Scenario"},
