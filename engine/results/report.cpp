@@ -11,8 +11,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -24,7 +26,6 @@
 #include <thread>
 
 #include "engine/core/errors.hpp"
-#include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/formats/output_file.hpp"
 #include "engine/output/aggregate.hpp"
@@ -1116,6 +1117,10 @@ void print_to_pdf(const fs::path& html, const fs::path& pdf, std::chrono::second
         const pid_t done = ::waitpid(pid, &status, WNOHANG);
         if (done == pid) {
             ended = true;
+        } else if (done < 0 && errno != EINTR) {
+            throw std::runtime_error(fmt::format("lost Chromium ({}) while it printed {}: {}",
+                                                 browser.string(), html.string(),
+                                                 std::strerror(errno)));
         } else if (std::chrono::steady_clock::now() > deadline) {
             ::kill(-pid, SIGKILL);
             ::waitpid(pid, &status, 0);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -170,6 +171,55 @@ TEST_F(ReportTest, APdfWithoutChromiumIsRefusedNamingThePackage) {
     }
     ::setenv("PATH", path.c_str(), 1);
     EXPECT_FALSE(fs::exists(dir_ / "report.html"));  // nothing written before the check
+}
+
+// A stand-in for Chromium: a shell script doing `body` with the arguments it is given.
+fs::path fake_browser(const fs::path& dir, const std::string& body) {
+    const fs::path script = dir / "fake-chromium";
+    std::ofstream(script) << "#!/bin/sh\n" << body << "\n";
+    fs::permissions(script, fs::perms::owner_all);
+    return script;
+}
+
+class PrintToPdfTest : public testing::ResultFileTest {
+protected:
+    void SetUp() override {
+        ResultFileTest::SetUp();
+        std::ofstream(dir_ / "report.html") << "<html></html>";
+    }
+    void TearDown() override {
+        ::unsetenv("SOCIALTWIN_CHROMIUM");
+        ResultFileTest::TearDown();
+    }
+    void use(const fs::path& browser) { ::setenv("SOCIALTWIN_CHROMIUM", browser.c_str(), 1); }
+};
+
+TEST_F(PrintToPdfTest, ThePdfAppearsUnderItsNameOnlyWhenChromiumWroteOne) {
+    // Writes a PDF header to the file named by --print-to-pdf=...
+    use(fake_browser(
+        dir_,
+        R"(for a; do case "$a" in --print-to-pdf=*) printf '%%PDF-1.4 fake' > "${a#--print-to-pdf=}";; esac; done)"));
+    print_to_pdf(dir_ / "report.html", dir_ / "report.pdf");
+    std::ifstream in(dir_ / "report.pdf");
+    std::string head;
+    in >> head;
+    EXPECT_EQ(head, "%PDF-1.4");
+}
+
+TEST_F(PrintToPdfTest, AChromiumThatWritesNoPdfIsAnErrorAndLeavesNoFile) {
+    use(fake_browser(dir_, "exit 0"));
+    EXPECT_THROW(print_to_pdf(dir_ / "report.html", dir_ / "report.pdf"), std::runtime_error);
+    EXPECT_FALSE(fs::exists(dir_ / "report.pdf"));
+    EXPECT_EQ(files().size(), 2u);  // report.html and the script: no temporary left
+}
+
+TEST_F(PrintToPdfTest, AChromiumThatHangsIsStoppedAtTheTimeout) {
+    use(fake_browser(dir_, "sleep 60"));
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(print_to_pdf(dir_ / "report.html", dir_ / "report.pdf", std::chrono::seconds(1)),
+                 std::runtime_error);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+    EXPECT_FALSE(fs::exists(dir_ / "report.pdf"));
 }
 
 }  // namespace
