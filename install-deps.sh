@@ -32,6 +32,9 @@ if [[ $test == yes ]]; then
   packages+=(pybind11-dev python3-dev python3-matplotlib)
   # The MPI driver of `sweep run` and its test (docs/sweeps.md, "MPI").
   packages+=(openmpi-bin libopenmpi-dev)
+  # `socialtwin report --pdf` and its browser test (docs/report.md): headless Chromium,
+  # chromedriver and Selenium. Optional: the HTML report needs no browser.
+  packages+=(chromium chromium-driver python3-selenium)
 fi
 if [[ $fuzz == yes ]]; then
   # libFuzzer and the sanitizers' runtime come with Debian's clang, not with g++.

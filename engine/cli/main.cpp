@@ -41,6 +41,7 @@
 #include "engine/results/compare.hpp"
 #include "engine/results/monitor.hpp"
 #include "engine/results/publish.hpp"
+#include "engine/results/report.hpp"
 #include "engine/results/result_info.hpp"
 #include "engine/run/indicator_reference.hpp"
 #include "engine/run/run.hpp"
@@ -709,6 +710,52 @@ int areas_command(const AreasArguments& args) {
     return 0;
 }
 
+// `socialtwin report`: engine/results/report.hpp (docs/report.md).
+struct ReportArguments {
+    std::vector<std::string> results;
+    std::string output, pdf, language = "nl", level, map_indicator = "population";
+};
+
+CLI::App* add_report(CLI::App& app, ReportArguments& args) {
+    auto* report = app.add_subcommand(
+        "report",
+        "A self-contained HTML report for a council (Dutch by default): the scenarios against the "
+        "baseline, pyramids, trajectories, a map and what was assumed; --pdf prints it to PDF "
+        "with headless Chromium.");
+    report->add_option("results", args.results, "BASE.h5 [SCENARIO.h5 ...]: the baseline first")
+        ->required();
+    report->add_option("-o,--output", args.output, "The HTML file to write (report.html)")
+        ->required();
+    report->add_option("--lang", args.language, "Language: nl (default) or en")
+        ->check(CLI::IsMember({"nl", "en"}));
+    report->add_option("--pdf", args.pdf,
+                       "Also print the report to this PDF (needs the Debian package chromium)");
+    report->add_option("--level", args.level,
+                       "Areas of the map and its table: buurt, wijk, pc4 (default: the first the "
+                       "results have)");
+    report->add_option("--map-indicator", args.map_indicator,
+                       "The indicator whose change the map shows (default population)");
+    return report;
+}
+
+int report_command(const ReportArguments& args) {
+    ReportOptions options;
+    options.results.assign(args.results.begin(), args.results.end());
+    options.output = args.output;
+    options.pdf = args.pdf;
+    options.language = report_language(args.language).value_or(ReportLanguage::nl);
+    options.level = args.level;
+    options.map_indicator = args.map_indicator;
+    const ReportSummary summary = write_report(options);
+    std::cout << fmt::format("Report written to {} ({} charts)\n", summary.html.string(),
+                             summary.charts);
+    if (!summary.not_drawn.empty())
+        std::cout << fmt::format("Not drawn, the results lack their indicators: {}\n",
+                                 fmt::join(summary.not_drawn, "; "));
+    if (!summary.pdf.empty()) std::cout << "PDF written to " << summary.pdf.string() << '\n';
+    return 0;
+}
+
 CLI::App* add_info(CLI::App& app, std::string& path) {
     auto* info = app.add_subcommand(
         "info",
@@ -761,6 +808,7 @@ int run_cli(int argc, char** argv) {
     MonitorArguments monitor_args;
     BacktestArguments backtest_args;
     ExportArguments export_args;
+    ReportArguments report_args;
     SweepArguments sweep_args;
     AreasArguments areas_args;
     std::string info_path;
@@ -773,6 +821,7 @@ int run_cli(int argc, char** argv) {
         {add_monitor(app, monitor_args), [&] { return monitor_command(monitor_args); }},
         {add_backtest(app, backtest_args), [&] { return backtest_command(backtest_args); }},
         {add_export(app, export_args), [&] { return export_command(export_args); }},
+        {add_report(app, report_args), [&] { return report_command(report_args); }},
         {add_sweep(app, sweep_args), [&] { return sweep_command(sweep_args); }},
         {add_synthesise(app, run_args), [&] { return synthesise_command(run_args); }},
         {add_validate(app, run_args), [&] { return validate_command(run_args); }},

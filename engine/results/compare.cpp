@@ -721,13 +721,14 @@ private:
         return out;
     }
 
-    void add_rows(const std::string& label, const std::vector<double>& b,
+    void add_rows(const std::string& figure, const std::string& label, const std::vector<double>& b,
                   const std::vector<double>& s, bool flow, bool cost, int decimals,
                   double scale = 1) {
         if (b.empty()) return;
         const std::size_t last = b.size() - 1;
-        report_.rows.push_back(
-            {label, std::to_string(report_.last_year), b[last] / scale, s[last] / scale, decimals});
+        report_.rows.push_back({label, std::to_string(report_.last_year), figure,
+                                HeadlinePeriod::last_year, cost, b[last] / scale, s[last] / scale,
+                                decimals});
         if (!flow && !cost) return;
         double b_sum = 0, s_sum = 0, b_pv = 0, s_pv = 0;
         for (std::size_t y = 0; y < b.size(); ++y) {
@@ -739,12 +740,14 @@ private:
         report_.rows.push_back({label,
                                 fmt::format("{}-{} {}", report_.first_year, report_.last_year,
                                             cost ? "cumulative" : "sum"),
-                                b_sum / scale, s_sum / scale, decimals});
+                                figure, cost ? HeadlinePeriod::cumulative : HeadlinePeriod::sum,
+                                cost, b_sum / scale, s_sum / scale, decimals});
         if (cost)
             report_.rows.push_back({label,
                                     fmt::format("NPV {} at {}%", report_.base_year,
                                                 format_number(report_.discount_rate * 100, 2)),
-                                    b_pv / scale, s_pv / scale, decimals});
+                                    figure, HeadlinePeriod::present_value, cost, b_pv / scale,
+                                    s_pv / scale, decimals});
     }
 
     // The share of the population aged `from` or more [%], per year, from population_by_age_sex.
@@ -794,7 +797,8 @@ private:
             }
         }
         if (!parts.empty())
-            add_rows(fmt::format("care cost {} (million EUR{})", fmt::join(parts, "+"), prices), b,
+            add_rows(std::string(care_cost),
+                     fmt::format("care cost {} (million EUR{})", fmt::join(parts, "+"), prices), b,
                      s, true, true, 1, 1e6);
     }
 
@@ -812,13 +816,14 @@ private:
             const auto b = per_year(found->second.baseline, n_years);
             const auto s = per_year(found->second.scenario, n_years);
             if (indicator.cost) {
-                add_rows(fmt::format("{} (million EUR{})", name, prices), b, s, true, true, 1, 1e6);
+                add_rows(name, fmt::format("{} (million EUR{})", name, prices), b, s, true, true, 1,
+                         1e6);
                 return;
             }
             const int decimals = indicator.kind == IndicatorKind::measure           ? 2
                                  : indicator.units.find("FTE") != std::string::npos ? 1
                                                                                     : 0;
-            add_rows(fmt::format("{} ({})", name, indicator.units), b, s,
+            add_rows(name, fmt::format("{} ({})", name, indicator.units), b, s,
                      (indicator.quantity == Quantity::flow), false, decimals);
         };
         for (const HeadlineFigure& figure : headline_figures) {
@@ -827,8 +832,8 @@ private:
             if (name == share_65 || name == share_80) {
                 const int from = share_from_age(name);
                 if (auto shares = share_aged(from))
-                    add_rows(fmt::format("share aged {}+ (%)", from), shares->first, shares->second,
-                             false, false, 1);
+                    add_rows(std::string(name), fmt::format("share aged {}+ (%)", from),
+                             shares->first, shares->second, false, false, 1);
             } else if (name == care_cost) {
                 add_care_cost_rows(prices);
             } else {

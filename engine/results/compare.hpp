@@ -45,10 +45,19 @@ struct CompareOptions {
     std::vector<std::string> levels;      // empty = pc4, buurt, wijk, gemeente where present
 };
 
+// What a headline row's period is: the last year, the sum of a flow or the cumulative cost over
+// the years, or the present value of a cost in the base year.
+enum class HeadlinePeriod { last_year, sum, cumulative, present_value };
+
 // One row of the headline table.
 struct HeadlineRow {
     std::string label;   // e.g. "population (persons)"
     std::string period;  // e.g. "2024", "2019-2024 sum", "NPV 2019"
+    // The figure of engine/output/headline.hpp (an indicator's name, share_65, care_cost ...), so
+    // that a report can label it in another language.
+    std::string figure;
+    HeadlinePeriod period_kind = HeadlinePeriod::last_year;
+    bool euros = false;  // baseline and scenario in million EUR
     double baseline = 0;
     double scenario = 0;
     int decimals = 0;  // for printing

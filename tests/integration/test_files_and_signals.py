@@ -65,12 +65,14 @@ def writers(scenario, result, other, target):
         "compare": ["compare", result, other, "-o", target],
         "export": ["export", result, "-o", target, "--disclosure", "cbs"],
         "aggregate": ["aggregate", result, "-o", target],
+        "report": ["report", result, other, "-o", target],
     }
 
 
 # ---- targets that must not be written ----------------------------------------------------------
 
-@pytest.mark.parametrize("command", ["run", "synthesise", "compare", "export", "aggregate"])
+@pytest.mark.parametrize("command", ["run", "synthesise", "compare", "export", "aggregate",
+                                     "report"])
 def test_every_writer_refuses_a_target_that_is_not_a_regular_file(socialtwin, tmp_path, results,
                                                                  command):
     _, _, result, other = results
@@ -84,7 +86,8 @@ def test_every_writer_refuses_a_target_that_is_not_a_regular_file(socialtwin, tm
     assert snapshot(tmp_path) == before  # the FIFO is still one, and nothing else appeared
 
 
-@pytest.mark.parametrize("command", ["run", "synthesise", "compare", "export", "aggregate"])
+@pytest.mark.parametrize("command", ["run", "synthesise", "compare", "export", "aggregate",
+                                     "report"])
 def test_every_writer_refuses_a_symbolic_link_and_leaves_link_and_file_alone(
         socialtwin, tmp_path, results, command):
     _, _, result, other = results
@@ -140,7 +143,8 @@ def test_derived_files_never_replace_the_results_they_read_even_through_a_hard_l
     for command in (["compare", mine, other, "-o", alias],
                     ["compare", other, mine, "-o", alias],
                     ["export", mine, "-o", alias, "--disclosure", "cbs"],
-                    ["aggregate", mine, "-o", alias]):
+                    ["aggregate", mine, "-o", alias],
+                    ["report", mine, other, "-o", alias]):
         out = socialtwin(*command, check=False)
         assert out.returncode == 2, (command, out.stderr)
         assert str(mine) in out.stderr, (command, out.stderr)
