@@ -2,6 +2,7 @@
 """What the sweep machinery costs (issue 11; figures in docs/performance.md, "Sweeps").
 
     bench/sweep_bench.py [--bin build/release/bin/socialtwin] [--parts throughput,overhead,split,merge]
+                         [--work DIR]
 
 throughput  20 variants of the default scenario (scenarios/baseline.yaml, rates.fertility.factor
             0.81..1.19) with `sweep run` on every core, against the best possible: the sum of the
@@ -177,8 +178,8 @@ def merge(binary, work):
                         ", ".join(f"{0.5 + 0.01 * i:.2f}" for i in range(100)) + "]\n")
     wall, cpu = timed([binary, "sweep", "run", sweep, "--data-dir", ROOT / "data"])
     tasks = sum(f.stat().st_size for f in (folder / "out" / "tasks").glob("*.h5"))
-    print(f"merge: 100 tasks run in {wall:.0f} s wall, {cpu:.0f} s CPU; their results "
-          f"{tasks / 1e6:.0f} MB")
+    print(f"merge: 100 tasks run (or found done) in {wall:.0f} s wall, {cpu:.0f} s CPU; their "
+          f"results {tasks / 1e6:.0f} MB")
     wall, cpu = timed([binary, "sweep", "merge", sweep])
     size = (folder / "out" / "merged.h5").stat().st_size
     print(f"merge: `sweep merge` of 100 results: wall {wall:.2f} s, CPU {cpu:.2f} s ({load()}); "
@@ -202,6 +203,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", default=str(ROOT / "build" / "release" / "bin" / "socialtwin"))
     parser.add_argument("--parts", default="throughput,overhead,split,merge")
+    parser.add_argument("--work", help="keep the sweeps in this folder (default: a temporary "
+                        "one): a second run finds merge's 100 results done and times the merge "
+                        "alone")
     args = parser.parse_args()
     binary = Path(args.bin).resolve()
     if not binary.is_file():
@@ -209,8 +213,8 @@ def main():
     parts = args.parts.split(",")
     cores = os.cpu_count()
     print(f"sweep_bench: {binary}, {cores} cores, {load()}")
-    with tempfile.TemporaryDirectory(prefix="sweep_bench.") as work:
-        work = Path(work)
+    with tempfile.TemporaryDirectory(prefix="sweep_bench.") as temporary:
+        work = Path(args.work).resolve() if args.work else Path(temporary)
         sweep = throughput(binary, work, cores) if "throughput" in parts else None
         if "overhead" in parts:
             overhead(binary, work)

@@ -29,25 +29,38 @@ cmake --build --preset fuzz
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# The targets fuzz side by side, one per core (each fuzzer is one process): CI's 2 cores take
+# both 60-second runs in one minute.
+fuzz_one() {
+    local target=$1
+    local binary=$build/bin/${target}_fuzz
+    local corpus=$build/corpus/$target
+    local artifacts=$build/artifacts/$target
+    mkdir -p "$corpus" "$artifacts"
+    local inputs=("$corpus" "$build/tests/fuzz/seeds/$target")
+    local regressions=$root/tests/fuzz/regressions/$target
+    [[ -d $regressions ]] && inputs+=("$regressions")
+    local dictionary=$build/tests/fuzz/scenario.dict
+    [[ $target == csv ]] && dictionary=$root/tests/fuzz/csv.dict
+    "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -detect_leaks=1 \
+        -dict="$dictionary" -artifact_prefix="$artifacts/" -print_final_stats=1 "${inputs[@]}"
+}
+
+declare -A pids=()
+for target in "${targets[@]}"; do
+    [[ -x $build/bin/${target}_fuzz ]] || { echo "no fuzz target $target" >&2; exit 2; }
+    echo "== $target: ${seconds}s (log: $build/$target.log)"
+    fuzz_one "$target" >"$build/$target.log" 2>&1 &
+    pids[$target]=$!
+done
 failed=()
 for target in "${targets[@]}"; do
-    binary=$build/bin/${target}_fuzz
-    [[ -x $binary ]] || { echo "no fuzz target $target" >&2; exit 2; }
-    corpus=$build/corpus/$target
-    artifacts=$build/artifacts/$target
-    mkdir -p "$corpus" "$artifacts"
-    inputs=("$corpus" "$build/tests/fuzz/seeds/$target")
-    regressions=$root/tests/fuzz/regressions/$target
-    [[ -d $regressions ]] && inputs+=("$regressions")
-    dictionary=$build/tests/fuzz/scenario.dict
-    [[ $target == csv ]] && dictionary=$root/tests/fuzz/csv.dict
-
-    echo "== $target: ${seconds}s"
-    if ! "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -detect_leaks=1 \
-            -dict="$dictionary" -artifact_prefix="$artifacts/" -print_final_stats=1 \
-            "${inputs[@]}"; then
-        echo "== $target FAILED: the input is in $artifacts/" >&2
+    if ! wait "${pids[$target]}"; then
+        tail -n 60 "$build/$target.log" >&2
+        echo "== $target FAILED: the input is in $build/artifacts/$target/" >&2
         failed+=("$target")
+    else
+        grep -E "^(stat::|Done )" "$build/$target.log" || true
     fi
 done
 
