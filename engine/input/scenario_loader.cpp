@@ -54,6 +54,11 @@ SourceLocation location(const std::string& file, const YAML::Mark& mark) {
     return where_in(file, mark.line + 1, mark.column + 1);
 }
 
+void drop_key(DocNode& doc, std::string_view key) {
+    if (doc.kind == DocNode::Kind::mapping)
+        std::erase_if(doc.entries, [&](const DocEntry& e) { return e.key == key; });
+}
+
 // Reads scenario files and resolves `extends`, collecting problems instead of stopping at the
 // first. Problems that leave no document to validate (unreadable file, syntax error, cycle) are
 // `fatal`.
@@ -162,7 +167,13 @@ private:
         from.key_path = "extends";
         std::optional<DocNode> parent = read(parent_file, std::nullopt, &from, chain);
         if (!parent) return std::nullopt;
-        return merge(inheritable(std::move(*parent)), without_extends(std::move(doc)));
+        // A base year is the 1 January its file's dataset describes: a file that names a
+        // dataset of its own and no base year starts at that dataset's date, not at the
+        // inherited one (which would only clash: `extends: baseline`, `dataset: nl-pc4-2021`).
+        DocNode inherited = inheritable(std::move(*parent));
+        if (doc.kind == DocNode::Kind::mapping && doc.find("dataset") && !doc.find("base_year"))
+            drop_key(inherited, "base_year");
+        return merge(std::move(inherited), without_extends(std::move(doc)));
     }
 
     bool read_text(const fs::path& file, std::string& content,
@@ -706,6 +717,18 @@ struct LoadResult {
     std::vector<InputProblem> problems;
 };
 
+// The overrides in turn. As with `extends`, `--set dataset=...` without `--set base_year=...`
+// starts at the new dataset's date: the file's base year was its dataset's.
+void apply_overrides(DocNode& doc, std::span<const ScenarioOverride> overrides,
+                     std::vector<InputProblem>& problems) {
+    const auto sets = [&](std::string_view key) {
+        return std::any_of(overrides.begin(), overrides.end(),
+                           [&](const ScenarioOverride& o) { return o.key == key; });
+    };
+    if (sets("dataset") && !sets("base_year")) drop_key(doc, "base_year");
+    for (const ScenarioOverride& o : overrides) apply_override(doc, o, problems);
+}
+
 LoadResult load(const fs::path& file, std::optional<std::string_view> text,
                 std::span<const ScenarioOverride> overrides = {}) {
     DocumentReader reader;
@@ -715,7 +738,7 @@ LoadResult load(const fs::path& file, std::optional<std::string_view> text,
     if (!doc || reader.fatal()) return result;
     // An override needs a mapping to go into; a file that is not one is reported by the schema.
     if (doc->kind == DocNode::Kind::mapping || doc->kind == DocNode::Kind::null)
-        for (const ScenarioOverride& o : overrides) apply_override(*doc, o, result.problems);
+        apply_overrides(*doc, overrides, result.problems);
     for (InputProblem& p : validate_scenario_document(*doc))
         result.problems.push_back(std::move(p));
     sort_problems(result.problems, reader.files());

@@ -574,5 +574,32 @@ TEST_F(ExtendsByName, AnUnknownNameListsTheShippedScenariosAndTheNearestOne) {
     EXPECT_THAT(problems[0], HasSubstr("alleenstaanden, baseline,"));
 }
 
+// A base year is the date of its file's dataset. The shipped baseline says base_year 2019 for
+// its Den Haag dataset; a planner's file that names the national PC4 dataset (1 January 2021)
+// starts in 2021 without having to know that the parent set a year.
+TEST_F(ExtendsByName, ADatasetOfTheFileItselfBringsItsOwnBaseYear) {
+    ASSERT_EQ(load_scenario(scenarios_dir + "/baseline.yaml").base_year, 2019);
+    const Scenario mine =
+        load_scenario(write("mine.yaml", "extends: baseline\ndataset: nl-pc4-2021\n"));
+    EXPECT_EQ(mine.base_year, 0);  // 0: the dataset's, bound when the dataset is read
+    EXPECT_EQ(mine.dataset, "nl-pc4-2021");
+}
+
+TEST_F(ExtendsByName, ABaseYearTheFileStatesItselfIsKept) {
+    const Scenario mine = load_scenario(
+        write("mine.yaml", "extends: baseline\ndataset: nl-pc4-2021\nbase_year: 2021\n"));
+    EXPECT_EQ(mine.base_year, 2021);
+    const Scenario same = load_scenario(write("same.yaml", "extends: baseline\nhorizon: 5\n"));
+    EXPECT_EQ(same.base_year, 2019);  // no dataset of its own: the parent's year stands
+}
+
+TEST_F(ExtendsByName, SetDatasetWithoutSetBaseYearStartsAtTheNewDatasetsDate) {
+    const std::vector<ScenarioOverride> dataset{parse_override("dataset=nl-pc4-2021")};
+    EXPECT_EQ(load_scenario(scenarios_dir + "/baseline.yaml", dataset).base_year, 0);
+    const std::vector<ScenarioOverride> both{parse_override("dataset=nl-pc4-2021"),
+                                             parse_override("base_year=2021")};
+    EXPECT_EQ(load_scenario(scenarios_dir + "/baseline.yaml", both).base_year, 2021);
+}
+
 }  // namespace
 }  // namespace socialtwin
