@@ -480,6 +480,7 @@ int backtest_command(const BacktestArguments& args) {
 
 struct ExportArguments {
     std::string result, output, disclosure, format, language = "nl";
+    std::vector<std::string> levels;
     bool dutch = false;
 };
 
@@ -503,6 +504,10 @@ CLI::App* add_export(CLI::App& app, ExportArguments& args) {
                                "xlsx and csv, which then hold exactly the published values)");
     export_command->add_option("--lang", args.language,
                                "Sheet names and fixed labels: nl (default) or en");
+    export_command
+        ->add_option("--levels", args.levels,
+                     "xlsx/csv: only these levels, e.g. buurt,gemeente (default: all in the file)")
+        ->delimiter(',');
     export_command->add_flag("--dutch", args.dutch,
                              "csv for Excel with Dutch settings: ';' separator, decimal comma, "
                              "UTF-8 byte order mark");
@@ -511,13 +516,19 @@ CLI::App* add_export(CLI::App& app, ExportArguments& args) {
 
 int export_command(const ExportArguments& args) {
     const ExportFormat format = export_format(args.format, args.output);
+    if ((format != ExportFormat::csv && args.dutch) ||
+        (format == ExportFormat::hdf5 && !args.levels.empty()))
+        throw InputError(problem_at(where_in(args.dutch ? "--dutch" : "--levels"),
+                                    args.dutch ? "applies to csv only" : "applies to xlsx and csv",
+                                    "the HDF5 copy keeps every level"));
     if (format != ExportFormat::hdf5) {
         const auto report = export_spreadsheet({.source = args.result,
                                                 .output = args.output,
                                                 .format = format,
                                                 .disclosure = args.disclosure,
                                                 .language = sheet_language(args.language),
-                                                .csv = args.dutch ? csv_dutch : csv_international});
+                                                .csv = args.dutch ? csv_dutch : csv_international,
+                                                .levels = args.levels});
         std::vector<std::string> files;
         for (const auto& file : report.files) files.push_back(file.string());
         std::cout << fmt::format(

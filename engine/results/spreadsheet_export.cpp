@@ -405,7 +405,7 @@ void write_sources(XlsxWorkbook& book, const Source& source, SheetLanguage langu
         book.column_width(c, widths[c]);
         book.header(0, c, pick(headers[c], language));
     }
-    // The file's own level lists every indicator the run wrote.
+    // Every level holds every indicator the run wrote (the aggregates too): the first says them.
     const Level& level = source.levels.front();
     std::size_t row = 0;
     for (const IndicatorInfo* info : in_theme_order(level)) {
@@ -527,8 +527,8 @@ std::string_view theme_name(Theme theme, SheetLanguage language) {
     return pick(theme_names.at(static_cast<std::size_t>(theme)), language);
 }
 
-fs::path csv_level_path(const fs::path& output, const std::string& level, bool own_level) {
-    if (own_level) return output;
+fs::path csv_level_path(const fs::path& output, const std::string& level, bool first) {
+    if (first) return output;
     fs::path path = output;
     path.replace_filename(
         fmt::format("{}_{}{}", output.stem().string(), level, output.extension().string()));
@@ -565,6 +565,21 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
                 source.levels.push_back(read_level(root, fmt::format("/{}/{}", aggregates, level),
                                                    level, level, false));
     }
+    if (!options.levels.empty()) {
+        std::vector<std::string> known;
+        for (const auto& level : source.levels) known.push_back(level.name);
+        for (const auto& wanted : options.levels)
+            if (std::find(known.begin(), known.end(), wanted) == known.end())
+                throw InputError(problem_at(
+                    where_in("--levels"),
+                    fmt::format("'{}' has no level '{}'; it has {}", options.source.string(),
+                                wanted, fmt::join(known, ", ")),
+                    "`socialtwin aggregate RESULT --levels ...` adds aggregates levels"));
+        std::erase_if(source.levels, [&](const Level& level) {
+            return std::find(options.levels.begin(), options.levels.end(), level.name) ==
+                   options.levels.end();
+        });
+    }
     for (const auto& level : source.levels) report.levels.push_back(level.name);
 
     // Every output is checked before any work; all appear together when all are complete.
@@ -599,9 +614,9 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
         report.sheets.push_back(xlsx_sheet_name(pick(label::sources, options.language)));
         book.close();
     } else {
-        for (const auto& level : source.levels)
+        for (std::size_t l = 0; l < source.levels.size(); ++l)
             outputs.push_back(std::make_unique<AtomicOutput>(
-                csv_level_path(options.output, level.name, level.own), inputs));
+                csv_level_path(options.output, source.levels[l].name, l == 0), inputs));
         for (std::size_t l = 0; l < source.levels.size(); ++l) {
             const Level& level = source.levels[l];
             const auto control = control_of(root, level, rule, options.source);

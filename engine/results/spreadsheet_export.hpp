@@ -6,8 +6,9 @@
 //         modelled, /meta), one sheet per level (the file's own areas, then each /aggregates
 //         level) and theme (theme_of below), and a sheet of sources: every indicator with its
 //         units, kind, description and source. Needs libxlsxwriter (optional in the build).
-//   csv   one file per level: FILE.csv for the file's own areas, FILE_<level>.csv for each
-//         /aggregates level (csv_level_path), every indicator of every theme.
+//   csv   one file per level: FILE.csv for the first level written (the file's own areas unless
+//         --levels says otherwise), FILE_<level>.csv for each other (csv_level_path), every
+//         indicator of every theme.
 //
 // Each level table is tidy and wide: one row per (year, area), the year, the area's code and its
 // names (buurt_name ...), then a column per indicator headed "long_name [unit_label]"; an
@@ -47,17 +48,20 @@ enum class Theme { population, households, housing, care, accessibility, costs, 
 Theme theme_of(std::string_view indicator);
 std::string_view theme_name(Theme theme, SheetLanguage language);
 
-// FILE.csv for the file's own level; FILE_<level>.csv (e.g. x_buurt.csv) for an aggregates level.
+// FILE.csv for the first level written; FILE_<level>.csv (e.g. x_buurt.csv) for each other.
 std::filesystem::path csv_level_path(const std::filesystem::path& output, const std::string& level,
-                                     bool own_level);
+                                     bool first);
 
 struct SpreadsheetOptions {
-    std::filesystem::path source;
-    std::filesystem::path output;
+    std::filesystem::path source{};
+    std::filesystem::path output{};
     ExportFormat format = ExportFormat::xlsx;  // xlsx or csv
-    std::string disclosure;                    // a rule's name, or "" for the exact values
+    std::string disclosure{};                  // a rule's name, or "" for the exact values
     SheetLanguage language = SheetLanguage::nl;
     CsvDialect csv = csv_international;
+    // The levels to write, by name ("pc6", "buurt" ...); empty: every level of the file. A
+    // workbook of every PC6 area over 30 years is 100 MB or more; planners often want buurt up.
+    std::vector<std::string> levels{};
 };
 
 struct SpreadsheetReport {

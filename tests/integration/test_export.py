@@ -203,10 +203,25 @@ def test_default_csv_is_comma_separated_with_decimal_points(socialtwin, result, 
                                       f["cost_wmo_eur"][:].ravel())
 
 
+def test_levels_chooses_what_is_written_and_the_first_takes_the_file_name(socialtwin, result,
+                                                                          tmp_path):
+    out = tmp_path / "x.csv"
+    socialtwin("export", result, "-o", out, "--levels", "buurt,gemeente")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv", "x_gemeente.csv"]
+    table = pd.read_csv(out, float_precision="round_trip")
+    with h5py.File(result, "r") as f:
+        np.testing.assert_array_equal(
+            table[header(f["aggregates/buurt/population"])].to_numpy(float),
+            f["aggregates/buurt/population"][:].ravel())
+
+
 @pytest.mark.parametrize("args", [["-o", "{d}/x.xlsx", "--format", "ods"],
                                   ["-o", "{d}/x.xls"],
                                   ["-o", "{d}/x.csv", "--lang", "de"],
-                                  ["-o", "{d}/x.csv", "--disclosure", "gdpr"]])
+                                  ["-o", "{d}/x.csv", "--disclosure", "gdpr"],
+                                  ["-o", "{d}/x.csv", "--levels", "buurt,nowhere"],
+                                  ["-o", "{d}/x.xlsx", "--dutch"],
+                                  ["-o", "{d}/x.h5", "--disclosure", "cbs", "--levels", "buurt"]])
 def test_bad_options_exit_2_and_write_nothing(socialtwin, result, tmp_path, args):
     out = socialtwin("export", result, *[a.format(d=tmp_path) for a in args], check=False)
     assert out.returncode == 2, out.stderr
