@@ -494,8 +494,8 @@ CLI::App* add_export(CLI::App& app, ExportArguments& args) {
     export_command->add_option("result", args.result, "HDF5 result file")->required();
     export_command
         ->add_option("-o,--output", args.output,
-                     "File to write: .h5/.nc, .xlsx or .csv (csv: also "
-                     "FILE_<level>.csv per aggregates level)")
+                     "File to write: .h5/.nc, .xlsx or .csv (csv: the first level; "
+                     "FILE_<level>.csv for each other)")
         ->required();
     export_command->add_option("--format", args.format,
                                "hdf5, xlsx or csv (default: from the output's extension)");
@@ -516,6 +516,7 @@ CLI::App* add_export(CLI::App& app, ExportArguments& args) {
 
 int export_command(const ExportArguments& args) {
     const ExportFormat format = export_format(args.format, args.output);
+    const SheetLanguage language = sheet_language(args.language);
     if ((format != ExportFormat::csv && args.dutch) ||
         (format == ExportFormat::hdf5 && !args.levels.empty()))
         throw InputError(problem_at(where_in(args.dutch ? "--dutch" : "--levels"),
@@ -526,7 +527,7 @@ int export_command(const ExportArguments& args) {
                                                 .output = args.output,
                                                 .format = format,
                                                 .disclosure = args.disclosure,
-                                                .language = sheet_language(args.language),
+                                                .language = language,
                                                 .csv = args.dutch ? csv_dutch : csv_international,
                                                 .levels = args.levels});
         std::vector<std::string> files;
@@ -535,8 +536,9 @@ int export_command(const ExportArguments& args) {
             "{} written from {} ({}{}){}\n", fmt::join(files, ", "), args.result,
             report.sheets.empty() ? fmt::format("levels {}", fmt::join(report.levels, ", "))
                                   : fmt::format("{} sheets", report.sheets.size()),
-            report.disclosure ? fmt::format("; {} of {} area-years suppressed",
-                                            report.suppressed_area_years, report.area_years)
+            report.disclosure ? fmt::format("; {} of {} area-years suppressed at {}",
+                                            report.suppressed_area_years, report.area_years,
+                                            report.levels.front())
                               : std::string{},
             report.disclosure
                 ? fmt::format(" under disclosure control ({})", report.rule.description)

@@ -148,7 +148,6 @@ struct IndicatorInfo {
 struct Level {
     std::string name;  // e.g. "pc6", "buurt": in sheet names and the code column
     std::string unit;  // the dimension: "area" or the aggregates level
-    bool own = false;
     std::string group_path;
     std::vector<std::int32_t> years{};
     std::vector<std::string> codes{};
@@ -184,8 +183,8 @@ std::vector<std::string> dimension_labels(hid_t root, hid_t group, const std::st
 }
 
 Level read_level(hid_t root, const std::string& group_path, const std::string& name,
-                 const std::string& unit, bool own) {
-    Level level{.name = name, .unit = unit, .own = own, .group_path = group_path};
+                 const std::string& unit) {
+    Level level{.name = name, .unit = unit, .group_path = group_path};
     auto group = hdf5::open_group(root, group_path);
     const hid_t g = group.id();
     level.years = hdf5::read_ints(hdf5::open_dataset(g, std::string(result_layout::year)).id());
@@ -555,15 +554,14 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
     const std::string own_name = source.layout.area_level.empty()
                                      ? std::string(pick(label::own_level, options.language))
                                      : source.layout.area_level;
-    source.levels.push_back(
-        read_level(root, "/", own_name, std::string(result_layout::area), true));
+    source.levels.push_back(read_level(root, "/", own_name, std::string(result_layout::area)));
     const std::string aggregates(derived_layout::aggregates);
     if (hdf5::link_exists(root, aggregates)) {
         auto group = hdf5::open_group(root, aggregates);
         for (const auto& level : hdf5::link_names(group.id()))
             if (hdf5::is_group(group.id(), level))
-                source.levels.push_back(read_level(root, fmt::format("/{}/{}", aggregates, level),
-                                                   level, level, false));
+                source.levels.push_back(
+                    read_level(root, fmt::format("/{}/{}", aggregates, level), level, level));
     }
     if (!options.levels.empty()) {
         std::vector<std::string> known;
@@ -595,7 +593,7 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
         taken.push_back(xlsx_sheet_name(pick(label::sources, options.language)));
         for (const auto& level : source.levels) {
             const auto control = control_of(root, level, rule, options.source);
-            if (level.own && control) {
+            if (&level == &source.levels.front() && control) {
                 report.area_years = control->area_years();
                 report.suppressed_area_years = control->suppressed_area_years();
             }
@@ -620,7 +618,7 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
         for (std::size_t l = 0; l < source.levels.size(); ++l) {
             const Level& level = source.levels[l];
             const auto control = control_of(root, level, rule, options.source);
-            if (level.own && control) {
+            if (&level == &source.levels.front() && control) {
                 report.area_years = control->area_years();
                 report.suppressed_area_years = control->suppressed_area_years();
             }

@@ -65,12 +65,12 @@ struct SpreadsheetOptions {
 };
 
 struct SpreadsheetReport {
-    std::vector<std::filesystem::path> files;  // written
-    std::vector<std::string> sheets;           // xlsx: in order
-    std::vector<std::string> levels;           // the file's own, then the aggregates
+    std::vector<std::filesystem::path> files{};  // written
+    std::vector<std::string> sheets{};           // xlsx: in order
+    std::vector<std::string> levels{};           // written, in order
     bool disclosure = false;
-    DisclosureRule rule;                    // with disclosure
-    std::size_t area_years = 0;             // at the file's own level
+    DisclosureRule rule{};                  // with disclosure
+    std::size_t area_years = 0;             // at the first level written (levels.front())
     std::size_t suppressed_area_years = 0;  // of which suppressed
 };
 

@@ -218,6 +218,7 @@ def test_levels_chooses_what_is_written_and_the_first_takes_the_file_name(social
 @pytest.mark.parametrize("args", [["-o", "{d}/x.xlsx", "--format", "ods"],
                                   ["-o", "{d}/x.xls"],
                                   ["-o", "{d}/x.csv", "--lang", "de"],
+                                  ["-o", "{d}/x.h5", "--disclosure", "cbs", "--lang", "de"],
                                   ["-o", "{d}/x.csv", "--disclosure", "gdpr"],
                                   ["-o", "{d}/x.csv", "--levels", "buurt,nowhere"],
                                   ["-o", "{d}/x.xlsx", "--dutch"],
