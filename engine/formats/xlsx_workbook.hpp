@@ -23,6 +23,9 @@ inline constexpr std::string_view xlsx_package = "libxlsxwriter-dev";
 // Excel's limit on a sheet name's length [characters].
 inline constexpr std::size_t xlsx_max_sheet_name = 31;
 
+// Throws InputError: `target` cannot be written, naming the package to install.
+[[noreturn]] void throw_xlsx_unsupported(const std::filesystem::path& target);
+
 // `name` as a sheet name Excel accepts: without []:*?/\, not starting or ending with an
 // apostrophe, at most 31 characters (cut at a UTF-8 character boundary), "-" when nothing is left.
 std::string xlsx_sheet_name(std::string_view name);

@@ -1,7 +1,4 @@
 // XlsxWorkbook in a build without libxlsxwriter: .xlsx is refused with the package to install.
-#include <fmt/format.h>
-
-#include "engine/core/errors.hpp"
 #include "engine/formats/xlsx_workbook.hpp"
 
 namespace socialtwin {
@@ -11,13 +8,7 @@ struct XlsxWorkbook::State {};
 bool xlsx_supported() noexcept { return false; }
 
 XlsxWorkbook::XlsxWorkbook(const std::filesystem::path& path, const std::filesystem::path&) {
-    throw InputError(problem_at(
-        where_in("--format"),
-        fmt::format("cannot write '{}': this socialtwin was built without .xlsx support",
-                    path.string()),
-        fmt::format("install the Debian package {} (./install-deps.sh installs it) and build "
-                    "again, or export --format csv",
-                    xlsx_package)));
+    throw_xlsx_unsupported(path);
 }
 XlsxWorkbook::~XlsxWorkbook() = default;
 void XlsxWorkbook::add_sheet(const std::string&) {}

@@ -573,13 +573,29 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
                     fmt::format("'{}' has no level '{}'; it has {}", options.source.string(),
                                 wanted, fmt::join(known, ", ")),
                     "`socialtwin aggregate RESULT --levels ...` adds aggregates levels"));
-        std::erase_if(source.levels, [&](const Level& level) {
-            return std::find(options.levels.begin(), options.levels.end(), level.name) ==
-                   options.levels.end();
-        });
+        // In the order asked for (the first names the CSV file), each once.
+        std::vector<Level> chosen;
+        const auto named = [](const std::string& name) {
+            return [&name](const Level& level) { return level.name == name; };
+        };
+        for (const auto& wanted : options.levels)
+            if (std::none_of(chosen.begin(), chosen.end(), named(wanted)))
+                chosen.push_back(
+                    *std::find_if(source.levels.begin(), source.levels.end(), named(wanted)));
+        source.levels = std::move(chosen);
     }
     for (const auto& level : source.levels) report.levels.push_back(level.name);
+    std::vector<std::optional<DisclosureControl>> controls;
+    for (const auto& level : source.levels)
+        controls.push_back(control_of(root, level, rule, options.source));
+    if (controls.front()) {
+        report.area_years = controls.front()->area_years();
+        report.suppressed_area_years = controls.front()->suppressed_area_years();
+    }
 
+    // After the source's checks, so that a bad source is named first in any build.
+    if (options.format == ExportFormat::xlsx && !xlsx_supported())
+        throw_xlsx_unsupported(options.output);
     // Every output is checked before any work; all appear together when all are complete.
     const std::array<ProtectedInput, 1> inputs{
         ProtectedInput{options.source, "the result being exported"}};
@@ -591,19 +607,15 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
         report.sheets.push_back(xlsx_sheet_name(pick(label::about, options.language)));
         std::vector<std::string> taken = report.sheets;
         taken.push_back(xlsx_sheet_name(pick(label::sources, options.language)));
-        for (const auto& level : source.levels) {
-            const auto control = control_of(root, level, rule, options.source);
-            if (&level == &source.levels.front() && control) {
-                report.area_years = control->area_years();
-                report.suppressed_area_years = control->suppressed_area_years();
-            }
+        for (std::size_t l = 0; l < source.levels.size(); ++l) {
+            const Level& level = source.levels[l];
             for (std::size_t t = 0; t < theme_names.size(); ++t) {
                 const auto which = indicators_of(level, static_cast<Theme>(t));
                 if (which.empty()) continue;
                 const auto name = sheet_name(
                     fmt::format("{} {}", pick(theme_names[t], options.language), level.name),
                     taken);
-                write_level_sheet(book, name, level, read_values(root, level, which, control),
+                write_level_sheet(book, name, level, read_values(root, level, which, controls[l]),
                                   options.language);
                 report.sheets.push_back(name);
             }
@@ -617,13 +629,8 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
                 csv_level_path(options.output, source.levels[l].name, l == 0), inputs));
         for (std::size_t l = 0; l < source.levels.size(); ++l) {
             const Level& level = source.levels[l];
-            const auto control = control_of(root, level, rule, options.source);
-            if (&level == &source.levels.front() && control) {
-                report.area_years = control->area_years();
-                report.suppressed_area_years = control->suppressed_area_years();
-            }
             write_csv(outputs[l]->temporary(), level,
-                      read_values(root, level, in_theme_order(level), control), options);
+                      read_values(root, level, in_theme_order(level), controls[l]), options);
         }
     }
     for (auto& output : outputs) {

@@ -1,7 +1,10 @@
-// Sheet names, in every build (with or without libxlsxwriter).
+// What every build has, with or without libxlsxwriter: sheet names, and the refusal.
+#include <fmt/format.h>
+
 #include <string>
 #include <string_view>
 
+#include "engine/core/errors.hpp"
 #include "engine/formats/xlsx_workbook.hpp"
 
 namespace socialtwin {
@@ -26,6 +29,16 @@ std::string xlsx_sheet_name(std::string_view name) {
     while (!clean.empty() && clean.front() == '\'') clean.erase(clean.begin());
     while (!clean.empty() && clean.back() == '\'') clean.pop_back();
     return clean.empty() ? std::string("-") : clean;
+}
+
+void throw_xlsx_unsupported(const std::filesystem::path& target) {
+    throw InputError(problem_at(
+        where_in("--format"),
+        fmt::format("cannot write '{}': this socialtwin was built without .xlsx support",
+                    target.string()),
+        fmt::format("install the Debian package {} (./install-deps.sh installs it) and build "
+                    "again, or export --format csv",
+                    xlsx_package)));
 }
 
 }  // namespace socialtwin
