@@ -112,6 +112,17 @@ def test_xlsx_cells_are_the_hdf5_numbers_under_headers_with_units(socialtwin, re
     assert all("[" not in h for h in head[:column])
 
 
+def test_xlsx_header_row_is_frozen_and_filtered(socialtwin, result, tmp_path, openpyxl):
+    out = tmp_path / "x.xlsx"
+    socialtwin("export", result, "-o", out, "--levels", "gemeente")
+    book = openpyxl.load_workbook(out)  # not read-only: panes and filters are sheet settings
+    sheet = book["Zorg gemeente"]
+    assert sheet.freeze_panes == "A2"
+    rows = sheet.max_row
+    assert sheet.auto_filter.ref.startswith("A1:") and sheet.auto_filter.ref.endswith(str(rows))
+    assert all(cell.font.b for cell in sheet[1])  # bold headers
+
+
 def test_xlsx_sources_sheet_lists_every_indicator_with_units_and_source(socialtwin, result,
                                                                         tmp_path, openpyxl):
     out = tmp_path / "x.xlsx"
