@@ -530,19 +530,7 @@ int export_command(const ExportArguments& args) {
                                                 .language = language,
                                                 .csv = args.dutch ? csv_dutch : csv_international,
                                                 .levels = args.levels});
-        std::vector<std::string> files;
-        for (const auto& file : report.files) files.push_back(file.string());
-        std::cout << fmt::format(
-            "{} written from {} ({}{}){}\n", fmt::join(files, ", "), args.result,
-            report.sheets.empty() ? fmt::format("levels {}", fmt::join(report.levels, ", "))
-                                  : fmt::format("{} sheets", report.sheets.size()),
-            report.disclosure ? fmt::format("; {} of {} area-years suppressed at {}",
-                                            report.suppressed_area_years, report.area_years,
-                                            report.levels.front())
-                              : std::string{},
-            report.disclosure
-                ? fmt::format(" under disclosure control ({})", report.rule.description)
-                : std::string(": exact values, not for publication"));
+        std::cout << spreadsheet_summary(report, args.result) << '\n';
         return 0;
     }
     const auto report = publish_result(

@@ -585,6 +585,7 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
         source.levels = std::move(chosen);
     }
     for (const auto& level : source.levels) report.levels.push_back(level.name);
+    report.source_disclosure = source.layout.meta_value("disclosure_control");
     std::vector<std::optional<DisclosureControl>> controls;
     for (const auto& level : source.levels)
         controls.push_back(control_of(root, level, rule, options.source));
@@ -638,6 +639,25 @@ SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options) {
         report.files.push_back(output->target());
     }
     return report;
+}
+
+std::string spreadsheet_summary(const SpreadsheetReport& report, const std::string& source) {
+    std::vector<std::string> files;
+    for (const auto& file : report.files) files.push_back(file.string());
+    const std::string content = report.sheets.empty()
+                                    ? fmt::format("levels {}", fmt::join(report.levels, ", "))
+                                    : fmt::format("{} sheets", report.sheets.size());
+    if (report.disclosure)
+        return fmt::format(
+            "{} written from {} ({}; {} of {} area-years suppressed at {}) under disclosure "
+            "control ({})",
+            fmt::join(files, ", "), source, content, report.suppressed_area_years,
+            report.area_years, report.levels.front(), report.rule.description);
+    if (!report.source_disclosure.empty())
+        return fmt::format("{} written from {} ({}), published under disclosure control ({})",
+                           fmt::join(files, ", "), source, content, report.source_disclosure);
+    return fmt::format("{} written from {} ({}): exact values, not for publication",
+                       fmt::join(files, ", "), source, content);
 }
 
 }  // namespace socialtwin

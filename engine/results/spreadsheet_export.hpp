@@ -70,11 +70,15 @@ struct SpreadsheetReport {
     std::vector<std::string> levels{};           // written, in order
     bool disclosure = false;
     DisclosureRule rule{};                  // with disclosure
+    std::string source_disclosure{};        // the source's own (a published file's), else ""
     std::size_t area_years = 0;             // at the first level written (levels.front())
     std::size_t suppressed_area_years = 0;  // of which suppressed
 };
 
 // Throws InputError for a bad source, option or output (an output that is one of the inputs).
 SpreadsheetReport export_spreadsheet(const SpreadsheetOptions& options);
+// One line for the console: the files written from `source`, the sheets or levels, and whether
+// the values are exact, published by this export, or were published already.
+std::string spreadsheet_summary(const SpreadsheetReport& report, const std::string& source);
 
 }  // namespace socialtwin

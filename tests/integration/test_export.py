@@ -229,6 +229,19 @@ def test_levels_chooses_what_is_written_and_the_first_takes_the_file_name(social
                 f[f"aggregates/{level}/population"][:].ravel())
 
 
+def test_a_published_file_exports_as_published_and_an_exact_one_says_so(socialtwin, result,
+                                                                         tmp_path):
+    exact = socialtwin("export", result, "-o", tmp_path / "e.csv", "--levels", "gemeente")
+    assert "exact values, not for publication" in exact.stdout
+    socialtwin("export", result, "-o", tmp_path / "p.h5", "--disclosure", "cbs")
+    again = socialtwin("export", tmp_path / "p.h5", "-o", tmp_path / "p.csv", "--levels", "wijk")
+    assert "published under disclosure control (CBS" in again.stdout
+    with h5py.File(tmp_path / "p.h5", "r") as f:
+        table = pd.read_csv(tmp_path / "p.csv", float_precision="round_trip")
+        np.testing.assert_array_equal(table[header(f["aggregates/wijk/population"])].to_numpy(float),
+                                      f["aggregates/wijk/population"][:].ravel())
+
+
 @pytest.mark.parametrize("args", [["-o", "{d}/x.xlsx", "--format", "ods"],
                                   ["-o", "{d}/x.xls"],
                                   ["-o", "{d}/x.csv", "--lang", "de"],
