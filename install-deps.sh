@@ -13,6 +13,9 @@ packages=(
   # The README's "Reading the output" (xarray with the h5netcdf engine, h5py): a user who ran
   # only quickstart.sh must be able to open the result the way the README shows.
   python3-xarray python3-h5netcdf python3-h5py
+  # `socialtwin export -o x.xlsx` (docs/export.md): the planners quickstart serves open results
+  # in Excel. Optional in the build (without it export writes CSV only and says what to install).
+  libxlsxwriter-dev
 )
 test=no fuzz=no ci=no list=no
 for arg in "$@"; do
@@ -35,6 +38,8 @@ if [[ $test == yes ]]; then
   # `socialtwin report --pdf` and its browser test (docs/report.md): headless Chromium,
   # chromedriver and Selenium. Optional: the HTML report needs no browser.
   packages+=(chromium chromium-driver python3-selenium)
+  # tests/integration/test_export.py opens the exported workbooks.
+  packages+=(python3-openpyxl)
 fi
 if [[ $fuzz == yes ]]; then
   # libFuzzer and the sanitizers' runtime come with Debian's clang, not with g++.

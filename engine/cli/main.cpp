@@ -43,6 +43,7 @@
 #include "engine/results/publish.hpp"
 #include "engine/results/report.hpp"
 #include "engine/results/result_info.hpp"
+#include "engine/results/spreadsheet_export.hpp"
 #include "engine/run/indicator_reference.hpp"
 #include "engine/run/run.hpp"
 #include "engine/sweep/sweep_merge.hpp"
@@ -479,23 +480,60 @@ int backtest_command(const BacktestArguments& args) {
 }
 
 struct ExportArguments {
-    std::string result, output, disclosure;
+    std::string result, output, disclosure, format, language = "nl";
+    std::vector<std::string> levels;
+    bool dutch = false;
 };
 
 CLI::App* add_export(CLI::App& app, ExportArguments& args) {
     auto* export_command = app.add_subcommand(
         "export",
-        "Write a copy of a result for publication under disclosure control (--disclosure cbs: "
-        "areas with fewer than 5 inhabitants suppressed, counts rounded to multiples of 5). The "
-        "run's own file is left exact.");
+        "Write a result as a copy for publication (HDF5, --disclosure cbs: areas with fewer than "
+        "5 inhabitants suppressed, counts rounded to multiples of 5) or as spreadsheets (xlsx: "
+        "a sheet per level and theme, units in the headers, a sheet of sources; csv: a file per "
+        "level). The run's own file is left exact (docs/export.md).");
     export_command->add_option("result", args.result, "HDF5 result file")->required();
-    export_command->add_option("-o,--output", args.output, "HDF5 file to publish")->required();
+    export_command
+        ->add_option("-o,--output", args.output,
+                     "File to write: .h5/.nc, .xlsx or .csv (csv: the first level; "
+                     "FILE_<level>.csv for each other)")
+        ->required();
+    export_command->add_option("--format", args.format,
+                               "hdf5, xlsx or csv (default: from the output's extension)");
     export_command->add_option("--disclosure", args.disclosure,
-                               "Disclosure control rule: cbs (required)");
+                               "Disclosure control rule: cbs (required for hdf5; optional for "
+                               "xlsx and csv, which then hold exactly the published values)");
+    export_command->add_option("--lang", args.language,
+                               "Sheet names and fixed labels: nl (default) or en");
+    export_command
+        ->add_option("--levels", args.levels,
+                     "xlsx/csv: only these levels, e.g. buurt,gemeente (default: all in the file)")
+        ->delimiter(',');
+    export_command->add_flag("--dutch", args.dutch,
+                             "csv for Excel with Dutch settings: ';' separator, decimal comma, "
+                             "UTF-8 byte order mark");
     return export_command;
 }
 
 int export_command(const ExportArguments& args) {
+    const ExportFormat format = export_format(args.format, args.output);
+    const SheetLanguage language = sheet_language(args.language);
+    if ((format != ExportFormat::csv && args.dutch) ||
+        (format == ExportFormat::hdf5 && !args.levels.empty()))
+        throw InputError(problem_at(where_in(args.dutch ? "--dutch" : "--levels"),
+                                    args.dutch ? "applies to csv only" : "applies to xlsx and csv",
+                                    "the HDF5 copy keeps every level"));
+    if (format != ExportFormat::hdf5) {
+        const auto report = export_spreadsheet({.source = args.result,
+                                                .output = args.output,
+                                                .format = format,
+                                                .disclosure = args.disclosure,
+                                                .language = language,
+                                                .csv = args.dutch ? csv_dutch : csv_international,
+                                                .levels = args.levels});
+        std::cout << spreadsheet_summary(report, args.result) << '\n';
+        return 0;
+    }
     const auto report = publish_result(
         {.source = args.result, .output = args.output, .disclosure = args.disclosure});
     std::cout << fmt::format(

@@ -386,11 +386,20 @@ CsvTable read_csv(const std::filesystem::path& file,
     return read_csv(file, std::span<const std::string>(names));
 }
 
-std::string csv_cell(const std::string& text) {
-    if (text.find_first_of(",\"\n") == std::string::npos) return text;
+std::string csv_cell(const std::string& text, char separator) {
+    const char special[] = {separator, '"', '\n', '\r', '\0'};
+    if (text.find_first_of(special) == std::string::npos) return text;
     std::string quoted = "\"";
     for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
     return quoted + "\"";
+}
+
+std::string csv_number(double value, const CsvDialect& dialect) {
+    if (std::isnan(value)) return {};
+    std::string text = fmt::format("{}", value);  // shortest round trip; "inf", "-inf" kept
+    if (dialect.decimal_mark != '.')
+        std::replace(text.begin(), text.end(), '.', dialect.decimal_mark);
+    return text;
 }
 
 }  // namespace socialtwin

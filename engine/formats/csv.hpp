@@ -129,7 +129,25 @@ CsvTable parse_csv(std::string_view text, std::string file,
 // the rest plus `n_unreported` as "... and N more problems". No-op when there are none.
 void throw_input_problems(std::vector<InputProblem> problems, std::size_t n_unreported = 0);
 
-// `text` as one CSV field: quoted (with "" for a quote) when it holds a comma, quote or newline.
-std::string csv_cell(const std::string& text);
+// `text` as one CSV field: quoted (with "" for a quote) when it holds the separator, a quote or a
+// line end (\n or \r). `separator` is ';' in the Dutch spreadsheet convention (csv_dialect below).
+std::string csv_cell(const std::string& text, char separator = ',');
+
+// How a CSV file for a spreadsheet separates fields and writes decimals. Excel and LibreOffice
+// with Dutch regional settings read `;` fields with a decimal comma, and take a file as UTF-8 only
+// when it starts with a byte order mark; the default is the international `,` and `.`.
+struct CsvDialect {
+    char separator = ',';
+    char decimal_mark = '.';
+    bool byte_order_mark = false;  // UTF-8 BOM at the start of the file
+};
+inline constexpr CsvDialect csv_international{};
+inline constexpr CsvDialect csv_dutch{
+    .separator = ';', .decimal_mark = ',', .byte_order_mark = true};
+
+// A number as a CSV field: the shortest text that reads back as the same double (so a count is
+// "1235", not "1235.000000"), with `dialect`'s decimal mark; "" for NaN (an empty cell is what a
+// spreadsheet reads as missing). Never has a thousands separator, which would read ambiguously.
+std::string csv_number(double value, const CsvDialect& dialect = csv_international);
 
 }  // namespace socialtwin

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "engine/core/errors.hpp"
 #include "engine/core/version.hpp"
@@ -24,46 +25,12 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 constexpr std::string_view threshold_indicator = "population";
 
-struct Counts {
-    std::size_t area_years = 0;
-    std::size_t suppressed = 0;
-};
-
 // Applies `rule` to every indicator dataset of `group` over (..., year, <unit>, ...): the
 // indicators and their companions at the root (unit "area") or in an aggregates group.
-Counts apply(hid_t group, const std::string& unit, const DisclosureRule& rule,
-             const fs::path& source) {
-    const std::string population(threshold_indicator);
-    if (!hdf5::link_exists(group, population))
-        throw InputError(problem_at(
-            where_in(source.string()),
-            fmt::format("no '{}' indicator{}: cannot tell which areas have fewer than {} "
-                        "inhabitants",
-                        population, unit == "area" ? "" : fmt::format(" for {}", unit),
-                        rule.min_inhabitants)));
-    std::vector<double> inhabitants;
-    std::size_t n_units = 0;
-    {
-        auto dataset = hdf5::open_dataset(group, population);
-        const auto shape = hdf5::shape(dataset.id());
-        const auto dims = hdf5::dimension_names(dataset.id());
-        if (shape.size() != 2 || dims.size() != 2 || dims[0] != result_layout::year ||
-            dims[1] != unit)
-            throw InputError(problem_at(where_in(source.string()),
-                                        fmt::format("'{}' has dimensions ({}); expected (year, {})",
-                                                    population, fmt::join(dims, ", "), unit)));
-        n_units = shape[1];
-        inhabitants = hdf5::read_doubles(dataset.id());
-    }
-    // Suppressed where the population is below the threshold, or unknown.
-    std::vector<bool> suppressed(inhabitants.size());
-    Counts counts;
-    counts.area_years = inhabitants.size();
-    for (std::size_t i = 0; i < inhabitants.size(); ++i) {
-        suppressed[i] = !(inhabitants[i] >= rule.min_inhabitants);
-        if (suppressed[i]) ++counts.suppressed;
-    }
-
+DisclosureControl apply(hid_t group, const std::string& unit, const DisclosureRule& rule,
+                        const fs::path& source) {
+    const DisclosureControl control = disclosure_control(group, unit, rule, source);
+    const std::size_t n_units = control.units();
     for (const auto& name : hdf5::link_names(group)) {
         if (!hdf5::is_dataset(group, name)) continue;
         auto dataset = hdf5::open_dataset(group, name);
@@ -76,7 +43,7 @@ Counts apply(hid_t group, const std::string& unit, const DisclosureRule& rule,
                 break;
             }
         if (year_axis == dims.size()) continue;  // labels, counts of member areas ...
-        const bool count = dataset_kind(dataset.id()) == IndicatorKind::count;
+        const IndicatorKind kind = dataset_kind(dataset.id());
         const auto shape = hdf5::shape(dataset.id());
         if (shape[year_axis + 1] != n_units)
             throw std::logic_error(fmt::format("'{}' has {} {} but population has {}", name,
@@ -93,25 +60,59 @@ Counts apply(hid_t group, const std::string& unit, const DisclosureRule& rule,
             }
             auto values = read_slab(dataset.id(), prefix);
             if (values.empty()) continue;
-            const std::size_t year = prefix[year_axis];
-            const std::size_t per_unit = values.size() / n_units;
-            for (std::size_t u = 0; u < n_units; ++u) {
-                const bool hide = suppressed[year * n_units + u];
-                for (std::size_t k = 0; k < per_unit; ++k) {
-                    double& v = values[u * per_unit + k];
-                    if (hide)
-                        v = nan;
-                    else if (count)
-                        v = round_to_base(v, rule.rounding_base);
-                }
-            }
+            control.apply(values, prefix[year_axis], kind);
             write_slab(dataset.id(), prefix, values);
         }
     }
-    return counts;
+    return control;
 }
 
 }  // namespace
+
+DisclosureControl::DisclosureControl(DisclosureRule rule, std::span<const double> inhabitants,
+                                     std::size_t n_units)
+    : rule_(std::move(rule)), n_units_(n_units), suppressed_(inhabitants.size()) {
+    for (std::size_t i = 0; i < inhabitants.size(); ++i) {
+        suppressed_[i] = !(inhabitants[i] >= rule_.min_inhabitants);  // NaN: suppressed too
+        if (suppressed_[i]) ++n_suppressed_;
+    }
+}
+
+void DisclosureControl::apply(std::span<double> year_values, std::size_t year,
+                              IndicatorKind kind) const {
+    if (year_values.empty() || n_units_ == 0) return;
+    const std::size_t per_unit = year_values.size() / n_units_;
+    for (std::size_t u = 0; u < n_units_; ++u) {
+        const bool hide = suppressed(year, u);
+        for (std::size_t k = 0; k < per_unit; ++k) {
+            double& v = year_values[u * per_unit + k];
+            if (hide)
+                v = nan;
+            else if (kind == IndicatorKind::count)
+                v = round_to_base(v, rule_.rounding_base);
+        }
+    }
+}
+
+DisclosureControl disclosure_control(hid_t group, const std::string& unit,
+                                     const DisclosureRule& rule, const fs::path& source) {
+    const std::string population(threshold_indicator);
+    if (!hdf5::link_exists(group, population))
+        throw InputError(problem_at(
+            where_in(source.string()),
+            fmt::format("no '{}' indicator{}: cannot tell which areas have fewer than {} "
+                        "inhabitants",
+                        population, unit == "area" ? "" : fmt::format(" for {}", unit),
+                        rule.min_inhabitants)));
+    auto dataset = hdf5::open_dataset(group, population);
+    const auto shape = hdf5::shape(dataset.id());
+    const auto dims = hdf5::dimension_names(dataset.id());
+    if (shape.size() != 2 || dims.size() != 2 || dims[0] != result_layout::year || dims[1] != unit)
+        throw InputError(problem_at(where_in(source.string()),
+                                    fmt::format("'{}' has dimensions ({}); expected (year, {})",
+                                                population, fmt::join(dims, ", "), unit)));
+    return DisclosureControl(rule, hdf5::read_doubles(dataset.id()), shape[1]);
+}
 
 DisclosureRule disclosure_rule(const std::string& name) {
     if (name == "cbs")
@@ -163,10 +164,10 @@ PublishReport publish_result(const PublishOptions& options) {
             report.levels = write_aggregates(root, {}, options.source);
             report.computed_aggregates = true;
         }
-        const Counts counts =
+        const DisclosureControl control =
             apply(root, std::string(result_layout::area), report.rule, options.source);
-        report.area_years = counts.area_years;
-        report.suppressed_area_years = counts.suppressed;
+        report.area_years = control.area_years();
+        report.suppressed_area_years = control.suppressed_area_years();
         if (hdf5::link_exists(root, aggregates)) {
             auto group = hdf5::open_group(root, aggregates);
             report.levels.clear();

@@ -77,18 +77,6 @@ bool ends_with(std::string_view text, std::string_view suffix) {
     return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-// The indicator's own description, without the writer's " (mean over replicates)": the note
-// under the table says it once.
-std::string without_mean_qualifier(std::string description) {
-    const std::string qualifier = fmt::format(" ({})", result_layout::mean_qualifier);
-    const bool stop = !description.empty() && description.back() == '.';
-    const std::size_t end = description.size() - (stop ? 1 : 0);
-    if (end >= qualifier.size() &&
-        description.compare(end - qualifier.size(), qualifier.size(), qualifier) == 0)
-        description.erase(end - qualifier.size(), qualifier.size());
-    return description;
-}
-
 struct DatasetInfo {
     std::string name;
     std::vector<std::string> dims;
@@ -499,6 +487,16 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
 }
 
 }  // namespace
+
+std::string without_mean_qualifier(std::string description) {
+    const std::string qualifier = fmt::format(" ({})", result_layout::mean_qualifier);
+    const bool stop = !description.empty() && description.back() == '.';
+    const std::size_t end = description.size() - (stop ? 1 : 0);
+    if (end >= qualifier.size() &&
+        description.compare(end - qualifier.size(), qualifier.size(), qualifier) == 0)
+        description.erase(end - qualifier.size(), qualifier.size());
+    return description;
+}
 
 void describe_result_file(const fs::path& path, std::ostream& out) {
     // Which kind of file it is, from the root attribute each writer sets.

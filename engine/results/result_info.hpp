@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <ostream>
+#include <string>
 
 namespace socialtwin {
 
@@ -14,5 +15,9 @@ namespace socialtwin {
 // naming `path` when it is missing, not HDF5, not a socialtwin result, or of a newer layout than
 // this build reads.
 void describe_result_file(const std::filesystem::path& path, std::ostream& out);
+
+// An indicator's own description, without the writer's " (mean over replicates)" (the tables that
+// show it say that once, for every indicator).
+std::string without_mean_qualifier(std::string description);
 
 }  // namespace socialtwin

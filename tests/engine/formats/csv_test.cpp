@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -176,6 +177,32 @@ TEST(Csv, TrailingCommaMakesAnEmptyLastField) {
     const CsvTable t = parse_csv("a,b\n1,\n", "t.csv", {});
     ASSERT_EQ(t.size(), 1u);
     EXPECT_EQ(t.text(0, "b"), "");
+}
+
+TEST(CsvCell, QuotesWhereTheSeparatorOrAQuoteOrALineEndWouldSplitTheField) {
+    EXPECT_EQ(csv_cell("Den Haag"), "Den Haag");
+    EXPECT_EQ(csv_cell("a,b"), "\"a,b\"");
+    EXPECT_EQ(csv_cell("a,b", ';'), "a,b");  // a comma is plain text in a Dutch file
+    EXPECT_EQ(csv_cell("a;b", ';'), "\"a;b\"");
+    EXPECT_EQ(csv_cell("say \"x\"", ';'), "\"say \"\"x\"\"\"");
+    EXPECT_EQ(csv_cell("two\r\nlines", ';'), "\"two\r\nlines\"");
+}
+
+TEST(CsvNumber, WritesTheShortestTextThatReadsBackAsTheSameNumber) {
+    EXPECT_EQ(csv_number(1235.0), "1235");  // a count has no decimals
+    EXPECT_EQ(csv_number(-7.5), "-7.5");
+    EXPECT_EQ(csv_number(std::nan("")), "");  // missing: an empty cell
+    for (const double value : {1.0 / 3.0, 1234.56, 1e-7, 6.02e23, -0.1})
+        EXPECT_EQ(std::stod(csv_number(value)), value) << value;
+}
+
+TEST(CsvNumber, TheDutchDialectHasADecimalCommaAndNoThousandsSeparator) {
+    EXPECT_EQ(csv_number(1234.56, csv_dutch), "1234,56");
+    EXPECT_EQ(csv_number(1235.0, csv_dutch), "1235");
+    EXPECT_EQ(csv_number(-0.25, csv_dutch), "-0,25");
+    EXPECT_EQ(csv_number(std::nan(""), csv_dutch), "");
+    EXPECT_EQ(csv_dutch.separator, ';');
+    EXPECT_TRUE(csv_dutch.byte_order_mark);
 }
 
 }  // namespace
