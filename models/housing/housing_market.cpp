@@ -665,25 +665,20 @@ void HousingMarket::draw_movers_for_groups() {
         for (std::size_t from = 0; from < n_areas; ++from) {
             const std::size_t k = market_of_[from];
             if (capacity[k] <= 0 || members[k] <= 0) continue;
-            auto arrive = [&](std::size_t to) {
-                market_[to].movers_for[gi] += 1;
-                if (group_of_[to] == group_of_[from]) market_[to].in_buurt_for += 1;
-                changed[from] = true;
+            // Persons (with ids) and newborns alike: each with its family's decider.
+            auto place = [&](auto& movers, auto& incoming) {
+                std::erase_if(movers, [&](const auto& mover) {
+                    const std::size_t to = place_of(k, mover.second);
+                    if (to == none) return false;
+                    incoming[to].push_back(mover.first);
+                    market_[to].movers_for[gi] += 1;
+                    if (group_of_[to] == group_of_[from]) market_[to].in_buurt_for += 1;
+                    changed[from] = true;
+                    return true;
+                });
             };
-            std::erase_if(movers_[from], [&](const auto& mover) {
-                const std::size_t to = place_of(k, mover.second);
-                if (to == none) return false;
-                incoming_for_[to].push_back(mover.first);
-                arrive(to);
-                return true;
-            });
-            std::erase_if(newborn_movers_[from], [&](const auto& mover) {
-                const std::size_t to = place_of(k, mover.second);
-                if (to == none) return false;
-                incoming_for_newborns_[to].push_back(mover.first);
-                arrive(to);
-                return true;
-            });
+            place(movers_[from], incoming_for_);
+            place(newborn_movers_[from], incoming_for_newborns_);
         }
         for (Market& m : market_)
             if (m.capacity_for[gi] > 0)

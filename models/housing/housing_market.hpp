@@ -41,7 +41,7 @@ inline constexpr DrawStream moves_stream{.name = "moves", .number = 9};
 inline constexpr PersonYearLane moves_lane{.name = "moves", .index = 3};
 // Random draws of the in-migrants who fill new dwellings built for a group (agent core; drawn by
 // in-migration, declared here with the allocation they serve); never renumber.
-inline constexpr DrawStream dwellings_for_stream{.name = "dwellings_for", .number = 13};
+inline constexpr DrawStream dwellings_for_stream{.name = "dwellings_for", .number = 11};
 
 class HousingMarket final : public Model {
 public:
