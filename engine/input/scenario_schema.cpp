@@ -310,7 +310,7 @@ constexpr std::array core_keys{
                    "children), `families` (households with children) or `any`. Movers within "
                    "the gemeente who belong to the group take them first, then in-migrants of "
                    "the group; what no one of the group takes stays vacant (docs/model.md, "
-                   "Allocation of new construction). Ignored for demolition.",
+                   "Allocation of new construction). Not for a demolition.",
     },
     SchemaKey{
         .path = "facilities",

@@ -167,3 +167,12 @@ def test_an_unknown_group_exits_2_with_place_and_suggestion(socialtwin):
     assert "bad_dwellings_for.yaml:8:10" in message
     assert "construction[0].for" in message
     assert "seniors" in message  # did you mean
+
+
+def test_a_group_on_a_demolition_exits_2(socialtwin, tmp_path):
+    result = socialtwin("run", SENIOR_FLATS, "--core", "cohort", "-o", tmp_path / "never.h5",
+                        "--set", "construction[0].dwellings=-100", check=False)
+    assert result.returncode == 2
+    message = result.stdout + result.stderr
+    assert "construction[0].for" in message and "demolishes 100 dwellings" in message
+    assert not (tmp_path / "never.h5").exists()
