@@ -75,6 +75,22 @@ def run_flats(socialtwin, tmp_path, core, group, scenario=SENIOR_FLATS):
     return h5py.File(out, "r")
 
 
+@pytest.fixture(scope="module")
+def flats(socialtwin, tmp_path_factory):
+    """The senior flats scenario with construction[0].for set to a group, on a core; each run
+    once for the tests of this module."""
+    directory = tmp_path_factory.mktemp("flats")
+    done = set()
+
+    def result(core, group):
+        if (core, group) not in done:
+            run_flats(socialtwin, directory, core, group).close()
+            done.add((core, group))
+        return h5py.File(directory / f"flats-{core}-{group}.h5", "r")
+
+    return result
+
+
 def arrivals_by_age_band(f):
     """Persons who moved into the new flats in 2020, by 5-year age band (both sexes)."""
     areas = [a.decode() if isinstance(a, bytes) else a for a in f["area"][:]]
@@ -91,10 +107,10 @@ def mean_age(by_band):
 
 
 @pytest.mark.parametrize("core", ["cohort", "agent"])
-def test_800_senior_flats_house_mostly_people_over_65(socialtwin, tmp_path, core):
-    with run_flats(socialtwin, tmp_path, core, "any") as f:
+def test_800_senior_flats_house_mostly_people_over_65(flats, core):
+    with flats(core, "any") as f:
         anyone = arrivals_by_age_band(f)
-    with run_flats(socialtwin, tmp_path, core, "seniors") as f:
+    with flats(core, "seniors") as f:
         seniors = arrivals_by_age_band(f)
     # Filled all the same (whole families in the agent core: within 5%).
     assert seniors.sum() == pytest.approx(800 * 1.4, rel=0.05)
@@ -120,11 +136,11 @@ def test_for_any_is_the_same_run_as_no_for(socialtwin, tmp_path, core):
 
 
 @pytest.mark.parametrize("core", ["cohort", "agent"])
-def test_each_group_shifts_the_arrivals_ages_its_way(socialtwin, tmp_path, core):
+def test_each_group_shifts_the_arrivals_ages_its_way(flats, core):
     arrivals = {}
     households = {}
     for group in ["any", "students", "starters", "families"]:
-        with run_flats(socialtwin, tmp_path, core, group) as f:
+        with flats(core, group) as f:
             arrivals[group] = arrivals_by_age_band(f)
             households[group] = f["new_dwelling_households_by_type"][1].sum(axis=0)
     anyone = arrivals["any"]
@@ -143,14 +159,14 @@ def test_each_group_shifts_the_arrivals_ages_its_way(socialtwin, tmp_path, core)
         anyone[:3].sum() / anyone.sum()
 
 
-def test_the_cores_agree_on_who_moves_into_senior_flats(socialtwin, tmp_path):
+def test_the_cores_agree_on_who_moves_into_senior_flats(flats):
     # One replicate of the agent core against the expected values of the cohort core: ~1,100
     # persons, so a share differs by chance by about 1 percentage point (standard error), and
     # the agent core's couples move together (a partner under 65 comes along).
-    with run_flats(socialtwin, tmp_path, "cohort", "seniors") as f:
+    with flats("cohort", "seniors") as f:
         cohort = arrivals_by_age_band(f)
         cohort_in = f["migration_in_new_dwellings"][1].sum()
-    with run_flats(socialtwin, tmp_path, "agent", "seniors") as f:
+    with flats("agent", "seniors") as f:
         agent = arrivals_by_age_band(f)
         agent_in = f["migration_in_new_dwellings"][1].sum()
     assert agent.sum() == pytest.approx(cohort.sum(), rel=0.05)
