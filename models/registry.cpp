@@ -63,8 +63,9 @@ constexpr std::array<PersonYearLane, 1> mortality_lanes{mortality_lane};
 constexpr std::array<RateLever, 1> mortality_levers{mortality_lever};
 constexpr std::array<DrawStream, 2> fertility_streams{fertility_stream, newborn_stream};
 constexpr std::array<RateLever, 1> fertility_levers{fertility_lever};
-constexpr std::array<DrawStream, 4> migration_streams{migration_out_stream, migration_in_stream,
-                                                      demolition_stream, moves_stream};
+constexpr std::array<DrawStream, 5> migration_streams{migration_out_stream, migration_in_stream,
+                                                      demolition_stream, moves_stream,
+                                                      dwellings_for_stream};
 constexpr std::array<PersonYearLane, 2> migration_lanes{migration_out_lane, moves_lane};
 constexpr std::array<RateLever, 6> migration_levers{
     migration_in_lever,  immigration_lever, moves_from_other_gemeenten_lever,

@@ -51,6 +51,9 @@ struct ConstructionProject {
     // dwellings of the type in proportion to their tenures (models/housing/dwelling_stock.hpp).
     std::optional<Tenure> tenure;
     double occupancy = 0;  // [persons per dwelling] 0 = the scenario's housing default
+    // Who the new dwellings are for, by the name of a group the housing models define
+    // (models/housing/dwellings_for.hpp); empty = anyone. The core does not interpret it.
+    std::string intended_for;
     SourceLocation where;  // where it was declared, for errors found later (e.g. unknown area)
 };
 

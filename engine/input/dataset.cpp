@@ -919,6 +919,14 @@ void bind_scenario_to_dataset(Scenario& scenario, const Dataset& dataset) {
             problems.push_back(problem_at(
                 at_key(".year"),
                 fmt::format("year {} lies outside the projection {}-{}", p.year, first, last)));
+        // Who new dwellings are for says nothing of a demolition; silently ignored it would hide
+        // a sign error in `dwellings`.
+        if (p.dwellings < 0 && !p.intended_for.empty() && p.intended_for != "any")
+            problems.push_back(
+                problem_at(at_key(".for"),
+                           fmt::format("is '{}', but the project demolishes {} dwellings",
+                                       p.intended_for, -p.dwellings),
+                           "leave `for` out of a demolition, or make `dwellings` positive"));
     }
     try {
         facilities_in_scenario(dataset.facilities, scenario, dataset.areas);

@@ -571,6 +571,7 @@ Scenario build(const DocNode& doc, const fs::path& file) {
             if (const DocNode* tenure = item.find("tenure"))
                 p.tenure = tenure_names.from_string(tenure->text);
             p.occupancy = number_of(item.find("occupancy"), p.occupancy);
+            p.intended_for = text_of(item.find("for"), "");
             p.where = item.where;
             p.where.key_path = fmt::format("construction[{}]", i);
             s.construction.push_back(std::move(p));

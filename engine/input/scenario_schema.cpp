@@ -11,6 +11,7 @@
 
 #include "engine/core/scenario.hpp"
 #include "engine/core/suggest.hpp"
+#include "models/housing/dwellings_for.hpp"
 #include "models/registry.hpp"
 
 namespace socialtwin {
@@ -297,6 +298,19 @@ constexpr std::array core_keys{
         .meaning = "Persons expected to live in each new dwelling of this project. Dutch "
                    "households have 2.1 persons on average (CBS); 0.5..10 spans student rooms "
                    "to the largest families.",
+    },
+    SchemaKey{
+        .path = "construction[].for",
+        .kind = ValueKind::choice,
+        .default_value = dwellings_for_names(DwellingsFor::any),
+        .choices = dwellings_for_names.all(),
+        .meaning = "Who the new dwellings are for, as a municipality or woningcorporatie "
+                   "allocates them: `seniors` (aged 65+), `students` (18-24 living alone or in a "
+                   "non-family household), `starters` (18-34 living alone or as a couple without "
+                   "children), `families` (households with children) or `any`. Movers within "
+                   "the gemeente who belong to the group take them first, then in-migrants of "
+                   "the group; what no one of the group takes stays vacant (docs/model.md, "
+                   "Allocation of new construction). Not for a demolition.",
     },
     SchemaKey{
         .path = "facilities",

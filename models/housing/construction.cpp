@@ -30,7 +30,9 @@ ConstructionProgramme::ConstructionProgramme(const Scenario& scenario, const Are
         by_area_[*area].push_back(
             {project.year,
              {{project.dwellings, project.type, project.tenure},
-              project.occupancy > 0 ? project.occupancy : default_occupancy}});
+              project.occupancy > 0 ? project.occupancy : default_occupancy,
+              // An unknown name was reported when the scenario was checked.
+              dwellings_for_names.from_string(project.intended_for).value_or(DwellingsFor::any)}});
         baseline_until_[*area] = std::min(baseline_until_[*area], project.year);
     }
     if (settings.baseline_stock_change == BaselineStockChangeMode::none) return;
@@ -78,7 +80,11 @@ ConstructionYear ConstructionProgramme::in_year(std::size_t area, int year) cons
     for (const auto& [when, completion] : by_area_[area]) {
         if (when != year) continue;
         const double dwellings = completion.change.dwellings;
-        if (dwellings > 0) {
+        if (dwellings > 0 && completion.intended_for != DwellingsFor::any) {
+            const auto group = static_cast<std::size_t>(completion.intended_for);
+            c.new_dwellings_for[group] += dwellings;
+            c.new_capacity_for[group] += dwellings * completion.occupancy;
+        } else if (dwellings > 0) {
             c.new_dwellings += dwellings;
             c.new_capacity += dwellings * completion.occupancy;
         } else {

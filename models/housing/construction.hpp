@@ -15,6 +15,7 @@
 #include "engine/core/area_table.hpp"
 #include "engine/core/scenario.hpp"
 #include "models/housing/dwelling_stock.hpp"
+#include "models/housing/dwellings_for.hpp"
 #include "models/housing/housing_settings.hpp"
 
 namespace socialtwin {
@@ -46,9 +47,18 @@ struct BaselineStockChange {
 struct ConstructionYear {
     // The scenario's projects: new dwellings are filled at their occupancy, by movers and by
     // in-migrants on top of the rates; the residents of demolished dwellings leave.
-    double new_dwellings = 0;  // [dwellings] completed
+    double new_dwellings = 0;  // [dwellings] completed for anyone
     double new_capacity = 0;   // [persons] they take: dwellings x occupancy
-    double demolished = 0;     // [dwellings]
+    // The projects' new dwellings for a group (construction[].for), indexed by DwellingsFor;
+    // `any` stays 0 (those are the two above). The market fills them from the group only.
+    std::array<double, n_dwellings_for> new_dwellings_for{};  // [dwellings]
+    std::array<double, n_dwellings_for> new_capacity_for{};   // [persons]
+    bool has_dwellings_for_groups() const noexcept {
+        for (const double n : new_dwellings_for)
+            if (n > 0) return true;
+        return false;
+    }
+    double demolished = 0;  // [dwellings]
     // The baseline: room in the stock for the households the rates bring (the recorded
     // migration already holds the persons who came to the recorded new dwellings), and
     // withdrawals whose residents move house within the municipality (the housing market).
@@ -82,6 +92,7 @@ private:
     struct Completion {
         StockChange change;
         double occupancy = 0;  // [persons per dwelling] of new dwellings
+        DwellingsFor intended_for = DwellingsFor::any;
     };
     std::vector<std::vector<std::pair<int, Completion>>> by_area_;  // per area: (year, ...)
     BaselineStockChange baseline_;

@@ -17,6 +17,16 @@ constexpr std::size_t cell(int sex, int age, int position) {
 constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
 constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
 
+// 1 for the cohort cells whose persons belong to `group`, 0 for the others.
+std::vector<double> members_by_cell(DwellingsFor group) {
+    std::vector<double> member(CohortCell::size, 0.0);
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            for (int p = 0; p < n_positions; ++p)
+                if (belongs_to(group, a, static_cast<Position>(p))) member[cell(s, a, p)] = 1.0;
+    return member;
+}
+
 }  // namespace
 
 void HousingMarket::declare_indicators(IndicatorCatalog& catalog) {
@@ -112,6 +122,9 @@ void HousingMarket::begin_run(const RunContext& run) {
     partner_move_scale_.assign(run.agents ? n_markets_ : 0, 1.0);
     incoming_new_.assign(run.agents ? n_areas : 0, {});
     incoming_in_buurt_.assign(n_areas, 0.0);
+    movers_for_cells_.assign(run.agents ? 0 : n_areas, {});
+    incoming_for_.assign(run.agents ? n_areas : 0, {});
+    incoming_for_newborns_.assign(run.agents ? n_areas : 0, {});
     partner_leavers_.assign(n_areas, 0.0);
     movers_pool_.assign(n_markets_ * CohortCell::size, 0.0);
     movers_pool_total_.assign(n_markets_, 0.0);
@@ -280,7 +293,7 @@ void HousingMarket::expect_moves_between_gemeenten(
 
 HousingMarket::Admitted HousingMarket::admitted(std::size_t area) const noexcept {
     const Market& m = market_[area];
-    return {m.admitted + m.rehoused, m.new_filled, m.rehoused};
+    return {m.admitted + m.rehoused, m.new_filled, m.rehoused, m.in_migrants_for};
 }
 
 void HousingMarket::record_market(std::size_t area, double inhabitants,
@@ -307,6 +320,7 @@ void HousingMarket::record_market(std::size_t area, double inhabitants,
     m.room = dwellings * households_per_dwelling_max_[area] - households_at_year_end;
     m.new_dwellings = c.new_dwellings;
     m.new_capacity = c.new_capacity;
+    m.capacity_for = c.new_capacity_for;
 }
 
 std::span<const double> HousingMarket::group_pool(std::size_t group) const {
@@ -335,6 +349,19 @@ HousingMarket::MoversPerWeight HousingMarket::movers_per_weight(std::size_t area
 // minimum of sums).
 void HousingMarket::settle() {
     pool_moves_between_gemeenten();
+    for (auto& cells : movers_for_cells_) cells.clear();
+    for (auto& in : incoming_for_) in.clear();
+    for (auto& in : incoming_for_newborns_) in.clear();
+    const bool built_for_groups = std::any_of(market_.begin(), market_.end(), [](const Market& m) {
+        return std::any_of(m.capacity_for.begin(), m.capacity_for.end(),
+                           [](double c) { return c > 0; });
+    });
+    if (built_for_groups) {
+        if (persons_ == nullptr)
+            place_movers_for_groups();
+        else
+            draw_movers_for_groups();
+    }
     net_room_within_buurten();
     Totals totals = add_up_vacancies_and_movers();
     divide_by_buurt(totals);
@@ -514,6 +541,163 @@ std::vector<double> HousingMarket::rehouse_refused_movers(const std::vector<doub
     return rehoused;
 }
 
+// ---------------------------------------------------------------------------------------------
+// New dwellings built for a group (construction[].for; docs/model.md, "Allocation of new
+// construction"). They are allocated by rule, as a woningcorporatie allocates seniorenwoningen:
+// the group's movers in the municipality take them first -- all of them when they are fewer
+// than the places, else each with the same chance, places / movers of the group -- spread over
+// the group's new dwellings of the municipality by their capacity. Those placed leave the
+// ordinary movers, so the dwellings they leave are room for others (chain moves) and they take
+// none of the ordinary vacancies. In-migration fills the places the movers left with in-migrants
+// of the group (Admitted::into_dwellings_for). Groups are served in the order of DwellingsFor.
+
+std::vector<double> HousingMarket::capacity_for_by_market(std::size_t group) const {
+    std::vector<double> capacity(n_markets_, 0.0);
+    for (std::size_t a = 0; a < market_.size(); ++a)
+        capacity[market_of_[a]] += market_[a].capacity_for[group];
+    return capacity;
+}
+
+// Cohort core: the expected share of every member cell.
+void HousingMarket::place_movers_for_groups() {
+    const std::size_t n_areas = market_.size();
+    std::vector<bool> changed(n_areas, false);
+    for (int g = 1; g < n_dwellings_for; ++g) {
+        const std::size_t gi = at(g);
+        const std::vector<double> capacity = capacity_for_by_market(gi);
+        if (std::none_of(capacity.begin(), capacity.end(), [](double c) { return c > 0; }))
+            continue;
+        const std::vector<double> member = members_by_cell(static_cast<DwellingsFor>(g));
+        std::vector<double> members(n_markets_, 0.0);
+        for (std::size_t a = 0; a < n_areas; ++a) {
+            const std::size_t k = market_of_[a];
+            if (capacity[k] <= 0) continue;
+            const double* cells = movers_cells_.data() + a * CohortCell::size;
+            for (std::size_t c = 0; c < CohortCell::size; ++c) members[k] += cells[c] * member[c];
+        }
+        std::vector<double> taken(n_markets_ * CohortCell::size, 0.0), taken_total(n_markets_, 0.0);
+        std::vector<double> taken_by_buurt(group_market_.size(), 0.0);
+        for (std::size_t a = 0; a < n_areas; ++a) {
+            const std::size_t k = market_of_[a];
+            if (capacity[k] <= 0 || members[k] <= 0) continue;
+            const double chance = std::min(1.0, capacity[k] / members[k]);
+            double* cells = movers_cells_.data() + a * CohortCell::size;
+            for (std::size_t c = 0; c < CohortCell::size; ++c) {
+                const double placed = cells[c] * member[c] * chance;
+                if (placed <= 0) continue;
+                cells[c] -= placed;
+                taken[k * CohortCell::size + c] += placed;
+                taken_total[k] += placed;
+                taken_by_buurt[group_of_[a]] += placed;
+                changed[a] = true;
+            }
+        }
+        for (std::size_t b = 0; b < n_areas; ++b) {
+            Market& m = market_[b];
+            if (m.capacity_for[gi] <= 0) continue;
+            const std::size_t k = market_of_[b];
+            const double share = m.capacity_for[gi] / capacity[k];
+            m.movers_for[gi] = taken_total[k] * share;
+            m.in_buurt_for += taken_by_buurt[group_of_[b]] * share;
+            m.in_migrants_for[gi] = std::max(0.0, m.capacity_for[gi] - m.movers_for[gi]);
+            if (taken_total[k] <= 0) continue;
+            auto& into = movers_for_cells_[b];
+            if (into.empty()) into.assign(CohortCell::size, 0.0);
+            for (std::size_t c = 0; c < CohortCell::size; ++c)
+                into[c] += taken[k * CohortCell::size + c] * share;
+        }
+    }
+    // The ordinary movers are those left.
+    for (std::size_t a = 0; a < n_areas; ++a) {
+        if (!changed[a]) continue;
+        const std::span<const double> cells(movers_cells_.data() + a * CohortCell::size,
+                                            CohortCell::size);
+        market_[a].movers = std::accumulate(cells.begin(), cells.end(), 0.0);
+        market_[a].movers_households =
+            count_households(cells, rates_.other_households_per_other_member).total();
+    }
+}
+
+// Agent core: each moving family of the group, by the age and position of the person who
+// decided its move, draws whether it takes a place and which (moves_stream, its decider's block
+// 1 + group: the ordinary choice's block 1 is left as it was).
+void HousingMarket::draw_movers_for_groups() {
+    const std::size_t n_areas = market_.size();
+    const AgentPopulation& persons = *persons_;
+    std::vector<bool> changed(n_areas, false);
+    for (int g = 1; g < n_dwellings_for; ++g) {
+        const std::size_t gi = at(g);
+        const auto group = static_cast<DwellingsFor>(g);
+        const std::vector<double> capacity = capacity_for_by_market(gi);
+        if (std::none_of(capacity.begin(), capacity.end(), [](double c) { return c > 0; }))
+            continue;
+        auto member = [&](std::uint32_t decider) {
+            return belongs_to(group, persons.age_on_1_january(decider, year_ + 1),
+                              persons.position[decider]);
+        };
+        std::vector<double> members(n_markets_, 0.0);
+        for (std::size_t a = 0; a < n_areas; ++a) {
+            if (capacity[market_of_[a]] <= 0) continue;
+            for (const auto& [person, decider] : movers_[a])
+                if (member(decider)) members[market_of_[a]] += 1;
+            for (const auto& [newborn, decider] : newborn_movers_[a])
+                if (member(decider)) members[market_of_[a]] += 1;
+        }
+        // Per market, its areas with places for the group, with their capacity laid end to end.
+        std::vector<std::vector<std::pair<double, std::size_t>>> places(n_markets_);
+        for (std::size_t a = 0; a < n_areas; ++a) {
+            const double c = market_[a].capacity_for[gi];
+            if (c <= 0) continue;
+            auto& p = places[market_of_[a]];
+            p.push_back({(p.empty() ? 0.0 : p.back().first) + c, a});
+        }
+        auto place_of = [&](std::size_t k, std::uint32_t decider) -> std::size_t {
+            if (!member(decider)) return none;
+            const auto u =
+                random_->uniforms(moves_stream, decider, year_, static_cast<std::uint32_t>(1 + g));
+            if (u[0] >= std::min(1.0, capacity[k] / members[k])) return none;
+            const auto& p = places[k];
+            const auto it = std::upper_bound(
+                p.begin(), p.end(), u[1] * capacity[k],
+                [](double x, const std::pair<double, std::size_t>& e) { return x < e.first; });
+            return (it == p.end() ? p.back() : *it).second;
+        };
+        for (std::size_t from = 0; from < n_areas; ++from) {
+            const std::size_t k = market_of_[from];
+            if (capacity[k] <= 0 || members[k] <= 0) continue;
+            // Persons (with ids) and newborns alike: each with its family's decider.
+            auto place = [&](auto& movers, auto& incoming) {
+                std::erase_if(movers, [&](const auto& mover) {
+                    const std::size_t to = place_of(k, mover.second);
+                    if (to == none) return false;
+                    incoming[to].push_back(mover.first);
+                    market_[to].movers_for[gi] += 1;
+                    if (group_of_[to] == group_of_[from]) market_[to].in_buurt_for += 1;
+                    changed[from] = true;
+                    return true;
+                });
+            };
+            place(movers_[from], incoming_for_);
+            place(newborn_movers_[from], incoming_for_newborns_);
+        }
+        for (Market& m : market_)
+            if (m.capacity_for[gi] > 0)
+                m.in_migrants_for[gi] = std::max(0.0, m.capacity_for[gi] - m.movers_for[gi]);
+    }
+    // The ordinary movers are those left.
+    for (std::size_t a = 0; a < n_areas; ++a) {
+        if (!changed[a]) continue;
+        std::array<double, n_positions> moving{};
+        for (const auto& [person, decider] : movers_[a])
+            moving[at(index(persons.position[person]))] += 1;
+        for (const auto& [newborn, decider] : newborn_movers_[a])
+            moving[at(index(newborn.position))] += 1;
+        market_[a].movers = static_cast<double>(movers_[a].size() + newborn_movers_[a].size());
+        market_[a].movers_households =
+            households_from_positions(moving, rates_.other_households_per_other_member).total();
+    }
+}
+
 // Cohort core: the movers by cell, per municipality (for a market without vacancies), per buurt
 // of several areas, and over each buurt's divisor, per municipality.
 void HousingMarket::pool_movers_by_cell() {
@@ -593,6 +777,17 @@ void HousingMarket::draw_destinations() {
         }
         newborn_movers_[from].clear();
     }
+    // The groups' movers into the new dwellings built for them (draw_movers_for_groups).
+    for (std::size_t to = 0; to < incoming_for_.size(); ++to) {
+        incoming_[to].insert(incoming_[to].end(), incoming_for_[to].begin(),
+                             incoming_for_[to].end());
+        incoming_new_[to].insert(incoming_new_[to].end(), incoming_for_[to].begin(),
+                                 incoming_for_[to].end());
+        incoming_newborns_[to].insert(incoming_newborns_[to].end(),
+                                      incoming_for_newborns_[to].begin(),
+                                      incoming_for_newborns_[to].end());
+        incoming_in_buurt_[to] += market_[to].in_buurt_for;
+    }
 }
 
 void HousingMarket::move_to_partner(std::uint32_t person, std::size_t from, std::size_t to) {
@@ -653,9 +848,15 @@ void HousingMarket::complete(AreaStep& step) const {
             step.next[i] += movers_pool_[k * CohortCell::size + i] * m.share;
         moved_in = movers_pool_total_[k] * m.share;
     }
+    // The group's movers placed in the new dwellings built for it.
+    if (!movers_for_cells_[step.area].empty())
+        for (std::size_t i = 0; i < CohortCell::size; ++i) {
+            step.next[i] += movers_for_cells_[step.area][i];
+            moved_in += movers_for_cells_[step.area][i];
+        }
     step.migration_in += moved_in;
     step.values(moves_in_)[0] = moved_in;
-    step.values(moves_in_buurt_)[0] = m.in_buurt;
+    step.values(moves_in_buurt_)[0] = m.in_buurt + m.in_buurt_for;
     // Per area it may be negative: the municipality's admitted in-migrants are spread by room,
     // not by where they wanted to go; the sum over areas is what the stock refused.
     step.values(in_unmet_)[0] = m.wanting - m.admitted;
@@ -672,6 +873,9 @@ void HousingMarket::report_new_dwelling_residents(AreaStep& step,
         for (std::size_t i = 0; i < CohortCell::size; ++i)
             in_migrants_by_cell[i] += new_dwellings * per_weight.at(i);
     }
+    if (!movers_for_cells_[step.area].empty())
+        for (std::size_t i = 0; i < CohortCell::size; ++i)
+            in_migrants_by_cell[i] += movers_for_cells_[step.area][i];
     step.values(in_new_dwellings_)[0] = in_migrants;
     const std::span<const double> persons = in_migrants_by_cell;
     const std::span<double> by_age_sex = step.values(new_residents_);

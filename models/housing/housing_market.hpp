@@ -22,6 +22,7 @@
 //   - in-migration (models/migration/in_migration.hpp) says in begin_year how many would come,
 //     and after settle() places what the market admitted.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -38,6 +39,9 @@ namespace socialtwin {
 // Random draws of moves (agent core); never renumber.
 inline constexpr DrawStream moves_stream{.name = "moves", .number = 9};
 inline constexpr PersonYearLane moves_lane{.name = "moves", .index = 3};
+// Random draws of the in-migrants who fill new dwellings built for a group (agent core; drawn by
+// in-migration, declared here with the allocation they serve); never renumber.
+inline constexpr DrawStream dwellings_for_stream{.name = "dwellings_for", .number = 11};
 
 class HousingMarket final : public Model {
 public:
@@ -88,6 +92,9 @@ public:
         // Movers from other gemeenten of the dataset whom the gemeente they wanted refused, housed
         // here instead (all of them moves from another gemeente; part of into_stock).
         double rehoused_movers = 0;
+        // In-migrants of each group (DwellingsFor) into the new dwellings built for it: what the
+        // group's movers left of their capacity; on top of into_new_dwellings.
+        std::array<double, n_dwellings_for> into_dwellings_for{};
     };
     Admitted admitted(std::size_t area) const noexcept;
     // In-migration: the factor on an area's in-migrants of an age (at year end) over its share
@@ -164,6 +171,13 @@ private:
         double new_movers = 0;  // [persons] expected movers into the new dwellings
         double new_filled = 0;  // [persons] in-migrants into the new dwellings (the rest)
         double in_buurt = 0;    // [persons] expected movers from the area's own buurt
+        // New dwellings for a group (construction[].for), indexed by DwellingsFor: the persons
+        // they take, the group's movers placed there by settle() (expected in the cohort core,
+        // drawn in the agent core), and the in-migrants of the group for the rest.
+        std::array<double, n_dwellings_for> capacity_for{};
+        std::array<double, n_dwellings_for> movers_for{};
+        std::array<double, n_dwellings_for> in_migrants_for{};
+        double in_buurt_for = 0;  // [persons] of movers_for from the area's own buurt
     };
     mutable std::vector<Market> market_;
     // Movers between areas. Cohort core: by cell per area, and their sum over areas after
@@ -217,6 +231,11 @@ private:
     // its own buurt (drawn in settle()).
     std::vector<std::vector<std::uint32_t>> incoming_new_;
     std::vector<double> incoming_in_buurt_;
+    // New dwellings for a group: per area, the movers placed in them by settle() before the
+    // ordinary choice (cohort core: by cell, empty where none; agent core: persons and newborns).
+    std::vector<std::vector<double>> movers_for_cells_;
+    std::vector<std::vector<std::uint32_t>> incoming_for_;
+    std::vector<std::vector<Arrival>> incoming_for_newborns_;
     std::span<const double> group_pool(std::size_t group) const;
     const RandomStreams* random_ = nullptr;  // agent core: this replicate's streams
     AgentPopulation* persons_ = nullptr;     // agent core: the persons (for settle())
@@ -250,6 +269,12 @@ private:
         std::vector<double> movers_into_new_households;
     };
     void pool_moves_between_gemeenten();
+    // Movers of each group into the new dwellings built for it, before anyone else chooses:
+    // they leave the ordinary movers (docs/model.md, "Allocation of new construction").
+    void place_movers_for_groups();
+    void draw_movers_for_groups();
+    // Per market, the capacity [persons] of this year's new dwellings for a group.
+    std::vector<double> capacity_for_by_market(std::size_t group) const;
     void net_room_within_buurten();
     Totals add_up_vacancies_and_movers();
     void divide_by_buurt(Totals& totals);

@@ -193,11 +193,48 @@ void InMigrationModel::complete(AreaStep& step) const {
             immigrants += persons * immigrant_share(step.area, s, a);
         }
     }
+    // In-migrants of a group into the new dwellings built for it: the flows' profile among the
+    // group's members.
+    const HousingMarket::Admitted admitted = market_.admitted(step.area);
+    double into_new = admitted.into_new_dwellings;
+    for (int g = 1; g < n_dwellings_for; ++g) {
+        const double persons = admitted.into_dwellings_for[at(g)];
+        if (persons <= 0) continue;
+        const std::vector<double> weights = group_profile(step.area, static_cast<DwellingsFor>(g));
+        const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+        if (total <= 0) continue;  // no in-migrant of the group: the places stay vacant
+        for (int s = 0; s < n_sexes; ++s)
+            for (int a = 0; a < n_ages; ++a)
+                for (int p = 0; p < n_positions; ++p) {
+                    const double n = persons * weights[cell(s, a, p)] / total;
+                    if (n == 0) continue;
+                    step.next[cell(s, a, p)] += n;
+                    into_new_by_cell[cell(s, a, p)] += n;
+                    immigrants += n * immigrant_share(step.area, s, a);
+                }
+        arrived += persons;
+        into_new += persons;
+    }
     step.migration_in += arrived;
     step.values(immigration_)[0] = immigrants;
     step.values(moves_in_)[0] = arrived - immigrants;
-    market_.report_new_dwelling_residents(step, into_new_by_cell,
-                                          market_.admitted(step.area).into_new_dwellings);
+    market_.report_new_dwelling_residents(step, into_new_by_cell, into_new);
+}
+
+// The in-migrants of the area by cell, among the members of `group` only: the flows' profile by
+// sex and age times the arrival positions, where the group's test holds (not normalised).
+std::vector<double> InMigrationModel::group_profile(std::size_t area, DwellingsFor group) const {
+    std::vector<double> weights(CohortCell::size, 0.0);
+    const auto& positions = arrival_positions_[groups_.group_of_area[area]];
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a) {
+            const double by_age = profile(area, s, a);
+            if (by_age <= 0) continue;
+            for (int p = 0; p < n_positions; ++p)
+                if (belongs_to(group, a, static_cast<Position>(p)))
+                    weights[cell(s, a, p)] = by_age * positions[at(s)][at(a)][at(p)];
+        }
+    return weights;
 }
 
 // In-migrants: a whole number with the expected total, then each one's sex and age drawn from
@@ -212,7 +249,7 @@ void InMigrationModel::complete(AgentAreaStep& step) const {
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
             cumulative[at(s * n_ages + a)] = total += in_migrants(here, s, a);
-    const std::uint32_t n =
+    std::uint32_t n =
         draw_count(total, step.random.uniforms(migration_in_stream, area, year, 0)[0]);
     std::vector<double> into_new_by_cell;  // allocated for the first who moves into one
     double into_new = 0, immigrants = 0;
@@ -233,6 +270,40 @@ void InMigrationModel::complete(AgentAreaStep& step) const {
         }
         if (u[3] < immigrant_share(here, s, a)) immigrants += 1;
     }
+    // In-migrants of a group into the new dwellings built for it (their own stream: the draws
+    // above stay as they were), each drawn by sex, age and position among the group's members.
+    const HousingMarket::Admitted admitted = market_.admitted(here);
+    std::uint32_t n_for = 0;
+    for (int g = 1; g < n_dwellings_for; ++g) {
+        const double expected = admitted.into_dwellings_for[at(g)];
+        if (expected <= 0) continue;
+        std::vector<double> by_cell = group_profile(here, static_cast<DwellingsFor>(g));
+        std::partial_sum(by_cell.begin(), by_cell.end(), by_cell.begin());
+        const double weight = by_cell.back();
+        if (weight <= 0) continue;  // no in-migrant of the group: the places stay vacant
+        // Blocks of the stream: (group << 24) + k, k = 0 for the count, 1.. for the persons.
+        const std::uint32_t first = static_cast<std::uint32_t>(g) << 24;
+        const std::uint32_t count =
+            draw_count(expected, step.random.uniforms(dwellings_for_stream, area, year, first)[0]);
+        for (std::uint32_t k = 0; k < count; ++k) {
+            const auto u = step.random.uniforms(dwellings_for_stream, area, year, first + 1 + k);
+            const auto drawn =
+                std::min(static_cast<std::size_t>(
+                             std::upper_bound(by_cell.begin(), by_cell.end(), u[0] * weight) -
+                             by_cell.begin()),
+                         static_cast<std::size_t>(CohortCell::size - 1));
+            const int s = static_cast<int>(drawn) / (n_ages * n_positions);
+            const int a = static_cast<int>(drawn) / n_positions % n_ages;
+            const auto position = static_cast<Position>(static_cast<int>(drawn) % n_positions);
+            step.arrivals.push_back({year - a, static_cast<Sex>(s), position, no_person});
+            if (into_new_by_cell.empty()) into_new_by_cell.assign(CohortCell::size, 0.0);
+            into_new_by_cell[drawn] += 1;
+            if (u[1] < immigrant_share(here, s, a)) immigrants += 1;
+        }
+        n_for += count;
+    }
+    n += n_for;
+    into_new += n_for;
     step.counts.migration_in += n;
     step.counts.values(immigration_)[0] = immigrants;
     step.counts.values(moves_in_)[0] = n - immigrants;

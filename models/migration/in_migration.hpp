@@ -78,6 +78,7 @@ private:
     double profile(std::size_t area, int sex, int age) const noexcept;
     // Movers from other gemeenten by sex and age, as shares (for the movers the market rehoused).
     double mover_profile(std::size_t area, int sex, int age) const noexcept;
+    std::vector<double> group_profile(std::size_t area, DwellingsFor group) const;
     IndicatorId immigration_{}, moves_in_{};
 };
 

@@ -30,6 +30,7 @@ TEST(Registry, StreamNumbersAndLanesAreTheOnesResultsWereDrawnWith) {
                                                              {"synthesis", 8},
                                                              {"moves", 9},
                                                              {"person_year", 10},
+                                                             {"dwellings_for", 11},
                                                              {"alignment_out", 40},
                                                              {"alignment_arrivals_out", 41},
                                                              {"alignment_in", 42},

@@ -53,6 +53,30 @@ TEST_F(Programme, DemolitionIsCountedApartFromNewDwellingsAndTakesNoResidents) {
     EXPECT_DOUBLE_EQ(year.demolished, 15);
 }
 
+TEST_F(Programme, DwellingsForAGroupAreCountedApartFromThoseForAnyone) {
+    ConstructionProject seniors = project("A0", 2020, 800, 1.4);
+    seniors.intended_for = "seniors";
+    ConstructionProject students = project("A0", 2020, 100, 1);
+    students.intended_for = "students";
+    ConstructionProject anyone = project("A0", 2020, 50, 2);
+    anyone.intended_for = "any";
+    scenario.construction = {seniors, students, anyone, project("A0", 2020, 10, 2)};
+    const ConstructionYear year = read().in_year(0, 2020);
+    EXPECT_DOUBLE_EQ(year.new_dwellings, 60);
+    EXPECT_DOUBLE_EQ(year.new_capacity, 120);
+    const auto at = [](DwellingsFor g) { return static_cast<std::size_t>(g); };
+    EXPECT_DOUBLE_EQ(year.new_dwellings_for[at(DwellingsFor::seniors)], 800);
+    EXPECT_DOUBLE_EQ(year.new_capacity_for[at(DwellingsFor::seniors)], 1120);
+    EXPECT_DOUBLE_EQ(year.new_capacity_for[at(DwellingsFor::students)], 100);
+    EXPECT_DOUBLE_EQ(year.new_capacity_for[at(DwellingsFor::any)], 0);
+    EXPECT_TRUE(year.has_dwellings_for_groups());
+    EXPECT_FALSE(read().in_year(1, 2020).has_dwellings_for_groups());
+    // The stock counts them all alike.
+    double built = 0;
+    for (const StockChange& change : read().changes(0, 2020)) built += change.dwellings;
+    EXPECT_DOUBLE_EQ(built, 960);
+}
+
 TEST_F(Programme, TheStockChangesKeepTheScenariosOrderTypeAndTenure) {
     ConstructionProject single = project("A0", 2020, 5);
     single.type = DwellingType::single_family;
