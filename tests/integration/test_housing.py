@@ -175,12 +175,21 @@ def test_the_cores_agree_on_who_moves_into_senior_flats(flats):
     assert agent_in == pytest.approx(cohort_in, rel=0.15)
 
 
-def test_an_unknown_group_exits_2_with_place_and_suggestion(socialtwin):
-    result = socialtwin("run", SCENARIOS / "bad_dwellings_for.yaml", "--core", "cohort",
-                        "-o", "/nonexistent/never.h5", check=False)
+def test_an_unknown_group_exits_2_with_place_and_suggestion(socialtwin, tmp_path):
+    # Written here, not kept among tests/integration/scenarios: those must all be valid.
+    bad = tmp_path / "bad_dwellings_for.yaml"
+    bad.write_text(f"extends: {SENIOR_FLATS}\n"
+                   "construction:\n"
+                   "  - year: 2020\n"
+                   "    area: 2531NA\n"
+                   "    dwellings: 800\n"
+                   "    for: senoirs\n")
+    result = socialtwin("run", bad, "--core", "cohort", "-o", tmp_path / "never.h5",
+                        check=False)
     assert result.returncode == 2
+    assert not (tmp_path / "never.h5").exists()
     message = result.stdout + result.stderr
-    assert "bad_dwellings_for.yaml:8:10" in message
+    assert "bad_dwellings_for.yaml:6:10" in message
     assert "construction[0].for" in message
     assert "seniors" in message  # did you mean
 
