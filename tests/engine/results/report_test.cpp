@@ -2,10 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <fstream>
-#include <regex>
 #include <sstream>
+#include <string_view>
 
 #include "engine/core/errors.hpp"
 #include "support/result_fixture.hpp"
@@ -50,6 +51,27 @@ protected:
         return o;
     }
 };
+
+// Whether an attribute src= or href= points at http(s): (the report must open offline). Plain
+// string search: std::regex trips GCC 12's -Wmaybe-uninitialized under ASan at -O2.
+bool refers_to_the_web(const std::string& html) {
+    for (const std::string_view attribute : {"src", "href"}) {
+        for (std::size_t at = html.find(attribute); at != std::string::npos;
+             at = html.find(attribute, at + 1)) {
+            std::size_t i = at + attribute.size();
+            const auto skip_spaces = [&] {
+                while (i < html.size() && std::isspace(static_cast<unsigned char>(html[i]))) ++i;
+            };
+            skip_spaces();
+            if (i >= html.size() || html[i] != '=') continue;
+            ++i;
+            skip_spaces();
+            if (i < html.size() && (html[i] == '"' || html[i] == '\'')) ++i;
+            if (html.compare(i, 5, "http:") == 0 || html.compare(i, 6, "https:") == 0) return true;
+        }
+    }
+    return false;
+}
 
 TEST_F(ReportTest, HeadlineTableGivesTheScenarioMinusTheBaselineInDutchNumbers) {
     const std::string html = report_html(options());
@@ -99,7 +121,9 @@ TEST_F(ReportTest, SaysWhatEachScenarioAssumes) {
 
 TEST_F(ReportTest, IsSelfContainedWithoutScriptsOrExternalReferences) {
     const std::string html = report_html(options());
-    EXPECT_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=\s*["']?https?:)")));
+    EXPECT_FALSE(refers_to_the_web(html));
+    ASSERT_TRUE(refers_to_the_web("<a href = 'https://cbs.nl'>"));  // the check itself catches
+    ASSERT_TRUE(refers_to_the_web("<img src=http://x/y.png>"));
     EXPECT_EQ(html.find("url("), std::string::npos);
     EXPECT_EQ(html.find("<script"), std::string::npos);
     EXPECT_EQ(html.find("<img"), std::string::npos);
