@@ -11,8 +11,11 @@ missing.
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(os.environ.get("SOCIALTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
@@ -76,7 +79,6 @@ def report(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     options = webdriver.ChromeOptions()
     for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--window-size=1440,1800", "--hide-scrollbars"):
@@ -84,9 +86,33 @@ def browser():
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     options.binary_location = binary
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    # chromedriver is started here rather than by selenium, whose Service gives it 30 s to answer:
+    # on a fresh Debian root with two sanitizer builds beside, it once did not, and the test
+    # failed without saying why. Here it has two minutes, and its own log is shown if it fails.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tempfile.NamedTemporaryFile(prefix="chromedriver.", suffix=".log", delete=False)
+    driver_process = subprocess.Popen([shutil.which("chromedriver"), f"--port={port}",
+                                       f"--log-path={log.name}"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if driver_process.poll() is not None or time.monotonic() > deadline:
+                driver_process.kill()
+                pytest.fail(f"chromedriver did not answer on port {port} (exit "
+                            f"{driver_process.poll()}); its log:\n{open(log.name).read()[-3000:]}")
+            time.sleep(0.5)
+    driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
     yield driver
     driver.quit()
+    driver_process.terminate()
+    driver_process.wait(timeout=30)
+    os.unlink(log.name)
 
 
 def test_every_chart_is_drawn_with_no_script_error(report, browser):
