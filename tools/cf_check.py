@@ -92,27 +92,37 @@ def is_scale(dataset):
     return text(dataset.attrs.get("CLASS")) == "DIMENSION_SCALE"
 
 
+# Object paths by object, filled once per file from visititems: h5py's `.name` asks HDF5 for a
+# path (H5Iget_name), which searches the file and cost most of a check on a large result.
+_paths = {}
+
+
+def path_of(item):
+    found = _paths.get(item.id)
+    return found if found is not None else item.name
+
+
 def dimensions(dataset):
     """The dimension names of a variable: its own name for a scale, else the attached scales'."""
     if is_scale(dataset):
-        return (dataset.name.rsplit("/", 1)[-1],)
+        return (path_of(dataset).rsplit("/", 1)[-1],)
     names = []
     for axis, dim in enumerate(dataset.dims):
         scales = list(dim.values())
-        names.append(scales[0].name.rsplit("/", 1)[-1] if scales else f"phony_dim_{axis}")
+        names.append(path_of(scales[0]).rsplit("/", 1)[-1] if scales else f"phony_dim_{axis}")
     return tuple(names)
 
 
 def lookup(dataset, name):
     """`name` in the variable's group or an enclosing one (CF 2.7's search by proximity)."""
-    group = dataset.parent
+    group = path_of(dataset).rsplit("/", 1)[0] or "/"
     while True:
-        found = group.get(name)
+        found = dataset.file.get(f"{group.rstrip('/')}/{name}")
         if isinstance(found, h5py.Dataset):
             return found
-        if group.name == "/":
+        if group == "/":
             return None
-        group = group.parent
+        group = group.rsplit("/", 1)[0] or "/"
 
 
 def holds_nan(dataset):
@@ -127,7 +137,7 @@ def holds_nan(dataset):
 
 def check_variable(dataset, units_parser, report):
     attrs = dataset.attrs
-    name = dataset.name
+    name = path_of(dataset)
     if "long_name" not in attrs and "standard_name" not in attrs:
         report(name, "long_name", "neither long_name nor standard_name")
     units = attrs.get("units")
@@ -182,10 +192,17 @@ def check_file(path, units_parser):
             if not (text(f.attrs.get(attribute)) or "").strip():
                 report("/", "title", f"no global attribute {attribute}")
         variables = []
-        f.visititems(lambda _, item: variables.append(item)
-                     if isinstance(item, h5py.Dataset) and not is_phony(item) else None)
+
+        def visit(path, item):
+            _paths[item.id] = "/" + path
+            if isinstance(item, h5py.Dataset) and not is_phony(item):
+                variables.append(item)
+
+        _paths.clear()
+        f.visititems(visit)
         for dataset in variables:
             check_variable(dataset, units_parser, report)
+        _paths.clear()
     return findings
 
 
