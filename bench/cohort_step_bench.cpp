@@ -30,12 +30,15 @@ Scaled scaled(int copies) {
     std::vector<std::string> codes;
     Scaled s;
     s.base.year = d.base.year;
+    const std::vector<double> one_copy = d.base.persons.dense();
+    std::vector<double> persons;
     for (int c = 0; c < copies; ++c) {
         for (const auto& code : d.areas.codes()) codes.push_back(code + "#" + std::to_string(c));
-        s.base.persons.insert(s.base.persons.end(), d.base.persons.begin(), d.base.persons.end());
+        persons.insert(persons.end(), one_copy.begin(), one_copy.end());
         s.base.dwellings.insert(s.base.dwellings.end(), d.base.dwellings.begin(),
                                 d.base.dwellings.end());
     }
+    s.base.persons = AreaCells::from_dense(persons);
     s.areas = AreaTable("pc6", std::move(codes));
     return s;
 }

@@ -20,27 +20,28 @@ constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
 AgentPopulation synthesise_population(const BasePopulation& base, std::size_t n_areas,
                                       std::uint64_t seed) {
     AgentPopulation persons;
-    double total = 0;
-    for (double n : base.persons) total += n;
-    persons.reserve(static_cast<std::size_t>(total * 1.1));
+    if (base.persons.n_areas() != n_areas)
+        throw std::logic_error("synthesise_population: base population does not match the areas");
+    persons.reserve(static_cast<std::size_t>(base.persons.total() * 1.1));
     const RandomStreams random(seed, 0);
+    // Area by area, cell by cell in the CohortCell order (sex, age, position): only filled
+    // cells draw, so skipping the empty ones changes no draw.
     for (std::size_t area = 0; area < n_areas; ++area) {
-        for (int s = 0; s < n_sexes; ++s) {
-            for (int a = 0; a < n_ages; ++a) {
-                for (int p = 0; p < n_positions; ++p) {
-                    const auto cell = at(CohortCell::offset(s, a, p));
-                    const double expected = base.persons[area * CohortCell::size + cell];
-                    if (expected <= 0) continue;
-                    const double whole = std::floor(expected);
-                    const double u =
-                        random.uniforms(synthesis_stream, static_cast<std::uint32_t>(area),
-                                        base.year, static_cast<std::uint32_t>(cell))[0];
-                    const auto n = static_cast<std::size_t>(whole) + (u < expected - whole ? 1 : 0);
-                    for (std::size_t k = 0; k < n; ++k)
-                        persons.add(base.year - 1 - a, static_cast<Sex>(s),
-                                    static_cast<Position>(p), static_cast<std::uint32_t>(area));
-                }
-            }
+        const auto cells = base.persons.cells(area);
+        const auto counts = base.persons.persons(area);
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            const double expected = counts[i];
+            if (expected <= 0) continue;
+            const int cell = cells[i];
+            const double whole = std::floor(expected);
+            const double u = random.uniforms(synthesis_stream, static_cast<std::uint32_t>(area),
+                                             base.year, static_cast<std::uint32_t>(cell))[0];
+            const auto n = static_cast<std::size_t>(whole) + (u < expected - whole ? 1 : 0);
+            for (std::size_t k = 0; k < n; ++k)
+                persons.add(base.year - 1 - CohortCell::age_of(cell),
+                            static_cast<Sex>(CohortCell::sex_of(cell)),
+                            static_cast<Position>(CohortCell::position_of(cell)),
+                            static_cast<std::uint32_t>(area));
         }
     }
     return persons;
@@ -65,7 +66,8 @@ AgentProjection::AgentProjection(const Scenario& scenario, const AreaTable& area
       settings_(settings),
       accounts_(catalog_),
       driver_(scenario_, std::move(models), catalog_) {
-    if ((!settings_.start_population && base_.persons.size() != areas_.size() * CohortCell::size) ||
+    base_.persons.done();  // cells a caller added and did not sort in yet
+    if ((!settings_.start_population && base_.persons.n_areas() != areas_.size()) ||
         base_.dwellings.size() != areas_.size())
         throw std::logic_error("base population does not match the area table");
     if (settings_.replicates < 1) throw std::logic_error("at least one replicate");
@@ -111,7 +113,7 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         const RandomStreams random(scenario_.seed, static_cast<std::uint32_t>(replicate));
         RunContext context{&scenario_,      &areas_, base_.year, last_year, base_positions,
                            base_.dwellings, true,    &random,    &persons_};
-        context.base_cells = base_.persons;
+        context.base_cells = &base_.persons;
         driver_.begin_run(context);
 
         for (int year = base_.year; year <= last_year; ++year) {

@@ -43,8 +43,9 @@ CohortProjection::CohortProjection(const Scenario& scenario, const AreaTable& ar
       settings_(settings),
       accounts_(catalog_),
       driver_(scenario_, std::move(models), catalog_) {
+    base_.persons.done();  // cells a caller added and did not sort in yet
     const std::size_t n = areas_.size();
-    if (base_.persons.size() != n * CohortCell::size || base_.dwellings.size() != n)
+    if (base_.persons.n_areas() != n || base_.dwellings.size() != n)
         throw std::logic_error("base population does not match the area table");
     if (scenario_.horizon < 1) throw std::logic_error("horizon must be at least one year");
 }
@@ -60,13 +61,13 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     run.metadata = metadata;
     for (Observer* o : observers) o->on_start(run);
 
-    const std::vector<double> base_positions = positions_by_area(base_.persons, areas_.size());
+    const std::vector<double> base_positions = positions_by_area(base_.persons);
     RunContext context{&scenario_,     &areas_,        base_.year, base_.year + scenario_.horizon,
                        base_positions, base_.dwellings};
-    context.base_cells = base_.persons;
+    context.base_cells = &base_.persons;
     driver_.begin_run(context);
 
-    start_ = base_.persons;
+    start_ = base_.persons.dense();
     next_.assign(start_.size(), 0.0);
     dwellings_start_ = base_.dwellings;
     dwellings_next_ = dwellings_start_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/core/accounts.hpp"
+#include "engine/core/area_cells.hpp"
 #include "engine/core/area_table.hpp"
 #include "engine/core/model.hpp"
 #include "engine/core/observer.hpp"
@@ -20,7 +21,7 @@ namespace socialtwin {
 // Persons and dwellings per area on 1 January of the base year.
 struct BasePopulation {
     int year = 0;
-    std::vector<double> persons;    // areas x CohortCell::size
+    AreaCells persons;              // persons by area and cell, the filled cells only
     std::vector<double> dwellings;  // [dwellings] per area
     // [years] mean age gap of partners, the man older: the agent core pairs its partners at it
     // (engine/core/kinship.hpp); the dataset takes it from its rate set (RateSet::partner_age_gap)

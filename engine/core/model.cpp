@@ -53,4 +53,16 @@ std::vector<double> positions_by_area(std::span<const double> persons, std::size
     return positions;
 }
 
+std::vector<double> positions_by_area(const AreaCells& persons) {
+    std::vector<double> positions(persons.n_areas() * n_positions, 0.0);
+    for (std::size_t a = 0; a < persons.n_areas(); ++a) {
+        const auto cells = persons.cells(a);
+        const auto counts = persons.persons(a);
+        for (std::size_t i = 0; i < cells.size(); ++i)
+            positions[a * n_positions +
+                      static_cast<std::size_t>(CohortCell::position_of(cells[i]))] += counts[i];
+    }
+    return positions;
+}
+
 }  // namespace socialtwin

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/core/agent_population.hpp"
+#include "engine/core/area_cells.hpp"
 #include "engine/core/area_table.hpp"
 #include "engine/core/indicators.hpp"
 #include "engine/core/observer.hpp"
@@ -108,6 +109,7 @@ struct AgentAreaStep {
 
 // Persons by household position per area (areas x n_positions) from per-area cohort counts.
 std::vector<double> positions_by_area(std::span<const double> persons, std::size_t n_areas);
+std::vector<double> positions_by_area(const AreaCells& persons);
 
 // Facts a model may need about the whole run, available from begin_run on.
 struct RunContext {
@@ -125,9 +127,10 @@ struct RunContext {
     // Every indicator of the run, all models' declarations done: where a model finds the ids
     // of the indicators it needs (Model::needs).
     const IndicatorCatalog* catalog = nullptr;
-    // The base population as expected counts, areas x CohortCell::size, the same in both cores
-    // (the agent core's persons are drawn from it): for calibrations both cores must share.
-    std::span<const double> base_cells{};
+    // The base population as expected counts by area and cell, the same in both cores (the
+    // agent core's persons are drawn from it): for calibrations both cores must share. Null
+    // when the run has none (a saved start population, some tests).
+    const AreaCells* base_cells = nullptr;
 };
 
 // An indicator a model reads that another model fills, and that model (its name()).

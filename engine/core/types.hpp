@@ -57,6 +57,10 @@ struct CohortCell {
     static constexpr int offset(int sex, int age, int position) noexcept {
         return (sex * n_ages + age) * n_positions + position;
     }
+    // A cell's sex, age and position (the inverse of offset).
+    static constexpr int sex_of(int cell) noexcept { return cell / (n_ages * n_positions); }
+    static constexpr int age_of(int cell) noexcept { return cell / n_positions % n_ages; }
+    static constexpr int position_of(int cell) noexcept { return cell % n_positions; }
 };
 
 }  // namespace socialtwin

@@ -845,7 +845,7 @@ Dataset load_dataset(const fs::path& dir) {
     std::vector<std::string> pop_columns{"area", "sex", "age"};
     for (auto c : position_columns) pop_columns.emplace_back(c);
     CsvTable pop = read_csv(dir / "population.csv", pop_columns);
-    d.base.persons.assign(codes.size() * CohortCell::size, 0.0);
+    d.base.persons = AreaCells(codes.size());
     const auto area_col = pop.column("area"), sex_col = pop.column("sex"),
                age_col = pop.column("age");
     std::array<CsvColumn, n_positions> position_cols{};
@@ -860,11 +860,12 @@ Dataset load_dataset(const fs::path& dir) {
         for (int p = 0; p < n_positions; ++p) {
             const auto persons = pop.whole_number(row, position_cols[at(p)], 0, 10'000'000);
             if (area)
-                d.base.persons[*area * CohortCell::size + at(CohortCell::offset(s, a, p))] +=
-                    static_cast<double>(persons);
+                d.base.persons.add(*area, CohortCell::offset(s, a, p),
+                                   static_cast<double>(persons));
         }
     }
     pop.throw_if_problems();
+    d.base.persons.done();
     read_facilities(dir / "facilities.csv", "", d);
     read_facilities(dir / "nursing_homes.csv", "nursing_home", d);
     read_dwelling_types(dir, d);

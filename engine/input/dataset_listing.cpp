@@ -33,12 +33,9 @@ std::string grouped(double value) {
 }
 
 std::vector<double> inhabitants_per_area(const Dataset& dataset) {
-    const std::size_t cells = CohortCell::size;
     std::vector<double> per_area(dataset.areas.size(), 0.0);
-    for (std::size_t a = 0; a < per_area.size(); ++a) {
-        const auto from = dataset.base.persons.begin() + static_cast<long>(a * cells);
-        per_area[a] = std::accumulate(from, from + static_cast<long>(cells), 0.0);
-    }
+    for (std::size_t a = 0; a < per_area.size(); ++a)
+        per_area[a] = dataset.base.persons.area_total(a);
     return per_area;
 }
 

@@ -99,7 +99,7 @@ void HouseholdPositionsModel::begin_run(const RunContext& run) {
     base_persons_.clear();
     if (run.areas == nullptr) return;
     const std::size_t n_areas = run.areas->size();
-    if (n_areas == 0 || run.base_cells.size() < n_areas * CohortCell::size) return;
+    if (n_areas == 0 || !run.base_cells || run.base_cells->n_areas() < n_areas) return;
 
     for (auto& by_age : baseline_)
         for (auto& m : by_age)
@@ -111,9 +111,12 @@ void HouseholdPositionsModel::begin_run(const RunContext& run) {
     gemeente_of_ = run.areas->groups("gemeente");
     base_persons_.resize(*std::max_element(gemeente_of_.begin(), gemeente_of_.end()) + 1);
     for (auto& cells : base_persons_) cells.fill(0.0);
-    for (std::size_t a = 0; a < n_areas; ++a)
-        for (std::size_t c = 0; c < CohortCell::size; ++c)
-            base_persons_[gemeente_of_[a]][c] += run.base_cells[a * CohortCell::size + c];
+    for (std::size_t a = 0; a < n_areas; ++a) {
+        const auto cells = run.base_cells->cells(a);
+        const auto persons = run.base_cells->persons(a);
+        for (std::size_t i = 0; i < cells.size(); ++i)
+            base_persons_[gemeente_of_[a]][cells[i]] += persons[i];
+    }
     local_mix_.resize(base_persons_.size());
 }
 

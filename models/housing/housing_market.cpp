@@ -150,13 +150,14 @@ void HousingMarket::begin_run(const RunContext& run) {
     // docs/validation.md: median error 1.80% with it, 1.43% without; every gemeente unchanged).
     // Where students and young adults live (settling_factor()): the base year's persons 18-24.
     base_young_adults_.assign(n_areas, 0.0);
-    if (run.base_cells.size() >= n_areas * CohortCell::size)
-        for (std::size_t a = 0; a < n_areas; ++a)
-            for (int s = 0; s < n_sexes; ++s)
-                for (int age = 18; age <= 24; ++age)
-                    for (int p = 0; p < n_positions; ++p)
-                        base_young_adults_[a] +=
-                            run.base_cells[a * CohortCell::size + cell(s, age, p)];
+    if (run.base_cells && run.base_cells->n_areas() >= n_areas)
+        for (std::size_t a = 0; a < n_areas; ++a) {
+            const auto cells = run.base_cells->cells(a);
+            const auto persons = run.base_cells->persons(a);
+            for (std::size_t i = 0; i < cells.size(); ++i)
+                if (const int age = CohortCell::age_of(cells[i]); age >= 18 && age <= 24)
+                    base_young_adults_[a] += persons[i];
+        }
     // A vacancy is taken by a household like the area's (a family home by a family, a flat by
     // one or two): an area's vacancies weigh in the movers' choice by its base year's persons
     // per household over its municipality's. Counted as households alone, every vacancy took

@@ -33,17 +33,16 @@ GemeenteGroups gemeente_groups(const AreaTable& areas, const RateSet& rates) {
 }
 
 std::vector<BySexAge<double>> base_population_by_group(const GemeenteGroups& groups,
-                                                       std::span<const double> base_cells) {
+                                                       const AreaCells* base_cells) {
     std::vector<BySexAge<double>> population(groups.size(), BySexAge<double>{});
     const std::size_t n_areas = groups.group_of_area.size();
-    if (base_cells.size() < n_areas * CohortCell::size) return population;
+    if (!base_cells || base_cells->n_areas() < n_areas) return population;
     for (std::size_t area = 0; area < n_areas; ++area) {
         BySexAge<double>& into = population[groups.group_of_area[area]];
-        const double* cells = base_cells.data() + area * CohortCell::size;
-        for (int s = 0; s < n_sexes; ++s)
-            for (int a = 0; a < n_ages; ++a)
-                for (int p = 0; p < n_positions; ++p)
-                    into[at(s)][at(a)] += cells[CohortCell::offset(s, a, p)];
+        const auto cells = base_cells->cells(area);
+        const auto persons = base_cells->persons(area);
+        for (std::size_t i = 0; i < cells.size(); ++i)
+            into[at(CohortCell::sex_of(cells[i]))][at(CohortCell::age_of(cells[i]))] += persons[i];
     }
     return population;
 }

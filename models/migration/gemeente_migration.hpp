@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/core/area_cells.hpp"
 #include "engine/core/area_table.hpp"
 #include "models/rate_set.hpp"
 
@@ -29,7 +30,7 @@ GemeenteGroups gemeente_groups(const AreaTable& areas, const RateSet& rates);
 // The base population of each group by sex and age [persons], from the base cells (areas x
 // CohortCell::size).
 std::vector<BySexAge<double>> base_population_by_group(const GemeenteGroups& groups,
-                                                       std::span<const double> base_cells);
+                                                       const AreaCells* base_cells);
 
 // A group's age profiles of the moves between gemeenten: the rate set's, times its gemeente's
 // age factors (migration_age_by_gemeente.csv) where it has a row. The moves-out probabilities

@@ -55,14 +55,16 @@ void InMigrationModel::begin_run(const RunContext& run) {
             inhabitants_[g] += std::accumulate(by_age.begin(), by_age.end(), 0.0);
     arrival_positions_.assign(groups_.size(), rates_.position_shares);
     const std::size_t n_areas = groups_.group_of_area.size();
-    if (run.base_cells.size() >= n_areas * CohortCell::size) {
+    if (run.base_cells && run.base_cells->n_areas() >= n_areas) {
         std::vector<BySexAge<PositionShares>> persons(groups_.size(), BySexAge<PositionShares>{});
-        for (std::size_t area = 0; area < n_areas; ++area)
-            for (int s = 0; s < n_sexes; ++s)
-                for (int a = 0; a < n_ages; ++a)
-                    for (int p = 0; p < n_positions; ++p)
-                        persons[groups_.group_of_area[area]][at(s)][at(a)][at(p)] +=
-                            run.base_cells[area * CohortCell::size + cell(s, a, p)];
+        for (std::size_t area = 0; area < n_areas; ++area) {
+            const auto cells = run.base_cells->cells(area);
+            const auto counts = run.base_cells->persons(area);
+            auto& into = persons[groups_.group_of_area[area]];
+            for (std::size_t i = 0; i < cells.size(); ++i)
+                into[at(CohortCell::sex_of(cells[i]))][at(CohortCell::age_of(cells[i]))]
+                    [at(CohortCell::position_of(cells[i]))] += counts[i];
+        }
         constexpr double min_persons = 20;  // [persons] of one sex and age in the group
         for (std::size_t g = 0; g < groups_.size(); ++g)
             for (int s = 0; s < n_sexes; ++s)

@@ -23,6 +23,7 @@ struct OneArea {
     std::vector<double> next = std::vector<double>(CohortCell::size, 0.0);
     std::vector<double> base_dwellings = {100.0};
     std::vector<double> base_positions;
+    AreaCells base_cells;
     double births = 0, deaths = 0, in = 0, out = 0;
     double dwellings_start = 100, dwellings_next = 100;
 
@@ -34,7 +35,8 @@ struct OneArea {
         model.declare_indicators(catalog);
         base_positions = positions_by_area(start, 1);
         RunContext context{&scenario, &areas, 2019, 2049, base_positions, base_dwellings};
-        context.base_cells = start;  // the base population is 1 January's
+        base_cells = AreaCells::from_dense(start);  // the base population is 1 January's
+        context.base_cells = &base_cells;
         model.begin_run(context);
         model.begin_year(year);
         YearResults results(catalog, 1);
@@ -57,7 +59,8 @@ struct OneArea {
             model->declare_indicators(catalog);
         }
         RunContext context{&scenario, &areas, 2019, 2049, base_positions, base_dwellings};
-        context.base_cells = start;
+        base_cells = AreaCells::from_dense(start);
+        context.base_cells = &base_cells;
         for (const auto& model : models) model->begin_run(context);
         for (const auto& model : models) model->begin_year(year);
         YearResults results(catalog, 1);

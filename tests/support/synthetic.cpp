@@ -66,14 +66,15 @@ AreaTable synthetic_areas(std::size_t n) {
 BasePopulation synthetic_population(const RateSet& rates, std::size_t n_areas, int year) {
     BasePopulation base;
     base.year = year;
-    base.persons.assign(n_areas * CohortCell::size, 0.0);
+    base.persons = AreaCells(n_areas);
     base.dwellings.assign(n_areas, 900.0);
     for (std::size_t area = 0; area < n_areas; ++area)
         for (int s = 0; s < n_sexes; ++s)
             for (int a = 0; a <= 90; ++a)
                 for (int p = 0; p < n_positions; ++p)
-                    base.persons[area * CohortCell::size + at(CohortCell::offset(s, a, p))] =
-                        10.0 * rates.position_shares[at(s)][at(a)][at(p)];
+                    base.persons.add(area, CohortCell::offset(s, a, p),
+                                     10.0 * rates.position_shares[at(s)][at(a)][at(p)]);
+    base.persons.done();
     return base;
 }
 

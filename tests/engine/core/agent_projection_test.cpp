@@ -209,12 +209,10 @@ TEST(AgentProjection, NewPartnersMeetInTheBuurtAndLiveInTheMansArea) {
     run->areas = testing::synthetic_areas(3);
     BasePopulation base;
     base.year = 2019;
-    base.persons.assign(3 * CohortCell::size, 0.0);
+    base.persons = AreaCells(3);
     base.dwellings.assign(3, 100.0);
-    base.persons[0 * CohortCell::size + CohortCell::offset(0, 30, index(Position::living_alone))] =
-        30;
-    base.persons[2 * CohortCell::size + CohortCell::offset(1, 29, index(Position::living_alone))] =
-        30;
+    base.persons.add(0, CohortCell::offset(0, 30, index(Position::living_alone)), 30);
+    base.persons.add(2, CohortCell::offset(1, 29, index(Position::living_alone)), 30);
     run->projection = std::make_unique<AgentProjection>(
         run->scenario, run->areas, base,
         create_models(run->rates, std::vector<std::string>{"household_positions", "migration"}),

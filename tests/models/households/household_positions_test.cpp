@@ -109,7 +109,8 @@ std::array<double, n_positions> mix_at_41_after_a_year(const RateSet& rates, int
         }
     HouseholdPositionsModel model(rates);
     RunContext run{&scenario, &areas, 2019, 2049, {}, {}};
-    run.base_cells = base;
+    const AreaCells base_cells = AreaCells::from_dense(base);
+    run.base_cells = &base_cells;
     model.begin_run(run);
     model.begin_year(year);
     std::vector<double> start(CohortCell::size, 0.0), next(CohortCell::size, 0.0);

@@ -56,13 +56,12 @@ struct Town {
                 rates.transitions.push_back({static_cast<Sex>(s), a, HouseholdEvent::institution,
                                              Position::living_alone, Position::institution, 1.0});
         base.year = 2019;
-        base.persons.assign(3 * CohortCell::size, 0.0);
+        base.persons = AreaCells(3);
         base.dwellings.assign(3, 1000.0);
     }
     void place(std::size_t area, Position position, double persons_per_sex) {
         for (int s = 0; s < n_sexes; ++s)
-            base.persons[area * CohortCell::size + at(CohortCell::offset(s, 80, index(position)))] =
-                persons_per_sex;
+            base.persons.add(area, CohortCell::offset(s, 80, index(position)), persons_per_sex);
     }
     std::vector<std::unique_ptr<Model>> models() {
         return create_models(ModelInputs{.rates = rates, .facilities = homes},

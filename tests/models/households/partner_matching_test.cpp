@@ -33,13 +33,12 @@ struct Singles {
         for (auto& by_age : rates.emigration) by_age.fill(0.0);
         rates.immigrants_per_inhabitant = 0;
         base.year = 2019;
-        base.persons.assign(3 * CohortCell::size, 0.0);
+        base.persons = AreaCells(3);
         base.dwellings.assign(3, 100.0);
     }
     void place(std::size_t area, int sex, int age, double persons) {
-        base.persons[area * CohortCell::size + static_cast<std::size_t>(CohortCell::offset(
-                                                   sex, age, index(Position::living_alone)))] =
-            persons;
+        base.persons.add(area, CohortCell::offset(sex, age, index(Position::living_alone)),
+                         persons);
     }
     void run() {
         projection = std::make_unique<AgentProjection>(

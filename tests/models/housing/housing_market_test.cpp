@@ -66,9 +66,10 @@ struct Market {
                                           std::vector<std::string>{"migration"});
         for (const auto& model : models) model->declare_indicators(catalog);
         const std::vector<double> base_positions = positions_by_area(persons, n);
+        const AreaCells base_cells = AreaCells::from_dense(persons);
         for (const auto& model : models)
             model->begin_run({&scenario, &areas, 2019, 2049, base_positions, dwellings, false,
-                              nullptr, nullptr, nullptr, persons});
+                              nullptr, nullptr, nullptr, &base_cells});
         for (const auto& model : models) model->begin_year(year);
         results.emplace(catalog, n);
         next = persons;
@@ -213,11 +214,11 @@ struct TwoCores {
         rates.internal_moves_per_inhabitant = 0.2;
         rates.immigrants_per_inhabitant = 0.1;
         base.year = 2019;
-        base.persons.assign(4 * CohortCell::size, 0.0);
+        base.persons = AreaCells(4);
         base.dwellings = {450, 400, 420, 700};
         const std::array<double, 4> people{400, 400, 400, 800};
         for (std::size_t a = 0; a < 4; ++a)
-            base.persons[a * CohortCell::size + cell(1, 40, Position::living_alone)] = people[a];
+            base.persons.add(a, static_cast<int>(cell(1, 40, Position::living_alone)), people[a]);
         ConstructionProject p;
         p.year = 2019;
         p.area = "A1";

@@ -1,0 +1,70 @@
+#include "engine/core/area_cells.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace socialtwin {
+namespace {
+
+constexpr auto size = static_cast<std::size_t>(CohortCell::size);
+
+TEST(AreaCells, KeepsOnlyTheFilledCellsOfEachAreaInCellOrder) {
+    std::vector<double> dense(3 * size, 0.0);
+    dense[0 * size + 700] = 2;
+    dense[0 * size + 5] = 1;
+    dense[2 * size + 1483] = 4;
+    const AreaCells table = AreaCells::from_dense(dense);
+    ASSERT_EQ(table.n_areas(), 3u);
+    EXPECT_EQ(table.filled_cells(), 3u);
+    EXPECT_EQ(std::vector<std::uint16_t>(table.cells(0).begin(), table.cells(0).end()),
+              (std::vector<std::uint16_t>{5, 700}));
+    EXPECT_TRUE(table.cells(1).empty());  // an empty area between filled ones
+    EXPECT_EQ(table.persons(2, 1483), 4);
+    EXPECT_EQ(table.persons(0, 6), 0);
+    EXPECT_EQ(table.area_total(0), 3);
+    EXPECT_EQ(table.total(), 7);
+    EXPECT_EQ(table.dense(), dense);
+}
+
+TEST(AreaCells, CellsAddedInAnyOrderAreSummedAndSortedAsADenseTableWouldBe) {
+    AreaCells table(2);
+    table.add(1, CohortCell::offset(1, 80, 3), 2);
+    table.add(0, CohortCell::offset(0, 30, 1), 1);
+    table.add(1, CohortCell::offset(0, 0, 0), 5);
+    table.add(1, CohortCell::offset(1, 80, 3), 0.5);  // the same cell again: added up
+    table.add(0, 10, 0);                              // nothing: not a filled cell
+    table.done();
+    EXPECT_EQ(table.filled_cells(), 3u);
+    EXPECT_EQ(table.cells(1)[0], CohortCell::offset(0, 0, 0));
+    EXPECT_EQ(table.persons(1, CohortCell::offset(1, 80, 3)), 2.5);
+    EXPECT_EQ(table.area_total(0), 1);
+    // More cells after done(): merged with those already there.
+    table.add(0, CohortCell::offset(0, 30, 1), 1);
+    table.add(0, 2, 3);
+    table.done();
+    EXPECT_EQ(table.persons(0, CohortCell::offset(0, 30, 1)), 2);
+    EXPECT_EQ(table.cells(0)[0], 2);
+    EXPECT_EQ(table.total(), 12.5);
+}
+
+TEST(AreaCells, CellsDecodeIntoSexAgeAndPosition) {
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; a += 7)
+            for (int p = 0; p < n_positions; ++p) {
+                const int cell = CohortCell::offset(s, a, p);
+                EXPECT_EQ(CohortCell::sex_of(cell), s);
+                EXPECT_EQ(CohortCell::age_of(cell), a);
+                EXPECT_EQ(CohortCell::position_of(cell), p);
+            }
+}
+
+TEST(AreaCells, AnAreaOrCellOutsideTheTableIsABug) {
+    AreaCells table(1);
+    EXPECT_THROW(table.add(1, 0, 1), std::logic_error);
+    EXPECT_THROW(table.add(0, CohortCell::size, 1), std::logic_error);
+    EXPECT_THROW(AreaCells::from_dense(std::vector<double>(size + 1)), std::logic_error);
+}
+
+}  // namespace
+}  // namespace socialtwin
