@@ -41,23 +41,25 @@ private:
     std::size_t n_unreported_ = 0;
 };
 
-// Splits text into rows of fields, tracking line and character column of each field.
+// Splits text into rows of fields, tracking line and character column of each field. The fields
+// go straight into a CsvTable's storage (no string per field).
 class Parser {
 public:
-    Parser(std::string_view text, const std::string& file, ProblemList& problems)
-        : text_(text), file_(file), problems_(problems) {
+    Parser(std::string_view text, const std::string& file, ProblemList& problems,
+           CsvTable::Fields& out)
+        : text_(text), file_(file), problems_(problems), out_(out) {
         // The UTF-8 byte order mark some spreadsheet programs write.
         if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
     }
 
-    // The next non-blank row, or nullopt at the end of the text.
-    std::optional<CsvRow> next_row() {
+    // Appends the next non-blank row's fields to the storage and returns the row's line, or
+    // nullopt at the end of the text.
+    std::optional<int> next_row() {
         skip_blank_lines();
         if (at_end()) return std::nullopt;
-        CsvRow row;
-        row.line = line_;
+        const int line = line_;
         for (;;) {
-            row.fields.push_back(field());
+            field(line);
             // A malformed field has been reported and the rest of its line skipped.
             if (malformed_ || at_end()) break;
             if (text_[pos_] != ',') {
@@ -66,7 +68,7 @@ public:
             }
             advance();
         }
-        return row;
+        return line;
     }
 
     bool row_was_malformed() const noexcept { return malformed_; }
@@ -115,47 +117,54 @@ private:
         problems_.add(problem_at(where_in(file_, line, column), std::move(message)));
     }
 
-    CsvField field() {
-        CsvField f;
-        f.line = line_;
-        f.column = column_;
-        if (!at_end() && text_[pos_] == '"') {
-            quoted_field(f);
-            return f;
-        }
-        while (!at_end()) {
-            const char c = text_[pos_];
-            if (c == ',' || c == '\n') break;
-            if (c == '\r') {
-                if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') break;
-                problem(line_, column_, "a carriage return without a line feed");
-                skip_rest_of_line();
-                return f;
-            }
-            if (c == '"') {
-                problem(line_, column_,
-                        "a quote inside an unquoted field; quote the whole field and write the "
-                        "quote as \"\"");
-                skip_rest_of_line();
-                return f;
-            }
-            f.text += c;
-            advance();
-        }
-        return f;
+    void field(int row_line) {
+        const int line = line_, column = column_;
+        if (line != row_line) out_.later_line.emplace_back(out_.end.size(), line);
+        if (!at_end() && text_[pos_] == '"')
+            quoted_field(line, column);
+        else
+            unquoted_field();
+        out_.end.push_back(static_cast<std::uint32_t>(out_.text.size()));
+        out_.column.push_back(column);
     }
 
-    void quoted_field(CsvField& f) {
+    void unquoted_field() {
+        // The plain bytes up to the next delimiter, taken at once (no line end among them).
+        const std::size_t start = pos_;
+        std::size_t end = start;
+        int characters = 0;
+        while (end < text_.size()) {
+            const char c = text_[end];
+            if (c == ',' || c == '\n' || c == '\r' || c == '"') break;
+            if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++characters;
+            ++end;
+        }
+        out_.text.append(text_.substr(start, end - start));
+        pos_ = end;
+        column_ += characters;
+        if (at_end()) return;
+        if (text_[pos_] == '\r' && !(pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n')) {
+            problem(line_, column_, "a carriage return without a line feed");
+            skip_rest_of_line();
+        } else if (text_[pos_] == '"') {
+            problem(line_, column_,
+                    "a quote inside an unquoted field; quote the whole field and write the "
+                    "quote as \"\"");
+            skip_rest_of_line();
+        }
+    }
+
+    void quoted_field(int line, int column) {
         advance();  // the opening quote
         for (;;) {
             if (at_end()) {
-                problem(f.line, f.column, "a quoted field is not closed");
+                problem(line, column, "a quoted field is not closed");
                 return;
             }
             const char c = text_[pos_];
             if (c == '"') {
                 if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
-                    f.text += '"';
+                    out_.text += '"';
                     advance();
                     advance();
                     continue;
@@ -167,7 +176,7 @@ private:
                 ++pos_;  // keep the line end as \n, whatever the file uses
                 continue;
             }
-            f.text += c;
+            out_.text += c;
             advance();
         }
         if (at_end() || text_[pos_] == ',' || text_[pos_] == '\n' ||
@@ -181,11 +190,21 @@ private:
     std::string_view text_;
     const std::string& file_;
     ProblemList& problems_;
+    CsvTable::Fields& out_;
     std::size_t pos_ = 0;
     int line_ = 1;
     int column_ = 1;
     bool malformed_ = false;
 };
+
+// Drops the fields from index `first` on (a row that was malformed or the wrong length).
+void drop_fields(CsvTable::Fields& fields, std::size_t first) {
+    fields.text.resize(first == 0 ? 0 : fields.end[first - 1]);
+    fields.end.resize(first);
+    fields.column.resize(first);
+    while (!fields.later_line.empty() && fields.later_line.back().first >= first)
+        fields.later_line.pop_back();
+}
 
 std::string describe_whole_number_range(std::int64_t min, std::int64_t max) {
     constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
@@ -223,11 +242,12 @@ void throw_input_problems(std::vector<InputProblem> problems, std::size_t n_unre
     throw InputError(std::move(problems));
 }
 
-CsvTable::CsvTable(std::string file, CsvRow header, std::vector<CsvRow> rows)
-    : file_(std::move(file)), header_line_(header.line), rows_(std::move(rows)) {
-    header_.reserve(header.fields.size());
-    for (CsvField& f : header.fields) header_.push_back(std::move(f.text));
-}
+CsvTable::CsvTable(std::string file, std::vector<std::string> header, int header_line,
+                   Fields fields)
+    : file_(std::move(file)),
+      header_(std::move(header)),
+      header_line_(header_line),
+      fields_(std::move(fields)) {}
 
 std::optional<CsvColumn> CsvTable::find_column(std::string_view name) const noexcept {
     const auto it = std::find(header_.begin(), header_.end(), name);
@@ -243,14 +263,27 @@ CsvColumn CsvTable::column(std::string_view name) const {
                     name, file_));
 }
 
-const std::string& CsvTable::text(std::size_t row, CsvColumn column) const {
-    return rows_.at(row).fields.at(column.index).text;
+std::string_view CsvTable::text(std::size_t row, CsvColumn column) const {
+    if (row >= size() || column.index >= header_.size())
+        throw std::out_of_range("CsvTable::text: no such row or column");
+    const std::size_t i = row * header_.size() + column.index;
+    const std::size_t start = i == 0 ? 0 : fields_.end[i - 1];
+    return std::string_view(fields_.text).substr(start, fields_.end[i] - start);
 }
 
 SourceLocation CsvTable::location(std::size_t row, CsvColumn column) const {
-    const CsvField& f = rows_.at(row).fields.at(column.index);
-    return {
-        .file = file_, .line = f.line, .column = f.column, .key_path = header_.at(column.index)};
+    if (row >= size() || column.index >= header_.size())
+        throw std::out_of_range("CsvTable::location: no such row or column");
+    const std::size_t i = row * header_.size() + column.index;
+    int line = fields_.row_line[row];
+    const auto later = std::lower_bound(fields_.later_line.begin(), fields_.later_line.end(), i,
+                                        [](const std::pair<std::size_t, int>& entry,
+                                           std::size_t index) { return entry.first < index; });
+    if (later != fields_.later_line.end() && later->first == i) line = later->second;
+    return {.file = file_,
+            .line = line,
+            .column = fields_.column[i],
+            .key_path = header_.at(column.index)};
 }
 
 void CsvTable::report(std::size_t row, CsvColumn column, std::string message, std::string hint) {
@@ -263,7 +296,7 @@ void CsvTable::report(std::size_t row, CsvColumn column, std::string message, st
 
 std::int64_t CsvTable::whole_number(std::size_t row, CsvColumn column, std::int64_t min,
                                     std::int64_t max) {
-    const std::string& s = text(row, column);
+    const std::string_view s = text(row, column);
     std::int64_t value = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || value < min ||
@@ -276,7 +309,7 @@ std::int64_t CsvTable::whole_number(std::size_t row, CsvColumn column, std::int6
 }
 
 double CsvTable::number(std::size_t row, CsvColumn column, double min, double max) {
-    const std::string& s = text(row, column);
+    const std::string_view s = text(row, column);
     double value = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(value) ||
@@ -294,9 +327,9 @@ std::optional<double> CsvTable::optional_number(std::size_t row, CsvColumn colum
     return number(row, column, min, max);
 }
 
-const std::string& CsvTable::choice(std::size_t row, CsvColumn column,
-                                    std::span<const std::string_view> allowed) {
-    const std::string& s = text(row, column);
+std::string_view CsvTable::choice(std::size_t row, CsvColumn column,
+                                  std::span<const std::string_view> allowed) {
+    const std::string_view s = text(row, column);
     if (std::find(allowed.begin(), allowed.end(), s) != allowed.end()) return s;
     std::string list;
     for (const std::string_view a : allowed)
@@ -313,61 +346,86 @@ CsvTable parse_csv(std::string_view text, std::string file,
     // Area names and codes end up in result attributes typed UTF-8.
     check_utf8_text(text, file);
     ProblemList problems;
-    Parser parser(text, file, problems);
+    CsvTable::Fields fields;
+    // About one byte of field text per byte of file, and a field per ~4 bytes.
+    fields.text.reserve(text.size());
+    Parser parser(text, file, problems, fields);
 
-    std::optional<CsvRow> header = parser.next_row();
-    if (!header) {
+    const std::optional<int> header_line = parser.next_row();
+    if (!header_line) {
         throw InputError(problem_at(where_in(file), "the file is empty; expected a header row"));
     }
+    std::vector<std::string> header;
     std::string header_text;
-    std::vector<std::string_view> names;
-    for (const CsvField& f : header->fields) {
-        header_text += fmt::format("{}{}", header_text.empty() ? "" : ",", f.text);
-        if (f.text.empty())
+    for (std::size_t i = 0; i < fields.end.size(); ++i) {
+        const std::size_t start = i == 0 ? 0 : fields.end[i - 1];
+        header.push_back(fields.text.substr(start, fields.end[i] - start));
+        const std::string& name = header.back();
+        const auto later = std::find_if(fields.later_line.begin(), fields.later_line.end(),
+                                        [&](const auto& e) { return e.first == i; });
+        const int line = later != fields.later_line.end() ? later->second : *header_line;
+        header_text += fmt::format("{}{}", header_text.empty() ? "" : ",", name);
+        if (name.empty())
+            problems.add(problem_at(where_in(file, line, fields.column[i]),
+                                    "empty column name in the header"));
+        else if (std::find(header.begin(), header.end() - 1, name) != header.end() - 1)
             problems.add(
-                problem_at(where_in(file, f.line, f.column), "empty column name in the header"));
-        else if (std::find(names.begin(), names.end(), f.text) != names.end())
-            problems.add(
-                problem_at(where_in(file, f.line, f.column),
-                           fmt::format("column \"{}\" appears twice in the header", f.text)));
-        names.push_back(f.text);
+                problem_at(where_in(file, line, fields.column[i]),
+                           fmt::format("column \"{}\" appears twice in the header", name)));
     }
     for (const std::string_view required : required_columns) {
-        if (std::find(names.begin(), names.end(), required) != names.end()) continue;
+        if (std::find(header.begin(), header.end(), required) != header.end()) continue;
         problems.add(problem_at(
-            where_in(file, header->line, 0, std::string{required}),
+            where_in(file, *header_line, 0, std::string{required}),
             fmt::format("missing column \"{}\"; the header is \"{}\"", required, header_text),
-            did_you_mean(required, names)));
+            did_you_mean(required, {header.begin(), header.end()})));
     }
+    drop_fields(fields, 0);
+    // Room for every field at once (at most one per comma or line end), so the storage is not
+    // copied as it grows: a million-row table would briefly need twice its size.
+    const auto n_fields = static_cast<std::size_t>(std::count(text.begin(), text.end(), ',') +
+                                                   std::count(text.begin(), text.end(), '\n')) +
+                          1;
+    fields.end.reserve(n_fields);
+    fields.column.reserve(n_fields);
 
-    std::vector<CsvRow> rows;
-    while (std::optional<CsvRow> row = parser.next_row()) {
+    const std::size_t expected = header.size();
+    for (;;) {
+        const std::size_t first = fields.end.size();
+        const std::optional<int> line = parser.next_row();
+        if (!line) break;
         if (parser.row_was_malformed()) {
             parser.clear_malformed();
+            drop_fields(fields, first);
             continue;  // already reported; its field count means nothing
         }
-        const std::size_t n = row->fields.size();
-        const std::size_t expected = header->fields.size();
+        const std::size_t n = fields.end.size() - first;
         if (n > expected) {
-            const CsvField& extra = row->fields[expected];
-            problems.add(problem_at(where_in(file, extra.line, extra.column),
-                                    fmt::format("this row has {} fields but the header has {}; a "
-                                                "field with a comma must be quoted",
-                                                n, expected)));
+            const std::size_t extra = first + expected;
+            const auto later = std::find_if(fields.later_line.begin(), fields.later_line.end(),
+                                            [&](const auto& e) { return e.first == extra; });
+            problems.add(
+                problem_at(where_in(file, later != fields.later_line.end() ? later->second : *line,
+                                    fields.column[extra]),
+                           fmt::format("this row has {} fields but the header has {}; a "
+                                       "field with a comma must be quoted",
+                                       n, expected)));
+            drop_fields(fields, first);
             continue;
         }
         if (n < expected) {
             problems.add(
-                problem_at(where_in(file, row->line),
+                problem_at(where_in(file, *line),
                            fmt::format("this row has {} field{} but the header has {}: no value "
                                        "for \"{}\"",
-                                       n, n == 1 ? "" : "s", expected, names[n])));
+                                       n, n == 1 ? "" : "s", expected, header[n])));
+            drop_fields(fields, first);
             continue;
         }
-        rows.push_back(std::move(*row));
+        fields.row_line.push_back(*line);
     }
     throw_input_problems(std::move(problems.problems()), problems.n_unreported());
-    return CsvTable(std::move(file), std::move(*header), std::move(rows));
+    return CsvTable(std::move(file), std::move(header), *header_line, std::move(fields));
 }
 
 CsvTable read_csv(const std::filesystem::path& file,

@@ -29,15 +29,9 @@
 
 namespace socialtwin {
 
-struct CsvField {
-    std::string text;  // unquoted
-    int line = 0;      // 1-based line where the field starts
-    int column = 0;    // 1-based character (not byte) column where the field starts
-};
-
+// Where a row of a CsvTable starts.
 struct CsvRow {
     int line = 0;  // 1-based line where the row starts
-    std::vector<CsvField> fields;
 };
 
 // A column of a CsvTable, looked up once by name.
@@ -48,15 +42,29 @@ struct CsvColumn {
 // At most this many problems are kept per file; the rest are counted ("... and 12 more").
 inline constexpr std::size_t max_reported_problems = 50;
 
+// The fields are kept in one text, each by its end (4 bytes a field), and a row by its line:
+// a population table of a million rows takes ~100 MB, not the ~450 MB a string per field took.
 class CsvTable {
 public:
-    CsvTable(std::string file, CsvRow header, std::vector<CsvRow> rows);
+    // What the parser hands over: the fields' text back to back, and for each field its end in
+    // that text and its character column; for each row its line. Fields of `header_fields`
+    // names lie first.
+    struct Fields {
+        std::string text;
+        std::vector<std::uint32_t> end;
+        std::vector<std::int32_t> column;
+        // The rare field that starts on a later line than its row (after a quoted line end):
+        // (field index, line), in field order.
+        std::vector<std::pair<std::size_t, int>> later_line;
+        std::vector<int> row_line;
+    };
+    CsvTable(std::string file, std::vector<std::string> header, int header_line, Fields fields);
 
     const std::string& file() const noexcept { return file_; }
     const std::vector<std::string>& header() const noexcept { return header_; }
     int header_line() const noexcept { return header_line_; }
-    std::size_t size() const noexcept { return rows_.size(); }
-    const CsvRow& row(std::size_t row) const { return rows_.at(row); }
+    std::size_t size() const noexcept { return fields_.row_line.size(); }
+    CsvRow row(std::size_t row) const { return {fields_.row_line.at(row)}; }
 
     std::optional<CsvColumn> find_column(std::string_view name) const noexcept;
     // A column the caller required in read_csv(); any other name is a bug (std::logic_error).
@@ -65,7 +73,7 @@ public:
     // Typed access. A bad value is recorded as a problem ("expected a non-negative whole number,
     // got \"abc\"") and a fallback (min clamped into 0, or "") returned, so one pass over the
     // rows finds every bad value.
-    const std::string& text(std::size_t row, CsvColumn column) const;
+    std::string_view text(std::size_t row, CsvColumn column) const;
     std::int64_t whole_number(std::size_t row, CsvColumn column,
                               std::int64_t min = std::numeric_limits<std::int64_t>::min(),
                               std::int64_t max = std::numeric_limits<std::int64_t>::max());
@@ -78,11 +86,11 @@ public:
                                           double min = -std::numeric_limits<double>::infinity(),
                                           double max = std::numeric_limits<double>::infinity());
     // One of `allowed`; otherwise a problem listing them (and the nearest as a hint).
-    const std::string& choice(std::size_t row, CsvColumn column,
-                              std::span<const std::string_view> allowed);
+    std::string_view choice(std::size_t row, CsvColumn column,
+                            std::span<const std::string_view> allowed);
 
     // Convenience overloads by column name.
-    const std::string& text(std::size_t row, std::string_view column) const {
+    std::string_view text(std::size_t row, std::string_view column) const {
         return text(row, this->column(column));
     }
     std::int64_t whole_number(std::size_t row, std::string_view column,
@@ -110,7 +118,7 @@ private:
     std::string file_;
     std::vector<std::string> header_;
     int header_line_ = 0;
-    std::vector<CsvRow> rows_;
+    Fields fields_;
     std::vector<InputProblem> problems_;
     std::size_t n_unreported_ = 0;  // problems beyond max_reported_problems
 };

@@ -150,7 +150,7 @@ void read_table(AlignmentTable& t, const Scenario& scenario, const AreaTable& ar
                        "leave the row out, or limit the entry with from/to");
         int region = 0;
         if (region_col) {
-            const std::string& code = csv.text(row, *region_col);
+            const std::string code{csv.text(row, *region_col)};
             const auto it = region_index.find(code);
             if (it == region_index.end())
                 csv.report(row, *region_col,

@@ -204,7 +204,7 @@ void read_migration_by_gemeente(const fs::path& dir, RateSet& r) {
                moves_out = t.column("moves_out");
     std::map<std::string, std::size_t> rows;
     for (std::size_t row = 0; row < t.size(); ++row) {
-        GemeenteMigration g{.gemeente = t.text(row, gemeente),
+        GemeenteMigration g{.gemeente = std::string(t.text(row, gemeente)),
                             .immigration = t.number(row, immigration, 0, 1),
                             .emigration = t.number(row, emigration, 0, 1),
                             .moves_in = t.number(row, moves_in, 0, 1),
@@ -234,7 +234,7 @@ void read_migration_age_by_gemeente(const fs::path& dir, RateSet& r) {
     // recorded flow (the preparation's factors stay below 10).
     constexpr double max_factor = 100;
     for (std::size_t row = 0; row < t.size(); ++row) {
-        const std::string& name = t.text(row, gemeente);
+        const std::string name{t.text(row, gemeente)};
         const int s = sex_at(t, row, sex);
         const auto from = static_cast<int>(t.whole_number(row, age_from, 0, max_age));
         const auto to = static_cast<int>(t.whole_number(row, age_to, 0, max_age));
@@ -312,7 +312,7 @@ void read_transitions(const fs::path& dir, RateSet& r) {
     const auto sex = t.column("sex"), age = t.column("age"), event = t.column("event"),
                from = t.column("from"), to = t.column("to"), rate = t.column("rate");
     auto position_of = [&](std::size_t row, CsvColumn c) {
-        const std::string& name = t.choice(row, c, position_columns);
+        const std::string name{t.choice(row, c, position_columns)};
         for (int p = 0; p < n_positions; ++p)
             if (position_columns[at(p)] == name) return static_cast<Position>(p);
         return Position::child_at_home;
@@ -502,7 +502,7 @@ void read_facilities(const fs::path& file, std::string_view only_type, Dataset& 
             t.report(row, type_col,
                      fmt::format("expected {} (this file holds only that type), got \"{}\"",
                                  only_type, f.type));
-        const std::string& code = t.text(row, area_col);
+        const std::string code{t.text(row, area_col)};
         if (const auto area = d.areas.find(code))
             f.area = *area;
         else
@@ -547,12 +547,12 @@ void read_stock_changes(const fs::path& dir, Dataset& d) {
     const auto year_col = table.column("year");
     const std::vector<std::string_view> codes(d.areas.codes().begin(), d.areas.codes().end());
     for (std::size_t row = 0; row < table.size(); ++row) {
-        const std::string& code = table.text(row, area_col);
+        const std::string code{table.text(row, area_col)};
         const auto area = d.areas.find(code);
         if (!area)
             table.report(row, area_col, "area '" + code + "' is not in areas.csv",
                          did_you_mean(code, codes));
-        const std::string& when = table.text(row, year_col);
+        const std::string when{table.text(row, year_col)};
         std::optional<int> year;
         if (when != "trend") {
             if (when.empty() || when.find_first_not_of("0123456789") != std::string::npos)
@@ -616,7 +616,7 @@ void read_dwelling_types(const fs::path& dir, Dataset& d) {
     const auto area_col = table.column("area");
     const std::vector<std::string_view> codes(d.areas.codes().begin(), d.areas.codes().end());
     for (std::size_t row = 0; row < table.size(); ++row) {
-        const std::string& code = table.text(row, area_col);
+        const std::string code{table.text(row, area_col)};
         const auto area = d.areas.find(code);
         if (!area) {
             table.report(row, area_col, "area '" + code + "' is not in areas.csv",
@@ -799,7 +799,7 @@ Dataset load_dataset(const fs::path& dir) {
     std::vector<std::string> codes;
     const auto code_col = areas.column("area"), dwellings_col = areas.column("dwellings");
     for (std::size_t row = 0; row < areas.size(); ++row) {
-        codes.push_back(areas.text(row, code_col));
+        codes.emplace_back(areas.text(row, code_col));
         d.base.dwellings.push_back(areas.number(row, dwellings_col, 0, 1e7));
     }
     {
@@ -837,7 +837,7 @@ Dataset load_dataset(const fs::path& dir) {
         AreaAttribute attribute{name, {}};
         const auto col = areas.column(name);
         for (std::size_t row = 0; row < areas.size(); ++row)
-            attribute.values.push_back(areas.text(row, col));
+            attribute.values.emplace_back(areas.text(row, col));
         d.areas.add_attribute(std::move(attribute));
     }
 
@@ -852,9 +852,10 @@ Dataset load_dataset(const fs::path& dir) {
     for (int p = 0; p < n_positions; ++p)
         position_cols[at(p)] = pop.column(position_columns[at(p)]);
     for (std::size_t row = 0; row < pop.size(); ++row) {
-        const auto area = d.areas.find(pop.text(row, area_col));
+        const auto area = d.areas.find(std::string(pop.text(row, area_col)));
         if (!area)
-            pop.report(row, area_col, "area '" + pop.text(row, area_col) + "' is not in areas.csv");
+            pop.report(row, area_col,
+                       fmt::format("area '{}' is not in areas.csv", pop.text(row, area_col)));
         const int s = sex_at(pop, row, sex_col);
         const auto a = static_cast<int>(pop.whole_number(row, age_col, 0, max_age));
         for (int p = 0; p < n_positions; ++p) {
