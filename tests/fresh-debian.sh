@@ -154,6 +154,12 @@ timed "debootstrap bookworm (minbase)" bootstrap || exit 1
 # A proxy this machine's apt needs, the chroot's apt needs too.
 apt-config dump | grep -i '^Acquire::[a-z]*::Proxy ' >"$root/etc/apt/apt.conf.d/90host-proxy" || true
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+# What the Debian installer writes and debootstrap does not: without /etc/hosts "localhost" does
+# not resolve, and chromedriver, which reaches the browser at ws://localhost:PORT, fails with
+# "session not created from disconnected: unable to connect to renderer" (report_in_browser).
+if [[ ! -e $root/etc/hosts ]]; then
+  printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+fi
 
 # The clone: HEAD of this checkout, nothing beside it.
 clone() {
