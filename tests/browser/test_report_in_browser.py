@@ -89,6 +89,14 @@ def browser():
     # chromedriver is started here rather than by selenium, whose Service gives it 30 s to answer:
     # on a fresh Debian root with two sanitizer builds beside, it once did not, and the test
     # failed without saying why. Here it has two minutes, and its own log is shown if it fails.
+    # chromedriver reaches the browser at ws://localhost:PORT; where "localhost" does not resolve
+    # (a debootstrap root has no /etc/hosts) it fails only with "unable to connect to renderer",
+    # so say it here.
+    try:
+        socket.getaddrinfo("localhost", 80)
+    except OSError as error:
+        pytest.fail(f"'localhost' does not resolve ({error}); chromedriver needs it: add "
+                    "'127.0.0.1 localhost' to /etc/hosts")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
