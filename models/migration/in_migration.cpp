@@ -177,6 +177,32 @@ double InMigrationModel::in_migrants_new(std::size_t area, int sex, int age) con
     return market_.admitted(area).into_new_dwellings * profile(area, sex, age);
 }
 
+// The same expressions as in_migrants(), profile() and mover_profile(), term for term, so the
+// values are identical.
+void InMigrationModel::in_migrants_by_sex_age(
+    std::size_t area, std::array<double, n_sexes * n_ages>& out) const noexcept {
+    const HousingMarket::Admitted admitted = market_.admitted(area);
+    const std::size_t g = groups_.group_of_area[area];
+    const double scale = market_.movers_scale();
+    const double total = total_[g] + (scale - 1.0) * movers_total_[g];
+    const double movers_total = movers_total_[g];
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a) {
+            const double by_profile =
+                total > 0
+                    ? (immigrants_[g][at(s)][at(a)] + scale * movers_[g][at(s)][at(a)]) / total
+                    : rates_.immigration_profile[at(s)][at(a)];
+            const double by_mover_profile = movers_total > 0
+                                                ? movers_[g][at(s)][at(a)] / movers_total
+                                                : rates_.moves_in_profile[at(s)][at(a)];
+            out[at(s * n_ages + a)] =
+                ((admitted.into_stock - admitted.rehoused_movers) * by_profile +
+                 admitted.rehoused_movers * by_mover_profile) *
+                    market_.settling_factor(area, a) +
+                admitted.into_new_dwellings * by_profile;
+        }
+}
+
 void InMigrationModel::complete(AreaStep& step) const {
     std::vector<double> into_new_by_cell(CohortCell::size, 0.0);
     double arrived = 0, immigrants = 0;
@@ -247,10 +273,9 @@ void InMigrationModel::complete(AgentAreaStep& step) const {
     const std::size_t here = step.counts.area;
     const auto area = static_cast<std::uint32_t>(here);
     std::array<double, n_sexes * n_ages> cumulative{};
+    in_migrants_by_sex_age(here, cumulative);
     double total = 0;
-    for (int s = 0; s < n_sexes; ++s)
-        for (int a = 0; a < n_ages; ++a)
-            cumulative[at(s * n_ages + a)] = total += in_migrants(here, s, a);
+    for (double& n : cumulative) n = total += n;
     std::uint32_t n =
         draw_count(total, step.random.uniforms(migration_in_stream, area, year, 0)[0]);
     std::vector<double> into_new_by_cell;  // allocated for the first who moves into one

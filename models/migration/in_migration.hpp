@@ -53,6 +53,10 @@ public:
     // the second), as the market admitted them.
     double in_migrants(std::size_t area, int sex, int age) const noexcept;
     double in_migrants_new(std::size_t area, int sex, int age) const noexcept;
+    // in_migrants() of every sex and age of an area at once (sex * n_ages + age), the same
+    // values with the area's lookups done once: the agent core asks for all 212 every year.
+    void in_migrants_by_sex_age(std::size_t area,
+                                std::array<double, n_sexes * n_ages>& out) const noexcept;
     // The share of immigrants (the rest moves in from other gemeenten) among the area's
     // in-migrants of one sex and age.
     double immigrant_share(std::size_t area, int sex, int age) const noexcept;
