@@ -1,0 +1,216 @@
+"""Results stored as float32 (scenario key `output.precision: float32`, docs/output-schema.md):
+the file says so, holds every value within float32 precision of the float64 run, and every
+reader family -- info, aggregate, compare, monitor, export (publication copy and CSV), report,
+tools/cf_check.py, xarray -- reads it and gives the float64 file's answers within that precision.
+
+float32 rounds each value to a relative error of at most 2^-24 (~6e-8); readers add in double,
+so a sum of n such values is off by at most ~6e-8 of the sum of their magnitudes. The tests allow
+1e-6 of the largest magnitude involved: far above that, far below any meaningful difference.
+"""
+import csv
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import HERE, ROOT
+
+SCENARIOS = HERE / "scenarios"
+OBSERVATIONS = ROOT / "tests" / "data" / "observations"
+PRECISIONS = ("float64", "float32")
+ROUNDING = 2.0 ** -24  # float32's unit roundoff: the largest relative error of one value
+TOLERANCE = 1e-6  # of the largest magnitude in a dataset, for anything summed or differenced
+
+
+def short_scenario(directory, name, horizon=2):
+    path = directory / f"{name}-short.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / (name + '.yaml')}\n"
+                    f"name: {name}-short\nhorizon: {horizon}\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def results(socialtwin, tmp_path_factory):
+    """Den Haag Zuid-West baseline and vergrijzing 2019-2021 (cohort core), the baseline also
+    as 3 agent replicates, and the tiny scenario: each in both precisions."""
+    directory = tmp_path_factory.mktemp("float32")
+    runs = {}
+    for precision in PRECISIONS:
+        for name in ("baseline", "vergrijzing"):
+            runs[name, precision] = directory / f"{name}-{precision}.h5"
+            socialtwin("run", short_scenario(directory, name), "-o", runs[name, precision],
+                       "--quiet", "--set", f"output.precision={precision}")
+        runs["agent", precision] = directory / f"agent-{precision}.h5"
+        socialtwin("run", short_scenario(directory, "baseline"), "-o", runs["agent", precision],
+                   "--quiet", "--core", "agent", "--replicates", "3", "--set",
+                   f"output.precision={precision}")
+        runs["tiny", precision] = directory / f"tiny-{precision}.h5"
+        socialtwin("run", SCENARIOS / "tiny.yaml", "-o", runs["tiny", precision], "--quiet",
+                   "--set", f"output.precision={precision}")
+    return runs
+
+
+def float_datasets(path, skip=("meta",)):
+    """Every float dataset of a file outside /meta, by path, as float64."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if (isinstance(obj, h5py.Dataset) and obj.dtype.kind == "f"
+                    and name.split("/")[0] not in skip):
+                out[name] = obj[()].astype(np.float64)
+        f.visititems(visit)
+    return out
+
+
+def assert_close(got, expected, what, scale=None):
+    assert got.keys() == expected.keys(), what
+    for name, values in expected.items():
+        largest = scale if scale is not None else np.nanmax(np.abs(values), initial=0.0)
+        np.testing.assert_allclose(got[name], values, rtol=0, atol=TOLERANCE * max(largest, 1.0),
+                                   err_msg=f"{what}: {name}")
+
+
+@pytest.mark.parametrize("run", ["baseline", "agent"])
+def test_a_float32_result_says_so_and_holds_each_value_rounded_once(results, run):
+    exact, rounded = results[run, "float64"], results[run, "float32"]
+    with h5py.File(exact, "r") as f64, h5py.File(rounded, "r") as f32:
+        assert f64.attrs["value_precision"] == "float64"
+        assert f32.attrs["value_precision"] == "float32"
+        names = [n for n in f64 if isinstance(f64[n], h5py.Dataset) and f64[n].ndim >= 2
+                 and f64[n].dims[0].label in ("year", "replicate", "quantile")]
+        assert "population" in names
+        if run == "agent":
+            assert "population_replicates" in names and "population_quantiles" in names
+        for name in names:
+            assert f64[name].dtype == np.float64, name
+            assert f32[name].dtype == np.float32, name
+            a, b = f64[name][()], f32[name][()].astype(np.float64)
+            if not name.endswith(("_quantiles",)) and run == "baseline":
+                # One rounding of the float64 value, nothing more.
+                np.testing.assert_array_equal(b, a.astype(np.float32).astype(np.float64), name)
+            finite = np.isfinite(a)
+            assert np.array_equal(finite, np.isfinite(b)), name
+            assert np.all(np.abs(b[finite] - a[finite]) <= 2 * ROUNDING * np.abs(a[finite])
+                          + 1e-30), name
+        # The aggregates are computed from the values before rounding and stay float64.
+        assert f32["aggregates/buurt/population"].dtype == np.float64
+    if run == "baseline":
+        exact_aggregates = float_datasets(exact, skip=("meta",))
+        rounded_aggregates = float_datasets(rounded, skip=("meta",))
+        for name, values in exact_aggregates.items():
+            if name.startswith("aggregates/"):
+                np.testing.assert_array_equal(rounded_aggregates[name], values, name)
+
+
+def test_info_reads_a_float32_result(socialtwin, results):
+    lines = {p: socialtwin("info", results["baseline", p]).stdout.splitlines()
+             for p in PRECISIONS}
+    # The same description, apart from the file's name, size and stated precision.
+    def shape(text):
+        return [line for line in text if "baseline-float" not in line and "precision" not in line
+                and "MB" not in line and "KB" not in line and "bytes" not in line]
+    assert len(shape(lines["float32"])) == len(shape(lines["float64"]))
+
+
+@pytest.mark.parametrize("run", ["baseline", "agent"])
+def test_aggregate_reads_a_float32_result(socialtwin, results, tmp_path, run):
+    out = {}
+    for precision in PRECISIONS:
+        out[precision] = tmp_path / f"aggregated-{precision}.h5"
+        socialtwin("aggregate", results[run, precision], "--levels", "buurt,wijk", "-o",
+                   out[precision])
+    assert_close({k: v for k, v in float_datasets(out["float32"]).items()
+                  if k.startswith("aggregates/")},
+                 {k: v for k, v in float_datasets(out["float64"]).items()
+                  if k.startswith("aggregates/")}, "aggregate")
+
+
+def test_compare_reads_float32_results(socialtwin, results, tmp_path):
+    diff = {}
+    for precision in PRECISIONS:
+        diff[precision] = tmp_path / f"diff-{precision}.h5"
+        socialtwin("compare", results["baseline", precision], results["vergrijzing", precision],
+                   "-o", diff[precision])
+    exact = float_datasets(diff["float64"])
+    got = float_datasets(diff["float32"])
+    scenario = float_datasets(results["vergrijzing", "float64"])
+    assert got.keys() == exact.keys()
+    for name, values in exact.items():
+        # A difference of two rounded values is off by up to the rounding of each: scale by the
+        # values compared (their cumulative sums over the 3 years at most), not the difference.
+        base = name.split("/")[-1].removesuffix("_cumulative").removesuffix("_npv")
+        magnitudes = [np.nanmax(np.abs(v), initial=0.0) for k, v in scenario.items()
+                      if k.split("/")[-1] == base]
+        largest = 3 * max(magnitudes + [np.nanmax(np.abs(values), initial=0.0)])
+        np.testing.assert_allclose(got[name], values, rtol=0,
+                                   atol=TOLERANCE * max(largest, 1.0), err_msg=name)
+
+
+def test_monitor_reads_a_float32_result(socialtwin, results, tmp_path):
+    out = {}
+    for precision in PRECISIONS:
+        out[precision] = tmp_path / f"monitor-{precision}.h5"
+        socialtwin("monitor", results["tiny", precision], OBSERVATIONS / "tiny", "-o",
+                   out[precision])
+    assert_close(float_datasets(out["float32"]), float_datasets(out["float64"]), "monitor")
+
+
+def test_export_publishes_a_float32_result(socialtwin, results, tmp_path):
+    out = {}
+    for precision in PRECISIONS:
+        out[precision] = tmp_path / f"published-{precision}.h5"
+        socialtwin("export", results["baseline", precision], "-o", out[precision])
+    assert_close(float_datasets(out["float32"]), float_datasets(out["float64"]), "export")
+
+
+def test_export_writes_the_same_csv_tables_from_a_float32_result(socialtwin, results, tmp_path):
+    tables = {}
+    for precision in PRECISIONS:
+        directory = tmp_path / precision
+        directory.mkdir()
+        socialtwin("export", results["baseline", precision], "-o", directory / "baseline.csv")
+        tables[precision] = {p.name: list(csv.reader(p.open())) for p in directory.glob("*.csv")}
+    assert tables["float32"].keys() == tables["float64"].keys() and tables["float64"]
+    for name, rows in tables["float64"].items():
+        other = tables["float32"][name]
+        assert len(other) == len(rows), name
+        numbers = []
+        for row, row32 in zip(rows, other):
+            assert len(row) == len(row32), name
+            for a, b in zip(row, row32):
+                try:
+                    numbers.append((float(a), float(b)))
+                except ValueError:
+                    assert a == b, name
+        a, b = np.array(numbers).T
+        largest = np.nanmax(np.abs(a), initial=0.0)
+        # Printed values: rounded to their printed digits on top of float32's rounding.
+        assert np.all(np.abs(a - b) <= 1e-4 * np.maximum(np.abs(a), 1.0) + TOLERANCE * largest
+                      ), name
+
+
+def test_report_reads_float32_results(socialtwin, results, tmp_path):
+    for precision in PRECISIONS:
+        html = tmp_path / f"report-{precision}.html"
+        socialtwin("report", results["baseline", precision], results["vergrijzing", precision],
+                   "-o", html)
+        assert html.stat().st_size > 0
+
+
+def test_cf_check_accepts_a_float32_result(results):
+    done = subprocess.run([sys.executable, ROOT / "tools" / "cf_check.py",
+                           results["baseline", "float32"], results["agent", "float32"]],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_xarray_totals_of_a_float32_result_agree_in_double(results):
+    xr = pytest.importorskip("xarray")
+    totals = {}
+    for precision in PRECISIONS:
+        with xr.open_dataset(results["baseline", precision], engine="h5netcdf") as ds:
+            assert ds.population.dtype == np.dtype(precision)
+            totals[precision] = ds.population.astype("float64").sum("area").values
+    np.testing.assert_allclose(totals["float32"], totals["float64"], rtol=TOLERANCE)
