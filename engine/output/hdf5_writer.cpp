@@ -320,17 +320,22 @@ public:
     Thread(const Thread&) = delete;
     Thread& operator=(const Thread&) = delete;
 
-    // Queues `task` once fewer than `limit` tasks wait or run: the bound on the years in hand.
-    void post(std::function<void()> task, std::size_t limit) {
+    // Waits until fewer than `limit` tasks wait or run: the bound on the years in hand.
+    void wait_for_room(std::size_t limit) {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return pending() < limit || error_; });
+        if (error_) std::rethrow_exception(error_);
+    }
+    // Queues `task`.
+    void post(std::function<void()> task) {
+        std::lock_guard lock(mutex_);
         if (error_) std::rethrow_exception(error_);
         queue_.push_back(std::move(task));
         changed_.notify_all();
     }
     // Runs `task` after everything queued and waits for it.
     void run(std::function<void()> task) {
-        post(std::move(task), std::numeric_limits<std::size_t>::max());
+        post(std::move(task));
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return pending() == 0; });
         if (error_) std::rethrow_exception(error_);
@@ -671,7 +676,13 @@ void Hdf5Writer::on_year(const YearResults& results) {
         return;
     }
 
-    // A copy for the writer thread, in a buffer it has finished with when there is one.
+    // One year in hand: the writer compresses and writes year y while the projection computes
+    // year y + 1, and the next year waits here until it is done. So one copy of a year's
+    // results is all the memory this costs (a second year in hand gained nothing measurable at
+    // PC6 density and cost another copy: docs/performance.md, Output).
+    constexpr std::size_t years_in_hand = 1;
+    thread_->wait_for_room(years_in_hand);
+    // A copy for the writer thread, in the buffer it has finished with when there is one.
     std::unique_ptr<YearResults> copy;
     {
         std::lock_guard lock(s.spare_mutex);
@@ -684,15 +695,11 @@ void Hdf5Writer::on_year(const YearResults& results) {
         *copy = results;
     else
         copy = std::make_unique<YearResults>(results);
-    // At most two years in hand: one being written, one waiting.
-    constexpr std::size_t years_in_hand = 2;
-    thread_->post(
-        [&s, year_index, copy = std::shared_ptr<YearResults>(std::move(copy))]() mutable {
-            s.write_year(*copy, year_index);
-            std::lock_guard lock(s.spare_mutex);
-            s.spare.push_back(std::make_unique<YearResults>(std::move(*copy)));
-        },
-        years_in_hand);
+    thread_->post([&s, year_index, copy = std::shared_ptr<YearResults>(std::move(copy))]() mutable {
+        s.write_year(*copy, year_index);
+        std::lock_guard lock(s.spare_mutex);
+        s.spare.push_back(std::make_unique<YearResults>(std::move(*copy)));
+    });
     s.written[slot] = true;
 }
 

@@ -12,10 +12,10 @@
 // Every HDF5 call of a writer is made on its own thread (a std::thread, not a TBB worker: the
 // serial Debian libhdf5 is not thread-safe, and nothing else calls HDF5 during a run): on_year
 // hands a copy of the year's results over and returns, so compressing and writing a year
-// overlaps the projection of the next. At most two years wait or are being written; the next
-// on_year waits for the writer. A failure on the writer thread (a full disk) is thrown again, the
-// same exception, from the next on_year or from on_finish; the constructor and on_start wait for
-// their part and throw theirs at once.
+// overlaps the projection of the next. One year is in hand at a time: the next on_year waits
+// until the writer is done with it (one copy of a year's results in memory). A failure on the
+// writer thread (a full disk) is thrown again, the same exception, from the next on_year or from
+// on_finish; the constructor and on_start wait for their part and throw theirs at once.
 //
 // The aggregates (/aggregates) are computed on the writer thread from each year's values as they
 // arrive (AggregateAccumulator) and written at on_finish, without reading the file back.
