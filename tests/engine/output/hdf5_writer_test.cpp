@@ -1011,12 +1011,18 @@ TEST_F(Hdf5WriterTest, AggregatesOfReplicatesFromMemoryEqualThoseReadBackFromThe
     expect_aggregates_as_read_back(target, dir_ / "read-back.h5");
 }
 
+// Sixty years: more than the writer thread holds at once, so years wait for it.
+struct SixtyYears : TinyRun {
+    SixtyYears() {
+        run.years.clear();
+        for (int year = 2000; year < 2060; ++year) run.years.push_back(year);
+    }
+};
+
 // Many years handed over faster than they are written: each lands in its own place, as when
 // every year was written before on_year returned.
 TEST_F(Hdf5WriterTest, YearsHandedToTheWriterThreadAreWrittenAsGiven) {
-    TinyRun tiny;
-    tiny.run.years.clear();
-    for (int year = 2000; year < 2060; ++year) tiny.run.years.push_back(year);
+    const SixtyYears tiny;
     const fs::path target = dir_ / "out.h5";
     {
         Hdf5Writer writer(target);
@@ -1039,9 +1045,7 @@ TEST_F(Hdf5WriterTest, YearsHandedToTheWriterThreadAreWrittenAsGiven) {
 // A failed write on the writer thread (here: the file size limit, as a full disk) is thrown on
 // the caller's thread, at the latest from on_finish, and leaves no file behind.
 TEST_F(Hdf5WriterTest, AFailedWriteOnTheWriterThreadIsThrownToTheCallerAndLeavesNoFile) {
-    TinyRun tiny;
-    tiny.run.years.clear();
-    for (int year = 2000; year < 2060; ++year) tiny.run.years.push_back(year);
+    const SixtyYears tiny;
     const fs::path target = dir_ / "out.h5";
     rlimit before{};
     ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &before), 0);
@@ -1069,9 +1073,7 @@ TEST_F(Hdf5WriterTest, AFailedWriteOnTheWriterThreadIsThrownToTheCallerAndLeaves
 // An interrupt unwinds past the writer while years wait for the writer thread: they are
 // dropped, and neither the target nor the temporary file stays.
 TEST_F(Hdf5WriterTest, DestroyedWithYearsInHandLeavesNoFile) {
-    TinyRun tiny;
-    tiny.run.years.clear();
-    for (int year = 2000; year < 2060; ++year) tiny.run.years.push_back(year);
+    const SixtyYears tiny;
     const fs::path target = dir_ / "out.h5";
     {
         Hdf5Writer writer(target);
