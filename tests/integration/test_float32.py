@@ -110,14 +110,19 @@ def test_a_float32_result_says_so_and_holds_each_value_rounded_once(results, run
                 np.testing.assert_array_equal(rounded_aggregates[name], values, name)
 
 
-def test_info_reads_a_float32_result(socialtwin, results):
+def test_info_reads_a_float32_result_and_says_so(socialtwin, results):
     lines = {p: socialtwin("info", results["baseline", p]).stdout.splitlines()
              for p in PRECISIONS}
-    # The same description, apart from the file's name, size and stated precision.
-    def shape(text):
-        return [line for line in text if "baseline-float" not in line and "precision" not in line
-                and "MB" not in line and "KB" not in line and "bytes" not in line]
-    assert len(shape(lines["float32"])) == len(shape(lines["float64"]))
+    values = [line.split() for line in lines["float32"] if line.split()[:1] == ["values"]]
+    assert values and values[0][1] == "float32", lines["float32"]
+    assert not any(line.split()[:1] == ["values"] for line in lines["float64"])
+    # The same indicators, dimensions and units (the rest differs in times and overrides).
+    def indicators(text):
+        start = next(i for i, line in enumerate(text) if line.startswith("indicators ("))
+        end = text.index("", start) if "" in text[start:] else len(text)
+        return text[start:end]
+    assert len(indicators(lines["float64"])) > 10
+    assert indicators(lines["float32"]) == indicators(lines["float64"])
 
 
 @pytest.mark.parametrize("run", ["baseline", "agent"])
