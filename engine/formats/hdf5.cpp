@@ -350,6 +350,11 @@ std::vector<hsize_t> chunk_shape(hid_t dataset) {
 
 bool same_filters(hid_t a, hid_t b) {
     const std::string what = fmt::format("reading the filters of '{}'", object_name(a));
+    // A stored chunk holds values of the dataset's type: float32 chunks do not read as float64.
+    Datatype ta(check_id(H5Dget_type(a), what)), tb(check_id(H5Dget_type(b), what));
+    const htri_t same_type = H5Tequal(ta.id(), tb.id());
+    check(same_type < 0 ? -1 : 0, what);
+    if (same_type == 0) return false;
     PropertyList pa(check_id(H5Dget_create_plist(a), what));
     PropertyList pb(check_id(H5Dget_create_plist(b), what));
     const int n = H5Pget_nfilters(pa.id());

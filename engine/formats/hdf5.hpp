@@ -129,8 +129,8 @@ std::vector<std::string> read_strings(hid_t dataset);  // fixed- or variable-len
 // Stored chunks, copied as they are on disk (still compressed): a merge of results that share a
 // chunk layout and filters moves bytes instead of decompressing and compressing every value.
 std::vector<hsize_t> chunk_shape(hid_t dataset);  // empty when not chunked
-// The same filters with the same settings, in the same order (a chunk stored by one reads in
-// the other).
+// The same value type and the same filters with the same settings, in the same order (a chunk
+// stored by one reads in the other).
 bool same_filters(hid_t a, hid_t b);
 struct StoredChunk {
     std::uint32_t filter_mask = 0;  // filters skipped when it was stored

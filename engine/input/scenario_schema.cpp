@@ -11,6 +11,7 @@
 
 #include "engine/core/scenario.hpp"
 #include "engine/core/suggest.hpp"
+#include "engine/output/result_layout.hpp"
 #include "models/housing/dwellings_for.hpp"
 #include "models/registry.hpp"
 
@@ -159,6 +160,20 @@ constexpr std::array core_keys{
                    "`socialtwin run --replicates` overrides it (within the same bounds). At "
                    "most 1000: the percentiles settle long before, and each replicate costs a "
                    "whole run in time and a whole result in the file.",
+    },
+    SchemaKey{
+        .path = "output",
+        .kind = ValueKind::mapping,
+        .meaning = "How the result file is written (see [output-schema.md](output-schema.md)).",
+    },
+    SchemaKey{
+        .path = "output.precision",
+        .kind = ValueKind::choice,
+        .default_value = result_layout::value_precisions[0],
+        .choices = result_layout::value_precisions,
+        .meaning = "How the indicators are stored: `float64` (as computed) or `float32` (half "
+                   "the bytes; ~7 significant digits, relative error at most 6e-8 per value, "
+                   "stated in the file's `value_precision` attribute). Aggregates stay float64.",
     },
     SchemaKey{
         .path = "rates",

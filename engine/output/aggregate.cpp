@@ -15,7 +15,6 @@
 #include "engine/core/suggest.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/quantiles.hpp"
-#include "engine/output/result_file.hpp"
 #include "engine/output/result_layout.hpp"
 
 namespace socialtwin {
@@ -82,9 +81,99 @@ struct GroupScales {
     std::map<std::string, hdf5::Dataset, std::less<>> catalog;
 };
 
+// Where write_level takes one year's aggregated values of an indicator from: the file's own
+// values read back and aggregated (FileAggregates), or those aggregated as the run went
+// (AggregateAccumulator).
+class AggregateSource {
+public:
+    virtual ~AggregateSource() = default;
+    // Before the values of `indicator` (weighted by `weight`, or nullptr) are asked for.
+    virtual void begin(const ResultIndicator& indicator, const ResultIndicator* weight) = 0;
+    // <indicator> (replicate nullopt) or one replicate of <indicator>_replicates in year index
+    // `year`, aggregated by `grouping`.
+    virtual std::vector<double> aggregated(const AreaGrouping& grouping,
+                                           std::optional<std::size_t> replicate,
+                                           std::size_t year) = 0;
+};
+
+class FileAggregates final : public AggregateSource {
+public:
+    explicit FileAggregates(hid_t root) : root_(root) {}
+    void begin(const ResultIndicator& indicator, const ResultIndicator* weight) override {
+        indicator_ = &indicator;
+        weight_ = weight;
+        mean_ = hdf5::open_dataset(root_, indicator.name);
+        replicates_ = {};
+        weight_mean_ = {};
+        weight_replicates_ = {};
+        if (indicator.has_replicates)
+            replicates_ = hdf5::open_dataset(
+                root_, indicator.name + std::string(result_layout::replicates_suffix));
+        if (weight != nullptr) {
+            weight_mean_ = hdf5::open_dataset(root_, weight->name);
+            if (weight->has_replicates)
+                weight_replicates_ = hdf5::open_dataset(
+                    root_, weight->name + std::string(result_layout::replicates_suffix));
+        }
+    }
+    std::vector<double> aggregated(const AreaGrouping& grouping,
+                                   std::optional<std::size_t> replicate,
+                                   std::size_t year) override {
+        std::vector<double> values, weights;
+        if (replicate) {
+            const std::array<hsize_t, 2> at{*replicate, year};
+            values = read_slab(replicates_.id(), at);
+            // A weight without replicates weights every replicate by its mean.
+            if (weight_ != nullptr)
+                weights = weight_->has_replicates ? read_slab(weight_replicates_.id(), at)
+                                                  : read_slab(weight_mean_.id(), std::array{at[1]});
+        } else {
+            const std::array<hsize_t, 1> at{year};
+            values = read_slab(mean_.id(), at);
+            if (weight_ != nullptr) weights = read_slab(weight_mean_.id(), at);
+        }
+        return aggregate_values(grouping, indicator_->kind, values, indicator_->values_per_area(),
+                                weights, weight_ != nullptr ? weight_->values_per_area() : 1);
+    }
+
+private:
+    hid_t root_;
+    const ResultIndicator* indicator_ = nullptr;
+    const ResultIndicator* weight_ = nullptr;
+    hdf5::Dataset mean_, replicates_, weight_mean_, weight_replicates_;
+};
+
+class ComputedAggregates final : public AggregateSource {
+public:
+    explicit ComputedAggregates(const AggregateAccumulator& computed) : computed_(computed) {}
+    void begin(const ResultIndicator& indicator, const ResultIndicator*) override {
+        name_ = indicator.name;
+    }
+    std::vector<double> aggregated(const AreaGrouping& grouping,
+                                   std::optional<std::size_t> replicate,
+                                   std::size_t year) override {
+        return computed_.values(grouping.level, name_, replicate, year);
+    }
+
+private:
+    const AggregateAccumulator& computed_;
+    std::string name_;
+};
+
+// A measure's weight: the named indicator, when the file has it with one value per area or one
+// per cell of the measure.
+const ResultIndicator* weight_of(const ResultLayout& layout, const ResultIndicator& indicator) {
+    if (indicator.kind != IndicatorKind::measure) return nullptr;
+    const auto* w = layout.find(indicator.weight);
+    if (w != nullptr &&
+        (w->values_per_area() == 1 || w->values_per_area() == indicator.values_per_area()))
+        return w;
+    return nullptr;
+}
+
 // Aggregates the companions of `indicator` (each replicate, then quantiles over those).
 void aggregate_companions(hid_t root, hid_t group, const ResultLayout& layout,
-                          const ResultIndicator& indicator, const ResultIndicator* weight,
+                          const ResultIndicator& indicator, AggregateSource& source,
                           const AreaGrouping& grouping, const GroupScales& scales,
                           const std::string& coordinates, const std::string& aggregation) {
     const std::size_t n_years = layout.years.size();
@@ -105,42 +194,31 @@ void aggregate_companions(hid_t root, hid_t group, const ResultLayout& layout,
         shape.insert(shape.end(), rest_shape.begin(), rest_shape.end());
         const std::string name = indicator.name + suffix;
         auto out = create_variable(group, name, s, shape, 1);
-        auto source = hdf5::open_dataset(root, name);
-        copy_string_attributes(source.id(), out.id(), indicator_meaning_attributes);
+        copy_string_attributes(hdf5::open_dataset(root, name).id(), out.id(),
+                               indicator_meaning_attributes);
         hdf5::write_attribute(out.id(), "aggregation", aggregation);
         if (!coordinates.empty()) hdf5::write_attribute(out.id(), "coordinates", coordinates);
-        return std::pair{std::move(source), std::move(out)};
+        return out;
     };
-    auto [replicates_in, replicates_out] =
+    auto replicates_out =
         create(std::string(result_layout::replicates_suffix), scales.replicate.id(), n_replicates);
     hdf5::Dataset quantiles_out;
     if (indicator.has_quantiles)
         quantiles_out = create(std::string(result_layout::quantiles_suffix), scales.quantile.id(),
-                               result_layout::quantile_levels.size())
-                            .second;
-    hdf5::Dataset weight_in;
-    bool weight_by_replicate = false;
-    if (weight != nullptr) {
-        weight_by_replicate = weight->has_replicates;
-        weight_in = hdf5::open_dataset(
-            root, weight->name +
-                      (weight_by_replicate ? std::string(result_layout::replicates_suffix) : ""));
-    }
-    const std::size_t weights_per_area = weight != nullptr ? weight->values_per_area() : 1;
+                               result_layout::quantile_levels.size());
 
     std::vector<double> all(n_replicates * cells), cell(n_replicates),
         quantiles(result_layout::quantile_levels.size() * cells);
     for (std::size_t y = 0; y < n_years; ++y) {
         for (std::size_t r = 0; r < n_replicates; ++r) {
             const std::array<hsize_t, 2> at{r, y};
-            const auto values = read_slab(replicates_in.id(), at);
-            std::vector<double> weights;
-            if (weight != nullptr)
-                weights = weight_by_replicate ? read_slab(weight_in.id(), at)
-                                              : read_slab(weight_in.id(), std::array{hsize_t{y}});
+            const auto aggregated = source.aggregated(grouping, r, y);
+            if (aggregated.size() != cells)
+                throw std::logic_error(
+                    fmt::format("aggregates of '{}' replicate {}: {} values for {} cells",
+                                indicator.name, r, aggregated.size(), cells));
             std::span<double> out(all.data() + r * cells, cells);
-            aggregate_values(grouping, indicator.kind, values, per_area, weights, weights_per_area,
-                             out);
+            std::copy(aggregated.begin(), aggregated.end(), out.begin());
             write_slab(replicates_out.id(), at, out);
         }
         if (!quantiles_out) continue;
@@ -160,7 +238,8 @@ void aggregate_companions(hid_t root, hid_t group, const ResultLayout& layout,
 }
 
 void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
-                 const AreaGrouping& grouping, DimensionNumbers& numbers, bool companions) {
+                 const AreaGrouping& grouping, DimensionNumbers& numbers, bool companions,
+                 AggregateSource& source) {
     auto group = hdf5::create_group(aggregates, grouping.level);
     hdf5::write_attribute(
         group.id(), "description",
@@ -224,13 +303,7 @@ void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
             s.push_back(scale->second.id());
             shape.push_back(indicator.shape[axis]);
         }
-        // A measure's weight: the named indicator, when the file has it with one value per area
-        // or one per cell of the measure.
-        const ResultIndicator* weight = nullptr;
-        if (indicator.kind == IndicatorKind::measure)
-            if (const auto* w = layout.find(indicator.weight);
-                w != nullptr && (w->values_per_area() == 1 || w->values_per_area() == per_area))
-                weight = w;
+        const ResultIndicator* weight = weight_of(layout, indicator);
         const std::string aggregation = aggregation_text(
             indicator.kind, grouping.level, weight != nullptr ? weight->name : std::string{});
 
@@ -239,20 +312,18 @@ void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
         copy_string_attributes(in.id(), out.id(), indicator_meaning_attributes);
         hdf5::write_attribute(out.id(), "aggregation", aggregation);
         hdf5::write_attribute(out.id(), "coordinates", coordinates);
-        hdf5::Dataset weight_in;
-        if (weight != nullptr) weight_in = hdf5::open_dataset(root, weight->name);
+        source.begin(indicator, weight);
         for (std::size_t y = 0; y < layout.years.size(); ++y) {
             const std::array<hsize_t, 1> at{y};
-            const auto values = read_slab(in.id(), at);
-            std::vector<double> weights;
-            if (weight != nullptr) weights = read_slab(weight_in.id(), at);
-            const auto aggregated =
-                aggregate_values(grouping, indicator.kind, values, per_area, weights,
-                                 weight != nullptr ? weight->values_per_area() : 1);
+            const auto aggregated = source.aggregated(grouping, std::nullopt, y);
+            if (aggregated.size() != grouping.codes.size() * per_area)
+                throw std::logic_error(fmt::format("aggregates of '{}': {} values for {} cells",
+                                                   indicator.name, aggregated.size(),
+                                                   grouping.codes.size() * per_area));
             write_slab(out.id(), at, aggregated);
         }
         if (with_companions && indicator.has_replicates)
-            aggregate_companions(root, group.id(), layout, indicator, weight, grouping, scales,
+            aggregate_companions(root, group.id(), layout, indicator, source, grouping, scales,
                                  coordinates, aggregation);
     }
 }
@@ -397,7 +468,8 @@ std::string aggregation_text(IndicatorKind kind, const std::string& level,
 }
 
 std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options,
-                                          const fs::path& path) {
+                                          const fs::path& path,
+                                          const AggregateAccumulator* computed) {
     const ResultLayout layout = read_result_layout(file, path);
     const auto levels = aggregate_levels(layout, options.levels, path);
     const std::string name(derived_layout::aggregates);
@@ -427,10 +499,92 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
     std::vector<std::string> all = kept;
     all.insert(all.end(), levels.begin(), levels.end());
     hdf5::write_attribute(aggregates.id(), "levels", fmt::format("{}", fmt::join(all, ",")));
+    FileAggregates from_file(file);
+    std::optional<ComputedAggregates> from_memory;
+    if (computed != nullptr) from_memory.emplace(*computed);
+    AggregateSource& source = from_memory ? static_cast<AggregateSource&>(*from_memory) : from_file;
     for (const auto& level : levels)
         write_level(file, aggregates.id(), layout, group_areas(layout, level, path.string()),
-                    numbers, options.companions);
+                    numbers, options.companions, source);
     return levels;
+}
+
+AggregateAccumulator::AggregateAccumulator(const ResultLayout& layout,
+                                           const AggregateOptions& options, const fs::path& path)
+    : slots_(layout.replicates > 1 ? 1 + layout.replicates : 1),
+      years_(layout.years.size()),
+      indicators_(layout.indicators) {
+    for (std::size_t i = 0; i < indicators_.size(); ++i) {
+        indicator_index_.emplace(indicators_[i].name, i);
+        // Pointers into this copy: found by name, as write_level finds them in the file's layout.
+        const ResultIndicator* weight = weight_of(layout, indicators_[i]);
+        weights_.push_back(
+            weight == nullptr
+                ? nullptr
+                : &indicators_[static_cast<std::size_t>(weight - layout.indicators.data())]);
+    }
+    for (const auto& level : aggregate_levels(layout, options.levels, path)) {
+        level_index_.emplace(level, groupings_.size());
+        groupings_.push_back(group_areas(layout, level, path.string()));
+    }
+    stored_.resize(groupings_.size() * indicators_.size() * slots_ * years_);
+}
+
+void AggregateAccumulator::add(std::size_t year, std::size_t slot,
+                               std::span<const std::span<const double>> values) {
+    if (year >= years_ || slot >= slots_ || values.size() != indicators_.size())
+        throw std::logic_error(fmt::format(
+            "AggregateAccumulator: year index {} slot {} with {} indicators; expected < {}, < {} "
+            "and {}",
+            year, slot, values.size(), years_, slots_, indicators_.size()));
+    for (std::size_t l = 0; l < groupings_.size(); ++l) {
+        for (std::size_t i = 0; i < indicators_.size(); ++i) {
+            const ResultIndicator& indicator = indicators_[i];
+            // Replicates only of indicators that have <indicator>_replicates.
+            if (slot > 0 && !indicator.has_replicates) continue;
+            const ResultIndicator* weight = weights_[i];
+            std::span<const double> weights;
+            if (weight != nullptr) {
+                // A weight without replicates weights every replicate by its mean, which comes
+                // only at the end: the file is read back for such a file (never one the writer
+                // makes, where every indicator has its replicates).
+                if (slot > 0 && !weight->has_replicates)
+                    throw std::logic_error(
+                        fmt::format("AggregateAccumulator: weight '{}' of '{}' has no replicates",
+                                    weight->name, indicator.name));
+                weights = values[static_cast<std::size_t>(weight - indicators_.data())];
+            }
+            stored_[((l * indicators_.size() + i) * slots_ + slot) * years_ + year] =
+                aggregate_values(groupings_[l], indicator.kind, values[i],
+                                 indicator.values_per_area(), weights,
+                                 weight != nullptr ? weight->values_per_area() : 1);
+        }
+    }
+}
+
+void AggregateAccumulator::add_replicate(std::size_t year, std::size_t replicate,
+                                         std::span<const std::span<const double>> values) {
+    add(year, slots_ == 1 ? 0 : 1 + replicate, values);
+}
+
+void AggregateAccumulator::add_mean(std::size_t year,
+                                    std::span<const std::span<const double>> values) {
+    add(year, 0, values);
+}
+
+const std::vector<double>& AggregateAccumulator::values(const std::string& level,
+                                                        const std::string& indicator,
+                                                        std::optional<std::size_t> replicate,
+                                                        std::size_t year) const {
+    const auto l = level_index_.find(level);
+    const auto i = indicator_index_.find(indicator);
+    const std::size_t slot = replicate ? 1 + *replicate : 0;
+    if (l == level_index_.end() || i == indicator_index_.end() || slot >= slots_ || year >= years_)
+        throw std::logic_error(fmt::format(
+            "AggregateAccumulator: no aggregates of '{}' at level '{}' (replicate {}, year index "
+            "{})",
+            indicator, level, replicate ? std::to_string(*replicate) : "mean", year));
+    return stored_[((l->second * indicators_.size() + i->second) * slots_ + slot) * years_ + year];
 }
 
 }  // namespace socialtwin

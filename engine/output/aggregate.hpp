@@ -30,16 +30,17 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "engine/core/area_table.hpp"
 #include "engine/core/indicators.hpp"
+#include "engine/output/result_file.hpp"
 
 namespace socialtwin {
-
-struct ResultLayout;
 
 // The levels written by default, where the file has such an area attribute.
 inline const std::vector<std::string> default_aggregate_levels{"pc4", "buurt", "wijk", "gemeente"};
@@ -101,11 +102,47 @@ std::vector<std::string> aggregate_levels(const ResultLayout& layout,
                                           const std::vector<std::string>& requested,
                                           const std::filesystem::path& path = {});
 
+// The aggregates of a run computed as its years arrive, kept in memory (they are small: the
+// larger areas only), so the result writer need not read the file back at the end. Holds, per
+// level and indicator, the aggregated values of each year: of <indicator> and, with several
+// replicates, of each replicate. The same aggregate_values over the same values in the same order
+// as write_aggregates reading the file back: bit-identical numbers.
+class AggregateAccumulator {
+public:
+    // `layout` is the result's structure (read from the file being written once its indicators
+    // are laid out); the levels are those write_aggregates(options) will write.
+    AggregateAccumulator(const ResultLayout& layout, const AggregateOptions& options,
+                         const std::filesystem::path& path = {});
+    // One replicate's values of year index `year`, per indicator in the layout's order (with one
+    // replicate they are <indicator>'s values).
+    void add_replicate(std::size_t year, std::size_t replicate,
+                       std::span<const std::span<const double>> values);
+    // The mean over replicates (<indicator>) of year index `year`, with several replicates.
+    void add_mean(std::size_t year, std::span<const std::span<const double>> values);
+
+    // The aggregated values stored for (level, indicator, replicate or the mean, year): empty
+    // when none were added.
+    const std::vector<double>& values(const std::string& level, const std::string& indicator,
+                                      std::optional<std::size_t> replicate, std::size_t year) const;
+
+private:
+    void add(std::size_t year, std::size_t slot, std::span<const std::span<const double>> values);
+    std::size_t slots_ = 1;  // the mean, then each replicate (with several)
+    std::size_t years_ = 0;
+    std::vector<ResultIndicator> indicators_;
+    std::vector<const ResultIndicator*> weights_;  // per indicator; nullptr without
+    std::vector<AreaGrouping> groupings_;
+    std::map<std::string, std::size_t, std::less<>> level_index_, indicator_index_;
+    // [level][indicator][slot][year]
+    std::vector<std::vector<double>> stored_;
+};
+
 // Writes /aggregates into the open, writable result file `file` from its indicators: each level
 // written replaces the one there; other levels there stay unless options.only_these_levels.
 // Returns the levels written (none and none kept: no /aggregates group). `path` names the file in
-// errors.
+// errors. With `computed` (the same options), the values come from it instead of the file.
 std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options = {},
-                                          const std::filesystem::path& path = {});
+                                          const std::filesystem::path& path = {},
+                                          const AggregateAccumulator* computed = nullptr);
 
 }  // namespace socialtwin

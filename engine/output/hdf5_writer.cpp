@@ -5,12 +5,18 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <condition_variable>
 #include <ctime>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "engine/core/errors.hpp"
 #include "engine/core/types.hpp"
@@ -301,6 +307,93 @@ void write_phase_timings(hid_t root, const RunSummary& summary, int phase_dim_id
 
 }  // namespace
 
+// The writer's one thread: runs tasks in the order given, one at a time. The first task that
+// throws is remembered; the tasks after it are skipped (the file is lost anyway) and run() and
+// post() throw that exception again on the caller's thread, so the user sees the same message
+// and exit code as when the writer wrote on the main thread.
+class Hdf5Writer::Thread {
+public:
+    Thread() : thread_([this] { loop(); }) {}
+    ~Thread() {
+        finish([] {});
+    }
+    Thread(const Thread&) = delete;
+    Thread& operator=(const Thread&) = delete;
+
+    // Waits until fewer than `limit` tasks wait or run: the bound on the years in hand.
+    void wait_for_room(std::size_t limit) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return pending() < limit || error_; });
+        if (error_) std::rethrow_exception(error_);
+    }
+    // Queues `task`.
+    void post(std::function<void()> task) {
+        std::lock_guard lock(mutex_);
+        if (error_) std::rethrow_exception(error_);
+        queue_.push_back(std::move(task));
+        changed_.notify_all();
+    }
+    // Runs `task` after everything queued and waits for it.
+    void run(std::function<void()> task) {
+        post(std::move(task));
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return pending() == 0; });
+        if (error_) std::rethrow_exception(error_);
+    }
+    // Drops what waits, runs `last` (also after a failure: it closes the handles) and ends the
+    // thread. Idempotent.
+    void finish(std::function<void()> last) noexcept {
+        {
+            std::lock_guard lock(mutex_);
+            if (closing_) return;
+            closing_ = true;
+            queue_.clear();
+            queue_.push_back(std::move(last));
+            changed_.notify_all();
+        }
+        thread_.join();
+    }
+
+private:
+    std::size_t pending() const { return queue_.size() + (busy_ ? 1 : 0); }
+    void loop() {
+        for (;;) {
+            std::function<void()> task;
+            bool skip = false;
+            {
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return !queue_.empty(); });
+                task = std::move(queue_.front());
+                queue_.pop_front();
+                busy_ = true;
+                skip = error_ && !closing_;
+            }
+            std::exception_ptr failure;
+            if (!skip) {
+                try {
+                    task();
+                } catch (...) {
+                    failure = std::current_exception();
+                }
+            }
+            task = nullptr;  // frees what it held (a year's results) before waking the caller
+            std::lock_guard lock(mutex_);
+            busy_ = false;
+            if (failure && !error_) error_ = failure;
+            changed_.notify_all();
+            if (closing_ && queue_.empty()) return;
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::function<void()>> queue_;
+    bool busy_ = false;
+    bool closing_ = false;
+    std::exception_ptr error_;
+    std::thread thread_;  // last: starts once the rest is ready
+};
+
 struct Hdf5Writer::State {
     // The datasets of one indicator (`indicators` is declared after `file`, so they close first).
     struct Indicator {
@@ -320,6 +413,27 @@ struct Hdf5Writer::State {
     std::size_t n_areas = 0;
     std::vector<Indicator> indicators;  // per indicator id
     bool started = false;
+    hid_t value_type = H5T_IEEE_F64LE;  // of the indicators in the file
+    // The aggregates, computed as the years arrive; none with Hdf5WriterOptions::aggregates off.
+    std::optional<AggregateAccumulator> aggregates;
+    std::vector<IndicatorId> catalog_id;  // per indicator of the aggregates' layout
+    // Copies of YearResults the writer thread is done with, for the next on_year to reuse.
+    std::mutex spare_mutex;
+    std::vector<std::unique_ptr<YearResults>> spare;
+
+    // One year's values (of a replicate, or the mean) to the aggregates.
+    void aggregate(std::size_t year, std::optional<std::size_t> replicate,
+                   const std::function<std::span<const double>(IndicatorId)>& values_of) {
+        if (!aggregates) return;
+        std::vector<std::span<const double>> values;
+        for (IndicatorId id : catalog_id) values.push_back(values_of(id));
+        if (replicate)
+            aggregates->add_replicate(year, *replicate, values);
+        else
+            aggregates->add_mean(year, values);
+    }
+    // Writes one (year, replicate)'s values into the file and the aggregates.
+    void write_year(const YearResults& results, std::size_t year_index);
 
     // Lays out the datasets of one indicator (the next in the catalog) and keeps them open.
     void lay_out(const IndicatorSpec& spec, const IndicatorCatalog& catalog, const Scales& scales,
@@ -342,15 +456,26 @@ struct Hdf5Writer::State {
         }
     }
 
-    // Mean and quantiles over (several) replicates of one indicator, a block of one year and one
-    // chunk of areas at a time.
-    void summarise(const Indicator& indicator) const {
+    // Mean and quantiles over (several) replicates of every indicator, a block of one year and
+    // one chunk of areas at a time; each year's means then go to the aggregates.
+    void summarise() {
+        std::vector<std::vector<double>> means(indicators.size());
+        for (std::size_t y = 0; y < years.size(); ++y) {
+            for (IndicatorId id = 0; id < indicators.size(); ++id) {
+                means[id].resize(n_areas * indicators[id].values_per_area);
+                summarise(indicators[id], y, means[id]);
+            }
+            aggregate(y, std::nullopt, [&](IndicatorId id) { return std::span(means[id]); });
+        }
+    }
+    // One year of one indicator; its mean over replicates into `year_mean` (areas x values).
+    void summarise(const Indicator& indicator, std::size_t y, std::span<double> year_mean) const {
         const std::size_t n = n_replicates;
         const std::string what =
             fmt::format("summarising '{}{}'", indicator.name, result_layout::replicates_suffix);
         const auto& levels = result_layout::quantile_levels;
         std::vector<double> block, mean, quantiles;
-        for (std::size_t y = 0; y < years.size(); ++y) {
+        {
             for (std::size_t first = 0; first < n_areas; first += indicator.chunk_areas) {
                 const std::size_t areas = std::min(indicator.chunk_areas, n_areas - first);
                 const std::size_t m = areas * indicator.values_per_area;  // values per replicate
@@ -361,6 +486,9 @@ struct Hdf5Writer::State {
                 append_area_dims(indicator, first, areas, start, count);
                 read_block(indicator.replicates.id(), start, count, block, what);
                 summarise_replicates(block, n, mean, quantiles);
+                std::copy(mean.begin(), mean.end(),
+                          year_mean.begin() +
+                              static_cast<std::ptrdiff_t>(first * indicator.values_per_area));
                 start.erase(start.begin());
                 count.erase(count.begin());
                 hdf5::write_block(indicator.mean.id(), start, count, mean);
@@ -376,16 +504,21 @@ Hdf5Writer::Hdf5Writer(fs::path target, Hdf5WriterOptions options)
     : target_(std::move(target)), options_(std::move(options)) {
     output_ = std::make_unique<AtomicOutput>(target_, options_.inputs);
     state_ = std::make_unique<State>();
-    try {
-        state_->file = hdf5::create_file(output_->temporary());
-    } catch (const hdf5::Error& e) {
-        throw std::runtime_error(
-            fmt::format("cannot write result file '{}': {}", target_.string(), e.what()));
-    }
+    thread_ = std::make_unique<Thread>();
+    thread_->run([this] {
+        try {
+            state_->file = hdf5::create_file(output_->temporary());
+        } catch (const hdf5::Error& e) {
+            throw std::runtime_error(
+                fmt::format("cannot write result file '{}': {}", target_.string(), e.what()));
+        }
+    });
 }
 
 Hdf5Writer::~Hdf5Writer() {
-    state_.reset();  // closes every handle before AtomicOutput removes an unfinished file
+    // Years still waiting are dropped; every handle closes on the writer thread, before
+    // AtomicOutput removes an unfinished file.
+    thread_->finish([this] { state_.reset(); });
 }
 
 // Indicators: laid out whole now. With one replicate on_year fills <indicator> one year at a
@@ -427,8 +560,8 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
     indicators.push_back(std::move(indicator));
 }
 
-// One float64 dataset over `axes`, with `leading` (a dimension scale, e.g. replicate) before
-// them when given, NaN where never written.
+// One float64 (or float32) dataset over `axes`, with `leading` (a dimension scale, e.g. replicate)
+// before them when given, NaN where never written.
 hdf5::Dataset Hdf5Writer::State::create(const std::string& name, const Axes& axes,
                                         std::size_t chunk_areas,
                                         std::optional<Leading> leading) const {
@@ -450,7 +583,7 @@ hdf5::Dataset Hdf5Writer::State::create(const std::string& name, const Axes& axe
         if (leading) options.chunk[0] = leading->chunk;
         options.chunk[area_axis] = chunk_areas;
     }
-    auto dataset = hdf5::create_dataset(file.id(), name, H5T_IEEE_F64LE, full, options);
+    auto dataset = hdf5::create_dataset(file.id(), name, value_type, full, options);
     for (unsigned axis = 0; axis < full_scales.size(); ++axis)
         hdf5::attach_dimension_scale(dataset.id(), full_scales[axis], axis);
     return dataset;
@@ -467,16 +600,53 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     s.n_replicates = static_cast<std::size_t>(run.replicates);
     s.written.assign(run.years.size() * s.n_replicates, false);
     s.n_areas = run.areas->size();
-    const hid_t root = s.file.id();
-    const std::string created = utc_now();
+    s.value_type = options_.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+    thread_->run([&] {
+        const hid_t root = s.file.id();
+        const std::string created = utc_now();
 
-    write_identity(root, run, created);
-    const Scales scales = write_dimensions(root, run, s.years, s.n_replicates);
-    s.phase_dim_id = scales.next_dim_id;
-    const std::string coordinates = write_area_attributes(root, *run.areas, scales.area.id());
-    for (const auto& spec : run.catalog->specs())
-        s.lay_out(spec, *run.catalog, scales, coordinates);
-    write_meta(root, run, created);
+        write_identity(root, run, created);
+        hdf5::write_attribute(root, std::string(result_layout::value_precision_attribute),
+                              result_layout::value_precisions[options_.float32 ? 1 : 0]);
+        const Scales scales = write_dimensions(root, run, s.years, s.n_replicates);
+        s.phase_dim_id = scales.next_dim_id;
+        const std::string coordinates = write_area_attributes(root, *run.areas, scales.area.id());
+        for (const auto& spec : run.catalog->specs())
+            s.lay_out(spec, *run.catalog, scales, coordinates);
+        write_meta(root, run, created);
+        if (options_.aggregates && s.n_areas > 0) {
+            // The structure the aggregates will be written from, as the file now declares it.
+            const ResultLayout layout = read_result_layout(root, target_);
+            s.aggregates.emplace(layout, AggregateOptions{}, target_);
+            for (const auto& indicator : layout.indicators) {
+                const auto id = run.catalog->find(indicator.name);
+                if (!id)
+                    throw std::logic_error(
+                        fmt::format("Hdf5Writer: indicator '{}' of the file is not in the catalog",
+                                    indicator.name));
+                s.catalog_id.push_back(*id);
+            }
+        }
+    });
+}
+
+void Hdf5Writer::State::write_year(const YearResults& results, std::size_t year_index) {
+    const auto replicate = static_cast<std::size_t>(results.replicate);
+    // Straight into the year's block of <indicator> (one replicate) or the (replicate, year)
+    // block of <indicator>_replicates (several): nothing is kept until on_finish.
+    for (IndicatorId id = 0; id < indicators.size(); ++id) {
+        const auto& indicator = indicators[id];
+        std::vector<hsize_t> start{year_index}, count{1};
+        if (has_companions()) {
+            start.insert(start.begin(), replicate);
+            count.insert(count.begin(), 1);
+        }
+        append_area_dims(indicator, 0, n_areas, start, count);
+        hdf5::write_block(has_companions() ? indicator.replicates.id() : indicator.mean.id(), start,
+                          count, results.values(id));
+    }
+    aggregate(year_index, has_companions() ? std::optional(replicate) : std::nullopt,
+              [&](IndicatorId id) { return results.values(id); });
 }
 
 void Hdf5Writer::on_year(const YearResults& results) {
@@ -506,19 +676,30 @@ void Hdf5Writer::on_year(const YearResults& results) {
         return;
     }
 
-    // Straight into the year's block of <indicator> (one replicate) or the (replicate, year)
-    // block of <indicator>_replicates (several): nothing is kept until on_finish.
-    for (IndicatorId id = 0; id < s.indicators.size(); ++id) {
-        const auto& indicator = s.indicators[id];
-        std::vector<hsize_t> start{year_index}, count{1};
-        if (s.has_companions()) {
-            start.insert(start.begin(), replicate);
-            count.insert(count.begin(), 1);
+    // One year in hand: the writer compresses and writes year y while the projection computes
+    // year y + 1, and the next year waits here until it is done. So one copy of a year's
+    // results is all the memory this costs (a second year in hand gained nothing measurable at
+    // PC6 density and cost another copy: docs/performance.md, Output).
+    constexpr std::size_t years_in_hand = 1;
+    thread_->wait_for_room(years_in_hand);
+    // A copy for the writer thread, in the buffer it has finished with when there is one.
+    std::unique_ptr<YearResults> copy;
+    {
+        std::lock_guard lock(s.spare_mutex);
+        if (!s.spare.empty()) {
+            copy = std::move(s.spare.back());
+            s.spare.pop_back();
         }
-        s.append_area_dims(indicator, 0, s.n_areas, start, count);
-        hdf5::write_block(s.has_companions() ? indicator.replicates.id() : indicator.mean.id(),
-                          start, count, results.values(id));
     }
+    if (copy)
+        *copy = results;
+    else
+        copy = std::make_unique<YearResults>(results);
+    thread_->post([&s, year_index, copy = std::shared_ptr<YearResults>(std::move(copy))]() mutable {
+        s.write_year(*copy, year_index);
+        std::lock_guard lock(s.spare_mutex);
+        s.spare.push_back(std::make_unique<YearResults>(std::move(*copy)));
+    });
     s.written[slot] = true;
 }
 
@@ -542,20 +723,23 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
         throw std::logic_error(
             fmt::format("Hdf5Writer: no results for year(s) {}", fmt::join(missing, ", ")));
 
-    if (s.has_companions() && s.n_areas > 0)
-        for (const auto& indicator : s.indicators) s.summarise(indicator);
+    thread_->run([&] {
+        if (s.has_companions() && s.n_areas > 0) s.summarise();
 
-    write_phase_timings(s.file.id(), summary, s.phase_dim_id);
+        write_phase_timings(s.file.id(), summary, s.phase_dim_id);
 
-    // The indicators aggregated to the larger areas, from what the file now holds
-    // (engine/output/aggregate.hpp).
-    if (options_.aggregates) write_aggregates(s.file.id(), {}, target_);
-    // What CF-1.8 asks and the layout above did not say (long_name of the dimensions, ...).
-    apply_cf_conventions(s.file.id());
+        // The indicators aggregated to the larger areas, as computed year by year
+        // (engine/output/aggregate.hpp).
+        if (options_.aggregates)
+            write_aggregates(s.file.id(), {}, target_, s.aggregates ? &*s.aggregates : nullptr);
+        // What CF-1.8 asks and the layout above did not say (long_name of the dimensions, ...).
+        apply_cf_conventions(s.file.id());
 
-    // Close everything before the rename: HDF5 writes its last metadata when the file closes.
-    s.indicators.clear();
-    s.file.close(fmt::format("closing result file '{}'", output_->temporary().string()));
+        // Close everything before the rename: HDF5 writes its last metadata when the file
+        // closes.
+        s.indicators.clear();
+        s.file.close(fmt::format("closing result file '{}'", output_->temporary().string()));
+    });
     output_->commit();
     finished_ = true;
 }

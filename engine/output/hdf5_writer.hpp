@@ -9,6 +9,17 @@
 // The layout it writes, and every reader reads, is engine/output/result_layout.hpp; at on_finish
 // it adds /aggregates (engine/output/aggregate.hpp) unless Hdf5WriterOptions::aggregates is false.
 //
+// Every HDF5 call of a writer is made on its own thread (a std::thread, not a TBB worker: the
+// serial Debian libhdf5 is not thread-safe, and nothing else calls HDF5 during a run): on_year
+// hands a copy of the year's results over and returns, so compressing and writing a year
+// overlaps the projection of the next. One year is in hand at a time: the next on_year waits
+// until the writer is done with it (one copy of a year's results in memory). A failure on the
+// writer thread (a full disk) is thrown again, the same exception, from the next on_year or from
+// on_finish; the constructor and on_start wait for their part and throw theirs at once.
+//
+// The aggregates (/aggregates) are computed on the writer thread from each year's values as they
+// arrive (AggregateAccumulator) and written at on_finish, without reading the file back.
+//
 // Memory stays bounded: on_year writes its block at once (into <indicator> with one replicate,
 // into <indicator>_replicates with several), and with several replicates on_finish reads back
 // one year and one chunk of areas of all replicates at a time (at most replicates x 32 Ki
@@ -33,6 +44,10 @@ struct Hdf5WriterOptions {
     // into /aggregates (engine/output/aggregate.hpp); `socialtwin run --no-aggregates` turns it
     // off.
     bool aggregates = true;
+    // Store the indicators (and their replicates and quantiles) as float32 instead of float64
+    // (scenario key output.precision): half the bytes, ~7 significant digits. Aggregates stay
+    // float64, computed from the values before rounding.
+    bool float32 = false;
     // The run's input files (scenario, dataset folder, start population): the result never
     // replaces one of them (engine/formats/output_file.hpp).
     std::vector<ProtectedInput> inputs{};
@@ -60,9 +75,11 @@ public:
 
 private:
     struct State;
+    class Thread;
     std::filesystem::path target_;
     std::unique_ptr<AtomicOutput> output_;
     std::unique_ptr<State> state_;
+    std::unique_ptr<Thread> thread_;  // makes every HDF5 call on state_
     Hdf5WriterOptions options_;
     bool finished_ = false;
 };

@@ -62,6 +62,11 @@ namespace result_layout {
 // Version of the layout above; readers refuse files newer than they know.
 inline constexpr int version = 1;
 inline constexpr std::string_view version_attribute = "socialtwin_result_version";
+// How the indicators' values are stored (root attribute; the scenario key output.precision):
+// "float64" (IEEE double, as computed) or "float32" (IEEE single: ~7 significant digits, a
+// relative error of at most 6e-8 per value). Readers read either into doubles.
+inline constexpr std::string_view value_precision_attribute = "value_precision";
+inline constexpr std::array<std::string_view, 2> value_precisions{"float64", "float32"};
 inline constexpr std::string_view year = "year";
 inline constexpr std::string_view area = "area";
 inline constexpr std::string_view sex = "sex";

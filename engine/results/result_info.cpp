@@ -438,6 +438,12 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
              {"areas", areas},
              {"dimensions", fmt::format("{}", fmt::join(dimensions, ", "))}})
         rows_of_run.push_back(std::move(row));
+    // Only where the values are not the float64 every older file has (output.precision).
+    if (const std::string attribute(result_layout::value_precision_attribute);
+        hdf5::has_attribute(root, attribute) &&
+        hdf5::read_string_attribute(root, attribute) != result_layout::value_precisions[0])
+        rows_of_run.push_back({"values", hdf5::read_string_attribute(root, attribute) +
+                                             " (~7 significant digits; output.precision)"});
     print_table(out, rows_of_run);
 
     out << fmt::format("\nindicators ({})\n", indicators.size() - 1);

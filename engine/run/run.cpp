@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
 
 #include "engine/core/agent_projection.hpp"
 #include "engine/core/cohort_projection.hpp"
@@ -14,12 +15,25 @@
 #include "engine/input/scenario_schema.hpp"
 #include "engine/input/start_population.hpp"
 #include "engine/output/hdf5_writer.hpp"
+#include "engine/output/result_layout.hpp"
 #include "models/care/care_settings.hpp"
 #include "models/registry.hpp"
 
 namespace socialtwin {
 
 namespace {
+
+// The scenario key output.precision (engine/input/scenario_schema.cpp), read from the resolved
+// scenario text (after `extends` and --set), which the schema has already checked: no field of
+// the core's Scenario holds how the result file is written.
+bool stores_float32(const Scenario& scenario) {
+    const YAML::Node doc = YAML::Load(scenario.source_text);
+    if (!doc.IsMap() || !doc["output"] || !doc["output"].IsMap()) return false;
+    const YAML::Node precision = doc["output"]["precision"];
+    return precision && precision.IsScalar() &&
+           precision.Scalar() == result_layout::value_precisions[1];
+}
+
 struct Prepared {
     Scenario scenario;
     Dataset dataset;
@@ -163,6 +177,7 @@ RunReport run_scenario(const RunOptions& options) {
     if (!options.output.empty()) {
         writer.emplace(options.output,
                        Hdf5WriterOptions{.aggregates = options.aggregates,
+                                         .float32 = stores_float32(scenario),
                                          .inputs = inputs_of(options.scenario, prepared,
                                                              options.start_population)});
         observers.insert(observers.begin(), &*writer);

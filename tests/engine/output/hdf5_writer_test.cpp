@@ -1,6 +1,7 @@
 #include "engine/output/hdf5_writer.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,15 +9,18 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <utility>
 
 #include "engine/core/errors.hpp"
 #include "engine/formats/hdf5.hpp"
+#include "engine/output/aggregate.hpp"
 #include "engine/output/quantiles.hpp"
 
 namespace socialtwin {
@@ -907,6 +911,177 @@ TEST_F(Hdf5WriterTest, WritesSampleForThePythonLayoutCheck) {
          .wall_seconds = 0.05,
          .person_years = 4000});
     EXPECT_TRUE(fs::exists(target));
+}
+
+// ---- the writer thread and the aggregates computed as the years arrive ----------------------
+
+// Every dataset under `group` (recursively) with its values, by path.
+void collect_values(hid_t group, const std::string& prefix,
+                    std::map<std::string, std::vector<double>>& out) {
+    for (const auto& name : hdf5::link_names(group)) {
+        if (hdf5::is_group(group, name)) {
+            collect_values(hdf5::open_group(group, name).id(), prefix + name + "/", out);
+            continue;
+        }
+        auto dataset = hdf5::open_dataset(group, name);
+        hdf5::Datatype type(H5Dget_type(dataset.id()));
+        if (H5Tget_class(type.id()) == H5T_FLOAT)
+            out[prefix + name] = hdf5::read_doubles(dataset.id());
+    }
+}
+
+// The bits of every value, so NaN equals NaN and -0 differs from +0.
+std::vector<std::uint64_t> bits(const std::vector<double>& values) {
+    std::vector<std::uint64_t> out;
+    for (double v : values) out.push_back(std::bit_cast<std::uint64_t>(v));
+    return out;
+}
+
+// A TinyRun with wijken and a measure weighted by population (the weighted path too).
+struct TinyRunWithMeasure : TinyRun {
+    TinyRunWithMeasure() {
+        // A larger area to aggregate to: two buurten in wijk 01, one in 02.
+        areas.add_attribute({"wijk", {"01", "01", "02"}});
+        distance = catalog.add({.name = "distance_to_gp",
+                                .units = "km",
+                                .description = "Distance to the nearest GP",
+                                .dims = {},
+                                .source = "",
+                                .kind = IndicatorKind::measure,
+                                .weight = "population"});
+    }
+    YearResults with_distance(YearResults r) const {
+        for (std::size_t a = 0; a < areas.size(); ++a)
+            r.area_values(distance, a)[0] =
+                0.1 * static_cast<double>(a + 1) + 0.01 * r.year + r.replicate;
+        return r;
+    }
+    IndicatorId distance = 0;
+};
+
+// The aggregates the writer computed from memory equal, bit for bit, those computed from the
+// finished file by reading it back (what `socialtwin aggregate` does, and the writer did before).
+void expect_aggregates_as_read_back(const fs::path& written, const fs::path& copy) {
+    fs::copy_file(written, copy);
+    {
+        auto file = hdf5::open_file_read_write(copy);
+        write_aggregates(file.id(), {}, copy);
+    }
+    std::map<std::string, std::vector<double>> from_memory, read_back;
+    {
+        auto file = hdf5::open_file_read_only(written);
+        collect_values(hdf5::open_group(file.id(), "aggregates").id(), "", from_memory);
+    }
+    {
+        auto file = hdf5::open_file_read_only(copy);
+        collect_values(hdf5::open_group(file.id(), "aggregates").id(), "", read_back);
+    }
+    ASSERT_FALSE(from_memory.empty());
+    ASSERT_EQ(from_memory.size(), read_back.size());
+    for (const auto& [name, values] : from_memory) {
+        ASSERT_TRUE(read_back.count(name)) << name;
+        EXPECT_EQ(bits(values), bits(read_back.at(name))) << name;
+    }
+}
+
+TEST_F(Hdf5WriterTest, AggregatesFromMemoryEqualThoseReadBackFromTheFile) {
+    TinyRunWithMeasure tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        for (int year : tiny.run.years) writer.on_year(tiny.with_distance(tiny.results(year)));
+        writer.on_finish({});
+    }
+    expect_aggregates_as_read_back(target, dir_ / "read-back.h5");
+}
+
+TEST_F(Hdf5WriterTest, AggregatesOfReplicatesFromMemoryEqualThoseReadBackFromTheFile) {
+    TinyRunWithMeasure tiny;
+    tiny.run.replicates = 3;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        for (int replicate = 0; replicate < 3; ++replicate)
+            for (int year : tiny.run.years)
+                writer.on_year(tiny.with_distance(tiny.results(replicate, year)));
+        writer.on_finish({});
+    }
+    expect_aggregates_as_read_back(target, dir_ / "read-back.h5");
+}
+
+// Sixty years: more than the writer thread holds at once, so years wait for it.
+struct SixtyYears : TinyRun {
+    SixtyYears() {
+        run.years.clear();
+        for (int year = 2000; year < 2060; ++year) run.years.push_back(year);
+    }
+};
+
+// Many years handed over faster than they are written: each lands in its own place, as when
+// every year was written before on_year returned.
+TEST_F(Hdf5WriterTest, YearsHandedToTheWriterThreadAreWrittenAsGiven) {
+    const SixtyYears tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        for (int year : tiny.run.years) writer.on_year(tiny.results(year));
+        writer.on_finish({});
+    }
+    auto file = hdf5::open_file_read_only(target);
+    const auto values =
+        hdf5::read_doubles(hdf5::open_dataset(file.id(), "population_by_age_sex").id());
+    const std::size_t per_area = tiny.catalog.values_per_area(tiny.by_age_sex);
+    ASSERT_EQ(values.size(), tiny.run.years.size() * tiny.areas.size() * per_area);
+    std::size_t i = 0;
+    for (int year : tiny.run.years)
+        for (std::size_t a = 0; a < tiny.areas.size(); ++a)
+            for (std::size_t k = 0; k < per_area; ++k, ++i)
+                ASSERT_EQ(values[i], TinyRun::value(year, a, k)) << year << " " << a << " " << k;
+}
+
+// A failed write on the writer thread (here: the file size limit, as a full disk) is thrown on
+// the caller's thread, at the latest from on_finish, and leaves no file behind.
+TEST_F(Hdf5WriterTest, AFailedWriteOnTheWriterThreadIsThrownToTheCallerAndLeavesNoFile) {
+    const SixtyYears tiny;
+    const fs::path target = dir_ / "out.h5";
+    rlimit before{};
+    ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &before), 0);
+    const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);  // writes fail with EFBIG
+    const rlimit small{16 * 1024, before.rlim_max};
+    bool thrown = false;
+    {
+        Hdf5Writer writer(target);
+        ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+        try {
+            writer.on_start(tiny.run);
+            for (int year : tiny.run.years) writer.on_year(tiny.results(year));
+            writer.on_finish({});
+        } catch (const std::runtime_error& e) {
+            thrown = true;
+            EXPECT_NE(std::string(e.what()).find("File too large"), std::string::npos) << e.what();
+        }
+    }
+    setrlimit(RLIMIT_FSIZE, &before);
+    std::signal(SIGXFSZ, previous_handler);
+    EXPECT_TRUE(thrown);
+    EXPECT_TRUE(files_in(dir_).empty());
+}
+
+// An interrupt unwinds past the writer while years wait for the writer thread: they are
+// dropped, and neither the target nor the temporary file stays.
+TEST_F(Hdf5WriterTest, DestroyedWithYearsInHandLeavesNoFile) {
+    const SixtyYears tiny;
+    const fs::path target = dir_ / "out.h5";
+    {
+        Hdf5Writer writer(target);
+        writer.on_start(tiny.run);
+        for (int year : tiny.run.years) writer.on_year(tiny.results(year));
+        // no on_finish: Interrupted unwinds here
+    }
+    EXPECT_TRUE(files_in(dir_).empty());
 }
 
 }  // namespace
