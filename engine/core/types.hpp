@@ -3,6 +3,7 @@
 // positions and the age bands used in outputs. Nothing here knows about care or I/O.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -58,5 +59,13 @@ struct CohortCell {
         return (sex * n_ages + age) * n_positions + position;
     }
 };
+
+// Every cell of the CohortCell layout, ascending: the occupied cells (AreaStep::occupied) of a
+// table that may hold persons anywhere (the cohort core's expected counts fill nearly all).
+inline constexpr std::array<std::uint16_t, CohortCell::size> all_cohort_cells = [] {
+    std::array<std::uint16_t, CohortCell::size> cells{};
+    for (std::size_t c = 0; c < cells.size(); ++c) cells[c] = static_cast<std::uint16_t>(c);
+    return cells;
+}();
 
 }  // namespace socialtwin

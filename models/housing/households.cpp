@@ -9,13 +9,17 @@
 namespace socialtwin {
 
 HouseholdCounts count_households(std::span<const double> persons,
-                                 double other_households_per_other_member) {
+                                 double other_households_per_other_member,
+                                 std::span<const std::uint16_t> occupied) {
+    // In cell order, so each position's persons are added by sex and age as over all cells.
     std::array<double, n_positions> by_position{};
-    for (int s = 0; s < n_sexes; ++s)
-        for (int a = 0; a < n_ages; ++a)
-            for (int p = 0; p < n_positions; ++p)
-                by_position[static_cast<std::size_t>(p)] +=
-                    persons[static_cast<std::size_t>(CohortCell::offset(s, a, p))];
+    if (occupied.size() == CohortCell::size) {
+        // Every cell (the cohort core): row by row, the seven totals stay in registers.
+        for (std::size_t row = 0; row < CohortCell::size; row += n_positions)
+            for (std::size_t p = 0; p < n_positions; ++p) by_position[p] += persons[row + p];
+    } else {
+        for (const std::uint16_t c : occupied) by_position[c % n_positions] += persons[c];
+    }
     return households_from_positions(by_position, other_households_per_other_member);
 }
 
@@ -56,17 +60,20 @@ HouseholdPart household_part(Position position, double other_households_per_othe
 }
 
 HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
-    std::span<const double> persons, double other_households_per_other_member) {
-    HouseholdsByTypeAndHeadAge h{};
-    for (int p = 0; p < n_positions; ++p) {
-        const HouseholdPart part =
+    std::span<const double> persons, double other_households_per_other_member,
+    std::span<const std::uint16_t> occupied) {
+    std::array<HouseholdPart, n_positions> parts{};
+    for (int p = 0; p < n_positions; ++p)
+        parts[static_cast<std::size_t>(p)] =
             household_part(static_cast<Position>(p), other_households_per_other_member);
+    // Each household type comes from one position, so in cell order each entry still adds its
+    // persons by sex and age in order (as a sweep position by position would).
+    HouseholdsByTypeAndHeadAge h{};
+    for (const std::uint16_t c : occupied) {
+        const HouseholdPart& part = parts[c % n_positions];
         if (part.type < 0) continue;
-        for (int s = 0; s < n_sexes; ++s)
-            for (int a = 0; a < n_ages; ++a)
-                h[type_head_age_cell(part.type, head_age_band_of(a))] +=
-                    persons[static_cast<std::size_t>(CohortCell::offset(s, a, p))] *
-                    part.households;
+        const int age = c / n_positions % n_ages;
+        h[type_head_age_cell(part.type, head_age_band_of(age))] += persons[c] * part.households;
     }
     return h;
 }
