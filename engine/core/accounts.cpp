@@ -3,25 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdint>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 namespace socialtwin {
-
-namespace {
-// The entry of population_by_age_sex (sex x 5-year age band) each cell counts in.
-constexpr std::array<std::uint8_t, CohortCell::size> age_sex_band_of_cell = [] {
-    std::array<std::uint8_t, CohortCell::size> band{};
-    for (int s = 0; s < n_sexes; ++s)
-        for (int age = 0; age < n_ages; ++age)
-            for (int pos = 0; pos < n_positions; ++pos)
-                band[static_cast<std::size_t>(CohortCell::offset(s, age, pos))] =
-                    static_cast<std::uint8_t>(s * n_age_bands + age_band_of(age));
-    return band;
-}();
-}  // namespace
 
 PopulationAccounts::PopulationAccounts(IndicatorCatalog& catalog) {
     population_ = catalog.add(
@@ -62,11 +48,15 @@ double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double
     // results'): the two totals are independent chains of additions, kept in registers.
     double population_start = 0, population_next = 0;
     std::array<double, n_sexes * n_age_bands> by_age_sex{};
-    for (const std::uint16_t c : step.occupied) {
-        population_start += step.start[c];
-        population_next += step.next[c];
-        by_age_sex[age_sex_band_of_cell[c]] += step.start[c];
-    }
+    for_each_occupied_row(step.occupied, [&](int s, int age) {
+        double& band = by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))];
+        const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
+        for (std::size_t c = first; c < first + n_positions; ++c) {
+            population_start += step.start[c];
+            population_next += step.next[c];
+            band += step.start[c];
+        }
+    });
     const double expected =
         population_start + step.births - step.deaths + step.migration_in - step.migration_out;
     // Not finite (a NaN never compares greater): check_year_is_finite names the culprit after

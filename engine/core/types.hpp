@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -67,5 +68,25 @@ inline constexpr std::array<std::uint16_t, CohortCell::size> all_cohort_cells = 
     for (std::size_t c = 0; c < cells.size(); ++c) cells[c] = static_cast<std::uint16_t>(c);
     return cells;
 }();
+
+// Calls visit(sex, age) for every row (sex, age) of the CohortCell layout in which `occupied`
+// (ascending cell offsets, e.g. AreaStep::occupied) lists a cell, in order. A caller then reads
+// the row's n_positions cells, so sums still add cell by cell in the layout's order; every row
+// when every cell is listed (the compiler then sees a plain loop over the table).
+template <class Visit>
+void for_each_occupied_row(std::span<const std::uint16_t> occupied, Visit&& visit) {
+    if (occupied.size() == CohortCell::size) {
+        for (int s = 0; s < n_sexes; ++s)
+            for (int age = 0; age < n_ages; ++age) visit(s, age);
+        return;
+    }
+    int previous = -1;
+    for (const std::uint16_t cell : occupied) {
+        const int row = cell / n_positions;
+        if (row == previous) continue;
+        previous = row;
+        visit(row / n_ages, row % n_ages);
+    }
+}
 
 }  // namespace socialtwin

@@ -182,12 +182,7 @@ void CareModel::apply(AreaStep& step) const {
     std::fill(gp_by_age_sex.begin(), gp_by_age_sex.end(), 0.0);
     // The rows (sex, age) that hold anyone, in order: at PC6 density in the agent core a few
     // dozen of the 212; a row without an occupied cell would be skipped below anyway.
-    int previous_row = -1;
-    for (const std::uint16_t cell : step.occupied) {
-        const int row = cell / n_positions;
-        if (row == previous_row) continue;
-        previous_row = row;
-        const int s = row / n_ages, a = row % n_ages;
+    for_each_occupied_row(step.occupied, [&](int s, int a) {
         const auto si = static_cast<std::size_t>(s);
         const auto ai = static_cast<std::size_t>(a);
         double at_home = 0, alone = 0, all = 0;
@@ -198,7 +193,7 @@ void CareModel::apply(AreaStep& step) const {
             if (p != institution) at_home += mid_year;
             if (p == living_alone) alone += mid_year;
         }
-        if (all == 0) continue;
+        if (all == 0) return;
         const double shared = at_home - alone;
         const double gp = at_home * gp_contacts_[si][ai];
         contacts += gp;
@@ -228,7 +223,7 @@ void CareModel::apply(AreaStep& step) const {
         }
         wlz += all * rates_.wlz_eur[si][ai];
         jeugd += all * rates_.jeugd_eur[si][ai];
-    }
+    });
     const double wmo_factor = wmo_factor_[step.area];
     const double zvw_level = rates_.zvw_cost_factor;
     step.values(gp_contacts_id_)[0] = contacts;

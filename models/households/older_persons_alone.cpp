@@ -42,10 +42,11 @@ void OlderPersonsAloneModel::apply(AreaStep& step) const {
     constexpr int living_alone = index(Position::living_alone);
     double persons = 0;
     // Expected counts in the cohort core, counted persons in the agent core: the same cells.
-    // The occupied cells in order: by sex and age, as a sweep over the ages would add them.
-    for (const std::uint16_t c : step.occupied)
-        if (c % n_positions == living_alone && c / n_positions % n_ages >= settings_.age_min)
-            persons += step.start[c];
+    // The occupied rows in order: by sex and age, as a sweep over the ages would add them.
+    for_each_occupied_row(step.occupied, [&](int s, int a) {
+        if (a >= settings_.age_min)
+            persons += step.start[static_cast<std::size_t>(CohortCell::offset(s, a, living_alone))];
+    });
     step.values(older_alone_)[0] = persons;
 }
 

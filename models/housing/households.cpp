@@ -13,13 +13,10 @@ HouseholdCounts count_households(std::span<const double> persons,
                                  std::span<const std::uint16_t> occupied) {
     // In cell order, so each position's persons are added by sex and age as over all cells.
     std::array<double, n_positions> by_position{};
-    if (occupied.size() == CohortCell::size) {
-        // Every cell (the cohort core): row by row, the seven totals stay in registers.
-        for (std::size_t row = 0; row < CohortCell::size; row += n_positions)
-            for (std::size_t p = 0; p < n_positions; ++p) by_position[p] += persons[row + p];
-    } else {
-        for (const std::uint16_t c : occupied) by_position[c % n_positions] += persons[c];
-    }
+    for_each_occupied_row(occupied, [&](int s, int age) {
+        const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
+        for (std::size_t p = 0; p < n_positions; ++p) by_position[p] += persons[first + p];
+    });
     return households_from_positions(by_position, other_households_per_other_member);
 }
 
@@ -66,15 +63,18 @@ HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
     for (int p = 0; p < n_positions; ++p)
         parts[static_cast<std::size_t>(p)] =
             household_part(static_cast<Position>(p), other_households_per_other_member);
-    // Each household type comes from one position, so in cell order each entry still adds its
+    // Each household type comes from one position, so row by row each entry still adds its
     // persons by sex and age in order (as a sweep position by position would).
     HouseholdsByTypeAndHeadAge h{};
-    for (const std::uint16_t c : occupied) {
-        const HouseholdPart& part = parts[c % n_positions];
-        if (part.type < 0) continue;
-        const int age = c / n_positions % n_ages;
-        h[type_head_age_cell(part.type, head_age_band_of(age))] += persons[c] * part.households;
-    }
+    for_each_occupied_row(occupied, [&](int s, int age) {
+        const int band = head_age_band_of(age);
+        for (int p = 0; p < n_positions; ++p) {
+            const HouseholdPart& part = parts[static_cast<std::size_t>(p)];
+            if (part.type < 0) continue;
+            h[type_head_age_cell(part.type, band)] +=
+                persons[static_cast<std::size_t>(CohortCell::offset(s, age, p))] * part.households;
+        }
+    });
     return h;
 }
 
