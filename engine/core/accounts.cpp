@@ -1,8 +1,8 @@
 #include "engine/core/accounts.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <numeric>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -44,8 +44,19 @@ PopulationAccounts::PopulationAccounts(IndicatorCatalog& catalog) {
 }
 
 double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double tolerance) const {
-    const double population_start = std::accumulate(step.start.begin(), step.start.end(), 0.0);
-    const double population_next = std::accumulate(step.next.begin(), step.next.end(), 0.0);
+    // One pass over the occupied cells, in cell order (the order of the sums is the
+    // results'): the two totals are independent chains of additions, kept in registers.
+    double population_start = 0, population_next = 0;
+    std::array<double, n_sexes * n_age_bands> by_age_sex{};
+    for_each_occupied_row(step.occupied, [&](int s, int age) {
+        double& band = by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))];
+        const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
+        for (std::size_t c = first; c < first + n_positions; ++c) {
+            population_start += step.start[c];
+            population_next += step.next[c];
+            band += step.start[c];
+        }
+    });
     const double expected =
         population_start + step.births - step.deaths + step.migration_in - step.migration_out;
     // Not finite (a NaN never compares greater): check_year_is_finite names the culprit after
@@ -67,12 +78,7 @@ double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double
     step.values(deaths_)[0] = step.deaths;
     step.values(migration_in_)[0] = step.migration_in;
     step.values(migration_out_)[0] = step.migration_out;
-    auto by_age_sex = step.values(population_by_age_sex_);
-    for (int s = 0; s < n_sexes; ++s)
-        for (int age = 0; age < n_ages; ++age)
-            for (int pos = 0; pos < n_positions; ++pos)
-                by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))] +=
-                    step.start[static_cast<std::size_t>(CohortCell::offset(s, age, pos))];
+    std::copy(by_age_sex.begin(), by_age_sex.end(), step.values(population_by_age_sex_).begin());
     return 0.5 * (population_start + population_next);
 }
 

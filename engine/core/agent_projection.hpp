@@ -61,7 +61,7 @@ private:
               double& person_years);
     void count_persons(int year, const std::vector<std::uint32_t>& residents,
                        const std::vector<Arrival>& arrivals, std::vector<double>& start,
-                       std::vector<double>& next) const;
+                       std::vector<double>& next, std::vector<std::uint16_t>& occupied) const;
 
     const Scenario& scenario_;
     const AreaTable& areas_;

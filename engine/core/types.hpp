@@ -3,7 +3,9 @@
 // positions and the age bands used in outputs. Nothing here knows about care or I/O.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -62,5 +64,33 @@ struct CohortCell {
     static constexpr int age_of(int cell) noexcept { return cell / n_positions % n_ages; }
     static constexpr int position_of(int cell) noexcept { return cell % n_positions; }
 };
+
+// Every cell of the CohortCell layout, ascending: the occupied cells (AreaStep::occupied) of a
+// table that may hold persons anywhere (the cohort core's expected counts fill nearly all).
+inline constexpr std::array<std::uint16_t, CohortCell::size> all_cohort_cells = [] {
+    std::array<std::uint16_t, CohortCell::size> cells{};
+    for (std::size_t c = 0; c < cells.size(); ++c) cells[c] = static_cast<std::uint16_t>(c);
+    return cells;
+}();
+
+// Calls visit(sex, age) for every row (sex, age) of the CohortCell layout in which `occupied`
+// (ascending cell offsets, e.g. AreaStep::occupied) lists a cell, in order. A caller then reads
+// the row's n_positions cells, so sums still add cell by cell in the layout's order; every row
+// when every cell is listed (the compiler then sees a plain loop over the table).
+template <class Visit>
+void for_each_occupied_row(std::span<const std::uint16_t> occupied, Visit&& visit) {
+    if (occupied.size() == CohortCell::size) {
+        for (int s = 0; s < n_sexes; ++s)
+            for (int age = 0; age < n_ages; ++age) visit(s, age);
+        return;
+    }
+    int previous = -1;
+    for (const std::uint16_t cell : occupied) {
+        const int row = cell / n_positions;
+        if (row == previous) continue;
+        previous = row;
+        visit(row / n_ages, row % n_ages);
+    }
+}
 
 }  // namespace socialtwin

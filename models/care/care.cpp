@@ -180,51 +180,50 @@ void CareModel::apply(AreaStep& step) const {
     std::array<double, n_zvw_categories> zvw_by_category{};
     std::span<double> gp_by_age_sex = step.values(gp_by_age_sex_);
     std::fill(gp_by_age_sex.begin(), gp_by_age_sex.end(), 0.0);
-    for (int s = 0; s < n_sexes; ++s) {
+    // The rows (sex, age) that hold anyone, in order: at PC6 density in the agent core a few
+    // dozen of the 212; a row without an occupied cell would be skipped below anyway.
+    for_each_occupied_row(step.occupied, [&](int s, int a) {
         const auto si = static_cast<std::size_t>(s);
-        for (int a = 0; a < n_ages; ++a) {
-            const auto ai = static_cast<std::size_t>(a);
-            double at_home = 0, alone = 0, all = 0;
-            for (int p = 0; p < n_positions; ++p) {
-                const auto c = static_cast<std::size_t>(CohortCell::offset(s, a, p));
-                const double mid_year = 0.5 * (step.start[c] + step.next[c]);
-                all += mid_year;
-                if (p != institution) at_home += mid_year;
-                if (p == living_alone) alone += mid_year;
-            }
-            if (all == 0) continue;
-            const double shared = at_home - alone;
-            const double gp = at_home * gp_contacts_[si][ai];
-            contacts += gp;
-            gp_by_age_sex[si * n_age_bands + static_cast<std::size_t>(age_band_of(a))] += gp;
-            patients += at_home;
-
-            double use = 0;
-            for (std::size_t k = 0; k < services.size(); ++k) {
-                const double users =
-                    shared * wmo_shared_[k][si][ai] + alone * wmo_alone_[k][si][ai];
-                services[k] += users;
-                use += users;
-            }
-            const double clients = use * clients_per_use_[si][ai];
-            wmo_clients += clients;
-            // Wmo spending per inhabitant follows the clients: as the rate set's at the base
-            // composition, more or less as living situations change.
-            const double base_clients = at_home * rates_.wmo_client_probability[si][ai];
-            const double wmo_ratio = base_clients > 0 ? clients / base_clients : 1.0;
-            wmo += (all - at_home + at_home * wmo_ratio) * rates_.wmo_eur[si][ai];
-
-            const double zvw_here = all * rates_.zvw_eur[si][ai];
-            for (std::size_t c = 0; c < zvw_by_category.size(); ++c) {
-                double part = zvw_here * rates_.zvw_category_share[c][si][ai];
-                if (c == district_nursing) part *= district_nursing_factor_[si][ai];
-                zvw_by_category[c] += part;
-                zvw += part;
-            }
-            wlz += all * rates_.wlz_eur[si][ai];
-            jeugd += all * rates_.jeugd_eur[si][ai];
+        const auto ai = static_cast<std::size_t>(a);
+        double at_home = 0, alone = 0, all = 0;
+        for (int p = 0; p < n_positions; ++p) {
+            const auto c = static_cast<std::size_t>(CohortCell::offset(s, a, p));
+            const double mid_year = 0.5 * (step.start[c] + step.next[c]);
+            all += mid_year;
+            if (p != institution) at_home += mid_year;
+            if (p == living_alone) alone += mid_year;
         }
-    }
+        if (all == 0) return;
+        const double shared = at_home - alone;
+        const double gp = at_home * gp_contacts_[si][ai];
+        contacts += gp;
+        gp_by_age_sex[si * n_age_bands + static_cast<std::size_t>(age_band_of(a))] += gp;
+        patients += at_home;
+
+        double use = 0;
+        for (std::size_t k = 0; k < services.size(); ++k) {
+            const double users = shared * wmo_shared_[k][si][ai] + alone * wmo_alone_[k][si][ai];
+            services[k] += users;
+            use += users;
+        }
+        const double clients = use * clients_per_use_[si][ai];
+        wmo_clients += clients;
+        // Wmo spending per inhabitant follows the clients: as the rate set's at the base
+        // composition, more or less as living situations change.
+        const double base_clients = at_home * rates_.wmo_client_probability[si][ai];
+        const double wmo_ratio = base_clients > 0 ? clients / base_clients : 1.0;
+        wmo += (all - at_home + at_home * wmo_ratio) * rates_.wmo_eur[si][ai];
+
+        const double zvw_here = all * rates_.zvw_eur[si][ai];
+        for (std::size_t c = 0; c < zvw_by_category.size(); ++c) {
+            double part = zvw_here * rates_.zvw_category_share[c][si][ai];
+            if (c == district_nursing) part *= district_nursing_factor_[si][ai];
+            zvw_by_category[c] += part;
+            zvw += part;
+        }
+        wlz += all * rates_.wlz_eur[si][ai];
+        jeugd += all * rates_.jeugd_eur[si][ai];
+    });
     const double wmo_factor = wmo_factor_[step.area];
     const double zvw_level = rates_.zvw_cost_factor;
     step.values(gp_contacts_id_)[0] = contacts;

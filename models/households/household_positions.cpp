@@ -94,7 +94,9 @@ double HouseholdPositionsModel::partner_mortality_change(int sex, int age, int y
 void HouseholdPositionsModel::begin_run(const RunContext& run) {
     scenario_ = run.scenario;
     base_year_ = run.base_year;
+    agents_ = run.agents;
     local_mix_.clear();
+    in_gemeente_.clear();
     gemeente_of_.clear();
     base_persons_.clear();
     if (run.areas == nullptr) return;
@@ -188,9 +190,16 @@ void HouseholdPositionsModel::local_mix_of_year(int year) {
 std::array<double, n_positions> HouseholdPositionsModel::row_in_area(const TransitionMatrix& m,
                                                                      std::size_t area, int sex,
                                                                      int age, int from) const {
+    if (local_mix_.empty()) return m[at(from)];
+    return row_in_gemeente(m, gemeente_of_[area], sex, age, from);
+}
+
+std::array<double, n_positions> HouseholdPositionsModel::row_in_gemeente(const TransitionMatrix& m,
+                                                                         std::size_t gemeente,
+                                                                         int sex, int age,
+                                                                         int from) const {
     std::array<double, n_positions> row = m[at(from)];
-    if (local_mix_.empty()) return row;
-    const TransitionMatrix& local = local_mix_[gemeente_of_[area]][at(sex)][at(age)];
+    const TransitionMatrix& local = local_mix_[gemeente][at(sex)][at(age)];
     std::array<double, n_positions> composed{};
     for (std::size_t p = 0; p < row.size(); ++p)
         if (row[p] > 0)
@@ -219,7 +228,16 @@ void HouseholdPositionsModel::begin_year(int year) {
     }
     complete_rows(matrices_);
     complete_rows(without_widowhood_);
-    if (!local_mix_.empty()) local_mix_of_year(year);
+    if (local_mix_.empty()) return;
+    local_mix_of_year(year);
+    if (agents_) return;
+    in_gemeente_.resize(local_mix_.size());
+    for (std::size_t g = 0; g < in_gemeente_.size(); ++g)
+        for (int s = 0; s < n_sexes; ++s)
+            for (int age = 0; age < n_ages; ++age)
+                for (int from = 0; from < n_positions; ++from)
+                    in_gemeente_[g][at(s)][at(age)][at(from)] =
+                        row_in_gemeente(matrices_[at(s)][at(age)], g, s, age, from);
 }
 
 void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
@@ -260,13 +278,12 @@ void HouseholdPositionsModel::apply(AreaStep& step) const {
     // Newborns (age 0 at year end) were born into their position this year: no transition.
     for (int s = 0; s < n_sexes; ++s) {
         for (int age = 1; age < n_ages; ++age) {
-            const TransitionMatrix& m = matrices_[at(s)][at(age - 1)];
+            const TransitionMatrix& rows =
+                local_mix_.empty() ? matrices_[at(s)][at(age - 1)]
+                                   : in_gemeente_[gemeente_of_[step.area]][at(s)][at(age - 1)];
             const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
             std::array<double, n_positions> before{};
             for (int p = 0; p < n_positions; ++p) before[at(p)] = step.next[first + at(p)];
-            TransitionMatrix rows{};
-            for (int from = 0; from < n_positions; ++from)
-                rows[at(from)] = row_in_area(m, step.area, s, age - 1, from);
             for (int to = 0; to < n_positions; ++to) {
                 double persons = 0;
                 for (int from = 0; from < n_positions; ++from)

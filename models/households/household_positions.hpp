@@ -81,11 +81,18 @@ private:
     std::vector<std::size_t> gemeente_of_;
     std::vector<std::array<double, CohortCell::size>> base_persons_;
     BySexAge<TransitionMatrix> baseline_{};
+    // Cohort core: per gemeente, this year's matrices followed by the gemeente's local mix
+    // (row_in_area for every row), made once a year in begin_year rather than for every area
+    // (empty in the agent core, which composes only the rows of its persons).
+    std::vector<BySexAge<TransitionMatrix>> in_gemeente_;
+    bool agents_ = false;
     int base_year_ = 0;
     void local_mix_of_year(int year);
     // The row of `from` of `m` followed by the area's local-mix matrix for this sex and age.
     std::array<double, n_positions> row_in_area(const TransitionMatrix& m, std::size_t area,
                                                 int sex, int age, int from) const;
+    std::array<double, n_positions> row_in_gemeente(const TransitionMatrix& m, std::size_t gemeente,
+                                                    int sex, int age, int from) const;
     // This year's death probability of the partner of a person of this sex and age on 1
     // January, over the one the baseline widowhood rate was made from: the partner is the rate
     // set's partner_age_gap older (a woman's) or younger (a man's), as the rates assume

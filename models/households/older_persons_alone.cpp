@@ -42,9 +42,11 @@ void OlderPersonsAloneModel::apply(AreaStep& step) const {
     constexpr int living_alone = index(Position::living_alone);
     double persons = 0;
     // Expected counts in the cohort core, counted persons in the agent core: the same cells.
-    for (int s = 0; s < n_sexes; ++s)
-        for (int a = settings_.age_min; a < n_ages; ++a)
+    // The occupied rows in order: by sex and age, as a sweep over the ages would add them.
+    for_each_occupied_row(step.occupied, [&](int s, int a) {
+        if (a >= settings_.age_min)
             persons += step.start[static_cast<std::size_t>(CohortCell::offset(s, a, living_alone))];
+    });
     step.values(older_alone_)[0] = persons;
 }
 

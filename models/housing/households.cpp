@@ -9,13 +9,14 @@
 namespace socialtwin {
 
 HouseholdCounts count_households(std::span<const double> persons,
-                                 double other_households_per_other_member) {
+                                 double other_households_per_other_member,
+                                 std::span<const std::uint16_t> occupied) {
+    // In cell order, so each position's persons are added by sex and age as over all cells.
     std::array<double, n_positions> by_position{};
-    for (int s = 0; s < n_sexes; ++s)
-        for (int a = 0; a < n_ages; ++a)
-            for (int p = 0; p < n_positions; ++p)
-                by_position[static_cast<std::size_t>(p)] +=
-                    persons[static_cast<std::size_t>(CohortCell::offset(s, a, p))];
+    for_each_occupied_row(occupied, [&](int s, int age) {
+        const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
+        for (std::size_t p = 0; p < n_positions; ++p) by_position[p] += persons[first + p];
+    });
     return households_from_positions(by_position, other_households_per_other_member);
 }
 
@@ -56,18 +57,24 @@ HouseholdPart household_part(Position position, double other_households_per_othe
 }
 
 HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
-    std::span<const double> persons, double other_households_per_other_member) {
-    HouseholdsByTypeAndHeadAge h{};
-    for (int p = 0; p < n_positions; ++p) {
-        const HouseholdPart part =
+    std::span<const double> persons, double other_households_per_other_member,
+    std::span<const std::uint16_t> occupied) {
+    std::array<HouseholdPart, n_positions> parts{};
+    for (int p = 0; p < n_positions; ++p)
+        parts[static_cast<std::size_t>(p)] =
             household_part(static_cast<Position>(p), other_households_per_other_member);
-        if (part.type < 0) continue;
-        for (int s = 0; s < n_sexes; ++s)
-            for (int a = 0; a < n_ages; ++a)
-                h[type_head_age_cell(part.type, head_age_band_of(a))] +=
-                    persons[static_cast<std::size_t>(CohortCell::offset(s, a, p))] *
-                    part.households;
-    }
+    // Each household type comes from one position, so row by row each entry still adds its
+    // persons by sex and age in order (as a sweep position by position would).
+    HouseholdsByTypeAndHeadAge h{};
+    for_each_occupied_row(occupied, [&](int s, int age) {
+        const int band = head_age_band_of(age);
+        for (int p = 0; p < n_positions; ++p) {
+            const HouseholdPart& part = parts[static_cast<std::size_t>(p)];
+            if (part.type < 0) continue;
+            h[type_head_age_cell(part.type, band)] +=
+                persons[static_cast<std::size_t>(CohortCell::offset(s, age, p))] * part.households;
+        }
+    });
     return h;
 }
 

@@ -14,6 +14,7 @@
 // this way from persons by sex, age and position, so they report the same households.
 
 #include <array>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -34,9 +35,11 @@ struct HouseholdCounts {
     }
 };
 
-// `persons` in the CohortCell layout of one area.
+// `persons` in the CohortCell layout of one area, zero outside the cells `occupied` lists
+// (ascending; AreaStep::occupied), which are the only ones read.
 HouseholdCounts count_households(std::span<const double> persons,
-                                 double other_households_per_other_member);
+                                 double other_households_per_other_member,
+                                 std::span<const std::uint16_t> occupied = all_cohort_cells);
 // The same from persons by household position (n_positions values).
 HouseholdCounts households_from_positions(std::span<const double> by_position,
                                           double other_households_per_other_member);
@@ -70,9 +73,11 @@ struct HouseholdPart {
 };
 HouseholdPart household_part(Position position, double other_households_per_other_member) noexcept;
 
-// Households by type and head age band of one area's persons (CohortCell layout).
+// Households by type and head age band of one area's persons (CohortCell layout; as
+// count_households, only the `occupied` cells are read).
 HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
-    std::span<const double> persons, double other_households_per_other_member);
+    std::span<const double> persons, double other_households_per_other_member,
+    std::span<const std::uint16_t> occupied = all_cohort_cells);
 
 // Declares the dimensions of the housing indicators (household_type, head_age_band,
 // dwelling_type, tenure) unless another model already has; the same name with other labels is

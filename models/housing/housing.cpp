@@ -115,8 +115,8 @@ void HousingModel::apply(AreaStep& step) const {
         return;
     }
     // The base year, before settle(): only what the fit needs.
-    base_households_[step.area] =
-        households_by_type_and_head_age(step.start, rates_.other_households_per_other_member);
+    base_households_[step.area] = households_by_type_and_head_age(
+        step.start, rates_.other_households_per_other_member, step.occupied);
 }
 
 void HousingModel::settle() {
@@ -131,7 +131,7 @@ void HousingModel::settle() {
 void HousingModel::report(AreaStep& step) const {
     const double other_rate = rates_.other_households_per_other_member;
     const double kept_free = 1.0 - housing_.frictional_vacancy;
-    const HouseholdCounts h = count_households(step.start, other_rate);
+    const HouseholdCounts h = count_households(step.start, other_rate, step.occupied);
     const double needed = h.total() / kept_free;
     step.values(single_)[0] = h.single;
     step.values(couple_no_children_)[0] = h.couple_no_children;
@@ -150,7 +150,7 @@ void HousingModel::report(AreaStep& step) const {
         step.dwellings_start > 0 ? h.total() / step.dwellings_start : 0.0;
 
     const HouseholdsByTypeAndHeadAge by_head =
-        households_by_type_and_head_age(step.start, other_rate);
+        households_by_type_and_head_age(step.start, other_rate, step.occupied);
     std::copy(by_head.begin(), by_head.end(), step.values(by_type_head_age_).begin());
     DwellingStock& stock = stock_[step.area];
     std::copy(stock.begin(), stock.end(), step.values(by_type_tenure_).begin());

@@ -1,6 +1,7 @@
 #include "models/housing/housing_market.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -812,22 +813,32 @@ void HousingMarket::apply(AreaStep& step) const {
     const std::span<double> movers(movers_cells_.data() + step.area * CohortCell::size,
                                    CohortCell::size);
     const double displaced = displaced_share(step.area, step.dwellings_start);
-    double moving = 0;
+    // One pass, every total in a register and added in cell order (as separate sweeps would):
+    // the persons moving, the population on 1 January, and those staying and moving by
+    // position (for their households).
+    double moving = 0, population_start = 0;
+    std::array<double, n_positions> staying{}, leaving{};
     for (int s = 0; s < n_sexes; ++s)
-        for (int a = 0; a < n_ages; ++a)
+        for (int a = 0; a < n_ages; ++a) {
+            const double rate = move_rate_[at(s)][at(a)];
+            const double move = rate + displaced - rate * displaced;
             for (int p = 0; p < n_positions; ++p) {
-                const double rate = move_rate_[at(s)][at(a)];
-                const double m = step.next[cell(s, a, p)] * (rate + displaced - rate * displaced);
-                movers[cell(s, a, p)] = m;
-                step.next[cell(s, a, p)] -= m;
+                const std::size_t c = cell(s, a, p);
+                const double m = step.next[c] * move;
+                movers[c] = m;
+                step.next[c] -= m;
                 moving += m;
+                population_start += step.start[c];
+                staying[at(p)] += step.next[c];
+                leaving[at(p)] += m;
             }
+        }
     step.migration_out += moving;
     step.values(moves_out_)[0] = moving;
-    record_market(step.area, std::accumulate(step.start.begin(), step.start.end(), 0.0),
-                  count_households(step.next, rates_.other_households_per_other_member).total(),
-                  step.dwellings_start, moving,
-                  count_households(movers, rates_.other_households_per_other_member).total());
+    const double other_rate = rates_.other_households_per_other_member;
+    record_market(step.area, population_start,
+                  households_from_positions(staying, other_rate).total(), step.dwellings_start,
+                  moving, households_from_positions(leaving, other_rate).total());
     if (departures_) market_[step.area].departures = step.values(*departures_)[0];
 }
 

@@ -26,6 +26,8 @@ struct OneArea {
     AreaCells base_cells;
     double births = 0, deaths = 0, in = 0, out = 0;
     double dwellings_start = 100, dwellings_next = 100;
+    // The cells the core lists as occupied (AreaStep::occupied); empty: every cell.
+    std::vector<std::uint16_t> occupied;
 
     // Declares the model's indicators, runs begin_run, begin_year and apply for `year` (and,
     // for a model that settles across areas, settle and complete: this area is the market).
@@ -42,6 +44,7 @@ struct OneArea {
         YearResults results(catalog, 1);
         AreaStep step{0,  year, start,           next,           births, deaths,
                       in, out,  dwellings_start, dwellings_next, results};
+        if (!occupied.empty()) step.occupied = occupied;
         model.apply(step);
         if (model.settles_across_areas()) {
             model.settle();
@@ -66,6 +69,7 @@ struct OneArea {
         YearResults results(catalog, 1);
         AreaStep step{0,  year, start,           next,           births, deaths,
                       in, out,  dwellings_start, dwellings_next, results};
+        if (!occupied.empty()) step.occupied = occupied;
         for (const auto& model : models) model->apply(step);
         for (const auto& model : models)
             if (model->settles_across_areas()) model->settle();

@@ -27,6 +27,31 @@ struct CareModelTest : ::testing::Test, testing::OneArea {
     }
 };
 
+// The agent core lists the cells that hold persons; the model visits only those and must
+// report what a sweep over every cell reports, to the last bit (the skipped cells are zeros).
+TEST_F(CareModelTest, VisitingOnlyTheOccupiedCellsReportsWhatEveryCellGives) {
+    // Fractional counts, so the order of additions shows in the last bits.
+    persons(0, 3, Position::child_at_home, 1.0 / 3);
+    persons(0, 40, Position::living_alone, 2.1);
+    persons(0, 40, Position::partner_no_children, 0.7);
+    persons(1, 77, Position::living_alone, 1.3);
+    persons(1, 86, Position::institution, 0.9);
+    next[cell(1, 86, Position::living_alone)] = 0.45;  // only at year end
+    const YearResults every_cell = run();
+    for (std::uint16_t c = 0; c < CohortCell::size; ++c)
+        if (start[c] != 0 || next[c] != 0) occupied.push_back(c);
+    ASSERT_EQ(occupied.size(), 6u);
+    const YearResults occupied_cells = run();
+    for (IndicatorId id = 0; id < catalog.size(); ++id) {
+        const auto a = every_cell.area_values(id, 0), b = occupied_cells.area_values(id, 0);
+        for (std::size_t i = 0; i < a.size(); ++i)
+            EXPECT_EQ(a[i], b[i]) << catalog.spec(id).name << "[" << i << "]";
+    }
+    // And it reads no other cell: a count outside the list is not seen.
+    persons(0, 50, Position::living_alone, 1000);
+    EXPECT_EQ(value(run(), "gp_patients"), value(occupied_cells, "gp_patients"));
+}
+
 TEST_F(CareModelTest, UsesTheMidYearPopulation) {
     start[cell(1, 86, Position::living_alone)] = 100;
     next[cell(1, 86, Position::living_alone)] = 80;

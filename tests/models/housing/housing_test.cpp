@@ -34,6 +34,28 @@ TEST(Households, FollowFromHouseholdPositions) {
     EXPECT_DOUBLE_EQ(h.total(), 12);
 }
 
+TEST(Households, FromTheOccupiedCellsAloneTheSameToTheBitAsFromEveryCell) {
+    std::vector<double> persons(CohortCell::size, 0.0);
+    persons[cell(0, 29, Position::partner_no_children)] = 0.1;
+    persons[cell(0, 31, Position::partner_no_children)] = 1e-17;  // lost or kept by the order
+    persons[cell(1, 30, Position::partner_no_children)] = 0.2;
+    persons[cell(1, 80, Position::living_alone)] = 1.0 / 3;
+    persons[cell(1, 81, Position::other_member)] = 0.7;
+    std::vector<std::uint16_t> occupied;
+    for (std::uint16_t c = 0; c < CohortCell::size; ++c)
+        if (persons[c] != 0) occupied.push_back(c);
+    ASSERT_EQ(occupied.size(), 5u);
+    const HouseholdCounts every = count_households(persons, 0.3);
+    const HouseholdCounts listed = count_households(persons, 0.3, occupied);
+    EXPECT_EQ(by_type(every), by_type(listed));
+    const HouseholdsByTypeAndHeadAge by_head = households_by_type_and_head_age(persons, 0.3);
+    EXPECT_EQ(by_head, households_by_type_and_head_age(persons, 0.3, occupied));
+    // Cells not listed are not read.
+    persons[cell(0, 50, Position::living_alone)] = 1000;
+    EXPECT_EQ(count_households(persons, 0.3, occupied).single, listed.single);
+    EXPECT_EQ(households_by_type_and_head_age(persons, 0.3, occupied), by_head);
+}
+
 TEST(Households, ByTypeAndHeadAgeCountEachPartnerAsHalfAHouseholdAtOwnAge) {
     std::vector<double> persons(CohortCell::size, 0.0);
     persons[cell(0, 36, Position::partner_with_children)] = 1;  // a couple of 36 and 28:
