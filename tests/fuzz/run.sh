@@ -3,7 +3,7 @@
 # AddressSanitizer, UndefinedBehaviorSanitizer and leak detection, in build/fuzz) and runs each
 # for SECONDS. Exits non-zero when a target crashes, leaks, runs out of memory (2 GB), hangs
 # (10 s on one input), or a replayed regression input fails; the input is left in
-# build/fuzz/artifacts/TARGET/. CI runs `tests/fuzz/run.sh 60`.
+# build/fuzz/artifacts/TARGET/. CI runs `tests/fuzz/run.sh 30`.
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]     TARGET: scenario_loader, csv (default: both)
 #
@@ -30,7 +30,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # The targets fuzz side by side, one per core (each fuzzer is one process): CI's 2 cores take
-# both 60-second runs in one minute.
+# both runs in the time of one.
 fuzz_one() {
     local target=$1
     local binary=$build/bin/${target}_fuzz
