@@ -300,9 +300,16 @@ void AgentProjection::count_persons(int year, const std::vector<std::uint32_t>& 
                                     std::vector<std::uint16_t>& occupied) const {
     for (const std::uint16_t c : occupied) start[c] = next[c] = 0.0;
     occupied.clear();
+    // A PC6 area's few persons fill few cells: they are noted as they are first counted, then
+    // sorted. A PC4 area fills ~1,000 of the 1,484: there counting plainly and one scan of the
+    // table in order is far cheaper (the sort doubled the national run's housing phase). The
+    // list is the same either way.
+    const bool few =
+        residents.size() + arrivals.size() <= static_cast<std::size_t>(CohortCell::size) / 8;
     const auto add = [&](std::vector<double>& table, int cell) {
         const auto c = at(cell);
-        if (start[c] == 0.0 && next[c] == 0.0) occupied.push_back(static_cast<std::uint16_t>(c));
+        if (few && start[c] == 0.0 && next[c] == 0.0)
+            occupied.push_back(static_cast<std::uint16_t>(c));
         table[c] += 1;
     };
     for (const std::uint32_t id : residents) {
@@ -317,7 +324,12 @@ void AgentProjection::count_persons(int year, const std::vector<std::uint32_t>& 
         add(next,
             CohortCell::offset(index(arrival.sex), std::min(year - arrival.birth_year, max_age),
                                index(arrival.position)));
-    std::sort(occupied.begin(), occupied.end());
+    if (few) {
+        std::sort(occupied.begin(), occupied.end());
+        return;
+    }
+    for (std::size_t c = 0; c < static_cast<std::size_t>(CohortCell::size); ++c)
+        if (start[c] != 0.0 || next[c] != 0.0) occupied.push_back(static_cast<std::uint16_t>(c));
 }
 
 }  // namespace socialtwin
