@@ -24,3 +24,12 @@ def socialtwin():
         return result
 
     return run
+
+
+def short_scenario(directory, name, horizon=5):
+    """A shipped scenario with a short horizon, so tests of what reads its results run in
+    seconds."""
+    path = directory / f"{name}-short.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / (name + '.yaml')}\n"
+                    f"name: {name}-short\nhorizon: {horizon}\n")
+    return path

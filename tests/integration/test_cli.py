@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import HERE, ROOT
+from conftest import HERE, ROOT, short_scenario
 
 SCENARIOS = HERE / "scenarios"
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -255,14 +255,6 @@ def test_start_population_of_another_dataset_is_refused(socialtwin, tmp_path):
 
 OBSERVATIONS = ROOT / "tests" / "data" / "observations"
 xr = pytest.importorskip("xarray")
-
-
-def short_scenario(directory, name, horizon=5):
-    """A shipped scenario with a short horizon, so the businesscase tests run in seconds."""
-    path = directory / f"{name}-short.yaml"
-    path.write_text(f"extends: {ROOT / 'scenarios' / (name + '.yaml')}\n"
-                    f"name: {name}-short\nhorizon: {horizon}\n")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -15,20 +15,13 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import HERE, ROOT
+from conftest import HERE, ROOT, short_scenario
 
 SCENARIOS = HERE / "scenarios"
 OBSERVATIONS = ROOT / "tests" / "data" / "observations"
 PRECISIONS = ("float64", "float32")
 ROUNDING = 2.0 ** -24  # float32's unit roundoff: the largest relative error of one value
 TOLERANCE = 1e-6  # of the largest magnitude in a dataset, for anything summed or differenced
-
-
-def short_scenario(directory, name, horizon=2):
-    path = directory / f"{name}-short.yaml"
-    path.write_text(f"extends: {ROOT / 'scenarios' / (name + '.yaml')}\n"
-                    f"name: {name}-short\nhorizon: {horizon}\n")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +33,11 @@ def results(socialtwin, tmp_path_factory):
     for precision in PRECISIONS:
         for name in ("baseline", "vergrijzing"):
             runs[name, precision] = directory / f"{name}-{precision}.h5"
-            socialtwin("run", short_scenario(directory, name), "-o", runs[name, precision],
-                       "--quiet", "--set", f"output.precision={precision}")
+            socialtwin("run", short_scenario(directory, name, horizon=2), "-o",
+                       runs[name, precision], "--quiet", "--set", f"output.precision={precision}")
         runs["agent", precision] = directory / f"agent-{precision}.h5"
-        socialtwin("run", short_scenario(directory, "baseline"), "-o", runs["agent", precision],
-                   "--quiet", "--core", "agent", "--replicates", "3", "--set",
+        socialtwin("run", short_scenario(directory, "baseline", horizon=2), "-o",
+                   runs["agent", precision], "--quiet", "--core", "agent", "--replicates", "3", "--set",
                    f"output.precision={precision}")
         runs["tiny", precision] = directory / f"tiny-{precision}.h5"
         socialtwin("run", SCENARIOS / "tiny.yaml", "-o", runs["tiny", precision], "--quiet",
