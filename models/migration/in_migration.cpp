@@ -133,21 +133,27 @@ void InMigrationModel::begin_year(int year) {
 // In-migrants of an area by sex and age, as shares: its gemeente's flows this year; with no flow
 // at all (the new dwellings still take in-migrants), the immigrants' profile.
 // The movers from other gemeenten count market_.movers_scale() times (the national pool).
-double InMigrationModel::profile(std::size_t area, int sex, int age) const noexcept {
-    const std::size_t g = groups_.group_of_area[area];
-    const double scale = market_.movers_scale();
-    const double total = total_[g] + (scale - 1.0) * movers_total_[g];
-    return total > 0
-               ? (immigrants_[g][at(sex)][at(age)] + scale * movers_[g][at(sex)][at(age)]) / total
+InMigrationModel::AreaInflow InMigrationModel::inflow(std::size_t area) const noexcept {
+    AreaInflow in{.admitted = market_.admitted(area),
+                  .group = groups_.group_of_area[area],
+                  .scale = market_.movers_scale()};
+    in.total = total_[in.group] + (in.scale - 1.0) * movers_total_[in.group];
+    in.movers_total = movers_total_[in.group];
+    return in;
+}
+
+double InMigrationModel::profile(const AreaInflow& in, int sex, int age) const noexcept {
+    const std::size_t g = in.group;
+    return in.total > 0
+               ? (immigrants_[g][at(sex)][at(age)] + in.scale * movers_[g][at(sex)][at(age)]) /
+                     in.total
                : rates_.immigration_profile[at(sex)][at(age)];
 }
 
 // Movers from other gemeenten by sex and age, as shares: the gemeente's moves in.
-double InMigrationModel::mover_profile(std::size_t area, int sex, int age) const noexcept {
-    const std::size_t g = groups_.group_of_area[area];
-    const double total = movers_total_[g];
-    return total > 0 ? movers_[g][at(sex)][at(age)] / total
-                     : rates_.moves_in_profile[at(sex)][at(age)];
+double InMigrationModel::mover_profile(const AreaInflow& in, int sex, int age) const noexcept {
+    return in.movers_total > 0 ? movers_[in.group][at(sex)][at(age)] / in.movers_total
+                               : rates_.moves_in_profile[at(sex)][at(age)];
 }
 
 // Of the in-migrants of a sex and age, the share from abroad: the rehoused movers are all movers.
@@ -165,42 +171,30 @@ double InMigrationModel::immigrant_share(std::size_t area, int sex, int age) con
 }
 
 // Into the stock, settled by the market (students and young adults where young adults live).
-double InMigrationModel::in_migrants(std::size_t area, int sex, int age) const noexcept {
-    const HousingMarket::Admitted admitted = market_.admitted(area);
-    return ((admitted.into_stock - admitted.rehoused_movers) * profile(area, sex, age) +
-            admitted.rehoused_movers * mover_profile(area, sex, age)) *
+double InMigrationModel::in_migrants(const AreaInflow& in, std::size_t area, int sex,
+                                     int age) const noexcept {
+    const double by_profile = profile(in, sex, age);
+    return ((in.admitted.into_stock - in.admitted.rehoused_movers) * by_profile +
+            in.admitted.rehoused_movers * mover_profile(in, sex, age)) *
                market_.settling_factor(area, age) +
-           in_migrants_new(area, sex, age);
+           in.admitted.into_new_dwellings * by_profile;
+}
+
+double InMigrationModel::in_migrants(std::size_t area, int sex, int age) const noexcept {
+    return in_migrants(inflow(area), area, sex, age);
 }
 
 double InMigrationModel::in_migrants_new(std::size_t area, int sex, int age) const noexcept {
     return market_.admitted(area).into_new_dwellings * profile(area, sex, age);
 }
 
-// The same expressions as in_migrants(), profile() and mover_profile(), term for term, so the
-// values are identical.
+// Every sex and age of an area with its lookups done once: the agent core asks for all 212
+// every year.
 void InMigrationModel::in_migrants_by_sex_age(
     std::size_t area, std::array<double, n_sexes * n_ages>& out) const noexcept {
-    const HousingMarket::Admitted admitted = market_.admitted(area);
-    const std::size_t g = groups_.group_of_area[area];
-    const double scale = market_.movers_scale();
-    const double total = total_[g] + (scale - 1.0) * movers_total_[g];
-    const double movers_total = movers_total_[g];
+    const AreaInflow in = inflow(area);
     for (int s = 0; s < n_sexes; ++s)
-        for (int a = 0; a < n_ages; ++a) {
-            const double by_profile =
-                total > 0
-                    ? (immigrants_[g][at(s)][at(a)] + scale * movers_[g][at(s)][at(a)]) / total
-                    : rates_.immigration_profile[at(s)][at(a)];
-            const double by_mover_profile = movers_total > 0
-                                                ? movers_[g][at(s)][at(a)] / movers_total
-                                                : rates_.moves_in_profile[at(s)][at(a)];
-            out[at(s * n_ages + a)] =
-                ((admitted.into_stock - admitted.rehoused_movers) * by_profile +
-                 admitted.rehoused_movers * by_mover_profile) *
-                    market_.settling_factor(area, a) +
-                admitted.into_new_dwellings * by_profile;
-        }
+        for (int a = 0; a < n_ages; ++a) out[at(s * n_ages + a)] = in_migrants(in, area, s, a);
 }
 
 void InMigrationModel::complete(AreaStep& step) const {

@@ -79,9 +79,25 @@ private:
     std::vector<BySexAge<double>> moves_in_share_;
     std::vector<double> total_;
     std::vector<double> movers_total_;  // [persons per inhabitant] per group: moves in
-    double profile(std::size_t area, int sex, int age) const noexcept;
+    // What an area's in-migrants of every sex and age are computed from, looked up once.
+    struct AreaInflow {
+        HousingMarket::Admitted admitted;
+        std::size_t group = 0;
+        double scale = 1;         // market_.movers_scale()
+        double total = 0;         // the group's flows, movers counted `scale` times
+        double movers_total = 0;  // the group's moves in
+    };
+    AreaInflow inflow(std::size_t area) const noexcept;
+    double profile(const AreaInflow& in, int sex, int age) const noexcept;
+    double profile(std::size_t area, int sex, int age) const noexcept {
+        return profile(inflow(area), sex, age);
+    }
     // Movers from other gemeenten by sex and age, as shares (for the movers the market rehoused).
-    double mover_profile(std::size_t area, int sex, int age) const noexcept;
+    double mover_profile(const AreaInflow& in, int sex, int age) const noexcept;
+    double mover_profile(std::size_t area, int sex, int age) const noexcept {
+        return mover_profile(inflow(area), sex, age);
+    }
+    double in_migrants(const AreaInflow& in, std::size_t area, int sex, int age) const noexcept;
     std::vector<double> group_profile(std::size_t area, DwellingsFor group) const;
     IndicatorId immigration_{}, moves_in_{};
 };
