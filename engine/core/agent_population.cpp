@@ -5,10 +5,6 @@ namespace socialtwin {
 std::uint32_t AgentPopulation::add(int year_of_birth, Sex s, Position p, std::uint32_t a,
                                    std::uint32_t m) {
     const auto id = static_cast<std::uint32_t>(size());
-    // The store grows by a quarter when full, not by doubling as push_back would: it holds
-    // everyone who ever lived in the run (17.5 M persons become ~30 M in 30 years nationally),
-    // and nine vectors doubling at once left up to half of it empty.
-    if (birth_year.size() == birth_year.capacity()) reserve(size() + size() / 4 + 1024);
     birth_year.push_back(static_cast<std::int16_t>(year_of_birth));
     sex.push_back(s);
     position.push_back(p);

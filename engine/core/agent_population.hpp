@@ -5,8 +5,8 @@
 // nobody has to be "aged" each year.
 
 #include <cstdint>
-#include <vector>
 
+#include "engine/core/growing_column.hpp"
 #include "engine/core/types.hpp"
 
 namespace socialtwin {
@@ -33,19 +33,19 @@ public:
     }
     void reserve(std::size_t n);
 
-    std::vector<std::int16_t> birth_year;
-    std::vector<Sex> sex;
-    std::vector<Position> position;
-    std::vector<Position> position_on_1_january;  // this year's, while the year is projected
-    std::vector<Presence> presence;
-    std::vector<std::uint32_t> area;     // index into the AreaTable
-    std::vector<std::uint32_t> mother;   // id, or no_person (born before the base year)
-    std::vector<std::uint32_t> partner;  // id, or no_person
+    GrowingColumn<std::int16_t> birth_year;
+    GrowingColumn<Sex> sex;
+    GrowingColumn<Position> position;
+    GrowingColumn<Position> position_on_1_january;  // this year's, while the year is projected
+    GrowingColumn<Presence> presence;
+    GrowingColumn<std::uint32_t> area;     // index into the AreaTable
+    GrowingColumn<std::uint32_t> mother;   // id, or no_person (born before the base year)
+    GrowingColumn<std::uint32_t> partner;  // id, or no_person
     // The household a person lives in, named by the id of its first member: partners living
     // together share one, a child at home lives in its mother's; derived from the links at the
     // start and at the end of a run (update_households). Institution residents and persons whose
     // household members are not modelled form households of their own.
-    std::vector<std::uint32_t> household;
+    GrowingColumn<std::uint32_t> household;
 };
 
 }  // namespace socialtwin

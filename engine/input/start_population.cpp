@@ -31,8 +31,8 @@ void write_column(hid_t group, const std::string& name, const std::vector<std::i
     hdf5::write_attribute(dataset.id(), "long_name", long_name);
 }
 
-template <class T, class F>
-std::vector<std::int32_t> column(const std::vector<T>& values, F convert) {
+template <class Column, class F>
+std::vector<std::int32_t> column(const Column& values, F convert) {
     std::vector<std::int32_t> out(values.size());
     std::transform(values.begin(), values.end(), out.begin(), convert);
     return out;
