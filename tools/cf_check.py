@@ -20,6 +20,8 @@ Rules (the code in brackets is printed with each finding):
                   single value of the variable's own type (CF 2.5.1)
   [grid_mapping]  `grid_mapping` names a variable (group or enclosing) with `grid_mapping_name`
                   (CF 5.6)
+  [quantization]  `quantization` names a variable with `algorithm` and `implementation`, and the
+                  variable states `quantization_nsb` (bitround) or `quantization_nsd` (CF 1.12 8.4)
 
 Not checked: standard names against the standard-name table (the project uses only the
 projection_x/y_coordinate names), cell methods, bounds, time axes (socialtwin's `year` is a
@@ -169,6 +171,20 @@ def check_variable(dataset, units_parser, report):
                    f"_FillValue of type {fill.dtype} (size {fill.size}), variable of {dataset.dtype}")
     elif dataset.dtype.kind == "f" and holds_nan(dataset):
         report(name, "fill_value", "holds NaN but has no _FillValue")
+    quantization = attrs.get("quantization")
+    if quantization is not None:
+        # CF 1.12 section 8.4: the container names the algorithm; bitround keeps a number of
+        # bits (quantization_nsb), the others a number of digits (quantization_nsd).
+        container = lookup(dataset, text(quantization) or "")
+        algorithm = text(container.attrs.get("algorithm")) if container is not None else None
+        if algorithm is None or "implementation" not in container.attrs:
+            report(name, "quantization",
+                   f"quantization {text(quantization)!r} names no variable with algorithm and "
+                   "implementation")
+        else:
+            wanted = "quantization_nsb" if algorithm == "bitround" else "quantization_nsd"
+            if wanted not in attrs:
+                report(name, "quantization", f"quantized by {algorithm} without {wanted}")
     mapping = attrs.get("grid_mapping")
     if mapping is not None:
         target = lookup(dataset, text(mapping) or "")

@@ -49,6 +49,12 @@ def write_clean(path):
         population.attrs["coordinates"] = "x y"
         population.attrs["grid_mapping"] = "crs"
         population.attrs["_FillValue"] = np.float64(np.nan)
+        quantization = f.create_dataset("quantization_info", data=np.int32(0))
+        quantization.attrs["algorithm"] = "bitround"
+        quantization.attrs["implementation"] = "socialtwin 0.1.0"
+        quantization.attrs["long_name"] = "how values were rounded"
+        population.attrs["quantization"] = "quantization_info"
+        population.attrs["quantization_nsb"] = np.int32(14)
         group = f.create_group("aggregates/buurt")
         total = group.create_dataset("births", data=np.array([1.0, 2.0]))
         total.dims[0].attach_scale(year)
@@ -103,6 +109,12 @@ def test_a_broken_file_exits_1_naming_file_variable_and_rule(clean):
     (lambda f: f["population"].attrs.__setitem__("_FillValue", np.float32(np.nan)), "fill_value"),
     (lambda f: f["population"].attrs.__setitem__("grid_mapping", "rd_new"), "grid_mapping"),
     (lambda f: f["crs"].attrs.__delitem__("grid_mapping_name"), "grid_mapping"),
+    (lambda f: f["population"].attrs.__setitem__("quantization", "rounding"), "quantization"),
+    (lambda f: f["quantization_info"].attrs.__delitem__("algorithm"), "quantization"),
+    (lambda f: f["quantization_info"].attrs.__delitem__("implementation"), "quantization"),
+    (lambda f: f["population"].attrs.__delitem__("quantization_nsb"), "quantization"),
+    (lambda f: f["quantization_info"].attrs.__setitem__("algorithm", "bitgroom"),
+     "quantization"),
 ])
 def test_each_rule_catches_its_break(clean, break_it, rule):
     with h5py.File(clean, "a") as f:
