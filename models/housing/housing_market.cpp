@@ -878,6 +878,17 @@ void HousingMarket::complete(AreaStep& step) const {
 void HousingMarket::report_new_dwelling_residents(AreaStep& step,
                                                   std::span<double> in_migrants_by_cell,
                                                   double in_migrants) const {
+    step.values(in_new_dwellings_)[0] = in_migrants;
+    const std::span<double> by_age_sex = step.values(new_residents_);
+    std::fill(by_age_sex.begin(), by_age_sex.end(), 0.0);
+    if (in_migrants_by_cell.empty()) {
+        // No one moved into a new dwelling: no persons by age, and the households of none (as
+        // the sums below would give over cells that all hold an exact zero).
+        const auto households = by_type(households_from_positions(
+            std::array<double, n_positions>{}, rates_.other_households_per_other_member));
+        std::copy(households.begin(), households.end(), step.values(new_households_).begin());
+        return;
+    }
     // The movers into the new dwellings: their share of the area's weight.
     if (market_weight_[market_of_[step.area]] > 0) {
         const double new_dwellings = market_[step.area].new_dwellings;
@@ -888,10 +899,7 @@ void HousingMarket::report_new_dwelling_residents(AreaStep& step,
     if (!movers_for_cells_[step.area].empty())
         for (std::size_t i = 0; i < CohortCell::size; ++i)
             in_migrants_by_cell[i] += movers_for_cells_[step.area][i];
-    step.values(in_new_dwellings_)[0] = in_migrants;
     const std::span<const double> persons = in_migrants_by_cell;
-    const std::span<double> by_age_sex = step.values(new_residents_);
-    std::fill(by_age_sex.begin(), by_age_sex.end(), 0.0);
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
             for (int p = 0; p < n_positions; ++p)
