@@ -710,14 +710,19 @@ void HousingMarket::pool_movers_by_cell() {
         const std::size_t k = market_of_[a], g = group_of_[a];
         const double* cells = movers_cells_.data() + a * CohortCell::size;
         double* pool = movers_pool_.data() + k * CohortCell::size;
-        for (std::size_t c = 0; c < CohortCell::size; ++c) pool[c] += cells[c];
-        if (group_pool_index_[g] != none) {
-            double* group = group_pool_.data() + group_pool_index_[g] * CohortCell::size;
-            for (std::size_t c = 0; c < CohortCell::size; ++c) group[c] += cells[c];
+        double* group = group_pool_index_[g] != none
+                            ? group_pool_.data() + group_pool_index_[g] * CohortCell::size
+                            : nullptr;
+        const double spread = group_spread_[g];
+        double* market = spread > 0 ? market_pool_.data() + k * CohortCell::size : nullptr;
+        // One pass over the area's movers for all three pools (each cell's sums still add the
+        // areas in order).
+        for (std::size_t c = 0; c < CohortCell::size; ++c) {
+            const double movers = cells[c];
+            pool[c] += movers;
+            if (group) group[c] += movers;
+            if (market) market[c] += movers * spread;
         }
-        if (group_spread_[g] <= 0) continue;
-        double* market = market_pool_.data() + k * CohortCell::size;
-        for (std::size_t c = 0; c < CohortCell::size; ++c) market[c] += cells[c] * group_spread_[g];
     }
 }
 
@@ -824,6 +829,12 @@ void HousingMarket::apply(AreaStep& step) const {
             const double move = rate + displaced - rate * displaced;
             for (int p = 0; p < n_positions; ++p) {
                 const std::size_t c = cell(s, a, p);
+                // An empty cell would add exact zeros to every total: only its movers (none)
+                // are written, the chains of additions skip it.
+                if (step.next[c] == 0 && step.start[c] == 0) {
+                    movers[c] = 0;
+                    continue;
+                }
                 const double m = step.next[c] * move;
                 movers[c] = m;
                 step.next[c] -= m;
@@ -852,6 +863,7 @@ void HousingMarket::complete(AreaStep& step) const {
         const MoversPerWeight per_weight = movers_per_weight(step.area);
         for (std::size_t i = 0; i < CohortCell::size; ++i) {
             const double moving = m.weight * per_weight.at(i);
+            if (moving == 0) continue;  // an exact zero, to the cell and to the total
             step.next[i] += moving;
             moved_in += moving;
         }
