@@ -52,8 +52,6 @@ double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double
         double& band = by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))];
         const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
         for (std::size_t c = first; c < first + n_positions; ++c) {
-            // An empty cell adds exact zeros; the chains of additions are what a cell costs.
-            if (step.start[c] == 0 && step.next[c] == 0) continue;
             population_start += step.start[c];
             population_next += step.next[c];
             band += step.start[c];

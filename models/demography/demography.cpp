@@ -46,18 +46,15 @@ void MortalityModel::begin_year(int year) {
 void MortalityModel::apply(AreaStep& step) const {
     // `next` still holds everyone at their age on 1 January; the core ages the survivors.
     // The running total stays in a register: through the reference it would be stored and
-    // loaded again for every cell (it might alias `next`). Its chain of additions is what a
-    // cell costs, so an empty cell is skipped: it would add an exact zero and stay zero.
+    // loaded again for every cell (it might alias `next`).
     double total = step.deaths;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
             const double q = q_[at(s)][at(a)];
             for (int p = 0; p < n_positions; ++p) {
-                const double persons = step.next[cell(s, a, p)];
-                if (persons == 0) continue;
-                const double deaths = persons * q;
+                const double deaths = step.next[cell(s, a, p)] * q;
                 total += deaths;
-                step.next[cell(s, a, p)] = persons - deaths;
+                step.next[cell(s, a, p)] -= deaths;
             }
         }
     }

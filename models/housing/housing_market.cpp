@@ -829,12 +829,6 @@ void HousingMarket::apply(AreaStep& step) const {
             const double move = rate + displaced - rate * displaced;
             for (int p = 0; p < n_positions; ++p) {
                 const std::size_t c = cell(s, a, p);
-                // An empty cell would add exact zeros to every total: only its movers (none)
-                // are written, the chains of additions skip it.
-                if (step.next[c] == 0 && step.start[c] == 0) {
-                    movers[c] = 0;
-                    continue;
-                }
                 const double m = step.next[c] * move;
                 movers[c] = m;
                 step.next[c] -= m;
@@ -863,7 +857,6 @@ void HousingMarket::complete(AreaStep& step) const {
         const MoversPerWeight per_weight = movers_per_weight(step.area);
         for (std::size_t i = 0; i < CohortCell::size; ++i) {
             const double moving = m.weight * per_weight.at(i);
-            if (moving == 0) continue;  // an exact zero, to the cell and to the total
             step.next[i] += moving;
             moved_in += moving;
         }

@@ -94,7 +94,6 @@ void OutMigrationModel::apply(AreaStep& step) const {
         for (int a = 0; a < n_ages; ++a)
             for (int p = 0; p < n_positions; ++p) {
                 double& persons = step.next[cell(s, a, p)];
-                if (persons == 0) continue;  // it would add exact zeros to the totals
                 const double abroad = persons * emigration[at(s)][at(a)];
                 const double elsewhere = persons * moves[at(s)][at(a)];
                 persons -= abroad + elsewhere;
