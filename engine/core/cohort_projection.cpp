@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/large_table.hpp"
 #include "engine/core/threads.hpp"
 
 namespace socialtwin {
@@ -67,8 +68,11 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     context.base_cells = &base_.persons;
     driver_.begin_run(context);
 
-    start_ = base_.persons.dense();
-    next_.assign(start_.size(), 0.0);
+    // The dense state on 2 MB pages (large_table.hpp): at PC6 scale faulting it in by 4 KB
+    // pages cost as much as years of projection.
+    start_ = zeroed_large_table(areas_.size() * static_cast<std::size_t>(CohortCell::size));
+    base_.persons.fill_dense(start_);
+    next_ = zeroed_large_table(start_.size());
     dwellings_start_ = base_.dwellings;
     dwellings_next_ = dwellings_start_;
     flows_.assign(areas_.size(), {});

@@ -285,12 +285,10 @@ void HouseholdPositionsModel::apply(AreaStep& step) const {
             std::array<double, n_positions> before{};
             for (int p = 0; p < n_positions; ++p) before[at(p)] = step.next[first + at(p)];
             // Row by row of the matrix, so the seven sums run side by side (vectorised), each
-            // adding its terms from position 0 up as a sum per destination would. A position
-            // holding no one adds exact zeros (sums start at +0 and rates are finite): skipped.
+            // adding its terms from position 0 up as a sum per destination would.
             std::array<double, n_positions> after{};
             for (int from = 0; from < n_positions; ++from) {
                 const double persons = before[at(from)];
-                if (persons == 0) continue;
                 const std::array<double, n_positions>& row = rows[at(from)];
                 for (int to = 0; to < n_positions; ++to) after[at(to)] += persons * row[at(to)];
             }

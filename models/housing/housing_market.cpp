@@ -7,6 +7,7 @@
 #include <map>
 #include <numeric>
 
+#include "engine/core/large_table.hpp"
 #include "models/housing/households.hpp"
 
 namespace socialtwin {
@@ -116,7 +117,7 @@ void HousingMarket::begin_run(const RunContext& run) {
         incoming_newborns_.assign(n_areas, {});
         movers_cells_.clear();
     } else {
-        movers_cells_.assign(n_areas * CohortCell::size, 0.0);
+        movers_cells_ = zeroed_large_table(n_areas * CohortCell::size);
     }
     group_areas(*run.areas, run.agents);
     expected_moves_.assign(run.agents ? n_areas : 0, 0.0);
