@@ -68,7 +68,8 @@ TEST(AreaCells, CellsDecodeIntoSexAgeAndPosition) {
 TEST(AreaCells, FilledIntoALargeTableTheyGiveTheDenseTable) {
     constexpr std::size_t n_areas = 400;  // 4.7 MB
     std::vector<double> dense(n_areas * size, 0.0);
-    for (std::size_t a = 0; a < n_areas; a += 7) dense[a * size + (a * 31) % size] = 1.0 + a;
+    for (std::size_t a = 0; a < n_areas; a += 7)
+        dense[a * size + (a * 31) % size] = 1.0 + static_cast<double>(a);
     const AreaCells table = AreaCells::from_dense(dense);
     std::vector<double> state = zeroed_large_table(n_areas * size);
     ASSERT_EQ(state.size(), n_areas * size);
