@@ -14,15 +14,6 @@ constexpr std::size_t cell(int sex, int age, int position) {
 }
 constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
 
-// A table of cells for the area being projected on this thread, zeroed. Areas run in parallel
-// (one at a time per thread); a table allocated per area cost a malloc and a memset per
-// area-year.
-std::span<double> zeroed_cells_of_this_thread() {
-    thread_local std::array<double, CohortCell::size> cells;
-    cells.fill(0.0);
-    return cells;
-}
-
 // Households per person among in-migrants of a given mix of sexes, ages and positions.
 double households_per_person(const PositionShares& shares, double other_households_per_member) {
     return shares[at(index(Position::living_alone))] +
@@ -229,10 +220,9 @@ void InMigrationModel::complete(AreaStep& step) const {
     const bool into_groups =
         std::any_of(admitted.into_dwellings_for.begin() + 1, admitted.into_dwellings_for.end(),
                     [](double persons) { return persons > 0; });
-    const std::span<double> into_new_by_cell =
-        admitted.into_new_dwellings != 0 || into_groups || market_.movers_into_new_dwellings(area)
-            ? zeroed_cells_of_this_thread()
-            : std::span<double>{};
+    std::vector<double> into_new_by_cell;
+    if (admitted.into_new_dwellings != 0 || into_groups || market_.movers_into_new_dwellings(area))
+        into_new_by_cell.assign(CohortCell::size, 0.0);
     double arrived = 0, immigrants = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
