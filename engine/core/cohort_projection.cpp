@@ -2,6 +2,7 @@
 
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -19,17 +20,19 @@ namespace socialtwin {
 namespace {
 
 // Survivors move up one year of age; the open class 105+ keeps its own. Age 0 is left empty
-// for the births phase.
+// for the births phase. Ages are rows of n_positions cells, so each sex's ages 0..103 move up
+// as one block (a copy, no arithmetic) once 104 has joined 105+.
 void age_one_year(std::span<double> persons) {
+    constexpr auto row = static_cast<std::size_t>(n_positions);
     for (int s = 0; s < n_sexes; ++s) {
-        for (int p = 0; p < n_positions; ++p) {
-            const auto cell = [&](int age) {
-                return static_cast<std::size_t>(CohortCell::offset(s, age, p));
-            };
-            persons[cell(max_age)] += persons[cell(max_age - 1)];
-            for (int age = max_age - 1; age > 0; --age) persons[cell(age)] = persons[cell(age - 1)];
-            persons[cell(0)] = 0.0;
-        }
+        const auto first = static_cast<std::size_t>(CohortCell::offset(s, 0, 0));
+        const std::span<double> ages =
+            persons.subspan(first, static_cast<std::size_t>(n_ages) * row);
+        for (std::size_t p = 0; p < row; ++p)
+            ages[max_age * row + p] += ages[(max_age - 1) * row + p];
+        std::copy_backward(ages.begin(), ages.begin() + (max_age - 1) * row,
+                           ages.begin() + max_age * row);
+        std::fill(ages.begin(), ages.begin() + row, 0.0);
     }
 }
 
