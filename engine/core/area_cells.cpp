@@ -86,14 +86,21 @@ double AreaCells::total() const noexcept {
 }
 
 std::vector<double> AreaCells::dense() const {
+    std::vector<double> table(n_areas() * static_cast<std::size_t>(CohortCell::size), 0.0);
+    fill_dense(table);
+    return table;
+}
+
+void AreaCells::fill_dense(std::span<double> table) const {
     constexpr auto size = static_cast<std::size_t>(CohortCell::size);
-    std::vector<double> table(n_areas() * size, 0.0);
+    if (table.size() != n_areas() * size)
+        throw std::logic_error(
+            "AreaCells::fill_dense: the table is not n_areas x CohortCell::size");
     for (std::size_t a = 0; a < n_areas(); ++a) {
         const auto c = cells(a);
         const auto n = persons(a);
         for (std::size_t i = 0; i < c.size(); ++i) table[a * size + c[i]] = n[i];
     }
-    return table;
 }
 
 }  // namespace socialtwin

@@ -44,6 +44,9 @@ public:
     std::size_t filled_cells() const noexcept { return cells_.size(); }
     // The dense table, n_areas x CohortCell::size (the cohort core's state).
     std::vector<double> dense() const;
+    // Writes the filled cells into `table` (n_areas x CohortCell::size, zeros elsewhere: e.g.
+    // from zeroed_large_table); the other cells are left as they are.
+    void fill_dense(std::span<double> table) const;
     std::size_t bytes() const noexcept {
         return first_.capacity() * sizeof(std::size_t) + cells_.capacity() * sizeof(std::uint16_t) +
                persons_.capacity() * sizeof(double);

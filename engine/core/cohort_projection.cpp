@@ -2,6 +2,7 @@
 
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -11,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/large_table.hpp"
 #include "engine/core/threads.hpp"
 
 namespace socialtwin {
@@ -18,17 +20,19 @@ namespace socialtwin {
 namespace {
 
 // Survivors move up one year of age; the open class 105+ keeps its own. Age 0 is left empty
-// for the births phase.
+// for the births phase. Ages are rows of n_positions cells, so each sex's ages 0..103 move up
+// as one block (a copy, no arithmetic) once 104 has joined 105+.
 void age_one_year(std::span<double> persons) {
+    constexpr auto row = static_cast<std::size_t>(n_positions);
     for (int s = 0; s < n_sexes; ++s) {
-        for (int p = 0; p < n_positions; ++p) {
-            const auto cell = [&](int age) {
-                return static_cast<std::size_t>(CohortCell::offset(s, age, p));
-            };
-            persons[cell(max_age)] += persons[cell(max_age - 1)];
-            for (int age = max_age - 1; age > 0; --age) persons[cell(age)] = persons[cell(age - 1)];
-            persons[cell(0)] = 0.0;
-        }
+        const auto first = static_cast<std::size_t>(CohortCell::offset(s, 0, 0));
+        const std::span<double> ages =
+            persons.subspan(first, static_cast<std::size_t>(n_ages) * row);
+        for (std::size_t p = 0; p < row; ++p)
+            ages[max_age * row + p] += ages[(max_age - 1) * row + p];
+        std::copy_backward(ages.begin(), ages.begin() + (max_age - 1) * row,
+                           ages.begin() + max_age * row);
+        std::fill(ages.begin(), ages.begin() + row, 0.0);
     }
 }
 
@@ -67,8 +71,11 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     context.base_cells = &base_.persons;
     driver_.begin_run(context);
 
-    start_ = base_.persons.dense();
-    next_.assign(start_.size(), 0.0);
+    // The dense state on 2 MB pages (large_table.hpp): at PC6 scale faulting it in by 4 KB
+    // pages cost as much as years of projection.
+    start_ = zeroed_large_table(areas_.size() * static_cast<std::size_t>(CohortCell::size));
+    base_.persons.fill_dense(start_);
+    next_ = zeroed_large_table(start_.size());
     dwellings_start_ = base_.dwellings;
     dwellings_next_ = dwellings_start_;
     flows_.assign(areas_.size(), {});

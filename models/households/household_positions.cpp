@@ -284,12 +284,15 @@ void HouseholdPositionsModel::apply(AreaStep& step) const {
             const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
             std::array<double, n_positions> before{};
             for (int p = 0; p < n_positions; ++p) before[at(p)] = step.next[first + at(p)];
-            for (int to = 0; to < n_positions; ++to) {
-                double persons = 0;
-                for (int from = 0; from < n_positions; ++from)
-                    persons += before[at(from)] * rows[at(from)][at(to)];
-                step.next[first + at(to)] = persons;
+            // Row by row of the matrix, so the seven sums run side by side (vectorised), each
+            // adding its terms from position 0 up as a sum per destination would.
+            std::array<double, n_positions> after{};
+            for (int from = 0; from < n_positions; ++from) {
+                const double persons = before[at(from)];
+                const std::array<double, n_positions>& row = rows[at(from)];
+                for (int to = 0; to < n_positions; ++to) after[at(to)] += persons * row[at(to)];
             }
+            for (int to = 0; to < n_positions; ++to) step.next[first + at(to)] = after[at(to)];
             if (institution_entrants_) {
                 constexpr int institution = index(Position::institution);
                 double entrants = 0;

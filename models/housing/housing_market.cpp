@@ -7,6 +7,7 @@
 #include <map>
 #include <numeric>
 
+#include "engine/core/large_table.hpp"
 #include "models/housing/households.hpp"
 
 namespace socialtwin {
@@ -116,7 +117,7 @@ void HousingMarket::begin_run(const RunContext& run) {
         incoming_newborns_.assign(n_areas, {});
         movers_cells_.clear();
     } else {
-        movers_cells_.assign(n_areas * CohortCell::size, 0.0);
+        movers_cells_ = zeroed_large_table(n_areas * CohortCell::size);
     }
     group_areas(*run.areas, run.agents);
     expected_moves_.assign(run.agents ? n_areas : 0, 0.0);
@@ -710,14 +711,19 @@ void HousingMarket::pool_movers_by_cell() {
         const std::size_t k = market_of_[a], g = group_of_[a];
         const double* cells = movers_cells_.data() + a * CohortCell::size;
         double* pool = movers_pool_.data() + k * CohortCell::size;
-        for (std::size_t c = 0; c < CohortCell::size; ++c) pool[c] += cells[c];
-        if (group_pool_index_[g] != none) {
-            double* group = group_pool_.data() + group_pool_index_[g] * CohortCell::size;
-            for (std::size_t c = 0; c < CohortCell::size; ++c) group[c] += cells[c];
+        double* group = group_pool_index_[g] != none
+                            ? group_pool_.data() + group_pool_index_[g] * CohortCell::size
+                            : nullptr;
+        const double spread = group_spread_[g];
+        double* market = spread > 0 ? market_pool_.data() + k * CohortCell::size : nullptr;
+        // One pass over the area's movers for all three pools (each cell's sums still add the
+        // areas in order).
+        for (std::size_t c = 0; c < CohortCell::size; ++c) {
+            const double movers = cells[c];
+            pool[c] += movers;
+            if (group) group[c] += movers;
+            if (market) market[c] += movers * spread;
         }
-        if (group_spread_[g] <= 0) continue;
-        double* market = market_pool_.data() + k * CohortCell::size;
-        for (std::size_t c = 0; c < CohortCell::size; ++c) market[c] += cells[c] * group_spread_[g];
     }
 }
 
@@ -878,6 +884,17 @@ void HousingMarket::complete(AreaStep& step) const {
 void HousingMarket::report_new_dwelling_residents(AreaStep& step,
                                                   std::span<double> in_migrants_by_cell,
                                                   double in_migrants) const {
+    step.values(in_new_dwellings_)[0] = in_migrants;
+    const std::span<double> by_age_sex = step.values(new_residents_);
+    std::fill(by_age_sex.begin(), by_age_sex.end(), 0.0);
+    if (in_migrants_by_cell.empty()) {
+        // No one moved into a new dwelling: no persons by age, and the households of none (as
+        // the sums below would give over cells that all hold an exact zero).
+        const auto households = by_type(households_from_positions(
+            std::array<double, n_positions>{}, rates_.other_households_per_other_member));
+        std::copy(households.begin(), households.end(), step.values(new_households_).begin());
+        return;
+    }
     // The movers into the new dwellings: their share of the area's weight.
     if (market_weight_[market_of_[step.area]] > 0) {
         const double new_dwellings = market_[step.area].new_dwellings;
@@ -888,10 +905,7 @@ void HousingMarket::report_new_dwelling_residents(AreaStep& step,
     if (!movers_for_cells_[step.area].empty())
         for (std::size_t i = 0; i < CohortCell::size; ++i)
             in_migrants_by_cell[i] += movers_for_cells_[step.area][i];
-    step.values(in_new_dwellings_)[0] = in_migrants;
     const std::span<const double> persons = in_migrants_by_cell;
-    const std::span<double> by_age_sex = step.values(new_residents_);
-    std::fill(by_age_sex.begin(), by_age_sex.end(), 0.0);
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; ++a)
             for (int p = 0; p < n_positions; ++p)

@@ -110,10 +110,17 @@ public:
     static constexpr std::pair<int, int> young_adult_ages{17, 24};
     // In-migration, in complete: reports who moved into the area's new dwellings -- the movers
     // the market placed there, added into `in_migrants_by_cell` (the in-migrants who did, by
-    // cohort cell) -- and that `in_migrants` in-migrants did. The agent core's buffer may be
-    // empty when no in-migrant moved into a new dwelling.
+    // cohort cell) -- and that `in_migrants` in-migrants did. The buffer may be empty when no
+    // in-migrant moved into a new dwelling (the cohort core's only when, moreover,
+    // movers_into_new_dwellings() is false).
     void report_new_dwelling_residents(AreaStep& step, std::span<double> in_migrants_by_cell,
                                        double in_migrants) const;
+    // Cohort core, after settle(): whether movers of the municipality moved into new dwellings
+    // of the area this year (else they add nothing to the report's cells).
+    bool movers_into_new_dwellings(std::size_t area) const noexcept {
+        return (market_weight_[market_of_[area]] > 0 && market_[area].new_dwellings != 0) ||
+               !movers_for_cells_[area].empty();
+    }
     void report_new_dwelling_residents(AgentAreaStep& step,
                                        std::vector<double>& in_migrants_by_cell,
                                        double in_migrants) const;

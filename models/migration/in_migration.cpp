@@ -158,26 +158,38 @@ double InMigrationModel::mover_profile(const AreaInflow& in, int sex, int age) c
 
 // Of the in-migrants of a sex and age, the share from abroad: the rehoused movers are all movers.
 double InMigrationModel::immigrant_share(std::size_t area, int sex, int age) const noexcept {
-    const std::size_t g = groups_.group_of_area[area];
-    const double both =
-        immigrants_[g][at(sex)][at(age)] + market_.movers_scale() * movers_[g][at(sex)][at(age)];
+    const AreaInflow in = inflow(area);
+    const SexAgeInflow by = sex_age_inflow(in, area, sex, age);
+    return immigrant_share(in, sex, age, by);
+}
+
+double InMigrationModel::immigrant_share(const AreaInflow& in, int sex, int age,
+                                         const SexAgeInflow& by) const noexcept {
+    const std::size_t g = in.group;
+    const double both = immigrants_[g][at(sex)][at(age)] + in.scale * movers_[g][at(sex)][at(age)];
     const double base = both > 0 ? immigrants_[g][at(sex)][at(age)] / both : 1.0;
-    const HousingMarket::Admitted admitted = market_.admitted(area);
-    if (admitted.rehoused_movers <= 0) return base;
-    const double all = in_migrants(area, sex, age);
-    const double rehoused = admitted.rehoused_movers * mover_profile(area, sex, age) *
-                            market_.settling_factor(area, age);
-    return all > 0 ? base * (all - rehoused) / all : base;
+    if (in.admitted.rehoused_movers <= 0) return base;
+    const double rehoused = in.admitted.rehoused_movers * by.mover_profile * by.settling;
+    return by.persons > 0 ? base * (by.persons - rehoused) / by.persons : base;
 }
 
 // Into the stock, settled by the market (students and young adults where young adults live).
+InMigrationModel::SexAgeInflow InMigrationModel::sex_age_inflow(const AreaInflow& in,
+                                                                std::size_t area, int sex,
+                                                                int age) const noexcept {
+    SexAgeInflow by{.profile = profile(in, sex, age),
+                    .mover_profile = mover_profile(in, sex, age),
+                    .settling = market_.settling_factor(area, age)};
+    by.persons = ((in.admitted.into_stock - in.admitted.rehoused_movers) * by.profile +
+                  in.admitted.rehoused_movers * by.mover_profile) *
+                     by.settling +
+                 in.admitted.into_new_dwellings * by.profile;
+    return by;
+}
+
 double InMigrationModel::in_migrants(const AreaInflow& in, std::size_t area, int sex,
                                      int age) const noexcept {
-    const double by_profile = profile(in, sex, age);
-    return ((in.admitted.into_stock - in.admitted.rehoused_movers) * by_profile +
-            in.admitted.rehoused_movers * mover_profile(in, sex, age)) *
-               market_.settling_factor(area, age) +
-           in.admitted.into_new_dwellings * by_profile;
+    return sex_age_inflow(in, area, sex, age).persons;
 }
 
 double InMigrationModel::in_migrants(std::size_t area, int sex, int age) const noexcept {
@@ -198,26 +210,40 @@ void InMigrationModel::in_migrants_by_sex_age(
 }
 
 void InMigrationModel::complete(AreaStep& step) const {
-    std::vector<double> into_new_by_cell(CohortCell::size, 0.0);
+    const std::size_t area = step.area;
+    const AreaInflow in = inflow(area);
+    const HousingMarket::Admitted& admitted = in.admitted;
+    const BySexAge<PositionShares>& positions = arrival_positions_[in.group];
+    // The in-migrants into new dwellings by cell, for the market's report, only where new
+    // dwellings take anyone: elsewhere every cell would hold an exact zero (the baseline builds
+    // none), and the table cost a 12 KB allocation per area-year.
+    const bool into_groups =
+        std::any_of(admitted.into_dwellings_for.begin() + 1, admitted.into_dwellings_for.end(),
+                    [](double persons) { return persons > 0; });
+    std::vector<double> into_new_by_cell;
+    if (admitted.into_new_dwellings != 0 || into_groups || market_.movers_into_new_dwellings(area))
+        into_new_by_cell.assign(CohortCell::size, 0.0);
     double arrived = 0, immigrants = 0;
     for (int s = 0; s < n_sexes; ++s) {
         for (int a = 0; a < n_ages; ++a) {
-            const double persons = in_migrants(step.area, s, a);
+            const SexAgeInflow by = sex_age_inflow(in, area, s, a);
+            const double persons = by.persons;
             if (persons == 0) continue;
-            const double into_new = in_migrants_new(step.area, s, a);
-            const PositionShares& shares =
-                arrival_positions_[groups_.group_of_area[step.area]][at(s)][at(a)];
-            for (int p = 0; p < n_positions; ++p) {
-                step.next[cell(s, a, p)] += persons * shares[at(p)];
-                into_new_by_cell[cell(s, a, p)] += into_new * shares[at(p)];
+            const PositionShares& shares = positions[at(s)][at(a)];
+            const std::size_t first = cell(s, a, 0);
+            for (int p = 0; p < n_positions; ++p)
+                step.next[first + at(p)] += persons * shares[at(p)];
+            if (!into_new_by_cell.empty()) {
+                const double into_new = admitted.into_new_dwellings * by.profile;
+                for (int p = 0; p < n_positions; ++p)
+                    into_new_by_cell[first + at(p)] += into_new * shares[at(p)];
             }
             arrived += persons;
-            immigrants += persons * immigrant_share(step.area, s, a);
+            immigrants += persons * immigrant_share(in, s, a, by);
         }
     }
     // In-migrants of a group into the new dwellings built for it: the flows' profile among the
     // group's members.
-    const HousingMarket::Admitted admitted = market_.admitted(step.area);
     double into_new = admitted.into_new_dwellings;
     for (int g = 1; g < n_dwellings_for; ++g) {
         const double persons = admitted.into_dwellings_for[at(g)];

@@ -97,7 +97,18 @@ private:
     double mover_profile(std::size_t area, int sex, int age) const noexcept {
         return mover_profile(inflow(area), sex, age);
     }
+    // One sex and age of an area's in-migrants: the shares it is computed from and the persons.
+    struct SexAgeInflow {
+        double profile = 0;        // profile()
+        double mover_profile = 0;  // mover_profile()
+        double settling = 1;       // market_.settling_factor()
+        double persons = 0;        // in_migrants()
+    };
+    SexAgeInflow sex_age_inflow(const AreaInflow& in, std::size_t area, int sex,
+                                int age) const noexcept;
     double in_migrants(const AreaInflow& in, std::size_t area, int sex, int age) const noexcept;
+    double immigrant_share(const AreaInflow& in, int sex, int age,
+                           const SexAgeInflow& by) const noexcept;
     std::vector<double> group_profile(std::size_t area, DwellingsFor group) const;
     IndicatorId immigration_{}, moves_in_{};
 };

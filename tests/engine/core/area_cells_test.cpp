@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
+
+#include "engine/core/large_table.hpp"
 
 namespace socialtwin {
 namespace {
@@ -57,6 +60,24 @@ TEST(AreaCells, CellsDecodeIntoSexAgeAndPosition) {
                 EXPECT_EQ(CohortCell::age_of(cell), a);
                 EXPECT_EQ(CohortCell::position_of(cell), p);
             }
+}
+
+// The cohort core fills its state, a large table of zeros on 2 MB pages, from the base
+// population: the same table as dense(), whatever the table's size (here more than one 2 MB
+// page, so the advised part is not empty).
+TEST(AreaCells, FilledIntoALargeTableTheyGiveTheDenseTable) {
+    constexpr std::size_t n_areas = 400;  // 4.7 MB
+    std::vector<double> dense(n_areas * size, 0.0);
+    for (std::size_t a = 0; a < n_areas; a += 7)
+        dense[a * size + (a * 31) % size] = 1.0 + static_cast<double>(a);
+    const AreaCells table = AreaCells::from_dense(dense);
+    std::vector<double> state = zeroed_large_table(n_areas * size);
+    ASSERT_EQ(state.size(), n_areas * size);
+    EXPECT_TRUE(std::all_of(state.begin(), state.end(), [](double v) { return v == 0.0; }));
+    table.fill_dense(state);
+    EXPECT_EQ(state, dense);
+    std::vector<double> too_small(size);
+    EXPECT_THROW(table.fill_dense(too_small), std::logic_error);
 }
 
 TEST(AreaCells, AnAreaOrCellOutsideTheTableIsABug) {
