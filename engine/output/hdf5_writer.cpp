@@ -47,10 +47,9 @@ namespace fs = std::filesystem;
 // cost almost nothing.
 constexpr std::size_t chunk_values = 32000;
 constexpr std::size_t max_chunk_areas = 4096;
-// zlib's level for the indicators' chunks (HDF5's deflate filter), in the datasets' creation
-// properties and in the chunks on_year compresses itself. Level 1 against 4 at PC6 density:
-// docs/performance.md, "Chunks compressed in parallel".
-constexpr int deflate_level = 4;
+// zlib's level for the indicators' chunks, in the datasets' creation properties and in the
+// chunks on_year compresses itself.
+constexpr int deflate_level = result_layout::deflate_level;
 
 // netCDF-4 numbers dimensions file-wide, 0, 1, 2 ... in the order they are created; h5netcdf
 // uses the numbers to keep them in order: year, area, then the catalog's dimensions (sex,
