@@ -1,11 +1,15 @@
 #include "engine/formats/hdf5.hpp"
 
 #include <hdf5_hl.h>
+#include <zlib.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
+#include <limits>
 #include <mutex>
 
 namespace socialtwin::hdf5 {
@@ -276,9 +280,12 @@ Dataset create_dataset(hid_t parent, const std::string& name, hid_t file_type,
     }
     if (options.set_fill)
         check(H5Pset_fill_value(dcpl.id(), H5T_NATIVE_DOUBLE, &options.fill), what);
-    return Dataset(check_id(H5Dcreate2(parent, name.c_str(), file_type, space.id(), H5P_DEFAULT,
-                                       dcpl.id(), H5P_DEFAULT),
-                            what));
+    PropertyList dapl = property_list(H5P_DATASET_ACCESS, what);
+    if (!options.chunk_cache)
+        check(H5Pset_chunk_cache(dapl.id(), 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT), what);
+    return Dataset(check_id(
+        H5Dcreate2(parent, name.c_str(), file_type, space.id(), H5P_DEFAULT, dcpl.id(), dapl.id()),
+        what));
 }
 
 Dataset open_dataset(hid_t parent, const std::string& name) {
@@ -398,6 +405,53 @@ void write_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, const St
     check(H5Dwrite_chunk(dataset, H5P_DEFAULT, chunk.filter_mask, offset.data(), chunk.bytes.size(),
                          chunk.bytes.data()),
           fmt::format("writing a stored chunk of '{}'", object_name(dataset)));
+}
+
+// The bytes of a value are its bytes in the file only on a little-endian machine.
+static_assert(std::endian::native == std::endian::little,
+              "filter_chunk and to_stored_float32 assume a little-endian machine");
+
+float to_stored_float32(double value) noexcept {
+    constexpr double largest = std::numeric_limits<float>::max();
+    if (value > largest) return std::numeric_limits<float>::infinity();
+    if (value < -largest) return -std::numeric_limits<float>::infinity();
+    return static_cast<float>(value);  // NaN stays NaN
+}
+
+void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, int deflate_level,
+                  std::vector<unsigned char>& scratch, StoredChunk& chunk) {
+    chunk.filter_mask = 0;
+    if (deflate_level <= 0) {
+        chunk.bytes.assign(raw.begin(), raw.end());
+        return;
+    }
+    // The scratch holds the shuffled chunk, then zlib's output (at most compressBound bytes);
+    // the chunk gets only the bytes zlib made, so a year of chunks in hand is its compressed size.
+    const uLong bound = compressBound(static_cast<uLong>(raw.size()));
+    scratch.resize(raw.size() + bound);
+    // Shuffle (H5Z_filter_shuffle): byte b of element i goes to b * n + i; bytes after the last
+    // whole element stay at the end. One-byte elements are left as they are.
+    std::span<const unsigned char> input = raw;
+    const std::size_t n = element_size > 0 ? raw.size() / element_size : 0;
+    if (element_size > 1 && n > 1) {
+        for (std::size_t b = 0; b < element_size; ++b) {
+            unsigned char* out = scratch.data() + b * n;
+            const unsigned char* in = raw.data() + b;
+            for (std::size_t i = 0; i < n; ++i) out[i] = in[i * element_size];
+        }
+        const std::size_t whole = n * element_size;
+        std::memcpy(scratch.data() + whole, raw.data() + whole, raw.size() - whole);
+        input = std::span<const unsigned char>(scratch.data(), raw.size());
+    }
+    // Deflate (H5Z_filter_deflate): one compress2 over the whole chunk at the dataset's level.
+    unsigned char* compressed = scratch.data() + raw.size();
+    uLongf size = bound;
+    const int status =
+        compress2(compressed, &size, input.data(), static_cast<uLong>(input.size()), deflate_level);
+    if (status != Z_OK)
+        throw Error(fmt::format("compressing a chunk of {} bytes at level {}: zlib error {}",
+                                input.size(), deflate_level, status));
+    chunk.bytes.assign(compressed, compressed + size);
 }
 
 void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,

@@ -106,6 +106,11 @@ struct DatasetOptions {
     int deflate_level = 4;       // 0 = no compression filters
     double fill = 0;             // for float datasets only
     bool set_fill = false;
+    // false: this handle gets no chunk cache (HDF5 gives each open dataset 1 MiB by default).
+    // For a dataset only ever read and written whole chunks at a time, e.g. by
+    // write_stored_chunk, where a cache holds nothing that is read again. Readers that open the
+    // file later get their own cache.
+    bool chunk_cache = true;
 };
 Dataset create_dataset(hid_t parent, const std::string& name, hid_t file_type,
                        std::span<const hsize_t> dims, const DatasetOptions& options = {});
@@ -140,6 +145,24 @@ struct StoredChunk {
 // buffer; false when that chunk was never written (it reads as the fill value).
 bool read_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, StoredChunk& chunk);
 void write_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, const StoredChunk& chunk);
+
+// Chunks filtered away from HDF5. H5Dwrite runs its filters (shuffle, deflate) on the one thread
+// that may call HDF5; a writer that wants them on many threads does the filtering itself with
+// these (they call no HDF5 function, so any thread may) and hands the finished bytes to
+// write_stored_chunk with filter mask 0. Values are stored little-endian, as in the files we
+// write (H5T_IEEE_F64LE, H5T_IEEE_F32LE).
+//
+// `value` as HDF5 converts a double to a float32 dataset: out of float's range it becomes
+// +-infinity (H5T_CONV_Ff), where a plain cast would round a value just above FLT_MAX down.
+float to_stored_float32(double value) noexcept;
+// The bytes a chunk of `raw` (the chunk's values as stored, `element_size` bytes each, a full
+// chunk: an edge chunk padded with the fill value) takes in a dataset made with `deflate_level`
+// (DatasetOptions): HDF5's shuffle filter (H5Z_FILTER_SHUFFLE: byte b of every element together,
+// b = 0 first) then zlib's compress2 at that level, as H5Z_FILTER_DEFLATE calls it; the same
+// bytes as H5Dwrite stores. Level 0: the raw bytes. `scratch` is reused between calls to keep
+// allocations out of a loop over chunks.
+void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, int deflate_level,
+                  std::vector<unsigned char>& scratch, StoredChunk& chunk);
 
 // Attributes (scalars; strings are stored variable-length UTF-8).
 void write_attribute(hid_t object, const std::string& name, std::string_view value);

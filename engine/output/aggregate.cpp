@@ -532,39 +532,47 @@ AggregateAccumulator::AggregateAccumulator(const ResultLayout& layout,
 
 void AggregateAccumulator::add(std::size_t year, std::size_t slot,
                                std::span<const std::span<const double>> values) {
-    if (year >= years_ || slot >= slots_ || values.size() != indicators_.size())
+    for (std::size_t i = 0; i < indicators_.size(); ++i) add(year, slot, values, i);
+}
+
+void AggregateAccumulator::add(std::size_t year, std::size_t slot,
+                               std::span<const std::span<const double>> values, std::size_t i) {
+    if (year >= years_ || slot >= slots_ || values.size() != indicators_.size() ||
+        i >= indicators_.size())
         throw std::logic_error(fmt::format(
-            "AggregateAccumulator: year index {} slot {} with {} indicators; expected < {}, < {} "
-            "and {}",
-            year, slot, values.size(), years_, slots_, indicators_.size()));
-    for (std::size_t l = 0; l < groupings_.size(); ++l) {
-        for (std::size_t i = 0; i < indicators_.size(); ++i) {
-            const ResultIndicator& indicator = indicators_[i];
-            // Replicates only of indicators that have <indicator>_replicates.
-            if (slot > 0 && !indicator.has_replicates) continue;
-            const ResultIndicator* weight = weights_[i];
-            std::span<const double> weights;
-            if (weight != nullptr) {
-                // A weight without replicates weights every replicate by its mean, which comes
-                // only at the end: the file is read back for such a file (never one the writer
-                // makes, where every indicator has its replicates).
-                if (slot > 0 && !weight->has_replicates)
-                    throw std::logic_error(
-                        fmt::format("AggregateAccumulator: weight '{}' of '{}' has no replicates",
-                                    weight->name, indicator.name));
-                weights = values[static_cast<std::size_t>(weight - indicators_.data())];
-            }
-            stored_[((l * indicators_.size() + i) * slots_ + slot) * years_ + year] =
-                aggregate_values(groupings_[l], indicator.kind, values[i],
-                                 indicator.values_per_area(), weights,
-                                 weight != nullptr ? weight->values_per_area() : 1);
-        }
+            "AggregateAccumulator: year index {} slot {} indicator {} with {} indicators; "
+            "expected < {}, < {}, < {} and {}",
+            year, slot, i, values.size(), years_, slots_, indicators_.size(), indicators_.size()));
+    const ResultIndicator& indicator = indicators_[i];
+    // Replicates only of indicators that have <indicator>_replicates.
+    if (slot > 0 && !indicator.has_replicates) return;
+    const ResultIndicator* weight = weights_[i];
+    std::span<const double> weights;
+    if (weight != nullptr) {
+        // A weight without replicates weights every replicate by its mean, which comes only at
+        // the end: the file is read back for such a file (never one the writer makes, where
+        // every indicator has its replicates).
+        if (slot > 0 && !weight->has_replicates)
+            throw std::logic_error(
+                fmt::format("AggregateAccumulator: weight '{}' of '{}' has no replicates",
+                            weight->name, indicator.name));
+        weights = values[static_cast<std::size_t>(weight - indicators_.data())];
     }
+    for (std::size_t l = 0; l < groupings_.size(); ++l)
+        stored_[((l * indicators_.size() + i) * slots_ + slot) * years_ + year] =
+            aggregate_values(groupings_[l], indicator.kind, values[i], indicator.values_per_area(),
+                             weights, weight != nullptr ? weight->values_per_area() : 1);
 }
 
 void AggregateAccumulator::add_replicate(std::size_t year, std::size_t replicate,
                                          std::span<const std::span<const double>> values) {
     add(year, slots_ == 1 ? 0 : 1 + replicate, values);
+}
+
+void AggregateAccumulator::add_replicate(std::size_t year, std::size_t replicate,
+                                         std::span<const std::span<const double>> values,
+                                         std::size_t indicator) {
+    add(year, slots_ == 1 ? 0 : 1 + replicate, values, indicator);
 }
 
 void AggregateAccumulator::add_mean(std::size_t year,

@@ -117,6 +117,13 @@ public:
     // replicate they are <indicator>'s values).
     void add_replicate(std::size_t year, std::size_t replicate,
                        std::span<const std::span<const double>> values);
+    // The same for the one indicator at `indicator` (an index into the layout's indicators), at
+    // every level; `values` are still every indicator's (a measure is weighted by another's).
+    // Calls for different indicators store different values, so they may run at once, on
+    // different threads; each gives the same numbers as add_replicate.
+    void add_replicate(std::size_t year, std::size_t replicate,
+                       std::span<const std::span<const double>> values, std::size_t indicator);
+    std::size_t n_indicators() const noexcept { return indicators_.size(); }
     // The mean over replicates (<indicator>) of year index `year`, with several replicates.
     void add_mean(std::size_t year, std::span<const std::span<const double>> values);
 
@@ -127,6 +134,8 @@ public:
 
 private:
     void add(std::size_t year, std::size_t slot, std::span<const std::span<const double>> values);
+    void add(std::size_t year, std::size_t slot, std::span<const std::span<const double>> values,
+             std::size_t indicator);
     std::size_t slots_ = 1;  // the mean, then each replicate (with several)
     std::size_t years_ = 0;
     std::vector<ResultIndicator> indicators_;

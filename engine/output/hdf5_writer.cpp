@@ -18,7 +18,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/task_arena.h>
+
 #include "engine/core/errors.hpp"
+#include "engine/core/parallel.hpp"
+#include "engine/core/threads.hpp"
 #include "engine/core/types.hpp"
 #include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
@@ -42,6 +47,9 @@ namespace fs = std::filesystem;
 // cost almost nothing.
 constexpr std::size_t chunk_values = 32000;
 constexpr std::size_t max_chunk_areas = 4096;
+// zlib's level for the indicators' chunks, in the datasets' creation properties and in the
+// chunks on_year compresses itself.
+constexpr int deflate_level = result_layout::deflate_level;
 
 // netCDF-4 numbers dimensions file-wide, 0, 1, 2 ... in the order they are created; h5netcdf
 // uses the numbers to keep them in order: year, area, then the catalog's dimensions (sex,
@@ -305,6 +313,15 @@ void write_phase_timings(hid_t root, const RunSummary& summary, int phase_dim_id
     hdf5::write_attribute(timings.id(), "person_years", summary.person_years);
 }
 
+// One (year, replicate) of every indicator as it goes into the file: cut into the chunks of the
+// indicator's dataset (areas ascending), each filtered as HDF5 stores it. What on_year hands to
+// the writer thread instead of the year's values.
+struct EncodedYear {
+    std::size_t year_index = 0;
+    std::size_t replicate = 0;
+    std::vector<std::vector<hdf5::StoredChunk>> chunks;  // [indicator id][chunk of areas]
+};
+
 }  // namespace
 
 // The writer's one thread: runs tasks in the order given, one at a time. The first task that
@@ -404,6 +421,7 @@ struct Hdf5Writer::State {
         std::size_t values_per_area = 1;
         std::vector<hsize_t> dim_sizes;  // sizes of the dims after area
         std::size_t chunk_areas = 1;     // areas per chunk
+        std::size_t n_chunks = 0;        // chunks of areas in one (year, replicate)
     };
     hdf5::File file;
     std::vector<int> years;
@@ -414,12 +432,10 @@ struct Hdf5Writer::State {
     std::vector<Indicator> indicators;  // per indicator id
     bool started = false;
     hid_t value_type = H5T_IEEE_F64LE;  // of the indicators in the file
+    bool float32 = false;               // value_type is H5T_IEEE_F32LE
     // The aggregates, computed as the years arrive; none with Hdf5WriterOptions::aggregates off.
     std::optional<AggregateAccumulator> aggregates;
     std::vector<IndicatorId> catalog_id;  // per indicator of the aggregates' layout
-    // Copies of YearResults the writer thread is done with, for the next on_year to reuse.
-    std::mutex spare_mutex;
-    std::vector<std::unique_ptr<YearResults>> spare;
 
     // One year's values (of a replicate, or the mean) to the aggregates.
     void aggregate(std::size_t year, std::optional<std::size_t> replicate,
@@ -432,8 +448,8 @@ struct Hdf5Writer::State {
         else
             aggregates->add_mean(year, values);
     }
-    // Writes one (year, replicate)'s values into the file and the aggregates.
-    void write_year(const YearResults& results, std::size_t year_index);
+    // Writes one (year, replicate)'s compressed chunks into the file.
+    void write_year(const EncodedYear& year) const;
 
     // Lays out the datasets of one indicator (the next in the catalog) and keeps them open.
     void lay_out(const IndicatorSpec& spec, const IndicatorCatalog& catalog, const Scales& scales,
@@ -504,6 +520,7 @@ Hdf5Writer::Hdf5Writer(fs::path target, Hdf5WriterOptions options)
     : target_(std::move(target)), options_(std::move(options)) {
     output_ = std::make_unique<AtomicOutput>(target_, options_.inputs);
     state_ = std::make_unique<State>();
+    encoder_ = std::make_unique<Encoder>(options_.threads);
     thread_ = std::make_unique<Thread>();
     thread_->run([this] {
         try {
@@ -532,6 +549,7 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
     indicator.chunk_areas =
         std::min({std::max<std::size_t>(1, n_areas), max_chunk_areas,
                   std::max<std::size_t>(1, chunk_values / indicator.values_per_area)});
+    indicator.n_chunks = (n_areas + indicator.chunk_areas - 1) / indicator.chunk_areas;
     Axes axes{{years.size(), n_areas}, {scales.year.id(), scales.area.id()}};
     for (const auto& name : spec.dims) {
         indicator.dim_sizes.push_back(catalog.dimension(name).labels.size());
@@ -574,6 +592,11 @@ hdf5::Dataset Hdf5Writer::State::create(const std::string& name, const Axes& axe
     hdf5::DatasetOptions options;
     options.fill = std::numeric_limits<double>::quiet_NaN();
     options.set_fill = true;
+    options.deflate_level = deflate_level;
+    // Every read and write of the writer covers whole chunks (on_year's chunks, and on_finish's
+    // blocks of one chunk of areas): a cache per dataset (1 MiB each, ~80 MB at PC6 density)
+    // would hold nothing that is used again.
+    options.chunk_cache = false;
     // HDF5 cannot chunk an empty fixed-size dimension; an empty run stays contiguous.
     if (n_areas > 0) {
         // One year (and one replicate, or all quantiles) and a bounded number of areas.
@@ -601,6 +624,7 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     s.written.assign(run.years.size() * s.n_replicates, false);
     s.n_areas = run.areas->size();
     s.value_type = options_.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+    s.float32 = options_.float32;
     thread_->run([&] {
         const hid_t root = s.file.id();
         const std::string created = utc_now();
@@ -630,24 +654,107 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     });
 }
 
-void Hdf5Writer::State::write_year(const YearResults& results, std::size_t year_index) {
-    const auto replicate = static_cast<std::size_t>(results.replicate);
+void Hdf5Writer::State::write_year(const EncodedYear& year) const {
     // Straight into the year's block of <indicator> (one replicate) or the (replicate, year)
-    // block of <indicator>_replicates (several): nothing is kept until on_finish.
+    // block of <indicator>_replicates (several), chunk by chunk in a fixed order (indicators,
+    // then areas), so the file's bytes do not depend on the threads that compressed them.
+    std::vector<hsize_t> offset;
     for (IndicatorId id = 0; id < indicators.size(); ++id) {
         const auto& indicator = indicators[id];
-        std::vector<hsize_t> start{year_index}, count{1};
-        if (has_companions()) {
-            start.insert(start.begin(), replicate);
-            count.insert(count.begin(), 1);
+        const hid_t dataset = has_companions() ? indicator.replicates.id() : indicator.mean.id();
+        for (std::size_t c = 0; c < indicator.n_chunks; ++c) {
+            offset.clear();
+            if (has_companions()) offset.push_back(year.replicate);
+            offset.push_back(year.year_index);
+            offset.push_back(c * indicator.chunk_areas);
+            offset.resize(offset.size() + indicator.dim_sizes.size(), 0);
+            hdf5::write_stored_chunk(dataset, offset, year.chunks[id][c]);
         }
-        append_area_dims(indicator, 0, n_areas, start, count);
-        hdf5::write_block(has_companions() ? indicator.replicates.id() : indicator.mean.id(), start,
-                          count, results.values(id));
     }
-    aggregate(year_index, has_companions() ? std::optional(replicate) : std::nullopt,
-              [&](IndicatorId id) { return results.values(id); });
 }
+
+// on_year's work before the writer thread: every chunk of the year compressed, and the
+// aggregates added, as one parallel loop on an arena of the run's threads. The tasks are the
+// aggregates of each indicator, then each (indicator, chunk); each task writes only its own
+// result, so the order they run in changes nothing.
+class Hdf5Writer::Encoder {
+public:
+    explicit Encoder(int threads) : arena_(worker_threads(threads)) {}
+
+    std::shared_ptr<EncodedYear> encode(const State& s, const YearResults& results,
+                                        std::size_t year_index, AggregateAccumulator* aggregates,
+                                        const std::vector<IndicatorId>& catalog_id) {
+        auto year = std::make_shared<EncodedYear>();
+        year->year_index = year_index;
+        year->replicate = static_cast<std::size_t>(results.replicate);
+        year->chunks.resize(s.indicators.size());
+        chunk_tasks_.clear();
+        for (IndicatorId id = 0; id < s.indicators.size(); ++id) {
+            year->chunks[id].resize(s.indicators[id].n_chunks);
+            for (std::size_t c = 0; c < s.indicators[id].n_chunks; ++c)
+                chunk_tasks_.emplace_back(id, c);
+        }
+        aggregate_values_.clear();
+        if (aggregates != nullptr)
+            for (IndicatorId id : catalog_id) aggregate_values_.push_back(results.values(id));
+        const std::size_t n_aggregate_tasks = aggregate_values_.size();
+        arena_.execute([&] {
+            parallel_for_each_index(n_aggregate_tasks + chunk_tasks_.size(), [&](std::size_t t) {
+                if (t < n_aggregate_tasks) {
+                    aggregates->add_replicate(year_index, year->replicate, aggregate_values_, t);
+                    return;
+                }
+                const auto [id, c] = chunk_tasks_[t - n_aggregate_tasks];
+                encode_chunk(s.indicators[id], s.float32, results.values(id), c,
+                             year->chunks[id][c]);
+            });
+        });
+        return year;
+    }
+
+private:
+    // Chunk `c` of one indicator's year `values` (areas x values per area), as stored: the
+    // stored type, an edge chunk padded with the fill value (NaN) to the full chunk shape as
+    // H5Dwrite_chunk requires, shuffled and deflated.
+    void encode_chunk(const State::Indicator& indicator, bool float32,
+                      std::span<const double> values, std::size_t c, hdf5::StoredChunk& out) {
+        Scratch& scratch = scratch_.local();
+        const std::size_t per_chunk = indicator.chunk_areas * indicator.values_per_area;
+        const auto part =
+            values.subspan(c * per_chunk, std::min(per_chunk, values.size() - c * per_chunk));
+        std::span<const unsigned char> raw;
+        if (float32) {
+            scratch.floats.resize(per_chunk);
+            std::transform(part.begin(), part.end(), scratch.floats.begin(),
+                           hdf5::to_stored_float32);
+            std::fill(scratch.floats.begin() + static_cast<std::ptrdiff_t>(part.size()),
+                      scratch.floats.end(), std::numeric_limits<float>::quiet_NaN());
+            raw = as_bytes(std::span<const float>(scratch.floats));
+        } else if (part.size() < per_chunk) {
+            scratch.doubles.assign(part.begin(), part.end());
+            scratch.doubles.resize(per_chunk, std::numeric_limits<double>::quiet_NaN());
+            raw = as_bytes(std::span<const double>(scratch.doubles));
+        } else {
+            raw = as_bytes(part);  // a full float64 chunk is the values themselves
+        }
+        hdf5::filter_chunk(raw, float32 ? sizeof(float) : sizeof(double), deflate_level,
+                           scratch.shuffled, out);
+    }
+    template <class T>
+    static std::span<const unsigned char> as_bytes(std::span<const T> values) {
+        return {reinterpret_cast<const unsigned char*>(values.data()), values.size_bytes()};
+    }
+
+    struct Scratch {
+        std::vector<float> floats;
+        std::vector<double> doubles;
+        std::vector<unsigned char> shuffled;
+    };
+    tbb::task_arena arena_;
+    tbb::enumerable_thread_specific<Scratch> scratch_;
+    std::vector<std::pair<IndicatorId, std::size_t>> chunk_tasks_;  // (indicator, chunk)
+    std::vector<std::span<const double>> aggregate_values_;  // per indicator of the aggregates
+};
 
 void Hdf5Writer::on_year(const YearResults& results) {
     State& s = *state_;
@@ -676,30 +783,15 @@ void Hdf5Writer::on_year(const YearResults& results) {
         return;
     }
 
-    // One year in hand: the writer compresses and writes year y while the projection computes
-    // year y + 1, and the next year waits here until it is done. So one copy of a year's
-    // results is all the memory this costs (a second year in hand gained nothing measurable at
-    // PC6 density and cost another copy: docs/performance.md, Output).
+    // One year in hand: the writer thread writes year y's chunks while the projection computes
+    // year y + 1, and the next year waits here until it is done, so one compressed year is all
+    // the memory this costs (a second year in hand gained nothing measurable at PC6 density:
+    // docs/performance.md, Output). Waiting before compressing also throws a failed write now.
     constexpr std::size_t years_in_hand = 1;
     thread_->wait_for_room(years_in_hand);
-    // A copy for the writer thread, in the buffer it has finished with when there is one.
-    std::unique_ptr<YearResults> copy;
-    {
-        std::lock_guard lock(s.spare_mutex);
-        if (!s.spare.empty()) {
-            copy = std::move(s.spare.back());
-            s.spare.pop_back();
-        }
-    }
-    if (copy)
-        *copy = results;
-    else
-        copy = std::make_unique<YearResults>(results);
-    thread_->post([&s, year_index, copy = std::shared_ptr<YearResults>(std::move(copy))]() mutable {
-        s.write_year(*copy, year_index);
-        std::lock_guard lock(s.spare_mutex);
-        s.spare.push_back(std::make_unique<YearResults>(std::move(*copy)));
-    });
+    auto encoded = encoder_->encode(s, results, year_index, s.aggregates ? &*s.aggregates : nullptr,
+                                    s.catalog_id);
+    thread_->post([&s, encoded = std::move(encoded)] { s.write_year(*encoded); });
     s.written[slot] = true;
 }
 

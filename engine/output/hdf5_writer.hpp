@@ -10,15 +10,22 @@
 // it adds /aggregates (engine/output/aggregate.hpp) unless Hdf5WriterOptions::aggregates is false.
 //
 // Every HDF5 call of a writer is made on its own thread (a std::thread, not a TBB worker: the
-// serial Debian libhdf5 is not thread-safe, and nothing else calls HDF5 during a run): on_year
-// hands a copy of the year's results over and returns, so compressing and writing a year
-// overlaps the projection of the next. One year is in hand at a time: the next on_year waits
-// until the writer is done with it (one copy of a year's results in memory). A failure on the
-// writer thread (a full disk) is thrown again, the same exception, from the next on_year or from
-// on_finish; the constructor and on_start wait for their part and throw theirs at once.
+// serial Debian libhdf5 is not thread-safe, and nothing else calls HDF5 during a run). The
+// work of a year is not: on_year cuts the year's values into the datasets' chunks and filters
+// each as HDF5 would (float32 conversion, NaN padding of an edge chunk, shuffle, deflate:
+// hdf5::filter_chunk) in parallel over (indicator, chunk) on the run's threads
+// (Hdf5WriterOptions::threads), then hands only the compressed chunks to the writer thread,
+// which stores them as they are (H5Dwrite_chunk) in a fixed order while the projection computes
+// the next year. The file is the one HDF5's own filters would make: same filters in the
+// datasets' creation properties, the same bytes in every chunk, whatever the thread count.
+// One year is in hand at a time: on_year first waits until the writer is done with the previous
+// one (one compressed year in memory, no copy of the results). A failure on the writer thread (a
+// full disk) is thrown again, the same exception, from the next on_year or from on_finish; the
+// constructor and on_start wait for their part and throw theirs at once.
 //
-// The aggregates (/aggregates) are computed on the writer thread from each year's values as they
-// arrive (AggregateAccumulator) and written at on_finish, without reading the file back.
+// The aggregates (/aggregates) are computed in on_year, alongside the chunks, from each year's
+// values as they arrive (AggregateAccumulator, one task per indicator) and written at on_finish,
+// without reading the file back.
 //
 // Memory stays bounded: on_year writes its block at once (into <indicator> with one replicate,
 // into <indicator>_replicates with several), and with several replicates on_finish reads back
@@ -51,6 +58,9 @@ struct Hdf5WriterOptions {
     // The run's input files (scenario, dataset folder, start population): the result never
     // replaces one of them (engine/formats/output_file.hpp).
     std::vector<ProtectedInput> inputs{};
+    // Threads that compress each year's chunks (0 = all the machine has): a run passes its own,
+    // so `--threads 1` uses one. The file does not depend on it.
+    int threads = 0;
 };
 
 class Hdf5Writer final : public Observer {
@@ -76,10 +86,12 @@ public:
 private:
     struct State;
     class Thread;
+    class Encoder;
     std::filesystem::path target_;
     std::unique_ptr<AtomicOutput> output_;
     std::unique_ptr<State> state_;
-    std::unique_ptr<Thread> thread_;  // makes every HDF5 call on state_
+    std::unique_ptr<Encoder> encoder_;  // on_year's chunks and aggregates, on the run's threads
+    std::unique_ptr<Thread> thread_;    // makes every HDF5 call on state_
     Hdf5WriterOptions options_;
     bool finished_ = false;
 };

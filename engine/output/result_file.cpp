@@ -524,6 +524,7 @@ hdf5::Dataset create_variable(hid_t parent, const std::string& name, std::span<c
     hdf5::DatasetOptions options;
     options.fill = std::numeric_limits<double>::quiet_NaN();
     options.set_fill = true;
+    options.deflate_level = result_layout::deflate_level;
     const bool empty = std::find(shape.begin(), shape.end(), hsize_t{0}) != shape.end();
     if (!chunk.empty() && !empty) {
         if (chunk.size() != shape.size())

@@ -179,7 +179,8 @@ RunReport run_scenario(const RunOptions& options) {
                        Hdf5WriterOptions{.aggregates = options.aggregates,
                                          .float32 = stores_float32(scenario),
                                          .inputs = inputs_of(options.scenario, prepared,
-                                                             options.start_population)});
+                                                             options.start_population),
+                                         .threads = threads});
         observers.insert(observers.begin(), &*writer);
     }
     RunReport report{scenario.name, "", 1, dataset.name, dataset.areas.size(), {}};

@@ -277,8 +277,9 @@ def rechunk(path, name, chunks):
         for i, scale in enumerate(scales):
             old.dims[i].detach_scale(f[scale])
         del f[name]
+        # The filters socialtwin writes (result_layout::deflate_level), so only the chunks differ.
         new = f.create_dataset(name, data=values, chunks=chunks, compression="gzip",
-                               compression_opts=4, shuffle=True, fillvalue=np.nan)
+                               compression_opts=1, shuffle=True, fillvalue=np.nan)
         for i, scale in enumerate(scales):
             new.dims[i].attach_scale(f[scale])
         for key, value in attrs.items():

@@ -1,0 +1,176 @@
+#include "engine/formats/hdf5.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace socialtwin {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+class Hdf5ChunkFilterTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+        path_ = fs::temp_directory_path() / ("socialtwin-" + std::string(test->name()) + "-" +
+                                             std::to_string(getpid()) + ".h5");
+        file_ = hdf5::create_file(path_);
+    }
+    void TearDown() override {
+        file_.reset();
+        std::error_code ignored;
+        fs::remove(path_, ignored);
+    }
+    // A chunked dataset of `n` values in chunks of `chunk`, NaN where never written, as the
+    // result writer makes them.
+    hdf5::Dataset dataset(const std::string& name, hid_t type, hsize_t n, hsize_t chunk,
+                          int deflate_level = 4) {
+        hdf5::DatasetOptions options;
+        options.chunk = {chunk};
+        options.deflate_level = deflate_level;
+        options.fill = nan;
+        options.set_fill = true;
+        const std::array<hsize_t, 1> dims{n};
+        return hdf5::create_dataset(file_.id(), name, type, dims, options);
+    }
+    fs::path path_;
+    hdf5::File file_;
+};
+
+// Values with runs and variety (counts, fractions, zeros), as an indicator's year has them.
+std::vector<double> sample_values(std::size_t n) {
+    std::vector<double> values(n);
+    for (std::size_t i = 0; i < n; ++i)
+        values[i] = i % 7 == 0 ? 0.0
+                               : static_cast<double>(i % 97) * 1.25 +
+                                     1.0 / (1.0 + static_cast<double>(i % 13));
+    return values;
+}
+
+template <class T>
+std::span<const unsigned char> bytes_of(const std::vector<T>& values) {
+    return {reinterpret_cast<const unsigned char*>(values.data()), values.size() * sizeof(T)};
+}
+
+// filter_chunk makes, byte for byte, what H5Dwrite stores through the dataset's own filters:
+// a chunk it makes reads back in any HDF5 reader, and the file is the one HDF5 would write.
+// The last chunk is an edge chunk (1000 values in chunks of 384), padded with the fill value.
+TEST_F(Hdf5ChunkFilterTest, MakesTheBytesHdf5sOwnFiltersStore) {
+    constexpr hsize_t n = 1000, chunk = 384;
+    const auto values = sample_values(n);
+    for (const bool float32 : {false, true}) {
+        SCOPED_TRACE(float32 ? "float32" : "float64");
+        auto stored =
+            dataset(float32 ? "f4" : "f8", float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, n, chunk);
+        hdf5::write(stored.id(), std::span<const double>(values));
+        std::vector<unsigned char> scratch;
+        for (hsize_t first = 0; first < n; first += chunk) {
+            // The chunk's values as stored, padded to the full chunk with the fill value.
+            std::vector<double> doubles(chunk, nan);
+            std::copy(values.begin() + static_cast<std::ptrdiff_t>(first),
+                      values.begin() + static_cast<std::ptrdiff_t>(std::min(n, first + chunk)),
+                      doubles.begin());
+            std::vector<float> floats(chunk);
+            for (std::size_t i = 0; i < chunk; ++i) floats[i] = hdf5::to_stored_float32(doubles[i]);
+            hdf5::StoredChunk ours;
+            hdf5::filter_chunk(float32 ? bytes_of(floats) : bytes_of(doubles),
+                               float32 ? sizeof(float) : sizeof(double), 4, scratch, ours);
+
+            hdf5::StoredChunk theirs;
+            const std::array<hsize_t, 1> offset{first};
+            ASSERT_TRUE(hdf5::read_stored_chunk(stored.id(), offset, theirs));
+            EXPECT_EQ(theirs.filter_mask, 0u);
+            EXPECT_EQ(ours.filter_mask, 0u);
+            EXPECT_LT(ours.bytes.size(), chunk * (float32 ? 4 : 8)) << "compressed";
+            EXPECT_EQ(ours.bytes, theirs.bytes) << "chunk at " << first;
+        }
+    }
+}
+
+// A chunk stored with write_stored_chunk reads back, through HDF5's filters, as its values:
+// also an edge chunk, whose padding a reader never sees.
+TEST_F(Hdf5ChunkFilterTest, StoredChunksReadBackAsTheirValues) {
+    constexpr hsize_t n = 10, chunk = 4;
+    const std::vector<double> values{1.5, 0, 0, 3, -2.25, 1e300, 7, 7, 7, 0.1};
+    auto stored = dataset("values", H5T_IEEE_F64LE, n, chunk);
+    std::vector<unsigned char> scratch;
+    for (hsize_t first = 0; first < n; first += chunk) {
+        std::vector<double> padded(chunk, nan);
+        for (hsize_t i = first; i < std::min(n, first + chunk); ++i) padded[i - first] = values[i];
+        hdf5::StoredChunk ours;
+        hdf5::filter_chunk(bytes_of(padded), sizeof(double), 4, scratch, ours);
+        const std::array<hsize_t, 1> offset{first};
+        hdf5::write_stored_chunk(stored.id(), offset, ours);
+    }
+    const auto back = hdf5::read_doubles(stored.id());
+    ASSERT_EQ(back.size(), values.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(back[i]), std::bit_cast<std::uint64_t>(values[i]))
+            << i;
+}
+
+// Without compression (level 0, a dataset without filters) the chunk is its raw bytes.
+TEST_F(Hdf5ChunkFilterTest, LevelZeroLeavesTheBytesAsTheyAre) {
+    const std::vector<double> values{1, 2, 3, 4};
+    std::vector<unsigned char> scratch;
+    hdf5::StoredChunk chunk;
+    hdf5::filter_chunk(bytes_of(values), sizeof(double), 0, scratch, chunk);
+    const auto raw = bytes_of(values);
+    EXPECT_EQ(chunk.bytes, std::vector<unsigned char>(raw.begin(), raw.end()));
+}
+
+// The shuffle puts byte b of every element together, byte 0 first, and leaves a tail shorter
+// than an element at the end; then zlib deflates: inflated, the chunk is the transposed bytes.
+TEST_F(Hdf5ChunkFilterTest, ShuffleGroupsByteBOfEveryElementThenDeflates) {
+    // Three 4-byte elements and a 2-byte tail: not an HDF5 chunk, but the filter's own rule.
+    const std::vector<unsigned char> raw{0x10, 0x11, 0x12, 0x13, 0x20, 0x21, 0x22,
+                                         0x23, 0x30, 0x31, 0x32, 0x33, 0xee, 0xff};
+    std::vector<unsigned char> scratch;
+    hdf5::StoredChunk chunk;
+    hdf5::filter_chunk(raw, 4, 1, scratch, chunk);
+    std::vector<unsigned char> inflated(64);
+    uLongf size = static_cast<uLongf>(inflated.size());
+    ASSERT_EQ(uncompress(inflated.data(), &size, chunk.bytes.data(),
+                         static_cast<uLong>(chunk.bytes.size())),
+              Z_OK);
+    inflated.resize(size);
+    const std::vector<unsigned char> shuffled{0x10, 0x20, 0x30, 0x11, 0x21, 0x31, 0x12,
+                                              0x22, 0x32, 0x13, 0x23, 0x33, 0xee, 0xff};
+    EXPECT_EQ(inflated, shuffled);
+}
+
+// A double becomes the float32 HDF5's own conversion stores: read back from a float32 dataset
+// written with doubles, each value is to_stored_float32's, to the bit; out of float's range
+// that is infinity, not the nearest float.
+TEST_F(Hdf5ChunkFilterTest, Float32ConversionIsHdf5s) {
+    const double just_above_max = std::nextafter(double{std::numeric_limits<float>::max()}, 1e300);
+    const std::vector<double> values{0.1,  1.0 / 3.0, 123456789.0, 1e-50,          -1e-50,
+                                     1e39, -1e39,     1e300,       just_above_max, -just_above_max,
+                                     0.0,  -0.0,      nan,         16777217.0,     2.5e-45};
+    auto stored = dataset("f4", H5T_IEEE_F32LE, values.size(), values.size(), 0);
+    hdf5::write(stored.id(), std::span<const double>(values));
+    std::vector<float> back(values.size());
+    ASSERT_GE(H5Dread(stored.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()),
+              0);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        EXPECT_EQ(std::bit_cast<std::uint32_t>(back[i]),
+                  std::bit_cast<std::uint32_t>(hdf5::to_stored_float32(values[i])))
+            << values[i];
+    EXPECT_TRUE(std::isinf(hdf5::to_stored_float32(just_above_max)));
+}
+
+}  // namespace
+}  // namespace socialtwin
