@@ -176,6 +176,25 @@ constexpr std::array core_keys{
                    "stated in the file's `value_precision` attribute). Aggregates stay float64.",
     },
     SchemaKey{
+        .path = "output.significant_digits",
+        .kind = ValueKind::integer,
+        .default_value = "0",
+        .unit = "digits",
+        .min = at_least(1),
+        .max = at_most(15),
+        .zero_allowed = true,
+        .expected = "a number of significant digits in {min}..{max}, or 0 to keep every digit",
+        .meaning = "Rounds every stored indicator value to this many significant decimal digits "
+                   "(BitRound to ceil(digits x log2 10) mantissa bits, CF 1.12 section 8.4: the "
+                   "file's `quantization_info` variable and each indicator's `quantization_nsb` "
+                   "say so). Counts of persons, households and dwellings stay exact (every whole "
+                   "number below 2^(bits + 1)); other values move by at most half their last "
+                   "kept bit. The file shrinks and is written faster, because the cleared bits "
+                   "compress to almost nothing. 5 digits is plenty for what a projection can "
+                   "tell; with float32 more than 7 have no effect. Aggregates stay float64, "
+                   "computed before rounding. 0 = every digit, as computed.",
+    },
+    SchemaKey{
         .path = "rates",
         .kind = ValueKind::mapping,
         .meaning = "Changes to the dataset's baseline rates, by rate name (see [Rate "

@@ -28,6 +28,7 @@
 #include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/aggregate.hpp"
+#include "engine/output/bit_round.hpp"
 #include "engine/output/cf_conventions.hpp"
 #include "engine/output/quantiles.hpp"
 #include "engine/output/result_values.hpp"
@@ -79,10 +80,10 @@ hdf5::Dataset write_string_dimension(hid_t parent, std::string_view name,
 // Every name becomes a link at the root, and area attribute names also go into the
 // space-separated `coordinates` attribute: reject what would collide or not parse back.
 void check_names(const RunDescription& run) {
-    std::set<std::string> taken{std::string(result_layout::year), std::string(result_layout::area),
-                                std::string(result_layout::replicate),
-                                std::string(result_layout::quantile),
-                                std::string(result_layout::meta)};
+    std::set<std::string> taken{
+        std::string(result_layout::year),      std::string(result_layout::area),
+        std::string(result_layout::replicate), std::string(result_layout::quantile),
+        std::string(result_layout::meta),      std::string(result_layout::quantization_container)};
     if (has_positions(*run.areas))
         taken.insert({std::string(cf::x), std::string(cf::y), std::string(cf::crs)});
     for (const auto& dimension : run.catalog->dimensions())
@@ -279,6 +280,21 @@ void write_meta(hid_t root, const RunDescription& run, const std::string& create
     hdf5::write(yaml.id(), std::string_view(scenario.source_text));
 }
 
+// CF 1.12 section 8.4: the container of how the values were rounded (output.significant_digits),
+// which every rounded indicator names in its `quantization` attribute.
+void write_quantization_container(hid_t root) {
+    auto container = hdf5::create_dataset(root, std::string(result_layout::quantization_container),
+                                          H5T_STD_I32LE, {});
+    const std::array<std::int32_t, 1> zero{0};
+    hdf5::write(container.id(), std::span<const std::int32_t>(zero));
+    hdf5::write_attribute(container.id(), "algorithm", result_layout::quantization_algorithm);
+    hdf5::write_attribute(container.id(), "implementation",
+                          fmt::format("socialtwin version {}", engine_version()));
+    hdf5::write_attribute(container.id(), "long_name",
+                          std::string_view("how the indicators' values were rounded "
+                                           "(scenario key output.significant_digits)"));
+}
+
 // The axes of an indicator: (year, area[, its dims]) and their dimension scales.
 struct Axes {
     std::vector<hsize_t> shape;
@@ -433,6 +449,7 @@ struct Hdf5Writer::State {
     bool started = false;
     hid_t value_type = H5T_IEEE_F64LE;  // of the indicators in the file
     bool float32 = false;               // value_type is H5T_IEEE_F32LE
+    int kept_bits = 0;                  // mantissa bits kept (BitRound), 0 = all
     // The aggregates, computed as the years arrive; none with Hdf5WriterOptions::aggregates off.
     std::optional<AggregateAccumulator> aggregates;
     std::vector<IndicatorId> catalog_id;  // per indicator of the aggregates' layout
@@ -472,6 +489,15 @@ struct Hdf5Writer::State {
         }
     }
 
+    // Values as the file stores them when output.significant_digits rounds them (BitRound of
+    // the stored type's mantissa: float32's for a float32 file, as the chunk encoder does).
+    void round_stored(std::span<double> values) const {
+        if (kept_bits <= 0) return;
+        for (double& v : values)
+            v = float32 ? static_cast<double>(bit_round(hdf5::to_stored_float32(v), kept_bits))
+                        : bit_round(v, kept_bits);
+    }
+
     // Mean and quantiles over (several) replicates of every indicator, a block of one year and
     // one chunk of areas at a time; each year's means then go to the aggregates.
     void summarise() {
@@ -507,6 +533,9 @@ struct Hdf5Writer::State {
                               static_cast<std::ptrdiff_t>(first * indicator.values_per_area));
                 start.erase(start.begin());
                 count.erase(count.begin());
+                // The aggregates took the mean as computed; the file holds it rounded.
+                round_stored(mean);
+                round_stored(quantiles);
                 hdf5::write_block(indicator.mean.id(), start, count, mean);
                 start.insert(start.begin(), 0);
                 count.insert(count.begin(), levels.size());
@@ -575,6 +604,16 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
                               std::string(indicator_attribute::quantile_method),
                               result_layout::quantile_method);
     }
+    if (kept_bits > 0)
+        for (const hdf5::Dataset* d :
+             {&indicator.mean, &indicator.replicates, &indicator.quantiles})
+            if (*d) {
+                hdf5::write_attribute(d->id(), std::string(result_layout::quantization_attribute),
+                                      result_layout::quantization_container);
+                hdf5::write_attribute(d->id(),
+                                      std::string(result_layout::quantization_bits_attribute),
+                                      std::int32_t{kept_bits});
+            }
     indicators.push_back(std::move(indicator));
 }
 
@@ -625,6 +664,7 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     s.n_areas = run.areas->size();
     s.value_type = options_.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
     s.float32 = options_.float32;
+    s.kept_bits = options_.significant_bits;
     thread_->run([&] {
         const hid_t root = s.file.id();
         const std::string created = utc_now();
@@ -632,6 +672,7 @@ void Hdf5Writer::on_start(const RunDescription& run) {
         write_identity(root, run, created);
         hdf5::write_attribute(root, std::string(result_layout::value_precision_attribute),
                               result_layout::value_precisions[options_.float32 ? 1 : 0]);
+        if (s.kept_bits > 0) write_quantization_container(root);
         const Scales scales = write_dimensions(root, run, s.years, s.n_replicates);
         s.phase_dim_id = scales.next_dim_id;
         const std::string coordinates = write_area_attributes(root, *run.areas, scales.area.id());
@@ -705,7 +746,7 @@ public:
                     return;
                 }
                 const auto [id, c] = chunk_tasks_[t - n_aggregate_tasks];
-                encode_chunk(s.indicators[id], s.float32, results.values(id), c,
+                encode_chunk(s.indicators[id], s.float32, s.kept_bits, results.values(id), c,
                              year->chunks[id][c]);
             });
         });
@@ -716,14 +757,29 @@ private:
     // Chunk `c` of one indicator's year `values` (areas x values per area), as stored: the
     // stored type, an edge chunk padded with the fill value (NaN) to the full chunk shape as
     // H5Dwrite_chunk requires, shuffled and deflated.
-    void encode_chunk(const State::Indicator& indicator, bool float32,
+    void encode_chunk(const State::Indicator& indicator, bool float32, int kept_bits,
                       std::span<const double> values, std::size_t c, hdf5::StoredChunk& out) {
         Scratch& scratch = scratch_.local();
         const std::size_t per_chunk = indicator.chunk_areas * indicator.values_per_area;
         const auto part =
             values.subspan(c * per_chunk, std::min(per_chunk, values.size() - c * per_chunk));
         std::span<const unsigned char> raw;
-        if (float32) {
+        if (float32 && kept_bits > 0) {
+            scratch.floats.resize(per_chunk);
+            std::transform(part.begin(), part.end(), scratch.floats.begin(), [&](double v) {
+                return bit_round(hdf5::to_stored_float32(v), kept_bits);
+            });
+            std::fill(scratch.floats.begin() + static_cast<std::ptrdiff_t>(part.size()),
+                      scratch.floats.end(), std::numeric_limits<float>::quiet_NaN());
+            raw = as_bytes(std::span<const float>(scratch.floats));
+        } else if (kept_bits > 0) {
+            scratch.doubles.resize(per_chunk);
+            std::transform(part.begin(), part.end(), scratch.doubles.begin(),
+                           [&](double v) { return bit_round(v, kept_bits); });
+            std::fill(scratch.doubles.begin() + static_cast<std::ptrdiff_t>(part.size()),
+                      scratch.doubles.end(), std::numeric_limits<double>::quiet_NaN());
+            raw = as_bytes(std::span<const double>(scratch.doubles));
+        } else if (float32) {
             scratch.floats.resize(per_chunk);
             std::transform(part.begin(), part.end(), scratch.floats.begin(),
                            hdf5::to_stored_float32);

@@ -55,6 +55,10 @@ struct Hdf5WriterOptions {
     // (scenario key output.precision): half the bytes, ~7 significant digits. Aggregates stay
     // float64, computed from the values before rounding.
     bool float32 = false;
+    // Round every stored indicator value (replicates and quantiles too) to this many mantissa
+    // bits (BitRound, engine/output/bit_round.hpp; scenario key output.significant_digits), and
+    // say so as CF 1.12 quantization; 0 = every bit. Aggregates stay computed before rounding.
+    int significant_bits = 0;
     // The run's input files (scenario, dataset folder, start population): the result never
     // replaces one of them (engine/formats/output_file.hpp).
     std::vector<ProtectedInput> inputs{};

@@ -67,6 +67,13 @@ inline constexpr std::string_view version_attribute = "socialtwin_result_version
 // relative error of at most 6e-8 per value). Readers read either into doubles.
 inline constexpr std::string_view value_precision_attribute = "value_precision";
 inline constexpr std::array<std::string_view, 2> value_precisions{"float64", "float32"};
+// Values rounded to a number of mantissa bits (output.significant_digits) say so as CF 1.12
+// quantization (section 8.4): a scalar container variable naming the algorithm, and on each
+// indicator dataset the container's name and the bits kept.
+inline constexpr std::string_view quantization_container = "quantization_info";
+inline constexpr std::string_view quantization_algorithm = "bitround";
+inline constexpr std::string_view quantization_attribute = "quantization";
+inline constexpr std::string_view quantization_bits_attribute = "quantization_nsb";
 // zlib's level (HDF5's deflate filter, after shuffle) for every chunked variable socialtwin
 // writes: a run's indicators and everything derived from them (aggregates, compare, monitor,
 // sweep merge), so a merge copies a task's stored chunks as they are. Level 1, not 4: at PC6

@@ -382,6 +382,7 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
     std::vector<std::string> dimensions;
     std::vector<std::string> area_attributes;
     std::vector<std::vector<std::string>> indicators{{"name", "dims", "units", "description"}};
+    std::string kept_bits;  // mantissa bits of rounded values (output.significant_digits)
     for (const auto& d : datasets) {
         if (d.is_scale) {
             dimensions.push_back(
@@ -398,6 +399,9 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
                                  hdf5::attribute_text(dataset.id(), attribute)))
                            : std::string{};
             };
+            if (const std::string nsb(result_layout::quantization_bits_attribute);
+                kept_bits.empty() && hdf5::has_attribute(dataset.id(), nsb))
+                kept_bits = hdf5::attribute_text(dataset.id(), nsb);
             indicators.push_back({d.name, fmt::format("({})", fmt::join(d.dims, ", ")),
                                   one_line(unit_label_of(dataset.id())), text("description")});
         }
@@ -438,12 +442,22 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
              {"areas", areas},
              {"dimensions", fmt::format("{}", fmt::join(dimensions, ", "))}})
         rows_of_run.push_back(std::move(row));
-    // Only where the values are not the float64 every older file has (output.precision).
+    // Only where the values are not the full float64 every older file has (output.precision,
+    // output.significant_digits).
+    std::string precision(result_layout::value_precisions[0]);
     if (const std::string attribute(result_layout::value_precision_attribute);
-        hdf5::has_attribute(root, attribute) &&
-        hdf5::read_string_attribute(root, attribute) != result_layout::value_precisions[0])
-        rows_of_run.push_back({"values", hdf5::read_string_attribute(root, attribute) +
-                                             " (~7 significant digits; output.precision)"});
+        hdf5::has_attribute(root, attribute))
+        precision = hdf5::read_string_attribute(root, attribute);
+    if (!kept_bits.empty()) {
+        // The digits the bits were chosen for: floor(bits x log10 2) undoes ceil(digits x log2 10).
+        const int digits = static_cast<int>(std::stoi(kept_bits) * 0.30103);
+        rows_of_run.push_back(
+            {"values", fmt::format("{}, rounded to {} significant digits ({} mantissa bits, "
+                                   "bitround; output.significant_digits)",
+                                   precision, digits, kept_bits)});
+    } else if (precision != result_layout::value_precisions[0]) {
+        rows_of_run.push_back({"values", precision + " (~7 significant digits; output.precision)"});
+    }
     print_table(out, rows_of_run);
 
     out << fmt::format("\nindicators ({})\n", indicators.size() - 1);

@@ -14,6 +14,7 @@
 #include "engine/input/scenario_loader.hpp"
 #include "engine/input/scenario_schema.hpp"
 #include "engine/input/start_population.hpp"
+#include "engine/output/bit_round.hpp"
 #include "engine/output/hdf5_writer.hpp"
 #include "engine/output/result_layout.hpp"
 #include "models/care/care_settings.hpp"
@@ -32,6 +33,16 @@ bool stores_float32(const Scenario& scenario) {
     const YAML::Node precision = doc["output"]["precision"];
     return precision && precision.IsScalar() &&
            precision.Scalar() == result_layout::value_precisions[1];
+}
+
+// The scenario key output.significant_digits (0 = every digit), read as output.precision is,
+// As mantissa bits for the writer: ceil(digits x log2 10).
+int significant_bits_of(const Scenario& scenario) {
+    const YAML::Node doc = YAML::Load(scenario.source_text);
+    if (!doc.IsMap() || !doc["output"] || !doc["output"].IsMap()) return 0;
+    const YAML::Node digits = doc["output"]["significant_digits"];
+    const int n = digits && digits.IsScalar() ? digits.as<int>() : 0;
+    return n > 0 ? bits_for_significant_digits(n) : 0;
 }
 
 struct Prepared {
@@ -178,6 +189,7 @@ RunReport run_scenario(const RunOptions& options) {
         writer.emplace(options.output,
                        Hdf5WriterOptions{.aggregates = options.aggregates,
                                          .float32 = stores_float32(scenario),
+                                         .significant_bits = significant_bits_of(scenario),
                                          .inputs = inputs_of(options.scenario, prepared,
                                                              options.start_population),
                                          .threads = threads});
