@@ -180,10 +180,9 @@ constexpr std::array core_keys{
         .kind = ValueKind::integer,
         .default_value = "0",
         .unit = "digits",
-        .min = at_least(1),
+        .min = at_least(0),
         .max = at_most(15),
-        .zero_allowed = true,
-        .expected = "a number of significant digits in {min}..{max}, or 0 to keep every digit",
+        .expected = "a number of significant digits in {min}..{max} (0 keeps every digit)",
         .meaning = "Rounds every stored indicator value to this many significant decimal digits "
                    "(BitRound to ceil(digits x log2 10) mantissa bits, CF 1.12 section 8.4: the "
                    "file's `quantization_info` variable and each indicator's `quantization_nsb` "
