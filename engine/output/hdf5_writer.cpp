@@ -295,6 +295,18 @@ void write_quantization_container(hid_t root) {
                                            "(scenario key output.significant_digits)"));
 }
 
+// A value as the file stores it: in the stored type (float32 converted as HDF5 does), rounded to
+// `kept_bits` mantissa bits where output.significant_digits asks for it (0 = every bit).
+template <class T>
+T as_stored(double value, int kept_bits) {
+    T stored;
+    if constexpr (std::is_same_v<T, float>)
+        stored = hdf5::to_stored_float32(value);
+    else
+        stored = value;
+    return kept_bits > 0 ? bit_round(stored, kept_bits) : stored;
+}
+
 // The axes of an indicator: (year, area[, its dims]) and their dimension scales.
 struct Axes {
     std::vector<hsize_t> shape;
@@ -494,8 +506,7 @@ struct Hdf5Writer::State {
     void round_stored(std::span<double> values) const {
         if (kept_bits <= 0) return;
         for (double& v : values)
-            v = float32 ? static_cast<double>(bit_round(hdf5::to_stored_float32(v), kept_bits))
-                        : bit_round(v, kept_bits);
+            v = float32 ? as_stored<float>(v, kept_bits) : as_stored<double>(v, kept_bits);
     }
 
     // Mean and quantiles over (several) replicates of every indicator, a block of one year and
@@ -764,37 +775,26 @@ private:
         const auto part =
             values.subspan(c * per_chunk, std::min(per_chunk, values.size() - c * per_chunk));
         std::span<const unsigned char> raw;
-        if (float32 && kept_bits > 0) {
-            scratch.floats.resize(per_chunk);
-            std::transform(part.begin(), part.end(), scratch.floats.begin(), [&](double v) {
-                return bit_round(hdf5::to_stored_float32(v), kept_bits);
-            });
-            std::fill(scratch.floats.begin() + static_cast<std::ptrdiff_t>(part.size()),
-                      scratch.floats.end(), std::numeric_limits<float>::quiet_NaN());
-            raw = as_bytes(std::span<const float>(scratch.floats));
-        } else if (kept_bits > 0) {
-            scratch.doubles.resize(per_chunk);
-            std::transform(part.begin(), part.end(), scratch.doubles.begin(),
-                           [&](double v) { return bit_round(v, kept_bits); });
-            std::fill(scratch.doubles.begin() + static_cast<std::ptrdiff_t>(part.size()),
-                      scratch.doubles.end(), std::numeric_limits<double>::quiet_NaN());
-            raw = as_bytes(std::span<const double>(scratch.doubles));
-        } else if (float32) {
-            scratch.floats.resize(per_chunk);
-            std::transform(part.begin(), part.end(), scratch.floats.begin(),
-                           hdf5::to_stored_float32);
-            std::fill(scratch.floats.begin() + static_cast<std::ptrdiff_t>(part.size()),
-                      scratch.floats.end(), std::numeric_limits<float>::quiet_NaN());
-            raw = as_bytes(std::span<const float>(scratch.floats));
-        } else if (part.size() < per_chunk) {
-            scratch.doubles.assign(part.begin(), part.end());
-            scratch.doubles.resize(per_chunk, std::numeric_limits<double>::quiet_NaN());
-            raw = as_bytes(std::span<const double>(scratch.doubles));
-        } else {
-            raw = as_bytes(part);  // a full float64 chunk is the values themselves
-        }
+        if (float32)
+            raw = staged(scratch.floats, part, per_chunk, kept_bits);
+        else if (kept_bits > 0 || part.size() < per_chunk)
+            raw = staged(scratch.doubles, part, per_chunk, kept_bits);
+        else
+            raw = as_bytes(part);  // a full float64 chunk as computed is the values themselves
         hdf5::filter_chunk(raw, float32 ? sizeof(float) : sizeof(double), deflate_level,
                            scratch.shuffled, out);
+    }
+    // `part` as stored, in `buffer`, padded to the chunk's `per_chunk` values with the fill value.
+    template <class T>
+    static std::span<const unsigned char> staged(std::vector<T>& buffer,
+                                                 std::span<const double> part,
+                                                 std::size_t per_chunk, int kept_bits) {
+        buffer.resize(per_chunk);
+        std::transform(part.begin(), part.end(), buffer.begin(),
+                       [&](double v) { return as_stored<T>(v, kept_bits); });
+        std::fill(buffer.begin() + static_cast<std::ptrdiff_t>(part.size()), buffer.end(),
+                  std::numeric_limits<T>::quiet_NaN());
+        return as_bytes(std::span<const T>(buffer));
     }
     template <class T>
     static std::span<const unsigned char> as_bytes(std::span<const T> values) {

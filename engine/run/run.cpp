@@ -24,25 +24,24 @@ namespace socialtwin {
 
 namespace {
 
-// The scenario key output.precision (engine/input/scenario_schema.cpp), read from the resolved
-// scenario text (after `extends` and --set), which the schema has already checked: no field of
-// the core's Scenario holds how the result file is written.
-bool stores_float32(const Scenario& scenario) {
+// How the result file stores its values: the scenario keys output.precision and
+// output.significant_digits (engine/input/scenario_schema.cpp), read from the resolved scenario
+// text (after `extends` and --set), which the schema has already checked: no field of the
+// core's Scenario holds how the result file is written. Digits become mantissa bits for the
+// writer: ceil(digits x log2 10).
+struct StoredValues {
+    bool float32 = false;
+    int significant_bits = 0;  // 0 = every bit
+};
+StoredValues stored_values(const Scenario& scenario) {
     const YAML::Node doc = YAML::Load(scenario.source_text);
-    if (!doc.IsMap() || !doc["output"] || !doc["output"].IsMap()) return false;
-    const YAML::Node precision = doc["output"]["precision"];
-    return precision && precision.IsScalar() &&
-           precision.Scalar() == result_layout::value_precisions[1];
-}
-
-// The scenario key output.significant_digits (0 = every digit), read as output.precision is,
-// As mantissa bits for the writer: ceil(digits x log2 10).
-int significant_bits_of(const Scenario& scenario) {
-    const YAML::Node doc = YAML::Load(scenario.source_text);
-    if (!doc.IsMap() || !doc["output"] || !doc["output"].IsMap()) return 0;
-    const YAML::Node digits = doc["output"]["significant_digits"];
+    if (!doc.IsMap() || !doc["output"] || !doc["output"].IsMap()) return {};
+    const YAML::Node output = doc["output"];
+    const YAML::Node precision = output["precision"], digits = output["significant_digits"];
     const int n = digits && digits.IsScalar() ? digits.as<int>() : 0;
-    return n > 0 ? bits_for_significant_digits(n) : 0;
+    return {.float32 = precision && precision.IsScalar() &&
+                       precision.Scalar() == result_layout::value_precisions[1],
+            .significant_bits = n > 0 ? bits_for_significant_digits(n) : 0};
 }
 
 struct Prepared {
@@ -186,10 +185,11 @@ RunReport run_scenario(const RunOptions& options) {
     std::vector<Observer*> observers = options.extra_observers;
     std::optional<Hdf5Writer> writer;
     if (!options.output.empty()) {
+        const StoredValues stored = stored_values(scenario);
         writer.emplace(options.output,
                        Hdf5WriterOptions{.aggregates = options.aggregates,
-                                         .float32 = stores_float32(scenario),
-                                         .significant_bits = significant_bits_of(scenario),
+                                         .float32 = stored.float32,
+                                         .significant_bits = stored.significant_bits,
                                          .inputs = inputs_of(options.scenario, prepared,
                                                              options.start_population),
                                          .threads = threads});
