@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config git
-  libtbb-dev libyaml-cpp-dev libhdf5-dev zlib1g-dev libboost-graph-dev
+  libtbb-dev libyaml-cpp-dev libhdf5-dev libdeflate-dev libboost-graph-dev
   libcli11-dev libfmt-dev libspdlog-dev librandom123-dev
   python3 python3-numpy python3-pandas python3-scipy
   # The README's "Reading the output" (xarray with the h5netcdf engine, h5py): a user who ran

@@ -1,7 +1,7 @@
 #include "engine/formats/hdf5.hpp"
 
 #include <hdf5_hl.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -10,6 +10,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <mutex>
 
 namespace socialtwin::hdf5 {
@@ -418,6 +419,25 @@ float to_stored_float32(double value) noexcept {
     return static_cast<float>(value);  // NaN stays NaN
 }
 
+namespace {
+
+// libdeflate's compressor for a level, one per thread and level: allocating one costs more than
+// compressing a small chunk, and a compressor is not to be shared between threads.
+libdeflate_compressor& compressor_for(int level) {
+    struct Free {
+        void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
+    };
+    thread_local std::array<std::unique_ptr<libdeflate_compressor, Free>, 13> by_level;
+    auto& slot = by_level.at(static_cast<std::size_t>(level));
+    if (!slot) {
+        slot.reset(libdeflate_alloc_compressor(level));
+        if (!slot) throw std::bad_alloc();
+    }
+    return *slot;
+}
+
+}  // namespace
+
 void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, int deflate_level,
                   std::vector<unsigned char>& scratch, StoredChunk& chunk) {
     chunk.filter_mask = 0;
@@ -425,9 +445,12 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
         chunk.bytes.assign(raw.begin(), raw.end());
         return;
     }
-    // The scratch holds the shuffled chunk, then zlib's output (at most compressBound bytes);
-    // the chunk gets only the bytes zlib made, so a year of chunks in hand is its compressed size.
-    const uLong bound = compressBound(static_cast<uLong>(raw.size()));
+    if (deflate_level > 12)
+        throw std::logic_error(fmt::format("filter_chunk: deflate level {}", deflate_level));
+    libdeflate_compressor& compressor = compressor_for(deflate_level);
+    // The scratch holds the shuffled chunk, then the compressed bytes (at most the bound); the
+    // chunk gets only the bytes made, so a year of chunks in hand is its compressed size.
+    const std::size_t bound = libdeflate_zlib_compress_bound(&compressor, raw.size());
     scratch.resize(raw.size() + bound);
     // Shuffle (H5Z_filter_shuffle): byte b of element i goes to b * n + i; bytes after the last
     // whole element stay at the end. One-byte elements are left as they are.
@@ -443,14 +466,13 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
         std::memcpy(scratch.data() + whole, raw.data() + whole, raw.size() - whole);
         input = std::span<const unsigned char>(scratch.data(), raw.size());
     }
-    // Deflate (H5Z_filter_deflate): one compress2 over the whole chunk at the dataset's level.
+    // Deflate: one zlib stream (RFC 1950) over the whole chunk, what H5Z_FILTER_DEFLATE inflates.
     unsigned char* compressed = scratch.data() + raw.size();
-    uLongf size = bound;
-    const int status =
-        compress2(compressed, &size, input.data(), static_cast<uLong>(input.size()), deflate_level);
-    if (status != Z_OK)
-        throw Error(fmt::format("compressing a chunk of {} bytes at level {}: zlib error {}",
-                                input.size(), deflate_level, status));
+    const std::size_t size =
+        libdeflate_zlib_compress(&compressor, input.data(), input.size(), compressed, bound);
+    if (size == 0)
+        throw Error(fmt::format("compressing a chunk of {} bytes at level {}: no room in {} bytes",
+                                input.size(), deflate_level, bound));
     chunk.bytes.assign(compressed, compressed + size);
 }
 

@@ -74,11 +74,12 @@ inline constexpr std::string_view quantization_container = "quantization_info";
 inline constexpr std::string_view quantization_algorithm = "bitround";
 inline constexpr std::string_view quantization_attribute = "quantization";
 inline constexpr std::string_view quantization_bits_attribute = "quantization_nsb";
-// zlib's level (HDF5's deflate filter, after shuffle) for every chunked variable socialtwin
-// writes: a run's indicators and everything derived from them (aggregates, compare, monitor,
-// sweep merge), so a merge copies a task's stored chunks as they are. Level 1, not 4: at PC6
-// density 15-18% less CPU for the whole run for a 4-5% larger file (docs/performance.md,
-// "Chunks compressed in parallel"); inflating is as fast at either level.
+// The deflate level (HDF5's deflate filter, after shuffle) for every chunked variable socialtwin
+// writes: a run's indicators (deflated by libdeflate, hdf5::filter_chunk) and everything derived
+// from them (aggregates, compare, monitor, sweep merge: zlib, through HDF5), so a merge copies a
+// task's stored chunks as they are. Level 1, not 4: with zlib, at PC6 density 15-18% less CPU for
+// the whole run for a 4-5% larger file (docs/performance.md, "Chunks compressed in parallel");
+// inflating is as fast at either level.
 inline constexpr int deflate_level = 1;
 inline constexpr std::string_view year = "year";
 inline constexpr std::string_view area = "area";

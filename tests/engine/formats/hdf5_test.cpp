@@ -65,14 +65,26 @@ std::span<const unsigned char> bytes_of(const std::vector<T>& values) {
     return {reinterpret_cast<const unsigned char*>(values.data()), values.size() * sizeof(T)};
 }
 
-// filter_chunk makes, byte for byte, what H5Dwrite stores through the dataset's own filters:
-// a chunk it makes reads back in any HDF5 reader, and the file is the one HDF5 would write.
-// The last chunk is an edge chunk (1000 values in chunks of 384), padded with the fill value.
-TEST_F(Hdf5ChunkFilterTest, MakesTheBytesHdf5sOwnFiltersStore) {
+// Inflate a zlib stream as HDF5's deflate filter does (zlib's inflate), into `size` bytes.
+std::vector<unsigned char> inflated(const std::vector<unsigned char>& stream, std::size_t size) {
+    std::vector<unsigned char> out(size + 1);
+    uLongf made = static_cast<uLongf>(out.size());
+    EXPECT_EQ(uncompress(out.data(), &made, stream.data(), static_cast<uLong>(stream.size())),
+              Z_OK);
+    out.resize(made);
+    return out;
+}
+
+// filter_chunk's chunk holds what H5Dwrite stores through the dataset's own filters, once
+// inflated: zlib's inflate (any HDF5 reader's) gives the very bytes HDF5's shuffle made of the
+// same values. The compressed bytes are libdeflate's, smaller than the raw values. The last chunk
+// is an edge chunk (1000 values in chunks of 384), padded with the fill value.
+TEST_F(Hdf5ChunkFilterTest, InflatesToWhatHdf5sOwnFiltersStore) {
     constexpr hsize_t n = 1000, chunk = 384;
     const auto values = sample_values(n);
     for (const bool float32 : {false, true}) {
         SCOPED_TRACE(float32 ? "float32" : "float64");
+        const std::size_t size = float32 ? sizeof(float) : sizeof(double);
         auto stored =
             dataset(float32 ? "f4" : "f8", float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, n, chunk);
         hdf5::write(stored.id(), std::span<const double>(values));
@@ -85,17 +97,19 @@ TEST_F(Hdf5ChunkFilterTest, MakesTheBytesHdf5sOwnFiltersStore) {
                       doubles.begin());
             std::vector<float> floats(chunk);
             for (std::size_t i = 0; i < chunk; ++i) floats[i] = hdf5::to_stored_float32(doubles[i]);
-            hdf5::StoredChunk ours;
-            hdf5::filter_chunk(float32 ? bytes_of(floats) : bytes_of(doubles),
-                               float32 ? sizeof(float) : sizeof(double), 4, scratch, ours);
-
-            hdf5::StoredChunk theirs;
-            const std::array<hsize_t, 1> offset{first};
-            ASSERT_TRUE(hdf5::read_stored_chunk(stored.id(), offset, theirs));
-            EXPECT_EQ(theirs.filter_mask, 0u);
-            EXPECT_EQ(ours.filter_mask, 0u);
-            EXPECT_LT(ours.bytes.size(), chunk * (float32 ? 4 : 8)) << "compressed";
-            EXPECT_EQ(ours.bytes, theirs.bytes) << "chunk at " << first;
+            for (const int level : {1, 4, 9}) {
+                SCOPED_TRACE(level);
+                hdf5::StoredChunk ours;
+                hdf5::filter_chunk(float32 ? bytes_of(floats) : bytes_of(doubles), size, level,
+                                   scratch, ours);
+                hdf5::StoredChunk theirs;
+                const std::array<hsize_t, 1> offset{first};
+                ASSERT_TRUE(hdf5::read_stored_chunk(stored.id(), offset, theirs));
+                EXPECT_EQ(ours.filter_mask, 0u);
+                EXPECT_LT(ours.bytes.size(), chunk * size) << "compressed";
+                EXPECT_EQ(inflated(ours.bytes, chunk * size), inflated(theirs.bytes, chunk * size))
+                    << "chunk at " << first;
+            }
         }
     }
 }
