@@ -41,12 +41,34 @@ private:
     std::size_t n_unreported_ = 0;
 };
 
-// Splits text into rows of fields, tracking line and character column of each field. The fields
-// go straight into a CsvTable's storage (no string per field).
+// One row's fields as the parser splits them: their values back to back, each by its end, with
+// the character column it starts at; the rare field that starts on a later line than its row
+// (after a quoted line end) as (field index, line); and whether a quoted field's value differs
+// from its bytes between the quotes. Reused row after row.
+struct RowFields {
+    std::string text;
+    std::vector<std::uint32_t> end;
+    std::vector<std::int32_t> column;
+    std::vector<std::pair<std::size_t, int>> later_line;
+    std::vector<char> escaped;
+
+    std::string_view value(std::size_t i) const {
+        const std::size_t start = i == 0 ? 0 : end[i - 1];
+        return std::string_view(text).substr(start, end[i] - start);
+    }
+    void clear() {
+        text.clear();
+        end.clear();
+        column.clear();
+        later_line.clear();
+        escaped.clear();
+    }
+};
+
+// Splits text into rows of fields, tracking line and character column of each field.
 class Parser {
 public:
-    Parser(std::string_view text, const std::string& file, ProblemList& problems,
-           CsvTable::Fields& out)
+    Parser(std::string_view text, const std::string& file, ProblemList& problems, RowFields& out)
         : text_(text), file_(file), problems_(problems), out_(out) {
         // The UTF-8 byte order mark some spreadsheet programs write.
         if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
@@ -57,6 +79,7 @@ public:
     std::optional<int> next_row() {
         skip_blank_lines();
         if (at_end()) return std::nullopt;
+        row_start_ = pos_;
         const int line = line_;
         for (;;) {
             field(line);
@@ -72,6 +95,8 @@ public:
     }
 
     bool row_was_malformed() const noexcept { return malformed_; }
+    // Where the row next_row() last read starts in the text.
+    std::size_t row_start() const noexcept { return row_start_; }
     void clear_malformed() noexcept { malformed_ = false; }
 
 private:
@@ -120,12 +145,14 @@ private:
     void field(int row_line) {
         const int line = line_, column = column_;
         if (line != row_line) out_.later_line.emplace_back(out_.end.size(), line);
+        escaped_ = false;
         if (!at_end() && text_[pos_] == '"')
             quoted_field(line, column);
         else
             unquoted_field();
         out_.end.push_back(static_cast<std::uint32_t>(out_.text.size()));
         out_.column.push_back(column);
+        out_.escaped.push_back(escaped_ ? 1 : 0);
     }
 
     void unquoted_field() {
@@ -165,6 +192,7 @@ private:
             if (c == '"') {
                 if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
                     out_.text += '"';
+                    escaped_ = true;
                     advance();
                     advance();
                     continue;
@@ -174,6 +202,7 @@ private:
             }
             if (c == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') {
                 ++pos_;  // keep the line end as \n, whatever the file uses
+                escaped_ = true;
                 continue;
             }
             out_.text += c;
@@ -190,21 +219,14 @@ private:
     std::string_view text_;
     const std::string& file_;
     ProblemList& problems_;
-    CsvTable::Fields& out_;
+    RowFields& out_;
     std::size_t pos_ = 0;
+    std::size_t row_start_ = 0;
+    bool escaped_ = false;
     int line_ = 1;
     int column_ = 1;
     bool malformed_ = false;
 };
-
-// Drops the fields from index `first` on (a row that was malformed or the wrong length).
-void drop_fields(CsvTable::Fields& fields, std::size_t first) {
-    fields.text.resize(first == 0 ? 0 : fields.end[first - 1]);
-    fields.end.resize(first);
-    fields.column.resize(first);
-    while (!fields.later_line.empty() && fields.later_line.back().first >= first)
-        fields.later_line.pop_back();
-}
 
 std::string describe_whole_number_range(std::int64_t min, std::int64_t max) {
     constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
@@ -242,12 +264,71 @@ void throw_input_problems(std::vector<InputProblem> problems, std::size_t n_unre
     throw InputError(std::move(problems));
 }
 
-CsvTable::CsvTable(std::string file, std::vector<std::string> header, int header_line,
-                   Fields fields)
+CsvTable::CsvTable(std::string file, std::vector<std::string> header, int header_line, Rows rows)
     : file_(std::move(file)),
       header_(std::move(header)),
       header_line_(header_line),
-      fields_(std::move(fields)) {}
+      rows_(std::move(rows)) {}
+
+// The parser's split of a row, again: the row was well-formed (each field unquoted without a
+// quote or lone \r, or quoted and closed), so this needs no checks. Columns count characters as
+// the parser does: a UTF-8 continuation byte or the \r of a \r\n takes none, and a line end
+// inside a quoted field starts the next line at column 1.
+CsvTable::Field CsvTable::locate(std::size_t row, std::size_t column, bool with_position) const {
+    if (row >= size() || column >= header_.size())
+        throw std::out_of_range("CsvTable: no such row or column");
+    const std::string_view t = rows_.text;
+    const auto starts_character = [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    };
+    std::size_t pos = rows_.start[row];
+    int line = rows_.line[row];
+    int character = 1;
+    for (std::size_t c = 0;; ++c) {
+        Field field{.begin = pos, .end = pos, .quoted = false, .line = line, .column = character};
+        if (pos < t.size() && t[pos] == '"') {
+            field.quoted = true;
+            std::size_t i = pos + 1;
+            ++character;  // the opening quote
+            for (;;) {
+                const char ch = t[i];
+                if (ch == '"') {
+                    if (i + 1 < t.size() && t[i + 1] == '"') {
+                        i += 2;
+                        character += 2;
+                        continue;
+                    }
+                    break;
+                }
+                if (with_position) {
+                    if (ch == '\n') {
+                        ++line;
+                        character = 1;
+                    } else if (!(ch == '\r' && i + 1 < t.size() && t[i + 1] == '\n') &&
+                               starts_character(ch)) {
+                        ++character;
+                    }
+                }
+                ++i;
+            }
+            field.begin = pos + 1;
+            field.end = i;
+            pos = i + 1;
+            ++character;  // the closing quote
+        } else {
+            std::size_t i = pos;
+            while (i < t.size() && t[i] != ',' && t[i] != '\n' && t[i] != '\r') {
+                if (with_position && starts_character(t[i])) ++character;
+                ++i;
+            }
+            field.end = i;
+            pos = i;
+        }
+        if (c == column) return field;
+        ++pos;  // the comma: a well-formed row has all its header's fields
+        ++character;
+    }
+}
 
 std::optional<CsvColumn> CsvTable::find_column(std::string_view name) const noexcept {
     const auto it = std::find(header_.begin(), header_.end(), name);
@@ -264,25 +345,22 @@ CsvColumn CsvTable::column(std::string_view name) const {
 }
 
 std::string_view CsvTable::text(std::size_t row, CsvColumn column) const {
-    if (row >= size() || column.index >= header_.size())
-        throw std::out_of_range("CsvTable::text: no such row or column");
-    const std::size_t i = row * header_.size() + column.index;
-    const std::size_t start = i == 0 ? 0 : fields_.end[i - 1];
-    return std::string_view(fields_.text).substr(start, fields_.end[i] - start);
+    const Field field = locate(row, column.index, false);
+    if (field.quoted) {
+        const std::size_t i = row * header_.size() + column.index;
+        const auto unescaped = std::lower_bound(
+            rows_.unescaped.begin(), rows_.unescaped.end(), i,
+            [](const auto& entry, std::size_t index) { return entry.first < index; });
+        if (unescaped != rows_.unescaped.end() && unescaped->first == i) return unescaped->second;
+    }
+    return std::string_view(rows_.text).substr(field.begin, field.end - field.begin);
 }
 
 SourceLocation CsvTable::location(std::size_t row, CsvColumn column) const {
-    if (row >= size() || column.index >= header_.size())
-        throw std::out_of_range("CsvTable::location: no such row or column");
-    const std::size_t i = row * header_.size() + column.index;
-    int line = fields_.row_line[row];
-    const auto later = std::lower_bound(fields_.later_line.begin(), fields_.later_line.end(), i,
-                                        [](const std::pair<std::size_t, int>& entry,
-                                           std::size_t index) { return entry.first < index; });
-    if (later != fields_.later_line.end() && later->first == i) line = later->second;
+    const Field field = locate(row, column.index, true);
     return {.file = file_,
-            .line = line,
-            .column = fields_.column[i],
+            .line = field.line,
+            .column = field.column,
             .key_path = header_.at(column.index)};
 }
 
@@ -341,14 +419,18 @@ std::string_view CsvTable::choice(std::size_t row, CsvColumn column,
 
 void CsvTable::throw_if_problems() const { throw_input_problems(problems_, n_unreported_); }
 
-CsvTable parse_csv(std::string_view text, std::string file,
+CsvTable parse_csv(std::string file_text, std::string file,
                    std::span<const std::string_view> required_columns) {
     // Area names and codes end up in result attributes typed UTF-8.
-    check_utf8_text(text, file);
+    check_utf8_text(file_text, file);
+    // Rows are found by 4-byte offsets (read_csv reads at most table_input_limit).
+    if (file_text.size() > std::numeric_limits<std::uint32_t>::max())
+        throw InputError(problem_at(where_in(file), "the file is larger than 4 GiB"));
     ProblemList problems;
-    CsvTable::Fields fields;
-    // About one byte of field text per byte of file, and a field per ~4 bytes.
-    fields.text.reserve(text.size());
+    CsvTable::Rows rows;
+    rows.text = std::move(file_text);
+    const std::string_view text = rows.text;
+    RowFields fields;  // one row's at a time
     Parser parser(text, file, problems, fields);
 
     const std::optional<int> header_line = parser.next_row();
@@ -358,8 +440,7 @@ CsvTable parse_csv(std::string_view text, std::string file,
     std::vector<std::string> header;
     std::string header_text;
     for (std::size_t i = 0; i < fields.end.size(); ++i) {
-        const std::size_t start = i == 0 ? 0 : fields.end[i - 1];
-        header.push_back(fields.text.substr(start, fields.end[i] - start));
+        header.emplace_back(fields.value(i));
         const std::string& name = header.back();
         const auto later = std::find_if(fields.later_line.begin(), fields.later_line.end(),
                                         [&](const auto& e) { return e.first == i; });
@@ -380,37 +461,31 @@ CsvTable parse_csv(std::string_view text, std::string file,
             fmt::format("missing column \"{}\"; the header is \"{}\"", required, header_text),
             did_you_mean(required, {header.begin(), header.end()})));
     }
-    drop_fields(fields, 0);
-    // Room for every field at once (at most one per comma or line end), so the storage is not
-    // copied as it grows: a million-row table would briefly need twice its size.
-    const auto n_fields = static_cast<std::size_t>(std::count(text.begin(), text.end(), ',') +
-                                                   std::count(text.begin(), text.end(), '\n')) +
-                          1;
-    fields.end.reserve(n_fields);
-    fields.column.reserve(n_fields);
+    // Room for every row at once (at most one per line end), so the rows are not copied as
+    // they grow.
+    const auto n_lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    rows.start.reserve(n_lines);
+    rows.line.reserve(n_lines);
 
     const std::size_t expected = header.size();
     for (;;) {
-        const std::size_t first = fields.end.size();
+        fields.clear();
         const std::optional<int> line = parser.next_row();
         if (!line) break;
         if (parser.row_was_malformed()) {
             parser.clear_malformed();
-            drop_fields(fields, first);
             continue;  // already reported; its field count means nothing
         }
-        const std::size_t n = fields.end.size() - first;
+        const std::size_t n = fields.end.size();
         if (n > expected) {
-            const std::size_t extra = first + expected;
             const auto later = std::find_if(fields.later_line.begin(), fields.later_line.end(),
-                                            [&](const auto& e) { return e.first == extra; });
+                                            [&](const auto& e) { return e.first == expected; });
             problems.add(
                 problem_at(where_in(file, later != fields.later_line.end() ? later->second : *line,
-                                    fields.column[extra]),
+                                    fields.column[expected]),
                            fmt::format("this row has {} fields but the header has {}; a "
                                        "field with a comma must be quoted",
                                        n, expected)));
-            drop_fields(fields, first);
             continue;
         }
         if (n < expected) {
@@ -419,13 +494,16 @@ CsvTable parse_csv(std::string_view text, std::string file,
                            fmt::format("this row has {} field{} but the header has {}: no value "
                                        "for \"{}\"",
                                        n, n == 1 ? "" : "s", expected, header[n])));
-            drop_fields(fields, first);
             continue;
         }
-        fields.row_line.push_back(*line);
+        for (std::size_t i = 0; i < n; ++i)
+            if (fields.escaped[i])
+                rows.unescaped.emplace_back(rows.line.size() * expected + i, fields.value(i));
+        rows.start.push_back(static_cast<std::uint32_t>(parser.row_start()));
+        rows.line.push_back(*line);
     }
     throw_input_problems(std::move(problems.problems()), problems.n_unreported());
-    return CsvTable(std::move(file), std::move(header), *header_line, std::move(fields));
+    return CsvTable(std::move(file), std::move(header), *header_line, std::move(rows));
 }
 
 CsvTable read_csv(const std::filesystem::path& file,
@@ -435,7 +513,7 @@ CsvTable read_csv(const std::filesystem::path& file,
     if (!input.ok())
         throw InputError(problem_at(where_in(file.string()),
                                     fmt::format("cannot open the file ({})", input.why_not)));
-    return parse_csv(input.text, file.string(), names);
+    return parse_csv(std::move(input.text), file.string(), names);
 }
 
 CsvTable read_csv(const std::filesystem::path& file,

@@ -42,29 +42,30 @@ struct CsvColumn {
 // At most this many problems are kept per file; the rest are counted ("... and 12 more").
 inline constexpr std::size_t max_reported_problems = 50;
 
-// The fields are kept in one text, each by its end (4 bytes a field), and a row by its line:
-// a population table of a million rows takes ~100 MB, not the ~450 MB a string per field took.
+// The table keeps the file's text as it was read and, for each row, where it starts and on which
+// line (8 bytes a row); a field is found by scanning its row when it is asked for. A population
+// table of a million rows (31 MB of text) takes ~40 MB, not the ~140 MB that a field's end and
+// column each (8 bytes a field) took, nor the ~450 MB of a string per field before that.
 class CsvTable {
 public:
-    // What the parser hands over: the fields' text back to back, and for each field its end in
-    // that text and its character column; for each row its line. Fields of `header_fields`
-    // names lie first.
-    struct Fields {
+    // What the parser hands over: the file's text, and for each well-formed row its first byte
+    // in that text and its line. A quoted field whose value is not its bytes between the quotes
+    // ("" for a quote, a \r\n line end kept as \n) has its value here, by field index (row *
+    // header size + column), in field order.
+    struct Rows {
         std::string text;
-        std::vector<std::uint32_t> end;
-        std::vector<std::int32_t> column;
-        // The rare field that starts on a later line than its row (after a quoted line end):
-        // (field index, line), in field order.
-        std::vector<std::pair<std::size_t, int>> later_line;
-        std::vector<int> row_line;
+        std::vector<std::uint32_t> start;
+        std::vector<std::int32_t> line;
+        std::vector<std::pair<std::size_t, std::string>> unescaped;
     };
-    CsvTable(std::string file, std::vector<std::string> header, int header_line, Fields fields);
+
+    CsvTable(std::string file, std::vector<std::string> header, int header_line, Rows rows);
 
     const std::string& file() const noexcept { return file_; }
     const std::vector<std::string>& header() const noexcept { return header_; }
     int header_line() const noexcept { return header_line_; }
-    std::size_t size() const noexcept { return fields_.row_line.size(); }
-    CsvRow row(std::size_t row) const { return {fields_.row_line.at(row)}; }
+    std::size_t size() const noexcept { return rows_.line.size(); }
+    CsvRow row(std::size_t row) const { return {rows_.line.at(row)}; }
 
     std::optional<CsvColumn> find_column(std::string_view name) const noexcept;
     // A column the caller required in read_csv(); any other name is a bug (std::logic_error).
@@ -115,10 +116,21 @@ public:
     void throw_if_problems() const;
 
 private:
+    // A field of a well-formed row: its bytes in the text (inside the quotes when quoted) and,
+    // when asked for, the line and character column it starts at.
+    struct Field {
+        std::size_t begin = 0;
+        std::size_t end = 0;
+        bool quoted = false;
+        int line = 0;
+        int column = 0;
+    };
+    Field locate(std::size_t row, std::size_t column, bool with_position) const;
+
     std::string file_;
     std::vector<std::string> header_;
     int header_line_ = 0;
-    Fields fields_;
+    Rows rows_;
     std::vector<InputProblem> problems_;
     std::size_t n_unreported_ = 0;  // problems beyond max_reported_problems
 };
@@ -129,8 +141,9 @@ CsvTable read_csv(const std::filesystem::path& file, std::span<const std::string
 CsvTable read_csv(const std::filesystem::path& file,
                   std::initializer_list<std::string_view> required_columns);
 
-// As read_csv, from text already in memory; `file` names it in messages.
-CsvTable parse_csv(std::string_view text, std::string file,
+// As read_csv, from text already in memory; `file` names it in messages. The table keeps the
+// text (move it in to save a copy).
+CsvTable parse_csv(std::string text, std::string file,
                    std::span<const std::string_view> required_columns);
 
 // Throws one InputError with `problems`, keeping the first max_reported_problems and summing up

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "engine/formats/csv.hpp"
@@ -13,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         // No required columns, so every input with a header reaches the typed accessors; each
         // column is read every way a reader might read it.
-        socialtwin::CsvTable table = socialtwin::parse_csv(text, "fuzz.csv", {});
+        socialtwin::CsvTable table = socialtwin::parse_csv(std::string(text), "fuzz.csv", {});
         for (std::size_t c = 0; c < table.header().size(); ++c) {
             const socialtwin::CsvColumn column{c};
             for (std::size_t r = 0; r < table.size(); ++r) {

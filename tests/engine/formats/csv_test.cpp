@@ -45,6 +45,67 @@ TEST(Csv, ReadsQuotedFieldsCrLfLineEndsAndByteOrderMark) {
     EXPECT_EQ(t.row(1).line, 4);  // the blank line 3 is skipped but still counted
 }
 
+// A field is found again in its row when asked for (the table keeps only where rows start):
+// quoted values with "" and line ends inside them, \r\n line ends, UTF-8 names and the rows
+// after a malformed one (left out) all give the field's value and the line and character
+// column it starts at, as they stand in the file.
+TEST(Csv, FieldsAfterQuotedLineEndsKeepTheirValueLineAndColumn) {
+    const std::string text =
+        "code,name,persons\r\n"                        // line 1
+        "A1,\"two\r\nlines\",3\r\n"                    // lines 2-3: persons at 3:8
+        "A2,\"say \"\"hi\"\"\",4\n"                    // line 4
+        "bad,\"x\"y,5\n"                               // line 5: malformed, left out
+        "A3,\"\",\"7\"\n"                              // line 6: empty quoted, quoted number
+        "\xC3\xA9\xC3\xA9,\"a\nb\nc\",\"\xC3\xA9\"\n"  // lines 7-9: 2 characters, 4 bytes
+        "A5,plain,9";                                  // line 10, no line end
+    CsvTable t = [&] {
+        try {
+            parse_csv(text, "q.csv", {});
+        } catch (const InputError&) {
+        }
+        // The same rows without the malformed one, which parse_csv reported and left out.
+        std::string good = text;
+        good.erase(good.find("bad,"), std::string_view("bad,\"x\"y,5\n").size());
+        good.insert(good.find("A3,"), "\n");  // keep the line numbers of the rows after it
+        return parse_csv(good, "q.csv", {});
+    }();
+    ASSERT_EQ(t.size(), 5u);
+    const CsvColumn code{0}, name{1}, persons{2};
+    EXPECT_EQ(t.text(0, name), "two\nlines");
+    EXPECT_EQ(t.text(0, persons), "3");
+    EXPECT_EQ(t.text(1, name), "say \"hi\"");
+    EXPECT_EQ(t.text(2, name), "");
+    EXPECT_EQ(t.text(2, persons), "7");
+    EXPECT_EQ(t.text(3, code), "\xC3\xA9\xC3\xA9");
+    EXPECT_EQ(t.text(3, name), "a\nb\nc");
+    EXPECT_EQ(t.text(4, persons), "9");
+    const auto at = [&](std::size_t row, CsvColumn column) {
+        const SourceLocation where = t.location(row, column);
+        return std::pair(where.line, where.column);
+    };
+    EXPECT_EQ(at(0, code), std::pair(2, 1));
+    EXPECT_EQ(at(0, name), std::pair(2, 4));
+    EXPECT_EQ(at(0, persons), std::pair(3, 8));  // after 'lines"' and the comma
+    EXPECT_EQ(at(1, persons), std::pair(4, 17));
+    EXPECT_EQ(at(2, persons), std::pair(6, 7));
+    EXPECT_EQ(at(3, name), std::pair(7, 4));
+    EXPECT_EQ(at(3, persons), std::pair(9, 4));
+    EXPECT_EQ(at(4, persons), std::pair(10, 10));
+    EXPECT_EQ(t.location(4, persons).key_path, "persons");
+    EXPECT_EQ(t.row(4).line, 10);
+    // Each is where the parser's own problems point: a bad value at 3:8.
+    EXPECT_EQ(t.whole_number(0, persons, 4), 4);
+    EXPECT_THAT(problems_of([&] { t.throw_if_problems(); }), ElementsAre(HasSubstr("q.csv:3:8")));
+}
+
+// Malformed rows are reported at the row's own line even after quoted line ends; the rows
+// around them are kept, with their values.
+TEST(Csv, RowsAroundAMalformedOneAreKept) {
+    const std::string text = "a,b\n\"x\ny\",1\nbad,\"q\"z\n\"p\",2\n";
+    EXPECT_THAT(problems_of([&] { parse_csv(text, "m.csv", {}); }),
+                ElementsAre(HasSubstr("m.csv:4:")));
+}
+
 TEST(Csv, TypedAccessorsConvertGoodValues) {
     CsvTable t = parse_csv("area,persons,share\n2531AA,12,0.25\n2531AB,0,1e-2\n", "x.csv", {});
     EXPECT_EQ(t.whole_number(0, "persons", 0), 12);
