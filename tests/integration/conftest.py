@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -33,3 +34,13 @@ def short_scenario(directory, name, horizon=5):
     path.write_text(f"extends: {ROOT / 'scenarios' / (name + '.yaml')}\n"
                     f"name: {name}-short\nhorizon: {horizon}\n")
     return path
+
+
+def default_signals():
+    """For subprocess.Popen(preexec_fn=...) of a process a test interrupts: SIGINT and SIGTERM
+    at their defaults in the child, as a command typed at a terminal has them. A test suite
+    started as a background job (`./test.sh &`, a CI runner without a terminal) has SIGINT
+    ignored, its children inherit that, and socialtwin then rightly keeps ignoring it (as
+    `nohup` users expect), so a test of what Ctrl-C does would see the command run on."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import HERE, ROOT, short_scenario
+from conftest import HERE, ROOT, default_signals, short_scenario
 
 SCENARIOS = HERE / "scenarios"
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -185,7 +185,8 @@ def test_interrupted_run_leaves_no_file(socialtwin, tmp_path):
     binary = os.environ.get("SOCIALTWIN_BIN", str(ROOT / "build/release/bin/socialtwin"))
     out = tmp_path / "long.h5"
     process = subprocess.Popen([binary, "run", SCENARIOS / "long.yaml", "-o", out, "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=default_signals)
     deadline = time.monotonic() + 60
     while not any(tmp_path.glob(".socialtwin-*.tmp")) and time.monotonic() < deadline:
         time.sleep(0.01)  # the writer creates its temporary file before the first year

@@ -11,7 +11,7 @@ import time
 import h5py
 import pytest
 
-from conftest import HERE, ROOT
+from conftest import HERE, ROOT, default_signals
 
 BIN = os.environ.get("SOCIALTWIN_BIN", str(ROOT / "build/release/bin/socialtwin"))
 TINY = ROOT / "tests" / "data" / "tiny"  # datasets/tiny, with its rates in rates/
@@ -239,7 +239,7 @@ def interrupt(command, out_dir, signal_number):
     after a second for a command that writes none), and returns (exit code, stderr, seconds from
     the signal to the exit)."""
     process = subprocess.Popen([BIN, *map(str, command)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, preexec_fn=default_signals)
     deadline = time.monotonic() + 1.0
     while (time.monotonic() < deadline and process.poll() is None
            and not any(out_dir.glob(".socialtwin-*.tmp"))):

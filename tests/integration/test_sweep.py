@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from conftest import ROOT
+from conftest import ROOT, default_signals
 
 BIN = os.environ.get("SOCIALTWIN_BIN", str(ROOT / "build/release/bin/socialtwin"))
 TINY = ROOT / "tests" / "data" / "tiny" / "datasets" / "tiny"
@@ -412,7 +412,7 @@ def test_ctrl_c_stops_sweep_run_and_its_tasks_and_leaves_no_temporary(tmp_path):
     path = sweep_file(tmp_path, "vary:\n  rates.fertility.factor: {from: 0.5, to: 1.5, step: 0.1}\n")
     tasks = tmp_path / "out" / "tasks"
     sweep = subprocess.Popen([BIN, "sweep", "run", path, "--jobs", "2"], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+                             stderr=subprocess.PIPE, text=True, preexec_fn=default_signals)
     deadline = time.time() + 120
     while len(list(tasks.glob("*.h5"))) < 2 and time.time() < deadline:
         time.sleep(0.05)

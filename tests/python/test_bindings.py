@@ -27,6 +27,14 @@ import socialtwin  # noqa: E402
 SMALL = os.path.join(ROOT, "tests", "integration", "scenarios")
 
 
+def default_signals():
+    """SIGINT and SIGTERM at their defaults in a child a test interrupts, as at a terminal: a
+    test suite started as a background job has SIGINT ignored, which the child would inherit
+    and keep (Python then never raises KeyboardInterrupt). As tests/integration/conftest.py."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def scenario(tmp_path, text):
     path = tmp_path / "s.yaml"
     path.write_text(textwrap.dedent(text))
@@ -140,7 +148,8 @@ def test_ctrl_c_stops_the_run_between_two_years_and_writes_nothing(tmp_path):
         except KeyboardInterrupt:
             print("interrupted")
         """)
-    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                         preexec_fn=default_signals)
     assert p.stdout.readline().strip() == "ready"
     time.sleep(1.5)
     p.send_signal(signal.SIGINT)
@@ -245,7 +254,7 @@ def test_ctrl_c_stops_a_sweep_s_tasks_and_keeps_what_finished(tmp_path):
     # Its own process group, as a terminal's Ctrl-C reaches a foreground job: the tasks must not
     # end on the signal themselves but be stopped by the sweep.
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                         start_new_session=True)
+                         start_new_session=True, preexec_fn=default_signals)
     assert p.stdout.readline().strip() == "ready"
     time.sleep(3)
     os.killpg(p.pid, signal.SIGINT)
