@@ -272,6 +272,25 @@ def test_every_command_stops_promptly_on_a_signal_and_leaves_no_file(tmp_path, r
     assert list(out_dir.iterdir()) == []
 
 
+def test_a_signal_ignored_when_the_command_started_stays_ignored(tmp_path):
+    # As nohup and a script's background job start it: SIGINT ignored from the start is left
+    # ignored, as Unix programs do, and the command finishes its work.
+    nl = tmp_path / "nl.yaml"
+    nl.write_text(f"name: nl\ndataset: {DATASETS / 'nl-pc4-2021'}\n")
+
+    def ignore_sigint():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    process = subprocess.Popen([BIN, "validate", nl], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, preexec_fn=ignore_sigint)
+    time.sleep(0.3)
+    assert process.poll() is None, "validate finished before the signal was sent"
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert "interrupted" not in stderr
+
+
 # ---- a full disk -----------------------------------------------------------------------------
 
 def with_file_size_limit(limit):
