@@ -421,8 +421,9 @@ float to_stored_float32(double value) noexcept {
 
 namespace {
 
-// libdeflate's compressor for a level, one per thread and level: allocating one costs more than
-// compressing a small chunk, and a compressor is not to be shared between threads.
+// libdeflate's compressor for a level (1-12; another is a bug: std::out_of_range), one per thread
+// and level: allocating one costs more than compressing a small chunk, and a compressor is not to
+// be shared between threads.
 libdeflate_compressor& compressor_for(int level) {
     struct Free {
         void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
@@ -445,8 +446,6 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
         chunk.bytes.assign(raw.begin(), raw.end());
         return;
     }
-    if (deflate_level > 12)
-        throw std::logic_error(fmt::format("filter_chunk: deflate level {}", deflate_level));
     libdeflate_compressor& compressor = compressor_for(deflate_level);
     // The scratch holds the shuffled chunk, then the compressed bytes (at most the bound); the
     // chunk gets only the bytes made, so a year of chunks in hand is its compressed size.
