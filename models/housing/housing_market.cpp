@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "engine/core/large_table.hpp"
+#include "engine/core/resident_slots.hpp"
 #include "models/housing/households.hpp"
 
 namespace socialtwin {
@@ -942,9 +943,13 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     area_movers.clear();
     newborn_movers_[area].clear();
     std::array<double, n_positions> moving{};
-    auto move = [&](std::uint32_t id, std::uint32_t decider) {
+    // Who decided for each resident who moves (the family's head), by the resident's place.
+    std::vector<std::uint32_t> decided_by(step.residents.size(), no_person);
+    auto move = [&](std::size_t i, std::uint32_t decider) {
+        const std::uint32_t id = step.residents[i];
         persons.presence[id] = Presence::moved;
         area_movers.push_back({id, decider});
+        decided_by[i] = decider;
         staying[at(index(persons.position[id]))] -= 1;
         moving[at(index(persons.position[id]))] += 1;
     };
@@ -963,15 +968,14 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     auto is_child = [&](std::uint32_t id) {
         return persons.position[id] == Position::child_at_home && persons.mother[id] != no_person;
     };
-    // Residents are in id order: a mother's place among them, if she is here and has not left.
+    // A partner's or mother's place among the residents, if she is here and has not left.
+    thread_local ResidentSlots slots;
+    slots.assign(step.residents);
     auto here = [&](std::uint32_t id) -> std::size_t {
         if (id == no_person || persons.area[id] != area ||
             persons.presence[id] != Presence::present)
             return none;
-        const auto it = std::lower_bound(step.residents.begin(), step.residents.end(), id);
-        return it != step.residents.end() && *it == id
-                   ? static_cast<std::size_t>(it - step.residents.begin())
-                   : none;
+        return slots.find(id);
     };
     // Per resident: the summed probabilities and the number of the children who move with them.
     std::vector<std::pair<double, double>> children(step.residents.size(), {0.0, 0.0});
@@ -1007,8 +1011,8 @@ void HousingMarket::apply(AgentAreaStep& step) const {
         }
         const std::size_t partner_at = here(persons.partner[id]);
         if (!family_draws_to_move(i, id, partner_at)) continue;
-        move(id, id);
-        if (partner_at != none) move(persons.partner[id], id);
+        move(i, id);
+        if (partner_at != none) move(partner_at, id);
     }
     // Partners not moved above (the partner stayed, or lives elsewhere), then children, whose
     // mother has decided by then.
@@ -1018,13 +1022,13 @@ void HousingMarket::apply(AgentAreaStep& step) const {
         const bool together =
             persons.area[partner] == area && (persons.presence[partner] == Presence::present ||
                                               persons.presence[partner] == Presence::moved);
-        if (!together && family_draws_to_move(i, id, none)) move(id, id);
+        if (!together && family_draws_to_move(i, id, none)) move(i, id);
     }
-    // The family's new area is drawn by whoever decided for the mother.
+    // The family's new area is drawn by whoever decided for the mother; a mother who moved
+    // otherwise (into an institution, to a partner) decides for herself.
     auto decider_of = [&](std::uint32_t mother) {
-        const auto it = std::find_if(area_movers.begin(), area_movers.end(),
-                                     [&](const auto& m) { return m.first == mother; });
-        return it != area_movers.end() ? it->second : mother;
+        const std::size_t m = slots.find(mother);
+        return m != none && decided_by[m] != no_person ? decided_by[m] : mother;
     };
     auto mother_moved = [&](std::uint32_t mother) {
         return mother != no_person && persons.area[mother] == area &&
@@ -1033,9 +1037,9 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     for (const auto& [i, id] : children_at_home) {
         const std::uint32_t mother = persons.mother[id];
         if (mother_moved(mother))
-            move(id, decider_of(mother));
+            move(i, decider_of(mother));
         else if (here(mother) == none && step.draw(i, moves_lane) < rate(id))
-            move(id, id);
+            move(i, id);
     }
     // Newborns of a mother who moved go with her; they get their id where they arrive.
     std::erase_if(step.arrivals, [&](const Arrival& newborn) {
