@@ -109,12 +109,6 @@ struct AgentAreaStep {
     std::span<const std::array<double, 4>> draws;
 
     double draw(std::size_t i, const PersonYearLane& lane) const { return draws[i][lane.index]; }
-    // The index of a resident in `residents`, or residents.size() if not a resident.
-    std::size_t index_of(std::uint32_t id) const {
-        const auto it = std::lower_bound(residents.begin(), residents.end(), id);
-        return it != residents.end() && *it == id ? static_cast<std::size_t>(it - residents.begin())
-                                                  : residents.size();
-    }
 };
 
 // Persons by household position per area (areas x n_positions) from per-area cohort counts.

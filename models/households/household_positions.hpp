@@ -6,6 +6,7 @@
 // event by its own lever. The cohort core applies them as a Markov matrix per sex and age.
 
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "engine/core/model.hpp"
@@ -82,15 +83,17 @@ private:
     std::vector<std::array<double, CohortCell::size>> base_persons_;
     BySexAge<TransitionMatrix> baseline_{};
     // Cohort core: per gemeente, this year's matrices followed by the gemeente's local mix
-    // (row_in_area for every row), made once a year in begin_year rather than for every area
+    // (row_in_gemeente for every row), made once a year in begin_year rather than for every area
     // (empty in the agent core, which composes only the rows of its persons).
     std::vector<BySexAge<TransitionMatrix>> in_gemeente_;
     bool agents_ = false;
     int base_year_ = 0;
+    // Names this object's matrices of this year among all HouseholdPositionsModels' of the
+    // process (a new number every begin_year), so a thread's cache of composed rows
+    // (apply(AgentAreaStep&)) is never taken for another model's or another year's.
+    std::uint64_t matrices_serial_ = 0;
     void local_mix_of_year(int year);
-    // The row of `from` of `m` followed by the area's local-mix matrix for this sex and age.
-    std::array<double, n_positions> row_in_area(const TransitionMatrix& m, std::size_t area,
-                                                int sex, int age, int from) const;
+    // The row of `from` of `m` followed by the gemeente's local-mix matrix for this sex and age.
     std::array<double, n_positions> row_in_gemeente(const TransitionMatrix& m, std::size_t gemeente,
                                                     int sex, int age, int from) const;
     // This year's death probability of the partner of a person of this sex and age on 1

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
+#include "engine/core/agent_population.hpp"
+#include "engine/core/random.hpp"
 #include "support/synthetic.hpp"
 
 namespace socialtwin {
@@ -154,6 +157,74 @@ TEST(HouseholdPositions, TheShareLivingAloneRisesByTheRateSetsTrendEachYear) {
     const auto later = mix_at_41_after_a_year(rates, 2029);
     EXPECT_GT(later[index(Position::living_alone)], 60 * 1.01);
     EXPECT_NEAR(later[0] + later[1] + later[2], 100, 1e-9);
+}
+
+// The agent core, a gemeente of 60 living alone in 100 at 40 and 41 and one of 20 in 100, one
+// area each, visited by one thread in turn (the first, the second, the first again): the persons
+// of each area living alone at 40 stay alone as their own gemeente's rows say, the share the
+// cohort core expects there. A row composed for one gemeente and taken for the other would move
+// the second area's persons as the first's (the shares differ by a quarter).
+TEST(HouseholdPositions, AgentsOfEachGemeenteMoveByTheirOwnGemeentesRows) {
+    const RateSet rates = rates_moving_a_fifth_in_with_a_partner_at_40();
+    const Scenario scenario = testing::synthetic_scenario();
+    AreaTable areas("test", {"A0", "A1"});
+    areas.add_attribute({"gemeente", {"G0", "G1"}});
+    AreaCells base(2);
+    for (std::size_t area = 0; area < 2; ++area)
+        for (int s = 0; s < n_sexes; ++s)
+            for (int age : {40, 41}) {
+                const double alone = area == 0 ? 60 : 20;
+                base.add(area, CohortCell::offset(s, age, index(Position::living_alone)), alone);
+                base.add(area, CohortCell::offset(s, age, index(Position::partner_no_children)),
+                         100 - alone);
+            }
+    base.done();
+    const int year = 2019;
+    auto started = [&](bool agents) {
+        auto model = std::make_unique<HouseholdPositionsModel>(rates);
+        RunContext run{&scenario, &areas, year, 2049, {}, {}};
+        run.base_cells = &base;
+        run.agents = agents;
+        model->begin_run(run);
+        model->begin_year(year);
+        return model;
+    };
+    const auto cohort = started(false);
+    const auto agents = started(true);
+    constexpr int alone_at_40 = 20'000;
+    const auto alone_cell =
+        static_cast<std::size_t>(CohortCell::offset(0, 41, index(Position::living_alone)));
+    IndicatorCatalog catalog;
+    YearResults results(catalog, 2);
+    double b = 0, d = 0, i = 0, o = 0, dw0 = 0, dw1 = 0;
+    const RandomStreams random(7, 0);
+    for (const std::size_t area : {0u, 1u, 0u}) {
+        std::vector<double> start(CohortCell::size, 0.0), next(CohortCell::size, 0.0);
+        next[alone_cell] = alone_at_40;
+        AreaStep expected{area, year, start, next, b, d, i, o, dw0, dw1, results};
+        cohort->apply(expected);
+        const double expected_share = next[alone_cell] / alone_at_40;
+
+        AgentPopulation persons;
+        std::vector<std::uint32_t> residents;
+        std::vector<std::array<double, 4>> draws;
+        for (int k = 0; k < alone_at_40; ++k) {
+            residents.push_back(persons.add(year - 1 - 40, Sex::male, Position::living_alone,
+                                            static_cast<std::uint32_t>(area)));
+            draws.push_back(random.uniforms(person_year_stream, residents.back(), year));
+        }
+        std::vector<Arrival> arrivals;
+        std::vector<double> counted_start(CohortCell::size, 0.0), counted(CohortCell::size, 0.0);
+        AreaStep counts{area, year, counted_start, counted, b, d, i, o, dw0, dw1, results};
+        AgentAreaStep step{counts, persons, residents, arrivals, random, draws};
+        agents->apply(step);
+        int still_alone = 0;
+        for (const std::uint32_t id : residents)
+            still_alone += persons.position[id] == Position::living_alone ? 1 : 0;
+        // Four standard errors of a share of 20,000 draws.
+        EXPECT_NEAR(static_cast<double>(still_alone) / alone_at_40, expected_share, 0.014)
+            << "area " << area;
+    }
 }
 
 }  // namespace
