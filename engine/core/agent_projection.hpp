@@ -27,6 +27,10 @@ struct AgentSettings {
     const std::atomic<bool>* stop = nullptr;  // see ProjectionSettings::stop
     // Start from these persons (a saved start population) instead of synthesising them.
     const AgentPopulation* start_population = nullptr;
+    // The person store is put back in area order at the end of a year once this share of it is
+    // out of place (see AgentProjection::put_persons_in_area_order): 0 every year, above 1
+    // never. Only speed and memory depend on it, never a result.
+    double reorder_share = 0.25;
 };
 
 // The start population of a run: synthesise_population, then link_base_population.
@@ -57,6 +61,9 @@ public:
 private:
     class Year;  // this core's part of a year (CoreYear)
 
+    // Each area's residents side by side in the store, departed persons dropped (the end of a
+    // year); residents_ renamed to the new ids.
+    void put_persons_in_area_order();
     void step(int year, const RandomStreams& random, YearResults& results, PhaseTimes& times,
               double& person_years);
     void count_persons(int year, const std::vector<std::uint32_t>& residents,

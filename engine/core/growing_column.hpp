@@ -77,6 +77,12 @@ public:
         data_[size_++] = value;
     }
     void clear() noexcept { size_ = 0; }
+    // n elements; those beyond the old size hold whatever the memory held (zero if never
+    // written): for a caller that writes them all next.
+    void resize_for_overwrite(std::size_t n) {
+        reserve(n);
+        size_ = n;
+    }
 
     // Room for n elements. Growing keeps the elements where the kernel moves the pages: no
     // byte is copied, and no page beyond those written is ever committed.

@@ -20,7 +20,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> match_partners(
     auto by_birth = [&](std::uint32_t a, std::uint32_t b) {
         return persons.birth_year[a] != persons.birth_year[b]
                    ? persons.birth_year[a] < persons.birth_year[b]
-                   : a < b;
+                   : persons.before(a, b);
     };
     std::sort(men.begin(), men.end(), by_birth);
     std::sort(women.begin(), women.end(), by_birth);
@@ -132,10 +132,10 @@ void update_households(AgentPopulation& persons, std::span<const std::uint32_t> 
         return other != no_person && persons.presence[other] == Presence::present &&
                persons.area[other] == persons.area[id];
     };
-    // A couple's household is named by the partner with the lower id.
+    // A couple's household is named by the partner who comes first.
     auto couple_of = [&](std::uint32_t id) {
         const std::uint32_t partner = persons.partner[id];
-        return lives_with(id, partner) ? std::min(id, partner) : id;
+        return lives_with(id, partner) && persons.before(partner, id) ? partner : id;
     };
     for (const std::uint32_t id : area_persons) {
         if (persons.presence[id] != Presence::present) continue;

@@ -102,7 +102,7 @@ struct Arrival {
 struct AgentAreaStep {
     AreaStep& counts;
     AgentPopulation& persons;
-    const std::vector<std::uint32_t>& residents;  // in id order
+    const std::vector<std::uint32_t>& residents;  // in stable-id order
     std::vector<Arrival>& arrivals;
     const RandomStreams& random;
     // residents[i]'s person_year_stream block for this year, drawn once by the core.

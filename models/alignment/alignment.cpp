@@ -234,7 +234,8 @@ void AlignmentModel::complete(AgentAreaStep& step) const {
         const int sex = index(persons.sex[id]), age = persons.age_on_1_january(id, year + 1);
         const int c = cell_of(sex, age);
         if (c < 0 || leave[at(c)] <= 0) continue;
-        if (step.random.uniforms(alignment_out_stream, id, year)[0] < leave[at(c)]) {
+        if (step.random.uniforms(alignment_out_stream, persons.stable_id[id], year)[0] <
+            leave[at(c)]) {
             persons.presence[id] = Presence::emigrated;
             removed(sex, age);
         }

@@ -120,8 +120,10 @@ void FertilityModel::apply(AgentAreaStep& step) const {
     for (const std::uint32_t mother : step.residents) {
         if (step.persons.sex[mother] != Sex::female) continue;
         const double asfr = asfr_[at(step.persons.age_on_1_january(mother, year))];
-        if (asfr == 0 || step.random.uniforms(fertility_stream, mother, year)[0] >= asfr) continue;
-        const auto u = step.random.uniforms(newborn_stream, mother, year);
+        if (asfr == 0 ||
+            step.random.uniforms(fertility_stream, step.persons.stable_id[mother], year)[0] >= asfr)
+            continue;
+        const auto u = step.random.uniforms(newborn_stream, step.persons.stable_id[mother], year);
         const Sex sex = u[0] < rates_.male_share_at_birth ? Sex::male : Sex::female;
         step.counts.births += 1;
         if (u[1] < infant_death_[at(index(sex))]) {

@@ -178,7 +178,8 @@ void InstitutionMoves::apply(AgentAreaStep& step) const {
                 persons.position[id] != Position::institution ||
                 persons.position_on_1_january[id] == Position::institution)
                 continue;
-            const double u = step.random.uniforms(institution_moves_stream, id, year_)[0];
+            const double u =
+                step.random.uniforms(institution_moves_stream, persons.stable_id[id], year_)[0];
             const std::size_t to = destination(here, u);
             if (to == here) continue;
             persons.presence[id] = Presence::moved;

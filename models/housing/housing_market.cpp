@@ -657,8 +657,8 @@ void HousingMarket::draw_movers_for_groups() {
         }
         auto place_of = [&](std::size_t k, std::uint32_t decider) -> std::size_t {
             if (!member(decider)) return none;
-            const auto u =
-                random_->uniforms(moves_stream, decider, year_, static_cast<std::uint32_t>(1 + g));
+            const auto u = random_->uniforms(moves_stream, persons.stable_id[decider], year_,
+                                             static_cast<std::uint32_t>(1 + g));
             if (u[0] >= std::min(1.0, capacity[k] / members[k])) return none;
             const auto& p = places[k];
             const auto it = std::upper_bound(
@@ -732,6 +732,7 @@ void HousingMarket::pool_movers_by_cell() {
 // decider's): the municipality's vacancies laid end to end, buurt by buurt; the first part of
 // the unit interval (the own-buurt share) maps onto the own buurt's stretch, the rest onto all.
 void HousingMarket::draw_destinations() {
+    const AgentPopulation& persons = *persons_;
     for (auto& in : incoming_) in.clear();
     for (auto& in : incoming_new_) in.clear();
     std::fill(incoming_in_buurt_.begin(), incoming_in_buurt_.end(), 0.0);
@@ -752,7 +753,7 @@ void HousingMarket::draw_destinations() {
     auto destination = [&](std::size_t from, std::uint32_t decider) {
         const std::size_t k = market_of_[from], g = group_of_[from];
         const auto& areas = market_areas_[k];
-        const double u = random_->uniforms(moves_stream, decider, year_, 1)[0];
+        const double u = random_->uniforms(moves_stream, persons.stable_id[decider], year_, 1)[0];
         if (market_weight_[k] > 0) {
             const auto& c = cumulative[k];
             const double stay = group_own_[g] * group_weight_[g];
@@ -931,7 +932,7 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     for (const Arrival& newborn : step.arrivals) staying[at(index(newborn.position))] += 1;
 
     // Moves to another area of the municipality, family by family: partners move together (the
-    // one with the lower id draws), a child at home -- a newborn too -- moves with its mother.
+    // one who comes first draws), a child at home -- a newborn too -- moves with its mother.
     // Heads of families draw first, then the others follow or, with no family here, draw for
     // themselves. A family moves with the mean of its members' probabilities, so that as many
     // persons move, in expectation, as the cohort core moves (each person at the rate of its
@@ -1005,7 +1006,7 @@ void HousingMarket::apply(AgentAreaStep& step) const {
             children_at_home.push_back({i, id});
             continue;
         }
-        if (persons.partner[id] != no_person && persons.partner[id] < id) {
+        if (persons.partner[id] != no_person && persons.before(persons.partner[id], id)) {
             partners.push_back({i, id});
             continue;
         }

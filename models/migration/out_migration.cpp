@@ -143,7 +143,8 @@ void OutMigrationModel::apply(AgentAreaStep& step) const {
         const bool leaves =
             leaves_by(step.draw(i, migration_out_lane), persons.sex[id],
                       persons.age_on_1_january(id, year + 1)) ||
-            (displaced > 0 && step.random.uniforms(demolition_stream, id, year)[0] < displaced);
+            (displaced > 0 &&
+             step.random.uniforms(demolition_stream, persons.stable_id[id], year)[0] < displaced);
         if (leaves) {
             persons.presence[id] = Presence::emigrated;
             step.counts.migration_out += 1;
@@ -151,7 +152,8 @@ void OutMigrationModel::apply(AgentAreaStep& step) const {
     }
     std::erase_if(step.arrivals, [&](const Arrival& newborn) {
         const auto order = static_cast<std::uint32_t>(&newborn - step.arrivals.data());
-        const auto u = step.random.uniforms(migration_out_stream, newborn.mother, year, 1 + order);
+        const auto u = step.random.uniforms(migration_out_stream, persons.stable_id[newborn.mother],
+                                            year, 1 + order);
         if (!leaves_by(u[0], newborn.sex, 0) && !(u[1] < displaced)) return false;
         step.counts.migration_out += 1;
         return true;
