@@ -39,14 +39,15 @@ void AgentPopulation::reserve(std::size_t n) {
 
 namespace {
 // The column's values of the persons kept (area by area), then `stand_in`, in place of its
-// values: gathered into `scratch` (bytes, reused year after year, so no new page is touched)
-// and copied back.
+// values: gathered into `scratch` (reused year after year, so no new page is touched) and
+// copied back.
 template <class T>
 void gather(GrowingColumn<T>& column, std::span<const std::vector<std::uint32_t>> kept,
-            std::size_t n_kept, T stand_in, GrowingColumn<std::byte>& scratch) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    scratch.resize_for_overwrite((n_kept + 1) * sizeof(T));
-    std::byte* to = scratch.data();
+            std::size_t n_kept, T stand_in, GrowingColumn<std::uint32_t>& scratch) {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= sizeof(std::uint32_t));
+    scratch.resize_for_overwrite(n_kept + 1);
+    auto* const bytes = reinterpret_cast<std::byte*>(scratch.data());
+    std::byte* to = bytes;
     for (const auto& ids : kept)
         for (const std::uint32_t id : ids) {
             std::memcpy(to, &column[id], sizeof(T));
@@ -54,26 +55,15 @@ void gather(GrowingColumn<T>& column, std::span<const std::vector<std::uint32_t>
         }
     std::memcpy(to, &stand_in, sizeof(T));
     column.resize_for_overwrite(n_kept + 1);
-    std::memcpy(column.data(), scratch.data(), (n_kept + 1) * sizeof(T));
+    std::memcpy(column.data(), bytes, (n_kept + 1) * sizeof(T));
 }
 }  // namespace
 
 void AgentPopulation::keep_in_area_order(std::span<std::vector<std::uint32_t>> residents) {
+    const std::size_t n_before = size();
     std::size_t n_kept = 0;
     for (const auto& ids : residents) n_kept += ids.size();
     const auto stand_in = static_cast<std::uint32_t>(n_kept);
-    new_id_.resize_for_overwrite(size());
-    std::fill(new_id_.begin(), new_id_.end(), stand_in);
-    {
-        std::uint32_t next = 0;
-        for (const auto& ids : residents)
-            for (const std::uint32_t id : ids) new_id_[id] = next++;
-    }
-    // The links of the persons kept (the stand-in's, last, are new ids already).
-    auto rename = [&](GrowingColumn<std::uint32_t>& links) {
-        for (std::size_t k = 0; k < n_kept; ++k)
-            if (links[k] != no_person) links[k] = new_id_[links[k]];
-    };
     auto& scratch = reorder_scratch_;
     gather(birth_year, residents, n_kept, std::int16_t{0}, scratch);
     gather(sex, residents, n_kept, Sex::female, scratch);
@@ -82,15 +72,19 @@ void AgentPopulation::keep_in_area_order(std::span<std::vector<std::uint32_t>> r
     gather(presence, residents, n_kept, Presence::dead, scratch);
     gather(area, residents, n_kept, no_person, scratch);
     gather(mother, residents, n_kept, no_person, scratch);
-    rename(mother);
     gather(partner, residents, n_kept, no_person, scratch);
-    rename(partner);
     gather(household, residents, n_kept, stand_in, scratch);
-    rename(household);
     gather(stable_id, residents, n_kept, no_person, scratch);
+    // Each old id's new one, in the same scratch (the gathering is done): the links of the
+    // persons kept are renamed (the stand-in's, last, are new ids already).
+    scratch.resize_for_overwrite(n_before);
+    std::fill(scratch.begin(), scratch.end(), stand_in);
     std::uint32_t next = 0;
     for (auto& ids : residents)
-        for (std::uint32_t& id : ids) id = next++;
+        for (std::uint32_t& id : ids) scratch[id] = next++, id = scratch[id];
+    for (GrowingColumn<std::uint32_t>* links : {&mother, &partner, &household})
+        for (std::size_t k = 0; k < n_kept; ++k)
+            if ((*links)[k] != no_person) (*links)[k] = scratch[(*links)[k]];
 }
 
 }  // namespace socialtwin

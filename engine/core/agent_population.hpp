@@ -71,10 +71,9 @@ public:
 
 private:
     std::uint32_t next_stable_id_ = 0;
-    // keep_in_area_order's room to gather a column in, and each old id's new one: kept from
+    // keep_in_area_order's room to gather a column in, then each old id's new one: kept from
     // year to year, so reordering touches no new page.
-    GrowingColumn<std::byte> reorder_scratch_;
-    GrowingColumn<std::uint32_t> new_id_;
+    GrowingColumn<std::uint32_t> reorder_scratch_;
 };
 
 }  // namespace socialtwin
