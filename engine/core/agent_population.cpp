@@ -81,7 +81,10 @@ void AgentPopulation::keep_in_area_order(std::span<std::vector<std::uint32_t>> r
     std::fill(scratch.begin(), scratch.end(), stand_in);
     std::uint32_t next = 0;
     for (auto& ids : residents)
-        for (std::uint32_t& id : ids) scratch[id] = next++, id = scratch[id];
+        for (std::uint32_t& id : ids) {
+            scratch[id] = next;
+            id = next++;
+        }
     for (GrowingColumn<std::uint32_t>* links : {&mother, &partner, &household})
         for (std::size_t k = 0; k < n_kept; ++k)
             if ((*links)[k] != no_person) (*links)[k] = scratch[(*links)[k]];

@@ -8,7 +8,6 @@
 // area, in parallel over areas: it must only touch the AreaStep it is given, so results cannot
 // depend on the thread count.
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <memory>
