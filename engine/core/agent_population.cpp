@@ -19,7 +19,6 @@ std::uint32_t AgentPopulation::add(int year_of_birth, Sex s, Position p, std::ui
     area.push_back(a);
     mother.push_back(m);
     partner.push_back(no_person);
-    household.push_back(id);
     stable_id.push_back(next_stable_id_++);
     return id;
 }
@@ -33,7 +32,6 @@ void AgentPopulation::reserve(std::size_t n) {
     area.reserve(n);
     mother.reserve(n);
     partner.reserve(n);
-    household.reserve(n);
     stable_id.reserve(n);
 }
 
@@ -73,7 +71,6 @@ void AgentPopulation::keep_in_area_order(std::span<std::vector<std::uint32_t>> r
     gather(area, residents, n_kept, no_person, scratch);
     gather(mother, residents, n_kept, no_person, scratch);
     gather(partner, residents, n_kept, no_person, scratch);
-    gather(household, residents, n_kept, stand_in, scratch);
     gather(stable_id, residents, n_kept, no_person, scratch);
     // Each old id's new one, in the same scratch (the gathering is done): the links of the
     // persons kept are renamed (the stand-in's, last, are new ids already).
@@ -85,7 +82,7 @@ void AgentPopulation::keep_in_area_order(std::span<std::vector<std::uint32_t>> r
             scratch[id] = next;
             id = next++;
         }
-    for (GrowingColumn<std::uint32_t>* links : {&mother, &partner, &household})
+    for (GrowingColumn<std::uint32_t>* links : {&mother, &partner})
         for (std::size_t k = 0; k < n_kept; ++k)
             if ((*links)[k] != no_person) (*links)[k] = scratch[(*links)[k]];
 }

@@ -33,7 +33,7 @@ public:
 
     std::size_t size() const noexcept { return birth_year.size(); }
     static constexpr std::size_t bytes_per_person() noexcept {
-        return sizeof(std::int16_t) + 4 * sizeof(std::uint8_t) + 5 * sizeof(std::uint32_t);
+        return sizeof(std::int16_t) + 4 * sizeof(std::uint8_t) + 4 * sizeof(std::uint32_t);
     }
     // Whether `a` comes before `b` wherever the order of persons decides (the stable ids').
     bool before(std::uint32_t a, std::uint32_t b) const noexcept {
@@ -60,11 +60,8 @@ public:
     GrowingColumn<std::uint32_t> area;     // index into the AreaTable
     GrowingColumn<std::uint32_t> mother;   // id, or no_person (born before the base year)
     GrowingColumn<std::uint32_t> partner;  // id, or no_person
-    // The household a person lives in, named by the id of its first member: partners living
-    // together share one, a child at home lives in its mother's; derived from the links at the
-    // start and at the end of a run (update_households). Institution residents and persons whose
-    // household members are not modelled form households of their own.
-    GrowingColumn<std::uint32_t> household;
+    // Households are not stored: no yearly process reads them, and they follow from the links
+    // (household_of in engine/core/kinship.hpp) whenever the persons are written.
     // The person's number for good: ids as they were handed out (the order persons were added
     // in), kept when the store is reordered; no_person for the stand-in of departed persons.
     GrowingColumn<std::uint32_t> stable_id;

@@ -53,9 +53,6 @@ AgentPopulation start_population(const BasePopulation& base, std::size_t n_areas
                                  std::uint64_t seed) {
     AgentPopulation persons = synthesise_population(base, n_areas, seed);
     link_base_population(persons, base.partner_age_gap);
-    std::vector<std::uint32_t> all(persons.size());
-    for (std::uint32_t id = 0; id < persons.size(); ++id) all[id] = id;
-    update_households(persons, all);
     return persons;
 }
 
@@ -128,12 +125,6 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
             for (Observer* o : observers) o->on_year(results);
             std::swap(dwellings_start_, dwellings_next_);
         }
-        // Households follow from the links; no yearly process needs them, so they are
-        // derived once, for whoever reads the persons after the run.
-        arena.execute([&] {
-            parallel_for_each_index(
-                areas_.size(), [&](std::size_t a) { update_households(persons_, residents_[a]); });
-        });
     }
 
     times.record(summary, wall_start);

@@ -127,25 +127,22 @@ void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_
     pair_by_age(persons, men, women, partner_age_gap);
 }
 
-void update_households(AgentPopulation& persons, std::span<const std::uint32_t> area_persons) {
-    auto lives_with = [&](std::uint32_t id, std::uint32_t other) {
+std::uint32_t household_of(const AgentPopulation& persons, std::uint32_t id) {
+    if (persons.presence[id] != Presence::present) return id;
+    auto lives_with = [&](std::uint32_t other) {
         return other != no_person && persons.presence[other] == Presence::present &&
                persons.area[other] == persons.area[id];
     };
     // A couple's household is named by the partner who comes first.
-    auto couple_of = [&](std::uint32_t id) {
-        const std::uint32_t partner = persons.partner[id];
-        return lives_with(id, partner) && persons.before(partner, id) ? partner : id;
+    auto couple_of = [&](std::uint32_t member) {
+        const std::uint32_t partner = persons.partner[member];
+        return lives_with(partner) && persons.before(partner, member) ? partner : member;
     };
-    for (const std::uint32_t id : area_persons) {
-        if (persons.presence[id] != Presence::present) continue;
-        const std::uint32_t mother = persons.mother[id];
-        persons.household[id] = persons.position[id] == Position::child_at_home &&
-                                        lives_with(id, mother) &&
-                                        persons.position[mother] != Position::institution
-                                    ? couple_of(mother)
-                                    : couple_of(id);
-    }
+    const std::uint32_t mother = persons.mother[id];
+    return persons.position[id] == Position::child_at_home && lives_with(mother) &&
+                   persons.position[mother] != Position::institution
+               ? couple_of(mother)
+               : couple_of(id);
 }
 
 }  // namespace socialtwin

@@ -43,9 +43,11 @@ void link_base_population(AgentPopulation& persons, double partner_age_gap);
 void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_t> area_persons,
                           double partner_age_gap);
 
-// Groups an area's present persons into households (AgentPopulation::household): partners
-// together, children at home with their mother (and so with her partner). Reads and writes
-// only the area's persons.
-void update_households(AgentPopulation& persons, std::span<const std::uint32_t> area_persons);
+// The household a person lives in, named by one of its members: partners living together share
+// the one named by the partner who comes first (AgentPopulation::before), a child at home lives
+// in its mother's (and so her partner's). Institution residents, persons whose household members
+// are not modelled, and persons no longer present form households of their own. Derived from the
+// links whenever asked: no yearly process needs households, so the store keeps none.
+std::uint32_t household_of(const AgentPopulation& persons, std::uint32_t id);
 
 }  // namespace socialtwin

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/errors.hpp"
+#include "engine/core/kinship.hpp"
 #include "engine/core/version.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/cf_conventions.hpp"
@@ -39,6 +40,13 @@ std::vector<std::int32_t> column(const Column& values, F convert) {
 }
 
 std::int32_t link(std::uint32_t id) { return id == no_person ? -1 : static_cast<std::int32_t>(id); }
+
+// Households as the links make them (household_of): the store keeps none.
+std::vector<std::int32_t> households(const AgentPopulation& persons) {
+    std::vector<std::int32_t> out(persons.size());
+    for (std::uint32_t id = 0; id < persons.size(); ++id) out[id] = link(household_of(persons, id));
+    return out;
+}
 }  // namespace
 
 void save_start_population(const std::filesystem::path& file, const AgentPopulation& persons,
@@ -87,7 +95,7 @@ void save_start_population(const std::filesystem::path& file, const AgentPopulat
                          "row of the person's mother (-1: none)");
             write_column(group.id(), "partner", column(persons.partner, link),
                          "row of the person's partner (-1: none)");
-            write_column(group.id(), "household", column(persons.household, link),
+            write_column(group.id(), "household", households(persons),
                          "household number (-1: none)");
         }
         // Closed with its error checked: HDF5 writes its last metadata here, and a full disk
@@ -420,7 +428,6 @@ AgentPopulation load_start_population(const std::filesystem::path& file, const A
                     as_link(columns[5][i]));
         persons.presence.back() = static_cast<Presence>(columns[3][i]);
         persons.partner.back() = as_link(columns[6][i]);
-        persons.household.back() = as_link(columns[7][i]);
     }
     return persons;
 }

@@ -6,7 +6,9 @@
 //
 // Layout: /persons/{birth_year, sex, position, presence, area, mother, partner, household}
 // (int32, one per person;
-// sex 0 male 1 female, position in the CBS order of engine/core/types.hpp, -1 = no link),
+// sex 0 male 1 female, position in the CBS order of engine/core/types.hpp, -1 = no link;
+// household as the links make it, household_of in engine/core/kinship.hpp: checked on reading,
+// then left to the links, which decide),
 // /area (area codes), attributes dataset, base_year, seed, socialtwin_start_population = 1.
 
 #include <cstdint>

@@ -198,7 +198,7 @@ TEST(AgentProjection, PartnerLinksFollowThePositionsAndStayInTheArea) {
         ASSERT_TRUE(is_partner(persons.position[partner]));
         ASSERT_EQ(persons.area[partner], persons.area[id]);
         ASSERT_NE(persons.sex[partner], persons.sex[id]);
-        ASSERT_EQ(persons.household[partner], persons.household[id]);  // they live together
+        ASSERT_EQ(household_of(persons, partner), household_of(persons, id));  // they live together
     }
     EXPECT_GT(partners, 1000u);
     EXPECT_GT(static_cast<double>(linked), 0.9 * static_cast<double>(partners));
@@ -294,13 +294,11 @@ TEST(Kinship, HouseholdsGroupPartnersAndTheChildrenAtHomeOfTheMother) {
     const auto single = persons.add(1950, Sex::female, Position::living_alone, 0);
     persons.partner[father] = mother;
     persons.partner[mother] = father;
-    const std::vector<std::uint32_t> all{father, mother, child, grown_up, single};
-    update_households(persons, all);
-    EXPECT_EQ(persons.household[father], father);
-    EXPECT_EQ(persons.household[mother], father);
-    EXPECT_EQ(persons.household[child], father);
-    EXPECT_EQ(persons.household[grown_up], grown_up);  // left home: a household of his own
-    EXPECT_EQ(persons.household[single], single);
+    EXPECT_EQ(household_of(persons, father), father);
+    EXPECT_EQ(household_of(persons, mother), father);
+    EXPECT_EQ(household_of(persons, child), father);
+    EXPECT_EQ(household_of(persons, grown_up), grown_up);  // left home: a household of his own
+    EXPECT_EQ(household_of(persons, single), single);
 }
 
 TEST(Kinship, BasePopulationPairsPartnersAndGivesChildrenAMother) {

@@ -28,8 +28,6 @@ AgentPopulation family() {
     p.add(1950, Sex::female, Position::living_alone, 1);
     p.partner[0] = 1;
     p.partner[1] = 0;
-    p.household[1] = 0;
-    p.household[2] = 0;
     return p;
 }
 
@@ -82,8 +80,14 @@ TEST_F(StartPopulationChecks, ACorrectFileLoadsWithEveryLink) {
     EXPECT_EQ(loaded.birth_year, saved.birth_year);
     EXPECT_EQ(loaded.partner, saved.partner);
     EXPECT_EQ(loaded.mother, saved.mother);
-    EXPECT_EQ(loaded.household, saved.household);
     EXPECT_EQ(loaded.area, saved.area);
+}
+
+TEST_F(StartPopulationChecks, TheFileNamesEachHouseholdAfterItsFirstMember) {
+    // The store keeps no households: the file's column follows from the links (household_of).
+    const hdf5::File f = hdf5::open_file_read_only(file_);
+    const hdf5::Dataset d = hdf5::open_dataset(f.id(), "persons/household");
+    EXPECT_EQ(hdf5::read_ints(d.id()), (std::vector<std::int32_t>{0, 0, 0, 3}));
 }
 
 TEST_F(StartPopulationChecks, APartnerOutOfRangeIsNamed) {
