@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "engine/core/parallel.hpp"
+
 namespace socialtwin {
 
 std::uint32_t AgentPopulation::add(int year_of_birth, Sex s, Position p, std::uint32_t a,
@@ -36,22 +38,24 @@ void AgentPopulation::reserve(std::size_t n) {
 }
 
 namespace {
-// The column's values of the persons kept (area by area), then `stand_in`, in place of its
-// values: gathered into `scratch` (reused year after year, so no new page is touched) and
-// copied back.
+// The column's values of the persons kept (area by area: area a's from start[a]), then
+// `stand_in`, in place of its values: gathered into `scratch` (reused year after year, so no
+// new page is touched), the areas in parallel, and copied back.
 template <class T>
 void gather(GrowingColumn<T>& column, std::span<const std::vector<std::uint32_t>> kept,
-            std::size_t n_kept, T stand_in, GrowingColumn<std::uint32_t>& scratch) {
+            std::span<const std::size_t> start, T stand_in, GrowingColumn<std::uint32_t>& scratch) {
     static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= sizeof(std::uint32_t));
+    const std::size_t n_kept = start.back();
     scratch.resize_for_overwrite(n_kept + 1);
     auto* const bytes = reinterpret_cast<std::byte*>(scratch.data());
-    std::byte* to = bytes;
-    for (const auto& ids : kept)
-        for (const std::uint32_t id : ids) {
+    parallel_for_each_index(kept.size(), [&](std::size_t a) {
+        std::byte* to = bytes + start[a] * sizeof(T);
+        for (const std::uint32_t id : kept[a]) {
             std::memcpy(to, &column[id], sizeof(T));
             to += sizeof(T);
         }
-    std::memcpy(to, &stand_in, sizeof(T));
+    });
+    std::memcpy(bytes + n_kept * sizeof(T), &stand_in, sizeof(T));
     column.resize_for_overwrite(n_kept + 1);
     std::memcpy(column.data(), bytes, (n_kept + 1) * sizeof(T));
 }
@@ -59,32 +63,38 @@ void gather(GrowingColumn<T>& column, std::span<const std::vector<std::uint32_t>
 
 void AgentPopulation::keep_in_area_order(std::span<std::vector<std::uint32_t>> residents) {
     const std::size_t n_before = size();
-    std::size_t n_kept = 0;
-    for (const auto& ids : residents) n_kept += ids.size();
+    std::vector<std::size_t> start(residents.size() + 1, 0);
+    for (std::size_t a = 0; a < residents.size(); ++a)
+        start[a + 1] = start[a] + residents[a].size();
+    const std::size_t n_kept = start.back();
     const auto stand_in = static_cast<std::uint32_t>(n_kept);
     auto& scratch = reorder_scratch_;
-    gather(birth_year, residents, n_kept, std::int16_t{0}, scratch);
-    gather(sex, residents, n_kept, Sex::female, scratch);
-    gather(position, residents, n_kept, Position::living_alone, scratch);
-    gather(position_on_1_january, residents, n_kept, Position::living_alone, scratch);
-    gather(presence, residents, n_kept, Presence::dead, scratch);
-    gather(area, residents, n_kept, no_person, scratch);
-    gather(mother, residents, n_kept, no_person, scratch);
-    gather(partner, residents, n_kept, no_person, scratch);
-    gather(stable_id, residents, n_kept, no_person, scratch);
+    const std::span<const std::vector<std::uint32_t>> kept(residents);
+    gather(birth_year, kept, start, std::int16_t{0}, scratch);
+    gather(sex, kept, start, Sex::female, scratch);
+    gather(position, kept, start, Position::living_alone, scratch);
+    gather(position_on_1_january, kept, start, Position::living_alone, scratch);
+    gather(presence, kept, start, Presence::dead, scratch);
+    gather(area, kept, start, no_person, scratch);
+    gather(mother, kept, start, no_person, scratch);
+    gather(partner, kept, start, no_person, scratch);
+    gather(stable_id, kept, start, no_person, scratch);
     // Each old id's new one, in the same scratch (the gathering is done): the links of the
     // persons kept are renamed (the stand-in's, last, are new ids already).
     scratch.resize_for_overwrite(n_before);
     std::fill(scratch.begin(), scratch.end(), stand_in);
-    std::uint32_t next = 0;
-    for (auto& ids : residents)
-        for (std::uint32_t& id : ids) {
+    parallel_for_each_index(residents.size(), [&](std::size_t a) {
+        auto next = static_cast<std::uint32_t>(start[a]);
+        for (std::uint32_t& id : residents[a]) {
             scratch[id] = next;
             id = next++;
         }
-    for (GrowingColumn<std::uint32_t>* links : {&mother, &partner})
-        for (std::size_t k = 0; k < n_kept; ++k)
-            if ((*links)[k] != no_person) (*links)[k] = scratch[(*links)[k]];
+    });
+    parallel_for_ranges(n_kept, [&](const tbb::blocked_range<std::size_t>& range) {
+        for (GrowingColumn<std::uint32_t>* links : {&mother, &partner})
+            for (std::size_t k = range.begin(); k != range.end(); ++k)
+                if ((*links)[k] != no_person) (*links)[k] = scratch[(*links)[k]];
+    });
 }
 
 }  // namespace socialtwin

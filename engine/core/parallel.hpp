@@ -14,6 +14,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
 
 #include <cstddef>
 
@@ -67,6 +68,12 @@ void parallel_for_each_index(std::size_t n, const Body& body) {
     parallel_for_ranges(n, [&](const tbb::blocked_range<std::size_t>& range) {
         for (std::size_t i = range.begin(); i != range.end(); ++i) body(i);
     });
+}
+
+// How many threads the current task arena runs bodies on: for work split into that many parts
+// (more parts would only repeat work that each part does whole).
+inline std::size_t arena_threads() noexcept {
+    return static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
 }
 
 }  // namespace socialtwin

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "engine/core/large_table.hpp"
+#include "engine/core/parallel.hpp"
 #include "engine/core/resident_slots.hpp"
 #include "models/housing/households.hpp"
 
@@ -733,8 +734,7 @@ void HousingMarket::pool_movers_by_cell() {
 // the unit interval (the own-buurt share) maps onto the own buurt's stretch, the rest onto all.
 void HousingMarket::draw_destinations() {
     const AgentPopulation& persons = *persons_;
-    for (auto& in : incoming_) in.clear();
-    for (auto& in : incoming_new_) in.clear();
+    const std::size_t n_areas = movers_.size();
     std::fill(incoming_in_buurt_.begin(), incoming_in_buurt_.end(), 0.0);
     std::fill(partner_leavers_.begin(), partner_leavers_.end(), 0.0);
     std::vector<std::vector<double>> cumulative(n_markets_), fallback(n_markets_);
@@ -762,41 +762,74 @@ void HousingMarket::draw_destinations() {
             x = std::min(x, std::nextafter(c.back(), 0.0));
             const auto i =
                 static_cast<std::size_t>(std::upper_bound(c.begin(), c.end(), x) - c.begin());
-            return std::pair{areas[std::min(i, c.size() - 1) / 2], i % 2 == 1};
+            return Destination{static_cast<std::uint32_t>(areas[std::min(i, c.size() - 1) / 2]),
+                               i % 2 == 1};
         }
         const auto& c = fallback[k];
         const auto i = static_cast<std::size_t>(std::upper_bound(c.begin(), c.end(), u * c.back()) -
                                                 c.begin());
-        return std::pair{areas[std::min(i, c.size() - 1)], false};
+        return Destination{static_cast<std::uint32_t>(areas[std::min(i, c.size() - 1)]), false};
     };
-    for (auto& in : incoming_newborns_) in.clear();
-    for (std::size_t from = 0; from < movers_.size(); ++from) {
-        const std::size_t g = group_of_[from];
-        for (const auto& [person, decider] : movers_[from]) {
-            const auto [to, into_new] = destination(from, decider);
-            incoming_[to].push_back(person);
-            if (into_new) incoming_new_[to].push_back(person);
-            if (group_of_[to] == g) incoming_in_buurt_[to] += 1;
-        }
-        movers_[from].clear();
-        // Newborns go where their mother's family goes.
-        for (const auto& [newborn, decider] : newborn_movers_[from]) {
-            const std::size_t to = destination(from, decider).first;
-            incoming_newborns_[to].push_back(newborn);
-            if (group_of_[to] == g) incoming_in_buurt_[to] += 1;
-        }
-        newborn_movers_[from].clear();
+    // Every family's destination, the areas' in parallel: a draw is keyed by the decider's
+    // stable id, so the order of drawing changes nothing. Laid out flat, area by area: its
+    // movers, then its newborns (who go where their mother's family goes).
+    destination_start_.resize(n_areas + 1);
+    std::size_t n_drawn = 0;
+    for (std::size_t from = 0; from < n_areas; ++from) {
+        destination_start_[from] = n_drawn;
+        n_drawn += movers_[from].size() + newborn_movers_[from].size();
     }
-    // The groups' movers into the new dwellings built for them (draw_movers_for_groups).
-    for (std::size_t to = 0; to < incoming_for_.size(); ++to) {
-        incoming_[to].insert(incoming_[to].end(), incoming_for_[to].begin(),
-                             incoming_for_[to].end());
-        incoming_new_[to].insert(incoming_new_[to].end(), incoming_for_[to].begin(),
+    destination_start_[n_areas] = n_drawn;
+    destinations_.resize(n_drawn);
+    parallel_for_each_index(n_areas, [&](std::size_t from) {
+        Destination* to = destinations_.data() + destination_start_[from];
+        for (const auto& [person, decider] : movers_[from]) *to++ = destination(from, decider);
+        for (const auto& [newborn, decider] : newborn_movers_[from])
+            *to++ = destination(from, decider);
+    });
+    // Then into the lists of the areas they go to, in the order of the areas they come from. Each
+    // thread takes a range of destination areas and reads all the draws for its own: no list is
+    // written by two threads, and each is filled in the same order at any thread count.
+    const std::size_t parts = arena_threads();
+    parallel_for_each_index(parts, [&](std::size_t part) {
+        const std::size_t first = n_areas * part / parts, last = n_areas * (part + 1) / parts;
+        for (std::size_t to = first; to < last; ++to) {
+            incoming_[to].clear();
+            incoming_new_[to].clear();
+            incoming_newborns_[to].clear();
+        }
+        for (std::size_t from = 0; from < n_areas; ++from) {
+            const Destination* drawn = destinations_.data() + destination_start_[from];
+            const std::size_t g = group_of_[from];
+            for (const auto& [person, decider] : movers_[from]) {
+                const auto [to, into_new] = *drawn++;
+                if (to < first || to >= last) continue;
+                incoming_[to].push_back(person);
+                if (into_new) incoming_new_[to].push_back(person);
+                if (group_of_[to] == g) incoming_in_buurt_[to] += 1;
+            }
+            for (const auto& [newborn, decider] : newborn_movers_[from]) {
+                const std::uint32_t to = (drawn++)->area;
+                if (to < first || to >= last) continue;
+                incoming_newborns_[to].push_back(newborn);
+                if (group_of_[to] == g) incoming_in_buurt_[to] += 1;
+            }
+        }
+        // The groups' movers into the new dwellings built for them (draw_movers_for_groups).
+        for (std::size_t to = first; to < last; ++to) {
+            incoming_[to].insert(incoming_[to].end(), incoming_for_[to].begin(),
                                  incoming_for_[to].end());
-        incoming_newborns_[to].insert(incoming_newborns_[to].end(),
-                                      incoming_for_newborns_[to].begin(),
-                                      incoming_for_newborns_[to].end());
-        incoming_in_buurt_[to] += market_[to].in_buurt_for;
+            incoming_new_[to].insert(incoming_new_[to].end(), incoming_for_[to].begin(),
+                                     incoming_for_[to].end());
+            incoming_newborns_[to].insert(incoming_newborns_[to].end(),
+                                          incoming_for_newborns_[to].begin(),
+                                          incoming_for_newborns_[to].end());
+            incoming_in_buurt_[to] += market_[to].in_buurt_for;
+        }
+    });
+    for (std::size_t from = 0; from < n_areas; ++from) {
+        movers_[from].clear();
+        newborn_movers_[from].clear();
     }
 }
 

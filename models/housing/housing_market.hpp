@@ -238,6 +238,14 @@ private:
     // its own buurt (drawn in settle()).
     std::vector<std::vector<std::uint32_t>> incoming_new_;
     std::vector<double> incoming_in_buurt_;
+    // Agent core, draw_destinations(): each family's drawn area (and whether a new dwelling),
+    // area by area from destination_start_[area]; kept from year to year.
+    struct Destination {
+        std::uint32_t area = 0;
+        bool into_new = false;
+    };
+    std::vector<Destination> destinations_;
+    std::vector<std::size_t> destination_start_;
     // New dwellings for a group: per area, the movers placed in them by settle() before the
     // ordinary choice (cohort core: by cell, empty where none; agent core: persons and newborns).
     std::vector<std::vector<double>> movers_for_cells_;
