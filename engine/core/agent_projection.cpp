@@ -118,10 +118,12 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
         for (int year = base_.year; year <= last_year; ++year) {
             if (settings_.stop && settings_.stop->load()) throw Interrupted();
             results.replicate = replicate;
-            arena.execute([&] { step(year, random, results, times, summary.person_years); });
-            // Persons are counted, so the population cannot overflow; the care, cost and
-            // housing indicators computed from the counts still can.
-            check_year_is_finite(results, areas_, {});
+            arena.execute([&] {
+                step(year, random, results, times, summary.person_years);
+                // Persons are counted, so the population cannot overflow; the care, cost and
+                // housing indicators computed from the counts still can.
+                check_year_is_finite(results, areas_, {});
+            });
             for (Observer* o : observers) o->on_year(results);
             std::swap(dwellings_start_, dwellings_next_);
         }

@@ -26,26 +26,45 @@ void AreaCells::add(std::size_t area, int cell, double persons) {
     if (area >= n_areas() || cell < 0 || cell >= CohortCell::size)
         throw std::logic_error("AreaCells::add: no such area or cell");
     if (persons == 0) return;
+    // After the last cell there is: in its place already (first_ of the areas in between is
+    // set by done()).
+    if (pending_.empty() &&
+        (cells_.empty() || area > last_area_ || (area == last_area_ && cell > cells_.back()))) {
+        cells_.push_back(static_cast<std::uint16_t>(cell));
+        persons_.push_back(persons);
+        first_[area + 1] = cells_.size();
+        last_area_ = area;
+        return;
+    }
     pending_.push_back(
         {static_cast<std::uint32_t>(area), static_cast<std::uint16_t>(cell), persons});
 }
 
 void AreaCells::done() {
-    if (pending_.empty()) return;
+    // Areas without cells start where the one before them ends.
+    for (std::size_t a = 1; a < first_.size(); ++a) first_[a] = std::max(first_[a], first_[a - 1]);
+    if (!pending_.empty()) merge_pending();
+    cells_.shrink_to_fit();
+    persons_.shrink_to_fit();
+}
+
+void AreaCells::merge_pending() {
     // What was there, and what was added, merged area by area in cell order. Additions to the
     // same cell are summed in the order they were made (stable sort), as a dense table would.
     // Those already there first, so a cell's sum starts from its value, as `+=` would.
-    std::vector<Pending> all;
-    all.reserve(cells_.size() + pending_.size());
-    for (std::size_t a = 0; a < n_areas(); ++a)
-        for (std::size_t i = first_[a]; i < first_[a + 1]; ++i)
-            all.push_back({static_cast<std::uint32_t>(a), cells_[i], persons_[i]});
-    all.insert(all.end(), pending_.begin(), pending_.end());
-    std::vector<Pending>().swap(pending_);
-    pending_ = std::move(all);
-    std::stable_sort(pending_.begin(), pending_.end(), [](const Pending& x, const Pending& y) {
+    const auto in_order = [](const Pending& x, const Pending& y) {
         return x.area != y.area ? x.area < y.area : x.cell < y.cell;
-    });
+    };
+    if (!cells_.empty()) {
+        std::vector<Pending> all;
+        all.reserve(cells_.size() + pending_.size());
+        for (std::size_t a = 0; a < n_areas(); ++a)
+            for (std::size_t i = first_[a]; i < first_[a + 1]; ++i)
+                all.push_back({static_cast<std::uint32_t>(a), cells_[i], persons_[i]});
+        all.insert(all.end(), pending_.begin(), pending_.end());
+        pending_ = std::move(all);
+    }
+    std::stable_sort(pending_.begin(), pending_.end(), in_order);
     cells_.clear();
     persons_.clear();
     std::fill(first_.begin(), first_.end(), 0);
@@ -58,12 +77,10 @@ void AreaCells::done() {
         cells_.push_back(p.cell);
         persons_.push_back(sum);
         first_[p.area + 1] = cells_.size();
+        last_area_ = p.area;
     }
-    // Areas without cells start where the one before them ends.
     for (std::size_t a = 1; a < first_.size(); ++a) first_[a] = std::max(first_[a], first_[a - 1]);
     std::vector<Pending>().swap(pending_);
-    cells_.shrink_to_fit();
-    persons_.shrink_to_fit();
 }
 
 double AreaCells::persons(std::size_t area, int cell) const noexcept {

@@ -26,7 +26,8 @@ public:
     static AreaCells from_dense(std::span<const double> dense);
 
     // One cell's persons; added up where the same cell is given twice. Any order: the cells are
-    // sorted when done() is called, which must be before the table is read.
+    // sorted when done() is called, which must be before the table is read. Cells given in order
+    // (area by area, ascending cells, as a dataset's table comes) go straight into place.
     void add(std::size_t area, int cell, double persons);
     void done();
 
@@ -58,10 +59,14 @@ private:
         std::uint16_t cell;
         double persons;
     };
+    void merge_pending();
+
     std::vector<std::size_t> first_;  // area a's cells are [first_[a], first_[a + 1])
     std::vector<std::uint16_t> cells_;
     std::vector<double> persons_;
-    std::vector<Pending> pending_;  // added, not yet sorted in (see done())
+    std::vector<Pending> pending_;  // added out of order, not yet sorted in (see done())
+    // The area of the last of cells_, while cells_ ends with the highest (area, cell) there is.
+    std::size_t last_area_ = 0;
 };
 
 }  // namespace socialtwin

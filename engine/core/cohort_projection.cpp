@@ -97,7 +97,7 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
         }
         // Expected numbers can overflow where counted persons cannot: a year that left the
         // finite fails the run before any observer could keep it.
-        check_year_is_finite(results, areas_, person_years);
+        arena.execute([&] { check_year_is_finite(results, areas_, person_years); });
         for (Observer* o : observers) o->on_year(results);
         std::swap(start_, next_);
         std::swap(dwellings_start_, dwellings_next_);

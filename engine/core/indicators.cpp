@@ -1,8 +1,13 @@
 #include "engine/core/indicators.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <new>
 #include <numeric>
 #include <stdexcept>
+
+#include "engine/core/parallel.hpp"
 
 namespace socialtwin {
 
@@ -73,40 +78,71 @@ IndicatorId IndicatorCatalog::id(const std::string& name) const {
 
 YearResults::YearResults(const IndicatorCatalog& catalog, std::size_t n_areas)
     : catalog_(&catalog), n_areas_(n_areas) {
-    values_.reserve(catalog.size());
+    starts_.assign(1, 0);
     for (std::size_t i = 0; i < catalog.size(); ++i)
-        values_.emplace_back(n_areas * catalog.values_per_area(values_.size()), 0.0);
+        starts_.push_back(starts_.back() + n_areas * catalog.values_per_area(i));
+    // calloc: a large block comes straight from the kernel, already zero, page by page.
+    storage_.reset(static_cast<double*>(
+        std::calloc(std::max<std::size_t>(starts_.back(), 1), sizeof(double))));
+    if (!storage_) throw std::bad_alloc();
 }
+
+YearResults::YearResults(const YearResults& other)
+    : year(other.year),
+      replicate(other.replicate),
+      catalog_(other.catalog_),
+      n_areas_(other.n_areas_),
+      starts_(other.starts_),
+      storage_(static_cast<double*>(
+          std::malloc(std::max<std::size_t>(starts_.back(), 1) * sizeof(double)))) {
+    if (!storage_) throw std::bad_alloc();
+    std::copy_n(other.storage_.get(), starts_.back(), storage_.get());
+}
+
+YearResults& YearResults::operator=(const YearResults& other) {
+    if (this != &other) *this = YearResults(other);
+    return *this;
+}
+
+void YearResults::Free::operator()(double* values) const noexcept { std::free(values); }
 
 std::span<double> YearResults::area_values(IndicatorId id, std::size_t area) {
     const std::size_t n = catalog_->values_per_area(id);
-    return std::span<double>(values_.at(id)).subspan(area * n, n);
+    return values(id).subspan(area * n, n);
 }
 
 std::span<const double> YearResults::area_values(IndicatorId id, std::size_t area) const {
     const std::size_t n = catalog_->values_per_area(id);
-    return std::span<const double>(values_.at(id)).subspan(area * n, n);
+    return values(id).subspan(area * n, n);
 }
 
 double YearResults::total(IndicatorId id) const {
-    const auto& v = values_.at(id);
+    const auto v = values(id);
     return std::accumulate(v.begin(), v.end(), 0.0);
 }
 
 void YearResults::clear() {
-    for (auto& v : values_) std::fill(v.begin(), v.end(), 0.0);
+    parallel_for_ranges(starts_.back(), [&](const tbb::blocked_range<std::size_t>& range) {
+        std::fill(storage_.get() + range.begin(), storage_.get() + range.end(), 0.0);
+    });
 }
 
 std::optional<YearResults::ValueAt> YearResults::first_non_finite() const {
-    for (IndicatorId id = 0; id < values_.size(); ++id) {
+    // Each indicator's first, in parallel; then the first indicator's that has one.
+    const std::size_t n_indicators = starts_.size() - 1;
+    std::vector<std::optional<ValueAt>> first(n_indicators);
+    parallel_for_each_index(n_indicators, [&](std::size_t id) {
         const bool nan_allowed = catalog_->spec(id).nan_allowed;
-        const auto& v = values_[id];
+        const auto v = values(id);
         for (std::size_t i = 0; i < v.size(); ++i) {
             if (std::isfinite(v[i]) || (nan_allowed && std::isnan(v[i]))) continue;
             const std::size_t n = catalog_->values_per_area(id);
-            return ValueAt{id, i / n, i % n, v[i]};
+            first[id] = ValueAt{id, i / n, i % n, v[i]};
+            return;
         }
-    }
+    });
+    for (const auto& found : first)
+        if (found) return found;
     return std::nullopt;
 }
 

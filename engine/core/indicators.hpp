@@ -4,6 +4,7 @@
 // where its dimensions say so) each year, and observers such as the HDF5 writer format them.
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -106,24 +107,35 @@ public:
 // All indicator values of one projected year (and replicate), area-major per indicator.
 class YearResults {
 public:
+    // Zeros. Held in one block whose pages the kernel zeroes as they are first written: a PC6
+    // country's 800 MB are not swept at the start of a run, on one thread.
     YearResults(const IndicatorCatalog& catalog, std::size_t n_areas);
+    YearResults(const YearResults& other);
+    YearResults& operator=(const YearResults& other);
+    YearResults(YearResults&&) noexcept = default;
+    YearResults& operator=(YearResults&&) noexcept = default;
+    ~YearResults() = default;
 
     int year = 0;
     int replicate = 0;
 
     std::size_t n_areas() const noexcept { return n_areas_; }
     const IndicatorCatalog& catalog() const noexcept { return *catalog_; }
-    std::span<double> values(IndicatorId id) { return values_.at(id); }
-    std::span<const double> values(IndicatorId id) const { return values_.at(id); }
+    std::span<double> values(IndicatorId id) { return {storage_.get() + start(id), size(id)}; }
+    std::span<const double> values(IndicatorId id) const {
+        return {storage_.get() + start(id), size(id)};
+    }
     // The values of one indicator for one area (catalog().values_per_area(id) of them).
     std::span<double> area_values(IndicatorId id, std::size_t area);
     std::span<const double> area_values(IndicatorId id, std::size_t area) const;
     double total(IndicatorId id) const;  // sum over areas (and sexes, age bands)
+    // Every value back to zero, in parallel on the current task arena.
     void clear();
 
     // The first value that is not finite (a NaN passes where the indicator allows it), in the
     // catalog's order, then by area, then by the indicator's own dims: the same value at any
-    // thread count. nullopt when every value is finite.
+    // thread count (the indicators are searched in parallel on the current task arena). nullopt
+    // when every value is finite.
     struct ValueAt {
         IndicatorId indicator = 0;
         std::size_t area = 0;
@@ -136,9 +148,16 @@ public:
     std::string labels_at(IndicatorId id, std::size_t index) const;
 
 private:
+    struct Free {
+        void operator()(double* values) const noexcept;
+    };
+    std::size_t start(IndicatorId id) const { return starts_.at(id); }
+    std::size_t size(IndicatorId id) const { return starts_.at(id + 1) - starts_[id]; }
+
     const IndicatorCatalog* catalog_;
     std::size_t n_areas_;
-    std::vector<std::vector<double>> values_;
+    std::vector<std::size_t> starts_;  // indicator id's values are [starts_[id], starts_[id + 1])
+    std::unique_ptr<double[], Free> storage_;
 };
 
 }  // namespace socialtwin

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
@@ -95,6 +96,9 @@ public:
     }
 
     bool row_was_malformed() const noexcept { return malformed_; }
+    // Where the parser is: the next byte to read and its line.
+    std::size_t position() const noexcept { return pos_; }
+    int line() const noexcept { return line_; }
     // Where the row next_row() last read starts in the text.
     std::size_t row_start() const noexcept { return row_start_; }
     void clear_malformed() noexcept { malformed_ = false; }
@@ -228,6 +232,37 @@ private:
     bool malformed_ = false;
 };
 
+// The rows of text from `pos` (line `line`) on when it has no quotes, a carriage return only
+// before a line feed, and `expected` fields on every non-blank line; false (rows partly filled)
+// otherwise.
+bool plain_rows(std::string_view text, std::size_t pos, int line, std::size_t expected,
+                CsvTable::Rows& rows) {
+    const char* const data = text.data();
+    const std::size_t size = text.size();
+    if (pos >= size) return true;
+    if (std::memchr(data + pos, '"', size - pos)) return false;
+    while (pos < size) {
+        const void* const newline = std::memchr(data + pos, '\n', size - pos);
+        const std::size_t end =
+            newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) : size;
+        const std::size_t content_end =
+            newline && end > pos && data[end - 1] == '\r' ? end - 1 : end;
+        if (content_end > pos) {
+            std::size_t commas = 0, returns = 0;
+            for (std::size_t i = pos; i < content_end; ++i) {
+                commas += data[i] == ',';
+                returns += data[i] == '\r';
+            }
+            if (returns != 0 || commas + 1 != expected) return false;
+            rows.start.push_back(static_cast<std::uint32_t>(pos));
+            rows.line.push_back(line);
+        }
+        ++line;
+        pos = end + 1;
+    }
+    return true;
+}
+
 std::string describe_whole_number_range(std::int64_t min, std::int64_t max) {
     constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
     constexpr auto highest = std::numeric_limits<std::int64_t>::max();
@@ -356,6 +391,26 @@ std::string_view CsvTable::text(std::size_t row, CsvColumn column) const {
     return std::string_view(rows_.text).substr(field.begin, field.end - field.begin);
 }
 
+void CsvTable::split(std::size_t row, std::span<std::string_view> fields) const {
+    if (row >= size() || fields.size() != header_.size())
+        throw std::out_of_range("CsvTable::split: no such row, or not one place per column");
+    const std::string_view t = rows_.text;
+    std::size_t pos = rows_.start[row];
+    for (std::size_t c = 0; c < fields.size(); ++c) {
+        if (pos < t.size() && t[pos] == '"') {
+            // Rare in data tables: the quoted field as text() gives it, and on past it.
+            fields[c] = text(row, CsvColumn{c});
+            pos = locate(row, c, false).end + 1;
+        } else {
+            std::size_t end = pos;
+            while (end < t.size() && t[end] != ',' && t[end] != '\n' && t[end] != '\r') ++end;
+            fields[c] = t.substr(pos, end - pos);
+            pos = end;
+        }
+        ++pos;  // the comma
+    }
+}
+
 SourceLocation CsvTable::location(std::size_t row, CsvColumn column) const {
     const Field field = locate(row, column.index, true);
     return {.file = file_,
@@ -468,6 +523,14 @@ CsvTable parse_csv(std::string file_text, std::string file,
     rows.line.reserve(n_lines);
 
     const std::size_t expected = header.size();
+    // Data tables have no quotes and plain line ends: each non-blank line is then a row, which a
+    // tight scan finds. Any row with the wrong number of fields sends the
+    // whole file through the parser below, which says what is wrong where.
+    if (problems.empty() && plain_rows(text, parser.position(), parser.line(), expected, rows)) {
+        return CsvTable(std::move(file), std::move(header), *header_line, std::move(rows));
+    }
+    rows.start.clear();
+    rows.line.clear();
     for (;;) {
         fields.clear();
         const std::optional<int> line = parser.next_row();

@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace socialtwin {
@@ -189,25 +191,43 @@ std::string read_input_text_or_throw(const fs::path& file, InputSizeLimit limit)
     return std::move(input.text);
 }
 
+namespace {
+// The first byte from `i` on that is NUL or not ASCII (text.size() if none): ASCII other than
+// NUL is valid text as it is, so most files are checked eight bytes at a time.
+std::size_t next_byte_to_check(std::string_view text, std::size_t i) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + i, 8);
+        const bool has_zero = ((word - ones) & ~word & highs) != 0;
+        if (has_zero || (word & highs) != 0) break;
+    }
+    while (i < text.size() && text[i] != 0 && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+    return i;
+}
+}  // namespace
+
 std::optional<TextFault> first_text_fault(std::string_view text) {
-    int line = 1;
-    int column = 1;
-    std::size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
-    while (i < text.size()) {
+    const std::size_t first = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    // Where a fault is, in lines and characters: counted only once one is found (the text
+    // before it is valid UTF-8, so a character starts at every byte that does not continue one).
+    auto fault_at = [&](std::size_t at, std::string what) {
+        const std::string_view before = text.substr(first, at - first);
+        const std::size_t last_newline = before.rfind('\n');
+        const std::string_view on_its_line =
+            last_newline == std::string_view::npos ? before : before.substr(last_newline + 1);
+        const auto line = 1 + std::count(before.begin(), before.end(), '\n');
+        const auto column = 1 + std::count_if(on_its_line.begin(), on_its_line.end(), [](char c) {
+                                return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+                            });
+        return TextFault{static_cast<int>(line), static_cast<int>(column), std::move(what)};
+    };
+    std::size_t i = first;
+    while ((i = next_byte_to_check(text, i)) < text.size()) {
         const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte == 0) {
-            return TextFault{line, column, "a NUL byte"};
-        }
+        if (byte == 0) return fault_at(i, "a NUL byte");
         const std::size_t n = utf8_length(text, i);
-        if (n == 0) {
-            return TextFault{line, column, fmt::format("byte 0x{:02X}, which is not UTF-8", byte)};
-        }
-        if (byte == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
+        if (n == 0) return fault_at(i, fmt::format("byte 0x{:02X}, which is not UTF-8", byte));
         i += n;
     }
     return std::nullopt;

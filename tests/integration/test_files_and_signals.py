@@ -234,16 +234,33 @@ def test_a_target_name_of_250_characters_is_written(socialtwin, tmp_path):
 
 # ---- signals ---------------------------------------------------------------------------------
 
+def takes_in(pid, *signal_numbers):
+    """Whether process `pid` has set itself up to take in all of `signal_numbers`: it blocks them
+    and a thread of its own waits for them (sigwait), so its main thread's SigBlk mask of
+    /proc/PID/status holds them."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            mask = next(int(line.split()[1], 16) for line in status if line.startswith("SigBlk:"))
+    except (OSError, StopIteration):
+        return False
+    return all(mask & (1 << (number - 1)) for number in signal_numbers)
+
+
 def interrupt(command, out_dir, signal_number):
-    """Starts `command`, sends `signal_number` once it is at work (its temporary file exists, or
-    after a second for a command that writes none), and returns (exit code, stderr, seconds from
-    the signal to the exit)."""
+    """Starts `command`, sends `signal_number` once it is at work (its temporary file exists, or,
+    for a command that writes none, once it takes signals in: loading the country
+    takes it a fraction of a second, too little to wait for) and returns (exit code, stderr,
+    seconds from the signal to the exit)."""
     process = subprocess.Popen([BIN, *map(str, command)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, preexec_fn=default_signals)
-    deadline = time.monotonic() + 1.0
-    while (time.monotonic() < deadline and process.poll() is None
-           and not any(out_dir.glob(".socialtwin-*.tmp"))):
-        time.sleep(0.01)
+    writes = command[0] != "validate"
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline and process.poll() is None:
+        if writes and any(out_dir.glob(".socialtwin-*.tmp")):
+            break
+        if not writes and takes_in(process.pid, signal.SIGINT, signal.SIGTERM):
+            break
+        time.sleep(0.002)
     assert process.poll() is None, "the command finished before it could be interrupted"
     process.send_signal(signal_number)
     sent = time.monotonic()
@@ -283,8 +300,13 @@ def test_a_signal_ignored_when_the_command_started_stays_ignored(tmp_path):
 
     process = subprocess.Popen([BIN, "validate", nl], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, preexec_fn=ignore_sigint)
-    time.sleep(0.3)
+    # Sent once the command has set up its signals (its SIGTERM handler is in place).
+    deadline = time.monotonic() + 5.0
+    while (time.monotonic() < deadline and process.poll() is None
+           and not takes_in(process.pid, signal.SIGTERM)):
+        time.sleep(0.002)
     assert process.poll() is None, "validate finished before the signal was sent"
+    assert not takes_in(process.pid, signal.SIGINT)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr

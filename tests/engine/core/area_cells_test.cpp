@@ -51,6 +51,33 @@ TEST(AreaCells, CellsAddedInAnyOrderAreSummedAndSortedAsADenseTableWouldBe) {
     EXPECT_EQ(table.total(), 12.5);
 }
 
+// A dataset's table comes in order and goes straight into place; cells that then come out of
+// order, or again, are merged as in any other case. Either way the table is the dense one.
+TEST(AreaCells, CellsAddedInOrderThenOutOfOrderGiveTheDenseTable) {
+    std::vector<double> dense(4 * size, 0.0);
+    AreaCells table(4);
+    auto add = [&](std::size_t area, int cell, double persons) {
+        table.add(area, cell, persons);
+        dense[area * size + static_cast<std::size_t>(cell)] += persons;
+    };
+    add(0, 3, 1);
+    add(0, 900, 2);
+    add(2, 0, 4);  // area 1 stays empty
+    add(2, 1483, 1);
+    table.done();
+    EXPECT_TRUE(table.cells(1).empty());
+    EXPECT_TRUE(table.cells(3).empty());
+    EXPECT_EQ(table.dense(), dense);
+    add(3, 7, 2);     // after the last: still in place
+    add(2, 1483, 3);  // again: summed
+    add(1, 5, 6);     // before the last: merged in
+    add(3, 8, 1);
+    table.done();
+    EXPECT_EQ(table.dense(), dense);
+    EXPECT_EQ(table.filled_cells(), 7u);
+    EXPECT_EQ(table.persons(2, 1483), 4);
+}
+
 TEST(AreaCells, CellsDecodeIntoSexAgeAndPosition) {
     for (int s = 0; s < n_sexes; ++s)
         for (int a = 0; a < n_ages; a += 7)

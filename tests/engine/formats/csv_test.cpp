@@ -223,6 +223,42 @@ TEST(Csv, AskingForAColumnThatWasNotRequiredIsABug) {
     EXPECT_THROW(t.column("b"), std::logic_error);
 }
 
+// A table without quotes or carriage returns is split by a fast scan of its lines; it must give
+// the rows and lines the full parser gives, and send any malformed row to the parser's report.
+TEST(Csv, PlainTablesGiveTheRowsAndLinesOfTheFullParser) {
+    const CsvTable t = parse_csv("area,persons\r\n\nA1,3\r\n\r\n\nA2,\n A3,5", "p.csv", {});
+    ASSERT_EQ(t.size(), 3u);
+    EXPECT_EQ(t.row(0).line, 3);
+    EXPECT_EQ(t.row(1).line, 6);
+    EXPECT_EQ(t.row(2).line, 7);
+    EXPECT_EQ(t.text(1, "persons"), "");
+    EXPECT_EQ(t.text(2, "area"), " A3");  // no line end at the end of the file
+    EXPECT_THAT(problems_of([] { parse_csv("a,b\n1,2\n3\n4,5,6\n7,8\r", "m.csv", {}); }),
+                ElementsAre("m.csv:3: this row has 1 field but the header has 2: no value for "
+                            "\"b\"",
+                            "m.csv:4:5: this row has 3 fields but the header has 2; a field with "
+                            "a comma must be quoted",
+                            "m.csv:5:4: a carriage return without a line feed"));
+    // Carriage returns that end no line send an otherwise plain table to the parser too.
+    EXPECT_THAT(problems_of([] { parse_csv("a,b\n1,2\n7,8\r", "r.csv", {}); }),
+                ElementsAre("r.csv:3:4: a carriage return without a line feed"));
+    EXPECT_THAT(problems_of([] { parse_csv("a,b\r\n1\r,2\r\n", "r.csv", {}); }),
+                ElementsAre("r.csv:2:2: a carriage return without a line feed"));
+}
+
+TEST(Csv, SplitGivesEveryFieldOfARowAsTextDoes) {
+    const CsvTable t =
+        parse_csv("a,b,c\r\n1,\"x,\"\"y\"\"\",3\r\n,\"two\nlines\",\r\n", "s.csv", {});
+    std::array<std::string_view, 3> fields;
+    for (std::size_t row = 0; row < t.size(); ++row) {
+        t.split(row, fields);
+        for (std::size_t c = 0; c < fields.size(); ++c)
+            EXPECT_EQ(fields[c], t.text(row, CsvColumn{c})) << "row " << row << " column " << c;
+    }
+    t.split(0, fields);
+    EXPECT_THAT(fields, ElementsAre("1", "x,\"y\"", "3"));
+}
+
 TEST(Csv, TrailingCommaMakesAnEmptyLastField) {
     const CsvTable t = parse_csv("a,b\n1,\n", "t.csv", {});
     ASSERT_EQ(t.size(), 1u);

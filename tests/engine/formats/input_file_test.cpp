@@ -166,6 +166,25 @@ TEST(TextFaults, ANulByteIsAFault) {
     EXPECT_EQ(fault->what, "a NUL byte");
 }
 
+TEST(TextFaults, AFaultFarIntoALongFileIsFoundAtItsLineAndColumn) {
+    // Long runs of plain ASCII are checked a word at a time; the fault is still placed exactly,
+    // at any offset within a word, after a BOM and after multi-byte characters.
+    for (std::size_t pad = 0; pad < 9; ++pad) {
+        std::string text = "\xEF\xBB\xBF" + std::string(1000, 'a') + "\n" + std::string(pad, 'b') +
+                           "\xC3\xA9\xE2\x80\x94" + std::string(30, 'c');
+        const auto bad = first_text_fault(text + "\xFF" + std::string(20, 'd'));
+        ASSERT_TRUE(bad);
+        EXPECT_EQ(bad->line, 2);
+        EXPECT_EQ(bad->column, static_cast<int>(pad) + 2 + 30 + 1);
+        EXPECT_EQ(bad->what, "byte 0xFF, which is not UTF-8");
+        const auto nul = first_text_fault(text + std::string(1, '\0'));
+        ASSERT_TRUE(nul);
+        EXPECT_EQ(nul->column, static_cast<int>(pad) + 2 + 30 + 1);
+        EXPECT_EQ(nul->what, "a NUL byte");
+        EXPECT_EQ(first_text_fault(text), std::nullopt);
+    }
+}
+
 TEST(TextFaults, InvalidSequencesAreFaults) {
     for (const std::string_view bad :
          {"\xC0\x80", "\xE0\x80\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
