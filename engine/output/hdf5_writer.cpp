@@ -676,7 +676,10 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     s.value_type = options_.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
     s.float32 = options_.float32;
     s.kept_bits = options_.significant_bits;
-    thread_->run([&] {
+    // Laid out on the writer thread while the run synthesises its persons (seconds for a PC6
+    // country's 450,000 areas); the first year waits for it (on_year's wait for room), and a
+    // failure shows there. The task keeps its own copy of the description.
+    thread_->post([this, &s, run] {
         const hid_t root = s.file.id();
         const std::string created = utc_now();
 
@@ -815,6 +818,13 @@ private:
 void Hdf5Writer::on_year(const YearResults& results) {
     State& s = *state_;
     if (!s.started) throw std::logic_error("Hdf5Writer::on_year called before on_start");
+    // One year in hand: the writer thread writes year y's chunks while the projection computes
+    // year y + 1, and the next year waits here until it is done, so one compressed year is all
+    // the memory this costs (a second year in hand gained nothing measurable at PC6 density:
+    // docs/performance.md, Output). Waiting first also waits for on_start's layout, which the
+    // checks below read, and throws a failed write now.
+    constexpr std::size_t years_in_hand = 1;
+    thread_->wait_for_room(years_in_hand);
     const auto year = std::lower_bound(s.years.begin(), s.years.end(), results.year);
     if (year == s.years.end() || *year != results.year)
         throw std::logic_error(
@@ -839,12 +849,6 @@ void Hdf5Writer::on_year(const YearResults& results) {
         return;
     }
 
-    // One year in hand: the writer thread writes year y's chunks while the projection computes
-    // year y + 1, and the next year waits here until it is done, so one compressed year is all
-    // the memory this costs (a second year in hand gained nothing measurable at PC6 density:
-    // docs/performance.md, Output). Waiting before compressing also throws a failed write now.
-    constexpr std::size_t years_in_hand = 1;
-    thread_->wait_for_room(years_in_hand);
     auto encoded = encoder_->encode(s, results, year_index, s.aggregates ? &*s.aggregates : nullptr,
                                     s.catalog_id);
     thread_->post([&s, encoded = std::move(encoded)] { s.write_year(*encoded); });
