@@ -25,6 +25,39 @@ std::uint32_t AgentPopulation::add(int year_of_birth, Sex s, Position p, std::ui
     return id;
 }
 
+std::uint32_t AgentPopulation::make_room(std::size_t n) {
+    const auto first = static_cast<std::uint32_t>(size());
+    const std::size_t total = size() + n;
+    birth_year.resize_for_overwrite(total);
+    sex.resize_for_overwrite(total);
+    position.resize_for_overwrite(total);
+    position_on_1_january.resize_for_overwrite(total);
+    presence.resize_for_overwrite(total);
+    area.resize_for_overwrite(total);
+    mother.resize_for_overwrite(total);
+    partner.resize_for_overwrite(total);
+    stable_id.resize_for_overwrite(total);
+    const std::uint32_t first_stable = next_stable_id_;
+    next_stable_id_ += static_cast<std::uint32_t>(n);
+    parallel_for_ranges(n, [&](const tbb::blocked_range<std::size_t>& range) {
+        for (std::size_t k = range.begin(); k != range.end(); ++k)
+            stable_id[first + k] = first_stable + static_cast<std::uint32_t>(k);
+    });
+    return first;
+}
+
+void AgentPopulation::set(std::uint32_t id, int year_of_birth, Sex s, Position p, std::uint32_t a,
+                          std::uint32_t m) noexcept {
+    birth_year[id] = static_cast<std::int16_t>(year_of_birth);
+    sex[id] = s;
+    position[id] = p;
+    position_on_1_january[id] = p;
+    presence[id] = Presence::present;
+    area[id] = a;
+    mother[id] = m;
+    partner[id] = no_person;
+}
+
 void AgentPopulation::reserve(std::size_t n) {
     birth_year.reserve(n);
     sex.reserve(n);

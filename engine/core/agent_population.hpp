@@ -44,6 +44,13 @@ public:
         return age < max_age ? (age < 0 ? 0 : age) : max_age;
     }
     void reserve(std::size_t n);
+    // Room for `n` more persons at the end, with their stable ids (the next ones, in id order)
+    // and nothing else written: each must then be written once with set(), from any thread.
+    // Returns the first new id. For filling a store in parallel (synthesise_population).
+    std::uint32_t make_room(std::size_t n);
+    // Writes a person made room for: as add() would have, at `id`.
+    void set(std::uint32_t id, int birth_year, Sex sex, Position position, std::uint32_t area,
+             std::uint32_t mother = no_person) noexcept;
 
     // Keeps the persons listed, area after area (each area's in ascending stable id), in that
     // order, and drops the others, followed by one stand-in for all of them: persons who died

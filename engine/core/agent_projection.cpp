@@ -24,11 +24,10 @@ AgentPopulation synthesise_population(const BasePopulation& base, std::size_t n_
     AgentPopulation persons;
     if (base.persons.n_areas() != n_areas)
         throw std::logic_error("synthesise_population: base population does not match the areas");
-    persons.reserve(static_cast<std::size_t>(base.persons.total() * 1.1));
     const RandomStreams random(seed, 0);
-    // Area by area, cell by cell in the CohortCell order (sex, age, position): only filled
-    // cells draw, so skipping the empty ones changes no draw.
-    for (std::size_t area = 0; area < n_areas; ++area) {
+    // An area's persons, cell by cell in the CohortCell order (sex, age, position): only filled
+    // cells draw, so skipping the empty ones changes no draw. `each(cell, n)` per filled cell.
+    auto for_each_cell = [&](std::size_t area, auto each) {
         const auto cells = base.persons.cells(area);
         const auto counts = base.persons.persons(area);
         for (std::size_t i = 0; i < cells.size(); ++i) {
@@ -38,14 +37,29 @@ AgentPopulation synthesise_population(const BasePopulation& base, std::size_t n_
             const double whole = std::floor(expected);
             const double u = random.uniforms(synthesis_stream, static_cast<std::uint32_t>(area),
                                              base.year, static_cast<std::uint32_t>(cell))[0];
-            const auto n = static_cast<std::size_t>(whole) + (u < expected - whole ? 1 : 0);
+            each(cell, static_cast<std::size_t>(whole) + (u < expected - whole ? 1 : 0));
+        }
+    };
+    // Area by area, the areas in parallel: each area's persons counted (its draws), their ids
+    // laid out area after area, then written at their ids (the same draws again).
+    std::vector<std::size_t> first(n_areas + 1, 0);
+    parallel_for_each_index(n_areas, [&](std::size_t area) {
+        std::size_t n = 0;
+        for_each_cell(area, [&](int, std::size_t persons_in_cell) { n += persons_in_cell; });
+        first[area + 1] = n;
+    });
+    for (std::size_t area = 0; area < n_areas; ++area) first[area + 1] += first[area];
+    const std::uint32_t start = persons.make_room(first[n_areas]);
+    parallel_for_each_index(n_areas, [&](std::size_t area) {
+        auto id = static_cast<std::uint32_t>(start + first[area]);
+        for_each_cell(area, [&](int cell, std::size_t n) {
             for (std::size_t k = 0; k < n; ++k)
-                persons.add(base.year - 1 - CohortCell::age_of(cell),
+                persons.set(id++, base.year - 1 - CohortCell::age_of(cell),
                             static_cast<Sex>(CohortCell::sex_of(cell)),
                             static_cast<Position>(CohortCell::position_of(cell)),
                             static_cast<std::uint32_t>(area));
-        }
-    }
+        });
+    });
     return persons;
 }
 
@@ -93,9 +107,11 @@ RunSummary AgentProjection::run(std::span<Observer* const> observers,
 
     for (int replicate = 0; replicate < settings_.replicates; ++replicate) {
         // Every replicate starts from the same synthesised population.
-        persons_ = settings_.start_population
-                       ? *settings_.start_population
-                       : start_population(base_, areas_.size(), scenario_.seed);
+        if (settings_.start_population)
+            persons_ = *settings_.start_population;
+        else  // on the run's threads
+            arena.execute(
+                [&] { persons_ = start_population(base_, areas_.size(), scenario_.seed); });
         residents_.assign(areas_.size(), {});
         for (std::uint32_t id = 0; id < persons_.size(); ++id)
             if (persons_.presence[id] == Presence::present)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/core/parallel.hpp"
+
 namespace socialtwin {
 
 namespace {
@@ -67,10 +69,14 @@ void pair_by_age(AgentPopulation& persons, std::vector<std::uint32_t>& men,
 }  // namespace
 
 void link_base_population(AgentPopulation& persons, double partner_age_gap) {
-    std::size_t begin = 0;
-    while (begin < persons.size()) {
-        std::size_t end = begin;
-        while (end < persons.size() && persons.area[end] == persons.area[begin]) ++end;
+    // The runs of persons of one area (persons are stored area by area), each linked on its
+    // own: an area's links stay within it, so the areas go in parallel.
+    std::vector<std::size_t> run_start;
+    for (std::size_t id = 0; id < persons.size(); ++id)
+        if (id == 0 || persons.area[id] != persons.area[id - 1]) run_start.push_back(id);
+    run_start.push_back(persons.size());
+    parallel_for_each_index(run_start.size() - 1, [&](std::size_t run) {
+        const std::size_t begin = run_start[run], end = run_start[run + 1];
 
         std::vector<std::uint32_t> men, women, mothers, children;
         for (auto id = static_cast<std::uint32_t>(begin); id < end; ++id) {
@@ -100,8 +106,7 @@ void link_base_population(AgentPopulation& persons, double partner_age_gap) {
             persons.mother[child] = *(first + static_cast<std::ptrdiff_t>(
                                                   turn++ % static_cast<std::size_t>(last - first)));
         }
-        begin = end;
-    }
+    });
 }
 
 void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_t> area_persons,
