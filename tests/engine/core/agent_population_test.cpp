@@ -83,5 +83,31 @@ TEST(PersonStoreInAreaOrder, PersonsAddedLaterTakeTheNextStableIdAndOrderByIt) {
     EXPECT_EQ(store.persons.mother[2], 7u);  // the new stand-in
 }
 
+// Filling a store in parallel: persons made room for and then written with set() are the
+// persons add() would have made, stable ids included.
+TEST(PersonStore, PersonsMadeRoomForAndSetAreThoseAddWouldMake) {
+    AgentPopulation added, filled;
+    added.add(1950, Sex::female, Position::living_alone, 0);
+    filled.add(1950, Sex::female, Position::living_alone, 0);
+    added.add(1980, Sex::male, Position::partner_with_children, 2);
+    added.add(2015, Sex::female, Position::child_at_home, 2, 1);
+    const std::uint32_t first = filled.make_room(2);
+    EXPECT_EQ(first, 1u);
+    filled.set(first + 1, 2015, Sex::female, Position::child_at_home, 2, 1);  // in any order
+    filled.set(first, 1980, Sex::male, Position::partner_with_children, 2);
+    EXPECT_EQ(filled.birth_year, added.birth_year);
+    EXPECT_EQ(filled.sex, added.sex);
+    EXPECT_EQ(filled.position, added.position);
+    EXPECT_EQ(filled.position_on_1_january, added.position_on_1_january);
+    EXPECT_EQ(filled.presence, added.presence);
+    EXPECT_EQ(filled.area, added.area);
+    EXPECT_EQ(filled.mother, added.mother);
+    EXPECT_EQ(filled.partner, added.partner);
+    EXPECT_EQ(filled.stable_id, added.stable_id);
+    EXPECT_EQ(filled.add(2020, Sex::male, Position::child_at_home, 2, 2),
+              added.add(2020, Sex::male, Position::child_at_home, 2, 2));
+    EXPECT_EQ(filled.stable_id, added.stable_id);  // the next stable id after the room made
+}
+
 }  // namespace
 }  // namespace socialtwin
