@@ -52,19 +52,16 @@ void AreaCells::merge_pending() {
     // What was there, and what was added, merged area by area in cell order. Additions to the
     // same cell are summed in the order they were made (stable sort), as a dense table would.
     // Those already there first, so a cell's sum starts from its value, as `+=` would.
-    const auto in_order = [](const Pending& x, const Pending& y) {
+    std::vector<Pending> all;
+    all.reserve(cells_.size() + pending_.size());
+    for (std::size_t a = 0; a < n_areas(); ++a)
+        for (std::size_t i = first_[a]; i < first_[a + 1]; ++i)
+            all.push_back({static_cast<std::uint32_t>(a), cells_[i], persons_[i]});
+    all.insert(all.end(), pending_.begin(), pending_.end());
+    pending_ = std::move(all);
+    std::stable_sort(pending_.begin(), pending_.end(), [](const Pending& x, const Pending& y) {
         return x.area != y.area ? x.area < y.area : x.cell < y.cell;
-    };
-    if (!cells_.empty()) {
-        std::vector<Pending> all;
-        all.reserve(cells_.size() + pending_.size());
-        for (std::size_t a = 0; a < n_areas(); ++a)
-            for (std::size_t i = first_[a]; i < first_[a + 1]; ++i)
-                all.push_back({static_cast<std::uint32_t>(a), cells_[i], persons_[i]});
-        all.insert(all.end(), pending_.begin(), pending_.end());
-        pending_ = std::move(all);
-    }
-    std::stable_sort(pending_.begin(), pending_.end(), in_order);
+    });
     cells_.clear();
     persons_.clear();
     std::fill(first_.begin(), first_.end(), 0);

@@ -429,13 +429,18 @@ void CsvTable::report(std::size_t row, CsvColumn column, std::string message, st
 
 std::int64_t CsvTable::whole_number(std::size_t row, CsvColumn column, std::int64_t min,
                                     std::int64_t max) {
-    const std::string_view s = text(row, column);
+    return whole_number(row, column, text(row, column), min, max);
+}
+
+std::int64_t CsvTable::whole_number(std::size_t row, CsvColumn column, std::string_view field,
+                                    std::int64_t min, std::int64_t max) {
     std::int64_t value = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || value < min ||
+    const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
+    if (field.empty() || ec != std::errc{} || end != field.data() + field.size() || value < min ||
         value > max) {
         report(row, column,
-               fmt::format("expected {}, got {}", describe_whole_number_range(min, max), shown(s)));
+               fmt::format("expected {}, got {}", describe_whole_number_range(min, max),
+                           shown(field)));
         return std::clamp<std::int64_t>(0, min, max);
     }
     return value;
@@ -524,8 +529,8 @@ CsvTable parse_csv(std::string file_text, std::string file,
 
     const std::size_t expected = header.size();
     // Data tables have no quotes and plain line ends: each non-blank line is then a row, which a
-    // tight scan finds. Any row with the wrong number of fields sends the
-    // whole file through the parser below, which says what is wrong where.
+    // tight scan finds. Any row the scan cannot vouch for sends the whole file through the
+    // parser below, which says what is wrong where.
     if (problems.empty() && plain_rows(text, parser.position(), parser.line(), expected, rows)) {
         return CsvTable(std::move(file), std::move(header), *header_line, std::move(rows));
     }

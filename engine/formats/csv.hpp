@@ -82,6 +82,10 @@ public:
     std::int64_t whole_number(std::size_t row, CsvColumn column,
                               std::int64_t min = std::numeric_limits<std::int64_t>::min(),
                               std::int64_t max = std::numeric_limits<std::int64_t>::max());
+    // As whole_number(row, column, ...), of the field's text as split() gave it (no second scan
+    // of the row); a bad value is reported at that row and column all the same.
+    std::int64_t whole_number(std::size_t row, CsvColumn column, std::string_view field,
+                              std::int64_t min, std::int64_t max);
     // A finite decimal number (1e3 notation accepted; nan and inf are not).
     double number(std::size_t row, CsvColumn column,
                   double min = -std::numeric_limits<double>::infinity(),

@@ -4,14 +4,12 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdlib>
 #include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string_view>
-#include <system_error>
 
 #include <fmt/format.h>
 
@@ -855,21 +853,12 @@ Dataset load_dataset(const fs::path& dir) {
     std::array<CsvColumn, n_positions> position_cols{};
     for (int p = 0; p < n_positions; ++p)
         position_cols[at(p)] = pop.column(position_columns[at(p)]);
-    // A PC6 country's table has 15 million rows: each row is split once, the area looked up only
-    // when it changes (rows come area by area), and a count read straight from its text; any
-    // value that does not read goes through the table's checked accessors, which report it.
+    // A PC6 country's table has 15 million rows: each row is split once and its counts read
+    // from the split fields, and the area is looked up only when it changes (rows come area by
+    // area).
     std::vector<std::string_view> fields(pop.header().size());
     std::string last_code;
     std::optional<std::size_t> last_area;
-    auto count_at = [&](std::size_t row, CsvColumn column) {
-        const std::string_view text = fields[column.index];
-        std::int64_t value = -1;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec == std::errc{} && end == text.data() + text.size() && value >= 0 &&
-            value <= 10'000'000)
-            return value;
-        return pop.whole_number(row, column, 0, 10'000'000);
-    };
     for (std::size_t row = 0; row < pop.size(); ++row) {
         pop.split(row, fields);
         const std::string_view code = fields[area_col.index];
@@ -880,9 +869,11 @@ Dataset load_dataset(const fs::path& dir) {
         const auto area = last_area;
         if (!area) pop.report(row, area_col, fmt::format("area '{}' is not in areas.csv", code));
         const int s = sex_at(pop, row, sex_col);
-        const auto a = static_cast<int>(pop.whole_number(row, age_col, 0, max_age));
+        const auto a =
+            static_cast<int>(pop.whole_number(row, age_col, fields[age_col.index], 0, max_age));
         for (int p = 0; p < n_positions; ++p) {
-            const auto persons = count_at(row, position_cols[at(p)]);
+            const CsvColumn column = position_cols[at(p)];
+            const auto persons = pop.whole_number(row, column, fields[column.index], 0, 10'000'000);
             if (area)
                 d.base.persons.add(*area, CohortCell::offset(s, a, p),
                                    static_cast<double>(persons));

@@ -111,6 +111,18 @@ TEST(Csv, BadValueNamesFileLineColumnAndColumnName) {
                             "number, got \"abc\""));
 }
 
+TEST(Csv, AWholeNumberOfASplitFieldIsReadAndReportedAsAnyOther) {
+    CsvTable t = parse_csv("area,age,sex,persons\n2531AA,7,female,abc\n", "data/x/population.csv",
+                           population_columns);
+    std::array<std::string_view, 4> fields;
+    t.split(0, fields);
+    EXPECT_EQ(t.whole_number(0, t.column("age"), fields[1], 0, 105), 7);
+    EXPECT_EQ(t.whole_number(0, t.column("persons"), fields[3], 0, 100), 0);  // the fallback
+    EXPECT_THAT(problems_of([&] { t.throw_if_problems(); }),
+                ElementsAre("data/x/population.csv:2:17: persons: expected a whole number in "
+                            "0..100, got \"abc\""));
+}
+
 TEST(Csv, CollectsEveryBadValueOfAFileBeforeThrowing) {
     CsvTable t = read_csv(data_file("bad_values.csv"), {"area", "age", "sex", "persons"});
     static constexpr std::array<std::string_view, 2> sexes{"male", "female"};
