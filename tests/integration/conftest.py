@@ -41,6 +41,9 @@ def default_signals():
     at their defaults in the child, as a command typed at a terminal has them. A test suite
     started as a background job (`./test.sh &`, a CI runner without a terminal) has SIGINT
     ignored, its children inherit that, and socialtwin then rightly keeps ignoring it (as
-    `nohup` users expect), so a test of what Ctrl-C does would see the command run on."""
+    `nohup` users expect), so a test of what Ctrl-C does would see the command run on. A runner
+    may also start the suite with signals blocked, and a child inherits that mask too (the CI
+    of 252da54 did): the child starts with none blocked."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())

@@ -296,6 +296,7 @@ def test_a_signal_ignored_when_the_command_started_stays_ignored(tmp_path):
     nl.write_text(f"name: nl\ndataset: {DATASETS / 'nl-pc4-2021'}\n")
 
     def ignore_sigint():
+        default_signals()  # nothing blocked, whatever the suite's runner blocks
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     process = subprocess.Popen([BIN, "validate", nl], stdout=subprocess.PIPE,
