@@ -15,6 +15,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -33,6 +34,7 @@
 #include "engine/core/errors.hpp"
 #include "engine/core/types.hpp"
 #include "engine/output/cf_conventions.hpp"
+#include "engine/output/hdf5_writer.hpp"
 #include "engine/output/result_layout.hpp"
 #include "engine/output/result_values.hpp"
 #include "engine/run/run.hpp"
@@ -46,7 +48,9 @@ using namespace socialtwin;
 namespace {
 
 // Keeps every (replicate, year) of every indicator: values[indicator] holds replicates x years
-// x areas x values per area, NaN where a year never came.
+// x areas x values per area, NaN where a year never came. Each value as the result file stores
+// it (output.precision, output.significant_digits: an agent run's float32 by default), so a run
+// in memory holds what its file holds.
 class Collector final : public Observer {
 public:
     struct Indicator {
@@ -67,7 +71,13 @@ public:
     std::vector<Indicator> indicators;
     RunSummary summary;
 
+    StoredValues stored;
+
+    double as_stored(double value) const noexcept {
+        return as_stored_value(value, stored.float32, stored.significant_bits);
+    }
     void on_start(const RunDescription& run) override {
+        stored = stored_values(*run.scenario);
         years = run.years;
         replicates = std::max(1, run.replicates);
         areas.clear();
@@ -108,11 +118,12 @@ public:
             Indicator& indicator = indicators[id];
             const std::size_t block = areas.size() * indicator.per_area;
             const auto values = results.values(id);
-            std::copy(
+            std::transform(
                 values.begin(), values.end(),
                 indicator.values.begin() +
                     static_cast<std::ptrdiff_t>(
-                        (static_cast<std::size_t>(results.replicate) * years.size() + y) * block));
+                        (static_cast<std::size_t>(results.replicate) * years.size() + y) * block),
+                [&](double v) { return as_stored(v); });
         }
     }
     void on_finish(const RunSummary& run_summary) override { summary = run_summary; }
@@ -268,6 +279,9 @@ py::dict run(const std::string& scenario, std::optional<std::string> data_dir,
             const std::size_t m = indicator.values.size() / n;
             std::vector<double> mean(m), quantiles(result_layout::quantile_levels.size() * m);
             summarise_replicates(indicator.values, n, mean, quantiles);
+            // As the file: mean and quantiles of the stored replicates, stored alike.
+            for (double& v : mean) v = collector.as_stored(v);
+            for (double& v : quantiles) v = collector.as_stored(v);
             d["values"] = owning_array(std::move(mean), shape);
             d["attrs"] = named(indicator_attributes(indicator.spec, result_layout::mean_qualifier,
                                                     collector.coordinates));

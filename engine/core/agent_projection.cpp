@@ -265,27 +265,40 @@ void AgentProjection::Year::end_year(PhaseTimes& times) {
     // take their new area. Residents stay in stable-id order, the order models visit them in:
     // the arrivals are sorted and merged in. Counted in migration, where most arrivals come
     // from (in-migrants and moves between areas).
+    // New persons get the ids (and stable ids) that adding them area by area, arrival by
+    // arrival, would give: each area's first new id is the number of new persons in the areas
+    // before it, so the areas join in parallel. Each person who moves arrives in one area only,
+    // and each area writes only its arrivals.
     times.time(Phase::migration, [&] {
-        for (std::size_t a = 0; a < n_areas; ++a) {
-            const auto settled = static_cast<std::ptrdiff_t>(p.residents_[a].size());
+        std::vector<std::uint32_t> first_new(n_areas + 1, 0);
+        for (std::size_t a = 0; a < n_areas; ++a)
+            first_new[a + 1] =
+                first_new[a] +
+                static_cast<std::uint32_t>(std::count_if(
+                    p.arrivals_[a].begin(), p.arrivals_[a].end(),
+                    [](const Arrival& arrival) { return arrival.person == no_person; }));
+        const std::uint32_t first = p.persons_.make_room(first_new[n_areas]);
+        parallel_for_each_index(n_areas, [&](std::size_t a) {
+            auto& r = p.residents_[a];
+            const auto settled = static_cast<std::ptrdiff_t>(r.size());
+            std::uint32_t id = first + first_new[a];
             for (const Arrival& arrival : p.arrivals_[a]) {
                 if (arrival.person != no_person) {
                     p.persons_.area[arrival.person] = static_cast<std::uint32_t>(a);
                     p.persons_.presence[arrival.person] = Presence::present;
-                    p.residents_[a].push_back(arrival.person);
+                    r.push_back(arrival.person);
                     continue;
                 }
-                p.residents_[a].push_back(
-                    p.persons_.add(arrival.birth_year, arrival.sex, arrival.position,
-                                   static_cast<std::uint32_t>(a), arrival.mother));
+                p.persons_.set(id, arrival.birth_year, arrival.sex, arrival.position,
+                               static_cast<std::uint32_t>(a), arrival.mother);
+                r.push_back(id++);
             }
-            auto& r = p.residents_[a];
             const auto before = [&](std::uint32_t x, std::uint32_t y) {
                 return p.persons_.before(x, y);
             };
             std::sort(r.begin() + settled, r.end(), before);
             std::inplace_merge(r.begin(), r.begin() + settled, r.end(), before);
-        }
+        });
     });
     // Partner links follow the year's positions, deaths and departures, area by area.
     times.time(Phase::household_positions, [&] {

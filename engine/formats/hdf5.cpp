@@ -526,6 +526,12 @@ void write_attribute(hid_t object, const std::string& name, double value) {
           fmt::format("writing attribute '{}'", name));
 }
 
+void write_attribute(hid_t object, const std::string& name, float value) {
+    Attribute attribute = create_attribute(object, name, H5T_IEEE_F32LE);
+    check(H5Awrite(attribute.id(), H5T_NATIVE_FLOAT, &value),
+          fmt::format("writing attribute '{}'", name));
+}
+
 void write_attribute(hid_t object, const std::string& name, std::int32_t value) {
     Attribute attribute = create_attribute(object, name, H5T_STD_I32LE);
     check(H5Awrite(attribute.id(), H5T_NATIVE_INT32, &value),

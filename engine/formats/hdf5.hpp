@@ -171,6 +171,7 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
 // Attributes (scalars; strings are stored variable-length UTF-8).
 void write_attribute(hid_t object, const std::string& name, std::string_view value);
 void write_attribute(hid_t object, const std::string& name, double value);
+void write_attribute(hid_t object, const std::string& name, float value);  // as float32
 void write_attribute(hid_t object, const std::string& name, std::int32_t value);
 bool has_attribute(hid_t object, const std::string& name);
 std::vector<std::string> attribute_names(hid_t object);  // in creation order where tracked

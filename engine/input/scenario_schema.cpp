@@ -169,11 +169,14 @@ constexpr std::array core_keys{
     SchemaKey{
         .path = "output.precision",
         .kind = ValueKind::choice,
-        .default_value = result_layout::value_precisions[0],
+        .default_value = "float32 (agent core), float64 (cohort core)",
         .choices = result_layout::value_precisions,
         .meaning = "How the indicators are stored: `float64` (as computed) or `float32` (half "
                    "the bytes; ~7 significant digits, relative error at most 6e-8 per value, "
-                   "stated in the file's `value_precision` attribute). Aggregates stay float64.",
+                   "stated in the file's `value_precision` attribute). Aggregates stay float64. "
+                   "An agent run's values are draws whose spread between replicates is far "
+                   "larger than float32's rounding, so it stores float32 unless asked; the "
+                   "cohort core's expected values keep every digit unless asked.",
     },
     SchemaKey{
         .path = "output.significant_digits",

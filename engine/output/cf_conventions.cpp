@@ -51,9 +51,10 @@ std::string long_name_for(std::string_view name) {
     return long_name_of(name);
 }
 
-bool is_float64(hid_t dataset) {
+// The bytes of a floating-point dataset's values, 0 for any other.
+std::size_t float_size(hid_t dataset) {
     hdf5::Datatype type(hdf5::check_id(H5Dget_type(dataset), "reading a dataset's type"));
-    return H5Tget_class(type.id()) == H5T_FLOAT && H5Tget_size(type.id()) == 8;
+    return H5Tget_class(type.id()) == H5T_FLOAT ? H5Tget_size(type.id()) : 0;
 }
 
 bool is_numeric(hid_t dataset) {
@@ -93,8 +94,14 @@ void apply_to_dataset(hid_t dataset, const std::string& name) {
         hdf5::write_attribute(dataset, units, std::string_view("1"));
     }
     // CF forbids missing values in coordinate variables: dimension scales get no _FillValue.
-    if (!scale && is_float64(dataset) && !hdf5::has_attribute(dataset, "_FillValue"))
-        hdf5::write_attribute(dataset, "_FillValue", std::numeric_limits<double>::quiet_NaN());
+    // It has the variable's own type (CF 2.5.1): float32 values (output.precision, the agent
+    // core's default) get a float32 NaN.
+    if (!scale && !hdf5::has_attribute(dataset, "_FillValue")) {
+        if (const std::size_t size = float_size(dataset); size == 8)
+            hdf5::write_attribute(dataset, "_FillValue", std::numeric_limits<double>::quiet_NaN());
+        else if (size == 4)
+            hdf5::write_attribute(dataset, "_FillValue", std::numeric_limits<float>::quiet_NaN());
+    }
 }
 
 void apply_to_group(hid_t group) {

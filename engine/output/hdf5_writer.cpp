@@ -307,6 +307,15 @@ T as_stored(double value, int kept_bits) {
     return kept_bits > 0 ? bit_round(stored, kept_bits) : stored;
 }
 
+}  // namespace
+
+double as_stored_value(double value, bool float32, int significant_bits) noexcept {
+    return float32 ? as_stored<float>(value, significant_bits)
+                   : as_stored<double>(value, significant_bits);
+}
+
+namespace {
+
 // The axes of an indicator: (year, area[, its dims]) and their dimension scales.
 struct Axes {
     std::vector<hsize_t> shape;

@@ -67,6 +67,10 @@ struct Hdf5WriterOptions {
     int threads = 0;
 };
 
+// A value as a result file with these options stores it (float32 as HDF5 converts it, then
+// BitRound), back as a double: for results kept in memory that must equal the file's.
+double as_stored_value(double value, bool float32, int significant_bits) noexcept;
+
 class Hdf5Writer final : public Observer {
 public:
     // Checks the target (engine/formats/output_file.hpp: a regular file or none, none of

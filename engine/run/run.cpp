@@ -22,27 +22,27 @@
 
 namespace socialtwin {
 
-namespace {
-
-// How the result file stores its values: the scenario keys output.precision and
-// output.significant_digits (engine/input/scenario_schema.cpp), read from the resolved scenario
-// text (after `extends` and --set), which the schema has already checked: no field of the
-// core's Scenario holds how the result file is written. Digits become mantissa bits for the
-// writer: ceil(digits x log2 10).
-struct StoredValues {
-    bool float32 = false;
-    int significant_bits = 0;  // 0 = every bit
-};
+// The scenario keys output.precision and output.significant_digits, read from the resolved
+// scenario text (after `extends` and --set), which the schema has already checked: no field of
+// the core's Scenario holds how the result file is written. Digits become mantissa bits:
+// ceil(digits x log2 10). Without output.precision an agent run stores float32: its values are
+// draws, whose spread between replicates dwarfs float32's rounding (6e-8), and half the bytes
+// is a sixth less CPU at PC6 density (docs/performance.md); the cohort core's expected values
+// keep every digit.
 StoredValues stored_values(const Scenario& scenario) {
+    const StoredValues by_default{.float32 = scenario.core == CoreKind::agent};
     const YAML::Node doc = YAML::Load(scenario.source_text);
-    if (!doc.IsMap() || !doc["output"] || !doc["output"].IsMap()) return {};
+    if (!doc.IsMap() || !doc["output"] || !doc["output"].IsMap()) return by_default;
     const YAML::Node output = doc["output"];
     const YAML::Node precision = output["precision"], digits = output["significant_digits"];
     const int n = digits && digits.IsScalar() ? digits.as<int>() : 0;
-    return {.float32 = precision && precision.IsScalar() &&
-                       precision.Scalar() == result_layout::value_precisions[1],
+    return {.float32 = precision && precision.IsScalar()
+                           ? precision.Scalar() == result_layout::value_precisions[1]
+                           : by_default.float32,
             .significant_bits = n > 0 ? bits_for_significant_digits(n) : 0};
 }
+
+namespace {
 
 struct Prepared {
     Scenario scenario;

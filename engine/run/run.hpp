@@ -38,6 +38,15 @@ struct RunReport {
     RunSummary summary;
 };
 
+// How a run's result stores its values (scenario keys output.precision and
+// output.significant_digits, docs/output-schema.md): what the result file holds, and what the
+// Python package hands back in memory.
+struct StoredValues {
+    bool float32 = false;      // float32, not float64
+    int significant_bits = 0;  // mantissa bits kept (BitRound); 0 = every bit
+};
+StoredValues stored_values(const Scenario& scenario);
+
 // Loads and checks everything before the first year runs; throws InputError for bad input.
 RunReport run_scenario(const RunOptions& options);
 

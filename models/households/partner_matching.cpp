@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engine/core/kinship.hpp"
+#include "engine/core/parallel.hpp"
 
 namespace socialtwin {
 
@@ -29,9 +30,25 @@ void PartnerMatchingModel::settle() {
     if (persons_ == nullptr) return;  // the cohort core has no persons to match
     AgentPopulation& persons = *persons_;
     const std::size_t n_areas = seekers_.size();
-    std::vector<std::size_t> own(n_areas);
-    for (std::size_t a = 0; a < n_areas; ++a) own[a] = a;
-    std::vector<const std::vector<std::size_t>*> levels{&own};
+    // In their own area: its seekers meet only each other and stay where they live, so an
+    // area links only its own persons and the areas go in parallel, with the links a walk
+    // area by area makes. Most couples form here in large areas (PC4: thousands of persons);
+    // done serially it was a tenth of the national run's CPU on one thread.
+    parallel_for_each_index(n_areas, [&](std::size_t a) {
+        std::vector<std::uint32_t>& seekers = seekers_[a];
+        std::vector<std::uint32_t> men, women;
+        for (const std::uint32_t id : seekers)
+            (persons.sex[id] == Sex::male ? men : women).push_back(id);
+        if (men.empty() || women.empty()) return;
+        for (const auto& [man, woman] : match_partners(persons, men, women, partner_age_gap_)) {
+            persons.partner[man] = woman;
+            persons.partner[woman] = man;
+        }
+        std::erase_if(seekers, [&](std::uint32_t id) { return persons.partner[id] != no_person; });
+    });
+    // Then in the buurt and the municipality, where a couple formed across areas lives in the
+    // man's area: the housing market hears of every such move, in this order.
+    std::vector<const std::vector<std::size_t>*> levels;
     if (!market_.buurt_of().empty()) levels.push_back(&market_.buurt_of());
     levels.push_back(&market_.municipality_of());
 

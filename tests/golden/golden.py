@@ -47,7 +47,10 @@ def scenarios():
 def run(binary, scenario, core, out, threads):
     cmd = [binary, "run", str(scenario), "-o", str(out), "--quiet", "--threads", str(threads)]
     if core == "agent":
-        cmd += ["--core", "agent", "--replicates", "1"]
+        # Every digit as computed: the model's numbers are held here, not the agent core's
+        # default float32 storage (tests/integration/test_float32.py holds that float32 is these
+        # values rounded once).
+        cmd += ["--core", "agent", "--replicates", "1", "--set", "output.precision=float64"]
     else:
         cmd += ["--core", "cohort"]
     done = subprocess.run(cmd, capture_output=True, text=True)

@@ -65,6 +65,27 @@ def assert_close(got, expected, what, scale=None):
                                    err_msg=f"{what}: {name}")
 
 
+@pytest.mark.parametrize("core, stored", [("agent", "float32"), ("cohort", "float64")])
+def test_without_output_precision_an_agent_run_stores_float32_and_a_cohort_run_float64(
+        socialtwin, results, tmp_path, core, stored):
+    # The scenario reference's default: an agent run's values are draws (their spread between
+    # replicates dwarfs float32's rounding), the cohort core's are expected values. The
+    # default agent file holds what --set output.precision=float32 holds, value for value.
+    out = tmp_path / f"{core}.h5"
+    socialtwin("run", short_scenario(tmp_path, "baseline", horizon=2), "-o", out, "--quiet",
+               "--core", core, *(["--replicates", "3"] if core == "agent" else []))
+    with h5py.File(out, "r") as f:
+        assert f.attrs["value_precision"] == stored
+        assert f["population"].dtype == np.dtype(stored)
+        assert f["gp_contacts"].dtype == np.dtype(stored)
+        assert f["aggregates/buurt/population"].dtype == np.float64
+    got = float_datasets(out)
+    expected = float_datasets(results["agent" if core == "agent" else "baseline", stored])
+    assert got.keys() == expected.keys()
+    for name, values in expected.items():
+        np.testing.assert_array_equal(got[name], values, name)
+
+
 @pytest.mark.parametrize("run", ["baseline", "agent"])
 def test_a_float32_result_says_so_and_holds_each_value_rounded_once(results, run):
     exact, rounded = results[run, "float64"], results[run, "float32"]

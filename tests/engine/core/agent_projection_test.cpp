@@ -38,6 +38,18 @@ std::unique_ptr<AgentRun> run_agents(Scenario scenario, std::size_t n_areas, int
     return run;
 }
 
+// Every value of every indicator in every year, bit for bit.
+void expect_same_results(const RecordingObserver& a, const RecordingObserver& b) {
+    ASSERT_EQ(a.years.size(), b.years.size());
+    for (std::size_t y = 0; y < a.years.size(); ++y)
+        for (IndicatorId id = 0; id < a.years[y].catalog().size(); ++id) {
+            const auto x = a.years[y].values(id);
+            const auto z = b.years[y].values(id);
+            ASSERT_TRUE(std::equal(x.begin(), x.end(), z.begin()))
+                << "year " << a.years[y].year << ", " << a.years[y].catalog().spec(id).name;
+        }
+}
+
 // Synthetic rates with partnering and separation between living alone and couples.
 RateSet rates_where_couples_form_and_part() {
     RateSet rates = testing::synthetic_rates();
@@ -131,6 +143,31 @@ TEST(AgentProjection, ReplicatesDifferAndEachIsReproducible) {
 // every year (each area's residents side by side, the dead and departed dropped) reports, bit
 // for bit, what a run that never reorders reports, and one that reorders now and then. Draws are
 // keyed by the stable id, and order is decided by it, not by where a person is stored.
+TEST(AgentProjection, CouplesFormAndNewcomersJoinAlikeOnOneThreadAndTwo) {
+    // Couples formed within an area are matched area by area in parallel, and the year's
+    // newborns and movers join their areas in parallel with ids handed out in area order: the
+    // same persons, links and results as one thread gives.
+    const auto one = run_agents(testing::synthetic_scenario(8), 24, 1, 1, {}, 0.1,
+                                rates_where_couples_form_and_part());
+    const auto two = run_agents(testing::synthetic_scenario(8), 24, 2, 1, {}, 0.1,
+                                rates_where_couples_form_and_part());
+    const auto& a = one->recorder;
+    expect_same_results(a, two->recorder);
+    EXPECT_GT(a.total("births", 5), 0.0);
+    const AgentPopulation& p = one->projection->persons();
+    const AgentPopulation& q = two->projection->persons();
+    ASSERT_EQ(p.size(), q.size());
+    std::size_t couples = 0;
+    for (std::uint32_t id = 0; id < p.size(); ++id) {
+        ASSERT_EQ(p.stable_id[id], q.stable_id[id]) << id;
+        ASSERT_EQ(p.area[id], q.area[id]) << id;
+        ASSERT_EQ(p.partner[id], q.partner[id]) << id;
+        ASSERT_EQ(p.mother[id], q.mother[id]) << id;
+        couples += p.partner[id] != no_person ? 1 : 0;
+    }
+    EXPECT_GT(couples, 100u);
+}
+
 TEST(AgentProjection, ResultsDoNotDependOnWhereThePersonsAreStored) {
     // Couples form and part, so partners are sought across the areas of a buurt, where persons
     // born in the same year are ordered by their stable id.
@@ -143,17 +180,8 @@ TEST(AgentProjection, ResultsDoNotDependOnWhereThePersonsAreStored) {
     const auto now_and_then = run_agents(testing::synthetic_scenario(12), 24, 2, 2, {}, 0.1,
                                          rates_where_couples_form_and_part());
     const auto& a = every_year->recorder;
-    for (const auto* other : {&never->recorder, &now_and_then->recorder}) {
-        const auto& b = *other;
-        ASSERT_EQ(a.years.size(), b.years.size());
-        for (std::size_t y = 0; y < a.years.size(); ++y)
-            for (IndicatorId id = 0; id < a.years[y].catalog().size(); ++id) {
-                const auto x = a.years[y].values(id);
-                const auto z = b.years[y].values(id);
-                ASSERT_TRUE(std::equal(x.begin(), x.end(), z.begin()))
-                    << "year " << a.years[y].year << ", " << a.years[y].catalog().spec(id).name;
-            }
-    }
+    for (const auto* other : {&never->recorder, &now_and_then->recorder})
+        expect_same_results(a, *other);
     EXPECT_GT(a.total("migration_in", 5), 0.0);  // persons did move between areas
     // The reordered store holds the living residents, area after area, and one stand-in for
     // the departed; the other keeps everyone who ever lived.
