@@ -412,13 +412,6 @@ void write_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, const St
 static_assert(std::endian::native == std::endian::little,
               "filter_chunk and to_stored_float32 assume a little-endian machine");
 
-float to_stored_float32(double value) noexcept {
-    constexpr double largest = std::numeric_limits<float>::max();
-    if (value > largest) return std::numeric_limits<float>::infinity();
-    if (value < -largest) return -std::numeric_limits<float>::infinity();
-    return static_cast<float>(value);  // NaN stays NaN
-}
-
 namespace {
 
 // libdeflate's compressor for a level (1-12; another is a bug: std::out_of_range), one per thread

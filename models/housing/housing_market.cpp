@@ -956,14 +956,6 @@ void HousingMarket::report_new_dwelling_residents(AreaStep& step,
 void HousingMarket::apply(AgentAreaStep& step) const {
     const int year = step.counts.year;
     AgentPopulation& persons = step.persons;
-    // Who is still here after out-migration, by position: the residents present and the
-    // newborns who stayed.
-    std::array<double, n_positions> staying{};
-    for (const std::uint32_t id : step.residents)
-        if (persons.presence[id] == Presence::present)
-            staying[at(index(persons.position[id]))] += 1;
-    for (const Arrival& newborn : step.arrivals) staying[at(index(newborn.position))] += 1;
-
     // Moves to another area of the municipality, family by family: partners move together (the
     // one who comes first draws), a child at home -- a newborn too -- moves with its mother.
     // Heads of families draw first, then the others follow or, with no family here, draw for
@@ -976,7 +968,8 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     auto& area_movers = movers_[area];
     area_movers.clear();
     newborn_movers_[area].clear();
-    std::array<double, n_positions> moving{};
+    // Who is still here after out-migration by position (counted below), and who moves.
+    std::array<double, n_positions> staying{}, moving{};
     // Who decided for each resident who moves (the family's head), by the resident's place.
     std::vector<std::uint32_t> decided_by(step.residents.size(), no_person);
     auto move = [&](std::size_t i, std::uint32_t decider) {
@@ -994,11 +987,6 @@ void HousingMarket::apply(AgentAreaStep& step) const {
         return move_rate_[at(index(persons.sex[id]))][at(persons.age_on_1_january(id, year + 1))];
     };
     auto rate = [&](std::uint32_t id) { return scale * rate_unscaled(id); };
-    double expected = 0;  // [persons] moving at the rates, before the scale
-    for (const std::uint32_t id : step.residents)
-        if (persons.presence[id] == Presence::present) expected += rate_unscaled(id);
-    for (const Arrival& newborn : step.arrivals) expected += move_rate_[at(index(newborn.sex))][0];
-    expected_moves_[area] = expected;
     auto is_child = [&](std::uint32_t id) {
         return persons.position[id] == Position::child_at_home && persons.mother[id] != no_person;
     };
@@ -1011,17 +999,29 @@ void HousingMarket::apply(AgentAreaStep& step) const {
             return none;
         return slots.find(id);
     };
-    // Per resident: the summed probabilities and the number of the children who move with them.
+    // One pass over the residents present, then the newborns (each sum adds its terms in that
+    // order): who is still here after out-migration by position, the persons expected to move
+    // at the rates before the scale, and per resident the summed probabilities and the number
+    // of the children who move with them.
+    double expected = 0;  // [persons]
     std::vector<std::pair<double, double>> children(step.residents.size(), {0.0, 0.0});
     for (const std::uint32_t id : step.residents) {
-        if (persons.presence[id] != Presence::present || !is_child(id)) continue;
+        if (persons.presence[id] != Presence::present) continue;
+        staying[at(index(persons.position[id]))] += 1;
+        const double unscaled = rate_unscaled(id);
+        expected += unscaled;
+        if (!is_child(id)) continue;
         if (const std::size_t m = here(persons.mother[id]); m != none)
-            children[m].first += rate(id), children[m].second += 1;
+            children[m].first += scale * unscaled, children[m].second += 1;
     }
-    for (const Arrival& newborn : step.arrivals)
+    for (const Arrival& newborn : step.arrivals) {
+        staying[at(index(newborn.position))] += 1;
+        const double unscaled = move_rate_[at(index(newborn.sex))][0];
+        expected += unscaled;
         if (const std::size_t m = here(newborn.mother); m != none)
-            children[m].first += scale * move_rate_[at(index(newborn.sex))][0],
-                children[m].second += 1;
+            children[m].first += scale * unscaled, children[m].second += 1;
+    }
+    expected_moves_[area] = expected;
     auto family_draws_to_move = [&](std::size_t i, std::uint32_t id, std::size_t partner_at) {
         double sum = rate(id) + children[i].first, members = 1 + children[i].second;
         if (partner_at != none) {
