@@ -47,33 +47,46 @@ void PartnerMatchingModel::settle() {
         std::erase_if(seekers, [&](std::uint32_t id) { return persons.partner[id] != no_person; });
     });
     // Then in the buurt and the municipality, where a couple formed across areas lives in the
-    // man's area: the housing market hears of every such move, in this order.
+    // man's area. At PC6 density most couples form here (an area of ~30 has few seekers). The
+    // groups are matched in parallel -- each links only its own seekers, and matching reads
+    // only birth years and stable ids -- and the housing market then hears of the moves
+    // group by group in key order, couple by couple: what a serial walk does.
     std::vector<const std::vector<std::size_t>*> levels;
     if (!market_.buurt_of().empty()) levels.push_back(&market_.buurt_of());
     levels.push_back(&market_.municipality_of());
 
     for (const auto* group_of : levels) {
         std::map<std::size_t, std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>>
-            groups;
+            by_group;
         for (std::size_t a = 0; a < n_areas; ++a)
             for (const std::uint32_t id : seekers_[a])
-                (persons.sex[id] == Sex::male ? groups[(*group_of)[a]].first
-                                              : groups[(*group_of)[a]].second)
+                (persons.sex[id] == Sex::male ? by_group[(*group_of)[a]].first
+                                              : by_group[(*group_of)[a]].second)
                     .push_back(id);
-        for (auto& [group, candidates] : groups) {
-            auto& [men, women] = candidates;
-            for (const auto& [man, woman] : match_partners(persons, men, women, partner_age_gap_)) {
+        std::vector<std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>*> groups;
+        for (auto& [group, candidates] : by_group)
+            if (!candidates.first.empty() && !candidates.second.empty())
+                groups.push_back(&candidates);
+        std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> couples(groups.size());
+        parallel_for_each_index(groups.size(), [&](std::size_t g) {
+            auto& [men, women] = *groups[g];
+            couples[g] = match_partners(persons, men, women, partner_age_gap_);
+            for (const auto& [man, woman] : couples[g]) {
                 persons.partner[man] = woman;
                 persons.partner[woman] = man;
+            }
+        });
+        for (const auto& group_couples : couples)
+            for (const auto& [man, woman] : group_couples) {
                 const std::uint32_t from = persons.area[woman], to = persons.area[man];
                 if (from == to) continue;
                 persons.presence[woman] = Presence::moved;
                 market_.move_to_partner(woman, from, to);
             }
-        }
-        for (auto& area_seekers : seekers_)
-            std::erase_if(area_seekers,
+        parallel_for_each_index(n_areas, [&](std::size_t a) {
+            std::erase_if(seekers_[a],
                           [&](std::uint32_t id) { return persons.partner[id] != no_person; });
+        });
     }
 }
 
