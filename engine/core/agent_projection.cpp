@@ -260,15 +260,14 @@ void AgentProjection::Year::Area::end() {
 void AgentProjection::Year::end_year(PhaseTimes& times) {
     AgentProjection& p = projection_;
     const std::size_t n_areas = p.areas_.size();
-    // Arrivals join, area by area: the only place persons are added (stable ids never depend
-    // on threads). Persons moving in from another area keep their stable id (and links) and
-    // take their new area. Residents stay in stable-id order, the order models visit them in:
-    // the arrivals are sorted and merged in. Counted in migration, where most arrivals come
-    // from (in-migrants and moves between areas).
-    // New persons get the ids (and stable ids) that adding them area by area, arrival by
-    // arrival, would give: each area's first new id is the number of new persons in the areas
-    // before it, so the areas join in parallel. Each person who moves arrives in one area only,
-    // and each area writes only its arrivals.
+    // Arrivals join their areas: the only place persons are added. New persons get the ids
+    // (and stable ids) that adding them area by area, arrival by arrival, gives -- each area's
+    // first new id is the number of new persons in the areas before it -- so the areas join
+    // in parallel and ids never depend on threads. Persons moving in from another area keep
+    // their stable id (and links) and take their new area; each arrives in one area only, and
+    // each area writes only its arrivals. Residents stay in stable-id order, the order models
+    // visit them in: the arrivals are sorted and merged in. Counted in migration, where most
+    // arrivals come from (in-migrants and moves between areas).
     times.time(Phase::migration, [&] {
         std::vector<std::uint32_t> first_new(n_areas + 1, 0);
         for (std::size_t a = 0; a < n_areas; ++a)

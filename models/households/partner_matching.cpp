@@ -33,7 +33,7 @@ void PartnerMatchingModel::settle() {
     // In their own area: its seekers meet only each other and stay where they live, so an
     // area links only its own persons and the areas go in parallel, with the links a walk
     // area by area makes. Most couples form here in large areas (PC4: thousands of persons);
-    // done serially it was a tenth of the national run's CPU on one thread.
+    // serially, settle() was 5% of a national run's CPU with the other thread idle.
     parallel_for_each_index(n_areas, [&](std::size_t a) {
         std::vector<std::uint32_t>& seekers = seekers_[a];
         std::vector<std::uint32_t> men, women;
