@@ -971,9 +971,10 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     // Who is still here after out-migration by position (counted below), and who moves.
     std::array<double, n_positions> staying{}, moving{};
     // Who decided for each resident who moves (the family's head), by the resident's place.
-    // The per-area lists below are the thread's, reused area after area: at PC6 density four
-    // allocations an area-year were ~1% of the run.
+    // The per-area lists and look-up below are the thread's, reused area after area: at PC6
+    // density four allocations an area-year were ~1% of the run.
     struct Scratch {
+        ResidentSlots slots;
         std::vector<std::uint32_t> decided_by;
         std::vector<std::pair<double, double>> children;
         std::vector<std::pair<std::size_t, std::uint32_t>> partners, children_at_home;
@@ -1000,7 +1001,7 @@ void HousingMarket::apply(AgentAreaStep& step) const {
         return persons.position[id] == Position::child_at_home && persons.mother[id] != no_person;
     };
     // A partner's or mother's place among the residents, if she is here and has not left.
-    thread_local ResidentSlots slots;
+    ResidentSlots& slots = scratch.slots;
     slots.assign(step.residents);
     auto here = [&](std::uint32_t id) -> std::size_t {
         if (id == no_person || persons.area[id] != area ||
