@@ -287,9 +287,13 @@ py::dict run(const std::string& scenario, std::optional<std::string> data_dir,
                                                     collector.coordinates));
             std::vector<py::ssize_t> leading = shape;
             leading.insert(leading.begin(), static_cast<py::ssize_t>(n));
-            d["replicates"] = owning_array(std::move(indicator.values), leading);
-            d["replicates_attrs"] = named(indicator_attributes(
-                indicator.spec, result_layout::replicates_qualifier, collector.coordinates));
+            // Every replicate per area only where the file keeps them
+            // (output.replicates_per_area: all).
+            if (collector.stored.area_replicates) {
+                d["replicates"] = owning_array(std::move(indicator.values), leading);
+                d["replicates_attrs"] = named(indicator_attributes(
+                    indicator.spec, result_layout::replicates_qualifier, collector.coordinates));
+            }
             leading.front() = static_cast<py::ssize_t>(result_layout::quantile_levels.size());
             d["quantiles"] = owning_array(std::move(quantiles), leading);
             d["quantiles_attrs"] = named(indicator_attributes(

@@ -111,10 +111,11 @@ def _dataset(raw):
         dims = ("year", "area", *ind["dims"])
         attrs = {k: v for k, v in ind["attrs"].items() if k != "coordinates"}
         variables[ind["name"]] = (dims, ind["values"], attrs)
-        if n > 1:
+        if "replicates" in ind:  # per area only with output.replicates_per_area: all
             variables[ind["name"] + "_replicates"] = (("replicate", *dims), ind["replicates"],
                                                       {k: v for k, v in ind["replicates_attrs"].items()
                                                        if k != "coordinates"})
+        if n > 1:
             q_attrs = {k: v for k, v in ind["quantiles_attrs"].items() if k != "coordinates"}
             q_attrs["quantile_method"] = raw["quantile_method"]
             variables[ind["name"] + "_quantiles"] = (("quantile", *dims), ind["quantiles"], q_attrs)

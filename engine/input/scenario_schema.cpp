@@ -197,6 +197,19 @@ constexpr std::array core_keys{
                    "computed before rounding. 0 = every digit, as computed.",
     },
     SchemaKey{
+        .path = "output.replicates_per_area",
+        .kind = ValueKind::choice,
+        .default_value = "percentiles",
+        .choices = result_layout::replicates_per_area,
+        .meaning = "With several replicates, what each area keeps: `percentiles` -- the mean "
+                   "and the 5th/50th/95th percentile over replicates per area, and every "
+                   "replicate of each larger area (pc4, buurt, wijk, gemeente) in "
+                   "`/aggregates` -- or `all`, which also stores every replicate of every area "
+                   "(`X_replicates` at the root: several times the file, for spreads of "
+                   "groupings of areas that `/aggregates` lacks). The percentiles are the same "
+                   "either way. Runs with one replicate store each value once anyway.",
+    },
+    SchemaKey{
         .path = "rates",
         .kind = ValueKind::mapping,
         .meaning = "Changes to the dataset's baseline rates, by rate name (see [Rate "

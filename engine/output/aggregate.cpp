@@ -16,6 +16,7 @@
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/quantiles.hpp"
 #include "engine/output/result_layout.hpp"
+#include "engine/output/result_values.hpp"
 
 namespace socialtwin {
 
@@ -194,8 +195,25 @@ void aggregate_companions(hid_t root, hid_t group, const ResultLayout& layout,
         shape.insert(shape.end(), rest_shape.begin(), rest_shape.end());
         const std::string name = indicator.name + suffix;
         auto out = create_variable(group, name, s, shape, 1);
-        copy_string_attributes(hdf5::open_dataset(root, name).id(), out.id(),
-                               indicator_meaning_attributes);
+        if (hdf5::link_exists(root, name)) {
+            copy_string_attributes(hdf5::open_dataset(root, name).id(), out.id(),
+                                   indicator_meaning_attributes);
+        } else {
+            // A result that keeps only the mean and quantiles per area (output.replicates_per_area:
+            // percentiles): described as the mean is, saying what the companion holds.
+            const auto mean = hdf5::open_dataset(root, indicator.name);
+            copy_string_attributes(mean.id(), out.id(), indicator_meaning_attributes);
+            const auto qualifier = suffix == result_layout::replicates_suffix
+                                       ? result_layout::replicates_qualifier
+                                       : result_layout::quantiles_qualifier;
+            for (const std::string attribute : {"long_name", "description"})
+                if (hdf5::has_attribute(mean.id(), attribute))
+                    hdf5::write_attribute(
+                        out.id(), attribute,
+                        qualified(without_qualifier(hdf5::attribute_text(mean.id(), attribute),
+                                                    result_layout::mean_qualifier),
+                                  qualifier));
+        }
         hdf5::write_attribute(out.id(), "aggregation", aggregation);
         if (!coordinates.empty()) hdf5::write_attribute(out.id(), "coordinates", coordinates);
         return out;
@@ -470,7 +488,10 @@ std::string aggregation_text(IndicatorKind kind, const std::string& level,
 std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options,
                                           const fs::path& path,
                                           const AggregateAccumulator* computed) {
-    const ResultLayout layout = read_result_layout(file, path);
+    ResultLayout layout = read_result_layout(file, path);
+    if (computed != nullptr)
+        for (auto& indicator : layout.indicators)
+            indicator.has_replicates = computed->has_replicates(indicator.name);
     const auto levels = aggregate_levels(layout, options.levels, path);
     const std::string name(derived_layout::aggregates);
     // The levels already there that were not asked for: kept unless only these are wanted, so
@@ -578,6 +599,11 @@ void AggregateAccumulator::add_replicate(std::size_t year, std::size_t replicate
 void AggregateAccumulator::add_mean(std::size_t year,
                                     std::span<const std::span<const double>> values) {
     add(year, 0, values);
+}
+
+bool AggregateAccumulator::has_replicates(std::string_view indicator) const {
+    const auto i = indicator_index_.find(indicator);
+    return slots_ > 1 && i != indicator_index_.end() && indicators_[i->second].has_replicates;
 }
 
 const std::vector<double>& AggregateAccumulator::values(const std::string& level,

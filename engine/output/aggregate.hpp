@@ -124,6 +124,9 @@ public:
     void add_replicate(std::size_t year, std::size_t replicate,
                        std::span<const std::span<const double>> values, std::size_t indicator);
     std::size_t n_indicators() const noexcept { return indicators_.size(); }
+    // Whether each replicate of `indicator` is aggregated: its has_replicates in the layout given
+    // (the writer gives every indicator its replicates, kept per area in the file or not).
+    bool has_replicates(std::string_view indicator) const;
     // The mean over replicates (<indicator>) of year index `year`, with several replicates.
     void add_mean(std::size_t year, std::span<const std::span<const double>> values);
 
@@ -149,7 +152,9 @@ private:
 // Writes /aggregates into the open, writable result file `file` from its indicators: each level
 // written replaces the one there; other levels there stay unless options.only_these_levels.
 // Returns the levels written (none and none kept: no /aggregates group). `path` names the file in
-// errors. With `computed` (the same options), the values come from it instead of the file.
+// errors. With `computed` (the same options), the values come from it instead of the file, and
+// the replicates of each indicator it holds are aggregated whether or not the file keeps them
+// per area (output.replicates_per_area).
 std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options = {},
                                           const std::filesystem::path& path = {},
                                           const AggregateAccumulator* computed = nullptr);

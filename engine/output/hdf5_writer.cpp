@@ -142,6 +142,16 @@ void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const h
                 what);
 }
 
+// An HDF5 file at `temporary`, for the result `target`; a failure names the target.
+hdf5::File create_result_file(const fs::path& temporary, const fs::path& target) {
+    try {
+        return hdf5::create_file(temporary);
+    } catch (const hdf5::Error& e) {
+        throw std::runtime_error(
+            fmt::format("cannot write result file '{}': {}", target.string(), e.what()));
+    }
+}
+
 }  // namespace
 
 namespace {
@@ -461,6 +471,9 @@ struct Hdf5Writer::State {
         std::size_t n_chunks = 0;        // chunks of areas in one (year, replicate)
     };
     hdf5::File file;
+    // Holds <indicator>_replicates until on_finish when the result does not keep them per area
+    // (area_replicates false); not open otherwise.
+    hdf5::File scratch;
     std::vector<int> years;
     std::size_t n_replicates = 1;
     std::vector<bool> written;  // per (year, replicate), year-major
@@ -471,6 +484,7 @@ struct Hdf5Writer::State {
     hid_t value_type = H5T_IEEE_F64LE;  // of the indicators in the file
     bool float32 = false;               // value_type is H5T_IEEE_F32LE
     int kept_bits = 0;                  // mantissa bits kept (BitRound), 0 = all
+    bool area_replicates = true;        // <indicator>_replicates in the file, not in scratch
     // The aggregates, computed as the years arrive; none with Hdf5WriterOptions::aggregates off.
     std::optional<AggregateAccumulator> aggregates;
     std::vector<IndicatorId> catalog_id;  // per indicator of the aggregates' layout
@@ -492,8 +506,10 @@ struct Hdf5Writer::State {
     // Lays out the datasets of one indicator (the next in the catalog) and keeps them open.
     void lay_out(const IndicatorSpec& spec, const IndicatorCatalog& catalog, const Scales& scales,
                  const std::string& coordinates);
+    // In the result file, or in `location` (the scratch file: no dimension scales there).
     hdf5::Dataset create(const std::string& name, const Axes& axes, std::size_t chunk_areas,
-                         std::optional<Leading> leading) const;
+                         std::optional<Leading> leading,
+                         std::optional<hid_t> location = std::nullopt) const;
 
     // With several replicates the file holds <indicator>_replicates and <indicator>_quantiles;
     // with one, on_year writes straight into <indicator>.
@@ -571,14 +587,7 @@ Hdf5Writer::Hdf5Writer(fs::path target, Hdf5WriterOptions options)
     state_ = std::make_unique<State>();
     encoder_ = std::make_unique<Encoder>(options_.threads);
     thread_ = std::make_unique<Thread>();
-    thread_->run([this] {
-        try {
-            state_->file = hdf5::create_file(output_->temporary());
-        } catch (const hdf5::Error& e) {
-            throw std::runtime_error(
-                fmt::format("cannot write result file '{}': {}", target_.string(), e.what()));
-        }
-    });
+    thread_->run([this] { state_->file = create_result_file(output_->temporary(), target_); });
 }
 
 Hdf5Writer::~Hdf5Writer() {
@@ -609,11 +618,13 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
     write_indicator_attributes(indicator.mean.id(), spec, result_layout::mean_qualifier,
                                coordinates);
     if (has_companions()) {
-        indicator.replicates =
-            create(spec.name + std::string(result_layout::replicates_suffix), axes,
-                   indicator.chunk_areas, Leading{scales.replicate.id(), n_replicates, 1});
-        write_indicator_attributes(indicator.replicates.id(), spec,
-                                   result_layout::replicates_qualifier, coordinates);
+        indicator.replicates = create(
+            spec.name + std::string(result_layout::replicates_suffix), axes, indicator.chunk_areas,
+            Leading{scales.replicate.id(), n_replicates, 1},
+            area_replicates ? std::nullopt : std::optional<hid_t>(scratch.id()));
+        if (area_replicates)
+            write_indicator_attributes(indicator.replicates.id(), spec,
+                                       result_layout::replicates_qualifier, coordinates);
         const hsize_t n_levels = result_layout::quantile_levels.size();
         indicator.quantiles =
             create(spec.name + std::string(result_layout::quantiles_suffix), axes,
@@ -627,7 +638,7 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
     if (kept_bits > 0)
         for (const hdf5::Dataset* d :
              {&indicator.mean, &indicator.replicates, &indicator.quantiles})
-            if (*d) {
+            if (*d && (d != &indicator.replicates || area_replicates)) {
                 hdf5::write_attribute(d->id(), std::string(result_layout::quantization_attribute),
                                       result_layout::quantization_container);
                 hdf5::write_attribute(d->id(),
@@ -640,8 +651,8 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
 // One float64 (or float32) dataset over `axes`, with `leading` (a dimension scale, e.g. replicate)
 // before them when given, NaN where never written.
 hdf5::Dataset Hdf5Writer::State::create(const std::string& name, const Axes& axes,
-                                        std::size_t chunk_areas,
-                                        std::optional<Leading> leading) const {
+                                        std::size_t chunk_areas, std::optional<Leading> leading,
+                                        std::optional<hid_t> location) const {
     std::vector<hsize_t> full = axes.shape;
     std::vector<hid_t> full_scales = axes.scales;
     if (leading) {
@@ -665,9 +676,10 @@ hdf5::Dataset Hdf5Writer::State::create(const std::string& name, const Axes& axe
         if (leading) options.chunk[0] = leading->chunk;
         options.chunk[area_axis] = chunk_areas;
     }
-    auto dataset = hdf5::create_dataset(file.id(), name, value_type, full, options);
-    for (unsigned axis = 0; axis < full_scales.size(); ++axis)
-        hdf5::attach_dimension_scale(dataset.id(), full_scales[axis], axis);
+    auto dataset = hdf5::create_dataset(location.value_or(file.id()), name, value_type, full, options);
+    if (!location)
+        for (unsigned axis = 0; axis < full_scales.size(); ++axis)
+            hdf5::attach_dimension_scale(dataset.id(), full_scales[axis], axis);
     return dataset;
 }
 
@@ -685,16 +697,25 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     s.value_type = options_.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
     s.float32 = options_.float32;
     s.kept_bits = options_.significant_bits;
+    s.area_replicates = options_.area_replicates || s.n_replicates == 1;
+    // Checked and registered now, on this thread, like the result's temporary file (an interrupt
+    // removes both); HDF5 creates it on the writer thread below.
+    if (!s.area_replicates) scratch_ = std::make_unique<AtomicOutput>(target_, options_.inputs);
     // Laid out on the writer thread while the run synthesises its persons (seconds for a PC6
     // country's 450,000 areas); the first year waits for it (on_year's wait for room), and a
     // failure shows there. The task keeps its own copy of the description.
     thread_->post([this, &s, run] {
         const hid_t root = s.file.id();
         const std::string created = utc_now();
+        if (scratch_) s.scratch = create_result_file(scratch_->temporary(), target_);
 
         write_identity(root, run, created);
         hdf5::write_attribute(root, std::string(result_layout::value_precision_attribute),
                               result_layout::value_precisions[options_.float32 ? 1 : 0]);
+        if (s.n_replicates > 1)
+            hdf5::write_attribute(
+                root, std::string(result_layout::replicates_per_area_attribute),
+                result_layout::replicates_per_area[s.area_replicates ? 1 : 0]);
         if (s.kept_bits > 0) write_quantization_container(root);
         const Scales scales = write_dimensions(root, run, s.years, s.n_replicates);
         s.phase_dim_id = scales.next_dim_id;
@@ -704,7 +725,11 @@ void Hdf5Writer::on_start(const RunDescription& run) {
         write_meta(root, run, created);
         if (options_.aggregates && s.n_areas > 0) {
             // The structure the aggregates will be written from, as the file now declares it.
-            const ResultLayout layout = read_result_layout(root, target_);
+            // Every replicate of every indicator is aggregated, whether or not the file keeps
+            // the replicates per area.
+            ResultLayout layout = read_result_layout(root, target_);
+            for (auto& indicator : layout.indicators)
+                indicator.has_replicates = s.n_replicates > 1;
             s.aggregates.emplace(layout, AggregateOptions{}, target_);
             for (const auto& indicator : layout.indicators) {
                 const auto id = run.catalog->find(indicator.name);
@@ -886,6 +911,11 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
 
     thread_->run([&] {
         if (s.has_companions() && s.n_areas > 0) s.summarise();
+        if (s.scratch) {
+            // Read back: the replicates are done with, and the scratch file goes with scratch_.
+            for (auto& indicator : s.indicators) indicator.replicates = {};
+            s.scratch.close(fmt::format("closing scratch file '{}'", scratch_->temporary().string()));
+        }
 
         write_phase_timings(s.file.id(), summary, s.phase_dim_id);
 
@@ -901,6 +931,7 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
         s.indicators.clear();
         s.file.close(fmt::format("closing result file '{}'", output_->temporary().string()));
     });
+    scratch_.reset();  // removes the scratch file
     output_->commit();
     finished_ = true;
 }

@@ -28,9 +28,10 @@
 // without reading the file back.
 //
 // Memory stays bounded: on_year writes its block at once (into <indicator> with one replicate,
-// into <indicator>_replicates with several), and with several replicates on_finish reads back
-// one year and one chunk of areas of all replicates at a time (at most replicates x 32 Ki
-// values), writes their mean and quantiles, and moves on. The companion names are reserved
+// into <indicator>_replicates with several: in the result, or with area_replicates off in a
+// scratch HDF5 file beside it), and with several replicates on_finish reads back one year and one
+// chunk of areas of all replicates at a time (at most replicates x 32 Ki values), writes their
+// mean and quantiles, and moves on. The companion names are reserved
 // whatever N, so a catalog that writes with one replicate writes with any number.
 
 #include <array>
@@ -59,6 +60,12 @@ struct Hdf5WriterOptions {
     // bits (BitRound, engine/output/bit_round.hpp; scenario key output.significant_digits), and
     // say so as CF 1.12 quantization; 0 = every bit. Aggregates stay computed before rounding.
     int significant_bits = 0;
+    // With several replicates, keep every replicate of every area in the file
+    // (<indicator>_replicates; output.replicates_per_area: all). False (the scenario's default,
+    // "percentiles") keeps per area only the mean and quantiles, and each replicate per larger
+    // area in /aggregates: the replicates then go to a scratch file beside the target, which
+    // on_finish reads the mean and quantiles back from and removes.
+    bool area_replicates = true;
     // The run's input files (scenario, dataset folder, start population): the result never
     // replaces one of them (engine/formats/output_file.hpp).
     std::vector<ProtectedInput> inputs{};
@@ -97,6 +104,9 @@ private:
     class Encoder;
     std::filesystem::path target_;
     std::unique_ptr<AtomicOutput> output_;
+    // Where the replicates wait for on_finish when the file does not keep them per area; never
+    // committed, so it is removed with the writer (or by the interrupt handling).
+    std::unique_ptr<AtomicOutput> scratch_;
     std::unique_ptr<State> state_;
     std::unique_ptr<Encoder> encoder_;  // on_year's chunks and aggregates, on the run's threads
     std::unique_ptr<Thread> thread_;    // makes every HDF5 call on state_

@@ -21,8 +21,8 @@
 //                              grid mapping (engine/output/cf_conventions.hpp)
 //   /<indicator>               float64 (year, area) or (year, area, sex, age_band): the mean
 //                              over replicates (with one replicate, its values as reported)
-//   /<indicator>_replicates    [N > 1] float64 (replicate, <indicator's dims>): every
-//                              replicate's values
+//   /<indicator>_replicates    [N > 1, replicates_per_area "all"] float64 (replicate,
+//                              <indicator's dims>): every replicate's values
 //   /<indicator>_quantiles     [N > 1] float64 (quantile, <indicator's dims>): 5th, 50th and
 //                              95th percentile over replicates (engine/output/quantiles.hpp);
 //                              attr quantile_method
@@ -86,6 +86,12 @@ inline constexpr std::string_view area = "area";
 inline constexpr std::string_view sex = "sex";
 inline constexpr std::string_view age_band = "age_band";
 inline constexpr std::string_view replicate = "replicate";
+// Where a run with several replicates keeps each replicate's values (root attribute; the
+// scenario key output.replicates_per_area): "percentiles" -- per area only the mean (<indicator>)
+// and <indicator>_quantiles, each replicate per larger area in /aggregates -- or "all": also
+// <indicator>_replicates per area. Readers look for <indicator>_replicates, not at this.
+inline constexpr std::string_view replicates_per_area_attribute = "replicates_per_area";
+inline constexpr std::array<std::string_view, 2> replicates_per_area{"percentiles", "all"};
 inline constexpr std::string_view quantile = "quantile";
 // <indicator><suffix> names the companions of each indicator.
 inline constexpr std::string_view replicates_suffix = "_replicates";

@@ -19,6 +19,15 @@ std::string qualified(std::string description, std::string_view qualifier) {
                        stop ? "." : "");
 }
 
+std::string without_qualifier(std::string description, std::string_view qualifier) {
+    const std::string added = fmt::format(" ({})", qualifier);
+    const bool stop = !description.empty() && description.back() == '.';
+    const std::size_t end = description.size() - (stop ? 1 : 0);
+    if (end >= added.size() && description.compare(end - added.size(), added.size(), added) == 0)
+        description.erase(end - added.size(), added.size());
+    return description;
+}
+
 NamedValues result_meta(const RunDescription& run, const std::string& created_utc) {
     const Scenario& scenario = *run.scenario;
     NamedValues entries{

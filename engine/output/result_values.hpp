@@ -20,6 +20,8 @@ using NamedValues = std::vector<std::pair<std::string, std::string>>;
 
 // "<description> (<qualifier>)", keeping a final full stop at the end.
 std::string qualified(std::string description, std::string_view qualifier);
+// `description` without a " (<qualifier>)" that qualified() added; unchanged without one.
+std::string without_qualifier(std::string description, std::string_view qualifier);
 
 // /meta's attributes: the run's identity (scenario, dataset, seed, core, years, engine) and then
 // every RunDescription::metadata entry (the caller's replace ours of the same name in place).

@@ -67,15 +67,39 @@ struct Result {
     std::optional<std::vector<double>> totals(const std::string& indicator) {
         const ResultIndicator* found = layout.find(indicator);
         if (found == nullptr) return std::nullopt;
-        return summed(indicator, 1, *found);
+        return summed(values(indicator), layout.areas.size(), 1, *found);
     }
     // Each replicate's totals: replicates x years x per_area, or nullopt without replicates.
     std::optional<std::vector<double>> replicate_totals(const std::string& indicator) {
         const ResultIndicator* found = layout.find(indicator);
-        if (found == nullptr || !found->has_replicates || layout.replicates < 2)
-            return std::nullopt;
-        return summed(indicator + std::string(result_layout::replicates_suffix), layout.replicates,
-                      *found);
+        if (found == nullptr || layout.replicates < 2) return std::nullopt;
+        const std::string name = indicator + std::string(result_layout::replicates_suffix);
+        if (found->has_replicates)
+            return summed(values(name), layout.areas.size(), layout.replicates, *found);
+        // Per area only the mean and percentiles (output.replicates_per_area: percentiles): each
+        // replicate's total is the sum over the larger areas of /aggregates, which keep every
+        // replicate; over the level with the fewest. Counts and amounts only: a measure's
+        // aggregates are averages, which do not add up to its total.
+        if (found->kind == IndicatorKind::measure) return std::nullopt;
+        const std::string aggregates(result_layout::aggregates);
+        if (!hdf5::link_exists(file.id(), aggregates)) return std::nullopt;
+        const auto group = hdf5::open_group(file.id(), aggregates);
+        std::optional<hdf5::Dataset> fewest;
+        hsize_t n_units = 0;
+        for (const auto& level : hdf5::link_names(group.id())) {
+            if (!hdf5::is_group(group.id(), level)) continue;
+            const auto at = hdf5::open_group(group.id(), level);
+            if (!hdf5::link_exists(at.id(), name)) continue;
+            auto dataset = hdf5::open_dataset(at.id(), name);
+            const auto shape = hdf5::shape(dataset.id());
+            if (shape.size() < 3 || shape[0] != layout.replicates) continue;
+            if (!fewest || shape[2] < n_units) {
+                n_units = shape[2];
+                fewest = std::move(dataset);
+            }
+        }
+        if (!fewest) return std::nullopt;
+        return summed(hdf5::read_doubles(fewest->id()), n_units, layout.replicates, *found);
     }
     // The scenario as run (its extends chain merged): /meta/scenario_yaml; "" in a file without.
     std::string scenario_yaml() const {
@@ -95,10 +119,10 @@ struct Result {
     }
 
 private:
-    std::vector<double> summed(const std::string& dataset, std::size_t blocks,
-                               const ResultIndicator& indicator) {
-        const auto all = values(dataset);
-        const std::size_t per = indicator.values_per_area(), n_areas = layout.areas.size();
+    // `all` (blocks x years x units x per_area) summed over its units (areas, or larger areas).
+    std::vector<double> summed(const std::vector<double>& all, std::size_t n_areas,
+                               std::size_t blocks, const ResultIndicator& indicator) const {
+        const std::size_t per = indicator.values_per_area();
         const std::size_t n_years = layout.years.size();
         std::vector<double> out(blocks * n_years * per, 0.0);
         for (std::size_t b = 0; b < blocks * n_years; ++b)

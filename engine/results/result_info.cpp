@@ -7,12 +7,14 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/core/errors.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/output/result_layout.hpp"
+#include "engine/output/result_values.hpp"
 
 namespace socialtwin {
 
@@ -368,16 +370,11 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
     }
     // <indicator>_replicates and <indicator>_quantiles, written only for runs with several
     // replicates: named once, below the indicators, when the file has them.
-    auto is_companion = [&](const DatasetInfo& d) {
-        for (const auto& [dim, suffix] :
-             {std::pair{result_layout::replicate, result_layout::replicates_suffix},
-              std::pair{result_layout::quantile, result_layout::quantiles_suffix}})
-            if (!d.dims.empty() && d.dims.front() == dim && ends_with(d.name, suffix) &&
-                find_dataset(d.name.substr(0, d.name.size() - suffix.size())) != nullptr)
-                return true;
-        return false;
+    auto is_companion = [&](const DatasetInfo& d, std::string_view dim, std::string_view suffix) {
+        return !d.dims.empty() && d.dims.front() == dim && ends_with(d.name, suffix) &&
+               find_dataset(d.name.substr(0, d.name.size() - suffix.size())) != nullptr;
     };
-    std::size_t n_companions = 0;
+    std::size_t n_replicates = 0, n_quantiles = 0;  // companions of each kind
 
     std::vector<std::string> dimensions;
     std::vector<std::string> area_attributes;
@@ -389,8 +386,10 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
                 fmt::format("{} {}", d.name, d.shape.empty() ? hsize_t{1} : d.shape.front()));
         } else if (d.dims == std::vector<std::string>{std::string(result_layout::area)}) {
             area_attributes.push_back(d.name);
-        } else if (is_companion(d)) {
-            ++n_companions;
+        } else if (is_companion(d, result_layout::replicate, result_layout::replicates_suffix)) {
+            ++n_replicates;
+        } else if (is_companion(d, result_layout::quantile, result_layout::quantiles_suffix)) {
+            ++n_quantiles;
         } else if (std::find(d.dims.begin(), d.dims.end(), result_layout::year) != d.dims.end()) {
             auto dataset = hdf5::open_dataset(root, d.name);
             auto text = [&](const char* attribute) {
@@ -462,15 +461,22 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
 
     out << fmt::format("\nindicators ({})\n", indicators.size() - 1);
     print_table(out, indicators);
-    if (n_companions > 0) {
-        std::vector<std::string> levels;
-        for (double q : quantile_levels) levels.push_back(fmt::format("{}", q));
+    std::vector<std::string> levels;
+    for (double q : quantile_levels) levels.push_back(fmt::format("{}", q));
+    if (n_replicates > 0) {
         out << fmt::format(
             "  Values are the mean over replicates ({} here). Every indicator X also comes as\n"
             "  X{} (replicate first: each replicate's values) and X{} (quantile first:\n"
             "  their {} quantiles over replicates).\n",
             replicates, result_layout::replicates_suffix, result_layout::quantiles_suffix,
             fmt::join(levels, ", "));
+    } else if (n_quantiles > 0) {
+        out << fmt::format(
+            "  Values are the mean over replicates ({} here). Every indicator X also comes as\n"
+            "  X{} (quantile first: their {} quantiles over replicates, per area);\n"
+            "  each replicate is kept per larger area in /{} (output.replicates_per_area).\n",
+            replicates, result_layout::quantiles_suffix, fmt::join(levels, ", "),
+            result_layout::aggregates);
     }
 
     out << "\nmeta\n";
@@ -509,13 +515,7 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
 }  // namespace
 
 std::string without_mean_qualifier(std::string description) {
-    const std::string qualifier = fmt::format(" ({})", result_layout::mean_qualifier);
-    const bool stop = !description.empty() && description.back() == '.';
-    const std::size_t end = description.size() - (stop ? 1 : 0);
-    if (end >= qualifier.size() &&
-        description.compare(end - qualifier.size(), qualifier.size(), qualifier) == 0)
-        description.erase(end - qualifier.size(), qualifier.size());
-    return description;
+    return without_qualifier(std::move(description), result_layout::mean_qualifier);
 }
 
 void describe_result_file(const fs::path& path, std::ostream& out) {

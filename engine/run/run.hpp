@@ -38,12 +38,15 @@ struct RunReport {
     RunSummary summary;
 };
 
-// How a run's result stores its values (scenario keys output.precision and
-// output.significant_digits, docs/output-schema.md): what the result file holds, and what the
+// How a run's result stores its values (scenario keys output.precision,
+// output.significant_digits and output.replicates_per_area, docs/output-schema.md): what the result file holds, and what the
 // Python package hands back in memory.
 struct StoredValues {
     bool float32 = false;      // float32, not float64
     int significant_bits = 0;  // mantissa bits kept (BitRound); 0 = every bit
+    // With several replicates, every replicate of every area too (output.replicates_per_area:
+    // all), not only the mean and percentiles per area.
+    bool area_replicates = false;
 };
 StoredValues stored_values(const Scenario& scenario);
 
