@@ -37,7 +37,8 @@ def run(binary, scenario, core, replicates, out, threads):
     command = [binary, "run", scenario, "--core", core, "-o", out, "--quiet", "--no-aggregates",
                "--threads", str(threads)]
     if core == "agent":
-        command += ["--replicates", str(replicates)]
+        # Each replicate of every area: the totals' spread is taken over them below.
+        command += ["--replicates", str(replicates), "--set", "output.replicates_per_area=all"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr}")

@@ -46,7 +46,7 @@ namespace fs = std::filesystem;
 // quantiles (replicates that agree, e.g. in empty cells) repeat within deflate's 32 KiB window
 // (32 768 - 262 bytes), which holds one byte of each of the block's at most 32 000 values, and
 // cost almost nothing.
-constexpr std::size_t chunk_values = 32000;
+constexpr std::size_t chunk_values = result_layout::chunk_values;
 constexpr std::size_t max_chunk_areas = 4096;
 // zlib's level for the indicators' chunks, in the datasets' creation properties and in the
 // chunks on_year compresses itself.
@@ -618,10 +618,10 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
     write_indicator_attributes(indicator.mean.id(), spec, result_layout::mean_qualifier,
                                coordinates);
     if (has_companions()) {
-        indicator.replicates = create(
-            spec.name + std::string(result_layout::replicates_suffix), axes, indicator.chunk_areas,
-            Leading{scales.replicate.id(), n_replicates, 1},
-            area_replicates ? std::nullopt : std::optional<hid_t>(scratch.id()));
+        indicator.replicates =
+            create(spec.name + std::string(result_layout::replicates_suffix), axes,
+                   indicator.chunk_areas, Leading{scales.replicate.id(), n_replicates, 1},
+                   area_replicates ? std::nullopt : std::optional<hid_t>(scratch.id()));
         if (area_replicates)
             write_indicator_attributes(indicator.replicates.id(), spec,
                                        result_layout::replicates_qualifier, coordinates);
@@ -676,7 +676,8 @@ hdf5::Dataset Hdf5Writer::State::create(const std::string& name, const Axes& axe
         if (leading) options.chunk[0] = leading->chunk;
         options.chunk[area_axis] = chunk_areas;
     }
-    auto dataset = hdf5::create_dataset(location.value_or(file.id()), name, value_type, full, options);
+    auto dataset =
+        hdf5::create_dataset(location.value_or(file.id()), name, value_type, full, options);
     if (!location)
         for (unsigned axis = 0; axis < full_scales.size(); ++axis)
             hdf5::attach_dimension_scale(dataset.id(), full_scales[axis], axis);
@@ -713,9 +714,8 @@ void Hdf5Writer::on_start(const RunDescription& run) {
         hdf5::write_attribute(root, std::string(result_layout::value_precision_attribute),
                               result_layout::value_precisions[options_.float32 ? 1 : 0]);
         if (s.n_replicates > 1)
-            hdf5::write_attribute(
-                root, std::string(result_layout::replicates_per_area_attribute),
-                result_layout::replicates_per_area[s.area_replicates ? 1 : 0]);
+            hdf5::write_attribute(root, std::string(result_layout::replicates_per_area_attribute),
+                                  result_layout::replicates_per_area[s.area_replicates ? 1 : 0]);
         if (s.kept_bits > 0) write_quantization_container(root);
         const Scales scales = write_dimensions(root, run, s.years, s.n_replicates);
         s.phase_dim_id = scales.next_dim_id;
@@ -728,8 +728,7 @@ void Hdf5Writer::on_start(const RunDescription& run) {
             // Every replicate of every indicator is aggregated, whether or not the file keeps
             // the replicates per area.
             ResultLayout layout = read_result_layout(root, target_);
-            for (auto& indicator : layout.indicators)
-                indicator.has_replicates = s.n_replicates > 1;
+            for (auto& indicator : layout.indicators) indicator.has_replicates = s.n_replicates > 1;
             s.aggregates.emplace(layout, AggregateOptions{}, target_);
             for (const auto& indicator : layout.indicators) {
                 const auto id = run.catalog->find(indicator.name);
@@ -914,7 +913,8 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
         if (s.scratch) {
             // Read back: the replicates are done with, and the scratch file goes with scratch_.
             for (auto& indicator : s.indicators) indicator.replicates = {};
-            s.scratch.close(fmt::format("closing scratch file '{}'", scratch_->temporary().string()));
+            s.scratch.close(
+                fmt::format("closing scratch file '{}'", scratch_->temporary().string()));
         }
 
         write_phase_timings(s.file.id(), summary, s.phase_dim_id);

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Chunks of derived variables, as the result writer's: one year and at most this many values.
-constexpr std::size_t chunk_values = 32000;
+constexpr std::size_t chunk_values = result_layout::chunk_values;
 
 [[noreturn]] void fail(const fs::path& path, std::string message, std::string hint = {}) {
     throw InputError(problem_at(where_in(path.string()), std::move(message), std::move(hint)));

@@ -52,6 +52,7 @@
 // (`socialtwin sweep merge`: a sweep's results along a variant dimension).
 
 #include <array>
+#include <cstddef>
 #include <string_view>
 
 #include "engine/core/indicators.hpp"
@@ -81,6 +82,9 @@ inline constexpr std::string_view quantization_bits_attribute = "quantization_ns
 // the whole run for a 4-5% larger file (docs/performance.md, "Chunks compressed in parallel");
 // inflating is as fast at either level.
 inline constexpr int deflate_level = 1;
+// The most values a chunk holds (256 KB at float64): a chunk of one year and a block of areas fits
+// HDF5's default 1 MiB chunk cache, so a reader slicing one area or one year decompresses little.
+inline constexpr std::size_t chunk_values = 32000;
 inline constexpr std::string_view year = "year";
 inline constexpr std::string_view area = "area";
 inline constexpr std::string_view sex = "sex";

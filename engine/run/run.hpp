@@ -39,8 +39,8 @@ struct RunReport {
 };
 
 // How a run's result stores its values (scenario keys output.precision,
-// output.significant_digits and output.replicates_per_area, docs/output-schema.md): what the result file holds, and what the
-// Python package hands back in memory.
+// output.significant_digits and output.replicates_per_area, docs/output-schema.md): what the result
+// file holds, and what the Python package hands back in memory.
 struct StoredValues {
     bool float32 = false;      // float32, not float64
     int significant_bits = 0;  // mantissa bits kept (BitRound); 0 = every bit

@@ -61,6 +61,9 @@ def writers(scenario, result, other, target):
     """Every command that writes a file, writing `target`."""
     return {
         "run": ["run", scenario, "-o", target, "--quiet"],
+        # Two files at once: the result and the scratch file of the replicates.
+        "run with replicates": ["run", scenario, "--core", "agent", "--replicates", "2", "--set",
+                                "horizon=3", "-o", target, "--quiet"],
         "synthesise": ["synthesise", scenario, "-o", target],
         "compare": ["compare", result, other, "-o", target],
         "export": ["export", result, "-o", target, "--disclosure", "cbs"],
@@ -289,6 +292,29 @@ def test_every_command_stops_promptly_on_a_signal_and_leaves_no_file(tmp_path, r
     assert list(out_dir.iterdir()) == []
 
 
+def test_a_run_with_replicates_interrupted_leaves_neither_its_result_nor_its_scratch_file(
+        tmp_path, results):
+    # With several replicates (and output.replicates_per_area at its default) the replicates
+    # wait in a second temporary file beside the result until the run ends: an interrupt
+    # removes both.
+    _, denhaag, _, _ = results
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    process = subprocess.Popen([BIN, "run", denhaag, "--core", "agent", "--replicates", "3", "-o",
+                                out_dir / "out.h5", "--quiet"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, preexec_fn=default_signals)
+    deadline = time.monotonic() + 60.0
+    while (time.monotonic() < deadline and process.poll() is None
+           and len(list(out_dir.glob(".socialtwin-*.tmp"))) < 2):
+        time.sleep(0.005)
+    assert process.poll() is None, "the run finished before it could be interrupted"
+    assert len(list(out_dir.glob(".socialtwin-*.tmp"))) == 2
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert list(out_dir.iterdir()) == []
+
+
 def test_a_signal_ignored_when_the_command_started_stays_ignored(tmp_path):
     # As nohup and a script's background job start it: SIGINT ignored from the start is left
     # ignored, as Unix programs do, and the command finishes its work.
@@ -323,7 +349,7 @@ def with_file_size_limit(limit):
     return limit_file_size
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "synthesise"])
+@pytest.mark.parametrize("command", ["run", "run with replicates", "compare", "synthesise"])
 def test_a_failed_write_exits_1_with_a_message_and_leaves_no_file(tmp_path, results, command):
     _, denhaag, result, other = results
     out_dir = tmp_path / "out"

@@ -22,12 +22,15 @@ OBSERVATIONS = ROOT / "tests" / "data" / "observations"
 PRECISIONS = ("float64", "float32")
 ROUNDING = 2.0 ** -24  # float32's unit roundoff: the largest relative error of one value
 TOLERANCE = 1e-6  # of the largest magnitude in a dataset, for anything summed or differenced
+# Each replicate of every area in the file too, so that every stored value is checked.
+EVERY_REPLICATE = ("--set", "output.replicates_per_area=all")
 
 
 @pytest.fixture(scope="module")
 def results(socialtwin, tmp_path_factory):
     """Den Haag Zuid-West baseline and vergrijzing 2019-2021 (cohort core), the baseline also
-    as 3 agent replicates, and the tiny scenario: each in both precisions."""
+    as 3 agent replicates (each kept per area), and the tiny scenario: each in both
+    precisions."""
     directory = tmp_path_factory.mktemp("float32")
     runs = {}
     for precision in PRECISIONS:
@@ -38,7 +41,7 @@ def results(socialtwin, tmp_path_factory):
         runs["agent", precision] = directory / f"agent-{precision}.h5"
         socialtwin("run", short_scenario(directory, "baseline", horizon=2), "-o",
                    runs["agent", precision], "--quiet", "--core", "agent", "--replicates", "3", "--set",
-                   f"output.precision={precision}")
+                   f"output.precision={precision}", *EVERY_REPLICATE)
         runs["tiny", precision] = directory / f"tiny-{precision}.h5"
         socialtwin("run", SCENARIOS / "tiny.yaml", "-o", runs["tiny", precision], "--quiet",
                    "--set", f"output.precision={precision}")
@@ -73,7 +76,7 @@ def test_without_output_precision_an_agent_run_stores_float32_and_a_cohort_run_f
     # default agent file holds what --set output.precision=float32 holds, value for value.
     out = tmp_path / f"{core}.h5"
     socialtwin("run", short_scenario(tmp_path, "baseline", horizon=2), "-o", out, "--quiet",
-               "--core", core, *(["--replicates", "3"] if core == "agent" else []))
+               "--core", core, *(["--replicates", "3", *EVERY_REPLICATE] if core == "agent" else []))
     with h5py.File(out, "r") as f:
         assert f.attrs["value_precision"] == stored
         assert f["population"].dtype == np.dtype(stored)

@@ -24,10 +24,12 @@ BITS = 14  # ceil(4 x log2 10)
 @pytest.fixture(scope="module")
 def results(socialtwin, tmp_path_factory):
     """The Zuid-West baseline 2019-2021 on the cohort core, and on the agent core with 3
-    replicates, as computed and rounded to DIGITS significant digits (float64 and float32)."""
+    replicates (each kept per area), as computed and rounded to DIGITS significant digits
+    (float64 and float32)."""
     directory = tmp_path_factory.mktemp("digits")
     runs = {}
-    for core, extra in (("cohort", ()), ("agent", ("--core", "agent", "--replicates", "3"))):
+    for core, extra in (("cohort", ()), ("agent", ("--core", "agent", "--replicates", "3", "--set",
+                                              "output.replicates_per_area=all"))):
         for variant, sets in (("exact", ()),
                               ("rounded", ("--set", f"output.significant_digits={DIGITS}")),
                               ("rounded32", ("--set", f"output.significant_digits={DIGITS}",

@@ -65,13 +65,21 @@ def assert_same_dataset(memory, file):
         np.testing.assert_array_equal(memory[name].values, file[name].values, err_msg=name)
 
 
-@pytest.mark.parametrize("core,replicates", [("cohort", 1), ("agent", 3)])
-def test_a_run_in_memory_is_the_result_file_name_for_name_and_bit_for_bit(tmp_path, core, replicates):
+@pytest.mark.parametrize("core,replicates,per_area", [("cohort", 1, None), ("agent", 3, None),
+                                                      ("agent", 3, "all")])
+def test_a_run_in_memory_is_the_result_file_name_for_name_and_bit_for_bit(tmp_path, core, replicates,
+                                                                         per_area):
     path = scenario(tmp_path, ZUIDWEST.format(core=core, replicates=replicates))
     out = tmp_path / "r.h5"
-    memory = socialtwin.run(path, output=out, aggregates=False)
+    overrides = {"output.replicates_per_area": per_area} if per_area else None
+    memory = socialtwin.run(path, output=out, aggregates=False, set=overrides)
     with xr.open_dataset(out, engine="h5netcdf") as file:
         assert_same_dataset(memory, file.load())
+    if replicates > 1:
+        # Every replicate of every area only on request (output.replicates_per_area: all); the
+        # percentiles always.
+        assert ("population_replicates" in memory) == (per_area == "all")
+        assert "population_quantiles" in memory
     assert memory.attrs["meta_core"] == core
     assert memory.attrs["meta_replicates"] == str(replicates)
     assert memory.population.attrs["units"] == "1"  # UDUNITS-2 (docs/output-schema.md)
