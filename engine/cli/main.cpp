@@ -136,7 +136,8 @@ CLI::App* add_run(CLI::App& app, RunArguments& args) {
         ->check(cli::existing_file());
     run->add_flag("--no-aggregates", args.no_aggregates,
                   "Do not write /aggregates (the indicators summed to pc4, buurt, wijk, "
-                  "gemeente); `socialtwin aggregate` adds them later");
+                  "gemeente); `socialtwin aggregate` adds them later (with several replicates "
+                  "only their means, unless output.replicates_per_area is all)");
     return run;
 }
 
