@@ -44,19 +44,33 @@ PopulationAccounts::PopulationAccounts(IndicatorCatalog& catalog) {
 }
 
 double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double tolerance) const {
-    // One pass over the occupied cells, in cell order (the order of the sums is the
-    // results'): the two totals are independent chains of additions, kept in registers.
     double population_start = 0, population_next = 0;
     std::array<double, n_sexes * n_age_bands> by_age_sex{};
-    for_each_occupied_row(step.occupied, [&](int s, int age) {
-        double& band = by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))];
-        const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
-        for (std::size_t c = first; c < first + n_positions; ++c) {
-            population_start += step.start[c];
-            population_next += step.next[c];
-            band += step.start[c];
-        }
-    });
+    if (step.occupied.size() == CohortCell::size) {
+        // A table with persons everywhere (the cohort core): the totals in flat loops the
+        // compiler vectorises (types.hpp, sum_cells), the age bands row by row.
+        population_start = sum_cells(step.start);
+        population_next = sum_cells(step.next);
+        for (int s = 0; s < n_sexes; ++s)
+            for (int age = 0; age < n_ages; ++age) {
+                const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
+                double row = 0;
+                for (std::size_t c = first; c < first + n_positions; ++c) row += step.start[c];
+                by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))] += row;
+            }
+    } else {
+        // A few occupied rows (the agent core's counts at PC6 density): only those, in one
+        // pass; the totals are independent chains of additions, kept in registers.
+        for_each_occupied_row(step.occupied, [&](int s, int age) {
+            double& band = by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))];
+            const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
+            for (std::size_t c = first; c < first + n_positions; ++c) {
+                population_start += step.start[c];
+                population_next += step.next[c];
+                band += step.start[c];
+            }
+        });
+    }
     const double expected =
         population_start + step.births - step.deaths + step.migration_in - step.migration_out;
     // Not finite (a NaN never compares greater): check_year_is_finite names the culprit after

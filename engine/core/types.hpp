@@ -65,6 +65,56 @@ struct CohortCell {
     static constexpr int position_of(int cell) noexcept { return cell % n_positions; }
 };
 
+// The cells of an area's table (CohortCell layout) summed per position over every sex and age.
+// Two rows at a time in fourteen running sums, which the compiler adds as seven pairs of
+// doubles, independent of one another: a sum cell by cell in a single chain runs at one
+// addition per ~4 cycles. The order is fixed (even rows, odd rows, then the two), so the sums
+// are the same at any thread count; they differ from a sum row after row in their last bits.
+// `of(c)` is called for every cell c in order (a flat loop the compiler vectorises, where `of`
+// is simple enough) and its values are summed: sum_by_position_of; sum_by_position sums a table.
+template <class Of>
+std::array<double, n_positions> sum_by_position_of(Of&& of) noexcept {
+    static_assert(n_sexes * n_ages % 2 == 0, "rows are summed in pairs");
+    constexpr std::size_t lanes = 2 * n_positions;
+    std::array<double, lanes> sums{};
+    for (std::size_t c = 0; c < CohortCell::size; c += lanes)
+        for (std::size_t k = 0; k < lanes; ++k) sums[k] += of(c + k);
+    std::array<double, n_positions> by_position{};
+    for (std::size_t p = 0; p < by_position.size(); ++p)
+        by_position[p] = sums[p] + sums[p + n_positions];
+    return by_position;
+}
+inline std::array<double, n_positions> sum_by_position(std::span<const double> table) noexcept {
+    const double* cells = table.data();
+    return sum_by_position_of([cells](std::size_t c) { return cells[c]; });
+}
+
+// The sum of every cell's value (`of(c)`, above) or of every cell of an area's table: their sums
+// by position, added.
+template <class Of>
+double sum_cells_of(Of&& of) noexcept {
+    double sum = 0;
+    for (const double by_position : sum_by_position_of(of)) sum += by_position;
+    return sum;
+}
+inline double sum_cells(std::span<const double> table) noexcept {
+    double sum = 0;
+    for (const double by_position : sum_by_position(table)) sum += by_position;
+    return sum;
+}
+
+// A value per sex and age (`by_sex_age[sex][age]`) in every cell of its row: for the flat loops
+// over an area's cells that the compiler vectorises.
+template <class BySexAgeTable>
+void spread_over_cells(const BySexAgeTable& by_sex_age,
+                       std::array<double, CohortCell::size>& cells) noexcept {
+    for (int s = 0; s < n_sexes; ++s)
+        for (int a = 0; a < n_ages; ++a)
+            for (int p = 0; p < n_positions; ++p)
+                cells[static_cast<std::size_t>(CohortCell::offset(s, a, p))] =
+                    by_sex_age[static_cast<std::size_t>(s)][static_cast<std::size_t>(a)];
+}
+
 // Every cell of the CohortCell layout, ascending: the occupied cells (AreaStep::occupied) of a
 // table that may hold persons anywhere (the cohort core's expected counts fill nearly all).
 inline constexpr std::array<std::uint16_t, CohortCell::size> all_cohort_cells = [] {

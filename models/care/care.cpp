@@ -170,6 +170,7 @@ void CareModel::begin_year(int year) {
             // Clients follow the services: at the base composition, clients x the sum of
             // shares is the summed use, and clients are that use / the sum of shares.
             clients_per_use_[si][ai] = use_at_base > 0 ? clients / use_at_base : 0;
+            per_base_client_[si][ai] = clients > 0 ? 1 / clients : 0;
         }
     }
 }
@@ -209,21 +210,25 @@ void CareModel::apply(AreaStep& step) const {
         const double clients = use * clients_per_use_[si][ai];
         wmo_clients += clients;
         // Wmo spending per inhabitant follows the clients: as the rate set's at the base
-        // composition, more or less as living situations change.
-        const double base_clients = at_home * rates_.wmo_client_probability[si][ai];
-        const double wmo_ratio = base_clients > 0 ? clients / base_clients : 1.0;
-        wmo += (all - at_home + at_home * wmo_ratio) * rates_.wmo_eur[si][ai];
+        // composition, more or less as living situations change. Those at home count as
+        // clients / base clients (at_home x the client probability), where there are any.
+        const double at_home_by_clients = at_home > 0 && per_base_client_[si][ai] > 0
+                                              ? clients * per_base_client_[si][ai]
+                                              : at_home;
+        wmo += (all - at_home + at_home_by_clients) * rates_.wmo_eur[si][ai];
 
         const double zvw_here = all * rates_.zvw_eur[si][ai];
         for (std::size_t c = 0; c < zvw_by_category.size(); ++c) {
             double part = zvw_here * rates_.zvw_category_share[c][si][ai];
             if (c == district_nursing) part *= district_nursing_factor_[si][ai];
             zvw_by_category[c] += part;
-            zvw += part;
         }
         wlz += all * rates_.wlz_eur[si][ai];
         jeugd += all * rates_.jeugd_eur[si][ai];
     });
+    // The Zvw total is its categories' sum (eleven chains of additions side by side, not one
+    // of 2,332 through every category of every row).
+    for (const double part : zvw_by_category) zvw += part;
     const double wmo_factor = wmo_factor_[step.area];
     const double zvw_level = rates_.zvw_cost_factor;
     step.values(gp_contacts_id_)[0] = contacts;

@@ -77,6 +77,9 @@ private:
     std::array<BySexAge<double>, n_wmo_services> wmo_shared_{}, wmo_alone_{};
     // Clients per unit of summed service use (clients / use at the base composition).
     BySexAge<double> clients_per_use_{};
+    // 1 / the rate set's Wmo client probability (0 where it is 0): Wmo spending per inhabitant
+    // follows clients / base clients without a division per row.
+    BySexAge<double> per_base_client_{};
     BySexAge<double> district_nursing_factor_{};
     double cost_index_ = 1;
     double real_index_ = 1;  // real growth only: turns spending into hours at base prices

@@ -54,6 +54,7 @@ private:
     const RateSet& rates_;
     const Scenario* scenario_ = nullptr;
     BySexAge<double> q_{};
+    std::array<double, CohortCell::size> q_by_cell_{};  // q_ in every cell of its row
 };
 
 // Births during the year to the women present on 1 January (age-specific fertility by age on

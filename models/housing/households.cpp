@@ -11,7 +11,11 @@ namespace socialtwin {
 HouseholdCounts count_households(std::span<const double> persons,
                                  double other_households_per_other_member,
                                  std::span<const std::uint16_t> occupied) {
-    // In cell order, so each position's persons are added by sex and age as over all cells.
+    // Persons everywhere (the cohort core): a flat, vectorised sum (types.hpp); a few occupied
+    // rows (the agent core at PC6 density): only those, in cell order.
+    if (occupied.size() == CohortCell::size)
+        return households_from_positions(sum_by_position(persons),
+                                         other_households_per_other_member);
     std::array<double, n_positions> by_position{};
     for_each_occupied_row(occupied, [&](int s, int age) {
         const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));

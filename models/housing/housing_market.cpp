@@ -244,10 +244,13 @@ void HousingMarket::begin_year(int year) {
             ? rates_.internal_moves_per_inhabitant / rates_.out_migrants_per_inhabitant
             : 0.0;
     for (int s = 0; s < n_sexes; ++s)
-        for (int a = 0; a < n_ages; ++a)
+        for (int a = 0; a < n_ages; ++a) {
             move_rate_[at(s)][at(a)] =
                 std::min(1.0, (rates_.emigration[at(s)][at(a)] + rates_.moves_out[at(s)][at(a)]) *
                                   move_scale);
+            for (int p = 0; p < n_positions; ++p)
+                move_rate_by_cell_[cell(s, a, p)] = move_rate_[at(s)][at(a)];
+        }
     // Agent core: the rates count every move inside the municipality, moves to join a partner
     // included (CBS 70072ned), but partner matching moves the women who find a partner in
     // another area on top of the market's draws. The market draws the rest: each market's
@@ -854,26 +857,28 @@ void HousingMarket::apply(AreaStep& step) const {
     const std::span<double> movers(movers_cells_.data() + step.area * CohortCell::size,
                                    CohortCell::size);
     const double displaced = displaced_share(step.area, step.dwellings_start);
-    // One pass, every total in a register and added in cell order (as separate sweeps would):
-    // the persons moving, the population on 1 January, and those staying and moving by
-    // position (for their households).
-    double moving = 0, population_start = 0;
-    std::array<double, n_positions> staying{}, leaving{};
-    for (int s = 0; s < n_sexes; ++s)
-        for (int a = 0; a < n_ages; ++a) {
-            const double rate = move_rate_[at(s)][at(a)];
-            const double move = rate + displaced - rate * displaced;
-            for (int p = 0; p < n_positions; ++p) {
-                const std::size_t c = cell(s, a, p);
-                const double m = step.next[c] * move;
-                movers[c] = m;
-                step.next[c] -= m;
-                moving += m;
-                population_start += step.start[c];
-                staying[at(p)] += step.next[c];
-                leaving[at(p)] += m;
-            }
+    // Cell by cell, in a flat loop the compiler vectorises: the movers leave.
+    {
+        const double* rate = move_rate_by_cell_.data();
+        double* next = step.next.data();
+        double* moved = movers.data();
+        for (std::size_t c = 0; c < CohortCell::size; ++c) {
+            const double move = rate[c] + displaced - rate[c] * displaced;
+            const double m = next[c] * move;
+            moved[c] = m;
+            next[c] -= m;
         }
+    }
+    // Then the totals by position: those staying and moving (for their households), and the
+    // population on 1 January.
+    const std::array<double, n_positions> staying = sum_by_position(step.next),
+                                          leaving = sum_by_position(movers),
+                                          start = sum_by_position(step.start);
+    double moving = 0, population_start = 0;
+    for (int p = 0; p < n_positions; ++p) {
+        moving += leaving[at(p)];
+        population_start += start[at(p)];
+    }
     step.migration_out += moving;
     step.values(moves_out_)[0] = moving;
     const double other_rate = rates_.other_households_per_other_member;
@@ -890,12 +895,16 @@ void HousingMarket::complete(AreaStep& step) const {
     // unit of weight, plus, from its own buurt, the preference's extra.
     double moved_in = 0;
     if (market_weight_[k] > 0) {
+        // Cell by cell in a flat loop the compiler vectorises.
         const MoversPerWeight per_weight = movers_per_weight(step.area);
-        for (std::size_t i = 0; i < CohortCell::size; ++i) {
-            const double moving = m.weight * per_weight.at(i);
-            step.next[i] += moving;
-            moved_in += moving;
-        }
+        const double* market = per_weight.market.data();
+        const double* buurt = per_weight.buurt.data();
+        double* next = step.next.data();
+        moved_in = sum_cells_of([&](std::size_t i) {
+            const double moving = m.weight * (market[i] + per_weight.own * buurt[i]);
+            next[i] += moving;
+            return moving;
+        });
     } else {
         for (std::size_t i = 0; i < CohortCell::size; ++i)
             step.next[i] += movers_pool_[k * CohortCell::size + i] * m.share;

@@ -154,6 +154,8 @@ private:
     double movers_scale_ = 1.0;             // see movers_scale()
     double households_per_in_migrant_ = 0;  // [households per person] of this year's mix
     BySexAge<double> move_rate_{};          // [probability per year] of moving to another dwelling
+    // move_rate_ of each cell's sex and age (cohort core: a flat loop over an area's cells).
+    std::array<double, CohortCell::size> move_rate_by_cell_{};
     IndicatorId moves_in_{}, moves_out_{}, moves_in_buurt_{}, new_residents_{}, new_households_{},
         in_new_dwellings_{}, in_unmet_{}, in_unmet_households_{};
 

@@ -65,6 +65,8 @@ private:
     std::vector<BySexAge<double>> moves_out_base_;
     // Per group, this year (levers applied).
     std::vector<BySexAge<double>> emigration_rate_, moves_out_rate_;
+    // The same in every cell of their rows (the cohort core's flat loop over an area's cells).
+    std::vector<std::array<double, CohortCell::size>> emigration_by_cell_, moves_out_by_cell_;
     IndicatorId emigration_{}, moves_out_{};
 };
 
