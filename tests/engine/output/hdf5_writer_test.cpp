@@ -733,6 +733,55 @@ TEST_F(Hdf5WriterTest, ReplicatesChunkByReplicateAndYearQuantilesByYear) {
     EXPECT_EQ(chunk, (std::array<hsize_t, 4>{1, 3, 2, 20}));
 }
 
+// output.replicates_per_area: percentiles (the scenario's default): the areas keep their means
+// and quantiles, the larger areas every replicate; the replicates wait in a scratch file.
+TEST_F(Hdf5WriterTest, WithoutAreaReplicatesTheFileHoldsTheSameMeansQuantilesAndAggregates) {
+    const fs::path every = dir_ / "every.h5", kept = dir_ / "kept.h5";
+    for (const auto& [target, area_replicates] : {std::pair{every, true}, std::pair{kept, false}}) {
+        TinyRun tiny;
+        tiny.areas.add_attribute({"wijk", {"WK059901", "WK059901", "WK059902"}});  // a larger area
+        Hdf5Writer writer(target, {.area_replicates = area_replicates});
+        tiny.write_replicates(writer);
+    }
+    // Only the two results: the scratch file is gone.
+    std::vector<fs::path> files = files_in(dir_);
+    std::sort(files.begin(), files.end());
+    EXPECT_EQ(files, (std::vector<fs::path>{every, kept}));
+
+    const auto a = hdf5::open_file_read_only(every);
+    const auto b = hdf5::open_file_read_only(kept);
+    EXPECT_EQ(hdf5::read_string_attribute(a.id(), "replicates_per_area"), "all");
+    EXPECT_EQ(hdf5::read_string_attribute(b.id(), "replicates_per_area"), "percentiles");
+    for (const std::string name : {"population", "population_by_age_sex"}) {
+        SCOPED_TRACE(name);
+        EXPECT_TRUE(hdf5::link_exists(a.id(), name + "_replicates"));
+        EXPECT_FALSE(hdf5::link_exists(b.id(), name + "_replicates"));
+        for (const std::string& path : {name, name + "_quantiles", "aggregates/wijk/" + name,
+                                        "aggregates/wijk/" + name + "_replicates",
+                                        "aggregates/wijk/" + name + "_quantiles"}) {
+            SCOPED_TRACE(path);
+            const auto x = hdf5::open_dataset(a.id(), path);
+            const auto y = hdf5::open_dataset(b.id(), path);
+            EXPECT_EQ(hdf5::shape(x.id()), hdf5::shape(y.id()));
+            EXPECT_EQ(hdf5::read_doubles(x.id()), hdf5::read_doubles(y.id()));
+            EXPECT_EQ(hdf5::read_string_attribute(x.id(), "description"),
+                      hdf5::read_string_attribute(y.id(), "description"));
+        }
+    }
+}
+
+TEST_F(Hdf5WriterTest, DestroyedBeforeFinishLeavesNeitherTheResultNorTheScratchFile) {
+    TinyRun tiny;
+    tiny.run.replicates = 3;
+    {
+        Hdf5Writer writer(dir_ / "out.h5", {.area_replicates = false});
+        writer.on_start(tiny.run);
+        writer.on_year(tiny.results(0, 2024));
+        EXPECT_EQ(files_in(dir_).size(), 2u);  // the result's and the replicates' temporaries
+    }
+    EXPECT_TRUE(files_in(dir_).empty());
+}
+
 TEST_F(Hdf5WriterTest, MissingReplicateAtFinishIsAnErrorNamingYearAndReplicate) {
     TinyRun tiny;
     tiny.run.replicates = 3;
