@@ -67,9 +67,31 @@ HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
     for (int p = 0; p < n_positions; ++p)
         parts[static_cast<std::size_t>(p)] =
             household_part(static_cast<Position>(p), other_households_per_other_member);
-    // Each household type comes from one position, so row by row each entry still adds its
-    // persons by sex and age in order (as a sweep position by position would).
     HouseholdsByTypeAndHeadAge h{};
+    if (occupied.size() == CohortCell::size) {
+        // Persons everywhere (the cohort core): each sex's persons by position summed over the
+        // ages of a head age band (rows of seven added side by side), then counted as
+        // households once per band.
+        for (int s = 0; s < n_sexes; ++s)
+            for (int first_age = 0; first_age < n_ages;) {
+                const int band = head_age_band_of(first_age);
+                std::array<double, n_positions> by_position{};
+                int age = first_age;
+                for (; age < n_ages && head_age_band_of(age) == band; ++age) {
+                    const double* row =
+                        persons.data() + static_cast<std::size_t>(CohortCell::offset(s, age, 0));
+                    for (std::size_t p = 0; p < by_position.size(); ++p) by_position[p] += row[p];
+                }
+                for (std::size_t p = 0; p < by_position.size(); ++p)
+                    if (parts[p].type >= 0)
+                        h[type_head_age_cell(parts[p].type, band)] +=
+                            by_position[p] * parts[p].households;
+                first_age = age;
+            }
+        return h;
+    }
+    // A few occupied rows (the agent core at PC6 density): each household type comes from one
+    // position, so row by row each entry adds its persons by sex and age in order.
     for_each_occupied_row(occupied, [&](int s, int age) {
         const int band = head_age_band_of(age);
         for (int p = 0; p < n_positions; ++p) {
