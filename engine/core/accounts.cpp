@@ -46,7 +46,7 @@ PopulationAccounts::PopulationAccounts(IndicatorCatalog& catalog) {
 double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double tolerance) const {
     double population_start = 0, population_next = 0;
     std::array<double, n_sexes * n_age_bands> by_age_sex{};
-    if (step.occupied.size() == CohortCell::size) {
+    if (every_cell(step.occupied)) {
         // A table with persons everywhere (the cohort core): the totals in flat loops the
         // compiler vectorises (types.hpp, sum_cells), the age bands row by row.
         population_start = sum_cells(step.start);

@@ -65,13 +65,16 @@ struct CohortCell {
     static constexpr int position_of(int cell) noexcept { return cell % n_positions; }
 };
 
-// The cells of an area's table (CohortCell layout) summed per position over every sex and age.
-// Two rows at a time in fourteen running sums, which the compiler adds as seven pairs of
-// doubles, independent of one another: a sum cell by cell in a single chain runs at one
-// addition per ~4 cycles. The order is fixed (even rows, odd rows, then the two), so the sums
-// are the same at any thread count; they differ from a sum row after row in their last bits.
-// `of(c)` is called for every cell c in order (a flat loop the compiler vectorises, where `of`
-// is simple enough) and its values are summed: sum_by_position_of; sum_by_position sums a table.
+// Sums over an area's table (CohortCell layout), for the flat loops over its cells that the
+// compiler vectorises (the cohort core's tables hold persons in nearly every cell).
+//
+// sum_by_position_of(of) calls `of(c)` for every cell c in order and sums the values per
+// position over every sex and age; sum_by_position(table) sums a table of CohortCell::size
+// cells; sum_cells_of and sum_cells add those seven sums. Two rows at a time in fourteen running
+// sums, which the compiler adds as seven pairs of doubles, independent of one another: a sum cell
+// by cell in a single chain runs at one addition per ~4 cycles. The order is fixed (even rows,
+// odd rows, then the two), so the sums are the same at any thread count; they differ from a sum
+// row after row in their last bits.
 template <class Of>
 std::array<double, n_positions> sum_by_position_of(Of&& of) noexcept {
     static_assert(n_sexes * n_ages % 2 == 0, "rows are summed in pairs");
@@ -89,8 +92,6 @@ inline std::array<double, n_positions> sum_by_position(std::span<const double> t
     return sum_by_position_of([cells](std::size_t c) { return cells[c]; });
 }
 
-// The sum of every cell's value (`of(c)`, above) or of every cell of an area's table: their sums
-// by position, added.
 template <class Of>
 double sum_cells_of(Of&& of) noexcept {
     double sum = 0;
@@ -98,9 +99,8 @@ double sum_cells_of(Of&& of) noexcept {
     return sum;
 }
 inline double sum_cells(std::span<const double> table) noexcept {
-    double sum = 0;
-    for (const double by_position : sum_by_position(table)) sum += by_position;
-    return sum;
+    const double* cells = table.data();
+    return sum_cells_of([cells](std::size_t c) { return cells[c]; });
 }
 
 // A value per sex and age (`by_sex_age[sex][age]`) in every cell of its row: for the flat loops
@@ -117,11 +117,15 @@ void spread_over_cells(const BySexAgeTable& by_sex_age,
 
 // Every cell of the CohortCell layout, ascending: the occupied cells (AreaStep::occupied) of a
 // table that may hold persons anywhere (the cohort core's expected counts fill nearly all).
+// every_cell(occupied) tells such a table from the agent core's few occupied rows.
 inline constexpr std::array<std::uint16_t, CohortCell::size> all_cohort_cells = [] {
     std::array<std::uint16_t, CohortCell::size> cells{};
     for (std::size_t c = 0; c < cells.size(); ++c) cells[c] = static_cast<std::uint16_t>(c);
     return cells;
 }();
+inline bool every_cell(std::span<const std::uint16_t> occupied) noexcept {
+    return occupied.size() == CohortCell::size;
+}
 
 // Calls visit(sex, age) for every row (sex, age) of the CohortCell layout in which `occupied`
 // (ascending cell offsets, e.g. AreaStep::occupied) lists a cell, in order. A caller then reads
@@ -129,7 +133,7 @@ inline constexpr std::array<std::uint16_t, CohortCell::size> all_cohort_cells = 
 // when every cell is listed (the compiler then sees a plain loop over the table).
 template <class Visit>
 void for_each_occupied_row(std::span<const std::uint16_t> occupied, Visit&& visit) {
-    if (occupied.size() == CohortCell::size) {
+    if (every_cell(occupied)) {
         for (int s = 0; s < n_sexes; ++s)
             for (int age = 0; age < n_ages; ++age) visit(s, age);
         return;

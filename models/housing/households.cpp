@@ -13,7 +13,7 @@ HouseholdCounts count_households(std::span<const double> persons,
                                  std::span<const std::uint16_t> occupied) {
     // Persons everywhere (the cohort core): a flat, vectorised sum (types.hpp); a few occupied
     // rows (the agent core at PC6 density): only those, in cell order.
-    if (occupied.size() == CohortCell::size)
+    if (every_cell(occupied))
         return households_from_positions(sum_by_position(persons),
                                          other_households_per_other_member);
     std::array<double, n_positions> by_position{};
@@ -68,7 +68,7 @@ HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
         parts[static_cast<std::size_t>(p)] =
             household_part(static_cast<Position>(p), other_households_per_other_member);
     HouseholdsByTypeAndHeadAge h{};
-    if (occupied.size() == CohortCell::size) {
+    if (every_cell(occupied)) {
         // Persons everywhere (the cohort core): each sex's persons by position summed over the
         // ages of a head age band (rows of seven added side by side), then counted as
         // households once per band.

@@ -244,13 +244,11 @@ void HousingMarket::begin_year(int year) {
             ? rates_.internal_moves_per_inhabitant / rates_.out_migrants_per_inhabitant
             : 0.0;
     for (int s = 0; s < n_sexes; ++s)
-        for (int a = 0; a < n_ages; ++a) {
+        for (int a = 0; a < n_ages; ++a)
             move_rate_[at(s)][at(a)] =
                 std::min(1.0, (rates_.emigration[at(s)][at(a)] + rates_.moves_out[at(s)][at(a)]) *
                                   move_scale);
-            for (int p = 0; p < n_positions; ++p)
-                move_rate_by_cell_[cell(s, a, p)] = move_rate_[at(s)][at(a)];
-        }
+    spread_over_cells(move_rate_, move_rate_by_cell_);
     // Agent core: the rates count every move inside the municipality, moves to join a partner
     // included (CBS 70072ned), but partner matching moves the women who find a partner in
     // another area on top of the market's draws. The market draws the rest: each market's
@@ -897,11 +895,9 @@ void HousingMarket::complete(AreaStep& step) const {
     if (market_weight_[k] > 0) {
         // Cell by cell in a flat loop the compiler vectorises.
         const MoversPerWeight per_weight = movers_per_weight(step.area);
-        const double* market = per_weight.market.data();
-        const double* buurt = per_weight.buurt.data();
         double* next = step.next.data();
         moved_in = sum_cells_of([&](std::size_t i) {
-            const double moving = m.weight * (market[i] + per_weight.own * buurt[i]);
+            const double moving = m.weight * per_weight.at(i);
             next[i] += moving;
             return moving;
         });

@@ -6,9 +6,6 @@
 namespace socialtwin {
 
 namespace {
-constexpr std::size_t cell(int sex, int age, int position) {
-    return static_cast<std::size_t>(CohortCell::offset(sex, age, position));
-}
 constexpr std::size_t at(int i) { return static_cast<std::size_t>(i); }
 }  // namespace
 
