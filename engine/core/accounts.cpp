@@ -48,8 +48,9 @@ double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double
     std::array<double, n_sexes * n_age_bands> by_age_sex{};
     if (every_cell(step.occupied)) {
         // A table with persons everywhere (the cohort core): the totals in flat loops the
-        // compiler vectorises (types.hpp, sum_cells), the age bands row by row.
-        population_start = sum_cells(step.start);
+        // compiler vectorises (types.hpp, sum_cells), the age bands row by row; those on
+        // 1 January as the core summed them by position (sum_cells adds the same seven sums).
+        for (const double by_position : start_by_position_of(step)) population_start += by_position;
         population_next = sum_cells(step.next);
         for (int s = 0; s < n_sexes; ++s)
             for (int age = 0; age < n_ages; ++age) {

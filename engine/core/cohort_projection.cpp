@@ -79,6 +79,7 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     dwellings_start_ = base_.dwellings;
     dwellings_next_ = dwellings_start_;
     flows_.assign(areas_.size(), {});
+    start_by_position_.assign(areas_.size(), {});
 
     PhaseTimes times;
     YearResults results(catalog_, areas_.size());
@@ -135,9 +136,11 @@ private:
                 std::copy(start.begin(), start.end(), next.begin());
                 p.dwellings_next_[a] = p.dwellings_start_[a];
                 f = {0, 0, 0, 0, 0};
+                p.start_by_position_[a] = sum_by_position(start);
             }
             step_.emplace(AreaStep{a, year_.year_, start, next, f[0], f[1], f[2], f[3],
                                    p.dwellings_start_[a], p.dwellings_next_[a], year_.results_});
+            step_->start_by_position = &p.start_by_position_[a];
         }
 
         void run(const YearPlan::Item& item) override {

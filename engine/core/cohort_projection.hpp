@@ -73,6 +73,8 @@ private:
     std::vector<double> dwellings_start_, dwellings_next_;  // per area
     // Per area this year: births, deaths, in, out [persons], person-years lived.
     std::vector<std::array<double, 5>> flows_;
+    // Per area this year: the persons on 1 January by position (AreaStep::start_by_position).
+    std::vector<std::array<double, n_positions>> start_by_position_;
 };
 
 }  // namespace socialtwin

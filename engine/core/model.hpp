@@ -78,8 +78,20 @@ struct AreaStep {
     // is listed).
     std::span<const std::uint16_t> occupied = all_cohort_cells;
 
+    // sum_by_position(start) where every cell is listed: the persons on 1 January by position,
+    // which the housing market, the household counts and the accounts all read. The cohort
+    // core sums them once an area-year; null where the core leaves them to whoever needs them
+    // (read them through start_by_position_of).
+    const std::array<double, n_positions>* start_by_position = nullptr;
+
     std::span<double> values(IndicatorId id) { return results.area_values(id, area); }
 };
+
+// The persons on 1 January by position of a step whose every cell is listed (the cohort
+// core's): as the core summed them, or summed here.
+inline std::array<double, n_positions> start_by_position_of(const AreaStep& step) noexcept {
+    return step.start_by_position ? *step.start_by_position : sum_by_position(step.start);
+}
 
 // A person who joins an area during the year: a newborn, an in-migrant, or (with `person`
 // set) someone moving in from another area of the municipality. The agent core gives

@@ -87,6 +87,23 @@ std::array<double, n_positions> sum_by_position_of(Of&& of) noexcept {
         by_position[p] = sums[p] + sums[p + n_positions];
     return by_position;
 }
+// Several sums by position in one pass: `of(c)` returns N values of cell c, summed in N sets of
+// running sums; each set adds the same terms in the same order as sum_by_position_of would.
+template <std::size_t N, class Of>
+std::array<std::array<double, n_positions>, N> sums_by_position_of(Of&& of) noexcept {
+    constexpr std::size_t lanes = 2 * n_positions;
+    std::array<std::array<double, lanes>, N> sums{};
+    for (std::size_t c = 0; c < CohortCell::size; c += lanes)
+        for (std::size_t k = 0; k < lanes; ++k) {
+            const std::array<double, N> values = of(c + k);
+            for (std::size_t n = 0; n < N; ++n) sums[n][k] += values[n];
+        }
+    std::array<std::array<double, n_positions>, N> by_position{};
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t p = 0; p < n_positions; ++p)
+            by_position[n][p] = sums[n][p] + sums[n][p + n_positions];
+    return by_position;
+}
 inline std::array<double, n_positions> sum_by_position(std::span<const double> table) noexcept {
     const double* cells = table.data();
     return sum_by_position_of([cells](std::size_t c) { return cells[c]; });

@@ -131,7 +131,10 @@ void HousingModel::settle() {
 void HousingModel::report(AreaStep& step) const {
     const double other_rate = rates_.other_households_per_other_member;
     const double kept_free = 1.0 - housing_.frictional_vacancy;
-    const HouseholdCounts h = count_households(step.start, other_rate, step.occupied);
+    const HouseholdCounts h =
+        every_cell(step.occupied)
+            ? households_from_positions(start_by_position_of(step), other_rate)
+            : count_households(step.start, other_rate, step.occupied);
     const double needed = h.total() / kept_free;
     step.values(single_)[0] = h.single;
     step.values(couple_no_children_)[0] = h.couple_no_children;

@@ -855,23 +855,19 @@ void HousingMarket::apply(AreaStep& step) const {
     const std::span<double> movers(movers_cells_.data() + step.area * CohortCell::size,
                                    CohortCell::size);
     const double displaced = displaced_share(step.area, step.dwellings_start);
-    // Cell by cell, in a flat loop the compiler vectorises: the movers leave.
-    {
-        const double* rate = move_rate_by_cell_.data();
-        double* next = step.next.data();
-        double* moved = movers.data();
-        for (std::size_t c = 0; c < CohortCell::size; ++c) {
-            const double move = rate[c] + displaced - rate[c] * displaced;
-            const double m = next[c] * move;
-            moved[c] = m;
-            next[c] -= m;
-        }
-    }
-    // Then the totals by position: those staying and moving (for their households), and the
-    // population on 1 January.
-    const std::array<double, n_positions> staying = sum_by_position(step.next),
-                                          leaving = sum_by_position(movers),
-                                          start = sum_by_position(step.start);
+    // Cell by cell, in a flat loop the compiler vectorises: the movers leave, and the totals by
+    // position of those staying and moving (for their households) are summed on the way.
+    const double* rate = move_rate_by_cell_.data();
+    double* next = step.next.data();
+    double* moved = movers.data();
+    const auto [staying, leaving] = sums_by_position_of<2>([&](std::size_t c) {
+        const double move = rate[c] + displaced - rate[c] * displaced;
+        const double m = next[c] * move;
+        moved[c] = m;
+        next[c] -= m;
+        return std::array<double, 2>{next[c], m};
+    });
+    const std::array<double, n_positions> start = start_by_position_of(step);
     double moving = 0, population_start = 0;
     for (int p = 0; p < n_positions; ++p) {
         moving += leaving[at(p)];

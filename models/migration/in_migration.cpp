@@ -130,30 +130,47 @@ void InMigrationModel::begin_year(int year) {
     market_.expect_moves_between_gemeenten(std::move(movers_per_area));
 }
 
-// In-migrants of an area by sex and age, as shares: its gemeente's flows this year; with no flow
-// at all (the new dwellings still take in-migrants), the immigrants' profile.
-// The movers from other gemeenten count market_.movers_scale() times (the national pool).
 InMigrationModel::AreaInflow InMigrationModel::inflow(std::size_t area) const noexcept {
-    AreaInflow in{.admitted = market_.admitted(area),
-                  .group = groups_.group_of_area[area],
-                  .scale = market_.movers_scale()};
-    in.total = total_[in.group] + (in.scale - 1.0) * movers_total_[in.group];
-    in.movers_total = movers_total_[in.group];
-    return in;
+    return {.admitted = market_.admitted(area), .group = groups_.group_of_area[area]};
+}
+
+// Each group's shares by sex and age, once the market has settled. The movers from other
+// gemeenten count market_.movers_scale() times (the national pool).
+
+void InMigrationModel::settle() {
+    const double scale = market_.movers_scale();
+    const std::size_t n_groups = total_.size();
+    profile_.resize(n_groups);
+    mover_profile_.resize(n_groups);
+    base_immigrant_share_.resize(n_groups);
+    for (std::size_t g = 0; g < n_groups; ++g) {
+        // The group's flows, its movers counted `scale` times (inflow()).
+        const double total = total_[g] + (scale - 1.0) * movers_total_[g];
+        for (int s = 0; s < n_sexes; ++s)
+            for (int a = 0; a < n_ages; ++a) {
+                const double immigrants = immigrants_[g][at(s)][at(a)];
+                const double movers = movers_[g][at(s)][at(a)];
+                // In-migrants by sex and age, as shares: the group's flows this year; with no
+                // flow at all (the new dwellings still take in-migrants), the immigrants'
+                // profile.
+                profile_[g][at(s)][at(a)] = total > 0 ? (immigrants + scale * movers) / total
+                                                      : rates_.immigration_profile[at(s)][at(a)];
+                // Movers from other gemeenten by sex and age, as shares: the group's moves in.
+                mover_profile_[g][at(s)][at(a)] = movers_total_[g] > 0
+                                                      ? movers / movers_total_[g]
+                                                      : rates_.moves_in_profile[at(s)][at(a)];
+                const double both = immigrants + scale * movers;
+                base_immigrant_share_[g][at(s)][at(a)] = both > 0 ? immigrants / both : 1.0;
+            }
+    }
 }
 
 double InMigrationModel::profile(const AreaInflow& in, int sex, int age) const noexcept {
-    const std::size_t g = in.group;
-    return in.total > 0
-               ? (immigrants_[g][at(sex)][at(age)] + in.scale * movers_[g][at(sex)][at(age)]) /
-                     in.total
-               : rates_.immigration_profile[at(sex)][at(age)];
+    return profile_[in.group][at(sex)][at(age)];
 }
 
-// Movers from other gemeenten by sex and age, as shares: the gemeente's moves in.
 double InMigrationModel::mover_profile(const AreaInflow& in, int sex, int age) const noexcept {
-    return in.movers_total > 0 ? movers_[in.group][at(sex)][at(age)] / in.movers_total
-                               : rates_.moves_in_profile[at(sex)][at(age)];
+    return mover_profile_[in.group][at(sex)][at(age)];
 }
 
 // Of the in-migrants of a sex and age, the share from abroad: the rehoused movers are all movers.
@@ -165,9 +182,7 @@ double InMigrationModel::immigrant_share(std::size_t area, int sex, int age) con
 
 double InMigrationModel::immigrant_share(const AreaInflow& in, int sex, int age,
                                          const SexAgeInflow& by) const noexcept {
-    const std::size_t g = in.group;
-    const double both = immigrants_[g][at(sex)][at(age)] + in.scale * movers_[g][at(sex)][at(age)];
-    const double base = both > 0 ? immigrants_[g][at(sex)][at(age)] / both : 1.0;
+    const double base = base_immigrant_share_[in.group][at(sex)][at(age)];
     if (in.admitted.rehoused_movers <= 0) return base;
     const double rehoused = in.admitted.rehoused_movers * by.mover_profile * by.settling;
     return by.persons > 0 ? base * (by.persons - rehoused) / by.persons : base;

@@ -43,8 +43,10 @@ public:
     // Nothing leaves or arrives before the market has settled.
     void apply(AreaStep&) const override {}
     // In-migrants arrive after the market's settle(): this model joins the second half of the
-    // phase, and settles nothing itself.
+    // phase. Its own settle() (after the market's) divides out each group's shares by sex and
+    // age once, which every area of the group would otherwise divide again.
     bool settles_across_areas() const override { return true; }
+    void settle() override;
     // The admitted in-migrants into the area, and into its new dwellings.
     void complete(AreaStep& step) const override;
     void complete(AgentAreaStep& step) const override;
@@ -79,13 +81,13 @@ private:
     std::vector<BySexAge<double>> moves_in_share_;
     std::vector<double> total_;
     std::vector<double> movers_total_;  // [persons per inhabitant] per group: moves in
+    // Per group, from settle() to the end of the year, by sex and age: profile(),
+    // mover_profile(), and the immigrants' share before any rehousing (immigrant_share()).
+    std::vector<BySexAge<double>> profile_, mover_profile_, base_immigrant_share_;
     // What an area's in-migrants of every sex and age are computed from, looked up once.
     struct AreaInflow {
         HousingMarket::Admitted admitted;
         std::size_t group = 0;
-        double scale = 1;         // market_.movers_scale()
-        double total = 0;         // the group's flows, movers counted `scale` times
-        double movers_total = 0;  // the group's moves in
     };
     AreaInflow inflow(std::size_t area) const noexcept;
     double profile(const AreaInflow& in, int sex, int age) const noexcept;
