@@ -76,6 +76,18 @@ TEST(SumsByPosition, OfValuesComputedCellByCellVisitEveryCellOnceInOrder) {
     for (std::size_t c = 0; c < visited.size(); ++c) EXPECT_EQ(visited[c], c);
 }
 
+TEST(SumsByPosition, SeveralInOnePassAreBitForBitEachSumAlone) {
+    // Fractions, whose sums depend on the order of the additions: one pass over two tables
+    // gives each table's sums as a pass over it alone would.
+    const auto first = table_of([](std::size_t c) { return 1.0 / static_cast<double>(c + 3); });
+    const auto second = table_of([](std::size_t c) { return 0.1 * static_cast<double>(c % 13); });
+    const auto [of_first, of_second] = sums_by_position_of<2>([&](std::size_t c) {
+        return std::array<double, 2>{first[c], second[c]};
+    });
+    EXPECT_EQ(of_first, sum_by_position(first));
+    EXPECT_EQ(of_second, sum_by_position(second));
+}
+
 TEST(SpreadOverCells, PutsEachSexAndAgesValueInEveryPositionOfItsRow) {
     std::array<std::array<double, n_ages>, n_sexes> by_sex_age{};
     for (int s = 0; s < n_sexes; ++s)
