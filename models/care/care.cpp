@@ -139,8 +139,13 @@ void CareModel::begin_year(int year) {
             const auto ai = static_cast<std::size_t>(a);
             gp_contacts_[si][ai] = rates_.gp_contacts[si][ai] *
                                    rate_multiplier(scenario, gp_contacts_lever, year, s, a);
-            district_nursing_factor_[si][ai] =
+            std::array<double, n_spending>& spending = spending_per_person_[si * n_ages + ai];
+            for (std::size_t c = 0; c < zvw_categories.size(); ++c)
+                spending[c] = rates_.zvw_eur[si][ai] * rates_.zvw_category_share[c][si][ai];
+            spending[district_nursing] *=
                 rate_multiplier(scenario, district_nursing_lever, year, s, a);
+            spending[wlz_spending] = rates_.wlz_eur[si][ai];
+            spending[jeugd_spending] = rates_.jeugd_eur[si][ai];
 
             // The base-year share living alone among residents outside institutions: the
             // composition at which use per person equals clients x share.
@@ -176,9 +181,12 @@ void CareModel::begin_year(int year) {
 }
 
 void CareModel::apply(AreaStep& step) const {
-    double contacts = 0, patients = 0, wmo_clients = 0, zvw = 0, wlz = 0, wmo = 0, jeugd = 0;
+    double contacts = 0, patients = 0, wmo_clients = 0, zvw = 0, wmo = 0;
     std::array<double, n_wmo_services> services{};
-    std::array<double, n_zvw_categories> zvw_by_category{};
+    // Each row's persons (by sex and age), kept for the spending summed after the rows.
+    std::array<double, n_sexes * n_ages> persons_by_row;
+    std::array<std::size_t, n_sexes * n_ages> rows;
+    std::size_t n_rows = 0;
     std::span<double> gp_by_age_sex = step.values(gp_by_age_sex_);
     std::fill(gp_by_age_sex.begin(), gp_by_age_sex.end(), 0.0);
     // The rows (sex, age) that hold anyone, in order: at PC6 density in the agent core a few
@@ -217,15 +225,19 @@ void CareModel::apply(AreaStep& step) const {
                                               : at_home;
         wmo += (all - at_home + at_home_by_clients) * rates_.wmo_eur[si][ai];
 
-        const double zvw_here = all * rates_.zvw_eur[si][ai];
-        for (std::size_t c = 0; c < zvw_by_category.size(); ++c) {
-            double part = zvw_here * rates_.zvw_category_share[c][si][ai];
-            if (c == district_nursing) part *= district_nursing_factor_[si][ai];
-            zvw_by_category[c] += part;
-        }
-        wlz += all * rates_.wlz_eur[si][ai];
-        jeugd += all * rates_.jeugd_eur[si][ai];
+        rows[n_rows] = si * n_ages + ai;
+        persons_by_row[n_rows++] = all;
     });
+    // Spending, after the rows: its fourteen running sums fit in the registers only in a loop
+    // of their own (beside the sums above they lived on the stack, at a store and a load each).
+    std::array<double, n_spending> spending{};
+    for (std::size_t i = 0; i < n_rows; ++i) {
+        const std::array<double, n_spending>& per_person = spending_per_person_[rows[i]];
+        for (std::size_t j = 0; j < n_spending; ++j)
+            spending[j] += persons_by_row[i] * per_person[j];
+    }
+    const std::span<const double> zvw_by_category(spending.data(), n_zvw_categories);
+    const double wlz = spending[wlz_spending], jeugd = spending[jeugd_spending];
     // The Zvw total is its categories' sum (eleven chains of additions side by side, not one
     // of 2,332 through every category of every row).
     for (const double part : zvw_by_category) zvw += part;

@@ -80,7 +80,13 @@ private:
     // 1 / the rate set's Wmo client probability (0 where it is 0): Wmo spending per inhabitant
     // follows clients / base clients without a division per row.
     BySexAge<double> per_base_client_{};
-    BySexAge<double> district_nursing_factor_{};
+    // Spending per person [EUR per year, the rate set's prices], by row (sex * n_ages + age): Zvw
+    // by category (district nursing with its lever), then Wlz, then Jeugd. A row's persons times
+    // these thirteen, side by side (the products computed once a year, not per row); a
+    // fourteenth of 0 makes seven pairs of doubles.
+    static constexpr std::size_t wlz_spending = n_zvw_categories, jeugd_spending = wlz_spending + 1;
+    static constexpr std::size_t n_spending = jeugd_spending + 2;
+    std::array<std::array<double, n_spending>, n_sexes * n_ages> spending_per_person_{};  // [row]
     double cost_index_ = 1;
     double real_index_ = 1;  // real growth only: turns spending into hours at base prices
 
