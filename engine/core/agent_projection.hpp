@@ -51,7 +51,8 @@ public:
     const IndicatorCatalog& catalog() const noexcept { return catalog_; }
     RunDescription describe() const;
 
-    // Runs every replicate from the base year to base year + horizon.
+    // Runs every replicate from the base year to base year + horizon. Once: the base
+    // population's cells are released when the last replicate has started.
     RunSummary run(std::span<Observer* const> observers,
                    const std::map<std::string, std::string>& metadata = {});
 
@@ -73,6 +74,7 @@ private:
     const Scenario& scenario_;
     const AreaTable& areas_;
     BasePopulation base_;
+    bool base_released_ = false;  // base_.persons, after the last replicate's start (run())
     AgentSettings settings_;
     IndicatorCatalog catalog_;
     PopulationAccounts accounts_;  // the indicators the core itself keeps, declared first

@@ -82,6 +82,17 @@ TEST(AgentSynthesis, MakesOnePersonPerWholePersonInTheTables) {
     EXPECT_EQ(persons.age_on_1_january(0, 2020), 1);
 }
 
+TEST(AgentProjection, RunsOnceItsBasePopulationIsReleasedWhenTheLastReplicateStarts) {
+    // The base population's cells are what the start persons are made from; a second run()
+    // would make them from nothing, so it refuses instead.
+    Scenario scenario;
+    scenario.horizon = 1;
+    auto run = run_agents(scenario, 3, 1, 2);
+    EXPECT_EQ(run->recorder.years.size(), 4u);  // 2 years of each of 2 replicates
+    Observer* observers[] = {&run->recorder};
+    EXPECT_THROW(run->projection->run(observers), std::logic_error);
+}
+
 TEST(AgentProjection, PopulationAccountsBalanceInEveryAreaAndYear) {
     const auto run = run_agents(testing::synthetic_scenario(8), 6, 0);
     const auto& r = run->recorder;
