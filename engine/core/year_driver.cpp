@@ -163,30 +163,42 @@ void YearDriver::run_year(int year, std::size_t n_areas, CoreYear& core, PhaseTi
     const YearPlan plan = plan_year(models_, year);
     const std::size_t n_segments = plan.segments.size();
 
-    // Per thread: the core's worker and the ticks (item_ticks) of each phase, summed after the
-    // year (a shared sum would make every item of every area contend for it).
+    // Per thread: a worker of the core for each area of a block, and the ticks (item_ticks) of
+    // each phase, summed after the year (a shared sum would make every item of every area
+    // contend for it).
+    const std::size_t block = std::max<std::size_t>(1, core.areas_together());
     struct Worker {
-        std::unique_ptr<AreaWork> work;
+        std::vector<std::unique_ptr<AreaWork>> work;  // one per area of a block
         std::array<std::uint64_t, n_phases> ticks{};
     };
-    tbb::enumerable_thread_specific<Worker> workers([&] { return Worker{core.area_work(), {}}; });
+    tbb::enumerable_thread_specific<Worker> workers([&] {
+        Worker worker;
+        for (std::size_t i = 0; i < block; ++i) worker.work.push_back(core.area_work());
+        return worker;
+    });
     const auto year_start = clock::now();
     const std::uint64_t year_start_ticks = item_ticks();
 
     for (std::size_t segment = 0; segment < n_segments; ++segment) {
         const std::vector<YearPlan::Item>& items = plan.segments[segment];
-        parallel_for_ranges(n_areas, [&](const auto& range) {
+        // The areas in blocks, each item for every area of a block before the next item (the
+        // areas of a segment are independent of one another); blocks shared out as areas were.
+        const std::size_t n_blocks = (n_areas + block - 1) / block;
+        parallel_for_ranges(n_blocks, [&](const auto& range) {
             Worker& worker = workers.local();
-            for (std::size_t a = range.begin(); a != range.end(); ++a) {
-                worker.work->begin({a, segment, n_segments});
+            for (std::size_t b = range.begin(); b != range.end(); ++b) {
+                const std::size_t first = b * block;
+                const std::size_t n = std::min(block, n_areas - first);
+                for (std::size_t i = 0; i < n; ++i)
+                    worker.work[i]->begin({first + i, segment, n_segments});
                 std::uint64_t t0 = item_ticks();
                 for (const YearPlan::Item& item : items) {
-                    worker.work->run(item);
+                    for (std::size_t i = 0; i < n; ++i) worker.work[i]->run(item);
                     const std::uint64_t t1 = item_ticks();
                     worker.ticks[static_cast<std::size_t>(item.phase)] += t1 - t0;
                     t0 = t1;
                 }
-                worker.work->end();
+                for (std::size_t i = 0; i < n; ++i) worker.work[i]->end();
             }
         });
         if (segment < plan.settling.size())

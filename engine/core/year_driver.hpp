@@ -9,8 +9,9 @@
 // A year, as run_year runs it:
 //  1. plan_year: begin_year() on every model (sequential), in phase order;
 //  2. for each segment, in parallel over areas: the core's AreaWork runs the segment's items
-//     (a phase's models, or the second half of a settling phase) for one area after another;
-//     each item is timed in its phase, per thread;
+//     (a phase's models, or the second half of a settling phase) for a block of areas after
+//     another (CoreYear::areas_together; each item for every area of the block, then the next
+//     item); each item is timed in its phase, per thread;
 //  3. between segments, sequentially: the settling models settle(), timed in their phase;
 //  4. the core's end of the year (CoreYear::end_year), each step timed in the phase it names.
 
@@ -30,8 +31,8 @@
 namespace socialtwin {
 
 // How a year runs: the phases in order, cut into segments wherever a model settles across
-// areas. Within a segment every area runs all its items back to back (while its state is in
-// cache); between segment k and k+1 the models in settling[k] settle.
+// areas. Within a segment every area (or block of areas) runs all its items back to back
+// (while its state is in cache); between segment k and k+1 the models in settling[k] settle.
 struct YearPlan {
     struct Item {
         Phase phase = Phase::ageing_and_survival;
@@ -77,9 +78,11 @@ struct AreaSegment {
     bool last() const noexcept { return segment + 1 == n_segments; }
 };
 
-// One thread's share of a segment, as a core runs it. For each area of the segment the driver
-// calls begin(), then run() for each item, then end(). The time of run() is counted in the
-// item's phase; begin() and end() are the core's own bookkeeping between areas, in no phase.
+// One thread's share of a segment, as a core runs it, one area at a time: for each area the
+// driver calls begin(), then run() for each item, then end(); with blocks of areas, a worker
+// per area of the block, each item run for the whole block before the next. The time of run()
+// is counted in the item's phase; begin() and end() are the core's own bookkeeping between
+// areas, in no phase.
 class AreaWork {
 public:
     virtual ~AreaWork() = default;
@@ -96,6 +99,11 @@ public:
     // A worker for one thread's areas (it may hold the thread's scratch). Called from the
     // worker threads, concurrently.
     virtual std::unique_ptr<AreaWork> area_work() = 0;
+    // How many areas a thread takes through a segment together: each item runs for every area
+    // of the block before the next item, so the item's rates and matrices stay in the caches
+    // across the block, at the price of holding the block's areas' state at once (a worker per
+    // area of the block). 1: every item of one area, then the next area.
+    virtual std::size_t areas_together() const { return 1; }
     // After every segment of every area: the core's work on the whole year (the agent core
     // hands out the arrivals' ids and follows the partner links), each step timed through
     // `times` in the phase it belongs to.

@@ -4,6 +4,8 @@
 
 #include "engine/core/year_driver.hpp"
 
+#include <oneapi/tbb/task_arena.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -136,6 +138,70 @@ std::vector<std::unique_ptr<Model>> models_of(Models... models) {
     std::vector<std::unique_ptr<Model>> list;
     (list.push_back(std::make_unique<StandIn>(std::move(models))), ...);
     return list;
+}
+
+// A core that writes down what the driver asks of it, on one thread, taking `together` areas
+// at a time.
+class RecordingCore final : public CoreYear {
+public:
+    explicit RecordingCore(std::size_t together) : together_(together) {}
+    std::unique_ptr<AreaWork> area_work() override { return std::make_unique<Work>(calls); }
+    std::size_t areas_together() const override { return together_; }
+    std::vector<std::string> calls;
+
+private:
+    class Work final : public AreaWork {
+    public:
+        explicit Work(std::vector<std::string>& calls) : calls_(calls) {}
+        void begin(const AreaSegment& where) override {
+            area_ = where.area;
+            calls_.push_back("begin " + std::to_string(area_));
+        }
+        void run(const YearPlan::Item& item) override {
+            calls_.push_back(std::string(to_string(item.phase)) + " " + std::to_string(area_));
+        }
+        void end() override { calls_.push_back("end " + std::to_string(area_)); }
+
+    private:
+        std::vector<std::string>& calls_;
+        std::size_t area_ = 0;
+    };
+    std::size_t together_;
+};
+
+std::vector<std::string> calls_of_a_year(std::size_t n_areas, std::size_t together) {
+    IndicatorCatalog catalog;
+    const Scenario scenario = testing::synthetic_scenario(1);
+    YearDriver driver(scenario,
+                      models_of(StandIn("first", Phase::births), StandIn("second", Phase::care)),
+                      catalog);
+    RecordingCore core(together);
+    PhaseTimes times;
+    tbb::task_arena one_thread(1);
+    one_thread.execute([&] { driver.run_year(scenario.base_year, n_areas, core, times); });
+    return core.calls;
+}
+
+// What a core should be asked in a year without settling (one segment, an item per phase),
+// block by block: the block's areas begin, each phase runs for every area of the block, they end.
+std::vector<std::string> expected_calls(const std::vector<std::vector<std::size_t>>& blocks) {
+    std::vector<std::string> calls;
+    for (const auto& block : blocks) {
+        for (const std::size_t a : block) calls.push_back("begin " + std::to_string(a));
+        for (int p = 0; p < n_phases; ++p)
+            for (const std::size_t a : block)
+                calls.push_back(std::string(to_string(static_cast<Phase>(p))) + " " +
+                                std::to_string(a));
+        for (const std::size_t a : block) calls.push_back("end " + std::to_string(a));
+    }
+    return calls;
+}
+
+TEST(YearDriver, ACoreTakingAreasTogetherGetsEachItemForTheWholeBlockBeforeTheNext) {
+    // Five areas, two at a time: the last block holds the one area left.
+    EXPECT_EQ(calls_of_a_year(5, 2), expected_calls({{0, 1}, {2, 3}, {4}}));
+    // One at a time: every item of an area, then the next area.
+    EXPECT_EQ(calls_of_a_year(2, 1), expected_calls({{0}, {1}}));
 }
 
 std::string error_of(std::vector<std::unique_ptr<Model>> models) {
