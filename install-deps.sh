@@ -40,6 +40,9 @@ if [[ $test == yes ]]; then
   packages+=(chromium chromium-driver python3-selenium)
   # tests/integration/test_export.py opens the exported workbooks.
   packages+=(python3-openpyxl)
+  # tests/integration/test_processor.py runs the build on emulated processors without and with
+  # AVX2 (QEMU's user-mode emulation).
+  packages+=(qemu-user)
 fi
 if [[ $fuzz == yes ]]; then
   # libFuzzer and the sanitizers' runtime come with Debian's clang, not with g++.

@@ -17,6 +17,9 @@ maximum, and a SHA-256 of its bytes.
                   none for a changed model. A dataset added or removed also fails.
   check --exact   also requires every dataset to be bit-identical (the hashes equal): what every
                   commit of a restructuring keeps.
+  same            runs the default scenario (scenarios/baseline.yaml: cohort core, and one agent
+                  replicate) with --bin and with --other and requires bit-identical results: two
+                  builds of one commit, e.g. with and without AVX2 (SOCIALTWIN_SIMD; .ci/run).
   refresh         re-runs and rewrites expected.json (only on purpose: a model change whose new
                   results were checked against observed data; say so in the commit).
 """
@@ -93,10 +96,10 @@ def fingerprint(path):
     return prints
 
 
-def compute(binary, threads):
+def compute(binary, threads, chosen=None):
     results = {}
     with tempfile.TemporaryDirectory(prefix="socialtwin-golden-") as tmp:
-        for scenario in scenarios():
+        for scenario in chosen or scenarios():
             for core in CORES:
                 key = f"{scenario.stem}/{core}"
                 out = Path(tmp) / f"{scenario.stem}-{core}.h5"
@@ -148,11 +151,27 @@ def compare(expected, actual, exact):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("check", "refresh"))
+    parser.add_argument("command", choices=("check", "refresh", "same"))
     parser.add_argument("--bin", default=os.environ.get("SOCIALTWIN_BIN", str(ROOT / "build/release/bin/socialtwin")))
     parser.add_argument("--exact", action="store_true", help="also require bit-identical results")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--other", help="same: the second build's socialtwin")
     args = parser.parse_args()
+
+    if args.command == "same":
+        if not args.other:
+            parser.error("same needs --other")
+        default = [ROOT / "scenarios" / "baseline.yaml"]
+        first, second = compute(args.bin, args.threads, default), compute(args.other, args.threads, default)
+        problems, _ = compare(first, second, exact=True)
+        for p in problems[:60]:
+            print(f"golden: {p}")
+        if problems:
+            print(f"golden: FAILED: {args.other} differs from {args.bin} in {len(problems)} places")
+            return 1
+        n = sum(len(v) for v in first.values())
+        print(f"golden: {args.bin} and {args.other}: {len(first)} runs, {n} datasets, bit-identical")
+        return 0
 
     actual = compute(args.bin, args.threads)
     n = sum(len(v) for v in actual.values())
