@@ -199,6 +199,7 @@ private:
         std::vector<double> next_ = std::vector<double>(CohortCell::size);
         std::vector<std::uint16_t> occupied_;  // the cells start_ and next_ hold counts in
         std::vector<std::array<double, 4>> draws_;
+        std::vector<std::uint32_t> stable_ids_;  // the residents', for their draws
         // The current area.
         AreaSegment where_;
         std::optional<AreaStep> counts_;
@@ -226,9 +227,10 @@ void AgentProjection::Year::Area::begin(const AreaSegment& where) {
         for (const std::uint32_t id : residents)
             p.persons_.position_on_1_january[id] = p.persons_.position[id];
         draws_.resize(residents.size());
+        stable_ids_.resize(residents.size());
         for (std::size_t i = 0; i < residents.size(); ++i)
-            draws_[i] = year_.random_.uniforms(person_year_stream,
-                                               p.persons_.stable_id[residents[i]], year_.year_);
+            stable_ids_[i] = p.persons_.stable_id[residents[i]];
+        year_.random_.uniforms(person_year_stream, stable_ids_, year_.year_, draws_);
     }
     counted_ = false;
     counts_.emplace(AreaStep{a, year_.year_, start_, next_, f[0], f[1], f[2], f[3],

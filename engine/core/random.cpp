@@ -28,4 +28,17 @@ std::array<double, 4> RandomStreams::uniforms(DrawStream stream, std::uint32_t e
     return {to_unit(bits[0]), to_unit(bits[1]), to_unit(bits[2]), to_unit(bits[3])};
 }
 
+void RandomStreams::uniforms(DrawStream stream, std::span<const std::uint32_t> entities, int year,
+                             std::span<std::array<double, 4>> out) const noexcept {
+    const auto year_and_stream =
+        (static_cast<std::uint32_t>(year) << 16) | (stream.number & 0xFFFFu);
+    const r123::Philox4x32::key_type key = {{key_[0], key_[1]}};
+    // A plain loop over the entities, every call inlined: the compiler runs it in vector lanes.
+    for (std::size_t i = 0; i < entities.size(); ++i) {
+        const r123::Philox4x32::ctr_type counter = {{entities[i], 0, year_and_stream, replicate_}};
+        const auto bits = r123::Philox4x32{}(counter, key);
+        out[i] = {to_unit(bits[0]), to_unit(bits[1]), to_unit(bits[2]), to_unit(bits[3])};
+    }
+}
+
 }  // namespace socialtwin

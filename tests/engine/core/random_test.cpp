@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <set>
+#include <vector>
 
 namespace socialtwin {
 namespace {
@@ -28,6 +29,21 @@ TEST(RandomStreams, EveryPartOfTheKeyChangesTheNumbers) {
     seen.insert(base.uniforms(mortality_stream, 17, 2031, 0)[0]);                  // year
     seen.insert(base.uniforms(mortality_stream, 17, 2030, 1)[0]);                  // draw
     EXPECT_EQ(seen.size(), 7u);
+}
+
+TEST(RandomStreams, ManyEntitiesAtOnceGetTheNumbersEachGetsAlone) {
+    // Any count (the vector loop's whole blocks and the rest), ids in any order, any key.
+    const RandomStreams random(0x123456789ABCDEFull, 7);
+    for (const std::size_t n : {0u, 1u, 3u, 8u, 17u, 1000u}) {
+        std::vector<std::uint32_t> entities(n);
+        for (std::size_t i = 0; i < n; ++i)
+            entities[i] = static_cast<std::uint32_t>((i * 2654435761u) ^ (i << 7));
+        std::vector<std::array<double, 4>> together(n);
+        random.uniforms(fertility_stream, entities, 2041, together);
+        for (std::size_t i = 0; i < n; ++i)
+            ASSERT_EQ(together[i], random.uniforms(fertility_stream, entities[i], 2041))
+                << "entity " << entities[i] << " of " << n;
+    }
 }
 
 TEST(RandomStreams, NumbersAreUniformOnTheOpenUnitInterval) {
