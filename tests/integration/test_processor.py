@@ -1,7 +1,8 @@
 """The processor a build needs (README, "Building"; CMakeLists.txt, SOCIALTWIN_SIMD).
 
 A build for AVX2 refuses to start on a processor without it -- a message saying what to do and
-exit code 1, not an illegal instruction in the middle of a run -- and starts on one with it. A
+exit code 1, not an illegal instruction in the middle of a run -- and starts on one with it; so
+does its Python module when imported. A
 build without AVX2 runs on a processor without it. The processors are QEMU's user-mode emulation
 (Debian package qemu-user, installed by ./install-deps.sh --test) of a Nehalem (2008: SSE4.2, no
 AVX) and a Haswell (2013: AVX2).
@@ -10,6 +11,7 @@ import os
 import platform
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +43,25 @@ def test_a_processor_without_avx2_is_refused_with_a_message_by_an_avx2_build_and
         assert done.returncode == 0, done
         assert done.stdout.strip() == subprocess.run([BIN, "--version"], capture_output=True,
                                                      text=True).stdout.strip()
+
+
+def test_the_python_module_refuses_a_processor_without_avx2_as_the_command_does():
+    package = Path(BIN).resolve().parent.parent / "python"
+    if not (package / "socialtwin").is_dir():
+        pytest.skip("the Python package is not built (SOCIALTWIN_BUILD_PYTHON, pybind11-dev)")
+    qemu = shutil.which("qemu-x86_64")
+    assert qemu, "qemu-x86_64 not found: ./install-deps.sh --test installs Debian's qemu-user"
+    done = subprocess.run([qemu, "-cpu", "Nehalem", "/usr/bin/python3", "-c",
+                           "import socialtwin; print('imported')"],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(package)})
+    if BUILT_FOR_AVX2:
+        assert done.returncode == 1, done
+        assert "this build uses AVX2 vector instructions" in done.stderr
+        assert "imported" not in done.stdout
+    else:
+        assert done.returncode == 0, done
+        assert done.stdout.strip() == "imported"
 
 
 def test_a_processor_with_avx2_runs_the_default_scenario(tmp_path):
