@@ -149,6 +149,13 @@ def compare(expected, actual, exact):
     return problems, inexact
 
 
+def print_problems(problems, shown=60):
+    for p in problems[:shown]:
+        print(f"golden: {p}")
+    if len(problems) > shown:
+        print(f"golden: ... and {len(problems) - shown} more")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=("check", "refresh", "same"))
@@ -164,8 +171,7 @@ def main():
         default = [ROOT / "scenarios" / "baseline.yaml"]
         first, second = compute(args.bin, args.threads, default), compute(args.other, args.threads, default)
         problems, _ = compare(first, second, exact=True)
-        for p in problems[:60]:
-            print(f"golden: {p}")
+        print_problems(problems)
         if problems:
             print(f"golden: FAILED: {args.other} differs from {args.bin} in {len(problems)} places")
             return 1
@@ -184,10 +190,7 @@ def main():
         return 0
     expected = json.loads(EXPECTED.read_text())["runs"]
     problems, inexact = compare(expected, actual, args.exact)
-    for p in problems[:60]:
-        print(f"golden: {p}")
-    if len(problems) > 60:
-        print(f"golden: ... and {len(problems) - 60} more")
+    print_problems(problems)
     if problems:
         print(f"golden: FAILED: {len(problems)} differences in {len(actual)} runs")
         return 1
