@@ -13,19 +13,34 @@ namespace {
 // left single keep their position; their partner is simply not modelled.
 constexpr double max_gap = 8;  // [years] around the usual gap
 
+// Oldest first, and persons born in the same year in stable-id order: one strict order, so the
+// result does not depend on how it is sorted. The keys are sorted beside the ids rather than
+// compared through the person store: a gemeente's seekers lie all over the store, and a
+// comparison that fetched two birth years and two stable ids cost 4-5% of a national run.
+void sort_by_birth(const AgentPopulation& persons, std::vector<std::uint32_t>& ids) {
+    struct Keyed {
+        std::uint64_t key;  // birth year (offset to be positive) above the stable id
+        std::uint32_t id;
+    };
+    std::vector<Keyed> keyed(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const std::uint32_t id = ids[i];
+        const auto born = static_cast<std::uint64_t>(persons.birth_year[id] + 0x8000);
+        keyed[i] = {(born << 32) | persons.stable_id[id], id};
+    }
+    std::sort(keyed.begin(), keyed.end(),
+              [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
+    for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = keyed[i].id;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::uint32_t, std::uint32_t>> match_partners(
     const AgentPopulation& persons, std::vector<std::uint32_t>& men,
     std::vector<std::uint32_t>& women, double partner_age_gap) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> couples;
-    auto by_birth = [&](std::uint32_t a, std::uint32_t b) {
-        return persons.birth_year[a] != persons.birth_year[b]
-                   ? persons.birth_year[a] < persons.birth_year[b]
-                   : persons.before(a, b);
-    };
-    std::sort(men.begin(), men.end(), by_birth);
-    std::sort(women.begin(), women.end(), by_birth);
+    sort_by_birth(persons, men);
+    sort_by_birth(persons, women);
     // The side with more persons leaves its surplus single, spread evenly over its ages: taking
     // them all from its youngest (as a plain walk from the oldest does) pairs the older men with
     // younger women, and Den Haag's couples came out 3.2 years apart where the rates assume 2.7.

@@ -210,6 +210,20 @@ constexpr std::array core_keys{
                    "either way. Runs with one replicate store each value once anyway.",
     },
     SchemaKey{
+        .path = "output.breakdowns_per_area",
+        .kind = ValueKind::choice,
+        .default_value = "all",
+        .choices = result_layout::breakdowns_per_area,
+        .meaning = "Which indicators each area keeps: `all` -- every one -- or `none`: per "
+                   "area only the indicators without a breakdown (population, births, care "
+                   "use, costs ...), and those by sex and age band, household type, dwelling "
+                   "type and tenure only per larger area (pc4, buurt, wijk, gemeente) in "
+                   "`/aggregates`, the same numbers as with `all`. For areas of a few dozen "
+                   "persons (PC6), whose breakdowns are mostly 0 and 1: the file is about 60% "
+                   "smaller and the run needs about a sixth less CPU. Keep `all` to sum the "
+                   "breakdowns over areas of your own.",
+    },
+    SchemaKey{
         .path = "rates",
         .kind = ValueKind::mapping,
         .meaning = "Changes to the dataset's baseline rates, by rate name (see [Rate "

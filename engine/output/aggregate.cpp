@@ -173,6 +173,26 @@ const ResultIndicator* weight_of(const ResultLayout& layout, const ResultIndicat
 }
 
 // Aggregates the companions of `indicator` (each replicate, then quantiles over those).
+// The attributes that say what an indicator is (indicator_meaning_attributes), from its
+// variable in the file or, for one the file keeps only per larger area, from the layout.
+NamedValues meaning_of(hid_t root, const ResultIndicator& indicator) {
+    NamedValues out;
+    const bool in_file = indicator.attributes.empty();
+    const hdf5::Dataset variable =
+        in_file ? hdf5::open_dataset(root, indicator.name) : hdf5::Dataset{};
+    for (const std::string_view name : indicator_meaning_attributes) {
+        const std::string key(name);
+        if (in_file) {
+            if (hdf5::has_attribute(variable.id(), key))
+                out.emplace_back(key, hdf5::attribute_text(variable.id(), key));
+            continue;
+        }
+        for (const auto& [attribute, value] : indicator.attributes)
+            if (attribute == key) out.emplace_back(key, value);
+    }
+    return out;
+}
+
 void aggregate_companions(hid_t root, hid_t group, const ResultLayout& layout,
                           const ResultIndicator& indicator, AggregateSource& source,
                           const AreaGrouping& grouping, const GroupScales& scales,
@@ -212,19 +232,23 @@ void aggregate_companions(hid_t root, hid_t group, const ResultLayout& layout,
                                    indicator_meaning_attributes);
         } else {
             // A result that keeps only the mean and quantiles per area (output.replicates_per_area:
-            // percentiles): described as the mean is, saying what the companion holds.
-            const auto mean = hdf5::open_dataset(root, indicator.name);
-            copy_string_attributes(mean.id(), out.id(), indicator_meaning_attributes);
+            // percentiles), or not even those (output.breakdowns_per_area: none): described as
+            // the mean is, saying what the companion holds.
+            const NamedValues mean = meaning_of(root, indicator);
+            for (const auto& [attribute, value] : mean)
+                hdf5::write_attribute(out.id(), attribute, value);
             const auto qualifier = suffix == result_layout::replicates_suffix
                                        ? result_layout::replicates_qualifier
                                        : result_layout::quantiles_qualifier;
-            for (const std::string attribute : {"long_name", "description"})
-                if (hdf5::has_attribute(mean.id(), attribute))
+            for (const auto& [attribute, value] : mean)
+                if (attribute == "long_name" || attribute == "description")
                     hdf5::write_attribute(
                         out.id(), attribute,
-                        qualified(without_qualifier(hdf5::attribute_text(mean.id(), attribute),
-                                                    result_layout::mean_qualifier),
+                        qualified(without_qualifier(value, result_layout::mean_qualifier),
                                   qualifier));
+            if (suffix == result_layout::quantiles_suffix)
+                hdf5::write_attribute(out.id(), std::string(indicator_attribute::quantile_method),
+                                      result_layout::quantile_method);
         }
         hdf5::write_attribute(out.id(), "aggregation", aggregation);
         if (!coordinates.empty()) hdf5::write_attribute(out.id(), "coordinates", coordinates);
@@ -347,9 +371,9 @@ void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
         const std::string aggregation = aggregation_text(
             indicator.kind, grouping.level, weight != nullptr ? weight->name : std::string{});
 
-        auto in = hdf5::open_dataset(root, indicator.name);
         auto out = create_variable(group.id(), indicator.name, s, shape, 0);
-        copy_string_attributes(in.id(), out.id(), indicator_meaning_attributes);
+        for (const auto& [attribute, value] : meaning_of(root, indicator))
+            hdf5::write_attribute(out.id(), attribute, value);
         hdf5::write_attribute(out.id(), "aggregation", aggregation);
         hdf5::write_attribute(out.id(), "coordinates", coordinates);
         source.begin(indicator, weight);
@@ -511,9 +535,13 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
                                           const fs::path& path,
                                           const AggregateAccumulator* computed) {
     ResultLayout layout = read_result_layout(file, path);
-    if (computed != nullptr)
+    if (computed != nullptr) {
         for (auto& indicator : layout.indicators)
             indicator.has_replicates = computed->has_replicates(indicator.name);
+        // Those computed but not kept per area (output.breakdowns_per_area: none).
+        for (const auto& indicator : computed->indicators())
+            if (layout.find(indicator.name) == nullptr) layout.indicators.push_back(indicator);
+    }
     const auto levels = aggregate_levels(layout, options.levels, path);
     const std::string name(derived_layout::aggregates);
     // The levels already there that were not asked for: kept unless only these are wanted, so

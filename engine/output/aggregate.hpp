@@ -124,6 +124,8 @@ public:
     void add_replicate(std::size_t year, std::size_t replicate,
                        std::span<const std::span<const double>> values, std::size_t indicator);
     std::size_t n_indicators() const noexcept { return indicators_.size(); }
+    // The layout's indicators, in its order (those the file keeps only in /aggregates too).
+    const std::vector<ResultIndicator>& indicators() const noexcept { return indicators_; }
     // Whether each replicate of `indicator` is aggregated: its has_replicates in the layout given
     // (the writer gives every indicator its replicates, kept per area in the file or not).
     bool has_replicates(std::string_view indicator) const;

@@ -277,6 +277,29 @@ void write_indicator_attributes(hid_t dataset, const IndicatorSpec& spec,
         hdf5::write_attribute(dataset, name, value);
 }
 
+// An indicator the file keeps only in /aggregates (output.breakdowns_per_area: none), as
+// read_result_layout would read its per-area variable: the aggregates are described from it.
+ResultIndicator aggregated_only_layout(const IndicatorSpec& spec, std::vector<hsize_t> shape,
+                                       bool several_replicates, const std::string& coordinates) {
+    ResultIndicator indicator;
+    indicator.name = spec.name;
+    indicator.dims = {std::string(result_layout::year), std::string(result_layout::area)};
+    indicator.dims.insert(indicator.dims.end(), spec.dims.begin(), spec.dims.end());
+    indicator.shape = std::move(shape);
+    indicator.attributes = indicator_attributes(spec, result_layout::mean_qualifier, coordinates);
+    for (const auto& [name, value] : indicator.attributes)
+        if (name == indicator_attribute::description) indicator.description = value;
+    indicator.units = spec.units;
+    indicator.source = spec.source;
+    indicator.kind = spec.kind;
+    indicator.weight = spec.weight;
+    indicator.quantity = spec.quantity;
+    indicator.cost = spec.cost;
+    indicator.has_replicates = several_replicates;
+    indicator.has_quantiles = several_replicates;
+    return indicator;
+}
+
 // Provenance. All strings: a uint64 seed or a path survive any reader unchanged.
 void write_meta(hid_t root, const RunDescription& run, const std::string& created) {
     const Scenario& scenario = *run.scenario;
@@ -469,10 +492,13 @@ struct Hdf5Writer::State {
         std::vector<hsize_t> dim_sizes;  // sizes of the dims after area
         std::size_t chunk_areas = 1;     // areas per chunk
         std::size_t n_chunks = 0;        // chunks of areas in one (year, replicate)
+        // In the file per area; false for a breakdown with output.breakdowns_per_area none,
+        // which has no dataset but its replicates in the scratch file (several replicates).
+        bool per_area = true;
     };
     hdf5::File file;
     // Holds <indicator>_replicates until on_finish when the result does not keep them per area
-    // (area_replicates false); not open otherwise.
+    // (area_replicates false, or an indicator not kept per area); not open otherwise.
     hdf5::File scratch;
     std::vector<int> years;
     std::size_t n_replicates = 1;
@@ -485,6 +511,9 @@ struct Hdf5Writer::State {
     bool float32 = false;               // value_type is H5T_IEEE_F32LE
     int kept_bits = 0;                  // mantissa bits kept (BitRound), 0 = all
     bool area_replicates = true;        // <indicator>_replicates in the file, not in scratch
+    bool area_breakdowns = true;        // indicators with dims after area kept per area
+    // The indicators not kept per area, described for /aggregates as the file would have them.
+    std::vector<ResultIndicator> aggregated_only;
     // The aggregates, computed as the years arrive; none with Hdf5WriterOptions::aggregates off.
     std::optional<AggregateAccumulator> aggregates;
     std::vector<IndicatorId> catalog_id;  // per indicator of the aggregates' layout
@@ -569,6 +598,7 @@ struct Hdf5Writer::State {
                               static_cast<std::ptrdiff_t>(first * indicator.values_per_area));
                 start.erase(start.begin());
                 count.erase(count.begin());
+                if (!indicator.per_area) continue;  // its mean was for the aggregates only
                 // The aggregates took the mean as computed; the file holds it rounded.
                 round_stored(mean);
                 round_stored(quantiles);
@@ -603,28 +633,41 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
                                 const Scales& scales, const std::string& coordinates) {
     Indicator indicator;
     indicator.name = spec.name;
+    indicator.per_area = area_breakdowns || spec.dims.empty();
     indicator.values_per_area = catalog.values_per_area(indicators.size());
     indicator.chunk_areas =
         std::min({std::max<std::size_t>(1, n_areas), max_chunk_areas,
                   std::max<std::size_t>(1, chunk_values / indicator.values_per_area)});
-    indicator.n_chunks = (n_areas + indicator.chunk_areas - 1) / indicator.chunk_areas;
+    // Not kept per area, one replicate: nothing of it is stored (its aggregates are computed
+    // from the year's values in memory). With several its replicates still wait in scratch.
+    indicator.n_chunks = indicator.per_area || has_companions()
+                             ? (n_areas + indicator.chunk_areas - 1) / indicator.chunk_areas
+                             : 0;
     Axes axes{{years.size(), n_areas}, {scales.year.id(), scales.area.id()}};
     for (const auto& name : spec.dims) {
         indicator.dim_sizes.push_back(catalog.dimension(name).labels.size());
         axes.shape.push_back(indicator.dim_sizes.back());
         axes.scales.push_back(scales.catalog_ids.at(name));
     }
-    indicator.mean = create(spec.name, axes, indicator.chunk_areas, {});
-    write_indicator_attributes(indicator.mean.id(), spec, result_layout::mean_qualifier,
-                               coordinates);
+    if (indicator.per_area) {
+        indicator.mean = create(spec.name, axes, indicator.chunk_areas, {});
+        write_indicator_attributes(indicator.mean.id(), spec, result_layout::mean_qualifier,
+                                   coordinates);
+    } else {
+        aggregated_only.push_back(
+            aggregated_only_layout(spec, axes.shape, has_companions(), coordinates));
+    }
     if (has_companions()) {
+        const bool replicates_here = area_replicates && indicator.per_area;
         indicator.replicates =
             create(spec.name + std::string(result_layout::replicates_suffix), axes,
                    indicator.chunk_areas, Leading{scales.replicate.id(), n_replicates, 1},
-                   area_replicates ? std::nullopt : std::optional<hid_t>(scratch.id()));
-        if (area_replicates)
+                   replicates_here ? std::nullopt : std::optional<hid_t>(scratch.id()));
+        if (replicates_here)
             write_indicator_attributes(indicator.replicates.id(), spec,
                                        result_layout::replicates_qualifier, coordinates);
+    }
+    if (has_companions() && indicator.per_area) {
         const hsize_t n_levels = result_layout::quantile_levels.size();
         indicator.quantiles =
             create(spec.name + std::string(result_layout::quantiles_suffix), axes,
@@ -638,7 +681,7 @@ void Hdf5Writer::State::lay_out(const IndicatorSpec& spec, const IndicatorCatalo
     if (kept_bits > 0)
         for (const hdf5::Dataset* d :
              {&indicator.mean, &indicator.replicates, &indicator.quantiles})
-            if (*d && (d != &indicator.replicates || area_replicates)) {
+            if (*d && (d != &indicator.replicates || (area_replicates && indicator.per_area))) {
                 hdf5::write_attribute(d->id(), std::string(result_layout::quantization_attribute),
                                       result_layout::quantization_container);
                 hdf5::write_attribute(d->id(),
@@ -699,9 +742,11 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     s.float32 = options_.float32;
     s.kept_bits = options_.significant_bits;
     s.area_replicates = options_.area_replicates || s.n_replicates == 1;
+    s.area_breakdowns = options_.area_breakdowns;
     // Checked and registered now, on this thread, like the result's temporary file (an interrupt
     // removes both); HDF5 creates it on the writer thread below.
-    if (!s.area_replicates) scratch_ = std::make_unique<AtomicOutput>(target_, options_.inputs);
+    if (s.n_replicates > 1 && (!s.area_replicates || !s.area_breakdowns))
+        scratch_ = std::make_unique<AtomicOutput>(target_, options_.inputs);
     // Laid out on the writer thread while the run synthesises its persons (seconds for a PC6
     // country's 450,000 areas); the first year waits for it (on_year's wait for room), and a
     // failure shows there. The task keeps its own copy of the description.
@@ -716,6 +761,8 @@ void Hdf5Writer::on_start(const RunDescription& run) {
         if (s.n_replicates > 1)
             hdf5::write_attribute(root, std::string(result_layout::replicates_per_area_attribute),
                                   result_layout::replicates_per_area[s.area_replicates ? 1 : 0]);
+        hdf5::write_attribute(root, std::string(result_layout::breakdowns_per_area_attribute),
+                              result_layout::breakdowns_per_area[s.area_breakdowns ? 0 : 1]);
         if (s.kept_bits > 0) write_quantization_container(root);
         const Scales scales = write_dimensions(root, run, s.years, s.n_replicates);
         s.phase_dim_id = scales.next_dim_id;
@@ -728,6 +775,8 @@ void Hdf5Writer::on_start(const RunDescription& run) {
             // Every replicate of every indicator is aggregated, whether or not the file keeps
             // the replicates per area.
             ResultLayout layout = read_result_layout(root, target_);
+            layout.indicators.insert(layout.indicators.end(), s.aggregated_only.begin(),
+                                     s.aggregated_only.end());
             for (auto& indicator : layout.indicators) indicator.has_replicates = s.n_replicates > 1;
             s.aggregates.emplace(layout, AggregateOptions{}, target_);
             for (const auto& indicator : layout.indicators) {

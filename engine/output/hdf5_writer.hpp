@@ -66,6 +66,12 @@ struct Hdf5WriterOptions {
     // area in /aggregates: the replicates then go to a scratch file beside the target, which
     // on_finish reads the mean and quantiles back from and removes.
     bool area_replicates = true;
+    // Every indicator per area (output.breakdowns_per_area: all). False keeps per area only the
+    // indicators without a breakdown (dims year, area); the others are written per larger area
+    // in /aggregates only (so with `aggregates` off, nowhere), from the same values: the same
+    // numbers as with true. Their per-area values are then never compressed (with several
+    // replicates they wait in the scratch file for the mean, like the replicates).
+    bool area_breakdowns = true;
     // The run's input files (scenario, dataset folder, start population): the result never
     // replaces one of them (engine/formats/output_file.hpp).
     std::vector<ProtectedInput> inputs{};

@@ -301,6 +301,30 @@ hdf5::File open_result(const fs::path& path, bool writable,
     }
 }
 
+std::optional<std::pair<hdf5::Dataset, hsize_t>> fewest_aggregate(
+    hid_t root, const std::string& name, std::size_t n_years,
+    std::optional<std::size_t> replicates) {
+    const std::string aggregates(derived_layout::aggregates);
+    if (!hdf5::link_exists(root, aggregates) || !hdf5::is_group(root, aggregates))
+        return std::nullopt;
+    const auto group = hdf5::open_group(root, aggregates);
+    const std::size_t unit_axis = replicates ? 2 : 1;
+    std::optional<std::pair<hdf5::Dataset, hsize_t>> fewest;
+    for (const auto& level : hdf5::link_names(group.id())) {
+        if (!hdf5::is_group(group.id(), level)) continue;
+        const auto at = hdf5::open_group(group.id(), level);
+        if (!hdf5::link_exists(at.id(), name) || !hdf5::is_dataset(at.id(), name)) continue;
+        auto dataset = hdf5::open_dataset(at.id(), name);
+        const auto shape = hdf5::shape(dataset.id());
+        if (shape.size() <= unit_axis || (replicates && shape[0] != *replicates) ||
+            shape[unit_axis - 1] != n_years)
+            continue;
+        if (!fewest || shape[unit_axis] < fewest->second)
+            fewest.emplace(std::move(dataset), shape[unit_axis]);
+    }
+    return fewest;
+}
+
 ResultLayout read_result_layout(hid_t root, const fs::path& path) {
     ResultLayout layout;
     try {

@@ -48,6 +48,10 @@ struct ResultIndicator {
     // for files written before those, from the units (quantity_of, cost_of below).
     Quantity quantity = Quantity::stock;
     bool cost = false;
+    // Empty for an indicator read from the file. For one the result writer aggregates but does
+    // not keep per area (output.breakdowns_per_area: none), the attributes its per-area variable
+    // would have had: /aggregates describes it from these.
+    std::vector<std::pair<std::string, std::string>> attributes{};
 };
 
 // A string dimension of the catalog (sex, age_band, ...): its labels.
@@ -106,6 +110,14 @@ hdf5::File open_result(const std::filesystem::path& path, bool writable = false,
 // reader relies on: /year (whole numbers), /area (strings) and /meta there; every variable (also
 // in /aggregates) as long as its dimensions along each axis, and numbers where it runs over years.
 ResultLayout read_result_layout(hid_t root, const std::filesystem::path& path);
+
+// `name` in the level of /aggregates with the fewest units that holds it, and that number of
+// units: a dataset (year, unit, ...) of `n_years` years, or with `replicates` (replicate, year,
+// unit, ...). Summed over its units it is the total over all areas of a count or amount, also
+// of one the areas do not keep (output.breakdowns_per_area: none). nullopt when none holds it.
+std::optional<std::pair<hdf5::Dataset, hsize_t>> fewest_aggregate(
+    hid_t root, const std::string& name, std::size_t n_years,
+    std::optional<std::size_t> replicates = std::nullopt);
 
 // The block of `dataset` with its first prefix.size() axes fixed at `prefix` and the rest whole,
 // row-major: e.g. prefix {year} of (year, area, sex, age_band) gives one year's areas x sexes x

@@ -96,6 +96,14 @@ inline constexpr std::string_view replicate = "replicate";
 // <indicator>_replicates per area. Readers look for <indicator>_replicates, not at this.
 inline constexpr std::string_view replicates_per_area_attribute = "replicates_per_area";
 inline constexpr std::array<std::string_view, 2> replicates_per_area{"percentiles", "all"};
+// Which indicators each area keeps (root attribute; the scenario key output.breakdowns_per_area):
+// "all" -- every indicator -- or "none": per area only the indicators without a breakdown
+// (dims year, area); those by sex and age band, household type, dwelling type ... are in
+// /aggregates only, per pc4, buurt, wijk and gemeente. At PC6 density (~30 persons an area) the
+// breakdowns are 160 of an area's 219 values a year, mostly 0 and 1, and compressing them is a
+// sixth of the run's CPU (docs/performance.md). Readers look for the datasets, not at this.
+inline constexpr std::string_view breakdowns_per_area_attribute = "breakdowns_per_area";
+inline constexpr std::array<std::string_view, 2> breakdowns_per_area{"all", "none"};
 inline constexpr std::string_view quantile = "quantile";
 // <indicator><suffix> names the companions of each indicator.
 inline constexpr std::string_view replicates_suffix = "_replicates";

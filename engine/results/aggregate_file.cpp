@@ -1,13 +1,17 @@
 #include "engine/results/aggregate_file.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
 
+#include "engine/core/errors.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/formats/output_file.hpp"
+#include "engine/output/aggregate.hpp"
 #include "engine/output/cf_conventions.hpp"
 #include "engine/output/result_file.hpp"
 #include "engine/output/result_layout.hpp"
@@ -16,6 +20,40 @@ namespace socialtwin {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// A result that keeps its breakdowns only per larger area (output.breakdowns_per_area: none)
+// cannot compute them again from its areas: a level of its /aggregates rewritten (or dropped by
+// --only) would lose them without a word. New levels are fine: they get what the areas keep.
+void refuse_to_lose_breakdowns(hid_t root, const ResultLayout& layout,
+                               const AggregateOptions& options, const fs::path& source) {
+    const std::string attribute(result_layout::breakdowns_per_area_attribute);
+    const std::string aggregates(derived_layout::aggregates);
+    if (!hdf5::has_attribute(root, attribute) ||
+        hdf5::attribute_text(root, attribute) != result_layout::breakdowns_per_area[1] ||
+        !hdf5::link_exists(root, aggregates))
+        return;
+    const auto levels = aggregate_levels(layout, options.levels, source);
+    std::vector<std::string> lost;
+    const auto group = hdf5::open_group(root, aggregates);
+    for (const auto& level : hdf5::link_names(group.id())) {
+        if (!hdf5::is_group(group.id(), level)) continue;
+        const bool rewritten = std::find(levels.begin(), levels.end(), level) != levels.end();
+        if (rewritten || options.only_these_levels) lost.push_back(level);
+    }
+    if (lost.empty()) return;
+    throw InputError(problem_at(
+        where_in(source.string(), 0, 0, "/aggregates"),
+        fmt::format("holds the only breakdowns of this result (by sex and age band, household "
+                    "type, dwelling type ...) per {}: the run kept none per area "
+                    "(output.breakdowns_per_area: none), so aggregating again would lose them",
+                    fmt::join(lost, ", ")),
+        "name only levels the file lacks with --levels (without --only), or run the scenario "
+        "again with output.breakdowns_per_area: all"));
+}
+
+}  // namespace
+
 std::vector<std::string> aggregate_result_file(const fs::path& source,
                                                const AggregateOptions& options,
                                                const fs::path& output) {
@@ -23,7 +61,8 @@ std::vector<std::string> aggregate_result_file(const fs::path& source,
     {
         // Checked whole (every variable fits its dimensions) before anything is copied or read.
         const auto file = open_result(source, false, results);
-        read_result_layout(file.id(), source);
+        const ResultLayout layout = read_result_layout(file.id(), source);
+        refuse_to_lose_breakdowns(file.id(), layout, options, source);
     }
     // Without -o the result is rewritten in place by design (atomically: the new file replaces
     // it only when complete); with -o the source is protected.

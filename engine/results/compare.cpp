@@ -752,9 +752,16 @@ private:
 
     // The share of the population aged `from` or more [%], per year, from population_by_age_sex.
     std::optional<std::pair<std::vector<double>, std::vector<double>>> share_aged(int from) const {
-        const auto found = totals_.find("population_by_age_sex");
-        if (found == totals_.end()) return std::nullopt;
-        const ResultIndicator& indicator = *found->second.indicator;
+        std::optional<Totals> from_aggregates;
+        ResultIndicator kept_larger;  // as the areas would have it
+        auto found = totals_.find("population_by_age_sex");
+        if (found == totals_.end()) {
+            // Results that keep it only per larger area (output.breakdowns_per_area: none).
+            from_aggregates = aggregate_totals("population_by_age_sex", kept_larger);
+            if (!from_aggregates) return std::nullopt;
+        }
+        const Totals& totals = from_aggregates ? *from_aggregates : found->second;
+        const ResultIndicator& indicator = *totals.indicator;
         const auto axis = std::find(indicator.dims.begin(), indicator.dims.end(), "age_band");
         const auto* bands = scenario_.layout.dimension("age_band");
         if (axis == indicator.dims.end() || bands == nullptr) return std::nullopt;
@@ -777,7 +784,44 @@ private:
             }
             return out;
         };
-        return std::pair{share(found->second.baseline), share(found->second.scenario)};
+        return std::pair{share(totals.baseline), share(totals.scenario)};
+    }
+
+    // The totals over all areas of `name` from each result's /aggregates (the level with the
+    // fewest units), where neither keeps it per area; `described` is filled as its layout.
+    std::optional<Totals> aggregate_totals(const std::string& name,
+                                           ResultIndicator& described) const {
+        if (baseline_.layout.find(name) != nullptr || scenario_.layout.find(name) != nullptr)
+            return std::nullopt;
+        const std::size_t n_years = scenario_.layout.years.size();
+        const auto b = fewest_aggregate(baseline_.file.id(), name, n_years);
+        const auto s = fewest_aggregate(scenario_.file.id(), name, n_years);
+        if (!b || !s) return std::nullopt;
+        described.name = name;
+        described.dims = hdf5::dimension_names(s->first.id());
+        described.shape = hdf5::shape(s->first.id());
+        const auto b_shape = hdf5::shape(b->first.id());
+        if (described.dims.size() != described.shape.size() ||
+            !std::equal(b_shape.begin() + 2, b_shape.end(), described.shape.begin() + 2,
+                        described.shape.end()))
+            return std::nullopt;
+        Totals t;
+        t.indicator = &described;
+        const std::size_t per = described.values_per_area();
+        auto summed = [&](const std::pair<hdf5::Dataset, hsize_t>& at) {
+            const std::vector<double> all = hdf5::read_doubles(at.first.id());
+            std::vector<double> out(n_years * per, 0.0);
+            for (std::size_t y = 0; y < n_years; ++y)
+                for (std::size_t u = 0; u < at.second; ++u)
+                    for (std::size_t k = 0; k < per; ++k) {
+                        const double v = all[(y * at.second + u) * per + k];
+                        if (std::isfinite(v)) out[y * per + k] += v;
+                    }
+            return out;
+        };
+        t.baseline = summed(*b);
+        t.scenario = summed(*s);
+        return t;
     }
 
     // care_cost: the cost components both results have, added up, in million EUR.

@@ -29,6 +29,35 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
+// `name` from /aggregates/<level> of a result that keeps it only per larger area
+// (output.breakdowns_per_area: none): years x units x values per unit, the units in the order of
+// `grouping` (as the writer grouped them), and its layout as if the areas kept it. No values
+// when that level lacks it or holds other units.
+std::pair<std::vector<double>, ResultIndicator> level_aggregate(hid_t root,
+                                                                const std::string& level,
+                                                                const std::string& name,
+                                                                const ResultLayout& layout,
+                                                                const AreaGrouping& grouping) {
+    const std::string aggregates(derived_layout::aggregates);
+    if (!hdf5::link_exists(root, aggregates)) return {};
+    const auto group = hdf5::open_group(root, aggregates);
+    if (!hdf5::link_exists(group.id(), level) || !hdf5::is_group(group.id(), level)) return {};
+    const auto at = hdf5::open_group(group.id(), level);
+    if (!hdf5::link_exists(at.id(), name) || !hdf5::link_exists(at.id(), level)) return {};
+    if (hdf5::read_strings(hdf5::open_dataset(at.id(), level).id()) != grouping.codes) return {};
+    const auto dataset = hdf5::open_dataset(at.id(), name);
+    ResultIndicator indicator;
+    indicator.name = name;
+    indicator.dims = hdf5::dimension_names(dataset.id());
+    indicator.shape = hdf5::shape(dataset.id());
+    if (indicator.dims.size() != indicator.shape.size() || indicator.shape.size() < 2 ||
+        indicator.shape[0] != layout.years.size() || indicator.shape[1] != grouping.codes.size())
+        return {};
+    indicator.dims[1] = std::string(result_layout::area);
+    indicator.shape[1] = layout.areas.size();
+    return {hdf5::read_doubles(dataset.id()), std::move(indicator)};
+}
+
 struct Compared {
     ObservedRow row;
     double projected = 0;
@@ -292,22 +321,35 @@ MonitorReport monitor_projection(const MonitorOptions& options) {
                                                [&](const auto& r) { return r.indicator == name; });
         if (!observed_here) continue;
         const ResultIndicator* indicator = layout.find(name);
+        const std::size_t n_areas = layout.areas.size(), n_groups = grouping.codes.size();
+        std::vector<double> aggregated;
+        ResultIndicator kept_larger;  // one the areas do not keep, as they would have it
         if (indicator == nullptr) {
-            missing.insert(name);
-            continue;
+            // Kept only per larger area (output.breakdowns_per_area: none): the observation's
+            // level of /aggregates holds the same sums over its areas.
+            auto [values, described] =
+                level_aggregate(file.id(), info.level, name, layout, grouping);
+            if (values.empty()) {
+                missing.insert(name);
+                continue;
+            }
+            aggregated = std::move(values);
+            kept_larger = std::move(described);
+            indicator = &kept_larger;
+        } else {
+            const std::size_t per_area = indicator->values_per_area();
+            auto dataset = hdf5::open_dataset(file.id(), name);
+            const auto values = hdf5::read_doubles(dataset.id());
+            aggregated.resize(layout.years.size() * n_groups * per_area);
+            for (std::size_t y = 0; y < layout.years.size(); ++y)
+                aggregate_values(grouping, IndicatorKind::count,
+                                 std::span<const double>(values).subspan(y * n_areas * per_area,
+                                                                         n_areas * per_area),
+                                 per_area, {}, 1,
+                                 std::span<double>(aggregated)
+                                     .subspan(y * n_groups * per_area, n_groups * per_area));
         }
         const std::size_t per_area = indicator->values_per_area();
-        const std::size_t n_areas = layout.areas.size(), n_groups = grouping.codes.size();
-        auto dataset = hdf5::open_dataset(file.id(), name);
-        const auto values = hdf5::read_doubles(dataset.id());
-        std::vector<double> aggregated(layout.years.size() * n_groups * per_area);
-        for (std::size_t y = 0; y < layout.years.size(); ++y)
-            aggregate_values(
-                grouping, IndicatorKind::count,
-                std::span<const double>(values).subspan(y * n_areas * per_area, n_areas * per_area),
-                per_area, {}, 1,
-                std::span<double>(aggregated)
-                    .subspan(y * n_groups * per_area, n_groups * per_area));
         // The cells of a (sex, age band) within an area's values, row-major over the dims after
         // area: an empty sex is every sex, a broad age band (0-14) the 5-year bands it spans.
         auto cells_of = [&](const ObservedRow& row) {

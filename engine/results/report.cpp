@@ -21,6 +21,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -62,16 +63,60 @@ struct Result {
     std::string label;
     const std::string& name() const { return label; }
 
+    // The indicators the areas keep (the layout's), and those a result keeps only per larger
+    // area (output.breakdowns_per_area: none; counts and amounts), as if per area.
+    std::vector<ResultIndicator> aggregated_only;
+    const ResultIndicator* find(std::string_view indicator) const {
+        if (const ResultIndicator* found = layout.find(indicator)) return found;
+        for (const auto& other : aggregated_only)
+            if (other.name == indicator) return &other;
+        return nullptr;
+    }
+    // The counts and amounts of /aggregates that the areas lack, described from the level with
+    // the fewest units (what totals() then sums).
+    void find_aggregated_only() {
+        const std::string aggregates(result_layout::aggregates);
+        if (!hdf5::link_exists(file.id(), aggregates)) return;
+        const auto group = hdf5::open_group(file.id(), aggregates);
+        std::set<std::string> names;
+        for (const auto& level : hdf5::link_names(group.id()))
+            if (hdf5::is_group(group.id(), level))
+                for (const auto& name : hdf5::link_names(hdf5::open_group(group.id(), level).id()))
+                    names.insert(name);
+        for (const auto& name : names) {
+            if (layout.find(name) != nullptr || name.ends_with(result_layout::replicates_suffix) ||
+                name.ends_with(result_layout::quantiles_suffix))
+                continue;
+            const auto fewest = fewest_aggregate(name, false);
+            if (!fewest) continue;
+            const IndicatorKind kind = dataset_kind(fewest->first.id());
+            if (kind == IndicatorKind::measure) continue;  // averages do not add up to a total
+            ResultIndicator indicator;
+            indicator.name = name;
+            indicator.kind = kind;
+            const auto dims = hdf5::dimension_names(fewest->first.id());
+            indicator.shape = hdf5::shape(fewest->first.id());
+            if (dims.size() != indicator.shape.size() || dims.size() < 2) continue;
+            indicator.dims = dims;
+            indicator.dims[1] = std::string(result_layout::area);
+            indicator.shape[1] = layout.areas.size();
+            aggregated_only.push_back(std::move(indicator));
+        }
+    }
     // The values of `name` summed over areas: years x (the values per area), or nullopt when the
-    // result lacks it.
+    // result lacks it. An indicator kept only per larger area is summed over those.
     std::optional<std::vector<double>> totals(const std::string& indicator) {
-        const ResultIndicator* found = layout.find(indicator);
+        const ResultIndicator* found = find(indicator);
         if (found == nullptr) return std::nullopt;
-        return summed(values(indicator), layout.areas.size(), 1, *found);
+        if (layout.find(indicator) != nullptr)
+            return summed(values(indicator), layout.areas.size(), 1, *found);
+        const auto fewest = fewest_aggregate(indicator, false);
+        if (!fewest) return std::nullopt;
+        return summed(hdf5::read_doubles(fewest->first.id()), fewest->second, 1, *found);
     }
     // Each replicate's totals: replicates x years x per_area, or nullopt without replicates.
     std::optional<std::vector<double>> replicate_totals(const std::string& indicator) {
-        const ResultIndicator* found = layout.find(indicator);
+        const ResultIndicator* found = find(indicator);
         if (found == nullptr || layout.replicates < 2) return std::nullopt;
         const std::string name = indicator + std::string(result_layout::replicates_suffix);
         if (found->has_replicates)
@@ -81,25 +126,17 @@ struct Result {
         // replicate; over the level with the fewest. Counts and amounts only: a measure's
         // aggregates are averages, which do not add up to its total.
         if (found->kind == IndicatorKind::measure) return std::nullopt;
-        const std::string aggregates(result_layout::aggregates);
-        if (!hdf5::link_exists(file.id(), aggregates)) return std::nullopt;
-        const auto group = hdf5::open_group(file.id(), aggregates);
-        std::optional<hdf5::Dataset> fewest;
-        hsize_t n_units = 0;
-        for (const auto& level : hdf5::link_names(group.id())) {
-            if (!hdf5::is_group(group.id(), level)) continue;
-            const auto at = hdf5::open_group(group.id(), level);
-            if (!hdf5::link_exists(at.id(), name)) continue;
-            auto dataset = hdf5::open_dataset(at.id(), name);
-            const auto shape = hdf5::shape(dataset.id());
-            if (shape.size() < 3 || shape[0] != layout.replicates) continue;
-            if (!fewest || shape[2] < n_units) {
-                n_units = shape[2];
-                fewest = std::move(dataset);
-            }
-        }
+        const auto fewest = fewest_aggregate(name, true);
         if (!fewest) return std::nullopt;
-        return summed(hdf5::read_doubles(fewest->id()), n_units, layout.replicates, *found);
+        return summed(hdf5::read_doubles(fewest->first.id()), fewest->second, layout.replicates,
+                      *found);
+    }
+    // `name` in the level of /aggregates with the fewest units that has it, with that number.
+    std::optional<std::pair<hdf5::Dataset, hsize_t>> fewest_aggregate(const std::string& name,
+                                                                      bool replicates) const {
+        return socialtwin::fewest_aggregate(
+            file.id(), name, layout.years.size(),
+            replicates ? std::optional<std::size_t>(layout.replicates) : std::nullopt);
     }
     // The scenario as run (its extends chain merged): /meta/scenario_yaml; "" in a file without.
     std::string scenario_yaml() const {
@@ -167,7 +204,7 @@ std::optional<Trajectory> trajectory(Result& result, const std::string& indicato
                                      const Selection& selection = {}, double scale = 1) {
     const auto totals = result.totals(indicator);
     if (!totals) return std::nullopt;
-    const ResultIndicator& found = *result.layout.find(indicator);
+    const ResultIndicator& found = *result.find(indicator);
     const auto mask = selection_mask(found, result.layout, selection);
     const std::size_t per = found.values_per_area(), n_years = result.layout.years.size();
     auto select = [&](const std::vector<double>& values, std::size_t block) {
@@ -291,6 +328,7 @@ public:
                 r.path = path;
                 r.file = open_result(path);
                 r.layout = read_result_layout(r.file.id(), path);
+                r.find_aggregated_only();
                 results_.push_back(std::move(r));
             } catch (const InputError& e) {
                 problems.insert(problems.end(), e.problems().begin(), e.problems().end());
@@ -648,7 +686,7 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;font-size:12px}.meta td{
             const std::string title =
                 fmt::format("{} {}: {} {} – {}", text("pyramid"), r.name(), text("base_year"),
                             r.layout.years.front(), r.layout.years.back());
-            const auto* indicator = r.layout.find("population_by_age_sex");
+            const auto* indicator = r.find("population_by_age_sex");
             const auto* bands = r.layout.dimension(result_layout::age_band);
             const auto* sexes = r.layout.dimension(result_layout::sex);
             const auto totals = r.totals("population_by_age_sex");

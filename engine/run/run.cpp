@@ -22,28 +22,32 @@
 
 namespace socialtwin {
 
-// The scenario keys output.precision, output.significant_digits and output.replicates_per_area,
-// read from the resolved scenario text (after `extends` and --set), which the schema has already
-// checked: no field of the core's Scenario holds how the result file is written. Digits become
-// mantissa bits: ceil(digits x log2 10). Without output.precision an agent run stores float32:
-// its values are draws, whose spread between replicates dwarfs float32's rounding (6e-8), and
-// half the bytes is a sixth less CPU at PC6 density (docs/performance.md); the cohort core's
-// expected values keep every digit. Without output.replicates_per_area an area keeps the mean
-// and percentiles over replicates, not each replicate (three quarters of a 20-replicate file).
+// The scenario keys output.precision, output.significant_digits, output.replicates_per_area and
+// output.breakdowns_per_area, read from the resolved scenario text (after `extends` and --set),
+// which the schema has already checked: no field of the core's Scenario holds how the result file
+// is written. Digits become mantissa bits: ceil(digits x log2 10). Without output.precision an
+// agent run stores float32: its values are draws, whose spread between replicates dwarfs float32's
+// rounding (6e-8), and half the bytes is a sixth less CPU at PC6 density (docs/performance.md); the
+// cohort core's expected values keep every digit. Without output.replicates_per_area an area keeps
+// the mean and percentiles over replicates, not each replicate (three quarters of a 20-replicate
+// file); without output.breakdowns_per_area it keeps every indicator.
 StoredValues stored_values(const Scenario& scenario) {
     const StoredValues by_default{.float32 = scenario.core == CoreKind::agent};
     const YAML::Node doc = YAML::Load(scenario.source_text);
     if (!doc.IsMap() || !doc["output"] || !doc["output"].IsMap()) return by_default;
     const YAML::Node output = doc["output"];
     const YAML::Node precision = output["precision"], digits = output["significant_digits"],
-                     per_area = output["replicates_per_area"];
+                     per_area = output["replicates_per_area"],
+                     breakdowns = output["breakdowns_per_area"];
     const int n = digits && digits.IsScalar() ? digits.as<int>() : 0;
     return {.float32 = precision && precision.IsScalar()
                            ? precision.Scalar() == result_layout::value_precisions[1]
                            : by_default.float32,
             .significant_bits = n > 0 ? bits_for_significant_digits(n) : 0,
             .area_replicates = per_area && per_area.IsScalar() &&
-                               per_area.Scalar() == result_layout::replicates_per_area[1]};
+                               per_area.Scalar() == result_layout::replicates_per_area[1],
+            .area_breakdowns = !(breakdowns && breakdowns.IsScalar() &&
+                                 breakdowns.Scalar() == result_layout::breakdowns_per_area[1])};
 }
 
 namespace {
@@ -195,6 +199,7 @@ RunReport run_scenario(const RunOptions& options) {
                                          .float32 = stored.float32,
                                          .significant_bits = stored.significant_bits,
                                          .area_replicates = stored.area_replicates,
+                                         .area_breakdowns = stored.area_breakdowns,
                                          .inputs = inputs_of(options.scenario, prepared,
                                                              options.start_population),
                                          .threads = threads});

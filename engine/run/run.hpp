@@ -39,7 +39,8 @@ struct RunReport {
 };
 
 // How a run's result stores its values (scenario keys output.precision,
-// output.significant_digits and output.replicates_per_area, docs/output-schema.md): what the result
+// output.significant_digits, output.replicates_per_area and output.breakdowns_per_area,
+// docs/output-schema.md): what the result
 // file holds, and what the Python package hands back in memory.
 struct StoredValues {
     bool float32 = false;      // float32, not float64
@@ -47,6 +48,9 @@ struct StoredValues {
     // With several replicates, every replicate of every area too (output.replicates_per_area:
     // all), not only the mean and percentiles per area.
     bool area_replicates = false;
+    // Every indicator per area (output.breakdowns_per_area: all); false keeps the breakdowns
+    // (dims after area) only per larger area, in /aggregates.
+    bool area_breakdowns = true;
 };
 StoredValues stored_values(const Scenario& scenario);
 

@@ -3,6 +3,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 HERE = Path(__file__).resolve().parent
@@ -34,6 +35,14 @@ def short_scenario(directory, name, horizon=5):
     path.write_text(f"extends: {ROOT / 'scenarios' / (name + '.yaml')}\n"
                     f"name: {name}-short\nhorizon: {horizon}\n")
     return path
+
+
+def assert_same_values(x, y, name):
+    """Two arrays read from result files hold the same values, bit for bit (NaN where NaN)."""
+    if x.dtype.kind == "f":
+        np.testing.assert_array_equal(x, y, name)
+    else:
+        assert np.array_equal(x, y), name
 
 
 def default_signals():

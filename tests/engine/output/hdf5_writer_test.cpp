@@ -770,6 +770,55 @@ TEST_F(Hdf5WriterTest, WithoutAreaReplicatesTheFileHoldsTheSameMeansQuantilesAnd
     }
 }
 
+// output.breakdowns_per_area: none: an area keeps the indicators without a breakdown, a larger
+// area every indicator, the same numbers and descriptions as with every breakdown per area; with
+// one replicate and with several.
+TEST_F(Hdf5WriterTest, WithoutAreaBreakdownsTheLargerAreasHoldTheSameBreakdowns) {
+    for (const bool several : {false, true}) {
+        SCOPED_TRACE(several ? "3 replicates" : "1 replicate");
+        const fs::path every = dir_ / "every.h5", kept = dir_ / "kept.h5";
+        for (const auto& [target, area_breakdowns] :
+             {std::pair{every, true}, std::pair{kept, false}}) {
+            TinyRun tiny;
+            tiny.areas.add_attribute({"wijk", {"WK059901", "WK059901", "WK059902"}});
+            Hdf5Writer writer(target, {.area_breakdowns = area_breakdowns});
+            if (several)
+                tiny.write_replicates(writer);
+            else
+                tiny.write(writer);
+        }
+        std::vector<fs::path> files = files_in(dir_);  // no scratch file left
+        std::sort(files.begin(), files.end());
+        EXPECT_EQ(files, (std::vector<fs::path>{every, kept}));
+
+        const auto a = hdf5::open_file_read_only(every);
+        const auto b = hdf5::open_file_read_only(kept);
+        EXPECT_EQ(hdf5::read_string_attribute(a.id(), "breakdowns_per_area"), "all");
+        EXPECT_EQ(hdf5::read_string_attribute(b.id(), "breakdowns_per_area"), "none");
+        EXPECT_TRUE(hdf5::link_exists(a.id(), "population_by_age_sex"));
+        EXPECT_FALSE(hdf5::link_exists(b.id(), "population_by_age_sex"));
+        EXPECT_FALSE(hdf5::link_exists(b.id(), "population_by_age_sex_quantiles"));
+        std::vector<std::string> paths{"population", "aggregates/wijk/population",
+                                       "aggregates/wijk/population_by_age_sex"};
+        if (several)
+            for (const std::string suffix : {"_replicates", "_quantiles"})
+                paths.push_back("aggregates/wijk/population_by_age_sex" + suffix);
+        for (const std::string& path : paths) {
+            SCOPED_TRACE(path);
+            const auto x = hdf5::open_dataset(a.id(), path);
+            const auto y = hdf5::open_dataset(b.id(), path);
+            EXPECT_EQ(hdf5::shape(x.id()), hdf5::shape(y.id()));
+            EXPECT_EQ(hdf5::read_doubles(x.id()), hdf5::read_doubles(y.id()));
+            for (const std::string attribute : {"description", "units", "kind", "long_name"})
+                EXPECT_EQ(hdf5::read_string_attribute(x.id(), attribute),
+                          hdf5::read_string_attribute(y.id(), attribute))
+                    << attribute;
+        }
+        fs::remove(every);
+        fs::remove(kept);
+    }
+}
+
 TEST_F(Hdf5WriterTest, DestroyedBeforeFinishLeavesNeitherTheResultNorTheScratchFile) {
     TinyRun tiny;
     tiny.run.replicates = 3;
