@@ -479,6 +479,15 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
             result_layout::aggregates);
     }
 
+    const std::string breakdowns(result_layout::breakdowns_per_area_attribute);
+    if (hdf5::has_attribute(root, breakdowns) &&
+        hdf5::attribute_text(root, breakdowns) == result_layout::breakdowns_per_area[1])
+        out << fmt::format(
+            "  Per area only the indicators without a breakdown; those by sex and age band,\n"
+            "  household type, dwelling type and tenure are per larger area in /{}\n"
+            "  (output.breakdowns_per_area: none).\n",
+            result_layout::aggregates);
+
     out << "\nmeta\n";
     std::vector<std::vector<std::string>> rows;
     for (const auto& key : meta_order) rows.push_back({key, one_line(meta[key])});

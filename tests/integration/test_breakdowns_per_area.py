@@ -137,6 +137,14 @@ def test_compare_and_monitor_read_the_breakdowns_where_the_file_keeps_them(socia
     assert "Not in the projection" not in printed["none"][1]
 
 
+def test_info_says_where_the_breakdowns_are(socialtwin, files):
+    _, out = files
+    said = socialtwin("info", out["agent", "none"]).stdout
+    sentence = "Per area only the indicators without a breakdown"
+    assert sentence in said and "(output.breakdowns_per_area: none)" in said
+    assert sentence not in socialtwin("info", out["agent", "all"]).stdout
+
+
 def test_aggregating_again_would_lose_the_breakdowns_so_it_is_refused(socialtwin, files):
     folder, out = files
     source = out["agent", "none"]
