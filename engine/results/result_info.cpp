@@ -484,9 +484,11 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
         hdf5::attribute_text(root, breakdowns) == result_layout::breakdowns_per_area[1])
         out << fmt::format(
             "  Per area only the indicators without a breakdown; those by sex and age band,\n"
-            "  household type, dwelling type and tenure are per larger area in /{}\n"
+            "  household type, dwelling type and tenure are {}\n"
             "  (output.breakdowns_per_area: none).\n",
-            result_layout::aggregates);
+            hdf5::link_exists(root, std::string(result_layout::aggregates))
+                ? fmt::format("per larger area in /{}", result_layout::aggregates)
+                : std::string("nowhere: the run wrote no /aggregates"));
 
     out << "\nmeta\n";
     std::vector<std::vector<std::string>> rows;
