@@ -128,22 +128,22 @@ void update_partner_links(AgentPopulation& persons, std::span<const std::uint32_
                           double partner_age_gap) {
     // Links are symmetric when this starts, and whether a link ends depends only on presence,
     // area and position (which nothing changes here), so both partners decide alike, each for
-    // its own side: no area writes another area's persons.
-    std::vector<std::uint32_t> men, women;
+    // its own side: no area writes another area's persons. A person's own link is all that its
+    // decision writes, so one pass both ends the links and lists who is left to match.
+    thread_local std::vector<std::uint32_t> men, women;  // the thread's, area after area
+    men.clear();
+    women.clear();
     for (const std::uint32_t id : area_persons) {
-        const std::uint32_t partner = persons.partner[id];
-        if (partner == no_person) continue;
-        const bool together = persons.presence[id] == Presence::present &&
-                              persons.presence[partner] == Presence::present &&
-                              persons.area[partner] == persons.area[id] &&
-                              is_partner(persons.position[id]) &&
-                              is_partner(persons.position[partner]);
-        if (!together) persons.partner[id] = no_person;
-    }
-    for (const std::uint32_t id : area_persons)
-        if (persons.presence[id] == Presence::present && is_partner(persons.position[id]) &&
-            persons.partner[id] == no_person)
+        std::uint32_t partner = persons.partner[id];
+        const bool present = persons.presence[id] == Presence::present;
+        const bool partnered = is_partner(persons.position[id]);
+        if (partner != no_person &&
+            !(present && partnered && persons.presence[partner] == Presence::present &&
+              persons.area[partner] == persons.area[id] && is_partner(persons.position[partner])))
+            persons.partner[id] = partner = no_person;
+        if (present && partnered && partner == no_person)
             (persons.sex[id] == Sex::male ? men : women).push_back(id);
+    }
     pair_by_age(persons, men, women, partner_age_gap);
 }
 
