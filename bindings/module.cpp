@@ -58,6 +58,9 @@ public:
         std::vector<std::size_t> dim_sizes;
         std::size_t per_area = 1;
         std::vector<double> values;
+        // Per area, as the file keeps it: not a breakdown with output.breakdowns_per_area none
+        // (whose values are then never held: at PC6 they would be most of the memory).
+        bool kept = true;
     };
     std::vector<int> years;
     std::vector<std::string> areas;
@@ -102,9 +105,11 @@ public:
             Indicator indicator{run.catalog->spec(id), {}, run.catalog->values_per_area(id), {}};
             for (const auto& name : indicator.spec.dims)
                 indicator.dim_sizes.push_back(run.catalog->dimension(name).labels.size());
-            indicator.values.assign(static_cast<std::size_t>(replicates) * years.size() *
-                                        areas.size() * indicator.per_area,
-                                    std::numeric_limits<double>::quiet_NaN());
+            indicator.kept = stored.area_breakdowns || indicator.spec.dims.empty();
+            if (indicator.kept)
+                indicator.values.assign(static_cast<std::size_t>(replicates) * years.size() *
+                                            areas.size() * indicator.per_area,
+                                        std::numeric_limits<double>::quiet_NaN());
             indicators.push_back(std::move(indicator));
         }
     }
@@ -116,6 +121,7 @@ public:
         const std::size_t y = static_cast<std::size_t>(at - years.begin());
         for (IndicatorId id = 0; id < indicators.size(); ++id) {
             Indicator& indicator = indicators[id];
+            if (!indicator.kept) continue;
             const std::size_t block = areas.size() * indicator.per_area;
             const auto values = results.values(id);
             std::transform(
@@ -266,6 +272,7 @@ py::dict run(const std::string& scenario, std::optional<std::string> data_dir,
     const auto n_areas = static_cast<py::ssize_t>(collector.areas.size());
     const auto n = static_cast<std::size_t>(collector.replicates);
     for (auto& indicator : collector.indicators) {
+        if (!indicator.kept) continue;
         std::vector<py::ssize_t> shape{n_years, n_areas};
         for (const auto size : indicator.dim_sizes) shape.push_back(static_cast<py::ssize_t>(size));
         py::dict d;

@@ -65,16 +65,24 @@ def assert_same_dataset(memory, file):
         np.testing.assert_array_equal(memory[name].values, file[name].values, err_msg=name)
 
 
-@pytest.mark.parametrize("core,replicates,per_area", [("cohort", 1, None), ("agent", 3, None),
-                                                      ("agent", 3, "all")])
+@pytest.mark.parametrize("core,replicates,per_area,breakdowns",
+                         [("cohort", 1, None, None), ("agent", 3, None, None),
+                          ("agent", 3, "all", None), ("agent", 1, None, "none"),
+                          ("agent", 3, None, "none")])
 def test_a_run_in_memory_is_the_result_file_name_for_name_and_bit_for_bit(tmp_path, core, replicates,
-                                                                         per_area):
+                                                                         per_area, breakdowns):
     path = scenario(tmp_path, ZUIDWEST.format(core=core, replicates=replicates))
     out = tmp_path / "r.h5"
-    overrides = {"output.replicates_per_area": per_area} if per_area else None
-    memory = socialtwin.run(path, output=out, aggregates=False, set=overrides)
+    overrides = {}
+    if per_area:
+        overrides["output.replicates_per_area"] = per_area
+    if breakdowns:
+        overrides["output.breakdowns_per_area"] = breakdowns
+    memory = socialtwin.run(path, output=out, aggregates=False, set=overrides or None)
     with xr.open_dataset(out, engine="h5netcdf") as file:
         assert_same_dataset(memory, file.load())
+    # The breakdowns per area only where the file keeps them (output.breakdowns_per_area).
+    assert ("population_by_age_sex" in memory) == (breakdowns != "none")
     if replicates > 1:
         # Every replicate of every area only on request (output.replicates_per_area: all); the
         # percentiles always.
