@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <ctime>
 #include <limits>
 #include <optional>
@@ -323,6 +324,38 @@ std::optional<std::pair<hdf5::Dataset, hsize_t>> fewest_aggregate(
             fewest.emplace(std::move(dataset), shape[unit_axis]);
     }
     return fewest;
+}
+
+std::optional<ResultIndicator> as_if_per_area(hid_t aggregate, const std::string& name,
+                                              std::size_t n_areas) {
+    ResultIndicator indicator;
+    indicator.name = name;
+    indicator.dims = hdf5::dimension_names(aggregate);
+    indicator.shape = hdf5::shape(aggregate);
+    if (indicator.dims.size() != indicator.shape.size() || indicator.shape.size() < 2)
+        return std::nullopt;
+    indicator.dims[1] = std::string(result_layout::area);
+    indicator.shape[1] = n_areas;
+    indicator.kind = dataset_kind(aggregate);
+    return indicator;
+}
+
+bool breakdowns_only_per_larger_area(hid_t root) {
+    const std::string attribute(result_layout::breakdowns_per_area_attribute);
+    return hdf5::has_attribute(root, attribute) &&
+           hdf5::attribute_text(root, attribute) == result_layout::breakdowns_per_area[1];
+}
+
+std::vector<double> sum_over_units(std::span<const double> all, std::size_t blocks,
+                                   std::size_t units, std::size_t per) {
+    std::vector<double> out(blocks * per, 0.0);
+    for (std::size_t b = 0; b < blocks; ++b)
+        for (std::size_t u = 0; u < units; ++u)
+            for (std::size_t k = 0; k < per; ++k) {
+                const double v = all[(b * units + u) * per + k];
+                if (std::isfinite(v)) out[b * per + k] += v;
+            }
+    return out;
 }
 
 ResultLayout read_result_layout(hid_t root, const fs::path& path) {

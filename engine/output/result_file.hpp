@@ -119,6 +119,21 @@ std::optional<std::pair<hdf5::Dataset, hsize_t>> fewest_aggregate(
     hid_t root, const std::string& name, std::size_t n_years,
     std::optional<std::size_t> replicates = std::nullopt);
 
+// An indicator of /aggregates (`aggregate`: year, unit, ...) described as the areas would hold it:
+// dims year, area, ... and the result's `n_areas`, its kind from its attribute; nullopt when its
+// dimensions do not fit. For one a result keeps only per larger area
+// (output.breakdowns_per_area: none), which readers then take from /aggregates.
+std::optional<ResultIndicator> as_if_per_area(hid_t aggregate, const std::string& name,
+                                              std::size_t n_areas);
+// Whether a result keeps its breakdowns only per larger area (root attribute
+// breakdowns_per_area "none").
+bool breakdowns_only_per_larger_area(hid_t root);
+
+// `all` (blocks x units x per values) summed over its units, the values that are not finite
+// left out: blocks x per.
+std::vector<double> sum_over_units(std::span<const double> all, std::size_t blocks,
+                                   std::size_t units, std::size_t per);
+
 // The block of `dataset` with its first prefix.size() axes fixed at `prefix` and the rest whole,
 // row-major: e.g. prefix {year} of (year, area, sex, age_band) gives one year's areas x sexes x
 // age bands.

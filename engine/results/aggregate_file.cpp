@@ -27,12 +27,8 @@ namespace {
 // --only) would lose them without a word. New levels are fine: they get what the areas keep.
 void refuse_to_lose_breakdowns(hid_t root, const ResultLayout& layout,
                                const AggregateOptions& options, const fs::path& source) {
-    const std::string attribute(result_layout::breakdowns_per_area_attribute);
     const std::string aggregates(derived_layout::aggregates);
-    if (!hdf5::has_attribute(root, attribute) ||
-        hdf5::attribute_text(root, attribute) != result_layout::breakdowns_per_area[1] ||
-        !hdf5::link_exists(root, aggregates))
-        return;
+    if (!breakdowns_only_per_larger_area(root) || !hdf5::link_exists(root, aggregates)) return;
     const auto levels = aggregate_levels(layout, options.levels, source);
     std::vector<std::string> lost;
     const auto group = hdf5::open_group(root, aggregates);

@@ -797,27 +797,17 @@ private:
         const auto b = fewest_aggregate(baseline_.file.id(), name, n_years);
         const auto s = fewest_aggregate(scenario_.file.id(), name, n_years);
         if (!b || !s) return std::nullopt;
-        described.name = name;
-        described.dims = hdf5::dimension_names(s->first.id());
-        described.shape = hdf5::shape(s->first.id());
-        const auto b_shape = hdf5::shape(b->first.id());
-        if (described.dims.size() != described.shape.size() ||
-            !std::equal(b_shape.begin() + 2, b_shape.end(), described.shape.begin() + 2,
-                        described.shape.end()))
+        const std::size_t n_areas = scenario_.layout.areas.size();
+        const auto as_scenario = as_if_per_area(s->first.id(), name, n_areas);
+        const auto as_baseline = as_if_per_area(b->first.id(), name, n_areas);
+        if (!as_scenario || !as_baseline || as_scenario->shape != as_baseline->shape)
             return std::nullopt;
+        described = *as_scenario;
         Totals t;
         t.indicator = &described;
         const std::size_t per = described.values_per_area();
         auto summed = [&](const std::pair<hdf5::Dataset, hsize_t>& at) {
-            const std::vector<double> all = hdf5::read_doubles(at.first.id());
-            std::vector<double> out(n_years * per, 0.0);
-            for (std::size_t y = 0; y < n_years; ++y)
-                for (std::size_t u = 0; u < at.second; ++u)
-                    for (std::size_t k = 0; k < per; ++k) {
-                        const double v = all[(y * at.second + u) * per + k];
-                        if (std::isfinite(v)) out[y * per + k] += v;
-                    }
-            return out;
+            return sum_over_units(hdf5::read_doubles(at.first.id()), n_years, at.second, per);
         };
         t.baseline = summed(*b);
         t.scenario = summed(*s);

@@ -46,16 +46,11 @@ std::pair<std::vector<double>, ResultIndicator> level_aggregate(hid_t root,
     if (!hdf5::link_exists(at.id(), name) || !hdf5::link_exists(at.id(), level)) return {};
     if (hdf5::read_strings(hdf5::open_dataset(at.id(), level).id()) != grouping.codes) return {};
     const auto dataset = hdf5::open_dataset(at.id(), name);
-    ResultIndicator indicator;
-    indicator.name = name;
-    indicator.dims = hdf5::dimension_names(dataset.id());
-    indicator.shape = hdf5::shape(dataset.id());
-    if (indicator.dims.size() != indicator.shape.size() || indicator.shape.size() < 2 ||
-        indicator.shape[0] != layout.years.size() || indicator.shape[1] != grouping.codes.size())
+    const auto shape = hdf5::shape(dataset.id());
+    auto indicator = as_if_per_area(dataset.id(), name, layout.areas.size());
+    if (!indicator || shape[0] != layout.years.size() || shape[1] != grouping.codes.size())
         return {};
-    indicator.dims[1] = std::string(result_layout::area);
-    indicator.shape[1] = layout.areas.size();
-    return {hdf5::read_doubles(dataset.id()), std::move(indicator)};
+    return {hdf5::read_doubles(dataset.id()), std::move(*indicator)};
 }
 
 struct Compared {

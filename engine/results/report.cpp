@@ -89,18 +89,10 @@ struct Result {
                 continue;
             const auto fewest = fewest_aggregate(name, false);
             if (!fewest) continue;
-            const IndicatorKind kind = dataset_kind(fewest->first.id());
-            if (kind == IndicatorKind::measure) continue;  // averages do not add up to a total
-            ResultIndicator indicator;
-            indicator.name = name;
-            indicator.kind = kind;
-            const auto dims = hdf5::dimension_names(fewest->first.id());
-            indicator.shape = hdf5::shape(fewest->first.id());
-            if (dims.size() != indicator.shape.size() || dims.size() < 2) continue;
-            indicator.dims = dims;
-            indicator.dims[1] = std::string(result_layout::area);
-            indicator.shape[1] = layout.areas.size();
-            aggregated_only.push_back(std::move(indicator));
+            auto indicator = as_if_per_area(fewest->first.id(), name, layout.areas.size());
+            // A measure's aggregates are averages, which do not add up to a total.
+            if (indicator && indicator->kind != IndicatorKind::measure)
+                aggregated_only.push_back(std::move(*indicator));
         }
     }
     // The values of `name` summed over areas: years x (the values per area), or nullopt when the
@@ -159,16 +151,8 @@ private:
     // `all` (blocks x years x units x per_area) summed over its units (areas, or larger areas).
     std::vector<double> summed(const std::vector<double>& all, std::size_t n_areas,
                                std::size_t blocks, const ResultIndicator& indicator) const {
-        const std::size_t per = indicator.values_per_area();
-        const std::size_t n_years = layout.years.size();
-        std::vector<double> out(blocks * n_years * per, 0.0);
-        for (std::size_t b = 0; b < blocks * n_years; ++b)
-            for (std::size_t a = 0; a < n_areas; ++a)
-                for (std::size_t k = 0; k < per; ++k) {
-                    const double v = all[(b * n_areas + a) * per + k];
-                    if (std::isfinite(v)) out[b * per + k] += v;
-                }
-        return out;
+        return sum_over_units(all, blocks * layout.years.size(), n_areas,
+                              indicator.values_per_area());
     }
 };
 

@@ -479,9 +479,7 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
             result_layout::aggregates);
     }
 
-    const std::string breakdowns(result_layout::breakdowns_per_area_attribute);
-    if (hdf5::has_attribute(root, breakdowns) &&
-        hdf5::attribute_text(root, breakdowns) == result_layout::breakdowns_per_area[1])
+    if (breakdowns_only_per_larger_area(root))
         out << fmt::format(
             "  Per area only the indicators without a breakdown; those by sex and age band,\n"
             "  household type, dwelling type and tenure are {}\n"
