@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -280,7 +281,7 @@ void AgentProjection::Year::end_year(PhaseTimes& times) {
     // in parallel and ids never depend on threads. Persons moving in from another area keep
     // their stable id (and links) and take their new area; each arrives in one area only, and
     // each area writes only its arrivals. Residents stay in stable-id order, the order models
-    // visit them in: the arrivals are sorted and merged in. Counted in migration, where most
+    // visit them in: the arrivals are merged in. Counted in migration, where most
     // arrivals come from (in-migrants and moves between areas).
     times.time(Phase::migration, [&] {
         std::vector<std::uint32_t> first_new(n_areas + 1, 0);
@@ -292,25 +293,44 @@ void AgentProjection::Year::end_year(PhaseTimes& times) {
                     [](const Arrival& arrival) { return arrival.person == no_person; }));
         const std::uint32_t first = p.persons_.make_room(first_new[n_areas]);
         parallel_for_each_index(n_areas, [&](std::size_t a) {
+            // New persons' stable ids are the next ones, handed out in arrival order: they
+            // follow every resident's, already in order. Only those who moved in from another
+            // area are sorted (by a key of stable id above id, not through the store) and
+            // merged in, into the thread's buffer.
+            thread_local std::vector<std::uint64_t> moved_in;
+            thread_local std::vector<std::uint32_t> merged;
+            moved_in.clear();
             auto& r = p.residents_[a];
-            const auto settled = static_cast<std::ptrdiff_t>(r.size());
             std::uint32_t id = first + first_new[a];
+            const std::uint32_t first_here = id;
             for (const Arrival& arrival : p.arrivals_[a]) {
                 if (arrival.person != no_person) {
                     p.persons_.area[arrival.person] = static_cast<std::uint32_t>(a);
                     p.persons_.presence[arrival.person] = Presence::present;
-                    r.push_back(arrival.person);
+                    moved_in.push_back(std::uint64_t{p.persons_.stable_id[arrival.person]} << 32 |
+                                       arrival.person);
                     continue;
                 }
                 p.persons_.set(id, arrival.birth_year, arrival.sex, arrival.position,
                                static_cast<std::uint32_t>(a), arrival.mother);
-                r.push_back(id++);
+                ++id;
             }
-            const auto before = [&](std::uint32_t x, std::uint32_t y) {
-                return p.persons_.before(x, y);
-            };
-            std::sort(r.begin() + settled, r.end(), before);
-            std::inplace_merge(r.begin(), r.begin() + settled, r.end(), before);
+            if (!moved_in.empty()) {
+                std::sort(moved_in.begin(), moved_in.end());
+                merged.clear();
+                auto next_in = moved_in.begin();
+                for (const std::uint32_t resident : r) {
+                    const std::uint32_t stable = p.persons_.stable_id[resident];
+                    for (; next_in != moved_in.end() && (*next_in >> 32) < stable; ++next_in)
+                        merged.push_back(static_cast<std::uint32_t>(*next_in));
+                    merged.push_back(resident);
+                }
+                for (; next_in != moved_in.end(); ++next_in)
+                    merged.push_back(static_cast<std::uint32_t>(*next_in));
+                r.assign(merged.begin(), merged.end());
+            }
+            assert(r.empty() || first_here == id || p.persons_.before(r.back(), first_here));
+            for (std::uint32_t born = first_here; born != id; ++born) r.push_back(born);
         });
     });
     // Partner links follow the year's positions, deaths and departures, area by area.

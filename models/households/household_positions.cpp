@@ -32,6 +32,15 @@ const RateLever* household_event_lever(HouseholdEvent event) noexcept {
 HouseholdPositionsModel::HouseholdPositionsModel(const RateSet& rates) : rates_(rates) {}
 
 namespace {
+// A row's cumulative probabilities, summed from position 0 up (entry k: positions 0..k), in the
+// order a draw's walk along the row would add them, so the thresholds are the same bit for bit.
+std::array<double, n_positions> cumulative(const std::array<double, n_positions>& row) {
+    std::array<double, n_positions> sums{};
+    double sum = 0;
+    for (std::size_t p = 0; p < row.size(); ++p) sums[p] = sum += row[p];
+    return sums;
+}
+
 // Competing events: if the levers push a row's total past 1, scale its moves down so that
 // nobody moves twice; the diagonal (staying) takes the rest.
 void complete_rows(BySexAge<TransitionMatrix>& matrices) {
@@ -225,6 +234,15 @@ void HouseholdPositionsModel::begin_year(int year) {
     complete_rows(without_widowhood_);
     static std::atomic<std::uint64_t> serials{0};
     matrices_serial_ = ++serials;
+    if (agents_ && local_mix_.empty())
+        for (int s = 0; s < n_sexes; ++s)
+            for (int age = 0; age < n_ages; ++age)
+                for (int from = 0; from < n_positions; ++from) {
+                    cumulative_[at(s)][at(age)][at(from)] =
+                        cumulative(matrices_[at(s)][at(age)][at(from)]);
+                    cumulative_without_widowhood_[at(s)][at(age)][at(from)] =
+                        cumulative(without_widowhood_[at(s)][at(age)][at(from)]);
+                }
     if (local_mix_.empty()) return;
     local_mix_of_year(year);
     if (agents_) return;
@@ -269,15 +287,18 @@ void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
             }
         }
     }
-    auto row_of = [&](bool with_partner, int sex, int age,
-                      int from) -> std::array<double, n_positions> {
+    // The row's cumulative probabilities (made once a year, or once a gemeente for its mix).
+    auto cumulative_row_of = [&](bool with_partner, int sex, int age,
+                                 int from) -> const std::array<double, n_positions>& {
+        if (!local)
+            return (with_partner ? cumulative_without_widowhood_
+                                 : cumulative_)[at(sex)][at(age)][at(from)];
         const auto& matrices = with_partner ? without_widowhood_ : matrices_;
-        if (!local) return matrices[at(sex)][at(age)][at(from)];
         const std::size_t key =
             ((at(with_partner) * n_sexes + at(sex)) * n_ages + at(age)) * n_positions + at(from);
         if (cache.made[key] != cache.generation) {
-            cache.rows[key] =
-                row_in_gemeente(matrices[at(sex)][at(age)], cache.gemeente, sex, age, from);
+            cache.rows[key] = cumulative(
+                row_in_gemeente(matrices[at(sex)][at(age)], cache.gemeente, sex, age, from));
             cache.made[key] = cache.generation;
         }
         return cache.rows[key];
@@ -294,18 +315,16 @@ void HouseholdPositionsModel::apply(AgentAreaStep& step) const {
             continue;
         }
         const int sex = index(persons.sex[id]), age = persons.age_on_1_january(id, year);
-        const auto row = row_of(partner != no_person, sex, age, index(position));
+        const auto& row = cumulative_row_of(partner != no_person, sex, age, index(position));
         // The first position whose cumulative probability exceeds the draw (the last if none
         // does), found without a branch per position: where the walk stopped depended on the
         // person's position, so the branch was mispredicted person after person (the national
-        // run 0.99x; results bit-identical).
+        // run 0.99x; results bit-identical). The comparisons are independent of one another:
+        // summed per person, the six additions were a chain each person waited for.
         const double u = step.draw(i, household_positions_lane);
-        double cumulative = 0;
         unsigned exceeds = 1u << (n_positions - 1);
-        for (int to = 0; to < n_positions - 1; ++to) {
-            cumulative += row[at(to)];
-            exceeds |= static_cast<unsigned>(u < cumulative) << to;
-        }
+        for (int to = 0; to < n_positions - 1; ++to)
+            exceeds |= static_cast<unsigned>(u < row[at(to)]) << to;
         persons.position[id] = static_cast<Position>(std::countr_zero(exceeds));
     }
 }

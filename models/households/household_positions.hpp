@@ -73,6 +73,10 @@ private:
     BySexAge<TransitionMatrix> matrices_{};
     // The same without the widowhood moves, for persons whose partner is modelled (agent core).
     BySexAge<TransitionMatrix> without_widowhood_{};
+    // Agent core without a local mix: each row's cumulative probabilities (cumulative()), the
+    // draws' thresholds, made once a year.
+    BySexAge<TransitionMatrix> cumulative_{};
+    BySexAge<TransitionMatrix> cumulative_without_widowhood_{};
     std::vector<double>* institution_entrants_ = nullptr;  // each area writes its own entries
     // The gemeente's own mix: per gemeente, this year's net moves between positions that,
     // after the baseline matrix, turn the gemeente's mix of age a into its mix of age a+1, with

@@ -1001,14 +1001,14 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     auto is_child = [&](std::uint32_t id) {
         return persons.position[id] == Position::child_at_home && persons.mother[id] != no_person;
     };
-    // A partner's or mother's place among the residents, if she is here and has not left.
+    // A partner's or mother's place among the residents, if she is here and has not left. The
+    // residents are the persons of this area (area[id] == area) still stored, so the look-up
+    // answers whether she lives here without reading her area, often far off in the store.
     ResidentSlots& slots = scratch.slots;
     slots.assign(step.residents);
     auto here = [&](std::uint32_t id) -> std::size_t {
-        if (id == no_person || persons.area[id] != area ||
-            persons.presence[id] != Presence::present)
-            return none;
-        return slots.find(id);
+        const std::size_t slot = slots.find(id);
+        return slot != none && persons.presence[id] == Presence::present ? slot : none;
     };
     // One pass over the residents present, then the newborns (each sum adds its terms in that
     // order): who is still here after out-migration by position, the persons expected to move
@@ -1069,8 +1069,8 @@ void HousingMarket::apply(AgentAreaStep& step) const {
         if (persons.presence[id] != Presence::present) continue;
         const std::uint32_t partner = persons.partner[id];
         const bool together =
-            persons.area[partner] == area && (persons.presence[partner] == Presence::present ||
-                                              persons.presence[partner] == Presence::moved);
+            slots.find(partner) != none && (persons.presence[partner] == Presence::present ||
+                                            persons.presence[partner] == Presence::moved);
         if (!together && family_draws_to_move(i, id, none)) move(i, id);
     }
     // The family's new area is drawn by whoever decided for the mother; a mother who moved
@@ -1080,8 +1080,7 @@ void HousingMarket::apply(AgentAreaStep& step) const {
         return m != none && decided_by[m] != no_person ? decided_by[m] : mother;
     };
     auto mother_moved = [&](std::uint32_t mother) {
-        return mother != no_person && persons.area[mother] == area &&
-               persons.presence[mother] == Presence::moved;
+        return slots.find(mother) != none && persons.presence[mother] == Presence::moved;
     };
     for (const auto& [i, id] : children_at_home) {
         const std::uint32_t mother = persons.mother[id];
