@@ -137,9 +137,11 @@ void CareModel::begin_year(int year) {
         const auto si = static_cast<std::size_t>(s);
         for (int a = 0; a < n_ages; ++a) {
             const auto ai = static_cast<std::size_t>(a);
-            gp_contacts_[si][ai] = rates_.gp_contacts[si][ai] *
-                                   rate_multiplier(scenario, gp_contacts_lever, year, s, a);
-            std::array<double, n_spending>& spending = spending_per_person_[si * n_ages + ai];
+            Row& row = rows_[si * n_ages + ai];
+            row.gp_contacts = rates_.gp_contacts[si][ai] *
+                              rate_multiplier(scenario, gp_contacts_lever, year, s, a);
+            row.wmo_eur = rates_.wmo_eur[si][ai];
+            std::array<double, n_spending>& spending = row.spending;
             for (std::size_t c = 0; c < zvw_categories.size(); ++c)
                 spending[c] = rates_.zvw_eur[si][ai] * rates_.zvw_category_share[c][si][ai];
             spending[district_nursing] *=
@@ -168,14 +170,14 @@ void CareModel::begin_year(int year) {
                 const double base_mean = 1 - alone_share + alone_share * alone_factor(base_child);
                 const double per_shared = base_mean > 0 ? clients * share / base_mean : 0;
                 const double lever = rate_multiplier(scenario, wmo_levers[k], year, s, a);
-                wmo_shared_[k][si][ai] = per_shared * lever;
-                wmo_alone_[k][si][ai] = per_shared * alone_factor(child) * lever;
+                row.wmo_shared[k] = per_shared * lever;
+                row.wmo_alone[k] = per_shared * alone_factor(child) * lever;
                 use_at_base += clients * share;
             }
             // Clients follow the services: at the base composition, clients x the sum of
             // shares is the summed use, and clients are that use / the sum of shares.
-            clients_per_use_[si][ai] = use_at_base > 0 ? clients / use_at_base : 0;
-            per_base_client_[si][ai] = clients > 0 ? 1 / clients : 0;
+            row.clients_per_use = use_at_base > 0 ? clients / use_at_base : 0;
+            row.per_base_client = clients > 0 ? 1 / clients : 0;
         }
     }
 }
@@ -203,27 +205,27 @@ void CareModel::apply(AreaStep& step) const {
             if (p == living_alone) alone += mid_year;
         }
         if (all == 0) return;
+        const Row& row = rows_[si * n_ages + ai];
         const double shared = at_home - alone;
-        const double gp = at_home * gp_contacts_[si][ai];
+        const double gp = at_home * row.gp_contacts;
         contacts += gp;
         gp_by_age_sex[si * n_age_bands + static_cast<std::size_t>(age_band_of(a))] += gp;
         patients += at_home;
 
         double use = 0;
         for (std::size_t k = 0; k < services.size(); ++k) {
-            const double users = shared * wmo_shared_[k][si][ai] + alone * wmo_alone_[k][si][ai];
+            const double users = shared * row.wmo_shared[k] + alone * row.wmo_alone[k];
             services[k] += users;
             use += users;
         }
-        const double clients = use * clients_per_use_[si][ai];
+        const double clients = use * row.clients_per_use;
         wmo_clients += clients;
         // Wmo spending per inhabitant follows the clients: as the rate set's at the base
         // composition, more or less as living situations change. Those at home count as
         // clients / base clients (at_home x the client probability), where there are any.
-        const double at_home_by_clients = at_home > 0 && per_base_client_[si][ai] > 0
-                                              ? clients * per_base_client_[si][ai]
-                                              : at_home;
-        wmo += (all - at_home + at_home_by_clients) * rates_.wmo_eur[si][ai];
+        const double at_home_by_clients =
+            at_home > 0 && row.per_base_client > 0 ? clients * row.per_base_client : at_home;
+        wmo += (all - at_home + at_home_by_clients) * row.wmo_eur;
 
         rows[n_rows] = si * n_ages + ai;
         persons_by_row[n_rows++] = all;
@@ -232,7 +234,7 @@ void CareModel::apply(AreaStep& step) const {
     // of their own (beside the sums above they lived on the stack, at a store and a load each).
     std::array<double, n_spending> spending{};
     for (std::size_t i = 0; i < n_rows; ++i) {
-        const std::array<double, n_spending>& per_person = spending_per_person_[rows[i]];
+        const std::array<double, n_spending>& per_person = rows_[rows[i]].spending;
         for (std::size_t j = 0; j < n_spending; ++j)
             spending[j] += persons_by_row[i] * per_person[j];
     }

@@ -71,22 +71,28 @@ private:
     double eur_per_nursing_hour_ = 0;
     std::vector<double> wmo_factor_;  // per area: calibration to the real buurt Wmo clients
 
-    // This year's rates (begin_year): per person outside institutions, by sex and age.
-    BySexAge<double> gp_contacts_{};
-    // Wmo service use of a person sharing a household and of a person living alone.
-    std::array<BySexAge<double>, n_wmo_services> wmo_shared_{}, wmo_alone_{};
-    // Clients per unit of summed service use (clients / use at the base composition).
-    BySexAge<double> clients_per_use_{};
-    // 1 / the rate set's Wmo client probability (0 where it is 0): Wmo spending per inhabitant
-    // follows clients / base clients without a division per row.
-    BySexAge<double> per_base_client_{};
-    // Spending per person [EUR per year, the rate set's prices], by row (sex * n_ages + age): Zvw
-    // by category (district nursing with its lever), then Wlz, then Jeugd. A row's persons times
-    // these thirteen, side by side (the products computed once a year, not per row); a
-    // fourteenth of 0 makes seven pairs of doubles.
+    // Spending per person [EUR per year, the rate set's prices], by row: Zvw by category
+    // (district nursing with its lever), then Wlz, then Jeugd. A row's persons times these
+    // thirteen, side by side (the products computed once a year, not per row); a fourteenth of
+    // 0 makes seven pairs of doubles.
     static constexpr std::size_t wlz_spending = n_zvw_categories, jeugd_spending = wlz_spending + 1;
     static constexpr std::size_t n_spending = jeugd_spending + 2;
-    std::array<std::array<double, n_spending>, n_sexes * n_ages> spending_per_person_{};  // [row]
+    // This year's rates of one row (sex * n_ages + age), made in begin_year, side by side in
+    // three cache lines: the agent core at PC6 density reads a few dozen rows an area, in no
+    // order the caches foresee, and with a table per rate each row cost a dozen lines.
+    struct alignas(64) Row {
+        double gp_contacts = 0;  // per person outside institutions
+        // Clients per unit of summed service use (clients / use at the base composition).
+        double clients_per_use = 0;
+        // 1 / the rate set's Wmo client probability (0 where it is 0): Wmo spending per
+        // inhabitant follows clients / base clients without a division per row.
+        double per_base_client = 0;
+        double wmo_eur = 0;  // the rate set's Wmo spending per inhabitant
+        // Wmo service use of a person sharing a household and of a person living alone.
+        std::array<double, n_wmo_services> wmo_shared{}, wmo_alone{};
+        std::array<double, n_spending> spending{};
+    };
+    std::vector<Row> rows_ = std::vector<Row>(n_sexes * n_ages);
     double cost_index_ = 1;
     double real_index_ = 1;  // real growth only: turns spending into hours at base prices
 

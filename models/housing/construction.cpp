@@ -69,6 +69,13 @@ BaselineStockYear ConstructionProgramme::baseline(std::size_t area, int year) co
 
 std::vector<StockChange> ConstructionProgramme::changes(std::size_t area, int year) const {
     std::vector<StockChange> changes;
+    this->changes(area, year, changes);
+    return changes;
+}
+
+void ConstructionProgramme::changes(std::size_t area, int year,
+                                    std::vector<StockChange>& changes) const {
+    changes.clear();
     for (const auto& [when, completion] : by_area_[area])
         if (when == year) changes.push_back(completion.change);
     const BaselineStockYear b = baseline(area, year);
@@ -79,7 +86,6 @@ std::vector<StockChange> ConstructionProgramme::changes(std::size_t area, int ye
         if (share * b.withdrawn() > 0)
             changes.push_back({-share * b.withdrawn(), type, std::nullopt});
     }
-    return changes;
 }
 
 ConstructionYear ConstructionProgramme::in_year(std::size_t area, int year) const {

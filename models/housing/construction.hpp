@@ -83,6 +83,8 @@ public:
     // them (dwellings negative for demolition), then the baseline's additions and withdrawals
     // split by the area's base-year type mix.
     std::vector<StockChange> changes(std::size_t area, int year) const;
+    // The same into `changes` (cleared first), so a caller can reuse its memory.
+    void changes(std::size_t area, int year, std::vector<StockChange>& changes) const;
     // The area's new dwellings, the persons they take, and the dwellings demolished in `year`.
     ConstructionYear in_year(std::size_t area, int year) const;
     // The area's baseline change in `year` (zero where a scenario's project replaced it).

@@ -104,6 +104,30 @@ HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
     return h;
 }
 
+HouseholdsOfOccupiedRows households_of_occupied_rows(std::span<const double> persons,
+                                                     double other_households_per_other_member,
+                                                     std::span<const std::uint16_t> occupied) {
+    std::array<HouseholdPart, n_positions> parts{};
+    for (int p = 0; p < n_positions; ++p)
+        parts[static_cast<std::size_t>(p)] =
+            household_part(static_cast<Position>(p), other_households_per_other_member);
+    std::array<double, n_positions> by_position{};
+    HouseholdsOfOccupiedRows h;
+    for_each_occupied_row(occupied, [&](int s, int age) {
+        const int band = head_age_band_of(age);
+        const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
+        for (std::size_t p = 0; p < n_positions; ++p) {
+            by_position[p] += persons[first + p];
+            const HouseholdPart& part = parts[p];
+            if (part.type < 0) continue;
+            h.by_type_and_head_age[type_head_age_cell(part.type, band)] +=
+                persons[first + p] * part.households;
+        }
+    });
+    h.counts = households_from_positions(by_position, other_households_per_other_member);
+    return h;
+}
+
 namespace {
 template <std::size_t N>
 Dimension dimension(std::string name, const std::array<std::string_view, N>& labels,

@@ -79,6 +79,17 @@ HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
     std::span<const double> persons, double other_households_per_other_member,
     std::span<const std::uint16_t> occupied = all_cohort_cells);
 
+// Both at once for a few occupied rows (the agent core at PC6 density): one pass over the rows
+// gives the counts of count_households and the table of households_by_type_and_head_age, each
+// summed in the order the function alone sums it.
+struct HouseholdsOfOccupiedRows {
+    HouseholdCounts counts;
+    HouseholdsByTypeAndHeadAge by_type_and_head_age{};
+};
+HouseholdsOfOccupiedRows households_of_occupied_rows(std::span<const double> persons,
+                                                     double other_households_per_other_member,
+                                                     std::span<const std::uint16_t> occupied);
+
 // Declares the dimensions of the housing indicators (household_type, head_age_band,
 // dwelling_type, tenure) unless another model already has; the same name with other labels is
 // a programming error (std::logic_error).

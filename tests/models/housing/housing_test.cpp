@@ -54,6 +54,11 @@ TEST(Households, FromTheOccupiedCellsAloneTheSameToTheBitAsFromEveryCell) {
     persons[cell(0, 50, Position::living_alone)] = 1000;
     EXPECT_EQ(count_households(persons, 0.3, occupied).single, listed.single);
     EXPECT_EQ(households_by_type_and_head_age(persons, 0.3, occupied), by_head);
+    // Both in one pass over the occupied rows: each the same to the bit as alone.
+    const HouseholdsOfOccupiedRows both = households_of_occupied_rows(persons, 0.3, occupied);
+    EXPECT_EQ(by_type(both.counts), by_type(listed));
+    EXPECT_EQ(both.counts.institution_persons, listed.institution_persons);
+    EXPECT_EQ(both.by_type_and_head_age, by_head);
 }
 
 TEST(Households, ByTypeAndHeadAgeCountEachPartnerAsHalfAHouseholdAtOwnAge) {
