@@ -7,6 +7,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "engine/core/large_table.hpp"
 #include "engine/core/parallel.hpp"
 
 namespace socialtwin {
@@ -81,10 +82,13 @@ YearResults::YearResults(const IndicatorCatalog& catalog, std::size_t n_areas)
     starts_.assign(1, 0);
     for (std::size_t i = 0; i < catalog.size(); ++i)
         starts_.push_back(starts_.back() + n_areas * catalog.values_per_area(i));
-    // calloc: a large block comes straight from the kernel, already zero, page by page.
-    storage_.reset(static_cast<double*>(
-        std::calloc(std::max<std::size_t>(starts_.back(), 1), sizeof(double))));
+    // calloc: a large block comes straight from the kernel, already zero, page by page -- in
+    // 2 MB pages where the kernel offers them: a PC6 country's 800 MB in 4 KB pages were
+    // ~200,000 faults, a second of system CPU on the project's (virtual) machine.
+    const std::size_t n = std::max<std::size_t>(starts_.back(), 1);
+    storage_.reset(static_cast<double*>(std::calloc(n, sizeof(double))));
     if (!storage_) throw std::bad_alloc();
+    advise_huge_pages(storage_.get(), n * sizeof(double));
 }
 
 YearResults::YearResults(const YearResults& other)
@@ -96,6 +100,7 @@ YearResults::YearResults(const YearResults& other)
       storage_(static_cast<double*>(
           std::malloc(std::max<std::size_t>(starts_.back(), 1) * sizeof(double)))) {
     if (!storage_) throw std::bad_alloc();
+    advise_huge_pages(storage_.get(), std::max<std::size_t>(starts_.back(), 1) * sizeof(double));
     std::copy_n(other.storage_.get(), starts_.back(), storage_.get());
 }
 

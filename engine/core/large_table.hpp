@@ -12,5 +12,9 @@ namespace socialtwin {
 
 // `n` zeros, the table advised for transparent huge pages before it is first written.
 std::vector<double> zeroed_large_table(std::size_t n);
+// Advises the 2 MB-aligned part of [data, data + bytes) for transparent huge pages: for a large
+// block not yet written (fresh from calloc or malloc), so its first writes fault in whole 2 MB
+// pages rather than one 4 KB page at a time.
+void advise_huge_pages(void* data, std::size_t bytes) noexcept;
 
 }  // namespace socialtwin

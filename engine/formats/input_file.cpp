@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "engine/core/large_table.hpp"
+
 namespace socialtwin {
 
 namespace fs = std::filesystem;
@@ -162,6 +164,8 @@ InputText read_input_file(const fs::path& file, InputSizeLimit limit) {
     // report a size of 0.
     std::string text;
     text.reserve(static_cast<std::size_t>(size));
+    // A PC6 country's population.csv is 530 MB: in 2 MB pages, not 130,000 faults of 4 KB.
+    advise_huge_pages(text.data(), text.capacity());
     char buffer[65536];
     for (;;) {
         const ssize_t n = ::read(fd, buffer, sizeof buffer);
