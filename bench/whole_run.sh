@@ -8,6 +8,9 @@
 #                       ~30 (bench/pc6_density_dataset.py, made once into build/bench-data);
 #                       pc6-country: the SYNTHETIC whole country in made-up areas of ~39;
 #                       or any dataset of data/datasets (e.g. nl-pc4-2021, denhaag-zuidwest-2019)
+#     --area-size N     with pc6-density: the same 1 M persons in made-up areas of ~N (default
+#                       30), made once (e.g. 300 and 3,000 tell the per-area cost from the
+#                       per-person cost, docs/performance.md)
 #     --core agent|cohort   (default agent)     --years N   (default 30)
 #     --threads N       (default: all cores)    --bin PATH  (default build/release/bin/socialtwin)
 #     --set KEY=VALUE   passed on to the run (repeatable)
@@ -16,13 +19,14 @@
 # user and system time), the peak from the kernel's high-water mark (VmHWM) read while it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dataset=pc6-density core=agent years=30 threads=0 binary=build/release/bin/socialtwin
+dataset=pc6-density core=agent years=30 threads=0 binary=build/release/bin/socialtwin area_size=
 declare -a sets=()
 while (($#)); do
   case "$1" in
     --dataset) dataset=$2; shift 2 ;;
     --core) core=$2; shift 2 ;;
     --years) years=$2; shift 2 ;;
+    --area-size) area_size=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --bin) binary=$2; shift 2 ;;
     --set) sets+=(--set "$2"); shift 2 ;;
@@ -40,6 +44,11 @@ case $dataset in
     name=synthetic-pc6-density-1m
     args=()
     [[ $dataset == pc6-country ]] && { name=synthetic-pc6-country; args=(--persons all --area-size 39); }
+    if [[ -n $area_size ]]; then
+      [[ $dataset == pc6-density ]] || fail "--area-size goes with --dataset pc6-density"
+      [[ $area_size =~ ^[1-9][0-9]*$ ]] || fail "--area-size takes a whole number of persons, not $area_size"
+      if ((area_size != 30)); then name=synthetic-pc6-density-1m-areas-of-$area_size; args=(--area-size "$area_size"); fi
+    fi
     if [[ ! -f $data_dir/datasets/$name/dataset.yaml ]]; then
       echo "whole_run: making the SYNTHETIC dataset $name (once)"
       bench/pc6_density_dataset.py "$data_dir" "${args[@]}" --name "$name"

@@ -32,17 +32,29 @@ TEST(RandomStreams, EveryPartOfTheKeyChangesTheNumbers) {
 }
 
 TEST(RandomStreams, ManyEntitiesAtOnceGetTheNumbersEachGetsAlone) {
-    // Any count (the vector loop's whole blocks and the rest), ids in any order, any key.
-    const RandomStreams random(0x123456789ABCDEFull, 7);
-    for (const std::size_t n : {0u, 1u, 3u, 8u, 17u, 1000u}) {
-        std::vector<std::uint32_t> entities(n);
-        for (std::size_t i = 0; i < n; ++i)
-            entities[i] = static_cast<std::uint32_t>((i * 2654435761u) ^ (i << 7));
-        std::vector<std::array<double, 4>> together(n);
-        random.uniforms(fertility_stream, entities, 2041, together);
-        for (std::size_t i = 0; i < n; ++i)
-            ASSERT_EQ(together[i], random.uniforms(fertility_stream, entities[i], 2041))
-                << "entity " << entities[i] << " of " << n;
+    // Any count (the AVX2 build's blocks of sixteen and the rest, one at a time), ids in any
+    // order, any key: drawn alone, each number comes from Random123 itself.
+    std::vector<std::size_t> counts{1000, 4301};
+    for (std::size_t n = 0; n <= 40; ++n) counts.push_back(n);
+    for (const auto& [seed, replicate] :
+         {std::pair<std::uint64_t, std::uint32_t>{0x123456789ABCDEFull, 7},
+          {0, 0},
+          {0xFFFFFFFFFFFFFFFFull, 0xFFFFFFFFu}}) {
+        const RandomStreams random(seed, replicate);
+        for (const std::size_t n : counts) {
+            std::vector<std::uint32_t> entities(n);
+            for (std::size_t i = 0; i < n; ++i)
+                entities[i] = static_cast<std::uint32_t>((i * 2654435761u) ^ (i << 7));
+            if (n > 2) entities[1] = 0xFFFFFFFFu, entities[2] = 0;
+            for (const int year : {2041, 0, 65535}) {
+                std::vector<std::array<double, 4>> together(n);
+                random.uniforms(fertility_stream, entities, year, together);
+                for (std::size_t i = 0; i < n; ++i)
+                    ASSERT_EQ(together[i], random.uniforms(fertility_stream, entities[i], year))
+                        << "entity " << entities[i] << " of " << n << ", year " << year << ", seed "
+                        << seed << ", replicate " << replicate;
+            }
+        }
     }
 }
 
