@@ -1,7 +1,9 @@
 #include "models/demography/demography.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <vector>
 
 #include "models/draws.hpp"
 
@@ -112,12 +114,31 @@ void MortalityModel::apply(AgentAreaStep& step) const {
 void FertilityModel::apply(AgentAreaStep& step) const {
     const int year = step.counts.year;
     // Women present on 1 January, also those who die during the year (as the rates were fitted).
+    // Those of an age that gives birth draw together, in the resident order (one call over all
+    // of them runs Philox in vector lanes; a call each took ~2% of the national run); the
+    // numbers are each woman's own, as drawn alone.
+    struct Scratch {
+        std::vector<std::uint32_t> mothers, stable_ids;
+        std::vector<double> asfr;
+        std::vector<std::array<double, 4>> draws;
+    };
+    thread_local Scratch scratch;
+    scratch.mothers.clear();
+    scratch.stable_ids.clear();
+    scratch.asfr.clear();
     for (const std::uint32_t mother : step.residents) {
         if (step.persons.sex[mother] != Sex::female) continue;
         const double asfr = asfr_[at(step.persons.age_on_1_january(mother, year))];
-        if (asfr == 0 ||
-            step.random.uniforms(fertility_stream, step.persons.stable_id[mother], year)[0] >= asfr)
-            continue;
+        if (asfr == 0) continue;
+        scratch.mothers.push_back(mother);
+        scratch.stable_ids.push_back(step.persons.stable_id[mother]);
+        scratch.asfr.push_back(asfr);
+    }
+    scratch.draws.resize(scratch.mothers.size());
+    step.random.uniforms(fertility_stream, scratch.stable_ids, year, scratch.draws);
+    for (std::size_t k = 0; k < scratch.mothers.size(); ++k) {
+        const std::uint32_t mother = scratch.mothers[k];
+        if (scratch.draws[k][0] >= scratch.asfr[k]) continue;
         const auto u = step.random.uniforms(newborn_stream, step.persons.stable_id[mother], year);
         const Sex sex = u[0] < rates_.male_share_at_birth ? Sex::male : Sex::female;
         step.counts.births += 1;
