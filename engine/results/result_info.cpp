@@ -313,6 +313,32 @@ void describe_start_population(const fs::path& path, hid_t root, std::ostream& o
     print_table(out, rows);
 }
 
+// Whether a level of /aggregates holds a breakdown: an indicator with a dimension beside the
+// year, the level's units and the replicates or quantiles. A run with
+// output.breakdowns_per_area: none keeps its breakdowns there only; with --no-aggregates it
+// writes none, and `socialtwin aggregate` makes levels from the areas, without them.
+bool aggregates_hold_breakdowns(hid_t root) {
+    const std::string aggregates(result_layout::aggregates);
+    if (!hdf5::link_exists(root, aggregates)) return false;
+    const auto group = hdf5::open_group(root, aggregates);
+    for (const auto& level : hdf5::link_names(group.id())) {
+        if (!hdf5::is_group(group.id(), level)) continue;
+        const auto in_level = hdf5::open_group(group.id(), level);
+        for (const auto& name : hdf5::link_names(in_level.id())) {
+            if (!hdf5::is_dataset(in_level.id(), name)) continue;
+            const auto dataset = hdf5::open_dataset(in_level.id(), name);
+            if (hdf5::is_dimension_scale(dataset.id())) continue;
+            const auto dims = hdf5::dimension_names(dataset.id());
+            if (std::find(dims.begin(), dims.end(), result_layout::year) == dims.end()) continue;
+            for (const auto& dim : dims)
+                if (dim != result_layout::year && dim != level && dim != result_layout::replicate &&
+                    dim != result_layout::quantile)
+                    return true;
+        }
+    }
+    return false;
+}
+
 void describe(const fs::path& path, hid_t root, std::string_view content, std::ostream& out) {
     std::map<std::string, std::string> meta;
     std::vector<std::string> meta_order;
@@ -484,9 +510,13 @@ void describe(const fs::path& path, hid_t root, std::string_view content, std::o
             "  Per area only the indicators without a breakdown; those by sex and age band,\n"
             "  household type, dwelling type and tenure are {}\n"
             "  (output.breakdowns_per_area: none).\n",
-            hdf5::link_exists(root, std::string(result_layout::aggregates))
+            aggregates_hold_breakdowns(root)
                 ? fmt::format("per larger area in /{}", result_layout::aggregates)
-                : std::string("nowhere: the run wrote no /aggregates"));
+            : hdf5::link_exists(root, std::string(result_layout::aggregates))
+                ? fmt::format("nowhere: the run wrote no /{0}, and a /{0} made afterwards\n"
+                              "  holds only what the areas keep",
+                              result_layout::aggregates)
+                : fmt::format("nowhere: the run wrote no /{}", result_layout::aggregates));
 
     out << "\nmeta\n";
     std::vector<std::vector<std::string>> rows;

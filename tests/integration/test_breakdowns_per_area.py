@@ -143,6 +143,24 @@ def test_info_says_where_the_breakdowns_are(socialtwin, files):
     sentence = "Per area only the indicators without a breakdown"
     assert sentence in said and "(output.breakdowns_per_area: none)" in said
     assert sentence not in socialtwin("info", out["agent", "all"]).stdout
+    assert "per larger area in /aggregates" in said
+
+
+def test_info_says_no_breakdowns_are_kept_when_no_level_holds_them(socialtwin, files):
+    # Without /aggregates the run kept its breakdowns nowhere; levels made afterwards by
+    # `socialtwin aggregate` come from the areas, which keep none.
+    folder, _ = files
+    path = folder / "none-without-aggregates.h5"
+    socialtwin("run", short_scenario(folder, "baseline", horizon=1), "--core", "agent",
+               "--no-aggregates", "--set", "output.breakdowns_per_area=none", "-o", path,
+               "--quiet")
+    said = socialtwin("info", path).stdout
+    assert "nowhere: the run wrote no /aggregates" in said
+    assert "per larger area in /aggregates" not in said
+    socialtwin("aggregate", path)
+    said = socialtwin("info", path).stdout
+    assert "nowhere: the run wrote no /aggregates, and a /aggregates made afterwards" in said
+    assert "per larger area in /aggregates" not in said
 
 
 def test_aggregating_again_would_lose_the_breakdowns_so_it_is_refused(socialtwin, files):
