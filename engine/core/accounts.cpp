@@ -62,7 +62,7 @@ double PopulationAccounts::record(const AreaTable& areas, AreaStep& step, double
     } else {
         // A few occupied rows (the agent core's counts at PC6 density): only those, in one
         // pass; the totals are independent chains of additions, kept in registers.
-        for_each_occupied_row(step.occupied, [&](int s, int age) {
+        for_each_occupied_row_of(step, [&](int s, int age) {
             double& band = by_age_sex[static_cast<std::size_t>(s * n_age_bands + age_band_of(age))];
             const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
             for (std::size_t c = first; c < first + n_positions; ++c) {

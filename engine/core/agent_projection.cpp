@@ -198,7 +198,8 @@ private:
         Year& year_;
         std::vector<double> start_ = std::vector<double>(CohortCell::size);
         std::vector<double> next_ = std::vector<double>(CohortCell::size);
-        std::vector<std::uint16_t> occupied_;  // the cells start_ and next_ hold counts in
+        std::vector<std::uint16_t> occupied_;       // the cells start_ and next_ hold counts in
+        std::vector<std::uint16_t> occupied_rows_;  // their rows (sex * n_ages + age)
         std::vector<std::array<double, 4>> draws_;
         std::vector<std::uint32_t> stable_ids_;  // the residents', for their draws
         // The current area.
@@ -256,8 +257,9 @@ void AgentProjection::Year::Area::run(const YearPlan::Item& item) {
                                       [](const Model* m) { return m->complete_needs_counts(); });
     if (!counted_ && needs_counts) {
         p.count_persons(year_.year_, p.residents_[where_.area], p.arrivals_[where_.area], start_,
-                        next_, occupied_);
+                        next_, occupied_, occupied_rows_);
         counts_->occupied = occupied_;
+        counts_->occupied_rows = &occupied_rows_;
         counted_ = true;
     }
     for (Model* m : item.models) item.complete ? m->complete(*counts_) : m->apply(*counts_);
@@ -378,7 +380,8 @@ void AgentProjection::step(int year, const RandomStreams& random, YearResults& r
 void AgentProjection::count_persons(int year, const std::vector<std::uint32_t>& residents,
                                     const std::vector<Arrival>& arrivals,
                                     std::vector<double>& start, std::vector<double>& next,
-                                    std::vector<std::uint16_t>& occupied) const {
+                                    std::vector<std::uint16_t>& occupied,
+                                    std::vector<std::uint16_t>& occupied_rows) const {
     for (const std::uint16_t c : occupied) start[c] = next[c] = 0.0;
     occupied.clear();
     // The cells counted into are marked in a bitmap and listed by one scan of its words, in
@@ -405,6 +408,8 @@ void AgentProjection::count_persons(int year, const std::vector<std::uint32_t>& 
     for (std::size_t w = 0; w < filled.size(); ++w)
         for (std::uint64_t bits = filled[w]; bits != 0; bits &= bits - 1)
             occupied.push_back(static_cast<std::uint16_t>(w * 64 + std::countr_zero(bits)));
+    // Their rows, once for every model that reads the counts row by row.
+    list_occupied_rows(occupied, occupied_rows);
 }
 
 }  // namespace socialtwin

@@ -69,7 +69,8 @@ private:
               double& person_years);
     void count_persons(int year, const std::vector<std::uint32_t>& residents,
                        const std::vector<Arrival>& arrivals, std::vector<double>& start,
-                       std::vector<double>& next, std::vector<std::uint16_t>& occupied) const;
+                       std::vector<double>& next, std::vector<std::uint16_t>& occupied,
+                       std::vector<std::uint16_t>& occupied_rows) const;
 
     const Scenario& scenario_;
     const AreaTable& areas_;

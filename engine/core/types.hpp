@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/core/enum_names.hpp"
 
@@ -162,6 +163,23 @@ void for_each_occupied_row(std::span<const std::uint16_t> occupied, Visit&& visi
         previous = row;
         visit(row / n_ages, row % n_ages);
     }
+}
+
+// The rows (sex * n_ages + age) for_each_occupied_row visits, listed into `rows`: for a core
+// that lists them once for every model. Each row is written, the next one over it unless it
+// is a new row: no branch on where a row ends.
+inline void list_occupied_rows(std::span<const std::uint16_t> occupied,
+                               std::vector<std::uint16_t>& rows) {
+    rows.resize(occupied.size());
+    std::size_t n = 0;
+    int previous = -1;
+    for (const std::uint16_t cell : occupied) {
+        const int row = cell / n_positions;
+        rows[n] = static_cast<std::uint16_t>(row);
+        n += row != previous ? 1 : 0;
+        previous = row;
+    }
+    rows.resize(n);
 }
 
 }  // namespace socialtwin

@@ -193,7 +193,7 @@ void CareModel::apply(AreaStep& step) const {
     std::fill(gp_by_age_sex.begin(), gp_by_age_sex.end(), 0.0);
     // The rows (sex, age) that hold anyone, in order: at PC6 density in the agent core a few
     // dozen of the 212; a row without an occupied cell would be skipped below anyway.
-    for_each_occupied_row(step.occupied, [&](int s, int a) {
+    for_each_occupied_row_of(step, [&](int s, int a) {
         const auto si = static_cast<std::size_t>(s);
         const auto ai = static_cast<std::size_t>(a);
         double at_home = 0, alone = 0, all = 0;

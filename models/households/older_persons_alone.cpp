@@ -43,7 +43,7 @@ void OlderPersonsAloneModel::apply(AreaStep& step) const {
     double persons = 0;
     // Expected counts in the cohort core, counted persons in the agent core: the same cells.
     // The occupied rows in order: by sex and age, as a sweep over the ages would add them.
-    for_each_occupied_row(step.occupied, [&](int s, int a) {
+    for_each_occupied_row_of(step, [&](int s, int a) {
         if (a >= settings_.age_min)
             persons += step.start[static_cast<std::size_t>(CohortCell::offset(s, a, living_alone))];
     });

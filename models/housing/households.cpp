@@ -106,14 +106,15 @@ HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
 
 HouseholdsOfOccupiedRows households_of_occupied_rows(std::span<const double> persons,
                                                      double other_households_per_other_member,
-                                                     std::span<const std::uint16_t> occupied) {
+                                                     std::span<const std::uint16_t> occupied,
+                                                     const std::vector<std::uint16_t>* rows) {
     std::array<HouseholdPart, n_positions> parts{};
     for (int p = 0; p < n_positions; ++p)
         parts[static_cast<std::size_t>(p)] =
             household_part(static_cast<Position>(p), other_households_per_other_member);
     std::array<double, n_positions> by_position{};
     HouseholdsOfOccupiedRows h;
-    for_each_occupied_row(occupied, [&](int s, int age) {
+    const auto visit = [&](int s, int age) {
         const int band = head_age_band_of(age);
         const auto first = static_cast<std::size_t>(CohortCell::offset(s, age, 0));
         for (std::size_t p = 0; p < n_positions; ++p) {
@@ -123,7 +124,11 @@ HouseholdsOfOccupiedRows households_of_occupied_rows(std::span<const double> per
             h.by_type_and_head_age[type_head_age_cell(part.type, band)] +=
                 persons[first + p] * part.households;
         }
-    });
+    };
+    if (rows != nullptr && !every_cell(occupied))
+        for (const std::uint16_t row : *rows) visit(row / n_ages, row % n_ages);
+    else
+        for_each_occupied_row(occupied, visit);
     h.counts = households_from_positions(by_position, other_households_per_other_member);
     return h;
 }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "engine/core/indicators.hpp"
 #include "engine/core/types.hpp"
@@ -86,9 +87,10 @@ struct HouseholdsOfOccupiedRows {
     HouseholdCounts counts;
     HouseholdsByTypeAndHeadAge by_type_and_head_age{};
 };
-HouseholdsOfOccupiedRows households_of_occupied_rows(std::span<const double> persons,
-                                                     double other_households_per_other_member,
-                                                     std::span<const std::uint16_t> occupied);
+// `rows`: the occupied cells' rows (sex * n_ages + age) where the caller has them listed.
+HouseholdsOfOccupiedRows households_of_occupied_rows(
+    std::span<const double> persons, double other_households_per_other_member,
+    std::span<const std::uint16_t> occupied, const std::vector<std::uint16_t>* rows = nullptr);
 
 // Declares the dimensions of the housing indicators (household_type, head_age_band,
 // dwelling_type, tenure) unless another model already has; the same name with other labels is

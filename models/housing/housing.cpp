@@ -134,7 +134,9 @@ void HousingModel::report(AreaStep& step) const {
     // A few occupied rows (the agent core at PC6 density): both tables in one pass over them.
     const bool every = every_cell(step.occupied);
     HouseholdsOfOccupiedRows of_rows;
-    if (!every) of_rows = households_of_occupied_rows(step.start, other_rate, step.occupied);
+    if (!every)
+        of_rows =
+            households_of_occupied_rows(step.start, other_rate, step.occupied, step.occupied_rows);
     const HouseholdCounts h =
         every ? households_from_positions(start_by_position_of(step), other_rate) : of_rows.counts;
     const double needed = h.total() / kept_free;

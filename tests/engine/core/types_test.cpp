@@ -27,6 +27,24 @@ TEST(OccupiedRows, EachRowWithAListedCellOnceAndInOrder) {
     EXPECT_TRUE(rows_visited({}).empty());
 }
 
+TEST(OccupiedRows, ListedOnceAreTheRowsTheCellsGive) {
+    const std::vector<std::uint16_t> occupied{
+        static_cast<std::uint16_t>(CohortCell::offset(0, 0, 0)),
+        static_cast<std::uint16_t>(CohortCell::offset(0, 3, 0)),
+        static_cast<std::uint16_t>(CohortCell::offset(0, 3, 4)),
+        static_cast<std::uint16_t>(CohortCell::offset(0, 3, 6)),
+        static_cast<std::uint16_t>(CohortCell::offset(0, 4, 0)),
+        static_cast<std::uint16_t>(CohortCell::offset(1, max_age, 6))};
+    for (std::size_t n = 0; n <= occupied.size(); ++n) {
+        const std::span<const std::uint16_t> cells(occupied.data(), n);
+        std::vector<std::uint16_t> rows{999};  // whatever a thread's list held before
+        list_occupied_rows(cells, rows);
+        std::vector<std::pair<int, int>> listed;
+        for (const std::uint16_t row : rows) listed.emplace_back(row / n_ages, row % n_ages);
+        EXPECT_EQ(listed, rows_visited(cells)) << n << " cells";
+    }
+}
+
 TEST(OccupiedRows, EveryRowInOrderWhenEveryCellIsListed) {
     const std::vector<std::pair<int, int>> rows = rows_visited(all_cohort_cells);
     ASSERT_EQ(rows.size(), static_cast<std::size_t>(n_sexes * n_ages));
