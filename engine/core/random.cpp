@@ -2,6 +2,8 @@
 
 #include <Random123/philox.h>
 
+#include <algorithm>
+
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -72,9 +74,9 @@ inline void store_units(const Words& words, double* out) noexcept {
 
 // The numbers of the entities in whole blocks of sixteen (counter {entity, 0, third,
 // replicate}); returns how many were drawn, the rest left to the caller.
-std::size_t philox_avx2(std::span<const std::uint32_t> entities, std::uint32_t third,
-                        std::uint32_t replicate, std::array<std::uint32_t, 2> key,
-                        std::span<std::array<double, 4>> out) noexcept {
+std::size_t philox_blocks(std::span<const std::uint32_t> entities, std::uint32_t third,
+                          std::uint32_t replicate, std::array<std::uint32_t, 2> key,
+                          std::span<std::array<double, 4>> out) noexcept {
     const __m256i m0 = _mm256_set1_epi64x(PHILOX_M4x32_0);
     const __m256i m1 = _mm256_set1_epi64x(PHILOX_M4x32_1);
     constexpr std::size_t block = 16;
@@ -109,6 +111,22 @@ std::size_t philox_avx2(std::span<const std::uint32_t> entities, std::uint32_t t
     }
     return i;
 }
+
+// Every entity's numbers: the whole blocks, then the rest (fewer than sixteen) as one more
+// block, padded: a PC6 area's ~30 residents are one block and a rest of ~14, which one at a
+// time took as long as the block. Each entity's numbers depend on its own counter only.
+void philox_avx2(std::span<const std::uint32_t> entities, std::uint32_t third,
+                 std::uint32_t replicate, std::array<std::uint32_t, 2> key,
+                 std::span<std::array<double, 4>> out) noexcept {
+    const std::size_t done = philox_blocks(entities, third, replicate, key, out);
+    const std::size_t rest = entities.size() - done;
+    if (rest == 0) return;
+    std::array<std::uint32_t, 16> padded{};
+    std::array<std::array<double, 4>, 16> drawn;
+    std::copy_n(entities.begin() + static_cast<std::ptrdiff_t>(done), rest, padded.begin());
+    philox_blocks(padded, third, replicate, key, drawn);
+    std::copy_n(drawn.begin(), rest, out.begin() + static_cast<std::ptrdiff_t>(done));
+}
 #endif
 
 }  // namespace
@@ -132,18 +150,17 @@ std::array<double, 4> RandomStreams::uniforms(DrawStream stream, std::uint32_t e
 void RandomStreams::uniforms(DrawStream stream, std::span<const std::uint32_t> entities, int year,
                              std::span<std::array<double, 4>> out) const noexcept {
     const std::uint32_t third = year_and_stream(year, stream);
-    const r123::Philox4x32::key_type key = {{key_[0], key_[1]}};
-    std::size_t i = 0;
 #if defined(__AVX2__)
-    i = philox_avx2(entities, third, replicate_, key_, out);
-#endif
-    // A plain loop over the (other) entities, every call inlined: the compiler runs it in vector
-    // lanes.
-    for (; i < entities.size(); ++i) {
+    philox_avx2(entities, third, replicate_, key_, out);
+#else
+    const r123::Philox4x32::key_type key = {{key_[0], key_[1]}};
+    // A plain loop over the entities, every call inlined: the compiler runs it in vector lanes.
+    for (std::size_t i = 0; i < entities.size(); ++i) {
         const r123::Philox4x32::ctr_type counter = {{entities[i], 0, third, replicate_}};
         const auto bits = r123::Philox4x32{}(counter, key);
         out[i] = {to_unit(bits[0]), to_unit(bits[1]), to_unit(bits[2]), to_unit(bits[3])};
     }
+#endif
 }
 
 }  // namespace socialtwin
