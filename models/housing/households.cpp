@@ -92,16 +92,8 @@ HouseholdsByTypeAndHeadAge households_by_type_and_head_age(
     }
     // A few occupied rows (the agent core at PC6 density): each household type comes from one
     // position, so row by row each entry adds its persons by sex and age in order.
-    for_each_occupied_row(occupied, [&](int s, int age) {
-        const int band = head_age_band_of(age);
-        for (int p = 0; p < n_positions; ++p) {
-            const HouseholdPart& part = parts[static_cast<std::size_t>(p)];
-            if (part.type < 0) continue;
-            h[type_head_age_cell(part.type, band)] +=
-                persons[static_cast<std::size_t>(CohortCell::offset(s, age, p))] * part.households;
-        }
-    });
-    return h;
+    return households_of_occupied_rows(persons, other_households_per_other_member, occupied)
+        .by_type_and_head_age;
 }
 
 HouseholdsOfOccupiedRows households_of_occupied_rows(std::span<const double> persons,
