@@ -20,26 +20,40 @@ const Dataset& default_dataset() {
     return d;
 }
 
-// The default dataset's areas repeated `copies` times (codes made unique).
+// The default dataset's areas repeated `copies` times: codes made unique, and the codes of the
+// larger areas too (each copy its own buurten and gemeente, so its own housing market), with the
+// areas' quantities (e.g. the Wmo client factor) as the dataset has them.
 struct Scaled {
     AreaTable areas;
     BasePopulation base;
 };
 Scaled scaled(int copies) {
     const Dataset& d = default_dataset();
-    std::vector<std::string> codes;
+    auto repeated = [&](const std::vector<std::string>& values) {
+        std::vector<std::string> out;
+        for (int c = 0; c < copies; ++c)
+            for (const auto& value : values) out.push_back(value + "#" + std::to_string(c));
+        return out;
+    };
     Scaled s;
     s.base.year = d.base.year;
     const std::vector<double> one_copy = d.base.persons.dense();
     std::vector<double> persons;
     for (int c = 0; c < copies; ++c) {
-        for (const auto& code : d.areas.codes()) codes.push_back(code + "#" + std::to_string(c));
         persons.insert(persons.end(), one_copy.begin(), one_copy.end());
         s.base.dwellings.insert(s.base.dwellings.end(), d.base.dwellings.begin(),
                                 d.base.dwellings.end());
     }
     s.base.persons = AreaCells::from_dense(persons);
-    s.areas = AreaTable("pc6", std::move(codes));
+    s.areas = AreaTable(d.areas.level(), repeated(d.areas.codes()));
+    for (const AreaAttribute& attribute : d.areas.attributes())
+        s.areas.add_attribute({attribute.name, repeated(attribute.values)});
+    for (const AreaQuantity& quantity : d.areas.quantities()) {
+        AreaQuantity q{quantity.name, {}};
+        for (int c = 0; c < copies; ++c)
+            q.values.insert(q.values.end(), quantity.values.begin(), quantity.values.end());
+        s.areas.add_quantity(std::move(q));
+    }
     return s;
 }
 

@@ -50,6 +50,7 @@ public:
     std::vector<std::size_t> groups(const std::string& attribute_name) const;
     // The named quantity, or nullptr when the dataset does not have it.
     const AreaQuantity* quantity(const std::string& name) const;
+    const std::vector<AreaQuantity>& quantities() const noexcept { return quantities_; }
 
 private:
     std::string level_;

@@ -18,6 +18,13 @@
 namespace socialtwin {
 
 namespace {
+// Sixteen areas at a time: each phase's rates and matrices (household positions reads 82 KB
+// of them an area) stay in the caches across the block, whose tables (24 KB an area) fit
+// the second-level cache beside them. The cohort benchmark took 0.90x the CPU of one area at
+// a time (docs/performance.md). Models may sum over a block's areas as they go
+// (RunContext::areas_together): the housing market's pools of movers depend on this number in
+// their last bits.
+constexpr std::size_t cohort_areas_together = 16;
 
 // Survivors move up one year of age; the open class 105+ keeps its own. Age 0 is left empty
 // for the births phase. Ages are rows of n_positions cells, so each sex's ages 0..103 move up
@@ -69,6 +76,7 @@ RunSummary CohortProjection::run(std::span<Observer* const> observers,
     RunContext context{&scenario_,     &areas_,        base_.year, base_.year + scenario_.horizon,
                        base_positions, base_.dwellings};
     context.base_cells = &base_.persons;
+    context.areas_together = cohort_areas_together;
     driver_.begin_run(context);
 
     // The dense state on 2 MB pages (large_table.hpp): at PC6 scale faulting it in by 4 KB
@@ -117,11 +125,7 @@ public:
         : projection_(projection), year_(year), results_(results) {}
 
     std::unique_ptr<AreaWork> area_work() override { return std::make_unique<Area>(*this); }
-    // Sixteen areas at a time: each phase's rates and matrices (household positions reads 82 KB
-    // of them an area) stay in the caches across the block, whose tables (24 KB an area) fit
-    // the second-level cache beside them. The cohort benchmark took 0.90x the CPU of one area at
-    // a time (docs/performance.md).
-    std::size_t areas_together() const override { return 16; }
+    std::size_t areas_together() const override { return cohort_areas_together; }
 
 private:
     class Area final : public AreaWork {

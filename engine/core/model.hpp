@@ -162,6 +162,12 @@ struct RunContext {
     // agent core's persons are drawn from it): for calibrations both cores must share. Null
     // when the run has none (a saved start population, some tests).
     const AreaCells* base_cells = nullptr;
+    // The core's blocks of areas (CoreYear::areas_together): for every item of a segment, the
+    // areas [b x areas_together, (b + 1) x areas_together) run on one thread, one after another
+    // in order, whatever the number of threads. A model may sum over a block's areas as it goes
+    // (the cohort core's housing market pools its movers so) and get the same sums at any
+    // thread count.
+    std::size_t areas_together = 1;
 };
 
 // An indicator a model reads that another model fills, and that model (its name()).

@@ -88,6 +88,14 @@ void ConstructionProgramme::changes(std::size_t area, int year,
     }
 }
 
+bool ConstructionProgramme::builds_for_groups() const noexcept {
+    for (const auto& projects : by_area_)
+        for (const auto& [year, completion] : projects)
+            if (completion.change.dwellings > 0 && completion.intended_for != DwellingsFor::any)
+                return true;
+    return false;
+}
+
 ConstructionYear ConstructionProgramme::in_year(std::size_t area, int year) const {
     ConstructionYear c;
     for (const auto& [when, completion] : by_area_[area]) {

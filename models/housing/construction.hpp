@@ -89,6 +89,9 @@ public:
     ConstructionYear in_year(std::size_t area, int year) const;
     // The area's baseline change in `year` (zero where a scenario's project replaced it).
     BaselineStockYear baseline(std::size_t area, int year) const;
+    // Whether any project, in any area and year, builds new dwellings for a group
+    // (construction[].for).
+    bool builds_for_groups() const noexcept;
 
 private:
     struct Completion {

@@ -6,6 +6,8 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <stdexcept>
+#include <type_traits>
 
 #include "engine/core/large_table.hpp"
 #include "engine/core/parallel.hpp"
@@ -118,10 +120,9 @@ void HousingMarket::begin_run(const RunContext& run) {
         incoming_.assign(n_areas, {});
         incoming_newborns_.assign(n_areas, {});
         movers_cells_.clear();
-    } else {
-        movers_cells_ = zeroed_large_table(n_areas * CohortCell::size);
     }
     group_areas(*run.areas, run.agents);
+    if (!run.agents) make_slots(run.areas_together, construction_.builds_for_groups());
     expected_moves_.assign(run.agents ? n_areas : 0, 0.0);
     partner_move_scale_.assign(run.agents ? n_markets_ : 0, 1.0);
     incoming_new_.assign(run.agents ? n_areas : 0, {});
@@ -235,6 +236,28 @@ void HousingMarket::group_areas(const AreaTable& areas, bool agents) {
     market_pool_.assign(agents ? 0 : n_markets_ * CohortCell::size, 0.0);
 }
 
+void HousingMarket::make_slots(std::size_t areas_together, bool slot_per_area) {
+    const std::size_t n_areas = group_of_.size();
+    const std::size_t block = slot_per_area ? 1 : std::max<std::size_t>(1, areas_together);
+    slot_of_.assign(n_areas, 0);
+    slot_first_.assign(n_areas, 0);
+    slot_group_.clear();
+    for (std::size_t first = 0; first < n_areas; first += block) {
+        const std::size_t block_slots = slot_group_.size();
+        for (std::size_t a = first; a < std::min(n_areas, first + block); ++a) {
+            const std::size_t g = group_of_[a];
+            std::size_t s = block_slots;
+            while (s < slot_group_.size() && slot_group_[s] != g) ++s;
+            if (s == slot_group_.size()) {
+                slot_group_.push_back(g);
+                slot_first_[a] = 1;
+            }
+            slot_of_[a] = s;
+        }
+    }
+    movers_cells_ = zeroed_large_table(slot_group_.size() * CohortCell::size);
+}
+
 void HousingMarket::begin_year(int year) {
     year_ = year;
     // Moves inside the municipality follow the age profile of the outflows (emigration and
@@ -332,8 +355,9 @@ void HousingMarket::record_market(std::size_t area, double inhabitants,
 std::span<const double> HousingMarket::group_pool(std::size_t group) const {
     const std::size_t i = group_pool_index_[group];
     if (i != none) return {group_pool_.data() + i * CohortCell::size, CohortCell::size};
+    // A buurt of one area: its slot holds that area's movers only.
     const std::size_t area = market_areas_[group_market_[group]][group_first_[group]];
-    return {movers_cells_.data() + area * CohortCell::size, CohortCell::size};
+    return {slot_row(area), CohortCell::size};
 }
 
 HousingMarket::MoversPerWeight HousingMarket::movers_per_weight(std::size_t area) const {
@@ -567,6 +591,9 @@ std::vector<double> HousingMarket::capacity_for_by_market(std::size_t group) con
 // Cohort core: the expected share of every member cell.
 void HousingMarket::place_movers_for_groups() {
     const std::size_t n_areas = market_.size();
+    // Movers are taken out area by area: a slot per area (make_slots).
+    if (slot_group_.size() != n_areas)
+        throw std::logic_error("housing market: movers placed for groups need a slot per area");
     std::vector<bool> changed(n_areas, false);
     for (int g = 1; g < n_dwellings_for; ++g) {
         const std::size_t gi = at(g);
@@ -578,7 +605,7 @@ void HousingMarket::place_movers_for_groups() {
         for (std::size_t a = 0; a < n_areas; ++a) {
             const std::size_t k = market_of_[a];
             if (capacity[k] <= 0) continue;
-            const double* cells = movers_cells_.data() + a * CohortCell::size;
+            const double* cells = slot_row(a);
             for (std::size_t c = 0; c < CohortCell::size; ++c) members[k] += cells[c] * member[c];
         }
         std::vector<double> taken(n_markets_ * CohortCell::size, 0.0), taken_total(n_markets_, 0.0);
@@ -587,7 +614,7 @@ void HousingMarket::place_movers_for_groups() {
             const std::size_t k = market_of_[a];
             if (capacity[k] <= 0 || members[k] <= 0) continue;
             const double chance = std::min(1.0, capacity[k] / members[k]);
-            double* cells = movers_cells_.data() + a * CohortCell::size;
+            double* cells = slot_row(a);
             for (std::size_t c = 0; c < CohortCell::size; ++c) {
                 const double placed = cells[c] * member[c] * chance;
                 if (placed <= 0) continue;
@@ -616,8 +643,7 @@ void HousingMarket::place_movers_for_groups() {
     // The ordinary movers are those left.
     for (std::size_t a = 0; a < n_areas; ++a) {
         if (!changed[a]) continue;
-        const std::span<const double> cells(movers_cells_.data() + a * CohortCell::size,
-                                            CohortCell::size);
+        const std::span<const double> cells(slot_row(a), CohortCell::size);
         market_[a].movers = std::accumulate(cells.begin(), cells.end(), 0.0);
         market_[a].movers_households =
             count_households(cells, rates_.other_households_per_other_member).total();
@@ -710,17 +736,17 @@ void HousingMarket::pool_movers_by_cell() {
     std::fill(movers_pool_.begin(), movers_pool_.end(), 0.0);
     std::fill(group_pool_.begin(), group_pool_.end(), 0.0);
     std::fill(market_pool_.begin(), market_pool_.end(), 0.0);
-    for (std::size_t a = 0; a < market_.size(); ++a) {
-        const std::size_t k = market_of_[a], g = group_of_[a];
-        const double* cells = movers_cells_.data() + a * CohortCell::size;
+    for (std::size_t s = 0; s < slot_group_.size(); ++s) {
+        const std::size_t g = slot_group_[s], k = group_market_[g];
+        const double* cells = movers_cells_.data() + s * CohortCell::size;
         double* pool = movers_pool_.data() + k * CohortCell::size;
         double* group = group_pool_index_[g] != none
                             ? group_pool_.data() + group_pool_index_[g] * CohortCell::size
                             : nullptr;
         const double spread = group_spread_[g];
         double* market = spread > 0 ? market_pool_.data() + k * CohortCell::size : nullptr;
-        // One pass over the area's movers for all three pools (each cell's sums still add the
-        // areas in order).
+        // One pass over the slot's movers for all three pools (each cell's sums add the slots
+        // in order).
         for (std::size_t c = 0; c < CohortCell::size; ++c) {
             const double movers = cells[c];
             pool[c] += movers;
@@ -852,21 +878,28 @@ void HousingMarket::apply(AreaStep& step) const {
     // Moves to another area of the municipality: they leave now and arrive in complete(). The
     // residents of the baseline's withdrawn dwellings move too (a share `displaced` of the
     // area's households, whatever their age): P(move) = 1 - (1 - move rate)(1 - displaced).
-    const std::span<double> movers(movers_cells_.data() + step.area * CohortCell::size,
-                                   CohortCell::size);
     const double displaced = displaced_share(step.area, step.dwellings_start);
-    // Cell by cell, in a flat loop the compiler vectorises: the movers leave, and the totals by
-    // position of those staying and moving (for their households) are summed on the way.
+    // Cell by cell, in a flat loop the compiler vectorises: the movers leave into the row of
+    // the area's slot (the first area of a slot writes it, the others add to it), and the
+    // totals by position of those staying and moving (for their households) are summed on the
+    // way.
     const double* rate = move_rate_by_cell_.data();
     double* next = step.next.data();
-    double* moved = movers.data();
-    const auto [staying, leaving] = sums_by_position_of<2>([&](std::size_t c) {
-        const double move = rate[c] + displaced - rate[c] * displaced;
-        const double m = next[c] * move;
-        moved[c] = m;
-        next[c] -= m;
-        return std::array<double, 2>{next[c], m};
-    });
+    double* moved = slot_row(step.area);
+    auto leave = [&](auto add) {
+        return sums_by_position_of<2>([&](std::size_t c) {
+            const double move = rate[c] + displaced - rate[c] * displaced;
+            const double m = next[c] * move;
+            if constexpr (decltype(add)::value)
+                moved[c] += m;
+            else
+                moved[c] = m;
+            next[c] -= m;
+            return std::array<double, 2>{next[c], m};
+        });
+    };
+    const auto [staying, leaving] =
+        slot_first_[step.area] ? leave(std::false_type{}) : leave(std::true_type{});
     const std::array<double, n_positions> start = start_by_position_of(step);
     double moving = 0, population_start = 0;
     for (int p = 0; p < n_positions; ++p) {

@@ -36,6 +36,9 @@ struct Market {
     IndicatorCatalog catalog;
     std::optional<YearResults> results;
     BaselineStockChange baseline;  // the dataset's: none unless a test gives one
+    // The core's blocks of areas (RunContext::areas_together): the cohort core's 16 pool the
+    // movers of a buurt block by block; 1 sums them area by area.
+    std::size_t areas_together = 1;
 
     explicit Market(std::size_t n_areas)
         : n(n_areas),
@@ -67,9 +70,10 @@ struct Market {
         for (const auto& model : models) model->declare_indicators(catalog);
         const std::vector<double> base_positions = positions_by_area(persons, n);
         const AreaCells base_cells = AreaCells::from_dense(persons);
-        for (const auto& model : models)
-            model->begin_run({&scenario, &areas, 2019, 2049, base_positions, dwellings, false,
-                              nullptr, nullptr, nullptr, &base_cells});
+        RunContext context{&scenario, &areas,  2019,    2049,    base_positions, dwellings,
+                           false,     nullptr, nullptr, nullptr, &base_cells};
+        context.areas_together = areas_together;
+        for (const auto& model : models) model->begin_run(context);
         for (const auto& model : models) model->begin_year(year);
         results.emplace(catalog, n);
         next = persons;
@@ -197,6 +201,55 @@ TEST(HousingMarket, NewDwellingsFilledByMoversTakeNoInMigrants) {
     m.build(0, 200, 0.05);  // 200 vacancies for 10 persons: the 18 movers alone fill them
     m.run();
     EXPECT_DOUBLE_EQ(m.value("migration_in_new_dwellings", 0), 0);
+}
+
+// The cohort core pools a buurt's movers block by block of the areas it runs on one thread (16),
+// not area by area: the same movers, summed in another order. Areas of two interleaved buurten
+// and of different sizes, so that blocks hold both buurten and buurten span blocks.
+TEST(HousingMarket, MoversPooledBlockByBlockMoveAsAreaByAreaToTheLastBits) {
+    auto run = [](std::size_t areas_together, bool for_seniors) {
+        auto m = std::make_unique<Market>(40);
+        for (std::size_t a = 0; a < 40; ++a)
+            m->live_alone(a, 10.0 + 7.3 * static_cast<double>(a % 9));
+        m->persons[17 * CohortCell::size + cell(1, 70, Position::living_alone)] = 40;
+        m->dwellings[5] = 30;  // a few areas with room to spare, one without any
+        m->dwellings[22] = 200;
+        m->dwellings[31] = 0;
+        m->rates.immigrants_per_inhabitant = 0.05;
+        m->build(9, 25, 1.6);
+        if (for_seniors) {
+            m->build(26, 20, 1.2);
+            m->scenario.construction.back().intended_for = "seniors";
+        }
+        m->areas_together = areas_together;
+        m->run();
+        return m;
+    };
+    for (const bool for_seniors : {false, true}) {
+        const auto by_area = run(1, for_seniors);
+        for (const std::size_t together : {std::size_t{7}, std::size_t{16}}) {
+            const auto by_block = run(together, for_seniors);
+            EXPECT_NEAR(by_block->total("moves_in"), by_block->total("moves_out"), 1e-9);
+            for (std::size_t a = 0; a < 40; ++a) {
+                // Per area: who moved in from the municipality, from the own buurt, into the new
+                // dwellings, and all who came (the flow the accounts balance).
+                const std::array<std::pair<double, double>, 4> pairs{{
+                    {by_area->value("moves_in", a), by_block->value("moves_in", a)},
+                    {by_area->value("moves_in_buurt", a), by_block->value("moves_in_buurt", a)},
+                    {by_area->value("migration_in_new_dwellings", a),
+                     by_block->value("migration_in_new_dwellings", a)},
+                    {by_area->flows[a][2], by_block->flows[a][2]},
+                }};
+                for (const auto& [expected, got] : pairs) {
+                    if (for_seniors)  // a project for a group: movers pooled area by area
+                        EXPECT_EQ(got, expected) << "A" << a;
+                    else
+                        EXPECT_NEAR(got, expected, 1e-12 * std::max(1.0, std::abs(expected)))
+                            << "A" << a << " in blocks of " << together;
+                }
+            }
+        }
+    }
 }
 
 // ---- both cores ----------------------------------------------------------------------------
