@@ -670,9 +670,9 @@ void HousingMarket::draw_movers_for_groups() {
         std::vector<double> members(n_markets_, 0.0);
         for (std::size_t a = 0; a < n_areas; ++a) {
             if (capacity[market_of_[a]] <= 0) continue;
-            for (const auto& [person, decider] : movers_[a])
+            for (const auto& [person, decider, choice] : movers_[a])
                 if (member(decider)) members[market_of_[a]] += 1;
-            for (const auto& [newborn, decider] : newborn_movers_[a])
+            for (const auto& [newborn, decider, choice] : newborn_movers_[a])
                 if (member(decider)) members[market_of_[a]] += 1;
         }
         // Per market, its areas with places for the group, with their capacity laid end to end.
@@ -700,9 +700,9 @@ void HousingMarket::draw_movers_for_groups() {
             // Persons (with ids) and newborns alike: each with its family's decider.
             auto place = [&](auto& movers, auto& incoming) {
                 std::erase_if(movers, [&](const auto& mover) {
-                    const std::size_t to = place_of(k, mover.second);
+                    const std::size_t to = place_of(k, mover.decider);
                     if (to == none) return false;
-                    incoming[to].push_back(mover.first);
+                    incoming[to].push_back(mover.who);
                     market_[to].movers_for[gi] += 1;
                     if (group_of_[to] == group_of_[from]) market_[to].in_buurt_for += 1;
                     changed[from] = true;
@@ -720,9 +720,9 @@ void HousingMarket::draw_movers_for_groups() {
     for (std::size_t a = 0; a < n_areas; ++a) {
         if (!changed[a]) continue;
         std::array<double, n_positions> moving{};
-        for (const auto& [person, decider] : movers_[a])
+        for (const auto& [person, decider, choice] : movers_[a])
             moving[at(index(persons.position[person]))] += 1;
-        for (const auto& [newborn, decider] : newborn_movers_[a])
+        for (const auto& [newborn, decider, choice] : newborn_movers_[a])
             moving[at(index(newborn.position))] += 1;
         market_[a].movers = static_cast<double>(movers_[a].size() + newborn_movers_[a].size());
         market_[a].movers_households =
@@ -760,7 +760,6 @@ void HousingMarket::pool_movers_by_cell() {
 // decider's): the municipality's vacancies laid end to end, buurt by buurt; the first part of
 // the unit interval (the own-buurt share) maps onto the own buurt's stretch, the rest onto all.
 void HousingMarket::draw_destinations() {
-    const AgentPopulation& persons = *persons_;
     const std::size_t n_areas = movers_.size();
     std::fill(incoming_in_buurt_.begin(), incoming_in_buurt_.end(), 0.0);
     std::fill(partner_leavers_.begin(), partner_leavers_.end(), 0.0);
@@ -777,10 +776,9 @@ void HousingMarket::draw_destinations() {
         }
     }
     // A family's area (and whether a new dwelling) from the uniform number of its decider.
-    auto destination = [&](std::size_t from, std::uint32_t decider) {
+    auto destination = [&](std::size_t from, double u) {
         const std::size_t k = market_of_[from], g = group_of_[from];
         const auto& areas = market_areas_[k];
-        const double u = random_->uniforms(moves_stream, persons.stable_id[decider], year_, 1)[0];
         if (market_weight_[k] > 0) {
             const auto& c = cumulative[k];
             const double stay = group_own_[g] * group_weight_[g];
@@ -810,9 +808,10 @@ void HousingMarket::draw_destinations() {
     destinations_.resize(n_drawn);
     parallel_for_each_index(n_areas, [&](std::size_t from) {
         Destination* to = destinations_.data() + destination_start_[from];
-        for (const auto& [person, decider] : movers_[from]) *to++ = destination(from, decider);
-        for (const auto& [newborn, decider] : newborn_movers_[from])
-            *to++ = destination(from, decider);
+        for (const auto& [person, decider, choice] : movers_[from])
+            *to++ = destination(from, choice);
+        for (const auto& [newborn, decider, choice] : newborn_movers_[from])
+            *to++ = destination(from, choice);
     });
     // Then into the lists of the areas they go to, in the order of the areas they come from. Each
     // thread takes a range of destination areas and reads all the draws for its own: no list is
@@ -828,14 +827,14 @@ void HousingMarket::draw_destinations() {
         for (std::size_t from = 0; from < n_areas; ++from) {
             const Destination* drawn = destinations_.data() + destination_start_[from];
             const std::size_t g = group_of_[from];
-            for (const auto& [person, decider] : movers_[from]) {
+            for (const auto& [person, decider, choice] : movers_[from]) {
                 const auto [to, into_new] = *drawn++;
                 if (to < first || to >= last) continue;
                 incoming_[to].push_back(person);
                 if (into_new) incoming_new_[to].push_back(person);
                 if (group_of_[to] == g) incoming_in_buurt_[to] += 1;
             }
-            for (const auto& [newborn, decider] : newborn_movers_[from]) {
+            for (const auto& [newborn, decider, choice] : newborn_movers_[from]) {
                 const std::uint32_t to = (drawn++)->area;
                 if (to < first || to >= last) continue;
                 incoming_newborns_[to].push_back(newborn);
@@ -1016,10 +1015,20 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     thread_local Scratch scratch;
     std::vector<std::uint32_t>& decided_by = scratch.decided_by;
     decided_by.assign(step.residents.size(), no_person);
+    // The decider's number for the choice of a vacancy (settle()), once a family.
+    std::uint32_t last_decider = no_person;
+    double last_choice = 0;
+    auto choice_of = [&](std::uint32_t decider) {
+        if (decider != last_decider) {
+            last_decider = decider;
+            last_choice = random_->uniforms(moves_stream, persons.stable_id[decider], year, 1)[0];
+        }
+        return last_choice;
+    };
     auto move = [&](std::size_t i, std::uint32_t decider) {
         const std::uint32_t id = step.residents[i];
         persons.presence[id] = Presence::moved;
-        area_movers.push_back({id, decider});
+        area_movers.push_back({id, decider, choice_of(decider)});
         decided_by[i] = decider;
         staying[at(index(persons.position[id]))] -= 1;
         moving[at(index(persons.position[id]))] += 1;
@@ -1125,7 +1134,8 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     // Newborns of a mother who moved go with her; they get their id where they arrive.
     std::erase_if(step.arrivals, [&](const Arrival& newborn) {
         if (!mother_moved(newborn.mother)) return false;
-        newborn_movers_[area].push_back({newborn, decider_of(newborn.mother)});
+        const std::uint32_t decider = decider_of(newborn.mother);
+        newborn_movers_[area].push_back({newborn, decider, choice_of(decider)});
         staying[at(index(newborn.position))] -= 1;
         moving[at(index(newborn.position))] += 1;
         return true;

@@ -217,11 +217,22 @@ private:
     std::vector<std::size_t> market_of_;
     std::size_t n_markets_ = 1;
     std::vector<std::size_t> buurt_of_;  // empty when the dataset has no buurt column
-    mutable std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> movers_;
+    // Agent core: who moves (a person, or a newborn without an id yet), the person who decided
+    // the family's move, and the decider's uniform number for the choice of a vacancy
+    // (moves_stream, block 1), drawn in apply() while the area's persons are at hand: in
+    // settle() each draw read the decider's stable id, often far off in the store (a national
+    // run's movers are a million persons a year).
+    template <class Who>
+    struct Moving {
+        Who who;
+        std::uint32_t decider = 0;
+        double choice = 0;  // in (0, 1)
+    };
+    mutable std::vector<std::vector<Moving<std::uint32_t>>> movers_;
     std::vector<std::vector<std::uint32_t>> incoming_;
-    // Agent core: per area the newborns (no id yet) whose mother moved, with her family's
-    // decider; per area the newborns moving in with their mother.
-    mutable std::vector<std::vector<std::pair<Arrival, std::uint32_t>>> newborn_movers_;
+    // Agent core: per area the newborns whose mother moved, with her family's decider; per area
+    // the newborns moving in with their mother.
+    mutable std::vector<std::vector<Moving<Arrival>>> newborn_movers_;
     std::vector<std::vector<Arrival>> incoming_newborns_;
     // Agent core: per area the persons the rates expected to move this year [persons]; per
     // market the share of them the market draws (the rest went to a partner last year).
