@@ -131,6 +131,12 @@ void philox_avx2(std::span<const std::uint32_t> entities, std::uint32_t third,
 
 }  // namespace
 
+std::uint32_t word_of_unit(double u) noexcept {
+    // u = (word + 0.5) / 2^32 exactly, so u x 2^32 = word + 0.5, which truncates to the word.
+    return static_cast<std::uint32_t>(u * 4294967296.0);
+}
+double unit_of_word(std::uint32_t word) noexcept { return to_unit(word); }
+
 RandomStreams::RandomStreams(std::uint64_t seed, std::uint32_t replicate) noexcept
     : seed_(seed), replicate_(replicate) {
     key_ = {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};

@@ -24,6 +24,11 @@ inline constexpr DrawStream synthesis_stream{.name = "synthesis", .number = 8};
 // leaves the other lanes as they were.
 inline constexpr DrawStream person_year_stream{.name = "person_year", .number = 10};
 
+// A number of RandomStreams::uniforms() as the 32-bit word it was made from, and back, exactly:
+// for holding many drawn numbers in half the memory.
+std::uint32_t word_of_unit(double u) noexcept;
+double unit_of_word(std::uint32_t word) noexcept;
+
 class RandomStreams {
 public:
     RandomStreams(std::uint64_t seed, std::uint32_t replicate) noexcept;

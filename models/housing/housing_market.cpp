@@ -776,7 +776,8 @@ void HousingMarket::draw_destinations() {
         }
     }
     // A family's area (and whether a new dwelling) from the uniform number of its decider.
-    auto destination = [&](std::size_t from, double u) {
+    auto destination = [&](std::size_t from, std::uint32_t choice) {
+        const double u = unit_of_word(choice);
         const std::size_t k = market_of_[from], g = group_of_[from];
         const auto& areas = market_areas_[k];
         if (market_weight_[k] > 0) {
@@ -1017,11 +1018,12 @@ void HousingMarket::apply(AgentAreaStep& step) const {
     decided_by.assign(step.residents.size(), no_person);
     // The decider's number for the choice of a vacancy (settle()), once a family.
     std::uint32_t last_decider = no_person;
-    double last_choice = 0;
+    std::uint32_t last_choice = 0;
     auto choice_of = [&](std::uint32_t decider) {
         if (decider != last_decider) {
             last_decider = decider;
-            last_choice = random_->uniforms(moves_stream, persons.stable_id[decider], year, 1)[0];
+            last_choice = word_of_unit(
+                random_->uniforms(moves_stream, persons.stable_id[decider], year, 1)[0]);
         }
         return last_choice;
     };

@@ -226,7 +226,7 @@ private:
     struct Moving {
         Who who;
         std::uint32_t decider = 0;
-        double choice = 0;  // in (0, 1)
+        std::uint32_t choice = 0;  // the number as its word (word_of_unit): 12 bytes a mover
     };
     mutable std::vector<std::vector<Moving<std::uint32_t>>> movers_;
     std::vector<std::vector<std::uint32_t>> incoming_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <set>
 #include <vector>
@@ -56,6 +57,17 @@ TEST(RandomStreams, ManyEntitiesAtOnceGetTheNumbersEachGetsAlone) {
             }
         }
     }
+}
+
+TEST(RandomStreams, ANumberKeptAsItsWordComesBackBitForBit) {
+    const RandomStreams random(7, 2);
+    for (std::uint32_t i = 0; i < 20000; ++i)
+        for (const double u : random.uniforms(synthesis_stream, i, 2024))
+            ASSERT_EQ(std::bit_cast<std::uint64_t>(unit_of_word(word_of_unit(u))),
+                      std::bit_cast<std::uint64_t>(u));
+    // The ends of the range too.
+    EXPECT_EQ(word_of_unit(unit_of_word(0)), 0u);
+    EXPECT_EQ(word_of_unit(unit_of_word(0xFFFFFFFFu)), 0xFFFFFFFFu);
 }
 
 TEST(RandomStreams, NumbersAreUniformOnTheOpenUnitInterval) {
