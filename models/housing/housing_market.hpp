@@ -198,7 +198,7 @@ private:
     // (RunContext::areas_together), which run one after another on one thread: apply() adds
     // each area's movers into its slot's row as it goes, so the settle step sums one row per
     // buurt and block, not a 12 KB row per area written to memory and read back (the cohort
-    // benchmark 0.87x of its CPU). The pools then add the areas of a buurt within each block
+    // benchmark 0.86x of its CPU). The pools then add the areas of a buurt within each block
     // first: they differ from a sum area by area in their last bits. A slot per area, in area
     // order (the same sums as area by area, bit for bit), where a project builds for a group:
     // its movers are taken out area by area (place_movers_for_groups).
