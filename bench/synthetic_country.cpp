@@ -43,6 +43,26 @@ SyntheticCountry synthetic_pc6_country(const Dataset& national, int pc6_per_pc4,
             country.base.dwellings.push_back(national.base.dwellings[p] / k);
         }
     country.areas = AreaTable("synthetic-pc6", std::move(codes));
+    // Each made-up area lies where its PC4 lies (gemeente, plaats, ...; its coordinates), as the
+    // whole-run dataset's areas do (bench/pc6_density_dataset.py): without a gemeente the whole
+    // country was one housing market of 450,000 areas.
+    for (const AreaAttribute& attribute : national.areas.attributes()) {
+        AreaAttribute each{attribute.name, {}};
+        each.values.reserve(n_pc4 * k);
+        for (const std::string& value : attribute.values)
+            each.values.insert(each.values.end(), k, value);
+        country.areas.add_attribute(std::move(each));
+    }
+    // Counts of the PC4 (its addresses, its dwellings by type and tenure) are split evenly, as
+    // its dwellings are; positions and factors hold for each of its areas.
+    for (const AreaQuantity& quantity : national.areas.quantities()) {
+        const bool split = quantity.name == "addresses" || quantity.name.starts_with("dwellings_");
+        AreaQuantity each{quantity.name, {}};
+        each.values.reserve(n_pc4 * k);
+        for (const double value : quantity.values)
+            each.values.insert(each.values.end(), k, split ? value / k : value);
+        country.areas.add_quantity(std::move(each));
+    }
     return country;
 }
 
