@@ -486,22 +486,23 @@ void aggregate_values(const AreaGrouping& grouping, IndicatorKind kind,
         weight_sum.assign(cells, 0.0);
         weighted_sum.assign(cells, 0.0);
     }
-    // A sum (the common case) without a branch per value: a NaN adds +0.0, which changes no
-    // sum (they start at +0.0 and so are never -0.0), and counts 0. A branch on each value was
-    // mispredicted wherever an indicator has NaN for some areas.
-    for (std::size_t a = 0; a < n_areas && !weighted; ++a) {
+    for (std::size_t a = 0; a < n_areas; ++a) {
         const std::size_t base = grouping.group_of_area[a] * per_area;
-        for (std::size_t k = 0; k < per_area; ++k) {
-            const double v = values[a * per_area + k];
-            const bool number = !std::isnan(v);
-            sum[base + k] += number ? v : 0.0;
-            n[base + k] += number ? 1 : 0;
+        const double* area_values = values.data() + a * per_area;
+        if (!weighted) {
+            // A sum (the common case) without a branch per value: a NaN adds +0.0, which
+            // changes no sum (they start at +0.0 and so are never -0.0), and counts 0. A branch
+            // on each value was mispredicted wherever an indicator has NaN for some areas.
+            for (std::size_t k = 0; k < per_area; ++k) {
+                const double v = area_values[k];
+                const bool number = !std::isnan(v);
+                sum[base + k] += number ? v : 0.0;
+                n[base + k] += number ? 1 : 0;
+            }
+            continue;
         }
-    }
-    for (std::size_t a = 0; a < n_areas && weighted; ++a) {
-        const std::size_t base = grouping.group_of_area[a] * per_area;
         for (std::size_t k = 0; k < per_area; ++k) {
-            const double v = values[a * per_area + k];
+            const double v = area_values[k];
             if (std::isnan(v)) continue;
             sum[base + k] += v;
             ++n[base + k];
