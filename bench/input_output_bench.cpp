@@ -49,6 +49,24 @@ void BM_FilterChunk_Float64(benchmark::State& state) {
 }
 BENCHMARK(BM_FilterChunk_Float64);
 
+// The same chunk as an agent run stores it (float32: docs/output-schema.md, "Precision").
+void BM_FilterChunk_Float32(benchmark::State& state) {
+    std::vector<float> values;
+    for (const double v : pc6_like_chunk()) values.push_back(hdf5::to_stored_float32(v));
+    const std::span<const unsigned char> raw(reinterpret_cast<const unsigned char*>(values.data()),
+                                             values.size() * sizeof(float));
+    std::vector<unsigned char> scratch;
+    hdf5::StoredChunk chunk;
+    for (auto _ : state) {
+        hdf5::filter_chunk(raw, sizeof(float), result_layout::deflate_level, scratch, chunk);
+        benchmark::DoNotOptimize(chunk.bytes.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * raw.size()));
+    state.counters["compressed_share"] =
+        static_cast<double>(chunk.bytes.size()) / static_cast<double>(raw.size());
+}
+BENCHMARK(BM_FilterChunk_Float32);
+
 // A population table as bench/pc6_density_dataset.py writes it: one row per area, sex and age
 // with counts by household position; 200,000 rows (~6 MB), every field read once.
 void BM_PopulationCsv_ParseAndRead(benchmark::State& state) {

@@ -430,6 +430,24 @@ libdeflate_compressor& compressor_for(int level) {
     return *slot;
 }
 
+// The shuffle of `n` elements of `Size` bytes: byte b of element i to out[b * n + i]. With the
+// size known the compiler gathers the bytes of a block of elements at once (the loop with the
+// size a variable moved one byte at a time: 3% of a PC6-density run's instructions).
+template <std::size_t Size>
+void shuffle_bytes(const unsigned char* in, std::size_t n, unsigned char* out) {
+    constexpr std::size_t block = 64;
+    std::size_t i = 0;
+    for (; i + block <= n; i += block) {
+        std::array<std::array<unsigned char, block>, Size> planes;
+        for (std::size_t k = 0; k < block; ++k)
+            for (std::size_t b = 0; b < Size; ++b) planes[b][k] = in[(i + k) * Size + b];
+        for (std::size_t b = 0; b < Size; ++b)
+            std::memcpy(out + b * n + i, planes[b].data(), block);
+    }
+    for (; i < n; ++i)
+        for (std::size_t b = 0; b < Size; ++b) out[b * n + i] = in[i * Size + b];
+}
+
 }  // namespace
 
 void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, int deflate_level,
@@ -449,10 +467,19 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
     std::span<const unsigned char> input = raw;
     const std::size_t n = element_size > 0 ? raw.size() / element_size : 0;
     if (element_size > 1 && n > 1) {
-        for (std::size_t b = 0; b < element_size; ++b) {
-            unsigned char* out = scratch.data() + b * n;
-            const unsigned char* in = raw.data() + b;
-            for (std::size_t i = 0; i < n; ++i) out[i] = in[i * element_size];
+        switch (element_size) {
+            case 4:
+                shuffle_bytes<4>(raw.data(), n, scratch.data());
+                break;
+            case 8:
+                shuffle_bytes<8>(raw.data(), n, scratch.data());
+                break;
+            default:
+                for (std::size_t b = 0; b < element_size; ++b) {
+                    unsigned char* out = scratch.data() + b * n;
+                    const unsigned char* in = raw.data() + b;
+                    for (std::size_t i = 0; i < n; ++i) out[i] = in[i * element_size];
+                }
         }
         const std::size_t whole = n * element_size;
         std::memcpy(scratch.data() + whole, raw.data() + whole, raw.size() - whole);

@@ -166,6 +166,34 @@ TEST_F(Hdf5ChunkFilterTest, ShuffleGroupsByteBOfEveryElementThenDeflates) {
     EXPECT_EQ(inflated, shuffled);
 }
 
+// The same rule for every element size and for as many elements as a real chunk holds, in
+// blocks and a remainder (150 elements: two blocks of 64 and 22), with a tail of one byte less
+// than an element.
+TEST_F(Hdf5ChunkFilterTest, ShuffleOfAChunkOfAnyElementSizeFollowsTheRule) {
+    constexpr std::size_t n = 150;
+    for (const std::size_t size : {2u, 3u, 4u, 8u}) {
+        SCOPED_TRACE(size);
+        const std::size_t tail = size - 1;
+        std::vector<unsigned char> raw(n * size + tail);
+        for (std::size_t i = 0; i < raw.size(); ++i)
+            raw[i] = static_cast<unsigned char>((i * 37 + i / 7) & 0xff);
+        std::vector<unsigned char> expected(raw.size());
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t b = 0; b < size; ++b) expected[b * n + i] = raw[i * size + b];
+        std::copy(raw.end() - tail, raw.end(), expected.end() - tail);
+        std::vector<unsigned char> scratch;
+        hdf5::StoredChunk chunk;
+        hdf5::filter_chunk(raw, size, 1, scratch, chunk);
+        std::vector<unsigned char> inflated(raw.size() + 64);
+        uLongf got = static_cast<uLongf>(inflated.size());
+        ASSERT_EQ(uncompress(inflated.data(), &got, chunk.bytes.data(),
+                             static_cast<uLong>(chunk.bytes.size())),
+                  Z_OK);
+        inflated.resize(got);
+        EXPECT_EQ(inflated, expected);
+    }
+}
+
 // A double becomes the float32 HDF5's own conversion stores: read back from a float32 dataset
 // written with doubles, each value is to_stored_float32's, to the bit; out of float's range
 // that is infinity, not the nearest float.
