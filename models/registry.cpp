@@ -45,8 +45,7 @@ std::vector<std::unique_ptr<Model>> one(Args&&... args) {
 // leaves before the market sees the room; the seekers after the moves; in-migrants after the
 // movers (the agent core numbers arrivals in that order).
 std::vector<std::unique_ptr<Model>> migration(const ModelInputs& in) {
-    auto market = std::make_unique<HousingMarket>(
-        in.rates, in.baseline_stock ? *in.baseline_stock : BaselineStockChange{});
+    auto market = std::make_unique<HousingMarket>(in.rates, in.baseline_stock);
     auto out = std::make_unique<OutMigrationModel>(in.rates, market->construction());
     auto partners = std::make_unique<PartnerMatchingModel>(*market, in.rates.partner_age_gap);
     auto arrivals = std::make_unique<InMigrationModel>(in.rates, *market);
@@ -120,10 +119,7 @@ const std::vector<Entry>& registry() {
         {.make = [](const ModelInputs&) { return one<AlignmentModel>(); },
          .declares = {.model = "alignment", .streams = alignment_streams}},
         {.make =
-             [](const ModelInputs& in) {
-                 return one<HousingModel>(
-                     in.rates, in.baseline_stock ? *in.baseline_stock : BaselineStockChange{});
-             },
+             [](const ModelInputs& in) { return one<HousingModel>(in.rates, in.baseline_stock); },
          .declares = {.model = "housing", .parameters = {&housing_parameters()}}},
         {.make = [](const ModelInputs& in) { return one<CareModel>(in.rates); },
          .declares = {.model = "care",

@@ -36,9 +36,9 @@ std::vector<std::unique_ptr<Model>> create_models(const RateSet& rates,
 struct ModelInputs {
     const RateSet& rates;
     std::span<const Facility> facilities{};
-    // The dataset's baseline stock change (stock_changes.csv; copied into the models that read
+    // The dataset's baseline stock change (stock_changes.csv; shared with the models that read
     // it). Null: none.
-    const BaselineStockChange* baseline_stock = nullptr;
+    SharedBaselineStockChange baseline_stock{};
 };
 std::vector<std::unique_ptr<Model>> create_models(const ModelInputs& inputs,
                                                   std::span<const std::string> names = {});

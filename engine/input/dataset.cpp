@@ -588,7 +588,7 @@ void read_stock_changes(const fs::path& dir, Dataset& d) {
         }
     }
     table.throw_if_problems();
-    d.baseline_stock = std::move(change);
+    d.baseline_stock = std::make_shared<const BaselineStockChange>(std::move(change));
     d.metadata["baseline_stock_change"] = "stock_changes.csv";
 }
 

@@ -30,8 +30,9 @@ struct Dataset {
     // base year, in file order (engine/core/facilities.hpp).
     std::vector<Facility> facilities;
     // stock_changes.csv (optional): the baseline change of the dwelling stock per area and year,
-    // and the trend after the data (models/housing/construction.hpp). Empty without the file.
-    BaselineStockChange baseline_stock;
+    // and the trend after the data (models/housing/construction.hpp). Empty without the file;
+    // never null. Shared with the models that read it.
+    SharedBaselineStockChange baseline_stock = std::make_shared<const BaselineStockChange>();
     std::map<std::string, std::string> metadata;  // provenance, for result files
 };
 

@@ -220,7 +220,7 @@ RunReport run_scenario(const RunOptions& options) {
         AgentProjection projection(scenario, dataset.areas, std::move(dataset.base),
                                    create_models({.rates = dataset.rates,
                                                   .facilities = facilities,
-                                                  .baseline_stock = &dataset.baseline_stock}),
+                                                  .baseline_stock = dataset.baseline_stock}),
                                    {.threads = threads,
                                     .replicates = scenario.replicates,
                                     .stop = options.stop,
@@ -231,7 +231,7 @@ RunReport run_scenario(const RunOptions& options) {
         CohortProjection projection(scenario, dataset.areas, std::move(dataset.base),
                                     create_models({.rates = dataset.rates,
                                                    .facilities = facilities,
-                                                   .baseline_stock = &dataset.baseline_stock}),
+                                                   .baseline_stock = dataset.baseline_stock}),
                                     {.threads = threads, .stop = options.stop});
         report.summary = projection.run(observers, metadata);
     }

@@ -16,7 +16,7 @@ BaselineStockYear BaselineStockChange::in(std::size_t area, int year) const {
 
 ConstructionProgramme::ConstructionProgramme(const Scenario& scenario, const AreaTable& areas,
                                              double persons_per_household,
-                                             const BaselineStockChange& baseline)
+                                             SharedBaselineStockChange baseline)
     : by_area_(areas.size()),
       baseline_until_(areas.size(), std::numeric_limits<int>::max()),
       type_share_(areas.size(), national_type_share) {
@@ -36,7 +36,7 @@ ConstructionProgramme::ConstructionProgramme(const Scenario& scenario, const Are
         baseline_until_[*area] = std::min(baseline_until_[*area], project.year);
     }
     if (settings.baseline_stock_change == BaselineStockChangeMode::none) return;
-    baseline_ = baseline;
+    baseline_ = std::move(baseline);
     // Baseline dwellings are added and withdrawn in the area's base-year mix of types (their
     // tenure: build(), the area's current mix within the type).
     if (!has_dwelling_types(areas)) return;
@@ -62,9 +62,15 @@ ConstructionProgramme::ConstructionProgramme(const Scenario& scenario, const Are
     }
 }
 
+ConstructionProgramme::ConstructionProgramme(const Scenario& scenario, const AreaTable& areas,
+                                             double persons_per_household,
+                                             const BaselineStockChange& baseline)
+    : ConstructionProgramme(scenario, areas, persons_per_household,
+                            std::make_shared<const BaselineStockChange>(baseline)) {}
+
 BaselineStockYear ConstructionProgramme::baseline(std::size_t area, int year) const {
-    if (baseline_.empty() || year >= baseline_until_[area]) return {};
-    return baseline_.in(area, year);
+    if (!baseline_ || baseline_->empty() || year >= baseline_until_[area]) return {};
+    return baseline_->in(area, year);
 }
 
 std::vector<StockChange> ConstructionProgramme::changes(std::size_t area, int year) const {

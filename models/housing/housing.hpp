@@ -27,9 +27,12 @@ namespace socialtwin {
 
 class HousingModel final : public Model {
 public:
-    // `baseline`: the dataset's stock change without a programme (copied; empty: none).
-    explicit HousingModel(const RateSet& rates, BaselineStockChange baseline = {})
+    // `baseline`: the dataset's stock change without a programme (shared; null or empty: none).
+    explicit HousingModel(const RateSet& rates, SharedBaselineStockChange baseline = {})
         : rates_(rates), baseline_(std::move(baseline)) {}
+    // The same with a baseline of its own (a copy of `baseline`).
+    HousingModel(const RateSet& rates, const BaselineStockChange& baseline)
+        : HousingModel(rates, std::make_shared<const BaselineStockChange>(baseline)) {}
     std::string_view name() const override { return "housing"; }
     Phase phase() const override { return Phase::housing; }
     void declare_indicators(IndicatorCatalog& catalog) override;
@@ -47,7 +50,7 @@ private:
     void report(AreaStep& step) const;
 
     const RateSet& rates_;
-    BaselineStockChange baseline_;
+    SharedBaselineStockChange baseline_;
     const Scenario* scenario_ = nullptr;
     HousingSettings housing_{};  // the scenario's housing settings (begin_run)
     int year_ = 0;

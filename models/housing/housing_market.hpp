@@ -45,9 +45,12 @@ inline constexpr DrawStream dwellings_for_stream{.name = "dwellings_for", .numbe
 
 class HousingMarket final : public Model {
 public:
-    // `baseline`: the dataset's stock change without a programme (copied; empty: none).
-    explicit HousingMarket(const RateSet& rates, BaselineStockChange baseline = {})
+    // `baseline`: the dataset's stock change without a programme (shared; null or empty: none).
+    explicit HousingMarket(const RateSet& rates, SharedBaselineStockChange baseline = {})
         : rates_(rates), baseline_(std::move(baseline)) {}
+    // The same with a baseline of its own (a copy of `baseline`).
+    HousingMarket(const RateSet& rates, const BaselineStockChange& baseline)
+        : HousingMarket(rates, std::make_shared<const BaselineStockChange>(baseline)) {}
     std::string_view name() const override { return "housing_market"; }
     Phase phase() const override { return Phase::migration; }
     void declare_indicators(IndicatorCatalog& catalog) override;
@@ -135,7 +138,7 @@ public:
 
 private:
     const RateSet& rates_;
-    BaselineStockChange baseline_;
+    SharedBaselineStockChange baseline_;
     const Scenario* scenario_ = nullptr;
     HousingSettings housing_{};  // the scenario's housing settings (begin_run)
     ConstructionProgramme construction_;

@@ -56,14 +56,14 @@ void run_both_cores(const Dataset& d, const Scenario& scenario, int replicates, 
     {
         CohortProjection projection(
             scenario, d.areas, d.base,
-            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}));
+            create_models({.rates = d.rates, .baseline_stock = d.baseline_stock}));
         Observer* observers[] = {&cohort};
         projection.run(observers);
     }
     {
         AgentProjection projection(
             scenario, d.areas, d.base,
-            create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}),
+            create_models({.rates = d.rates, .baseline_stock = d.baseline_stock}),
             {.replicates = replicates});
         Observer* observers[] = {&agent};
         projection.run(observers);

@@ -57,7 +57,7 @@ TEST(DatasetStockChanges, ObservedYearsThenTheTrendAndNothingWhereNoRowIsGiven) 
                                                "T1,trend,3,1,0.5,0.5\n"
                                                "T2,trend,1,0,0,0\n");
     const Dataset d = load_dataset(dir);
-    const BaselineStockChange& b = d.baseline_stock;
+    const BaselineStockChange& b = *d.baseline_stock;
     EXPECT_EQ(b.last_observed_year, 2020);
     EXPECT_DOUBLE_EQ(b.in(0, 2019).added(), 15);
     EXPECT_DOUBLE_EQ(b.in(0, 2019).withdrawn(), 3);
@@ -74,7 +74,7 @@ TEST(DatasetStockChanges, ObservedYearsThenTheTrendAndNothingWhereNoRowIsGiven) 
 TEST(DatasetStockChanges, WithoutTheFileTheStockChangesOnlyByAProgramme) {
     const fs::path dir = tiny_with("none", "");
     const Dataset d = load_dataset(dir);
-    EXPECT_TRUE(d.baseline_stock.empty());
+    EXPECT_TRUE(d.baseline_stock->empty());
     EXPECT_THAT(d.metadata.at("baseline_stock_change"), HasSubstr("only by a scenario's"));
     fs::remove_all(dir);
 }
@@ -182,7 +182,7 @@ TEST(DatasetStockChanges, DenHaagBaselineAdmitsAtLeast95PercentOfTheWouldBeInMig
     InMigration totals;
     CohortProjection projection(
         scenario, d.areas, d.base,
-        create_models({.rates = d.rates, .baseline_stock = &d.baseline_stock}));
+        create_models({.rates = d.rates, .baseline_stock = d.baseline_stock}));
     Observer* observers[] = {&totals};
     projection.run(observers);
     ASSERT_GE(totals.refused.size(), 2u);
@@ -191,6 +191,26 @@ TEST(DatasetStockChanges, DenHaagBaselineAdmitsAtLeast95PercentOfTheWouldBeInMig
         << totals.from_outside[0] << " " << totals.refused[0] << " " << totals.stock[0];
     // 259,264 dwellings on 1 January 2019 (KWB), + 1,605 + 1,564 - 98 - 464 in 2019.
     EXPECT_NEAR(totals.stock[1] - totals.stock[0], 1605 + 1564 - 98 - 464, 0.05);
+}
+
+// The baseline is read once and shared: the housing model, the housing market and the
+// programme each of them builds hold the dataset's, not a copy (five copies were 180 MB of a PC6
+// country's peak). Every holder counts in the pointer's use count.
+TEST(DatasetStockChanges, TheModelsShareTheDatasetsBaselineRatherThanCopyingIt) {
+    const Dataset d = load_dataset(fs::path(SOCIALTWIN_SOURCE_DIR) / "data/datasets/denhaag-2019");
+    ASSERT_FALSE(d.baseline_stock->empty());
+    Scenario scenario;
+    scenario.name = "baseline";
+    scenario.base_year = d.base.year;
+    scenario.horizon = 1;
+    CohortProjection projection(
+        scenario, d.areas, d.base,
+        create_models({.rates = d.rates, .baseline_stock = d.baseline_stock}));
+    // The dataset, the housing model and the housing market.
+    EXPECT_EQ(d.baseline_stock.use_count(), 3);
+    projection.run({});
+    // ... and the two programmes, made at the start of the run.
+    EXPECT_EQ(d.baseline_stock.use_count(), 5);
 }
 
 }  // namespace

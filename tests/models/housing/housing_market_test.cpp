@@ -65,8 +65,10 @@ struct Market {
         scenario.construction.push_back(p);
     }
     void run(int year = 2020) {
-        const auto models = create_models({.rates = rates, .baseline_stock = &baseline},
-                                          std::vector<std::string>{"migration"});
+        const auto models =
+            create_models({.rates = rates,
+                           .baseline_stock = std::make_shared<const BaselineStockChange>(baseline)},
+                          std::vector<std::string>{"migration"});
         for (const auto& model : models) model->declare_indicators(catalog);
         const std::vector<double> base_positions = positions_by_area(persons, n);
         const AreaCells base_cells = AreaCells::from_dense(persons);
