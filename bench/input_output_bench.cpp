@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "engine/formats/csv.hpp"
@@ -33,38 +34,31 @@ std::vector<double> pc6_like_chunk() {
     return values;
 }
 
-void BM_FilterChunk_Float64(benchmark::State& state) {
-    const std::vector<double> values = pc6_like_chunk();
+// The chunk's values as stored (double, or float as an agent run stores them:
+// docs/output-schema.md, "Precision"), filtered again and again.
+template <typename Stored>
+void filter_chunk_again_and_again(benchmark::State& state) {
+    std::vector<Stored> values;
+    for (const double v : pc6_like_chunk())
+        values.push_back(std::is_same_v<Stored, float> ? hdf5::to_stored_float32(v)
+                                                       : static_cast<Stored>(v));
     const std::span<const unsigned char> raw(reinterpret_cast<const unsigned char*>(values.data()),
-                                             values.size() * sizeof(double));
+                                             values.size() * sizeof(Stored));
     std::vector<unsigned char> scratch;
     hdf5::StoredChunk chunk;
     for (auto _ : state) {
-        hdf5::filter_chunk(raw, sizeof(double), result_layout::deflate_level, scratch, chunk);
+        hdf5::filter_chunk(raw, sizeof(Stored), result_layout::deflate_level, scratch, chunk);
         benchmark::DoNotOptimize(chunk.bytes.data());
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * raw.size()));
     state.counters["compressed_share"] =
         static_cast<double>(chunk.bytes.size()) / static_cast<double>(raw.size());
+}
+void BM_FilterChunk_Float64(benchmark::State& state) {
+    filter_chunk_again_and_again<double>(state);
 }
 BENCHMARK(BM_FilterChunk_Float64);
-
-// The same chunk as an agent run stores it (float32: docs/output-schema.md, "Precision").
-void BM_FilterChunk_Float32(benchmark::State& state) {
-    std::vector<float> values;
-    for (const double v : pc6_like_chunk()) values.push_back(hdf5::to_stored_float32(v));
-    const std::span<const unsigned char> raw(reinterpret_cast<const unsigned char*>(values.data()),
-                                             values.size() * sizeof(float));
-    std::vector<unsigned char> scratch;
-    hdf5::StoredChunk chunk;
-    for (auto _ : state) {
-        hdf5::filter_chunk(raw, sizeof(float), result_layout::deflate_level, scratch, chunk);
-        benchmark::DoNotOptimize(chunk.bytes.data());
-    }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * raw.size()));
-    state.counters["compressed_share"] =
-        static_cast<double>(chunk.bytes.size()) / static_cast<double>(raw.size());
-}
+void BM_FilterChunk_Float32(benchmark::State& state) { filter_chunk_again_and_again<float>(state); }
 BENCHMARK(BM_FilterChunk_Float32);
 
 // A population table as bench/pc6_density_dataset.py writes it: one row per area, sex and age
