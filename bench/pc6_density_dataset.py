@@ -6,11 +6,15 @@ Takes the PC4 areas of data/datasets/nl-pc4-2021 in file order until PERSONS per
 persons ("1011-0007"): the PC4's persons are dealt out at random (by --seed) one by one, so each
 made-up area gets whole persons of the PC4's own mix of sex, age and household position; its
 dwellings, dwelling-stock trend, GP practices and nursing homes go to the made-up areas in
-proportion (practices and homes to the PC4's first area). The area codes and the split are not
-real PC6 figures, and dataset.yaml says so; the rates are the PC4 dataset's own (absolute path).
+proportion (practices and homes to the PC4's first area). As a real PC6 dataset, each area
+names its pc4, buurt and wijk (made up: about BUURT_AREAS areas of a PC4 to a buurt, WIJK_BUURTEN
+buurten to a wijk, the counts of the Netherlands: 14,600 buurten, 3,300 wijken, 450,000 PC6), so
+a run aggregates to them as it would there (--no-levels leaves them out). The area codes and the
+split are not real PC6 figures, and dataset.yaml says so; the rates are the PC4 dataset's own
+(absolute path).
 
     bench/pc6_density_dataset.py OUT_DATA_DIR [--persons N|all] [--area-size N] [--seed N]
-                                 [--name NAME]
+                                 [--name NAME] [--no-levels]
 
 writes OUT_DATA_DIR/datasets/NAME (default name synthetic-pc6-density-1m, or
 synthetic-pc6-country with --persons all); run it with `socialtwin run SCENARIO --data-dir
@@ -28,6 +32,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "datasets" / "nl-pc4-2021"
 POSITIONS = ["child_at_home", "living_alone", "partner_no_children", "partner_with_children",
              "single_parent", "other_member", "institution"]
+BUURT_AREAS = 31  # PC6 areas to a buurt: 450,000 / 14,600
+WIJK_BUURTEN = 4  # buurten to a wijk: 14,600 / 3,300
 DWELLING_TYPES = ["single_family_owner", "single_family_social_rent", "single_family_private_rent",
                   "multi_family_owner", "multi_family_social_rent", "multi_family_private_rent"]
 
@@ -52,6 +58,8 @@ def main(argv):
     parser.add_argument("--area-size", type=int, default=30, help="persons per made-up area")
     parser.add_argument("--seed", type=int, default=20261205)
     parser.add_argument("--name")
+    parser.add_argument("--no-levels", action="store_true",
+                        help="no pc4, buurt and wijk columns (datasets made before they were added)")
     args = parser.parse_args(argv)
     everyone = args.persons == "all"
     target = None if everyone else int(args.persons)
@@ -87,7 +95,8 @@ def main(argv):
             open(out / "stock_changes.csv", "w", newline="") as sf:
         pw, aw, dw, sw = csv.writer(pf), csv.writer(af), csv.writer(df), csv.writer(sf)
         pw.writerow(["area", "sex", "age", *POSITIONS])
-        aw.writerow(list(areas[0].keys()))
+        levels = [] if args.no_levels else ["pc4", "buurt", "wijk"]
+        aw.writerow([*areas[0].keys(), *levels])
         dw.writerow(["area", *DWELLING_TYPES])
         sw.writerow(["area", "year", "new_dwellings", "other_additions", "demolished",
                      "other_withdrawals"])
@@ -115,8 +124,11 @@ def main(argv):
                 for (sex, age), by_position in sorted(counts[j].items(),
                                                       key=lambda kv: (kv[0][0] != "male", kv[0][1])):
                     pw.writerow([code, sex, age, *(by_position[p] for p in POSITIONS)])
+                made_up_levels = [] if args.no_levels else [
+                    area["area"], f"{area['area']}-b{j // BUURT_AREAS}",
+                    f"{area['area']}-w{j // (BUURT_AREAS * WIJK_BUURTEN)}"]
                 aw.writerow([code, *(homes[j] if k == "dwellings" else v
-                                     for k, v in list(area.items())[1:])])
+                                     for k, v in list(area.items())[1:]), *made_up_levels])
                 if types is not None:
                     dw.writerow([code, *(int(types[t][j]) for t in DWELLING_TYPES)])
                 if trend is not None:
@@ -138,6 +150,11 @@ def main(argv):
     n_areas = sum(len(c) for c in made.values())
     source_meta = (SOURCE / "dataset.yaml").read_text()
     levels = next(line for line in source_meta.splitlines() if line.startswith("levels:"))
+    made_up = ""
+    if not args.no_levels:
+        levels = levels.replace("levels: [", "levels: [pc4, buurt, wijk, ")
+        made_up = (f"; made-up buurten of {BUURT_AREAS} areas of a PC4, wijken of {WIJK_BUURTEN} "
+                   "buurten")
     (out / "dataset.yaml").write_text(
         f"name: {name}\n"
         f"title: \"SYNTHETIC: {persons:,} persons of {len(chosen):,} PC4 areas split into "
@@ -151,7 +168,7 @@ def main(argv):
         "  licence: \"CC BY 4.0, Bron: CBS (the persons); the split is made up\"\n"
         "  tables:\n    - \"data/datasets/nl-pc4-2021 (see its PROVENANCE.md)\"\n"
         "  method: \"Each PC4's persons dealt out at random to made-up areas of about "
-        f"{args.area_size} persons; dwellings and stock trend split evenly.\"\n"
+        f"{args.area_size} persons; dwellings and stock trend split evenly{made_up}.\"\n"
         "  modelled: \"SYNTHETIC: every area code and every per-area figure is made up.\"\n")
     print(f"{out}: {persons:,} persons in {n_areas:,} SYNTHETIC areas "
           f"({persons / n_areas:.1f} per area) from {len(chosen):,} PC4 areas")

@@ -49,7 +49,9 @@ case $dataset in
       [[ $area_size =~ ^[1-9][0-9]*$ ]] || fail "--area-size takes a whole number of persons, not $area_size"
       if ((area_size != 30)); then name=synthetic-pc6-density-1m-areas-of-$area_size; args=(--area-size "$area_size"); fi
     fi
-    if [[ ! -f $data_dir/datasets/$name/dataset.yaml ]]; then
+    # Made once; again when it is older than its pc4, buurt and wijk columns (the levels a real
+    # PC6 dataset has, which a run aggregates to).
+    if ! grep -qs '^levels: \[pc4, buurt, wijk' "$data_dir/datasets/$name/dataset.yaml"; then
       echo "whole_run: making the SYNTHETIC dataset $name (once)"
       bench/pc6_density_dataset.py "$data_dir" "${args[@]}" --name "$name"
     fi

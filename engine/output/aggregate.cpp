@@ -642,9 +642,60 @@ void AggregateAccumulator::add(std::size_t year, std::size_t slot,
         weights = values[static_cast<std::size_t>(weight - indicators_.data())];
     }
     for (std::size_t l = 0; l < groupings_.size(); ++l)
-        stored_[((l * indicators_.size() + i) * slots_ + slot) * years_ + year] =
+        stored_[index(l, i, slot, year)] =
             aggregate_values(groupings_[l], indicator.kind, values[i], indicator.values_per_area(),
                              weights, weight != nullptr ? weight->values_per_area() : 1);
+}
+
+std::size_t AggregateAccumulator::bytes() const noexcept {
+    std::size_t values = 0;
+    for (const AreaGrouping& grouping : groupings_)
+        for (const ResultIndicator& indicator : indicators_)
+            values += grouping.codes.size() * indicator.values_per_area() *
+                      (indicator.has_replicates ? slots_ : 1) * years_;
+    return values * sizeof(double);
+}
+
+void AggregateAccumulator::keep_in(hid_t location) {
+    kept_.clear();
+    stored_elsewhere_.assign(stored_.size(), 0);
+    for (std::size_t l = 0; l < groupings_.size(); ++l)
+        for (std::size_t i = 0; i < indicators_.size(); ++i) {
+            const std::size_t cells = groupings_[l].codes.size() * indicators_[i].values_per_area();
+            const std::array<hsize_t, 3> shape{slots_, years_, cells};
+            hdf5::DatasetOptions options;
+            options.deflate_level = 0;  // read back once, soon: not worth compressing
+            // Written and read a whole chunk at a time: a chunk cache per dataset (1 MiB each)
+            // only held every year's chunks until the end, some 40 MB at PC6 density.
+            options.chunk_cache = false;
+            if (cells > 0 && years_ > 0) options.chunk = {1, 1, cells};
+            kept_.push_back(hdf5::create_dataset(location, fmt::format("{}.{}", l, i),
+                                                 H5T_IEEE_F64LE, shape, options));
+        }
+}
+
+AggregateAccumulator::Year AggregateAccumulator::take(std::size_t year,
+                                                      std::optional<std::size_t> replicate) {
+    Year taken{year, slot_of(replicate), {}};
+    if (year >= years_) throw std::logic_error("AggregateAccumulator::take: no such year");
+    taken.values.reserve(groupings_.size() * indicators_.size());
+    for (std::size_t l = 0; l < groupings_.size(); ++l)
+        for (std::size_t i = 0; i < indicators_.size(); ++i)
+            taken.values.push_back(std::move(stored_[index(l, i, taken.slot, year)]));
+    return taken;
+}
+
+void AggregateAccumulator::store(const Year& taken) {
+    if (kept_.empty()) throw std::logic_error("AggregateAccumulator::store before keep_in");
+    for (std::size_t l = 0; l < groupings_.size(); ++l)
+        for (std::size_t i = 0; i < indicators_.size(); ++i) {
+            const std::vector<double>& values = taken.values[l * indicators_.size() + i];
+            if (values.empty()) continue;  // not added (a replicate of an indicator without)
+            const std::array<hsize_t, 3> start{taken.slot, taken.year, 0},
+                count{1, 1, values.size()};
+            hdf5::write_block(kept_[l * indicators_.size() + i].id(), start, count, values);
+            stored_elsewhere_[index(l, i, taken.slot, taken.year)] = 1;
+        }
 }
 
 void AggregateAccumulator::add_replicate(std::size_t year, std::size_t replicate,
@@ -668,10 +719,10 @@ bool AggregateAccumulator::has_replicates(std::string_view indicator) const {
     return slots_ > 1 && i != indicator_index_.end() && indicators_[i->second].has_replicates;
 }
 
-const std::vector<double>& AggregateAccumulator::values(const std::string& level,
-                                                        const std::string& indicator,
-                                                        std::optional<std::size_t> replicate,
-                                                        std::size_t year) const {
+std::vector<double> AggregateAccumulator::values(const std::string& level,
+                                                 const std::string& indicator,
+                                                 std::optional<std::size_t> replicate,
+                                                 std::size_t year) const {
     const auto l = level_index_.find(level);
     const auto i = indicator_index_.find(indicator);
     const std::size_t slot = replicate ? 1 + *replicate : 0;
@@ -680,7 +731,13 @@ const std::vector<double>& AggregateAccumulator::values(const std::string& level
             "AggregateAccumulator: no aggregates of '{}' at level '{}' (replicate {}, year index "
             "{})",
             indicator, level, replicate ? std::to_string(*replicate) : "mean", year));
-    return stored_[((l->second * indicators_.size() + i->second) * slots_ + slot) * years_ + year];
+    const std::size_t at = index(l->second, i->second, slot, year);
+    if (kept_.empty() || !stored_elsewhere_[at]) return stored_[at];
+    std::vector<double> values(groupings_[l->second].codes.size() *
+                               indicators_[i->second].values_per_area());
+    const std::array<hsize_t, 3> start{slot, year, 0}, count{1, 1, values.size()};
+    hdf5::read_block(kept_[l->second * indicators_.size() + i->second].id(), start, count, values);
+    return values;
 }
 
 }  // namespace socialtwin

@@ -38,6 +38,7 @@
 
 #include "engine/core/area_table.hpp"
 #include "engine/core/indicators.hpp"
+#include "engine/formats/hdf5.hpp"
 #include "engine/output/result_file.hpp"
 
 namespace socialtwin {
@@ -102,11 +103,13 @@ std::vector<std::string> aggregate_levels(const ResultLayout& layout,
                                           const std::vector<std::string>& requested,
                                           const std::filesystem::path& path = {});
 
-// The aggregates of a run computed as its years arrive, kept in memory (they are small: the
-// larger areas only), so the result writer need not read the file back at the end. Holds, per
-// level and indicator, the aggregated values of each year: of <indicator> and, with several
-// replicates, of each replicate. The same aggregate_values over the same values in the same order
-// as write_aggregates reading the file back: bit-identical numbers.
+// The aggregates of a run computed as its years arrive, so the result writer need not read the
+// file back at the end. Holds, per level and indicator, the aggregated values of each year: of
+// <indicator> and, with several replicates, of each replicate. The same aggregate_values over the
+// same values in the same order as write_aggregates reading the file back: bit-identical numbers.
+// They are the larger areas only, but every year of them: for a PC6 run of the whole country
+// with its pc4, buurt and wijk some 39 MB a year, 1.2 GB over 30 years. So a writer that finds
+// them large keeps them in a scratch file instead (keep_in), and memory holds a year at a time.
 class AggregateAccumulator {
 public:
     // `layout` is the result's structure (read from the file being written once its indicators
@@ -133,14 +136,39 @@ public:
     void add_mean(std::size_t year, std::span<const std::span<const double>> values);
 
     // The aggregated values stored for (level, indicator, replicate or the mean, year): empty
-    // when none were added.
-    const std::vector<double>& values(const std::string& level, const std::string& indicator,
-                                      std::optional<std::size_t> replicate, std::size_t year) const;
+    // when none were added. Reads them from keep_in's location when they were stored there.
+    std::vector<double> values(const std::string& level, const std::string& indicator,
+                               std::optional<std::size_t> replicate, std::size_t year) const;
+
+    // Bytes the aggregates of every year (and replicate) take when all are held in memory.
+    std::size_t bytes() const noexcept;
+    // From now on each (year, replicate or the mean) given to store() is written into a dataset
+    // of its level and indicator made here, in `location` (a group of a scratch file), and leaves
+    // memory. Makes HDF5 calls, as store() and values() then do: one thread at a time.
+    void keep_in(hid_t location);
+    bool kept_elsewhere() const noexcept { return !kept_.empty(); }
+    // One (year, replicate or the mean)'s aggregated values, per level and indicator.
+    struct Year {
+        std::size_t year = 0, slot = 0;
+        std::vector<std::vector<double>> values;  // [level][indicator]
+    };
+    // Moves out what was added for (year, replicate) -- nullopt: the mean -- once its adds are
+    // done (any thread; the adds of another year may run meanwhile).
+    Year take(std::size_t year, std::optional<std::size_t> replicate);
+    // Writes a taken year into keep_in's location.
+    void store(const Year& year);
 
 private:
     void add(std::size_t year, std::size_t slot, std::span<const std::span<const double>> values);
     void add(std::size_t year, std::size_t slot, std::span<const std::span<const double>> values,
              std::size_t indicator);
+    std::size_t slot_of(std::optional<std::size_t> replicate) const noexcept {
+        return replicate && slots_ > 1 ? 1 + *replicate : 0;
+    }
+    std::size_t index(std::size_t level, std::size_t indicator, std::size_t slot,
+                      std::size_t year) const noexcept {
+        return ((level * indicators_.size() + indicator) * slots_ + slot) * years_ + year;
+    }
     std::size_t slots_ = 1;  // the mean, then each replicate (with several)
     std::size_t years_ = 0;
     std::vector<ResultIndicator> indicators_;
@@ -149,6 +177,10 @@ private:
     std::map<std::string, std::size_t, std::less<>> level_index_, indicator_index_;
     // [level][indicator][slot][year]
     std::vector<std::vector<double>> stored_;
+    // With keep_in: per level and indicator its dataset (slot, year, values) in the location,
+    // and per [level][indicator][slot][year] whether store() wrote it there.
+    std::vector<hdf5::Dataset> kept_;
+    std::vector<char> stored_elsewhere_;
 };
 
 // Writes /aggregates into the open, writable result file `file` from its indicators: each level

@@ -390,6 +390,8 @@ struct EncodedYear {
     std::size_t year_index = 0;
     std::size_t replicate = 0;
     std::vector<std::vector<hdf5::StoredChunk>> chunks;  // [indicator id][chunk of areas]
+    // Its aggregates, when they are kept in the scratch file (AggregateAccumulator::keep_in).
+    std::optional<AggregateAccumulator::Year> aggregates;
 };
 
 }  // namespace
@@ -500,6 +502,8 @@ struct Hdf5Writer::State {
     // Holds <indicator>_replicates until on_finish when the result does not keep them per area
     // (area_replicates false, or an indicator not kept per area); not open otherwise.
     hdf5::File scratch;
+    bool replicates_in_scratch = false;  // scratch holds what lay_out puts there
+    hdf5::Group aggregates_scratch;      // the group of scratch the aggregates are kept in
     std::vector<int> years;
     std::size_t n_replicates = 1;
     std::vector<bool> written;  // per (year, replicate), year-major
@@ -528,6 +532,7 @@ struct Hdf5Writer::State {
             aggregates->add_replicate(year, *replicate, values);
         else
             aggregates->add_mean(year, values);
+        if (aggregates->kept_elsewhere()) aggregates->store(aggregates->take(year, replicate));
     }
     // Writes one (year, replicate)'s compressed chunks into the file.
     void write_year(const EncodedYear& year) const;
@@ -745,7 +750,10 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     s.area_breakdowns = options_.area_breakdowns;
     // Checked and registered now, on this thread, like the result's temporary file (an interrupt
     // removes both); HDF5 creates it on the writer thread below.
-    if (s.n_replicates > 1 && (!s.area_replicates || !s.area_breakdowns))
+    // The aggregates may need it too, which only their layout tells (on the writer thread):
+    // named now all the same, and made there only when wanted.
+    s.replicates_in_scratch = s.n_replicates > 1 && (!s.area_replicates || !s.area_breakdowns);
+    if (s.replicates_in_scratch || options_.aggregates)
         scratch_ = std::make_unique<AtomicOutput>(target_, options_.inputs);
     // Laid out on the writer thread while the run synthesises its persons (seconds for a PC6
     // country's 450,000 areas); the first year waits for it (on_year's wait for room), and a
@@ -753,7 +761,7 @@ void Hdf5Writer::on_start(const RunDescription& run) {
     thread_->post([this, &s, run] {
         const hid_t root = s.file.id();
         const std::string created = utc_now();
-        if (scratch_) s.scratch = create_result_file(scratch_->temporary(), target_);
+        if (s.replicates_in_scratch) s.scratch = create_result_file(scratch_->temporary(), target_);
 
         write_identity(root, run, created);
         hdf5::write_attribute(root, std::string(result_layout::value_precision_attribute),
@@ -779,6 +787,11 @@ void Hdf5Writer::on_start(const RunDescription& run) {
                                      s.aggregated_only.end());
             for (auto& indicator : layout.indicators) indicator.has_replicates = s.n_replicates > 1;
             s.aggregates.emplace(layout, AggregateOptions{}, target_);
+            if (s.aggregates->bytes() > options_.aggregates_in_memory) {
+                if (!s.scratch) s.scratch = create_result_file(scratch_->temporary(), target_);
+                s.aggregates_scratch = hdf5::create_group(s.scratch.id(), "aggregates");
+                s.aggregates->keep_in(s.aggregates_scratch.id());
+            }
             for (const auto& indicator : layout.indicators) {
                 const auto id = run.catalog->find(indicator.name);
                 if (!id)
@@ -846,6 +859,8 @@ public:
                              year->chunks[id][c]);
             });
         });
+        if (aggregates != nullptr && aggregates->kept_elsewhere())
+            year->aggregates = aggregates->take(year_index, year->replicate);
         return year;
     }
 
@@ -933,7 +948,10 @@ void Hdf5Writer::on_year(const YearResults& results) {
 
     auto encoded = encoder_->encode(s, results, year_index, s.aggregates ? &*s.aggregates : nullptr,
                                     s.catalog_id);
-    thread_->post([&s, encoded = std::move(encoded)] { s.write_year(*encoded); });
+    thread_->post([&s, encoded = std::move(encoded)] {
+        s.write_year(*encoded);
+        if (encoded->aggregates) s.aggregates->store(*encoded->aggregates);
+    });
     s.written[slot] = true;
 }
 
@@ -959,12 +977,6 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
 
     thread_->run([&] {
         if (s.has_companions() && s.n_areas > 0) s.summarise();
-        if (s.scratch) {
-            // Read back: the replicates are done with, and the scratch file goes with scratch_.
-            for (auto& indicator : s.indicators) indicator.replicates = {};
-            s.scratch.close(
-                fmt::format("closing scratch file '{}'", scratch_->temporary().string()));
-        }
 
         write_phase_timings(s.file.id(), summary, s.phase_dim_id);
 
@@ -972,6 +984,15 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
         // (engine/output/aggregate.hpp).
         if (options_.aggregates)
             write_aggregates(s.file.id(), {}, target_, s.aggregates ? &*s.aggregates : nullptr);
+        if (s.scratch) {
+            // Read back: the replicates and aggregates are done with, and the scratch file goes
+            // with scratch_.
+            for (auto& indicator : s.indicators) indicator.replicates = {};
+            s.aggregates.reset();
+            s.aggregates_scratch = {};
+            s.scratch.close(
+                fmt::format("closing scratch file '{}'", scratch_->temporary().string()));
+        }
         // What CF-1.8 asks and the layout above did not say (long_name of the dimensions, ...).
         apply_cf_conventions(s.file.id());
 

@@ -72,6 +72,11 @@ struct Hdf5WriterOptions {
     // numbers as with true. Their per-area values are then never compressed (with several
     // replicates they wait in the scratch file for the mean, like the replicates).
     bool area_breakdowns = true;
+    // The aggregates of every year are held in memory up to this many bytes; a run whose
+    // aggregates take more keeps them in a scratch file beside the target as the years come
+    // (engine/output/aggregate.hpp), read back and removed at on_finish: a PC6 run of the whole
+    // country with its pc4, buurt and wijk has 1.2 GB of them over 30 years.
+    std::size_t aggregates_in_memory = std::size_t{64} << 20;
     // The run's input files (scenario, dataset folder, start population): the result never
     // replaces one of them (engine/formats/output_file.hpp).
     std::vector<ProtectedInput> inputs{};

@@ -1110,6 +1110,49 @@ TEST_F(Hdf5WriterTest, AggregatesOfReplicatesFromMemoryEqualThoseReadBackFromThe
     expect_aggregates_as_read_back(target, dir_ / "read-back.h5");
 }
 
+// Aggregates larger than the writer holds in memory (here: any) wait in a scratch file beside the
+// target as the years come, and the file is the same to the bit: with one replicate, and with
+// several (each replicate, the mean and the quantiles). The scratch file is gone afterwards.
+TEST_F(Hdf5WriterTest, AggregatesKeptInAScratchFileAreThoseKeptInMemory) {
+    for (const int replicates : {1, 3}) {
+        SCOPED_TRACE(replicates);
+        TinyRunWithMeasure tiny;
+        tiny.run.replicates = replicates;
+        const fs::path folder = dir_ / fmt::format("replicates-{}", replicates);
+        fs::create_directories(folder);
+        auto write = [&](const fs::path& target, std::size_t in_memory) {
+            Hdf5WriterOptions options;
+            options.aggregates_in_memory = in_memory;
+            Hdf5Writer writer(target, options);
+            writer.on_start(tiny.run);
+            for (int replicate = 0; replicate < replicates; ++replicate)
+                for (int year : tiny.run.years)
+                    writer.on_year(tiny.with_distance(tiny.results(replicate, year)));
+            writer.on_finish({});
+        };
+        write(folder / "in-memory.h5", Hdf5WriterOptions{}.aggregates_in_memory);
+        write(folder / "kept-aside.h5", 0);
+        std::vector<std::string> files;
+        for (const auto& entry : fs::directory_iterator(folder))
+            files.push_back(entry.path().filename().string());
+        std::sort(files.begin(), files.end());
+        EXPECT_EQ(files, (std::vector<std::string>{"in-memory.h5", "kept-aside.h5"}));
+        std::map<std::string, std::vector<double>> in_memory, kept_aside;
+        for (auto [name, values] :
+             {std::pair{"in-memory.h5", &in_memory}, std::pair{"kept-aside.h5", &kept_aside}}) {
+            auto file = hdf5::open_file_read_only(folder / name);
+            collect_values(hdf5::open_group(file.id(), "aggregates").id(), "", *values);
+        }
+        ASSERT_FALSE(in_memory.empty());
+        ASSERT_EQ(in_memory.size(), kept_aside.size());
+        for (const auto& [name, values] : in_memory) {
+            ASSERT_TRUE(kept_aside.count(name)) << name;
+            EXPECT_EQ(bits(values), bits(kept_aside.at(name))) << name;
+        }
+        expect_aggregates_as_read_back(folder / "kept-aside.h5", folder / "read-back.h5");
+    }
+}
+
 // Sixty years: more than the writer thread holds at once, so years wait for it.
 struct SixtyYears : TinyRun {
     SixtyYears() {
