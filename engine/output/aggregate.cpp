@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
@@ -466,61 +467,99 @@ void aggregate_values(const AreaGrouping& grouping, IndicatorKind kind,
                       std::span<const double> values, std::size_t per_area,
                       std::span<const double> weights, std::size_t weights_per_area,
                       std::span<double> out) {
-    const std::size_t n_areas = grouping.group_of_area.size();
-    const std::size_t cells = grouping.codes.size() * per_area;
-    if (values.size() != n_areas * per_area || out.size() != cells)
+    const std::array<const AreaGrouping*, 1> one{&grouping};
+    const std::array<std::span<double>, 1> into{out};
+    aggregate_values(one, kind, values, per_area, weights, weights_per_area, into);
+}
+
+void aggregate_values(std::span<const AreaGrouping* const> groupings, IndicatorKind kind,
+                      std::span<const double> values, std::size_t per_area,
+                      std::span<const double> weights, std::size_t weights_per_area,
+                      std::span<const std::span<double>> outs) {
+    if (groupings.empty()) return;
+    const std::size_t n_areas = groupings[0]->group_of_area.size();
+    if (outs.size() != groupings.size() || values.size() != n_areas * per_area)
         throw std::logic_error(fmt::format(
-            "aggregate_values: {} values and room for {} for {} areas in {} groups x {}",
-            values.size(), out.size(), n_areas, grouping.codes.size(), per_area));
+            "aggregate_values: {} values and {} outputs for {} groupings of {} areas x {}",
+            values.size(), outs.size(), groupings.size(), n_areas, per_area));
+    for (std::size_t g = 0; g < groupings.size(); ++g)
+        if (groupings[g]->group_of_area.size() != n_areas ||
+            outs[g].size() != groupings[g]->codes.size() * per_area)
+            throw std::logic_error(
+                fmt::format("aggregate_values: room for {} values for {} areas in {} groups x {}",
+                            outs[g].size(), groupings[g]->group_of_area.size(),
+                            groupings[g]->codes.size(), per_area));
     const bool weighted = kind == IndicatorKind::measure && !weights.empty();
     if (weighted && (weights_per_area == 0 || weights.size() != n_areas * weights_per_area ||
                      (weights_per_area != 1 && weights_per_area != per_area)))
         throw std::logic_error(
             fmt::format("aggregate_values: {} weights ({} per area) for {} areas of {} values",
                         weights.size(), weights_per_area, n_areas, per_area));
-    // Per cell: the sum of the values and how many there were; for a measure also the sums of
-    // the weights and of weight x value over the values that have a finite weight.
-    std::vector<double> sum(cells, 0.0), weight_sum, weighted_sum;
-    std::vector<std::size_t> n(cells, 0);
-    if (weighted) {
-        weight_sum.assign(cells, 0.0);
-        weighted_sum.assign(cells, 0.0);
+    // Per grouping and cell: the sum of the values and how many there were; for a measure also
+    // the sums of the weights and of weight x value over the values that have a finite weight.
+    // The thread's, reused indicator after indicator.
+    struct Sums {
+        std::vector<double> sum, weight_sum, weighted_sum;
+        std::vector<std::uint32_t> n;
+    };
+    thread_local std::vector<Sums> by_grouping;
+    if (by_grouping.size() < groupings.size()) by_grouping.resize(groupings.size());
+    for (std::size_t g = 0; g < groupings.size(); ++g) {
+        Sums& s = by_grouping[g];
+        const std::size_t cells = outs[g].size();
+        s.sum.assign(cells, 0.0);
+        s.n.assign(cells, 0);
+        if (weighted) {
+            s.weight_sum.assign(cells, 0.0);
+            s.weighted_sum.assign(cells, 0.0);
+        }
     }
+    // Area after area, each area's values read once and added to every grouping's cells.
     for (std::size_t a = 0; a < n_areas; ++a) {
-        const std::size_t base = grouping.group_of_area[a] * per_area;
         const double* area_values = values.data() + a * per_area;
-        if (!weighted) {
-            // A sum (the common case) without a branch per value: a NaN adds +0.0, which
-            // changes no sum (they start at +0.0 and so are never -0.0), and counts 0. A branch
-            // on each value was mispredicted wherever an indicator has NaN for some areas.
+        for (std::size_t g = 0; g < groupings.size(); ++g) {
+            Sums& s = by_grouping[g];
+            const std::size_t base = groupings[g]->group_of_area[a] * per_area;
+            if (!weighted) {
+                // A sum (the common case) without a branch per value: a NaN adds +0.0, which
+                // changes no sum (they start at +0.0 and so are never -0.0), and counts 0. A
+                // branch on each value was mispredicted wherever an indicator has NaN for some
+                // areas.
+                double* sum = s.sum.data() + base;
+                std::uint32_t* n = s.n.data() + base;
+                for (std::size_t k = 0; k < per_area; ++k) {
+                    const double v = area_values[k];
+                    const bool number = !std::isnan(v);
+                    sum[k] += number ? v : 0.0;
+                    n[k] += number ? 1u : 0u;
+                }
+                continue;
+            }
             for (std::size_t k = 0; k < per_area; ++k) {
                 const double v = area_values[k];
-                const bool number = !std::isnan(v);
-                sum[base + k] += number ? v : 0.0;
-                n[base + k] += number ? 1 : 0;
+                if (std::isnan(v)) continue;
+                s.sum[base + k] += v;
+                ++s.n[base + k];
+                const double w = weights[a * weights_per_area + (weights_per_area == 1 ? 0 : k)];
+                if (!std::isfinite(w)) continue;
+                s.weight_sum[base + k] += w;
+                s.weighted_sum[base + k] += w * v;
             }
-            continue;
-        }
-        for (std::size_t k = 0; k < per_area; ++k) {
-            const double v = area_values[k];
-            if (std::isnan(v)) continue;
-            sum[base + k] += v;
-            ++n[base + k];
-            const double w = weights[a * weights_per_area + (weights_per_area == 1 ? 0 : k)];
-            if (!std::isfinite(w)) continue;
-            weight_sum[base + k] += w;
-            weighted_sum[base + k] += w * v;
         }
     }
-    for (std::size_t c = 0; c < cells; ++c) {
-        if (n[c] == 0)
-            out[c] = nan;
-        else if (kind != IndicatorKind::measure)
-            out[c] = sum[c];
-        else if (weighted && weight_sum[c] > 0)
-            out[c] = weighted_sum[c] / weight_sum[c];
-        else
-            out[c] = sum[c] / static_cast<double>(n[c]);
+    for (std::size_t g = 0; g < groupings.size(); ++g) {
+        const Sums& s = by_grouping[g];
+        const std::span<double> out = outs[g];
+        for (std::size_t c = 0; c < out.size(); ++c) {
+            if (s.n[c] == 0)
+                out[c] = nan;
+            else if (kind != IndicatorKind::measure)
+                out[c] = s.sum[c];
+            else if (weighted && s.weight_sum[c] > 0)
+                out[c] = s.weighted_sum[c] / s.weight_sum[c];
+            else
+                out[c] = s.sum[c] / static_cast<double>(s.n[c]);
+        }
     }
 }
 
@@ -641,10 +680,17 @@ void AggregateAccumulator::add(std::size_t year, std::size_t slot,
                             weight->name, indicator.name));
         weights = values[static_cast<std::size_t>(weight - indicators_.data())];
     }
-    for (std::size_t l = 0; l < groupings_.size(); ++l)
-        stored_[index(l, i, slot, year)] =
-            aggregate_values(groupings_[l], indicator.kind, values[i], indicator.values_per_area(),
-                             weights, weight != nullptr ? weight->values_per_area() : 1);
+    // Every level in one pass over the values.
+    std::vector<const AreaGrouping*> levels;
+    std::vector<std::span<double>> outs;
+    for (std::size_t l = 0; l < groupings_.size(); ++l) {
+        std::vector<double>& out = stored_[index(l, i, slot, year)];
+        out.assign(groupings_[l].codes.size() * indicator.values_per_area(), 0.0);
+        levels.push_back(&groupings_[l]);
+        outs.push_back(out);
+    }
+    aggregate_values(levels, indicator.kind, values[i], indicator.values_per_area(), weights,
+                     weight != nullptr ? weight->values_per_area() : 1, outs);
 }
 
 std::size_t AggregateAccumulator::bytes() const noexcept {

@@ -81,6 +81,13 @@ std::vector<double> aggregate_values(const AreaGrouping& grouping, IndicatorKind
                                      std::span<const double> values, std::size_t per_area,
                                      std::span<const double> weights = {},
                                      std::size_t weights_per_area = 1);
+// The same for several groupings of the same areas at once, into outs[g] for groupings[g]: the
+// values read once for all of them (a run's pc4, buurt, wijk and gemeente), each grouping's sums
+// added in the same order, so the numbers equal one call per grouping to the bit.
+void aggregate_values(std::span<const AreaGrouping* const> groupings, IndicatorKind kind,
+                      std::span<const double> values, std::size_t per_area,
+                      std::span<const double> weights, std::size_t weights_per_area,
+                      std::span<const std::span<double>> outs);
 // What aggregate_values does for `kind`, in words, for the `aggregation` attribute.
 std::string aggregation_text(IndicatorKind kind, const std::string& level,
                              const std::string& weight);

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numeric>
 
@@ -269,6 +271,33 @@ TEST(AggregateValues, AMeasureWithWeightsSummingToZeroIsThePlainMean) {
     const auto mean = aggregate_values(grouping, IndicatorKind::measure, cells, 2, by_cell, 2);
     EXPECT_DOUBLE_EQ(mean[0], (1 + 2 + 8) / 4.0);
     EXPECT_DOUBLE_EQ(mean[1], 40);
+}
+
+// NaN and -0.0 compared as they are stored, not as numbers.
+std::vector<std::uint64_t> bits(const std::vector<double>& values) {
+    std::vector<std::uint64_t> out;
+    for (const double v : values) out.push_back(std::bit_cast<std::uint64_t>(v));
+    return out;
+}
+
+// Several groupings at once (a run's levels): each the same numbers, to the bit, as its own
+// call -- sums and counts, NaN skipped, a measure weighted per cell, an empty group NaN.
+TEST(AggregateValues, SeveralGroupingsAtOnceEqualEachOnItsOwn) {
+    const std::vector<std::string> areas{"a", "b", "c", "d", "e"};
+    const std::vector<AreaAttribute> attributes{{"buurt", {"X", "Y", "X", "Z", "Y"}},
+                                                {"wijk", {"W", "W", "W", "V", "W"}}};
+    const AreaGrouping buurt = group_areas(areas, "pc6", attributes, "buurt");
+    const AreaGrouping wijk = group_areas(areas, "pc6", attributes, "wijk");
+    const std::array<double, 10> values{0.1, 7, nan, 1e-3, 1.0 / 3, 2, 5e8, nan, 0.7, 11};
+    const std::array<double, 10> weights{1, 2, 0, 3, nan, 1, 4, 4, 2, 0.5};
+    const std::array<const AreaGrouping*, 2> both{&buurt, &wijk};
+    for (const IndicatorKind kind : {IndicatorKind::count, IndicatorKind::measure}) {
+        std::vector<double> by_buurt(buurt.codes.size() * 2), by_wijk(wijk.codes.size() * 2);
+        const std::array<std::span<double>, 2> outs{by_buurt, by_wijk};
+        aggregate_values(both, kind, values, 2, weights, 2, outs);
+        EXPECT_EQ(bits(by_buurt), bits(aggregate_values(buurt, kind, values, 2, weights, 2)));
+        EXPECT_EQ(bits(by_wijk), bits(aggregate_values(wijk, kind, values, 2, weights, 2)));
+    }
 }
 
 TEST(AggregateValues, UnknownLevelSuggestsTheNearestAttribute) {
