@@ -304,7 +304,7 @@ void aggregate_companions(hid_t root, hid_t group, const ResultLayout& layout,
 
 void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
                  const AreaGrouping& grouping, DimensionNumbers& numbers, bool companions,
-                 AggregateSource& source) {
+                 AggregateSource& source, int threads) {
     auto group = hdf5::create_group(aggregates, grouping.level);
     hdf5::write_attribute(
         group.id(), "description",
@@ -378,14 +378,16 @@ void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
         hdf5::write_attribute(out.id(), "aggregation", aggregation);
         hdf5::write_attribute(out.id(), "coordinates", coordinates);
         source.begin(indicator, weight);
-        for (std::size_t y = 0; y < layout.years.size(); ++y) {
-            const std::array<hsize_t, 1> at{y};
-            const auto aggregated = source.aggregated(grouping, std::nullopt, y);
-            if (aggregated.size() != grouping.codes.size() * per_area)
-                throw std::logic_error(fmt::format("aggregates of '{}': {} values for {} cells",
-                                                   indicator.name, aggregated.size(),
-                                                   grouping.codes.size() * per_area));
-            write_slab(out.id(), at, aggregated);
+        {
+            YearSlabWriter years(out.id(), threads);
+            for (std::size_t y = 0; y < layout.years.size(); ++y) {
+                auto aggregated = source.aggregated(grouping, std::nullopt, y);
+                if (aggregated.size() != grouping.codes.size() * per_area)
+                    throw std::logic_error(fmt::format("aggregates of '{}': {} values for {} cells",
+                                                       indicator.name, aggregated.size(),
+                                                       grouping.codes.size() * per_area));
+                years.add(y, std::move(aggregated));
+            }
         }
         if (with_companions && indicator.has_replicates)
             aggregate_companions(root, group.id(), layout, indicator, source, grouping, scales,
@@ -627,7 +629,7 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
     AggregateSource& source = from_memory ? static_cast<AggregateSource&>(*from_memory) : from_file;
     for (const auto& level : levels)
         write_level(file, aggregates.id(), layout, group_areas(layout, level, path.string()),
-                    numbers, options.companions, source);
+                    numbers, options.companions, source, options.threads);
     return levels;
 }
 

@@ -101,6 +101,8 @@ struct AggregateOptions {
     // from the same indicators), so adding buurt does not silently drop pc4; true drops them
     // (`socialtwin aggregate --only`).
     bool only_these_levels = false;
+    // Threads that deflate the aggregates' chunks (0: all the machine has; a run passes its own).
+    int threads = 0;
 };
 
 // The levels to aggregate `layout` to: `requested`, each checked (an area attribute of the file,

@@ -982,8 +982,12 @@ void Hdf5Writer::on_finish(const RunSummary& summary) {
 
         // The indicators aggregated to the larger areas, as computed year by year
         // (engine/output/aggregate.hpp).
-        if (options_.aggregates)
-            write_aggregates(s.file.id(), {}, target_, s.aggregates ? &*s.aggregates : nullptr);
+        if (options_.aggregates) {
+            AggregateOptions aggregate_options;
+            aggregate_options.threads = options_.threads;
+            write_aggregates(s.file.id(), aggregate_options, target_,
+                             s.aggregates ? &*s.aggregates : nullptr);
+        }
         if (s.scratch) {
             // Read back: the replicates and aggregates are done with, and the scratch file goes
             // with scratch_.
