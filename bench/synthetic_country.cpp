@@ -53,6 +53,24 @@ SyntheticCountry synthetic_pc6_country(const Dataset& national, int pc6_per_pc4,
             each.values.insert(each.values.end(), k, value);
         country.areas.add_attribute(std::move(each));
     }
+    // And, as a real PC6 dataset has them (and the whole-run dataset,
+    // bench/pc6_density_dataset.py), each area's pc4 and a made-up buurt of 31 of its PC4's areas
+    // and wijk of 4 buurten: the housing market chooses vacancies buurt by buurt.
+    constexpr std::uint32_t buurt_areas = 31, wijk_buurten = 4;
+    if (country.areas.attribute("buurt") == nullptr) {
+        AreaAttribute pc4{"pc4", {}}, buurt{"buurt", {}}, wijk{"wijk", {}};
+        for (std::size_t p = 0; p < n_pc4; ++p)
+            for (std::uint32_t j = 0; j < k; ++j) {
+                const std::string& code = national.areas.code(p);
+                pc4.values.push_back(code);
+                buurt.values.push_back(fmt::format("{}-b{}", code, j / buurt_areas));
+                wijk.values.push_back(
+                    fmt::format("{}-w{}", code, j / (buurt_areas * wijk_buurten)));
+            }
+        if (country.areas.attribute("pc4") == nullptr) country.areas.add_attribute(std::move(pc4));
+        country.areas.add_attribute(std::move(buurt));
+        country.areas.add_attribute(std::move(wijk));
+    }
     // Counts of the PC4 (its addresses, its dwellings by type and tenure) are split evenly, as
     // its dwellings are; positions and factors hold for each of its areas.
     for (const AreaQuantity& quantity : national.areas.quantities()) {
