@@ -388,6 +388,7 @@ void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
                                                        grouping.codes.size() * per_area));
                 years.add(y, std::move(aggregated));
             }
+            years.flush();
         }
         if (with_companions && indicator.has_replicates)
             aggregate_companions(root, group.id(), layout, indicator, source, grouping, scales,

@@ -6,7 +6,6 @@
 #include <array>
 #include <cmath>
 #include <ctime>
-#include <exception>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -496,10 +495,6 @@ YearSlabWriter::YearSlabWriter(hid_t dataset, int threads)
     direct_ = H5Tequal(type.id(), H5T_IEEE_F64LE) > 0 && shape_.size() >= 2 &&
               chunk_.size() == shape_.size() && chunk_[0] == 1 && chunk_[1] > 0 &&
               std::equal(chunk_.begin() + 2, chunk_.end(), shape_.begin() + 2);
-}
-
-YearSlabWriter::~YearSlabWriter() noexcept(false) {
-    if (std::uncaught_exceptions() == 0) flush();
 }
 
 void YearSlabWriter::add(hsize_t year, std::vector<double> values) {

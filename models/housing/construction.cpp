@@ -62,12 +62,6 @@ ConstructionProgramme::ConstructionProgramme(const Scenario& scenario, const Are
     }
 }
 
-ConstructionProgramme::ConstructionProgramme(const Scenario& scenario, const AreaTable& areas,
-                                             double persons_per_household,
-                                             const BaselineStockChange& baseline)
-    : ConstructionProgramme(scenario, areas, persons_per_household,
-                            std::make_shared<const BaselineStockChange>(baseline)) {}
-
 BaselineStockYear ConstructionProgramme::baseline(std::size_t area, int year) const {
     if (!baseline_ || baseline_->empty() || year >= baseline_until_[area]) return {};
     return baseline_->in(area, year);

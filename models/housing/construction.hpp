@@ -83,9 +83,6 @@ public:
     // (docs/model.md, "Baseline stock change").
     ConstructionProgramme(const Scenario& scenario, const AreaTable& areas,
                           double persons_per_household, SharedBaselineStockChange baseline = {});
-    // The same with a baseline of its own (a copy of `baseline`).
-    ConstructionProgramme(const Scenario& scenario, const AreaTable& areas,
-                          double persons_per_household, const BaselineStockChange& baseline);
 
     // The area's changes in `year`: the scenario's projects in the order the scenario declares
     // them (dwellings negative for demolition), then the baseline's additions and withdrawals

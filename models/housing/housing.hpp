@@ -30,9 +30,6 @@ public:
     // `baseline`: the dataset's stock change without a programme (shared; null or empty: none).
     explicit HousingModel(const RateSet& rates, SharedBaselineStockChange baseline = {})
         : rates_(rates), baseline_(std::move(baseline)) {}
-    // The same with a baseline of its own (a copy of `baseline`).
-    HousingModel(const RateSet& rates, const BaselineStockChange& baseline)
-        : HousingModel(rates, std::make_shared<const BaselineStockChange>(baseline)) {}
     std::string_view name() const override { return "housing"; }
     Phase phase() const override { return Phase::housing; }
     void declare_indicators(IndicatorCatalog& catalog) override;

@@ -48,9 +48,6 @@ public:
     // `baseline`: the dataset's stock change without a programme (shared; null or empty: none).
     explicit HousingMarket(const RateSet& rates, SharedBaselineStockChange baseline = {})
         : rates_(rates), baseline_(std::move(baseline)) {}
-    // The same with a baseline of its own (a copy of `baseline`).
-    HousingMarket(const RateSet& rates, const BaselineStockChange& baseline)
-        : HousingMarket(rates, std::make_shared<const BaselineStockChange>(baseline)) {}
     std::string_view name() const override { return "housing_market"; }
     Phase phase() const override { return Phase::migration; }
     void declare_indicators(IndicatorCatalog& catalog) override;

@@ -98,7 +98,7 @@ TEST_F(Programme, AProjectInAnAreaOutsideTheDatasetIsLeftOut) {
 
 // The dataset's baseline stock change: A0 built 10 and withdrew 4 in 2019 (observed), and
 // adds 6 and withdraws 2 a year after the data end (the trend); A1 changes nothing.
-BaselineStockChange baseline_of_two_areas() {
+BaselineStockChange baseline_of_two_areas_as_read() {
     BaselineStockChange b;
     b.last_observed_year = 2019;
     b.observed.assign(2, {});
@@ -107,6 +107,12 @@ BaselineStockChange baseline_of_two_areas() {
     b.trend.assign(2, {});
     b.trend[0] = {.new_dwellings = 5, .other_additions = 1, .demolished = 2};
     return b;
+}
+SharedBaselineStockChange shared(BaselineStockChange b) {
+    return std::make_shared<const BaselineStockChange>(std::move(b));
+}
+SharedBaselineStockChange baseline_of_two_areas() {
+    return shared(baseline_of_two_areas_as_read());
 }
 
 TEST_F(Programme, TheBaselineIsObservedUpToTheDataEndAndTheTrendAfter) {
@@ -154,10 +160,10 @@ TEST_F(Programme, AScenarioProjectReplacesTheBaselineInItsAreaFromItsYearOn) {
     EXPECT_DOUBLE_EQ(programme.in_year(0, 2030).baseline_added, 0);
     EXPECT_TRUE(programme.changes(0, 2030).empty());
     // Another area keeps its baseline.
-    BaselineStockChange b = baseline_of_two_areas();
+    BaselineStockChange b = baseline_of_two_areas_as_read();
     b.trend[1] = {.new_dwellings = 3};
-    EXPECT_DOUBLE_EQ(ConstructionProgramme(scenario, areas, 2.0, b).in_year(1, 2030).baseline_added,
-                     3);
+    EXPECT_DOUBLE_EQ(
+        ConstructionProgramme(scenario, areas, 2.0, shared(b)).in_year(1, 2030).baseline_added, 3);
 }
 
 TEST_F(Programme, BaselineStockChangeNoneLeavesOnlyTheScenariosProgramme) {

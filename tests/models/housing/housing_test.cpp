@@ -100,7 +100,7 @@ TEST(Households, HeadAgeBandsAreUnder30Then30To44And45To64And65To74And75Plus) {
 struct HousingModelTest : ::testing::Test, testing::OneArea {
     BaselineStockChange baseline;  // the dataset's: none unless a test gives one
     YearResults run(int year) {
-        HousingModel model(rates, baseline);
+        HousingModel model(rates, std::make_shared<const BaselineStockChange>(baseline));
         return OneArea::run(model, year);
     }
     // The area's stock by type x tenure, as a dataset's dwellings.csv gives it.
@@ -125,7 +125,7 @@ struct HousingModelTest : ::testing::Test, testing::OneArea {
     }
     // Runs the base year 2019 through `last_year` and returns the last year's results.
     YearResults run_through(int last_year) {
-        HousingModel model(rates, baseline);
+        HousingModel model(rates, std::make_shared<const BaselineStockChange>(baseline));
         model.declare_indicators(catalog);
         base_positions = positions_by_area(start, 1);
         model.begin_run({&scenario, &areas, 2019, 2049, base_positions, base_dwellings});
