@@ -27,6 +27,13 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
+// Whether any value is NaN: one pass without an early exit, which the compiler vectorises.
+bool has_nan(std::span<const double> values) {
+    bool any = false;
+    for (const double v : values) any |= std::isnan(v);
+    return any;
+}
+
 AreaGrouping each_area(const std::vector<std::string>& areas,
                        const std::vector<AreaAttribute>& attributes, const std::string& level) {
     AreaGrouping g;
@@ -487,17 +494,60 @@ void aggregate_values(std::span<const AreaGrouping* const> groupings, IndicatorK
             values.size(), outs.size(), groupings.size(), n_areas, per_area));
     for (std::size_t g = 0; g < groupings.size(); ++g)
         if (groupings[g]->group_of_area.size() != n_areas ||
+            groupings[g]->n_areas.size() != groupings[g]->codes.size() ||
             outs[g].size() != groupings[g]->codes.size() * per_area)
             throw std::logic_error(
                 fmt::format("aggregate_values: room for {} values for {} areas in {} groups x {}",
                             outs[g].size(), groupings[g]->group_of_area.size(),
                             groupings[g]->codes.size(), per_area));
-    const bool weighted = kind == IndicatorKind::measure && !weights.empty();
-    if (weighted && (weights_per_area == 0 || weights.size() != n_areas * weights_per_area ||
-                     (weights_per_area != 1 && weights_per_area != per_area)))
+    if (kind == IndicatorKind::measure && !weights.empty() &&
+        (weights_per_area == 0 || weights.size() != n_areas * weights_per_area ||
+         (weights_per_area != 1 && weights_per_area != per_area)))
         throw std::logic_error(
             fmt::format("aggregate_values: {} weights ({} per area) for {} areas of {} values",
                         weights.size(), weights_per_area, n_areas, per_area));
+    // Without a NaN among the values (the projection's indicators have none unless they allow
+    // it) and without weights, each cell is the plain sum over its group's areas, and as many
+    // values were summed as the group has areas: no count is kept, and the additions run side by
+    // side. Summing the cells' NaN-free values in the same order, this gives the same sums as
+    // the general path below, which, with a count beside each sum, cost 14 instructions per value
+    // and grouping (the largest function of a PC6-density run with `output.breakdowns_per_area:
+    // none`).
+    const bool weighted = kind == IndicatorKind::measure && !weights.empty();
+    if (!weighted && !has_nan(values)) {
+        for (std::size_t g = 0; g < groupings.size(); ++g)
+            std::fill(outs[g].begin(), outs[g].end(), 0.0);
+        if (per_area == 1) {
+            // One value an area (most indicators): grouping after grouping, a tight loop over
+            // values that stay in the cache.
+            for (std::size_t g = 0; g < groupings.size(); ++g) {
+                const std::size_t* group_of = groupings[g]->group_of_area.data();
+                double* sum = outs[g].data();
+                for (std::size_t a = 0; a < n_areas; ++a) sum[group_of[a]] += values[a];
+            }
+        } else {
+            // A breakdown: area after area, each area's values read once for every grouping.
+            for (std::size_t a = 0; a < n_areas; ++a) {
+                const double* area_values = values.data() + a * per_area;
+                for (std::size_t g = 0; g < groupings.size(); ++g) {
+                    double* sum = outs[g].data() + groupings[g]->group_of_area[a] * per_area;
+                    for (std::size_t k = 0; k < per_area; ++k) sum[k] += area_values[k];
+                }
+            }
+        }
+        for (std::size_t g = 0; g < groupings.size(); ++g)
+            for (std::size_t group = 0; group < groupings[g]->codes.size(); ++group) {
+                const std::size_t n = groupings[g]->n_areas[group];
+                for (std::size_t k = 0; k < per_area; ++k) {
+                    double& out = outs[g][group * per_area + k];
+                    if (n == 0)
+                        out = nan;
+                    else if (kind == IndicatorKind::measure)
+                        out /= static_cast<double>(n);
+                }
+            }
+        return;
+    }
     // Per grouping and cell: the sum of the values and how many there were; for a measure also
     // the sums of the weights and of weight x value over the values that have a finite weight.
     // The thread's, reused indicator after indicator.

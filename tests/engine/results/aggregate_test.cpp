@@ -300,6 +300,52 @@ TEST(AggregateValues, SeveralGroupingsAtOnceEqualEachOnItsOwn) {
     }
 }
 
+// Values without a NaN (a run's indicators) take a shorter way than those with one: the same
+// sums to the bit, the areas added in their order. Area f is a buurt of its own, NaN or not, so
+// the other buurten must come out alike either way.
+TEST(AggregateValues, WithoutANanTheSumsAndMeansAreThoseOfTheWayWithOne) {
+    const std::vector<std::string> areas{"a", "b", "c", "d", "e", "f"};
+    const std::vector<AreaAttribute> attributes{{"buurt", {"X", "Y", "X", "X", "Y", "Q"}}};
+    const AreaGrouping buurt = group_areas(areas, "pc6", attributes, "buurt");
+    const AreaGrouping wijk = single_group(areas.size());
+    ASSERT_EQ(buurt.codes, (std::vector<std::string>{"Q", "X", "Y"}));
+    for (const std::size_t per_area : {std::size_t{1}, std::size_t{2}}) {
+        // Buurt X's a, c, d: 0.1, 1e16, -1e16 sum to 0 in that order and to 0.1 in the other.
+        const std::array<double, 6> first{0.1, 7, 1e16, -1e16, 0.3, 2.5};
+        const std::array<double, 6> second{1e16, 5, -1e16, 0.1, 1.0 / 3, 4};
+        std::vector<double> values;
+        for (std::size_t a = 0; a < 6; ++a) {
+            values.push_back(first[a]);
+            if (per_area == 2) values.push_back(second[a]);
+        }
+        std::vector<double> with_nan = values;
+        with_nan[5 * per_area] = nan;  // area f
+        for (const IndicatorKind kind : {IndicatorKind::count, IndicatorKind::measure}) {
+            const auto plain = aggregate_values(buurt, kind, values, per_area);
+            const auto with_one = aggregate_values(buurt, kind, with_nan, per_area);
+            // Q (f alone) aside, every buurt alike; Q is f's value, or NaN.
+            const std::vector<double> rest(plain.begin() + per_area, plain.end());
+            const std::vector<double> rest_with_one(with_one.begin() + per_area, with_one.end());
+            EXPECT_EQ(bits(rest), bits(rest_with_one)) << "per_area " << per_area;
+            EXPECT_EQ(plain[0], values[5 * per_area]);
+            EXPECT_TRUE(std::isnan(with_one[0]));
+            // Buurt X is a, c, d added in that order (and their mean for a measure).
+            double x = 0;
+            for (const std::size_t a : {0, 2, 3}) x += values[a * per_area];
+            if (kind == IndicatorKind::measure) x /= 3;
+            EXPECT_EQ(std::bit_cast<std::uint64_t>(plain[per_area]),
+                      std::bit_cast<std::uint64_t>(x));
+            // Several groupings at once, as one at a time.
+            std::vector<double> by_buurt(buurt.codes.size() * per_area), total(per_area);
+            const std::array<const AreaGrouping*, 2> both{&buurt, &wijk};
+            const std::array<std::span<double>, 2> outs{by_buurt, total};
+            aggregate_values(both, kind, values, per_area, {}, 0, outs);
+            EXPECT_EQ(bits(by_buurt), bits(plain));
+            EXPECT_EQ(bits(total), bits(aggregate_values(wijk, kind, values, per_area)));
+        }
+    }
+}
+
 TEST(AggregateValues, UnknownLevelSuggestsTheNearestAttribute) {
     try {
         group_areas({"a"}, "pc6", {{"gemeente", {"G"}}}, "gemeete", "run.h5");
