@@ -111,16 +111,6 @@ YearResults& YearResults::operator=(const YearResults& other) {
 
 void YearResults::Free::operator()(double* values) const noexcept { std::free(values); }
 
-std::span<double> YearResults::area_values(IndicatorId id, std::size_t area) {
-    const std::size_t n = catalog_->values_per_area(id);
-    return values(id).subspan(area * n, n);
-}
-
-std::span<const double> YearResults::area_values(IndicatorId id, std::size_t area) const {
-    const std::size_t n = catalog_->values_per_area(id);
-    return values(id).subspan(area * n, n);
-}
-
 double YearResults::total(IndicatorId id) const {
     const auto v = values(id);
     return std::accumulate(v.begin(), v.end(), 0.0);
