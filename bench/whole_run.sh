@@ -14,12 +14,19 @@
 #     --core agent|cohort   (default agent)     --years N   (default 30)
 #     --threads N       (default: all cores)    --bin PATH  (default build/release/bin/socialtwin)
 #     --set KEY=VALUE   passed on to the run (repeatable)
+#     --instructions    instead of timing: the instructions a projected year costs, counted by
+#                       valgrind's callgrind (Debian package valgrind), per area-year and per
+#                       person-year -- the same count on a busy machine as on a quiet one, so a
+#                       change of a few percent shows where timings here vary by 10%. One
+#                       thread; the difference of a 2-year and a 5-year run (setup and the
+#                       writing of the file cancel out; the writing of each year does not).
 #
 # Needs nothing beyond bash and /proc: CPU seconds come from bash's `times` (the finished child's
 # user and system time), the peak from the kernel's high-water mark (VmHWM) read while it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dataset=pc6-density core=agent years=30 threads=0 binary=build/release/bin/socialtwin area_size=
+instructions=
 declare -a sets=()
 while (($#)); do
   case "$1" in
@@ -30,6 +37,7 @@ while (($#)); do
     --threads) threads=$2; shift 2 ;;
     --bin) binary=$2; shift 2 ;;
     --set) sets+=(--set "$2"); shift 2 ;;
+    --instructions) instructions=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "whole_run: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -62,6 +70,30 @@ persons=$(awk '/^population_total:/ { print $2 }' "$data_dir/datasets/$dataset/d
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+if [[ -n $instructions ]]; then
+  command -v valgrind >/dev/null || fail "--instructions needs valgrind (apt-get install valgrind)"
+  areas=$(awk '/^areas:/ { print $2 }' "$data_dir/datasets/$dataset/dataset.yaml")
+  [[ -n $areas ]] || fail "dataset $dataset: no 'areas:' in dataset.yaml"
+  declare -A counted person_years_of
+  for horizon in 2 5; do
+    printf 'name: whole-run-bench\ndataset: %s\ncore: %s\nhorizon: %s\n' "$dataset" "$core" "$horizon" \
+      >"$work/scenario-$horizon.yaml"
+    valgrind --tool=callgrind --callgrind-out-file="$work/callgrind-$horizon" "$binary" run \
+      "$work/scenario-$horizon.yaml" -o "$work/result-$horizon.h5" --data-dir "$data_dir" \
+      --threads 1 "${sets[@]}" >"$work/run-$horizon.log" 2>&1 ||
+      { tail -n 20 "$work/run-$horizon.log" >&2; fail "the $horizon-year run failed under valgrind"; }
+    counted[$horizon]=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$work/run-$horizon.log")
+    person_years_of[$horizon]=$(sed -n 's/.* \([0-9][0-9]*\) person-years in .*/\1/p' "$work/run-$horizon.log" | tail -n 1)
+  done
+  echo "dataset $dataset ($persons persons, $areas areas), $core core, 1 thread, ${sets[*]:-default output}"
+  awk -v i2="${counted[2]}" -v i5="${counted[5]}" -v p2="${person_years_of[2]}" -v p5="${person_years_of[5]}" \
+    -v areas="$areas" 'BEGIN {
+      d = i5 - i2
+      printf "instructions a projected year: %.0f M; %.0f an area-year, %.0f a person-year\n",
+        d / 3 / 1e6, d / (3 * areas), d / (p5 - p2) }'
+  exit 0
+fi
 cat >"$work/scenario.yaml" <<YAML
 name: whole-run-bench
 dataset: $dataset
