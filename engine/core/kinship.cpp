@@ -22,7 +22,8 @@ void sort_by_birth(const AgentPopulation& persons, std::vector<std::uint32_t>& i
         std::uint64_t key;  // birth year (offset to be positive) above the stable id
         std::uint32_t id;
     };
-    std::vector<Keyed> keyed(ids.size());
+    thread_local std::vector<Keyed> keyed;  // the thread's, list after list
+    keyed.resize(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) {
         const std::uint32_t id = ids[i];
         const auto born = static_cast<std::uint64_t>(persons.birth_year[id] + 0x8000);
@@ -39,6 +40,9 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> match_partners(
     const AgentPopulation& persons, std::vector<std::uint32_t>& men,
     std::vector<std::uint32_t>& women, double partner_age_gap) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> couples;
+    // No couple without both (at PC6 density most areas' seekers are of one sex or none); the
+    // lists are then left in their order, which no caller reads again.
+    if (men.empty() || women.empty()) return couples;
     sort_by_birth(persons, men);
     sort_by_birth(persons, women);
     // The side with more persons leaves its surplus single, spread evenly over its ages: taking

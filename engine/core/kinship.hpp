@@ -22,11 +22,11 @@ constexpr bool is_partner(Position p) noexcept {
     return p == Position::partner_no_children || p == Position::partner_with_children;
 }
 
-// Couples among `men` and `women` (sorted here by age): a man about `partner_age_gap` years
-// older than the woman (the rate set's mean gap, which the cohort core's widowhood assumes), at
-// most eight years from that, walking both lists from the oldest. When one side outnumbers the
-// other, those left single are spread over its ages, not all taken from its youngest, so the
-// couples' mean gap is the lists' difference of mean ages. Links nothing.
+// Couples among `men` and `women` (sorted here by age when both have someone): a man about
+// `partner_age_gap` years older than the woman (the rate set's mean gap, which the cohort core's
+// widowhood assumes), at most eight years from that, walking both lists from the oldest. When one
+// side outnumbers the other, those left single are spread over its ages, not all taken from its
+// youngest, so the couples' mean gap is the lists' difference of mean ages. Links nothing.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> match_partners(
     const AgentPopulation& persons, std::vector<std::uint32_t>& men,
     std::vector<std::uint32_t>& women, double partner_age_gap);
