@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include "models/registry.hpp"
 #include "support/synthetic.hpp"
 
@@ -384,6 +389,60 @@ TEST(Kinship, PairingLeavesTheSurplusSingleAtEveryAgeSoCouplesKeepTheMeanGap) {
         }
     EXPECT_EQ(couples, 45);
     EXPECT_NEAR(gaps / couples, lists_gap, 0.25);
+}
+
+// Partners are matched walking both lists oldest first, persons born in the same year in
+// stable-id order, whatever order the lists come in and however long they are (a long list is
+// sorted by birth year first, then within each year): the lists come out in that order and the
+// couples are the same.
+TEST(Kinship, PartnerListsAreSortedOldestFirstThenByStableIdInWhateverOrderTheyCome) {
+    AgentPopulation persons;
+    std::uint64_t state = 7;
+    auto next = [&](std::uint32_t n) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<std::uint32_t>(state >> 33) % n;
+    };
+    std::vector<std::uint32_t> all_men, all_women;
+    for (int k = 0; k < 600; ++k) {
+        const bool man = k % 2 == 0;
+        // Twenty birth years: many persons share one.
+        const auto id =
+            persons.add(1950 + static_cast<int>(next(20)), man ? Sex::male : Sex::female,
+                        Position::partner_no_children, 0);
+        (man ? all_men : all_women).push_back(id);
+    }
+    // Stable ids in another order than the ids (as after a reordering of the store).
+    for (std::uint32_t id = 0; id < persons.size(); ++id)
+        persons.stable_id[id] = (id * 7919u) % 600u;
+    auto expected_order = [&](std::vector<std::uint32_t> ids) {
+        std::sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return std::pair(persons.birth_year[a], persons.stable_id[a]) <
+                   std::pair(persons.birth_year[b], persons.stable_id[b]);
+        });
+        return ids;
+    };
+    for (const std::size_t n :
+         {std::size_t{10}, std::size_t{63}, std::size_t{64}, std::size_t{300}}) {
+        const std::vector<std::uint32_t> men_n(all_men.begin(), all_men.begin() + n);
+        const std::vector<std::uint32_t> women_n(all_women.begin(), all_women.begin() + n);
+        auto by_stable_id = [&](std::vector<std::uint32_t> ids) {
+            std::sort(ids.begin(), ids.end(),
+                      [&](std::uint32_t a, std::uint32_t b) { return persons.before(a, b); });
+            return ids;
+        };
+        std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>> first_couples;
+        for (int order = 0; order < 3; ++order) {
+            std::vector<std::uint32_t> men = men_n, women = women_n;  // 0: as added
+            if (order == 1) men = by_stable_id(men), women = by_stable_id(women);
+            if (order == 2) std::reverse(men.begin(), men.end());
+            const auto couples = match_partners(persons, men, women, 2.0);
+            EXPECT_EQ(men, expected_order(men_n)) << n << " persons, order " << order;
+            EXPECT_EQ(women, expected_order(women_n)) << n << " persons, order " << order;
+            EXPECT_FALSE(couples.empty());
+            if (!first_couples) first_couples = couples;
+            EXPECT_EQ(couples, *first_couples) << n << " persons, order " << order;
+        }
+    }
 }
 
 }  // namespace
