@@ -209,5 +209,38 @@ TEST(RunIntegrity, HugeButFiniteFlowsStillBalanceTheAccounts) {
     EXPECT_GT(f.recorder.total("births", 3), 1e13);
 }
 
+// The yearly check looks at the bits of every value (a value is not finite when all its exponent
+// bits are set): the largest finite numbers, the smallest, -0 and negative ones pass; each kind
+// of infinity and NaN is found, in its place, wherever it lies among the indicator's values.
+TEST(RunIntegrity, TheCheckFindsEveryKindOfNonFiniteValueAndNothingElse) {
+    IndicatorCatalog catalog;
+    const IndicatorId id = catalog.add({.name = "edge_values", .units = "persons"});
+    constexpr std::size_t n_areas = 37;  // not a multiple of a vector's width
+    YearResults results(catalog, n_areas);
+    const double finite[] = {std::numeric_limits<double>::max(),
+                             -std::numeric_limits<double>::max(),
+                             std::numeric_limits<double>::denorm_min(),
+                             std::numeric_limits<double>::min(),
+                             -0.0,
+                             -1.5,
+                             0x1.fffffffffffffp+1022};
+    for (std::size_t a = 0; a < n_areas; ++a)
+        results.area_values(id, a)[0] = finite[a % std::size(finite)];
+    EXPECT_FALSE(results.first_non_finite().has_value());
+    const double not_finite[] = {
+        std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::quiet_NaN(),
+        std::numeric_limits<double>::signaling_NaN()};
+    for (const double bad : not_finite)
+        for (const std::size_t area : {std::size_t{0}, std::size_t{17}, n_areas - 1}) {
+            const double kept = results.area_values(id, area)[0];
+            results.area_values(id, area)[0] = bad;
+            const auto found = results.first_non_finite();
+            ASSERT_TRUE(found.has_value()) << bad << " in area " << area;
+            EXPECT_EQ(found->area, area);
+            results.area_values(id, area)[0] = kept;
+        }
+}
+
 }  // namespace
 }  // namespace socialtwin
