@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "engine/core/errors.hpp"
+#include "engine/core/non_finite.hpp"
 #include "engine/core/suggest.hpp"
 #include "engine/formats/hdf5.hpp"
 #include "engine/output/quantiles.hpp"
@@ -26,13 +27,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-// Whether any value is NaN: one pass without an early exit, which the compiler vectorises.
-bool has_nan(std::span<const double> values) {
-    bool any = false;
-    for (const double v : values) any |= std::isnan(v);
-    return any;
-}
 
 AreaGrouping each_area(const std::vector<std::string>& areas,
                        const std::vector<AreaAttribute>& attributes, const std::string& level) {
@@ -514,7 +508,7 @@ void aggregate_values(std::span<const AreaGrouping* const> groupings, IndicatorK
     // and grouping (the largest function of a PC6-density run with `output.breakdowns_per_area:
     // none`).
     const bool weighted = kind == IndicatorKind::measure && !weights.empty();
-    if (!weighted && !has_nan(values)) {
+    if (!weighted && !any_nan(values)) {
         for (std::size_t g = 0; g < groupings.size(); ++g)
             std::fill(outs[g].begin(), outs[g].end(), 0.0);
         if (per_area == 1) {
