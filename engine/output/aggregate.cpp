@@ -494,9 +494,9 @@ void aggregate_values(std::span<const AreaGrouping* const> groupings, IndicatorK
                 fmt::format("aggregate_values: room for {} values for {} areas in {} groups x {}",
                             outs[g].size(), groupings[g]->group_of_area.size(),
                             groupings[g]->codes.size(), per_area));
-    if (kind == IndicatorKind::measure && !weights.empty() &&
-        (weights_per_area == 0 || weights.size() != n_areas * weights_per_area ||
-         (weights_per_area != 1 && weights_per_area != per_area)))
+    const bool weighted = kind == IndicatorKind::measure && !weights.empty();
+    if (weighted && (weights_per_area == 0 || weights.size() != n_areas * weights_per_area ||
+                     (weights_per_area != 1 && weights_per_area != per_area)))
         throw std::logic_error(
             fmt::format("aggregate_values: {} weights ({} per area) for {} areas of {} values",
                         weights.size(), weights_per_area, n_areas, per_area));
@@ -507,7 +507,6 @@ void aggregate_values(std::span<const AreaGrouping* const> groupings, IndicatorK
     // the general path below, which, with a count beside each sum, cost 14 instructions per value
     // and grouping (the largest function of a PC6-density run with `output.breakdowns_per_area:
     // none`).
-    const bool weighted = kind == IndicatorKind::measure && !weights.empty();
     if (!weighted && !any_nan(values)) {
         for (std::size_t g = 0; g < groupings.size(); ++g)
             std::fill(outs[g].begin(), outs[g].end(), 0.0);

@@ -392,9 +392,9 @@ TEST(Kinship, PairingLeavesTheSurplusSingleAtEveryAgeSoCouplesKeepTheMeanGap) {
 }
 
 // Partners are matched walking both lists oldest first, persons born in the same year in
-// stable-id order, whatever order the lists come in and however long they are (a long list is
-// sorted by birth year first, then within each year): the lists come out in that order and the
-// couples are the same.
+// stable-id order, whatever order the lists come in and however long they are (stable ids in
+// another order than the ids, as after a reordering of the store): the lists come out in that
+// order and the couples are the same.
 TEST(Kinship, PartnerListsAreSortedOldestFirstThenByStableIdInWhateverOrderTheyCome) {
     AgentPopulation persons;
     std::uint64_t state = 7;
