@@ -448,7 +448,49 @@ void shuffle_bytes(const unsigned char* in, std::size_t n, unsigned char* out) {
         for (std::size_t b = 0; b < Size; ++b) out[b * n + i] = in[i * Size + b];
 }
 
+// zlib's second header byte for a level, as libdeflate writes it (FLEVEL is only a hint to a
+// reader; the check bits make the header a multiple of 31).
+unsigned char zlib_flags_for(int level) {
+    if (level < 2) return 0x01;
+    if (level < 6) return 0x5e;
+    if (level < 7) return 0x9c;
+    return 0xda;
+}
+
 }  // namespace
+
+bool looks_incompressible(std::span<const unsigned char> plane) {
+    const unsigned char* bytes = plane.data();
+    const std::size_t n = plane.size();
+    constexpr std::size_t smallest = 512;
+    if (n < smallest) return false;
+    // Runs show at once in the first bytes (a plane of zeros stops here).
+    std::size_t repeats = 0;
+    for (std::size_t i = 1; i < 64; ++i) repeats += bytes[i] == bytes[i - 1];
+    if (repeats > 4) return false;
+    // Four histograms side by side: one would wait on its own increments of a byte value that
+    // comes twice in a row.
+    std::array<std::array<std::uint32_t, 256>, 4> counts{};
+    std::size_t i = 0;
+    repeats = 0;
+    for (; i + 4 <= n; i += 4) {
+        ++counts[0][bytes[i]];
+        ++counts[1][bytes[i + 1]];
+        ++counts[2][bytes[i + 2]];
+        ++counts[3][bytes[i + 3]];
+    }
+    for (; i < n; ++i) ++counts[0][bytes[i]];
+    for (i = 1; i < n; ++i) repeats += bytes[i] == bytes[i - 1];
+    if (repeats * 64 >= n) return false;
+    // Collision entropy >= 7 bits: sum of squared counts <= n^2 / 2^7.
+    std::uint64_t squares = 0;
+    for (std::size_t v = 0; v < 256; ++v) {
+        const std::uint64_t c =
+            std::uint64_t{counts[0][v]} + counts[1][v] + counts[2][v] + counts[3][v];
+        squares += c * c;
+    }
+    return squares * 128 <= std::uint64_t{n} * n;
+}
 
 void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, int deflate_level,
                   std::vector<unsigned char>& scratch, StoredChunk& chunk) {
@@ -486,13 +528,60 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
         input = std::span<const unsigned char>(scratch.data(), raw.size());
     }
     // Deflate: one zlib stream (RFC 1950) over the whole chunk, what H5Z_FILTER_DEFLATE inflates.
-    unsigned char* compressed = scratch.data() + raw.size();
-    const std::size_t size =
-        libdeflate_zlib_compress(&compressor, input.data(), input.size(), compressed, bound);
-    if (size == 0)
+    // The leading planes that look random (looks_incompressible) go into stored blocks, which
+    // end on a byte, and libdeflate deflates the rest after them as the stream's last blocks
+    // (it sets the final bit on its own last block; its matches reach back only into its own
+    // part, which any inflater accepts). A chunk without such planes is libdeflate's zlib stream
+    // as it always was.
+    std::size_t stored_planes = 0;
+    if (element_size > 1 && n > 1)
+        while (stored_planes < element_size &&
+               looks_incompressible(input.subspan(stored_planes * n, n)))
+            ++stored_planes;
+    auto fail = [&](std::size_t room) {
         throw Error(fmt::format("compressing a chunk of {} bytes at level {}: no room in {} bytes",
-                                input.size(), deflate_level, bound));
-    chunk.bytes.assign(compressed, compressed + size);
+                                input.size(), deflate_level, room));
+    };
+    if (stored_planes == 0) {
+        unsigned char* compressed = scratch.data() + raw.size();
+        const std::size_t size =
+            libdeflate_zlib_compress(&compressor, input.data(), input.size(), compressed, bound);
+        if (size == 0) fail(bound);
+        chunk.bytes.assign(compressed, compressed + size);
+        return;
+    }
+    const std::size_t stored = stored_planes * n;
+    const std::size_t rest = input.size() - stored;
+    constexpr std::size_t max_stored_block = 65535;
+    const std::size_t n_blocks = (stored + max_stored_block - 1) / max_stored_block;
+    const std::size_t rest_bound =
+        rest > 0 ? libdeflate_deflate_compress_bound(&compressor, rest) : 0;
+    std::vector<unsigned char>& out = chunk.bytes;
+    out.resize(2 + stored + 5 * n_blocks + rest_bound + 4);
+    unsigned char* at = out.data();
+    *at++ = 0x78;  // deflate, 32 KiB window
+    *at++ = zlib_flags_for(deflate_level);
+    for (std::size_t first = 0; first < stored; first += max_stored_block) {
+        const auto length = static_cast<std::uint16_t>(std::min(max_stored_block, stored - first));
+        const bool last = rest == 0 && first + length == stored;
+        *at++ = last ? 0x01 : 0x00;  // BFINAL, BTYPE 00 (stored), the rest of the byte padding
+        const auto inverted = static_cast<std::uint16_t>(~length);
+        *at++ = static_cast<unsigned char>(length & 0xff);
+        *at++ = static_cast<unsigned char>(length >> 8);
+        *at++ = static_cast<unsigned char>(inverted & 0xff);
+        *at++ = static_cast<unsigned char>(inverted >> 8);
+        std::memcpy(at, input.data() + first, length);
+        at += length;
+    }
+    if (rest > 0) {
+        const std::size_t size =
+            libdeflate_deflate_compress(&compressor, input.data() + stored, rest, at, rest_bound);
+        if (size == 0) fail(rest_bound);
+        at += size;
+    }
+    const std::uint32_t adler = libdeflate_adler32(1, input.data(), input.size());
+    for (int shift = 24; shift >= 0; shift -= 8) *at++ = static_cast<unsigned char>(adler >> shift);
+    out.resize(static_cast<std::size_t>(at - out.data()));
 }
 
 void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -191,6 +192,121 @@ TEST_F(Hdf5ChunkFilterTest, ShuffleOfAChunkOfAnyElementSizeFollowsTheRule) {
                   Z_OK);
         inflated.resize(got);
         EXPECT_EQ(inflated, expected);
+    }
+}
+
+// The shuffled chunk of `values` (`Size`-byte elements): plane b (byte b of every element) at
+// b * n, as filter_chunk deflates it.
+template <class T>
+std::vector<unsigned char> shuffled(const std::vector<T>& values) {
+    const auto raw = bytes_of(values);
+    std::vector<unsigned char> out(raw.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        for (std::size_t b = 0; b < sizeof(T); ++b)
+            out[b * values.size() + i] = raw[i * sizeof(T) + b];
+    return out;
+}
+
+bool holds(const std::vector<unsigned char>& haystack, std::span<const unsigned char> needle) {
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
+           haystack.end();
+}
+
+// Computed values (expected contacts, euros) have low mantissa bytes that look random: after the
+// shuffle those planes come first, and deflate cannot shrink them. They are stored in the zlib
+// stream as they are (stored blocks, here six planes of 16,384 bytes: more than one block of at
+// most 65,535), the exponent planes deflated after them; any inflater reads the whole, and HDF5
+// reads back the values.
+TEST_F(Hdf5ChunkFilterTest, PlanesThatLookRandomAreStoredAsTheyAreAndTheRestDeflated) {
+    constexpr std::size_t n = 16384;
+    std::mt19937_64 draws(7);
+    std::uniform_real_distribution<double> spread(10.0, 100.0);
+    std::vector<double> values(n);
+    for (double& v : values) v = spread(draws);
+    const auto planes = shuffled(values);
+    std::vector<unsigned char> scratch;
+    hdf5::StoredChunk chunk;
+    hdf5::filter_chunk(bytes_of(values), sizeof(double), 1, scratch, chunk);
+    EXPECT_EQ(inflated(chunk.bytes, n * sizeof(double)), planes);
+    // Six low planes look random (stored), the two with the sign and exponent do not.
+    const std::span<const unsigned char> all(planes);
+    for (std::size_t b = 0; b < sizeof(double); ++b)
+        EXPECT_EQ(hdf5::looks_incompressible(all.subspan(b * n, n)), b < 6) << "plane " << b;
+    EXPECT_TRUE(holds(chunk.bytes, all.subspan(0, n))) << "first plane stored";
+    EXPECT_FALSE(holds(chunk.bytes, all.subspan(7 * n, n))) << "last plane deflated";
+    EXPECT_LT(chunk.bytes.size(), 7 * n) << "the exponents compressed";
+
+    auto stored = dataset("values", H5T_IEEE_F64LE, n, n, 1);
+    const std::array<hsize_t, 1> origin{0};
+    hdf5::write_stored_chunk(stored.id(), origin, chunk);
+    const auto back = hdf5::read_doubles(stored.id());
+    ASSERT_EQ(back.size(), n);
+    for (std::size_t i = 0; i < n; ++i)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(back[i]), std::bit_cast<std::uint64_t>(values[i]))
+            << i;
+}
+
+// Planes too short to tell are left to deflate, whatever their bytes.
+TEST_F(Hdf5ChunkFilterTest, APlaneShorterThan512BytesIsLeftToDeflate) {
+    std::mt19937 draws(5);
+    std::vector<unsigned char> plane(600);
+    for (unsigned char& byte : plane) byte = static_cast<unsigned char>(draws() >> 24);
+    EXPECT_TRUE(hdf5::looks_incompressible(plane));
+    EXPECT_FALSE(hdf5::looks_incompressible(std::span<const unsigned char>(plane).first(511)));
+}
+
+// A chunk of random bytes is stored whole (the final bit on the last stored block); with a tail
+// shorter than an element, the tail is deflated after the stored planes.
+TEST_F(Hdf5ChunkFilterTest, AChunkOfRandomBytesIsStoredWhole) {
+    constexpr std::size_t n = 4096;
+    std::mt19937 draws(11);
+    for (const std::size_t tail : {0u, 3u}) {
+        SCOPED_TRACE(tail);
+        std::vector<unsigned char> raw(n * 4 + tail);
+        for (unsigned char& byte : raw) byte = static_cast<unsigned char>(draws() >> 24);
+        std::vector<unsigned char> scratch;
+        hdf5::StoredChunk chunk;
+        hdf5::filter_chunk(raw, 4, 1, scratch, chunk);
+        std::vector<unsigned char> expected(raw.size());
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t b = 0; b < 4; ++b) expected[b * n + i] = raw[i * 4 + b];
+        std::copy(raw.end() - static_cast<std::ptrdiff_t>(tail), raw.end(),
+                  expected.end() - static_cast<std::ptrdiff_t>(tail));
+        EXPECT_EQ(inflated(chunk.bytes, raw.size()), expected);
+        EXPECT_TRUE(hdf5::looks_incompressible(std::span<const unsigned char>(expected).first(n)));
+        // Header, one stored block (5 bytes of its own), the tail's deflate block, checksum.
+        if (tail == 0)
+            EXPECT_EQ(chunk.bytes.size(), 2 + 5 + 4 * n + 4);
+        else
+            EXPECT_LE(chunk.bytes.size(), 2 + 5 + 4 * n + 16 + 4);
+    }
+}
+
+// What deflate can shrink is left to it: random bytes that come in runs (each twice, from the
+// start or after the first bytes) or among many zeros (empty cells, nearly half of a PC6
+// area's age bands) are deflated, as are counts (whole numbers, whose low planes are zeros).
+TEST_F(Hdf5ChunkFilterTest, PlanesWithRunsOrZerosAreLeftToDeflate) {
+    constexpr std::size_t n = 8192;
+    std::mt19937_64 draws(3);
+    std::uniform_real_distribution<double> spread(10.0, 100.0);
+    std::vector<float> runs(n), late_runs(n), zeros(n), counts(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        runs[i] = i % 2 == 0 ? static_cast<float>(spread(draws)) : runs[i - 1];
+        late_runs[i] = i < 128 || i % 2 == 0 ? static_cast<float>(spread(draws)) : late_runs[i - 1];
+        zeros[i] = draws() % 9 < 4 ? 0.0f : static_cast<float>(spread(draws));
+        counts[i] = static_cast<float>(draws() % 40);
+    }
+    for (const auto* values : {&runs, &late_runs, &zeros, &counts}) {
+        std::vector<unsigned char> scratch;
+        hdf5::StoredChunk chunk;
+        hdf5::filter_chunk(bytes_of(*values), sizeof(float), 1, scratch, chunk);
+        const auto planes = shuffled(*values);
+        EXPECT_EQ(inflated(chunk.bytes, n * sizeof(float)), planes);
+        for (std::size_t b = 0; b < sizeof(float); ++b)
+            EXPECT_FALSE(hdf5::looks_incompressible(
+                std::span<const unsigned char>(planes).subspan(b * n, n)))
+                << "plane " << b;
+        EXPECT_LT(chunk.bytes.size(), n * sizeof(float) * 85 / 100);
     }
 }
 
