@@ -342,6 +342,14 @@ TEST(AggregateValues, WithoutANanTheSumsAndMeansAreThoseOfTheWayWithOne) {
             aggregate_values(both, kind, values, per_area, {}, 0, outs);
             EXPECT_EQ(bits(by_buurt), bits(plain));
             EXPECT_EQ(bits(total), bits(aggregate_values(wijk, kind, values, per_area)));
+            // More groupings than are summed side by side (four): each still as on its own.
+            const std::array<const AreaGrouping*, 5> five{&buurt, &wijk, &buurt, &wijk, &buurt};
+            std::vector<std::vector<double>> five_outs;
+            for (const AreaGrouping* g : five) five_outs.emplace_back(g->codes.size() * per_area);
+            const std::vector<std::span<double>> five_spans(five_outs.begin(), five_outs.end());
+            aggregate_values(five, kind, values, per_area, {}, 0, five_spans);
+            for (std::size_t g = 0; g < five.size(); ++g)
+                EXPECT_EQ(bits(five_outs[g]), bits(g % 2 == 0 ? plain : total)) << "grouping " << g;
         }
     }
 }
