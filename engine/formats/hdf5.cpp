@@ -13,6 +13,10 @@
 #include <memory>
 #include <mutex>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace socialtwin::hdf5 {
 
 namespace {
@@ -406,6 +410,28 @@ void write_stored_chunk(hid_t dataset, std::span<const hsize_t> offset, const St
     check(H5Dwrite_chunk(dataset, H5P_DEFAULT, chunk.filter_mask, offset.data(), chunk.bytes.size(),
                          chunk.bytes.data()),
           fmt::format("writing a stored chunk of '{}'", object_name(dataset)));
+}
+
+void to_stored_float32(std::span<const double> values, float* out) noexcept {
+    std::size_t i = 0;
+#if defined(__AVX2__)
+    // Rounded to nearest as a cast rounds (the default rounding mode); beyond float's range
+    // +-infinity, chosen by an ordered compare (false for NaN, which converts to NaN as a cast
+    // converts it). A compare's lanes, all ones or all zeros, are converted like the values: all
+    // ones is a NaN whose sign bit, the one blendv reads, survives the conversion.
+    const __m256d largest = _mm256_set1_pd(std::numeric_limits<float>::max());
+    const __m256d lowest = _mm256_set1_pd(-std::numeric_limits<float>::max());
+    const __m128 infinity = _mm_set1_ps(std::numeric_limits<float>::infinity());
+    const __m128 minus_infinity = _mm_set1_ps(-std::numeric_limits<float>::infinity());
+    for (; i + 4 <= values.size(); i += 4) {
+        const __m256d v = _mm256_loadu_pd(values.data() + i);
+        __m128 f = _mm256_cvtpd_ps(v);
+        f = _mm_blendv_ps(f, infinity, _mm256_cvtpd_ps(_mm256_cmp_pd(v, largest, _CMP_GT_OQ)));
+        f = _mm_blendv_ps(f, minus_infinity, _mm256_cvtpd_ps(_mm256_cmp_pd(v, lowest, _CMP_LT_OQ)));
+        _mm_storeu_ps(out + i, f);
+    }
+#endif
+    for (; i < values.size(); ++i) out[i] = to_stored_float32(values[i]);
 }
 
 // The bytes of a value are its bytes in the file only on a little-endian machine.

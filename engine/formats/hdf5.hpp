@@ -163,6 +163,10 @@ inline float to_stored_float32(double value) noexcept {
     if (value < -largest) return -std::numeric_limits<float>::infinity();
     return static_cast<float>(value);  // NaN stays NaN
 }
+// The same for `values.size()` values into `out`, four at a time where the build has AVX2 (the
+// loop above is not vectorised: with trapping math the compiler keeps its comparisons in
+// order). The same floats to the bit.
+void to_stored_float32(std::span<const double> values, float* out) noexcept;
 // The bytes a chunk of `raw` (the chunk's values as stored, `element_size` bytes each, a full
 // chunk: an edge chunk padded with the fill value) takes in a dataset made with `deflate_level`
 // (DatasetOptions): HDF5's shuffle filter (H5Z_FILTER_SHUFFLE: byte b of every element together,

@@ -330,5 +330,37 @@ TEST_F(Hdf5ChunkFilterTest, Float32ConversionIsHdf5s) {
     EXPECT_TRUE(std::isinf(hdf5::to_stored_float32(just_above_max)));
 }
 
+// Many values at once (four at a time where the build has AVX2) convert as one at a time, to the
+// bit: each kind of value in every lane, and a remainder.
+TEST_F(Hdf5ChunkFilterTest, Float32ConversionOfManyIsThatOfEach) {
+    const double just_above_max = std::nextafter(double{std::numeric_limits<float>::max()}, 1e300);
+    const std::vector<double> kinds{0.1,
+                                    1.0 / 3.0,
+                                    123456789.0,
+                                    1e-50,
+                                    -1e39,
+                                    1e300,
+                                    just_above_max,
+                                    -just_above_max,
+                                    double{std::numeric_limits<float>::max()},
+                                    -0.0,
+                                    nan,
+                                    -nan,
+                                    std::numeric_limits<double>::infinity(),
+                                    16777217.0,
+                                    2.5e-45};
+    std::vector<double> values;
+    for (std::size_t shift = 0; shift < 4; ++shift) {
+        values.insert(values.end(), shift, 7.0);
+        values.insert(values.end(), kinds.begin(), kinds.end());
+    }
+    std::vector<float> many(values.size());
+    hdf5::to_stored_float32(values, many.data());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        EXPECT_EQ(std::bit_cast<std::uint32_t>(many[i]),
+                  std::bit_cast<std::uint32_t>(hdf5::to_stored_float32(values[i])))
+            << i << ": " << values[i];
+}
+
 }  // namespace
 }  // namespace socialtwin
