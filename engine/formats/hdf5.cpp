@@ -582,9 +582,12 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
     const std::size_t n_blocks = (stored + max_stored_block - 1) / max_stored_block;
     const std::size_t rest_bound =
         rest > 0 ? libdeflate_deflate_compress_bound(&compressor, rest) : 0;
-    std::vector<unsigned char>& out = chunk.bytes;
-    out.resize(2 + stored + 5 * n_blocks + rest_bound + 4);
-    unsigned char* at = out.data();
+    // Made in the scratch after the shuffled bytes (which the deflating reads) and then copied,
+    // so that the chunk, like the one above, holds only the bytes made.
+    scratch.resize(raw.size() + 2 + stored + 5 * n_blocks + rest_bound + 4);
+    input = std::span<const unsigned char>(scratch.data(), raw.size());  // the resize moved it
+    unsigned char* const begin = scratch.data() + raw.size();
+    unsigned char* at = begin;
     *at++ = 0x78;  // deflate, 32 KiB window
     *at++ = zlib_flags_for(deflate_level);
     for (std::size_t first = 0; first < stored; first += max_stored_block) {
@@ -607,7 +610,7 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
     }
     const std::uint32_t adler = libdeflate_adler32(1, input.data(), input.size());
     for (int shift = 24; shift >= 0; shift -= 8) *at++ = static_cast<unsigned char>(adler >> shift);
-    out.resize(static_cast<std::size_t>(at - out.data()));
+    chunk.bytes.assign(begin, at);
 }
 
 void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
