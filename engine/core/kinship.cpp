@@ -18,6 +18,47 @@ constexpr double max_gap = 8;  // [years] around the usual gap
 // compared through the person store: a gemeente's seekers lie all over the store, and a
 // comparison that fetched two birth years and two stable ids cost 4-5% of a national run.
 void sort_by_birth(const AgentPopulation& persons, std::vector<std::uint32_t>& ids) {
+    // A long list goes into its birth years by a counting sort first (a century of them), each
+    // year's then sorted by stable id -- if it is not so already, as an area's seekers are (its
+    // residents are kept in stable-id order). In one sort of all, a municipality's thousands
+    // of seekers took 3.4% of a national run's CPU samples, 1.8% this way. Counted in
+    // instructions the gain looked like 0.3% and this was taken out once: a sort's time is
+    // in its mispredicted compares, not its instructions.
+    constexpr std::size_t long_list = 64;
+    constexpr int most_years = 1024;  // of birth in one list: beyond it, one sort of all
+    int first = 0, last = -1;
+    if (ids.size() >= long_list) {
+        first = last = persons.birth_year[ids.front()];
+        for (const std::uint32_t id : ids) {
+            first = std::min<int>(first, persons.birth_year[id]);
+            last = std::max<int>(last, persons.birth_year[id]);
+        }
+    }
+    if (ids.size() >= long_list && last - first < most_years) {
+        const auto years = static_cast<std::size_t>(last - first + 1);
+        thread_local std::vector<std::size_t> starts;
+        thread_local std::vector<std::uint64_t> by_year;  // stable id above id
+        starts.assign(years + 1, 0);
+        for (const std::uint32_t id : ids)
+            ++starts[static_cast<std::size_t>(persons.birth_year[id] - first) + 1];
+        for (std::size_t y = 0; y < years; ++y) starts[y + 1] += starts[y];
+        by_year.resize(ids.size());
+        std::vector<std::size_t>& next = starts;  // each year's next place, from its start
+        for (const std::uint32_t id : ids)
+            by_year[next[static_cast<std::size_t>(persons.birth_year[id] - first)]++] =
+                std::uint64_t{persons.stable_id[id]} << 32 | id;
+        // next[y] is now where year y ends (and year y + 1 starts).
+        std::size_t begin = 0;
+        for (std::size_t y = 0; y < years; ++y) {
+            const auto from = by_year.begin() + static_cast<std::ptrdiff_t>(begin);
+            const auto to = by_year.begin() + static_cast<std::ptrdiff_t>(next[y]);
+            if (!std::is_sorted(from, to)) std::sort(from, to);
+            begin = next[y];
+        }
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            ids[i] = static_cast<std::uint32_t>(by_year[i]);
+        return;
+    }
     struct Keyed {
         std::uint64_t key;  // birth year (offset to be positive) above the stable id
         std::uint32_t id;
