@@ -526,10 +526,7 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
         return;
     }
     libdeflate_compressor& compressor = compressor_for(deflate_level);
-    // The scratch holds the shuffled chunk, then the compressed bytes (at most the bound); the
-    // chunk gets only the bytes made, so a year of chunks in hand is its compressed size.
-    const std::size_t bound = libdeflate_zlib_compress_bound(&compressor, raw.size());
-    scratch.resize(raw.size() + bound);
+    scratch.resize(raw.size());
     // Shuffle (H5Z_filter_shuffle): byte b of element i goes to b * n + i; bytes after the last
     // whole element stay at the end. One-byte elements are left as they are.
     std::span<const unsigned char> input = raw;
@@ -553,39 +550,29 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
         std::memcpy(scratch.data() + whole, raw.data() + whole, raw.size() - whole);
         input = std::span<const unsigned char>(scratch.data(), raw.size());
     }
-    // Deflate: one zlib stream (RFC 1950) over the whole chunk, what H5Z_FILTER_DEFLATE inflates.
-    // The leading planes that look random (looks_incompressible) go into stored blocks, which
-    // end on a byte, and libdeflate deflates the rest after them as the stream's last blocks
-    // (it sets the final bit on its own last block; its matches reach back only into its own
-    // part, which any inflater accepts). A chunk without such planes is libdeflate's zlib stream
-    // as it always was.
+    // Deflate: one zlib stream (RFC 1950) over the whole chunk, what H5Z_FILTER_DEFLATE inflates:
+    // libdeflate's header for the level, the deflate blocks, the Adler-32 of the chunk. The
+    // leading planes that look random (looks_incompressible) go into stored blocks, which end on
+    // a byte, and libdeflate deflates the rest after them as the stream's last blocks (it sets
+    // the final bit on its own last block; its matches reach back only into its own part, which
+    // any inflater accepts). Without such planes this is libdeflate_zlib_compress's stream, byte
+    // for byte.
     std::size_t stored_planes = 0;
     if (element_size > 1 && n > 1)
         while (stored_planes < element_size &&
                looks_incompressible(input.subspan(stored_planes * n, n)))
             ++stored_planes;
-    auto fail = [&](std::size_t room) {
-        throw Error(fmt::format("compressing a chunk of {} bytes at level {}: no room in {} bytes",
-                                input.size(), deflate_level, room));
-    };
-    if (stored_planes == 0) {
-        unsigned char* compressed = scratch.data() + raw.size();
-        const std::size_t size =
-            libdeflate_zlib_compress(&compressor, input.data(), input.size(), compressed, bound);
-        if (size == 0) fail(bound);
-        chunk.bytes.assign(compressed, compressed + size);
-        return;
-    }
     const std::size_t stored = stored_planes * n;
     const std::size_t rest = input.size() - stored;
     constexpr std::size_t max_stored_block = 65535;
     const std::size_t n_blocks = (stored + max_stored_block - 1) / max_stored_block;
     const std::size_t rest_bound =
         rest > 0 ? libdeflate_deflate_compress_bound(&compressor, rest) : 0;
-    // Made in the scratch after the shuffled bytes (which the deflating reads) and then copied,
-    // so that the chunk, like the one above, holds only the bytes made.
+    // Made in the scratch after the shuffled bytes (which the deflating reads) and then copied:
+    // the chunk gets only the bytes made, so a year of chunks in hand is its compressed size.
     scratch.resize(raw.size() + 2 + stored + 5 * n_blocks + rest_bound + 4);
-    input = std::span<const unsigned char>(scratch.data(), raw.size());  // the resize moved it
+    if (input.data() != raw.data())  // the shuffled bytes, which the resize may have moved
+        input = std::span<const unsigned char>(scratch.data(), raw.size());
     unsigned char* const begin = scratch.data() + raw.size();
     unsigned char* at = begin;
     *at++ = 0x78;  // deflate, 32 KiB window
@@ -605,7 +592,10 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
     if (rest > 0) {
         const std::size_t size =
             libdeflate_deflate_compress(&compressor, input.data() + stored, rest, at, rest_bound);
-        if (size == 0) fail(rest_bound);
+        if (size == 0)
+            throw Error(
+                fmt::format("compressing a chunk of {} bytes at level {}: no room in {} bytes",
+                            input.size(), deflate_level, rest_bound));
         at += size;
     }
     const std::uint32_t adler = libdeflate_adler32(1, input.data(), input.size());

@@ -890,15 +890,14 @@ private:
                                                  std::span<const double> part,
                                                  std::size_t per_chunk, int kept_bits) {
         buffer.resize(per_chunk);
-        if constexpr (std::is_same_v<T, float>) {
-            hdf5::to_stored_float32(part, buffer.data());  // as as_stored, vectorised
-            if (kept_bits > 0)
-                for (std::size_t i = 0; i < part.size(); ++i)
-                    buffer[i] = bit_round(buffer[i], kept_bits);
-        } else {
-            std::transform(part.begin(), part.end(), buffer.begin(),
-                           [&](double v) { return as_stored<T>(v, kept_bits); });
-        }
+        // as_stored's two steps, each over the whole part (the conversion vectorised).
+        if constexpr (std::is_same_v<T, float>)
+            hdf5::to_stored_float32(part, buffer.data());
+        else
+            std::copy(part.begin(), part.end(), buffer.begin());
+        if (kept_bits > 0)
+            for (std::size_t i = 0; i < part.size(); ++i)
+                buffer[i] = bit_round(buffer[i], kept_bits);
         std::fill(buffer.begin() + static_cast<std::ptrdiff_t>(part.size()), buffer.end(),
                   std::numeric_limits<T>::quiet_NaN());
         return as_bytes(std::span<const T>(buffer));
