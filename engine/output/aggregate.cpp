@@ -684,14 +684,12 @@ std::string aggregation_text(IndicatorKind kind, const std::string& level,
 std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options,
                                           const fs::path& path,
                                           const AggregateAccumulator* computed) {
-    ResultLayout layout = read_result_layout(file, path);
-    if (computed != nullptr) {
-        for (auto& indicator : layout.indicators)
-            indicator.has_replicates = computed->has_replicates(indicator.name);
-        // Those computed but not kept per area (output.breakdowns_per_area: none).
-        for (const auto& indicator : computed->indicators())
-            if (layout.find(indicator.name) == nullptr) layout.indicators.push_back(indicator);
-    }
+    // With the aggregates computed, the structure they were computed for (the file's, read when
+    // its indicators were laid out, with those kept only in /aggregates and every replicate) is
+    // not read back again.
+    std::optional<ResultLayout> read;
+    if (computed == nullptr) read.emplace(read_result_layout(file, path));
+    const ResultLayout& layout = computed != nullptr ? computed->layout() : *read;
     const auto levels = aggregate_levels(layout, options.levels, path);
     const std::string name(derived_layout::aggregates);
     // The levels already there that were not asked for: kept unless only these are wanted, so
@@ -724,9 +722,17 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
     std::optional<ComputedAggregates> from_memory;
     if (computed != nullptr) from_memory.emplace(*computed);
     AggregateSource& source = from_memory ? static_cast<AggregateSource&>(*from_memory) : from_file;
-    for (const auto& level : levels)
-        write_level(file, aggregates.id(), layout, group_areas(layout, level, path.string()),
-                    numbers, options.companions, source, options.threads);
+    for (const auto& level : levels) {
+        const AreaGrouping* grouping = nullptr;
+        if (computed != nullptr)
+            for (const AreaGrouping& g : computed->groupings())
+                if (g.level == level) grouping = &g;
+        std::optional<AreaGrouping> grouped;
+        if (grouping == nullptr)
+            grouping = &grouped.emplace(group_areas(layout, level, path.string()));
+        write_level(file, aggregates.id(), layout, *grouping, numbers, options.companions, source,
+                    options.threads);
+    }
     return levels;
 }
 
@@ -734,37 +740,38 @@ AggregateAccumulator::AggregateAccumulator(const ResultLayout& layout,
                                            const AggregateOptions& options, const fs::path& path)
     : slots_(layout.replicates > 1 ? 1 + layout.replicates : 1),
       years_(layout.years.size()),
-      indicators_(layout.indicators) {
-    for (std::size_t i = 0; i < indicators_.size(); ++i) {
-        indicator_index_.emplace(indicators_[i].name, i);
+      layout_(layout) {
+    for (std::size_t i = 0; i < layout_.indicators.size(); ++i) {
+        indicator_index_.emplace(layout_.indicators[i].name, i);
         // Pointers into this copy: found by name, as write_level finds them in the file's layout.
-        const ResultIndicator* weight = weight_of(layout, indicators_[i]);
+        const ResultIndicator* weight = weight_of(layout, layout_.indicators[i]);
         weights_.push_back(
             weight == nullptr
                 ? nullptr
-                : &indicators_[static_cast<std::size_t>(weight - layout.indicators.data())]);
+                : &layout_.indicators[static_cast<std::size_t>(weight - layout.indicators.data())]);
     }
     for (const auto& level : aggregate_levels(layout, options.levels, path)) {
         level_index_.emplace(level, groupings_.size());
         groupings_.push_back(group_areas(layout, level, path.string()));
     }
-    stored_.resize(groupings_.size() * indicators_.size() * slots_ * years_);
+    stored_.resize(groupings_.size() * layout_.indicators.size() * slots_ * years_);
 }
 
 void AggregateAccumulator::add(std::size_t year, std::size_t slot,
                                std::span<const std::span<const double>> values) {
-    for (std::size_t i = 0; i < indicators_.size(); ++i) add(year, slot, values, i);
+    for (std::size_t i = 0; i < layout_.indicators.size(); ++i) add(year, slot, values, i);
 }
 
 void AggregateAccumulator::add(std::size_t year, std::size_t slot,
                                std::span<const std::span<const double>> values, std::size_t i) {
-    if (year >= years_ || slot >= slots_ || values.size() != indicators_.size() ||
-        i >= indicators_.size())
+    if (year >= years_ || slot >= slots_ || values.size() != layout_.indicators.size() ||
+        i >= layout_.indicators.size())
         throw std::logic_error(fmt::format(
             "AggregateAccumulator: year index {} slot {} indicator {} with {} indicators; "
             "expected < {}, < {}, < {} and {}",
-            year, slot, i, values.size(), years_, slots_, indicators_.size(), indicators_.size()));
-    const ResultIndicator& indicator = indicators_[i];
+            year, slot, i, values.size(), years_, slots_, layout_.indicators.size(),
+            layout_.indicators.size()));
+    const ResultIndicator& indicator = layout_.indicators[i];
     // Replicates only of indicators that have <indicator>_replicates.
     if (slot > 0 && !indicator.has_replicates) return;
     const ResultIndicator* weight = weights_[i];
@@ -777,7 +784,7 @@ void AggregateAccumulator::add(std::size_t year, std::size_t slot,
             throw std::logic_error(
                 fmt::format("AggregateAccumulator: weight '{}' of '{}' has no replicates",
                             weight->name, indicator.name));
-        weights = values[static_cast<std::size_t>(weight - indicators_.data())];
+        weights = values[static_cast<std::size_t>(weight - layout_.indicators.data())];
     }
     // Every level in one pass over the values.
     std::vector<const AreaGrouping*> levels;
@@ -795,7 +802,7 @@ void AggregateAccumulator::add(std::size_t year, std::size_t slot,
 std::size_t AggregateAccumulator::bytes() const noexcept {
     std::size_t values = 0;
     for (const AreaGrouping& grouping : groupings_)
-        for (const ResultIndicator& indicator : indicators_)
+        for (const ResultIndicator& indicator : layout_.indicators)
             values += grouping.codes.size() * indicator.values_per_area() *
                       (indicator.has_replicates ? slots_ : 1) * years_;
     return values * sizeof(double);
@@ -805,8 +812,9 @@ void AggregateAccumulator::keep_in(hid_t location) {
     kept_.clear();
     stored_elsewhere_.assign(stored_.size(), 0);
     for (std::size_t l = 0; l < groupings_.size(); ++l)
-        for (std::size_t i = 0; i < indicators_.size(); ++i) {
-            const std::size_t cells = groupings_[l].codes.size() * indicators_[i].values_per_area();
+        for (std::size_t i = 0; i < layout_.indicators.size(); ++i) {
+            const std::size_t cells =
+                groupings_[l].codes.size() * layout_.indicators[i].values_per_area();
             const std::array<hsize_t, 3> shape{slots_, years_, cells};
             hdf5::DatasetOptions options;
             options.deflate_level = 0;  // read back once, soon: not worth compressing
@@ -823,9 +831,9 @@ AggregateAccumulator::Year AggregateAccumulator::take(std::size_t year,
                                                       std::optional<std::size_t> replicate) {
     Year taken{year, slot_of(replicate), {}};
     if (year >= years_) throw std::logic_error("AggregateAccumulator::take: no such year");
-    taken.values.reserve(groupings_.size() * indicators_.size());
+    taken.values.reserve(groupings_.size() * layout_.indicators.size());
     for (std::size_t l = 0; l < groupings_.size(); ++l)
-        for (std::size_t i = 0; i < indicators_.size(); ++i)
+        for (std::size_t i = 0; i < layout_.indicators.size(); ++i)
             taken.values.push_back(std::move(stored_[index(l, i, taken.slot, year)]));
     return taken;
 }
@@ -833,12 +841,12 @@ AggregateAccumulator::Year AggregateAccumulator::take(std::size_t year,
 void AggregateAccumulator::store(const Year& taken) {
     if (kept_.empty()) throw std::logic_error("AggregateAccumulator::store before keep_in");
     for (std::size_t l = 0; l < groupings_.size(); ++l)
-        for (std::size_t i = 0; i < indicators_.size(); ++i) {
-            const std::vector<double>& values = taken.values[l * indicators_.size() + i];
+        for (std::size_t i = 0; i < layout_.indicators.size(); ++i) {
+            const std::vector<double>& values = taken.values[l * layout_.indicators.size() + i];
             if (values.empty()) continue;  // not added (a replicate of an indicator without)
             const std::array<hsize_t, 3> start{taken.slot, taken.year, 0},
                 count{1, 1, values.size()};
-            hdf5::write_block(kept_[l * indicators_.size() + i].id(), start, count, values);
+            hdf5::write_block(kept_[l * layout_.indicators.size() + i].id(), start, count, values);
             stored_elsewhere_[index(l, i, taken.slot, taken.year)] = 1;
         }
 }
@@ -861,7 +869,8 @@ void AggregateAccumulator::add_mean(std::size_t year,
 
 bool AggregateAccumulator::has_replicates(std::string_view indicator) const {
     const auto i = indicator_index_.find(indicator);
-    return slots_ > 1 && i != indicator_index_.end() && indicators_[i->second].has_replicates;
+    return slots_ > 1 && i != indicator_index_.end() &&
+           layout_.indicators[i->second].has_replicates;
 }
 
 std::vector<double> AggregateAccumulator::values(const std::string& level,
@@ -879,9 +888,10 @@ std::vector<double> AggregateAccumulator::values(const std::string& level,
     const std::size_t at = index(l->second, i->second, slot, year);
     if (kept_.empty() || !stored_elsewhere_[at]) return stored_[at];
     std::vector<double> values(groupings_[l->second].codes.size() *
-                               indicators_[i->second].values_per_area());
+                               layout_.indicators[i->second].values_per_area());
     const std::array<hsize_t, 3> start{slot, year, 0}, count{1, 1, values.size()};
-    hdf5::read_block(kept_[l->second * indicators_.size() + i->second].id(), start, count, values);
+    hdf5::read_block(kept_[l->second * layout_.indicators.size() + i->second].id(), start, count,
+                     values);
     return values;
 }
 

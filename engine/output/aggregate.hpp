@@ -135,12 +135,18 @@ public:
     // different threads; each gives the same numbers as add_replicate.
     void add_replicate(std::size_t year, std::size_t replicate,
                        std::span<const std::span<const double>> values, std::size_t indicator);
-    std::size_t n_indicators() const noexcept { return indicators_.size(); }
+    std::size_t n_indicators() const noexcept { return layout_.indicators.size(); }
     // The layout's indicators, in its order (those the file keeps only in /aggregates too).
-    const std::vector<ResultIndicator>& indicators() const noexcept { return indicators_; }
+    const std::vector<ResultIndicator>& indicators() const noexcept { return layout_.indicators; }
     // Whether each replicate of `indicator` is aggregated: its has_replicates in the layout given
     // (the writer gives every indicator its replicates, kept per area in the file or not).
     bool has_replicates(std::string_view indicator) const;
+    // The result's structure it was made from, its indicators as above: what write_aggregates
+    // writes from, instead of reading the file back (a PC6 country's area codes and levels are
+    // 448,055 strings each).
+    const ResultLayout& layout() const noexcept { return layout_; }
+    // The levels, in write order, and their groupings of the areas.
+    const std::vector<AreaGrouping>& groupings() const noexcept { return groupings_; }
     // The mean over replicates (<indicator>) of year index `year`, with several replicates.
     void add_mean(std::size_t year, std::span<const std::span<const double>> values);
 
@@ -176,11 +182,11 @@ private:
     }
     std::size_t index(std::size_t level, std::size_t indicator, std::size_t slot,
                       std::size_t year) const noexcept {
-        return ((level * indicators_.size() + indicator) * slots_ + slot) * years_ + year;
+        return ((level * layout_.indicators.size() + indicator) * slots_ + slot) * years_ + year;
     }
     std::size_t slots_ = 1;  // the mean, then each replicate (with several)
     std::size_t years_ = 0;
-    std::vector<ResultIndicator> indicators_;
+    ResultLayout layout_;
     std::vector<const ResultIndicator*> weights_;  // per indicator; nullptr without
     std::vector<AreaGrouping> groupings_;
     std::map<std::string, std::size_t, std::less<>> level_index_, indicator_index_;
