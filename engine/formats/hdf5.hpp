@@ -176,6 +176,7 @@ void to_stored_float32(std::span<const double> values, float* out) noexcept;
 // H5Dwrite would store, but they read back as the same values, and the same input gives the same
 // bytes (libdeflate's CPU-specific code is in checksums and table resets, not in the matching).
 // Leading planes that look random (looks_incompressible) go into the stream as stored blocks.
+// A chunk of zeros gives the same stream as ever, made once per size and level on each thread.
 // Level 0: the raw bytes. `scratch` is reused between calls to keep allocations out of a loop over
 // chunks.
 void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, int deflate_level,

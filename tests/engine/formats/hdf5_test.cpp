@@ -1,6 +1,7 @@
 #include "engine/formats/hdf5.hpp"
 
 #include <gtest/gtest.h>
+#include <libdeflate.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -279,6 +280,37 @@ TEST_F(Hdf5ChunkFilterTest, AChunkOfRandomBytesIsStoredWhole) {
             EXPECT_EQ(chunk.bytes.size(), 2 + 5 + 4 * n + 4);
         else
             EXPECT_LE(chunk.bytes.size(), 2 + 5 + 4 * n + 16 + 4);
+    }
+}
+
+// A chunk of zeros (a breakdown no one is in) is deflated once per size and level and the stream
+// kept: every chunk of zeros gets the very bytes libdeflate makes of it, whatever its element
+// size and however often it comes, and a chunk that differs in its last byte only is not taken
+// for one.
+TEST_F(Hdf5ChunkFilterTest, ChunksOfZerosGetTheStreamLibdeflateMakesOfThem) {
+    for (const std::size_t size : {std::size_t{128000}, std::size_t{16384}, std::size_t{7}}) {
+        for (const int level : {1, 6}) {
+            SCOPED_TRACE(testing::Message() << size << " bytes, level " << level);
+            std::vector<unsigned char> raw(size, 0);
+            libdeflate_compressor* compressor = libdeflate_alloc_compressor(level);
+            ASSERT_NE(compressor, nullptr);
+            std::vector<unsigned char> expected(libdeflate_zlib_compress_bound(compressor, size));
+            expected.resize(libdeflate_zlib_compress(compressor, raw.data(), size, expected.data(),
+                                                     expected.size()));
+            libdeflate_free_compressor(compressor);
+            std::vector<unsigned char> scratch;
+            hdf5::StoredChunk chunk;
+            for (const std::size_t element_size : {4u, 8u, 4u}) {
+                hdf5::filter_chunk(raw, element_size, level, scratch, chunk);
+                EXPECT_EQ(chunk.bytes, expected);
+            }
+            raw.back() = 1;  // the last byte of the last element: its place after the shuffle too
+            hdf5::filter_chunk(raw, 4, level, scratch, chunk);
+            EXPECT_EQ(inflated(chunk.bytes, size), raw);
+            raw.back() = 0;
+            hdf5::filter_chunk(raw, 4, level, scratch, chunk);
+            EXPECT_EQ(chunk.bytes, expected);
+        }
     }
 }
 
