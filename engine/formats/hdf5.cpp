@@ -484,18 +484,90 @@ unsigned char zlib_flags_for(int level) {
 }
 
 // Whether every byte is zero: each equal to the one before and the first zero (memcmp stops at
-// the first difference, in a chunk of values mostly within its first bytes).
+// the first difference, in a plane of values mostly within its first bytes).
 bool all_zero(std::span<const unsigned char> bytes) noexcept {
     return bytes.empty() ||
            (bytes[0] == 0 && std::memcmp(bytes.data(), bytes.data() + 1, bytes.size() - 1) == 0);
 }
 
-// The streams filter_chunk made of chunks of zeros, by size and level, this thread's.
-struct ZeroStream {
-    std::size_t size = 0;
-    int level = 0;
-    std::vector<unsigned char> bytes;
+// Deflate's bits (RFC 1951, 3.1.1): packed from the lowest bit of each byte up; a Huffman code
+// goes most significant bit first, so it is put reversed.
+class DeflateBits {
+public:
+    explicit DeflateBits(unsigned char* out) noexcept : out_(out) {}
+    void put(std::uint32_t value, int n_bits) noexcept {
+        bits_ |= std::uint64_t{value} << n_bits_;
+        n_bits_ += n_bits;
+        for (; n_bits_ >= 8; n_bits_ -= 8, bits_ >>= 8) *out_++ = static_cast<unsigned char>(bits_);
+    }
+    void put_code(std::uint32_t code, int length) noexcept {
+        std::uint32_t reversed = 0;
+        for (int i = 0; i < length; ++i) reversed |= ((code >> i) & 1u) << (length - 1 - i);
+        put(reversed, length);
+    }
+    // Pads to the next byte (a stored block's header, or the stream's end) and returns where the
+    // bytes end.
+    unsigned char* align() noexcept {
+        if (n_bits_ > 0) put(0, 8 - n_bits_);
+        return out_;
+    }
+
+private:
+    unsigned char* out_;
+    std::uint64_t bits_ = 0;
+    int n_bits_ = 0;
 };
+
+// `length` zero bytes (>= 1) as one block with deflate's fixed codes (RFC 1951, 3.2.6): a literal
+// 0, then the longest matches at distance 1 (13 bits each 258 bytes), the rest as a shorter match
+// or literals; then, unless `final`, an empty stored block, so that what follows starts on a
+// byte as the stored blocks and libdeflate's part do. At most length / 150 + 12 bytes.
+unsigned char* put_zeros(unsigned char* out, std::size_t length, bool final) noexcept {
+    DeflateBits bits(out);
+    bits.put(final ? 1u : 0u, 1);  // BFINAL
+    bits.put(1, 2);                // BTYPE 01: fixed Huffman codes
+    // The fixed code of a literal/length symbol: 0-143 8 bits from 0x30, 256-279 7 bits from 0,
+    // 280-287 8 bits from 0xc0 (no other is used here).
+    auto symbol = [&](std::uint32_t s) {
+        if (s < 144)
+            bits.put_code(0x30 + s, 8);
+        else if (s < 280)
+            bits.put_code(s - 256, 7);
+        else
+            bits.put_code(0xc0 + s - 280, 8);
+    };
+    auto distance_1 = [&] { bits.put_code(0, 5); };  // distance code 0, no extra bits
+    symbol(0);
+    std::size_t left = length - 1;
+    for (; left >= 258; left -= 258) {
+        symbol(285);
+        distance_1();
+    }
+    if (left >= 3) {
+        // Length symbols 257-284: a base length and extra bits (RFC 1951, 3.2.5).
+        static constexpr std::array<std::uint16_t, 28> base = {
+            3,  4,  5,  6,  7,  8,  9,  10, 11, 13,  15,  17,  19,  23,
+            27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227};
+        std::size_t k = base.size() - 1;
+        while (base[k] > left) --k;
+        symbol(257 + static_cast<std::uint32_t>(k));
+        const int extra = k < 8 ? 0 : static_cast<int>(k - 4) / 4;
+        bits.put(static_cast<std::uint32_t>(left - base[k]), extra);
+        distance_1();
+    } else {
+        for (; left > 0; --left) symbol(0);
+    }
+    symbol(256);  // end of block
+    if (!final) {
+        bits.put(0, 1);  // an empty stored block: BFINAL 0, BTYPE 00, padding, LEN 0, NLEN ~0
+        bits.put(0, 2);
+        static constexpr std::array<unsigned char, 4> length_0 = {0x00, 0x00, 0xff, 0xff};
+        unsigned char* at = bits.align();
+        std::memcpy(at, length_0.data(), length_0.size());
+        return at + length_0.size();
+    }
+    return bits.align();
+}
 
 }  // namespace
 
@@ -539,19 +611,6 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
         chunk.bytes.assign(raw.begin(), raw.end());
         return;
     }
-    // A chunk of zeros -- a breakdown no one is in, as the residents of new dwellings in most
-    // areas of a baseline -- is deflated once per size: libdeflate makes ~0.45 GB/s of zeros, so
-    // at PC6 density such chunks took a tenth of the compression time, and the stream below is
-    // the same for them whatever the element size (shuffled zeros are zeros, and no plane of
-    // zeros is stored). The first one is made below and kept.
-    thread_local std::vector<ZeroStream> zero_streams;
-    const bool zeros = all_zero(raw);
-    if (zeros)
-        for (const ZeroStream& made : zero_streams)
-            if (made.size == raw.size() && made.level == deflate_level) {
-                chunk.bytes.assign(made.bytes.begin(), made.bytes.end());
-                return;
-            }
     libdeflate_compressor& compressor = compressor_for(deflate_level);
     scratch.resize(raw.size());
     // Shuffle (H5Z_filter_shuffle): byte b of element i goes to b * n + i; bytes after the last
@@ -578,47 +637,73 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
         input = std::span<const unsigned char>(scratch.data(), raw.size());
     }
     // Deflate: one zlib stream (RFC 1950) over the whole chunk, what H5Z_FILTER_DEFLATE inflates:
-    // libdeflate's header for the level, the deflate blocks, the Adler-32 of the chunk. The
-    // leading planes that look random (looks_incompressible) go into stored blocks, which end on
-    // a byte, and libdeflate deflates the rest after them as the stream's last blocks (it sets
-    // the final bit on its own last block; its matches reach back only into its own part, which
-    // any inflater accepts). Without such planes this is libdeflate_zlib_compress's stream, byte
-    // for byte.
-    std::size_t stored_planes = 0;
-    if (element_size > 1 && n > 1)
-        while (stored_planes < element_size &&
-               looks_incompressible(input.subspan(stored_planes * n, n)))
-            ++stored_planes;
-    const std::size_t stored = stored_planes * n;
-    const std::size_t rest = input.size() - stored;
+    // libdeflate's header for the level, the deflate blocks, the Adler-32 of the chunk. Leading
+    // planes are taken apart where libdeflate does worst: those that look random
+    // (looks_incompressible) go into stored blocks, and those of zeros (the low mantissa bytes of
+    // counts stored as floats; a whole chunk of a breakdown no one is in) into a block of runs
+    // (put_zeros), which libdeflate makes at ~0.45 GB/s. Each part ends on a byte, and libdeflate
+    // deflates the rest after them as the stream's last blocks (it sets the final bit on its own
+    // last block; its matches reach back only into its own part, which any inflater accepts).
+    // Without such planes this is libdeflate_zlib_compress's stream, byte for byte.
+    struct Part {
+        bool zeros = false;
+        std::size_t length = 0;  // bytes of the planes, from where the part before ends
+    };
+    std::vector<Part> parts;
+    std::size_t taken = 0;  // bytes of the planes taken apart
+    if (element_size > 1 && n >= 512)
+        for (std::size_t plane = 0; plane < element_size; ++plane, taken += n) {
+            const auto bytes = input.subspan(plane * n, n);
+            const bool zeros = all_zero(bytes);
+            if (!zeros && !looks_incompressible(bytes)) break;
+            if (parts.empty() || parts.back().zeros != zeros) parts.push_back({zeros, 0});
+            parts.back().length += n;
+        }
+    const std::size_t rest = input.size() - taken;
     constexpr std::size_t max_stored_block = 65535;
-    const std::size_t n_blocks = (stored + max_stored_block - 1) / max_stored_block;
+    std::size_t bound = 2 + rest + 4;
+    for (const Part& part : parts)
+        bound += part.zeros
+                     ? part.length / 150 + 12
+                     : part.length + 5 * ((part.length + max_stored_block - 1) / max_stored_block);
     const std::size_t rest_bound =
         rest > 0 ? libdeflate_deflate_compress_bound(&compressor, rest) : 0;
+    bound += rest_bound;
     // Made in the scratch after the shuffled bytes (which the deflating reads) and then copied:
     // the chunk gets only the bytes made, so a year of chunks in hand is its compressed size.
-    scratch.resize(raw.size() + 2 + stored + 5 * n_blocks + rest_bound + 4);
+    scratch.resize(raw.size() + bound);
     if (input.data() != raw.data())  // the shuffled bytes, which the resize may have moved
         input = std::span<const unsigned char>(scratch.data(), raw.size());
     unsigned char* const begin = scratch.data() + raw.size();
     unsigned char* at = begin;
     *at++ = 0x78;  // deflate, 32 KiB window
     *at++ = zlib_flags_for(deflate_level);
-    for (std::size_t first = 0; first < stored; first += max_stored_block) {
-        const auto length = static_cast<std::uint16_t>(std::min(max_stored_block, stored - first));
-        const bool last = rest == 0 && first + length == stored;
-        *at++ = last ? 0x01 : 0x00;  // BFINAL, BTYPE 00 (stored), the rest of the byte padding
-        const auto inverted = static_cast<std::uint16_t>(~length);
-        *at++ = static_cast<unsigned char>(length & 0xff);
-        *at++ = static_cast<unsigned char>(length >> 8);
-        *at++ = static_cast<unsigned char>(inverted & 0xff);
-        *at++ = static_cast<unsigned char>(inverted >> 8);
-        std::memcpy(at, input.data() + first, length);
-        at += length;
+    std::size_t from = 0;
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+        const Part& part = parts[p];
+        const bool last_part = rest == 0 && p + 1 == parts.size();
+        if (part.zeros) {
+            at = put_zeros(at, part.length, last_part);
+        } else {
+            for (std::size_t first = 0; first < part.length; first += max_stored_block) {
+                const auto length =
+                    static_cast<std::uint16_t>(std::min(max_stored_block, part.length - first));
+                const bool last = last_part && first + length == part.length;
+                *at++ = last ? 0x01 : 0x00;  // BFINAL, BTYPE 00 (stored), the rest padding
+                const auto inverted = static_cast<std::uint16_t>(~length);
+                *at++ = static_cast<unsigned char>(length & 0xff);
+                *at++ = static_cast<unsigned char>(length >> 8);
+                *at++ = static_cast<unsigned char>(inverted & 0xff);
+                *at++ = static_cast<unsigned char>(inverted >> 8);
+                std::memcpy(at, input.data() + from + first, length);
+                at += length;
+            }
+        }
+        from += part.length;
     }
     if (rest > 0) {
         const std::size_t size =
-            libdeflate_deflate_compress(&compressor, input.data() + stored, rest, at, rest_bound);
+            libdeflate_deflate_compress(&compressor, input.data() + taken, rest, at, rest_bound);
         if (size == 0)
             throw Error(
                 fmt::format("compressing a chunk of {} bytes at level {}: no room in {} bytes",
@@ -628,10 +713,6 @@ void filter_chunk(std::span<const unsigned char> raw, std::size_t element_size, 
     const std::uint32_t adler = libdeflate_adler32(1, input.data(), input.size());
     for (int shift = 24; shift >= 0; shift -= 8) *at++ = static_cast<unsigned char>(adler >> shift);
     chunk.bytes.assign(begin, at);
-    // A few sizes a run (a dataset's chunks, and its last, shorter one), so the list stays short.
-    constexpr std::size_t sizes_kept = 16;
-    if (zeros && zero_streams.size() < sizes_kept)
-        zero_streams.push_back({raw.size(), deflate_level, chunk.bytes});
 }
 
 void read_block(hid_t dataset, std::span<const hsize_t> start, std::span<const hsize_t> count,
