@@ -311,7 +311,7 @@ void write_level(hid_t root, hid_t aggregates, const ResultLayout& layout,
         group.id(), "description",
         fmt::format("the indicators of the file's {} areas ({}) aggregated to each {}: counts and "
                     "amounts summed, measures averaged weighted by their weight indicator",
-                    layout.areas.size(), layout.area_level, grouping.level));
+                    grouping.group_of_area.size(), layout.area_level, grouping.level));
     GroupScales scales;
     scales.year = write_dimension(group.id(), std::string(result_layout::year), layout.years,
                                   numbers.next(), "calendar year");
@@ -690,7 +690,11 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
     std::optional<ResultLayout> read;
     if (computed == nullptr) read.emplace(read_result_layout(file, path));
     const ResultLayout& layout = computed != nullptr ? computed->layout() : *read;
-    const auto levels = aggregate_levels(layout, options.levels, path);
+    std::vector<std::string> levels;
+    if (computed == nullptr)
+        levels = aggregate_levels(layout, options.levels, path);
+    else
+        for (const AreaGrouping& grouping : computed->groupings()) levels.push_back(grouping.level);
     const std::string name(derived_layout::aggregates);
     // The levels already there that were not asked for: kept unless only these are wanted, so
     // `aggregate FILE --levels buurt` adds buurt and leaves the pc4 aggregates a planner had.
@@ -722,17 +726,14 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
     std::optional<ComputedAggregates> from_memory;
     if (computed != nullptr) from_memory.emplace(*computed);
     AggregateSource& source = from_memory ? static_cast<AggregateSource&>(*from_memory) : from_file;
-    for (const auto& level : levels) {
-        const AreaGrouping* grouping = nullptr;
-        if (computed != nullptr)
-            for (const AreaGrouping& g : computed->groupings())
-                if (g.level == level) grouping = &g;
-        std::optional<AreaGrouping> grouped;
-        if (grouping == nullptr)
-            grouping = &grouped.emplace(group_areas(layout, level, path.string()));
-        write_level(file, aggregates.id(), layout, *grouping, numbers, options.companions, source,
-                    options.threads);
-    }
+    if (computed != nullptr)
+        for (const AreaGrouping& grouping : computed->groupings())
+            write_level(file, aggregates.id(), layout, grouping, numbers, options.companions,
+                        source, options.threads);
+    else
+        for (const auto& level : levels)
+            write_level(file, aggregates.id(), layout, group_areas(layout, level, path.string()),
+                        numbers, options.companions, source, options.threads);
     return levels;
 }
 
@@ -755,6 +756,10 @@ AggregateAccumulator::AggregateAccumulator(const ResultLayout& layout,
         groupings_.push_back(group_areas(layout, level, path.string()));
     }
     stored_.resize(groupings_.size() * layout_.indicators.size() * slots_ * years_);
+    // The areas' codes and attributes (a PC6 country's 448,055 of each) are in the groupings
+    // now; writing needs no more of them.
+    layout_.areas = {};
+    layout_.attributes = {};
 }
 
 void AggregateAccumulator::add(std::size_t year, std::size_t slot,

@@ -141,9 +141,9 @@ public:
     // Whether each replicate of `indicator` is aggregated: its has_replicates in the layout given
     // (the writer gives every indicator its replicates, kept per area in the file or not).
     bool has_replicates(std::string_view indicator) const;
-    // The result's structure it was made from, its indicators as above: what write_aggregates
-    // writes from, instead of reading the file back (a PC6 country's area codes and levels are
-    // 448,055 strings each).
+    // The result's structure it was made from, its indicators as above, without the areas' codes
+    // and attributes (in the groupings instead): what write_aggregates writes from, instead of
+    // reading the file back.
     const ResultLayout& layout() const noexcept { return layout_; }
     // The levels, in write order, and their groupings of the areas.
     const std::vector<AreaGrouping>& groupings() const noexcept { return groupings_; }
