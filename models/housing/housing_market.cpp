@@ -12,6 +12,7 @@
 #include "engine/core/large_table.hpp"
 #include "engine/core/parallel.hpp"
 #include "engine/core/resident_slots.hpp"
+#include "engine/core/upper_bound.hpp"
 #include "models/housing/households.hpp"
 
 namespace socialtwin {
@@ -786,14 +787,12 @@ void HousingMarket::draw_destinations() {
             double x = u < stay ? group_start[g] + u / stay * group_weight_[g]
                                 : (u - stay) / (1.0 - stay) * market_weight_[k];
             x = std::min(x, std::nextafter(c.back(), 0.0));
-            const auto i =
-                static_cast<std::size_t>(std::upper_bound(c.begin(), c.end(), x) - c.begin());
+            const std::size_t i = upper_bound_index(c, x);
             return Destination{static_cast<std::uint32_t>(areas[std::min(i, c.size() - 1) / 2]),
                                i % 2 == 1};
         }
         const auto& c = fallback[k];
-        const auto i = static_cast<std::size_t>(std::upper_bound(c.begin(), c.end(), u * c.back()) -
-                                                c.begin());
+        const std::size_t i = upper_bound_index(c, u * c.back());
         return Destination{static_cast<std::uint32_t>(areas[std::min(i, c.size() - 1)]), false};
     };
     // Every family's destination, the areas' in parallel: a draw is keyed by the decider's
@@ -831,7 +830,7 @@ void HousingMarket::draw_destinations() {
             for (const auto& [person, decider, choice] : movers_[from]) {
                 const auto [to, into_new] = *drawn++;
                 if (to < first || to >= last) continue;
-                incoming_[to].push_back(person);
+                incoming_[to].push_back(arrival_of(person));
                 if (into_new) incoming_new_[to].push_back(person);
                 if (group_of_[to] == g) incoming_in_buurt_[to] += 1;
             }
@@ -844,8 +843,8 @@ void HousingMarket::draw_destinations() {
         }
         // The groups' movers into the new dwellings built for them (draw_movers_for_groups).
         for (std::size_t to = first; to < last; ++to) {
-            incoming_[to].insert(incoming_[to].end(), incoming_for_[to].begin(),
-                                 incoming_for_[to].end());
+            for (const std::uint32_t person : incoming_for_[to])
+                incoming_[to].push_back(arrival_of(person));
             incoming_new_[to].insert(incoming_new_[to].end(), incoming_for_[to].begin(),
                                      incoming_for_[to].end());
             incoming_newborns_[to].insert(incoming_newborns_[to].end(),
@@ -860,8 +859,16 @@ void HousingMarket::draw_destinations() {
     }
 }
 
+// A mover from another area as it arrives: its birth, sex, position (none of which change in
+// the migration phase) and mother, with its id.
+Arrival HousingMarket::arrival_of(std::uint32_t person) const {
+    const AgentPopulation& persons = *persons_;
+    return {persons.birth_year[person], persons.sex[person], persons.position[person],
+            persons.mother[person], person};
+}
+
 void HousingMarket::move_to_partner(std::uint32_t person, std::size_t from, std::size_t to) {
-    incoming_[to].push_back(person);
+    incoming_[to].push_back(arrival_of(person));
     if (group_of_[from] == group_of_[to]) incoming_in_buurt_[to] += 1;
     partner_leavers_[from] += 1;
 }
@@ -1156,12 +1163,9 @@ void HousingMarket::apply(AgentAreaStep& step) const {
 
 void HousingMarket::complete(AgentAreaStep& step) const {
     const std::size_t here = step.counts.area;
-    const AgentPopulation& persons = step.persons;
     // Families moving in from other areas of the municipality, and partners joining a partner
     // here (drawn and matched in settle()).
-    for (const std::uint32_t id : incoming_[here])
-        step.arrivals.push_back({persons.birth_year[id], persons.sex[id], persons.position[id],
-                                 persons.mother[id], id});
+    step.arrivals.insert(step.arrivals.end(), incoming_[here].begin(), incoming_[here].end());
     step.arrivals.insert(step.arrivals.end(), incoming_newborns_[here].begin(),
                          incoming_newborns_[here].end());
     const auto moved_in =
