@@ -4,6 +4,7 @@
 #include <array>
 #include <numeric>
 
+#include "engine/core/upper_bound.hpp"
 #include "models/draws.hpp"
 
 namespace socialtwin {
@@ -339,9 +340,7 @@ void InMigrationModel::complete(AgentAreaStep& step) const {
     double into_new = 0, immigrants = 0;
     for (std::uint32_t k = 0; k < n; ++k) {
         const auto u = step.random.uniforms(migration_in_stream, area, year, 1 + k);
-        const auto drawn =
-            static_cast<int>(std::upper_bound(cumulative.begin(), cumulative.end(), u[0] * total) -
-                             cumulative.begin());
+        const auto drawn = static_cast<int>(upper_bound_index(cumulative, u[0] * total));
         const int s = std::min(drawn, n_sexes * n_ages - 1) / n_ages;
         const int a = std::min(drawn, n_sexes * n_ages - 1) % n_ages;
         const Position position =
