@@ -830,7 +830,7 @@ void HousingMarket::draw_destinations() {
             for (const auto& [person, decider, choice] : movers_[from]) {
                 const auto [to, into_new] = *drawn++;
                 if (to < first || to >= last) continue;
-                incoming_[to].push_back(arrival_of(person));
+                incoming_[to].push_back(person);
                 if (into_new) incoming_new_[to].push_back(person);
                 if (group_of_[to] == g) incoming_in_buurt_[to] += 1;
             }
@@ -843,8 +843,8 @@ void HousingMarket::draw_destinations() {
         }
         // The groups' movers into the new dwellings built for them (draw_movers_for_groups).
         for (std::size_t to = first; to < last; ++to) {
-            for (const std::uint32_t person : incoming_for_[to])
-                incoming_[to].push_back(arrival_of(person));
+            incoming_[to].insert(incoming_[to].end(), incoming_for_[to].begin(),
+                                 incoming_for_[to].end());
             incoming_new_[to].insert(incoming_new_[to].end(), incoming_for_[to].begin(),
                                      incoming_for_[to].end());
             incoming_newborns_[to].insert(incoming_newborns_[to].end(),
@@ -859,16 +859,8 @@ void HousingMarket::draw_destinations() {
     }
 }
 
-// A mover from another area as it arrives: its birth, sex, position (none of which change in
-// the migration phase) and mother, with its id.
-Arrival HousingMarket::arrival_of(std::uint32_t person) const {
-    const AgentPopulation& persons = *persons_;
-    return {persons.birth_year[person], persons.sex[person], persons.position[person],
-            persons.mother[person], person};
-}
-
 void HousingMarket::move_to_partner(std::uint32_t person, std::size_t from, std::size_t to) {
-    incoming_[to].push_back(arrival_of(person));
+    incoming_[to].push_back(person);
     if (group_of_[from] == group_of_[to]) incoming_in_buurt_[to] += 1;
     partner_leavers_[from] += 1;
 }
@@ -1163,9 +1155,12 @@ void HousingMarket::apply(AgentAreaStep& step) const {
 
 void HousingMarket::complete(AgentAreaStep& step) const {
     const std::size_t here = step.counts.area;
+    const AgentPopulation& persons = step.persons;
     // Families moving in from other areas of the municipality, and partners joining a partner
     // here (drawn and matched in settle()).
-    step.arrivals.insert(step.arrivals.end(), incoming_[here].begin(), incoming_[here].end());
+    for (const std::uint32_t id : incoming_[here])
+        step.arrivals.push_back({persons.birth_year[id], persons.sex[id], persons.position[id],
+                                 persons.mother[id], id});
     step.arrivals.insert(step.arrivals.end(), incoming_newborns_[here].begin(),
                          incoming_newborns_[here].end());
     const auto moved_in =

@@ -134,7 +134,6 @@ public:
     const std::vector<std::size_t>& municipality_of() const noexcept { return market_of_; }
 
 private:
-    Arrival arrival_of(std::uint32_t person) const;
     const RateSet& rates_;
     SharedBaselineStockChange baseline_;
     const Scenario* scenario_ = nullptr;
@@ -230,10 +229,7 @@ private:
         std::uint32_t choice = 0;  // the number as its word (word_of_unit): 12 bytes a mover
     };
     mutable std::vector<std::vector<Moving<std::uint32_t>>> movers_;
-    // Agent core: per area those moving in from another area, as they arrive (read from the
-    // store where the movers are walked area by area of origin, whose persons lie together:
-    // looked up one by one where they arrive, each was a wait on memory far off).
-    std::vector<std::vector<Arrival>> incoming_;
+    std::vector<std::vector<std::uint32_t>> incoming_;
     // Agent core: per area the newborns whose mother moved, with her family's decider; per area
     // the newborns moving in with their mother.
     mutable std::vector<std::vector<Moving<Arrival>>> newborn_movers_;
