@@ -737,11 +737,28 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
     return levels;
 }
 
+namespace {
+// `layout` without the areas' codes and attributes: the groupings hold what writing needs of them
+// (copied whole, a PC6 country's 448,055 codes and as many values of each attribute were ~80 MB
+// more at the run's peak).
+ResultLayout without_areas(const ResultLayout& layout) {
+    return ResultLayout{.content = layout.content,
+                        .years = layout.years,
+                        .areas = {},
+                        .area_level = layout.area_level,
+                        .attributes = {},
+                        .dimensions = layout.dimensions,
+                        .indicators = layout.indicators,
+                        .meta = layout.meta,
+                        .replicates = layout.replicates};
+}
+}  // namespace
+
 AggregateAccumulator::AggregateAccumulator(const ResultLayout& layout,
                                            const AggregateOptions& options, const fs::path& path)
     : slots_(layout.replicates > 1 ? 1 + layout.replicates : 1),
       years_(layout.years.size()),
-      layout_(layout) {
+      layout_(without_areas(layout)) {
     for (std::size_t i = 0; i < layout_.indicators.size(); ++i) {
         indicator_index_.emplace(layout_.indicators[i].name, i);
         // Pointers into this copy: found by name, as write_level finds them in the file's layout.
@@ -756,10 +773,6 @@ AggregateAccumulator::AggregateAccumulator(const ResultLayout& layout,
         groupings_.push_back(group_areas(layout, level, path.string()));
     }
     stored_.resize(groupings_.size() * layout_.indicators.size() * slots_ * years_);
-    // The areas' codes and attributes (a PC6 country's 448,055 of each) are in the groupings
-    // now; writing needs no more of them.
-    layout_.areas = {};
-    layout_.attributes = {};
 }
 
 void AggregateAccumulator::add(std::size_t year, std::size_t slot,
