@@ -684,17 +684,21 @@ std::string aggregation_text(IndicatorKind kind, const std::string& level,
 std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options,
                                           const fs::path& path,
                                           const AggregateAccumulator* computed) {
-    // With the aggregates computed, the structure they were computed for (the file's, read when
-    // its indicators were laid out, with those kept only in /aggregates and every replicate) is
-    // not read back again.
+    // With the aggregates computed, the structure and groupings they were computed for (the
+    // file's, read when its indicators were laid out, with those kept only in /aggregates and
+    // every replicate); otherwise the file's, read here.
     std::optional<ResultLayout> read;
-    if (computed == nullptr) read.emplace(read_result_layout(file, path));
+    std::vector<AreaGrouping> grouped;
+    if (computed == nullptr) {
+        read.emplace(read_result_layout(file, path));
+        for (const auto& level : aggregate_levels(*read, options.levels, path))
+            grouped.push_back(group_areas(*read, level, path.string()));
+    }
     const ResultLayout& layout = computed != nullptr ? computed->layout() : *read;
+    const std::vector<AreaGrouping>& groupings =
+        computed != nullptr ? computed->groupings() : grouped;
     std::vector<std::string> levels;
-    if (computed == nullptr)
-        levels = aggregate_levels(layout, options.levels, path);
-    else
-        for (const AreaGrouping& grouping : computed->groupings()) levels.push_back(grouping.level);
+    for (const AreaGrouping& grouping : groupings) levels.push_back(grouping.level);
     const std::string name(derived_layout::aggregates);
     // The levels already there that were not asked for: kept unless only these are wanted, so
     // `aggregate FILE --levels buurt` adds buurt and leaves the pc4 aggregates a planner had.
@@ -726,14 +730,9 @@ std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& op
     std::optional<ComputedAggregates> from_memory;
     if (computed != nullptr) from_memory.emplace(*computed);
     AggregateSource& source = from_memory ? static_cast<AggregateSource&>(*from_memory) : from_file;
-    if (computed != nullptr)
-        for (const AreaGrouping& grouping : computed->groupings())
-            write_level(file, aggregates.id(), layout, grouping, numbers, options.companions,
-                        source, options.threads);
-    else
-        for (const auto& level : levels)
-            write_level(file, aggregates.id(), layout, group_areas(layout, level, path.string()),
-                        numbers, options.companions, source, options.threads);
+    for (const AreaGrouping& grouping : groupings)
+        write_level(file, aggregates.id(), layout, grouping, numbers, options.companions, source,
+                    options.threads);
     return levels;
 }
 

@@ -201,9 +201,10 @@ private:
 // Writes /aggregates into the open, writable result file `file` from its indicators: each level
 // written replaces the one there; other levels there stay unless options.only_these_levels.
 // Returns the levels written (none and none kept: no /aggregates group). `path` names the file in
-// errors. With `computed` (the same options), the values come from it instead of the file, and
-// the replicates of each indicator it holds are aggregated whether or not the file keeps them
-// per area (output.replicates_per_area).
+// errors. With `computed`, the levels, the structure and the values are those it was made with
+// and holds instead of the file's (options.levels is not asked again), and the replicates of
+// each indicator it holds are aggregated whether or not the file keeps them per area
+// (output.replicates_per_area).
 std::vector<std::string> write_aggregates(hid_t file, const AggregateOptions& options = {},
                                           const std::filesystem::path& path = {},
                                           const AggregateAccumulator* computed = nullptr);
